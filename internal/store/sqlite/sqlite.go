@@ -1,0 +1,101 @@
+// Package sqlite opens Arca's embedded metadata store: a SQLite database in
+// the data directory, in WAL mode, driven by the pure-Go modernc driver so
+// that `go build` alone produces a working binary.
+//
+// SQLite allows one writer at a time. The store therefore keeps two pools:
+// a single write connection whose transactions begin IMMEDIATE (taking the
+// write lock up front, so two writers never deadlock upgrading a read lock),
+// and several read connections that WAL lets run beside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+
+	"github.com/pressly/goose/v3"
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+
+	"github.com/arcahq/arca/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating if needed) the database at path, migrates it to the
+// latest schema and returns the store.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	write, err := openPool(path, true, 1)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := openPool(path, false, max(4, runtime.GOMAXPROCS(0)*2))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	return sqlstore.New(read, write, dialect{}, func() error {
+		return errors.Join(read.Close(), write.Close())
+	}), nil
+}
+
+func openPool(path string, writer bool, conns int) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL: a commit survives power loss, not just a crash of the process.
+	q.Add("_pragma", "synchronous(FULL)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	return db, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, dir)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+type dialect struct{}
+
+func (dialect) IsUniqueViolation(err error) bool {
+	var e *sqlite3.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3lib.SQLITE_CONSTRAINT_UNIQUE, sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return true
+	}
+	return false
+}

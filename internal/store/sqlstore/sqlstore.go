@@ -1,0 +1,451 @@
+// Package sqlstore is the one SQL implementation of store.Store, shared by
+// every engine. It speaks the SQL that SQLite and PostgreSQL have in common
+// ($1 placeholders, RETURNING, ON CONFLICT); what differs between engines
+// (opening, migrations, error codes) sits behind Dialect.
+//
+// Reads outside a transaction go to the read pool, writes to the write pool;
+// inside Update both go to the transaction. An engine with a single writer
+// (SQLite) gives the write pool one connection.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// Dialect is what the shared SQL layer needs to know about an engine.
+type Dialect interface {
+	// IsUniqueViolation reports whether err is a unique or primary key
+	// constraint failure.
+	IsUniqueViolation(err error) bool
+}
+
+// Store implements store.Store over database/sql.
+type Store struct {
+	queries
+	write *sql.DB
+	close func() error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store reading from read and writing to write (they may be
+// the same pool). closeFn releases both.
+func New(read, write *sql.DB, d Dialect, closeFn func() error) *Store {
+	return &Store{queries: queries{r: read, w: write, d: d}, write: write, close: closeFn}
+}
+
+// Update runs fn in one read-write transaction.
+func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) (err error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(queries{r: tx, w: tx, d: s.d}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.close() }
+
+// dbtx is what *sql.DB and *sql.Tx have in common.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries runs every statement; r serves reads and w writes.
+type queries struct {
+	r, w dbtx
+	d    Dialect
+}
+
+var errNotFound = errkind.NotFoundf("not found")
+
+// classify turns engine errors into store categories.
+func (q queries) classify(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return errNotFound
+	case q.d.IsUniqueViolation(err):
+		return errkind.Wrap(errkind.Conflict, err, "already exists")
+	}
+	return err
+}
+
+func ms(t time.Time) int64      { return t.UnixMilli() }
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// exec runs a write and fails with NotFound when it touched no row and
+// mustTouch is set.
+func (q queries) exec(ctx context.Context, mustTouch bool, query string, args ...any) error {
+	res, err := q.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return q.classify(err)
+	}
+	if mustTouch {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errNotFound
+		}
+	}
+	return nil
+}
+
+// --- accounts and access keys ---
+
+func (q queries) PutAccount(ctx context.Context, a store.Account) error {
+	return q.exec(ctx, false, `INSERT INTO accounts (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, a.ID, ms(a.CreatedAt))
+}
+
+func (q queries) GetAccount(ctx context.Context, id string) (store.Account, error) {
+	a := store.Account{ID: id}
+	var created int64
+	err := q.r.QueryRowContext(ctx, `SELECT created_at FROM accounts WHERE id = $1`, id).Scan(&created)
+	a.CreatedAt = fromMS(created)
+	return a, q.classify(err)
+}
+
+func (q queries) PutAccessKey(ctx context.Context, k store.AccessKey) error {
+	return q.exec(ctx, false, `INSERT INTO access_keys (id, secret, account_id, principal_arn, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, account_id = excluded.account_id,
+			principal_arn = excluded.principal_arn, active = excluded.active`,
+		k.ID, k.Secret, k.AccountID, k.PrincipalARN, k.Active, ms(k.CreatedAt))
+}
+
+func (q queries) GetAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	k := store.AccessKey{ID: id}
+	var created int64
+	err := q.r.QueryRowContext(ctx, `SELECT secret, account_id, principal_arn, active, created_at FROM access_keys WHERE id = $1`, id).
+		Scan(&k.Secret, &k.AccountID, &k.PrincipalARN, &k.Active, &created)
+	k.CreatedAt = fromMS(created)
+	return k, q.classify(err)
+}
+
+// --- signing keys ---
+
+func (q queries) CreateSigningKey(ctx context.Context, k store.SigningKey) error {
+	return q.exec(ctx, false, `INSERT INTO signing_keys (id, secret, created_at) VALUES ($1, $2, $3)`, int64(k.ID), k.Secret, ms(k.CreatedAt))
+}
+
+func (q queries) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []store.SigningKey
+	for rows.Next() {
+		var k store.SigningKey
+		var id, created int64
+		if err := rows.Scan(&id, &k.Secret, &created); err != nil {
+			return nil, err
+		}
+		k.ID, k.CreatedAt = uint32(id), fromMS(created)
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// --- domains ---
+
+const domainColumns = `id, owner, name, encryption_key, asset_size_bytes, created_at`
+
+func scanDomain(row interface{ Scan(...any) error }) (store.Domain, error) {
+	var d store.Domain
+	var created int64
+	err := row.Scan(&d.ID, &d.Owner, &d.Name, &d.EncryptionKey, &d.AssetSizeBytes, &created)
+	d.CreatedAt = fromMS(created)
+	return d, err
+}
+
+func (q queries) CreateDomain(ctx context.Context, d *store.Domain) error {
+	err := q.w.QueryRowContext(ctx, `INSERT INTO domains (owner, name, encryption_key, asset_size_bytes, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, d.Owner, d.Name, d.EncryptionKey, d.AssetSizeBytes, ms(d.CreatedAt)).Scan(&d.ID)
+	return q.classify(err)
+}
+
+func (q queries) GetDomain(ctx context.Context, owner, name string) (store.Domain, error) {
+	d, err := scanDomain(q.r.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE owner = $1 AND name = $2`, owner, name))
+	return d, q.classify(err)
+}
+
+func (q queries) GetDomainByID(ctx context.Context, id int64) (store.Domain, error) {
+	d, err := scanDomain(q.r.QueryRowContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE id = $1`, id))
+	return d, q.classify(err)
+}
+
+func (q queries) ListDomains(ctx context.Context, owner, after string, limit int) ([]store.Domain, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE owner = $1 AND name > $2 ORDER BY name LIMIT $3`, owner, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Domain
+	for rows.Next() {
+		d, err := scanDomain(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (q queries) DeleteDomain(ctx context.Context, id int64) error {
+	if err := q.deleteResourceData(ctx, store.Resource{Kind: "domain", ID: id}); err != nil {
+		return err
+	}
+	return q.exec(ctx, true, `DELETE FROM domains WHERE id = $1`, id)
+}
+
+func (q queries) CountRepositories(ctx context.Context, domainID int64) (int, error) {
+	var n int
+	err := q.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM repositories WHERE domain_id = $1`, domainID).Scan(&n)
+	return n, err
+}
+
+// --- repositories ---
+
+const repoColumns = `r.id, r.domain_id, d.name, d.owner, r.name, r.administrator, r.description, r.created_at`
+
+func scanRepo(row interface{ Scan(...any) error }) (store.Repository, error) {
+	var r store.Repository
+	var created int64
+	err := row.Scan(&r.ID, &r.DomainID, &r.DomainName, &r.DomainOwner, &r.Name, &r.Administrator, &r.Description, &created)
+	r.CreatedAt = fromMS(created)
+	return r, err
+}
+
+func (q queries) CreateRepository(ctx context.Context, r *store.Repository) error {
+	err := q.w.QueryRowContext(ctx, `INSERT INTO repositories (domain_id, name, administrator, description, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, r.DomainID, r.Name, r.Administrator, r.Description, ms(r.CreatedAt)).Scan(&r.ID)
+	return q.classify(err)
+}
+
+func (q queries) GetRepository(ctx context.Context, domainID int64, name string) (store.Repository, error) {
+	return q.getRepository(ctx, `r.domain_id = $1 AND r.name = $2`, domainID, name)
+}
+
+func (q queries) GetRepositoryByID(ctx context.Context, id int64) (store.Repository, error) {
+	return q.getRepository(ctx, `r.id = $1`, id)
+}
+
+func (q queries) getRepository(ctx context.Context, where string, args ...any) (store.Repository, error) {
+	r, err := scanRepo(q.r.QueryRowContext(ctx, `SELECT `+repoColumns+` FROM repositories r JOIN domains d ON d.id = r.domain_id WHERE `+where, args...))
+	if err != nil {
+		return r, q.classify(err)
+	}
+	if r.Upstreams, err = q.strings(ctx, `SELECT u.name FROM upstreams x JOIN repositories u ON u.id = x.upstream_id
+		WHERE x.repository_id = $1 ORDER BY x.position`, r.ID); err != nil {
+		return r, err
+	}
+	r.ExternalConnections, err = q.strings(ctx, `SELECT name FROM external_connections WHERE repository_id = $1 ORDER BY name`, r.ID)
+	return r, err
+}
+
+func (q queries) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := q.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (q queries) ListRepositories(ctx context.Context, f store.RepositoryFilter, limit int) ([]store.Repository, error) {
+	query := `SELECT ` + repoColumns + ` FROM repositories r JOIN domains d ON d.id = r.domain_id
+		WHERE (r.name > $1 OR (r.name = $1 AND r.id > $2))`
+	args := []any{f.AfterName, f.AfterID}
+	if f.DomainID != 0 {
+		args = append(args, f.DomainID)
+		query += fmt.Sprintf(` AND r.domain_id = $%d`, len(args))
+	}
+	if f.Administrator != "" {
+		args = append(args, f.Administrator)
+		query += fmt.Sprintf(` AND r.administrator = $%d`, len(args))
+	}
+	if f.Prefix != "" {
+		// A range instead of LIKE: names may hold '_' and '%', and the
+		// range uses the (name, id) index on both engines.
+		args = append(args, f.Prefix, f.Prefix+"\U0010FFFF")
+		query += fmt.Sprintf(` AND r.name >= $%d AND r.name < $%d`, len(args)-1, len(args))
+	}
+	args = append(args, limit)
+	query += fmt.Sprintf(` ORDER BY r.name, r.id LIMIT $%d`, len(args))
+	rows, err := q.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Repository
+	for rows.Next() {
+		r, err := scanRepo(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (q queries) SetRepositoryDescription(ctx context.Context, id int64, description string) error {
+	return q.exec(ctx, true, `UPDATE repositories SET description = $2 WHERE id = $1`, id, description)
+}
+
+func (q queries) SetUpstreams(ctx context.Context, id int64, upstreamIDs []int64) error {
+	if err := q.exec(ctx, false, `DELETE FROM upstreams WHERE repository_id = $1`, id); err != nil {
+		return err
+	}
+	for i, u := range upstreamIDs {
+		if err := q.exec(ctx, false, `INSERT INTO upstreams (repository_id, position, upstream_id) VALUES ($1, $2, $3)`, id, i, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q queries) UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT x.repository_id, x.upstream_id FROM upstreams x
+		JOIN repositories r ON r.id = x.repository_id WHERE r.domain_id = $1 ORDER BY x.repository_id, x.position`, domainID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	g := map[int64][]int64{}
+	for rows.Next() {
+		var from, to int64
+		if err := rows.Scan(&from, &to); err != nil {
+			return nil, err
+		}
+		g[from] = append(g[from], to)
+	}
+	return g, rows.Err()
+}
+
+func (q queries) AddExternalConnection(ctx context.Context, id int64, name string) error {
+	return q.exec(ctx, false, `INSERT INTO external_connections (repository_id, name) VALUES ($1, $2)`, id, name)
+}
+
+func (q queries) RemoveExternalConnection(ctx context.Context, id int64, name string) error {
+	return q.exec(ctx, true, `DELETE FROM external_connections WHERE repository_id = $1 AND name = $2`, id, name)
+}
+
+func (q queries) DeleteRepository(ctx context.Context, id int64) error {
+	for _, stmt := range []string{
+		`DELETE FROM upstreams WHERE repository_id = $1`,
+		`DELETE FROM external_connections WHERE repository_id = $1`,
+	} {
+		if err := q.exec(ctx, false, stmt, id); err != nil {
+			return err
+		}
+	}
+	if err := q.deleteResourceData(ctx, store.Resource{Kind: "repository", ID: id}); err != nil {
+		return err
+	}
+	return q.exec(ctx, true, `DELETE FROM repositories WHERE id = $1`, id)
+}
+
+// deleteResourceData removes the tags and policy of a resource that is
+// being deleted.
+func (q queries) deleteResourceData(ctx context.Context, r store.Resource) error {
+	if err := q.DeleteTags(ctx, r, nil); err != nil {
+		return err
+	}
+	return q.exec(ctx, false, `DELETE FROM policies WHERE resource_kind = $1 AND resource_id = $2`, r.Kind, r.ID)
+}
+
+// --- tags ---
+
+func (q queries) ListTags(ctx context.Context, r store.Resource) ([]store.Tag, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT key, value FROM tags WHERE resource_kind = $1 AND resource_id = $2 ORDER BY key`, r.Kind, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.Tag{}
+	for rows.Next() {
+		var t store.Tag
+		if err := rows.Scan(&t.Key, &t.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (q queries) PutTags(ctx context.Context, r store.Resource, tags []store.Tag) error {
+	for _, t := range tags {
+		if err := q.exec(ctx, false, `INSERT INTO tags (resource_kind, resource_id, key, value) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (resource_kind, resource_id, key) DO UPDATE SET value = excluded.value`, r.Kind, r.ID, t.Key, t.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q queries) DeleteTags(ctx context.Context, r store.Resource, keys []string) error {
+	if len(keys) == 0 {
+		return q.exec(ctx, false, `DELETE FROM tags WHERE resource_kind = $1 AND resource_id = $2`, r.Kind, r.ID)
+	}
+	for _, k := range keys {
+		if err := q.exec(ctx, false, `DELETE FROM tags WHERE resource_kind = $1 AND resource_id = $2 AND key = $3`, r.Kind, r.ID, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- policies ---
+
+func (q queries) GetPolicy(ctx context.Context, r store.Resource) (store.Policy, error) {
+	p := store.Policy{Resource: r}
+	var updated int64
+	err := q.r.QueryRowContext(ctx, `SELECT document, revision, updated_at FROM policies WHERE resource_kind = $1 AND resource_id = $2`, r.Kind, r.ID).
+		Scan(&p.Document, &p.Revision, &updated)
+	p.UpdatedAt = fromMS(updated)
+	return p, q.classify(err)
+}
+
+func (q queries) PutPolicy(ctx context.Context, p store.Policy) error {
+	return q.exec(ctx, false, `INSERT INTO policies (resource_kind, resource_id, document, revision, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (resource_kind, resource_id) DO UPDATE SET document = excluded.document, revision = excluded.revision, updated_at = excluded.updated_at`,
+		p.Resource.Kind, p.Resource.ID, p.Document, p.Revision, ms(p.UpdatedAt))
+}
+
+func (q queries) DeletePolicy(ctx context.Context, r store.Resource) error {
+	return q.exec(ctx, true, `DELETE FROM policies WHERE resource_kind = $1 AND resource_id = $2`, r.Kind, r.ID)
+}

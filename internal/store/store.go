@@ -1,0 +1,208 @@
+// Package store is the contract of Arca's metadata store: accounts and
+// their keys, token signing keys, domains, repositories with their upstream
+// graph and external connections, tags and resource policies.
+//
+// The contract is the Store interface below. One hand-written SQL layer
+// (package sqlstore) implements it for every engine; packages sqlite and
+// postgres only open connections, migrate and classify engine errors. The
+// conformance suite in storetest is what makes an engine acceptable.
+//
+// Invariants every implementation keeps:
+//   - Names are unique where CodeArtifact says they are: a domain per owner
+//     account, a repository per domain. Breaking one is errkind.Conflict.
+//   - A missing row is errkind.NotFound. Messages are generic; the caller
+//     knows which resource it asked for and says so.
+//   - Update runs its function in one serialisable read-write transaction:
+//     all of it happens or none of it does.
+//   - Times are kept to the millisecond, in UTC.
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Store is a metadata store. Its own Queries run outside any transaction
+// (each is atomic by itself); Update groups several into one transaction.
+type Store interface {
+	Queries
+	// Update runs fn in a read-write transaction. If fn returns an error the
+	// transaction rolls back and Update returns that error.
+	Update(ctx context.Context, fn func(q Queries) error) error
+	Close() error
+}
+
+// Queries is everything the store can be asked, grouped by concept.
+type Queries interface {
+	Accounts
+	SigningKeys
+	Domains
+	Repositories
+	Tags
+	Policies
+}
+
+// Account is a tenant: the owner of domains and the administrator of
+// repositories, identified by a 12-digit id.
+type Account struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// AccessKey is a long-term credential: the SigV4 key pair of a principal.
+type AccessKey struct {
+	ID           string // the access key id, e.g. AKIA...
+	Secret       string
+	AccountID    string
+	PrincipalARN string // arn:aws:iam::ACCOUNT:root, or a user's ARN
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Accounts stores accounts and access keys.
+type Accounts interface {
+	// PutAccount creates the account if it does not exist yet.
+	PutAccount(ctx context.Context, a Account) error
+	GetAccount(ctx context.Context, id string) (Account, error)
+	// PutAccessKey creates or replaces an access key.
+	PutAccessKey(ctx context.Context, k AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+}
+
+// SigningKey is secret key material shared by every replica: authorization
+// tokens and pagination tokens are MACed with it.
+type SigningKey struct {
+	ID        uint32
+	Secret    []byte
+	CreatedAt time.Time
+}
+
+// SigningKeys stores signing keys. Keys are only ever added.
+type SigningKeys interface {
+	// CreateSigningKey adds a key; an existing id is errkind.Conflict.
+	CreateSigningKey(ctx context.Context, k SigningKey) error
+	// ListSigningKeys returns all keys, newest first.
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+}
+
+// Domain is a CodeArtifact domain.
+type Domain struct {
+	ID             int64
+	Owner          string
+	Name           string
+	EncryptionKey  string
+	AssetSizeBytes int64
+	CreatedAt      time.Time
+}
+
+// Domains stores domains.
+type Domains interface {
+	// CreateDomain inserts d and sets d.ID. An existing (owner, name) is
+	// errkind.Conflict.
+	CreateDomain(ctx context.Context, d *Domain) error
+	GetDomain(ctx context.Context, owner, name string) (Domain, error)
+	GetDomainByID(ctx context.Context, id int64) (Domain, error)
+	// ListDomains returns at most limit domains of owner whose names sort
+	// after after, in name order.
+	ListDomains(ctx context.Context, owner, after string, limit int) ([]Domain, error)
+	// DeleteDomain removes the domain row. The caller removes what the
+	// domain holds first.
+	DeleteDomain(ctx context.Context, id int64) error
+	// CountRepositories returns how many repositories the domain holds.
+	CountRepositories(ctx context.Context, domainID int64) (int, error)
+}
+
+// Repository is a CodeArtifact repository. Upstreams and
+// ExternalConnections are filled by GetRepository and GetRepositoryByID,
+// not by lists.
+type Repository struct {
+	ID                  int64
+	DomainID            int64
+	DomainName          string
+	DomainOwner         string
+	Name                string
+	Administrator       string
+	Description         string
+	CreatedAt           time.Time
+	Upstreams           []string // upstream repository names in priority order
+	ExternalConnections []string
+}
+
+// RepositoryFilter selects repositories for ListRepositories. Zero fields
+// do not filter.
+type RepositoryFilter struct {
+	DomainID      int64
+	Administrator string
+	Prefix        string
+	// After is the keyset cursor: results sort by (Name, ID) and start
+	// strictly after (AfterName, AfterID).
+	AfterName string
+	AfterID   int64
+}
+
+// Repositories stores repositories, their upstream edges and external
+// connections.
+type Repositories interface {
+	// CreateRepository inserts r (not its upstreams or connections) and sets
+	// r.ID. An existing name in the domain is errkind.Conflict.
+	CreateRepository(ctx context.Context, r *Repository) error
+	GetRepository(ctx context.Context, domainID int64, name string) (Repository, error)
+	GetRepositoryByID(ctx context.Context, id int64) (Repository, error)
+	ListRepositories(ctx context.Context, f RepositoryFilter, limit int) ([]Repository, error)
+	SetRepositoryDescription(ctx context.Context, id int64, description string) error
+	// SetUpstreams replaces the repository's upstreams, in priority order.
+	SetUpstreams(ctx context.Context, id int64, upstreamIDs []int64) error
+	// UpstreamGraph returns every upstream edge in the domain: repository
+	// id to its upstream ids in priority order.
+	UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error)
+	// AddExternalConnection attaches a connection; attaching it twice is
+	// errkind.Conflict.
+	AddExternalConnection(ctx context.Context, id int64, name string) error
+	// RemoveExternalConnection detaches a connection; a connection that is
+	// not attached is errkind.NotFound.
+	RemoveExternalConnection(ctx context.Context, id int64, name string) error
+	// DeleteRepository removes the repository with its upstream list and
+	// connections. The caller checks that nothing has it as an upstream.
+	DeleteRepository(ctx context.Context, id int64) error
+}
+
+// Resource names a taggable or policy-bearing resource independently of
+// its ARN, so that renaming the region never orphans rows.
+type Resource struct {
+	Kind string // "domain" or "repository"
+	ID   int64
+}
+
+// Tag is a key-value pair on a resource.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// Tags stores resource tags.
+type Tags interface {
+	// ListTags returns the resource's tags sorted by key.
+	ListTags(ctx context.Context, r Resource) ([]Tag, error)
+	// PutTags adds tags, replacing the values of existing keys.
+	PutTags(ctx context.Context, r Resource, tags []Tag) error
+	// DeleteTags removes the given keys; absent keys are ignored. No keys
+	// means all of them.
+	DeleteTags(ctx context.Context, r Resource, keys []string) error
+}
+
+// Policy is a resource policy document with its revision.
+type Policy struct {
+	Resource  Resource
+	Document  string
+	Revision  string
+	UpdatedAt time.Time
+}
+
+// Policies stores resource policies, at most one per resource.
+type Policies interface {
+	GetPolicy(ctx context.Context, r Resource) (Policy, error)
+	// PutPolicy creates or replaces the resource's policy.
+	PutPolicy(ctx context.Context, p Policy) error
+	// DeletePolicy removes the resource's policy; none is errkind.NotFound.
+	DeletePolicy(ctx context.Context, r Resource) error
+}
