@@ -1,0 +1,400 @@
+package fsblob
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+const (
+	dirPerm  = 0o750
+	filePerm = 0o640
+
+	// staleAge is how old a temporary file must be before New removes it.
+	// Writers that are still in use touch their file on every Write, so only
+	// files abandoned by a crash (or idle for this long) qualify.
+	staleAge = time.Hour
+
+	tmpPattern = "upload-*"
+)
+
+// Store is a blob.Store in a local directory. It is safe for concurrent use,
+// also by several processes sharing the directory on one machine (New removes
+// only temporary files that have been idle for an hour).
+type Store struct {
+	blobDir string // root/sha256
+	tmpDir  string // root/tmp
+}
+
+var _ blob.Store = (*Store)(nil)
+
+// New opens the store rooted at root, creating root, root/sha256 and root/tmp
+// if needed, and removes temporary files older than an hour that a crash left
+// behind.
+func New(root string) (*Store, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: root %q: %w", root, err)
+	}
+	s := &Store{
+		blobDir: filepath.Join(abs, "sha256"),
+		tmpDir:  filepath.Join(abs, "tmp"),
+	}
+	for _, dir := range []string{s.blobDir, s.tmpDir} {
+		if err := os.MkdirAll(dir, dirPerm); err != nil {
+			return nil, fmt.Errorf("fsblob: create layout: %w", err)
+		}
+	}
+	if err := s.removeStaleTemp(time.Now().Add(-staleAge)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// removeStaleTemp removes regular files in root/tmp last modified before
+// cutoff.
+func (s *Store) removeStaleTemp(cutoff time.Time) error {
+	entries, err := os.ReadDir(s.tmpDir)
+	if err != nil {
+		return fmt.Errorf("fsblob: list temporary files: %w", err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("fsblob: stat temporary file: %w", err)
+		}
+		if fi.ModTime().Before(cutoff) {
+			err := os.Remove(filepath.Join(s.tmpDir, e.Name()))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("fsblob: remove stale temporary file: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// dir returns the fan-out directory of d: root/sha256/ab/cd.
+func (s *Store) dir(hexd string) string {
+	return filepath.Join(s.blobDir, hexd[0:2], hexd[2:4])
+}
+
+// path returns the file of d: root/sha256/ab/cd/abcd….
+func (s *Store) path(d blob.Digest) string {
+	h := d.String()
+	return filepath.Join(s.dir(h), h)
+}
+
+func notFound(d blob.Digest, err error) error {
+	return errkind.Wrap(errkind.NotFound, err, "blob %s not found", d)
+}
+
+// Create starts a new blob in a temporary file under root/tmp.
+func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fsblob: create: %w", err)
+	}
+	f, err := os.CreateTemp(s.tmpDir, tmpPattern)
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: create: %w", err)
+	}
+	return &writer{s: s, ctx: ctx, f: f, h: sha256.New()}, nil
+}
+
+// Open returns the blob's file itself, an *os.File.
+func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, err)
+	}
+	f, err := os.Open(s.path(d))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, blob.Info{}, notFound(d, err)
+		}
+		return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, err)
+	}
+	return f, info(d, fi), nil
+}
+
+// Stat describes the blob's file.
+func (s *Store) Stat(ctx context.Context, d blob.Digest) (blob.Info, error) {
+	if err := ctx.Err(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: stat %s: %w", d, err)
+	}
+	fi, err := os.Stat(s.path(d))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return blob.Info{}, notFound(d, err)
+		}
+		return blob.Info{}, fmt.Errorf("fsblob: stat %s: %w", d, err)
+	}
+	return info(d, fi), nil
+}
+
+func info(d blob.Digest, fi fs.FileInfo) blob.Info {
+	return blob.Info{Digest: d, Size: fi.Size(), ModTime: fi.ModTime()}
+}
+
+// Delete removes the blob's file. The directory is not fsynced: if a crash
+// brings the file back, the next sweep deletes it again.
+func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("fsblob: delete %s: %w", d, err)
+	}
+	if err := os.Remove(s.path(d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("fsblob: delete %s: %w", d, err)
+	}
+	return nil
+}
+
+// errStop tells filepath.WalkDir to stop because fn returned an error; it is
+// never returned to callers. A private value is needed because fn could
+// return filepath.SkipDir or SkipAll, which WalkDir would otherwise obey.
+var errStop = errors.New("fsblob: walk stopped")
+
+// Walk visits every file under root/sha256 whose name is a digest and whose
+// directories match that digest's fan-out; anything else (a stray file, an
+// editor's backup) is skipped.
+func (s *Store) Walk(ctx context.Context, fn func(blob.Info) error) error {
+	var fnErr error
+	err := filepath.WalkDir(s.blobDir, func(p string, e fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			// A directory or file removed while walking is simply gone.
+			if errors.Is(err, fs.ErrNotExist) && p != s.blobDir {
+				return nil
+			}
+			return err
+		}
+		if e.IsDir() || !e.Type().IsRegular() {
+			return nil
+		}
+		d, err := blob.ParseDigest(e.Name())
+		if err != nil || d.String() != e.Name() || filepath.Dir(p) != s.dir(e.Name()) {
+			return nil
+		}
+		fi, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // deleted while walking
+			}
+			return err
+		}
+		if err := fn(info(d, fi)); err != nil {
+			fnErr = err
+			return errStop
+		}
+		return nil
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("fsblob: walk: %w", err)
+	}
+	return nil
+}
+
+// writer is the blob.Writer of a Store: a temporary file plus a running hash.
+type writer struct {
+	s    *Store
+	ctx  context.Context // from Create; governs Write
+	f    *os.File
+	h    hash.Hash
+	size int64
+	err  error // first Write error; Commit refuses to publish after one
+	done bool  // Commit or Cancel has run
+}
+
+// Write appends p to the temporary file and to the hash.
+func (w *writer) Write(p []byte) (int, error) {
+	if w.done {
+		return 0, blob.ErrWriterClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.err = fmt.Errorf("fsblob: write: %w", err)
+		return 0, w.err
+	}
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n]) // hash exactly what reached the file
+	w.size += int64(n)
+	if err != nil {
+		w.err = fmt.Errorf("fsblob: write: %w", err)
+	}
+	return n, w.err
+}
+
+func (w *writer) Size() int64 { return w.size }
+
+func (w *writer) Digest() blob.Digest {
+	var d blob.Digest
+	w.h.Sum(d[:0])
+	return d
+}
+
+// Commit fsyncs the temporary file, then renames it to the digest's path
+// unless an intact copy is there already, then fsyncs the directories it
+// changed.
+func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, error) {
+	if w.done {
+		return blob.Info{}, blob.ErrWriterClosed
+	}
+	w.done = true
+	tmp := w.f.Name()
+	published := false
+	defer func() {
+		if !published {
+			w.f.Close() // may already be closed; the error is of no use
+			os.Remove(tmp)
+		}
+	}()
+
+	if err := ctx.Err(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit: %w", err)
+	}
+	if w.err != nil {
+		return blob.Info{}, w.err
+	}
+	got := w.Digest()
+	if got != expected {
+		return blob.Info{}, errkind.Validationf("content digest mismatch: the bytes have SHA-256 %s, expected %s", got, expected)
+	}
+	if err := w.f.Sync(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: sync: %w", got, err)
+	}
+	if err := w.f.Chmod(filePerm); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
+	}
+	if err := w.f.Close(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: close: %w", got, err)
+	}
+
+	h := got.String()
+	dir := w.s.dir(h)
+	target := filepath.Join(dir, h)
+	created, err := w.s.mkdirFanout(h)
+	if err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
+	}
+
+	// Deduplicate: an existing file of the right size is the same blob (its
+	// name is its digest and it was published by rename). Refresh its
+	// modification time so that a sweep's grace period starts again.
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() && fi.Size() == w.size {
+		now := time.Now()
+		if err := os.Chtimes(target, now, now); err == nil {
+			return blob.Info{Digest: got, Size: w.size, ModTime: now}, nil
+		}
+		// The file vanished (a concurrent Delete) or cannot be touched:
+		// publish our copy instead.
+	}
+
+	// The last check before the point of no return: a done ctx publishes nothing.
+	if err := ctx.Err(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit: %w", err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
+	}
+	published = true
+
+	// Make the rename (and any new fan-out directories) durable. The blob is
+	// already visible, so a failure here is reported but not undone.
+	for _, d := range append([]string{dir}, created...) {
+		if err := syncDir(d); err != nil {
+			return blob.Info{}, fmt.Errorf("fsblob: commit %s: sync directory: %w", got, err)
+		}
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
+	}
+	return info(got, fi), nil
+}
+
+// mkdirFanout creates root/sha256/ab/cd for the hex digest h and returns the
+// parents of the directories it created, which must be fsynced so that the
+// new entries survive a crash.
+func (s *Store) mkdirFanout(h string) (toSync []string, err error) {
+	ab := filepath.Join(s.blobDir, h[0:2])
+	abcd := filepath.Join(ab, h[2:4])
+	if _, err := os.Stat(abcd); err == nil {
+		return nil, nil
+	}
+	for _, step := range []struct{ dir, parent string }{{ab, s.blobDir}, {abcd, ab}} {
+		err := os.Mkdir(step.dir, dirPerm)
+		switch {
+		case err == nil:
+			toSync = append(toSync, step.parent)
+		case errors.Is(err, fs.ErrExist):
+			// Created by a concurrent Commit, which fsyncs its parent. Until
+			// it has, a crash could lose this entry on a file system that
+			// does not journal directory operations in order; ext4 and XFS
+			// do, and the window is once per directory, ever.
+		default:
+			return nil, err
+		}
+	}
+	return toSync, nil
+}
+
+// Cancel closes and removes the temporary file; ctx is ignored because
+// cleanup must happen even when the request that wrote the bytes is gone.
+func (w *writer) Cancel(context.Context) error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	cerr := w.f.Close()
+	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("fsblob: cancel: %w", err)
+	}
+	if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+		return fmt.Errorf("fsblob: cancel: %w", cerr)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory so that entries created or renamed in it
+// survive a crash. Windows cannot fsync a directory handle, and does not
+// need to.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
