@@ -1,0 +1,119 @@
+// Command arca is Arca: `arca serve` runs the artifact repository server.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arcahq/arca/internal/config"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/server"
+)
+
+func main() {
+	root := &cobra.Command{
+		Use:           "arca",
+		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(serveCommand())
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "arca:", err)
+		os.Exit(1)
+	}
+}
+
+func serveCommand() *cobra.Command {
+	defaults := config.Defaults()
+	var flags struct {
+		listen, data, region, publicURL, logFormat string
+		connections                                []string
+	}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server",
+		Long: `Run the Arca server: the CodeArtifact control plane under /v1/ and the
+repository endpoints under /{domain}-{owner}/{format}/{repository}/.
+
+Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg := config.Defaults()
+			if err := cfg.FromEnv(os.LookupEnv); err != nil {
+				return err
+			}
+			set := func(name string, dst *string, v string) {
+				if cmd.Flags().Changed(name) {
+					*dst = v
+				}
+			}
+			set("listen", &cfg.Listen, flags.listen)
+			set("data", &cfg.Data, flags.data)
+			set("region", &cfg.Region, flags.region)
+			set("public-url", &cfg.PublicURL, flags.publicURL)
+			set("log-format", &cfg.LogFormat, flags.logFormat)
+			for _, pair := range flags.connections {
+				if err := cfg.AddExternalConnection(pair); err != nil {
+					return err
+				}
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			return serve(cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&flags.listen, "listen", defaults.Listen, "host:port to listen on ("+config.EnvListen+")")
+	f.StringVar(&flags.data, "data", defaults.Data, "data directory ("+config.EnvData+")")
+	f.StringVar(&flags.region, "region", defaults.Region, "region used in ARNs ("+config.EnvRegion+")")
+	f.StringVar(&flags.publicURL, "public-url", "", "base URL clients use; default http://<listen address> ("+config.EnvPublicURL+")")
+	f.StringArrayVar(&flags.connections, "external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
+	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
+	return cmd
+}
+
+func serve(cfg config.Config) error {
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	log := slog.New(h)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if srv.RootCreated {
+		printRootCredentials(cfg, srv.Root)
+	}
+	return srv.Serve(ctx)
+}
+
+// printRootCredentials tells the operator, once, how to use the generated
+// root credentials. They are not logged: they go to the terminal only.
+func printRootCredentials(cfg config.Config, r identity.Root) {
+	path, _ := filepath.Abs(filepath.Join(cfg.Data, identity.RootFile))
+	fmt.Fprintf(os.Stderr, `
+Arca generated root credentials for account %s and keeps them in
+%s (mode 0600). Use them with the AWS CLI:
+
+  export AWS_ACCESS_KEY_ID=%s
+  export AWS_SECRET_ACCESS_KEY=%s
+  export AWS_DEFAULT_REGION=%s
+  aws codeartifact list-domains --endpoint-url %s
+
+This message is shown once.
+
+`, r.AccountID, path, r.AccessKeyID, r.SecretAccessKey, cfg.Region, cfg.PublicURL)
+}

@@ -1,0 +1,180 @@
+// Package auth identifies the caller of an HTTP request: by its AWS
+// Signature Version 4 on the control plane, by its authorization token on
+// package endpoints. It decides nothing about what the caller may do (that
+// is authz) and writes no responses (each protocol's edge renders the errors
+// returned here in its own shape).
+package auth
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/sigv4"
+	"github.com/arcahq/arca/internal/token"
+)
+
+// MaxSkew is how far a signed request's time may be from the server's.
+const MaxSkew = 15 * time.Minute
+
+// MaxBufferedBody bounds the bodies that are read whole to compute their
+// payload hash. Every control-plane request body but an asset upload is far
+// smaller; an asset upload carries its hash in x-amz-content-sha256.
+const MaxBufferedBody = 1 << 20
+
+// KeyLookup returns the secret and principal of an access key.
+type KeyLookup interface {
+	Lookup(ctx context.Context, accessKeyID, sessionToken string) (secret string, p identity.Principal, err error)
+}
+
+// Authenticator authenticates requests.
+type Authenticator struct {
+	keys   KeyLookup
+	tokens *token.Tokens
+	now    func() time.Time
+}
+
+// New returns an Authenticator.
+func New(keys KeyLookup, tokens *token.Tokens, now func() time.Time) *Authenticator {
+	return &Authenticator{keys: keys, tokens: tokens, now: now}
+}
+
+// SigV4 verifies the request's signature for one of services and returns
+// the principal. The returned request's body reads the same bytes as the
+// original; when the client declared the payload hash in
+// x-amz-content-sha256 instead of letting the server hash the body, reading
+// the body to its end fails with a Validation error if the bytes do not
+// match, so no handler can act on a body the client did not sign.
+//
+// Errors are *sigv4.Error for signature problems, errkind Unauthenticated
+// for unknown keys and errkind Validation for bad bodies.
+func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Request, identity.Principal, error) {
+	claim, err := sigv4.Parse(r, a.now(), MaxSkew, services...)
+	if err != nil {
+		return r, identity.Principal{}, err
+	}
+	secret, p, err := a.keys.Lookup(r.Context(), claim.AccessKeyID, claim.SecurityToken)
+	if err != nil {
+		if errors.Is(err, errkind.ErrUnauthenticated) {
+			return r, identity.Principal{}, &sigv4.Error{Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
+		}
+		return r, identity.Principal{}, err
+	}
+	payloadHash, body, err := payload(r)
+	if err != nil {
+		return r, identity.Principal{}, err
+	}
+	if claim.Presigned {
+		payloadHash = "UNSIGNED-PAYLOAD"
+	}
+	if err := sigv4.Verify(r, claim, secret, payloadHash); err != nil {
+		return r, identity.Principal{}, err
+	}
+	r2 := r.Clone(identity.WithPrincipal(r.Context(), p))
+	r2.Body = body
+	return r2, p, nil
+}
+
+// payload returns the hash the client signed and a body to read in place
+// of r.Body.
+func payload(r *http.Request) (string, io.ReadCloser, error) {
+	if declared := r.Header.Get("X-Amz-Content-Sha256"); declared != "" {
+		want, err := hex.DecodeString(declared)
+		if err != nil || len(want) != sha256.Size {
+			return "", nil, errkind.Validationf("x-amz-content-sha256 must be the hex SHA-256 of the request body")
+		}
+		return declared, &checkedBody{r: r.Body, h: sha256.New(), want: want}, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBufferedBody+1))
+	if err != nil {
+		return "", nil, errkind.Wrap(errkind.Validation, err, "could not read the request body")
+	}
+	if len(b) > MaxBufferedBody {
+		return "", nil, errkind.Validationf("request body larger than %d bytes", MaxBufferedBody)
+	}
+	return sigv4.PayloadHash(b), io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// checkedBody hashes what is read and fails at the end if the hash is not
+// the declared one.
+type checkedBody struct {
+	r    io.ReadCloser
+	h    hash.Hash
+	want []byte
+	done bool
+}
+
+// ErrBodyHash is returned at the end of a body whose bytes do not have the
+// hash declared in x-amz-content-sha256.
+var ErrBodyHash = errkind.Validationf("The SHA-256 of the request body does not match x-amz-content-sha256.")
+
+func (c *checkedBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && !c.done {
+		c.done = true
+		if !bytes.Equal(c.h.Sum(nil), c.want) {
+			return n, ErrBodyHash
+		}
+	}
+	return n, err
+}
+
+func (c *checkedBody) Close() error { return c.r.Close() }
+
+// Token authenticates a package-manager request by its authorization
+// token, sent in any of the forms real clients use:
+//
+//	Authorization: Bearer TOKEN              npm, yarn, pnpm
+//	Authorization: Basic base64(aws:TOKEN)   pip, twine, mvn, gradle, NuGet
+//	Authorization: TOKEN                     cargo
+//
+// A request with no credentials fails with ErrNoCredentials, so the edge
+// can answer with the format's challenge.
+func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
+	tok, err := bearer(r.Header.Get("Authorization"))
+	if err != nil {
+		return token.Claims{}, err
+	}
+	return a.tokens.Verify(tok, a.now())
+}
+
+// ErrNoCredentials means the request carried no Authorization header.
+var ErrNoCredentials = errkind.Unauthf("Authentication required.").WithReason("no-credentials")
+
+func bearer(h string) (string, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return "", ErrNoCredentials
+	}
+	scheme, rest, found := strings.Cut(h, " ")
+	switch {
+	case found && strings.EqualFold(scheme, "Bearer"):
+		return strings.TrimSpace(rest), nil
+	case found && strings.EqualFold(scheme, "Basic"):
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
+		if err != nil {
+			return "", token.ErrMalformed
+		}
+		// The user name is "aws" for every client CodeArtifact documents;
+		// the token is the password either way.
+		_, password, ok := strings.Cut(string(raw), ":")
+		if !ok {
+			return "", token.ErrMalformed
+		}
+		return password, nil
+	case !found:
+		return h, nil // cargo sends the token verbatim
+	}
+	return "", token.ErrMalformed
+}

@@ -1,0 +1,24 @@
+// Package catalog holds CodeArtifact's rules for the resources of a domain:
+// domains, repositories, the upstream graph, external connections, tags and
+// resource policies (and, as they arrive, packages and their versions).
+//
+// Callers name resources as the API does (owner account, domain name,
+// repository name); the catalog finds them, enforces the User Guide's
+// rules, and changes the metadata store in one transaction per operation,
+// so a refused request changes nothing. Errors are errkind categories with
+// messages fit for the client and the resource they are about.
+//
+// Rules kept here (User Guide, "Working with repositories", "Working with
+// upstream repositories", "Domains"):
+//   - domain names are unique per owner account; a domain that still holds
+//     repositories cannot be deleted;
+//   - a repository has at most 10 direct upstreams, all in its own domain,
+//     never itself and never forming a cycle; a repository that is the
+//     upstream of another cannot be deleted;
+//   - a repository has at most one external connection, and has either an
+//     external connection or upstreams, not both;
+//   - a resource has at most 50 tags; keys starting with "aws:" are
+//     reserved;
+//   - a resource policy is a valid IAM resource policy; a put or delete
+//     naming a revision that is not the current one is refused.
+package catalog

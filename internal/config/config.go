@@ -1,0 +1,166 @@
+// Package config is the typed configuration of `arca serve`: defaults,
+// then ARCA_* environment variables, then command-line flags, each layer
+// overriding the one before. Validate rejects anything the server could
+// not run with, before anything starts.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/catalog"
+)
+
+// Config configures the server.
+type Config struct {
+	Listen    string // host:port to listen on
+	Data      string // data directory: database, blobs, generated credentials
+	Region    string // the region in ARNs
+	PublicURL string // the base URL clients use; derived from Listen when empty
+
+	// ExternalConnections maps connection names (public:npmjs, ...) to the
+	// URL of the registry behind them.
+	ExternalConnections map[string]string
+
+	// Root account; when the keys are empty they are generated on first
+	// start and kept in the data directory.
+	AccountID       string
+	RootAccessKeyID string
+	RootSecretKey   string
+
+	LogFormat string // "text" or "json"
+}
+
+// Defaults returns the configuration of a bare `arca serve`.
+func Defaults() Config {
+	return Config{
+		Listen:              "127.0.0.1:8700",
+		Data:                "data",
+		Region:              "us-east-1",
+		ExternalConnections: map[string]string{},
+		LogFormat:           "text",
+	}
+}
+
+// Environment variable names.
+const (
+	EnvListen              = "ARCA_LISTEN"
+	EnvData                = "ARCA_DATA"
+	EnvRegion              = "ARCA_REGION"
+	EnvPublicURL           = "ARCA_PUBLIC_URL"
+	EnvExternalConnections = "ARCA_EXTERNAL_CONNECTIONS"
+	EnvAccountID           = "ARCA_ACCOUNT_ID"
+	EnvRootAccessKeyID     = "ARCA_ROOT_ACCESS_KEY_ID"
+	EnvRootSecretKey       = "ARCA_ROOT_SECRET_ACCESS_KEY"
+	EnvLogFormat           = "ARCA_LOG_FORMAT"
+)
+
+// FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
+func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
+	for name, field := range map[string]*string{
+		EnvListen: &c.Listen, EnvData: &c.Data, EnvRegion: &c.Region, EnvPublicURL: &c.PublicURL,
+		EnvAccountID: &c.AccountID, EnvRootAccessKeyID: &c.RootAccessKeyID, EnvRootSecretKey: &c.RootSecretKey,
+		EnvLogFormat: &c.LogFormat,
+	} {
+		if v, ok := lookup(name); ok {
+			*field = v
+		}
+	}
+	if v, ok := lookup(EnvExternalConnections); ok && strings.TrimSpace(v) != "" {
+		for _, pair := range strings.Split(v, ",") {
+			if err := c.AddExternalConnection(strings.TrimSpace(pair)); err != nil {
+				return fmt.Errorf("%s: %w", EnvExternalConnections, err)
+			}
+		}
+	}
+	return nil
+}
+
+// AddExternalConnection adds one NAME=URL pair.
+func (c *Config) AddExternalConnection(pair string) error {
+	name, u, ok := strings.Cut(pair, "=")
+	if !ok || name == "" || u == "" {
+		return fmt.Errorf("external connection %q is not NAME=URL", pair)
+	}
+	if c.ExternalConnections == nil {
+		c.ExternalConnections = map[string]string{}
+	}
+	c.ExternalConnections[name] = u
+	return nil
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// Validate checks the configuration and fills derived values.
+func (c *Config) Validate() error {
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", c.Listen, err)
+	}
+	if c.Data == "" {
+		return fmt.Errorf("data directory is empty")
+	}
+	if !regionPattern.MatchString(c.Region) {
+		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)
+	}
+	if c.PublicURL == "" {
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if err := checkURL(c.PublicURL); err != nil {
+		return fmt.Errorf("public URL: %w", err)
+	}
+	for name, u := range c.ExternalConnections {
+		if _, ok := catalog.LookupExternalConnection(name); !ok {
+			return fmt.Errorf("external connection %q is not one of %s", name, strings.Join(catalog.ExternalConnectionNames(), ", "))
+		}
+		if err := checkURL(u); err != nil {
+			return fmt.Errorf("external connection %s: %w", name, err)
+		}
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretKey == "") {
+		return fmt.Errorf("set both %s and %s, or neither", EnvRootAccessKeyID, EnvRootSecretKey)
+	}
+	if c.RootAccessKeyID != "" && c.AccountID == "" {
+		return fmt.Errorf("%s is required with %s", EnvAccountID, EnvRootAccessKeyID)
+	}
+	if c.AccountID != "" && !arn.IsAccountID(c.AccountID) {
+		return fmt.Errorf("account id %q is not 12 digits", c.AccountID)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
+	}
+	return nil
+}
+
+func checkURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http or https URL", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must not have a query, fragment or user", s)
+	}
+	return nil
+}
+
+// ConnectionNames returns the configured external connection names, sorted.
+func (c *Config) ConnectionNames() []string {
+	names := make([]string, 0, len(c.ExternalConnections))
+	for n := range c.ExternalConnections {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

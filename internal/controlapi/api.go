@@ -1,0 +1,122 @@
+package controlapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/controlapi/model"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/token"
+)
+
+// Authorizer decides whether a principal may perform an action on a
+// resource.
+type Authorizer interface {
+	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
+}
+
+// Config is what the control plane needs to know about the server.
+type Config struct {
+	Region    string
+	PublicURL string // the base URL clients use, without a trailing slash
+}
+
+// API serves the control plane.
+type API struct {
+	cfg     Config
+	model   *model.Model
+	auth    *auth.Authenticator
+	authz   Authorizer
+	catalog *catalog.Catalog
+	tokens  *token.Tokens
+	log     *slog.Logger
+	now     func() time.Time
+	routes  map[string]handler
+}
+
+// handler serves one operation. in is the request with a verified body.
+type handler func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// call is one control-plane request in flight.
+type call struct {
+	op        *model.Operation
+	principal identity.Principal
+}
+
+// New returns the control plane.
+func New(cfg Config, m *model.Model, a *auth.Authenticator, z Authorizer, cat *catalog.Catalog, tokens *token.Tokens, log *slog.Logger, now func() time.Time) *API {
+	api := &API{cfg: cfg, model: m, auth: a, authz: z, catalog: cat, tokens: tokens, log: log, now: now}
+	api.routes = api.routeTable()
+	return api
+}
+
+// ServeHTTP routes a control-plane request.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, ok := a.model.Route(r.Method, r.URL.Path)
+	if !ok {
+		a.writeError(w, r, errkind.NotFoundf("No CodeArtifact operation is served at %s %s", r.Method, r.URL.Path).WithReason(unknownOperation))
+		return
+	}
+	r, p, err := a.auth.SigV4(r, "codeartifact")
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	h, built := a.routes[op.Name]
+	if !built {
+		a.writeError(w, r, errkind.Validationf("The operation %s is not supported by this server yet", op.Name).WithReason("UNKNOWN_OPERATION"))
+		return
+	}
+	if err := h(w, r, &call{op: op, principal: p}); err != nil {
+		a.writeError(w, r, err)
+	}
+}
+
+// jsonOp adapts a typed operation to a handler: bind and validate the
+// input, run fn, write the output as JSON.
+func jsonOp[In, Out any](a *API, fn func(ctx context.Context, c *call, in *In) (*Out, error)) handler {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		var in In
+		if err := a.bind(c.op, r, &in); err != nil {
+			return err
+		}
+		out, err := fn(r.Context(), c, &in)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, out)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, err = w.Write(b)
+	return err
+}
+
+// authorize checks the caller's permission for action on resourceARN.
+func (a *API) authorize(ctx context.Context, c *call, action, resourceARN string) error {
+	return a.authz.Authorize(ctx, c.principal, action, resourceARN)
+}
+
+// owner returns the domain owner a request names, defaulting to the
+// caller's own account as CodeArtifact does.
+func (c *call) owner(domainOwner string) string {
+	if domainOwner != "" {
+		return domainOwner
+	}
+	return c.principal.Account
+}

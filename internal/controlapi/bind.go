@@ -1,0 +1,105 @@
+package controlapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/arcahq/arca/internal/controlapi/model"
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+// bind gathers op's input from the query string, the headers and the JSON
+// body into one value, validates it against the model, and decodes it into
+// dst, whose JSON field names are the model's member names.
+//
+// A streaming payload (PublishPackageVersion's asset) is left in r.Body for
+// the handler.
+func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
+	shape := a.model.Input(op)
+	in := map[string]any{}
+	if err := readBody(r, shape, a.model, in); err != nil {
+		return err
+	}
+	query := r.URL.Query()
+	for name, m := range shape.Members {
+		switch m.Location {
+		case "querystring":
+			vals, ok := query[m.LocationName]
+			if !ok {
+				continue
+			}
+			if a.model.Shapes[m.Shape].Type == "list" {
+				list := make([]any, len(vals))
+				for i, v := range vals {
+					list[i] = v
+				}
+				in[name] = list
+			} else {
+				in[name] = scalar(a.model.Shapes[m.Shape].Type, vals[0])
+			}
+		case "header":
+			if v := r.Header.Get(m.LocationName); v != "" {
+				in[name] = scalar(a.model.Shapes[m.Shape].Type, v)
+			}
+		}
+	}
+	if op.Input != nil {
+		if vs := a.model.Validate(op.Input.Shape, in); len(vs) > 0 {
+			return errkind.Validationf("%s", model.Summary(vs)).WithReason("FIELD_VALIDATION_FAILED")
+		}
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
+}
+
+// readBody decodes the JSON body members of shape into in.
+func readBody(r *http.Request, shape *model.Shape, m *model.Model, in map[string]any) error {
+	if shape.Payload != "" && m.Shapes[shape.Members[shape.Payload].Shape].Streaming {
+		return nil
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		if errors.Is(err, errkind.ErrValidation) {
+			return err
+		}
+		return errkind.Wrap(errkind.Validation, err, "Could not read the request body").WithReason("CANNOT_PARSE")
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	var body map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil {
+		return errkind.Validationf("Could not parse the request body as a JSON object: %v", err).WithReason("CANNOT_PARSE")
+	}
+	for name, mem := range shape.Members {
+		if v, ok := body[name]; ok && mem.Location == "" {
+			in[name] = v
+		}
+	}
+	return nil
+}
+
+// scalar converts a query or header string to the model type, leaving it
+// a string when it does not convert so validation reports it.
+func scalar(typ, v string) any {
+	switch typ {
+	case "integer", "long":
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return json.Number(v)
+		}
+	case "boolean":
+		if b, err := strconv.ParseBool(v); err == nil {
+			return b
+		}
+	}
+	return v
+}

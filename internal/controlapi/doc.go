@@ -1,0 +1,19 @@
+// Package controlapi is the CodeArtifact control plane: the REST-JSON API
+// of codeartifact-2018-09-22 that the AWS CLI, boto3 and the AWS SDKs call.
+//
+// A request's path through this package:
+//
+//	ServeHTTP   find the operation by method and path in the service model
+//	auth        verify SigV4 (service "codeartifact") -> principal
+//	bind        query string, headers and JSON body -> one value, validated
+//	            against the model's shapes, decoded into the handler's input
+//	handler     authorize, call the catalog, build the model's output shape
+//	respond     JSON with epoch-second timestamps, x-amzn-RequestId
+//
+// Every error leaves through writeError, the one table that turns errkind
+// categories into AWS error types and the model's status codes.
+//
+// The route table in routes.go lists every operation of the model; the ones
+// not built yet answer ValidationException (reason UNKNOWN_OPERATION), a
+// modeled error the clients understand, instead of a bare 404.
+package controlapi

@@ -1,0 +1,84 @@
+package controlapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/sigv4"
+)
+
+// unknownOperation marks the error for a method and path that name no
+// operation at all.
+const unknownOperation = "unknown-operation"
+
+// awsErrorTypes is the one table from error categories to the AWS error
+// types of the model. Status codes come from the model itself.
+var awsErrorTypes = map[errkind.Kind]string{
+	errkind.Validation:    "ValidationException",
+	errkind.NotFound:      "ResourceNotFoundException",
+	errkind.Conflict:      "ConflictException",
+	errkind.QuotaExceeded: "ServiceQuotaExceededException",
+	errkind.AccessDenied:  "AccessDeniedException",
+	errkind.Throttled:     "ThrottlingException",
+	errkind.Internal:      "InternalServerException",
+	errkind.Unavailable:   "InternalServerException",
+	// Only the authenticator returns this kind; SigV4 failures carry their
+	// own type in *sigv4.Error.
+	errkind.Unauthenticated: "UnrecognizedClientException",
+}
+
+// errorBody is the JSON body of an AWS error. Clients read the type from
+// the x-amzn-ErrorType header first, then from __type (CLIENTS.md §1.5).
+type errorBody struct {
+	Type         string `json:"__type"`
+	Message      string `json:"message"`
+	ResourceID   string `json:"resourceId,omitempty"`
+	ResourceType string `json:"resourceType,omitempty"`
+	Reason       string `json:"reason,omitempty"`
+}
+
+// writeError writes err as an AWS error response.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	body, status := a.errorResponse(r, err)
+	b, _ := json.Marshal(body)
+	h := w.Header()
+	h.Set("x-amzn-ErrorType", body.Type)
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func (a *API) errorResponse(r *http.Request, err error) (errorBody, int) {
+	var sig *sigv4.Error
+	if errors.As(err, &sig) {
+		return errorBody{Type: sig.Code, Message: sig.Message}, http.StatusForbidden
+	}
+	e := errkind.As(err)
+	if e.Reason == unknownOperation {
+		return errorBody{Type: "UnknownOperationException", Message: e.Message}, http.StatusNotFound
+	}
+	typ := awsErrorTypes[e.Kind]
+	status, ok := a.model.ErrorStatus(typ)
+	if !ok {
+		status = http.StatusForbidden // UnrecognizedClientException is not in the model
+	}
+	body := errorBody{Type: typ, Message: e.Message, ResourceID: e.ResourceID, ResourceType: e.ResourceType}
+	if e.Kind == errkind.Validation {
+		body.Reason = e.Reason
+		if body.Reason == "" {
+			body.Reason = "FIELD_VALIDATION_FAILED"
+		}
+	}
+	if e.Kind == errkind.Internal || e.Kind == errkind.Unavailable {
+		id := middleware.RequestID(r.Context())
+		a.log.LogAttrs(r.Context(), slog.LevelError, "control plane error", slog.String("request_id", id), slog.String("error", err.Error()))
+		body.Message = "An internal error occurred. Quote request id " + id + " when reporting it."
+	}
+	return body, status
+}

@@ -1,0 +1,37 @@
+package controlapi
+
+// routeTable maps each operation of the model that Arca serves to its
+// handler. Methods and paths come from the model (see ServeHTTP); an
+// operation of the model missing here answers UNKNOWN_OPERATION.
+func (a *API) routeTable() map[string]handler {
+	return map[string]handler{
+		// Domains.
+		"CreateDomain":                  jsonOp(a, a.createDomain),
+		"DescribeDomain":                jsonOp(a, a.describeDomain),
+		"ListDomains":                   jsonOp(a, a.listDomains),
+		"DeleteDomain":                  jsonOp(a, a.deleteDomain),
+		"PutDomainPermissionsPolicy":    jsonOp(a, a.putDomainPermissionsPolicy),
+		"GetDomainPermissionsPolicy":    jsonOp(a, a.getDomainPermissionsPolicy),
+		"DeleteDomainPermissionsPolicy": jsonOp(a, a.deleteDomainPermissionsPolicy),
+
+		// Repositories.
+		"CreateRepository":                  jsonOp(a, a.createRepository),
+		"DescribeRepository":                jsonOp(a, a.describeRepository),
+		"UpdateRepository":                  jsonOp(a, a.updateRepository),
+		"DeleteRepository":                  jsonOp(a, a.deleteRepository),
+		"ListRepositories":                  jsonOp(a, a.listRepositories),
+		"ListRepositoriesInDomain":          jsonOp(a, a.listRepositoriesInDomain),
+		"PutRepositoryPermissionsPolicy":    jsonOp(a, a.putRepositoryPermissionsPolicy),
+		"GetRepositoryPermissionsPolicy":    jsonOp(a, a.getRepositoryPermissionsPolicy),
+		"DeleteRepositoryPermissionsPolicy": jsonOp(a, a.deleteRepositoryPermissionsPolicy),
+		"AssociateExternalConnection":       jsonOp(a, a.associateExternalConnection),
+		"DisassociateExternalConnection":    jsonOp(a, a.disassociateExternalConnection),
+		"GetRepositoryEndpoint":             jsonOp(a, a.getRepositoryEndpoint),
+
+		// Tokens and tags.
+		"GetAuthorizationToken": jsonOp(a, a.getAuthorizationToken),
+		"TagResource":           jsonOp(a, a.tagResource),
+		"UntagResource":         jsonOp(a, a.untagResource),
+		"ListTagsForResource":   jsonOp(a, a.listTagsForResource),
+	}
+}

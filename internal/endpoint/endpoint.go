@@ -1,0 +1,195 @@
+// Package endpoint serves repository endpoints, the URLs package managers
+// talk to:
+//
+//	{public-url}/{domain}-{owner}/{format}/{repository}/...
+//
+// It authenticates the authorization token (Bearer, Basic aws:TOKEN, or the
+// bare token cargo sends), checks that the token belongs to the domain in
+// the path, finds the repository, checks ReadFromRepository, and hands the
+// rest of the path to the format. A request without valid credentials gets
+// 401 with the format's WWW-Authenticate challenge, because Maven and NuGet
+// send credentials only after one.
+//
+// Each format renders its own errors: the endpoint never writes a body of
+// its own after the format is known.
+package endpoint
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/token"
+)
+
+// Format is one package format's surface on a repository endpoint.
+type Format interface {
+	// Challenge returns the WWW-Authenticate value sent with a 401.
+	Challenge(req *Request) string
+	// Serve answers an authenticated, authorized request.
+	Serve(w http.ResponseWriter, r *http.Request, req *Request) error
+	// WriteError renders err in the format's own error shape.
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+// Request is what the endpoint knows about a package-manager request.
+type Request struct {
+	Domain     catalog.DomainRef
+	Format     string
+	Repository store.Repository // set once authenticated
+	Claims     token.Claims     // set once authenticated
+	// Rest is the path after "/{domain}-{owner}/{format}/{repository}/",
+	// still escaped as sent (npm scopes arrive as @scope%2fname).
+	Rest string
+	// BaseURL is the repository endpoint's public URL, ending in "/".
+	BaseURL string
+}
+
+// Catalog is what the endpoint needs from the catalog.
+type Catalog interface {
+	Repository(ctx context.Context, ref catalog.RepositoryRef) (store.Repository, error)
+}
+
+// Authorizer decides whether a principal may act on a resource.
+type Authorizer interface {
+	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
+}
+
+// Handler serves all repository endpoints.
+type Handler struct {
+	publicURL string
+	region    string
+	auth      *auth.Authenticator
+	authz     Authorizer
+	catalog   Catalog
+	formats   map[string]Format
+}
+
+// New returns a Handler dispatching to formats by name.
+func New(publicURL, region string, a *auth.Authenticator, z Authorizer, cat Catalog, formats map[string]Format) *Handler {
+	return &Handler{publicURL: publicURL, region: region, auth: a, authz: z, catalog: cat, formats: formats}
+}
+
+// ServeHTTP parses the endpoint path and serves the request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.parse(r.URL.EscapedPath())
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f := h.formats[req.Format]
+	if err := h.authenticate(r, req); err != nil {
+		if errors.Is(err, errkind.ErrUnauthenticated) {
+			w.Header().Set("WWW-Authenticate", f.Challenge(req))
+		}
+		f.WriteError(w, r, err)
+		return
+	}
+	if err := f.Serve(w, r, req); err != nil {
+		f.WriteError(w, r, err)
+	}
+}
+
+// parse splits "/{domain}-{owner}/{format}/{repository}/{rest}". The domain
+// may itself contain hyphens; the owner is the 12 digits after the last.
+func (h *Handler) parse(path string) (*Request, bool) {
+	parts := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 4)
+	if len(parts) < 3 {
+		return nil, false
+	}
+	i := strings.LastIndexByte(parts[0], '-')
+	if i < 1 || !arn.IsAccountID(parts[0][i+1:]) {
+		return nil, false
+	}
+	if _, ok := h.formats[parts[1]]; !ok || parts[2] == "" {
+		return nil, false
+	}
+	req := &Request{
+		Domain: catalog.DomainRef{Owner: parts[0][i+1:], Name: parts[0][:i]},
+		Format: parts[1],
+	}
+	req.BaseURL = h.publicURL + "/" + parts[0] + "/" + parts[1] + "/" + parts[2] + "/"
+	if len(parts) == 4 {
+		req.Rest = parts[3]
+	}
+	// The repository name is matched literally; names never need escaping.
+	req.Repository.Name = parts[2]
+	return req, true
+}
+
+// authenticate checks the token, the domain it is for, the repository and
+// the caller's read permission, filling req.
+func (h *Handler) authenticate(r *http.Request, req *Request) error {
+	claims, err := h.auth.Token(r)
+	if err != nil {
+		return err
+	}
+	if claims.DomainOwner != req.Domain.Owner || claims.Domain != req.Domain.Name {
+		return errkind.Unauthf("The authorization token is for domain %s owned by %s, not for this repository's domain.", claims.Domain, claims.DomainOwner)
+	}
+	repo, err := h.catalog.Repository(r.Context(), catalog.RepositoryRef{DomainRef: req.Domain, Name: req.Repository.Name})
+	if err != nil {
+		return err
+	}
+	if repo.DomainID != claims.DomainID {
+		// The domain was deleted and created again since the token was minted.
+		return errkind.Unauthf("The authorization token is for a domain that no longer exists.")
+	}
+	p := identity.Principal{Account: claims.Account, ARN: claims.Principal}
+	repoARN := arn.Repository(h.region, repo.DomainOwner, repo.DomainName, repo.Name)
+	if err := h.authz.Authorize(r.Context(), p, "codeartifact:ReadFromRepository", repoARN); err != nil {
+		return err
+	}
+	req.Repository, req.Claims = repo, claims
+	return nil
+}
+
+// Plain is the surface of a format that has no endpoints yet: it
+// authenticates like the others and answers 404 in plain text.
+type Plain struct {
+	// Scheme is the WWW-Authenticate scheme the format's clients expect.
+	Scheme string
+}
+
+// Challenge returns a challenge in the format's scheme.
+func (p Plain) Challenge(*Request) string { return p.Scheme + ` realm="arca"` }
+
+// Serve answers that nothing is served here yet.
+func (p Plain) Serve(w http.ResponseWriter, r *http.Request, req *Request) error {
+	return errkind.NotFoundf("The %s format has no endpoints on this server yet", req.Format)
+}
+
+// WriteError writes err as plain text with its status.
+func (Plain) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	http.Error(w, errkind.As(err).Message, Status(err))
+}
+
+// Status is the HTTP status for an error on a package endpoint.
+func Status(err error) int {
+	switch errkind.KindOf(err) {
+	case errkind.Validation:
+		return http.StatusBadRequest
+	case errkind.NotFound:
+		return http.StatusNotFound
+	case errkind.Conflict:
+		return http.StatusConflict
+	case errkind.QuotaExceeded:
+		return http.StatusRequestEntityTooLarge
+	case errkind.AccessDenied:
+		return http.StatusForbidden
+	case errkind.Unauthenticated:
+		return http.StatusUnauthorized
+	case errkind.Throttled:
+		return http.StatusTooManyRequests
+	case errkind.Unavailable:
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,112 @@
+// Package middleware wraps every HTTP request Arca serves: it gives the
+// request an id (answered in x-amzn-RequestId, as AWS clients expect, and
+// carried in the context for logs and 5xx messages), recovers from panics,
+// and writes one access-log line per request.
+//
+// The access log never records credentials: it logs the method, the path
+// (without the query string, which can hold presigned signatures), the
+// status, the size and the duration.
+package middleware
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+type ctxKey struct{}
+
+// RequestID returns the id of the request ctx belongs to.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// newID returns a random id in the UUID text format AWS uses.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+// Wrap returns h with request ids, panic recovery and access logging.
+func Wrap(h http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newID()
+		w.Header().Set("x-amzn-RequestId", id)
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.LogAttrs(r.Context(), slog.LevelError, "panic", slog.String("request_id", id), slog.Any("panic", p))
+				if !rec.wrote {
+					http.Error(rec, "internal error, request id "+id, http.StatusInternalServerError)
+				}
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", id),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status),
+				slog.Int64("bytes", rec.bytes),
+				slog.Duration("duration", time.Since(start)),
+			)
+		}()
+		h.ServeHTTP(rec, r)
+	})
+}
+
+// recorder remembers the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (and
+// io.Copy reach its ReadFrom, which is how files go out with sendfile).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// ReadFrom keeps sendfile working through the recorder: io.Copy reaches
+// the server's own ReadFrom, which hands files to the kernel.
+func (r *recorder) ReadFrom(src io.Reader) (int64, error) {
+	r.wrote = true
+	n, err := io.Copy(r.ResponseWriter, src)
+	r.bytes += n
+	return n, err
+}

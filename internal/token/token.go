@@ -1,0 +1,309 @@
+// Package token mints and verifies CodeArtifact authorization tokens, and
+// seals other small opaque values (pagination cursors) the same way.
+//
+// A token is base64url(payload || HMAC-SHA256(key, purpose || payload)).
+// The payload names the signing key, the domain (owner, name and id), the
+// principal and the issue and expiry times. Keys live in the metadata store
+// so every replica can verify every other replica's tokens; verifying needs
+// no database round trip: keys are held in memory and reloaded only when a
+// token names a key this replica has not seen yet.
+//
+// Invariants: a token cannot be forged or altered without a key; it is
+// valid for exactly one domain incarnation (the id changes when a domain is
+// deleted and created again) and only until it expires; comparisons of MACs
+// are constant-time.
+package token
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"hash"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// KeyStore is what tokens need from the metadata store.
+type KeyStore interface {
+	CreateSigningKey(ctx context.Context, k store.SigningKey) error
+	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
+}
+
+// Claims is what an authorization token asserts.
+type Claims struct {
+	DomainID    int64
+	DomainOwner string // 12 digits
+	Domain      string
+	Account     string // the principal's account
+	Principal   string // the principal's ARN
+	IssuedAt    time.Time
+	Expires     time.Time
+}
+
+// Errors of Verify. All are Unauthenticated.
+var (
+	ErrMalformed = errkind.Unauthf("The authorization token is malformed.")
+	ErrForged    = errkind.Unauthf("The authorization token is not valid.")
+	ErrExpired   = errkind.Unauthf("The authorization token has expired.")
+)
+
+const (
+	version    = 1
+	macSize    = sha256.Size
+	maxPayload = 1024
+	// reloadEvery bounds how often an unknown key id makes a replica
+	// reread the keys, so garbage tokens cannot hammer the database.
+	reloadEvery = time.Second
+)
+
+// Purposes separate the MAC domains: a value sealed for one purpose never
+// opens for another.
+const (
+	purposeAuth = "arca-authorization-token/1"
+)
+
+// Tokens mints and verifies tokens with the keys of a KeyStore.
+type Tokens struct {
+	st   KeyStore
+	keys atomic.Pointer[keyring]
+
+	reloadMu   sync.Mutex
+	lastReload time.Time
+}
+
+type keyring struct {
+	current uint32
+	byID    map[uint32]*key
+}
+
+// key is one signing key with a pool of keyed HMAC states, so that
+// verifying a token allocates no hash state.
+type key struct {
+	secret []byte
+	macs   sync.Pool
+}
+
+func newKey(secret []byte) *key {
+	k := &key{secret: secret}
+	k.macs.New = func() any { return hmac.New(sha256.New, k.secret) }
+	return k
+}
+
+// mac appends HMAC(secret, purpose || payload) to dst.
+func (k *key) mac(dst []byte, purpose string, payload []byte) []byte {
+	m := k.macs.Get().(hash.Hash)
+	m.Reset()
+	m.Write([]byte(purpose))
+	m.Write(payload)
+	dst = m.Sum(dst)
+	k.macs.Put(m)
+	return dst
+}
+
+// check reports in constant time whether mac is the MAC of payload.
+func (k *key) check(purpose string, payload, mac []byte) bool {
+	var sum [macSize]byte
+	return hmac.Equal(k.mac(sum[:0], purpose, payload), mac)
+}
+
+// New loads the signing keys, creating the first one if the store has none.
+func New(ctx context.Context, st KeyStore) (*Tokens, error) {
+	t := &Tokens{st: st}
+	if err := t.reload(ctx); err != nil {
+		return nil, err
+	}
+	if len(t.keys.Load().byID) > 0 {
+		return t, nil
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	var id [4]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, err
+	}
+	err := st.CreateSigningKey(ctx, store.SigningKey{ID: binary.BigEndian.Uint32(id[:]), Secret: secret, CreatedAt: time.Now().UTC()})
+	// Conflict: another replica created a key at the same moment; use theirs.
+	if err != nil && !errors.Is(err, errkind.ErrConflict) {
+		return nil, err
+	}
+	return t, t.reload(ctx)
+}
+
+func (t *Tokens) reload(ctx context.Context) error {
+	keys, err := t.st.ListSigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	kr := &keyring{byID: make(map[uint32]*key, len(keys))}
+	for i, k := range keys {
+		if i == 0 {
+			kr.current = k.ID // newest first
+		}
+		kr.byID[k.ID] = newKey(k.Secret)
+	}
+	t.keys.Store(kr)
+	return nil
+}
+
+// key returns the secret of key id, rereading the store at most once per
+// reloadEvery when the id is unknown.
+func (t *Tokens) key(id uint32) (*key, bool) {
+	if k, ok := t.keys.Load().byID[id]; ok {
+		return k, true
+	}
+	t.reloadMu.Lock()
+	defer t.reloadMu.Unlock()
+	if k, ok := t.keys.Load().byID[id]; ok {
+		return k, true
+	}
+	if time.Since(t.lastReload) < reloadEvery {
+		return nil, false
+	}
+	t.lastReload = time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.reload(ctx); err != nil {
+		return nil, false
+	}
+	k, ok := t.keys.Load().byID[id]
+	return k, ok
+}
+
+// Mint returns a new token for c.
+func (t *Tokens) Mint(c Claims) (string, error) {
+	if len(c.DomainOwner) != 12 || len(c.Domain) > 255 || len(c.Account) != 12 || len(c.Principal) > 600 {
+		return "", errkind.Validationf("claims out of range")
+	}
+	kr := t.keys.Load()
+	// Layout: version(1) key(4) issued(8) expires(8) domainID(8) owner(12)
+	// account(12) len(domain)(1) domain len(principal)(2) principal.
+	p := make([]byte, 0, 64+len(c.Domain)+len(c.Principal)+macSize)
+	p = append(p, version)
+	p = binary.BigEndian.AppendUint32(p, kr.current)
+	p = binary.BigEndian.AppendUint64(p, uint64(c.IssuedAt.UnixMilli()))
+	p = binary.BigEndian.AppendUint64(p, uint64(c.Expires.UnixMilli()))
+	p = binary.BigEndian.AppendUint64(p, uint64(c.DomainID))
+	p = append(p, c.DomainOwner...)
+	p = append(p, c.Account...)
+	p = append(p, byte(len(c.Domain)))
+	p = append(p, c.Domain...)
+	p = binary.BigEndian.AppendUint16(p, uint16(len(c.Principal)))
+	p = append(p, c.Principal...)
+	p = kr.byID[kr.current].mac(p, purposeAuth, p)
+	return base64.RawURLEncoding.EncodeToString(p), nil
+}
+
+// Verify checks tok and returns its claims. It fails with ErrMalformed,
+// ErrForged or ErrExpired.
+func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
+	var buf [maxPayload + macSize]byte
+	if base64.RawURLEncoding.DecodedLen(len(tok)) > len(buf) {
+		return Claims{}, ErrMalformed
+	}
+	n, err := base64.RawURLEncoding.Decode(buf[:], []byte(tok))
+	if err != nil || n < 1+4+macSize {
+		return Claims{}, ErrMalformed
+	}
+	b := buf[:n]
+	if b[0] != version {
+		return Claims{}, ErrMalformed
+	}
+	payload, mac := b[:n-macSize], b[n-macSize:]
+	key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
+	if !ok || !key.check(purposeAuth, payload, mac) {
+		return Claims{}, ErrForged
+	}
+	// The MAC is good, so the payload is one Mint wrote: parse it plainly,
+	// still bounds-checked in case a key ever signed something else.
+	r := reader{b: payload[5:]}
+	issued, expires, domainID := r.u64(), r.u64(), r.u64()
+	owner, account := r.bytes(12), r.bytes(12)
+	domain := r.bytes(int(r.u8()))
+	principal := r.bytes(int(r.u16()))
+	if r.bad || len(r.b) != 0 {
+		return Claims{}, ErrMalformed
+	}
+	c := Claims{
+		DomainID: int64(domainID), DomainOwner: string(owner), Domain: string(domain),
+		Account: string(account), Principal: string(principal),
+		IssuedAt: time.UnixMilli(int64(issued)).UTC(), Expires: time.UnixMilli(int64(expires)).UTC(),
+	}
+	if !now.Before(c.Expires) {
+		return Claims{}, ErrExpired
+	}
+	return c, nil
+}
+
+// Seal returns data as an opaque, tamper-proof string bound to purpose.
+func (t *Tokens) Seal(purpose string, data []byte) string {
+	kr := t.keys.Load()
+	p := make([]byte, 0, 5+len(data)+macSize)
+	p = append(p, version)
+	p = binary.BigEndian.AppendUint32(p, kr.current)
+	p = append(p, data...)
+	p = kr.byID[kr.current].mac(p, purpose, p)
+	return base64.RawURLEncoding.EncodeToString(p)
+}
+
+// Open returns the data sealed in s for purpose, or a Validation error if s
+// was not sealed by Seal with the same purpose.
+func (t *Tokens) Open(purpose, s string) ([]byte, error) {
+	bad := errkind.Validationf("The pagination token is not valid.")
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 5+macSize || b[0] != version {
+		return nil, bad
+	}
+	payload, mac := b[:len(b)-macSize], b[len(b)-macSize:]
+	key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
+	if !ok || !key.check(purpose, payload, mac) {
+		return nil, bad
+	}
+	return payload[5:], nil
+}
+
+// reader reads big-endian fields, remembering the first overrun.
+type reader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *reader) bytes(n int) []byte {
+	if r.bad || n > len(r.b) {
+		r.bad = true
+		return nil
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) u8() uint8 {
+	if v := r.bytes(1); v != nil {
+		return v[0]
+	}
+	return 0
+}
+
+func (r *reader) u16() uint16 {
+	if v := r.bytes(2); v != nil {
+		return binary.BigEndian.Uint16(v)
+	}
+	return 0
+}
+
+func (r *reader) u64() uint64 {
+	if v := r.bytes(8); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
