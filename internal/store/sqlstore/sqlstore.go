@@ -96,7 +96,7 @@ func (q queries) classify(err error) error {
 	return err
 }
 
-func ms(t time.Time) int64      { return t.UnixMilli() }
+func ms(t time.Time) int64     { return t.UnixMilli() }
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // exec runs a write and fails with NotFound when it touched no row and
