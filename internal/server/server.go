@@ -37,6 +37,7 @@ import (
 // Server is a running Arca.
 type Server struct {
 	cfg     config.Config
+	now     func() time.Time
 	log     *slog.Logger
 	store   store.Store
 	blobs   blob.Store
@@ -47,8 +48,15 @@ type Server struct {
 	RootCreated bool
 }
 
+// Option adjusts how a server is built.
+type Option func(*Server)
+
+// WithClock makes the server read time from now instead of the system
+// clock (tests use it to step past token expiry).
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
 // New builds a server from a validated configuration.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -56,7 +64,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.build(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -69,7 +80,7 @@ func (s *Server) build(ctx context.Context) error {
 	if s.blobs, err = fsblob.New(filepath.Join(s.cfg.Data, "blobs")); err != nil {
 		return err
 	}
-	now := time.Now
+	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
 		return err

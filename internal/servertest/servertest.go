@@ -35,6 +35,11 @@ type Server struct {
 // Start starts a server. Options adjust the configuration before it is
 // validated.
 func Start(t testing.TB, options ...func(*config.Config)) *Server {
+	return StartWith(t, nil, options...)
+}
+
+// StartWith starts a server with server options (a clock, say).
+func StartWith(t testing.TB, serverOpts []server.Option, options ...func(*config.Config)) *Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,7 +57,7 @@ func Start(t testing.TB, options ...func(*config.Config)) *Server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), serverOpts...)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
