@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs all of Arca's tests: unit and table tests, the storage conformance
+# suites, in-process HTTP scenarios, and end-to-end tests that drive the
+# real clients (AWS CLI, boto3, npm) against the arca binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-test-deps.sh
+go vet ./...
+go test -count=1 -timeout 30m ./...
