@@ -347,16 +347,16 @@ func testTags(t *testing.T, s store.Store) {
 	if tags == nil || len(tags) != 0 {
 		t.Fatalf("ListTags on an untagged resource = %#v, want an empty list", tags)
 	}
-	must(t, s.PutTags(ctx, res, []store.Tag{{"team", "a"}, {"cost", "1"}}))
-	must(t, s.PutTags(ctx, res, []store.Tag{{"team", "b"}, {"env", ""}}))
-	must(t, s.PutTags(ctx, store.Resource{Kind: "domain", ID: 42}, []store.Tag{{"other", "kind"}}))
+	must(t, s.PutTags(ctx, res, []store.Tag{{Key: "team", Value: "a"}, {Key: "cost", Value: "1"}}))
+	must(t, s.PutTags(ctx, res, []store.Tag{{Key: "team", Value: "b"}, {Key: "env", Value: ""}}))
+	must(t, s.PutTags(ctx, store.Resource{Kind: "domain", ID: 42}, []store.Tag{{Key: "other", Value: "kind"}}))
 	tags, _ = s.ListTags(ctx, res)
-	if want := []store.Tag{{"cost", "1"}, {"env", ""}, {"team", "b"}}; !reflect.DeepEqual(tags, want) {
+	if want := []store.Tag{{Key: "cost", Value: "1"}, {Key: "env", Value: ""}, {Key: "team", Value: "b"}}; !reflect.DeepEqual(tags, want) {
 		t.Errorf("tags = %v, want %v", tags, want)
 	}
 	must(t, s.DeleteTags(ctx, res, []string{"cost", "absent"}))
 	tags, _ = s.ListTags(ctx, res)
-	if want := []store.Tag{{"env", ""}, {"team", "b"}}; !reflect.DeepEqual(tags, want) {
+	if want := []store.Tag{{Key: "env", Value: ""}, {Key: "team", Value: "b"}}; !reflect.DeepEqual(tags, want) {
 		t.Errorf("tags after delete = %v, want %v", tags, want)
 	}
 	must(t, s.DeleteTags(ctx, res, nil))
@@ -395,7 +395,7 @@ func testDeleteRemovesTagsAndPolicies(t *testing.T, s store.Store) {
 	r := mkRepo(t, s, d, "r", d.Owner)
 	dr, rr := store.Resource{Kind: "domain", ID: d.ID}, store.Resource{Kind: "repository", ID: r.ID}
 	for _, res := range []store.Resource{dr, rr} {
-		must(t, s.PutTags(ctx, res, []store.Tag{{"k", "v"}}))
+		must(t, s.PutTags(ctx, res, []store.Tag{{Key: "k", Value: "v"}}))
 		must(t, s.PutPolicy(ctx, store.Policy{Resource: res, Document: "{}", Revision: "1", UpdatedAt: now()}))
 	}
 	must(t, s.DeleteRepository(ctx, r.ID))
