@@ -15,11 +15,16 @@
 //   - Update runs its function in one serialisable read-write transaction:
 //     all of it happens or none of it does.
 //   - Times are kept to the millisecond, in UTC.
+//   - Asset bytes are counted once per domain: a domain's AssetSizeBytes is
+//     the total size of the distinct digests its package versions
+//     reference, kept true by every write that adds or removes an asset.
 package store
 
 import (
 	"context"
 	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
 )
 
 // Store is a metadata store. Its own Queries run outside any transaction
@@ -40,6 +45,8 @@ type Queries interface {
 	Repositories
 	Tags
 	Policies
+	Packages
+	Versions
 }
 
 // Account is a tenant: the owner of domains and the administrator of
@@ -161,8 +168,9 @@ type Repositories interface {
 	// RemoveExternalConnection detaches a connection; a connection that is
 	// not attached is errkind.NotFound.
 	RemoveExternalConnection(ctx context.Context, id int64, name string) error
-	// DeleteRepository removes the repository with its upstream list and
-	// connections. The caller checks that nothing has it as an upstream.
+	// DeleteRepository removes the repository with its upstream list,
+	// connections and packages. The caller checks that nothing has it as
+	// an upstream.
 	DeleteRepository(ctx context.Context, id int64) error
 }
 
@@ -205,4 +213,83 @@ type Policies interface {
 	PutPolicy(ctx context.Context, p Policy) error
 	// DeletePolicy removes the resource's policy; none is errkind.NotFound.
 	DeletePolicy(ctx context.Context, r Resource) error
+}
+
+// Package is a package in one repository.
+type Package struct {
+	ID           int64
+	RepositoryID int64
+	artifact.PackageRef
+	Origin    artifact.OriginConfig
+	CreatedAt time.Time
+}
+
+// PackageFilter selects packages for ListPackages. Zero fields do not
+// filter; Namespace filters only when HasNamespace is set (the empty
+// namespace is a valid filter value).
+type PackageFilter struct {
+	Format       artifact.Format
+	Namespace    string
+	HasNamespace bool
+	Prefix       string
+	// After is the keyset cursor: results sort by (format, namespace,
+	// name) and start strictly after it.
+	After artifact.PackageRef
+}
+
+// Packages stores packages and their npm-style tags.
+type Packages interface {
+	// EnsurePackage returns the package, creating it with p's origin
+	// configuration if it does not exist. p.ID and p.CreatedAt are set.
+	EnsurePackage(ctx context.Context, p *Package) (created bool, err error)
+	GetPackage(ctx context.Context, repositoryID int64, ref artifact.PackageRef) (Package, error)
+	ListPackages(ctx context.Context, repositoryID int64, f PackageFilter, limit int) ([]Package, error)
+	SetOriginConfig(ctx context.Context, packageID int64, c artifact.OriginConfig) error
+	// DeletePackage removes the package with its versions, assets and tags.
+	DeletePackage(ctx context.Context, packageID int64) error
+	// PackageTags returns the package's tags: tag name to version.
+	PackageTags(ctx context.Context, packageID int64) (map[string]string, error)
+	SetPackageTag(ctx context.Context, packageID int64, tag, version string) error
+	// DeletePackageTag removes a tag; an absent tag is errkind.NotFound.
+	DeletePackageTag(ctx context.Context, packageID int64, tag string) error
+}
+
+// Version is a package version in one repository.
+type Version struct {
+	ID        int64
+	PackageID int64
+	Version   string
+	Status    artifact.Status
+	Revision  string
+	Origin    artifact.Origin
+	Meta      artifact.Meta
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Assets are filled by GetVersion, and by ListVersions when asked.
+	Assets []artifact.Asset
+}
+
+// Versions stores package versions and their assets. Assets reference
+// bytes by SHA-256 within the domain; the store counts each digest once.
+type Versions interface {
+	// CreateVersion inserts v with its assets and sets v.ID. An existing
+	// version of the package is errkind.Conflict.
+	CreateVersion(ctx context.Context, domainID int64, v *Version) error
+	GetVersion(ctx context.Context, packageID int64, version string) (Version, error)
+	// ListVersions returns every version of the package, in no particular
+	// order (ordering is the format's business).
+	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)
+	// UpdateVersion replaces the status, revision and metadata of v.
+	UpdateVersion(ctx context.Context, v Version) error
+	// AddAsset adds an asset to a version; an existing name is
+	// errkind.Conflict.
+	AddAsset(ctx context.Context, domainID, versionID int64, a artifact.Asset) error
+	// RemoveAssets removes all of a version's assets (disposal).
+	RemoveAssets(ctx context.Context, versionID int64) error
+	// DeleteVersion removes a version and its assets.
+	DeleteVersion(ctx context.Context, versionID int64) error
+	// DomainAsset returns the stored facts of a digest in a domain.
+	DomainAsset(ctx context.Context, domainID int64, sha256 string) (artifact.Asset, error)
+	// BlobInUse reports whether any domain references the digest.
+	BlobInUse(ctx context.Context, sha256 string) (bool, error)
 }

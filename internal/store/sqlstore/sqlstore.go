@@ -365,6 +365,15 @@ func (q queries) RemoveExternalConnection(ctx context.Context, id int64, name st
 }
 
 func (q queries) DeleteRepository(ctx context.Context, id int64) error {
+	pkgs, err := q.int64s(ctx, `SELECT id FROM packages WHERE repository_id = $1`, id)
+	if err != nil {
+		return err
+	}
+	for _, p := range pkgs {
+		if err := q.DeletePackage(ctx, p); err != nil {
+			return err
+		}
+	}
 	for _, stmt := range []string{
 		`DELETE FROM upstreams WHERE repository_id = $1`,
 		`DELETE FROM external_connections WHERE repository_id = $1`,

@@ -18,10 +18,7 @@ import (
 
 // Run runs the suite. newStore must return an empty store; the suite closes it.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s store.Store)
-	}{
+	tests := []namedTest{
 		{"Accounts", testAccounts},
 		{"SigningKeys", testSigningKeys},
 		{"Domains", testDomains},
@@ -36,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"ConcurrentUpdates", testConcurrentUpdates},
 	}
+	tests = append(tests, packageTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
@@ -43,6 +41,11 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			tc.fn(t, s)
 		})
 	}
+}
+
+type namedTest struct {
+	name string
+	fn   func(t *testing.T, s store.Store)
 }
 
 var ctx = context.Background()
