@@ -1,0 +1,30 @@
+package artifact
+
+import (
+	"sort"
+	"testing"
+)
+
+func TestCompareVersions(t *testing.T) {
+	cases := []struct {
+		f    Format
+		in   []string
+		want []string
+	}{
+		{NPM, []string{"1.10.0", "1.2.0", "1.2.0-beta.2", "1.2.0-beta.10", "0.1.0", "2.0.0-rc.1"},
+			[]string{"0.1.0", "1.2.0-beta.2", "1.2.0-beta.10", "1.2.0", "1.10.0", "2.0.0-rc.1"}},
+		{NPM, []string{"not-semver", "1.0.0"}, []string{"not-semver", "1.0.0"}},
+		{PyPI, []string{"1.10", "1.9", "1.9.1", "0.9"}, []string{"0.9", "1.9", "1.9.1", "1.10"}},
+		{Maven, []string{"27.1-jre", "3.0", "28.0-jre"}, []string{"3.0", "27.1-jre", "28.0-jre"}},
+	}
+	for _, c := range cases {
+		got := append([]string(nil), c.in...)
+		sort.Slice(got, func(i, j int) bool { return CompareVersions(c.f, got[i], got[j]) < 0 })
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("%s order of %v = %v, want %v", c.f, c.in, got, c.want)
+				break
+			}
+		}
+	}
+}
