@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +37,7 @@ func serveCommand() *cobra.Command {
 	var flags struct {
 		listen, data, region, publicURL, logFormat string
 		connections                                []string
+		upstreamTimeout                            time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -60,6 +62,9 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 			set("region", &cfg.Region, flags.region)
 			set("public-url", &cfg.PublicURL, flags.publicURL)
 			set("log-format", &cfg.LogFormat, flags.logFormat)
+			if cmd.Flags().Changed("upstream-timeout") {
+				cfg.UpstreamTimeout = flags.upstreamTimeout
+			}
 			for _, pair := range flags.connections {
 				if err := cfg.AddExternalConnection(pair); err != nil {
 					return err
@@ -77,6 +82,7 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 	f.StringVar(&flags.region, "region", defaults.Region, "region used in ARNs ("+config.EnvRegion+")")
 	f.StringVar(&flags.publicURL, "public-url", "", "base URL clients use; default http://<listen address> ("+config.EnvPublicURL+")")
 	f.StringArrayVar(&flags.connections, "external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
+	f.DurationVar(&flags.upstreamTimeout, "upstream-timeout", defaults.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
 	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	return cmd
 }

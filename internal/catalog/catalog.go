@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -25,6 +27,33 @@ type Catalog struct {
 	st     store.Store
 	region string
 	now    func() time.Time
+	gens   sync.Map // domain id -> *atomic.Uint64
+}
+
+// Generation returns a number that changes whenever anything that package
+// documents of the domain are made from changes: packages, versions, tags,
+// origin configuration, upstreams, external connections. Caches of
+// rendered documents key on it.
+func (c *Catalog) Generation(domainID int64) uint64 {
+	if g, ok := c.gens.Load(domainID); ok {
+		return g.(*atomic.Uint64).Load()
+	}
+	return 0
+}
+
+func (c *Catalog) changed(domainID int64) {
+	g, _ := c.gens.LoadOrStore(domainID, new(atomic.Uint64))
+	g.(*atomic.Uint64).Add(1)
+}
+
+// updateDomain runs fn in a transaction and, if it commits, marks the
+// domain changed.
+func (c *Catalog) updateDomain(ctx context.Context, domainID int64, fn func(q store.Queries) error) error {
+	err := c.st.Update(ctx, fn)
+	if err == nil {
+		c.changed(domainID)
+	}
+	return err
 }
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
@@ -210,6 +239,9 @@ func (c *Catalog) UpdateRepository(ctx context.Context, ref RepositoryRef, descr
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
+	if err == nil {
+		c.changed(r.DomainID)
+	}
 	return r, err
 }
 
@@ -297,6 +329,9 @@ func (c *Catalog) DeleteRepository(ctx context.Context, ref RepositoryRef) (stor
 		}
 		return q.DeleteRepository(ctx, r.ID)
 	})
+	if err == nil {
+		c.changed(r.DomainID)
+	}
 	return r, err
 }
 
@@ -350,6 +385,9 @@ func (c *Catalog) AssociateExternalConnection(ctx context.Context, ref Repositor
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
+	if err == nil {
+		c.changed(r.DomainID)
+	}
 	return r, err
 }
 
@@ -370,6 +408,9 @@ func (c *Catalog) DisassociateExternalConnection(ctx context.Context, ref Reposi
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
+	if err == nil {
+		c.changed(r.DomainID)
+	}
 	return r, err
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/catalog"
@@ -33,6 +34,10 @@ type Config struct {
 	RootAccessKeyID string
 	RootSecretKey   string
 
+	// UpstreamTimeout bounds how long a request waits for a public
+	// registry behind an external connection.
+	UpstreamTimeout time.Duration
+
 	LogFormat string // "text" or "json"
 }
 
@@ -43,6 +48,7 @@ func Defaults() Config {
 		Data:                "data",
 		Region:              "us-east-1",
 		ExternalConnections: map[string]string{},
+		UpstreamTimeout:     30 * time.Second,
 		LogFormat:           "text",
 	}
 }
@@ -58,6 +64,7 @@ const (
 	EnvRootAccessKeyID     = "ARCA_ROOT_ACCESS_KEY_ID"
 	EnvRootSecretKey       = "ARCA_ROOT_SECRET_ACCESS_KEY"
 	EnvLogFormat           = "ARCA_LOG_FORMAT"
+	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 )
 
 // FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
@@ -70,6 +77,13 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 		if v, ok := lookup(name); ok {
 			*field = v
 		}
+	}
+	if v, ok := lookup(EnvUpstreamTimeout); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvUpstreamTimeout, err)
+		}
+		c.UpstreamTimeout = d
 	}
 	if v, ok := lookup(EnvExternalConnections); ok && strings.TrimSpace(v) != "" {
 		for _, pair := range strings.Split(v, ",") {
@@ -134,6 +148,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AccountID != "" && !arn.IsAccountID(c.AccountID) {
 		return fmt.Errorf("account id %q is not 12 digits", c.AccountID)
+	}
+	if c.UpstreamTimeout < time.Second || c.UpstreamTimeout > 10*time.Minute {
+		return fmt.Errorf("upstream timeout %v is not between 1s and 10m", c.UpstreamTimeout)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)

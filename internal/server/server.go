@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
@@ -29,9 +30,11 @@ import (
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
+	"github.com/arcahq/arca/internal/upstream/npmregistry"
 )
 
 // Server is a running Arca.
@@ -101,8 +104,9 @@ func (s *Server) build(ctx context.Context) error {
 	cat := catalog.New(s.store, s.cfg.Region, now)
 
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, tokens, s.log, now)
+	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
 	formats := map[string]endpoint.Format{
-		"npm":     npm.Format{},
+		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log}),
 		"pypi":    endpoint.Plain{Scheme: "Basic"},
 		"maven":   endpoint.Plain{Scheme: "Basic"},
 		"nuget":   endpoint.Plain{Scheme: "Basic"},
@@ -119,6 +123,21 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	s.handler = middleware.Wrap(mux, s.log)
 	return nil
+}
+
+// connections builds the clients of the public registries configured for
+// external connections. A connection with no URL configured is absent: its
+// repositories serve only what they already hold.
+func (s *Server) connections() map[string]resolve.Connection {
+	conns := map[string]resolve.Connection{}
+	for name, url := range s.cfg.ExternalConnections {
+		conn, _ := catalog.LookupExternalConnection(name)
+		switch artifact.Format(conn.Format) {
+		case artifact.NPM:
+			conns[name] = npmregistry.New(npmregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
+		}
+	}
+	return conns
 }
 
 // rootCredentials returns the root account's credentials: from the

@@ -7,23 +7,40 @@ package npm
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/resolve"
 )
 
-// Format is the npm surface.
-type Format struct{}
+// Deps are what the npm surface needs.
+type Deps struct {
+	Catalog  *catalog.Catalog
+	Resolver *resolve.Resolver
+	Blobs    blob.Store
+	Log      *slog.Logger
+}
 
-var _ endpoint.Format = Format{}
+// Format is the npm surface.
+type Format struct {
+	d Deps
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the npm surface.
+func New(d Deps) *Format { return &Format{d: d} }
 
 // Challenge returns a Bearer challenge: npm sends its token up front and
 // never retries after a 401, so this is informative only.
-func (Format) Challenge(*endpoint.Request) string { return `Bearer realm="arca"` }
+func (f *Format) Challenge(*endpoint.Request) string { return `Bearer realm="arca"` }
 
 // Serve routes an npm request.
-func (Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
+func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
 	switch {
 	case r.Method == http.MethodGet && req.Rest == "-/ping":
 		return writeJSON(w, http.StatusOK, struct{}{})
@@ -36,7 +53,7 @@ func (Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Reques
 }
 
 // WriteError writes err in npm's error shape.
-func (Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, endpoint.Status(err), map[string]string{"error": errkind.As(err).Message})
 }
 

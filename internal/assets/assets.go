@@ -1,0 +1,148 @@
+// Package assets moves asset bytes between clients and the blob store:
+// Store writes an upload to the blob store while computing every digest
+// CodeArtifact reports (MD5, SHA-1, SHA-256, SHA-512), checking those the
+// client declared; Serve sends stored bytes back with sendfile, ETags and
+// range support.
+//
+// A stored asset is invisible until its metadata commits (the caller's
+// transaction); if that fails the bytes stay in the blob store, unreferenced,
+// for the sweep: deleting them could destroy another asset's identical
+// bytes (the store deduplicates).
+package assets
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+// MaxSize is the User Guide's asset size quota: 1 GB.
+const MaxSize = 1 << 30
+
+// Expect holds digests a client declared for an upload (lowercase hex);
+// empty ones are not checked.
+type Expect struct {
+	SHA256 string
+	SHA1   string
+	SHA512 string
+	MD5    string
+	Size   int64 // -1 or 0 for unknown
+}
+
+// Store reads r to its end into the blob store as the asset name. It fails
+// with a Validation error when a declared digest or size does not match
+// the bytes, and with QuotaExceeded beyond limit bytes (MaxSize if 0); in
+// both cases nothing is stored.
+func Store(ctx context.Context, blobs blob.Store, name string, r io.Reader, want Expect, limit int64) (artifact.Asset, error) {
+	if limit <= 0 {
+		limit = MaxSize
+	}
+	w, err := blobs.Create(ctx)
+	if err != nil {
+		return artifact.Asset{}, err
+	}
+	defer w.Cancel(ctx)
+	h := newHashes()
+	n, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(r, limit+1))
+	if err != nil {
+		var e *errkind.Error
+		if errors.As(err, &e) {
+			return artifact.Asset{}, err
+		}
+		return artifact.Asset{}, errkind.Wrap(errkind.Validation, err, "could not read asset %s", name)
+	}
+	if n > limit {
+		return artifact.Asset{}, errkind.Quotaf("Asset %s is larger than %d bytes", name, limit)
+	}
+	a := h.asset(name, n)
+	for _, c := range []struct{ what, got, want string }{
+		{"SHA-256", a.SHA256, want.SHA256}, {"SHA-1", a.SHA1, want.SHA1},
+		{"SHA-512", a.SHA512, want.SHA512}, {"MD5", a.MD5, want.MD5},
+	} {
+		if c.want != "" && c.want != c.got {
+			return artifact.Asset{}, errkind.Validationf("The %s of asset %s is %s, not the declared %s", c.what, name, c.got, c.want)
+		}
+	}
+	if want.Size > 0 && want.Size != n {
+		return artifact.Asset{}, errkind.Validationf("Asset %s is %d bytes, not the declared %d", name, n, want.Size)
+	}
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		return artifact.Asset{}, err
+	}
+	if _, err := w.Commit(ctx, d); err != nil {
+		return artifact.Asset{}, err
+	}
+	return a, nil
+}
+
+type hashes struct {
+	md5, sha1, sha256, sha512 hash.Hash
+	all                       io.Writer
+}
+
+func newHashes() *hashes {
+	h := &hashes{md5: md5.New(), sha1: sha1.New(), sha256: sha256.New(), sha512: sha512.New()}
+	h.all = io.MultiWriter(h.md5, h.sha1, h.sha256, h.sha512)
+	return h
+}
+
+func (h *hashes) Write(p []byte) (int, error) { return h.all.Write(p) }
+
+func (h *hashes) asset(name string, size int64) artifact.Asset {
+	sum := func(x hash.Hash) string { return hex.EncodeToString(x.Sum(nil)) }
+	return artifact.Asset{Name: name, Size: size, MD5: sum(h.md5), SHA1: sum(h.sha1), SHA256: sum(h.sha256), SHA512: sum(h.sha512)}
+}
+
+// Serve writes an asset's bytes as the response to r, with its SHA-256 as
+// the ETag (so If-None-Match and Range work), from the blob store's file
+// (sendfile) or through a redirect when the store offers one.
+func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.Asset, contentType string) error {
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		return err
+	}
+	if rd, ok := blobs.(blob.Redirector); ok {
+		url, err := rd.RedirectURL(r.Context(), d, 15*time.Minute)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, url, http.StatusFound)
+		return nil
+	}
+	f, info, err := blobs.Open(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("ETag", `"`+a.SHA256+`"`)
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	http.ServeContent(w, r, "", info.ModTime, f)
+	return nil
+}
+
+// Open returns an asset's bytes for streaming (the control plane's
+// GetPackageVersionAsset).
+func Open(ctx context.Context, blobs blob.Store, a artifact.Asset) (io.ReadSeekCloser, error) {
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	f, _, err := blobs.Open(ctx, d)
+	return f, err
+}

@@ -1,0 +1,86 @@
+package assets
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/fsblob"
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+func TestStoreAndServe(t *testing.T) {
+	ctx := context.Background()
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("hello asset")
+	sum := sha256.Sum256(content)
+	a, err := Store(ctx, blobs, "a.txt", bytes.NewReader(content), Expect{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(content))}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Digests from independent implementations (coreutils).
+	if a.MD5 != "b3e6da35cd87a7163de28cd751e9cb4c" || a.Size != 11 {
+		t.Errorf("asset %+v", a)
+	}
+	if a.SHA256 != hex.EncodeToString(sum[:]) || len(a.SHA512) != 128 || len(a.SHA1) != 40 {
+		t.Errorf("digests %+v", a)
+	}
+	rec := httptest.NewRecorder()
+	if err := Serve(rec, httptest.NewRequest(http.MethodGet, "/a.txt", nil), blobs, a, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != 200 || rec.Body.String() != string(content) || rec.Header().Get("ETag") != `"`+a.SHA256+`"` {
+		t.Errorf("serve: %d %q %v", rec.Code, rec.Body.String(), rec.Header())
+	}
+	req := httptest.NewRequest(http.MethodGet, "/a.txt", nil)
+	req.Header.Set("If-None-Match", `"`+a.SHA256+`"`)
+	rec = httptest.NewRecorder()
+	Serve(rec, req, blobs, a, "")
+	if rec.Code != http.StatusNotModified {
+		t.Errorf("If-None-Match with the ETag: status %d, want 304", rec.Code)
+	}
+}
+
+func TestStoreRefusesMismatches(t *testing.T) {
+	ctx := context.Background()
+	blobs, _ := fsblob.New(t.TempDir())
+	cases := map[string]Expect{
+		"sha256": {SHA256: strings.Repeat("0", 64)},
+		"sha1":   {SHA1: strings.Repeat("0", 40)},
+		"size":   {Size: 3},
+	}
+	for name, want := range cases {
+		_, err := Store(ctx, blobs, "x", strings.NewReader("content"), want, 0)
+		if !errors.Is(err, errkind.ErrValidation) {
+			t.Errorf("%s mismatch: %v, want a Validation error", name, err)
+		}
+	}
+	_, err := Store(ctx, blobs, "x", strings.NewReader("0123456789"), Expect{}, 5)
+	if !errors.Is(err, errkind.ErrQuotaExceeded) {
+		t.Errorf("oversized: %v", err)
+	}
+	n := 0
+	blobs.Walk(ctx, func(blob.Info) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("%d blobs stored by refused uploads", n)
+	}
+	_, err = Store(ctx, blobs, "x", io.MultiReader(strings.NewReader("a"), errReader{}), Expect{}, 0)
+	if !errors.Is(err, errkind.ErrValidation) {
+		t.Errorf("read error: %v", err)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }

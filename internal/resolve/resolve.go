@@ -1,0 +1,444 @@
+// Package resolve is the read path of a repository through its upstream
+// repositories and external connection, and the upstream rule of the write
+// path, exactly as the User Guide ("Working with upstream repositories")
+// describes them:
+//
+//   - Search order: the repository itself, then each upstream in priority
+//     order, depth first (an upstream's own upstreams before the next
+//     upstream), each repository once, at most 25 repositories. A
+//     repository's external connection is searched right after the
+//     repository itself.
+//   - A package whose origin configuration in a repository blocks upstream
+//     versions stops the search at that repository.
+//   - Retention: a version found in an upstream is retained by reference in
+//     the requesting repository; a version ingested through an external
+//     connection is retained in the repository holding the connection and
+//     in the requesting repository, never in intermediate repositories.
+//     What was retained does not change when the upstream changes.
+//   - Publishing a version that is reachable in an upstream or through an
+//     external connection is refused with a Conflict.
+//   - Tags merge with upstream tags winning over the downstream's, and a
+//     higher-priority upstream winning over a lower one.
+//
+// The package APIs of the control plane do not come here: they act on the
+// repository alone, except CopyPackageVersions with includeFromUpstream.
+package resolve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// MaxSearch is the most repositories a request looks in.
+const MaxSearch = 25
+
+// Remote is a public registry's view of a package.
+type Remote struct {
+	Versions map[string]RemoteVersion
+	Tags     map[string]string
+}
+
+// RemoteVersion is a version a public registry has. Meta is what the
+// registry says about it; Source is the connection's own handle for
+// fetching its assets (for npm, the tarball URL).
+type RemoteVersion struct {
+	Version string
+	Meta    artifact.Meta
+	Source  any
+}
+
+// Connection is a public registry behind an external connection, for one
+// package format.
+type Connection interface {
+	// Package returns the registry's view of the package: errkind.NotFound
+	// when it has no such package, errkind.Unavailable when it cannot be
+	// reached in time.
+	Package(ctx context.Context, ref artifact.PackageRef) (*Remote, error)
+	// Ingest downloads a version's assets into the blob store and returns
+	// the version to retain (metadata and assets; status, origin and
+	// revision are set by the resolver).
+	Ingest(ctx context.Context, ref artifact.PackageRef, v RemoteVersion) (store.Version, error)
+}
+
+// Graph is what the resolver needs of the catalog and the store.
+type Graph interface {
+	GetRepositoryByID(ctx context.Context, id int64) (store.Repository, error)
+	UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error)
+	GetPackage(ctx context.Context, repositoryID int64, ref artifact.PackageRef) (store.Package, error)
+	GetVersion(ctx context.Context, packageID int64, version string) (store.Version, error)
+	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error)
+	PackageTags(ctx context.Context, packageID int64) (map[string]string, error)
+}
+
+// Resolver resolves reads through upstreams and external connections.
+type Resolver struct {
+	g           Graph
+	cat         *catalog.Catalog
+	connections map[string]Connection // external connection name -> registry
+	log         *slog.Logger
+	// Timeout bounds how long a request waits for a public registry.
+	timeout time.Duration
+	ingests singleflight.Group
+}
+
+// New returns a Resolver. connections maps external connection names to
+// the registries configured for them; a connection without one serves only
+// what was ingested before.
+func New(g Graph, cat *catalog.Catalog, connections map[string]Connection, timeout time.Duration, log *slog.Logger) *Resolver {
+	return &Resolver{g: g, cat: cat, connections: connections, timeout: timeout, log: log}
+}
+
+// node is one stop of the search.
+type node struct {
+	repo store.Repository
+	// upstreams are the indexes in the order of this node's direct
+	// upstreams, for tag merging.
+	upstreams []int
+}
+
+// searchOrder returns the repositories a request to repo looks in, in
+// order (repo first).
+func (r *Resolver) searchOrder(ctx context.Context, repo store.Repository) ([]node, error) {
+	graph, err := r.g.UpstreamGraph(ctx, repo.DomainID)
+	if err != nil {
+		return nil, err
+	}
+	var order []node
+	index := map[int64]int{}
+	var visit func(id int64, known *store.Repository) (int, error)
+	visit = func(id int64, known *store.Repository) (int, error) {
+		if i, ok := index[id]; ok {
+			return i, nil
+		}
+		if len(order) >= MaxSearch {
+			return -1, nil
+		}
+		var rp store.Repository
+		if known != nil {
+			rp = *known
+		} else if rp, err = r.g.GetRepositoryByID(ctx, id); err != nil {
+			return -1, err
+		}
+		i := len(order)
+		index[id] = i
+		order = append(order, node{repo: rp})
+		for _, up := range graph[id] {
+			j, err := visit(up, nil)
+			if err != nil {
+				return -1, err
+			}
+			if j >= 0 {
+				order[i].upstreams = append(order[i].upstreams, j)
+			}
+		}
+		return i, nil
+	}
+	if _, err := visit(repo.ID, &repo); err != nil {
+		return nil, err
+	}
+	return order, nil
+}
+
+// SearchOrder returns the names of the repositories a request to repo
+// looks in, in order.
+func (r *Resolver) SearchOrder(ctx context.Context, repo store.Repository) ([]string, error) {
+	order, err := r.searchOrder(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(order))
+	for i, n := range order {
+		names[i] = n.repo.Name
+	}
+	return names, nil
+}
+
+// Candidate is a version available to a repository, and where it is.
+type Candidate struct {
+	store.Version
+	// Repository is where the version is stored, or the repository holding
+	// the external connection it would be ingested through.
+	Repository store.Repository
+	// Remote is set when the version is only in the public registry.
+	Remote *RemoteVersion
+}
+
+// View is a package as a repository's clients see it: its versions from
+// the repository, its upstreams and its external connection, and the
+// merged tags.
+type View struct {
+	Ref      artifact.PackageRef
+	Versions map[string]Candidate
+	Tags     map[string]string
+	// Remote reports whether part of the view came from a public registry
+	// (such views go stale when the registry changes, not just when the
+	// domain does).
+	Remote bool
+}
+
+// Package returns the view of a package from repo. A package found
+// nowhere is errkind.NotFound; a package found nowhere while a public
+// registry that might have it could not be reached is errkind.Unavailable.
+func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (*View, error) {
+	order, err := r.searchOrder(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	view := &View{Ref: ref, Versions: map[string]Candidate{}}
+	tags := make([]map[string]string, len(order))
+	reached := make([]bool, len(order))
+	var unavailable error
+	found := false
+	var walk func(i int) error
+	walk = func(i int) error {
+		if reached[i] {
+			return nil
+		}
+		reached[i] = true
+		n := order[i]
+		blocked := false
+		p, err := r.g.GetPackage(ctx, n.repo.ID, ref)
+		switch {
+		case err == nil:
+			found = true
+			vs, err := r.g.ListVersions(ctx, p.ID, true)
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				if _, seen := view.Versions[v.Version]; !seen {
+					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
+				}
+			}
+			if tags[i], err = r.g.PackageTags(ctx, p.ID); err != nil {
+				return err
+			}
+			blocked = p.Origin.Upstream == artifact.Block
+		case !errors.Is(err, errkind.ErrNotFound):
+			return err
+		}
+		if blocked {
+			return nil
+		}
+		for _, name := range n.repo.ExternalConnections {
+			remote, err := r.remote(ctx, name, ref)
+			switch {
+			case err == nil:
+				found, view.Remote = true, true
+				for ver, rv := range remote.Versions {
+					if _, seen := view.Versions[ver]; !seen {
+						rv := rv
+						view.Versions[ver] = Candidate{
+							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
+							Repository: n.repo, Remote: &rv,
+						}
+					}
+				}
+				tags[i] = overlay(tags[i], remote.Tags)
+			case errors.Is(err, errkind.ErrUnavailable):
+				unavailable = err
+				r.log.Warn("external connection unavailable", "connection", name, "package", ref.String(), "error", err)
+			case !errors.Is(err, errkind.ErrNotFound):
+				return err
+			}
+		}
+		for _, j := range n.upstreams {
+			if err := walk(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(0); err != nil {
+		return nil, err
+	}
+	if !found {
+		if unavailable != nil {
+			return nil, unavailable
+		}
+		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams", ref, repo.Name).OnResource("package", ref.Name)
+	}
+	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
+	return view, nil
+}
+
+// overlay returns base with top's entries written over it.
+func overlay(base, top map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(top))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range top {
+		out[k] = v
+	}
+	return out
+}
+
+// mergeTags merges the tags of node i with its upstreams': an upstream's
+// tag wins over its downstream's, and among upstreams the one with higher
+// priority wins.
+func mergeTags(order []node, tags []map[string]string, reached []bool, i int, seen map[int]bool) map[string]string {
+	out := tags[i]
+	seen[i] = true
+	ups := order[i].upstreams
+	for k := len(ups) - 1; k >= 0; k-- { // lowest priority first, so higher ones overwrite
+		j := ups[k]
+		if seen[j] || !reached[j] {
+			continue
+		}
+		out = overlay(out, mergeTags(order, tags, reached, j, seen))
+	}
+	return out
+}
+
+// remote asks an external connection about a package, bounded in time.
+func (r *Resolver) remote(ctx context.Context, name string, ref artifact.PackageRef) (*Remote, error) {
+	conn, ok := r.connections[name]
+	if !ok {
+		return nil, errkind.NotFoundf("external connection %s has no registry configured", name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return conn.Package(ctx, ref)
+}
+
+// Version returns a version of a package available to repo, retaining it
+// in repo (and, when ingested, in the repository holding the external
+// connection) if it was found elsewhere. Retention happens only for
+// versions whose assets can be downloaded.
+func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
+	if v, err := r.cat.Version(ctx, repo, ref, version); err == nil || !errors.Is(err, errkind.ErrNotFound) {
+		return v, err
+	}
+	view, err := r.Package(ctx, repo, ref)
+	if err != nil {
+		return store.Version{}, err
+	}
+	c, ok := view.Versions[version]
+	if !ok {
+		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", version, ref, repo.Name).OnResource("package-version", version)
+	}
+	if !c.Status.Downloadable() {
+		return c.Version, nil // nothing to retain: its assets cannot be fetched
+	}
+	found := c.Version
+	if c.Remote != nil {
+		if found, err = r.ingest(ctx, c.Repository, ref, *c.Remote, c.Origin.ExternalConnection); err != nil {
+			return store.Version{}, err
+		}
+	}
+	if c.Repository.ID == repo.ID {
+		return found, nil
+	}
+	return r.cat.Retain(ctx, repo, ref, found)
+}
+
+// ingest fetches a version through an external connection once, however
+// many requests ask for it at the same time, and retains it in the
+// repository holding the connection. The work finishes even if the
+// requests that started it go away.
+func (r *Resolver) ingest(ctx context.Context, holder store.Repository, ref artifact.PackageRef, rv RemoteVersion, connection string) (store.Version, error) {
+	key := fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", holder.ID, ref.Format, ref.Namespace, ref.Name, rv.Version)
+	ch := r.ingests.DoChan(key, func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
+		defer cancel()
+		if v, err := r.cat.Version(ctx, holder, ref, rv.Version); err == nil {
+			return v, nil // ingested by an earlier request
+		}
+		conn, ok := r.connections[connection]
+		if !ok {
+			return nil, errkind.NotFoundf("external connection %s has no registry configured", connection)
+		}
+		v, err := conn.Ingest(ctx, ref, rv)
+		if err != nil {
+			return nil, err
+		}
+		v.Version, v.Status = rv.Version, artifact.Published
+		v.Origin = artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: connection}
+		v.Revision = catalog.Revision(v.Meta, v.Assets)
+		return r.cat.Retain(ctx, holder, ref, v)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return store.Version{}, res.Err
+		}
+		return res.Val.(store.Version), nil
+	case <-ctx.Done():
+		return store.Version{}, errkind.Wrap(errkind.Unavailable, ctx.Err(), "gave up waiting for %s to ingest %s %s", connection, ref, rv.Version)
+	}
+}
+
+// CheckPublish refuses publishing version if it is reachable from repo in
+// an upstream repository or through an external connection. A registry
+// that cannot be reached does not block publishing (User Guide,
+// "CodeArtifact behavior when an external repository is not available").
+func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) error {
+	view, err := r.Package(ctx, repo, ref)
+	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c, ok := view.Versions[version]; ok && c.Repository.ID != repo.ID {
+		where := "upstream repository " + c.Repository.Name
+		if c.Remote != nil {
+			where = "external connection " + c.Origin.ExternalConnection
+		}
+		return errkind.Conflictf("Version %s of %s is already available from %s; it cannot be published to %s", version, ref, where, repo.Name).OnResource("package-version", version)
+	}
+	return nil
+}
+
+// Publish publishes a version to repo after checking the upstream rule.
+func (r *Resolver) Publish(ctx context.Context, repo store.Repository, pub catalog.Publication) (store.Version, error) {
+	if err := r.CheckPublish(ctx, repo, pub.Ref, pub.Version); err != nil {
+		return store.Version{}, err
+	}
+	return r.cat.Publish(ctx, repo, pub)
+}
+
+// CopySource returns where CopyPackageVersions looks for versions: the
+// source repository, and its upstreams when includeFromUpstream is set
+// (versions stored in repositories only; nothing is ingested to copy it).
+func (r *Resolver) CopySource(src store.Repository, ref artifact.PackageRef, includeFromUpstream bool) catalog.CopySource {
+	return func(ctx context.Context, version string) (store.Version, map[string]string, bool, error) {
+		order := []node{{repo: src}}
+		if includeFromUpstream {
+			var err error
+			if order, err = r.searchOrder(ctx, src); err != nil {
+				return store.Version{}, nil, false, err
+			}
+		}
+		for _, n := range order {
+			p, err := r.g.GetPackage(ctx, n.repo.ID, ref)
+			if errors.Is(err, errkind.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return store.Version{}, nil, false, err
+			}
+			v, err := r.g.GetVersion(ctx, p.ID, version)
+			if errors.Is(err, errkind.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return store.Version{}, nil, false, err
+			}
+			tags, err := r.g.PackageTags(ctx, p.ID)
+			return v, tags, err == nil, err
+		}
+		return store.Version{}, nil, false, nil
+	}
+}
