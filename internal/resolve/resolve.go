@@ -391,7 +391,7 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 	if err != nil {
 		return err
 	}
-	if c, ok := view.Versions[version]; ok && c.Repository.ID != repo.ID {
+	if c, ok := view.Versions[version]; ok && (c.Remote != nil || c.Repository.ID != repo.ID) {
 		where := "upstream repository " + c.Repository.Name
 		if c.Remote != nil {
 			where = "external connection " + c.Origin.ExternalConnection
