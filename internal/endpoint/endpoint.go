@@ -136,6 +136,10 @@ func (h *Handler) authenticate(r *http.Request, req *Request) error {
 	}
 	repo, err := h.catalog.Repository(r.Context(), catalog.RepositoryRef{DomainRef: req.Domain, Name: req.Repository.Name})
 	if err != nil {
+		if e := errkind.As(err); e.Kind == errkind.NotFound && e.ResourceType == "domain" {
+			// The token's domain was deleted: the client must log in again.
+			return errkind.Unauthf("The authorization token is for a domain that no longer exists.")
+		}
 		return err
 	}
 	if repo.DomainID != claims.DomainID {

@@ -210,7 +210,7 @@ func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 	if base64.RawURLEncoding.DecodedLen(len(tok)) > len(buf) {
 		return Claims{}, ErrMalformed
 	}
-	n, err := base64.RawURLEncoding.Decode(buf[:], []byte(tok))
+	n, err := base64.RawURLEncoding.Strict().Decode(buf[:], []byte(tok))
 	if err != nil || n < 1+4+macSize {
 		return Claims{}, ErrMalformed
 	}
@@ -259,7 +259,7 @@ func (t *Tokens) Seal(purpose string, data []byte) string {
 // was not sealed by Seal with the same purpose.
 func (t *Tokens) Open(purpose, s string) ([]byte, error) {
 	bad := errkind.Validationf("The pagination token is not valid.")
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) < 5+macSize || b[0] != version {
 		return nil, bad
 	}

@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+)
+
+// tokenFixture creates my-domain/my-repo and returns an authorization
+// token for my-domain and the repository's npm endpoint.
+func tokenFixture(t *testing.T, s *server) (tok, npmEndpoint string) {
+	t.Helper()
+	ctx := context.Background()
+	c := sdk(s)
+	if _, err := c.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws_("my-domain")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws_("my-domain"), Repository: aws_("my-repo")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws_("my-domain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	npmEndpoint = s.URL + "/my-domain-" + s.Account + "/npm/my-repo/"
+	whoami(t, npmEndpoint, *out.AuthorizationToken, http.StatusOK)
+	return *out.AuthorizationToken, npmEndpoint
+}
+
+// TestTokenStringIsCanonical: an authorization token is accepted only as
+// it was issued. Base64url without padding leaves unused low bits in the
+// last character (4 of them when the length is 2 mod 4); a decoder that
+// ignores them accepts other strings for the same token.
+func TestTokenStringIsCanonical(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	tok, npmEndpoint := tokenFixture(t, s)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(tok)%4 == 0 || len(tok)%4 == 1 {
+		t.Fatalf("token length %d leaves no unused bits; this test needs another domain name", len(tok))
+	}
+	last := strings.IndexByte(alphabet, tok[len(tok)-1])
+	if last < 0 {
+		t.Fatalf("token %q is not base64url", tok)
+	}
+	variant := tok[:len(tok)-1] + string(alphabet[last^1]) // flips an unused bit
+	whoami(t, npmEndpoint, variant, http.StatusUnauthorized)
+}
+
+// TestTokenOfDeletedDomain: a token does not outlive its domain. Once the
+// domain is deleted, the token is refused as a token (401, so clients ask
+// for a new one), as it is once a domain of the same name is created again.
+func TestTokenOfDeletedDomain(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	tok, npmEndpoint := tokenFixture(t, s)
+	ctx := context.Background()
+	c := sdk(s)
+	if _, err := c.DeleteRepository(ctx, &codeartifact.DeleteRepositoryInput{Domain: aws_("my-domain"), Repository: aws_("my-repo")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteDomain(ctx, &codeartifact.DeleteDomainInput{Domain: aws_("my-domain")}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("deleted", func(t *testing.T) { whoami(t, npmEndpoint, tok, http.StatusUnauthorized) })
+	if _, err := c.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws_("my-domain")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws_("my-domain"), Repository: aws_("my-repo")}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("created again", func(t *testing.T) { whoami(t, npmEndpoint, tok, http.StatusUnauthorized) })
+}
