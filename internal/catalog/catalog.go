@@ -28,6 +28,7 @@ type Catalog struct {
 	region string
 	now    func() time.Time
 	gens   sync.Map // domain id -> *atomic.Uint64
+	repos  sync.Map // RepositoryRef -> cachedRepository
 }
 
 // Generation returns a number that changes whenever anything that package
@@ -165,6 +166,9 @@ func (c *Catalog) DeleteDomain(ctx context.Context, ref DomainRef) (DomainInfo, 
 		}
 		return q.DeleteDomain(ctx, info.ID)
 	})
+	if err == nil {
+		c.changed(info.ID)
+	}
 	return info, err
 }
 
@@ -201,8 +205,28 @@ func (c *Catalog) CreateRepository(ctx context.Context, ref RepositoryRef, admin
 }
 
 // Repository returns a repository with its upstreams and connections.
+// Lookups are cached: package requests find their repository on every
+// request. An entry is good while its domain's generation is unchanged.
 func (c *Catalog) Repository(ctx context.Context, ref RepositoryRef) (store.Repository, error) {
-	return getRepository(ctx, c.st, ref)
+	if e, ok := c.repos.Load(ref); ok {
+		e := e.(cachedRepository)
+		if c.Generation(e.repo.DomainID) == e.gen {
+			return e.repo, nil
+		}
+	}
+	r, err := getRepository(ctx, c.st, ref)
+	if err != nil {
+		return r, err
+	}
+	// The generation is read after the lookup: a change committed in
+	// between makes the entry stale at once rather than wrong for long.
+	c.repos.Store(ref, cachedRepository{repo: r, gen: c.Generation(r.DomainID)})
+	return r, nil
+}
+
+type cachedRepository struct {
+	repo store.Repository
+	gen  uint64
 }
 
 func getRepository(ctx context.Context, q store.Queries, ref RepositoryRef) (store.Repository, error) {
