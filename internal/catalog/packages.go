@@ -163,13 +163,28 @@ type Publication struct {
 	// Unfinished publishes the version as Unfinished (Maven before its
 	// metadata, or PublishPackageVersion with unfinished=true).
 	Unfinished bool
-	// AddAssets lets a publication add assets to an existing version
-	// (generic, PyPI, Maven). Without it an existing version is a Conflict
-	// (npm: a version is published once).
-	AddAssets bool
+	// AddAssets says whether a publication may add assets to an existing
+	// version of the package.
+	AddAssets AddRule
 	// Tags are package tags to set (npm dist-tags) in the same transaction.
 	Tags map[string]string
 }
+
+// AddRule says when assets may be added to an existing version.
+type AddRule int
+
+// The rules, by format.
+const (
+	// AddNever: a version is published once, whole (npm); publishing it
+	// again is a Conflict.
+	AddNever AddRule = iota
+	// AddWhileUnfinished: assets are added while the version is Unfinished;
+	// once Published it is closed (generic packages).
+	AddWhileUnfinished
+	// AddAlways: assets may be added to a Published version too (PyPI
+	// wheels after the sdist, Maven classifiers).
+	AddAlways
+)
 
 // Publish records a publication in repo. The asset bytes must already be
 // in the blob store. It does not look at upstreams: the caller checks
@@ -226,7 +241,7 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 
 // addToVersion adds a publication's assets to an existing version.
 func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v store.Version, pub Publication, now time.Time) (store.Version, error) {
-	if !pub.AddAssets {
+	if pub.AddAssets == AddNever {
 		return v, errkind.Conflictf("Version %s of %s already exists in repository %s; delete it before publishing it again", pub.Version, pub.Ref, repo.Name).OnResource("package-version", pub.Version)
 	}
 	if v.Status != artifact.Published && v.Status != artifact.Unfinished {
@@ -243,6 +258,8 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 			continue // the same bytes again: idempotent
 		case ok:
 			return v, errkind.Conflictf("Asset %s of version %s of %s already exists with different content", a.Name, pub.Version, pub.Ref).OnResource("asset", a.Name)
+		case pub.AddAssets == AddWhileUnfinished && v.Status != artifact.Unfinished:
+			return v, errkind.Conflictf("Version %s of %s is %s; assets can be added only while it is Unfinished (publish with unfinished until the last asset)", pub.Version, pub.Ref, v.Status).OnResource("package-version", pub.Version)
 		}
 		if len(have) >= MaxAssetsPerVersion {
 			return v, errkind.Quotaf("A package version can have at most %d assets", MaxAssetsPerVersion)
@@ -289,6 +306,31 @@ func (c *Catalog) Retain(ctx context.Context, repo store.Repository, ref artifac
 		out = v
 		out.ID, out.PackageID, out.CreatedAt, out.UpdatedAt = 0, p.ID, now, now
 		return q.CreateVersion(ctx, repo.DomainID, &out)
+	})
+	return out, err
+}
+
+// UpdateMeta changes the metadata of a version of a package in repo (npm
+// deprecate rewrites the version manifest): update edits it inside the
+// transaction, so concurrent changes do not overwrite each other. The
+// revision follows the new metadata; the publish time never changes.
+func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, update func(*artifact.Meta) error) (store.Version, error) {
+	now := c.timestamp()
+	var out store.Version
+	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+		v, err := getVersion(ctx, q, repo, ref, version)
+		if err != nil {
+			return err
+		}
+		published := v.Meta.PublishedAt
+		if err := update(&v.Meta); err != nil {
+			return err
+		}
+		v.Meta.PublishedAt = published
+		v.Revision = Revision(v.Meta, v.Assets)
+		v.UpdatedAt = now
+		out = v
+		return q.UpdateVersion(ctx, v)
 	})
 	return out, err
 }

@@ -8,11 +8,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
 )
 
@@ -20,6 +23,20 @@ import (
 // resource.
 type Authorizer interface {
 	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
+}
+
+// Resolver is what the package operations need of the upstream rules
+// (package resolve): the publish guard, and where CopyPackageVersions
+// finds versions.
+type Resolver interface {
+	// CheckPublish refuses (Conflict) a version reachable from repo in an
+	// upstream repository or through an external connection.
+	CheckPublish(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) error
+	// Publish checks the upstream rule again and records pub in repo.
+	Publish(ctx context.Context, repo store.Repository, pub catalog.Publication) (store.Version, error)
+	// CopySource looks versions up in src, and in its upstreams when
+	// includeFromUpstream is set.
+	CopySource(src store.Repository, ref artifact.PackageRef, includeFromUpstream bool) catalog.CopySource
 }
 
 // Config is what the control plane needs to know about the server.
@@ -35,6 +52,8 @@ type API struct {
 	auth    *auth.Authenticator
 	authz   Authorizer
 	catalog *catalog.Catalog
+	res     Resolver
+	blobs   blob.Store
 	tokens  *token.Tokens
 	log     *slog.Logger
 	now     func() time.Time
@@ -50,9 +69,10 @@ type call struct {
 	principal identity.Principal
 }
 
-// New returns the control plane.
-func New(cfg Config, m *model.Model, a *auth.Authenticator, z Authorizer, cat *catalog.Catalog, tokens *token.Tokens, log *slog.Logger, now func() time.Time) *API {
-	api := &API{cfg: cfg, model: m, auth: a, authz: z, catalog: cat, tokens: tokens, log: log, now: now}
+// New returns the control plane. res and blobs serve the package
+// operations: the upstream rules, and the asset bytes.
+func New(cfg Config, m *model.Model, a *auth.Authenticator, z Authorizer, cat *catalog.Catalog, res Resolver, blobs blob.Store, tokens *token.Tokens, log *slog.Logger, now func() time.Time) *API {
+	api := &API{cfg: cfg, model: m, auth: a, authz: z, catalog: cat, res: res, blobs: blobs, tokens: tokens, log: log, now: now}
 	api.routes = api.routeTable()
 	return api
 }

@@ -48,7 +48,15 @@ func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
 		}
 	}
 	if op.Input != nil {
-		if vs := a.model.Validate(op.Input.Shape, in); len(vs) > 0 {
+		// A streaming payload is required by the model but stays in r.Body:
+		// count it as present, and leave it to the handler.
+		streaming := streamingPayload(shape, a.model)
+		if streaming != "" {
+			in[streaming] = ""
+		}
+		vs := a.model.Validate(op.Input.Shape, in)
+		delete(in, streaming)
+		if len(vs) > 0 {
 			return errkind.Validationf("%s", model.Summary(vs)).WithReason("FIELD_VALIDATION_FAILED")
 		}
 	}
@@ -59,9 +67,18 @@ func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
 	return json.Unmarshal(b, dst)
 }
 
+// streamingPayload returns the name of shape's streaming payload member,
+// or "".
+func streamingPayload(shape *model.Shape, m *model.Model) string {
+	if shape.Payload != "" && m.Shapes[shape.Members[shape.Payload].Shape].Streaming {
+		return shape.Payload
+	}
+	return ""
+}
+
 // readBody decodes the JSON body members of shape into in.
 func readBody(r *http.Request, shape *model.Shape, m *model.Model, in map[string]any) error {
-	if shape.Payload != "" && m.Shapes[shape.Members[shape.Payload].Shape].Streaming {
+	if streamingPayload(shape, m) != "" {
 		return nil
 	}
 	raw, err := io.ReadAll(r.Body)

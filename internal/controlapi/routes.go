@@ -28,6 +28,25 @@ func (a *API) routeTable() map[string]handler {
 		"DisassociateExternalConnection":    jsonOp(a, a.disassociateExternalConnection),
 		"GetRepositoryEndpoint":             jsonOp(a, a.getRepositoryEndpoint),
 
+		// Packages.
+		"ListPackages":                  jsonOp(a, a.listPackages),
+		"DescribePackage":               jsonOp(a, a.describePackage),
+		"DeletePackage":                 jsonOp(a, a.deletePackage),
+		"PutPackageOriginConfiguration": jsonOp(a, a.putPackageOriginConfiguration),
+
+		// Package versions.
+		"ListPackageVersions":            jsonOp(a, a.listPackageVersions),
+		"DescribePackageVersion":         jsonOp(a, a.describePackageVersion),
+		"ListPackageVersionAssets":       jsonOp(a, a.listPackageVersionAssets),
+		"GetPackageVersionAsset":         a.getPackageVersionAsset, // streams the asset
+		"GetPackageVersionReadme":        jsonOp(a, a.getPackageVersionReadme),
+		"ListPackageVersionDependencies": jsonOp(a, a.listPackageVersionDependencies),
+		"UpdatePackageVersionsStatus":    jsonOp(a, a.updatePackageVersionsStatus),
+		"DeletePackageVersions":          jsonOp(a, a.deletePackageVersions),
+		"DisposePackageVersions":         jsonOp(a, a.disposePackageVersions),
+		"CopyPackageVersions":            jsonOp(a, a.copyPackageVersions),
+		"PublishPackageVersion":          a.publishPackageVersion, // streams the asset
+
 		// Tokens and tags.
 		"GetAuthorizationToken": jsonOp(a, a.getAuthorizationToken),
 		"TagResource":           jsonOp(a, a.tagResource),

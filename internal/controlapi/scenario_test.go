@@ -1565,19 +1565,19 @@ func TestOperationsNotBuilt(t *testing.T) {
 	s.createDomain("dom")
 	s.createRepo("dom", "repo")
 
-	_, err := s.ca.ListPackages(s.ctx, &codeartifact.ListPackagesInput{Domain: aws.String("dom"), Repository: aws.String("repo")})
-	if v := wantErr[*types.ValidationException](t, err, "list-packages (not built yet)"); v.Reason != types.ValidationExceptionReasonUnknownOperation {
-		t.Errorf("list-packages: reason %q, want UNKNOWN_OPERATION", v.Reason)
+	_, err := s.ca.ListPackageGroups(s.ctx, &codeartifact.ListPackageGroupsInput{Domain: aws.String("dom")})
+	if v := wantErr[*types.ValidationException](t, err, "list-package-groups (not built yet)"); v.Reason != types.ValidationExceptionReasonUnknownOperation {
+		t.Errorf("list-package-groups: reason %q, want UNKNOWN_OPERATION", v.Reason)
 	}
 	_, err = s.ca.CreatePackageGroup(s.ctx, &codeartifact.CreatePackageGroupInput{Domain: aws.String("dom"), PackageGroup: aws.String("/npm/*")})
 	if v := wantErr[*types.ValidationException](t, err, "create-package-group (not built yet)"); v.Reason != types.ValidationExceptionReasonUnknownOperation {
 		t.Errorf("create-package-group: reason %q, want UNKNOWN_OPERATION", v.Reason)
 	}
 
-	resp := s.do(rawRequest{method: "POST", target: "/v1/packages?domain=dom&repository=repo"})
-	body := resp.wantAWSError(t, "raw list-packages", http.StatusBadRequest, "ValidationException")
+	resp := s.do(rawRequest{method: "POST", target: "/v1/package-groups?domain=dom"})
+	body := resp.wantAWSError(t, "raw list-package-groups", http.StatusBadRequest, "ValidationException")
 	if body["reason"] != "UNKNOWN_OPERATION" {
-		t.Errorf("raw list-packages: reason %v, want UNKNOWN_OPERATION", body["reason"])
+		t.Errorf("raw list-package-groups: reason %v, want UNKNOWN_OPERATION", body["reason"])
 	}
 
 	for _, rr := range []rawRequest{

@@ -147,6 +147,9 @@ type resourcePolicy struct {
 type cursor struct {
 	Name string `json:"n"`
 	ID   int64  `json:"i,omitempty"`
+	// Format and Namespace complete a package's key (ListPackages).
+	Format    string `json:"f,omitempty"`
+	Namespace string `json:"s,omitempty"`
 }
 
 // nextToken seals c for the operation and the filters that produced it, so
@@ -174,9 +177,12 @@ func pagePurpose(c *call, filters string) string {
 }
 
 // pageSize returns maxResults, or the default page size.
-func pageSize(maxResults *int) int {
+func pageSize(maxResults *int) int { return pageSizeOr(maxResults, 50) }
+
+// pageSizeOr returns maxResults, or def when the request has none.
+func pageSizeOr(maxResults *int, def int) int {
 	if maxResults == nil {
-		return 50
+		return def
 	}
 	return *maxResults
 }

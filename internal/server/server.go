@@ -103,8 +103,8 @@ func (s *Server) build(ctx context.Context) error {
 	decider := authz.New()
 	cat := catalog.New(s.store, s.cfg.Region, now)
 
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, tokens, s.log, now)
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log}),
 		"pypi":    endpoint.Plain{Scheme: "Basic"},
