@@ -180,10 +180,15 @@ type View struct {
 	Ref      artifact.PackageRef
 	Versions map[string]Candidate
 	Tags     map[string]string
-	// Remote reports whether part of the view came from a public registry
-	// (such views go stale when the registry changes, not just when the
+	// Remote reports whether part of the view came from a public registry,
+	// or should have but the registry could not be reached (such views go
+	// stale when the registry changes or comes back, not just when the
 	// domain does).
 	Remote bool
+	// Unavailable is the error of a public registry that could not be
+	// reached while building the view: a version missing from the view may
+	// be missing only because of it.
+	Unavailable error
 }
 
 // Package returns the view of a package from repo. A package found
@@ -246,7 +251,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				}
 				tags[i] = overlay(tags[i], remote.Tags)
 			case errors.Is(err, errkind.ErrUnavailable):
-				unavailable = err
+				unavailable, view.Remote = err, true
 				r.log.Warn("external connection unavailable", "connection", name, "package", ref.String(), "error", err)
 			case !errors.Is(err, errkind.ErrNotFound):
 				return err
@@ -269,6 +274,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams", ref, repo.Name).OnResource("package", ref.Name)
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
+	view.Unavailable = unavailable
 	return view, nil
 }
 
@@ -325,6 +331,9 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, err
 	}
 	c, ok := view.Versions[version]
+	if !ok && view.Unavailable != nil {
+		return store.Version{}, view.Unavailable
+	}
 	if !ok {
 		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", version, ref, repo.Name).OnResource("package-version", version)
 	}

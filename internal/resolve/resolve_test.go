@@ -304,6 +304,11 @@ func TestUnavailableRegistry(t *testing.T) {
 	if _, ok := view.Versions["1.0.0"]; !ok {
 		t.Error("ingested version missing from the view during the outage")
 	}
+	// A version never ingested is not "not found" while the registry that
+	// may have it is down.
+	if _, err := w.res.Version(ctx, s, pkg, "2.0.0"); !errors.Is(err, errkind.ErrUnavailable) {
+		t.Errorf("a version never ingested, registry down: %v, want Unavailable", err)
+	}
 	other := artifact.PackageRef{Format: artifact.NPM, Name: "never-seen"}
 	if _, err := w.res.Package(ctx, s, other); !errors.Is(err, errkind.ErrUnavailable) {
 		t.Errorf("a package never ingested, registry down: %v, want Unavailable", err)

@@ -1,0 +1,28 @@
+// Package upstreamtest has fake public registries for tests of external
+// connections: real HTTP servers on 127.0.0.1 that serve documents and
+// artifacts they generate, count every request by path, and can be made to
+// fail the way public registries fail (refusing connections, answering
+// errors, answering slowly), so that tests can assert exactly how many
+// requests Arca sent upstream and how it behaves during an outage.
+//
+// NPM is a fake npm registry. Its tarballs are real gzip'd tar archives
+// with package/package.json, and its package documents carry correct
+// dist.shasum and dist.integrity, so the real npm client can install from
+// it (directly or through Arca):
+//
+//	reg := upstreamtest.NewNPM(t)
+//	reg.AddPackage("left-pad", 3)                      // 1.0.0, 1.1.0, 1.2.0; latest 1.2.0
+//	reg.Publish("@acme/util", upstreamtest.Version{Version: "2.0.0",
+//		Dependencies: map[string]string{"left-pad": "^1.0.0"}})
+//	reg.SetTag("left-pad", "beta", "1.1.0")
+//	cfg.ExternalConnections["public:npmjs"] = reg.URL
+//	...
+//	reg.Packuments("left-pad")              // requests for the package document
+//	reg.Tarballs("left-pad", "1.2.0")       // requests for one tarball
+//	reg.Down()                              // connections refused until Up
+//	reg.SetStatus(503)                      // every request answered 503
+//	reg.SetDelay(5 * time.Second)           // every request answered late
+//	reg.Reset()                             // healthy and fast again
+//
+// The fakes stop when the test ends. They are safe for concurrent use.
+package upstreamtest
