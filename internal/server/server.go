@@ -106,7 +106,7 @@ func (s *Server) build(ctx context.Context) error {
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	formats := map[string]endpoint.Format{
-		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log}),
+		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
 		"pypi":    endpoint.Plain{Scheme: "Basic"},
 		"maven":   endpoint.Plain{Scheme: "Basic"},
 		"nuget":   endpoint.Plain{Scheme: "Basic"},

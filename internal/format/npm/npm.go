@@ -1,19 +1,20 @@
-// Package npm serves the npm registry protocol on a repository endpoint,
-// for npm, yarn and pnpm.
-//
-// Served so far: "npm ping" (GET -/ping) and "npm whoami" (GET -/whoami).
-// Errors are npm's JSON shape, {"error": "..."}, which npm prints.
 package npm
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
+	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -23,42 +24,163 @@ type Deps struct {
 	Resolver *resolve.Resolver
 	Blobs    blob.Store
 	Log      *slog.Logger
+	// Authz decides the writes (publish, dist-tags, deprecate); the
+	// endpoint has already checked ReadFromRepository. Without it every
+	// write is refused.
+	Authz endpoint.Authorizer
+	// Region goes into the package ARNs writes are authorized on.
+	Region string
 }
 
 // Format is the npm surface.
 type Format struct {
-	d Deps
+	d    Deps
+	docs *docCache
+	now  func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
 
 // New returns the npm surface.
-func New(d Deps) *Format { return &Format{d: d} }
+func New(d Deps) *Format {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Format{d: d, docs: newDocCache(DocCacheBytes), now: time.Now}
+}
 
 // Challenge returns a Bearer challenge: npm sends its token up front and
 // never retries after a 401, so this is informative only.
 func (f *Format) Challenge(*endpoint.Request) string { return `Bearer realm="arca"` }
 
-// Serve routes an npm request.
+// call is one request being served.
+type call struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	req  *endpoint.Request
+	p    params
+	name Name // the {pkg} of the route, if it has one
+}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// Serve routes an npm request through the route table.
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
-	switch {
-	case r.Method == http.MethodGet && req.Rest == "-/ping":
-		return writeJSON(w, http.StatusOK, struct{}{})
-	case r.Method == http.MethodGet && req.Rest == "-/whoami":
-		// CodeArtifact answers every token holder as "aws", the user name
-		// in every client's configuration.
-		return writeJSON(w, http.StatusOK, map[string]string{"username": "aws"})
+	rt, p, allowed := lookup(r.Method, req.Rest)
+	if rt == nil {
+		if len(allowed) > 0 {
+			return &refusal{status: http.StatusMethodNotAllowed, allow: allowed,
+				msg: r.Method + " is not supported on " + req.Rest}
+		}
+		return errkind.NotFoundf("Not found")
 	}
-	return errkind.NotFoundf("Not found")
+	c := &call{w: w, r: r, req: req, p: p}
+	if p.hasPkg {
+		n, err := ParseName(p.pkg)
+		if err != nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				// No package can have that name, so none is here.
+				return errkind.NotFoundf("Package %q not found: %s", p.pkg, errkind.As(err).Message)
+			}
+			return err
+		}
+		c.name = n
+	}
+	return rt.handle(f, c)
 }
 
-// WriteError writes err in npm's error shape.
+// WriteError writes err in npm's error shape, {"error": "..."}, which npm
+// prints after the status. A 5xx names the request id (also in the
+// x-amzn-RequestId header) and is logged; its internals never reach the
+// client.
 func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	writeJSON(w, endpoint.Status(err), map[string]string{"error": errkind.As(err).Message})
+	status, msg := endpoint.Status(err), errkind.As(err).Message
+	var rf *refusal
+	if errors.As(err, &rf) {
+		status, msg = rf.status, rf.msg
+		if len(rf.allow) > 0 {
+			w.Header().Set("Allow", strings.Join(rf.allow, ", "))
+		}
+	}
+	if status >= 500 {
+		id := middleware.RequestID(r.Context())
+		f.d.Log.LogAttrs(r.Context(), slog.LevelError, "npm request failed",
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		msg += " (request id " + id + ")"
+	}
+	w.Header().Del("Content-Encoding")
+	w.Header().Del("ETag")
+	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+// refusal is an npm answer whose status is not an errkind category's: an
+// unsupported command or method.
+type refusal struct {
+	status int
+	msg    string
+	allow  []string
 }
+
+func (e *refusal) Error() string { return e.msg }
+
+// unsupportedNotes are the User Guide's notes on the npm commands
+// CodeArtifact does not support ("npm command support").
+var unsupportedNotes = map[string]string{
+	"access":    "CodeArtifact uses a permission model that is different from the public npmjs repository.",
+	"adduser":   "CodeArtifact uses a user model that is different from the public npmjs repository. Use aws codeartifact login --tool npm to configure npm.",
+	"hook":      "CodeArtifact does not currently support any kind of change notification mechanism.",
+	"login":     "CodeArtifact uses an authentication model that is different from the public npmjs repository. Use aws codeartifact login --tool npm to configure npm.",
+	"logout":    "CodeArtifact uses an authentication model that is different from the public npmjs repository. There is no way to sign out from a CodeArtifact repository, but authentication tokens expire after their configurable expiration time. The default token duration is 12 hours.",
+	"owner":     "CodeArtifact uses a permissions model that is different from the public npmjs repository.",
+	"profile":   "CodeArtifact uses a user model that is different from the public npmjs repository.",
+	"search":    "CodeArtifact supports limited search functionality with the list-packages command (aws codeartifact list-packages).",
+	"star":      "CodeArtifact currently does not support any kind of favorites mechanism.",
+	"stars":     "CodeArtifact currently does not support any kind of favorites mechanism.",
+	"team":      "CodeArtifact uses a user and group membership model that is different from the public npmjs repository.",
+	"token":     "CodeArtifact uses a different model for getting authentication tokens. Use aws codeartifact get-authorization-token.",
+	"unpublish": "CodeArtifact does not support removing a package version from a repository using the npm client. Use aws codeartifact delete-package-versions.",
+}
+
+// unsupported answers an unsupported command: 405 for unpublish, which
+// removes what GET serves, 400 for the others.
+func unsupported(command string) func(*Format, *call) error {
+	status := http.StatusBadRequest
+	if command == "unpublish" {
+		status = http.StatusMethodNotAllowed
+	}
+	msg := "npm " + command + " is not supported: " + unsupportedNotes[command]
+	return func(*Format, *call) error {
+		r := &refusal{status: status, msg: msg}
+		if status == http.StatusMethodNotAllowed {
+			r.allow = []string{http.MethodGet, http.MethodHead}
+		}
+		return r
+	}
+}
+
+// authorize checks that the caller may perform action on the package of
+// the call (PublishPackageVersion, PutPackageMetadata).
+func (f *Format) authorize(c *call, action string) error {
+	if f.d.Authz == nil {
+		return errkind.Deniedf("Writes are not enabled on this repository endpoint")
+	}
+	repo := c.req.Repository
+	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "npm", c.name.Scope, c.name.Base)
+	p := identity.Principal{Account: c.req.Claims.Account, ARN: c.req.Claims.Principal}
+	return f.d.Authz.Authorize(c.ctx(), p, action, resource)
+}
+
+func (f *Format) ping(c *call) error { return writeJSON(c.w, http.StatusOK, struct{}{}) }
+
+// whoami answers "aws": CodeArtifact answers every token holder as "aws",
+// the user name in every client's configuration.
+func (f *Format) whoami(c *call) error {
+	return writeJSON(c.w, http.StatusOK, map[string]string{"username": "aws"})
+}
+
+// audit answers npm's audit requests (sent by every npm install) with no
+// advisories: CodeArtifact vends no vulnerability data, and an error here
+// would make npm install report a failed audit.
+func (f *Format) audit(c *call) error { return writeJSON(c.w, http.StatusOK, struct{}{}) }
+
+func (f *Format) notFound(c *call) error { return errkind.NotFoundf("Not found") }

@@ -1,0 +1,311 @@
+package npm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/arcahq/arca/internal/artifact"
+)
+
+// Package documents ("packuments") are what npm, yarn and pnpm read to
+// resolve a package: every listed version's manifest, the dist-tags, and
+// publish times. They come in two forms, chosen by the Accept header: the
+// full document (application/json) and the abbreviated one
+// (application/vnd.npm.install-v1+json, "corgi") that holds only what an
+// install needs.
+//
+// Spec: https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md
+
+// Media types of the two package documents.
+const (
+	ContentTypeFull        = "application/json"
+	ContentTypeAbbreviated = "application/vnd.npm.install-v1+json"
+)
+
+// Version is a version of a package, as documents are made from it.
+type Version struct {
+	Version string
+	Status  artifact.Status
+	// Meta is the version's metadata; Meta.Extra is its manifest.
+	Meta artifact.Meta
+	// Modified is when the version last changed (status, deprecation).
+	Modified time.Time
+	// Tarball is the stored package.tgz, nil when the bytes are not
+	// stored yet (a version still only in a public registry): its
+	// manifest's digests are then kept as the registry sent them.
+	Tarball *artifact.Asset
+}
+
+// Package is what documents of a package are made from.
+type Package struct {
+	Name Name
+	// BaseURL is the repository endpoint's URL, ending in "/": tarball
+	// URLs point there, whatever the manifests say.
+	BaseURL  string
+	Versions []Version
+	// Tags are the package's dist-tags, merged across upstreams, before
+	// the rules of DistTags.
+	Tags map[string]string
+}
+
+// listed returns the versions package managers may see (User Guide,
+// "Package version status": Unlisted, Archived, Disposed and Unfinished
+// versions are left out), ordered by semver, oldest first.
+func (p Package) listed() []Version {
+	var out []Version
+	for _, v := range p.Versions {
+		if v.Status.Listed() {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return artifact.CompareVersions(artifact.NPM, out[i].Version, out[j].Version) < 0
+	})
+	return out
+}
+
+// DistTags returns the dist-tags clients see: the tags that point at
+// listed versions, and "latest" pointing at the highest listed version
+// that is not a prerelease when no tag sets it (or the highest listed
+// version, when all are prereleases), since npm installs "latest" when
+// asked for no particular version.
+func (p Package) DistTags() map[string]string {
+	return distTags(p.Tags, p.listed())
+}
+
+func distTags(tags map[string]string, listed []Version) map[string]string {
+	have := make(map[string]bool, len(listed))
+	for _, v := range listed {
+		have[v.Version] = true
+	}
+	out := map[string]string{}
+	for tag, v := range tags {
+		if have[v] {
+			out[tag] = v
+		}
+	}
+	if _, ok := out["latest"]; !ok && len(listed) > 0 {
+		latest := listed[len(listed)-1].Version
+		for i := len(listed) - 1; i >= 0; i-- {
+			if sv, err := semver.StrictNewVersion(listed[i].Version); err == nil && sv.Prerelease() == "" {
+				latest = listed[i].Version
+				break
+			}
+		}
+		out["latest"] = latest
+	}
+	return out
+}
+
+// manifest returns a version's manifest as documents show it: "name",
+// "version" and "_id" as the registry knows them, no "readme", and "dist"
+// pointing at this server with the stored tarball's digests.
+func (p Package) manifest(v Version) object {
+	o := object{}
+	if len(v.Meta.Extra) > 0 {
+		json.Unmarshal(v.Meta.Extra, &o)
+		if o == nil {
+			o = object{}
+		}
+	}
+	name := p.Name.String()
+	o.setString("name", name)
+	o.setString("version", v.Version)
+	if _, ok := o["_id"]; !ok {
+		o.setString("_id", name+"@"+v.Version)
+	}
+	if _, ok := o["description"]; !ok && v.Meta.Summary != "" {
+		o.setString("description", v.Meta.Summary)
+	}
+	delete(o, "readme")
+	dist := o.sub("dist")
+	if dist == nil {
+		dist = object{}
+	}
+	dist.setString("tarball", TarballURL(p.BaseURL, p.Name, v.Version))
+	if v.Tarball != nil {
+		dist.setString("shasum", v.Tarball.SHA1)
+		if i := Integrity(*v.Tarball); i != "" {
+			dist.setString("integrity", i)
+		}
+	}
+	o["dist"] = marshal(dist)
+	return o
+}
+
+// abbreviatedFields are the members of a version in the abbreviated
+// document.
+var abbreviatedFields = []string{
+	"name", "version", "deprecated", "dependencies", "optionalDependencies", "devDependencies",
+	"bundleDependencies", "peerDependencies", "peerDependenciesMeta", "bin", "directories", "dist",
+	"engines", "_hasShrinkwrap", "hasInstallScript", "os", "cpu", "libc", "funding", "acceptDependencies",
+}
+
+// abbreviate keeps the members of a manifest an install needs.
+func abbreviate(full object) object {
+	o := make(object, len(abbreviatedFields))
+	for _, k := range abbreviatedFields {
+		if raw, ok := full[k]; ok {
+			o[k] = raw
+		}
+	}
+	if _, ok := o["bundleDependencies"]; !ok {
+		if raw, ok := full["bundledDependencies"]; ok {
+			o["bundleDependencies"] = raw
+		}
+	}
+	if dep := full.str("deprecated"); dep == "" && string(full["deprecated"]) != "true" {
+		delete(o, "deprecated")
+	}
+	if _, ok := o["hasInstallScript"]; !ok {
+		// The registry computes it at publish time; npm relies on it to
+		// know whether to run scripts without reading the tarball.
+		scripts := full.sub("scripts")
+		for _, s := range []string{"preinstall", "install", "postinstall"} {
+			if _, ok := scripts[s]; ok {
+				o["hasInstallScript"] = json.RawMessage("true")
+				break
+			}
+		}
+	}
+	return o
+}
+
+// timeFormat is the registry's time format: ISO 8601 in UTC, milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+// times returns the "time" member of the full document: "created",
+// "modified" and each listed version's publish time.
+func times(listed []Version) (map[string]string, time.Time) {
+	out := map[string]string{}
+	var created, modified time.Time
+	for _, v := range listed {
+		at := v.Meta.PublishedAt
+		if at.IsZero() {
+			continue
+		}
+		out[v.Version] = formatTime(at)
+		if created.IsZero() || at.Before(created) {
+			created = at
+		}
+		if m := v.Modified; m.After(at) {
+			at = m
+		}
+		if at.After(modified) {
+			modified = at
+		}
+	}
+	if !created.IsZero() {
+		out["created"], out["modified"] = formatTime(created), formatTime(modified)
+	}
+	return out, modified
+}
+
+// fullDocument is the full package document.
+type fullDocument struct {
+	ID          string            `json:"_id"`
+	Rev         string            `json:"_rev"`
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	DistTags    map[string]string `json:"dist-tags"`
+	Versions    map[string]object `json:"versions"`
+	Time        map[string]string `json:"time"`
+	Readme      string            `json:"readme,omitempty"`
+	// From the latest version's manifest, as the registry copies them.
+	Homepage   json.RawMessage `json:"homepage,omitempty"`
+	Keywords   json.RawMessage `json:"keywords,omitempty"`
+	Repository json.RawMessage `json:"repository,omitempty"`
+	Author     json.RawMessage `json:"author,omitempty"`
+	Bugs       json.RawMessage `json:"bugs,omitempty"`
+	License    json.RawMessage `json:"license,omitempty"`
+}
+
+// abbreviatedDocument is the abbreviated package document.
+type abbreviatedDocument struct {
+	Name     string            `json:"name"`
+	Modified string            `json:"modified,omitempty"`
+	DistTags map[string]string `json:"dist-tags"`
+	Versions map[string]object `json:"versions"`
+}
+
+// Full renders the full package document.
+func (p Package) Full() []byte {
+	listed := p.listed()
+	tags := distTags(p.Tags, listed)
+	doc := fullDocument{
+		ID: p.Name.String(), Name: p.Name.String(), Rev: p.rev(listed, tags),
+		DistTags: tags, Versions: make(map[string]object, len(listed)),
+	}
+	doc.Time, _ = times(listed)
+	var latest *Version
+	for i, v := range listed {
+		doc.Versions[v.Version] = p.manifest(v)
+		if v.Version == tags["latest"] {
+			latest = &listed[i]
+		}
+	}
+	if latest != nil {
+		m := doc.Versions[latest.Version]
+		doc.Description = m.str("description")
+		doc.Readme = latest.Meta.Readme
+		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
+		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
+	}
+	return marshal(doc)
+}
+
+// Abbreviated renders the abbreviated package document.
+func (p Package) Abbreviated() []byte {
+	listed := p.listed()
+	doc := abbreviatedDocument{
+		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
+		Versions: make(map[string]object, len(listed)),
+	}
+	if _, modified := times(listed); !modified.IsZero() {
+		doc.Modified = formatTime(modified)
+	}
+	for _, v := range listed {
+		doc.Versions[v.Version] = abbreviate(p.manifest(v))
+	}
+	return marshal(doc)
+}
+
+// VersionDocument renders the manifest of one listed version, named by
+// its version or a dist-tag (GET /{name}/{version}); ok is false when
+// there is none.
+func (p Package) VersionDocument(spec string) ([]byte, bool) {
+	listed := p.listed()
+	if v, ok := distTags(p.Tags, listed)[spec]; ok {
+		spec = v
+	}
+	for _, v := range listed {
+		if v.Version == spec {
+			return marshal(p.manifest(v)), true
+		}
+	}
+	return nil, false
+}
+
+// rev returns the document's "_rev": npm sends it back when it changes a
+// package (unpublish), and only needs it to be stable while the document
+// is. It is a digest of what the document is made from.
+func (p Package) rev(listed []Version, tags map[string]string) string {
+	h := sha256.New()
+	for _, v := range listed {
+		h.Write([]byte(v.Version + "\x00"))
+		h.Write(v.Meta.Extra)
+		if v.Tarball != nil {
+			h.Write([]byte("\x00" + v.Tarball.SHA256))
+		}
+		h.Write([]byte{0})
+	}
+	h.Write(marshal(tags))
+	return "1-" + hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,259 @@
+package npm
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+)
+
+const base = "http://127.0.0.1:8700/d-111122223333/npm/r/"
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func ver(v string, status artifact.Status, extra string) Version {
+	a := asset("bytes of " + v)
+	return Version{Version: v, Status: status, Tarball: &a,
+		Meta: artifact.Meta{Extra: json.RawMessage(extra), Readme: "readme of " + v, PublishedAt: t0.Add(time.Duration(len(v)) * time.Hour)}}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestDistTags(t *testing.T) {
+	v := func(s string, st artifact.Status) Version { return Version{Version: s, Status: st} }
+	for _, tc := range []struct {
+		name     string
+		versions []Version
+		tags     map[string]string
+		want     map[string]string
+	}{
+		{"as set", []Version{v("1.0.0", artifact.Published), v("2.0.0", artifact.Published)},
+			map[string]string{"latest": "1.0.0", "next": "2.0.0"}, map[string]string{"latest": "1.0.0", "next": "2.0.0"}},
+		{"tags at unlisted versions dropped, latest falls back to the highest release",
+			[]Version{v("1.0.0", artifact.Published), v("1.10.0", artifact.Published), v("1.9.0", artifact.Published),
+				v("2.0.0-rc.1", artifact.Published), v("3.0.0", artifact.Unlisted), v("4.0.0", artifact.Archived)},
+			map[string]string{"latest": "3.0.0", "beta": "4.0.0", "rc": "2.0.0-rc.1", "gone": "9.9.9"},
+			map[string]string{"latest": "1.10.0", "rc": "2.0.0-rc.1"}},
+		{"only prereleases", []Version{v("1.0.0-a", artifact.Published), v("1.0.0-b", artifact.Published)},
+			nil, map[string]string{"latest": "1.0.0-b"}},
+		{"nothing listed", []Version{v("1.0.0", artifact.Disposed), v("1.1.0", artifact.Unfinished)},
+			map[string]string{"latest": "1.0.0"}, map[string]string{}},
+	} {
+		got := Package{Versions: tc.versions, Tags: tc.tags}.DistTags()
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestFullDocument(t *testing.T) {
+	p := Package{
+		Name: Name{Scope: "myscope", Base: "hello"}, BaseURL: base,
+		Tags: map[string]string{"latest": "1.1.0", "beta": "2.0.0"},
+		Versions: []Version{
+			ver("1.0.0", artifact.Published, `{"name":"@myscope/hello","version":"1.0.0","description":"old","dist":{"tarball":"http://registry.example/x.tgz","shasum":"stale","fileCount":2}}`),
+			ver("1.1.0", artifact.Published, `{"name":"@myscope/hello","version":"1.1.0","description":"current","homepage":"https://h","license":"MIT","readme":"in the manifest","deprecated":"no more"}`),
+			ver("2.0.0", artifact.Unlisted, `{}`),
+			ver("3.0.0", artifact.Archived, `{}`),
+		},
+	}
+	// A version only in the public registry: no stored tarball, digests as sent.
+	remote := Version{Version: "1.0.1", Status: artifact.Published,
+		Meta: artifact.Meta{Summary: "from the registry", Extra: json.RawMessage(`{"dist":{"tarball":"https://registry.example/@myscope/hello/-/hello-1.0.1.tgz","integrity":"sha512-remote"}}`)}}
+	p.Versions = append(p.Versions, remote)
+
+	var doc struct {
+		ID                                           string `json:"_id"`
+		Rev                                          string `json:"_rev"`
+		Name, Description, Readme, Homepage, License string
+		DistTags                                     map[string]string         `json:"dist-tags"`
+		Versions                                     map[string]map[string]any `json:"versions"`
+		Time                                         map[string]string         `json:"time"`
+	}
+	body := p.Full()
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.ID != "@myscope/hello" || doc.Name != "@myscope/hello" || doc.Description != "current" || doc.Readme != "readme of 1.1.0" || doc.Homepage != "https://h" || doc.License != "MIT" {
+		t.Errorf("top level: %s", body)
+	}
+	if got := keys(doc.Versions); !reflect.DeepEqual(got, []string{"1.0.0", "1.0.1", "1.1.0"}) {
+		t.Errorf("versions %v", got)
+	}
+	if !reflect.DeepEqual(doc.DistTags, map[string]string{"latest": "1.1.0"}) {
+		t.Errorf("dist-tags %v", doc.DistTags)
+	}
+	v100 := doc.Versions["1.0.0"]
+	dist := v100["dist"].(map[string]any)
+	a := asset("bytes of 1.0.0")
+	if dist["tarball"] != base+"@myscope/hello/-/hello-1.0.0.tgz" || dist["shasum"] != a.SHA1 || dist["integrity"] != Integrity(a) || dist["fileCount"] != 2.0 {
+		t.Errorf("1.0.0 dist = %v", dist)
+	}
+	if v100["_id"] != "@myscope/hello@1.0.0" {
+		t.Errorf("_id = %v", v100["_id"])
+	}
+	if _, ok := doc.Versions["1.1.0"]["readme"]; ok {
+		t.Error("a version keeps its readme")
+	}
+	if doc.Versions["1.1.0"]["deprecated"] != "no more" {
+		t.Error("deprecated lost")
+	}
+	rd := doc.Versions["1.0.1"]["dist"].(map[string]any)
+	if rd["tarball"] != base+"@myscope/hello/-/hello-1.0.1.tgz" || rd["integrity"] != "sha512-remote" {
+		t.Errorf("remote dist = %v", rd)
+	}
+	if doc.Versions["1.0.1"]["name"] != "@myscope/hello" || doc.Versions["1.0.1"]["description"] != "from the registry" {
+		t.Errorf("remote manifest = %v", doc.Versions["1.0.1"])
+	}
+	if got := keys(doc.Time); !reflect.DeepEqual(got, []string{"1.0.0", "1.1.0", "created", "modified"}) {
+		t.Errorf("time keys %v", got)
+	}
+	if doc.Time["created"] != "2026-11-23T15:00:00.000Z" || doc.Time["1.0.0"] != doc.Time["created"] {
+		t.Errorf("time %v", doc.Time)
+	}
+	if strings.Contains(string(body), "registry.example") || strings.Contains(string(body), "2.0.0") {
+		t.Errorf("document leaks a foreign URL or an unlisted version: %s", body)
+	}
+
+	// _rev is stable, and changes with the document.
+	if again := p.Full(); string(again) != string(body) || !strings.HasPrefix(doc.Rev, "1-") {
+		t.Errorf("rendering is not deterministic:\n%s\n%s", body, again)
+	}
+	p.Tags = map[string]string{"latest": "1.0.0"}
+	var again struct {
+		Rev string `json:"_rev"`
+	}
+	json.Unmarshal(p.Full(), &again)
+	if again.Rev == doc.Rev {
+		t.Error("_rev did not change with the dist-tags")
+	}
+}
+
+func TestAbbreviatedDocument(t *testing.T) {
+	p := Package{
+		Name: Name{Base: "hello"}, BaseURL: base,
+		Versions: []Version{
+			ver("1.0.0", artifact.Published, `{"name":"hello","version":"1.0.0","description":"not here","scripts":{"postinstall":"node x","test":"t"},
+				"dependencies":{"a":"1"},"bundledDependencies":["a"],"engines":{"node":">=18"},"os":["linux"],"deprecated":"","keywords":["k"]}`),
+			ver("1.1.0", artifact.Published, `{"name":"hello","version":"1.1.0","scripts":{"test":"t"},"deprecated":"use 2","bin":{"h":"h.js"},"hasInstallScript":false}`),
+			ver("1.2.0", artifact.Unlisted, `{}`),
+		},
+	}
+	p.Versions[1].Modified = t0.Add(100 * time.Hour)
+	var doc struct {
+		Name     string                    `json:"name"`
+		Modified string                    `json:"modified"`
+		DistTags map[string]string         `json:"dist-tags"`
+		Versions map[string]map[string]any `json:"versions"`
+	}
+	body := p.Abbreviated()
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Name != "hello" || doc.Modified != "2026-11-27T14:00:00.000Z" || doc.DistTags["latest"] != "1.1.0" {
+		t.Errorf("abbreviated: %s", body)
+	}
+	v1 := doc.Versions["1.0.0"]
+	if got := keys(v1); !reflect.DeepEqual(got, []string{"bundleDependencies", "dependencies", "dist", "engines", "hasInstallScript", "name", "os", "version"}) {
+		t.Errorf("1.0.0 members %v", got)
+	}
+	if v1["hasInstallScript"] != true || v1["dist"].(map[string]any)["tarball"] != base+"hello/-/hello-1.0.0.tgz" {
+		t.Errorf("1.0.0 = %v", v1)
+	}
+	v2 := doc.Versions["1.1.0"]
+	if v2["deprecated"] != "use 2" || v2["hasInstallScript"] != false || v2["bin"] == nil {
+		t.Errorf("1.1.0 = %v", v2)
+	}
+	if _, ok := doc.Versions["1.2.0"]; ok {
+		t.Error("unlisted version in the abbreviated document")
+	}
+}
+
+func TestVersionDocument(t *testing.T) {
+	p := Package{Name: Name{Base: "hello"}, BaseURL: base, Tags: map[string]string{"beta": "2.0.0-b"},
+		Versions: []Version{ver("1.0.0", artifact.Published, `{}`), ver("2.0.0-b", artifact.Published, `{}`), ver("3.0.0", artifact.Unlisted, `{}`)}}
+	for spec, want := range map[string]string{"1.0.0": "1.0.0", "latest": "1.0.0", "beta": "2.0.0-b", "3.0.0": "", "nope": ""} {
+		body, ok := p.VersionDocument(spec)
+		var m struct{ Version string }
+		json.Unmarshal(body, &m)
+		if ok != (want != "") || m.Version != want {
+			t.Errorf("VersionDocument(%s) = %s, %v; want %s", spec, body, ok, want)
+		}
+	}
+}
+
+func TestNegotiation(t *testing.T) {
+	for accept, want := range map[string]bool{
+		"application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*": true,
+		"application/json":             false,
+		"application/json; q=1.0, */*": false,
+		"":                             false,
+		"application/vnd.npm.install-v1+json;q=0":                     false,
+		"APPLICATION/VND.NPM.INSTALL-V1+JSON":                         true,
+		"*/*, application/vnd.npm.install-v1+json ":                   true,
+		"application/json, application/vnd.npm.install-v1+json;q=0.5": false,
+		"application/json;q=0.5, application/vnd.npm.install-v1+json": true,
+	} {
+		if acceptsAbbreviated(accept) != want {
+			t.Errorf("acceptsAbbreviated(%q) != %v", accept, want)
+		}
+	}
+	for enc, want := range map[string]bool{
+		"gzip,deflate": true, "zstd,gzip,deflate": true, "gzip;q=0": false, "": false, "deflate": false,
+		"*": true, "*;q=0.1": true, "gzip;q=0, *": false, "br, GZIP;q=0.5": true, "identity": false,
+	} {
+		if acceptsGzip(enc) != want {
+			t.Errorf("acceptsGzip(%q) != %v", enc, want)
+		}
+	}
+}
+
+func TestDocCache(t *testing.T) {
+	c := newDocCache(4000)
+	now := t0
+	k := func(name string) docKey { return docKey{repository: 1, name: name, baseURL: base} }
+	d := newDocument(k("a"), 7, []byte(strings.Repeat("a", 500)), ContentTypeFull)
+	if !strings.HasPrefix(d.etag, `W/"`) || len(d.gz) == 0 || len(d.gz) >= len(d.body) {
+		t.Errorf("document: etag %s, %d gzipped bytes", d.etag, len(d.gz))
+	}
+	c.put(d)
+	if c.get(k("a"), 7, now) != d {
+		t.Error("miss right after put")
+	}
+	if c.get(k("a"), 8, now) != nil || c.get(k("a"), 7, now) != nil {
+		t.Error("a new generation must drop the entry")
+	}
+	r := newDocument(k("r"), 7, []byte("remote"), ContentTypeFull)
+	r.expires = now.Add(RemoteTTL)
+	c.put(r)
+	if c.get(k("r"), 7, now.Add(RemoteTTL-time.Second)) != r || c.get(k("r"), 7, now.Add(RemoteTTL)) != nil {
+		t.Error("remote documents expire after RemoteTTL")
+	}
+	// Least recently used out first.
+	for _, n := range []string{"y", "x", "z", "v"} {
+		c.put(newDocument(k(n), 1, []byte(strings.Repeat(n, 900)), ContentTypeFull))
+	}
+	c.get(k("x"), 1, now)
+	c.put(newDocument(k("w"), 1, []byte(strings.Repeat("w", 900)), ContentTypeFull))
+	if c.get(k("y"), 1, now) != nil || c.get(k("x"), 1, now) == nil || c.get(k("w"), 1, now) == nil {
+		t.Error("eviction is not least recently used first")
+	}
+	if c.size > c.max {
+		t.Errorf("size %d over %d", c.size, c.max)
+	}
+	c.put(newDocument(k("huge"), 1, []byte(strings.Repeat("h", 5000)), ContentTypeFull))
+	if c.get(k("huge"), 1, now) != nil || c.get(k("x"), 1, now) == nil {
+		t.Error("a document over a quarter of the cache must not be cached")
+	}
+}

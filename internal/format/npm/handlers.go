@@ -1,0 +1,415 @@
+package npm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/resolve"
+)
+
+// TarballAsset is the name of an npm version's one asset (User Guide,
+// "Package assets").
+const TarballAsset = "package.tgz"
+
+// Permissions of the writes (User Guide, "Publishing permissions"; the
+// dist-tags and deprecations are package metadata).
+const (
+	actionPublish  = "codeartifact:PublishPackageVersion"
+	actionMetadata = "codeartifact:PutPackageMetadata"
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(append(marshal(v), '\n'))
+	return err
+}
+
+// okBody is the answer to a write npm accepts.
+var okBody = map[string]bool{"ok": true}
+
+// packageOf turns a resolved view into what documents are made from.
+func packageOf(view *resolve.View, name Name, baseURL string) Package {
+	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions))}
+	for _, c := range view.Versions {
+		v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
+		for i, a := range c.Assets {
+			if a.Name == TarballAsset {
+				v.Tarball = &c.Assets[i]
+			}
+		}
+		p.Versions = append(p.Versions, v)
+	}
+	return p
+}
+
+// view resolves the call's package through the repository's upstreams
+// and external connection.
+func (f *Format) view(ctx context.Context, c *call) (*resolve.View, error) {
+	view, err := f.d.Resolver.Package(ctx, c.req.Repository, c.name.Ref())
+	if err != nil {
+		return nil, err
+	}
+	if len(view.Versions) == 0 {
+		return nil, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", c.name, c.req.Repository.Name)
+	}
+	return view, nil
+}
+
+// getPackage serves a package document, full or abbreviated as Accept
+// asks ("?write=true", sent by commands that change the document, always
+// gets the full one).
+func (f *Format) getPackage(c *call) error {
+	abbreviated := c.r.URL.Query().Get("write") != "true" && acceptsAbbreviated(c.r.Header.Get("Accept"))
+	doc, err := f.document(c, abbreviated)
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", doc.contentType)
+	h.Set("ETag", doc.etag)
+	h.Set("Vary", "Accept, Accept-Encoding")
+	// Clients revalidate every time (a 304 is cheap), so a publish shows
+	// at once.
+	h.Set("Cache-Control", "no-cache")
+	body := doc.body
+	if acceptsGzip(c.r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = doc.gz
+	}
+	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(body))
+	return nil
+}
+
+// document returns the rendered document from the cache, or renders it
+// once however many requests ask at the same time.
+func (f *Format) document(c *call, abbreviated bool) (*document, error) {
+	repo := c.req.Repository
+	key := docKey{repository: repo.ID, name: c.name.String(), abbreviated: abbreviated, baseURL: c.req.BaseURL}
+	// The generation is read before resolving: a write that lands while
+	// the document renders leaves it under the old generation, stale.
+	gen := f.d.Catalog.Generation(repo.DomainID)
+	if d := f.docs.get(key, gen, f.now()); d != nil {
+		return d, nil
+	}
+	v, err, _ := f.docs.flight.Do(key.flightKey(gen), func() (any, error) {
+		// The work outlives a client that goes away, for the others.
+		view, err := f.view(context.WithoutCancel(c.ctx()), c)
+		if err != nil {
+			return nil, err
+		}
+		pkg := packageOf(view, c.name, c.req.BaseURL)
+		body, contentType := pkg.Full(), ContentTypeFull
+		if abbreviated {
+			body, contentType = pkg.Abbreviated(), ContentTypeAbbreviated
+		}
+		d := newDocument(key, gen, body, contentType)
+		if view.Remote {
+			d.expires = f.now().Add(RemoteTTL)
+		}
+		f.docs.put(d)
+		return d, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*document), nil
+}
+
+// getVersion serves one version's manifest (GET /{name}/{version-or-tag}).
+func (f *Format) getVersion(c *call) error {
+	view, err := f.view(c.ctx(), c)
+	if err != nil {
+		return err
+	}
+	body, found := packageOf(view, c.name, c.req.BaseURL).VersionDocument(c.p.version)
+	if !found {
+		return errkind.NotFoundf("Version or dist-tag %s of %s not found", c.p.version, c.name)
+	}
+	c.w.Header().Set("Content-Type", ContentTypeFull)
+	_, err = c.w.Write(body)
+	return err
+}
+
+// getTarball sends a version's tarball. The version is retained in this
+// repository if it came from an upstream or the external connection
+// (resolve.Resolver.Version). Unlisted versions download; Archived,
+// Disposed and Unfinished ones do not.
+func (f *Format) getTarball(c *call) error {
+	version, found := ParseTarballFile(c.name, c.p.file)
+	if !found {
+		return errkind.NotFoundf("%s is not a tarball of %s", c.p.file, c.name)
+	}
+	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, c.name.Ref(), version)
+	if err != nil {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.NotFoundf("Version %s of %s is %s: its tarball cannot be downloaded", version, c.name, v.Status)
+	}
+	for _, a := range v.Assets {
+		if a.Name == TarballAsset {
+			return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
+		}
+	}
+	return errkind.NotFoundf("Version %s of %s has no tarball", version, c.name)
+}
+
+// putPackage is npm publish: the package document with one new version
+// and its tarball in _attachments. The same PUT without attachments sends
+// back a whole document changed by the client: npm deprecate (and npm
+// star, which is not supported).
+func (f *Format) putPackage(c *call) error {
+	ctx := c.ctx()
+	var tarball *artifact.Asset
+	p, err := ParsePublish(c.r.Body, DefaultLimits, func(p *Publish, file string, data io.Reader) error {
+		if tarball != nil {
+			return errkind.Validationf("A publish request carries exactly one tarball")
+		}
+		if err := f.authorize(c, actionPublish); err != nil {
+			return err
+		}
+		// Every client sends "name" and "versions" before "_attachments",
+		// so the request is checked before its bytes are stored. (In
+		// another order, the checks after the parse catch it.)
+		var want assets.Expect
+		if p.Name != "" {
+			version, manifest, err := f.checkPublish(ctx, c, p)
+			if err != nil {
+				return err
+			}
+			if version != "" {
+				d, err := DeclaredDigests(manifest)
+				if err != nil {
+					return err
+				}
+				want = assets.Expect{SHA1: d.SHA1, SHA512: d.SHA512}
+			}
+		}
+		a, err := assets.Store(ctx, f.d.Blobs, TarballAsset, data, want, assets.MaxSize)
+		if err != nil {
+			return err
+		}
+		tarball = &a
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(p.Attachments) == 0 {
+		return f.updateVersions(c, p)
+	}
+	if tarball == nil {
+		return errkind.Validationf("The attachment of the publish request has no data")
+	}
+	version, manifest, err := f.checkPublish(ctx, c, p)
+	if err != nil {
+		return err
+	}
+	if version == "" {
+		return errkind.Validationf("A publish request carries exactly one version; this one has %d", len(p.Versions))
+	}
+	for file, a := range p.Attachments {
+		if a.Length >= 0 && a.Length != a.Size {
+			return errkind.Validationf("Attachment %s is %d bytes, not the declared %d", file, a.Size, a.Length)
+		}
+	}
+	if err := CheckDist(manifest, *tarball); err != nil {
+		return err
+	}
+	meta, err := MetaOf(manifest, p.Readme)
+	if err != nil {
+		return err
+	}
+	tags, err := publishTags(p.DistTags, version)
+	if err != nil {
+		return err
+	}
+	_, err = f.d.Resolver.Publish(ctx, c.req.Repository, catalog.Publication{
+		Ref: c.name.Ref(), Version: version, Meta: meta, Assets: []artifact.Asset{*tarball}, Tags: tags,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// checkPublish checks what a publish request says about itself: the
+// package name (as npm requires of new packages) matching the URL, and,
+// once its single version is known, that version's manifest and that the
+// repository does not have it yet. version is "" until "versions" holds
+// exactly one version.
+func (f *Format) checkPublish(ctx context.Context, c *call, p *Publish) (version string, manifest []byte, err error) {
+	name := c.name.String()
+	if err := c.name.ValidateNew(); err != nil {
+		return "", nil, err
+	}
+	if p.Name != name || (p.ID != "" && p.ID != name) {
+		return "", nil, errkind.Validationf("The publish request is for %q, not for %q in its URL", p.Name, name)
+	}
+	if len(p.Versions) != 1 {
+		return "", nil, nil
+	}
+	for v, m := range p.Versions {
+		version, manifest = v, m
+	}
+	if err := ValidateVersion(version); err != nil {
+		return "", nil, err
+	}
+	o, err := parseObject(manifest)
+	if err != nil {
+		return "", nil, err
+	}
+	if o.str("name") != name || o.str("version") != version {
+		return "", nil, errkind.Validationf("The manifest of version %s says it is %s@%s", version, o.str("name"), o.str("version"))
+	}
+	if _, err := f.d.Catalog.Version(ctx, c.req.Repository, c.name.Ref(), version); err == nil {
+		// npm's own words for it.
+		return "", nil, errkind.Conflictf("You cannot publish over the previously published versions: %s.", version).OnResource("package-version", version)
+	} else if !errors.Is(err, errkind.ErrNotFound) {
+		return "", nil, err
+	}
+	return version, manifest, nil
+}
+
+// publishTags returns the dist-tags a publish sets: those of the request
+// that point at the version published ("npm publish --tag beta" sends
+// {"beta": version}), or "latest" when there are none.
+func publishTags(distTags map[string]string, version string) (map[string]string, error) {
+	tags := map[string]string{}
+	for tag, v := range distTags {
+		if v != version {
+			continue
+		}
+		if err := ValidateTag(tag); err != nil {
+			return nil, err
+		}
+		tags[tag] = v
+	}
+	if len(tags) == 0 {
+		tags["latest"] = version
+	}
+	return tags, nil
+}
+
+// updateVersions applies a document sent back without attachments. Only
+// deprecation messages are taken from it (npm deprecate): a version whose
+// "deprecated" differs from what the repository serves gets it. A version
+// only available upstream is retained here first, like a download, and
+// changed here; the upstream's copy is not touched. Other changes to the
+// document are ignored, as CodeArtifact keeps what was published.
+func (f *Format) updateVersions(c *call, p *Publish) error {
+	if len(p.Versions) == 0 {
+		if p.Users {
+			return unsupported("star")(f, c)
+		}
+		return errkind.Validationf("The request has no versions and no attachments: there is nothing to publish")
+	}
+	if err := f.authorize(c, actionMetadata); err != nil {
+		return err
+	}
+	ctx, repo, ref := c.ctx(), c.req.Repository, c.name.Ref()
+	view, err := f.view(ctx, c)
+	if err != nil {
+		return err
+	}
+	versions := make([]string, 0, len(p.Versions))
+	for v := range p.Versions {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	for _, v := range versions {
+		have, found := view.Versions[v]
+		if !found {
+			return errkind.Validationf("Version %s of %s is not in this repository and the request has no tarball for it", v, c.name)
+		}
+		message := Deprecated(p.Versions[v])
+		if message == Deprecated(have.Meta.Extra) {
+			continue
+		}
+		if _, err := f.d.Resolver.Version(ctx, repo, ref, v); err != nil {
+			return err
+		}
+		_, err := f.d.Catalog.UpdateMeta(ctx, repo, ref, v, func(m *artifact.Meta) error {
+			extra, err := SetDeprecated(m.Extra, message)
+			m.Extra = extra
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// getDistTags lists the dist-tags clients see (npm dist-tag ls): merged
+// across upstreams, as in the package document.
+func (f *Format) getDistTags(c *call) error {
+	view, err := f.view(c.ctx(), c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c.w, http.StatusOK, packageOf(view, c.name, c.req.BaseURL).DistTags())
+}
+
+// maxTagBody bounds the body of a dist-tag request (a JSON string).
+const maxTagBody = 64 << 10
+
+// putDistTag points a dist-tag at a version (npm dist-tag add), in this
+// repository. The version must be Published or Unlisted and available
+// here; one only available upstream is retained here first, as a
+// download would, so that the tag never points at a version the
+// repository does not have. An upstream's tag of the same name still wins
+// in what clients see (User Guide, "npm tags and upstream repositories").
+func (f *Format) putDistTag(c *call) error {
+	if err := ValidateTag(c.p.tag); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxTagBody+1))
+	if err != nil {
+		return errkind.Wrap(errkind.Validation, err, "could not read the request body")
+	}
+	var version string
+	if len(body) > maxTagBody || json.Unmarshal(body, &version) != nil || version == "" {
+		return errkind.Validationf(`The body of a dist-tag request is the version as a JSON string, such as "1.0.0"`)
+	}
+	if err := f.authorize(c, actionMetadata); err != nil {
+		return err
+	}
+	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, c.name.Ref(), version)
+	if err != nil {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.Validationf("Version %s of %s is %s; only Published and Unlisted versions can be tagged", version, c.name, v.Status)
+	}
+	if err := f.d.Catalog.SetTag(c.ctx(), c.req.Repository, c.name.Ref(), c.p.tag, version); err != nil {
+		return err
+	}
+	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// deleteDistTag removes a dist-tag of this repository (npm dist-tag rm).
+// "latest" stays: npm installs it when asked for no version.
+func (f *Format) deleteDistTag(c *call) error {
+	if c.p.tag == "latest" {
+		return errkind.Validationf("The latest dist-tag cannot be removed; point it at another version with npm dist-tag add")
+	}
+	if err := f.authorize(c, actionMetadata); err != nil {
+		return err
+	}
+	if err := f.d.Catalog.DeleteTag(c.ctx(), c.req.Repository, c.name.Ref(), c.p.tag); err != nil {
+		return err
+	}
+	return writeJSON(c.w, http.StatusOK, okBody)
+}

@@ -1,0 +1,149 @@
+package npm
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// routes is the npm surface of a repository endpoint, as npm 11, yarn 1
+// and pnpm call it (CLIENTS.md §4.1-§4.3), first match wins. Patterns are
+// paths below the repository endpoint: literal segments, {pkg} for a
+// package name, {x} for one segment and {x...} for the rest. "GET" routes
+// also answer HEAD; "*" is any method.
+//
+// The paths are matched here rather than by http.ServeMux because npm's
+// grammar needs it: a scoped name is one segment or two ("@scope%2fname",
+// "@scope%2Fname" from pnpm, or "@scope/name" in tarball URLs), which no
+// ServeMux pattern can express beside "{name}/{version}".
+var routes = []route{
+	{"GET", "-/ping", (*Format).ping},
+	{"GET", "-/whoami", (*Format).whoami},
+	{"POST", "-/npm/v1/security/advisories/bulk", (*Format).audit},
+	{"POST", "-/npm/v1/security/audits/quick", (*Format).audit},
+	{"POST", "-/npm/v1/security/audits", (*Format).audit},
+	{"GET", "-/package/{pkg}/dist-tags", (*Format).getDistTags},
+	{"PUT", "-/package/{pkg}/dist-tags/{tag}", (*Format).putDistTag},
+	{"POST", "-/package/{pkg}/dist-tags/{tag}", (*Format).putDistTag},
+	{"DELETE", "-/package/{pkg}/dist-tags/{tag}", (*Format).deleteDistTag},
+
+	// Commands CodeArtifact does not support (User Guide, "npm command
+	// support"), answered with the guide's note.
+	{"*", "-/package/{pkg}/access", unsupported("access")},
+	{"*", "-/package/{pkg}/collaborators", unsupported("access")},
+	{"*", "-/v1/search", unsupported("search")},
+	{"*", "-/v1/login", unsupported("login")},
+	{"*", "-/user/token/{rest...}", unsupported("logout")},
+	{"*", "-/user/{rest...}", unsupported("adduser")},
+	{"*", "-/npm/v1/user", unsupported("profile")},
+	{"*", "-/npm/v1/tokens{rest...}", unsupported("token")},
+	{"*", "-/npm/v1/hooks{rest...}", unsupported("hook")},
+	{"*", "-/npm/v1/hook{rest...}", unsupported("hook")},
+	{"*", "-/org/{org}/package", unsupported("access")},
+	{"*", "-/org/{rest...}", unsupported("team")},
+	{"*", "-/team/{rest...}", unsupported("team")},
+	{"*", "-/_view/{rest...}", unsupported("stars")},
+	{"*", "-/{rest...}", (*Format).notFound},
+
+	{"GET", "{pkg}", (*Format).getPackage},
+	{"PUT", "{pkg}", (*Format).putPackage},
+	{"GET", "{pkg}/-/{file...}", (*Format).getTarball},
+	{"*", "{pkg}/-/{file}/-rev/{rev}", unsupported("unpublish")},
+	{"*", "{pkg}/-rev/{rev}", unsupported("unpublish")},
+	{"GET", "{pkg}/{version}", (*Format).getVersion},
+}
+
+// route is one entry of the route table.
+type route struct {
+	method  string
+	pattern string
+	handle  func(f *Format, c *call) error
+}
+
+// params are the values of a matched pattern's wildcards, unescaped.
+type params struct {
+	pkg       string // the package name, "@scope/name" or "name"
+	hasPkg    bool
+	tag, file string
+	version   string
+}
+
+// match matches an escaped path against pattern.
+func match(pattern, path string) (params, bool) {
+	var p params
+	segs := strings.Split(path, "/")
+	for _, pat := range strings.Split(pattern, "/") {
+		if open := strings.IndexByte(pat, '{'); open >= 0 && strings.HasSuffix(pat, "...}") {
+			// A literal prefix then the rest of the path.
+			if len(segs) == 0 || !strings.HasPrefix(segs[0], pat[:open]) {
+				return p, false
+			}
+			rest, err := url.PathUnescape(strings.TrimPrefix(strings.Join(segs, "/"), pat[:open]))
+			if err != nil {
+				return p, false
+			}
+			if pat[open:] == "{file...}" {
+				p.file = rest
+			}
+			return p, true
+		}
+		if len(segs) == 0 {
+			return p, false
+		}
+		seg, err := url.PathUnescape(segs[0])
+		if err != nil {
+			return p, false
+		}
+		segs = segs[1:]
+		switch pat {
+		case "{pkg}":
+			// "@scope%2fname" is one segment, "@scope/name" two.
+			if strings.HasPrefix(seg, "@") && !strings.Contains(seg, "/") {
+				if len(segs) == 0 {
+					return p, false
+				}
+				base, err := url.PathUnescape(segs[0])
+				if err != nil {
+					return p, false
+				}
+				seg, segs = seg+"/"+base, segs[1:]
+			}
+			p.pkg, p.hasPkg = seg, true
+		case "{tag}":
+			p.tag = seg
+		case "{file}":
+			p.file = seg
+		case "{version}":
+			p.version = seg
+		default:
+			if strings.HasPrefix(pat, "{") {
+				break // a wildcard whose value no handler needs
+			}
+			if seg != pat {
+				return p, false
+			}
+		}
+		if seg == "" {
+			return p, false
+		}
+	}
+	return p, len(segs) == 0
+}
+
+// lookup finds the route for a request: the first whose pattern matches
+// and whose method does; if patterns match but no method does, allowed
+// lists the methods that would.
+func lookup(method, path string) (r *route, p params, allowed []string) {
+	for i := range routes {
+		rt := &routes[i]
+		pp, ok := match(rt.pattern, path)
+		if !ok {
+			continue
+		}
+		if rt.method == "*" || rt.method == method || (rt.method == http.MethodGet && method == http.MethodHead) {
+			return rt, pp, nil
+		}
+		allowed = append(allowed, rt.method)
+	}
+	return nil, params{}, allowed
+}
