@@ -4,8 +4,9 @@
 // and writes one access-log line per request.
 //
 // The access log never records credentials: it logs the method, the path
-// (without the query string, which can hold presigned signatures), the
-// status, the size and the duration.
+// (without the query string, which can hold presigned signatures, and with
+// the tokens some clients put in paths redacted), the status, the size and
+// the duration.
 package middleware
 
 import (
@@ -15,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -66,7 +68,7 @@ func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				slog.String("path", redactPath(r.URL.Path)),
 				slog.Int("status", rec.status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
@@ -74,6 +76,20 @@ func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 		}()
 		h.ServeHTTP(rec, r)
 	})
+}
+
+// secretSegments are path segments after which a client puts a secret:
+// npm logout sends DELETE /-/user/token/<token>.
+var secretSegments = []string{"/-/user/token/"}
+
+// redactPath hides the secrets some clients put in request paths.
+func redactPath(p string) string {
+	for _, seg := range secretSegments {
+		if i := strings.Index(p, seg); i >= 0 {
+			return p[:i+len(seg)] + "REDACTED"
+		}
+	}
+	return p
 }
 
 // recorder remembers the status and size of a response.
