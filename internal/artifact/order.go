@@ -4,15 +4,36 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	pep440 "github.com/aquasecurity/go-pep440-version"
+	mvnversion "github.com/masahiro331/go-mvn-version"
 )
 
 // CompareVersions orders two versions of a package of format f: negative
 // when a sorts before b. Formats order versions their own way (npm and
-// cargo by semantic versioning); versions a format cannot parse sort by a
-// natural order that compares digit runs as numbers, after the parsable
+// cargo by semantic versioning, PyPI by PEP 440, Maven as Maven's
+// ComparableVersion does); versions a format cannot parse sort by a
+// natural order that compares digit runs as numbers, before the parsable
 // ones.
 func CompareVersions(f Format, a, b string) int {
 	switch f {
+	case PyPI:
+		va, ea := pep440.Parse(a)
+		vb, eb := pep440.Parse(b)
+		if c, ok := both(ea == nil, eb == nil, func() int { return va.Compare(vb) }); ok {
+			if c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		}
+	case Maven:
+		va, ea := mvnversion.NewVersion(a)
+		vb, eb := mvnversion.NewVersion(b)
+		if c, ok := both(ea == nil, eb == nil, func() int { return va.Compare(vb) }); ok {
+			if c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		}
 	case NPM, Cargo, Generic, Swift:
 		va, ea := semver.StrictNewVersion(a)
 		vb, eb := semver.StrictNewVersion(b)
@@ -29,6 +50,20 @@ func CompareVersions(f Format, a, b string) int {
 		}
 	}
 	return naturalCompare(a, b)
+}
+
+// both orders two versions when at least one parsed: by cmp when both
+// did, parsable after unparsable otherwise.
+func both(aOK, bOK bool, cmp func() int) (int, bool) {
+	switch {
+	case aOK && bOK:
+		return cmp(), true
+	case aOK:
+		return 1, true
+	case bOK:
+		return -1, true
+	}
+	return 0, false
 }
 
 // naturalCompare compares strings chunk by chunk, digit runs as numbers:

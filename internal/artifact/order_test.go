@@ -14,8 +14,8 @@ func TestCompareVersions(t *testing.T) {
 		{NPM, []string{"1.10.0", "1.2.0", "1.2.0-beta.2", "1.2.0-beta.10", "0.1.0", "2.0.0-rc.1"},
 			[]string{"0.1.0", "1.2.0-beta.2", "1.2.0-beta.10", "1.2.0", "1.10.0", "2.0.0-rc.1"}},
 		{NPM, []string{"not-semver", "1.0.0"}, []string{"not-semver", "1.0.0"}},
-		{PyPI, []string{"1.10", "1.9", "1.9.1", "0.9"}, []string{"0.9", "1.9", "1.9.1", "1.10"}},
-		{Maven, []string{"27.1-jre", "3.0", "28.0-jre"}, []string{"3.0", "27.1-jre", "28.0-jre"}},
+		{PyPI, []string{"1.10", "1.9", "1.9.1", "0.9", "1.0rc1", "1.0", "1.0.post1", "1.0.dev1"}, []string{"0.9", "1.0.dev1", "1.0rc1", "1.0", "1.0.post1", "1.9", "1.9.1", "1.10"}},
+		{Maven, []string{"27.1-jre", "3.0", "28.0-jre", "1.0-SNAPSHOT", "1.0", "1.0-alpha-1"}, []string{"1.0-alpha-1", "1.0-SNAPSHOT", "1.0", "3.0", "27.1-jre", "28.0-jre"}},
 	}
 	for _, c := range cases {
 		got := append([]string(nil), c.in...)
