@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -83,14 +84,18 @@ func MetaOf(manifest []byte, readme string) (artifact.Meta, error) {
 		DisplayName: o.str("name"),
 		Summary:     o.str("description"),
 		HomePage:    o.str("homepage"),
-		Readme:      o.str("readme"),
+		Readme:      realReadme(o.str("readme")),
 	}
 	if m.Readme == "" {
-		m.Readme = readme
+		m.Readme = realReadme(readme)
 	}
 	if m.SourceCodeRepository = o.str("repository"); m.SourceCodeRepository == "" {
 		m.SourceCodeRepository = o.sub("repository").str("url")
 	}
+	// The registry normalises repository URLs to "git+https://…";
+	// CodeArtifact reports them without "git+" (the User Guide's
+	// DescribePackageVersion example for lodash).
+	m.SourceCodeRepository = strings.TrimPrefix(m.SourceCodeRepository, "git+")
 	m.Licenses = licenses(o)
 	m.Dependencies = dependencies(o)
 	delete(o, "readme")
@@ -100,6 +105,17 @@ func MetaOf(manifest []byte, readme string) (artifact.Meta, error) {
 	}
 	m.Extra = marshal(o)
 	return m, nil
+}
+
+// noReadme is what the public registry puts in the readme of packages
+// without one.
+const noReadme = "ERROR: No README data found!"
+
+func realReadme(r string) string {
+	if strings.TrimSpace(r) == noReadme {
+		return ""
+	}
+	return r
 }
 
 // licenses reads "license" (an SPDX expression, or the old {type, url})
@@ -116,10 +132,16 @@ func licenses(o object) []artifact.License {
 		}
 		var l struct {
 			Type string `json:"type"`
+			Name string `json:"name"`
 			URL  string `json:"url"`
 		}
-		if json.Unmarshal(raw, &l) == nil && (l.Type != "" || l.URL != "") {
-			out = append(out, artifact.License{Name: l.Type, URL: l.URL})
+		if json.Unmarshal(raw, &l) == nil && (l.Type != "" || l.Name != "" || l.URL != "") {
+			if l.Type == "" {
+				l.Type = l.Name
+			}
+			if lic := (artifact.License{Name: l.Type, URL: l.URL}); !slices.Contains(out, lic) {
+				out = append(out, lic)
+			}
 		}
 	}
 	if raw, ok := o["license"]; ok {
@@ -197,6 +219,9 @@ func DeclaredDigests(manifest []byte) (Digests, error) {
 		return Digests{}, err
 	}
 	d.SHA512 = sums["sha512"]
+	if d.SHA1 == "" {
+		d.SHA1 = sums["sha1"] // old packages declare only "sha1-…"
+	}
 	return d, nil
 }
 

@@ -29,7 +29,7 @@ func TestMetaOf(t *testing.T) {
 		readme: "top-level readme",
 		want: artifact.Meta{
 			DisplayName: "@s/p", Summary: "d", HomePage: "https://h", Readme: "# R",
-			SourceCodeRepository: "git+https://example.com/p.git",
+			SourceCodeRepository: "https://example.com/p.git",
 			Licenses:             []artifact.License{{Name: "MIT"}},
 			Dependencies: []artifact.Dependency{
 				{Namespace: "x", Package: "a", DependencyType: "regular", VersionRange: "~2"},

@@ -2,17 +2,12 @@ package npmregistry
 
 import (
 	"bytes"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -32,9 +27,6 @@ type Tarball struct {
 // (the registry keeps a stub for an unpublished package).
 var errUnpublished = errors.New("the package has no versions (unpublished)")
 
-// noReadme is what the registry puts in the readme of packages without one.
-const noReadme = "ERROR: No README data found!"
-
 // document is the part of a full package document ("packument") Arca
 // reads. Fields are kept raw so that one odd value (a registry written
 // over fifteen years holds many) does not lose the whole package.
@@ -48,23 +40,10 @@ type document struct {
 	Readme   json.RawMessage            `json:"readme"`
 }
 
-// manifest is the part of a version manifest Arca reads.
-type manifest struct {
-	Name                 json.RawMessage `json:"name"`
-	Description          json.RawMessage `json:"description"`
-	Homepage             json.RawMessage `json:"homepage"`
-	Repository           json.RawMessage `json:"repository"`
-	License              json.RawMessage `json:"license"`
-	Licenses             json.RawMessage `json:"licenses"`
-	Readme               json.RawMessage `json:"readme"`
-	Dependencies         json.RawMessage `json:"dependencies"`
-	DevDependencies      json.RawMessage `json:"devDependencies"`
-	PeerDependencies     json.RawMessage `json:"peerDependencies"`
-	OptionalDependencies json.RawMessage `json:"optionalDependencies"`
-	Dist                 struct {
-		Tarball   json.RawMessage `json:"tarball"`
-		Shasum    json.RawMessage `json:"shasum"`
-		Integrity json.RawMessage `json:"integrity"`
+// dist is the part of a version manifest that says where its tarball is.
+type dist struct {
+	Dist struct {
+		Tarball json.RawMessage `json:"tarball"`
 	} `json:"dist"`
 }
 
@@ -92,22 +71,23 @@ func Parse(data []byte) (*resolve.Remote, error) {
 		if ver == "" {
 			continue
 		}
-		var m manifest
-		if err := json.Unmarshal(raw, &m); err != nil {
-			continue
-		}
-		tb, ok := tarball(m)
+		tb, ok := tarball(raw)
 		if !ok {
 			continue
 		}
-		meta := versionMeta(doc.Name, m)
-		meta.Extra = raw
+		readme := ""
+		if ver == latest {
+			readme = str(doc.Readme) // the document's readme is the latest version's
+		}
+		meta, err := npm.MetaOf(raw, readme)
+		if err != nil {
+			continue
+		}
+		if meta.DisplayName == "" {
+			meta.DisplayName = doc.Name
+		}
 		if t, err := time.Parse(time.RFC3339Nano, str(doc.Time[ver])); err == nil {
 			meta.PublishedAt = t.UTC()
-		}
-		if meta.Readme == "" && ver == latest {
-			// The document's readme is the latest version's.
-			meta.Readme = readme(doc.Readme)
 		}
 		remote.Versions[ver] = resolve.RemoteVersion{Version: ver, Meta: meta, Source: tb}
 	}
@@ -122,169 +102,27 @@ func Parse(data []byte) (*resolve.Remote, error) {
 	return remote, nil
 }
 
-// versionMeta maps a manifest to the model's package version fields
-// (DescribePackageVersion, ListPackageVersionDependencies).
-func versionMeta(docName string, m manifest) artifact.Meta {
-	meta := artifact.Meta{
-		DisplayName: str(m.Name),
-		Summary:     str(m.Description),
-		HomePage:    str(m.Homepage),
-		Licenses:    licenses(m.License, m.Licenses),
-		Readme:      readme(m.Readme),
+// tarball returns a manifest's dist as a Tarball: its URL and declared
+// digests. It is false for a manifest without a tarball URL or with
+// malformed digests: such a version could not be ingested safely.
+func tarball(manifest json.RawMessage) (Tarball, bool) {
+	var d dist
+	if json.Unmarshal(manifest, &d) != nil {
+		return Tarball{}, false
 	}
-	if meta.DisplayName == "" {
-		meta.DisplayName = docName
-	}
-	meta.SourceCodeRepository = repository(m.Repository)
-	optional := stringMap(m.OptionalDependencies)
-	for _, d := range []struct {
-		kind string
-		raw  json.RawMessage
-	}{
-		{"regular", m.Dependencies}, {"dev", m.DevDependencies},
-		{"peer", m.PeerDependencies}, {"optional", m.OptionalDependencies},
-	} {
-		deps := stringMap(d.raw)
-		for _, name := range slices.Sorted(maps.Keys(deps)) {
-			if _, isOptional := optional[name]; isOptional && d.kind == "regular" {
-				// npm publish copies optional dependencies into
-				// dependencies too; they are optional ones.
-				continue
-			}
-			ns, pkg := splitScope(name)
-			meta.Dependencies = append(meta.Dependencies, artifact.Dependency{
-				Namespace: ns, Package: pkg, DependencyType: d.kind, VersionRange: deps[name],
-			})
-		}
-	}
-	return meta
-}
-
-// tarball returns a manifest's dist as a Tarball; false without a URL.
-func tarball(m manifest) (Tarball, bool) {
-	tb := Tarball{URL: str(m.Dist.Tarball)}
-	if tb.URL == "" {
+	tb := Tarball{URL: str(d.Dist.Tarball)}
+	digests, err := npm.DeclaredDigests(manifest)
+	if tb.URL == "" || err != nil {
 		return tb, false
 	}
-	if s := strings.ToLower(str(m.Dist.Shasum)); isHex(s, 40) {
-		tb.SHA1 = s
-	}
-	// Subresource Integrity: space-separated "algo-base64" entries.
-	for _, entry := range strings.Fields(str(m.Dist.Integrity)) {
-		algo, b64, ok := strings.Cut(entry, "-")
-		if !ok {
-			continue
-		}
-		if i := strings.IndexByte(b64, '?'); i >= 0 { // SRI options
-			b64 = b64[:i]
-		}
-		sum, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil {
-			continue
-		}
-		switch {
-		case algo == "sha512" && len(sum) == 64:
-			tb.SHA512 = hex.EncodeToString(sum)
-		case algo == "sha1" && len(sum) == 20 && tb.SHA1 == "":
-			tb.SHA1 = hex.EncodeToString(sum)
-		}
-	}
+	tb.SHA1, tb.SHA512 = digests.SHA1, digests.SHA512
 	return tb, true
-}
-
-// licenses reads the "license" field (an SPDX expression, or the old
-// {type, url} object) and the older "licenses" array.
-func licenses(license, list json.RawMessage) []artifact.License {
-	var out []artifact.License
-	add := func(raw json.RawMessage) {
-		if s := str(raw); s != "" {
-			out = append(out, artifact.License{Name: s})
-			return
-		}
-		var o struct {
-			Type json.RawMessage `json:"type"`
-			Name json.RawMessage `json:"name"`
-			URL  json.RawMessage `json:"url"`
-		}
-		if json.Unmarshal(raw, &o) == nil {
-			l := artifact.License{Name: str(o.Type), URL: str(o.URL)}
-			if l.Name == "" {
-				l.Name = str(o.Name)
-			}
-			if l.Name != "" || l.URL != "" {
-				out = append(out, l)
-			}
-		}
-	}
-	for _, raw := range []json.RawMessage{license, list} {
-		var arr []json.RawMessage
-		if json.Unmarshal(raw, &arr) == nil {
-			for _, a := range arr {
-				add(a)
-			}
-		} else if len(raw) > 0 {
-			add(raw)
-		}
-	}
-	return slices.CompactFunc(out, func(a, b artifact.License) bool { return a == b })
-}
-
-// repository reads "repository" (a URL string or {type, url}) as the
-// model's sourceCodeRepository. The registry normalises URLs to
-// "git+https://…"; CodeArtifact reports them without "git+" (the User
-// Guide's DescribePackageVersion example for lodash shows
-// "https://github.com/lodash/lodash.git").
-func repository(raw json.RawMessage) string {
-	u := str(raw)
-	if u == "" {
-		var o struct {
-			URL json.RawMessage `json:"url"`
-		}
-		if json.Unmarshal(raw, &o) == nil {
-			u = str(o.URL)
-		}
-	}
-	return strings.TrimPrefix(u, "git+")
-}
-
-func readme(raw json.RawMessage) string {
-	r := str(raw)
-	if strings.TrimSpace(r) == noReadme {
-		return ""
-	}
-	return r
-}
-
-// splitScope splits "@scope/name" into ("scope", "name"): CodeArtifact's
-// namespace of an npm package is its scope without the "@".
-func splitScope(name string) (string, string) {
-	if strings.HasPrefix(name, "@") {
-		if scope, pkg, ok := strings.Cut(name[1:], "/"); ok {
-			return scope, pkg
-		}
-	}
-	return "", name
 }
 
 // str returns raw as a string when it is a JSON string, else "".
 func str(raw json.RawMessage) string {
 	s, _ := asString(raw)
 	return s
-}
-
-// stringMap reads an object of strings, skipping values of other types.
-func stringMap(raw json.RawMessage) map[string]string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if s, ok := asString(v); ok && k != "" {
-			out[k] = s
-		}
-	}
-	return out
 }
 
 func asString(raw json.RawMessage) (string, bool) {
@@ -294,12 +132,4 @@ func asString(raw json.RawMessage) (string, bool) {
 	}
 	var s string
 	return s, json.Unmarshal(raw, &s) == nil
-}
-
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
 }

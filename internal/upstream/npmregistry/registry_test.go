@@ -19,6 +19,7 @@ import (
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
@@ -55,9 +56,12 @@ func newFixture(t *testing.T, adjust ...func(*Config)) *fixture {
 	return &fixture{t: t, fake: fake, reg: New(cfg), clock: c, blobs: blobs}
 }
 
-func npm(name string) artifact.PackageRef {
-	ns, n := splitScope(name)
-	return artifact.PackageRef{Format: artifact.NPM, Namespace: ns, Name: n}
+func npmRef(name string) artifact.PackageRef {
+	n, err := npm.ParseName(name)
+	if err != nil {
+		panic(err)
+	}
+	return n.Ref()
 }
 
 func wantKind(t *testing.T, err error, kind *errkind.Error, doing string) {
@@ -70,7 +74,7 @@ func wantKind(t *testing.T, err error, kind *errkind.Error, doing string) {
 func TestPackageFromRegistry(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 3)
-	remote, err := f.reg.Package(t.Context(), npm("left-pad"))
+	remote, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,7 @@ func TestScopedPackage(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	_, err := New(Config{URL: srv.URL + "/"}).Package(t.Context(), npm("@acme/util"))
+	_, err := New(Config{URL: srv.URL + "/"}).Package(t.Context(), npmRef("@acme/util"))
 	wantKind(t, err, errkind.ErrNotFound, "a package the registry does not have")
 	if uri != "/@acme%2futil" {
 		t.Errorf("requested %s, want /@acme%%2futil", uri)
@@ -108,7 +112,7 @@ func TestScopedPackage(t *testing.T) {
 
 	f := newFixture(t)
 	f.fake.Publish("@acme/util", upstreamtest.Version{Version: "2.0.0", Dependencies: map[string]string{"@acme/core": "^1.0.0"}})
-	remote, err := f.reg.Package(t.Context(), npm("@acme/util"))
+	remote, err := f.reg.Package(t.Context(), npmRef("@acme/util"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,37 +128,37 @@ func TestScopedPackage(t *testing.T) {
 func TestBadAndOversizedDocuments(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.MaxDocumentSize = 4 << 10 })
 	f.fake.SetDocument("broken", []byte(`{"name":"broken","versions":{`))
-	_, err := f.reg.Package(t.Context(), npm("broken"))
+	_, err := f.reg.Package(t.Context(), npmRef("broken"))
 	wantKind(t, err, errkind.ErrUnavailable, "invalid JSON")
 	if msg := errkind.As(err).Message; !strings.Contains(msg, "invalid document") || !strings.Contains(msg, f.fake.URL) {
 		t.Errorf("message %q", msg)
 	}
 	f.fake.SetDocument("huge", []byte(`{"name":"huge","description":"`+strings.Repeat("x", 5<<10)+`"}`))
-	_, err = f.reg.Package(t.Context(), npm("huge"))
+	_, err = f.reg.Package(t.Context(), npmRef("huge"))
 	wantKind(t, err, errkind.ErrUnavailable, "an oversized document")
 	if msg := errkind.As(err).Message; !strings.Contains(msg, "larger than") {
 		t.Errorf("message %q", msg)
 	}
 	f.fake.SetDocument("gone", []byte(`{"name":"gone","time":{"unpublished":{}}}`))
-	_, err = f.reg.Package(t.Context(), npm("gone"))
+	_, err = f.reg.Package(t.Context(), npmRef("gone"))
 	wantKind(t, err, errkind.ErrNotFound, "an unpublished package")
 }
 
 func TestCacheTTLAndRevalidation(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 1)
-	first, err := f.reg.Package(t.Context(), npm("left-pad"))
+	first, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.fake.Publish("left-pad", upstreamtest.Version{Version: "2.0.0"})
 	f.clock.Advance(DefaultTTL - time.Second)
-	again, _ := f.reg.Package(t.Context(), npm("left-pad"))
+	again, _ := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if again != first || f.fake.Packuments("left-pad") != 1 {
 		t.Fatalf("within the TTL: %d requests", f.fake.Packuments("left-pad"))
 	}
 	f.clock.Advance(2 * time.Second)
-	fresh, err := f.reg.Package(t.Context(), npm("left-pad"))
+	fresh, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +167,7 @@ func TestCacheTTLAndRevalidation(t *testing.T) {
 	}
 	// Unchanged upstream: revalidated with If-None-Match, same document.
 	f.clock.Advance(DefaultTTL)
-	same, err := f.reg.Package(t.Context(), npm("left-pad"))
+	same, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil || same != fresh {
 		t.Errorf("revalidation: %v, same document %v", err, same == fresh)
 	}
@@ -172,7 +176,7 @@ func TestCacheTTLAndRevalidation(t *testing.T) {
 	}
 	// Not found is an answer, cached too.
 	for range 3 {
-		_, err := f.reg.Package(t.Context(), npm("nope"))
+		_, err := f.reg.Package(t.Context(), npmRef("nope"))
 		wantKind(t, err, errkind.ErrNotFound, "a package the registry does not have")
 	}
 	if n := f.fake.Packuments("nope"); n != 1 {
@@ -188,7 +192,7 @@ func TestConcurrentFetchesCollapse(t *testing.T) {
 	errs := make(chan error, 50)
 	for range 50 {
 		wg.Go(func() {
-			remote, err := f.reg.Package(t.Context(), npm("left-pad"))
+			remote, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 			if err == nil && len(remote.Versions) != 5 {
 				err = fmt.Errorf("%d versions", len(remote.Versions))
 			}
@@ -214,10 +218,10 @@ func TestFetchSurvivesTheCallerThatStartedIt(t *testing.T) {
 	f.fake.SetDelay(300 * time.Millisecond)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)
-	go func() { _, err := f.reg.Package(ctx, npm("left-pad")); done <- err }()
+	go func() { _, err := f.reg.Package(ctx, npmRef("left-pad")); done <- err }()
 	time.Sleep(50 * time.Millisecond)
 	second := make(chan error)
-	go func() { _, err := f.reg.Package(t.Context(), npm("left-pad")); second <- err }()
+	go func() { _, err := f.reg.Package(t.Context(), npmRef("left-pad")); second <- err }()
 	time.Sleep(50 * time.Millisecond)
 	cancel()
 	<-done
@@ -234,14 +238,14 @@ func TestFailureMemory(t *testing.T) {
 	f.fake.AddPackage("left-pad", 1)
 	f.fake.AddPackage("right-pad", 1)
 	f.fake.SetStatus(http.StatusServiceUnavailable)
-	_, err := f.reg.Package(t.Context(), npm("left-pad"))
+	_, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	wantKind(t, err, errkind.ErrUnavailable, "a 503")
 	if msg := errkind.As(err).Message; !strings.Contains(msg, f.fake.URL) || !strings.Contains(msg, "503") {
 		t.Errorf("message %q does not name the registry and the cause", msg)
 	}
 	f.fake.SetStatus(0)
 	start := time.Now()
-	_, err = f.reg.Package(t.Context(), npm("left-pad"))
+	_, err = f.reg.Package(t.Context(), npmRef("left-pad"))
 	wantKind(t, err, errkind.ErrUnavailable, "within the failure memory")
 	if n := f.fake.Packuments("left-pad"); n != 1 {
 		t.Errorf("the remembered failure sent %d requests", n)
@@ -251,35 +255,35 @@ func TestFailureMemory(t *testing.T) {
 	}
 	t.Logf("remembered failure answered in %v", time.Since(start))
 	// A 503 is the package's failure, not the registry's: others are asked.
-	if _, err := f.reg.Package(t.Context(), npm("right-pad")); err != nil {
+	if _, err := f.reg.Package(t.Context(), npmRef("right-pad")); err != nil {
 		t.Errorf("another package: %v", err)
 	}
 	f.clock.Advance(DefaultFailureTTL)
-	if _, err := f.reg.Package(t.Context(), npm("left-pad")); err != nil || f.fake.Packuments("left-pad") != 2 {
+	if _, err := f.reg.Package(t.Context(), npmRef("left-pad")); err != nil || f.fake.Packuments("left-pad") != 2 {
 		t.Errorf("after the failure memory: %v, %d requests", err, f.fake.Packuments("left-pad"))
 	}
 
 	// A registry that cannot be reached is remembered for every package.
 	f.fake.Down()
-	_, err = f.reg.Package(t.Context(), npm("a"))
+	_, err = f.reg.Package(t.Context(), npmRef("a"))
 	wantKind(t, err, errkind.ErrUnavailable, "connection refused")
 	if msg := errkind.As(err).Message; !strings.Contains(msg, "connection refused") {
 		t.Errorf("message %q", msg)
 	}
 	f.fake.Up()
 	total := f.fake.Total()
-	_, err = f.reg.Package(t.Context(), npm("b"))
+	_, err = f.reg.Package(t.Context(), npmRef("b"))
 	wantKind(t, err, errkind.ErrUnavailable, "another package while the registry is remembered down")
 	tgz := f.fake.Tarball("right-pad", "1.0.0")
 	sum := sha512.Sum512(tgz)
-	_, err = f.reg.Ingest(t.Context(), npm("right-pad"), rv("1.0.0", Tarball{URL: f.fake.URL + f.fake.TarballPath("right-pad", "1.0.0"), SHA512: hex.EncodeToString(sum[:])}))
+	_, err = f.reg.Ingest(t.Context(), npmRef("right-pad"), rv("1.0.0", Tarball{URL: f.fake.URL + f.fake.TarballPath("right-pad", "1.0.0"), SHA512: hex.EncodeToString(sum[:])}))
 	wantKind(t, err, errkind.ErrUnavailable, "a tarball while the registry is remembered down")
 	if f.fake.Total() != total {
 		t.Errorf("%d requests sent to a registry remembered down", f.fake.Total()-total)
 	}
 	f.clock.Advance(DefaultFailureTTL)
 	f.fake.AddPackage("c", 1)
-	if _, err := f.reg.Package(t.Context(), npm("c")); err != nil || f.fake.Packuments("c") != 1 {
+	if _, err := f.reg.Package(t.Context(), npmRef("c")); err != nil || f.fake.Packuments("c") != 1 {
 		t.Errorf("after the registry came back: %v", err)
 	}
 }
@@ -287,13 +291,13 @@ func TestFailureMemory(t *testing.T) {
 func TestStaleIfError(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 2)
-	first, err := f.reg.Package(t.Context(), npm("left-pad"))
+	first, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(DefaultTTL + time.Second)
 	f.fake.SetStatus(http.StatusInternalServerError)
-	got, err := f.reg.Package(t.Context(), npm("left-pad"))
+	got, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil || got != first {
 		t.Fatalf("a failed refresh: %v (stale document served: %v)", err, got == first)
 	}
@@ -302,10 +306,10 @@ func TestStaleIfError(t *testing.T) {
 	}
 	f.fake.Down()
 	f.clock.Advance(time.Hour)
-	if got, err := f.reg.Package(t.Context(), npm("left-pad")); err != nil || got != first {
+	if got, err := f.reg.Package(t.Context(), npmRef("left-pad")); err != nil || got != first {
 		t.Errorf("registry down an hour later: %v", err)
 	}
-	_, err = f.reg.Package(t.Context(), npm("never-fetched"))
+	_, err = f.reg.Package(t.Context(), npmRef("never-fetched"))
 	wantKind(t, err, errkind.ErrUnavailable, "a package never fetched, registry down")
 }
 
@@ -316,7 +320,7 @@ func TestSlowRegistryIsBounded(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := f.reg.Package(ctx, npm("left-pad"))
+	_, err := f.reg.Package(ctx, npmRef("left-pad"))
 	took := time.Since(start)
 	wantKind(t, err, errkind.ErrUnavailable, "a slow registry")
 	if took > 600*time.Millisecond {
@@ -327,7 +331,7 @@ func TestSlowRegistryIsBounded(t *testing.T) {
 	}
 	time.Sleep(20 * time.Millisecond) // the detached fetch ends at the same deadline
 	start = time.Now()
-	_, err = f.reg.Package(t.Context(), npm("left-pad"))
+	_, err = f.reg.Package(t.Context(), npmRef("left-pad"))
 	wantKind(t, err, errkind.ErrUnavailable, "right after the timeout")
 	if again := time.Since(start); again > 50*time.Millisecond {
 		t.Errorf("the remembered timeout took %v", again)
@@ -342,11 +346,11 @@ func rv(version string, tb Tarball) resolve.RemoteVersion {
 func TestIngest(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 2)
-	remote, err := f.reg.Package(t.Context(), npm("left-pad"))
+	remote, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := f.reg.Ingest(t.Context(), npm("left-pad"), remote.Versions["1.1.0"])
+	v, err := f.reg.Ingest(t.Context(), npmRef("left-pad"), remote.Versions["1.1.0"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,12 +374,12 @@ func TestIngest(t *testing.T) {
 func TestIngestRefusesBadBytes(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 1)
-	remote, err := f.reg.Package(t.Context(), npm("left-pad"))
+	remote, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.fake.Corrupt("left-pad", "1.0.0")
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), remote.Versions["1.0.0"])
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), remote.Versions["1.0.0"])
 	wantKind(t, err, errkind.ErrValidation, "a tarball that does not match its integrity")
 	if msg := errkind.As(err).Message; !strings.Contains(msg, "does not match") || !strings.Contains(msg, "not stored") {
 		t.Errorf("message %q", msg)
@@ -383,7 +387,7 @@ func TestIngestRefusesBadBytes(t *testing.T) {
 	// Only the SHA-1 declared: checked too.
 	tb := remote.Versions["1.0.0"].Source.(Tarball)
 	tb.SHA512 = ""
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), rv("1.0.0", tb))
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), rv("1.0.0", tb))
 	wantKind(t, err, errkind.ErrValidation, "a tarball that does not match its shasum")
 	n := 0
 	f.blobs.Walk(t.Context(), func(blob.Info) error { n++; return nil })
@@ -395,25 +399,25 @@ func TestIngestRefusesBadBytes(t *testing.T) {
 func TestIngestFailures(t *testing.T) {
 	f := newFixture(t)
 	f.fake.AddPackage("left-pad", 1)
-	remote, err := f.reg.Package(t.Context(), npm("left-pad"))
+	remote, err := f.reg.Package(t.Context(), npmRef("left-pad"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := remote.Versions["1.0.0"]
 	f.fake.SetStatus(http.StatusBadGateway)
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), v)
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), v)
 	wantKind(t, err, errkind.ErrUnavailable, "a 502 for the tarball")
 	f.fake.SetStatus(0)
 	tb := v.Source.(Tarball)
 	tb.URL += ".missing"
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), rv("1.0.0", tb))
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), rv("1.0.0", tb))
 	wantKind(t, err, errkind.ErrNotFound, "a tarball the registry does not have")
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), rv("1.0.0", Tarball{}))
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), rv("1.0.0", Tarball{}))
 	if err == nil {
 		t.Error("ingested from no URL")
 	}
 	f.fake.Down()
-	_, err = f.reg.Ingest(t.Context(), npm("left-pad"), v)
+	_, err = f.reg.Ingest(t.Context(), npmRef("left-pad"), v)
 	wantKind(t, err, errkind.ErrUnavailable, "registry down")
 }
 
@@ -422,7 +426,7 @@ func TestCacheIsBounded(t *testing.T) {
 	f.fake.AddPackage("a", 1)
 	f.fake.AddPackage("b", 1)
 	for _, name := range []string{"a", "b", "a"} {
-		if _, err := f.reg.Package(t.Context(), npm(name)); err != nil {
+		if _, err := f.reg.Package(t.Context(), npmRef(name)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -437,7 +441,7 @@ func TestCacheIsBounded(t *testing.T) {
 // A password in the configured URL never reaches a client's message.
 func TestMessagesRedactTheURL(t *testing.T) {
 	reg := New(Config{URL: "http://arca:s3cret@127.0.0.1:1/npm"})
-	_, err := reg.Package(t.Context(), npm("left-pad"))
+	_, err := reg.Package(t.Context(), npmRef("left-pad"))
 	wantKind(t, err, errkind.ErrUnavailable, "a registry that refuses connections")
 	if msg := errkind.As(err).Message; strings.Contains(msg, "s3cret") || !strings.Contains(msg, "127.0.0.1:1") {
 		t.Errorf("message %q", msg)
