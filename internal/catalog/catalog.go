@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/policy"
 	"github.com/arcahq/arca/internal/store"
@@ -24,35 +25,56 @@ const (
 
 // Catalog applies CodeArtifact's rules to the metadata store.
 type Catalog struct {
-	st     store.Store
-	region string
-	now    func() time.Time
-	gens   sync.Map // domain id -> *atomic.Uint64
-	repos  sync.Map // RepositoryRef -> cachedRepository
+	st          store.Store
+	region      string
+	now         func() time.Time
+	gens        sync.Map // domain id -> *atomic.Uint64
+	packageGens sync.Map // packageKey -> *atomic.Uint64
+	repos       sync.Map // RepositoryRef -> cachedRepository
 }
 
-// Generation returns a number that changes whenever anything that package
-// documents of the domain are made from changes: packages, versions, tags,
-// origin configuration, upstreams, external connections. Caches of
-// rendered documents key on it.
+// Generation returns a number that changes whenever the structure of a
+// domain changes: repositories, upstreams, external connections. Caches of
+// repository lookups key on it.
 func (c *Catalog) Generation(domainID int64) uint64 {
-	if g, ok := c.gens.Load(domainID); ok {
+	return load(&c.gens, domainID)
+}
+
+// PackageGeneration returns a number that changes whenever anything a view
+// of the package from any repository of the domain is made from changes:
+// the domain's structure, or the package's versions, tags and origin
+// configuration in any of its repositories. Caches of rendered package
+// documents key on it; a change to one package leaves the others cached.
+func (c *Catalog) PackageGeneration(domainID int64, ref artifact.PackageRef) uint64 {
+	// Both counters only grow, so their sum changes when either does.
+	return load(&c.gens, domainID) + load(&c.packageGens, packageKey{domainID, ref})
+}
+
+type packageKey struct {
+	domain int64
+	ref    artifact.PackageRef
+}
+
+func load(m *sync.Map, key any) uint64 {
+	if g, ok := m.Load(key); ok {
 		return g.(*atomic.Uint64).Load()
 	}
 	return 0
 }
 
-func (c *Catalog) changed(domainID int64) {
-	g, _ := c.gens.LoadOrStore(domainID, new(atomic.Uint64))
+func bump(m *sync.Map, key any) {
+	g, _ := m.LoadOrStore(key, new(atomic.Uint64))
 	g.(*atomic.Uint64).Add(1)
 }
 
-// updateDomain runs fn in a transaction and, if it commits, marks the
-// domain changed.
-func (c *Catalog) updateDomain(ctx context.Context, domainID int64, fn func(q store.Queries) error) error {
+func (c *Catalog) changed(domainID int64) { bump(&c.gens, domainID) }
+
+// updatePackage runs fn in a transaction and, if it commits, marks the
+// package changed.
+func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifact.PackageRef, fn func(q store.Queries) error) error {
 	err := c.st.Update(ctx, fn)
 	if err == nil {
-		c.changed(domainID)
+		bump(&c.packageGens, packageKey{domainID, ref})
 	}
 	return err
 }

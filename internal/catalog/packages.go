@@ -127,7 +127,7 @@ func (c *Catalog) ListPackages(ctx context.Context, repo store.Repository, f sto
 // it was.
 func (c *Catalog) DeletePackage(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (store.Package, error) {
 	var p store.Package
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		var err error
 		if p, err = getPackage(ctx, q, repo, ref); err != nil {
 			return err
@@ -142,7 +142,7 @@ func (c *Catalog) DeletePackage(ctx context.Context, repo store.Repository, ref 
 // lets a repository block a name before anything arrives under it.
 func (c *Catalog) PutOriginConfiguration(ctx context.Context, repo store.Repository, ref artifact.PackageRef, cfg artifact.OriginConfig) (store.Package, error) {
 	p := store.Package{RepositoryID: repo.ID, PackageRef: ref, Origin: cfg, CreatedAt: c.timestamp()}
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
 		}
@@ -202,7 +202,7 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 		status = artifact.Unfinished
 	}
 	var out store.Version
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, pub.Ref, func(q store.Queries) error {
 		p := store.Package{RepositoryID: repo.ID, PackageRef: pub.Ref, Origin: artifact.DefaultOriginConfig(true), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
@@ -290,7 +290,7 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 func (c *Catalog) Retain(ctx context.Context, repo store.Repository, ref artifact.PackageRef, v store.Version) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		p := store.Package{RepositoryID: repo.ID, PackageRef: ref, Origin: artifact.DefaultOriginConfig(false), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
@@ -317,7 +317,7 @@ func (c *Catalog) Retain(ctx context.Context, repo store.Repository, ref artifac
 func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, update func(*artifact.Meta) error) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		v, err := getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
@@ -340,7 +340,7 @@ func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref art
 // SetTag points a package tag (an npm dist-tag) at a version of the
 // package in repo.
 func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag, version string) error {
-	return c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		v, err := getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
@@ -351,7 +351,7 @@ func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifac
 
 // DeleteTag removes a package tag.
 func (c *Catalog) DeleteTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag string) error {
-	return c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		p, err := getPackage(ctx, q, repo, ref)
 		if err != nil {
 			return err
@@ -436,7 +436,7 @@ func (c *Catalog) runBatch(ctx context.Context, repo store.Repository, b Batch,
 	check func(v store.Version) *VersionError,
 	apply func(q store.Queries, v *store.Version) error) (BatchResult, error) {
 	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
-	err := c.updateDomain(ctx, repo.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo.DomainID, b.Ref, func(q store.Queries) error {
 		p, err := getPackage(ctx, q, repo, b.Ref)
 		if err != nil {
 			return err
@@ -606,7 +606,7 @@ func (c *Catalog) Copy(ctx context.Context, dst store.Repository, req CopyReques
 		return res, nil
 	}
 	now := c.timestamp()
-	err := c.updateDomain(ctx, dst.DomainID, func(q store.Queries) error {
+	err := c.updatePackage(ctx, dst.DomainID, req.Ref, func(q store.Queries) error {
 		p := store.Package{RepositoryID: dst.ID, PackageRef: req.Ref, Origin: artifact.DefaultOriginConfig(true), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err

@@ -98,7 +98,7 @@ func (f *Format) document(c *call, abbreviated bool) (*document, error) {
 	key := docKey{repository: repo.ID, name: c.name.String(), abbreviated: abbreviated, baseURL: c.req.BaseURL}
 	// The generation is read before resolving: a write that lands while
 	// the document renders leaves it under the old generation, stale.
-	gen := f.d.Catalog.Generation(repo.DomainID)
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, c.name.Ref())
 	if d := f.docs.get(key, gen, f.now()); d != nil {
 		return d, nil
 	}
