@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
@@ -189,6 +190,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	go s.sweepBlobs(ctx)
 	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
@@ -204,6 +206,33 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 		err = serveErr
 	}
 	return err
+}
+
+// Blob sweeping: how long after a blob was written it may be swept if
+// nothing references it, and how often the sweep runs.
+const (
+	sweepGrace    = time.Hour
+	sweepInterval = time.Hour
+)
+
+// sweepBlobs removes unreferenced blobs every sweepInterval until ctx ends.
+func (s *Server) sweepBlobs(ctx context.Context) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := assets.Sweep(ctx, s.blobs, s.store.BlobInUse, sweepGrace, s.now())
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("blob sweep", "error", err)
+		}
+		if n > 0 {
+			s.log.Info("blob sweep", "removed", n)
+		}
+	}
 }
 
 // Close releases the stores.
