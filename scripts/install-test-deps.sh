@@ -16,6 +16,30 @@ if ! command -v npm >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs npm
 fi
 
+# yarn 1 from Debian; it runs as yarnpkg with NODE_PATH=/usr/share/nodejs
+# (CLIENTS.md §4.2).
+if ! command -v yarnpkg >/dev/null 2>&1; then
+  echo "installing yarnpkg from Debian"
+  apt-get update -qq && apt-get install -y -qq yarnpkg
+fi
+
+# pnpm from the npm registry (CLIENTS.md §4.3).
+if ! command -v pnpm >/dev/null 2>&1; then
+  echo "installing pnpm with npm"
+  npm install -g pnpm
+fi
+
+# cargo 1.74 or later (credential providers, sparse registries) for the
+# tests of `arca login --tool cargo`: the project's machines have it from
+# rustup; Debian's is older, but better than none for the other tests.
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "installing cargo from Debian"
+  apt-get update -qq && apt-get install -y -qq cargo
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"
+echo "yarn $(NODE_PATH=/usr/share/nodejs yarnpkg --version)"
+echo "pnpm $(pnpm --version)"
+echo "$(cargo --version)"

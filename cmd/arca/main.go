@@ -1,4 +1,6 @@
-// Command arca is Arca: `arca serve` runs the artifact repository server.
+// Command arca is Arca: `arca serve` runs the artifact repository server;
+// `arca login`, `arca credential`, `arca env`, `arca exec` and `arca
+// profile` are the client side (package internal/cli).
 package main
 
 import (
@@ -13,12 +15,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arcahq/arca/internal/cli"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/server"
 )
 
 func main() {
+	app := cli.NewApp()
+	if cli.IsCargoPlugin(os.Args[1:]) {
+		// cargo runs its credential provider as `arca --cargo-plugin`.
+		os.Exit(app.CargoPlugin(context.Background()))
+	}
 	root := &cobra.Command{
 		Use:           "arca",
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
@@ -26,9 +34,12 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCommand())
+	root.AddCommand(app.Commands()...)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "arca:", err)
-		os.Exit(1)
+		if msg := cli.Message(err); msg != "" {
+			fmt.Fprintln(os.Stderr, "arca:", msg)
+		}
+		os.Exit(cli.ExitCode(err))
 	}
 }
 

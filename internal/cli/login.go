@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/cli/fileedit"
+	"github.com/arcahq/arca/internal/cli/profile"
+	"github.com/arcahq/arca/internal/cli/tools"
+)
+
+// LoginOptions are the options of `arca login` beyond Flags.
+type LoginOptions struct {
+	Tool      string
+	Namespace string
+	DryRun    bool
+	Mirror    bool
+	// RegistryName names cargo's registry.
+	RegistryName string
+}
+
+// Login configures a tool for a repository: it fetches a token and the
+// repository's endpoint, computes the new content of every file the tool
+// reads, and writes them all, or with DryRun prints what would change.
+// It saves the settings given as flags in the chosen profile.
+func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
+	if o.Tool == "" {
+		return fmt.Errorf("--tool is required; one of: %s", strings.Join(tools.Names(), ", "))
+	}
+	tool, err := tools.Lookup(o.Tool)
+	if err != nil {
+		return err
+	}
+	if o.Tool == "yarn" {
+		if tool, err = a.whichYarn(tool, o.DryRun); err != nil {
+			return err
+		}
+	}
+	if o.Namespace != "" && !tool.Namespace {
+		return fmt.Errorf("--namespace applies to npm, pnpm, yarn and swift, not %s", tool.Name)
+	}
+	if !o.DryRun {
+		if _, err := a.requireProgram(tool); err != nil {
+			return err
+		}
+	}
+	r, err := a.resolve(f, true)
+	if err != nil {
+		return err
+	}
+	repo, err := r.repositoryFor(f, o.Tool)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	s, err := a.newSession(ctx, r.Settings)
+	if err != nil {
+		return err
+	}
+	// Credentials first, then the endpoint (which finds a missing
+	// repository), and only then the token, which is cached.
+	if _, err := s.principal(ctx); err != nil {
+		return err
+	}
+	endpoint, err := s.repositoryEndpoint(ctx, repo, tool.Format)
+	if err != nil {
+		return err
+	}
+	tok, err := s.freshToken(ctx)
+	if err != nil {
+		return err
+	}
+	target := tools.Target{
+		Endpoint: endpoint, Domain: r.Domain, Owner: r.Owner, Repository: repo,
+		Namespace: o.Namespace, Mirror: o.Mirror, RegistryName: o.RegistryName,
+	}
+	if !tool.Helper {
+		target.Token = tok.Value
+	}
+	if target.Helper, err = a.helperArgs(s, helperExtra(tool)...); err != nil {
+		return err
+	}
+	env, err := a.toolEnv()
+	if err != nil {
+		return err
+	}
+	changes, err := plan(tool, env, target)
+	if err != nil {
+		return err
+	}
+	if o.DryRun {
+		a.printPlan(tool, target, changes, tok.Value)
+		return nil
+	}
+	if err := fileedit.Apply(changes); err != nil {
+		return fmt.Errorf("writing the configuration of %s: %v (nothing was changed)", tool.Name, err)
+	}
+	a.saveProfile(r, f, o.Tool, repo, s.endpoint)
+	a.printDone(tool, target, changes, tok.Expiration)
+	return nil
+}
+
+// helperExtra are the flags a tool's helper needs besides the domain's.
+func helperExtra(t *tools.Tool) []string {
+	if t.Name == "pnpm" {
+		// pnpm sends what the helper prints as the Authorization header.
+		return []string{"--format", "bearer"}
+	}
+	return nil
+}
+
+// plan computes every file's new content; nothing is written.
+func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, error) {
+	files, err := tool.Files(env, t)
+	if err != nil {
+		return nil, err
+	}
+	var changes []fileedit.Change
+	for _, f := range files {
+		old, err := fileedit.Read(f.Path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %v", f.Path, err)
+		}
+		nb, err := f.Edit(old)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v (nothing was changed)", f.Path, err)
+		}
+		mode := f.Mode
+		if f.Secret {
+			mode = 0o600
+		}
+		changes = append(changes, fileedit.Change{Path: f.Path, Old: old, New: nb, Mode: mode, Secret: f.Secret})
+	}
+	return changes, nil
+}
+
+// whichYarn picks yarn 1 (which reads .npmrc) or yarn 2+ (.yarnrc.yml) by
+// asking the installed yarn its version.
+func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
+	path, err := a.requireProgram(classic)
+	if err != nil {
+		if dryRun {
+			return classic, nil
+		}
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stderr strings.Builder
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	v := strings.TrimSpace(string(out))
+	if err != nil || v == "" {
+		why := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(why, '\n'); i >= 0 {
+			why = why[:i]
+		}
+		return nil, fmt.Errorf("`%s --version`, run to tell yarn 1 from yarn 2+, failed (%v: %s); fix yarn, or choose with --tool yarn-classic or --tool yarn-berry", path, err, why)
+	}
+	if strings.HasPrefix(v, "0.") || strings.HasPrefix(v, "1.") {
+		return classic, nil
+	}
+	return tools.Lookup("yarn-berry")
+}
+
+// printPlan shows what a login would change, with the token redacted.
+func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Change, token string) {
+	w := a.Stdout
+	fmt.Fprintf(w, "Dry run: arca login --tool %s would configure %s for %s\n", tool.Name, tool.Name, t.Endpoint)
+	for _, c := range changes {
+		if !c.Changed() {
+			fmt.Fprintf(w, "%s: unchanged\n", c.Path)
+			continue
+		}
+		verb := "update"
+		if c.Old == nil {
+			verb = "create"
+		}
+		fmt.Fprintf(w, "%s %s (mode %#o):\n", verb, c.Path, modeOf(c))
+		writeDiff(w, redact(string(c.Old), token), redact(string(c.New), token))
+	}
+	if tool.Commands != nil {
+		fmt.Fprintln(w, "Equivalent commands:")
+		for _, cmd := range tool.Commands(withToken(t, token)) {
+			fmt.Fprintln(w, "  "+redact(cmd, token))
+		}
+	}
+}
+
+func withToken(t tools.Target, tok string) tools.Target {
+	if t.Token == "" {
+		t.Token = tok
+	}
+	return t
+}
+
+func modeOf(c fileedit.Change) os.FileMode {
+	if c.Secret {
+		return 0o600
+	}
+	if fi, err := os.Stat(c.Path); err == nil {
+		return fi.Mode().Perm()
+	}
+	if c.Mode == 0 {
+		return 0o644
+	}
+	return c.Mode
+}
+
+// printDone reports a login like the AWS CLI does.
+func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Change, exp time.Time) {
+	w := a.Stdout
+	fmt.Fprintf(w, "Successfully configured %s to use repository %s\n", tool.Name, t.Endpoint)
+	for _, c := range changes {
+		state := "wrote"
+		if !c.Changed() {
+			state = "unchanged"
+		}
+		fmt.Fprintf(w, "  %s %s\n", state, c.Path)
+	}
+	if tool.Helper {
+		fmt.Fprintf(w, "%s gets a current token from `arca credential` whenever it needs one: no token was written.\n", tool.Name)
+		return
+	}
+	fmt.Fprintf(w, "Login expires in %s at %s\n", expiresIn(exp.Sub(a.now())), exp.UTC().Format("2006-01-02 15:04:05-07:00"))
+}
+
+// saveProfile records the settings given as flags in the profile, so that
+// later commands can leave them out. A failure only warns: the login
+// itself worked.
+func (a *App) saveProfile(r resolved, f Flags, tool, repo, endpoint string) {
+	path, err := a.profilePath()
+	if err != nil {
+		a.warnf("profile not saved: %v", err)
+		return
+	}
+	p := profile.Profile{
+		Endpoint: f.Endpoint, Region: f.Region, AWSProfile: f.AWSProfile,
+		Domain: f.Domain, DomainOwner: f.Owner,
+		Repositories: map[string]string{tool: repo},
+	}
+	if r.profile.Repository == "" {
+		p.Repository = repo
+	}
+	if !r.exists && p.Endpoint == "" {
+		p.Endpoint = endpoint
+	}
+	if _, err := profile.Save(path, r.name, p); err != nil {
+		a.warnf("profile not saved: %v", err)
+	}
+}

@@ -1,0 +1,127 @@
+package tools
+
+import (
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// RubyGems and Bundler: the source with the token in its URL for gem
+// installs, the token as the push key for the endpoint, and Bundler's
+// credentials for the endpoint.
+
+// rubySource is the endpoint with aws:TOKEN in it.
+func rubySource(t Target) string { return withUserinfo(t.Endpoint, "aws", t.Token) }
+
+// GemRC puts the endpoint first in :sources: of a .gemrc, dropping other
+// entries for the same endpoint (with or without credentials).
+func GemRC(old []byte, t Target) ([]byte, error) {
+	lines := splitLines(old)
+	var sources []string
+	if i, ok := yamlEntries(lines, 0, len(lines), 0)[":sources"]; ok {
+		if !yamlSeqParent(lines[i]) {
+			return nil, errNotBlock(".gemrc", ":sources")
+		}
+		end := yamlBlockEnd(lines, i)
+		for _, l := range lines[i+1 : end] {
+			t := strings.TrimSpace(l)
+			if strings.HasPrefix(t, "- ") {
+				sources = append(sources, strings.Trim(strings.TrimSpace(t[2:]), `"'`))
+			}
+		}
+	}
+	block := []string{":sources:", "- " + rubySource(t)}
+	for _, s := range sources {
+		if !sameEndpoint(s, t.Endpoint) {
+			block = append(block, "- "+s)
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"---"}
+	}
+	return joinLines(yamlSetTop(lines, ":sources", block)), nil
+}
+
+// GemCredentials sets the push key for the endpoint in ~/.gem/credentials:
+// `gem push --host <endpoint>` sends it as its Authorization header.
+func GemCredentials(old []byte, t Target) ([]byte, error) {
+	lines := splitLines(old)
+	if len(lines) == 0 {
+		lines = []string{"---"}
+	}
+	return joinLines(yamlSetTop(lines, t.Endpoint, []string{yamlString(t.Endpoint) + ": " + yamlString("Bearer "+t.Token)})), nil
+}
+
+func gemTool() *Tool {
+	return &Tool{
+		Name: "gem", Format: "ruby", Programs: []string{"gem"},
+		Files: func(env Env, t Target) ([]File, error) {
+			return []File{
+				{Path: filepath.Join(env.Home, ".gemrc"), Secret: true, Edit: func(old []byte) ([]byte, error) {
+					return GemRC(old, t)
+				}},
+				{Path: filepath.Join(env.Home, ".gem", "credentials"), Secret: true, Edit: func(old []byte) ([]byte, error) {
+					return GemCredentials(old, t)
+				}},
+			}, nil
+		},
+		Vars: func(t Target) []Var {
+			return []Var{
+				{Name: "RUBYGEMS_HOST", Value: t.Endpoint},
+				{Name: "GEM_HOST_API_KEY", Value: "Bearer " + t.Token, Secret: true},
+			}
+		},
+	}
+}
+
+// bundlerKey is Bundler's setting name for a URI or a host: dots become
+// "__", dashes "___", all upper case, after "BUNDLE_".
+func bundlerKey(s string) string {
+	s = strings.ReplaceAll(s, ".", "__")
+	s = strings.ReplaceAll(s, "-", "___")
+	return "BUNDLE_" + strings.ToUpper(s)
+}
+
+// bundlerConfigPath is Bundler's user configuration.
+func bundlerConfigPath(env Env) string {
+	if p := env.getenv("BUNDLE_USER_CONFIG"); p != "" {
+		return p
+	}
+	if d := env.getenv("BUNDLE_USER_HOME"); d != "" {
+		return filepath.Join(d, "config")
+	}
+	return filepath.Join(env.Home, ".bundle", "config")
+}
+
+// BundlerConfig sets the credentials for the endpoint (aws:TOKEN) in
+// Bundler's configuration, under the key `bundle config set --global
+// <endpoint> aws:TOKEN` writes.
+func BundlerConfig(old []byte, t Target) ([]byte, error) {
+	lines := splitLines(old)
+	if len(lines) == 0 {
+		lines = []string{"---"}
+	}
+	key := bundlerKey(t.Endpoint)
+	return joinLines(yamlSetTop(lines, key, []string{key + ": " + yamlString("aws:"+t.Token)})), nil
+}
+
+func bundlerTool() *Tool {
+	return &Tool{
+		Name: "bundler", Format: "ruby", Programs: []string{"bundle", "bundler"},
+		Files: func(env Env, t Target) ([]File, error) {
+			return []File{{Path: bundlerConfigPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
+				return BundlerConfig(old, t)
+			}}}, nil
+		},
+		Vars: func(t Target) []Var {
+			host := ""
+			if u, err := url.Parse(t.Endpoint); err == nil {
+				host = u.Hostname()
+			}
+			return []Var{
+				{Name: bundlerKey(t.Endpoint), Value: "aws:" + t.Token, Secret: true},
+				{Name: bundlerKey(host), Value: "aws:" + t.Token, Secret: true},
+			}
+		},
+	}
+}
