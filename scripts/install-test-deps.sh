@@ -37,9 +37,22 @@ if ! command -v cargo >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq cargo
 fi
 
+# Maven 3.8.7 with Debian's plugin packages, which let mvn deploy, install
+# and resolve offline (CLIENTS.md §4.6); Debian's Gradle for the Gradle
+# scenario; curl for the User Guide's curl recipe.
+if ! command -v mvn >/dev/null 2>&1 || ! command -v gradle >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1 \
+   || [ ! -d /usr/share/maven-repo/org/apache/maven/plugins/maven-deploy-plugin ] \
+   || [ ! -d /usr/share/maven-repo/org/apache/maven/plugins/maven-dependency-plugin ]; then
+  echo "installing maven, its Debian plugin packages, gradle and curl from Debian"
+  apt-get update -qq && apt-get install -y -qq maven libmaven-deploy-plugin-java libmaven-install-plugin-java \
+    libmaven-dependency-plugin-java maven-debian-helper gradle curl
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"
 echo "yarn $(NODE_PATH=/usr/share/nodejs yarnpkg --version)"
 echo "pnpm $(pnpm --version)"
 echo "$(cargo --version)"
+mvn --version | head -1
+gradle --version 2>/dev/null | grep -m1 Gradle

@@ -28,6 +28,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
@@ -35,6 +36,7 @@ import (
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
+	"github.com/arcahq/arca/internal/upstream/mavenrepo"
 	"github.com/arcahq/arca/internal/upstream/npmregistry"
 )
 
@@ -109,7 +111,7 @@ func (s *Server) build(ctx context.Context) error {
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
 		"pypi":    endpoint.Plain{Scheme: "Basic"},
-		"maven":   endpoint.Plain{Scheme: "Basic"},
+		"maven":   maven.New(maven.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
 		"nuget":   endpoint.Plain{Scheme: "Basic"},
 		"generic": endpoint.Plain{Scheme: "Basic"},
 		"ruby":    endpoint.Plain{Scheme: "Basic"},
@@ -136,6 +138,8 @@ func (s *Server) connections() map[string]resolve.Connection {
 		switch artifact.Format(conn.Format) {
 		case artifact.NPM:
 			conns[name] = npmregistry.New(npmregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
+		case artifact.Maven:
+			conns[name] = mavenrepo.New(mavenrepo.Config{URL: url, Connection: name, Blobs: s.blobs, Log: s.log})
 		}
 	}
 	return conns

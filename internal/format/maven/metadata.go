@@ -1,0 +1,280 @@
+package maven
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+// MaxMetadataSize bounds a maven-metadata.xml file (one listing tens of
+// thousands of versions is still far below it).
+const MaxMetadataSize = 8 << 20
+
+// Metadata is a maven-metadata.xml file: at the artifact level, the
+// versions of an artifact; at the version level of a SNAPSHOT, its
+// timestamped builds; at the group level, the prefixes of its plugins.
+//
+// Spec: https://maven.apache.org/ref/3.8.7/maven-repository-metadata/repository-metadata.html
+type Metadata struct {
+	XMLName      xml.Name    `xml:"metadata"`
+	ModelVersion string      `xml:"modelVersion,attr,omitempty"`
+	GroupID      string      `xml:"groupId,omitempty"`
+	ArtifactID   string      `xml:"artifactId,omitempty"`
+	Version      string      `xml:"version,omitempty"`
+	Versioning   *Versioning `xml:"versioning,omitempty"`
+	Plugins      []Plugin    `xml:"plugins>plugin,omitempty"`
+}
+
+// Versioning is the versioning element of a metadata file.
+type Versioning struct {
+	Latest           string            `xml:"latest,omitempty"`
+	Release          string            `xml:"release,omitempty"`
+	Snapshot         *Snapshot         `xml:"snapshot,omitempty"`
+	Versions         []string          `xml:"versions>version,omitempty"`
+	LastUpdated      string            `xml:"lastUpdated,omitempty"`
+	SnapshotVersions []SnapshotVersion `xml:"snapshotVersions>snapshotVersion,omitempty"`
+}
+
+// Snapshot names the latest build of a SNAPSHOT.
+type Snapshot struct {
+	Timestamp   string `xml:"timestamp,omitempty"`
+	BuildNumber int    `xml:"buildNumber,omitempty"`
+	LocalCopy   bool   `xml:"localCopy,omitempty"`
+}
+
+// Build returns the snapshot's build, "20261123.191446-1", or "" when it
+// names none (a local copy).
+func (s *Snapshot) Build() string {
+	if s == nil || s.Timestamp == "" || s.BuildNumber <= 0 {
+		return ""
+	}
+	b := s.Timestamp + "-" + strconv.Itoa(s.BuildNumber)
+	if _, _, ok := ParseBuild(b); !ok {
+		return ""
+	}
+	return b
+}
+
+// SnapshotVersion is one file of the latest build of a SNAPSHOT.
+type SnapshotVersion struct {
+	Classifier string `xml:"classifier,omitempty"`
+	Extension  string `xml:"extension"`
+	Value      string `xml:"value"`
+	Updated    string `xml:"updated,omitempty"`
+}
+
+// Plugin is a plugin of a group-level metadata file.
+type Plugin struct {
+	Name       string `xml:"name,omitempty"`
+	Prefix     string `xml:"prefix"`
+	ArtifactID string `xml:"artifactId"`
+}
+
+// ParseMetadata reads a maven-metadata.xml file of at most
+// MaxMetadataSize bytes. Errors are errkind.Validation.
+func ParseMetadata(r io.Reader) (*Metadata, error) {
+	b, err := readAtMost(r, MaxMetadataSize, "maven-metadata.xml")
+	if err != nil {
+		return nil, err
+	}
+	var m Metadata
+	if err := decodeXML(b, &m); err != nil {
+		return nil, errkind.Validationf("Invalid maven-metadata.xml: %v", err)
+	}
+	if m.XMLName.Local != "metadata" {
+		return nil, errkind.Validationf("Invalid maven-metadata.xml: the root element is <%s>, not <metadata>", m.XMLName.Local)
+	}
+	m.GroupID, m.ArtifactID, m.Version = strings.TrimSpace(m.GroupID), strings.TrimSpace(m.ArtifactID), strings.TrimSpace(m.Version)
+	if v := m.Versioning; v != nil {
+		for i := range v.Versions {
+			v.Versions[i] = strings.TrimSpace(v.Versions[i])
+		}
+		v.Versions = slices.DeleteFunc(v.Versions, func(s string) bool { return s == "" })
+		if v.Snapshot != nil {
+			v.Snapshot.Timestamp = strings.TrimSpace(v.Snapshot.Timestamp)
+		}
+	}
+	return &m, nil
+}
+
+// IsGroupLevel reports whether m is a group's metadata: plugin prefixes,
+// and no artifact.
+func (m *Metadata) IsGroupLevel() bool {
+	return m.ArtifactID == "" && (len(m.Plugins) > 0 || m.Versioning == nil)
+}
+
+// Check checks that m describes what its path names: the groupId,
+// artifactId and (at the version level) version of the path, where m
+// states them.
+func (m *Metadata) Check(p Path) error {
+	switch {
+	case m.GroupID != "" && m.GroupID != p.GroupID:
+		return errkind.Validationf("The maven-metadata.xml at %s is for groupId %s, not %s", p, m.GroupID, p.GroupID)
+	case m.ArtifactID != "" && m.ArtifactID != p.ArtifactID:
+		return errkind.Validationf("The maven-metadata.xml at %s is for artifactId %s, not %s", p, m.ArtifactID, p.ArtifactID)
+	case p.Kind == KindVersionMetadata && m.Version != "" && m.Version != p.Version:
+		return errkind.Validationf("The maven-metadata.xml at %s is for version %s, not %s", p, m.Version, p.Version)
+	case p.Kind == KindArtifactMetadata && m.ArtifactID == "" && !m.IsGroupLevel():
+		return errkind.Validationf("The maven-metadata.xml at %s names no artifactId", p)
+	}
+	if m.Versioning != nil {
+		for _, v := range m.Versioning.Versions {
+			if err := checkSegment(v); err != nil {
+				return errkind.Validationf("The maven-metadata.xml at %s lists an invalid version: %s", p, errkind.As(err).Message)
+			}
+		}
+	}
+	return nil
+}
+
+// Render returns m as a metadata file, with an XML declaration.
+func (m *Metadata) Render() []byte {
+	out := metadataOut{ModelVersion: m.ModelVersion, GroupID: m.GroupID, ArtifactID: m.ArtifactID, Version: m.Version}
+	if len(m.Plugins) > 0 {
+		out.Plugins = &pluginsOut{m.Plugins}
+	}
+	if v := m.Versioning; v != nil {
+		out.Versioning = &versioningOut{Latest: v.Latest, Release: v.Release, Snapshot: v.Snapshot, LastUpdated: v.LastUpdated}
+		if len(v.Versions) > 0 {
+			out.Versioning.Versions = &versionsOut{v.Versions}
+		}
+		if len(v.SnapshotVersions) > 0 {
+			out.Versioning.SnapshotVersions = &snapshotVersionsOut{v.SnapshotVersions}
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	e := xml.NewEncoder(&b)
+	e.Indent("", "  ")
+	if err := e.Encode(out); err != nil {
+		panic(err) // every field is a string, a bool or an int
+	}
+	b.WriteByte('\n')
+	return b.Bytes()
+}
+
+// metadataOut is Metadata as written: encoding/xml writes an empty
+// "a>b" parent for an empty slice, which these pointers leave out.
+type metadataOut struct {
+	XMLName      xml.Name       `xml:"metadata"`
+	ModelVersion string         `xml:"modelVersion,attr,omitempty"`
+	GroupID      string         `xml:"groupId,omitempty"`
+	ArtifactID   string         `xml:"artifactId,omitempty"`
+	Version      string         `xml:"version,omitempty"`
+	Versioning   *versioningOut `xml:"versioning"`
+	Plugins      *pluginsOut    `xml:"plugins"`
+}
+
+type versioningOut struct {
+	Latest           string               `xml:"latest,omitempty"`
+	Release          string               `xml:"release,omitempty"`
+	Snapshot         *Snapshot            `xml:"snapshot"`
+	Versions         *versionsOut         `xml:"versions"`
+	LastUpdated      string               `xml:"lastUpdated,omitempty"`
+	SnapshotVersions *snapshotVersionsOut `xml:"snapshotVersions"`
+}
+
+type versionsOut struct {
+	Version []string `xml:"version"`
+}
+
+type snapshotVersionsOut struct {
+	SnapshotVersion []SnapshotVersion `xml:"snapshotVersion"`
+}
+
+type pluginsOut struct {
+	Plugin []Plugin `xml:"plugin"`
+}
+
+// Timestamp formats for metadata files.
+const (
+	// LastUpdatedLayout is the layout of lastUpdated and updated.
+	LastUpdatedLayout = "20060102150405"
+	// TimestampLayout is the layout of a snapshot's timestamp.
+	TimestampLayout = "20060102.150405"
+)
+
+// VersionInfo is what artifact metadata is made of: a version clients can
+// see, and when it last changed.
+type VersionInfo struct {
+	Version string
+	Updated time.Time // zero when unknown (a version of a public repository)
+}
+
+// ArtifactMetadata returns the artifact-level metadata of an artifact with
+// the given versions: versions in Maven's order, latest the highest,
+// release the highest that is not a SNAPSHOT, lastUpdated the most recent
+// change (left out when no change time is known).
+func ArtifactMetadata(groupID, artifactID string, versions []VersionInfo) *Metadata {
+	vs := slices.Clone(versions)
+	slices.SortFunc(vs, func(a, b VersionInfo) int { return artifact.CompareVersions(artifact.Maven, a.Version, b.Version) })
+	v := &Versioning{Versions: make([]string, 0, len(vs))}
+	var updated time.Time
+	for _, x := range vs {
+		v.Versions = append(v.Versions, x.Version)
+		v.Latest = x.Version
+		if !IsSnapshot(x.Version) {
+			v.Release = x.Version
+		}
+		if x.Updated.After(updated) {
+			updated = x.Updated
+		}
+	}
+	if !updated.IsZero() {
+		v.LastUpdated = updated.UTC().Format(LastUpdatedLayout)
+	}
+	return &Metadata{ModelVersion: "1.1.0", GroupID: groupID, ArtifactID: artifactID, Versioning: v}
+}
+
+// BuildFile is a file of a SNAPSHOT version, for its metadata.
+type BuildFile struct {
+	Name    FileName
+	Updated time.Time
+}
+
+// SnapshotMetadata returns the version-level metadata of a SNAPSHOT whose
+// latest build is build, with that build's files. It returns nil when
+// build is not a timestamped build.
+func SnapshotMetadata(groupID, artifactID, version, build string, files []BuildFile) *Metadata {
+	ts, n, ok := ParseBuild(build)
+	if !ok {
+		return nil
+	}
+	v := &Versioning{Snapshot: &Snapshot{Timestamp: ts, BuildNumber: n}}
+	fs := slices.Clone(files)
+	slices.SortFunc(fs, func(a, b BuildFile) int {
+		if c := strings.Compare(a.Name.Extension, b.Name.Extension); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name.Classifier, b.Name.Classifier)
+	})
+	var updated time.Time
+	for _, f := range fs {
+		if f.Name.Build != build {
+			continue
+		}
+		u := f.Updated
+		if u.IsZero() {
+			u, _ = time.Parse(TimestampLayout, ts)
+		}
+		if u.After(updated) {
+			updated = u
+		}
+		v.SnapshotVersions = append(v.SnapshotVersions, SnapshotVersion{
+			Classifier: f.Name.Classifier, Extension: f.Name.Extension,
+			Value: BuildVersion(version, build), Updated: u.UTC().Format(LastUpdatedLayout),
+		})
+	}
+	if updated.IsZero() {
+		updated, _ = time.Parse(TimestampLayout, ts)
+	}
+	v.LastUpdated = updated.UTC().Format(LastUpdatedLayout)
+	return &Metadata{ModelVersion: "1.1.0", GroupID: groupID, ArtifactID: artifactID, Version: version, Versioning: v}
+}

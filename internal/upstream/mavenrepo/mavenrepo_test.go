@@ -1,0 +1,286 @@
+package mavenrepo_test
+
+// The Maven connection against a fake repository that counts requests
+// (upstreamtest.Maven), on a stepped clock; and one smoke test against the
+// central repository URL that the installed Maven declares in its super
+// POM, read at run time.
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/fsblob"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/upstream/mavenrepo"
+	"github.com/arcahq/arca/internal/upstream/upstreamtest"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+func setup(t *testing.T) (*upstreamtest.Maven, *mavenrepo.Repository, *clock, blob.Store) {
+	t.Helper()
+	fake := upstreamtest.NewMaven(t)
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	repo := mavenrepo.New(mavenrepo.Config{URL: fake.URL + "/", Connection: "public:maven-central", Blobs: blobs, Now: clk.Now, Timeout: 2 * time.Second})
+	return fake, repo, clk, blobs
+}
+
+var lib = artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "lib"}
+
+func readBlob(t *testing.T, blobs blob.Store, a artifact.Asset) []byte {
+	t.Helper()
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := blobs.Open(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	return b
+}
+
+func TestPackageCachesAndCollapses(t *testing.T) {
+	fake, repo, clk, _ := setup(t)
+	fake.Publish("org.example", "lib", "1.0")
+	fake.Publish("org.example", "lib", "1.1")
+	metaPath := upstreamtest.MavenDir("org.example", "lib", "") + "/maven-metadata.xml"
+	fake.SetDelay(200 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			remote, err := repo.Package(context.Background(), lib)
+			if err != nil || len(remote.Versions) != 2 {
+				t.Errorf("Package = %v, %v", remote, err)
+			}
+		}()
+	}
+	wg.Wait()
+	fake.SetDelay(0)
+	if n := fake.Requests(metaPath); n != 1 {
+		t.Errorf("10 concurrent misses sent %d requests, want 1", n)
+	}
+	if _, err := repo.Package(context.Background(), lib); err != nil || fake.Requests(metaPath) != 1 {
+		t.Errorf("a fresh answer was not served from the cache: %v, %d", err, fake.Requests(metaPath))
+	}
+	// Past the TTL: revalidated (a 304 keeps the versions).
+	clk.Advance(mavenrepo.DefaultTTL + time.Second)
+	remote, err := repo.Package(context.Background(), lib)
+	if err != nil || len(remote.Versions) != 2 || fake.Requests(metaPath) != 2 {
+		t.Errorf("revalidation: %v %v, %d requests", remote, err, fake.Requests(metaPath))
+	}
+	// A new version shows after the TTL.
+	fake.Publish("org.example", "lib", "2.0")
+	clk.Advance(mavenrepo.DefaultTTL + time.Second)
+	if remote, _ := repo.Package(context.Background(), lib); len(remote.Versions) != 3 {
+		t.Errorf("versions after a publish = %v", remote.Versions)
+	}
+	// Unknown artifacts are NotFound, remembered.
+	other := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "none"}
+	for range 2 {
+		if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrNotFound) {
+			t.Errorf("unknown artifact: %v", err)
+		}
+	}
+	if n := fake.Requests(upstreamtest.MavenDir("org.example", "none", "") + "/maven-metadata.xml"); n != 1 {
+		t.Errorf("NotFound was asked %d times", n)
+	}
+	if _, err := repo.Package(context.Background(), artifact.PackageRef{Format: artifact.NPM, Name: "x"}); err == nil {
+		t.Error("an npm package was looked up")
+	}
+}
+
+func TestIngestAndFetch(t *testing.T) {
+	fake, repo, _, blobs := setup(t)
+	fake.Publish("org.example", "lib", "1.0", "org.example:dep:2.0")
+	dir := upstreamtest.MavenDir("org.example", "lib", "1.0")
+	v, err := repo.Ingest(context.Background(), lib, resolve.RemoteVersion{Version: "1.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Assets) != 1 || v.Assets[0].Name != "lib-1.0.pom" || !bytes.Equal(readBlob(t, blobs, v.Assets[0]), fake.File(dir+"/lib-1.0.pom")) {
+		t.Errorf("Ingest assets = %+v", v.Assets)
+	}
+	if v.Meta.DisplayName != "lib of the fake repository" || len(v.Meta.Dependencies) != 1 || v.Meta.Dependencies[0].Package != "dep" || len(v.Meta.Licenses) != 1 {
+		t.Errorf("Ingest meta = %+v", v.Meta)
+	}
+	if fake.Requests(dir+"/lib-1.0.pom.sha1") != 1 || fake.Requests(dir+"/lib-1.0.jar") != 0 {
+		t.Error("Ingest fetches the POM with its .sha1 and nothing else")
+	}
+	a, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar := readBlob(t, blobs, a)
+	if _, err := zip.NewReader(bytes.NewReader(jar), int64(len(jar))); err != nil || !bytes.Equal(jar, fake.File(dir+"/lib-1.0.jar")) {
+		t.Errorf("jar: %v", err)
+	}
+	// Missing files are NotFound and remembered; names outside the
+	// version are refused without a request.
+	for range 2 {
+		if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0-javadoc.jar"); !errors.Is(err, errkind.ErrNotFound) {
+			t.Errorf("missing file: %v", err)
+		}
+	}
+	if n := fake.Requests(dir + "/lib-1.0-javadoc.jar"); n != 1 {
+		t.Errorf("a missing file was asked %d times", n)
+	}
+	before := fake.Total()
+	for _, name := range []string{"other-1.0.jar", "../../x", "lib-2.0.jar"} {
+		if _, err := repo.FetchAsset(context.Background(), lib, "1.0", name); !errors.Is(err, errkind.ErrNotFound) {
+			t.Errorf("FetchAsset(%q): %v", name, err)
+		}
+	}
+	if fake.Total() != before {
+		t.Error("invalid names reached the repository")
+	}
+	// Bytes that do not match their .sha1 are refused.
+	fake.Corrupt(dir + "/lib-1.0-sources.jar")
+	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0-sources.jar"); !errors.Is(err, errkind.ErrValidation) {
+		t.Errorf("corrupted file: %v", err)
+	}
+	// A file without a published checksum is still fetched.
+	fake.PutFile(dir+"/lib-1.0.module", []byte(`{"formatVersion":"1.1"}`))
+	fake.Remove(dir + "/lib-1.0.module.sha1")
+	fake.PutFile(dir+"/lib-1.0.module", []byte(`{"formatVersion":"1.1"}`))
+	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.module"); err != nil {
+		t.Errorf("module file: %v", err)
+	}
+}
+
+func TestOutage(t *testing.T) {
+	fake, repo, clk, _ := setup(t)
+	fake.Publish("org.example", "lib", "1.0")
+	if _, err := repo.Package(context.Background(), lib); err != nil {
+		t.Fatal(err)
+	}
+	fake.Down()
+	clk.Advance(mavenrepo.DefaultTTL + time.Second)
+	// Stale metadata is served when it cannot be refreshed.
+	remote, err := repo.Package(context.Background(), lib)
+	if err != nil || len(remote.Versions) != 1 {
+		t.Errorf("stale-if-error: %v %v", remote, err)
+	}
+	// The host is remembered as down: files fail at once, with no request.
+	before := fake.Total()
+	start := time.Now()
+	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar"); !errors.Is(err, errkind.ErrUnavailable) {
+		t.Errorf("file during the outage: %v", err)
+	}
+	other := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "other"}
+	if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrUnavailable) {
+		t.Errorf("unknown artifact during the outage: %v", err)
+	}
+	if time.Since(start) > time.Second || fake.Total() != before {
+		t.Errorf("remembered failures took %s and %d requests", time.Since(start), fake.Total()-before)
+	}
+	// After the failure memory, it tries again and recovers.
+	fake.Up()
+	clk.Advance(mavenrepo.DefaultFailureTTL + time.Second)
+	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar"); err != nil {
+		t.Errorf("after recovery: %v", err)
+	}
+	// A 5xx is Unavailable, and a slow repository is bounded by the caller.
+	fake.SetStatus(503)
+	clk.Advance(mavenrepo.DefaultTTL + time.Second)
+	if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrUnavailable) {
+		t.Errorf("503: %v", err)
+	}
+	fake.Reset()
+	fake.SetDelay(5 * time.Second)
+	third := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "third"}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	if _, err := repo.Package(ctx, third); !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 2*time.Second {
+		t.Errorf("slow repository: %v after %s", err, time.Since(start))
+	}
+}
+
+// centralURL reads the central repository's URL from the super POM of the
+// installed Maven, as Maven itself would use it.
+func centralURL(t *testing.T) string {
+	t.Helper()
+	jars, _ := filepath.Glob("/usr/share/maven/lib/maven-model-builder-*.jar")
+	if len(jars) == 0 {
+		if _, err := exec.LookPath("mvn"); err != nil {
+			t.Skip("Maven is not installed: no super POM to read the central repository URL from")
+		}
+		t.Fatal("mvn is installed but /usr/share/maven/lib/maven-model-builder-*.jar is not")
+	}
+	zr, err := zip.OpenReader(jars[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	f, err := zr.Open("org/apache/maven/model/pom-4.0.0.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, _ := io.ReadAll(f)
+	m := regexp.MustCompile(`(?s)<repository>\s*<id>central</id>.*?<url>([^<]+)</url>`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no central repository in the super POM of %s", jars[0])
+	}
+	return string(m[1])
+}
+
+// TestCentralSmoke fetches junit:junit:4.13.2's POM through the
+// connection pointed at the installed Maven's central repository.
+func TestCentralSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reaches the public repository")
+	}
+	url := centralURL(t)
+	blobs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := mavenrepo.New(mavenrepo.Config{URL: url, Connection: "public:maven-central", Blobs: blobs})
+	junit := artifact.PackageRef{Format: artifact.Maven, Namespace: "junit", Name: "junit"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	remote, err := repo.Package(ctx, junit)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	rv, ok := remote.Versions["4.13.2"]
+	if !ok {
+		t.Fatalf("junit 4.13.2 not listed by %s", url)
+	}
+	v, err := repo.Ingest(ctx, junit, rv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Meta.DisplayName != "JUnit" || len(v.Meta.Dependencies) == 0 || v.Meta.Dependencies[0].Package != "hamcrest-core" {
+		t.Errorf("junit 4.13.2 from %s: %+v", url, v.Meta)
+	}
+}

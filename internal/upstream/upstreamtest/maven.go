@@ -1,0 +1,332 @@
+package upstreamtest
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+)
+
+// Maven is a fake remote Maven repository (the Maven 2 layout as Maven
+// and Gradle read it: GET a file, its .sha1 and .md5, and each artifact's
+// maven-metadata.xml). Its jars are real zip archives and its POMs real
+// POMs, so mvn can resolve from it (directly or through Arca):
+//
+//	repo := upstreamtest.NewMaven(t)
+//	repo.Publish("com.example", "lib", "1.0")            // POM, jar, checksums, metadata
+//	repo.Publish("com.example", "app", "2.0", "com.example:lib:1.0")
+//	cfg.ExternalConnections["public:maven-central"] = repo.URL
+//	...
+//	repo.Requests("/com/example/lib/1.0/lib-1.0.jar")  // requests for one path
+//	repo.Down()                                          // connections refused until Up
+//
+// Requests are counted by decoded path.
+type Maven struct {
+	// URL is the repository's base URL, http://127.0.0.1:PORT, stable
+	// across Down and Up.
+	URL string
+
+	t    testing.TB
+	addr string
+	srv  *http.Server
+
+	delay  atomic.Int64
+	status atomic.Int32
+	total  atomic.Int64
+
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  map[net.Conn]struct{}
+	files  map[string][]byte // by path, "/com/example/lib/1.0/lib-1.0.jar"
+	counts map[string]*atomic.Int64
+}
+
+// NewMaven starts a fake Maven repository with no artifacts, stopped when
+// the test ends.
+func NewMaven(t testing.TB) *Maven {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Maven{t: t, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}, files: map[string][]byte{}, counts: map[string]*atomic.Int64{}}
+	f.URL = "http://" + f.addr
+	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ConnState: f.connState}
+	f.serveOn(ln)
+	t.Cleanup(func() { f.srv.Close() })
+	return f
+}
+
+func (f *Maven) serveOn(ln net.Listener) {
+	f.mu.Lock()
+	f.ln = ln
+	f.mu.Unlock()
+	go f.srv.Serve(ln)
+}
+
+func (f *Maven) connState(c net.Conn, s http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch s {
+	case http.StateNew:
+		f.conns[c] = struct{}{}
+	case http.StateClosed, http.StateHijacked:
+		delete(f.conns, c)
+	}
+}
+
+// Down makes the repository refuse connections until Up.
+func (f *Maven) Down() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ln != nil {
+		f.ln.Close()
+		f.ln = nil
+	}
+	for c := range f.conns {
+		c.Close()
+		delete(f.conns, c)
+	}
+}
+
+// Up listens again on the same address after Down.
+func (f *Maven) Up() {
+	f.t.Helper()
+	f.mu.Lock()
+	up := f.ln != nil
+	f.mu.Unlock()
+	if up {
+		return
+	}
+	var ln net.Listener
+	var err error
+	for range 50 {
+		if ln, err = net.Listen("tcp", f.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		f.t.Fatalf("fake Maven repository: listen again on %s: %v", f.addr, err)
+	}
+	f.serveOn(ln)
+}
+
+// SetDelay makes every request wait d before it is answered (0 to stop).
+func (f *Maven) SetDelay(d time.Duration) { f.delay.Store(int64(d)) }
+
+// SetStatus makes every request answered with status (0 to serve again).
+func (f *Maven) SetStatus(status int) { f.status.Store(int32(status)) }
+
+// Reset undoes Down, SetDelay and SetStatus.
+func (f *Maven) Reset() {
+	f.SetDelay(0)
+	f.SetStatus(0)
+	f.Up()
+}
+
+// --- content ---
+
+// MavenDir is the directory of a version in the layout,
+// "/com/example/lib/1.0" (or of the artifact, when version is "").
+func MavenDir(group, artifactID, version string) string {
+	s := "/" + strings.ReplaceAll(group, ".", "/") + "/" + artifactID
+	if version != "" {
+		s += "/" + version
+	}
+	return s
+}
+
+// Publish adds a version with a POM (depending on deps, given as
+// "group:artifact:version"), a jar, a sources jar, their .sha1 and .md5,
+// and updates the artifact's maven-metadata.xml.
+func (f *Maven) Publish(group, artifactID, version string, deps ...string) {
+	f.t.Helper()
+	var d strings.Builder
+	for _, dep := range deps {
+		parts := strings.Split(dep, ":")
+		if len(parts) != 3 {
+			f.t.Fatalf("fake Maven repository: dependency %q is not group:artifact:version", dep)
+		}
+		fmt.Fprintf(&d, "    <dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency>\n", parts[0], parts[1], parts[2])
+	}
+	pom := fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>%s</groupId>
+  <artifactId>%s</artifactId>
+  <version>%s</version>
+  <name>%s of the fake repository</name>
+  <description>A library the fake Maven repository made.</description>
+  <url>https://example.com/%s</url>
+  <licenses><license><name>Apache-2.0</name><url>https://www.apache.org/licenses/LICENSE-2.0</url></license></licenses>
+  <dependencies>
+%s  </dependencies>
+</project>
+`, group, artifactID, version, artifactID, artifactID, d.String())
+	dir := MavenDir(group, artifactID, version)
+	base := dir + "/" + artifactID + "-" + version
+	f.PutFile(base+".pom", []byte(pom))
+	f.PutFile(base+".jar", Jar(map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n", strings.ReplaceAll(group, ".", "/") + "/" + artifactID + ".txt": artifactID + " " + version}))
+	f.PutFile(base+"-sources.jar", Jar(map[string]string{"README": "sources of " + artifactID + " " + version}))
+
+	f.mu.Lock()
+	metaPath := MavenDir(group, artifactID, "") + "/maven-metadata.xml"
+	versions := f.versions(group, artifactID)
+	f.mu.Unlock()
+	if !slices.Contains(versions, version) {
+		versions = append(versions, version)
+	}
+	slices.SortFunc(versions, func(a, b string) int { return artifact.CompareVersions(artifact.Maven, a, b) })
+	var v strings.Builder
+	for _, x := range versions {
+		fmt.Fprintf(&v, "      <version>%s</version>\n", x)
+	}
+	latest := versions[len(versions)-1]
+	f.PutFile(metaPath, []byte(fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?>
+<metadata>
+  <groupId>%s</groupId>
+  <artifactId>%s</artifactId>
+  <versioning>
+    <latest>%s</latest>
+    <release>%s</release>
+    <versions>
+%s    </versions>
+    <lastUpdated>20261123191446</lastUpdated>
+  </versioning>
+</metadata>
+`, group, artifactID, latest, latest, v.String())))
+}
+
+// versions returns the versions the artifact's metadata lists (f.mu held).
+func (f *Maven) versions(group, artifactID string) []string {
+	b := f.files[MavenDir(group, artifactID, "")+"/maven-metadata.xml"]
+	var out []string
+	for _, part := range strings.Split(string(b), "<version>")[1:] {
+		out = append(out, part[:strings.Index(part, "</version>")])
+	}
+	return out
+}
+
+// PutFile serves body at path, with its .sha1 and .md5.
+func (f *Maven) PutFile(path string, body []byte) {
+	s1, m5 := sha1.Sum(body), md5.Sum(body)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[path] = body
+	f.files[path+".sha1"] = []byte(hex.EncodeToString(s1[:]))
+	f.files[path+".md5"] = []byte(hex.EncodeToString(m5[:]))
+}
+
+// Corrupt makes path serve other bytes than its .sha1 describes.
+func (f *Maven) Corrupt(path string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[path] = append(bytes.Clone(f.files[path]), "corrupted"...)
+}
+
+// Remove stops serving path (and its checksums).
+func (f *Maven) Remove(path string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.files, path)
+	delete(f.files, path+".sha1")
+	delete(f.files, path+".md5")
+}
+
+// File returns the bytes served at path.
+func (f *Maven) File(path string) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return bytes.Clone(f.files[path])
+}
+
+// Requests returns how many requests reached path (decoded).
+func (f *Maven) Requests(path string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.counts[path]; c != nil {
+		return c.Load()
+	}
+	return 0
+}
+
+// Total returns how many requests reached the repository.
+func (f *Maven) Total() int64 { return f.total.Load() }
+
+func (f *Maven) serve(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	f.total.Add(1)
+	f.mu.Lock()
+	c := f.counts[path]
+	if c == nil {
+		c = new(atomic.Int64)
+		f.counts[path] = c
+	}
+	f.mu.Unlock()
+	c.Add(1)
+	if d := time.Duration(f.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if s := int(f.status.Load()); s != 0 {
+		http.Error(w, http.StatusText(s), s)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	f.mu.Lock()
+	body, ok := f.files[path]
+	f.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	etag := fmt.Sprintf(`"%x"`, sha1.Sum(body))
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.Write(body)
+}
+
+// Jar builds a zip archive of files, deterministically.
+func Jar(files map[string]string) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: n, Method: zip.Deflate, Modified: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			panic(err)
+		}
+		w.Write([]byte(files[n]))
+	}
+	if err := zw.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
