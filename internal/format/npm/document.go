@@ -78,7 +78,15 @@ func (p Package) DistTags() map[string]string {
 	return distTags(p.Tags, p.listed())
 }
 
-func distTags(tags map[string]string, listed []Version) map[string]string {
+// SetDistTags returns the dist-tags that are set and point at listed
+// versions, without the "latest" documents make up when none is set:
+// `npm dist-tag ls` shows these, and `npm dist-tag add x latest` must see
+// that latest is not set yet to send it.
+func (p Package) SetDistTags() map[string]string {
+	return setTags(p.Tags, p.listed())
+}
+
+func setTags(tags map[string]string, listed []Version) map[string]string {
 	have := make(map[string]bool, len(listed))
 	for _, v := range listed {
 		have[v.Version] = true
@@ -89,6 +97,11 @@ func distTags(tags map[string]string, listed []Version) map[string]string {
 			out[tag] = v
 		}
 	}
+	return out
+}
+
+func distTags(tags map[string]string, listed []Version) map[string]string {
+	out := setTags(tags, listed)
 	if _, ok := out["latest"]; !ok && len(listed) > 0 {
 		latest := listed[len(listed)-1].Version
 		for i := len(listed) - 1; i >= 0; i-- {

@@ -257,3 +257,18 @@ func TestDocCache(t *testing.T) {
 		t.Error("a document over a quarter of the cache must not be cached")
 	}
 }
+
+// npm dist-tag ls/add see only tags that are set: a made-up "latest"
+// would make `npm dist-tag add pkg@v latest` think it is set already.
+func TestSetDistTagsHasNoMadeUpLatest(t *testing.T) {
+	p := Package{
+		Versions: []Version{{Version: "1.0.0", Status: artifact.Published}, {Version: "1.0.1", Status: artifact.Published}},
+		Tags:     map[string]string{"alpha": "1.0.1"},
+	}
+	if got := p.SetDistTags(); len(got) != 1 || got["alpha"] != "1.0.1" {
+		t.Errorf("SetDistTags = %v, want only alpha", got)
+	}
+	if got := p.DistTags(); got["latest"] != "1.0.1" || got["alpha"] != "1.0.1" {
+		t.Errorf("DistTags = %v, want alpha and a latest for installs", got)
+	}
+}

@@ -352,14 +352,15 @@ func (f *Format) updateVersions(c *call, p *Publish) error {
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
 
-// getDistTags lists the dist-tags clients see (npm dist-tag ls): merged
-// across upstreams, as in the package document.
+// getDistTags lists the dist-tags that are set (npm dist-tag ls): merged
+// across upstreams, as in the package document, but without a made-up
+// "latest".
 func (f *Format) getDistTags(c *call) error {
 	view, err := f.view(c.ctx(), c)
 	if err != nil {
 		return err
 	}
-	return writeJSON(c.w, http.StatusOK, packageOf(view, c.name, c.req.BaseURL).DistTags())
+	return writeJSON(c.w, http.StatusOK, packageOf(view, c.name, c.req.BaseURL).SetDistTags())
 }
 
 // maxTagBody bounds the body of a dist-tag request (a JSON string).
