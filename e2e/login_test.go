@@ -130,9 +130,9 @@ func TestLogin(t *testing.T) {
 	whoami(t, npmEndpoint, npmToken, http.StatusOK)
 
 	// The pip.conf index URL as pip uses it (credentials in the URL, sent
-	// as Basic): the pypi format does not exist yet, so anything but 401.
-	if code := get(t, indexURL, ""); code == http.StatusUnauthorized || code == http.StatusForbidden {
-		t.Errorf("GET pip.conf's index-url with its token: %d, want it authenticated", code)
+	// as Basic): the project list of the simple API.
+	if code := get(t, indexURL, ""); code != http.StatusOK {
+		t.Errorf("GET pip.conf's index-url with its token: %d, want 200", code)
 	}
 	u, _ := url.Parse(indexURL)
 	u.User = nil
@@ -142,8 +142,8 @@ func TestLogin(t *testing.T) {
 	}{
 		{"no credentials", "", http.StatusUnauthorized},
 		{"a wrong token", basic("aws:" + tamper(pipToken)), http.StatusUnauthorized},
-		{"the .pypirc token", basic("aws:" + twineToken), http.StatusNotFound},
-		{"the pip.conf token as Bearer", "Bearer " + pipToken, http.StatusNotFound},
+		{"the .pypirc token", basic("aws:" + twineToken), http.StatusOK},
+		{"the pip.conf token as Bearer", "Bearer " + pipToken, http.StatusOK},
 	} {
 		if code := get(t, u.String(), tc.auth); code != tc.want {
 			t.Errorf("GET %s with %s: %d, want %d", u, tc.what, code, tc.want)

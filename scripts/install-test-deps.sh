@@ -48,11 +48,26 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v gradle >/dev/null 2>&1 || ! 
     libmaven-dependency-plugin-java maven-debian-helper gradle curl
 fi
 
+# twine from Debian (it runs on Debian's python3) and uv from PyPI with
+# pip, for the PyPI scenarios (CLIENTS.md §4.4-§4.5); pip is the pyenv
+# python's own.
+if ! command -v twine >/dev/null 2>&1; then
+  echo "installing twine from Debian"
+  apt-get update -qq && apt-get install -y -qq twine
+fi
+if ! command -v uv >/dev/null 2>&1; then
+  echo "installing uv with pip"
+  python3 -m pip install --quiet uv
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"
 echo "yarn $(NODE_PATH=/usr/share/nodejs yarnpkg --version)"
 echo "pnpm $(pnpm --version)"
 echo "$(cargo --version)"
+python3 -m pip --version
+twine --version | head -1
+uv --version
 mvn --version | head -1
 gradle --version 2>/dev/null | grep -m1 Gradle

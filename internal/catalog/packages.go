@@ -168,6 +168,12 @@ type Publication struct {
 	AddAssets AddRule
 	// Tags are package tags to set (npm dist-tags) in the same transaction.
 	Tags map[string]string
+	// MergeMeta, when set, makes the metadata of an existing version that
+	// the publication adds assets to, from the version's metadata, inside
+	// the transaction (PyPI keeps the first file's metadata and records
+	// each file's own attributes in Extra). Without it, a publication
+	// with a DisplayName or Extra replaces the metadata.
+	MergeMeta func(existing artifact.Meta) (artifact.Meta, error)
 }
 
 // AddRule says when assets may be added to an existing version.
@@ -273,7 +279,16 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 	if !pub.Unfinished && v.Status == artifact.Unfinished {
 		v.Status = artifact.Published
 	}
-	if pub.Meta.DisplayName != "" || len(pub.Meta.Extra) > 0 {
+	switch {
+	case pub.MergeMeta != nil:
+		published := v.Meta.PublishedAt
+		m, err := pub.MergeMeta(v.Meta)
+		if err != nil {
+			return v, err
+		}
+		v.Meta = m
+		v.Meta.PublishedAt = published
+	case pub.Meta.DisplayName != "" || len(pub.Meta.Extra) > 0:
 		published := v.Meta.PublishedAt
 		v.Meta = pub.Meta
 		v.Meta.PublishedAt = published

@@ -30,6 +30,7 @@ import (
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
@@ -38,6 +39,7 @@ import (
 	"github.com/arcahq/arca/internal/token"
 	"github.com/arcahq/arca/internal/upstream/mavenrepo"
 	"github.com/arcahq/arca/internal/upstream/npmregistry"
+	"github.com/arcahq/arca/internal/upstream/pypiregistry"
 )
 
 // Server is a running Arca.
@@ -110,7 +112,7 @@ func (s *Server) build(ctx context.Context) error {
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
-		"pypi":    endpoint.Plain{Scheme: "Basic"},
+		"pypi":    pypi.New(pypi.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
 		"maven":   maven.New(maven.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
 		"nuget":   endpoint.Plain{Scheme: "Basic"},
 		"generic": endpoint.Plain{Scheme: "Basic"},
@@ -138,6 +140,8 @@ func (s *Server) connections() map[string]resolve.Connection {
 		switch artifact.Format(conn.Format) {
 		case artifact.NPM:
 			conns[name] = npmregistry.New(npmregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
+		case artifact.PyPI:
+			conns[name] = pypiregistry.New(pypiregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
 		case artifact.Maven:
 			conns[name] = mavenrepo.New(mavenrepo.Config{URL: url, Connection: name, Blobs: s.blobs, Log: s.log})
 		}

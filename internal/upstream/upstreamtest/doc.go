@@ -24,5 +24,9 @@
 //	reg.SetDelay(5 * time.Second)           // every request answered late
 //	reg.Reset()                             // healthy and fast again
 //
+// PyPI is a fake Python package index (the simple API in both forms, with
+// PEP 658 metadata files) whose wheels and sdists pip and uv install;
+// PyPIWheel and PyPISdist build the same files for uploads.
+//
 // The fakes stop when the test ends. They are safe for concurrent use.
 package upstreamtest

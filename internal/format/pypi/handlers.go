@@ -1,0 +1,359 @@
+package pypi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// projectOf turns a resolved view into what pages are made from. A
+// version's files are its stored distribution assets, with what its Extra
+// records of each, and the files of a public index that its Extra lists
+// but that are not fetched yet (a version only in the index, or ingested
+// with some of its files: each file is fetched on its first download).
+// Only stored wheels advertise their metadata file.
+func projectOf(view *resolve.View, name string) Project {
+	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions))}
+	for _, c := range view.Versions {
+		r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta}
+		extra := ParseExtra(c.Meta.Extra)
+		stored := map[string]bool{}
+		for _, a := range c.Assets {
+			if KindOf(a.Name) == 0 {
+				continue
+			}
+			stored[a.Name] = true
+			r.Files = append(r.Files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra.Files[a.Name]})
+		}
+		for file, fe := range extra.Files {
+			if stored[file] || fe.SHA256 == "" {
+				continue
+			}
+			fe.MetadataSHA256 = ""
+			r.Files = append(r.Files, Dist{Filename: file, SHA256: fe.SHA256, Size: fe.Size, File: fe})
+		}
+		sort.Slice(r.Files, func(i, j int) bool { return r.Files[i].Filename < r.Files[j].Filename })
+		p.Releases = append(p.Releases, r)
+	}
+	return p
+}
+
+// project reads the {project} of the route: its normal form, and whether
+// the request named it so.
+func project(c *call) (name string, normal bool, err error) {
+	raw := c.r.PathValue("project")
+	if err := ValidateName(raw); err != nil {
+		// No project can have that name, so none is here.
+		return "", false, errkind.NotFoundf("Project %q not found: %s", raw, errkind.As(err).Message)
+	}
+	name = NormalizeName(raw)
+	return name, name == raw, nil
+}
+
+// redirect answers 301 to a path below the repository endpoint. (Not
+// http.Redirect: it would resolve the path against the route's path, which
+// lacks the endpoint's prefix.)
+func (c *call) redirect(below string) error {
+	c.w.Header().Set("Location", c.prefix+below)
+	c.w.WriteHeader(http.StatusMovedPermanently)
+	return nil
+}
+
+// addSlash redirects simple/{project} to simple/{normalized}/.
+func (f *Format) addSlash(c *call) error {
+	name, _, err := project(c)
+	if err != nil {
+		return err
+	}
+	return c.redirect("simple/" + url.PathEscape(name) + "/")
+}
+
+// projectPage serves a project's page of the simple API, as JSON or HTML
+// by the Accept header. A project asked for by a name that is not its
+// normal form is redirected to it, as PyPI does and pip expects.
+func (f *Format) projectPage(c *call) error {
+	name, normal, err := project(c)
+	if err != nil {
+		return err
+	}
+	if !normal {
+		return c.redirect("simple/" + url.PathEscape(name) + "/")
+	}
+	kind := pageHTML
+	switch Negotiate(c.r.Header.Get("Accept")) {
+	case ContentTypeJSON:
+		kind = pageJSON
+	case ContentTypeHTMLv1:
+		kind = pageHTMLv1
+	}
+	p, err := f.page(c, pageKey{repository: c.req.Repository.ID, project: name, kind: kind})
+	if err != nil {
+		return err
+	}
+	return f.send(c, p)
+}
+
+// send writes a rendered page, gzipped when the client accepts it, with
+// its ETag (so a revalidation is a 304).
+func (f *Format) send(c *call, p *page) error {
+	h := c.w.Header()
+	h.Set("Content-Type", p.contentType)
+	h.Set("ETag", p.etag)
+	h.Set("Vary", "Accept, Accept-Encoding")
+	// Clients revalidate every time (a 304 is cheap), so an upload shows
+	// at once.
+	h.Set("Cache-Control", "no-cache")
+	body := p.body
+	if p.gz != nil && acceptsGzip(c.r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
+	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(body))
+	return nil
+}
+
+// page returns a rendered page from the cache, or renders it once however
+// many requests ask at the same time.
+func (f *Format) page(c *call, key pageKey) (*page, error) {
+	repo := c.req.Repository
+	ref := Ref(key.project)
+	// The generation is read before resolving: a change that lands while
+	// the page renders leaves it under the old generation, stale.
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
+	if p := f.pages.get(key, gen, f.now()); p != nil {
+		return p, nil
+	}
+	v, err, _ := f.pages.flight.Do(key.flightKey(gen), func() (any, error) {
+		// The work outlives a client that goes away, for the others.
+		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, ref)
+		if err != nil {
+			return nil, err
+		}
+		proj := projectOf(view, key.project)
+		var body []byte
+		var contentType string
+		switch key.kind {
+		case pageJSON:
+			body, contentType = proj.SimpleJSON(), ContentTypeJSON
+		case pageHTML:
+			body, contentType = proj.SimpleHTML(), ContentTypeTextHTML
+		case pageHTMLv1:
+			body, contentType = proj.SimpleHTML(), ContentTypeHTMLv1
+		case pageJSONAPI:
+			var ok bool
+			if body, ok = proj.ProjectJSON(key.baseURL); !ok {
+				return nil, errkind.NotFoundf("Project %s has no listed versions in repository %s or its upstreams", key.project, repo.Name)
+			}
+			contentType = "application/json"
+		case pageRelease:
+			r, ok := releaseOf(proj, key.version)
+			if !ok {
+				return nil, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", key.version, key.project, repo.Name)
+			}
+			body, contentType = proj.ReleaseJSON(r, key.baseURL), "application/json"
+		}
+		p := newPage(key, gen, body, contentType)
+		if view.Remote {
+			p.expires = f.now().Add(RemoteTTL)
+		}
+		f.pages.put(p)
+		return p, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*page), nil
+}
+
+// releaseOf finds a release that can be asked for by version: Published
+// or Unlisted (an explicit request, like a download).
+func releaseOf(p Project, version string) (Release, bool) {
+	for _, r := range p.Releases {
+		if r.Version == version && r.Status.Downloadable() {
+			return r, true
+		}
+	}
+	return Release{}, false
+}
+
+// projectJSON serves the JSON API's project document.
+func (f *Format) projectJSON(c *call) error {
+	name, _, err := project(c)
+	if err != nil {
+		return err
+	}
+	p, err := f.page(c, pageKey{repository: c.req.Repository.ID, project: name, kind: pageJSONAPI, baseURL: c.req.BaseURL})
+	if err != nil {
+		return err
+	}
+	return f.send(c, p)
+}
+
+// releaseJSON serves the JSON API's document of one version.
+func (f *Format) releaseJSON(c *call) error {
+	name, _, err := project(c)
+	if err != nil {
+		return err
+	}
+	version := RemoteVersion(c.r.PathValue("version"))
+	p, err := f.page(c, pageKey{repository: c.req.Repository.ID, project: name, kind: pageRelease, version: version, baseURL: c.req.BaseURL})
+	if err != nil {
+		return err
+	}
+	return f.send(c, p)
+}
+
+// download sends a distribution file. Its version is retained in this
+// repository if it came from an upstream or the external connection, and
+// a file of a version ingested through the connection is fetched on its
+// first download (resolve.Resolver.Asset), as a download does in
+// CodeArtifact. Unlisted versions download; Archived, Disposed and
+// Unfinished ones do not. "{file}.metadata" is the file's core metadata
+// (PEP 658).
+func (f *Format) download(c *call) error {
+	name, _, err := project(c)
+	if err != nil {
+		return err
+	}
+	version, file := c.r.PathValue("version"), c.r.PathValue("file")
+	if wheel, ok := strings.CutSuffix(file, ".metadata"); ok && KindOf(wheel) == Wheel {
+		return f.metadata(c, name, version, wheel)
+	}
+	if KindOf(file) == 0 {
+		return errkind.NotFoundf("%s is not a distribution file", file)
+	}
+	v, a, err := f.d.Resolver.Asset(c.ctx(), c.req.Repository, Ref(name), version, file)
+	if err != nil && (v.Status == "" || v.Status.Downloadable()) {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.NotFoundf("Version %s of %s is %s: its files cannot be downloaded", version, name, v.Status)
+	}
+	return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
+}
+
+// metadata serves a wheel's METADATA, read from the stored wheel. Only
+// stored wheels advertise it, so a version only in a public index has
+// none to serve; and reading it retains nothing (pip reads the metadata of
+// versions it then does not install).
+func (f *Format) metadata(c *call, name, version, wheel string) error {
+	ctx, repo, ref := c.ctx(), c.req.Repository, Ref(name)
+	v, err := f.d.Catalog.Version(ctx, repo, ref, version)
+	if errors.Is(err, errkind.ErrNotFound) {
+		view, verr := f.d.Resolver.Package(ctx, repo, ref)
+		if verr != nil {
+			return verr
+		}
+		cand, ok := view.Versions[version]
+		if !ok || cand.Remote != nil {
+			return errkind.NotFoundf("Version %s of %s has no stored file %s", version, name, wheel)
+		}
+		v, err = cand.Version, nil
+	}
+	if err != nil {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.NotFoundf("Version %s of %s is %s: its files cannot be downloaded", version, name, v.Status)
+	}
+	i := slices.IndexFunc(v.Assets, func(a artifact.Asset) bool { return a.Name == wheel })
+	if i < 0 {
+		return errkind.NotFoundf("Version %s of %s has no file %s", version, name, wheel)
+	}
+	b, err := FileMetadata(ctx, f.d.Blobs, name, v.Assets[i])
+	if errors.Is(err, ErrNoMetadata) {
+		return errkind.NotFoundf("%s has no METADATA to serve", wheel)
+	}
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	h := c.w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(b))
+	return nil
+}
+
+// maxProjects bounds the project list.
+const maxProjects = 100_000
+
+// projectList serves simple/: the projects of the repository and of its
+// upstream repositories (a public index behind an external connection is
+// not listed: it holds hundreds of thousands), by normalised name.
+func (f *Format) projectList(c *call) error {
+	ctx, repo := c.ctx(), c.req.Repository
+	order, err := f.d.Resolver.SearchOrder(ctx, repo)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, rn := range order {
+		r := repo
+		if rn != repo.Name {
+			if r, err = f.d.Catalog.Repository(ctx, catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: repo.DomainOwner, Name: repo.DomainName}, Name: rn}); err != nil {
+				return err
+			}
+		}
+		if err := f.listPackages(ctx, r, seen); err != nil {
+			return err
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var body []byte
+	ct := Negotiate(c.r.Header.Get("Accept"))
+	switch ct {
+	case ContentTypeJSON:
+		body = ProjectListJSON(names)
+	case ContentTypeHTML:
+		body, ct = ProjectListHTML(names), ContentTypeTextHTML
+	default:
+		body = ProjectListHTML(names)
+	}
+	c.w.Header().Set("Content-Type", ct)
+	c.w.Header().Set("Vary", "Accept")
+	c.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if c.r.Method == http.MethodHead {
+		return nil
+	}
+	_, err = c.w.Write(body)
+	return err
+}
+
+func (f *Format) listPackages(ctx context.Context, r store.Repository, seen map[string]bool) error {
+	filter := store.PackageFilter{Format: artifact.PyPI}
+	for len(seen) < maxProjects {
+		page, err := f.d.Catalog.ListPackages(ctx, r, filter, 1000)
+		if err != nil {
+			return err
+		}
+		for _, p := range page.Packages {
+			seen[p.Name] = true
+		}
+		if !page.More {
+			return nil
+		}
+		filter.After = page.Packages[len(page.Packages)-1].PackageRef
+	}
+	return nil
+}

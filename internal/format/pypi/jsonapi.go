@@ -1,0 +1,181 @@
+package pypi
+
+import (
+	pep440 "github.com/aquasecurity/go-pep440-version"
+)
+
+// The JSON API, which CodeArtifact does not offer but many tools read
+// (poetry, pip-audit, dependency bots): GET pypi/{project}/json and GET
+// pypi/{project}/{version}/json, in PyPI's shape. File URLs are absolute
+// and point at this server.
+//
+// Spec: the Warehouse documentation (PyPI's own server), "JSON API".
+
+// jsonInfo is the JSON API's "info".
+type jsonInfo struct {
+	Author                 string            `json:"author"`
+	AuthorEmail            string            `json:"author_email"`
+	BugtrackURL            *string           `json:"bugtrack_url"`
+	Classifiers            []string          `json:"classifiers"`
+	Description            string            `json:"description"`
+	DescriptionContentType *string           `json:"description_content_type"`
+	DocsURL                *string           `json:"docs_url"`
+	DownloadURL            string            `json:"download_url"`
+	Downloads              map[string]int    `json:"downloads"`
+	Dynamic                []string          `json:"dynamic"`
+	HomePage               string            `json:"home_page"`
+	Keywords               string            `json:"keywords"`
+	License                string            `json:"license"`
+	LicenseExpression      *string           `json:"license_expression"`
+	LicenseFiles           []string          `json:"license_files"`
+	Maintainer             string            `json:"maintainer"`
+	MaintainerEmail        string            `json:"maintainer_email"`
+	Name                   string            `json:"name"`
+	PackageURL             string            `json:"package_url"`
+	Platform               *string           `json:"platform"`
+	ProjectURL             string            `json:"project_url"`
+	ProjectURLs            map[string]string `json:"project_urls"`
+	ProvidesExtra          []string          `json:"provides_extra"`
+	ReleaseURL             string            `json:"release_url"`
+	RequiresDist           []string          `json:"requires_dist"`
+	RequiresPython         *string           `json:"requires_python"`
+	Summary                string            `json:"summary"`
+	Version                string            `json:"version"`
+	Yanked                 bool              `json:"yanked"`
+	YankedReason           *string           `json:"yanked_reason"`
+}
+
+// jsonURL is a file of the JSON API's "urls" and "releases".
+type jsonURL struct {
+	CommentText       string            `json:"comment_text"`
+	Digests           map[string]string `json:"digests"`
+	Downloads         int               `json:"downloads"`
+	Filename          string            `json:"filename"`
+	HasSig            bool              `json:"has_sig"`
+	MD5Digest         string            `json:"md5_digest"`
+	PackageType       string            `json:"packagetype"`
+	PythonVersion     string            `json:"python_version"`
+	RequiresPython    *string           `json:"requires_python"`
+	Size              int64             `json:"size"`
+	UploadTime        string            `json:"upload_time"`
+	UploadTimeISO8601 string            `json:"upload_time_iso_8601"`
+	URL               string            `json:"url"`
+	Yanked            bool              `json:"yanked"`
+	YankedReason      *string           `json:"yanked_reason"`
+}
+
+type jsonDocument struct {
+	Info            jsonInfo             `json:"info"`
+	LastSerial      int64                `json:"last_serial"`
+	Releases        map[string][]jsonURL `json:"releases,omitempty"`
+	URLs            []jsonURL            `json:"urls"`
+	Vulnerabilities []any                `json:"vulnerabilities"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (p Project) info(r Release, baseURL string) jsonInfo {
+	e := ParseExtra(r.Meta.Extra)
+	md := e.Metadata
+	if md == nil {
+		md = &Metadata{}
+	}
+	name := md.Name
+	if name == "" {
+		name = r.Meta.DisplayName
+	}
+	if name == "" {
+		name = p.Name
+	}
+	version := md.Version
+	if version == "" {
+		version = r.Version
+	}
+	urls := md.ProjectURLMap()
+	if len(urls) == 0 {
+		urls = nil
+	}
+	return jsonInfo{
+		Author: md.Author, AuthorEmail: md.AuthorEmail,
+		Classifiers: nonNil(md.Classifiers), Description: r.Meta.Readme,
+		DescriptionContentType: optional(md.DescriptionContentType),
+		DownloadURL:            md.DownloadURL, Downloads: map[string]int{"last_day": -1, "last_month": -1, "last_week": -1},
+		Dynamic: md.Dynamic, HomePage: md.HomePage, Keywords: md.Keywords, License: md.License,
+		LicenseExpression: optional(md.LicenseExpression), LicenseFiles: md.LicenseFiles,
+		Maintainer: md.Maintainer, MaintainerEmail: md.MaintainerEmail, Name: name,
+		PackageURL: baseURL + "simple/" + p.Name + "/", ProjectURL: baseURL + "simple/" + p.Name + "/",
+		ProjectURLs: urls, ProvidesExtra: md.ProvidesExtra,
+		ReleaseURL:   baseURL + "pypi/" + p.Name + "/" + r.Version + "/json",
+		RequiresDist: md.RequiresDist, RequiresPython: optional(md.RequiresPython),
+		Summary: r.Meta.Summary, Version: version,
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (p Project) urls(r Release, baseURL string) []jsonURL {
+	out := []jsonURL{}
+	for _, d := range r.Files {
+		plain, iso := uploadTime(d.UploadTime)
+		u := jsonURL{
+			Digests: map[string]string{}, Downloads: -1, Filename: d.Filename, MD5Digest: d.MD5,
+			PackageType: d.PackageType, PythonVersion: d.PythonVersion, RequiresPython: optional(d.RequiresPython),
+			Size: d.Size, UploadTime: plain, UploadTimeISO8601: iso,
+			URL: baseURL + FilePath(p.Name, r.Version, d.Filename),
+		}
+		if d.SHA256 != "" {
+			u.Digests["sha256"] = d.SHA256
+		}
+		if d.MD5 != "" {
+			u.Digests["md5"] = d.MD5
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+// latest is the release the project's "info" describes: the highest
+// listed final release, else the highest listed one.
+func latest(listed []Release) (Release, bool) {
+	for i := len(listed) - 1; i >= 0; i-- {
+		if v, err := pep440.Parse(listed[i].Version); err == nil && !v.IsPreRelease() {
+			return listed[i], true
+		}
+	}
+	if len(listed) == 0 {
+		return Release{}, false
+	}
+	return listed[len(listed)-1], true
+}
+
+// ProjectJSON renders GET pypi/{project}/json: the latest release's info
+// and files, and every listed release's files. ok is false when no
+// release is listed.
+func (p Project) ProjectJSON(baseURL string) (body []byte, ok bool) {
+	listed := p.Listed()
+	r, ok := latest(listed)
+	if !ok {
+		return nil, false
+	}
+	doc := jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Releases: map[string][]jsonURL{}, Vulnerabilities: []any{}}
+	for _, l := range listed {
+		doc.Releases[l.Version] = p.urls(l, baseURL)
+	}
+	return marshal(doc), true
+}
+
+// ReleaseJSON renders GET pypi/{project}/{version}/json for a release
+// (Published or Unlisted: an explicit request, like a download).
+func (p Project) ReleaseJSON(r Release, baseURL string) []byte {
+	return marshal(jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Vulnerabilities: []any{}})
+}

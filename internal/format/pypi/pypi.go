@@ -1,0 +1,155 @@
+package pypi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/resolve"
+)
+
+// Deps are what the PyPI surface needs.
+type Deps struct {
+	Catalog  *catalog.Catalog
+	Resolver *resolve.Resolver
+	Blobs    blob.Store
+	Log      *slog.Logger
+	// Authz decides uploads; the endpoint has already checked
+	// ReadFromRepository. Without it every upload is refused.
+	Authz endpoint.Authorizer
+	// Region goes into the package ARNs uploads are authorized on.
+	Region string
+}
+
+// Format is the PyPI surface.
+type Format struct {
+	d     Deps
+	mux   *http.ServeMux
+	pages *pageCache
+	now   func() time.Time
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the PyPI surface.
+func New(d Deps) *Format {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	f := &Format{d: d, pages: newPageCache(PageCacheBytes), now: time.Now}
+	f.mux = http.NewServeMux()
+	for _, rt := range routes {
+		handle := rt.handle
+		f.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			c := r.Context().Value(callKey{}).(*call)
+			c.r = r
+			c.err = handle(f, c)
+		})
+	}
+	return f
+}
+
+// Challenge returns a Basic challenge: pip and twine send aws:TOKEN as
+// Basic credentials, up front, and pip asks its keyring after a 401.
+func (f *Format) Challenge(*endpoint.Request) string { return `Basic realm="arca"` }
+
+// call is one request being served.
+type call struct {
+	w   http.ResponseWriter
+	r   *http.Request
+	req *endpoint.Request
+	// prefix is the escaped path of the repository endpoint, ending in
+	// "/" (redirects are made from it).
+	prefix string
+	err    error
+}
+
+type callKey struct{}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// Serve routes a PyPI request through the route table. The rest of the
+// path is matched as a path of its own, "/" + Rest, so the table reads as
+// the layout below the repository endpoint.
+func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
+	rest := "/" + req.Rest
+	unescaped, err := url.PathUnescape(rest)
+	if err != nil {
+		return errkind.NotFoundf("Not found")
+	}
+	// ServeMux would redirect an unclean path to its clean form, a path
+	// without the endpoint's prefix: such paths name nothing here.
+	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
+		return errkind.NotFoundf("Not found")
+	}
+	c := &call{w: w, req: req, prefix: strings.TrimSuffix(r.URL.EscapedPath(), req.Rest)}
+	u := *r.URL
+	u.Path, u.RawPath = unescaped, rest
+	inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
+	inner.URL = &u
+	f.mux.ServeHTTP(w, inner)
+	return c.err
+}
+
+// WriteError writes err as plain text, which pip and twine print. A 5xx
+// names the request id (also in the x-amzn-RequestId header) and is
+// logged; its internals never reach the client.
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := endpoint.Status(err), errkind.As(err).Message
+	var rf *refusal
+	if errors.As(err, &rf) {
+		status, msg = rf.status, rf.msg
+		if len(rf.allow) > 0 {
+			w.Header().Set("Allow", strings.Join(rf.allow, ", "))
+		}
+	}
+	if status >= 500 {
+		id := middleware.RequestID(r.Context())
+		f.d.Log.LogAttrs(r.Context(), slog.LevelError, "pypi request failed",
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		msg += " (request id " + id + ")"
+	}
+	h := w.Header()
+	h.Del("Content-Encoding")
+	h.Del("ETag")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write([]byte(msg + "\n"))
+}
+
+// refusal is an answer whose status is not an errkind category's.
+type refusal struct {
+	status int
+	msg    string
+	allow  []string
+}
+
+func (e *refusal) Error() string { return e.msg }
+
+// actionPublish is the permission an upload needs (User Guide,
+// "Publishing permissions").
+const actionPublish = "codeartifact:PublishPackageVersion"
+
+// authorize checks that the caller may perform action on the project.
+func (f *Format) authorize(c *call, project, action string) error {
+	if f.d.Authz == nil {
+		return errkind.Deniedf("Uploads are not enabled on this repository endpoint")
+	}
+	repo := c.req.Repository
+	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "pypi", "", project)
+	p := identity.Principal{Account: c.req.Claims.Account, ARN: c.req.Claims.Principal}
+	return f.d.Authz.Authorize(c.ctx(), p, action, resource)
+}

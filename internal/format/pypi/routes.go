@@ -1,0 +1,44 @@
+package pypi
+
+import "net/http"
+
+// routes is the PyPI surface of a repository endpoint, as pip, uv and
+// twine call it (CLIENTS.md §4.4-§4.5), in net/http patterns matched
+// against the path below the endpoint ("/" is the endpoint itself). GET
+// routes also answer HEAD. Wildcards arrive unescaped.
+var routes = []route{
+	// twine upload: a multipart POST to the repository URL exactly.
+	{"POST /{$}", (*Format).upload},
+	// The simple API (the index URL pip's login configures is
+	// {endpoint}simple/).
+	{"GET /simple/{$}", (*Format).projectList},
+	{"GET /simple", func(f *Format, c *call) error { return c.redirect("simple/") }},
+	{"GET /simple/{project}/{$}", (*Format).projectPage},
+	{"GET /simple/{project}", (*Format).addSlash},
+	// Distribution files, and their core metadata (PEP 658) as
+	// "{file}.metadata".
+	{"GET /files/{project}/{version}/{file}", (*Format).download},
+	// The JSON API, beyond CodeArtifact.
+	{"GET /pypi/{project}/json", (*Format).projectJSON},
+	{"GET /pypi/{project}/{version}/json", (*Format).releaseJSON},
+	// Anything else: not found, or a hint for an upload sent to the
+	// index URL instead of the repository URL.
+	{"/", (*Format).notFound},
+}
+
+// route is one entry of the route table.
+type route struct {
+	pattern string
+	handle  func(f *Format, c *call) error
+}
+
+func (f *Format) notFound(c *call) error {
+	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
+		return &refusal{status: http.StatusNotFound, msg: "Not found: " + c.r.URL.Path}
+	}
+	msg := c.r.Method + " is not supported on " + c.r.URL.Path
+	if c.r.Method == http.MethodPost {
+		msg += "; uploads go to the repository URL itself, " + c.req.BaseURL + " (twine's repository, not pip's index URL)"
+	}
+	return &refusal{status: http.StatusMethodNotAllowed, msg: msg, allow: []string{http.MethodGet, http.MethodHead}}
+}

@@ -1,0 +1,268 @@
+package pypi
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+)
+
+// The simple repository API, the index pip, uv and every other installer
+// read: a project list and one page per project listing its files with
+// their hashes. Both come as HTML (PEP 503) and as JSON (PEP 691), chosen
+// by the Accept header.
+//
+// Spec: https://packaging.python.org/en/latest/specifications/simple-repository-api/
+
+// Media types of the simple API.
+const (
+	ContentTypeJSON     = "application/vnd.pypi.simple.v1+json"
+	ContentTypeHTMLv1   = "application/vnd.pypi.simple.v1+html"
+	ContentTypeHTML     = "text/html"
+	ContentTypeTextHTML = "text/html; charset=utf-8"
+)
+
+// APIVersion is the version of the simple API served: 1.1 adds file sizes,
+// upload times and the version list (PEP 700).
+const APIVersion = "1.1"
+
+// Dist is a distribution file of a release.
+type Dist struct {
+	Filename string
+	SHA256   string
+	MD5      string // "" when unknown (a file not ingested yet)
+	Size     int64
+	File
+}
+
+// Release is a version of a project, as pages are made from it.
+type Release struct {
+	// Version is the version as stored (its normal form).
+	Version string
+	Status  artifact.Status
+	Meta    artifact.Meta
+	Files   []Dist // in file name order
+}
+
+// Project is what the pages of a project are made from.
+type Project struct {
+	Name     string // normalised
+	Releases []Release
+}
+
+// Listed returns the releases installers may see (User Guide, "Package
+// version status": Unlisted, Archived, Disposed and Unfinished versions
+// are left out), in PEP 440 order, oldest first.
+func (p Project) Listed() []Release {
+	var out []Release
+	for _, r := range p.Releases {
+		if r.Status.Listed() {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return artifact.CompareVersions(artifact.PyPI, out[i].Version, out[j].Version) < 0
+	})
+	return out
+}
+
+// FilePath is where a file of a release is served, relative to the
+// repository endpoint: "files/{project}/{version}/{filename}". The
+// version in the path lets a download find (or ingest, or retain) its
+// version directly.
+func FilePath(project, version, filename string) string {
+	return "files/" + url.PathEscape(project) + "/" + url.PathEscape(version) + "/" + url.PathEscape(filename)
+}
+
+// pageToFiles leads from a project page ({endpoint}simple/{project}/) to
+// the endpoint, for the relative file URLs of the simple API: they point
+// back at this server whatever host name the client used, and pip sends
+// the index URL's credentials to them.
+const pageToFiles = "../../"
+
+// link is a file's entry in a project page.
+type link struct {
+	Dist
+	url string
+}
+
+func (p Project) links() []link {
+	var out []link
+	for _, r := range p.Listed() {
+		for _, d := range r.Files {
+			out = append(out, link{Dist: d, url: pageToFiles + FilePath(p.Name, r.Version, d.Filename)})
+		}
+	}
+	return out
+}
+
+// SimpleHTML renders the project page as PEP 503 HTML: one anchor per
+// file, with "#sha256=" on the URL, data-requires-python, and for wheels
+// whose METADATA is served, data-dist-info-metadata (PEP 658) and
+// data-core-metadata (PEP 714) with its hash.
+func (p Project) SimpleHTML() []byte {
+	var b bytes.Buffer
+	name := html.EscapeString(p.Name)
+	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + APIVersion + "\">\n")
+	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
+	for _, l := range p.links() {
+		b.WriteString(`    <a href="`)
+		b.WriteString(html.EscapeString(l.url))
+		if l.SHA256 != "" {
+			b.WriteString("#sha256=" + l.SHA256)
+		}
+		b.WriteByte('"')
+		if l.RequiresPython != "" {
+			b.WriteString(` data-requires-python="` + html.EscapeString(l.RequiresPython) + `"`)
+		}
+		if l.MetadataSHA256 != "" {
+			b.WriteString(` data-dist-info-metadata="sha256=` + l.MetadataSHA256 + `" data-core-metadata="sha256=` + l.MetadataSHA256 + `"`)
+		}
+		b.WriteString(">" + html.EscapeString(l.Filename) + "</a><br />\n")
+	}
+	b.WriteString("  </body>\n</html>\n")
+	return b.Bytes()
+}
+
+// jsonFile is a file of a PEP 691 project page.
+type jsonFile struct {
+	Filename       string            `json:"filename"`
+	URL            string            `json:"url"`
+	Hashes         map[string]string `json:"hashes"`
+	RequiresPython string            `json:"requires-python,omitempty"`
+	CoreMetadata   any               `json:"core-metadata"`
+	DistInfoMeta   any               `json:"dist-info-metadata"`
+	Size           int64             `json:"size"`
+	UploadTime     string            `json:"upload-time,omitempty"`
+	Yanked         bool              `json:"yanked"`
+}
+
+type jsonMeta struct {
+	APIVersion string `json:"api-version"`
+}
+
+// SimpleJSON renders the project page as PEP 691 JSON (API version 1.1,
+// with PEP 700's versions, sizes and upload times).
+func (p Project) SimpleJSON() []byte {
+	doc := struct {
+		Meta     jsonMeta   `json:"meta"`
+		Name     string     `json:"name"`
+		Files    []jsonFile `json:"files"`
+		Versions []string   `json:"versions"`
+	}{Meta: jsonMeta{APIVersion}, Name: p.Name, Files: []jsonFile{}, Versions: []string{}}
+	for _, r := range p.Listed() {
+		doc.Versions = append(doc.Versions, r.Version)
+	}
+	for _, l := range p.links() {
+		f := jsonFile{
+			Filename: l.Filename, URL: l.url, Hashes: map[string]string{},
+			RequiresPython: l.RequiresPython, CoreMetadata: false, DistInfoMeta: false, Size: l.Size,
+		}
+		if l.SHA256 != "" {
+			f.Hashes["sha256"] = l.SHA256
+		}
+		if l.MetadataSHA256 != "" {
+			f.CoreMetadata = map[string]string{"sha256": l.MetadataSHA256}
+			f.DistInfoMeta = f.CoreMetadata
+		}
+		if !l.UploadTime.IsZero() {
+			f.UploadTime = l.UploadTime.UTC().Format("2006-01-02T15:04:05.000000Z")
+		}
+		doc.Files = append(doc.Files, f)
+	}
+	return marshal(doc)
+}
+
+// ProjectListHTML renders the project list (GET simple/) as PEP 503 HTML.
+func ProjectListHTML(names []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + APIVersion + "\">\n")
+	b.WriteString("    <title>Simple index</title>\n  </head>\n  <body>\n")
+	for _, n := range names {
+		b.WriteString(`    <a href="` + html.EscapeString(url.PathEscape(n)) + `/">` + html.EscapeString(n) + "</a><br />\n")
+	}
+	b.WriteString("  </body>\n</html>\n")
+	return b.Bytes()
+}
+
+// ProjectListJSON renders the project list as PEP 691 JSON.
+func ProjectListJSON(names []string) []byte {
+	type project struct {
+		Name string `json:"name"`
+	}
+	doc := struct {
+		Meta     jsonMeta  `json:"meta"`
+		Projects []project `json:"projects"`
+	}{Meta: jsonMeta{APIVersion}, Projects: []project{}}
+	for _, n := range names {
+		doc.Projects = append(doc.Projects, project{n})
+	}
+	return marshal(doc)
+}
+
+// marshal encodes v without HTML escaping (URLs keep their "&").
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// Negotiate picks the content type of a simple API response from an
+// Accept header: the supported type with the highest quality, the JSON
+// form winning ties; HTML (text/html) when the header is absent or names
+// none of them, as PEP 691 recommends for old clients.
+func Negotiate(accept string) string {
+	best, bestQ := ContentTypeHTML, 0.0
+	rank := map[string]int{ContentTypeJSON: 3, ContentTypeHTMLv1: 2, ContentTypeHTML: 1}
+	bestRank := 0
+	for _, part := range strings.Split(accept, ",") {
+		mediaType, params, _ := strings.Cut(part, ";")
+		mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+		r, ok := rank[mediaType]
+		if !ok {
+			continue
+		}
+		q := quality(params)
+		if q <= 0 {
+			continue
+		}
+		if q > bestQ || (q == bestQ && r > bestRank) {
+			best, bestQ, bestRank = mediaType, q, r
+		}
+	}
+	return best
+}
+
+// quality returns the q parameter of a header element's parameters (1
+// when absent).
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &q); err != nil || q < 0 || q > 1 {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
+}
+
+// uploadTime formats t as the JSON API does ("2006-01-02T15:04:05").
+func uploadTime(t time.Time) (plain, iso string) {
+	if t.IsZero() {
+		return "", ""
+	}
+	t = t.UTC()
+	return t.Format("2006-01-02T15:04:05"), t.Format("2006-01-02T15:04:05.000000Z")
+}

@@ -1,0 +1,135 @@
+package pypi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"strings"
+
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+// The legacy upload API, as twine (and uv, poetry, flit, hatch) upload to
+// PyPI: a POST of multipart/form-data to the repository URL with
+// ":action" file_upload, the core metadata as form fields, the digests of
+// the file, and the file itself as the "content" part.
+//
+// Spec: the Warehouse documentation (PyPI's own server), "Upload API", and
+// CLIENTS.md §4.5 for the fields twine 4 sends, in order.
+
+// MaxFormBytes bounds the form fields of an upload together (the long
+// description is one of them).
+const MaxFormBytes = 32 << 20
+
+// Upload is a parsed upload request; the file went to the ContentFunc.
+type Upload struct {
+	// Fields are the form fields in the order sent; repeated fields
+	// (classifiers, requires_dist, project_urls) have several values.
+	Fields map[string][]string
+	// Filename is the file name of the "content" part; HasContent says
+	// the body had one.
+	Filename   string
+	HasContent bool
+}
+
+// Get returns the first value of a form field, "" when absent.
+func (u *Upload) Get(name string) string {
+	if v := u.Fields[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// ContentFunc receives the file of an upload while the body is read,
+// with the fields sent before it (twine sends them all first). An error
+// stops the parse and is returned as is. Reading data to its end is
+// optional.
+type ContentFunc func(u *Upload, filename string, data io.Reader) error
+
+// ParseUpload reads an upload request body of the given Content-Type,
+// streaming the "content" part to content and keeping the other fields.
+// Other file parts (gpg_signature, attestations) are read and dropped:
+// Arca serves no signatures.
+func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Upload, error) {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
+		return nil, errkind.Validationf("An upload is a multipart/form-data POST (as twine sends), not %q", contentType)
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	u := &Upload{Fields: map[string][]string{}}
+	budget := int64(MaxFormBytes)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
+		}
+		name := part.FormName()
+		switch {
+		case name == "content" && part.FileName() != "":
+			if u.HasContent {
+				return nil, errkind.Validationf("An upload carries one file in its content field")
+			}
+			u.HasContent, u.Filename = true, part.FileName()
+			if content != nil {
+				if err := content(u, u.Filename, &partReader{part}); err != nil {
+					return nil, err
+				}
+			}
+		case part.FileName() != "" || name == "":
+			// A signature or attestation file, or an unnamed part.
+		default:
+			b, err := io.ReadAll(io.LimitReader(part, budget+1))
+			if err != nil {
+				return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
+			}
+			budget -= int64(len(b))
+			if budget < 0 {
+				return nil, errkind.Quotaf("The form fields of the upload are larger than %d bytes", MaxFormBytes)
+			}
+			u.Fields[name] = append(u.Fields[name], strings.ToValidUTF8(string(b), "\uFFFD"))
+		}
+		if _, err := io.Copy(io.Discard, part); err != nil {
+			return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
+		}
+		part.Close()
+	}
+	return u, nil
+}
+
+// partReader turns a broken multipart body into a Validation error
+// (assets.Store takes other read errors for a client's bad upload too,
+// but a message naming the body helps).
+type partReader struct{ p *multipart.Part }
+
+func (r *partReader) Read(b []byte) (int, error) {
+	n, err := r.p.Read(b)
+	var e *errkind.Error
+	if err != nil && err != io.EOF && !errors.As(err, &e) {
+		err = errkind.Wrap(errkind.Validation, err, "The file of the upload could not be read: %v", err)
+	}
+	return n, err
+}
+
+// FormMetadata returns the core metadata the form fields carry (the
+// upload API names them after core metadata fields, in snake case), for a
+// distribution that has no metadata file of its own.
+func (u *Upload) FormMetadata() *Metadata {
+	m := &Metadata{
+		MetadataVersion: u.Get("metadata_version"), Name: u.Get("name"), Version: u.Get("version"),
+		Summary: u.Get("summary"), Description: u.Get("description"),
+		DescriptionContentType: u.Get("description_content_type"), Keywords: u.Get("keywords"),
+		HomePage: u.Get("home_page"), DownloadURL: u.Get("download_url"),
+		Author: u.Get("author"), AuthorEmail: u.Get("author_email"),
+		Maintainer: u.Get("maintainer"), MaintainerEmail: u.Get("maintainer_email"),
+		License: u.Get("license"), LicenseExpression: u.Get("license_expression"),
+		LicenseFiles: u.Fields["license_file"], Classifiers: u.Fields["classifiers"],
+		RequiresDist: u.Fields["requires_dist"], RequiresPython: u.Get("requires_python"),
+		RequiresExternal: u.Fields["requires_external"], ProjectURLs: u.Fields["project_urls"],
+		ProvidesExtra: u.Fields["provides_extra"], Platforms: u.Fields["platform"], Dynamic: u.Fields["dynamic"],
+	}
+	return m
+}

@@ -1,0 +1,125 @@
+package pypi_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/pypi"
+)
+
+// twineFields are the form fields twine 4.0.2 sends, in its order
+// (CLIENTS.md §4.5), before the content part.
+var twineFields = []string{
+	"name", "version", "filetype", "pyversion", "metadata_version", "summary", "home_page", "author",
+	"author_email", "maintainer", "maintainer_email", "license", "description", "keywords", "download_url",
+	"comment", "sha256_digest", "requires_python", "description_content_type", "md5_digest",
+	"blake2_256_digest", ":action", "protocol_version",
+}
+
+// twineBody builds an upload body exactly as twine 4 (requests-toolbelt's
+// MultipartEncoder) writes it: every field, empty ones as empty strings,
+// then the file. values overrides fields; extra adds repeated fields
+// (classifiers, requires_dist) after the others, as twine does for lists.
+func twineBody(filename string, data []byte, values map[string]string, extra ...[2]string) (contentType string, body []byte) {
+	boundary := "a4b3c1e29f0d4c53a6b1b7e1c0d2f3e4"
+	sha := sha256.Sum256(data)
+	md := md5.Sum(data)
+	v := map[string]string{
+		"filetype": "bdist_wheel", "pyversion": "py3", "metadata_version": "2.1",
+		"sha256_digest": hex.EncodeToString(sha[:]), "md5_digest": hex.EncodeToString(md[:]),
+		"blake2_256_digest": strings.Repeat("ab", 32), ":action": "file_upload", "protocol_version": "1",
+	}
+	for k, x := range values {
+		v[k] = x
+	}
+	var b bytes.Buffer
+	for _, f := range twineFields {
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n", boundary, f, v[f])
+	}
+	for _, kv := range extra {
+		fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n", boundary, kv[0], kv[1])
+	}
+	fmt.Fprintf(&b, "--%s\r\nContent-Disposition: form-data; name=\"content\"; filename=\"%s\"\r\nContent-Type: application/octet-stream\r\n\r\n", boundary, filename)
+	b.Write(data)
+	fmt.Fprintf(&b, "\r\n--%s--\r\n", boundary)
+	return "multipart/form-data; boundary=" + boundary, b.Bytes()
+}
+
+func TestParseUpload(t *testing.T) {
+	data := []byte("wheel bytes\r\n--not a boundary\r\n")
+	ct, body := twineBody("hello_ca-1.0.0-py3-none-any.whl", data,
+		map[string]string{"name": "Hello_CA", "version": "1.0.0", "summary": "Hi", "description": "# Hello\r\n\r\nworld"},
+		[2]string{"classifiers", "A :: B"}, [2]string{"classifiers", "C :: D"}, [2]string{"requires_dist", "requests>=2"})
+	var got []byte
+	var before map[string][]string
+	u, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(u *pypi.Upload, filename string, r io.Reader) error {
+		if filename != "hello_ca-1.0.0-py3-none-any.whl" {
+			t.Errorf("file name %q", filename)
+		}
+		before = u.Fields
+		got, _ = io.ReadAll(r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) || !u.HasContent || u.Filename != "hello_ca-1.0.0-py3-none-any.whl" {
+		t.Errorf("content %q, upload %+v", got, u)
+	}
+	if before["name"][0] != "Hello_CA" || before[":action"][0] != "file_upload" {
+		t.Errorf("the fields before the content: %v", before)
+	}
+	if u.Get("comment") != "" || u.Get("description") != "# Hello\r\n\r\nworld" || len(u.Fields["classifiers"]) != 2 {
+		t.Errorf("fields %v", u.Fields)
+	}
+	md := u.FormMetadata()
+	if md.Name != "Hello_CA" || md.Summary != "Hi" || len(md.Classifiers) != 2 || md.RequiresDist[0] != "requests>=2" {
+		t.Errorf("form metadata %+v", md)
+	}
+
+	// The callback's error comes back as is.
+	stop := errkind.Conflictf("stop")
+	if _, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(*pypi.Upload, string, io.Reader) error { return stop }); err != stop {
+		t.Errorf("callback error: %v", err)
+	}
+	for name, c := range map[string]struct{ ct, body string }{
+		"not multipart":  {"application/json", "{}"},
+		"no boundary":    {"multipart/form-data", ""},
+		"truncated":      {ct, string(body[:len(body)/2])},
+		"two files":      {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"a\"\r\n\r\n1\r\n--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"b\"\r\n\r\n2\r\n--x--\r\n"},
+		"oversized form": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n" + strings.Repeat("x", pypi.MaxFormBytes+1) + "\r\n--x--\r\n"},
+	} {
+		_, err := pypi.ParseUpload(c.ct, strings.NewReader(c.body), nil)
+		if err == nil || errkind.KindOf(err) == errkind.Internal {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func FuzzParseUpload(f *testing.F) {
+	ct, body := twineBody("x-1-py3-none-any.whl", []byte("data"), map[string]string{"name": "x", "version": "1"})
+	f.Add(body)
+	f.Add([]byte("--a4b3c1e29f0d4c53a6b1b7e1c0d2f3e4--\r\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		u, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(u *pypi.Upload, _ string, r io.Reader) error {
+			_, err := io.Copy(io.Discard, r)
+			return err
+		})
+		if err != nil {
+			var e *errkind.Error
+			if !errors.As(err, &e) || e.Kind == errkind.Internal {
+				t.Fatalf("unclassified error %v", err)
+			}
+			return
+		}
+		_ = u.FormMetadata()
+	})
+}
