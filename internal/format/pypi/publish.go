@@ -13,13 +13,13 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"golang.org/x/crypto/blake2b"
 )
 
 // upload is twine upload: one distribution file per request, added to its
 // version (created by the first file). The file streams to the blob store
-// while its digests are computed; the sha256_digest and md5_digest fields
-// are checked against the bytes (blake2_256_digest is not: BLAKE2 is not
-// in the standard library, and SHA-256 already binds the bytes). Then the
+// while its digests are computed; the sha256_digest, md5_digest and
+// blake2_256_digest fields are checked against the bytes. Then the
 // file's core metadata is read from the stored file and must name the
 // project and version of the form. The same file name with other bytes is
 // refused with 409; the same bytes again succeed.
@@ -28,12 +28,13 @@ func (f *Format) upload(c *call) error {
 	var stored *artifact.Asset
 	var name, version string
 	var fn Filename
+	blake, _ := blake2b.New256(nil)
 	u, err := ParseUpload(c.r.Header.Get("Content-Type"), c.r.Body, func(u *Upload, filename string, data io.Reader) error {
 		var err error
 		if name, version, fn, err = f.checkUpload(c, u, filename); err != nil {
 			return err
 		}
-		a, err := assets.Store(ctx, f.d.Blobs, filename, data, declared(u), assets.MaxSize)
+		a, err := assets.Store(ctx, f.d.Blobs, filename, io.TeeReader(data, blake), declared(u), assets.MaxSize)
 		if err != nil {
 			return err
 		}
@@ -52,6 +53,9 @@ func (f *Format) upload(c *call) error {
 	// Digests sent after the file are checked now.
 	if want := declared(u); (want.SHA256 != "" && want.SHA256 != stored.SHA256) || (want.MD5 != "" && want.MD5 != stored.MD5) {
 		return errkind.Validationf("The digests of %s do not match the sha256_digest and md5_digest fields", stored.Name)
+	}
+	if want := strings.ToLower(strings.TrimSpace(u.Get("blake2_256_digest"))); want != "" && want != hex.EncodeToString(blake.Sum(nil)) {
+		return errkind.Validationf("The BLAKE2b-256 digest of %s does not match the blake2_256_digest field", stored.Name)
 	}
 	raw, md, err := f.storedMetadata(c, u, name, version, fn, *stored)
 	if err != nil {

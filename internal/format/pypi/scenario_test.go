@@ -448,6 +448,7 @@ func TestUploadRefused(t *testing.T) {
 	}{
 		"sha256 mismatch":     {v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0", "sha256_digest": strings.Repeat("0", 64)}, 400},
 		"md5 mismatch":        {v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0", "md5_digest": strings.Repeat("0", 32)}, 400},
+		"blake2 mismatch":     {v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0", "blake2_256_digest": strings.Repeat("0", 64)}, 400},
 		"file of another":     {"other-2.0-py3-none-any.whl", v2, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},
 		"file of another ver": {v2name, v2, map[string]string{"name": "hello-ca", "version": "2.1"}, 400},
 		"metadata of another": {v2name, mismatch, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},

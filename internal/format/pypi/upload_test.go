@@ -13,6 +13,7 @@ import (
 
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"golang.org/x/crypto/blake2b"
 )
 
 // twineFields are the form fields twine 4.0.2 sends, in its order
@@ -32,10 +33,11 @@ func twineBody(filename string, data []byte, values map[string]string, extra ...
 	boundary := "a4b3c1e29f0d4c53a6b1b7e1c0d2f3e4"
 	sha := sha256.Sum256(data)
 	md := md5.Sum(data)
+	b2 := blake2b.Sum256(data)
 	v := map[string]string{
 		"filetype": "bdist_wheel", "pyversion": "py3", "metadata_version": "2.1",
 		"sha256_digest": hex.EncodeToString(sha[:]), "md5_digest": hex.EncodeToString(md[:]),
-		"blake2_256_digest": strings.Repeat("ab", 32), ":action": "file_upload", "protocol_version": "1",
+		"blake2_256_digest": hex.EncodeToString(b2[:]), ":action": "file_upload", "protocol_version": "1",
 	}
 	for k, x := range values {
 		v[k] = x
