@@ -28,3 +28,22 @@ func TestCompareVersions(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"Hello_CA": "hello-ca", "a.-_b": "a-b", "Django": "django", "x-": "x-"} {
+		if got := (PackageRef{Format: PyPI, Name: in}).Normalize().Name; got != want {
+			t.Errorf("Normalize(pypi %q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := (PackageRef{Format: NPM, Name: "Hello_CA"}).Normalize().Name; got != "Hello_CA" {
+		t.Errorf("npm names are not normalised: got %q", got)
+	}
+	for in, want := range map[string]string{"1.0-RC1": "1.0rc1", "v2": "2", "1.0+Ubuntu-1": "1.0+ubuntu.1", "not a version": "not a version"} {
+		if got := NormalizeVersion(PyPI, in); got != want {
+			t.Errorf("NormalizeVersion(pypi %q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := NormalizeVersion(Maven, "1.0-RC1"); got != "1.0-RC1" {
+		t.Errorf("Maven versions are kept: got %q", got)
+	}
+}

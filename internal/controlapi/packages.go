@@ -30,7 +30,9 @@ type packageInput struct {
 // target returns the repository and package the input names, checking
 // the namespace rule of the model.
 func (in packageInput) target(c *call) (catalog.RepositoryRef, artifact.PackageRef, error) {
-	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}
+	// Names are looked up as the format keys them: a PyPI project by its
+	// normal form, whatever spelling the caller used.
+	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}.Normalize()
 	return in.ref(c), ref, checkNamespace(ref)
 }
 

@@ -27,7 +27,7 @@ func (a *API) versionCall(ctx context.Context, c *call, in versionInput) (artifa
 	if err != nil {
 		return ref, store.Version{}, err
 	}
-	v, err := a.catalog.Version(ctx, repo, ref, in.PackageVersion)
+	v, err := a.catalog.Version(ctx, repo, ref, artifact.NormalizeVersion(ref.Format, in.PackageVersion))
 	return ref, v, err
 }
 
@@ -464,7 +464,7 @@ type batchInput struct {
 }
 
 func (in batchInput) batch(ref artifact.PackageRef) catalog.Batch {
-	return catalog.Batch{Ref: ref, Versions: in.Versions, Revisions: in.VersionRevisions, Expected: artifact.Status(in.ExpectedStatus)}
+	return catalog.Batch{Ref: ref, Versions: normalizeVersions(ref.Format, in.Versions), Revisions: normalizeRevisions(ref.Format, in.VersionRevisions), Expected: artifact.Status(in.ExpectedStatus)}
 }
 
 // updatePackageVersionsStatus serves UpdatePackageVersionsStatus: all or
@@ -567,10 +567,32 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 		}
 	}
 	res, err := a.catalog.Copy(ctx, dst, catalog.CopyRequest{
-		Ref: ref, Versions: in.Versions, Revisions: in.VersionRevisions, AllowOverwrite: in.AllowOverwrite,
+		Ref: ref, Versions: normalizeVersions(ref.Format, in.Versions), Revisions: normalizeRevisions(ref.Format, in.VersionRevisions), AllowOverwrite: in.AllowOverwrite,
 	}, a.res.CopySource(src, ref, in.IncludeFromUpstream))
 	if err != nil {
 		return nil, err
 	}
 	return batchOutputOf(res), nil
+}
+
+// normalizeVersions returns versions as format f keys them (PyPI versions
+// in their PEP 440 normal form).
+func normalizeVersions(f artifact.Format, versions []string) []string {
+	out := make([]string, len(versions))
+	for i, v := range versions {
+		out[i] = artifact.NormalizeVersion(f, v)
+	}
+	return out
+}
+
+// normalizeRevisions is normalizeVersions for a version-to-revision map.
+func normalizeRevisions(f artifact.Format, revisions map[string]string) map[string]string {
+	if revisions == nil {
+		return nil
+	}
+	out := make(map[string]string, len(revisions))
+	for v, r := range revisions {
+		out[artifact.NormalizeVersion(f, v)] = r
+	}
+	return out
 }

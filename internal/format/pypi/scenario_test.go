@@ -286,6 +286,11 @@ func TestUploadAndInstall(t *testing.T) {
 		t.Fatalf("upload %s: %d %s", wn, r.status, r.body)
 	}
 
+	// The control plane finds the project and version by any spelling.
+	if d, err := e.describe("my-repo", "Hello_CA", "1.1.0.RC1"); err != nil || *d.Version != "1.1.0rc1" {
+		t.Errorf("describe-package-version Hello_CA 1.1.0.RC1: %+v %v", d, err)
+	}
+
 	p := e.page(ep, "hello-ca")
 	if p.Meta.APIVersion != "1.1" || p.Name != "hello-ca" || !slices.Equal(p.Versions, []string{"1.0.0", "1.1.0rc1"}) {
 		t.Errorf("page %+v", p)
