@@ -1,4 +1,5 @@
 // Command arca is Arca: `arca serve` runs the artifact repository server;
+// `arca admin` administers a server's accounts (package internal/admin);
 // `arca login`, `arca credential`, `arca env`, `arca exec` and `arca
 // profile` are the client side (package internal/cli).
 package main
@@ -15,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arcahq/arca/internal/admin"
 	"github.com/arcahq/arca/internal/cli"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/identity"
@@ -34,6 +36,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCommand())
+	root.AddCommand(admin.Command(os.Stdout, os.Stderr))
 	root.AddCommand(app.Commands()...)
 	if err := root.Execute(); err != nil {
 		if msg := cli.Message(err); msg != "" {

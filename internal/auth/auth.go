@@ -49,6 +49,15 @@ func New(keys KeyLookup, tokens *token.Tokens, now func() time.Time) *Authentica
 	return &Authenticator{keys: keys, tokens: tokens, now: now}
 }
 
+// The AWS error codes of credentials that are unknown and of temporary
+// credentials that have expired, as JSON services (CodeArtifact) name
+// them; query services (IAM, STS) drop the Exception suffix and say
+// InvalidClientTokenId for the first.
+const (
+	CodeUnrecognizedClient = "UnrecognizedClientException"
+	CodeExpiredToken       = "ExpiredTokenException"
+)
+
 // SigV4 verifies the request's signature for one of services and returns
 // the principal. The returned request's body reads the same bytes as the
 // original; when the client declared the payload hash in
@@ -56,8 +65,9 @@ func New(keys KeyLookup, tokens *token.Tokens, now func() time.Time) *Authentica
 // the body to its end fails with a Validation error if the bytes do not
 // match, so no handler can act on a body the client did not sign.
 //
-// Errors are *sigv4.Error for signature problems, errkind Unauthenticated
-// for unknown keys and errkind Validation for bad bodies.
+// Errors are *sigv4.Error for signature problems and for credentials that
+// are unknown (CodeUnrecognizedClient) or expired (CodeExpiredToken), and
+// errkind Validation for bad bodies.
 func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Request, identity.Principal, error) {
 	claim, err := sigv4.Parse(r, a.now(), MaxSkew, services...)
 	if err != nil {
@@ -66,7 +76,10 @@ func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Reques
 	secret, p, err := a.keys.Lookup(r.Context(), claim.AccessKeyID, claim.SecurityToken)
 	if err != nil {
 		if errors.Is(err, errkind.ErrUnauthenticated) {
-			return r, identity.Principal{}, &sigv4.Error{Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}
+			if errkind.As(err).Reason == identity.ReasonExpiredToken {
+				return r, identity.Principal{}, &sigv4.Error{Code: CodeExpiredToken, Message: "The security token included in the request is expired"}
+			}
+			return r, identity.Principal{}, &sigv4.Error{Code: CodeUnrecognizedClient, Message: "The security token included in the request is invalid."}
 		}
 		return r, identity.Principal{}, err
 	}

@@ -2,13 +2,20 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/sigv4"
 )
 
 func TestBearer(t *testing.T) {
@@ -50,5 +57,35 @@ func TestCheckedBody(t *testing.T) {
 	bad := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: other[:]}
 	if _, err := io.ReadAll(bad); !errors.Is(err, ErrBodyHash) {
 		t.Fatalf("mismatching body: %v, want ErrBodyHash", err)
+	}
+}
+
+// keys is a KeyLookup answering with a fixed error.
+type keys struct{ err error }
+
+func (k keys) Lookup(context.Context, string, string) (string, identity.Principal, error) {
+	return "", identity.Principal{}, k.err
+}
+
+func TestSigV4CredentialErrors(t *testing.T) {
+	now := time.Date(2026, 11, 23, 19, 4, 53, 0, time.UTC)
+	cases := []struct {
+		err  error
+		code string
+	}{
+		{identity.ErrUnknownKey, CodeUnrecognizedClient},
+		{identity.ErrExpiredToken, CodeExpiredToken},
+	}
+	for _, c := range cases {
+		a := New(keys{c.err}, nil, func() time.Time { return now })
+		r := httptest.NewRequest(http.MethodPost, "/v1/domains", nil)
+		r.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+		r.Header.Set("X-Amz-Security-Token", "tok")
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEEXAMPLE0/20261123/us-east-1/codeartifact/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+		_, _, err := a.SigV4(r, "codeartifact")
+		var se *sigv4.Error
+		if !errors.As(err, &se) || se.Code != c.code {
+			t.Errorf("Lookup error %v: SigV4 = %v, want %s", c.err, err, c.code)
+		}
 	}
 }

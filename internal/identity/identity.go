@@ -1,21 +1,60 @@
-// Package identity knows who may call Arca: accounts, their principals and
-// the access keys principals sign requests with. It also bootstraps the
-// server's root account on first start.
+// Package identity knows who may call Arca: accounts, their principals (the
+// account root, IAM users, roles and the sessions assumed from them), the
+// access keys and temporary credentials principals sign requests with, and
+// the identity policies attached to them. It also bootstraps the server's
+// root account on first start.
 //
 // A Principal travels in the request context from the authentication edge
 // to every decision made on the caller's behalf.
+//
+// The Directory is the one writer of IAM state (users, keys, roles,
+// policies, OIDC providers, STS sessions) and applies IAM's rules to it:
+// names unique regardless of case, at most two access keys per user, a
+// user or role deletable only once its keys and policies are gone, trust
+// policies validated when they are put. Every committed write bumps the
+// Directory's generation; Lookup, Active and IdentityPolicies cache their
+// answers and an answer is good only while the generation it was read
+// under holds, so a deleted user, a deactivated key or a deleted role
+// stops working on the next request.
+//
+// The generation lives in the process. With one server process (SQLite)
+// that is every request; `arca admin` commands that run beside a server
+// only add accounts, which no cached answer depends on.
+//
+// Temporary credentials: STS issues an ASIA... key id, a secret, and a
+// session token of 48 random bytes. The store keeps only the token's
+// SHA-256, so the token cannot be forged, and cannot be recovered from a
+// copy of the database; a request must present it with the key id
+// (X-Amz-Security-Token) and is then checked against the session's expiry
+// and against its role, which must still exist.
 package identity
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/oidc"
 	"github.com/arcahq/arca/internal/store"
+)
+
+// Kind is the kind of a principal.
+type Kind string
+
+// The kinds of principals.
+const (
+	KindRoot        Kind = "root"         // an account's root: arn:aws:iam::ACCOUNT:root
+	KindUser        Kind = "user"         // an IAM user: arn:aws:iam::ACCOUNT:user/PATH/NAME
+	KindAssumedRole Kind = "assumed-role" // a role session: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
 )
 
 // Principal is an authenticated caller.
@@ -24,8 +63,30 @@ type Principal struct {
 	ARN         string // arn:aws:iam::ACCOUNT:root, a user's or an assumed role's ARN
 	AccessKeyID string // the key that signed the request, "" for token callers
 	// SessionExpires is when temporary credentials expire; zero for
-	// long-term credentials.
+	// long-term credentials (and for principals named by a token).
 	SessionExpires time.Time
+
+	// Kind is the kind of principal; "" only in a Principal built by hand
+	// from an ARN (token claims), which Active completes.
+	Kind Kind
+	// UserID is the caller's unique id, as GetCallerIdentity's UserId and
+	// the aws:userid condition key give it: the account id for a root,
+	// AIDA... for a user, AROA...:SESSION for an assumed role.
+	UserID   string
+	UserName string // users: the user's name
+	// RoleARN, RoleName and SessionName name an assumed role's role
+	// (arn:aws:iam::ACCOUNT:role/PATH/NAME) and session.
+	RoleARN     string
+	RoleName    string
+	SessionName string
+	// IssuedAt is when a session's credentials were issued (zero for
+	// long-term credentials and for principals named by a token).
+	IssuedAt time.Time
+	// SourceIdentity is the session's source identity, if one was set.
+	SourceIdentity string
+	// WebIdentityProvider is the OIDC provider ARN of a session assumed
+	// with AssumeRoleWithWebIdentity, else "".
+	WebIdentityProvider string
 }
 
 // IsRoot reports whether p is its account's root.
@@ -44,44 +105,192 @@ func FromContext(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
-// KeyStore is what the directory needs from the metadata store.
-type KeyStore interface {
-	PutAccount(ctx context.Context, a store.Account) error
-	PutAccessKey(ctx context.Context, k store.AccessKey) error
-	GetAccessKey(ctx context.Context, id string) (store.AccessKey, error)
-}
-
-// Directory resolves access keys to principals.
+// Directory resolves credentials to principals and administers IAM state.
 type Directory struct {
-	st  KeyStore
-	now func() time.Time
+	st    store.Store
+	now   func() time.Time
+	oidc  *oidc.Keys
+	gen   atomic.Uint64
+	cache struct {
+		keys     cacheMap // access key id -> keyEntry
+		active   cacheMap // principal ARN -> activeEntry
+		policies cacheMap // principal ARN -> policiesEntry
+	}
+	lastPurge atomic.Int64 // unix seconds of the last purge of expired sessions
 }
 
-// NewDirectory returns a directory over st.
-func NewDirectory(st KeyStore, now func() time.Time) *Directory {
-	return &Directory{st: st, now: now}
+// NewDirectory returns a directory over st. Web identity tokens are
+// verified with keys fetched from the issuers of registered OIDC
+// providers, over the default HTTP client.
+func NewDirectory(st store.Store, now func() time.Time) *Directory {
+	return &Directory{st: st, now: now, oidc: oidc.NewKeys(nil, now)}
 }
 
-// ErrUnknownKey is returned for an access key that does not exist or is
-// inactive.
-var ErrUnknownKey = errkind.Unauthf("The security token included in the request is invalid.")
+// Generation returns a number that changes after every committed write of
+// IAM state through this directory (users, keys, roles, policies,
+// providers). Caches of anything derived from that state (compiled
+// identity policies, decisions) can key on it.
+func (d *Directory) Generation() uint64 { return d.gen.Load() }
 
-// Lookup returns the secret and principal of an active access key. The
-// session token must be empty for long-term keys.
+// changed marks IAM state as changed: every cached answer is stale. The
+// maps are emptied too, to free what they held.
+func (d *Directory) changed() {
+	d.gen.Add(1)
+	d.cache.keys.clear()
+	d.cache.active.clear()
+	d.cache.policies.clear()
+}
+
+// update runs fn in a transaction and marks IAM state changed when it
+// commits.
+func (d *Directory) update(ctx context.Context, fn func(q store.Queries) error) error {
+	err := d.st.Update(ctx, fn)
+	if err == nil {
+		d.changed()
+	}
+	return err
+}
+
+// cacheMap is a sync.Map of entries tagged with the generation they were
+// read under, bounded in size: past maxEntries it starts over.
+type cacheMap struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const maxCacheEntries = 100_000
+
+type cached[T any] struct {
+	v   T
+	gen uint64
+}
+
+func cacheLoad[T any](c *cacheMap, key string, gen uint64) (T, bool) {
+	if e, ok := c.m.Load(key); ok {
+		if e := e.(cached[T]); e.gen == gen {
+			return e.v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// cacheStore keeps v under the generation read before v was: a write
+// committed in between makes the entry stale at once.
+func cacheStore[T any](c *cacheMap, key string, gen uint64, v T) {
+	if c.n.Add(1) > maxCacheEntries {
+		c.clear()
+	}
+	c.m.Store(key, cached[T]{v: v, gen: gen})
+}
+
+func (c *cacheMap) clear() {
+	c.m.Clear()
+	c.n.Store(0)
+}
+
+func (c *cacheMap) delete(key string) { c.m.Delete(key) }
+
+// Errors of Lookup. Both are Unauthenticated; the authentication edge
+// renders them as InvalidClientTokenId / UnrecognizedClientException and
+// ExpiredToken / ExpiredTokenException.
+var (
+	ErrUnknownKey   = errkind.Unauthf("The security token included in the request is invalid.")
+	ErrExpiredToken = errkind.Unauthf("The security token included in the request is expired").WithReason(ReasonExpiredToken)
+)
+
+// ReasonExpiredToken marks the error of expired temporary credentials.
+const ReasonExpiredToken = "ExpiredToken"
+
+// keyEntry is a cached credential.
+type keyEntry struct {
+	secret    string
+	p         Principal
+	tokenHash []byte    // sessions only
+	expires   time.Time // sessions only
+}
+
+// Lookup returns the secret and principal of a credential: an active
+// long-term access key (AKIA..., no session token) of a root or of an
+// existing user, or the temporary credentials of an unexpired session
+// (ASIA..., with its session token) whose role still exists. It fails with
+// ErrUnknownKey, or ErrExpiredToken for a session past its expiry.
 func (d *Directory) Lookup(ctx context.Context, accessKeyID, sessionToken string) (secret string, p Principal, err error) {
-	k, err := d.st.GetAccessKey(ctx, accessKeyID)
-	if errors.Is(err, errkind.ErrNotFound) || (err == nil && (!k.Active || sessionToken != "")) {
-		// Temporary credentials (a session token) arrive with STS; until
-		// then a session token never matches a long-term key.
+	gen := d.gen.Load()
+	e, ok := cacheLoad[keyEntry](&d.cache.keys, accessKeyID, gen)
+	if !ok {
+		if e, err = d.lookup(ctx, accessKeyID); err != nil {
+			return "", Principal{}, err
+		}
+		cacheStore(&d.cache.keys, accessKeyID, gen, e)
+	}
+	if e.tokenHash == nil {
+		if sessionToken != "" {
+			// A long-term key never comes with a session token.
+			return "", Principal{}, ErrUnknownKey
+		}
+		return e.secret, e.p, nil
+	}
+	sum := sha256.Sum256([]byte(sessionToken))
+	if subtle.ConstantTimeCompare(sum[:], e.tokenHash) != 1 {
 		return "", Principal{}, ErrUnknownKey
 	}
-	if err != nil {
-		return "", Principal{}, err
+	if !d.now().Before(e.expires) {
+		d.cache.keys.delete(accessKeyID)
+		return "", Principal{}, ErrExpiredToken
 	}
-	return k.Secret, Principal{Account: k.AccountID, ARN: k.PrincipalARN, AccessKeyID: k.ID}, nil
+	return e.secret, e.p, nil
 }
 
-// Root is the server's root account and its key pair.
+func (d *Directory) lookup(ctx context.Context, accessKeyID string) (keyEntry, error) {
+	if strings.HasPrefix(accessKeyID, sessionKeyPrefix) {
+		s, err := d.st.GetSession(ctx, accessKeyID)
+		if errors.Is(err, errkind.ErrNotFound) {
+			return keyEntry{}, ErrUnknownKey
+		}
+		if err != nil {
+			return keyEntry{}, err
+		}
+		return keyEntry{secret: s.Secret, p: sessionPrincipal(s), tokenHash: s.TokenHash, expires: s.Expires}, nil
+	}
+	k, err := d.st.GetAccessKey(ctx, accessKeyID)
+	if errors.Is(err, errkind.ErrNotFound) || (err == nil && !k.Active) {
+		return keyEntry{}, ErrUnknownKey
+	}
+	if err != nil {
+		return keyEntry{}, err
+	}
+	p := Principal{Account: k.AccountID, ARN: k.PrincipalARN, AccessKeyID: k.ID, Kind: KindRoot, UserID: k.AccountID}
+	if k.UserID != "" {
+		u, err := d.st.GetUserByID(ctx, k.UserID)
+		if errors.Is(err, errkind.ErrNotFound) {
+			return keyEntry{}, ErrUnknownKey
+		}
+		if err != nil {
+			return keyEntry{}, err
+		}
+		p = userPrincipal(u)
+		p.AccessKeyID = k.ID
+	}
+	return keyEntry{secret: k.Secret, p: p}, nil
+}
+
+func userPrincipal(u store.User) Principal {
+	return Principal{Account: u.AccountID, ARN: UserARN(u.AccountID, u.Path, u.Name), Kind: KindUser, UserID: u.ID, UserName: u.Name}
+}
+
+func sessionPrincipal(s store.Session) Principal {
+	return Principal{
+		Account: s.AccountID, ARN: SessionARN(s.AccountID, s.RoleName, s.SessionName), AccessKeyID: s.AccessKeyID,
+		SessionExpires: s.Expires, Kind: KindAssumedRole, UserID: s.RoleID + ":" + s.SessionName,
+		RoleARN: RoleARN(s.AccountID, s.RolePath, s.RoleName), RoleName: s.RoleName, SessionName: s.SessionName,
+		IssuedAt: s.IssuedAt, SourceIdentity: s.SourceIdentity, WebIdentityProvider: s.ProviderARN,
+	}
+}
+
+// Root is an account's root and its key pair: the server's root account
+// (from the configuration or the data directory), or an account created
+// with `arca admin create-account`.
 type Root struct {
 	AccountID       string `json:"accountId"`
 	AccessKeyID     string `json:"accessKeyId"`
@@ -96,6 +305,9 @@ func (r Root) Validate() error {
 	if len(r.AccessKeyID) < 16 || len(r.AccessKeyID) > 128 {
 		return fmt.Errorf("access key id must be 16 to 128 characters")
 	}
+	if strings.HasPrefix(r.AccessKeyID, sessionKeyPrefix) {
+		return fmt.Errorf("access key id must not start with %s, the prefix of temporary credentials", sessionKeyPrefix)
+	}
 	if len(r.SecretAccessKey) < 16 {
 		return fmt.Errorf("secret access key must be at least 16 characters")
 	}
@@ -109,24 +321,82 @@ func (d *Directory) EnsureRoot(ctx context.Context, r Root) error {
 		return err
 	}
 	now := d.now().UTC()
-	if err := d.st.PutAccount(ctx, store.Account{ID: r.AccountID, CreatedAt: now}); err != nil {
-		return err
-	}
-	return d.st.PutAccessKey(ctx, store.AccessKey{
-		ID: r.AccessKeyID, Secret: r.SecretAccessKey, AccountID: r.AccountID,
-		PrincipalARN: arn.AccountRoot(r.AccountID), Active: true, CreatedAt: now,
+	return d.update(ctx, func(q store.Queries) error {
+		if err := q.PutAccount(ctx, store.Account{ID: r.AccountID, CreatedAt: now}); err != nil {
+			return err
+		}
+		return q.PutAccessKey(ctx, store.AccessKey{
+			ID: r.AccessKeyID, Secret: r.SecretAccessKey, AccountID: r.AccountID,
+			PrincipalARN: arn.AccountRoot(r.AccountID), Active: true, CreatedAt: now,
+		})
 	})
 }
+
+// CreateAccount creates an account with a root access key and returns its
+// credentials. An empty accountID draws a random one; an existing account
+// is errkind.Conflict.
+func (d *Directory) CreateAccount(ctx context.Context, accountID string) (Root, error) {
+	r := GenerateRoot()
+	if accountID != "" {
+		r.AccountID = accountID
+	}
+	if err := r.Validate(); err != nil {
+		return Root{}, errkind.Validationf("%v", err)
+	}
+	now := d.now().UTC().Truncate(time.Millisecond)
+	err := d.update(ctx, func(q store.Queries) error {
+		if _, err := q.GetAccount(ctx, r.AccountID); err == nil {
+			return errkind.Conflictf("Account %s already exists.", r.AccountID)
+		} else if !errors.Is(err, errkind.ErrNotFound) {
+			return err
+		}
+		if err := q.PutAccount(ctx, store.Account{ID: r.AccountID, CreatedAt: now}); err != nil {
+			return err
+		}
+		return q.PutAccessKey(ctx, store.AccessKey{ID: r.AccessKeyID, Secret: r.SecretAccessKey, AccountID: r.AccountID,
+			PrincipalARN: arn.AccountRoot(r.AccountID), Active: true, CreatedAt: now})
+	})
+	if err != nil {
+		return Root{}, err
+	}
+	return r, nil
+}
+
+// Account returns an account.
+func (d *Directory) Account(ctx context.Context, id string) (store.Account, error) {
+	return d.st.GetAccount(ctx, id)
+}
+
+// ListAccounts returns every account of the server.
+func (d *Directory) ListAccounts(ctx context.Context) ([]store.Account, error) {
+	return d.st.ListAccounts(ctx)
+}
+
+// Credential alphabets and prefixes, as AWS's.
+const (
+	keyAlphabet      = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	secretAlphabet   = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	longKeyPrefix    = "AKIA"
+	sessionKeyPrefix = "ASIA"
+	userIDPrefix     = "AIDA"
+	roleIDPrefix     = "AROA"
+)
 
 // GenerateRoot returns fresh random root credentials: a random account id,
 // an AKIA-style key id and a 40-character secret.
 func GenerateRoot() Root {
 	return Root{
 		AccountID:       randomString("0123456789", 12, "123456789"),
-		AccessKeyID:     "AKIA" + randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, ""),
-		SecretAccessKey: randomString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40, ""),
+		AccessKeyID:     newKeyID(longKeyPrefix),
+		SecretAccessKey: newSecret(),
 	}
 }
+
+func newKeyID(prefix string) string { return prefix + randomString(keyAlphabet, 16, "") }
+func newUniqueID(prefix string) string {
+	return prefix + randomString(keyAlphabet, 17, "")
+}
+func newSecret() string { return randomString(secretAlphabet, 40, "") }
 
 // randomString draws n characters uniformly from alphabet; the first comes
 // from first when first is not empty (so account ids never start with 0).

@@ -172,7 +172,12 @@ func parseCondition(n *jnode, path string, vars bool) ([]cond, error) {
 
 func compileCond(op operator, key string, v *jnode, path string, vars bool) (cond, error) {
 	c := cond{operator: op, key: newKey(key)}
-	if vendor, name, ok := strings.Cut(key, ":"); !ok || !isName(vendor, "-") || name == "" {
+	// The vendor is a service prefix (aws, sts, codeartifact) or, for the
+	// keys of an OIDC identity provider in a trust policy, the provider's
+	// host and path, as in token.actions.githubusercontent.com:sub or
+	// oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE:aud (a port makes the
+	// rest of the key longer: 127.0.0.1:9000:sub).
+	if vendor, name, ok := strings.Cut(key, ":"); !ok || !isName(vendor, "-._/") || name == "" {
 		return c, malformed(path, "condition key %q must be prefaced by a vendor, as in aws:SourceIp", key)
 	}
 	var raw []*jnode

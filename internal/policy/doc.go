@@ -58,6 +58,9 @@
 //     ArnNotEquals, ArnNotLike and Null; the IfExists suffix on all but
 //     Null; the ForAnyValue: and ForAllValues: set operators on all but
 //     Null. Condition values may be JSON strings, numbers or booleans.
+//   - Condition keys are vendor:name, the vendor a service prefix or, for
+//     an OIDC identity provider's claims in a role trust policy, the
+//     provider's host and path (token.actions.githubusercontent.com:sub).
 //   - Condition logic as IAM: operators and keys are ANDed, a key's values
 //     ORed (NORed for the Not forms); keys are case-insensitive; values are
 //     case-sensitive except for the IgnoreCase operators. A key missing from

@@ -81,6 +81,8 @@ func TestParseRejects(t *testing.T) {
 		{"operator block not an object", doc(withCond(`{"StringEquals":"aws:k"}`)), "StringEquals: must be an object of condition keys"},
 		{"empty operator block", doc(withCond(`{"StringEquals":{}}`)), "Condition.StringEquals: names no condition key"},
 		{"key without a vendor", doc(withCond(`{"IpAddress":{"SourceIp":"10.0.0.0/8"}}`)), `condition key "SourceIp" must be prefaced by a vendor`},
+		{"key with a space in the vendor", doc(withCond(`{"StringEquals":{"my host:sub":"x"}}`)), `condition key "my host:sub" must be prefaced by a vendor`},
+		{"key with nothing after the vendor", doc(withCond(`{"StringEquals":{"issuer.example.com:":"x"}}`)), "must be prefaced by a vendor"},
 		{"empty value list", doc(withCond(`{"StringEquals":{"aws:k":[]}}`)), `Condition.StringEquals["aws:k"]: lists no values`},
 		{"object as value", doc(withCond(`{"StringEquals":{"aws:k":{"v":1}}}`)), "a condition value must be a string, number or boolean, not an object"},
 		{"null value", doc(withCond(`{"StringEquals":{"aws:k":[null]}}`)), `["aws:k"][0]: a condition value must be a string, number or boolean, not null`},
@@ -171,6 +173,11 @@ func TestParseAccepts(t *testing.T) {
 		{"variable-like text in 2008", `{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/${oops"}}`, Version2008, "", 1},
 		{"action wildcards", doc(`{"Effect":"Allow","Action":["codeartifact:Get*","codeartifact:?escribe*","*"],"Resource":"*"}`), Version2012, "", 1},
 		{"tag key with spaces", doc(withCond(`{"StringEquals":{"aws:ResourceTag/Cost Center":"42"}}`)), Version2012, "", 1},
+		{"OIDC provider keys in a trust policy", doc(`{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
+			"Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+			"Condition":{"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com",
+				"oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE_1:sub":"system:serviceaccount:ci:builder"},
+				"StringLike":{"127.0.0.1:9000:sub":"repo:arca/*"}}}`), Version2012, "", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

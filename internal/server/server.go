@@ -31,6 +31,7 @@ import (
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
@@ -121,10 +122,16 @@ func (s *Server) build(ctx context.Context) error {
 		"cargo":   endpoint.Plain{Scheme: "Basic"},
 	}
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, formats)
+	// IAM and STS: until identity policies are evaluated, only account
+	// roots administer IAM.
+	iamsts := iamapi.New(dir, authn, iamapi.RootOnly{}, s.log)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("/v1/", control)
+	// The query APIs of IAM and STS post to "/", which is no repository
+	// endpoint's path.
+	mux.Handle("POST /{$}", iamsts)
 	mux.Handle("/", repos)
 	s.handler = middleware.Wrap(mux, s.log)
 	return nil

@@ -1,5 +1,6 @@
 // Package store is the contract of Arca's metadata store: accounts and
-// their keys, token signing keys, domains, repositories with their upstream
+// their keys, IAM users, roles, their policies, OIDC providers and STS
+// sessions, token signing keys, domains, repositories with their upstream
 // graph and external connections, tags and resource policies.
 //
 // The contract is the Store interface below. One hand-written SQL layer
@@ -40,6 +41,7 @@ type Store interface {
 // Queries is everything the store can be asked, grouped by concept.
 type Queries interface {
 	Accounts
+	IAM
 	SigningKeys
 	Domains
 	Repositories
@@ -62,6 +64,7 @@ type AccessKey struct {
 	Secret       string
 	AccountID    string
 	PrincipalARN string // arn:aws:iam::ACCOUNT:root, or a user's ARN
+	UserID       string // the IAM user's id (AIDA...); "" for the account root
 	Active       bool
 	CreatedAt    time.Time
 }
@@ -74,6 +77,145 @@ type Accounts interface {
 	// PutAccessKey creates or replaces an access key.
 	PutAccessKey(ctx context.Context, k AccessKey) error
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// ListAccounts returns every account, by id.
+	ListAccounts(ctx context.Context) ([]Account, error)
+	// ListAccessKeys returns the access keys of one user of an account
+	// (userID "" lists the root's keys), oldest first.
+	ListAccessKeys(ctx context.Context, accountID, userID string) ([]AccessKey, error)
+	// DeleteAccessKey removes a key; a missing key is errkind.NotFound.
+	DeleteAccessKey(ctx context.Context, id string) error
+}
+
+// User is an IAM user. Names are unique in an account regardless of case,
+// as in IAM; the store keeps the name as it was created.
+type User struct {
+	ID        string // the unique id, AIDA...
+	AccountID string
+	Name      string
+	Path      string // "/" or "/a/b/"
+	CreatedAt time.Time
+}
+
+// Role is an IAM role with its trust policy (AssumeRolePolicyDocument).
+// Names are unique in an account regardless of case.
+type Role struct {
+	ID                 string // the unique id, AROA...
+	AccountID          string
+	Name               string
+	Path               string
+	Description        string
+	TrustPolicy        string
+	MaxSessionDuration int // seconds, 3600 to 43200
+	CreatedAt          time.Time
+}
+
+// Owner kinds of identity policies.
+const (
+	OwnerUser = "user"
+	OwnerRole = "role"
+)
+
+// PolicyOwner is the user or role an identity policy belongs to.
+type PolicyOwner struct {
+	Kind string // OwnerUser or OwnerRole
+	ID   string // the user's or role's unique id
+}
+
+// InlinePolicy is a policy embedded in one user or role, by name.
+type InlinePolicy struct {
+	Owner     PolicyOwner
+	Name      string
+	Document  string
+	UpdatedAt time.Time
+}
+
+// OIDCProvider is an OpenID Connect identity provider registered in an
+// account. URLKey is the issuer without its scheme (host, port and path),
+// the resource part of the provider's ARN and the prefix of its condition
+// keys; it is unique in the account.
+type OIDCProvider struct {
+	AccountID   string
+	URLKey      string
+	URL         string // the issuer URL as registered
+	ClientIDs   []string
+	Thumbprints []string
+	CreatedAt   time.Time
+}
+
+// Session is a set of temporary credentials issued by STS for a role. The
+// session token itself is never stored, only its SHA-256. GetSession fills
+// RoleName and RolePath from the role, which must still exist.
+type Session struct {
+	AccessKeyID    string // ASIA...
+	Secret         string
+	TokenHash      []byte // SHA-256 of the session token
+	AccountID      string // the role's account
+	RoleID         string
+	RoleName       string // filled by GetSession
+	RolePath       string // filled by GetSession
+	SessionName    string
+	SourceIdentity string
+	ProviderARN    string // the OIDC provider of a web-identity session, else ""
+	Subject        string // the web identity's sub claim, else ""
+	IssuedAt       time.Time
+	Expires        time.Time
+}
+
+// IAM stores the principals of accounts besides their roots: users, roles,
+// their inline and attached policies, OIDC providers and STS sessions.
+// Lookups by name ignore case. Deleting a user or a role deletes what
+// hangs off it (keys, policies, attachments, sessions); the identity
+// package refuses such deletes first, as IAM does, so the cascade is a
+// safety net.
+type IAM interface {
+	// CreateUser inserts u; an existing name in the account (in any
+	// case) or id is errkind.Conflict.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, accountID, name string) (User, error)
+	GetUserByID(ctx context.Context, id string) (User, error)
+	// ListUsers returns at most limit users of the account whose path
+	// starts with pathPrefix and whose lower-cased name sorts after
+	// after, ordered by lower-cased name.
+	ListUsers(ctx context.Context, accountID, pathPrefix, after string, limit int) ([]User, error)
+	DeleteUser(ctx context.Context, id string) error
+
+	CreateRole(ctx context.Context, r Role) error
+	GetRole(ctx context.Context, accountID, name string) (Role, error)
+	GetRoleByID(ctx context.Context, id string) (Role, error)
+	ListRoles(ctx context.Context, accountID, pathPrefix, after string, limit int) ([]Role, error)
+	SetTrustPolicy(ctx context.Context, roleID, document string) error
+	DeleteRole(ctx context.Context, id string) error
+
+	// PutInlinePolicy creates or replaces the owner's policy of that name.
+	PutInlinePolicy(ctx context.Context, p InlinePolicy) error
+	GetInlinePolicy(ctx context.Context, o PolicyOwner, name string) (InlinePolicy, error)
+	// ListInlinePolicies returns the owner's policies by name.
+	ListInlinePolicies(ctx context.Context, o PolicyOwner) ([]InlinePolicy, error)
+	DeleteInlinePolicy(ctx context.Context, o PolicyOwner, name string) error
+	// AttachPolicy attaches a managed policy; attaching it again is a
+	// no-op.
+	AttachPolicy(ctx context.Context, o PolicyOwner, policyARN string, at time.Time) error
+	// DetachPolicy detaches a managed policy; one not attached is
+	// errkind.NotFound.
+	DetachPolicy(ctx context.Context, o PolicyOwner, policyARN string) error
+	// ListAttachedPolicies returns the ARNs attached to the owner, sorted.
+	ListAttachedPolicies(ctx context.Context, o PolicyOwner) ([]string, error)
+
+	// CreateOIDCProvider inserts p; an existing URLKey in the account is
+	// errkind.Conflict.
+	CreateOIDCProvider(ctx context.Context, p OIDCProvider) error
+	GetOIDCProvider(ctx context.Context, accountID, urlKey string) (OIDCProvider, error)
+	ListOIDCProviders(ctx context.Context, accountID string) ([]OIDCProvider, error)
+	DeleteOIDCProvider(ctx context.Context, accountID, urlKey string) error
+
+	// CreateSession records issued temporary credentials.
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns a session whose role still exists, else
+	// errkind.NotFound; expiry is the caller's to check.
+	GetSession(ctx context.Context, accessKeyID string) (Session, error)
+	// DeleteExpiredSessions removes sessions that expired before t and
+	// returns how many.
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
 }
 
 // SigningKey is secret key material shared by every replica: authorization

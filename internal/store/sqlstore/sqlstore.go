@@ -131,20 +131,67 @@ func (q queries) GetAccount(ctx context.Context, id string) (store.Account, erro
 }
 
 func (q queries) PutAccessKey(ctx context.Context, k store.AccessKey) error {
-	return q.exec(ctx, false, `INSERT INTO access_keys (id, secret, account_id, principal_arn, active, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	return q.exec(ctx, false, `INSERT INTO access_keys (id, secret, account_id, principal_arn, user_id, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, account_id = excluded.account_id,
-			principal_arn = excluded.principal_arn, active = excluded.active`,
-		k.ID, k.Secret, k.AccountID, k.PrincipalARN, k.Active, ms(k.CreatedAt))
+			principal_arn = excluded.principal_arn, user_id = excluded.user_id, active = excluded.active`,
+		k.ID, k.Secret, k.AccountID, k.PrincipalARN, k.UserID, k.Active, ms(k.CreatedAt))
+}
+
+const accessKeyColumns = `id, secret, account_id, principal_arn, user_id, active, created_at`
+
+func scanAccessKey(row interface{ Scan(...any) error }) (store.AccessKey, error) {
+	var k store.AccessKey
+	var created int64
+	err := row.Scan(&k.ID, &k.Secret, &k.AccountID, &k.PrincipalARN, &k.UserID, &k.Active, &created)
+	k.CreatedAt = fromMS(created)
+	return k, err
 }
 
 func (q queries) GetAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
-	k := store.AccessKey{ID: id}
-	var created int64
-	err := q.r.QueryRowContext(ctx, `SELECT secret, account_id, principal_arn, active, created_at FROM access_keys WHERE id = $1`, id).
-		Scan(&k.Secret, &k.AccountID, &k.PrincipalARN, &k.Active, &created)
-	k.CreatedAt = fromMS(created)
+	k, err := scanAccessKey(q.r.QueryRowContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys WHERE id = $1`, id))
 	return k, q.classify(err)
+}
+
+func (q queries) ListAccessKeys(ctx context.Context, accountID, userID string) ([]store.AccessKey, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys
+		WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, accountID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.AccessKey{}
+	for rows.Next() {
+		k, err := scanAccessKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
+	return q.exec(ctx, true, `DELETE FROM access_keys WHERE id = $1`, id)
+}
+
+func (q queries) ListAccounts(ctx context.Context) ([]store.Account, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT id, created_at FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.Account{}
+	for rows.Next() {
+		var a store.Account
+		var created int64
+		if err := rows.Scan(&a.ID, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMS(created)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // --- signing keys ---

@@ -1,0 +1,137 @@
+// Package admin is `arca admin`: what the operator of a server does that
+// IAM has no API for, such as creating accounts. It works on the server's
+// data directory directly, opening its SQLite database the way the server
+// does.
+//
+// It is safe to run while the server runs on the same data directory: the
+// database is in WAL mode, so the command's reads never block the server,
+// and its one short write transaction waits for the server's writer (and
+// the server's for it) through the busy timeout. What it writes is visible
+// to the running server at once: the server looks up an access key it has
+// not seen in the database, and caches nothing negative.
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arcahq/arca/internal/config"
+	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/store/sqlite"
+)
+
+// DatabaseFile is the name of the SQLite database in the data directory.
+const DatabaseFile = "arca.db"
+
+// Open opens the directory of the server whose data directory is data. It
+// refuses a directory that holds no database, rather than creating an
+// empty one beside a server that uses another directory.
+func Open(ctx context.Context, data string) (*identity.Directory, func() error, error) {
+	path := filepath.Join(data, DatabaseFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, data)
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return identity.NewDirectory(st, time.Now), st.Close, nil
+}
+
+// CreateAccount creates an account with its root access key in the server
+// at data and returns the root credentials.
+func CreateAccount(ctx context.Context, data, accountID string) (identity.Root, error) {
+	dir, closeFn, err := Open(ctx, data)
+	if err != nil {
+		return identity.Root{}, err
+	}
+	defer closeFn()
+	return dir.CreateAccount(ctx, accountID)
+}
+
+// Command returns `arca admin` and its subcommands, writing to out.
+func Command(out, errOut io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "admin",
+		Short: "Administer a server: accounts (what IAM has no API for)",
+		Long: `Administer the server whose data directory is --data (ARCA_DATA), on its
+database directly. Safe while the server runs: the database is in WAL mode.`,
+	}
+	data := config.Defaults().Data
+	if v, ok := os.LookupEnv(config.EnvData); ok {
+		data = v
+	}
+	cmd.PersistentFlags().StringVar(&data, "data", data, "the server's data directory ("+config.EnvData+")")
+
+	var accountID string
+	create := &cobra.Command{
+		Use:   "create-account",
+		Short: "Create an account and print its root credentials (JSON)",
+		Long: `Create an account (a random 12-digit id, or --account-id) with a root access
+key, and print the root credentials as JSON on stdout, once: keep them, they
+cannot be shown again. Use them with the AWS CLI to create the account's IAM
+users and roles.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := CreateAccount(cmd.Context(), data, accountID)
+			if err != nil {
+				return err
+			}
+			b, _ := json.MarshalIndent(r, "", "  ")
+			fmt.Fprintf(out, "%s\n", b)
+			fmt.Fprintf(errOut, "Created account %s. Its root credentials are shown once, above.\n", r.AccountID)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&accountID, "account-id", "", "the 12-digit id of the new account (random when empty)")
+
+	var asJSON bool
+	listCmd := &cobra.Command{
+		Use:   "list-accounts",
+		Short: "List the server's accounts",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, closeFn, err := Open(cmd.Context(), data)
+			if err != nil {
+				return err
+			}
+			defer closeFn()
+			accts, err := dir.ListAccounts(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				type account struct {
+					AccountID string    `json:"accountId"`
+					Created   time.Time `json:"createdTime"`
+				}
+				list := make([]account, len(accts))
+				for i, a := range accts {
+					list[i] = account{a.ID, a.CreatedAt}
+				}
+				b, _ := json.MarshalIndent(map[string]any{"accounts": list}, "", "  ")
+				fmt.Fprintf(out, "%s\n", b)
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ACCOUNT\tCREATED")
+			for _, a := range accts {
+				fmt.Fprintf(tw, "%s\t%s\n", a.ID, a.CreatedAt.Format(time.RFC3339))
+			}
+			return tw.Flush()
+		},
+	}
+	listCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(create, listCmd)
+	return cmd
+}
