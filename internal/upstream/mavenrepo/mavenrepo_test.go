@@ -3,7 +3,8 @@ package mavenrepo_test
 // The Maven connection against a fake repository that counts requests
 // (upstreamtest.Maven), on a stepped clock; and one smoke test against the
 // central repository URL that the installed Maven declares in its super
-// POM, read at run time.
+// POM, read at run time. The cache, collapsed fetches, failure memory and
+// bounded waits are package upstream's, tested there.
 
 import (
 	"archive/zip"
@@ -14,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,23 +27,14 @@ import (
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func setup(t *testing.T) (*upstreamtest.Maven, *mavenrepo.Repository, *clock, blob.Store) {
+func setup(t *testing.T) (*upstreamtest.Maven, *mavenrepo.Repository, *upstreamtest.Clock, blob.Store) {
 	t.Helper()
 	fake := upstreamtest.NewMaven(t)
 	blobs, err := fsblob.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	clk := upstreamtest.NewClock()
 	repo := mavenrepo.New(mavenrepo.Config{URL: fake.URL + "/", Connection: "public:maven-central", Blobs: blobs, Now: clk.Now, Timeout: 2 * time.Second})
 	return fake, repo, clk, blobs
 }
@@ -65,55 +56,30 @@ func readBlob(t *testing.T, blobs blob.Store, a artifact.Asset) []byte {
 	return b
 }
 
-func TestPackageCachesAndCollapses(t *testing.T) {
-	fake, repo, clk, _ := setup(t)
+func TestPackage(t *testing.T) {
+	fake, repo, _, _ := setup(t)
 	fake.Publish("org.example", "lib", "1.0")
 	fake.Publish("org.example", "lib", "1.1")
-	metaPath := upstreamtest.MavenDir("org.example", "lib", "") + "/maven-metadata.xml"
-	fake.SetDelay(200 * time.Millisecond)
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			remote, err := repo.Package(context.Background(), lib)
-			if err != nil || len(remote.Versions) != 2 {
-				t.Errorf("Package = %v, %v", remote, err)
-			}
-		}()
-	}
-	wg.Wait()
-	fake.SetDelay(0)
-	if n := fake.Requests(metaPath); n != 1 {
-		t.Errorf("10 concurrent misses sent %d requests, want 1", n)
-	}
-	if _, err := repo.Package(context.Background(), lib); err != nil || fake.Requests(metaPath) != 1 {
-		t.Errorf("a fresh answer was not served from the cache: %v, %d", err, fake.Requests(metaPath))
-	}
-	// Past the TTL: revalidated (a 304 keeps the versions).
-	clk.Advance(mavenrepo.DefaultTTL + time.Second)
 	remote, err := repo.Package(context.Background(), lib)
-	if err != nil || len(remote.Versions) != 2 || fake.Requests(metaPath) != 2 {
-		t.Errorf("revalidation: %v %v, %d requests", remote, err, fake.Requests(metaPath))
+	if err != nil || len(remote.Versions) != 2 || remote.Versions["1.1"].Meta.DisplayName != "lib" {
+		t.Fatalf("Package = %+v, %v", remote, err)
 	}
-	// A new version shows after the TTL.
-	fake.Publish("org.example", "lib", "2.0")
-	clk.Advance(mavenrepo.DefaultTTL + time.Second)
-	if remote, _ := repo.Package(context.Background(), lib); len(remote.Versions) != 3 {
-		t.Errorf("versions after a publish = %v", remote.Versions)
+	if h := fake.Header(upstreamtest.MavenDir("org.example", "lib", "") + "/maven-metadata.xml"); h.Get("User-Agent") != mavenrepo.UserAgent {
+		t.Errorf("request headers %v", h)
 	}
-	// Unknown artifacts are NotFound, remembered.
 	other := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "none"}
-	for range 2 {
-		if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrNotFound) {
-			t.Errorf("unknown artifact: %v", err)
-		}
+	if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("unknown artifact: %v", err)
 	}
-	if n := fake.Requests(upstreamtest.MavenDir("org.example", "none", "") + "/maven-metadata.xml"); n != 1 {
-		t.Errorf("NotFound was asked %d times", n)
-	}
+	before := fake.Total()
 	if _, err := repo.Package(context.Background(), artifact.PackageRef{Format: artifact.NPM, Name: "x"}); err == nil {
 		t.Error("an npm package was looked up")
+	}
+	if _, err := repo.Package(context.Background(), artifact.PackageRef{Format: artifact.Maven, Namespace: "org..example", Name: "lib"}); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("an invalid group: %v", err)
+	}
+	if fake.Total() != before {
+		t.Error("invalid names reached the repository")
 	}
 }
 
@@ -175,6 +141,8 @@ func TestIngestAndFetch(t *testing.T) {
 	}
 }
 
+// During an outage the host is remembered as down for files too, which
+// fail at once; metadata is served stale.
 func TestOutage(t *testing.T) {
 	fake, repo, clk, _ := setup(t)
 	fake.Publish("org.example", "lib", "1.0")
@@ -183,20 +151,17 @@ func TestOutage(t *testing.T) {
 	}
 	fake.Down()
 	clk.Advance(mavenrepo.DefaultTTL + time.Second)
-	// Stale metadata is served when it cannot be refreshed.
 	remote, err := repo.Package(context.Background(), lib)
 	if err != nil || len(remote.Versions) != 1 {
 		t.Errorf("stale-if-error: %v %v", remote, err)
 	}
-	// The host is remembered as down: files fail at once, with no request.
 	before := fake.Total()
 	start := time.Now()
 	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar"); !errors.Is(err, errkind.ErrUnavailable) {
 		t.Errorf("file during the outage: %v", err)
 	}
-	other := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "other"}
-	if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrUnavailable) {
-		t.Errorf("unknown artifact during the outage: %v", err)
+	if _, err := repo.Ingest(context.Background(), lib, resolve.RemoteVersion{Version: "1.0"}); !errors.Is(err, errkind.ErrUnavailable) {
+		t.Errorf("POM during the outage: %v", err)
 	}
 	if time.Since(start) > time.Second || fake.Total() != before {
 		t.Errorf("remembered failures took %s and %d requests", time.Since(start), fake.Total()-before)
@@ -206,21 +171,6 @@ func TestOutage(t *testing.T) {
 	clk.Advance(mavenrepo.DefaultFailureTTL + time.Second)
 	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar"); err != nil {
 		t.Errorf("after recovery: %v", err)
-	}
-	// A 5xx is Unavailable, and a slow repository is bounded by the caller.
-	fake.SetStatus(503)
-	clk.Advance(mavenrepo.DefaultTTL + time.Second)
-	if _, err := repo.Package(context.Background(), other); !errors.Is(err, errkind.ErrUnavailable) {
-		t.Errorf("503: %v", err)
-	}
-	fake.Reset()
-	fake.SetDelay(5 * time.Second)
-	third := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "third"}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	start = time.Now()
-	if _, err := repo.Package(ctx, third); !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 2*time.Second {
-		t.Errorf("slow repository: %v after %s", err, time.Since(start))
 	}
 }
 

@@ -48,16 +48,6 @@ const (
 	connection = "public:npmjs"
 )
 
-// clock is a settable clock for the registry's cache.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // world is the read path of one domain: catalog and resolver over a store
 // and blob directory, with public:npmjs pointed at url.
 type world struct {
@@ -67,7 +57,7 @@ type world struct {
 	st      store.Store
 	cat     *catalog.Catalog
 	blobs   *fsblob.Store
-	clock   *clock
+	clock   *upstreamtest.Clock
 	reg     *npmregistry.Registry
 	res     *resolve.Resolver
 }
@@ -88,7 +78,7 @@ func newWorld(t *testing.T, data, url string, timeout time.Duration) *world {
 	w := &world{
 		t: t, url: url, timeout: timeout, st: st, blobs: blobs,
 		cat:   catalog.New(st, servertest.Region, time.Now),
-		clock: &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+		clock: upstreamtest.NewClock(),
 	}
 	w.restart()
 	return w

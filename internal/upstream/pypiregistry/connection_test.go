@@ -47,7 +47,7 @@ type world struct {
 	st      store.Store
 	cat     *catalog.Catalog
 	blobs   *fsblob.Store
-	clock   *clock
+	clock   *upstreamtest.Clock
 	reg     *pypiregistry.Registry
 	res     *resolve.Resolver
 }
@@ -66,7 +66,7 @@ func newWorld(t *testing.T, url string, timeout time.Duration) *world {
 	}
 	w := &world{t: t, url: url, timeout: timeout, st: st, blobs: blobs,
 		cat:   catalog.New(st, servertest.Region, time.Now),
-		clock: &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}}
+		clock: upstreamtest.NewClock()}
 	w.restart()
 	ctx := t.Context()
 	if _, err := w.cat.CreateDomain(ctx, catalog.DomainRef{Owner: owner, Name: domain}, "", nil); err != nil {

@@ -18,29 +18,20 @@
 // not match are never kept. A version of a project with wheels for forty
 // platforms thus costs one download per platform actually installed.
 //
-// Invariants and behaviour, as in the npm connection:
+// Files without a SHA-256 on the page, yanked files (PEP 592) and files
+// whose names are not wheels or sdists of the project are left out.
 //
-//   - One request per project at a time: concurrent Package calls share
-//     one fetch (singleflight), detached from the callers until the first
-//     caller's deadline; each caller waits no longer than its own context
-//     allows.
-//   - Pages are cached per project for Config.TTL (five minutes by
-//     default), then revalidated with If-None-Match / If-Modified-Since.
-//     Answers that a project does not exist are cached the same way. The
-//     cache is bounded by Config.CacheBytes.
-//   - Failure memory: after a failed fetch, Package answers
-//     errkind.Unavailable at once for Config.FailureTTL (30 seconds); a
-//     host that could not be reached at all is remembered as down for that
-//     long, for pages and files alike.
-//   - Stale-if-error: a page past its TTL that cannot be refreshed is
-//     served as it was (however old).
-//   - Files without a SHA-256 on the page, yanked files (PEP 592) and files
-//     whose names are not wheels or sdists of the project are left out.
-//   - Errors: a project the index does not have is errkind.NotFound;
-//     network failures, timeouts, 5xx, invalid or oversized pages are
-//     errkind.Unavailable naming the index URL; a file that does not match
-//     its declared digests is errkind.Validation.
+// What it shares with the other registry clients (package upstream): one
+// fetch per project at a time; pages cached per project for Config.TTL
+// (five minutes by default), then revalidated, answers that a project does
+// not exist included, within Config.CacheBytes; failures remembered for
+// Config.FailureTTL (30 seconds), per project and, for an index that
+// cannot be reached at all, for its whole host, pages and files alike;
+// stale pages served when they cannot be refreshed.
 //
-// The client identifies itself with the User-Agent
-// "arca (+pypi external connection)".
+// Errors: a project the index does not have is errkind.NotFound; network
+// failures, timeouts, 5xx, invalid or oversized pages are
+// errkind.Unavailable naming the index URL; a file that does not match
+// its declared digests is errkind.Validation. The client identifies itself
+// with the User-Agent "arca (+pypi external connection)".
 package pypiregistry

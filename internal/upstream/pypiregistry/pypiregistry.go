@@ -2,26 +2,18 @@ package pypiregistry
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
@@ -30,6 +22,7 @@ import (
 	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/upstream"
 )
 
 // UserAgent is sent with every request to the index.
@@ -40,33 +33,30 @@ const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple
 
 // Defaults of Config.
 const (
-	DefaultTTL         = 5 * time.Minute
-	DefaultFailureTTL  = 30 * time.Second
-	DefaultTimeout     = 30 * time.Second
+	DefaultTTL         = upstream.DefaultTTL
+	DefaultFailureTTL  = upstream.DefaultFailureTTL
+	DefaultTimeout     = upstream.DefaultTimeout
 	DefaultMaxPageSize = 64 << 20
-	DefaultCacheBytes  = 256 << 20
+	DefaultCacheBytes  = upstream.DefaultCacheBytes
 )
 
 // Config configures an index client. Zero values take the defaults.
 type Config struct {
 	URL    string // the index's base URL, from configuration ("https://<host>/simple/")
 	Blobs  blob.Store
-	Client *http.Client // nil for a client with transport timeouts (NewClient)
+	Client *http.Client // nil for upstream.NewHTTPClient()
 	Log    *slog.Logger
 
-	// TTL is how long a fetched page is used before it is revalidated.
-	TTL time.Duration
-	// FailureTTL is how long a failure is remembered and answered at once.
-	FailureTTL time.Duration
-	// Timeout bounds a fetch for a caller whose context has no deadline.
-	Timeout time.Duration
 	// MaxPageSize bounds a project page.
 	MaxPageSize int64
-	// CacheBytes bounds the pages kept in memory (by their size as
-	// fetched).
+
+	// TTL, FailureTTL, Timeout, CacheBytes and Now tune the cache and the
+	// failure memory as upstream.Config's fields of the same names do.
+	TTL        time.Duration
+	FailureTTL time.Duration
+	Timeout    time.Duration
 	CacheBytes int64
-	// Now is the clock of the cache (tests step it); nil for time.Now.
-	Now func() time.Time
+	Now        func() time.Time
 }
 
 // Release is the Source of a RemoteVersion from the index: its files as
@@ -77,40 +67,11 @@ type Release struct {
 
 // Registry is a Python package index. It is safe for concurrent use.
 type Registry struct {
-	cfg     Config
 	base    string // URL with one trailing slash
-	name    string // base with any password redacted, for messages
-	host    string // the host of base, for the failure memory
-	client  *http.Client
-	log     *slog.Logger
-	now     func() time.Time
-	flights singleflight.Group
-
-	mu      sync.Mutex
-	entries map[string]*entry
-	lru     list.List // of *entry, most recently used first
-	size    int64
-	down    map[string]outage // by host
-}
-
-// entry is what is known of one project.
-type entry struct {
-	key  string
-	elem *list.Element
-	size int64
-
-	remote             *resolve.Remote
-	notFound           error
-	checked            time.Time
-	etag, lastModified string
-
-	failure error
-	failed  time.Time
-}
-
-type outage struct {
-	err   error
-	since time.Time
+	maxSize int64  // Config.MaxPageSize
+	blobs   blob.Store
+	client  *upstream.Client
+	pages   *upstream.Cache[*resolve.Remote] // by normalised project name
 }
 
 var (
@@ -120,59 +81,19 @@ var (
 
 // New returns a client of the index at cfg.URL.
 func New(cfg Config) *Registry {
-	if cfg.TTL <= 0 {
-		cfg.TTL = DefaultTTL
-	}
-	if cfg.FailureTTL <= 0 {
-		cfg.FailureTTL = DefaultFailureTTL
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
 	if cfg.MaxPageSize <= 0 {
 		cfg.MaxPageSize = DefaultMaxPageSize
 	}
-	if cfg.CacheBytes <= 0 {
-		cfg.CacheBytes = DefaultCacheBytes
+	base := strings.TrimRight(cfg.URL, "/") + "/"
+	client := upstream.NewClient(upstream.Config{
+		URL: base, Name: "the Python package index at " + strings.TrimSuffix(upstream.Redacted(base), "/"), UserAgent: UserAgent,
+		Blobs: cfg.Blobs, Client: cfg.Client, Log: cfg.Log,
+		TTL: cfg.TTL, FailureTTL: cfg.FailureTTL, Timeout: cfg.Timeout, CacheBytes: cfg.CacheBytes, Now: cfg.Now,
+	})
+	return &Registry{
+		base: base, maxSize: cfg.MaxPageSize, blobs: cfg.Blobs,
+		client: client, pages: upstream.NewCache[*resolve.Remote](client),
 	}
-	r := &Registry{
-		cfg: cfg, base: strings.TrimRight(cfg.URL, "/") + "/",
-		client: cfg.Client, log: cfg.Log, now: cfg.Now,
-		entries: map[string]*entry{}, down: map[string]outage{},
-	}
-	r.name = strings.TrimSuffix(r.base, "/")
-	if u, err := url.Parse(r.base); err == nil {
-		r.name, r.host = strings.TrimSuffix(u.Redacted(), "/"), u.Host
-	}
-	if r.client == nil {
-		r.client = NewClient()
-	}
-	if r.log == nil {
-		r.log = slog.New(slog.DiscardHandler)
-	}
-	if r.now == nil {
-		r.now = time.Now
-	}
-	return r
-}
-
-// NewClient returns the HTTP client a Registry uses by default: the
-// environment's proxy, and timeouts on each step of a request (dial, TLS
-// handshake, response headers). The body is bounded by the caller's
-// context only: a large wheel takes its time.
-func NewClient() *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   32,
-	}}
 }
 
 // pageURL is where the index serves a project's page.
@@ -185,156 +106,18 @@ func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resol
 		return nil, errkind.New(errkind.Internal, "the Python package index was asked for %s", ref)
 	}
 	key := pypi.NormalizeName(ref.Name)
-	if remote, err, ok := r.cached(key); ok {
-		return remote, err
-	}
-	start := time.Now()
-	ch := r.flights.DoChan(key, func() (any, error) {
-		fetchCtx, cancel := r.detach(ctx)
-		defer cancel()
-		return r.fetch(fetchCtx, key)
-	})
-	select {
-	case res := <-ch:
-		if res.Err == nil {
-			return res.Val.(*resolve.Remote), nil
-		}
-		if !errors.Is(res.Err, errkind.ErrUnavailable) {
-			return nil, res.Err
-		}
-		return r.staleOr(key, res.Err)
-	case <-ctx.Done():
-		return r.staleOr(key, errkind.Wrap(errkind.Unavailable, ctx.Err(),
-			"The Python package index at %s did not send the page of %s in time: %s", r.name, key, cause(ctx.Err(), time.Since(start))))
-	}
-}
-
-// detach returns a context for work shared by several callers: not
-// cancelled with ctx, but ending at its deadline (or after Config.Timeout
-// when it has none).
-func (r *Registry) detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(r.cfg.Timeout)
-	}
-	return context.WithDeadline(context.WithoutCancel(ctx), deadline)
-}
-
-// cached answers from memory: a fresh page or NotFound, a remembered
-// failure of the project or of the index (with a stale page when there is
-// one). ok is false when the index must be asked.
-func (r *Registry) cached(key string) (*resolve.Remote, error, bool) {
-	now := r.now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.entries[key]
-	if e != nil {
-		r.lru.MoveToFront(e.elem)
-		if (e.remote != nil || e.notFound != nil) && now.Sub(e.checked) < r.cfg.TTL && e.failure == nil {
-			return e.remote, e.notFound, true
-		}
-	}
-	var failure error
-	if o, ok := r.down[r.host]; ok && now.Sub(o.since) < r.cfg.FailureTTL {
-		failure = r.remembered(o.err, o.since, now)
-	} else if e != nil && e.failure != nil && now.Sub(e.failed) < r.cfg.FailureTTL {
-		failure = r.remembered(e.failure, e.failed, now)
-	}
-	if failure == nil {
-		return nil, nil, false
-	}
-	if e != nil && e.remote != nil {
-		return e.remote, nil, true // stale-if-error
-	}
-	return nil, failure, true
-}
-
-func (r *Registry) remembered(err error, since, now time.Time) error {
-	return errkind.Wrap(errkind.Unavailable, err, "%s (%s ago; Arca tries again in %s)",
-		errkind.As(err).Message, now.Sub(since).Round(time.Second), (r.cfg.FailureTTL - now.Sub(since)).Round(time.Second))
-}
-
-// staleOr returns the last good page of key in place of err, if any.
-func (r *Registry) staleOr(key string, err error) (*resolve.Remote, error) {
-	r.mu.Lock()
-	e := r.entries[key]
-	var stale *resolve.Remote
-	var age time.Duration
-	if e != nil {
-		stale, age = e.remote, r.now().Sub(e.checked)
-	}
-	r.mu.Unlock()
-	if stale == nil {
-		return nil, err
-	}
-	r.log.Warn("serving a stale PyPI project page", "project", key, "age", age.Round(time.Second), "error", err)
-	return stale, nil
-}
-
-// fetch asks the index for a project's page and records the answer.
-func (r *Registry) fetch(ctx context.Context, key string) (*resolve.Remote, error) {
-	if remote, err, ok := r.cached(key); ok {
-		return remote, err
-	}
-	r.mu.Lock()
-	var prev *resolve.Remote
-	var etag, lastModified string
-	if e := r.entries[key]; e != nil && e.remote != nil {
-		prev, etag, lastModified = e.remote, e.etag, e.lastModified
-	}
-	r.mu.Unlock()
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.pageURL(key), nil)
-	if err != nil {
-		return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, err, "The Python package index URL %s is not usable", r.name))
-	}
-	req.Header.Set("Accept", Accept)
-	req.Header.Set("User-Agent", UserAgent)
-	if prev != nil && etag != "" {
-		req.Header.Set("If-None-Match", etag)
-	}
-	if prev != nil && lastModified != "" {
-		req.Header.Set("If-Modified-Since", lastModified)
-	}
-	start := time.Now()
-	resp, err := r.client.Do(req)
-	if err != nil {
-		c := cause(err, time.Since(start))
-		r.hostFailed(req.URL.Host, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached: %s", r.name, c))
-		return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached for %s: %s", r.name, key, c))
-	}
-	defer resp.Body.Close()
-	r.hostAnswered(req.URL.Host)
-
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		body, err := readLimited(resp.Body, r.cfg.MaxPageSize)
-		if errors.Is(err, errTooLarge) {
-			return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, err,
-				"The page of %s from the Python package index at %s is larger than the %d MiB Arca accepts", key, r.name, r.cfg.MaxPageSize>>20))
-		}
+	req := upstream.Request{URL: r.pageURL(key), What: "the page of " + key, Accept: Accept}
+	return r.pages.Get(ctx, key, req, func(resp *upstream.Response) (*resolve.Remote, int64, error) {
+		body, err := resp.ReadAll(r.maxSize)
 		if err != nil {
-			return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, err,
-				"The Python package index at %s broke off the page of %s: %s", r.name, key, cause(err, time.Since(start))))
+			return nil, 0, err
 		}
 		files, err := parsePage(body, resp.Header.Get("Content-Type"), resp.Request.URL)
 		if err != nil {
-			return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, err,
-				"The Python package index at %s sent an invalid page for %s: %v", r.name, key, err))
+			return nil, 0, errkind.Wrap(errkind.Unavailable, err, "Project %s has an invalid page in %s: %v", key, r.client.Name(), err)
 		}
-		remote := RemoteOf(key, files)
-		return remote, r.answer(key, remote, nil, int64(len(body)), resp.Header)
-	case resp.StatusCode == http.StatusNotModified && prev != nil:
-		drain(resp.Body)
-		return prev, r.answer(key, prev, nil, -1, resp.Header)
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		drain(resp.Body)
-		return nil, r.answer(key, nil, errkind.NotFoundf("Project %s not found in the Python package index at %s", key, r.name), 0, resp.Header)
-	default:
-		drain(resp.Body)
-		return nil, r.fail(key, errkind.Wrap(errkind.Unavailable, errors.New(resp.Status),
-			"The Python package index at %s answered %s for the page of %s", r.name, resp.Status, key))
-	}
+		return RemoteOf(key, files), int64(len(body)), nil
+	})
 }
 
 // parsePage reads a project page in the form its Content-Type says.
@@ -399,86 +182,6 @@ func RemoteOf(project string, files []pypi.IndexFile) *resolve.Remote {
 	return remote
 }
 
-// answer records an answer of the index (a page, or notFound) and returns
-// notFound. size -1 keeps the entry's size (a revalidation).
-func (r *Registry) answer(key string, remote *resolve.Remote, notFound error, size int64, h http.Header) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.entry(key)
-	e.remote, e.notFound, e.failure = remote, notFound, nil
-	e.checked = r.now()
-	e.etag, e.lastModified = h.Get("ETag"), h.Get("Last-Modified")
-	if size >= 0 {
-		r.resize(e, max(size, entryOverhead))
-	}
-	return notFound
-}
-
-// fail records a failure to fetch key's page and returns err.
-func (r *Registry) fail(key string, err error) error {
-	r.log.Warn("PyPI index fetch failed", "index", r.name, "project", key, "error", err)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.entry(key)
-	e.failure, e.failed = err, r.now()
-	return err
-}
-
-// entryOverhead is what an entry without a page counts for in the cache
-// bound, so that many unknown names also fill it.
-const entryOverhead = 512
-
-func (r *Registry) entry(key string) *entry {
-	e := r.entries[key]
-	if e == nil {
-		e = &entry{key: key}
-		e.elem = r.lru.PushFront(e)
-		r.entries[key] = e
-		r.resize(e, entryOverhead)
-	}
-	r.lru.MoveToFront(e.elem)
-	return e
-}
-
-func (r *Registry) resize(e *entry, size int64) {
-	r.size += size - e.size
-	e.size = size
-	for r.size > r.cfg.CacheBytes {
-		last := r.lru.Back()
-		if last == nil || last.Value.(*entry) == e {
-			break
-		}
-		old := r.lru.Remove(last).(*entry)
-		delete(r.entries, old.key)
-		r.size -= old.size
-	}
-}
-
-func (r *Registry) hostFailed(host string, err error) {
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.down[host] = outage{err: err, since: r.now()}
-}
-
-func (r *Registry) hostAnswered(host string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.down, host)
-}
-
-func (r *Registry) hostDown(host string) error {
-	now := r.now()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if o, ok := r.down[host]; ok && now.Sub(o.since) < r.cfg.FailureTTL {
-		return r.remembered(o.err, o.since, now)
-	}
-	return nil
-}
-
 // Ingest records a version with the files its page lists, fetching at
 // most one of them (FetchAsset fetches each other on its first request).
 // The version's core metadata (DescribePackageVersion, dependencies,
@@ -506,7 +209,7 @@ func (r *Registry) Ingest(ctx context.Context, ref artifact.PackageRef, v resolv
 				return store.Version{}, err
 			}
 			fetched = append(fetched, a)
-			if b, err := pypi.FileMetadata(ctx, r.cfg.Blobs, ref.Name, a); err == nil {
+			if b, err := pypi.FileMetadata(ctx, r.blobs, ref.Name, a); err == nil {
 				if m, err := pypi.ParseFileMetadata(b); err == nil && pypi.NormalizeName(m.Name) == ref.Name && pypi.RemoteVersion(m.Version) == v.Version {
 					md = m
 				}
@@ -572,7 +275,7 @@ func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, versio
 	}
 	sort.Strings(names)
 	f := rel.Files[names[0]]
-	body, err := r.get(ctx, f.URL+".metadata", fmt.Sprintf("the metadata of %s", names[0]), pypi.MaxMetadataSize)
+	body, err := r.client.Read(ctx, upstream.Request{URL: f.URL + ".metadata", What: "the metadata of " + names[0]}, pypi.MaxMetadataSize)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return nil, nil
 	}
@@ -581,51 +284,15 @@ func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, versio
 	}
 	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != f.MetadataSHA256 {
-		r.log.Warn("PyPI metadata file refused", "index", r.name, "file", names[0], "error", "sha256 mismatch")
+		r.client.Log().Warn("PyPI metadata file refused", "index", r.client.Name(), "file", names[0], "error", "sha256 mismatch")
 		return nil, nil
 	}
 	md, err := pypi.ParseFileMetadata(body)
 	if err != nil || pypi.NormalizeName(md.Name) != ref.Name || pypi.RemoteVersion(md.Version) != version {
-		r.log.Warn("PyPI metadata file unusable", "index", r.name, "file", names[0])
+		r.client.Log().Warn("PyPI metadata file unusable", "index", r.client.Name(), "file", names[0])
 		return nil, nil
 	}
 	return md, nil
-}
-
-// get fetches a small document (a metadata file).
-func (r *Registry) get(ctx context.Context, rawURL, what string, limit int64) ([]byte, error) {
-	host := hostOf(rawURL)
-	if err := r.hostDown(host); err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, errkind.Wrap(errkind.Unavailable, err, "The URL of %s in the Python package index at %s is not usable", what, r.name)
-	}
-	req.Header.Set("User-Agent", UserAgent)
-	start := time.Now()
-	resp, err := r.client.Do(req)
-	if err != nil {
-		c := cause(err, time.Since(start))
-		r.hostFailed(host, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached: %s", r.name, c))
-		return nil, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached for %s: %s", r.name, what, c)
-	}
-	defer resp.Body.Close()
-	r.hostAnswered(host)
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound, http.StatusGone:
-		drain(resp.Body)
-		return nil, errkind.NotFoundf("The Python package index at %s has no %s", r.name, what)
-	default:
-		drain(resp.Body)
-		return nil, errkind.Wrap(errkind.Unavailable, errors.New(resp.Status), "The Python package index at %s answered %s for %s", r.name, resp.Status, what)
-	}
-	b, err := readLimited(resp.Body, limit)
-	if err != nil {
-		return nil, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s broke off %s: %s", r.name, what, cause(err, time.Since(start)))
-	}
-	return b, nil
 }
 
 // FetchAsset downloads one file of a version, found on the project's page
@@ -637,11 +304,11 @@ func (r *Registry) FetchAsset(ctx context.Context, ref artifact.PackageRef, vers
 	}
 	rv, ok := remote.Versions[version]
 	if !ok {
-		return artifact.Asset{}, errkind.NotFoundf("The Python package index at %s no longer lists version %s of %s", r.name, version, ref.Name)
+		return artifact.Asset{}, errkind.NotFoundf("Version %s of %s is no longer listed by %s", version, ref.Name, r.client.Name())
 	}
 	f, ok := rv.Source.(Release).Files[name]
 	if !ok {
-		return artifact.Asset{}, errkind.NotFoundf("The Python package index at %s lists no file %s for version %s of %s", r.name, name, version, ref.Name)
+		return artifact.Asset{}, errkind.NotFoundf("No file %s is listed for version %s of %s by %s", name, version, ref.Name, r.client.Name())
 	}
 	return r.fetchFile(ctx, ref, name, f)
 }
@@ -651,118 +318,21 @@ func (r *Registry) FetchAsset(ctx context.Context, ref artifact.PackageRef, vers
 // be the metadata file the page declared (the simple API serves one as
 // the other).
 func (r *Registry) fetchFile(ctx context.Context, ref artifact.PackageRef, name string, f pypi.IndexFile) (artifact.Asset, error) {
-	host := hostOf(f.URL)
-	if err := r.hostDown(host); err != nil {
-		return artifact.Asset{}, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
-	if err != nil {
-		return artifact.Asset{}, errkind.Wrap(errkind.Unavailable, err, "The URL of %s in the Python package index at %s is not usable", name, r.name)
-	}
-	req.Header.Set("User-Agent", UserAgent)
-	start := time.Now()
-	resp, err := r.client.Do(req)
-	if err != nil {
-		c := cause(err, time.Since(start))
-		r.hostFailed(host, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached: %s", r.name, c))
-		return artifact.Asset{}, errkind.Wrap(errkind.Unavailable, err, "The Python package index at %s could not be reached for %s: %s", r.name, name, c)
-	}
-	defer resp.Body.Close()
-	r.hostAnswered(host)
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound, http.StatusGone:
-		drain(resp.Body)
-		return artifact.Asset{}, errkind.NotFoundf("The Python package index at %s has no file %s", r.name, name)
-	default:
-		drain(resp.Body)
-		return artifact.Asset{}, errkind.Wrap(errkind.Unavailable, errors.New(resp.Status), "The Python package index at %s answered %s for %s", r.name, resp.Status, name)
-	}
-	body := &network{r: resp.Body, start: start, what: fmt.Sprintf("The Python package index at %s broke off %s", r.name, name)}
-	want := assets.Expect{SHA256: f.Hashes["sha256"], SHA1: f.Hashes["sha1"], SHA512: f.Hashes["sha512"], MD5: f.Hashes["md5"], Size: max(f.Size, 0)}
-	a, err := assets.Store(ctx, r.cfg.Blobs, name, body, want, 0)
-	if errors.Is(err, errkind.ErrValidation) {
-		r.log.Warn("PyPI file refused", "index", r.name, "project", ref.Name, "file", name, "url", f.URL, "error", err)
-		return artifact.Asset{}, errkind.Wrap(errkind.Validation, err, "%s from the Python package index at %s does not match the digests its page declares; it was not kept: %s",
-			name, r.name, errkind.As(err).Message)
-	}
+	a, err := r.client.Download(ctx, upstream.Request{URL: f.URL, What: name}, upstream.File{
+		Name:     name,
+		Want:     assets.Expect{SHA256: f.Hashes["sha256"], SHA1: f.Hashes["sha1"], SHA512: f.Hashes["sha512"], MD5: f.Hashes["md5"], Size: max(f.Size, 0)},
+		Mismatch: fmt.Sprintf("%s from %s does not match the digests its page declares; it was not kept", name, r.client.Name()),
+	})
 	if err != nil {
 		return artifact.Asset{}, err
 	}
 	if declared := f.MetadataSHA256; declared != "" && pypi.KindOf(name) == pypi.Wheel {
-		b, err := pypi.FileMetadata(ctx, r.cfg.Blobs, ref.Name, a)
+		b, err := pypi.FileMetadata(ctx, r.blobs, ref.Name, a)
 		sum := sha256.Sum256(b)
 		if err != nil || hex.EncodeToString(sum[:]) != declared {
-			r.log.Warn("PyPI wheel refused: METADATA differs from the declared metadata file", "index", r.name, "file", name, "error", err)
-			return artifact.Asset{}, errkind.Validationf("The METADATA of %s from the Python package index at %s is not the metadata file its page declares; it was not kept", name, r.name)
+			r.client.Log().Warn("PyPI wheel refused: METADATA differs from the declared metadata file", "index", r.client.Name(), "file", name, "error", err)
+			return artifact.Asset{}, errkind.Validationf("The METADATA of %s from %s is not the metadata file its page declares; it was not kept", name, r.client.Name())
 		}
 	}
 	return a, nil
-}
-
-func hostOf(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return ""
-	}
-	return u.Host
-}
-
-// network turns read errors of a response body into Unavailable errors
-// (assets.Store takes other read errors for a client's bad upload).
-type network struct {
-	r     io.Reader
-	start time.Time
-	what  string
-}
-
-func (n *network) Read(p []byte) (int, error) {
-	k, err := n.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = errkind.Wrap(errkind.Unavailable, err, "%s: %s", n.what, cause(err, time.Since(n.start)))
-	}
-	return k, err
-}
-
-var errTooLarge = errors.New("page too large")
-
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, errTooLarge
-	}
-	return b, nil
-}
-
-func drain(r io.Reader) { io.Copy(io.Discard, io.LimitReader(r, 64<<10)) }
-
-// cause says in a few words why a request failed, for the client's
-// message (the full error goes to the log).
-func cause(err error, elapsed time.Duration) string {
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Sprintf("no answer within %s", elapsed.Round(time.Millisecond))
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return "connection closed by the index"
-	case errors.As(err, &dnsErr):
-		return "cannot resolve host " + dnsErr.Name
-	case errors.As(err, &certErr):
-		return "TLS certificate not trusted: " + certErr.Err.Error()
-	case errors.As(err, &recordErr):
-		return "TLS handshake failed (is the URL http or https?)"
-	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		return urlErr.Err.Error()
-	}
-	return err.Error()
 }

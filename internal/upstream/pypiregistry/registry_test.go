@@ -1,19 +1,16 @@
 package pypiregistry_test
 
 // The index client against a fake index that counts requests
-// (upstreamtest.PyPI): pages in both forms, the cache, collapsed fetches,
-// failure memory, stale-if-error, bounded waits, ingestion and verified
-// file fetches.
+// (upstreamtest.PyPI): pages in both forms, ingestion and verified file
+// fetches. The cache, collapsed fetches, failure memory, stale-if-error
+// and bounded waits are package upstream's, tested there.
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/blob"
@@ -25,16 +22,6 @@ import (
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
-// clock is a settable clock for the client's cache.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 func project(name string) artifact.PackageRef {
 	return artifact.PackageRef{Format: artifact.PyPI, Name: pypi.NormalizeName(name)}
 }
@@ -42,7 +29,7 @@ func project(name string) artifact.PackageRef {
 type fixture struct {
 	idx   *upstreamtest.PyPI
 	reg   *pypiregistry.Registry
-	clock *clock
+	clock *upstreamtest.Clock
 	blobs *fsblob.Store
 }
 
@@ -53,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{idx: idx, blobs: blobs, clock: &clock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	f := &fixture{idx: idx, blobs: blobs, clock: upstreamtest.NewClock()}
 	f.reg = pypiregistry.New(pypiregistry.Config{URL: idx.IndexURL, Blobs: blobs, Now: f.clock.Now})
 	return f
 }
@@ -103,108 +90,6 @@ func TestPackageFromIndex(t *testing.T) {
 		if !html && (w.Size == 0 || w.UploadTime.IsZero()) {
 			t.Errorf("PEP 700 size and upload time: %+v", w)
 		}
-	}
-}
-
-func TestNotFoundIsCached(t *testing.T) {
-	f := newFixture(t)
-	for range 3 {
-		if _, err := f.reg.Package(t.Context(), project("nothing-here")); !errors.Is(err, errkind.ErrNotFound) {
-			t.Fatalf("unknown project: %v", err)
-		}
-	}
-	if n := f.idx.Pages("nothing-here"); n != 1 {
-		t.Errorf("%d requests for an unknown project", n)
-	}
-}
-
-func TestCacheTTLAndRevalidation(t *testing.T) {
-	f := newFixture(t)
-	f.idx.AddProject("lib", 1)
-	ctx := t.Context()
-	f.reg.Package(ctx, project("lib"))
-	f.reg.Package(ctx, project("lib"))
-	if n := f.idx.Pages("lib"); n != 1 {
-		t.Fatalf("within the TTL: %d requests", n)
-	}
-	f.clock.Advance(pypiregistry.DefaultTTL + time.Second)
-	r, err := f.reg.Package(ctx, project("lib"))
-	if err != nil || versions(r) != "1.0.0" {
-		t.Fatal(r, err)
-	}
-	if n := f.idx.Pages("lib"); n != 2 || f.idx.Header(f.idx.PagePath("lib")).Get("If-None-Match") == "" {
-		t.Errorf("after the TTL: %d requests, revalidation headers %v", n, f.idx.Header(f.idx.PagePath("lib")))
-	}
-	f.idx.Publish("lib", upstreamtest.PyPIDist{Version: "1.1"})
-	f.clock.Advance(pypiregistry.DefaultTTL + time.Second)
-	if r, _ := f.reg.Package(ctx, project("lib")); versions(r) != "1.0.0 1.1" {
-		t.Errorf("a new version after the TTL: %s", versions(r))
-	}
-}
-
-func TestConcurrentFetchesCollapse(t *testing.T) {
-	f := newFixture(t)
-	f.idx.AddProject("lib", 2)
-	f.idx.SetDelay(100 * time.Millisecond)
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Go(func() {
-			if _, err := f.reg.Package(t.Context(), project("lib")); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if n := f.idx.Pages("lib"); n != 1 {
-		t.Errorf("20 concurrent misses sent %d requests", n)
-	}
-}
-
-func TestFailureMemoryAndStaleIfError(t *testing.T) {
-	f := newFixture(t)
-	f.idx.AddProject("lib", 1)
-	ctx := t.Context()
-	if _, err := f.reg.Package(ctx, project("lib")); err != nil {
-		t.Fatal(err)
-	}
-	f.idx.Down()
-	f.clock.Advance(pypiregistry.DefaultTTL + time.Second)
-	// Past the TTL, the index down: the last page is served.
-	if r, err := f.reg.Package(ctx, project("lib")); err != nil || versions(r) != "1.0.0" {
-		t.Fatalf("stale-if-error: %v", err)
-	}
-	// A project never fetched: Unavailable, then answered from memory.
-	_, err := f.reg.Package(ctx, project("other"))
-	if !errors.Is(err, errkind.ErrUnavailable) || !strings.Contains(errkind.As(err).Message, "connection refused") {
-		t.Errorf("index down: %v", err)
-	}
-	before := f.idx.Total()
-	f.idx.Up()
-	_, err = f.reg.Package(ctx, project("other"))
-	if !errors.Is(err, errkind.ErrUnavailable) || f.idx.Total() != before || !strings.Contains(errkind.As(err).Message, "tries again") {
-		t.Errorf("remembered failure: %v, %d requests", err, f.idx.Total()-before)
-	}
-	f.clock.Advance(pypiregistry.DefaultFailureTTL + time.Second)
-	if _, err := f.reg.Package(ctx, project("other")); !errors.Is(err, errkind.ErrNotFound) {
-		t.Errorf("after the failure TTL: %v", err)
-	}
-	// Errors from the index itself.
-	f.idx.SetStatus(503)
-	if _, err := f.reg.Package(ctx, project("third")); !errors.Is(err, errkind.ErrUnavailable) || !strings.Contains(errkind.As(err).Message, "503") {
-		t.Errorf("503: %v", err)
-	}
-}
-
-func TestSlowIndexIsBounded(t *testing.T) {
-	f := newFixture(t)
-	f.idx.AddProject("lib", 1)
-	f.idx.SetDelay(20 * time.Second)
-	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := f.reg.Package(ctx, project("lib"))
-	if !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 2*time.Second {
-		t.Errorf("slow index: %v after %v", err, time.Since(start))
 	}
 }
 

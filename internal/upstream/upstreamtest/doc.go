@@ -26,7 +26,13 @@
 //
 // PyPI is a fake Python package index (the simple API in both forms, with
 // PEP 658 metadata files) whose wheels and sdists pip and uv install;
-// PyPIWheel and PyPISdist build the same files for uploads.
+// PyPIWheel and PyPISdist build the same files for uploads. Maven is a fake
+// Maven repository (the Maven 2 layout, with checksums and
+// maven-metadata.xml) that mvn and Gradle resolve from.
 //
-// The fakes stop when the test ends. They are safe for concurrent use.
+// Every fake counts and fails alike, through the server it embeds:
+// Requests (by decoded path), Total, Header (of the last request for a
+// path), Down and Up (connections really refused, on the same port),
+// SetDelay, SetStatus and Reset. The fakes stop when the test ends. They
+// are safe for concurrent use.
 package upstreamtest

@@ -7,12 +7,10 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,103 +36,19 @@ type Maven struct {
 	// across Down and Up.
 	URL string
 
-	t    testing.TB
-	addr string
-	srv  *http.Server
+	server
 
-	delay  atomic.Int64
-	status atomic.Int32
-	total  atomic.Int64
-
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-	files  map[string][]byte // by path, "/com/example/lib/1.0/lib-1.0.jar"
-	counts map[string]*atomic.Int64
+	mu    sync.Mutex
+	files map[string][]byte // by path, "/com/example/lib/1.0/lib-1.0.jar"
 }
 
 // NewMaven starts a fake Maven repository with no artifacts, stopped when
 // the test ends.
 func NewMaven(t testing.TB) *Maven {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &Maven{t: t, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}, files: map[string][]byte{}, counts: map[string]*atomic.Int64{}}
-	f.URL = "http://" + f.addr
-	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ConnState: f.connState}
-	f.serveOn(ln)
-	t.Cleanup(func() { f.srv.Close() })
+	f := &Maven{files: map[string][]byte{}}
+	f.URL = f.start(t, "fake Maven repository", f.serve, plainError)
 	return f
-}
-
-func (f *Maven) serveOn(ln net.Listener) {
-	f.mu.Lock()
-	f.ln = ln
-	f.mu.Unlock()
-	go f.srv.Serve(ln)
-}
-
-func (f *Maven) connState(c net.Conn, s http.ConnState) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch s {
-	case http.StateNew:
-		f.conns[c] = struct{}{}
-	case http.StateClosed, http.StateHijacked:
-		delete(f.conns, c)
-	}
-}
-
-// Down makes the repository refuse connections until Up.
-func (f *Maven) Down() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.ln != nil {
-		f.ln.Close()
-		f.ln = nil
-	}
-	for c := range f.conns {
-		c.Close()
-		delete(f.conns, c)
-	}
-}
-
-// Up listens again on the same address after Down.
-func (f *Maven) Up() {
-	f.t.Helper()
-	f.mu.Lock()
-	up := f.ln != nil
-	f.mu.Unlock()
-	if up {
-		return
-	}
-	var ln net.Listener
-	var err error
-	for range 50 {
-		if ln, err = net.Listen("tcp", f.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		f.t.Fatalf("fake Maven repository: listen again on %s: %v", f.addr, err)
-	}
-	f.serveOn(ln)
-}
-
-// SetDelay makes every request wait d before it is answered (0 to stop).
-func (f *Maven) SetDelay(d time.Duration) { f.delay.Store(int64(d)) }
-
-// SetStatus makes every request answered with status (0 to serve again).
-func (f *Maven) SetStatus(status int) { f.status.Store(int32(status)) }
-
-// Reset undoes Down, SetDelay and SetStatus.
-func (f *Maven) Reset() {
-	f.SetDelay(0)
-	f.SetStatus(0)
-	f.Up()
 }
 
 // --- content ---
@@ -253,47 +167,10 @@ func (f *Maven) File(path string) []byte {
 	return bytes.Clone(f.files[path])
 }
 
-// Requests returns how many requests reached path (decoded).
-func (f *Maven) Requests(path string) int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c := f.counts[path]; c != nil {
-		return c.Load()
-	}
-	return 0
-}
-
-// Total returns how many requests reached the repository.
-func (f *Maven) Total() int64 { return f.total.Load() }
-
+// serve answers a file.
 func (f *Maven) serve(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	f.total.Add(1)
 	f.mu.Lock()
-	c := f.counts[path]
-	if c == nil {
-		c = new(atomic.Int64)
-		f.counts[path] = c
-	}
-	f.mu.Unlock()
-	c.Add(1)
-	if d := time.Duration(f.delay.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if s := int(f.status.Load()); s != 0 {
-		http.Error(w, http.StatusText(s), s)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	f.mu.Lock()
-	body, ok := f.files[path]
+	body, ok := f.files[r.URL.Path]
 	f.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)

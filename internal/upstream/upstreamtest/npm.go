@@ -11,12 +11,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,20 +28,10 @@ type NPM struct {
 	// Down and Up.
 	URL string
 
-	t    testing.TB
-	addr string
-	srv  *http.Server
-
-	delay  atomic.Int64 // time.Duration before answering
-	status atomic.Int32 // when not 0, the status every request gets
-	total  atomic.Int64
+	server
 
 	mu       sync.Mutex
-	ln       net.Listener // nil while down
-	conns    map[net.Conn]struct{}
 	packages map[string]*npmPackage
-	counts   map[string]*atomic.Int64
-	headers  map[string]http.Header // last request headers by path
 }
 
 // Version describes a version to publish to the fake. Fields left empty
@@ -87,94 +75,9 @@ type npmVersion struct {
 // ends.
 func NewNPM(t testing.TB) *NPM {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &NPM{
-		t: t, addr: ln.Addr().String(),
-		conns:    map[net.Conn]struct{}{},
-		packages: map[string]*npmPackage{},
-		counts:   map[string]*atomic.Int64{},
-		headers:  map[string]http.Header{},
-	}
-	f.URL = "http://" + f.addr
-	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ConnState: f.connState}
-	f.serveOn(ln)
-	t.Cleanup(func() { f.srv.Close() })
+	f := &NPM{packages: map[string]*npmPackage{}}
+	f.URL = f.start(t, "fake npm registry", f.serve, writeError)
 	return f
-}
-
-func (f *NPM) serveOn(ln net.Listener) {
-	f.mu.Lock()
-	f.ln = ln
-	f.mu.Unlock()
-	go f.srv.Serve(ln) // returns when Down or Cleanup closes ln
-}
-
-func (f *NPM) connState(c net.Conn, s http.ConnState) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch s {
-	case http.StateNew:
-		f.conns[c] = struct{}{}
-	case http.StateClosed, http.StateHijacked:
-		delete(f.conns, c)
-	}
-}
-
-// Down makes the registry refuse connections: it closes its listener and
-// every open connection (requests in progress fail), until Up.
-func (f *NPM) Down() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.ln != nil {
-		f.ln.Close()
-		f.ln = nil
-	}
-	for c := range f.conns {
-		c.Close()
-		delete(f.conns, c)
-	}
-}
-
-// Up listens again on the same address after Down.
-func (f *NPM) Up() {
-	f.t.Helper()
-	f.mu.Lock()
-	up := f.ln != nil
-	f.mu.Unlock()
-	if up {
-		return
-	}
-	var ln net.Listener
-	var err error
-	for i := 0; i < 50; i++ { // the port may linger for a moment
-		if ln, err = net.Listen("tcp", f.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		f.t.Fatalf("fake npm registry: listen again on %s: %v", f.addr, err)
-	}
-	f.serveOn(ln)
-}
-
-// SetDelay makes every request wait d before it is answered (0 to stop).
-// A client that gives up earlier ends the wait.
-func (f *NPM) SetDelay(d time.Duration) { f.delay.Store(int64(d)) }
-
-// SetStatus makes every request answered with status and an npm error body
-// (0 to serve normally again): 503 for an outage behind a load balancer,
-// 500 for a broken registry, 429 for throttling.
-func (f *NPM) SetStatus(status int) { f.status.Store(int32(status)) }
-
-// Reset undoes Down, SetDelay and SetStatus.
-func (f *NPM) Reset() {
-	f.SetDelay(0)
-	f.SetStatus(0)
-	f.Up()
 }
 
 // --- content ---
@@ -316,16 +219,6 @@ func (f *NPM) TarballPath(name, version string) string {
 	return "/" + name + "/-/" + base + "-" + version + ".tgz"
 }
 
-// Requests returns how many requests reached path (decoded).
-func (f *NPM) Requests(path string) int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c := f.counts[path]; c != nil {
-		return c.Load()
-	}
-	return 0
-}
-
 // Packuments returns how many requests asked for the document of name.
 func (f *NPM) Packuments(name string) int64 { return f.Requests(f.PackumentPath(name)) }
 
@@ -334,46 +227,11 @@ func (f *NPM) Tarballs(name, version string) int64 {
 	return f.Requests(f.TarballPath(name, version))
 }
 
-// Total returns how many requests reached the registry.
-func (f *NPM) Total() int64 { return f.total.Load() }
-
-// Header returns the headers of the last request for path.
-func (f *NPM) Header(path string) http.Header {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.headers[path].Clone()
-}
-
 // --- serving ---
 
+// serve answers a package document or a tarball.
 func (f *NPM) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path // decoded: %2f and %2F are "/"
-	f.total.Add(1)
-	f.mu.Lock()
-	c := f.counts[path]
-	if c == nil {
-		c = new(atomic.Int64)
-		f.counts[path] = c
-	}
-	f.headers[path] = r.Header.Clone()
-	f.mu.Unlock()
-	c.Add(1)
-
-	if d := time.Duration(f.delay.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if s := int(f.status.Load()); s != 0 {
-		writeError(w, s, http.StatusText(s))
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
-		return
-	}
 	if name, file, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/-/"); ok {
 		f.serveTarball(w, r, name, file)
 		return

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -46,23 +45,14 @@ type PyPI struct {
 	// an external connection are configured with.
 	URL, IndexURL string
 
-	t    testing.TB
-	addr string
-	srv  *http.Server
+	server
 
-	delay      atomic.Int64
-	status     atomic.Int32
-	total      atomic.Int64
 	htmlOnly   atomic.Bool
 	noMetadata atomic.Bool
 
 	mu       sync.Mutex
-	ln       net.Listener
-	conns    map[net.Conn]struct{}
 	projects map[string]*pypiProject // by normalised name
 	files    map[string]*pypiFile    // by file name
-	counts   map[string]*atomic.Int64
-	headers  map[string]http.Header
 }
 
 // PyPIDist describes a release: its core metadata and which files to
@@ -104,83 +94,11 @@ type pypiFile struct {
 // ends.
 func NewPyPI(t testing.TB) *PyPI {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &PyPI{
-		t: t, addr: ln.Addr().String(),
-		conns: map[net.Conn]struct{}{}, projects: map[string]*pypiProject{}, files: map[string]*pypiFile{},
-		counts: map[string]*atomic.Int64{}, headers: map[string]http.Header{},
-	}
-	f.URL = "http://" + f.addr
+	f := &PyPI{projects: map[string]*pypiProject{}, files: map[string]*pypiFile{}}
+	f.URL = f.start(t, "fake PyPI", f.serve, plainError)
 	f.IndexURL = f.URL + "/simple/"
-	f.srv = &http.Server{Handler: http.HandlerFunc(f.serve), ConnState: f.connState}
-	f.serveOn(ln)
-	t.Cleanup(func() { f.srv.Close() })
 	return f
 }
-
-func (f *PyPI) serveOn(ln net.Listener) {
-	f.mu.Lock()
-	f.ln = ln
-	f.mu.Unlock()
-	go f.srv.Serve(ln)
-}
-
-func (f *PyPI) connState(c net.Conn, s http.ConnState) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch s {
-	case http.StateNew:
-		f.conns[c] = struct{}{}
-	case http.StateClosed, http.StateHijacked:
-		delete(f.conns, c)
-	}
-}
-
-// Down makes the index refuse connections (and drops open ones) until Up.
-func (f *PyPI) Down() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.ln != nil {
-		f.ln.Close()
-		f.ln = nil
-	}
-	for c := range f.conns {
-		c.Close()
-		delete(f.conns, c)
-	}
-}
-
-// Up listens again on the same address after Down.
-func (f *PyPI) Up() {
-	f.t.Helper()
-	f.mu.Lock()
-	up := f.ln != nil
-	f.mu.Unlock()
-	if up {
-		return
-	}
-	var ln net.Listener
-	var err error
-	for range 50 {
-		if ln, err = net.Listen("tcp", f.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		f.t.Fatalf("fake PyPI: listen again on %s: %v", f.addr, err)
-	}
-	f.serveOn(ln)
-}
-
-// SetDelay makes every request wait d before it is answered (0 to stop).
-func (f *PyPI) SetDelay(d time.Duration) { f.delay.Store(int64(d)) }
-
-// SetStatus makes every request answered with status (0 to serve again).
-func (f *PyPI) SetStatus(status int) { f.status.Store(int32(status)) }
 
 // SetHTMLOnly makes project pages HTML whatever the client accepts, as
 // indexes that predate PEP 691 serve them.
@@ -192,11 +110,9 @@ func (f *PyPI) SetNoMetadata(on bool) { f.noMetadata.Store(on) }
 
 // Reset undoes Down, SetDelay, SetStatus, SetHTMLOnly and SetNoMetadata.
 func (f *PyPI) Reset() {
-	f.SetDelay(0)
-	f.SetStatus(0)
 	f.SetHTMLOnly(false)
 	f.SetNoMetadata(false)
-	f.Up()
+	f.server.Reset()
 }
 
 // --- content ---
@@ -293,16 +209,6 @@ func (f *PyPI) PagePath(project string) string { return "/simple/" + pypiNormali
 // FilePath is the path of a file.
 func (f *PyPI) FilePath(filename string) string { return "/files/" + filename }
 
-// Requests returns how many requests reached path (decoded).
-func (f *PyPI) Requests(path string) int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c := f.counts[path]; c != nil {
-		return c.Load()
-	}
-	return 0
-}
-
 // Pages returns how many requests asked for the page of project.
 func (f *PyPI) Pages(project string) int64 { return f.Requests(f.PagePath(project)) }
 
@@ -315,45 +221,11 @@ func (f *PyPI) MetadataRequests(filename string) int64 {
 	return f.Requests(f.FilePath(filename) + ".metadata")
 }
 
-// Total returns how many requests reached the index.
-func (f *PyPI) Total() int64 { return f.total.Load() }
-
-// Header returns the headers of the last request for path.
-func (f *PyPI) Header(path string) http.Header {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.headers[path].Clone()
-}
-
 // --- serving ---
 
+// serve answers the list of projects, a project's page or a file.
 func (f *PyPI) serve(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
-	f.total.Add(1)
-	f.mu.Lock()
-	c := f.counts[path]
-	if c == nil {
-		c = new(atomic.Int64)
-		f.counts[path] = c
-	}
-	f.headers[path] = r.Header.Clone()
-	f.mu.Unlock()
-	c.Add(1)
-	if d := time.Duration(f.delay.Load()); d > 0 {
-		select {
-		case <-time.After(d):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if s := int(f.status.Load()); s != 0 {
-		http.Error(w, http.StatusText(s), s)
-		return
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
 	switch {
 	case path == "/simple/":
 		f.serveList(w)
