@@ -67,7 +67,7 @@ echo "yarn $(NODE_PATH=/usr/share/nodejs yarnpkg --version)"
 echo "pnpm $(pnpm --version)"
 echo "$(cargo --version)"
 python3 -m pip --version
-twine --version | head -1
+twine --version 2>&1 | sed -n 1p || true
 uv --version
-mvn --version | head -1
-gradle --version 2>/dev/null | grep -m1 Gradle
+mvn --batch-mode --version 2>&1 | sed -n 1p || true
+gradle --version 2>/dev/null | sed -n "/^Gradle/p" || true
