@@ -60,6 +60,16 @@ if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet uv
 fi
 
+# poetry from PyPI, in a virtual environment of its own (installed with
+# the AWS CLI's python, its dependencies would share that site-packages),
+# linked onto PATH, for `arca login --tool poetry`.
+if ! command -v poetry >/dev/null 2>&1; then
+  echo "installing poetry with pip into /opt/poetry"
+  python3 -m venv /opt/poetry
+  /opt/poetry/bin/python -m pip install --quiet poetry
+  ln -sf /opt/poetry/bin/poetry /usr/local/bin/poetry
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"
@@ -69,5 +79,6 @@ echo "$(cargo --version)"
 python3 -m pip --version
 twine --version 2>&1 | sed -n 1p || true
 uv --version
+poetry --version
 mvn --batch-mode --version 2>&1 | sed -n 1p || true
 gradle --version 2>/dev/null | sed -n "/^Gradle/p" || true

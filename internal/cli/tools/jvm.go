@@ -33,7 +33,7 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 		"</server>",
 	}
 	var err error
-	if doc, err = xmlSetListItem(doc, "settings", "servers", "server", func(d, m string, e xmlElement) bool {
+	if doc, err = xmlSetListItem(doc, "settings", "servers", "server", false, func(d, m string, e xmlElement) bool {
 		return xmlChildText(d, m, e, "id") == mavenID
 	}, server); err != nil {
 		return nil, err
@@ -47,7 +47,10 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 			"  <mirrorOf>*</mirrorOf>",
 			"</mirror>",
 		}
-		if doc, err = xmlSetListItem(doc, "settings", "mirrors", "mirror", func(d, mk string, e xmlElement) bool {
+		// First among the mirrors: Maven takes the first whose mirrorOf
+		// matches a repository (after one naming it exactly), so a
+		// mirror of * from before would otherwise get every request.
+		if doc, err = xmlSetListItem(doc, "settings", "mirrors", "mirror", true, func(d, mk string, e xmlElement) bool {
 			return xmlChildText(d, mk, e, "id") == mavenID
 		}, m); err != nil {
 			return nil, err
@@ -58,8 +61,8 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 
 // xmlSetListItem puts item into root/list (creating list when missing):
 // in place of the first child named itemName that match accepts, else at
-// the end of the list.
-func xmlSetListItem(doc, root, list, itemName string, match func(doc, masked string, e xmlElement) bool, item []string) (string, error) {
+// the end of the list, or with first before the list's first itemName.
+func xmlSetListItem(doc, root, list, itemName string, first bool, match func(doc, masked string, e xmlElement) bool, item []string) (string, error) {
 	unit := indentUnit(doc)
 	masked := xmlMask(doc)
 	roots := xmlFind(masked, 0, len(masked), root)
@@ -78,14 +81,29 @@ func xmlSetListItem(doc, root, list, itemName string, match func(doc, masked str
 	}
 	l := lists[0]
 	if !l.SelfClosing {
-		for _, e := range xmlFind(masked, l.Inner, l.InnerEnd, itemName) {
+		items := xmlFind(masked, l.Inner, l.InnerEnd, itemName)
+		for _, e := range items {
 			if match(doc, masked, e) {
 				e := e
 				return xmlReplaceChild(doc, l, &e, item, unit), nil
 			}
 		}
+		if first && len(items) > 0 {
+			return xmlInsertBefore(doc, items[0], item, unit), nil
+		}
 	}
 	return xmlReplaceChild(doc, l, nil, item, unit), nil
+}
+
+// xmlInsertBefore inserts block before the element e, at e's
+// indentation; e then starts a line of its own.
+func xmlInsertBefore(doc string, e xmlElement, block []string, unit string) string {
+	indent := lineIndent(doc, e.Start)
+	ls := strings.LastIndexByte(doc[:e.Start], '\n') + 1
+	if strings.TrimSpace(doc[ls:e.Start]) == "" {
+		return doc[:ls] + reindent(block, indent, unit) + doc[ls:]
+	}
+	return doc[:e.Start] + strings.TrimPrefix(reindent(block, indent, unit), indent) + indent + doc[e.Start:]
 }
 
 func mavenTool() *Tool {

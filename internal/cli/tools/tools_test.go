@@ -234,7 +234,15 @@ func TestMavenSettings(t *testing.T) {
 		{"no root", "<foo/>\n", "ERR:no <settings> element", false},
 	}, func(old []byte) ([]byte, error) { return MavenSettings(old, tg, false) })
 	runWriter(t, []writerCase{
-		{"mirror", "<settings>\n  <mirrors>\n    <mirror>\n      <id>m</id>\n    </mirror>\n  </mirrors>\n</settings>\n",
+		// Maven uses the first mirror of * (after any naming a repository
+		// exactly): ours goes before the others, or every request would
+		// still go to a mirror of * from before.
+		{"mirror before the others", "<settings>\n  <mirrors>\n    <mirror>\n      <id>m</id>\n      <mirrorOf>*</mirrorOf>\n    </mirror>\n  </mirrors>\n</settings>\n",
+			"<settings>\n  <mirrors>\n" + mirror + "    <mirror>\n      <id>m</id>\n      <mirrorOf>*</mirrorOf>\n    </mirror>\n  </mirrors>\n  <servers>\n" + server + "  </servers>\n</settings>\n", false},
+		{"mirror on one line", "<settings><mirrors><mirror><id>m</id></mirror></mirrors></settings>\n",
+			"<settings><mirrors><mirror>\n  <id>codeartifact</id>\n  <name>my-domain/my-repo</name>\n  <url>" + tg.Endpoint + "</url>\n  <mirrorOf>*</mirrorOf>\n</mirror>\n<mirror><id>m</id></mirror></mirrors>\n  <servers>\n" + server + "  </servers>\n</settings>\n",
+			false},
+		{"mirror replaced in place", "<settings>\n  <mirrors>\n    <mirror>\n      <id>m</id>\n    </mirror>\n    <mirror>\n      <id>codeartifact</id>\n      <url>http://old/</url>\n    </mirror>\n  </mirrors>\n</settings>\n",
 			"<settings>\n  <mirrors>\n    <mirror>\n      <id>m</id>\n    </mirror>\n" + mirror + "  </mirrors>\n  <servers>\n" + server + "  </servers>\n</settings>\n", false},
 	}, func(old []byte) ([]byte, error) { return MavenSettings(old, tg, true) })
 }
