@@ -14,8 +14,9 @@ import (
 )
 
 // BenchmarkTokenOnPackageRequest measures what a package request pays to
-// authenticate: reading the Authorization header and verifying the token
-// (no database round trip).
+// authenticate: reading the Authorization header and verifying the token,
+// without and then with the revocation check the server runs (which asks
+// the store for its revocation generation).
 func BenchmarkTokenOnPackageRequest(b *testing.B) {
 	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "db"))
 	if err != nil {
@@ -34,10 +35,20 @@ func BenchmarkTokenOnPackageRequest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := auth.New(identity.NewDirectory(st, time.Now), tokens, time.Now)
-	for _, form := range []struct{ name, header string }{
-		{"bearer", "Bearer " + tok},
-		{"basic", "Basic " + basic("aws:"+tok)},
+	revocations, err := token.NewRevocations(context.Background(), st, time.Now, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain := auth.New(identity.NewDirectory(st, time.Now), tokens, time.Now)
+	checked := auth.New(identity.NewDirectory(st, time.Now), tokens, time.Now)
+	checked.SetRevocations(revocations)
+	for _, form := range []struct {
+		name, header string
+		a            *auth.Authenticator
+	}{
+		{"bearer", "Bearer " + tok, plain},
+		{"basic", "Basic " + basic("aws:"+tok), plain},
+		{"bearer+revocations", "Bearer " + tok, checked},
 	} {
 		b.Run(form.name, func(b *testing.B) {
 			r, _ := http.NewRequest(http.MethodGet, "http://h/my-domain-111122223333/npm/r/lodash", nil)
@@ -45,7 +56,7 @@ func BenchmarkTokenOnPackageRequest(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := a.Token(r); err != nil {
+				if _, err := form.a.Token(r); err != nil {
 					b.Fatal(err)
 				}
 			}

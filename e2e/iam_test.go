@@ -415,6 +415,9 @@ func TestIAMWebIdentityNPM(t *testing.T) {
 	})
 
 	step("npm with the session's token", func(t *testing.T) {
+		// The role may read, once a policy says so.
+		session.failWith(t, "AccessDeniedException", "GetAuthorizationToken", "codeartifact", "get-authorization-token", "--domain", "ci-domain")
+		root.iam(t, "attach-role-policy", "--role-name", "ci", "--policy-arn", "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess")
 		r := session.Raw(t, "codeartifact", "login", "--tool", "npm", "--domain", "ci-domain", "--repository", "ci-repo", "--duration-seconds", "0")
 		if r.Code != 0 {
 			t.Fatalf("aws codeartifact login with the web identity session\n%s", r)

@@ -1,5 +1,6 @@
 // Command arca is Arca: `arca serve` runs the artifact repository server;
-// `arca admin` administers a server's accounts (package internal/admin);
+// `arca admin` administers a server's accounts and `arca token` inspects
+// and revokes authorization tokens (package internal/admin);
 // `arca login`, `arca credential`, `arca env`, `arca exec` and `arca
 // profile` are the client side (package internal/cli).
 package main
@@ -37,6 +38,7 @@ func main() {
 	}
 	root.AddCommand(serveCommand())
 	root.AddCommand(admin.Command(os.Stdout, os.Stderr))
+	root.AddCommand(admin.TokenCommand(os.Stdout, os.Stderr))
 	root.AddCommand(app.Commands()...)
 	if err := root.Execute(); err != nil {
 		if msg := cli.Message(err); msg != "" {
@@ -50,8 +52,9 @@ func serveCommand() *cobra.Command {
 	defaults := config.Defaults()
 	var flags struct {
 		listen, data, region, publicURL, logFormat string
-		connections                                []string
+		connections, trustedProxies                []string
 		upstreamTimeout                            time.Duration
+		audit                                      auditFlagValues
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -76,8 +79,16 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 			set("region", &cfg.Region, flags.region)
 			set("public-url", &cfg.PublicURL, flags.publicURL)
 			set("log-format", &cfg.LogFormat, flags.logFormat)
+			if err := auditFlags(cmd, &cfg, &flags.audit); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("upstream-timeout") {
 				cfg.UpstreamTimeout = flags.upstreamTimeout
+			}
+			for _, p := range flags.trustedProxies {
+				if err := cfg.AddTrustedProxy(p); err != nil {
+					return err
+				}
 			}
 			for _, pair := range flags.connections {
 				if err := cfg.AddExternalConnection(pair); err != nil {
@@ -97,7 +108,9 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 	f.StringVar(&flags.publicURL, "public-url", "", "base URL clients use; default http://<listen address> ("+config.EnvPublicURL+")")
 	f.StringArrayVar(&flags.connections, "external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
 	f.DurationVar(&flags.upstreamTimeout, "upstream-timeout", defaults.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
+	f.StringArrayVar(&flags.trustedProxies, "trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
+	addAuditFlags(cmd, &flags.audit)
 	return cmd
 }
 

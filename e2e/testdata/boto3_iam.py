@@ -167,6 +167,9 @@ s_sts = boto3.client("sts", region_name=REGION, endpoint_url=ENDPOINT, **session
 check(call(s_sts, "get_caller_identity")["UserId"] == role["RoleId"] + ":boto", "the session's UserId")
 call(ca, "create_domain", domain="boto-iam")
 s_ca = boto3.client("codeartifact", region_name=REGION, endpoint_url=ENDPOINT, **session)
+# A role's session may do what the role's policies allow, and no more.
+expect(s_ca, "AccessDeniedException", "AccessDeniedException", "get_authorization_token", domain="boto-iam", durationSeconds=0)
+call(iam, "attach_role_policy", RoleName="publisher", PolicyArn="arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess")
 tok = call(s_ca, "get_authorization_token", domain="boto-iam", durationSeconds=0)
 check(tok["expiration"] == exp, "a token with durationSeconds 0 expires with the session", tok["expiration"], exp)
 
@@ -213,6 +216,8 @@ call(iam, "delete_user_policy", UserName="ci-bot", PolicyName="publish")
 expect(iam, "DeleteConflictException", "DeleteConflict", "delete_user", UserName="ci-bot")
 call(iam, "detach_user_policy", UserName="ci-bot", PolicyArn="arn:aws:iam::aws:policy/AWSCodeArtifactAdminAccess")
 call(iam, "delete_user", UserName="ci-bot")
+expect(iam, "DeleteConflictException", "DeleteConflict", "delete_role", RoleName="publisher")
+call(iam, "detach_role_policy", RoleName="publisher", PolicyArn="arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess")
 call(iam, "delete_role", RoleName="publisher")
 call(iam, "delete_open_id_connect_provider", OpenIDConnectProviderArn=prov)
 try:

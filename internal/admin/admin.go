@@ -1,5 +1,6 @@
-// Package admin is `arca admin`: what the operator of a server does that
-// IAM has no API for, such as creating accounts. It works on the server's
+// Package admin is `arca admin` and `arca token`: what the operator of a
+// server does that IAM has no API for, such as creating accounts, and
+// inspecting and revoking authorization tokens. It works on the server's
 // data directory directly, opening its SQLite database the way the server
 // does.
 //
@@ -8,12 +9,12 @@
 // and its one short write transaction waits for the server's writer (and
 // the server's for it) through the busy timeout. What it writes is visible
 // to the running server at once: the server looks up an access key it has
-// not seen in the database, and caches nothing negative.
+// not seen in the database, and caches nothing negative; it checks the
+// store's revocation generation before it accepts a token.
 package admin
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
@@ -37,15 +39,32 @@ const DatabaseFile = "arca.db"
 // refuses a directory that holds no database, rather than creating an
 // empty one beside a server that uses another directory.
 func Open(ctx context.Context, data string) (*identity.Directory, func() error, error) {
-	path := filepath.Join(data, DatabaseFile)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, data)
-	}
-	st, err := sqlite.Open(ctx, path)
+	st, err := openStore(ctx, data)
 	if err != nil {
 		return nil, nil, err
 	}
 	return identity.NewDirectory(st, time.Now), st.Close, nil
+}
+
+// openStore opens the metadata store of the server whose data directory is
+// data, refusing a directory that holds no database.
+func openStore(ctx context.Context, data string) (store.Store, error) {
+	path := filepath.Join(data, DatabaseFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, data)
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// dataFlag adds the --data flag (default ARCA_DATA, else the server's
+// default) to cmd and its subcommands.
+func dataFlag(cmd *cobra.Command) *string {
+	data := config.Defaults().Data
+	if v, ok := os.LookupEnv(config.EnvData); ok {
+		data = v
+	}
+	cmd.PersistentFlags().StringVar(&data, "data", data, "the server's data directory ("+config.EnvData+")")
+	return &data
 }
 
 // CreateAccount creates an account with its root access key in the server
@@ -67,11 +86,7 @@ func Command(out, errOut io.Writer) *cobra.Command {
 		Long: `Administer the server whose data directory is --data (ARCA_DATA), on its
 database directly. Safe while the server runs: the database is in WAL mode.`,
 	}
-	data := config.Defaults().Data
-	if v, ok := os.LookupEnv(config.EnvData); ok {
-		data = v
-	}
-	cmd.PersistentFlags().StringVar(&data, "data", data, "the server's data directory ("+config.EnvData+")")
+	data := dataFlag(cmd)
 
 	var accountID string
 	create := &cobra.Command{
@@ -83,12 +98,13 @@ cannot be shown again. Use them with the AWS CLI to create the account's IAM
 users and roles.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := CreateAccount(cmd.Context(), data, accountID)
+			r, err := CreateAccount(cmd.Context(), *data, accountID)
 			if err != nil {
 				return err
 			}
-			b, _ := json.MarshalIndent(r, "", "  ")
-			fmt.Fprintf(out, "%s\n", b)
+			if err := printJSON(out, r); err != nil {
+				return err
+			}
 			fmt.Fprintf(errOut, "Created account %s. Its root credentials are shown once, above.\n", r.AccountID)
 			return nil
 		},
@@ -101,7 +117,7 @@ users and roles.`,
 		Short: "List the server's accounts",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, closeFn, err := Open(cmd.Context(), data)
+			dir, closeFn, err := Open(cmd.Context(), *data)
 			if err != nil {
 				return err
 			}
@@ -119,9 +135,7 @@ users and roles.`,
 				for i, a := range accts {
 					list[i] = account{a.ID, a.CreatedAt}
 				}
-				b, _ := json.MarshalIndent(map[string]any{"accounts": list}, "", "  ")
-				fmt.Fprintf(out, "%s\n", b)
-				return nil
+				return printJSON(out, map[string]any{"accounts": list})
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ACCOUNT\tCREATED")

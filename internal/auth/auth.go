@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/sigv4"
@@ -39,10 +40,19 @@ type KeyLookup interface {
 
 // Authenticator authenticates requests.
 type Authenticator struct {
-	keys   KeyLookup
-	tokens *token.Tokens
-	now    func() time.Time
+	keys    KeyLookup
+	tokens  *token.Tokens
+	now     func() time.Time
+	revoked Revoked
 }
+
+// Revoked says whether a verified token was revoked (token.Revocations).
+type Revoked interface {
+	Check(ctx context.Context, c token.Claims) error
+}
+
+// SetRevocations makes Token refuse the tokens r says are revoked.
+func (a *Authenticator) SetRevocations(r Revoked) { a.revoked = r }
 
 // New returns an Authenticator.
 func New(keys KeyLookup, tokens *token.Tokens, now func() time.Time) *Authenticator {
@@ -153,13 +163,26 @@ func (c *checkedBody) Close() error { return c.r.Close() }
 //	Authorization: TOKEN                     cargo
 //
 // A request with no credentials fails with ErrNoCredentials, so the edge
-// can answer with the format's challenge.
+// can answer with the format's challenge; a revoked token fails with
+// token.ErrRevoked.
 func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
 	tok, err := bearer(r.Header.Get("Authorization"))
 	if err != nil {
 		return token.Claims{}, err
 	}
-	return a.tokens.Verify(tok, a.now())
+	c, err := a.tokens.Verify(tok, a.now())
+	if err != nil {
+		return token.Claims{}, err
+	}
+	if rec := audit.From(r.Context()); rec != nil {
+		rec.SetToken(c.ID.String(), c.Account, c.Principal)
+	}
+	if a.revoked != nil {
+		if err := a.revoked.Check(r.Context(), c); err != nil {
+			return token.Claims{}, err
+		}
+	}
+	return c, nil
 }
 
 // ErrNoCredentials means the request carried no Authorization header.

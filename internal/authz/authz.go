@@ -1,43 +1,448 @@
 // Package authz decides whether a principal may perform an action on a
-// resource.
+// resource: the IAM evaluation of the caller's identity policies and the
+// resource policies of CodeArtifact domains and repositories, on every
+// control-plane call, every package-manager request and every IAM and STS
+// call.
 //
-// The rule today is the account boundary: a principal may act on "*" and
-// on the resources of its own account, and on nothing else. Identity
-// policies and domain and repository resource policies (stored and
-// validated already) join the decision when IAM principals other than the
-// account root arrive; callers already name the action and the resource
-// ARN of the CodeArtifact permissions reference for every request, so the
-// decision can grow without touching them.
+// # Which policies apply
+//
+// The caller's identity policies: its inline and attached managed
+// policies, those of its role for an assumed-role session, none for an
+// account root (whose own permissions are not policies: it may do
+// anything no policy explicitly denies it).
+//
+// The resource policies of the resource's place in its domain (User
+// Guide, "Domain policies": the domain administrator can "apply policy
+// across multiple repositories", "restricting which accounts have access
+// to repositories in the domain, and who can configure connections to
+// public repositories"; "To create a repository in a domain owned by
+// another account, the principal must be granted the CreateRepository
+// permission on the domain resource"):
+//
+//	domain ARN                 the domain policy
+//	repository or package ARN  the domain policy and the repository policy
+//	"*", IAM and STS ARNs      none
+//
+// So CreateRepository, whose repository does not exist yet, is governed by
+// the domain policy, and so is GetAuthorizationToken (on the domain ARN),
+// which is how a domain owner controls which accounts read the domain's
+// repositories. PutDomainPermissionsPolicy ignores the domain policy and
+// PutRepositoryPermissionsPolicy the repository policy ("the resource
+// policy on the repository is ignored when evaluating permissions. This
+// ensures that the owner of a domain cannot lock themselves out").
+//
+// # The resource's account
+//
+// A domain belongs to its owner; a repository and its packages belong to
+// the domain's owner and to the account that administers the repository
+// (User Guide: "A repository can be owned by the same AWS account that
+// owns the domain, or a different account"). A caller of one of those
+// accounts is in the resource's account; "*" and ARNs without an account
+// id (AWS managed policies) belong to the caller's own account.
+//
+// # Combining
+//
+// Combine: an explicit Deny anywhere denies; within the resource's account
+// an Allow from either side suffices; across accounts both sides must
+// allow. A denial names the principal, action and resource and says why,
+// as AWS does ("User: arn:aws:iam::111122223333:user/bob is not authorized
+// to perform: codeartifact:ReadFromRepository on resource: ... because no
+// identity-based policy allows the codeartifact:ReadFromRepository
+// action").
+//
+// # The request context
+//
+// Condition keys come from the principal (aws:PrincipalArn,
+// aws:PrincipalAccount, aws:PrincipalType, aws:userid, aws:username), the
+// edge (aws:SourceIp and aws:SecureTransport from middleware.Client), the
+// clock (aws:CurrentTime, aws:EpochTime), the configuration
+// (aws:RequestedRegion), the resource (aws:ResourceTag/<key>: the tags of
+// the domain, or of the repository a repository or package ARN is in) and
+// the request (aws:RequestTag/<key> and aws:TagKeys, sts:DurationSeconds,
+// sts:AWSServiceName), served without building a map per request.
+//
+// # Caching, and what replicas would need
+//
+// Policies are compiled once: identity policies by their Key (which ends
+// in a digest of the document), resource policies by their revision (new
+// for every put), in a bounded cache. Which policies a principal has, and
+// which policy and tags a resource has, are cached under generations that
+// every IAM write (identity.Directory) and every policy, tag, domain or
+// repository write (catalog) bumps after it commits, so a change takes
+// effect on the next request. Those generations live in the process,
+// which is every request with one server over SQLite. Replicas would need
+// the generations shared: a counter row bumped in the same transaction as
+// each write and read per request (or pushed with PostgreSQL
+// LISTEN/NOTIFY, invalidating on receipt), so that a deny put through one
+// replica binds on the next request to any other.
 package authz
 
 import (
 	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
+	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/audit"
+	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/policy"
+	"github.com/arcahq/arca/internal/store"
 )
 
-// Authorizer makes decisions.
-type Authorizer struct{}
+// Request is one question: may Principal perform Action on Resource? The
+// other fields are the request's own condition keys; the rest of the
+// request context is found by the Evaluator.
+type Request struct {
+	// Principal is the caller. A Principal with an empty Kind (one built
+	// from a token's claims) is resolved with Directory.Active first.
+	Principal identity.Principal
+	// Action is service:Operation, as codeartifact:ReadFromRepository.
+	Action string
+	// Resource is the ARN the action is on, or "*".
+	Resource string
 
-// New returns an Authorizer.
-func New() *Authorizer { return &Authorizer{} }
+	// Tags are the tags the request sets (CreateDomain, CreateRepository,
+	// TagResource): aws:RequestTag/<key>, and their keys aws:TagKeys.
+	Tags []store.Tag
+	// TagKeys are the tag keys a request names without values
+	// (UntagResource): aws:TagKeys.
+	TagKeys []string
+	// DurationSeconds is the lifetime a token is asked for
+	// (sts:DurationSeconds), nil when the key is absent.
+	DurationSeconds *int64
+	// ServiceName is the service a bearer token is for
+	// (sts:AWSServiceName).
+	ServiceName string
+}
 
-// Authorize returns nil if p may perform action on resourceARN, and an
-// AccessDenied error saying what was refused otherwise.
-func (*Authorizer) Authorize(_ context.Context, p identity.Principal, action, resourceARN string) error {
-	if resourceARN == "*" || resourceAccount(resourceARN) == p.Account {
+// Directory is what the Evaluator needs of package identity.
+type Directory interface {
+	Active(ctx context.Context, principalARN string) (identity.Principal, error)
+	IdentityPolicies(ctx context.Context, p identity.Principal) ([]identity.PolicyDocument, error)
+	Generation() uint64
+}
+
+// Resources is what the Evaluator needs of package catalog.
+type Resources interface {
+	Attributes(ctx context.Context, res catalog.Resource) (catalog.Attributes, error)
+}
+
+// Evaluator makes decisions. It is safe for concurrent use.
+type Evaluator struct {
+	dir    Directory
+	res    Resources
+	region string
+	now    func() time.Time
+
+	compiled   boundedMap // identity Key or "rev:"+revision -> *policy.Policy
+	principals boundedMap // principal ARN -> principalPolicies
+	clock      atomic.Pointer[clockKeys]
+}
+
+// New returns an Evaluator over the identity directory and the catalog.
+// region is aws:RequestedRegion; now is the clock of aws:CurrentTime.
+func New(dir Directory, res Resources, region string, now func() time.Time) *Evaluator {
+	return &Evaluator{dir: dir, res: res, region: region, now: now}
+}
+
+// Authorize returns nil if the request is allowed, an AccessDenied error
+// naming the principal, the action, the resource and the reason
+// otherwise, or the error that kept it from deciding (an Unauthenticated
+// error for a principal that no longer exists).
+func (e *Evaluator) Authorize(ctx context.Context, r Request) error {
+	d, p, err := e.decide(ctx, r, false)
+	// The audit event of a package request is named by the permission it
+	// needed, and shows the principal as resolved here.
+	audit.From(ctx).Authorizing(p, r.Action, r.Resource)
+	if err != nil {
+		return err
+	}
+	return deniedErr(d, p.ARN, r.Action, r.Resource)
+}
+
+// AuthorizeIdentity decides the identity side alone: whether p's own
+// policies (or its being a root) allow action on resourceARN. It serves
+// identity.AssumeRole, where the role's trust policy is the resource side.
+func (e *Evaluator) AuthorizeIdentity(ctx context.Context, p identity.Principal, action, resourceARN string) error {
+	d, p, err := e.decide(ctx, Request{Principal: p, Action: action, Resource: resourceARN}, true)
+	if err != nil {
+		return err
+	}
+	return deniedErr(d, p.ARN, action, resourceARN)
+}
+
+// Active returns the principal an ARN names as it is now (see
+// identity.Directory.Active): the repository endpoints resolve a token's
+// principal with it on every request.
+func (e *Evaluator) Active(ctx context.Context, principalARN string) (identity.Principal, error) {
+	return e.dir.Active(ctx, principalARN)
+}
+
+// Decide returns the decision on r and what made it.
+func (e *Evaluator) Decide(ctx context.Context, r Request) (Decision, error) {
+	d, _, err := e.decide(ctx, r, false)
+	return d, err
+}
+
+func deniedErr(d Decision, principal, action, resource string) error {
+	if d.Allowed() {
 		return nil
 	}
-	return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resourceARN)
+	return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s %s", principal, action, resource, d.Why(action))
 }
 
-// resourceAccount returns the account field of an ARN.
-func resourceAccount(resourceARN string) string {
-	parts := strings.SplitN(resourceARN, ":", 6)
-	if len(parts) < 6 {
-		return ""
+func (e *Evaluator) decide(ctx context.Context, r Request, identityOnly bool) (Decision, identity.Principal, error) {
+	p := r.Principal
+	if p.Kind == "" {
+		var err error
+		if p, err = e.dir.Active(ctx, p.ARN); err != nil {
+			return Decision{}, r.Principal, err
+		}
 	}
-	return parts[4]
+	c := Case{Root: p.IsRoot(), IdentityOnly: identityOnly}
+	if !c.Root {
+		var err error
+		if c.Identity, err = e.identityPolicies(ctx, p); err != nil {
+			return Decision{}, p, err
+		}
+	}
+	k := keysPool.Get().(*keys)
+	defer k.release()
+	k.init(e, ctx, &p, &r)
+
+	res := parseResource(r.Resource)
+	owner := res.account
+	if !arn.IsAccountID(owner) {
+		owner = p.Account
+	}
+	c.SameAccount = p.Account == owner
+	if !identityOnly && res.kind != "" {
+		if err := e.resourceSide(ctx, &c, k, p.Account, r.Action, res); err != nil {
+			return Decision{}, p, err
+		}
+	}
+	k.preq = policy.Request{
+		Principal: policy.Principal{Account: p.Account, ARN: p.ARN, RoleARN: p.RoleARN},
+		Action:    r.Action, Resource: r.Resource, Keys: k,
+	}
+	c.Request = &k.preq
+	return Combine(c), p, nil
 }
+
+// resourceSide adds to c the resource policies that apply to a domain,
+// repository or package ARN, notes the resource's tags in k, and counts a
+// caller of the repository's administering account as in its account.
+func (e *Evaluator) resourceSide(ctx context.Context, c *Case, k *keys, caller, action string, res resource) error {
+	domain := catalog.Resource{Kind: arn.KindDomain, Domain: catalog.DomainRef{Owner: res.account, Name: res.domain}}
+	da, ok, err := e.attributes(ctx, domain)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if res.kind == arn.KindDomain {
+			k.resourceTags = da.Tags
+		}
+		if !(res.kind == arn.KindDomain && strings.EqualFold(action, "codeartifact:PutDomainPermissionsPolicy")) {
+			if p := e.resourcePolicy(da.Policy); p != nil {
+				c.Resource = append(c.Resource, Policy{Name: "domain policy of " + res.domain, Policy: p})
+			}
+		}
+	}
+	if res.kind == arn.KindDomain {
+		return nil
+	}
+	repo := catalog.Resource{Kind: arn.KindRepository, Domain: domain.Domain, Repository: res.repo}
+	ra, ok, err := e.attributes(ctx, repo)
+	if err != nil || !ok {
+		return err
+	}
+	k.resourceTags = ra.Tags
+	if ra.Administrator == caller {
+		c.SameAccount = true
+	}
+	if !strings.EqualFold(action, "codeartifact:PutRepositoryPermissionsPolicy") {
+		if p := e.resourcePolicy(ra.Policy); p != nil {
+			c.Resource = append(c.Resource, Policy{Name: "repository policy of " + res.repo, Policy: p})
+		}
+	}
+	return nil
+}
+
+// attributes reads a resource's attributes; a resource that does not
+// exist has none (ok false).
+func (e *Evaluator) attributes(ctx context.Context, res catalog.Resource) (catalog.Attributes, bool, error) {
+	a, err := e.res.Attributes(ctx, res)
+	if errkind.KindOf(err) == errkind.NotFound {
+		return a, false, nil
+	}
+	return a, err == nil, err
+}
+
+// principalPolicies are a principal's compiled identity policies under the
+// directory generation they were read in.
+type principalPolicies struct {
+	gen      uint64
+	policies []Policy
+}
+
+// identityPolicies returns p's compiled identity policies.
+func (e *Evaluator) identityPolicies(ctx context.Context, p identity.Principal) ([]Policy, error) {
+	gen := e.dir.Generation()
+	if v, ok := e.principals.load(p.ARN); ok {
+		if pp := v.(principalPolicies); pp.gen == gen {
+			return pp.policies, nil
+		}
+	}
+	docs, err := e.dir.IdentityPolicies(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Policy, len(docs))
+	for i, d := range docs {
+		out[i] = Policy{Name: policyName(d.Key), Policy: e.compile(d.Key, d.Document)}
+	}
+	e.principals.store(p.ARN, principalPolicies{gen: gen, policies: out})
+	return out, nil
+}
+
+// resourcePolicy returns a stored resource policy compiled, or nil when
+// none is set.
+func (e *Evaluator) resourcePolicy(p store.Policy) *policy.Policy {
+	if p.Revision == "" {
+		return nil
+	}
+	return e.compile("rev:"+p.Revision, p.Document)
+}
+
+// compile returns the compiled policy cached under key, compiling doc on
+// a miss. A document that does not parse (never stored by Arca, which
+// parses every policy when it is put) compiles to a policy denying
+// everything: unknown fails closed.
+func (e *Evaluator) compile(key, doc string) *policy.Policy {
+	if v, ok := e.compiled.load(key); ok {
+		return v.(*policy.Policy)
+	}
+	p, err := policy.Parse([]byte(doc))
+	if err != nil {
+		p = denyAll
+	}
+	e.compiled.store(key, p)
+	return p
+}
+
+var denyAll = func() *policy.Policy {
+	p, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"UnreadablePolicy","Effect":"Deny","Action":"*","Resource":"*"}]}`))
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
+
+// policyName turns an identity policy's Key into the name a denial shows:
+// the inline policy's name, or the managed policy's ARN.
+func policyName(key string) string {
+	key, _, _ = strings.Cut(key, "#")
+	if rest, ok := strings.CutPrefix(key, "managed/"); ok {
+		return rest
+	}
+	if i := strings.LastIndexByte(key, '/'); i >= 0 {
+		return "inline policy " + key[i+1:]
+	}
+	return key
+}
+
+// resource is the part of a resource ARN a decision needs, as substrings
+// of the ARN (parsing allocates nothing).
+type resource struct {
+	kind    string // arn.KindDomain, KindRepository, KindPackage; "" for anything else
+	account string // the ARN's account field ("" for "*")
+	domain  string
+	repo    string
+}
+
+func parseResource(s string) resource {
+	var r resource
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
+		return r
+	}
+	var fields [4]string // partition, service, region, account
+	for i := range fields {
+		f, after, ok := strings.Cut(rest, ":")
+		if !ok {
+			return r
+		}
+		fields[i], rest = f, after
+	}
+	r.account = fields[3]
+	if fields[1] != arn.Service || !arn.IsAccountID(r.account) {
+		return r
+	}
+	kind, path, ok := strings.Cut(rest, "/")
+	if !ok {
+		return r
+	}
+	domain, path, more := strings.Cut(path, "/")
+	switch {
+	case domain == "":
+		return r
+	case kind == arn.KindDomain && !more:
+		r.kind, r.domain = kind, domain
+	case kind == arn.KindRepository || kind == arn.KindPackage:
+		repo, _, _ := strings.Cut(path, "/")
+		if repo == "" {
+			return r
+		}
+		r.kind, r.domain, r.repo = kind, domain, repo
+	}
+	return r
+}
+
+// boundedMap is a sync.Map that starts over past maxEntries, so neither
+// compiled policies nor principals accumulate without bound.
+type boundedMap struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const maxEntries = 20_000
+
+func (b *boundedMap) load(key string) (any, bool) { return b.m.Load(key) }
+
+func (b *boundedMap) store(key string, v any) {
+	if b.n.Add(1) > maxEntries {
+		b.m.Clear()
+		b.n.Store(0)
+	}
+	b.m.Store(key, v)
+}
+
+// clockKeys are aws:CurrentTime and aws:EpochTime for one second,
+// formatted once for every request in that second.
+type clockKeys struct {
+	unix        int64
+	currentTime [1]string
+	epochTime   [1]string
+}
+
+func (e *Evaluator) clockKeys() *clockKeys {
+	now := e.now()
+	sec := now.Unix()
+	if c := e.clock.Load(); c != nil && c.unix == sec {
+		return c
+	}
+	c := &clockKeys{unix: sec}
+	c.currentTime[0] = now.UTC().Truncate(time.Second).Format(time.RFC3339)
+	c.epochTime[0] = itoa(sec)
+	e.clock.Store(c)
+	return c
+}
+
+// client returns what middleware.Clients recorded about the request's
+// client, if anything.
+func client(ctx context.Context) (middleware.Client, bool) { return middleware.ClientFrom(ctx) }

@@ -31,6 +31,8 @@ type Catalog struct {
 	gens        sync.Map // domain id -> *atomic.Uint64
 	packageGens sync.Map // packageKey -> *atomic.Uint64
 	repos       sync.Map // RepositoryRef -> cachedRepository
+	versions    *versionCache
+	attrs       attributeCache // policies, tags and administrators, for authz
 }
 
 // Generation returns a number that changes whenever the structure of a
@@ -81,7 +83,7 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
 func New(st store.Store, region string, now func() time.Time) *Catalog {
-	return &Catalog{st: st, region: region, now: now}
+	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes)}
 }
 
 // DomainRef names a domain as the API does.
@@ -116,6 +118,7 @@ func (c *Catalog) CreateDomain(ctx context.Context, ref DomainRef, encryptionKey
 		return DomainInfo{}, err
 	}
 	d := store.Domain{Owner: ref.Owner, Name: ref.Name, EncryptionKey: key, CreatedAt: c.timestamp()}
+	defer c.attrs.changed()
 	err = c.st.Update(ctx, func(q store.Queries) error {
 		if err := q.CreateDomain(ctx, &d); err != nil {
 			if errors.Is(err, errkind.ErrConflict) {
@@ -178,6 +181,7 @@ func (c *Catalog) ListDomains(ctx context.Context, owner, after string, limit in
 // DeleteDomain deletes an empty domain and returns it as it was.
 func (c *Catalog) DeleteDomain(ctx context.Context, ref DomainRef) (DomainInfo, error) {
 	var info DomainInfo
+	defer c.attrs.changed()
 	err := c.st.Update(ctx, func(q store.Queries) error {
 		var err error
 		if info, err = c.domainInfo(ctx, q, ref); err != nil {
@@ -202,6 +206,7 @@ func (c *Catalog) CreateRepository(ctx context.Context, ref RepositoryRef, admin
 		return store.Repository{}, err
 	}
 	var r store.Repository
+	defer c.attrs.changed()
 	err := c.st.Update(ctx, func(q store.Queries) error {
 		d, err := getDomain(ctx, q, ref.DomainRef)
 		if err != nil {
@@ -353,6 +358,7 @@ func reaches(graph map[int64][]int64, starts []int64, target int64) bool {
 // an upstream, and returns it as it was.
 func (c *Catalog) DeleteRepository(ctx context.Context, ref RepositoryRef) (store.Repository, error) {
 	var r store.Repository
+	defer c.attrs.changed()
 	err := c.st.Update(ctx, func(q store.Queries) error {
 		var err error
 		if r, err = getRepository(ctx, q, ref); err != nil {
@@ -492,6 +498,7 @@ func (c *Catalog) Tags(ctx context.Context, res Resource) ([]store.Tag, error) {
 
 // TagResource adds or updates tags.
 func (c *Catalog) TagResource(ctx context.Context, res Resource, tags []store.Tag) error {
+	defer c.attrs.changed()
 	return c.st.Update(ctx, func(q store.Queries) error {
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
@@ -510,6 +517,7 @@ func (c *Catalog) TagResource(ctx context.Context, res Resource, tags []store.Ta
 
 // UntagResource removes tags by key; absent keys are ignored.
 func (c *Catalog) UntagResource(ctx context.Context, res Resource, keys []string) error {
+	defer c.attrs.changed()
 	return c.st.Update(ctx, func(q store.Queries) error {
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
@@ -578,6 +586,7 @@ func (c *Catalog) PutPolicy(ctx context.Context, res Resource, document string, 
 		return store.Policy{}, err
 	}
 	var out store.Policy
+	defer c.attrs.changed()
 	err = c.st.Update(ctx, func(q store.Queries) error {
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
@@ -595,6 +604,7 @@ func (c *Catalog) PutPolicy(ctx context.Context, res Resource, document string, 
 // DeletePolicy removes a resource's policy and returns it as it was.
 func (c *Catalog) DeletePolicy(ctx context.Context, res Resource, revision *string) (store.Policy, error) {
 	var old store.Policy
+	defer c.attrs.changed()
 	err := c.st.Update(ctx, func(q store.Queries) error {
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {

@@ -88,8 +88,22 @@ func (c *Catalog) PackageVersions(ctx context.Context, repo store.Repository, re
 }
 
 // Version returns a version of a package in a repository.
+//
+// Versions found are cached (every download asks) until the package's
+// generation changes.
 func (c *Catalog) Version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
-	return getVersion(ctx, c.st, repo, ref, version)
+	key := versionKey{repository: repo.ID, ref: ref, version: version}
+	// The generation is read before the store: a change committed while
+	// the version is read leaves it under the old generation, stale.
+	gen := c.PackageGeneration(repo.DomainID, ref)
+	if v, ok := c.versions.get(key, gen); ok {
+		return v, nil
+	}
+	v, err := getVersion(ctx, c.st, repo, ref, version)
+	if err == nil {
+		c.versions.put(key, gen, v)
+	}
+	return v, err
 }
 
 func getVersion(ctx context.Context, q store.Queries, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {

@@ -7,9 +7,12 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +41,32 @@ type Config struct {
 	// registry behind an external connection.
 	UpstreamTimeout time.Duration
 
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For and X-Forwarded-Proto headers are believed when
+	// they connect (for aws:SourceIp and aws:SecureTransport). Empty: the
+	// headers are ignored and the client is the connection's peer.
+	TrustedProxies []netip.Prefix
+
 	LogFormat string // "text" or "json"
+
+	// AuditLog is where the audit log goes: a file path, "-" for
+	// standard output only, or "off". Empty is the default,
+	// <Data>/audit/audit.log (Validate fills it in).
+	AuditLog string
+	// AuditLogMaxSize is the size in bytes past which the audit log file
+	// rotates; AuditLogKeep how many rotated files are kept.
+	AuditLogMaxSize int64
+	AuditLogKeep    int
+	// AuditLogStdout copies the audit log to standard output as well.
+	AuditLogStdout bool
 }
+
+// AuditOff is the AuditLog value that turns the audit log off, and
+// AuditStdout the one that sends it to standard output only.
+const (
+	AuditOff    = "off"
+	AuditStdout = "-"
+)
 
 // Defaults returns the configuration of a bare `arca serve`.
 func Defaults() Config {
@@ -50,6 +77,8 @@ func Defaults() Config {
 		ExternalConnections: map[string]string{},
 		UpstreamTimeout:     30 * time.Second,
 		LogFormat:           "text",
+		AuditLogMaxSize:     100 << 20,
+		AuditLogKeep:        10,
 	}
 }
 
@@ -64,7 +93,12 @@ const (
 	EnvRootAccessKeyID     = "ARCA_ROOT_ACCESS_KEY_ID"
 	EnvRootSecretKey       = "ARCA_ROOT_SECRET_ACCESS_KEY"
 	EnvLogFormat           = "ARCA_LOG_FORMAT"
+	EnvAuditLog            = "ARCA_AUDIT_LOG"
+	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
+	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
+	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
+	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
 )
 
 // FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
@@ -72,11 +106,32 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 	for name, field := range map[string]*string{
 		EnvListen: &c.Listen, EnvData: &c.Data, EnvRegion: &c.Region, EnvPublicURL: &c.PublicURL,
 		EnvAccountID: &c.AccountID, EnvRootAccessKeyID: &c.RootAccessKeyID, EnvRootSecretKey: &c.RootSecretKey,
-		EnvLogFormat: &c.LogFormat,
+		EnvLogFormat: &c.LogFormat, EnvAuditLog: &c.AuditLog,
 	} {
 		if v, ok := lookup(name); ok {
 			*field = v
 		}
+	}
+	if v, ok := lookup(EnvAuditLogMaxSize); ok {
+		n, err := ParseSize(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvAuditLogMaxSize, err)
+		}
+		c.AuditLogMaxSize = n
+	}
+	if v, ok := lookup(EnvAuditLogKeep); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvAuditLogKeep, err)
+		}
+		c.AuditLogKeep = n
+	}
+	if v, ok := lookup(EnvAuditLogStdout); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvAuditLogStdout, err)
+		}
+		c.AuditLogStdout = b
 	}
 	if v, ok := lookup(EnvUpstreamTimeout); ok {
 		d, err := time.ParseDuration(v)
@@ -84,6 +139,13 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 			return fmt.Errorf("%s: %w", EnvUpstreamTimeout, err)
 		}
 		c.UpstreamTimeout = d
+	}
+	if v, ok := lookup(EnvTrustedProxies); ok && strings.TrimSpace(v) != "" {
+		for _, p := range strings.Split(v, ",") {
+			if err := c.AddTrustedProxy(strings.TrimSpace(p)); err != nil {
+				return fmt.Errorf("%s: %w", EnvTrustedProxies, err)
+			}
+		}
 	}
 	if v, ok := lookup(EnvExternalConnections); ok && strings.TrimSpace(v) != "" {
 		for _, pair := range strings.Split(v, ",") {
@@ -105,6 +167,21 @@ func (c *Config) AddExternalConnection(pair string) error {
 		c.ExternalConnections = map[string]string{}
 	}
 	c.ExternalConnections[name] = u
+	return nil
+}
+
+// AddTrustedProxy adds a trusted proxy network: a CIDR block or a single
+// address.
+func (c *Config) AddTrustedProxy(s string) error {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		a, aerr := netip.ParseAddr(s)
+		if aerr != nil {
+			return fmt.Errorf("trusted proxy %q is neither a CIDR block nor an address", s)
+		}
+		p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+	}
+	c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	return nil
 }
 
@@ -152,6 +229,15 @@ func (c *Config) Validate() error {
 	if c.UpstreamTimeout < time.Second || c.UpstreamTimeout > 10*time.Minute {
 		return fmt.Errorf("upstream timeout %v is not between 1s and 10m", c.UpstreamTimeout)
 	}
+	if c.AuditLog == "" {
+		c.AuditLog = filepath.Join(c.Data, "audit", "audit.log")
+	}
+	if c.AuditLogMaxSize < 1024 {
+		return fmt.Errorf("audit log max size %d is under 1KiB", c.AuditLogMaxSize)
+	}
+	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
+		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
 	}
@@ -170,6 +256,27 @@ func checkURL(s string) error {
 		return fmt.Errorf("%q must not have a query, fragment or user", s)
 	}
 	return nil
+}
+
+// ParseSize parses a size in bytes: a number with an optional unit, K,
+// M or G (powers of 1024, also written KiB, MiB, GiB, or KB, MB, GB).
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q is not a number of bytes with an optional K, M or G", s)
+	}
+	return n * mult, nil
 }
 
 // ConnectionNames returns the configured external connection names, sorted.

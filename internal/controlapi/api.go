@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/controlapi/model"
@@ -20,9 +22,9 @@ import (
 )
 
 // Authorizer decides whether a principal may perform an action on a
-// resource.
+// resource (package authz).
 type Authorizer interface {
-	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
+	Authorize(ctx context.Context, r authz.Request) error
 }
 
 // Resolver is what the package operations need of the upstream rules
@@ -84,7 +86,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, errkind.NotFoundf("No CodeArtifact operation is served at %s %s", r.Method, r.URL.Path).WithReason(unknownOperation))
 		return
 	}
+	rec := audit.From(r.Context())
+	rec.Call(audit.SourceCodeArtifact, op.Name)
 	r, p, err := a.auth.SigV4(r, "codeartifact")
+	rec.SetPrincipal(p)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -129,7 +134,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 
 // authorize checks the caller's permission for action on resourceARN.
 func (a *API) authorize(ctx context.Context, c *call, action, resourceARN string) error {
-	return a.authz.Authorize(ctx, c.principal, action, resourceARN)
+	return a.check(ctx, c, authz.Request{Action: action, Resource: resourceARN})
+}
+
+// check authorizes a request with condition keys of its own (tags, token
+// lifetimes) for the caller.
+func (a *API) check(ctx context.Context, c *call, r authz.Request) error {
+	r.Principal = c.principal
+	return a.authz.Authorize(ctx, r)
 }
 
 // owner returns the domain owner a request names, defaulting to the

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -47,6 +48,9 @@ func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
 			}
 		}
 	}
+	// The audit event shows the operation's input, valid or not (members
+	// named like tokens are dropped there).
+	audit.From(r.Context()).Params(in)
 	if op.Input != nil {
 		// A streaming payload is required by the model but stays in r.Body:
 		// count it as present, and leave it to the handler.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
 )
 
@@ -29,10 +30,14 @@ func (a *API) createDomain(ctx context.Context, c *call, in *struct {
 }) (*domainOutput, error) {
 	// A domain is always created in the caller's own account.
 	ref := catalog.DomainRef{Owner: c.principal.Account, Name: in.Domain}
-	if err := a.authorize(ctx, c, "codeartifact:CreateDomain", arn.Domain(a.cfg.Region, ref.Owner, ref.Name)); err != nil {
+	domainARN, tags := arn.Domain(a.cfg.Region, ref.Owner, ref.Name), tagsToStore(in.Tags)
+	if err := a.check(ctx, c, authz.Request{Action: "codeartifact:CreateDomain", Resource: domainARN, Tags: tags}); err != nil {
 		return nil, err
 	}
-	d, err := a.catalog.CreateDomain(ctx, ref, in.EncryptionKey, tagsToStore(in.Tags))
+	if err := a.authorizeTagging(ctx, c, domainARN, tags); err != nil {
+		return nil, err
+	}
+	d, err := a.catalog.CreateDomain(ctx, ref, in.EncryptionKey, tags)
 	if err != nil {
 		return nil, err
 	}

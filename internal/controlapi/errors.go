@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/sigv4"
@@ -45,6 +46,7 @@ type errorBody struct {
 // writeError writes err as an AWS error response.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body, status := a.errorResponse(r, err)
+	audit.From(r.Context()).Fail(body.Type, body.Message)
 	b, _ := json.Marshal(body)
 	h := w.Header()
 	h.Set("x-amzn-ErrorType", body.Type)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -51,6 +52,18 @@ func (a *API) authorizeUpstreams(ctx context.Context, c *call, ref catalog.Repos
 	return nil
 }
 
+// authorizeTagging checks TagResource for the tags a create request sets:
+// creating a domain or repository with tags needs codeartifact:TagResource
+// too (User Guide, "Enable cross-account access to a domain": "To allow
+// creating repositories with tags, you must include the
+// codeartifact:TagResource permission").
+func (a *API) authorizeTagging(ctx context.Context, c *call, resourceARN string, tags []store.Tag) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	return a.check(ctx, c, authz.Request{Action: "codeartifact:TagResource", Resource: resourceARN, Tags: tags})
+}
+
 // createRepository serves CreateRepository.
 func (a *API) createRepository(ctx context.Context, c *call, in *struct {
 	repositoryInput
@@ -59,14 +72,18 @@ func (a *API) createRepository(ctx context.Context, c *call, in *struct {
 	Tags        []tag           `json:"tags"`
 }) (*repositoryOutput, error) {
 	ref := in.ref(c)
-	if err := a.authorize(ctx, c, "codeartifact:CreateRepository", a.repositoryARN(ref)); err != nil {
+	repoARN, tags := a.repositoryARN(ref), tagsToStore(in.Tags)
+	if err := a.check(ctx, c, authz.Request{Action: "codeartifact:CreateRepository", Resource: repoARN, Tags: tags}); err != nil {
+		return nil, err
+	}
+	if err := a.authorizeTagging(ctx, c, repoARN, tags); err != nil {
 		return nil, err
 	}
 	names := upstreamNames(in.Upstreams)
 	if err := a.authorizeUpstreams(ctx, c, ref, names); err != nil {
 		return nil, err
 	}
-	r, err := a.catalog.CreateRepository(ctx, ref, c.principal.Account, in.Description, names, tagsToStore(in.Tags))
+	r, err := a.catalog.CreateRepository(ctx, ref, c.principal.Account, in.Description, names, tags)
 	if err != nil {
 		return nil, err
 	}

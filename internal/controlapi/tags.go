@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -53,10 +54,11 @@ func (a *API) tagResource(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.authorize(ctx, c, "codeartifact:TagResource", in.ResourceARN); err != nil {
+	tags := tagsToStore(in.Tags)
+	if err := a.check(ctx, c, authz.Request{Action: "codeartifact:TagResource", Resource: in.ResourceARN, Tags: tags}); err != nil {
 		return nil, err
 	}
-	return &emptyOutput{}, a.catalog.TagResource(ctx, res, tagsToStore(in.Tags))
+	return &emptyOutput{}, a.catalog.TagResource(ctx, res, tags)
 }
 
 // untagResource serves UntagResource.
@@ -68,7 +70,7 @@ func (a *API) untagResource(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.authorize(ctx, c, "codeartifact:UntagResource", in.ResourceARN); err != nil {
+	if err := a.check(ctx, c, authz.Request{Action: "codeartifact:UntagResource", Resource: in.ResourceARN, TagKeys: in.TagKeys}); err != nil {
 		return nil, err
 	}
 	return &emptyOutput{}, a.catalog.UntagResource(ctx, res, in.TagKeys)

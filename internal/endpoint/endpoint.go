@@ -5,8 +5,11 @@
 //
 // It authenticates the authorization token (Bearer, Basic aws:TOKEN, or the
 // bare token cargo sends), checks that the token belongs to the domain in
-// the path, finds the repository, checks ReadFromRepository, and hands the
-// rest of the path to the format. A request without valid credentials gets
+// the path, finds the repository, finds the token's principal as it is now
+// (a deleted user or role is refused), checks ReadFromRepository on the
+// repository for reads (the format checks its writes), and hands the rest
+// of the path to the format. Every request is decided with the policies
+// as they are at that moment: a token carries no permissions of its own. A request without valid credentials gets
 // 401 with the format's WWW-Authenticate challenge, because Maven and NuGet
 // send credentials only after one.
 //
@@ -21,7 +24,7 @@ import (
 	"strings"
 
 	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
@@ -45,6 +48,9 @@ type Request struct {
 	Format     string
 	Repository store.Repository // set once authenticated
 	Claims     token.Claims     // set once authenticated
+	// Principal is the principal the token names, as it is now; set once
+	// authenticated.
+	Principal identity.Principal
 	// Rest is the path after "/{domain}-{owner}/{format}/{repository}/",
 	// still escaped as sent (npm scopes arrive as @scope%2fname).
 	Rest string
@@ -57,23 +63,33 @@ type Catalog interface {
 	Repository(ctx context.Context, ref catalog.RepositoryRef) (store.Repository, error)
 }
 
-// Authorizer decides whether a principal may act on a resource.
+// Authorizer decides whether a principal may act on a resource (package
+// authz), and finds the principal a token names as it is now.
 type Authorizer interface {
-	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
+	Authorize(ctx context.Context, r authz.Request) error
+	// Active returns the principal an ARN names if it still exists (an
+	// Unauthenticated error otherwise): a token acts for its principal
+	// only while the principal does.
+	Active(ctx context.Context, principalARN string) (identity.Principal, error)
+}
+
+// Tokens verifies the authorization token of a request (auth.Authenticator).
+type Tokens interface {
+	Token(r *http.Request) (token.Claims, error)
 }
 
 // Handler serves all repository endpoints.
 type Handler struct {
 	publicURL string
 	region    string
-	auth      *auth.Authenticator
+	auth      Tokens
 	authz     Authorizer
 	catalog   Catalog
 	formats   map[string]Format
 }
 
 // New returns a Handler dispatching to formats by name.
-func New(publicURL, region string, a *auth.Authenticator, z Authorizer, cat Catalog, formats map[string]Format) *Handler {
+func New(publicURL, region string, a Tokens, z Authorizer, cat Catalog, formats map[string]Format) *Handler {
 	return &Handler{publicURL: publicURL, region: region, auth: a, authz: z, catalog: cat, formats: formats}
 }
 
@@ -85,15 +101,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := h.formats[req.Format]
+	h.record(r, req, f)
 	if err := h.authenticate(r, req); err != nil {
 		if errors.Is(err, errkind.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", f.Challenge(req))
 		}
-		f.WriteError(w, r, err)
+		h.writeError(w, r, f, err)
 		return
 	}
 	if err := f.Serve(w, r, req); err != nil {
-		f.WriteError(w, r, err)
+		h.writeError(w, r, f, err)
 	}
 }
 
@@ -146,13 +163,34 @@ func (h *Handler) authenticate(r *http.Request, req *Request) error {
 		// The domain was deleted and created again since the token was minted.
 		return errkind.Unauthf("The authorization token is for a domain that no longer exists.")
 	}
-	p := identity.Principal{Account: claims.Account, ARN: claims.Principal}
-	repoARN := arn.Repository(h.region, repo.DomainOwner, repo.DomainName, repo.Name)
-	if err := h.authz.Authorize(r.Context(), p, "codeartifact:ReadFromRepository", repoARN); err != nil {
+	// The token acts with its principal's permissions as they are now:
+	// a deleted user or role, or a policy that now denies, stops it here.
+	p, err := h.authz.Active(r.Context(), claims.Principal)
+	if err != nil {
 		return err
 	}
-	req.Repository, req.Claims = repo, claims
+	if readOnly(r.Method) {
+		repoARN := arn.Repository(h.region, repo.DomainOwner, repo.DomainName, repo.Name)
+		if err := h.authz.Authorize(r.Context(), authz.Request{Principal: p, Action: actionRead, Resource: repoARN}); err != nil {
+			return err
+		}
+	}
+	req.Repository, req.Claims, req.Principal = repo, claims, p
 	return nil
+}
+
+// actionRead is the permission every read on a repository endpoint needs.
+const actionRead = "codeartifact:ReadFromRepository"
+
+// readOnly reports whether a request of this method reads. Reads need
+// ReadFromRepository on the repository; the format authorizes writes on
+// the package they write (PublishPackageVersion, PutPackageMetadata), so
+// that a principal allowed to publish one package needs nothing else
+// (User Guide, "Publishing permissions": npm and Python publishing need
+// only PublishPackageVersion). A format that serves a read on another
+// method checks ReadFromRepository itself.
+func readOnly(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
 // Plain is the surface of a format that has no endpoints yet: it

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/auth"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
@@ -21,23 +22,13 @@ import (
 
 // Authorizer decides whether a principal may perform an IAM or STS action
 // (iam:CreateUser, sts:AssumeRole, ...) on a resource ARN; it returns an
-// errkind AccessDenied error when not. It has the shape of the control
-// plane's Authorizer, so one policy evaluator can serve both.
+// errkind AccessDenied error when not. Package authz's Evaluator is one:
+// the control plane, the repository endpoints and IAM share one policy
+// evaluator. AuthorizeIdentity is the identity side alone, which
+// AssumeRole asks for beside the role's trust policy.
 type Authorizer interface {
-	Authorize(ctx context.Context, p identity.Principal, action, resourceARN string) error
-}
-
-// RootOnly is the Authorizer used until identity policies are evaluated:
-// an account's root may do anything an identity policy could allow it;
-// every other principal is refused.
-type RootOnly struct{}
-
-// Authorize allows the account root only.
-func (RootOnly) Authorize(_ context.Context, p identity.Principal, action, resourceARN string) error {
-	if p.IsRoot() {
-		return nil
-	}
-	return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resourceARN)
+	Authorize(ctx context.Context, r authz.Request) error
+	identity.Authorizer
 }
 
 // The two services.
@@ -131,6 +122,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	auditCall(r, svc, action, p, f)
 	if action == "" {
 		a.writeError(w, r, svc, errkind.Validationf("Missing Action").WithReason("MissingAction"))
 		return
@@ -146,6 +138,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, svc, err)
 		return
 	}
+	auditResult(r, result)
 	a.writeResult(w, r, svc, action, result)
 }
 
@@ -277,8 +270,13 @@ func writeXML(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-// requestContext returns the condition keys the edge knows about r.
+// requestContext returns the condition keys the edge knows about r: the
+// client middleware.Clients found (behind trusted proxies), else the
+// connection's peer.
 func requestContext(r *http.Request) map[string][]string {
+	if cl, ok := middleware.ClientFrom(r.Context()); ok {
+		return map[string][]string{"aws:SecureTransport": {strconv.FormatBool(cl.Secure)}, "aws:SourceIp": {cl.IP}}
+	}
 	c := map[string][]string{"aws:SecureTransport": {strconv.FormatBool(r.TLS != nil)}}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		c["aws:SourceIp"] = []string{host}

@@ -27,11 +27,12 @@
 //
 // Every IAM operation and AssumeRole's identity side ask the Authorizer for
 // the IAM action (iam:CreateUser, sts:AssumeRole, ...) on the resource's
-// ARN, before looking at whether the resource exists. RootOnly, the
-// default, allows an account's root and refuses everyone else; the policy
-// evaluation of identity policies replaces it without touching this
-// package. GetCallerIdentity needs no permission, as in AWS. The trust
-// policies of roles are evaluated by package identity.
+// ARN, before looking at whether the resource exists: package authz
+// evaluates the caller's identity policies (an account's root may do
+// anything no policy denies it). IAM resources have no resource policies,
+// so only principals of the resource's own account can be allowed.
+// GetCallerIdentity needs no permission, as in AWS. The trust policies of
+// roles are evaluated by package identity.
 //
 // # Errors
 //

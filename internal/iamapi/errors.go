@@ -91,6 +91,7 @@ func (a *API) errorOf(r *http.Request, svc *service, err error) (errorCode, stri
 // writeError writes err as the query protocol's error document.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, svc *service, err error) {
 	c, msg := a.errorOf(r, svc, err)
+	auditError(r, svc, c.code, msg)
 	var body errorResponse
 	body.Xmlns = svc.namespace
 	body.Error.Type = "Sender"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/store"
@@ -130,7 +131,7 @@ func pageNames(names []string, marker string, max int) ([]string, string) {
 // allow asks the Authorizer whether the caller may perform the IAM action
 // on resource.
 func (a *API) allow(c *call, action, resource string) error {
-	return a.authz.Authorize(c.ctx, c.p, "iam:"+action, resource)
+	return a.authz.Authorize(c.ctx, authz.Request{Principal: c.p, Action: "iam:" + action, Resource: resource})
 }
 
 // userARN is the ARN of a user of the caller's account, for authorization:

@@ -267,13 +267,19 @@ func TestIAMWire(t *testing.T) {
 	}
 	s.query("iam", s.root, "Action", "GetPolicyVersion", "PolicyArn", ro, "VersionId", "v2").fail(t, "version v2", 404, "Sender", "NoSuchEntity")
 
-	// Only the root administers IAM until identity policies are evaluated.
+	// A user without an identity policy allowing it administers nothing;
+	// one whose policy allows iam:CreateUser creates users.
 	bob := s.createUserWithKey("bob")
 	msg = s.query("iam", bob, "Action", "CreateUser", "UserName", "carol").fail(t, "a user creating a user", 403, "Sender", "AccessDenied")
-	if msg != "User: arn:aws:iam::"+acct+":user/bob is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+acct+":user/carol" {
+	if msg != "User: arn:aws:iam::"+acct+":user/bob is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+acct+":user/carol because no identity-based policy allows the iam:CreateUser action" {
 		t.Errorf("AccessDenied message %q", msg)
 	}
 	s.query("iam", s.root, "Action", "GetUser", "UserName", "carol").fail(t, "carol after the denial", 404, "Sender", "NoSuchEntity")
+	s.query("iam", s.root, "Action", "PutUserPolicy", "UserName", "bob", "PolicyName", "users",
+		"PolicyDocument", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*User","Resource":"arn:aws:iam::`+acct+`:user/c*"}]}`).ok(t, "PutUserPolicy")
+	s.query("iam", bob, "Action", "CreateUser", "UserName", "carol").ok(t, "CreateUser")
+	s.query("iam", bob, "Action", "CreateUser", "UserName", "dave").fail(t, "a user outside bob's policy", 403, "Sender", "AccessDenied")
+	s.query("iam", bob, "Action", "DeleteUser", "UserName", "carol").ok(t, "DeleteUser")
 	// A user still learns who it is.
 	r = s.query("sts", bob, "Action", "GetCallerIdentity").ok(t, "GetCallerIdentity")
 	if r.text(t, "Arn") != "arn:aws:iam::"+acct+":user/bob" || r.text(t, "Account") != acct || !strings.HasPrefix(r.text(t, "UserId"), "AIDA") {
@@ -328,6 +334,7 @@ func TestTemporaryCredentials(t *testing.T) {
 	const acct = servertest.AccountID
 	alice := s.createUserWithKey("alice")
 	roleARN := s.roleFor("deploy", "arn:aws:iam::"+acct+":user/alice")
+	s.query("iam", s.root, "Action", "AttachRolePolicy", "RoleName", "deploy", "PolicyArn", "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess").ok(t, "AttachRolePolicy")
 	s.send(http.MethodPost, "/v1/domain?domain=my-domain", "codeartifact", s.root, "application/json", "{}")
 
 	issued := s.clock.now()
@@ -378,6 +385,7 @@ func TestTemporaryCredentials(t *testing.T) {
 	// Deleting the role stops a live session at once.
 	sess2, _, _ := s.assume(alice, roleARN, "build-8", 3600)
 	s.query("sts", sess2, "Action", "GetCallerIdentity").ok(t, "GetCallerIdentity")
+	s.query("iam", s.root, "Action", "DetachRolePolicy", "RoleName", "deploy", "PolicyArn", "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess").ok(t, "DetachRolePolicy")
 	s.query("iam", s.root, "Action", "DeleteRole", "RoleName", "deploy").ok(t, "DeleteRole")
 	s.query("sts", sess2, "Action", "GetCallerIdentity").fail(t, "session of a deleted role", 403, "Sender", "InvalidClientTokenId")
 	if tr := s.token(sess2, "my-domain", 900); tr.status != 403 || tr.header.Get("x-amzn-ErrorType") != "UnrecognizedClientException" {
@@ -432,6 +440,7 @@ func TestWebIdentity(t *testing.T) {
 		"Action":"sts:AssumeRoleWithWebIdentity",
 		"Condition":{"StringEquals":{"` + key + `:aud":"arca-ci","` + key + `:sub":"repo:arca/demo:ref:refs/heads/main"}}}]}`
 	s.query("iam", s.root, "Action", "CreateRole", "RoleName", "ci", "AssumeRolePolicyDocument", trust).ok(t, "CreateRole")
+	s.query("iam", s.root, "Action", "AttachRolePolicy", "RoleName", "ci", "PolicyArn", "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess").ok(t, "AttachRolePolicy")
 	roleARN := "arn:aws:iam::" + acct + ":role/ci"
 
 	tok := iss.Mint(t, "RS256", iss.Claims("repo:arca/demo:ref:refs/heads/main", "arca-ci", s.clock.now()))

@@ -110,11 +110,11 @@ func (f *fixture) userWithKey(name, path string) store.AccessKey {
 // allowAll and denyAll are Authorizers for the identity side.
 type allowAll struct{}
 
-func (allowAll) Authorize(context.Context, Principal, string, string) error { return nil }
+func (allowAll) AuthorizeIdentity(context.Context, Principal, string, string) error { return nil }
 
 type rootOnly struct{}
 
-func (rootOnly) Authorize(_ context.Context, p Principal, action, res string) error {
+func (rootOnly) AuthorizeIdentity(_ context.Context, p Principal, action, res string) error {
 	if p.IsRoot() {
 		return nil
 	}

@@ -24,10 +24,11 @@ import (
 // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
 
 // Authorizer decides the identity side of a call: whether the caller's own
-// policies allow action on resourceARN. AssumeRole asks it for
-// sts:AssumeRole when the role's trust policy alone does not suffice.
+// policies (or its being an account root) allow action on resourceARN.
+// AssumeRole asks it for sts:AssumeRole when the role's trust policy alone
+// does not suffice; the trust policy is the resource side.
 type Authorizer interface {
-	Authorize(ctx context.Context, p Principal, action, resourceARN string) error
+	AuthorizeIdentity(ctx context.Context, p Principal, action, resourceARN string) error
 }
 
 // Credentials are temporary credentials.
@@ -208,7 +209,7 @@ func (d *Directory) AssumeRole(ctx context.Context, caller Principal, in AssumeR
 		named = dec == policy.Allow
 	}
 	if !named {
-		if err := authz.Authorize(ctx, caller, "sts:AssumeRole", in.RoleARN); err != nil {
+		if err := authz.AuthorizeIdentity(ctx, caller, "sts:AssumeRole", in.RoleARN); err != nil {
 			if errors.Is(err, errkind.ErrAccessDenied) {
 				return AssumedRole{}, denied
 			}

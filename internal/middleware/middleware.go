@@ -28,8 +28,9 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// newID returns a random id in the UUID text format AWS uses.
-func newID() string {
+// NewID returns a random id in the UUID text format AWS uses (request
+// ids, audit event ids).
+func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40
@@ -51,7 +52,7 @@ func newID() string {
 func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := newID()
+		id := NewID()
 		w.Header().Set("x-amzn-RequestId", id)
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -68,7 +69,7 @@ func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
-				slog.String("path", redactPath(r.URL.Path)),
+				slog.String("path", RedactPath(r.URL.Path)),
 				slog.Int("status", rec.status),
 				slog.Int64("bytes", rec.bytes),
 				slog.Duration("duration", time.Since(start)),
@@ -82,8 +83,8 @@ func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 // npm logout sends DELETE /-/user/token/<token>.
 var secretSegments = []string{"/-/user/token/"}
 
-// redactPath hides the secrets some clients put in request paths.
-func redactPath(p string) string {
+// RedactPath hides the secrets some clients put in request paths.
+func RedactPath(p string) string {
 	for _, seg := range secretSegments {
 		if i := strings.Index(p, seg); i >= 0 {
 			return p[:i+len(seg)] + "REDACTED"

@@ -30,6 +30,19 @@ type Request struct {
 	// does) and aws:PrincipalAccount. Every other key, aws:CurrentTime
 	// included, is the caller's to supply.
 	Context map[string][]string
+
+	// Keys, when not nil, supplies the keys Context does not have. It lets
+	// a caller serve the request context from its own fields instead of
+	// building a map for every request.
+	Keys Keys
+}
+
+// Keys supplies condition key values to Evaluate. Values is given the key
+// in lower case (aws:resourcetag/team, sts:durationseconds) and returns its
+// values, or nil when the request has none. It must be safe to call from
+// the goroutine running Evaluate and must not retain the slices it is given.
+type Keys interface {
+	Values(lowerKey string) []string
 }
 
 // Principal identifies the caller. An IAM user or the account root sets
@@ -277,6 +290,11 @@ func (r *Request) lookup(k *ckey) values {
 			if strings.EqualFold(name, k.name) {
 				return values{list: v}
 			}
+		}
+	}
+	if r.Keys != nil {
+		if v := r.Keys.Values(k.lower); v != nil {
+			return values{list: v}
 		}
 	}
 	switch k.lower {

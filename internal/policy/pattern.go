@@ -258,17 +258,28 @@ func (p *pattern) expand(r *Request, buf []tok) ([]tok, bool) {
 // glob matches s against toks: * is any run of characters (including
 // none), ? is exactly one character, the rest are literal. It is the classic
 // two-pointer matcher that backtracks only to the last *, so it runs in
-// O(len(toks)*len(s)) at worst and allocates nothing.
+// O(len(toks)*len(s)) at worst and allocates nothing. A * followed by a
+// single-byte literal jumps to that literal's next occurrence instead of
+// trying every position (the common resource patterns, such as
+// "arn:aws:codeartifact:*:*:repository/my-domain/*", then cost a few
+// byte scans).
 func glob(toks []tok, s string, fold bool) bool {
 	p, i := 0, 0
 	starP, starI := -1, 0
 	for i < len(s) {
-		c, size := utf8.DecodeRuneInString(s[i:])
+		c, size := rune(s[i]), 1
+		if c >= utf8.RuneSelf {
+			c, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if p < len(toks) {
 			switch t := toks[p]; t.kind {
 			case tokStar:
-				starP, starI = p, i
-				p++
+				j := skipTo(toks, p+1, s, i, fold)
+				if j < 0 {
+					return false
+				}
+				starP, starI = p, j
+				p, i = p+1, j
 				continue
 			case tokQuest:
 				p++
@@ -286,13 +297,34 @@ func glob(toks []tok, s string, fold bool) bool {
 			return false
 		}
 		_, sz := utf8.DecodeRuneInString(s[starI:])
-		starI += sz
+		if starI = skipTo(toks, starP+1, s, starI+sz, fold); starI < 0 {
+			return false
+		}
 		i, p = starI, starP+1
 	}
 	for p < len(toks) && toks[p].kind == tokStar {
 		p++
 	}
 	return p == len(toks)
+}
+
+// skipTo returns the first index at or after from where toks[p] can match
+// in s, when toks[p] is a single-byte literal compared with case: where
+// that byte next occurs, or -1 when it occurs no more (nothing after a *
+// can then match). Otherwise it returns from.
+func skipTo(toks []tok, p int, s string, from int, fold bool) int {
+	if fold || p >= len(toks) || from >= len(s) {
+		return from
+	}
+	t := toks[p]
+	if t.kind != tokLit || t.r >= utf8.RuneSelf {
+		return from
+	}
+	j := strings.IndexByte(s[from:], byte(t.r))
+	if j < 0 {
+		return -1
+	}
+	return from + j
 }
 
 // foldEqual reports whether a and b are the same letter under Unicode

@@ -1,6 +1,6 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
-// sessions, token signing keys, domains, repositories with their upstream
+// sessions, token signing keys and token revocations, domains, repositories with their upstream
 // graph and external connections, tags and resource policies.
 //
 // The contract is the Store interface below. One hand-written SQL layer
@@ -43,6 +43,7 @@ type Queries interface {
 	Accounts
 	IAM
 	SigningKeys
+	Revocations
 	Domains
 	Repositories
 	Tags
@@ -232,6 +233,48 @@ type SigningKeys interface {
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 	// ListSigningKeys returns all keys, newest first.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+}
+
+// Revocation revokes authorization tokens before they expire: one token
+// (TokenID set), or every token of a principal issued at or before
+// IssuedBefore (TokenID empty), in one domain or in all of them.
+type Revocation struct {
+	ID int64 // set by CreateRevocation; increases with every revocation
+	// TokenID is the hex id of the one token revoked, or "".
+	TokenID string
+	// PrincipalARN is the principal whose tokens are revoked: a root, user
+	// or assumed-role session ARN, or a role ARN for every session of the
+	// role. For a single token it says whose token it was ("" if unknown).
+	PrincipalARN string
+	// DomainOwner and Domain limit a principal revocation to one domain;
+	// "" matches any.
+	DomainOwner  string
+	Domain       string
+	IssuedBefore time.Time
+	// Expires is when the revocation stops mattering: every token it
+	// revokes has expired by then, and it may be pruned.
+	Expires   time.Time
+	Reason    string
+	CreatedAt time.Time
+}
+
+// Revocations stores token revocations. Revocations are only added, and
+// removed once they expire.
+type Revocations interface {
+	// CreateRevocation inserts r and sets r.ID. A second revocation of the
+	// same TokenID is errkind.Conflict.
+	CreateRevocation(ctx context.Context, r *Revocation) error
+	// ListRevocations returns the revocations that expire after t, by id.
+	ListRevocations(ctx context.Context, t time.Time) ([]Revocation, error)
+	// RevocationGeneration returns a number that changes with every
+	// CreateRevocation, cheap enough to poll: the highest id present
+	// (0 for none). A new revocation's id exceeds every id ever given, so
+	// the number differs from any earlier answer after a create; pruning
+	// may lower it.
+	RevocationGeneration(ctx context.Context) (int64, error)
+	// DeleteExpiredRevocations removes revocations that expired at or
+	// before t and returns how many.
+	DeleteExpiredRevocations(ctx context.Context, t time.Time) (int64, error)
 }
 
 // Domain is a CodeArtifact domain.

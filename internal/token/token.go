@@ -2,16 +2,20 @@
 // seals other small opaque values (pagination cursors) the same way.
 //
 // A token is base64url(payload || HMAC-SHA256(key, purpose || payload)).
-// The payload names the signing key, the domain (owner, name and id), the
-// principal and the issue and expiry times. Keys live in the metadata store
+// The payload names the signing key, the token's own random id, the domain
+// (owner, name and id), the principal and the issue and expiry times. The
+// id names one token in revocations and in the audit log without
+// revealing it; tokens minted before ids existed (payload version 1) are
+// still accepted and are named by a digest of the whole token instead.
+// Keys live in the metadata store
 // so every replica can verify every other replica's tokens; verifying needs
 // no database round trip: keys are held in memory and reloaded only when a
 // token names a key this replica has not seen yet.
 //
 // Invariants: a token cannot be forged or altered without a key; it is
 // valid for exactly one domain incarnation (the id changes when a domain is
-// deleted and created again) and only until it expires; comparisons of MACs
-// are constant-time.
+// deleted and created again) and only until it expires, or until it is
+// revoked (see Revocations); comparisons of MACs are constant-time.
 package token
 
 import (
@@ -21,6 +25,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"hash"
 	"sync"
@@ -37,8 +42,46 @@ type KeyStore interface {
 	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
 }
 
+// ID names one token. It is not secret: knowing it does not help to forge
+// or use the token.
+type ID [16]byte
+
+// String returns the id as 32 lower-case hex digits.
+func (id ID) String() string { return hex.EncodeToString(id[:]) }
+
+// IsZero reports whether id is the zero ID.
+func (id ID) IsZero() bool { return id == ID{} }
+
+// ParseID parses the 32 hex digits of an ID.
+func ParseID(s string) (ID, error) {
+	var id ID
+	if len(s) != 2*len(id) {
+		return ID{}, errkind.Validationf("a token id is 32 hex digits")
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return ID{}, errkind.Validationf("a token id is 32 hex digits")
+	}
+	return id, nil
+}
+
+// NewID returns a random token id.
+func NewID() ID {
+	var id ID
+	if _, err := rand.Read(id[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return id
+}
+
+// MaxLifetime is the longest a token can live: 12 hours, the longest
+// GetAuthorizationToken grants and the longest an STS session (whose
+// expiry a durationSeconds 0 token takes) lasts.
+const MaxLifetime = 12 * time.Hour
+
 // Claims is what an authorization token asserts.
 type Claims struct {
+	// ID names the token; Mint draws one when it is zero.
+	ID          ID
 	DomainID    int64
 	DomainOwner string // 12 digits
 	Domain      string
@@ -56,7 +99,11 @@ var (
 )
 
 const (
+	// version is the version byte of sealed values and of tokens minted
+	// before token ids (whose layout has no id); versionID is that of
+	// tokens with an id.
 	version    = 1
+	versionID  = 2
 	macSize    = sha256.Size
 	maxPayload = 1024
 	// reloadEvery bounds how often an unknown key id makes a replica
@@ -139,6 +186,20 @@ func New(ctx context.Context, st KeyStore) (*Tokens, error) {
 	return t, t.reload(ctx)
 }
 
+// Load loads the signing keys of st without ever creating one: for tools
+// that inspect tokens beside a server. A store without keys is
+// errkind.NotFound.
+func Load(ctx context.Context, st KeyStore) (*Tokens, error) {
+	t := &Tokens{st: st}
+	if err := t.reload(ctx); err != nil {
+		return nil, err
+	}
+	if len(t.keys.Load().byID) == 0 {
+		return nil, errkind.NotFoundf("the store has no signing keys: no server has started on it")
+	}
+	return t, nil
+}
+
 func (t *Tokens) reload(ctx context.Context) error {
 	keys, err := t.st.ListSigningKeys(ctx)
 	if err != nil {
@@ -185,11 +246,16 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 		return "", errkind.Validationf("claims out of range")
 	}
 	kr := t.keys.Load()
-	// Layout: version(1) key(4) issued(8) expires(8) domainID(8) owner(12)
-	// account(12) len(domain)(1) domain len(principal)(2) principal.
-	p := make([]byte, 0, 64+len(c.Domain)+len(c.Principal)+macSize)
-	p = append(p, version)
+	if c.ID.IsZero() {
+		c.ID = NewID()
+	}
+	// Layout: version(1) key(4) id(16) issued(8) expires(8) domainID(8)
+	// owner(12) account(12) len(domain)(1) domain len(principal)(2)
+	// principal. Version 1 is the same without the id.
+	p := make([]byte, 0, 80+len(c.Domain)+len(c.Principal)+macSize)
+	p = append(p, versionID)
 	p = binary.BigEndian.AppendUint32(p, kr.current)
+	p = append(p, c.ID[:]...)
 	p = binary.BigEndian.AppendUint64(p, uint64(c.IssuedAt.UnixMilli()))
 	p = binary.BigEndian.AppendUint64(p, uint64(c.Expires.UnixMilli()))
 	p = binary.BigEndian.AppendUint64(p, uint64(c.DomainID))
@@ -204,8 +270,31 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 }
 
 // Verify checks tok and returns its claims. It fails with ErrMalformed,
-// ErrForged or ErrExpired.
+// ErrForged or ErrExpired. It does not consult revocations: the caller
+// does, with Revocations.Check.
 func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
+	c, err := t.open(tok, true)
+	if err != nil {
+		return Claims{}, err
+	}
+	if !now.Before(c.Expires) {
+		return Claims{}, ErrExpired
+	}
+	return c, nil
+}
+
+// Authentic checks that tok was minted with one of the keys and returns
+// its claims, whether or not it has expired. It fails with ErrMalformed or
+// ErrForged.
+func (t *Tokens) Authentic(tok string) (Claims, error) { return t.open(tok, true) }
+
+// Decode returns the claims tok asserts without checking its MAC or its
+// expiry: for showing what a token says, never for trusting it. It fails
+// with ErrMalformed.
+func Decode(tok string) (Claims, error) { return (*Tokens)(nil).open(tok, false) }
+
+// open decodes tok and, when checkMAC is set, checks its MAC.
+func (t *Tokens) open(tok string, checkMAC bool) (Claims, error) {
 	var buf [maxPayload + macSize]byte
 	if base64.RawURLEncoding.DecodedLen(len(tok)) > len(buf) {
 		return Claims{}, ErrMalformed
@@ -215,17 +304,27 @@ func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 		return Claims{}, ErrMalformed
 	}
 	b := buf[:n]
-	if b[0] != version {
+	if b[0] != version && b[0] != versionID {
 		return Claims{}, ErrMalformed
 	}
 	payload, mac := b[:n-macSize], b[n-macSize:]
-	key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
-	if !ok || !key.check(purposeAuth, payload, mac) {
-		return Claims{}, ErrForged
+	if checkMAC {
+		key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
+		if !ok || !key.check(purposeAuth, payload, mac) {
+			return Claims{}, ErrForged
+		}
 	}
 	// The MAC is good, so the payload is one Mint wrote: parse it plainly,
 	// still bounds-checked in case a key ever signed something else.
 	r := reader{b: payload[5:]}
+	var id ID
+	if b[0] == versionID {
+		copy(id[:], r.bytes(len(id)))
+	} else {
+		// A token from before ids: its digest names it.
+		sum := sha256.Sum256(b)
+		copy(id[:], sum[:])
+	}
 	issued, expires, domainID := r.u64(), r.u64(), r.u64()
 	owner, account := r.bytes(12), r.bytes(12)
 	domain := r.bytes(int(r.u8()))
@@ -233,15 +332,11 @@ func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 	if r.bad || len(r.b) != 0 {
 		return Claims{}, ErrMalformed
 	}
-	c := Claims{
-		DomainID: int64(domainID), DomainOwner: string(owner), Domain: string(domain),
+	return Claims{
+		ID: id, DomainID: int64(domainID), DomainOwner: string(owner), Domain: string(domain),
 		Account: string(account), Principal: string(principal),
 		IssuedAt: time.UnixMilli(int64(issued)).UTC(), Expires: time.UnixMilli(int64(expires)).UTC(),
-	}
-	if !now.Before(c.Expires) {
-		return Claims{}, ErrExpired
-	}
-	return c, nil
+	}, nil
 }
 
 // Seal returns data as an opaque, tamper-proof string bound to purpose.

@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -50,11 +51,121 @@ func TestMintVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got.ID.IsZero() {
+		t.Fatal("Mint gave the token no id")
+	}
+	c.ID = got.ID
 	if got != c {
 		t.Errorf("Verify = %+v, want %+v", got, c)
 	}
 	if _, err := tk.Verify(tok, c.Expires); !errors.Is(err, ErrExpired) {
 		t.Errorf("at expiry: %v, want ErrExpired", err)
+	}
+}
+
+func TestIDs(t *testing.T) {
+	tk, _ := New(context.Background(), newStore(t))
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	a, _ := tk.Mint(claims(now))
+	b, _ := tk.Mint(claims(now))
+	ca, _ := tk.Verify(a, now)
+	cb, _ := tk.Verify(b, now)
+	if ca.ID == cb.ID {
+		t.Errorf("two tokens minted with the same claims share the id %s", ca.ID)
+	}
+	// An id chosen by the caller is kept.
+	want := NewID()
+	c := claims(now)
+	c.ID = want
+	tok, _ := tk.Mint(c)
+	if got, _ := tk.Verify(tok, now); got.ID != want {
+		t.Errorf("id %s, want the caller's %s", got.ID, want)
+	}
+	if id, err := ParseID(want.String()); err != nil || id != want {
+		t.Errorf("ParseID(%s) = %s, %v", want, id, err)
+	}
+	for _, bad := range []string{"", "xyz", want.String()[1:], want.String() + "00", strings.Repeat("g", 32)} {
+		if _, err := ParseID(bad); err == nil {
+			t.Errorf("ParseID(%q) accepted", bad)
+		}
+	}
+}
+
+// mintV1 mints a token in the layout of version 1, which had no id, as
+// servers before token ids did.
+func mintV1(tk *Tokens, c Claims) string {
+	kr := tk.keys.Load()
+	p := []byte{version}
+	p = binary.BigEndian.AppendUint32(p, kr.current)
+	p = binary.BigEndian.AppendUint64(p, uint64(c.IssuedAt.UnixMilli()))
+	p = binary.BigEndian.AppendUint64(p, uint64(c.Expires.UnixMilli()))
+	p = binary.BigEndian.AppendUint64(p, uint64(c.DomainID))
+	p = append(p, c.DomainOwner...)
+	p = append(p, c.Account...)
+	p = append(p, byte(len(c.Domain)))
+	p = append(p, c.Domain...)
+	p = binary.BigEndian.AppendUint16(p, uint16(len(c.Principal)))
+	p = append(p, c.Principal...)
+	p = kr.byID[kr.current].mac(p, purposeAuth, p)
+	return base64.RawURLEncoding.EncodeToString(p)
+}
+
+func TestVersion1TokensStillVerify(t *testing.T) {
+	tk, _ := New(context.Background(), newStore(t))
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	c := claims(now)
+	tok := mintV1(tk, c)
+	got, err := tk.Verify(tok, now)
+	if err != nil {
+		t.Fatalf("a version 1 token: %v", err)
+	}
+	// Its id is a digest of the token: stable, and different per token.
+	if got.ID.IsZero() {
+		t.Fatal("a version 1 token has no id")
+	}
+	again, _ := tk.Verify(tok, now)
+	other, _ := tk.Verify(mintV1(tk, claims(now.Add(time.Millisecond))), now)
+	if again.ID != got.ID || other.ID == got.ID {
+		t.Errorf("version 1 ids: %s, again %s, another token %s", got.ID, again.ID, other.ID)
+	}
+	c.ID = got.ID
+	if got != c {
+		t.Errorf("Verify = %+v, want %+v", got, c)
+	}
+}
+
+func TestDecodeAndAuthentic(t *testing.T) {
+	tk, _ := New(context.Background(), newStore(t))
+	other, _ := New(context.Background(), newStore(t))
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	c := claims(now.Add(-13 * time.Hour)) // expired an hour ago
+	tok, _ := tk.Mint(c)
+	if _, err := tk.Verify(tok, now); !errors.Is(err, ErrExpired) {
+		t.Fatalf("Verify of an expired token: %v", err)
+	}
+	got, err := tk.Authentic(tok)
+	if err != nil || got.Principal != c.Principal || got.Expires != c.Expires {
+		t.Fatalf("Authentic of an expired token = %+v, %v", got, err)
+	}
+	if _, err := other.Authentic(tok); !errors.Is(err, ErrForged) {
+		t.Errorf("Authentic with other keys: %v, want ErrForged", err)
+	}
+	d, err := Decode(tok)
+	if err != nil || d != got {
+		t.Errorf("Decode = %+v, %v; want %+v", d, err, got)
+	}
+	if _, err := Decode("not a token"); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Decode of garbage: %v", err)
+	}
+	loaded, err := Load(context.Background(), tk.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loaded.Authentic(tok); err != nil {
+		t.Errorf("Load: %v", err)
+	}
+	if _, err := Load(context.Background(), newStore(t)); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("Load of a store without keys: %v, want NotFound", err)
 	}
 }
 

@@ -122,7 +122,7 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 	if err := ctx.Err(); err != nil {
 		return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, err)
 	}
-	f, err := os.Open(s.path(d))
+	f, err := openRead(s.path(d))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, blob.Info{}, notFound(d, err)

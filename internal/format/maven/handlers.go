@@ -29,12 +29,7 @@ func (f *Format) get(c *call) error {
 		if c.p.Checksum != "" {
 			return writeChecksum(c, c.p.Checksum.Of(doc.digests))
 		}
-		h := c.w.Header()
-		h.Set("Content-Type", "text/xml")
-		h.Set("ETag", doc.etag)
-		// Clients revalidate every time, so a publish shows at once.
-		h.Set("Cache-Control", "no-cache")
-		http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(doc.body))
+		doc.Serve(c.w, c.r)
 		return nil
 	}
 	a, err := f.file(c.ctx(), c.req.Repository, c.p)
@@ -116,7 +111,7 @@ func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artif
 
 // metadata returns a generated metadata file from the cache, or
 // generates it once however many requests ask at the same time.
-func (f *Format) metadata(c *call) (*document, error) {
+func (f *Format) metadata(c *call) (document, error) {
 	repo := c.req.Repository
 	p := c.p
 	p.Checksum = ""
@@ -124,15 +119,11 @@ func (f *Format) metadata(c *call) (*document, error) {
 	// The generation is read before resolving: a write that lands while
 	// the file is generated leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, p.Ref())
-	if d := f.docs.get(key, gen, f.now()); d != nil {
-		return d, nil
-	}
-	v, err, _ := f.docs.flight.Do(key.flightKey(gen), func() (any, error) {
+	return f.docs.Load(key, gen, func() (document, bool, error) {
 		// The work outlives a client that goes away, for the others.
-		ctx := context.WithoutCancel(c.ctx())
-		view, err := f.d.Resolver.Package(ctx, repo, p.Ref())
+		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, p.Ref())
 		if err != nil {
-			return nil, err
+			return document{}, false, err
 		}
 		var m *Metadata
 		if p.Kind == KindArtifactMetadata {
@@ -141,19 +132,10 @@ func (f *Format) metadata(c *call) (*document, error) {
 			m, err = snapshotMetadata(view.Versions, p)
 		}
 		if err != nil {
-			return nil, err
+			return document{}, false, err
 		}
-		d := newDocument(key, gen, m.Render())
-		if view.Remote {
-			d.expires = f.now().Add(RemoteTTL)
-		}
-		f.docs.put(d)
-		return d, nil
+		return newDocument(m.Render()), view.Remote, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*document), nil
 }
 
 // candidates are the versions of a resolved view.

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 )
@@ -26,15 +27,21 @@ type Deps struct {
 	Log      *slog.Logger
 	// Authz decides the writes; the endpoint has already checked
 	// ReadFromRepository. Without it every write is refused.
-	Authz endpoint.Authorizer
+	Authz Authorizer
 	// Region goes into the package ARNs writes are authorized on.
 	Region string
+}
+
+// Authorizer decides whether the caller may write to a package (package
+// authz).
+type Authorizer interface {
+	Authorize(ctx context.Context, r authz.Request) error
 }
 
 // Format is the Maven surface.
 type Format struct {
 	d       Deps
-	docs    *docCache
+	docs    *rendered.Cache[docKey, document]
 	uploads *uploads
 	now     func() time.Time
 }
@@ -46,7 +53,10 @@ func New(d Deps) *Format {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Format{d: d, docs: newDocCache(DocCacheBytes), uploads: newUploads(), now: time.Now}
+	f := &Format{d: d, uploads: newUploads(), now: time.Now}
+	// Through f.now, which tests set.
+	f.docs = rendered.NewCache[docKey](DocCacheBytes, document.size, func() time.Time { return f.now() })
+	return f
 }
 
 // Challenge returns a Basic challenge: Maven sends a GET without
@@ -141,9 +151,8 @@ func (f *Format) authorize(c *call) error {
 	}
 	repo := c.req.Repository
 	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "maven", c.p.GroupID, c.p.ArtifactID)
-	p := identity.Principal{Account: c.req.Claims.Account, ARN: c.req.Claims.Principal}
 	for _, action := range []string{actionPublish, actionMetadata} {
-		if err := f.d.Authz.Authorize(c.ctx(), p, action, resource); err != nil {
+		if err := f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource}); err != nil {
 			return err
 		}
 	}

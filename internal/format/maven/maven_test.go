@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
 )
@@ -20,10 +20,10 @@ type authorizer struct {
 	deny  string
 }
 
-func (a *authorizer) Authorize(_ context.Context, p identity.Principal, action, resource string) error {
-	a.asked = append(a.asked, action+" "+resource)
-	if action == a.deny {
-		return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resource)
+func (a *authorizer) Authorize(_ context.Context, r authz.Request) error {
+	a.asked = append(a.asked, r.Action+" "+r.Resource)
+	if r.Action == a.deny {
+		return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", r.Principal.ARN, r.Action, r.Resource)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // benchPackage is a package of n versions with manifests of the size a
@@ -45,7 +46,7 @@ func BenchmarkRender(b *testing.B) {
 	})
 	b.Run("abbreviated+gzip", func(b *testing.B) {
 		for b.Loop() {
-			newDocument(docKey{}, 0, p.Abbreviated(), ContentTypeAbbreviated)
+			rendered.NewDoc(p.Abbreviated(), ContentTypeAbbreviated)
 		}
 	})
 }

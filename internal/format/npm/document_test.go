@@ -209,53 +209,6 @@ func TestNegotiation(t *testing.T) {
 			t.Errorf("acceptsAbbreviated(%q) != %v", accept, want)
 		}
 	}
-	for enc, want := range map[string]bool{
-		"gzip,deflate": true, "zstd,gzip,deflate": true, "gzip;q=0": false, "": false, "deflate": false,
-		"*": true, "*;q=0.1": true, "gzip;q=0, *": false, "br, GZIP;q=0.5": true, "identity": false,
-	} {
-		if acceptsGzip(enc) != want {
-			t.Errorf("acceptsGzip(%q) != %v", enc, want)
-		}
-	}
-}
-
-func TestDocCache(t *testing.T) {
-	c := newDocCache(4000)
-	now := t0
-	k := func(name string) docKey { return docKey{repository: 1, name: name, baseURL: base} }
-	d := newDocument(k("a"), 7, []byte(strings.Repeat("a", 500)), ContentTypeFull)
-	if !strings.HasPrefix(d.etag, `W/"`) || len(d.gz) == 0 || len(d.gz) >= len(d.body) {
-		t.Errorf("document: etag %s, %d gzipped bytes", d.etag, len(d.gz))
-	}
-	c.put(d)
-	if c.get(k("a"), 7, now) != d {
-		t.Error("miss right after put")
-	}
-	if c.get(k("a"), 8, now) != nil || c.get(k("a"), 7, now) != nil {
-		t.Error("a new generation must drop the entry")
-	}
-	r := newDocument(k("r"), 7, []byte("remote"), ContentTypeFull)
-	r.expires = now.Add(RemoteTTL)
-	c.put(r)
-	if c.get(k("r"), 7, now.Add(RemoteTTL-time.Second)) != r || c.get(k("r"), 7, now.Add(RemoteTTL)) != nil {
-		t.Error("remote documents expire after RemoteTTL")
-	}
-	// Least recently used out first.
-	for _, n := range []string{"y", "x", "z", "v"} {
-		c.put(newDocument(k(n), 1, []byte(strings.Repeat(n, 900)), ContentTypeFull))
-	}
-	c.get(k("x"), 1, now)
-	c.put(newDocument(k("w"), 1, []byte(strings.Repeat("w", 900)), ContentTypeFull))
-	if c.get(k("y"), 1, now) != nil || c.get(k("x"), 1, now) == nil || c.get(k("w"), 1, now) == nil {
-		t.Error("eviction is not least recently used first")
-	}
-	if c.size > c.max {
-		t.Errorf("size %d over %d", c.size, c.max)
-	}
-	c.put(newDocument(k("huge"), 1, []byte(strings.Repeat("h", 5000)), ContentTypeFull))
-	if c.get(k("huge"), 1, now) != nil || c.get(k("x"), 1, now) == nil {
-		t.Error("a document over a quarter of the cache must not be cached")
-	}
 }
 
 // npm dist-tag ls/add see only tags that are set: a made-up "latest"

@@ -1,19 +1,18 @@
 package npm
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"sort"
-	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -75,55 +74,30 @@ func (f *Format) getPackage(c *call) error {
 	if err != nil {
 		return err
 	}
-	h := c.w.Header()
-	h.Set("Content-Type", doc.contentType)
-	h.Set("ETag", doc.etag)
-	h.Set("Vary", "Accept, Accept-Encoding")
-	// Clients revalidate every time (a 304 is cheap), so a publish shows
-	// at once.
-	h.Set("Cache-Control", "no-cache")
-	body := doc.body
-	if acceptsGzip(c.r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = doc.gz
-	}
-	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(body))
+	doc.Serve(c.w, c.r)
 	return nil
 }
 
 // document returns the rendered document from the cache, or renders it
 // once however many requests ask at the same time.
-func (f *Format) document(c *call, abbreviated bool) (*document, error) {
+func (f *Format) document(c *call, abbreviated bool) (*rendered.Doc, error) {
 	repo := c.req.Repository
 	key := docKey{repository: repo.ID, name: c.name.String(), abbreviated: abbreviated, baseURL: c.req.BaseURL}
 	// The generation is read before resolving: a write that lands while
 	// the document renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, c.name.Ref())
-	if d := f.docs.get(key, gen, f.now()); d != nil {
-		return d, nil
-	}
-	v, err, _ := f.docs.flight.Do(key.flightKey(gen), func() (any, error) {
+	return f.docs.Load(key, gen, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.view(context.WithoutCancel(c.ctx()), c)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		pkg := packageOf(view, c.name, c.req.BaseURL)
-		body, contentType := pkg.Full(), ContentTypeFull
 		if abbreviated {
-			body, contentType = pkg.Abbreviated(), ContentTypeAbbreviated
+			return rendered.NewDoc(pkg.Abbreviated(), ContentTypeAbbreviated), view.Remote, nil
 		}
-		d := newDocument(key, gen, body, contentType)
-		if view.Remote {
-			d.expires = f.now().Add(RemoteTTL)
-		}
-		f.docs.put(d)
-		return d, nil
+		return rendered.NewDoc(pkg.Full(), ContentTypeFull), view.Remote, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*document), nil
 }
 
 // getVersion serves one version's manifest (GET /{name}/{version-or-tag}).

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 )
@@ -27,15 +28,21 @@ type Deps struct {
 	// Authz decides the writes (publish, dist-tags, deprecate); the
 	// endpoint has already checked ReadFromRepository. Without it every
 	// write is refused.
-	Authz endpoint.Authorizer
+	Authz Authorizer
 	// Region goes into the package ARNs writes are authorized on.
 	Region string
+}
+
+// Authorizer decides whether the caller may write to a package (package
+// authz).
+type Authorizer interface {
+	Authorize(ctx context.Context, r authz.Request) error
 }
 
 // Format is the npm surface.
 type Format struct {
 	d    Deps
-	docs *docCache
+	docs *rendered.Cache[docKey, *rendered.Doc]
 	now  func() time.Time
 }
 
@@ -46,7 +53,10 @@ func New(d Deps) *Format {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Format{d: d, docs: newDocCache(DocCacheBytes), now: time.Now}
+	f := &Format{d: d, now: time.Now}
+	// Through f.now, which tests set.
+	f.docs = rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	return f
 }
 
 // Challenge returns a Bearer challenge: npm sends its token up front and
@@ -166,8 +176,7 @@ func (f *Format) authorize(c *call, action string) error {
 	}
 	repo := c.req.Repository
 	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "npm", c.name.Scope, c.name.Base)
-	p := identity.Principal{Account: c.req.Claims.Account, ARN: c.req.Claims.Principal}
-	return f.d.Authz.Authorize(c.ctx(), p, action, resource)
+	return f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource})
 }
 
 func (f *Format) ping(c *call) error { return writeJSON(c.w, http.StatusOK, struct{}{}) }

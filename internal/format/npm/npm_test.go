@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
@@ -19,9 +20,9 @@ import (
 // denyAll refuses everything and records what it was asked.
 type denyAll struct{ asked []string }
 
-func (d *denyAll) Authorize(_ context.Context, p identity.Principal, action, resource string) error {
-	d.asked = append(d.asked, p.ARN+" "+action+" "+resource)
-	return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", p.ARN, action, resource)
+func (d *denyAll) Authorize(_ context.Context, r authz.Request) error {
+	d.asked = append(d.asked, r.Principal.ARN+" "+r.Action+" "+r.Resource)
+	return errkind.Deniedf("User: %s is not authorized to perform: %s on resource: %s", r.Principal.ARN, r.Action, r.Resource)
 }
 
 // TestWritesAreAuthorized checks that every write asks for its permission
@@ -33,6 +34,7 @@ func TestWritesAreAuthorized(t *testing.T) {
 			Format: "npm", Rest: rest, BaseURL: "http://x/d-111122223333/npm/r/",
 			Repository: store.Repository{ID: 1, DomainID: 1, DomainName: "d", DomainOwner: "111122223333", Name: "r"},
 			Claims:     token.Claims{Account: "111122223333", Principal: "arn:aws:iam::111122223333:user/u"},
+			Principal:  identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/u", Kind: identity.KindUser},
 		}
 	}
 	for _, tc := range []struct {

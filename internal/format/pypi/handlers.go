@@ -18,6 +18,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -111,74 +112,51 @@ func (f *Format) projectPage(c *call) error {
 
 // send writes a rendered page, gzipped when the client accepts it, with
 // its ETag (so a revalidation is a 304).
-func (f *Format) send(c *call, p *page) error {
-	h := c.w.Header()
-	h.Set("Content-Type", p.contentType)
-	h.Set("ETag", p.etag)
-	h.Set("Vary", "Accept, Accept-Encoding")
-	// Clients revalidate every time (a 304 is cheap), so an upload shows
-	// at once.
-	h.Set("Cache-Control", "no-cache")
-	body := p.body
-	if p.gz != nil && acceptsGzip(c.r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		body = p.gz
-	}
-	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(body))
+func (f *Format) send(c *call, p *rendered.Doc) error {
+	p.Serve(c.w, c.r)
 	return nil
 }
 
 // page returns a rendered page from the cache, or renders it once however
 // many requests ask at the same time.
-func (f *Format) page(c *call, key pageKey) (*page, error) {
+func (f *Format) page(c *call, key pageKey) (*rendered.Doc, error) {
 	repo := c.req.Repository
 	ref := Ref(key.project)
 	// The generation is read before resolving: a change that lands while
 	// the page renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
-	if p := f.pages.get(key, gen, f.now()); p != nil {
-		return p, nil
-	}
-	v, err, _ := f.pages.flight.Do(key.flightKey(gen), func() (any, error) {
+	return f.pages.Load(key, gen, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, ref)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		proj := projectOf(view, key.project)
-		var body []byte
-		var contentType string
-		switch key.kind {
-		case pageJSON:
-			body, contentType = proj.SimpleJSON(), ContentTypeJSON
-		case pageHTML:
-			body, contentType = proj.SimpleHTML(), ContentTypeTextHTML
-		case pageHTMLv1:
-			body, contentType = proj.SimpleHTML(), ContentTypeHTMLv1
-		case pageJSONAPI:
-			var ok bool
-			if body, ok = proj.ProjectJSON(key.baseURL); !ok {
-				return nil, errkind.NotFoundf("Project %s has no listed versions in repository %s or its upstreams", key.project, repo.Name)
-			}
-			contentType = "application/json"
-		case pageRelease:
-			r, ok := releaseOf(proj, key.version)
-			if !ok {
-				return nil, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", key.version, key.project, repo.Name)
-			}
-			body, contentType = proj.ReleaseJSON(r, key.baseURL), "application/json"
-		}
-		p := newPage(key, gen, body, contentType)
-		if view.Remote {
-			p.expires = f.now().Add(RemoteTTL)
-		}
-		f.pages.put(p)
-		return p, nil
+		p, err := renderPage(projectOf(view, key.project), key, repo.Name)
+		return p, view.Remote, err
 	})
-	if err != nil {
-		return nil, err
+}
+
+// renderPage renders the page key names.
+func renderPage(proj Project, key pageKey, repo string) (*rendered.Doc, error) {
+	switch key.kind {
+	case pageJSON:
+		return rendered.NewDoc(proj.SimpleJSON(), ContentTypeJSON), nil
+	case pageHTMLv1:
+		return rendered.NewDoc(proj.SimpleHTML(), ContentTypeHTMLv1), nil
+	case pageJSONAPI:
+		body, ok := proj.ProjectJSON(key.baseURL)
+		if !ok {
+			return nil, errkind.NotFoundf("Project %s has no listed versions in repository %s or its upstreams", key.project, repo)
+		}
+		return rendered.NewDoc(body, "application/json"), nil
+	case pageRelease:
+		r, ok := releaseOf(proj, key.version)
+		if !ok {
+			return nil, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", key.version, key.project, repo)
+		}
+		return rendered.NewDoc(proj.ReleaseJSON(r, key.baseURL), "application/json"), nil
 	}
-	return v.(*page), nil
+	return rendered.NewDoc(proj.SimpleHTML(), ContentTypeTextHTML), nil
 }
 
 // releaseOf finds a release that can be asked for by version: Published

@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 )
@@ -28,16 +29,22 @@ type Deps struct {
 	Log      *slog.Logger
 	// Authz decides uploads; the endpoint has already checked
 	// ReadFromRepository. Without it every upload is refused.
-	Authz endpoint.Authorizer
+	Authz Authorizer
 	// Region goes into the package ARNs uploads are authorized on.
 	Region string
+}
+
+// Authorizer decides whether the caller may write to a package (package
+// authz).
+type Authorizer interface {
+	Authorize(ctx context.Context, r authz.Request) error
 }
 
 // Format is the PyPI surface.
 type Format struct {
 	d     Deps
 	mux   *http.ServeMux
-	pages *pageCache
+	pages *rendered.Cache[pageKey, *rendered.Doc]
 	now   func() time.Time
 }
 
@@ -48,7 +55,9 @@ func New(d Deps) *Format {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	f := &Format{d: d, pages: newPageCache(PageCacheBytes), now: time.Now}
+	f := &Format{d: d, now: time.Now}
+	// Through f.now, which tests set.
+	f.pages = rendered.NewCache[pageKey](PageCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle
@@ -150,6 +159,5 @@ func (f *Format) authorize(c *call, project, action string) error {
 	}
 	repo := c.req.Repository
 	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "pypi", "", project)
-	p := identity.Principal{Account: c.req.Claims.Account, ARN: c.req.Claims.Principal}
-	return f.d.Authz.Authorize(c.ctx(), p, action, resource)
+	return f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource})
 }

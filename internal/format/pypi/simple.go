@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // The simple repository API, the index pip, uv and every other installer
@@ -231,7 +232,7 @@ func Negotiate(accept string) string {
 		if !ok {
 			continue
 		}
-		q := quality(params)
+		q := rendered.Quality(params)
 		if q <= 0 {
 			continue
 		}
@@ -240,22 +241,6 @@ func Negotiate(accept string) string {
 		}
 	}
 	return best
-}
-
-// quality returns the q parameter of a header element's parameters (1
-// when absent).
-func quality(params string) float64 {
-	for _, p := range strings.Split(params, ";") {
-		k, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(k), "q") {
-			var q float64
-			if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &q); err != nil || q < 0 || q > 1 {
-				return 0
-			}
-			return q
-		}
-	}
-	return 1
 }
 
 // uploadTime formats t as the JSON API does ("2006-01-02T15:04:05").

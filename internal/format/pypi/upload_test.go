@@ -11,9 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/blake2b"
+
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format/pypi"
-	"golang.org/x/crypto/blake2b"
 )
 
 // twineFields are the form fields twine 4.0.2 sends, in its order

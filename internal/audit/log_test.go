@@ -1,0 +1,161 @@
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func readEvents(t *testing.T, path string) []Event {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var list []Event
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var e Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("%s: a line is not an event: %v\n%s", path, err, sc.Bytes())
+		}
+		list = append(list, e)
+	}
+	return list
+}
+
+func numbered(i int) *Event {
+	return &Event{EventVersion: EventVersion, EventName: fmt.Sprintf("Op%04d", i), EventType: "AwsApiCall"}
+}
+
+func TestLogRotation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	l, err := Open(Config{Path: path, MaxSize: 1000, Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	for i := 0; i < n; i++ {
+		l.Write(numbered(i))
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Dropped() != 0 || l.Written() != n {
+		t.Fatalf("written %d, dropped %d; want %d and 0", l.Written(), l.Dropped(), n)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "audit.log audit.log.1 audit.log.2" {
+		t.Fatalf("files %v, want audit.log and two rotated ones", names)
+	}
+	// Newest last: .2 then .1 then the current file, each under the
+	// limit, in order, with nothing between them lost.
+	var all []Event
+	for _, name := range []string{"audit.log.2", "audit.log.1", "audit.log"} {
+		p := filepath.Join(dir, name)
+		st, _ := os.Stat(p)
+		if st.Size() > 1000 {
+			t.Errorf("%s has %d bytes, over the 1000 limit", name, st.Size())
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, st.Mode().Perm())
+		}
+		all = append(all, readEvents(t, p)...)
+	}
+	if len(all) == 0 || len(all) >= n {
+		t.Fatalf("%d events kept, want the newest few of %d", len(all), n)
+	}
+	first := n - len(all)
+	for i, e := range all {
+		if want := fmt.Sprintf("Op%04d", first+i); e.EventName != want {
+			t.Fatalf("event %d is %s, want %s", i, e.EventName, want)
+		}
+	}
+
+	// A reopened log appends to the current file and keeps rotating.
+	l, err = Open(Config{Path: path, MaxSize: 1000, Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(readEvents(t, path))
+	l.Write(numbered(n))
+	l.Close()
+	if got := readEvents(t, path); len(got) != before+1 && len(got) != 1 {
+		t.Errorf("after reopening: %d events in the current file, was %d", len(got), before)
+	}
+}
+
+func TestLogKeepZero(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "audit.log")
+	l, err := Open(Config{Path: path, MaxSize: 300, Keep: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		l.Write(numbered(i))
+	}
+	l.Close()
+	if _, err := os.Stat(path + ".1"); !os.IsNotExist(err) {
+		t.Errorf("Keep 0 left a rotated file: %v", err)
+	}
+	if got := readEvents(t, path); len(got) == 0 || got[len(got)-1].EventName != "Op0019" {
+		t.Errorf("current file ends with %v, want Op0019", got)
+	}
+}
+
+// blocked is a writer that blocks until released: a disk that hangs.
+type blocked struct {
+	release chan struct{}
+	mu      sync.Mutex
+	lines   int
+}
+
+func (b *blocked) Write(p []byte) (int, error) {
+	<-b.release
+	b.mu.Lock()
+	b.lines++
+	b.mu.Unlock()
+	return len(p), nil
+}
+
+func TestLogNeverBlocks(t *testing.T) {
+	out := &blocked{release: make(chan struct{})}
+	l, err := Open(Config{Stdout: out, QueueSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for i := 0; i < 1000; i++ {
+		l.Write(numbered(i))
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("1000 writes to a hung log took %v", d)
+	}
+	// The writer holds one event, the queue ten; the rest are dropped.
+	if d := l.Dropped(); d < 1000-11 || d > 1000-10 {
+		t.Errorf("dropped %d, want %d or %d", d, 1000-11, 1000-10)
+	}
+	close(out.release)
+	l.Close()
+	if got := uint64(out.lines) + l.Dropped(); got != 1000 {
+		t.Errorf("written %d + dropped %d != 1000", out.lines, l.Dropped())
+	}
+	// After Close, writes are dropped, not panics.
+	l.Write(numbered(0))
+	if l.Dropped() == 0 {
+		t.Error("a write after Close was not counted as dropped")
+	}
+}

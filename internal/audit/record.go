@@ -1,0 +1,217 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/arcahq/arca/internal/identity"
+)
+
+// Event sources, as CloudTrail names the services.
+const (
+	SourceCodeArtifact = "codeartifact.amazonaws.com"
+	SourceIAM          = "iam.amazonaws.com"
+	SourceSTS          = "sts.amazonaws.com"
+)
+
+// Record is what one request's handlers learned for its audit event. The
+// zero Record is empty; a nil *Record (no audit log configured) ignores
+// every call, so handlers fill it without checking. A Record is filled by
+// the request's own goroutine.
+type Record struct {
+	source    string
+	operation string // the API operation; "" for a package request
+	pkg       bool   // a package request
+	// action and resource are the last permission checked for the
+	// request: a package request's event is named by it.
+	action, resource string
+
+	principal    identity.Principal
+	hasPrincipal bool
+	webIdentity  *webIdentity
+	tokenID      string
+
+	params   map[string]any
+	response any
+	extra    map[string]any
+
+	errCode, errMessage string
+}
+
+type webIdentity struct{ provider, subject, audience string }
+
+type ctxKey struct{}
+
+// From returns the request's record, or nil when the request is not
+// audited.
+func From(ctx context.Context) *Record {
+	r, _ := ctx.Value(ctxKey{}).(*Record)
+	return r
+}
+
+// WithRecord returns ctx carrying rec (Wrap does this; tests may too).
+func WithRecord(ctx context.Context, rec *Record) context.Context {
+	return context.WithValue(ctx, ctxKey{}, rec)
+}
+
+// Call names the request's service (SourceCodeArtifact, SourceIAM,
+// SourceSTS) and operation.
+func (r *Record) Call(source, operation string) {
+	if r == nil {
+		return
+	}
+	r.source, r.operation, r.pkg = source, operation, false
+}
+
+// PackageRequest marks the request as a package manager's: its event is
+// named by the permission it needed, ReadFromRepository until a write
+// permission is checked.
+func (r *Record) PackageRequest() {
+	if r == nil {
+		return
+	}
+	r.source, r.operation, r.pkg = SourceCodeArtifact, "", true
+}
+
+// Named reports whether the request's operation is known.
+func (r *Record) Named() bool { return r != nil && (r.operation != "" || r.pkg) }
+
+// SetPrincipal records the caller. A principal with more detail (its
+// kind, its access key) replaces one with less: a token names its
+// principal by ARN only, and the authorizer may see it resolved.
+func (r *Record) SetPrincipal(p identity.Principal) {
+	if r == nil || p.ARN == "" {
+		return
+	}
+	if r.hasPrincipal && detail(p) < detail(r.principal) {
+		return
+	}
+	r.principal, r.hasPrincipal = p, true
+}
+
+func detail(p identity.Principal) int {
+	n := 0
+	if p.Kind != "" {
+		n += 2
+	}
+	if p.AccessKeyID != "" {
+		n++
+	}
+	return n
+}
+
+// SetToken records the authorization token a package request carried: its
+// id (never the token) and the principal it names.
+func (r *Record) SetToken(id, account, principalARN string) {
+	if r == nil {
+		return
+	}
+	r.tokenID = id
+	r.SetPrincipal(identity.Principal{Account: account, ARN: principalARN})
+}
+
+// SetWebIdentity records the identity of an AssumeRoleWithWebIdentity
+// caller, which signs nothing: the provider and the token's subject and
+// audience (never the token).
+func (r *Record) SetWebIdentity(provider, subject, audience string) {
+	if r == nil {
+		return
+	}
+	r.webIdentity = &webIdentity{provider, subject, audience}
+}
+
+// Authorizing records a permission checked for the request.
+func (r *Record) Authorizing(p identity.Principal, action, resourceARN string) {
+	if r == nil {
+		return
+	}
+	r.SetPrincipal(p)
+	r.action, r.resource = action, resourceARN
+}
+
+// Param records one request parameter, unless its name says it holds a
+// secret or v is empty.
+func (r *Record) Param(name string, v any) {
+	if r == nil || Secret(name) || v == nil || v == "" {
+		return
+	}
+	if r.params == nil {
+		r.params = map[string]any{}
+	}
+	r.params[name] = v
+}
+
+// Params records request parameters, as Param does each.
+func (r *Record) Params(m map[string]any) {
+	for k, v := range m {
+		r.Param(k, v)
+	}
+}
+
+// HasParam reports whether the parameter was recorded.
+func (r *Record) HasParam(name string) bool {
+	if r == nil {
+		return false
+	}
+	_, ok := r.params[name]
+	return ok
+}
+
+// Response records the event's responseElements. Callers pass only what
+// may be shown: ids, names, times, never credentials or tokens.
+func (r *Record) Response(v any) {
+	if r == nil {
+		return
+	}
+	r.response = v
+}
+
+// Extra records one additionalEventData field.
+func (r *Record) Extra(name string, v any) {
+	if r == nil || Secret(name) {
+		return
+	}
+	if r.extra == nil {
+		r.extra = map[string]any{}
+	}
+	r.extra[name] = v
+}
+
+// Fail records the error the request ended with: the code the client saw
+// (an AWS error type or code) and its message.
+func (r *Record) Fail(code, message string) {
+	if r == nil {
+		return
+	}
+	r.errCode, r.errMessage = code, message
+}
+
+// claimed reports whether a surface claimed the request.
+func (r *Record) claimed() bool { return r.source != "" }
+
+// secretWords are the parts of parameter names that hold secrets: a
+// parameter so named is never recorded, whatever the operation.
+var secretWords = []string{"token", "secret", "password", "credential", "authorization", "signature"}
+
+// Secret reports whether a parameter of that name may hold a secret.
+func Secret(name string) bool {
+	l := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// LowerFirst turns a query-protocol parameter name (UserName,
+// PolicyDocument) into CloudTrail's (userName, policyDocument).
+func LowerFirst(s string) string {
+	c, n := utf8.DecodeRuneInString(s)
+	if n == 0 || unicode.IsLower(c) {
+		return s
+	}
+	return string(unicode.ToLower(c)) + s[n:]
+}

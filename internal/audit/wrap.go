@@ -1,0 +1,36 @@
+package audit
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/middleware"
+)
+
+// Wrap returns h with an audit record in every request's context, written
+// to l as one event once the handler returns. It must run inside
+// middleware.Wrap, whose request id the event carries, and inside
+// middleware.Clients, whose client address it records. A nil l returns h
+// unchanged: without an audit log, requests carry no record and pay
+// nothing.
+func Wrap(h http.Handler, l *Log, region string, now func() time.Time) http.Handler {
+	if l == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		at := now()
+		rec := &Record{}
+		r = r.WithContext(WithRecord(r.Context(), rec))
+		panicked := true
+		defer func() {
+			if panicked {
+				rec.Fail("InternalFailure", "An internal error occurred.")
+			}
+			if rec.claimed() {
+				l.Write(rec.event(r, middleware.RequestID(r.Context()), region, at))
+			}
+		}()
+		h.ServeHTTP(w, r)
+		panicked = false
+	})
+}

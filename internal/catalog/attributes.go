@@ -1,0 +1,101 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// Attributes are what authorization reads of a domain or a repository on
+// every request: its resource policy, its tags and, for a repository, the
+// account that administers it.
+type Attributes struct {
+	// Policy is the resource policy; its Revision is "" when none is set.
+	// A revision names one document for good (PutPolicy draws a new one
+	// for every put), so compiled policies can be cached by it.
+	Policy store.Policy
+	// Tags are the resource's tags (aws:ResourceTag/<key>).
+	Tags []store.Tag
+	// Administrator is the account that administers a repository (its
+	// creator, who may be another account than the domain's owner); ""
+	// for a domain.
+	Administrator string
+}
+
+// attributeCache caches Attributes by Resource. Entries carry the
+// generation they were read under; every write that can change an
+// attribute (policies, tags, creating or deleting a domain or repository)
+// bumps the generation after it commits, so the next read sees it. Those
+// writes are rare next to package requests, so one generation for the
+// whole catalog costs little and cannot miss a case.
+//
+// The generation lives in the process: with several replicas a write on
+// one is seen by the others only when their own generation moves (see
+// package authz for what replicas need).
+type attributeCache struct {
+	gen atomic.Uint64
+	n   atomic.Int64
+	m   sync.Map // Resource -> cachedAttributes
+}
+
+// maxCachedAttributes bounds the cache; past it the cache starts over.
+const maxCachedAttributes = 50_000
+
+type cachedAttributes struct {
+	a   Attributes
+	gen uint64
+}
+
+func (ac *attributeCache) changed() { ac.gen.Add(1) }
+
+// Attributes returns the resource policy, tags and administrator of a
+// domain or repository, from a cache that a committed change to any of
+// them invalidates. A resource that does not exist is errkind.NotFound.
+// Callers must not modify the returned slices.
+func (c *Catalog) Attributes(ctx context.Context, res Resource) (Attributes, error) {
+	gen := c.attrs.gen.Load()
+	if e, ok := c.attrs.m.Load(res); ok {
+		if e := e.(cachedAttributes); e.gen == gen {
+			return e.a, nil
+		}
+	}
+	a, err := c.readAttributes(ctx, c.st, res)
+	if err != nil {
+		return Attributes{}, err
+	}
+	if c.attrs.n.Add(1) > maxCachedAttributes {
+		c.attrs.m.Clear()
+		c.attrs.n.Store(0)
+	}
+	// Stored under the generation read before the lookup: a change
+	// committed meanwhile makes the entry stale at once.
+	c.attrs.m.Store(res, cachedAttributes{a: a, gen: gen})
+	return a, nil
+}
+
+func (c *Catalog) readAttributes(ctx context.Context, q store.Queries, res Resource) (Attributes, error) {
+	var a Attributes
+	sr, err := c.resolve(ctx, q, res)
+	if err != nil {
+		return a, err
+	}
+	if res.Kind != "domain" {
+		r, err := getRepository(ctx, q, RepositoryRef{DomainRef: res.Domain, Name: res.Repository})
+		if err != nil {
+			return a, err
+		}
+		a.Administrator = r.Administrator
+	}
+	if a.Tags, err = q.ListTags(ctx, sr); err != nil {
+		return a, err
+	}
+	a.Policy, err = q.GetPolicy(ctx, sr)
+	if errors.Is(err, errkind.ErrNotFound) {
+		a.Policy, err = store.Policy{}, nil
+	}
+	return a, err
+}

@@ -1,0 +1,57 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/store"
+)
+
+func testKey(i int) versionKey {
+	return versionKey{repository: 1, ref: artifact.PackageRef{Format: artifact.NPM, Name: "p"}, version: fmt.Sprintf("1.0.%d", i)}
+}
+
+// The cache holds no more than its bound, drops the least recently used
+// entry first, forgets an entry read at another generation, and leaves
+// out a version too big to share the cache fairly.
+func TestVersionCacheBound(t *testing.T) {
+	v := store.Version{Version: "x"}
+	size := versionSize(testKey(10), v) // the longest of the keys below
+	c := newVersionCache(20 * size)
+	for i := range 20 {
+		c.put(testKey(i), 7, v)
+	}
+	if _, ok := c.get(testKey(0), 7); !ok { // 0 is now the most recently used
+		t.Fatal("entry 0 missing before the cache was full")
+	}
+	c.put(testKey(20), 7, v)
+	if _, ok := c.get(testKey(1), 7); ok {
+		t.Error("entry 1, the least recently used, survived an insertion into a full cache")
+	}
+	for _, i := range []int{0, 2, 20} {
+		if _, ok := c.get(testKey(i), 7); !ok {
+			t.Errorf("entry %d was evicted", i)
+		}
+	}
+	if c.size > c.max || len(c.entries) != c.lru.Len() {
+		t.Errorf("size %d of max %d, %d entries, %d in the list", c.size, c.max, len(c.entries), c.lru.Len())
+	}
+
+	if _, ok := c.get(testKey(2), 8); ok {
+		t.Error("an entry read at generation 7 was served at generation 8")
+	}
+	if _, ok := c.get(testKey(2), 7); ok {
+		t.Error("a stale entry was kept")
+	}
+
+	huge := store.Version{Version: "x", Meta: artifact.Meta{Readme: strings.Repeat("r", int(c.max))}}
+	c.put(testKey(99), 7, huge)
+	if _, ok := c.get(testKey(99), 7); ok {
+		t.Error("a version bigger than a sixteenth of the cache was cached")
+	}
+	if _, ok := c.get(testKey(0), 7); !ok {
+		t.Error("a huge version flushed the cache")
+	}
+}

@@ -1,0 +1,44 @@
+package npm
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/arcahq/arca/internal/endpoint"
+)
+
+var _ endpoint.Describer = (*Format)(nil)
+
+// Describe names the package and version a request is about, for the
+// audit log: {pkg}, {pkg}/{version}, {pkg}/-/{tarball} and
+// -/package/{pkg}/dist-tags/... name a package; anything else (ping,
+// whoami, audits) none. A publish names its version only in its body, so
+// its version is not named here.
+func (f *Format) Describe(r *http.Request, req *endpoint.Request) (namespace, name, version string) {
+	rest := req.Rest
+	if p, ok := strings.CutPrefix(rest, "-/package/"); ok {
+		rest = p
+	} else if strings.HasPrefix(rest, "-/") {
+		return "", "", ""
+	}
+	segs := strings.SplitN(rest, "/", 4)
+	pkg, _ := url.PathUnescape(segs[0])
+	segs = segs[1:]
+	if strings.HasPrefix(pkg, "@") && !strings.Contains(pkg, "/") && len(segs) > 0 {
+		base, _ := url.PathUnescape(segs[0])
+		pkg, segs = pkg+"/"+base, segs[1:]
+	}
+	n, err := ParseName(pkg)
+	if err != nil {
+		return "", "", ""
+	}
+	switch {
+	case len(segs) >= 2 && segs[0] == "-" && !strings.HasPrefix(req.Rest, "-/"):
+		file, _ := url.PathUnescape(strings.Join(segs[1:], "/"))
+		version, _ = ParseTarballFile(n, file)
+	case len(segs) == 1 && segs[0] != "" && segs[0] != "-" && !strings.HasPrefix(req.Rest, "-/"):
+		version, _ = url.PathUnescape(segs[0])
+	}
+	return n.Scope, n.Base, version
+}

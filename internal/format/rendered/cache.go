@@ -1,0 +1,142 @@
+package rendered
+
+import (
+	"container/list"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Cache keeps rendered values by key, least recently used out first. An
+// entry is valid while the generation it was made at is the current one
+// (the caller reads the package generation, which every change to the
+// package and to the domain's structure changes) and, for values that
+// depend on a public registry, until RemoteTTL has passed.
+type Cache[K comparable, V any] struct {
+	max  int64
+	size func(V) int64
+	now  func() time.Time
+
+	mu      sync.Mutex
+	used    int64
+	entries map[K]*list.Element
+	lru     *list.List // of *entry[K, V], most recently used first
+	flights map[flightKey[K]]*flight[V]
+}
+
+type entry[K comparable, V any] struct {
+	key        K
+	generation uint64
+	expires    time.Time // zero: valid until the generation changes
+	size       int64
+	value      V
+}
+
+type flightKey[K comparable] struct {
+	key        K
+	generation uint64
+}
+
+// flight is one rendering that concurrent requests for the same key and
+// generation wait for.
+type flight[V any] struct {
+	done  chan struct{}
+	value V
+	err   error
+}
+
+// NewCache returns a cache holding at most max bytes as size counts them;
+// now is its clock.
+func NewCache[K comparable, V any](max int64, size func(V) int64, now func() time.Time) *Cache[K, V] {
+	return &Cache[K, V]{
+		max: max, size: size, now: now,
+		entries: map[K]*list.Element{}, lru: list.New(), flights: map[flightKey[K]]*flight[V]{},
+	}
+}
+
+// Load returns the value for key at generation gen: from the cache, or
+// made by render, called once however many requests ask at the same time.
+// render reports whether the value depends on a public registry. Its work
+// should outlive a client that goes away, for the others waiting.
+func (c *Cache[K, V]) Load(key K, gen uint64, render func() (v V, remote bool, err error)) (V, error) {
+	fk := flightKey[K]{key, gen}
+	c.mu.Lock()
+	if v, ok := c.lookup(key, gen); ok {
+		c.mu.Unlock()
+		return v, nil
+	}
+	if f, ok := c.flights[fk]; ok {
+		c.mu.Unlock()
+		<-f.done
+		return f.value, f.err
+	}
+	f := &flight[V]{done: make(chan struct{})}
+	c.flights[fk] = f
+	c.mu.Unlock()
+
+	defer func() { // also when render panics, so that no waiter hangs
+		c.mu.Lock()
+		delete(c.flights, fk)
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	f.err = errPanicked
+	f.value, f.err = c.render(key, gen, render)
+	return f.value, f.err
+}
+
+// errPanicked is what waiters get when the rendering they waited for
+// panicked.
+var errPanicked = errors.New("rendered: rendering panicked")
+
+func (c *Cache[K, V]) render(key K, gen uint64, render func() (V, bool, error)) (v V, err error) {
+	v, remote, err := render()
+	if err != nil {
+		return v, err
+	}
+	var expires time.Time
+	if remote {
+		expires = c.now().Add(RemoteTTL)
+	}
+	c.put(&entry[K, V]{key: key, generation: gen, expires: expires, size: c.size(v), value: v})
+	return v, nil
+}
+
+// lookup returns the valid entry for key; c.mu is held.
+func (c *Cache[K, V]) lookup(key K, gen uint64) (v V, ok bool) {
+	e, ok := c.entries[key]
+	if !ok {
+		return v, false
+	}
+	en := e.Value.(*entry[K, V])
+	if en.generation != gen || (!en.expires.IsZero() && !c.now().Before(en.expires)) {
+		c.remove(e)
+		return v, false
+	}
+	c.lru.MoveToFront(e)
+	return en.value, true
+}
+
+// put stores en, replacing the entry for its key and evicting the least
+// recently used ones beyond the bound.
+func (c *Cache[K, V]) put(en *entry[K, V]) {
+	if en.size > c.max/4 {
+		return // one package must not flush everything else
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[en.key]; ok {
+		c.remove(e)
+	}
+	c.entries[en.key] = c.lru.PushFront(en)
+	c.used += en.size
+	for c.used > c.max {
+		c.remove(c.lru.Back())
+	}
+}
+
+func (c *Cache[K, V]) remove(e *list.Element) {
+	en := c.lru.Remove(e).(*entry[K, V])
+	delete(c.entries, en.key)
+	c.used -= en.size
+}

@@ -1,0 +1,67 @@
+// Package rendered keeps the documents formats render from the catalog
+// (npm package documents, PyPI pages, Maven metadata files) ready to
+// send: rendered once however many requests ask at the same time, kept
+// in a bounded cache while the package generation they were made at
+// holds, and served with an ETag and, where the client accepts it, gzip.
+package rendered
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"time"
+)
+
+// RemoteTTL is how long a document that depends on a public registry is
+// served from a cache: it changes when the registry does, which no
+// generation tracks.
+const RemoteTTL = 60 * time.Second
+
+// gzipMin is the size below which a body is not worth gzipping.
+const gzipMin = 1024
+
+// Doc is a rendered body with what is sent with it.
+type Doc struct {
+	ContentType string
+	// ETag is weak, since the plain and the gzipped bytes share it.
+	ETag string
+	Body []byte
+	// Gzip is Body gzipped, made once here; nil for small bodies.
+	Gzip []byte
+}
+
+// NewDoc prepares body to be sent as contentType.
+func NewDoc(body []byte, contentType string) *Doc {
+	sum := sha256.Sum256(body)
+	d := &Doc{ContentType: contentType, ETag: `W/"` + hex.EncodeToString(sum[:16]) + `"`, Body: body}
+	if len(body) >= gzipMin {
+		var gz bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
+		w.Write(body)
+		w.Close()
+		d.Gzip = gz.Bytes()
+	}
+	return d
+}
+
+// Size is the memory the document holds.
+func (d *Doc) Size() int64 { return int64(len(d.Body) + len(d.Gzip)) }
+
+// Serve writes the document, gzipped when the client accepts it; a
+// request with a matching If-None-Match gets a 304. Clients are told to
+// revalidate every time (a 304 is cheap), so a publish shows at once.
+func (d *Doc) Serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Type", d.ContentType)
+	h.Set("ETag", d.ETag)
+	h.Set("Vary", "Accept, Accept-Encoding")
+	h.Set("Cache-Control", "no-cache")
+	body := d.Body
+	if d.Gzip != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = d.Gzip
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
