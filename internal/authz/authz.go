@@ -139,9 +139,10 @@ type Evaluator struct {
 	region string
 	now    func() time.Time
 
-	compiled   boundedMap // identity Key or "rev:"+revision -> *policy.Policy
-	principals boundedMap // principal ARN -> principalPolicies
-	clock      atomic.Pointer[clockKeys]
+	compiled         boundedMap // identity policy Key -> *policy.Policy
+	resourcePolicies boundedMap // resource policy revision -> Policy
+	principals       boundedMap // principal ARN -> principalPolicies
+	clock            atomic.Pointer[clockKeys]
 }
 
 // New returns an Evaluator over the identity directory and the catalog.
@@ -213,7 +214,8 @@ func (e *Evaluator) decide(ctx context.Context, r Request, identityOnly bool) (D
 	}
 	k := keysPool.Get().(*keys)
 	defer k.release()
-	k.init(e, ctx, &p, &r)
+	k.init(e, ctx, &p, r)
+	c.Resource = k.resourcePolicies[:0]
 
 	res := parseResource(r.Resource)
 	owner := res.account
@@ -248,8 +250,8 @@ func (e *Evaluator) resourceSide(ctx context.Context, c *Case, k *keys, caller, 
 			k.resourceTags = da.Tags
 		}
 		if !(res.kind == arn.KindDomain && strings.EqualFold(action, "codeartifact:PutDomainPermissionsPolicy")) {
-			if p := e.resourcePolicy(da.Policy); p != nil {
-				c.Resource = append(c.Resource, Policy{Name: "domain policy of " + res.domain, Policy: p})
+			if p, ok := e.resourcePolicy(da.Policy, "domain policy of ", res.domain); ok {
+				c.Resource = append(c.Resource, p)
 			}
 		}
 	}
@@ -266,8 +268,8 @@ func (e *Evaluator) resourceSide(ctx context.Context, c *Case, k *keys, caller, 
 		c.SameAccount = true
 	}
 	if !strings.EqualFold(action, "codeartifact:PutRepositoryPermissionsPolicy") {
-		if p := e.resourcePolicy(ra.Policy); p != nil {
-			c.Resource = append(c.Resource, Policy{Name: "repository policy of " + res.repo, Policy: p})
+		if p, ok := e.resourcePolicy(ra.Policy, "repository policy of ", res.repo); ok {
+			c.Resource = append(c.Resource, p)
 		}
 	}
 	return nil
@@ -304,34 +306,46 @@ func (e *Evaluator) identityPolicies(ctx context.Context, p identity.Principal) 
 	}
 	out := make([]Policy, len(docs))
 	for i, d := range docs {
-		out[i] = Policy{Name: policyName(d.Key), Policy: e.compile(d.Key, d.Document)}
+		out[i] = Policy{Name: policyName(d.Key), Policy: e.compileIdentity(d.Key, d.Document)}
 	}
 	e.principals.store(p.ARN, principalPolicies{gen: gen, policies: out})
 	return out, nil
 }
 
-// resourcePolicy returns a stored resource policy compiled, or nil when
-// none is set.
-func (e *Evaluator) resourcePolicy(p store.Policy) *policy.Policy {
+// resourcePolicy returns a stored resource policy compiled and named
+// kind+name, and false when none is set. It is cached by revision: a
+// revision is one policy of one resource, so its name is fixed too.
+func (e *Evaluator) resourcePolicy(p store.Policy, kind, name string) (Policy, bool) {
 	if p.Revision == "" {
-		return nil
+		return Policy{}, false
 	}
-	return e.compile("rev:"+p.Revision, p.Document)
+	if v, ok := e.resourcePolicies.load(p.Revision); ok {
+		return v.(Policy), true
+	}
+	rp := Policy{Name: kind + name, Policy: e.compile(p.Document)}
+	e.resourcePolicies.store(p.Revision, rp)
+	return rp, true
 }
 
-// compile returns the compiled policy cached under key, compiling doc on
-// a miss. A document that does not parse (never stored by Arca, which
-// parses every policy when it is put) compiles to a policy denying
-// everything: unknown fails closed.
-func (e *Evaluator) compile(key, doc string) *policy.Policy {
+// compileIdentity returns the compiled identity policy cached under key
+// (which ends in a digest of the document), compiling doc on a miss.
+func (e *Evaluator) compileIdentity(key, doc string) *policy.Policy {
 	if v, ok := e.compiled.load(key); ok {
 		return v.(*policy.Policy)
 	}
+	p := e.compile(doc)
+	e.compiled.store(key, p)
+	return p
+}
+
+// compile compiles a policy document. One that does not parse (never
+// stored by Arca, which parses every policy when it is put) compiles to a
+// policy denying everything: unknown fails closed.
+func (e *Evaluator) compile(doc string) *policy.Policy {
 	p, err := policy.Parse([]byte(doc))
 	if err != nil {
-		p = denyAll
+		return denyAll
 	}
-	e.compiled.store(key, p)
 	return p
 }
 

@@ -18,9 +18,10 @@ import (
 type keys struct {
 	preq policy.Request // the request evaluated, kept here to save an allocation
 
-	r            *Request
-	resourceTags []store.Tag
-	clock        *clockKeys
+	r                Request
+	resourcePolicies [2]Policy // the backing of Case.Resource
+	resourceTags     []store.Tag
+	clock            *clockKeys
 
 	principalARN, principalAccount, principalType [1]string
 	userID, userName, region                      [1]string
@@ -30,7 +31,7 @@ type keys struct {
 
 var keysPool = sync.Pool{New: func() any { return new(keys) }}
 
-func (k *keys) init(e *Evaluator, ctx context.Context, p *identity.Principal, r *Request) {
+func (k *keys) init(e *Evaluator, ctx context.Context, p *identity.Principal, r Request) {
 	k.r = r
 	k.clock = e.clockKeys()
 	k.principalARN[0] = p.ARN

@@ -133,14 +133,14 @@ func (p *Policy) Evaluate(req *Request) (Decision, string) {
 		return ImplicitDeny, ""
 	}
 	allow := -1
-	for i := range p.stmts {
+	for _, i := range p.statementsFor(req.Action) {
 		s := &p.stmts[i]
 		if s.deny {
-			if s.applies(req) != no {
+			if s.appliesToAction(req) != no {
 				return ExplicitDeny, s.label
 			}
-		} else if allow < 0 && s.applies(req) == yes {
-			allow = i
+		} else if allow < 0 && s.appliesToAction(req) == yes {
+			allow = int(i)
 		}
 	}
 	if allow >= 0 {
@@ -149,11 +149,41 @@ func (p *Policy) Evaluate(req *Request) (Decision, string) {
 	return ImplicitDeny, ""
 }
 
+// maxIndexedActions bounds the actions a policy remembers the statements
+// of; the actions asked about are the server's own, a few dozen.
+const maxIndexedActions = 256
+
+// statementsFor returns the indexes, in document order, of the statements
+// whose Action (or NotAction) admits action. An action's statements are
+// found once and remembered: Action holds no policy variables, so they
+// depend on the action alone, and most requests then test a handful of
+// statements instead of all of them.
+func (p *Policy) statementsFor(action string) []int32 {
+	if v, ok := p.byAction.Load(action); ok {
+		return v.([]int32)
+	}
+	var idx []int32
+	for i := range p.stmts {
+		if p.stmts[i].matchAction(action) != p.stmts[i].notAction {
+			idx = append(idx, int32(i))
+		}
+	}
+	if p.indexed.Add(1) <= maxIndexedActions {
+		p.byAction.Store(action, idx)
+	}
+	return idx
+}
+
 // applies decides one statement, cheapest test first.
 func (s *statement) applies(r *Request) tri {
 	if s.matchAction(r.Action) == s.notAction {
 		return no
 	}
+	return s.appliesToAction(r)
+}
+
+// appliesToAction decides a statement whose Action admits the request's.
+func (s *statement) appliesToAction(r *Request) tri {
 	res := yes
 	if s.hasResource {
 		res = no

@@ -3,6 +3,8 @@ package policy
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -30,6 +32,9 @@ type Policy struct {
 	version string
 	id      string
 	stmts   []statement
+
+	byAction sync.Map     // action -> []int32, see statementsFor
+	indexed  atomic.Int32 // actions looked up in byAction's life
 }
 
 // statement is one compiled Statement element.
