@@ -230,7 +230,7 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 			"--assume-role-policy-document", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}}`)
 		root.failWith(t, "NoSuchEntity", "AttachUserPolicy", "iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess")
 		msg = alice.failWith(t, "AccessDenied", "CreateUser", "iam", "create-user", "--user-name", "mallory")
-		if msg != "User: "+aliceARN+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+s.Account+":user/mallory" {
+		if msg != "User: "+aliceARN+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+s.Account+":user/mallory because no identity-based policy allows the iam:CreateUser action" {
 			t.Errorf("AccessDenied message %q", msg)
 		}
 		iamUnchanged(t, s, before, "the refused calls")

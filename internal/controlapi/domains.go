@@ -6,6 +6,7 @@ import (
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
 )
 
 // domainInput is the domain and domain-owner query members most operations share.
@@ -76,12 +77,18 @@ type listDomainsOutput struct {
 }
 
 // listDomains serves ListDomains: the caller's own domains, by name.
+//
+// A caller allowed ListDomains on "*" sees them all. One allowed it only
+// on some domain ARNs (the User Guide's "Allow a user to get information
+// about specific domains": "domain/my*") sees those; one allowed it on
+// none gets the AccessDenied of "*".
 func (a *API) listDomains(ctx context.Context, c *call, in *struct {
 	MaxResults *int   `json:"maxResults"`
 	NextToken  string `json:"nextToken"`
 }) (*listDomainsOutput, error) {
-	if err := a.authorize(ctx, c, "codeartifact:ListDomains", "*"); err != nil {
-		return nil, err
+	denied := a.authorize(ctx, c, "codeartifact:ListDomains", "*")
+	if denied != nil && errkind.KindOf(denied) != errkind.AccessDenied {
+		return nil, denied
 	}
 	cur, err := a.openToken(c, "", in.NextToken)
 	if err != nil {
@@ -98,10 +105,17 @@ func (a *API) listDomains(ctx context.Context, c *call, in *struct {
 		out.NextToken = a.nextToken(c, "", cursor{Name: ds[limit-1].Name})
 	}
 	for _, d := range ds {
+		domainARN := arn.Domain(a.cfg.Region, d.Owner, d.Name)
+		if denied != nil && a.authorize(ctx, c, "codeartifact:ListDomains", domainARN) != nil {
+			continue
+		}
 		out.Domains = append(out.Domains, domainSummary{
-			Name: d.Name, Owner: d.Owner, ARN: arn.Domain(a.cfg.Region, d.Owner, d.Name),
+			Name: d.Name, Owner: d.Owner, ARN: domainARN,
 			Status: "Active", CreatedTime: epoch(d.CreatedAt), EncryptionKey: d.EncryptionKey,
 		})
+	}
+	if denied != nil && len(out.Domains) == 0 && out.NextToken == "" {
+		return nil, denied
 	}
 	return out, nil
 }
