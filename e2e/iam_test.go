@@ -261,6 +261,10 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 		sess := withCreds(root, id, secret, token)
 		deploySession = sess
 		want(t, "get-caller-identity with the session", sess.sts(t, "get-caller-identity"), "Arn", "arn:aws:sts::"+s.Account+":assumed-role/deploy/ci-build")
+		// The session may do what the role's policies allow, and no more.
+		sess.Fail(t, "AccessDeniedException", "GetAuthorizationToken", "get-authorization-token", "--domain", "iam-domain", "--duration-seconds", "0")
+		root.iam(t, "put-role-policy", "--role-name", "deploy", "--policy-name", "read", "--policy-document",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["codeartifact:GetAuthorizationToken","codeartifact:ReadFromRepository","sts:GetServiceBearerToken"],"Resource":"*"}]}`)
 		tok := sess.OK(t, "get-authorization-token", "--domain", "iam-domain", "--duration-seconds", "0")
 		// The CLI prints CodeArtifact's epoch timestamps as they come.
 		sec, ok := tok["expiration"].(float64)
@@ -304,6 +308,7 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 		iamUnchanged(t, s, before, "delete-role with a policy")
 		deploySession.sts(t, "get-caller-identity")
 		root.iam(t, "delete-role-policy", "--role-name", "deploy", "--policy-name", "publish")
+		root.iam(t, "delete-role-policy", "--role-name", "deploy", "--policy-name", "read")
 		root.iam(t, "delete-role", "--role-name", "deploy")
 		deploySession.failWith(t, "InvalidClientTokenId", "GetCallerIdentity", "sts", "get-caller-identity")
 		deploySession.Fail(t, "UnrecognizedClientException", "ListDomains", "list-domains")
