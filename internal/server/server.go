@@ -29,6 +29,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/pypi"
@@ -125,10 +126,11 @@ func (s *Server) build(ctx context.Context) error {
 
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
+	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
-		"npm":     npm.New(npm.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
-		"pypi":    pypi.New(pypi.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
-		"maven":   maven.New(maven.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}),
+		"npm":     npm.New(deps),
+		"pypi":    pypi.New(deps),
+		"maven":   maven.New(deps),
 		"nuget":   endpoint.Plain{Scheme: "Basic"},
 		"generic": endpoint.Plain{Scheme: "Basic"},
 		"ruby":    endpoint.Plain{Scheme: "Basic"},

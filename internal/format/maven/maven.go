@@ -8,35 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/authz"
-	"github.com/arcahq/arca/internal/blob"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
-	"github.com/arcahq/arca/internal/resolve"
 )
 
 // Deps are what the Maven surface needs.
-type Deps struct {
-	Catalog  *catalog.Catalog
-	Resolver *resolve.Resolver
-	Blobs    blob.Store
-	Log      *slog.Logger
-	// Authz decides the writes; the endpoint has already checked
-	// ReadFromRepository. Without it every write is refused.
-	Authz Authorizer
-	// Region goes into the package ARNs writes are authorized on.
-	Region string
-}
-
-// Authorizer decides whether the caller may write to a package (package
-// authz).
-type Authorizer interface {
-	Authorize(ctx context.Context, r authz.Request) error
-}
+type Deps = format.Deps
 
 // Format is the Maven surface.
 type Format struct {
@@ -50,9 +30,7 @@ var _ endpoint.Format = (*Format)(nil)
 
 // New returns the Maven surface.
 func New(d Deps) *Format {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	f := &Format{d: d, uploads: newUploads(), now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](DocCacheBytes, document.size, func() time.Time { return f.now() })
@@ -146,15 +124,5 @@ const (
 
 // authorize checks that the caller may publish to the package of the call.
 func (f *Format) authorize(c *call) error {
-	if f.d.Authz == nil {
-		return errkind.Deniedf("Writes are not enabled on this repository endpoint")
-	}
-	repo := c.req.Repository
-	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "maven", c.p.GroupID, c.p.ArtifactID)
-	for _, action := range []string{actionPublish, actionMetadata} {
-		if err := f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "maven", c.p.GroupID, c.p.ArtifactID, actionPublish, actionMetadata)
 }

@@ -8,36 +8,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/authz"
-	"github.com/arcahq/arca/internal/blob"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
-	"github.com/arcahq/arca/internal/resolve"
 )
 
 // Deps are what the npm surface needs.
-type Deps struct {
-	Catalog  *catalog.Catalog
-	Resolver *resolve.Resolver
-	Blobs    blob.Store
-	Log      *slog.Logger
-	// Authz decides the writes (publish, dist-tags, deprecate); the
-	// endpoint has already checked ReadFromRepository. Without it every
-	// write is refused.
-	Authz Authorizer
-	// Region goes into the package ARNs writes are authorized on.
-	Region string
-}
-
-// Authorizer decides whether the caller may write to a package (package
-// authz).
-type Authorizer interface {
-	Authorize(ctx context.Context, r authz.Request) error
-}
+type Deps = format.Deps
 
 // Format is the npm surface.
 type Format struct {
@@ -50,9 +29,7 @@ var _ endpoint.Format = (*Format)(nil)
 
 // New returns the npm surface.
 func New(d Deps) *Format {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
@@ -171,12 +148,7 @@ func unsupported(command string) func(*Format, *call) error {
 // authorize checks that the caller may perform action on the package of
 // the call (PublishPackageVersion, PutPackageMetadata).
 func (f *Format) authorize(c *call, action string) error {
-	if f.d.Authz == nil {
-		return errkind.Deniedf("Writes are not enabled on this repository endpoint")
-	}
-	repo := c.req.Repository
-	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "npm", c.name.Scope, c.name.Base)
-	return f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource})
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "npm", c.name.Scope, c.name.Base, action)
 }
 
 func (f *Format) ping(c *call) error { return writeJSON(c.w, http.StatusOK, struct{}{}) }

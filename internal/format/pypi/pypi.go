@@ -10,35 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/authz"
-	"github.com/arcahq/arca/internal/blob"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
-	"github.com/arcahq/arca/internal/resolve"
 )
 
 // Deps are what the PyPI surface needs.
-type Deps struct {
-	Catalog  *catalog.Catalog
-	Resolver *resolve.Resolver
-	Blobs    blob.Store
-	Log      *slog.Logger
-	// Authz decides uploads; the endpoint has already checked
-	// ReadFromRepository. Without it every upload is refused.
-	Authz Authorizer
-	// Region goes into the package ARNs uploads are authorized on.
-	Region string
-}
-
-// Authorizer decides whether the caller may write to a package (package
-// authz).
-type Authorizer interface {
-	Authorize(ctx context.Context, r authz.Request) error
-}
+type Deps = format.Deps
 
 // Format is the PyPI surface.
 type Format struct {
@@ -52,9 +32,7 @@ var _ endpoint.Format = (*Format)(nil)
 
 // New returns the PyPI surface.
 func New(d Deps) *Format {
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
-	}
+	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.pages = rendered.NewCache[pageKey](PageCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
@@ -154,10 +132,5 @@ const actionPublish = "codeartifact:PublishPackageVersion"
 
 // authorize checks that the caller may perform action on the project.
 func (f *Format) authorize(c *call, project, action string) error {
-	if f.d.Authz == nil {
-		return errkind.Deniedf("Uploads are not enabled on this repository endpoint")
-	}
-	repo := c.req.Repository
-	resource := arn.Package(f.d.Region, repo.DomainOwner, repo.DomainName, repo.Name, "pypi", "", project)
-	return f.d.Authz.Authorize(c.ctx(), authz.Request{Principal: c.req.Principal, Action: action, Resource: resource})
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "pypi", "", project, action)
 }
