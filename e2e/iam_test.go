@@ -243,7 +243,7 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 		}
 	})
 
-	var roleARN string
+	var roleARN, deployToken string
 	var deploySession *cli
 	step("a role session's temporary credentials", func(t *testing.T) {
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + aliceARN + `"},"Action":"sts:AssumeRole"}]}`
@@ -271,7 +271,8 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 		if exp := time.UnixMilli(int64(sec * 1000)); !ok || !exp.Equal(expires) {
 			t.Errorf("a token with --duration-seconds 0 expires at %v (%v), want the session's %v", exp, tok["expiration"], expires)
 		}
-		whoami(t, s.URL+"/iam-domain-"+s.Account+"/npm/repo/", str(t, tok, "authorizationToken"), http.StatusOK)
+		deployToken = str(t, tok, "authorizationToken")
+		whoami(t, s.URL+"/iam-domain-"+s.Account+"/npm/repo/", deployToken, http.StatusOK)
 		// Without a session, 0 is refused.
 		alice.Fail(t, "ValidationException", "GetAuthorizationToken", "get-authorization-token", "--domain", "iam-domain", "--duration-seconds", "0")
 		// Someone the role does not trust.
@@ -313,6 +314,17 @@ func TestIAMUsersKeysRolesCLI(t *testing.T) {
 		deploySession.failWith(t, "InvalidClientTokenId", "GetCallerIdentity", "sts", "get-caller-identity")
 		deploySession.Fail(t, "UnrecognizedClientException", "ListDomains", "list-domains")
 		root.failWith(t, "NoSuchEntity", "GetRole", "iam", "get-role", "--role-name", "deploy")
+		// A role of the same name made again is another role: what the old
+		// one's sessions were given stays dead.
+		npmEndpoint := s.URL + "/iam-domain-" + s.Account + "/npm/repo/"
+		whoami(t, npmEndpoint, deployToken, http.StatusUnauthorized)
+		root.iam(t, "create-role", "--role-name", "deploy", "--assume-role-policy-document",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+aliceARN+`"},"Action":"sts:AssumeRole"}]}`)
+		root.iam(t, "put-role-policy", "--role-name", "deploy", "--policy-name", "read", "--policy-document",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"codeartifact:ReadFromRepository","Resource":"*"}]}`)
+		whoami(t, npmEndpoint, deployToken, http.StatusUnauthorized)
+		root.iam(t, "delete-role-policy", "--role-name", "deploy", "--policy-name", "read")
+		root.iam(t, "delete-role", "--role-name", "deploy")
 	})
 
 	step("an account made by arca admin, trusting this one", func(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/authz"
@@ -168,6 +169,10 @@ func (h *Handler) authenticate(r *http.Request, req *Request) error {
 	p, err := h.authz.Active(r.Context(), claims.Principal)
 	if err != nil {
 		return err
+	}
+	if claims.IssuedAt.Before(p.Since.Truncate(time.Millisecond)) {
+		// Issued to a user or role of the same name that was deleted.
+		return errkind.Unauthf("The authorization token was issued to a principal that no longer exists.")
 	}
 	if readOnly(r.Method) {
 		repoARN := arn.Repository(h.region, repo.DomainOwner, repo.DomainName, repo.Name)

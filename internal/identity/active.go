@@ -85,6 +85,7 @@ func (d *Directory) resolve(ctx context.Context, q store.Queries, principalARN s
 		p := Principal{
 			Account: n.account, ARN: principalARN, Kind: KindAssumedRole, UserID: r.ID + ":" + n.session,
 			RoleARN: RoleARN(r.AccountID, r.Path, r.Name), RoleName: r.Name, SessionName: n.session,
+			Since: r.CreatedAt,
 		}
 		return p, store.PolicyOwner{Kind: store.OwnerRole, ID: r.ID}, nil
 	}

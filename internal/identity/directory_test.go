@@ -133,8 +133,8 @@ func TestUsersAndKeys(t *testing.T) {
 	k := f.userWithKey("Alice", "/dev/")
 	p := f.lookup(k.ID, "")
 	want := Principal{Account: acct, ARN: "arn:aws:iam::" + acct + ":user/dev/Alice", AccessKeyID: k.ID, Kind: KindUser, UserName: "Alice"}
-	want.UserID = p.UserID
-	if p != want || !strings.HasPrefix(p.UserID, "AIDA") || len(p.UserID) != 21 {
+	want.UserID, want.Since = p.UserID, p.Since
+	if p != want || !strings.HasPrefix(p.UserID, "AIDA") || len(p.UserID) != 21 || p.Since.IsZero() {
 		t.Errorf("user principal = %+v, want %+v", p, want)
 	}
 	if !strings.HasPrefix(k.ID, "AKIA") || len(k.ID) != 20 || len(k.Secret) != 40 {

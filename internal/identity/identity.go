@@ -87,6 +87,12 @@ type Principal struct {
 	// WebIdentityProvider is the OIDC provider ARN of a session assumed
 	// with AssumeRoleWithWebIdentity, else "".
 	WebIdentityProvider string
+	// Since is when the user or role behind the principal was created
+	// (zero for a root, and for a session found by its credentials): a
+	// user or role deleted and created again under the same name is
+	// another principal, and what was issued to the old one before Since
+	// is not the new one's.
+	Since time.Time
 }
 
 // IsRoot reports whether p is its account's root.
@@ -276,7 +282,7 @@ func (d *Directory) lookup(ctx context.Context, accessKeyID string) (keyEntry, e
 }
 
 func userPrincipal(u store.User) Principal {
-	return Principal{Account: u.AccountID, ARN: UserARN(u.AccountID, u.Path, u.Name), Kind: KindUser, UserID: u.ID, UserName: u.Name}
+	return Principal{Account: u.AccountID, ARN: UserARN(u.AccountID, u.Path, u.Name), Kind: KindUser, UserID: u.ID, UserName: u.Name, Since: u.CreatedAt}
 }
 
 func sessionPrincipal(s store.Session) Principal {
