@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
+)
+
+// Root credentials of the benchmark's Arca.
+const (
+	arcaAccount = "111122223333"
+	arcaKeyID   = "AKIAARCABENCHROOTKEY"
+	arcaSecret  = "arca-bench-root-secret-access-key-000000"
+	arcaDomain  = "bench"
+	arcaRepo    = "bench"
+)
+
+// buildArca builds the arca binary of the module at root into dir.
+func buildArca(root, dir string) (string, error) {
+	bin := filepath.Join(dir, "arca")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("go is not on PATH: %w", err)
+	}
+	if _, err := run(5*time.Minute, cleanEnv(), root, goBin, "build", "-o", bin, "./cmd/arca"); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// arcaServer is a running `arca serve` with a domain, a repository and an
+// authorization token.
+type arcaServer struct {
+	*proc
+	url   string // http://127.0.0.1:PORT
+	token string
+	ca    *codeartifact.Client
+}
+
+// startArca starts arca with a fresh data directory under dir, creates
+// the domain and repository and gets a token with GetAuthorizationToken,
+// as `aws codeartifact login` does.
+func startArca(bin, dir string) (*arcaServer, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	data := filepath.Join(dir, "arca-data")
+	p, err := startProc("arca", cleanEnv(
+		"ARCA_ACCOUNT_ID="+arcaAccount,
+		"ARCA_ROOT_ACCESS_KEY_ID="+arcaKeyID,
+		"ARCA_ROOT_SECRET_ACCESS_KEY="+arcaSecret,
+	), dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data)
+	if err != nil {
+		return nil, err
+	}
+	s := &arcaServer{proc: p, url: "http://" + addr}
+	if err := p.waitHTTP(s.url+"/healthz", 60*time.Second, 200); err != nil {
+		p.Stop()
+		return nil, err
+	}
+	s.ca = codeartifact.New(codeartifact.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(s.url),
+		Credentials:      credentials.NewStaticCredentialsProvider(arcaKeyID, arcaSecret, ""),
+		RetryMaxAttempts: 1,
+	})
+	ctx := context.Background()
+	if _, err := s.ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String(arcaDomain)}); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("arca: create-domain: %w", err)
+	}
+	if _, err := s.ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo)}); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("arca: create-repository: %w", err)
+	}
+	tok, err := s.ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String(arcaDomain)})
+	if err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("arca: get-authorization-token: %w", err)
+	}
+	s.token = *tok.AuthorizationToken
+	return s, nil
+}
+
+// endpoint returns the repository endpoint for format, ending in "/".
+func (s *arcaServer) endpoint(format types.PackageFormat) (string, error) {
+	out, err := s.ca.GetRepositoryEndpoint(context.Background(), &codeartifact.GetRepositoryEndpointInput{
+		Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: format,
+	})
+	if err != nil {
+		return "", fmt.Errorf("arca: get-repository-endpoint: %w", err)
+	}
+	ep := *out.RepositoryEndpoint
+	if !strings.HasSuffix(ep, "/") {
+		ep += "/"
+	}
+	return ep, nil
+}
+
+// bearer is how npm sends the token; basic how pip, twine and mvn do.
+func (s *arcaServer) bearer() string { return "Bearer " + s.token }
+func (s *arcaServer) basic() string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte("aws:"+s.token))
+}
+
+// scenarioArca is the Arca of one scenario, with where it runs and what
+// the scenario needs from it.
+type scenarioArca struct {
+	*arcaServer
+	dir   string // the scenario's directory, holding every server's data
+	ep    string // the repository endpoint of the scenario's format
+	start int64  // RSS right after start
+}
+
+// startScenarioArca makes the scenario's directory and starts Arca in it,
+// tracked so that stopAll stops it.
+func (r *runner) startScenarioArca(scenario string, format types.PackageFormat) (scenarioArca, error) {
+	dir := filepath.Join(r.dir, scenario)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return scenarioArca{}, err
+	}
+	arca, err := startArca(r.arcaBin, dir)
+	if err != nil {
+		return scenarioArca{}, err
+	}
+	track(arca)
+	s := scenarioArca{arcaServer: arca, dir: dir, start: startRSS(arca.PID())}
+	s.ep, err = arca.endpoint(format)
+	return s, err
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Targets of issues 3 and 4, reported, never asserted.
+const (
+	targetSmall   = 0.50     // of nginx's throughput on documents and small files
+	targetLarge   = 0.90     // of nginx's throughput on the 5 MB file
+	targetIdleRSS = 30 << 20 // Arca's idle RSS
+)
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "-"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+func fmtMB(b int64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MB", float64(b)/(1<<20))
+}
+
+// print writes the tables as Markdown, so they can go into
+// docs/PERFORMANCE.md as they are.
+func (r *runner) print(w io.Writer) {
+	fmt.Fprintf(w, "\nMachine: %s\nOptions: %s\n\n", machine(), r.optsText())
+	if len(r.rows) > 0 {
+		fmt.Fprintln(w, "| scenario | case | server | req/s | p50 | p99 | CPU/req | idle RSS | peak RSS | errors | vs nginx | others' CPU |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, rw := range r.rows {
+			if rw.Result == nil {
+				fmt.Fprintf(w, "| %s | %s | %s | not run: %s | | | | | | | | |\n", rw.Scenario, rw.Case, rw.Server, rw.Skipped)
+				continue
+			}
+			res := rw.Result
+			vs := "-"
+			if n := r.find(rw.Scenario, rw.Case, "nginx"); n != nil && n.RPS > 0 && rw.Server != "nginx" {
+				vs = fmt.Sprintf("%.0f%%", 100*res.RPS/n.RPS)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %d | %s | %.0f%% |\n",
+				rw.Scenario, rw.Case, rw.Server, res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq),
+				fmtMB(res.IdleRSS), fmtMB(res.PeakRSS), res.Errors, vs, 100*res.Others)
+		}
+	}
+	if len(r.installs) > 0 {
+		fmt.Fprintf(w, "\n`npm install` of 200 packages, cold npm cache, warm server (%d measured runs after one warm-up run):\n\n", r.installRuns)
+		fmt.Fprintln(w, "| server | median | runs | server CPU per install | server peak RSS |")
+		fmt.Fprintln(w, "|---|--:|---|--:|--:|")
+		for _, in := range r.installs {
+			if in.Skipped != "" {
+				fmt.Fprintf(w, "| %s | not run: %s | | | |\n", in.Server, in.Skipped)
+				continue
+			}
+			var runs []string
+			for _, d := range in.Runs {
+				runs = append(runs, fmt.Sprintf("%.1fs", d.Seconds()))
+			}
+			fmt.Fprintf(w, "| %s | %.1fs | %s | %s | %s |\n", in.Server, in.Median.Seconds(), strings.Join(runs, ", "), fmtDur(in.CPU), fmtMB(in.PeakRSS))
+		}
+	}
+	if len(r.notes) > 0 {
+		fmt.Fprintln(w, "\nServers (RSS summed over the process tree; anon is heap and stacks, file the mapped binary and libraries):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| scenario | server | version | RSS after start | RSS after seeding | anon / file after seeding |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|")
+		for _, n := range r.notes {
+			if n.Unavailable != "" {
+				fmt.Fprintf(w, "| %s | %s | not run: %s | | | |\n", n.Scenario, n.Server, n.Unavailable)
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s / %s |\n", n.Scenario, n.Server, n.Version, fmtMB(n.StartRSS), fmtMB(n.SeededRSS), fmtMB(n.SeededAnon), fmtMB(n.SeededFile))
+		}
+	}
+	r.printTargets(w)
+}
+
+func (r *runner) find(scenario, c, server string) *result {
+	for _, rw := range r.rows {
+		if rw.Scenario == scenario && rw.Case == c && rw.Server == server {
+			return rw.Result
+		}
+	}
+	return nil
+}
+
+// printTargets says, for each case, whether Arca met its target.
+func (r *runner) printTargets(w io.Writer) {
+	fmt.Fprintln(w, "\nTargets (reported, not asserted):")
+	fmt.Fprintln(w)
+	seen := map[string]bool{}
+	for _, rw := range r.rows {
+		k := rw.Scenario + "\x00" + rw.Case
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		a, n := r.find(rw.Scenario, rw.Case, "arca"), r.find(rw.Scenario, rw.Case, "nginx")
+		target := targetSmall
+		for _, x := range r.rows {
+			if x.Scenario == rw.Scenario && x.Case == rw.Case && x.Large {
+				target = targetLarge
+			}
+		}
+		if a == nil || n == nil || n.RPS == 0 {
+			fmt.Fprintf(w, "- %s %s: not measured on both Arca and nginx\n", rw.Scenario, rw.Case)
+			continue
+		}
+		ratio := a.RPS / n.RPS
+		fmt.Fprintf(w, "- %s %s: Arca %.0f req/s = %.0f%% of nginx's %.0f (target ≥ %.0f%%): %s\n",
+			rw.Scenario, rw.Case, a.RPS, 100*ratio, n.RPS, 100*target, metWord(ratio >= target))
+	}
+	for _, n := range r.notes {
+		if n.Server != "arca" || n.Unavailable != "" {
+			continue
+		}
+		var idle []int64
+		for _, rw := range r.rows {
+			if rw.Scenario == n.Scenario && rw.Server == "arca" && rw.Result != nil {
+				idle = append(idle, rw.Result.IdleRSS)
+			}
+		}
+		worst := n.StartRSS
+		if len(idle) > 0 {
+			worst = max(worst, slices.Max(idle))
+		}
+		fmt.Fprintf(w, "- %s: Arca idle RSS %s after start, %s after seeding, at most %s idle between cases (target < 30 MB): %s\n",
+			n.Scenario, fmtMB(n.StartRSS), fmtMB(n.SeededRSS), fmtMB(worst), metWord(worst < targetIdleRSS))
+	}
+}
+
+func metWord(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
