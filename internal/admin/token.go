@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -146,6 +147,14 @@ func Revoke(ctx context.Context, data string, req RevokeRequest, now time.Time) 
 			return Revocation{}, errkind.Conflictf("token %s is already revoked", rv.TokenID)
 		}
 		return Revocation{}, err
+	}
+	// The running server trusts the stamp while it is unchanged.
+	gen, err := st.RevocationGeneration(ctx)
+	if err != nil {
+		return Revocation{}, err
+	}
+	if err := token.Touch(filepath.Join(data, token.StampFile), gen); err != nil {
+		return Revocation{}, fmt.Errorf("revocation recorded, but the server could not be told (it will be after a restart): %w", err)
 	}
 	return revocationOf(rv), nil
 }

@@ -115,6 +115,9 @@ func (s *Server) build(ctx context.Context) error {
 	if s.revocations, err = token.NewRevocations(ctx, s.store, now, s.log); err != nil {
 		return fmt.Errorf("token revocations: %w", err)
 	}
+	// Revocations come from `arca token revoke` on this data directory,
+	// which touches the stamp.
+	s.revocations.UseStamp(token.NewStamp(filepath.Join(s.cfg.Data, token.StampFile), now))
 	authn.SetRevocations(s.revocations)
 	if s.audit, err = openAudit(s.cfg, s.log); err != nil {
 		return err
