@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestGlobAgainstRegexp compares glob with a regular expression built
@@ -46,6 +47,19 @@ func TestGlobAgainstRegexp(t *testing.T) {
 			want := regexp.MustCompile(expr).MatchString(s)
 			if got := glob(toks, s, fold); got != want {
 				t.Fatalf("glob(%q, %q, fold %v) = %v, want %v", pat, s, fold, got, want)
+			}
+			// The compiled pattern (exact, prefix, or glob after its
+			// literal-run check) agrees too, on the valid UTF-8 that
+			// policy documents hold.
+			if !utf8.ValidString(pat) || !utf8.ValidString(s) {
+				continue
+			}
+			cp, err := compilePattern(pat, patternOpts{wild: true, fold: fold})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cp.match(s, nil); got != triOf(want) {
+				t.Fatalf("pattern %q (mode %d).match(%q), fold %v = %v, want %v", pat, cp.mode, s, fold, got, want)
 			}
 		}
 	}

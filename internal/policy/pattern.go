@@ -19,6 +19,10 @@ type pattern struct {
 	fold bool   // compare case-insensitively
 	toks []tok
 	vars []variable
+	// need are the literal runs of a case-sensitive modeGlob pattern
+	// that s must contain to match: a quick no for most strings (resource
+	// ARNs of other domains and repositories) before glob walks them.
+	need []string
 }
 
 type matchMode uint8
@@ -142,11 +146,37 @@ func (p *pattern) pickMode() matchMode {
 			}
 			return modePrefix
 		default:
+			p.need = p.literalRuns()
 			return modeGlob
 		}
 	}
 	p.lit = b.String()
 	return modeExact
+}
+
+// literalRuns returns the runs of two or more literal characters between
+// wildcards, for a case-sensitive pattern.
+func (p *pattern) literalRuns() []string {
+	if p.fold {
+		return nil
+	}
+	var runs []string
+	var b strings.Builder
+	end := func() {
+		if b.Len() >= 2 {
+			runs = append(runs, b.String())
+		}
+		b.Reset()
+	}
+	for _, t := range p.toks {
+		if t.kind == tokLit {
+			b.WriteRune(t.r)
+		} else {
+			end()
+		}
+	}
+	end()
+	return runs
 }
 
 func isASCII(s string) bool {
@@ -181,6 +211,11 @@ func (p *pattern) match(s string, r *Request) tri {
 			return unknown
 		}
 		return triOf(glob(toks, s, p.fold))
+	}
+	for _, n := range p.need {
+		if !strings.Contains(s, n) {
+			return no
+		}
 	}
 	return triOf(glob(p.toks, s, p.fold))
 }
