@@ -154,8 +154,10 @@ func (p *pattern) pickMode() matchMode {
 	return modeExact
 }
 
-// literalRuns returns the runs of two or more literal characters between
-// wildcards, for a case-sensitive pattern.
+// literalRuns returns the runs of two or more literal characters after
+// the first wildcard, for a case-sensitive pattern. A leading run is left
+// to glob, which compares it first and stops at its first difference;
+// the runs after a wildcard are where glob would search.
 func (p *pattern) literalRuns() []string {
 	if p.fold {
 		return nil
@@ -168,14 +170,22 @@ func (p *pattern) literalRuns() []string {
 		}
 		b.Reset()
 	}
+	wild := false
 	for _, t := range p.toks {
-		if t.kind == tokLit {
+		switch {
+		case t.kind != tokLit:
+			if wild {
+				end()
+			}
+			b.Reset()
+			wild = true
+		default:
 			b.WriteRune(t.r)
-		} else {
-			end()
 		}
 	}
-	end()
+	if wild {
+		end()
+	}
 	return runs
 }
 
