@@ -17,22 +17,6 @@ import (
 // operation at all.
 const unknownOperation = "unknown-operation"
 
-// awsErrorTypes is the one table from error categories to the AWS error
-// types of the model. Status codes come from the model itself.
-var awsErrorTypes = map[errkind.Kind]string{
-	errkind.Validation:    "ValidationException",
-	errkind.NotFound:      "ResourceNotFoundException",
-	errkind.Conflict:      "ConflictException",
-	errkind.QuotaExceeded: "ServiceQuotaExceededException",
-	errkind.AccessDenied:  "AccessDeniedException",
-	errkind.Throttled:     "ThrottlingException",
-	errkind.Internal:      "InternalServerException",
-	errkind.Unavailable:   "InternalServerException",
-	// Only the authenticator returns this kind; SigV4 failures carry their
-	// own type in *sigv4.Error.
-	errkind.Unauthenticated: "UnrecognizedClientException",
-}
-
 // errorBody is the JSON body of an AWS error. Clients read the type from
 // the x-amzn-ErrorType header first, then from __type (CLIENTS.md §1.5).
 type errorBody struct {
@@ -65,7 +49,7 @@ func (a *API) errorResponse(r *http.Request, err error) (errorBody, int) {
 	if e.Reason == unknownOperation {
 		return errorBody{Type: "UnknownOperationException", Message: e.Message}, http.StatusNotFound
 	}
-	typ := awsErrorTypes[e.Kind]
+	typ := e.Kind.AWSType()
 	status, ok := a.model.ErrorStatus(typ)
 	if !ok {
 		status = http.StatusForbidden // UnrecognizedClientException is not in the model

@@ -51,20 +51,6 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, f Format, e
 	rec.Fail(errorCode(err, sw.status), errorMessage(err))
 }
 
-// errorCodes names errors in the audit log as the control plane's error
-// table does.
-var errorCodes = map[errkind.Kind]string{
-	errkind.Validation:      "ValidationException",
-	errkind.NotFound:        "ResourceNotFoundException",
-	errkind.Conflict:        "ConflictException",
-	errkind.QuotaExceeded:   "ServiceQuotaExceededException",
-	errkind.AccessDenied:    "AccessDeniedException",
-	errkind.Throttled:       "ThrottlingException",
-	errkind.Unauthenticated: "UnauthorizedException",
-	errkind.Unavailable:     "InternalServerException",
-	errkind.Internal:        "InternalServerException",
-}
-
 // errorCode names err: by its category, ExpiredTokenException and
 // RevokedTokenException for those tokens, and by the status the format
 // answered (MethodNotAllowed, BadRequest) for a format's own refusals.
@@ -77,7 +63,10 @@ func errorCode(err error, status int) string {
 	}
 	var e *errkind.Error
 	if errors.As(err, &e) {
-		return errorCodes[e.Kind]
+		if e.Kind == errkind.Unauthenticated {
+			return "UnauthorizedException" // a token refused, as a 401
+		}
+		return e.Kind.AWSType()
 	}
 	if status >= 400 && status < 500 {
 		return strings.ReplaceAll(http.StatusText(status), " ", "")

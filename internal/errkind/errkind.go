@@ -38,6 +38,30 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
+// awsTypes are the CodeArtifact error types of the kinds.
+var awsTypes = [...]string{
+	Internal:      "InternalServerException",
+	Validation:    "ValidationException",
+	NotFound:      "ResourceNotFoundException",
+	Conflict:      "ConflictException",
+	QuotaExceeded: "ServiceQuotaExceededException",
+	AccessDenied:  "AccessDeniedException",
+	// An unidentified caller: the control plane's name for a request
+	// whose key it does not know.
+	Unauthenticated: "UnrecognizedClientException",
+	Throttled:       "ThrottlingException",
+	Unavailable:     "InternalServerException",
+}
+
+// AWSType is the CodeArtifact error type of a kind: the control plane's
+// x-amzn-ErrorType, and the errorCode of the audit log.
+func (k Kind) AWSType() string {
+	if int(k) < len(awsTypes) {
+		return awsTypes[k]
+	}
+	return awsTypes[Internal]
+}
+
 // Sentinels for errors.Is: errors.Is(err, errkind.ErrNotFound) is true for
 // every *Error of kind NotFound, whatever its message.
 var (

@@ -26,3 +26,19 @@ func TestIsMatchesKindOnly(t *testing.T) {
 		t.Errorf("As(plain) = %+v; internals must not reach clients", e)
 	}
 }
+
+func TestAWSType(t *testing.T) {
+	for k, want := range map[Kind]string{
+		Validation: "ValidationException", NotFound: "ResourceNotFoundException", Conflict: "ConflictException",
+		AccessDenied: "AccessDeniedException", Unavailable: "InternalServerException", Kind(99): "InternalServerException",
+	} {
+		if got := k.AWSType(); got != want {
+			t.Errorf("%v.AWSType() = %q, want %q", k, got, want)
+		}
+	}
+	for k := range Kind(len(kindNames)) {
+		if k.AWSType() == "" {
+			t.Errorf("%v has no AWS error type", k)
+		}
+	}
+}
