@@ -146,41 +146,47 @@ func (l *Log) Close() error {
 	return nil
 }
 
-// run writes queued events until the queue is closed. It flushes whenever
-// the queue runs empty, so events reach the file within moments of their
-// requests, and reports drops at most once a second.
+// flushDelay is how long written events may wait in the buffer for
+// others: under load one write carries many events instead of one each.
+const flushDelay = 20 * time.Millisecond
+
+// run writes queued events until the queue is closed. Events reach the
+// file within flushDelay of being written (at once when the buffer fills),
+// and drops are reported at most once a second.
 func (l *Log) run() {
 	defer close(l.done)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	flush := time.NewTimer(flushDelay)
+	flush.Stop()
+	pending := false // buffered events wait for the flush timer
 	var reported uint64
 	var line []byte
 	for {
-		var e *Event
-		var ok bool
 		select {
-		case e, ok = <-l.queue:
-		default:
-			l.flush()
-			select {
-			case e, ok = <-l.queue:
-			case <-tick.C:
-				reported = l.reportDrops(reported)
+		case e, ok := <-l.queue:
+			if !ok {
+				l.flush()
+				l.reportDrops(reported)
+				return
+			}
+			b, err := json.Marshal(e)
+			if err != nil {
+				l.cfg.Log.Error("audit event", "error", err)
 				continue
 			}
-		}
-		if !ok {
+			line = append(append(line[:0], b...), '\n')
+			l.writeLine(line)
+			if !pending {
+				pending = true
+				flush.Reset(flushDelay)
+			}
+		case <-flush.C:
 			l.flush()
-			l.reportDrops(reported)
-			return
+			pending = false
+		case <-tick.C:
+			reported = l.reportDrops(reported)
 		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			l.cfg.Log.Error("audit event", "error", err)
-			continue
-		}
-		line = append(append(line[:0], b...), '\n')
-		l.writeLine(line)
 	}
 }
 
