@@ -60,6 +60,15 @@ type route struct {
 	handle  func(f *Format, c *call) error
 }
 
+// routeParts are the routes' patterns split at "/", once.
+var routeParts = func() [][]string {
+	parts := make([][]string, len(routes))
+	for i, rt := range routes {
+		parts[i] = strings.Split(rt.pattern, "/")
+	}
+	return parts
+}()
+
 // params are the values of a matched pattern's wildcards, unescaped.
 type params struct {
 	pkg       string // the package name, "@scope/name" or "name"
@@ -68,11 +77,10 @@ type params struct {
 	version   string
 }
 
-// match matches an escaped path against pattern.
-func match(pattern, path string) (params, bool) {
+// match matches an escaped path, split at "/", against a pattern's parts.
+func match(parts, segs []string) (params, bool) {
 	var p params
-	segs := strings.Split(path, "/")
-	for _, pat := range strings.Split(pattern, "/") {
+	for _, pat := range parts {
 		if open := strings.IndexByte(pat, '{'); open >= 0 && strings.HasSuffix(pat, "...}") {
 			// A literal prefix then the rest of the path.
 			if len(segs) == 0 || !strings.HasPrefix(segs[0], pat[:open]) {
@@ -134,9 +142,10 @@ func match(pattern, path string) (params, bool) {
 // and whose method does; if patterns match but no method does, allowed
 // lists the methods that would.
 func lookup(method, path string) (r *route, p params, allowed []string) {
+	segs := strings.Split(path, "/")
 	for i := range routes {
 		rt := &routes[i]
-		pp, ok := match(rt.pattern, path)
+		pp, ok := match(routeParts[i], segs)
 		if !ok {
 			continue
 		}
