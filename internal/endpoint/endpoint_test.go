@@ -36,14 +36,7 @@ type scenario struct {
 func start(t *testing.T, opts ...server.Option) *scenario {
 	t.Helper()
 	srv := servertest.StartWith(t, opts)
-	ca := codeartifact.New(codeartifact.Options{
-		Region:       servertest.Region,
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey}, nil
-		}),
-		Retryer: aws.NopRetryer{},
-	})
+	ca := srv.CodeArtifact()
 	return &scenario{t: t, ctx: t.Context(), srv: srv, ca: ca}
 }
 

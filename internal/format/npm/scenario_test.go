@@ -57,14 +57,7 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	t.Helper()
 	srv := servertest.Start(t, options...)
 	ctx := t.Context()
-	ca := codeartifact.New(codeartifact.Options{
-		Region:       servertest.Region,
-		BaseEndpoint: aws.String(srv.URL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey}, nil
-		}),
-		Retryer: aws.NopRetryer{},
-	})
+	ca := srv.CodeArtifact()
 	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String(domain)}); err != nil {
 		t.Fatal(err)
 	}

@@ -434,14 +434,7 @@ func startServer(t *testing.T, registryURL string, timeout time.Duration) *serve
 	})
 	s := &server{
 		t: t, ctx: t.Context(), srv: srv, url: registryURL,
-		ca: codeartifact.New(codeartifact.Options{
-			Region:       servertest.Region,
-			BaseEndpoint: aws.String(srv.URL),
-			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-				return aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey}, nil
-			}),
-			Retryer: aws.NopRetryer{},
-		}),
+		ca:   srv.CodeArtifact(),
 		http: &http.Client{Timeout: time.Minute},
 	}
 	s.setup()
