@@ -54,20 +54,7 @@ func (q queries) ListUsers(ctx context.Context, accountID, pathPrefix, after str
 	query, args := pathRange(`SELECT `+userColumns+` FROM iam_users WHERE account_id = $1 AND name_key > $2`,
 		[]any{accountID, after}, "path", pathPrefix)
 	args = append(args, limit)
-	rows, err := q.r.QueryContext(ctx, query+fmt.Sprintf(` ORDER BY name_key LIMIT $%d`, len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanUser, query+fmt.Sprintf(` ORDER BY name_key LIMIT $%d`, len(args)), args...)
 }
 
 func (q queries) DeleteUser(ctx context.Context, id string) error {
@@ -124,20 +111,7 @@ func (q queries) ListRoles(ctx context.Context, accountID, pathPrefix, after str
 	query, args := pathRange(`SELECT `+roleColumns+` FROM iam_roles WHERE account_id = $1 AND name_key > $2`,
 		[]any{accountID, after}, "path", pathPrefix)
 	args = append(args, limit)
-	rows, err := q.r.QueryContext(ctx, query+fmt.Sprintf(` ORDER BY name_key LIMIT $%d`, len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.Role{}
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanRole, query+fmt.Sprintf(` ORDER BY name_key LIMIT $%d`, len(args)), args...)
 }
 
 func (q queries) SetTrustPolicy(ctx context.Context, roleID, document string) error {
@@ -248,20 +222,7 @@ func (q queries) GetOIDCProvider(ctx context.Context, accountID, urlKey string) 
 }
 
 func (q queries) ListOIDCProviders(ctx context.Context, accountID string) ([]store.OIDCProvider, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+providerColumns+` FROM iam_oidc_providers WHERE account_id = $1 ORDER BY url_key`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.OIDCProvider{}
-	for rows.Next() {
-		p, err := scanProvider(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanProvider, `SELECT `+providerColumns+` FROM iam_oidc_providers WHERE account_id = $1 ORDER BY url_key`, accountID)
 }
 
 func (q queries) DeleteOIDCProvider(ctx context.Context, accountID, urlKey string) error {

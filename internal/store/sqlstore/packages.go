@@ -63,20 +63,7 @@ func (q queries) ListPackages(ctx context.Context, repositoryID int64, f store.P
 	}
 	args = append(args, limit)
 	query += fmt.Sprintf(` ORDER BY format, namespace, name LIMIT $%d`, len(args))
-	rows, err := q.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Package
-	for rows.Next() {
-		p, err := scanPackage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanPackage, query, args...)
 }
 
 func (q queries) SetOriginConfig(ctx context.Context, packageID int64, c artifact.OriginConfig) error {

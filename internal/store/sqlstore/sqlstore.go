@@ -154,21 +154,8 @@ func (q queries) GetAccessKey(ctx context.Context, id string) (store.AccessKey, 
 }
 
 func (q queries) ListAccessKeys(ctx context.Context, accountID, userID string) ([]store.AccessKey, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+accessKeyColumns+` FROM access_keys
+	return queryAll(ctx, q.r, scanAccessKey, `SELECT `+accessKeyColumns+` FROM access_keys
 		WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, accountID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.AccessKey{}
-	for rows.Next() {
-		k, err := scanAccessKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
 }
 
 func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
@@ -248,20 +235,7 @@ func (q queries) GetDomainByID(ctx context.Context, id int64) (store.Domain, err
 }
 
 func (q queries) ListDomains(ctx context.Context, owner, after string, limit int) ([]store.Domain, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+domainColumns+` FROM domains WHERE owner = $1 AND name > $2 ORDER BY name LIMIT $3`, owner, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Domain
-	for rows.Next() {
-		d, err := scanDomain(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanDomain, `SELECT `+domainColumns+` FROM domains WHERE owner = $1 AND name > $2 ORDER BY name LIMIT $3`, owner, after, limit)
 }
 
 func (q queries) DeleteDomain(ctx context.Context, id int64) error {
@@ -353,20 +327,7 @@ func (q queries) ListRepositories(ctx context.Context, f store.RepositoryFilter,
 	}
 	args = append(args, limit)
 	query += fmt.Sprintf(` ORDER BY r.name, r.id LIMIT $%d`, len(args))
-	rows, err := q.r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Repository
-	for rows.Next() {
-		r, err := scanRepo(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q.r, scanRepo, query, args...)
 }
 
 func (q queries) SetRepositoryDescription(ctx context.Context, id int64, description string) error {
@@ -504,4 +465,22 @@ func (q queries) PutPolicy(ctx context.Context, p store.Policy) error {
 
 func (q queries) DeletePolicy(ctx context.Context, r store.Resource) error {
 	return q.exec(ctx, true, `DELETE FROM policies WHERE resource_kind = $1 AND resource_id = $2`, r.Kind, r.ID)
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, db dbtx, scan func(row interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
