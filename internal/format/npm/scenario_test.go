@@ -58,20 +58,14 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	srv := servertest.Start(t, options...)
 	ctx := t.Context()
 	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String(domain)}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String(domain)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := servertest.Domain(t, ca, domain)
 	st, err := sqlite.Open(ctx, filepath.Join(srv.Data, "arca.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return &env{
-		t: t, ctx: ctx, ca: ca, token: *out.AuthorizationToken,
+		t: t, ctx: ctx, ca: ca, token: token,
 		cat: catalog.New(st, servertest.Region, time.Now),
 		// Compression is the test's business: it checks what the server sends.
 		http: &http.Client{Transport: &http.Transport{DisableCompression: true}},
@@ -82,19 +76,7 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 // `aws codeartifact login --tool npm` gets it.
 func (e *env) repo(name string, upstreams ...string) string {
 	e.t.Helper()
-	in := &codeartifact.CreateRepositoryInput{Domain: aws.String(domain), Repository: aws.String(name)}
-	for _, u := range upstreams {
-		in.Upstreams = append(in.Upstreams, types.UpstreamRepository{RepositoryName: aws.String(u)})
-	}
-	if _, err := e.ca.CreateRepository(e.ctx, in); err != nil {
-		e.t.Fatal(err)
-	}
-	out, err := e.ca.GetRepositoryEndpoint(e.ctx, &codeartifact.GetRepositoryEndpointInput{
-		Domain: aws.String(domain), Repository: aws.String(name), Format: types.PackageFormatNpm})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return *out.RepositoryEndpoint
+	return servertest.Repository(e.t, e.ca, domain, name, types.PackageFormatNpm, upstreams...)
 }
 
 type response struct {

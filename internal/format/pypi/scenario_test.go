@@ -52,15 +52,9 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	srv := servertest.Start(t, options...)
 	ctx := t.Context()
 	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String(domain)}); err != nil {
-		t.Fatal(err)
-	}
-	out, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String(domain)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := servertest.Domain(t, ca, domain)
 	return &env{
-		t: t, ctx: ctx, ca: ca, token: *out.AuthorizationToken,
+		t: t, ctx: ctx, ca: ca, token: token,
 		// Redirects and compression are the test's business.
 		http: &http.Client{
 			Transport:     &http.Transport{DisableCompression: true},
@@ -72,19 +66,7 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 // repo creates a repository and returns its PyPI endpoint, as login gets it.
 func (e *env) repo(name string, upstreams ...string) string {
 	e.t.Helper()
-	in := &codeartifact.CreateRepositoryInput{Domain: aws.String(domain), Repository: aws.String(name)}
-	for _, u := range upstreams {
-		in.Upstreams = append(in.Upstreams, types.UpstreamRepository{RepositoryName: aws.String(u)})
-	}
-	if _, err := e.ca.CreateRepository(e.ctx, in); err != nil {
-		e.t.Fatal(err)
-	}
-	out, err := e.ca.GetRepositoryEndpoint(e.ctx, &codeartifact.GetRepositoryEndpointInput{
-		Domain: aws.String(domain), Repository: aws.String(name), Format: types.PackageFormatPypi})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return *out.RepositoryEndpoint
+	return servertest.Repository(e.t, e.ca, domain, name, types.PackageFormatPypi, upstreams...)
 }
 
 type response struct {
