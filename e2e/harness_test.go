@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
@@ -296,6 +297,14 @@ func (s *server) waitHealthy(t testing.TB) {
 
 // Stderr returns what the server wrote to stderr so far.
 func (s *server) Stderr() string { return s.stderr.String() }
+
+// AccessLog returns the server's stderr once the access log lines of the
+// requests made so far are in it: the server batches them for up to
+// middleware.FlushDelay.
+func (s *server) AccessLog() string {
+	time.Sleep(2 * middleware.FlushDelay)
+	return s.stderr.String()
+}
 
 // Stop sends SIGTERM and asserts a clean exit (code 0) within 10 seconds.
 // It is idempotent; t.Cleanup calls it for every server.

@@ -193,7 +193,7 @@ func writeAt(t *testing.T, path, content string) {
 func accessLog(s *server, substr string) []string {
 	var out []string
 	re := regexp.MustCompile(`method=(\S+) path=(\S+) status=(\d+)`)
-	for _, line := range strings.Split(s.Stderr(), "\n") {
+	for _, line := range strings.Split(s.AccessLog(), "\n") {
 		if m := re.FindStringSubmatch(line); m != nil && strings.Contains(m[2], substr) {
 			out = append(out, m[1]+" "+m[3])
 		}
@@ -379,7 +379,7 @@ func TestMaven(t *testing.T) {
 func accessLogPaths(s *server, prefix string) []string {
 	var out []string
 	re := regexp.MustCompile(`method=(\S+) path=(\S+) status=(\d+)`)
-	for _, line := range strings.Split(s.Stderr(), "\n") {
+	for _, line := range strings.Split(s.AccessLog(), "\n") {
 		if m := re.FindStringSubmatch(line); m != nil {
 			if _, rest, ok := strings.Cut(m[2], prefix); ok {
 				out = append(out, m[1]+" "+rest+" "+m[3])

@@ -58,11 +58,16 @@ func startArca(bin, dir string) (*arcaServer, error) {
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	data := filepath.Join(dir, "arca-data")
-	p, err := startProc("arca", cleanEnv(
+	env := cleanEnv(
 		"ARCA_ACCOUNT_ID="+arcaAccount,
 		"ARCA_ROOT_ACCESS_KEY_ID="+arcaKeyID,
 		"ARCA_ROOT_SECRET_ACCESS_KEY="+arcaSecret,
-	), dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data)
+	)
+	if v := os.Getenv("ARCA_DEBUG_LISTEN"); v != "" {
+		// Profiles of the server under load: go tool pprof http://$ARCA_DEBUG_LISTEN/debug/pprof/profile
+		env = append(env, "ARCA_DEBUG_LISTEN="+v)
+	}
+	p, err := startProc("arca", env, dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +24,7 @@ import (
 	"github.com/arcahq/arca/internal/cli"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/server"
 )
 
@@ -51,10 +55,10 @@ func main() {
 func serveCommand() *cobra.Command {
 	defaults := config.Defaults()
 	var flags struct {
-		listen, data, region, publicURL, logFormat string
-		connections, trustedProxies                []string
-		upstreamTimeout                            time.Duration
-		audit                                      auditFlagValues
+		listen, data, region, publicURL, logFormat, debugListen string
+		connections, trustedProxies                             []string
+		upstreamTimeout                                         time.Duration
+		audit                                                   auditFlagValues
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -79,6 +83,7 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 			set("region", &cfg.Region, flags.region)
 			set("public-url", &cfg.PublicURL, flags.publicURL)
 			set("log-format", &cfg.LogFormat, flags.logFormat)
+			set("debug-listen", &cfg.DebugListen, flags.debugListen)
 			if err := auditFlags(cmd, &cfg, &flags.audit); err != nil {
 				return err
 			}
@@ -110,23 +115,33 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 	f.DurationVar(&flags.upstreamTimeout, "upstream-timeout", defaults.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
 	f.StringArrayVar(&flags.trustedProxies, "trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
+	f.StringVar(&flags.debugListen, "debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
 	addAuditFlags(cmd, &flags.audit)
 	return cmd
 }
 
 func serve(cfg config.Config) error {
-	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
-	if cfg.LogFormat == "json" {
-		h = slog.NewJSONHandler(os.Stderr, nil)
+	logger := func(w io.Writer) *slog.Logger {
+		if cfg.LogFormat == "json" {
+			return slog.New(slog.NewJSONHandler(w, nil))
+		}
+		return slog.New(slog.NewTextHandler(w, nil))
 	}
-	log := slog.New(h)
+	log := logger(os.Stderr)
+	// The access log's lines are batched; the server's own messages
+	// (start, errors, shutdown) go out at once.
+	accessOut := middleware.NewLogWriter(os.Stderr)
+	defer accessOut.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(ctx, cfg, log)
+	srv, err := server.New(ctx, cfg, log, server.WithAccessLog(logger(accessOut)))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if cfg.DebugListen != "" {
+		go serveProfiles(cfg.DebugListen, log)
+	}
 	if srv.RootCreated {
 		printRootCredentials(cfg, srv.Root)
 	}
@@ -149,4 +164,18 @@ Arca generated root credentials for account %s and keeps them in
 This message is shown once.
 
 `, r.AccountID, path, r.AccessKeyID, r.SecretAccessKey, cfg.Region, cfg.PublicURL)
+}
+
+// serveProfiles serves the runtime's profiles (net/http/pprof) on a
+// loopback address of their own, never on the public listener.
+func serveProfiles(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("serving profiles", slog.String("address", "http://"+addr+"/debug/pprof/"))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("profiles", slog.Any("error", err))
+	}
 }

@@ -21,11 +21,13 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/respond"
 )
 
 // MaxSize is the User Guide's asset size quota: 1 GB.
@@ -128,13 +130,30 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 	}
 	defer f.Close()
 	h := w.Header()
-	h.Set("ETag", `"`+a.SHA256+`"`)
+	h["Etag"] = []string{`"` + a.SHA256 + `"`}
 	if contentType != "" {
-		h.Set("Content-Type", contentType)
+		h["Content-Type"] = []string{contentType}
+	}
+	if info.Size <= respond.SmallBody {
+		// One read and one or two writes instead of ServeContent's seeks,
+		// sniffing read, header write and sendfile.
+		bp := smallBufs.Get().(*[]byte)
+		defer smallBufs.Put(bp)
+		body := (*bp)[:info.Size]
+		if _, err := io.ReadFull(f, body); err != nil {
+			return err
+		}
+		respond.Bytes(w, r, info.ModTime, body)
+		return nil
 	}
 	http.ServeContent(w, r, "", info.ModTime, f)
 	return nil
 }
+
+// smallBufs hold small assets read whole: below respond.SmallBody, the
+// system calls around sendfile cost more than copying the bytes, and the
+// response leaves in one write.
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, respond.SmallBody); return &b }}
 
 // Open returns an asset's bytes for streaming (the control plane's
 // GetPackageVersionAsset).

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -170,12 +169,12 @@ func (l *Log) run() {
 				l.reportDrops(reported)
 				return
 			}
-			b, err := json.Marshal(e)
+			b, err := e.AppendJSON(line[:0])
 			if err != nil {
 				l.cfg.Log.Error("audit event", "error", err)
 				continue
 			}
-			line = append(append(line[:0], b...), '\n')
+			line = append(b, '\n')
 			l.writeLine(line)
 			if !pending {
 				pending = true

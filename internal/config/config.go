@@ -49,6 +49,11 @@ type Config struct {
 
 	LogFormat string // "text" or "json"
 
+	// DebugListen, when set, is a loopback host:port where the Go
+	// runtime's profiles are served (/debug/pprof/), for finding where a
+	// running server spends its time. Empty: not served.
+	DebugListen string
+
 	// AuditLog is where the audit log goes: a file path, "-" for
 	// standard output only, or "off". Empty is the default,
 	// <Data>/audit/audit.log (Validate fills it in).
@@ -99,6 +104,7 @@ const (
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
+	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
 )
 
 // FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
@@ -106,7 +112,7 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 	for name, field := range map[string]*string{
 		EnvListen: &c.Listen, EnvData: &c.Data, EnvRegion: &c.Region, EnvPublicURL: &c.PublicURL,
 		EnvAccountID: &c.AccountID, EnvRootAccessKeyID: &c.RootAccessKeyID, EnvRootSecretKey: &c.RootSecretKey,
-		EnvLogFormat: &c.LogFormat, EnvAuditLog: &c.AuditLog,
+		EnvLogFormat: &c.LogFormat, EnvAuditLog: &c.AuditLog, EnvDebugListen: &c.DebugListen,
 	} {
 		if v, ok := lookup(name); ok {
 			*field = v
@@ -240,6 +246,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
+	}
+	if c.DebugListen != "" {
+		if ap, err := netip.ParseAddrPort(c.DebugListen); err != nil || !ap.Addr().IsLoopback() {
+			return fmt.Errorf("debug listen address %q is not a loopback ip:port: profiles are not for the network", c.DebugListen)
+		}
 	}
 	return nil
 }

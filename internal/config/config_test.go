@@ -55,6 +55,8 @@ func TestValidateRejects(t *testing.T) {
 		"key without account": func(c *Config) { c.RootAccessKeyID, c.RootSecretKey = "AKIAEXAMPLEEXAMPLE", "secretsecretsecret" },
 		"short account":       func(c *Config) { c.AccountID = "123" },
 		"log format":          func(c *Config) { c.LogFormat = "xml" },
+		"public debug listen": func(c *Config) { c.DebugListen = "0.0.0.0:6060" },
+		"named debug listen":  func(c *Config) { c.DebugListen = "localhost:6060" },
 	}
 	for name, mutate := range cases {
 		c := Defaults()

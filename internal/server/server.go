@@ -37,6 +37,7 @@ import (
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
@@ -47,9 +48,11 @@ import (
 
 // Server is a running Arca.
 type Server struct {
-	cfg     config.Config
-	now     func() time.Time
-	log     *slog.Logger
+	cfg config.Config
+	now func() time.Time
+	log *slog.Logger
+	// access is the access log's logger: log unless WithAccessLog.
+	access  *slog.Logger
 	store   store.Store
 	blobs   blob.Store
 	handler http.Handler
@@ -70,6 +73,10 @@ type Option func(*Server)
 // clock (tests use it to step past token expiry).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// WithAccessLog sends the access log (a line per request) to l instead
+// of the server's log: `arca serve` gives it a batching writer.
+func WithAccessLog(l *slog.Logger) Option { return func(s *Server) { s.access = l } }
+
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
@@ -79,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
+	s := &Server{cfg: cfg, log: log, access: log, store: st, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -152,7 +159,7 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log)
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.access)
 	return nil
 }
 
@@ -216,8 +223,10 @@ func (s *Server) Serve(ctx context.Context) error {
 
 // ServeListener serves on ln until ctx ends.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	ln = respond.Listener(ln)
 	srv := &http.Server{
 		Handler:           s.handler,
+		ConnContext:       respond.ConnContext,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

@@ -14,6 +14,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -51,7 +52,7 @@ func writeChecksum(c *call, sum string) error {
 	h := c.w.Header()
 	h.Set("Content-Type", "text/plain")
 	h.Set("ETag", `"`+sum+`"`)
-	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader([]byte(sum)))
+	respond.Bytes(c.w, c.r, time.Time{}, []byte(sum))
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package pypi
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +19,7 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -265,7 +265,7 @@ func (f *Format) metadata(c *call, name, version, wheel string) error {
 	h := c.w.Header()
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
-	http.ServeContent(c.w, c.r, "", time.Time{}, bytes.NewReader(b))
+	respond.Bytes(c.w, c.r, time.Time{}, b)
 	return nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"time"
+
+	"github.com/arcahq/arca/internal/respond"
 )
 
 // RemoteTTL is how long a document that depends on a public registry is
@@ -46,6 +48,13 @@ func NewDoc(body []byte, contentType string) *Doc {
 	return d
 }
 
+// Header values every document shares; net/http only reads them.
+var (
+	vary         = []string{"Accept, Accept-Encoding"}
+	noCache      = []string{"no-cache"}
+	gzipEncoding = []string{"gzip"}
+)
+
 // Size is the memory the document holds.
 func (d *Doc) Size() int64 { return int64(len(d.Body) + len(d.Gzip)) }
 
@@ -54,14 +63,14 @@ func (d *Doc) Size() int64 { return int64(len(d.Body) + len(d.Gzip)) }
 // revalidate every time (a 304 is cheap), so a publish shows at once.
 func (d *Doc) Serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Type", d.ContentType)
-	h.Set("ETag", d.ETag)
-	h.Set("Vary", "Accept, Accept-Encoding")
-	h.Set("Cache-Control", "no-cache")
+	h["Content-Type"] = []string{d.ContentType}
+	h["Etag"] = []string{d.ETag}
+	h["Vary"] = vary
+	h["Cache-Control"] = noCache
 	body := d.Body
 	if d.Gzip != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
 		body = d.Gzip
 	}
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	respond.Bytes(w, r, time.Time{}, body)
 }
