@@ -1,8 +1,9 @@
 // Package assets moves asset bytes between clients and the blob store:
 // Store writes an upload to the blob store while computing every digest
 // CodeArtifact reports (MD5, SHA-1, SHA-256, SHA-512), checking those the
-// client declared; Serve sends stored bytes back with sendfile, ETags and
-// range support.
+// client declared; Serve sends stored bytes back, from memory when the blob
+// store holds them there (blobcache) and with sendfile otherwise, with
+// ETags and range support.
 //
 // A stored asset is invisible until its metadata commits (the caller's
 // transaction); if that fails the bytes stay in the blob store, unreferenced,
@@ -21,7 +22,6 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -134,26 +134,15 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 	if contentType != "" {
 		h["Content-Type"] = []string{contentType}
 	}
-	if info.Size <= respond.SmallBody {
-		// One read and one or two writes instead of ServeContent's seeks,
-		// sniffing read, header write and sendfile.
-		bp := smallBufs.Get().(*[]byte)
-		defer smallBufs.Put(bp)
-		body := (*bp)[:info.Size]
-		if _, err := io.ReadFull(f, body); err != nil {
-			return err
-		}
-		respond.Bytes(w, r, info.ModTime, body)
+	if m, ok := f.(interface{ Bytes() []byte }); ok {
+		// A small blob in memory (blobcache): one write, no system call
+		// to read it.
+		respond.Bytes(w, r, info.ModTime, m.Bytes())
 		return nil
 	}
 	http.ServeContent(w, r, "", info.ModTime, f)
 	return nil
 }
-
-// smallBufs hold small assets read whole: below respond.SmallBody, the
-// system calls around sendfile cost more than copying the bytes, and the
-// response leaves in one write.
-var smallBufs = sync.Pool{New: func() any { b := make([]byte, respond.SmallBody); return &b }}
 
 // Open returns an asset's bytes for streaming (the control plane's
 // GetPackageVersionAsset).

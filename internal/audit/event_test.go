@@ -241,12 +241,12 @@ func TestIdentityTypes(t *testing.T) {
 }
 
 func TestSecretNames(t *testing.T) {
-	for _, name := range []string{"WebIdentityToken", "nextToken", "SessionToken", "SecretAccessKey", "password", "Authorization", "X-Amz-Credential", "X-Amz-Signature"} {
+	for _, name := range []string{"WebIdentityToken", "nextToken", "SessionToken", "SecretAccessKey", "password", "Authorization", "X-Amz-Credential", "X-Amz-Signature", "TOKEN", "xPassWordx"} {
 		if !Secret(name) {
 			t.Errorf("Secret(%q) = false", name)
 		}
 	}
-	for _, name := range []string{"domain", "repository", "policyDocument", "userName", "roleArn", "durationSeconds"} {
+	for _, name := range []string{"domain", "repository", "policyDocument", "userName", "roleArn", "durationSeconds", "tok", "", "Toke"} {
 		if Secret(name) {
 			t.Errorf("Secret(%q) = true", name)
 		}

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -138,7 +137,7 @@ func (r *Record) Param(name string, v any) {
 		return
 	}
 	if r.params == nil {
-		r.params = map[string]any{}
+		r.params = make(map[string]any, 8) // a package request records seven
 	}
 	r.params[name] = v
 }
@@ -195,11 +194,27 @@ func (r *Record) claimed() bool { return r.source != "" }
 // parameter so named is never recorded, whatever the operation.
 var secretWords = []string{"token", "secret", "password", "credential", "authorization", "signature"}
 
-// Secret reports whether a parameter of that name may hold a secret.
+// Secret reports whether a parameter of that name may hold a secret. It
+// runs for every parameter of every request, so it folds case as it
+// compares rather than lowering a copy of the name.
 func Secret(name string) bool {
-	l := strings.ToLower(name)
 	for _, w := range secretWords {
-		if strings.Contains(l, w) {
+		if containsFold(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains the lowercase ASCII word w,
+// ignoring the case of ASCII letters in s.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && s[i+j]|0x20 == w[j] {
+			j++
+		}
+		if j == len(w) {
 			return true
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/blobcache"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
@@ -98,10 +99,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 }
 
 func (s *Server) build(ctx context.Context) error {
-	var err error
-	if s.blobs, err = fsblob.New(filepath.Join(s.cfg.Data, "blobs")); err != nil {
+	files, err := fsblob.New(filepath.Join(s.cfg.Data, "blobs"))
+	if err != nil {
 		return err
 	}
+	s.blobs = blobcache.New(files, blobCacheSize)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
@@ -251,6 +253,10 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	return err
 }
+
+// blobCacheSize is how much memory small blobs are kept in: a few
+// hundred typical tarballs, wheels and jars.
+const blobCacheSize = 4 << 20
 
 // Blob sweeping: how long after a blob was written it may be swept if
 // nothing references it, and how often the sweep runs.

@@ -1,0 +1,130 @@
+package blobcache
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"testing"
+
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/blobtest"
+	"github.com/arcahq/arca/internal/blob/fsblob"
+)
+
+// The cached store is a blob.Store like any other.
+func TestConformance(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		s, err := fsblob.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return New(s, 1<<20)
+	})
+}
+
+// countingStore counts the opens that reach the store beneath the cache.
+type countingStore struct {
+	blob.Store
+	opens int
+}
+
+func (c *countingStore) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
+	c.opens++
+	return c.Store.Open(ctx, d)
+}
+
+func put(t *testing.T, s blob.Store, data []byte) blob.Digest {
+	t.Helper()
+	ctx := context.Background()
+	w, err := s.Create(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	d := blob.Digest(sha256.Sum256(data))
+	if _, err := w.Commit(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func read(t *testing.T, s blob.Store, d blob.Digest) ([]byte, io.ReadSeekCloser) {
+	t.Helper()
+	r, info, err := s.Open(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil || int64(len(b)) != info.Size {
+		t.Fatalf("read %d bytes of %d: %v", len(b), info.Size, err)
+	}
+	return b, r
+}
+
+func TestSmallBlobsFromMemory(t *testing.T) {
+	fs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	under := &countingStore{Store: fs}
+	s := New(under, 3*MaxEntry)
+	small := [][]byte{bytes.Repeat([]byte("a"), 10<<10), bytes.Repeat([]byte("b"), MaxEntry), bytes.Repeat([]byte("c"), MaxEntry), bytes.Repeat([]byte("d"), MaxEntry)}
+	big := bytes.Repeat([]byte("z"), MaxEntry+1)
+	var ds []blob.Digest
+	for _, b := range small {
+		ds = append(ds, put(t, s, b))
+	}
+	dBig := put(t, s, big)
+
+	for range 3 {
+		got, r := read(t, s, ds[0])
+		if !bytes.Equal(got, small[0]) {
+			t.Fatal("wrong bytes")
+		}
+		if m, ok := r.(Reader); !ok || !bytes.Equal(m.Bytes(), small[0]) {
+			t.Fatalf("a small blob is not served from memory: %T", r)
+		}
+	}
+	if under.opens != 1 {
+		t.Errorf("three reads of a small blob opened the store %d times, want 1", under.opens)
+	}
+	for range 2 {
+		if got, r := read(t, s, dBig); !bytes.Equal(got, big) {
+			t.Fatal("wrong bytes")
+		} else if _, ok := r.(Reader); ok {
+			t.Error("a blob over MaxEntry is held in memory")
+		}
+	}
+	if under.opens != 3 {
+		t.Errorf("a big blob read twice: %d opens in all, want 3", under.opens)
+	}
+
+	// The cache holds 3*MaxEntry bytes: reading the four small blobs in
+	// turn pushes out the least recently used.
+	read(t, s, ds[1])
+	read(t, s, ds[2])
+	read(t, s, ds[0]) // ds[0] is the most recent; ds[1] the oldest
+	read(t, s, ds[3])
+	if s.size > s.max {
+		t.Errorf("the cache holds %d bytes, over its %d", s.size, s.max)
+	}
+	before := under.opens
+	read(t, s, ds[0])
+	if under.opens != before {
+		t.Error("the most recently used blob was evicted")
+	}
+	read(t, s, ds[1])
+	if under.opens != before+1 {
+		t.Error("the least recently used blob was not evicted")
+	}
+
+	// Delete takes the blob out of the cache too.
+	if err := s.Delete(context.Background(), ds[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(context.Background(), ds[0]); err == nil {
+		t.Error("a deleted blob still opens")
+	}
+}
