@@ -85,6 +85,7 @@ type serverNote struct {
 	SeededRSS   int64  `json:"seeded_rss"` // after seeding, before any load
 	SeededAnon  int64  `json:"seeded_anon"`
 	SeededFile  int64  `json:"seeded_file"`
+	QuietRSS    int64  `json:"quiet_rss"` // quietWait after seeding, no requests in between
 	Unavailable string `json:"unavailable,omitempty"`
 }
 
@@ -297,8 +298,15 @@ func (r *runner) note(scenario, server, version string, pid int, start int64) {
 	}
 	_, rss := treeUsage(pid)
 	anon, file := procStatus(pid)
-	r.notes = append(r.notes, serverNote{Scenario: scenario, Server: server, Version: version, StartRSS: start, SeededRSS: rss, SeededAnon: anon, SeededFile: file})
+	time.Sleep(quietWait)
+	_, quiet := treeUsage(pid)
+	r.notes = append(r.notes, serverNote{Scenario: scenario, Server: server, Version: version, StartRSS: start, SeededRSS: rss, SeededAnon: anon, SeededFile: file, QuietRSS: quiet})
 }
+
+// quietWait is how long a server is left without requests after seeding
+// before its idle memory is taken: right after a burst of uploads a
+// server is not idle yet.
+const quietWait = 5 * time.Second
 
 // startRSS is a server's RSS a second after it started.
 func startRSS(pid int) int64 {

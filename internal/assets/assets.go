@@ -124,7 +124,13 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 		http.Redirect(w, r, url, http.StatusFound)
 		return nil
 	}
-	f, info, err := blobs.Open(r.Context(), d)
+	open := blobs.Open
+	if c, ok := blobs.(interface {
+		OpenToServe(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error)
+	}); ok {
+		open = c.OpenToServe // blobcache: keep small blobs clients fetch
+	}
+	f, info, err := open(r.Context(), d)
 	if err != nil {
 		return err
 	}

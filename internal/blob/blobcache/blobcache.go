@@ -58,8 +58,8 @@ func (r Reader) Bytes() []byte { return r.data }
 // Close does nothing: the bytes belong to the cache.
 func (Reader) Close() error { return nil }
 
-// Open returns the blob from memory when it is cached, and caches a small
-// blob it reads from the store.
+// Open returns the blob from memory when it is cached, else from the
+// store.
 func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
 	if e, ok := s.get(d); ok {
 		if err := ctx.Err(); err != nil {
@@ -67,8 +67,15 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 		}
 		return Reader{bytes.NewReader(e.data), e.data}, e.info, nil
 	}
-	f, info, err := s.Store.Open(ctx, d)
-	if err != nil || info.Size > MaxEntry || info.Size > s.max {
+	return s.Store.Open(ctx, d)
+}
+
+// OpenToServe is Open for a download: a small blob read from the store is
+// kept for the next one. Other readers (metadata extraction, ingestion)
+// use Open and leave the cache to what clients fetch.
+func (s *Store) OpenToServe(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
+	f, info, err := s.Open(ctx, d)
+	if _, cached := f.(Reader); err != nil || cached || info.Size > MaxEntry || info.Size > s.max {
 		return f, info, err
 	}
 	defer f.Close()

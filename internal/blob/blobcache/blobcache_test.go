@@ -49,9 +49,16 @@ func put(t *testing.T, s blob.Store, data []byte) blob.Digest {
 	return d
 }
 
-func read(t *testing.T, s blob.Store, d blob.Digest) ([]byte, io.ReadSeekCloser) {
+// read opens d as a download does (OpenToServe), serve as anything else
+// (Open).
+func read(t *testing.T, s *Store, d blob.Digest) ([]byte, io.ReadSeekCloser) {
 	t.Helper()
-	r, info, err := s.Open(context.Background(), d)
+	return readWith(t, s.OpenToServe, d)
+}
+
+func readWith(t *testing.T, open func(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error), d blob.Digest) ([]byte, io.ReadSeekCloser) {
+	t.Helper()
+	r, info, err := open(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +85,15 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	}
 	dBig := put(t, s, big)
 
+	// Reads that are not downloads leave the cache alone.
+	for range 2 {
+		if _, r := readWith(t, s.Open, ds[0]); r == nil {
+			t.Fatal("no reader")
+		} else if _, ok := r.(Reader); ok {
+			t.Error("Open filled the cache")
+		}
+	}
+	under.opens = 0
 	for range 3 {
 		got, r := read(t, s, ds[0])
 		if !bytes.Equal(got, small[0]) {
@@ -118,6 +134,13 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	read(t, s, ds[1])
 	if under.opens != before+1 {
 		t.Error("the least recently used blob was not evicted")
+	}
+
+	// Open serves what downloads cached.
+	if _, r := readWith(t, s.Open, ds[0]); r == nil {
+		t.Fatal("no reader")
+	} else if _, ok := r.(Reader); !ok {
+		t.Error("Open does not serve a cached blob from memory")
 	}
 
 	// Delete takes the blob out of the cache too.
