@@ -24,21 +24,13 @@ func trimWhenIdle(ctx context.Context) {
 		metrics.Read(gcs)
 		return gcs[0].Value.Uint64()
 	}
-	var idle idleDetector
-	idle.last = read()
-	t := time.NewTicker(idleCheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	idle := idleDetector{last: read()}
+	every(ctx, idleCheck, func() {
 		if idle.quietAfterWork(read()) {
 			debug.FreeOSMemory()
 			idle.last = read() // the forced collection is no work
 		}
-	}
+	})
 }
 
 // idleDetector tells, from the garbage collection count sampled at

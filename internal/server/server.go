@@ -268,20 +268,27 @@ const (
 
 // sweepBlobs removes unreferenced blobs every sweepInterval until ctx ends.
 func (s *Server) sweepBlobs(ctx context.Context) {
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, sweepInterval, func() {
 		n, err := assets.Sweep(ctx, s.blobs, s.store.BlobInUse, sweepGrace, s.now())
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("blob sweep", "error", err)
 		}
 		if n > 0 {
 			s.log.Info("blob sweep", "removed", n)
+		}
+	})
+}
+
+// every calls fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			fn()
 		}
 	}
 }
