@@ -8,7 +8,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/pprof"
@@ -121,20 +120,19 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 }
 
 func serve(cfg config.Config) error {
-	logger := func(w io.Writer) *slog.Logger {
-		if cfg.LogFormat == "json" {
-			return slog.New(slog.NewJSONHandler(w, nil))
-		}
-		return slog.New(slog.NewTextHandler(w, nil))
+	json := cfg.LogFormat == "json"
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if json {
+		h = slog.NewJSONHandler(os.Stderr, nil)
 	}
-	log := logger(os.Stderr)
+	log := slog.New(h)
 	// The access log's lines are batched; the server's own messages
 	// (start, errors, shutdown) go out at once.
 	accessOut := middleware.NewLogWriter(os.Stderr)
 	defer accessOut.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv, err := server.New(ctx, cfg, log, server.WithAccessLog(logger(accessOut)))
+	srv, err := server.New(ctx, cfg, log, server.WithAccessLog(middleware.NewAccessLog(accessOut, json)))
 	if err != nil {
 		return err
 	}

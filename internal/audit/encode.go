@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/arcahq/arca/internal/jsonstr"
 )
 
 // AppendJSON appends e encoded exactly as json.Marshal encodes it and
@@ -81,7 +83,7 @@ func (u *UserIdentity) appendJSON(b []byte) ([]byte, error) {
 
 // appendField appends a field's key (with its separator) and string value.
 func appendField(b []byte, key, s string) []byte {
-	return appendString(append(b, key...), s)
+	return jsonstr.Append(append(b, key...), s)
 }
 
 // appendOmitEmpty is appendField for an omitempty field.
@@ -91,36 +93,6 @@ func appendOmitEmpty(b []byte, key, s string) []byte {
 	}
 	return appendField(b, key, s)
 }
-
-// appendString appends s as a JSON string. Printable ASCII that needs no
-// escaping (ids, ARNs, names: nearly every string) is copied as it is; any
-// other string goes through json.Marshal, so that escaping (HTML
-// characters, control characters, invalid UTF-8, U+2028 and U+2029) stays
-// encoding/json's.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if !plain[s[i]] {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plain marks the bytes appendString copies as they are: printable ASCII
-// but for the quote, the backslash and the characters json.Marshal escapes
-// for HTML.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c <= 0x7e; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
 
 // maxDepth is how deep appendValue follows nested maps itself; deeper ones
 // go through json.Marshal, which also reports a map that holds itself
@@ -135,7 +107,7 @@ func appendValue(b []byte, v any, depth int) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	case string:
-		return appendString(b, v), nil
+		return jsonstr.Append(b, v), nil
 	case bool:
 		return strconv.AppendBool(b, v), nil
 	case int:
@@ -195,7 +167,7 @@ func appendMap(b []byte, m map[string]any, depth int) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(appendString(b, k), ':')
+		b = append(jsonstr.Append(b, k), ':')
 		var err error
 		if b, err = appendValue(b, m[k], depth); err != nil {
 			return b, err

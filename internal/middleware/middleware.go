@@ -48,8 +48,9 @@ func NewID() string {
 	return string(s[:])
 }
 
-// Wrap returns h with request ids, panic recovery and access logging.
-func Wrap(h http.Handler, log *slog.Logger) http.Handler {
+// Wrap returns h with request ids, panic recovery (logged to log) and
+// access logging (to access; none if nil).
+func Wrap(h http.Handler, log *slog.Logger, access *AccessLog) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewID()
@@ -66,14 +67,10 @@ func Wrap(h http.Handler, log *slog.Logger) http.Handler {
 					http.Error(rec, "internal error, request id "+id, http.StatusInternalServerError)
 				}
 			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("request_id", id),
-				slog.String("method", r.Method),
-				slog.String("path", RedactPath(r.URL.Path)),
-				slog.Int("status", rec.status),
-				slog.Int64("bytes", rec.bytes),
-				slog.Duration("duration", time.Since(start)),
-			)
+			if access != nil {
+				access.write(line{at: start, id: id, method: r.Method, path: RedactPath(r.URL.Path),
+					status: rec.status, bytes: rec.bytes, duration: time.Since(start)})
+			}
 		}()
 		h.ServeHTTP(rec, r)
 	})

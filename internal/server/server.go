@@ -52,8 +52,8 @@ type Server struct {
 	cfg config.Config
 	now func() time.Time
 	log *slog.Logger
-	// access is the access log's logger: log unless WithAccessLog.
-	access  *slog.Logger
+	// access is the access log; nil without WithAccessLog.
+	access  *middleware.AccessLog
 	store   store.Store
 	blobs   blob.Store
 	handler http.Handler
@@ -74,9 +74,8 @@ type Option func(*Server)
 // clock (tests use it to step past token expiry).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithAccessLog sends the access log (a line per request) to l instead
-// of the server's log: `arca serve` gives it a batching writer.
-func WithAccessLog(l *slog.Logger) Option { return func(s *Server) { s.access = l } }
+// WithAccessLog writes a line per request to l.
+func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.access = l } }
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
@@ -87,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, access: log, store: st, now: time.Now}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -161,7 +160,7 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.access)
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
 
