@@ -33,7 +33,9 @@ func buildArca(root, dir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("go is not on PATH: %w", err)
 	}
-	if _, err := run(5*time.Minute, cleanEnv(), root, goBin, "build", "-o", bin, "./cmd/arca"); err != nil {
+	// Built as the README says to deploy it: static, with no C library
+	// mapped beside it.
+	if _, err := run(5*time.Minute, cleanEnv("CGO_ENABLED=0"), root, goBin, "build", "-o", bin, "./cmd/arca"); err != nil {
 		return "", err
 	}
 	return bin, nil

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -123,6 +124,11 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 func serve(cfg config.Config) error {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)
+	}
+	if cfg.DebugListen == "" {
+		// Heap profiles are served only with --debug-listen; without
+		// it their sampling buckets are memory for nothing.
+		runtime.MemProfileRate = 0
 	}
 	json := cfg.LogFormat == "json"
 	var h slog.Handler = slog.NewTextHandler(os.Stderr, nil)

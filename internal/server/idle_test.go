@@ -3,21 +3,26 @@ package server
 import "testing"
 
 func TestIdleDetector(t *testing.T) {
-	d := idleDetector{last: 5}
+	const mb = 1 << 20
+	d := idleDetector{last: 5 * mb}
+	total := uint64(5 * mb)
 	for i, c := range []struct {
-		gcs  uint64
-		trim bool
+		allocated uint64 // during the interval
+		trim      bool
 	}{
-		{5, false},  // idle from the start: nothing to give back
-		{9, false},  // busy
-		{12, false}, // still busy
-		{12, true},  // quiet after work: trim once
-		{12, false}, // still quiet: already trimmed
-		{13, false}, // busy again
-		{13, true},
+		{10 << 10, false}, // idle from the start: nothing to give back
+		{300 << 10, false},
+		{8 * mb, false},    // busy
+		{2 * mb, false},    // still busy
+		{512 << 10, false}, // winding down, not quiet yet
+		{20 << 10, true},   // quiet after work: trim once
+		{20 << 10, false},  // still quiet: already trimmed
+		{3 * mb, false},    // busy again
+		{0, true},
 	} {
-		if got := d.quietAfterWork(c.gcs); got != c.trim {
-			t.Errorf("sample %d (%d collections): trim %v, want %v", i, c.gcs, got, c.trim)
+		total += c.allocated
+		if got := d.quietAfterWork(total); got != c.trim {
+			t.Errorf("interval %d (%d bytes allocated): trim %v, want %v", i, c.allocated, got, c.trim)
 		}
 	}
 }

@@ -56,10 +56,11 @@ func openPool(path string, writer bool, conns int) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	// FULL: a commit survives power loss, not just a crash of the process.
 	q.Add("_pragma", "synchronous(FULL)")
-	// 512 KB of page cache per connection instead of SQLite's 2 MB: the hot
-	// reads are cached above the store, the kernel caches the file, and
-	// five connections at 2 MB would be a third of an idle server's memory.
-	q.Add("_pragma", "cache_size(-512)")
+	// 128 KB of page cache per connection instead of SQLite's 2 MB: the hot
+	// reads are cached above the store (versions, rendered documents), the
+	// kernel caches the file, and five connections at 2 MB would be a third
+	// of an idle server's memory.
+	q.Add("_pragma", "cache_size(-128)")
 	if writer {
 		q.Set("_txlock", "immediate")
 	} else {
