@@ -2,28 +2,29 @@ package server
 
 import (
 	"context"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
 )
 
 // idleCheck is how often trimWhenIdle looks at what the program allocated.
-const idleCheck = time.Second
+const idleCheck = 500 * time.Millisecond
 
 // Allocation per idleCheck that makes an interval busy, and below which it
 // is quiet. An idle server still allocates a little (timers, health
 // checks); a burst of requests allocates megabytes.
 const (
-	busyBytes  = 1 << 20
-	quietBytes = 256 << 10
+	busyBytes  = 512 << 10
+	quietBytes = 128 << 10
 )
 
 // trimWhenIdle gives the memory a burst of work used back to the system
 // once the server goes quiet. The Go runtime keeps freed heap for reuse and
 // returns it only gradually, so a server that took a thousand uploads
 // would sit near its peak for minutes; an idle server should be small.
-// When an interval that allocated little follows a busy one, one forced
-// collection (debug.FreeOSMemory) returns what is free.
+// When half a second that allocated little follows busy ones, forced
+// collections (debug.FreeOSMemory) return what is free.
 func trimWhenIdle(ctx context.Context) {
 	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	read := func() uint64 {
@@ -33,6 +34,9 @@ func trimWhenIdle(ctx context.Context) {
 	idle := idleDetector{last: read()}
 	every(ctx, idleCheck, func() {
 		if idle.quietAfterWork(read()) {
+			// Two collections: buffers pooled in sync.Pools (response
+			// holds, log lines) survive one in the pools' victim caches.
+			runtime.GC()
 			debug.FreeOSMemory()
 		}
 	})

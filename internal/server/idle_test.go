@@ -11,10 +11,10 @@ func TestIdleDetector(t *testing.T) {
 		trim      bool
 	}{
 		{10 << 10, false}, // idle from the start: nothing to give back
-		{300 << 10, false},
+		{100 << 10, false},
 		{8 * mb, false},    // busy
 		{2 * mb, false},    // still busy
-		{512 << 10, false}, // winding down, not quiet yet
+		{200 << 10, false}, // winding down, not quiet yet
 		{20 << 10, true},   // quiet after work: trim once
 		{20 << 10, false},  // still quiet: already trimmed
 		{3 * mb, false},    // busy again
