@@ -46,7 +46,6 @@ func Bytes(w http.ResponseWriter, r *http.Request, modtime time.Time, body []byt
 	if r.Method == http.MethodHead {
 		return
 	}
-	// No WriteHeader(200): net/http would copy the header map for it.
 	if c := connOf(r.Context()); c != nil && len(body) <= SmallBody {
 		c.hold()
 		defer c.release()
