@@ -236,6 +236,9 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			return nil
 		}
 		for _, name := range n.repo.ExternalConnections {
+			if !serves(name, ref.Format) {
+				continue // another format's registry does not hold the package
+			}
 			remote, err := r.remote(ctx, name, ref)
 			switch {
 			case err == nil:
@@ -305,6 +308,15 @@ func mergeTags(order []node, tags []map[string]string, reached []bool, i int, se
 		out = overlay(out, mergeTags(order, tags, reached, j, seen))
 	}
 	return out
+}
+
+// serves reports whether the external connection name serves packages of
+// format f. A connection of another format simply does not hold the
+// package: it is skipped for reads, for the publish check and for
+// ingestion alike.
+func serves(name string, f artifact.Format) bool {
+	conn, ok := catalog.LookupExternalConnection(name)
+	return ok && conn.Format == string(f)
 }
 
 // remote asks an external connection about a package, bounded in time.

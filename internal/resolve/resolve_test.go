@@ -319,6 +319,7 @@ func TestUnavailableRegistry(t *testing.T) {
 type fakeConnection struct {
 	remote  *Remote
 	down    atomic.Bool
+	asked   atomic.Int64
 	ingests atomic.Int64
 }
 
@@ -327,6 +328,7 @@ func (f *fakeConnection) add(version string) {
 }
 
 func (f *fakeConnection) Package(ctx context.Context, ref artifact.PackageRef) (*Remote, error) {
+	f.asked.Add(1)
 	if f.down.Load() {
 		return nil, errkind.New(errkind.Unavailable, "registry down")
 	}
@@ -339,4 +341,30 @@ func (f *fakeConnection) Package(ctx context.Context, ref artifact.PackageRef) (
 func (f *fakeConnection) Ingest(ctx context.Context, ref artifact.PackageRef, v RemoteVersion) (store.Version, error) {
 	f.ingests.Add(1)
 	return store.Version{Meta: v.Meta, Assets: []artifact.Asset{{Name: "package.tgz", Size: 3, SHA256: "public-" + v.Version}}}, nil
+}
+
+// An external connection of another format does not hold the package: a
+// PyPI package read, published or looked up through a chain whose only
+// connection is npm's is simply not found there, and the npm registry is
+// never asked.
+func TestConnectionOfAnotherFormatIsNotAsked(t *testing.T) {
+	w := newWorld(t)
+	w.repo("npm-store")
+	w.connect("npm-store")
+	my := w.repo("my-repo", "npm-store")
+	w.fake.add("1.0.0")
+	w.fake.down.Store(true) // any question to it would be Unavailable
+	py := artifact.PackageRef{Format: artifact.PyPI, Name: "web-helper"}
+	if _, err := w.res.Package(ctx, my, py); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("pypi package through an npm connection: %v, want NotFound", err)
+	}
+	if _, err := w.res.Version(ctx, my, py, "1.0.0"); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("pypi version through an npm connection: %v, want NotFound", err)
+	}
+	if err := w.res.CheckPublish(ctx, my, py, "1.0.0"); err != nil {
+		t.Errorf("publishing pypi 1.0.0 next to an npm connection: %v", err)
+	}
+	if n := w.fake.asked.Load(); n != 0 {
+		t.Errorf("the npm registry was asked %d times about a pypi package", n)
+	}
 }
