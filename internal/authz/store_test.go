@@ -30,7 +30,7 @@ func TestChangesBindNextDecision(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	dir := identity.NewDirectory(st, time.Now)
-	cat := catalog.New(st, "us-east-1", time.Now)
+	cat := catalog.New(st, "us-east-1", time.Now, nil)
 	ev := authz.New(dir, cat, "us-east-1", time.Now)
 	must := func(err error) {
 		t.Helper()

@@ -1,40 +1,31 @@
 package catalog
 
-import "sort"
+import "github.com/arcahq/arca/internal/artifact"
 
-// ExternalConnection is a public registry a repository can connect to.
-type ExternalConnection struct {
-	Name   string
-	Format string
+// Connections is what the catalog needs to know of the formats
+// (format.Registry): which external connections exist (User Guide,
+// "Supported external connection repositories") and the format each
+// serves. Where each one points is configuration.
+type Connections interface {
+	// ConnectionFormat returns the format the named connection serves,
+	// and false when there is no such connection.
+	ConnectionFormat(name string) (artifact.Format, bool)
+	// ConnectionNames returns every connection name, sorted.
+	ConnectionNames() []string
 }
 
-// externalConnections is the User Guide's list ("Supported external
-// connection repositories"). Where each one points is configuration.
-var externalConnections = map[string]string{
-	"public:npmjs":               "npm",
-	"public:pypi":                "pypi",
-	"public:maven-central":       "maven",
-	"public:maven-googleandroid": "maven",
-	"public:maven-gradleplugins": "maven",
-	"public:maven-commonsware":   "maven",
-	"public:maven-clojars":       "maven",
-	"public:nuget-org":           "nuget",
-	"public:ruby-gems-org":       "ruby",
-	"public:crates-io":           "cargo",
-}
-
-// LookupExternalConnection returns the named connection, if it exists.
-func LookupExternalConnection(name string) (ExternalConnection, bool) {
-	f, ok := externalConnections[name]
-	return ExternalConnection{Name: name, Format: f}, ok
-}
-
-// ExternalConnectionNames returns every supported name, sorted.
-func ExternalConnectionNames() []string {
-	names := make([]string, 0, len(externalConnections))
-	for n := range externalConnections {
-		names = append(names, n)
+// ExternalConnectionFormat returns the format the named external
+// connection serves, and false when there is no such connection.
+func (c *Catalog) ExternalConnectionFormat(name string) (artifact.Format, bool) {
+	if c.conns == nil {
+		return "", false
 	}
-	sort.Strings(names)
-	return names
+	return c.conns.ConnectionFormat(name)
+}
+
+func (c *Catalog) connectionNames() []string {
+	if c.conns == nil {
+		return nil
+	}
+	return c.conns.ConnectionNames()
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/catalog"
 )
 
 // Config configures the server.
@@ -216,9 +215,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("public URL: %w", err)
 	}
 	for name, u := range c.ExternalConnections {
-		if _, ok := catalog.LookupExternalConnection(name); !ok {
-			return fmt.Errorf("external connection %q is not one of %s", name, strings.Join(catalog.ExternalConnectionNames(), ", "))
-		}
 		if err := checkURL(u); err != nil {
 			return fmt.Errorf("external connection %s: %w", name, err)
 		}

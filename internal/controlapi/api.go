@@ -45,6 +45,21 @@ type Resolver interface {
 type Config struct {
 	Region    string
 	PublicURL string // the base URL clients use, without a trailing slash
+	// Formats are the formats' rules (format.Registry).
+	Formats Formats
+}
+
+// Formats is what the control plane follows of each format's rules
+// (format.Registry; format.Rules documents each method): names and
+// versions as the format keys them, its version order, its namespace
+// rule, its latest tag, and whether PublishPackageVersion publishes it.
+type Formats interface {
+	Normalize(ref artifact.PackageRef) artifact.PackageRef
+	NormalizeVersion(f artifact.Format, v string) string
+	CompareVersions(f artifact.Format, a, b string) int
+	NamespaceRequired(f artifact.Format) bool
+	LatestTag(f artifact.Format) string
+	PublishedByAPI(f artifact.Format) bool
 }
 
 // API serves the control plane.

@@ -111,8 +111,8 @@ func (a *API) repositoryDescription(r store.Repository) *repositoryDescription {
 		d.Upstreams = append(d.Upstreams, upstreamRepositoryInfo{RepositoryName: u})
 	}
 	for _, name := range r.ExternalConnections {
-		conn, _ := catalog.LookupExternalConnection(name)
-		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: conn.Format, Status: "AVAILABLE"})
+		f, _ := a.catalog.ExternalConnectionFormat(name)
+		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: string(f), Status: "AVAILABLE"})
 	}
 	return d
 }

@@ -236,7 +236,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			return nil
 		}
 		for _, name := range n.repo.ExternalConnections {
-			if !serves(name, ref.Format) {
+			if !r.serves(name, ref.Format) {
 				continue // another format's registry does not hold the package
 			}
 			remote, err := r.remote(ctx, name, ref)
@@ -314,9 +314,9 @@ func mergeTags(order []node, tags []map[string]string, reached []bool, i int, se
 // format f. A connection of another format simply does not hold the
 // package: it is skipped for reads, for the publish check and for
 // ingestion alike.
-func serves(name string, f artifact.Format) bool {
-	conn, ok := catalog.LookupExternalConnection(name)
-	return ok && conn.Format == string(f)
+func (r *Resolver) serves(name string, f artifact.Format) bool {
+	cf, ok := r.cat.ExternalConnectionFormat(name)
+	return ok && cf == f
 }
 
 // remote asks an external connection about a package, bounded in time.

@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cat := catalog.New(st, "us-east-1", time.Now)
+	cat := catalog.New(st, "us-east-1", time.Now, npmConnections{})
 	if _, err := cat.CreateDomain(ctx, catalog.DomainRef{Owner: owner, Name: "d"}, "", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +316,14 @@ func TestUnavailableRegistry(t *testing.T) {
 }
 
 // fakeConnection is a public registry holding web-helper.
+// npmConnections knows one external connection, public:npmjs, of npm.
+type npmConnections struct{}
+
+func (npmConnections) ConnectionFormat(name string) (artifact.Format, bool) {
+	return artifact.NPM, name == "public:npmjs"
+}
+func (npmConnections) ConnectionNames() []string { return []string{"public:npmjs"} }
+
 type fakeConnection struct {
 	remote  *Remote
 	down    atomic.Bool

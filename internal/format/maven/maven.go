@@ -2,8 +2,6 @@ package maven
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
-	"github.com/arcahq/arca/internal/middleware"
 )
 
 // Deps are what the Maven surface needs.
@@ -57,8 +54,8 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
 	read := r.Method == http.MethodGet || r.Method == http.MethodHead
 	if !read && r.Method != http.MethodPut {
-		return &refusal{status: http.StatusMethodNotAllowed, allow: []string{http.MethodGet, http.MethodHead, http.MethodPut},
-			msg: r.Method + " is not supported by a Maven repository; use GET to download and PUT to publish"}
+		return &format.Refusal{Status: http.StatusMethodNotAllowed, Allow: []string{http.MethodGet, http.MethodHead, http.MethodPut},
+			Message: r.Method + " is not supported by a Maven repository; use GET to download and PUT to publish"}
 	}
 	if req.Rest == "" || strings.HasSuffix(req.Rest, "/") {
 		return errkind.NotFoundf("Not found: a Maven repository serves files, not directory listings")
@@ -79,41 +76,11 @@ func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Req
 }
 
 // WriteError writes err as plain text with its status, which Maven and
-// Gradle print. A 5xx names the request id and is logged; its internals
-// never reach the client.
+// Gradle print (format.Failure: refusals, 5xx with the request id).
 func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := endpoint.Status(err), errkind.As(err).Message
-	var rf *refusal
-	if errors.As(err, &rf) {
-		status, msg = rf.status, rf.msg
-		w.Header().Set("Allow", strings.Join(rf.allow, ", "))
-	}
-	if status >= 500 {
-		id := middleware.RequestID(r.Context())
-		f.d.Log.LogAttrs(r.Context(), slog.LevelError, "maven request failed",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-		msg += " (request id " + id + ")"
-	}
-	h := w.Header()
-	h.Del("ETag")
-	h.Del("Content-Encoding")
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(msg + "\n"))
-	}
+	status, msg := format.Failure(f.d.Log, "maven", w, r, err)
+	format.WriteText(w, r, status, msg)
 }
-
-// refusal is an answer whose status is not an errkind category's: an
-// unsupported method.
-type refusal struct {
-	status int
-	msg    string
-	allow  []string
-}
-
-func (e *refusal) Error() string { return e.msg }
 
 // Permissions of a Maven publish: both, for every file (User Guide,
 // "Publishing permissions").

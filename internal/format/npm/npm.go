@@ -2,17 +2,13 @@ package npm
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
-	"github.com/arcahq/arca/internal/middleware"
 )
 
 // Deps are what the npm surface needs.
@@ -56,8 +52,8 @@ func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Req
 	rt, p, allowed := lookup(r.Method, req.Rest)
 	if rt == nil {
 		if len(allowed) > 0 {
-			return &refusal{status: http.StatusMethodNotAllowed, allow: allowed,
-				msg: r.Method + " is not supported on " + req.Rest}
+			return &format.Refusal{Status: http.StatusMethodNotAllowed, Allow: allowed,
+				Message: r.Method + " is not supported on " + req.Rest}
 		}
 		return errkind.NotFoundf("Not found")
 	}
@@ -77,38 +73,12 @@ func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Req
 }
 
 // WriteError writes err in npm's error shape, {"error": "..."}, which npm
-// prints after the status. A 5xx names the request id (also in the
-// x-amzn-RequestId header) and is logged; its internals never reach the
-// client.
+// prints after the status (format.Failure: refusals, 5xx with the request
+// id).
 func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := endpoint.Status(err), errkind.As(err).Message
-	var rf *refusal
-	if errors.As(err, &rf) {
-		status, msg = rf.status, rf.msg
-		if len(rf.allow) > 0 {
-			w.Header().Set("Allow", strings.Join(rf.allow, ", "))
-		}
-	}
-	if status >= 500 {
-		id := middleware.RequestID(r.Context())
-		f.d.Log.LogAttrs(r.Context(), slog.LevelError, "npm request failed",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-		msg += " (request id " + id + ")"
-	}
-	w.Header().Del("Content-Encoding")
-	w.Header().Del("ETag")
+	status, msg := format.Failure(f.d.Log, "npm", w, r, err)
 	writeJSON(w, status, map[string]string{"error": msg})
 }
-
-// refusal is an npm answer whose status is not an errkind category's: an
-// unsupported command or method.
-type refusal struct {
-	status int
-	msg    string
-	allow  []string
-}
-
-func (e *refusal) Error() string { return e.msg }
 
 // unsupportedNotes are the User Guide's notes on the npm commands
 // CodeArtifact does not support ("npm command support").
@@ -137,9 +107,9 @@ func unsupported(command string) func(*Format, *call) error {
 	}
 	msg := "npm " + command + " is not supported: " + unsupportedNotes[command]
 	return func(*Format, *call) error {
-		r := &refusal{status: status, msg: msg}
+		r := &format.Refusal{Status: status, Message: msg}
 		if status == http.StatusMethodNotAllowed {
-			r.allow = []string{http.MethodGet, http.MethodHead}
+			r.Allow = []string{http.MethodGet, http.MethodHead}
 		}
 		return r
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
@@ -73,7 +74,7 @@ func TestWriteError(t *testing.T) {
 		{errkind.Conflictf("You cannot publish over the previously published versions: 1.0.0."), 409, "previously published", ""},
 		{errkind.Quotaf("too big"), 413, "too big", ""},
 		{errors.New("disk on fire at /var/lib/arca"), 500, "internal error (request id ", ""},
-		{&refusal{status: 405, msg: "npm unpublish is not supported", allow: []string{"GET", "HEAD"}}, 405, "unpublish", "GET, HEAD"},
+		{&format.Refusal{Status: 405, Message: "npm unpublish is not supported", Allow: []string{"GET", "HEAD"}}, 405, "unpublish", "GET, HEAD"},
 	} {
 		w := httptest.NewRecorder()
 		w.Header().Set("Content-Encoding", "gzip") // set before the failure

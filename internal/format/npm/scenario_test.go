@@ -66,7 +66,7 @@ func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	t.Cleanup(func() { st.Close() })
 	return &env{
 		t: t, ctx: ctx, ca: ca, token: token,
-		cat: catalog.New(st, servertest.Region, time.Now),
+		cat: catalog.New(st, servertest.Region, time.Now, nil),
 		// Compression is the test's business: it checks what the server sends.
 		http: &http.Client{Transport: &http.Transport{DisableCompression: true}},
 	}
@@ -347,7 +347,7 @@ func versionsOf(d document) string {
 func sortVersions(vs []string) {
 	for i := range vs {
 		for j := i + 1; j < len(vs); j++ {
-			if artifact.CompareVersions(artifact.NPM, vs[j], vs[i]) < 0 {
+			if (npm.Rules{}).CompareVersions(vs[j], vs[i]) < 0 {
 				vs[i], vs[j] = vs[j], vs[i]
 			}
 		}

@@ -2,8 +2,6 @@ package pypi
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -14,7 +12,6 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
-	"github.com/arcahq/arca/internal/middleware"
 )
 
 // Deps are what the PyPI surface needs.
@@ -90,41 +87,12 @@ func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Req
 	return c.err
 }
 
-// WriteError writes err as plain text, which pip and twine print. A 5xx
-// names the request id (also in the x-amzn-RequestId header) and is
-// logged; its internals never reach the client.
+// WriteError writes err as plain text, which pip and twine print
+// (format.Failure: refusals, 5xx with the request id).
 func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	status, msg := endpoint.Status(err), errkind.As(err).Message
-	var rf *refusal
-	if errors.As(err, &rf) {
-		status, msg = rf.status, rf.msg
-		if len(rf.allow) > 0 {
-			w.Header().Set("Allow", strings.Join(rf.allow, ", "))
-		}
-	}
-	if status >= 500 {
-		id := middleware.RequestID(r.Context())
-		f.d.Log.LogAttrs(r.Context(), slog.LevelError, "pypi request failed",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
-		msg += " (request id " + id + ")"
-	}
-	h := w.Header()
-	h.Del("Content-Encoding")
-	h.Del("ETag")
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	w.Write([]byte(msg + "\n"))
+	status, msg := format.Failure(f.d.Log, "pypi", w, r, err)
+	format.WriteText(w, r, status, msg)
 }
-
-// refusal is an answer whose status is not an errkind category's.
-type refusal struct {
-	status int
-	msg    string
-	allow  []string
-}
-
-func (e *refusal) Error() string { return e.msg }
 
 // actionPublish is the permission an upload needs (User Guide,
 // "Publishing permissions").

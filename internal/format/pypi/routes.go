@@ -1,6 +1,10 @@
 package pypi
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/arcahq/arca/internal/format"
+)
 
 // routes is the PyPI surface of a repository endpoint, as pip, uv and
 // twine call it (CLIENTS.md §4.4-§4.5), in net/http patterns matched
@@ -34,11 +38,11 @@ type route struct {
 
 func (f *Format) notFound(c *call) error {
 	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
-		return &refusal{status: http.StatusNotFound, msg: "Not found: " + c.r.URL.Path}
+		return &format.Refusal{Status: http.StatusNotFound, Message: "Not found: " + c.r.URL.Path}
 	}
 	msg := c.r.Method + " is not supported on " + c.r.URL.Path
 	if c.r.Method == http.MethodPost {
 		msg += "; uploads go to the repository URL itself, " + c.req.BaseURL + " (twine's repository, not pip's index URL)"
 	}
-	return &refusal{status: http.StatusMethodNotAllowed, msg: msg, allow: []string{http.MethodGet, http.MethodHead}}
+	return &format.Refusal{Status: http.StatusMethodNotAllowed, Message: msg, Allow: []string{http.MethodGet, http.MethodHead}}
 }

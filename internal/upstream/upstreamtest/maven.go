@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
+	mvnversion "github.com/masahiro331/go-mvn-version"
 )
 
 // Maven is a fake remote Maven repository (the Maven 2 layout as Maven
@@ -103,7 +103,16 @@ func (f *Maven) Publish(group, artifactID, version string, deps ...string) {
 	if !slices.Contains(versions, version) {
 		versions = append(versions, version)
 	}
-	slices.SortFunc(versions, func(a, b string) int { return artifact.CompareVersions(artifact.Maven, a, b) })
+	// In Maven's order, as a repository lists them (the fake cannot use
+	// format/maven, whose tests use the fake).
+	slices.SortFunc(versions, func(a, b string) int {
+		va, ea := mvnversion.NewVersion(a)
+		vb, eb := mvnversion.NewVersion(b)
+		if ea != nil || eb != nil {
+			return strings.Compare(a, b)
+		}
+		return va.Compare(vb)
+	})
 	var v strings.Builder
 	for _, x := range versions {
 		fmt.Fprintf(&v, "      <version>%s</version>\n", x)

@@ -1,4 +1,4 @@
-package npmregistry
+package npm
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/upstream"
 )
 
 // A package document in the shape the public registry serves, with the
@@ -48,7 +49,7 @@ const packument = `{
 }`
 
 func TestParseRealLookingDocument(t *testing.T) {
-	remote, err := Parse([]byte(packument))
+	remote, err := ParseRegistryDocument([]byte(packument))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestParseScopedAndMissingTime(t *testing.T) {
 	doc := `{"name":"@acme/util","dist-tags":{"latest":"1.0.0"},
 	  "versions":{"1.0.0":{"name":"@acme/util","version":"1.0.0","dependencies":{"@acme/core":"1.x"},
 	    "dist":{"tarball":"https://registry.example.invalid/@acme/util/-/util-1.0.0.tgz"}}}}`
-	remote, err := Parse([]byte(doc))
+	remote, err := ParseRegistryDocument([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestParseScopedAndMissingTime(t *testing.T) {
 	}
 
 	ref := artifact.PackageRef{Format: artifact.NPM, Namespace: "acme", Name: "util"}
-	if got := New(Config{URL: "https://registry.example.invalid/npm/"}).documentURL(ref); got != "https://registry.example.invalid/npm/@acme%2futil" {
+	if got := NewConnection(upstream.Config{URL: "https://registry.example.invalid/npm/"}).documentURL(ref); got != "https://registry.example.invalid/npm/@acme%2futil" {
 		t.Errorf("document URL %s", got)
 	}
 }
@@ -162,7 +163,7 @@ func TestParseRefusesBadDocuments(t *testing.T) {
 		"truncated":          packument[:len(packument)/2],
 		"versions not a map": `{"name":"x","versions":["1.0.0"]}`,
 	} {
-		if _, err := Parse([]byte(doc)); err == nil || errors.Is(err, errUnpublished) {
+		if _, err := ParseRegistryDocument([]byte(doc)); err == nil || errors.Is(err, errUnpublished) {
 			t.Errorf("%s: %v, want a parse error", name, err)
 		}
 	}
@@ -171,7 +172,7 @@ func TestParseRefusesBadDocuments(t *testing.T) {
 		"no tarballs":   `{"name":"x","versions":{"1.0.0":{"name":"x"}}}`,
 		"null versions": `{"name":"x","versions":null}`,
 	} {
-		if _, err := Parse([]byte(doc)); !errors.Is(err, errUnpublished) {
+		if _, err := ParseRegistryDocument([]byte(doc)); !errors.Is(err, errUnpublished) {
 			t.Errorf("%s: %v, want errUnpublished", name, err)
 		}
 	}
@@ -182,7 +183,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"versions":{"1":{"dist":{"tarball":"x","integrity":"sha512-!!"}}}}`))
 	f.Add([]byte(`{"dist-tags":{"latest":1},"versions":{"":{}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		remote, err := Parse(data)
+		remote, err := ParseRegistryDocument(data)
 		if err != nil {
 			return
 		}

@@ -1,4 +1,4 @@
-package pypiregistry_test
+package pypi_test
 
 // The index client against a fake index that counts requests
 // (upstreamtest.PyPI): pages in both forms, ingestion and verified file
@@ -18,7 +18,7 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/resolve"
-	"github.com/arcahq/arca/internal/upstream/pypiregistry"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
@@ -28,7 +28,7 @@ func project(name string) artifact.PackageRef {
 
 type fixture struct {
 	idx   *upstreamtest.PyPI
-	reg   *pypiregistry.Registry
+	reg   *pypi.Connection
 	clock *upstreamtest.Clock
 	blobs *fsblob.Store
 }
@@ -41,7 +41,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{idx: idx, blobs: blobs, clock: upstreamtest.NewClock()}
-	f.reg = pypiregistry.New(pypiregistry.Config{URL: idx.IndexURL, Blobs: blobs, Now: f.clock.Now})
+	f.reg = pypi.NewConnection(upstream.Config{URL: idx.IndexURL, Blobs: blobs, Now: f.clock.Now})
 	return f
 }
 
@@ -56,7 +56,7 @@ func versions(r *resolve.Remote) string {
 	for v := range r.Versions {
 		vs = append(vs, v)
 	}
-	slices.SortFunc(vs, func(a, b string) int { return artifact.CompareVersions(artifact.PyPI, a, b) })
+	slices.SortFunc(vs, func(a, b string) int { return pypi.Rules{}.CompareVersions(a, b) })
 	return strings.Join(vs, " ")
 }
 
@@ -80,11 +80,11 @@ func TestPackageFromIndex(t *testing.T) {
 		if len(extra.Files) != 2 || w.SHA256 == "" || w.RequiresPython != ">=3.8" || w.PackageType != "bdist_wheel" || w.MetadataSHA256 == "" {
 			t.Errorf("html=%v: files %+v", html, extra.Files)
 		}
-		rel := v.Source.(pypiregistry.Release)
+		rel := v.Source.(pypi.RemoteRelease)
 		if u := rel.Files[wheel].URL; u != f.idx.URL+"/files/"+wheel {
 			t.Errorf("html=%v: URL %s", html, u)
 		}
-		if h := f.idx.Header(f.idx.PagePath("tiny-lib")); h.Get("Accept") != pypiregistry.Accept || h.Get("User-Agent") != pypiregistry.UserAgent {
+		if h := f.idx.Header(f.idx.PagePath("tiny-lib")); h.Get("Accept") != pypi.Accept || h.Get("User-Agent") != pypi.UserAgent {
 			t.Errorf("request headers %v", h)
 		}
 		if !html && (w.Size == 0 || w.UploadTime.IsZero()) {
@@ -176,7 +176,7 @@ func TestFetchRefusesBadBytes(t *testing.T) {
 
 func TestMessagesRedactTheURL(t *testing.T) {
 	f := newFixture(t)
-	reg := pypiregistry.New(pypiregistry.Config{URL: strings.Replace(f.idx.IndexURL, "http://", "http://user:s3cret@", 1), Blobs: f.blobs})
+	reg := pypi.NewConnection(upstream.Config{URL: strings.Replace(f.idx.IndexURL, "http://", "http://user:s3cret@", 1), Blobs: f.blobs})
 	f.idx.SetStatus(500)
 	_, err := reg.Package(t.Context(), project("x"))
 	if err == nil || strings.Contains(err.Error(), "s3cret") || strings.Contains(errkind.As(err).Message, "s3cret") {

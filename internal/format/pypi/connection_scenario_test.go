@@ -1,4 +1,4 @@
-package pypiregistry_test
+package pypi_test
 
 // The public:pypi external connection through the resolver, over a real
 // SQLite store and blob directory (as a server lays them out), with this
@@ -22,17 +22,18 @@ import (
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
-	"github.com/arcahq/arca/internal/upstream/pypiregistry"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 const (
 	owner      = servertest.AccountID
-	domain     = "my-domain"
 	connection = "public:pypi"
 )
 
@@ -48,7 +49,7 @@ type world struct {
 	cat     *catalog.Catalog
 	blobs   *fsblob.Store
 	clock   *upstreamtest.Clock
-	reg     *pypiregistry.Registry
+	reg     *pypi.Connection
 	res     *resolve.Resolver
 }
 
@@ -65,7 +66,7 @@ func newWorld(t *testing.T, url string, timeout time.Duration) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, url: url, timeout: timeout, st: st, blobs: blobs,
-		cat:   catalog.New(st, servertest.Region, time.Now),
+		cat:   catalog.New(st, servertest.Region, time.Now, format.NewRegistry(pypi.Rules{})),
 		clock: upstreamtest.NewClock()}
 	w.restart()
 	ctx := t.Context()
@@ -87,7 +88,7 @@ func newWorld(t *testing.T, url string, timeout time.Duration) *world {
 // restart gives the world a new client and resolver over the same store,
 // as a restarted server has: nothing cached, nothing remembered.
 func (w *world) restart() {
-	w.reg = pypiregistry.New(pypiregistry.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
+	w.reg = pypi.NewConnection(upstream.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
 	w.res = resolve.New(w.st, w.cat, map[string]resolve.Connection{connection: w.reg}, w.timeout, slog.New(slog.DiscardHandler))
 }
 
@@ -209,7 +210,7 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	idx.Down()
-	w.clock.Advance(pypiregistry.DefaultTTL + time.Second)
+	w.clock.Advance(upstream.DefaultTTL + time.Second)
 	view, err := w.res.Package(ctx, my, project("lib"))
 	if err != nil || len(view.Versions) != 2 {
 		t.Fatalf("index down, stale page: %v", err)
@@ -293,7 +294,7 @@ func TestSmokePublicIndex(t *testing.T) {
 	}
 	t.Logf("six: %d versions in %v", len(view.Versions), time.Since(start))
 	const version = "1.16.0"
-	rel := view.Versions[version].Remote.Source.(pypiregistry.Release)
+	rel := view.Versions[version].Remote.Source.(pypi.RemoteRelease)
 	var wheel string
 	for name := range rel.Files {
 		if strings.HasSuffix(name, ".whl") {

@@ -1,4 +1,4 @@
-package npmregistry
+package npm
 
 import (
 	"crypto/sha1"
@@ -15,33 +15,33 @@ import (
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 type fixture struct {
 	t     *testing.T
 	fake  *upstreamtest.NPM
-	reg   *Registry
+	reg   *Connection
 	blobs *fsblob.Store
 }
 
-func newFixture(t *testing.T, adjust ...func(*Config)) *fixture {
+func newFixture(t *testing.T, adjust ...func(*upstream.Config)) *fixture {
 	fake := upstreamtest.NewNPM(t)
 	blobs, err := fsblob.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{URL: fake.URL, Blobs: blobs}
+	cfg := upstream.Config{URL: fake.URL, Blobs: blobs}
 	for _, a := range adjust {
 		a(&cfg)
 	}
-	return &fixture{t: t, fake: fake, reg: New(cfg), blobs: blobs}
+	return &fixture{t: t, fake: fake, reg: NewConnection(cfg), blobs: blobs}
 }
 
 func npmRef(name string) artifact.PackageRef {
-	n, err := npm.ParseName(name)
+	n, err := ParseName(name)
 	if err != nil {
 		panic(err)
 	}
@@ -88,7 +88,7 @@ func TestScopedPackage(t *testing.T) {
 		http.NotFound(w, r)
 	}))
 	defer srv.Close()
-	_, err := New(Config{URL: srv.URL + "/"}).Package(t.Context(), npmRef("@acme/util"))
+	_, err := NewConnection(upstream.Config{URL: srv.URL + "/"}).Package(t.Context(), npmRef("@acme/util"))
 	wantKind(t, err, errkind.ErrNotFound, "a package the registry does not have")
 	if uri != "/@acme%2futil" {
 		t.Errorf("requested %s, want /@acme%%2futil", uri)
@@ -110,7 +110,7 @@ func TestScopedPackage(t *testing.T) {
 }
 
 func TestBadAndOversizedDocuments(t *testing.T) {
-	f := newFixture(t, func(c *Config) { c.MaxDocumentSize = 4 << 10 })
+	f := newFixture(t, func(c *upstream.Config) { c.MaxDocumentSize = 4 << 10 })
 	f.fake.SetDocument("broken", []byte(`{"name":"broken","versions":{`))
 	_, err := f.reg.Package(t.Context(), npmRef("broken"))
 	wantKind(t, err, errkind.ErrUnavailable, "invalid JSON")
@@ -212,7 +212,7 @@ func TestIngestFailures(t *testing.T) {
 
 // A password in the configured URL never reaches a client's message.
 func TestMessagesRedactTheURL(t *testing.T) {
-	reg := New(Config{URL: "http://arca:s3cret@127.0.0.1:1/npm"})
+	reg := NewConnection(upstream.Config{URL: "http://arca:s3cret@127.0.0.1:1/npm"})
 	_, err := reg.Package(t.Context(), npmRef("left-pad"))
 	wantKind(t, err, errkind.ErrUnavailable, "a registry that refuses connections")
 	if msg := errkind.As(err).Message; strings.Contains(msg, "s3cret") || !strings.Contains(msg, "127.0.0.1:1") {

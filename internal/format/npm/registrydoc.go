@@ -1,4 +1,4 @@
-package npmregistry
+package npm
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -47,7 +46,7 @@ type dist struct {
 	} `json:"dist"`
 }
 
-// Parse reads a full package document into the registry's view of the
+// ParseRegistryDocument reads a full package document into the registry's view of the
 // package: every version with its metadata (Meta.Extra is the version's
 // manifest exactly as the registry sent it) and a Tarball as its Source,
 // and the dist-tags that point at one of them.
@@ -55,7 +54,7 @@ type dist struct {
 // Versions whose manifest is not an object or has no dist.tarball are left
 // out: they could not be ingested. A document without versions is
 // errUnpublished. The caller bounds the size of data.
-func Parse(data []byte) (*resolve.Remote, error) {
+func ParseRegistryDocument(data []byte) (*resolve.Remote, error) {
 	var doc document
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("not a package document: %w", err)
@@ -79,7 +78,7 @@ func Parse(data []byte) (*resolve.Remote, error) {
 		if ver == latest {
 			readme = str(doc.Readme) // the document's readme is the latest version's
 		}
-		meta, err := npm.MetaOf(raw, readme)
+		meta, err := MetaOf(raw, readme)
 		if err != nil {
 			continue
 		}
@@ -111,7 +110,7 @@ func tarball(manifest json.RawMessage) (Tarball, bool) {
 		return Tarball{}, false
 	}
 	tb := Tarball{URL: str(d.Dist.Tarball)}
-	digests, err := npm.DeclaredDigests(manifest)
+	digests, err := DeclaredDigests(manifest)
 	if tb.URL == "" || err != nil {
 		return tb, false
 	}

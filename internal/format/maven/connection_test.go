@@ -1,4 +1,4 @@
-package mavenrepo_test
+package maven_test
 
 // The Maven connection against a fake repository that counts requests
 // (upstreamtest.Maven), on a stepped clock; and one smoke test against the
@@ -22,12 +22,13 @@ import (
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/resolve"
-	"github.com/arcahq/arca/internal/upstream/mavenrepo"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
-func setup(t *testing.T) (*upstreamtest.Maven, *mavenrepo.Repository, *upstreamtest.Clock, blob.Store) {
+func setup(t *testing.T) (*upstreamtest.Maven, *maven.Connection, *upstreamtest.Clock, blob.Store) {
 	t.Helper()
 	fake := upstreamtest.NewMaven(t)
 	blobs, err := fsblob.New(t.TempDir())
@@ -35,7 +36,7 @@ func setup(t *testing.T) (*upstreamtest.Maven, *mavenrepo.Repository, *upstreamt
 		t.Fatal(err)
 	}
 	clk := upstreamtest.NewClock()
-	repo := mavenrepo.New(mavenrepo.Config{URL: fake.URL + "/", Connection: "public:maven-central", Blobs: blobs, Now: clk.Now, Timeout: 2 * time.Second})
+	repo := maven.NewConnection(upstream.Config{URL: fake.URL + "/", Connection: "public:maven-central", Blobs: blobs, Now: clk.Now, Timeout: 2 * time.Second})
 	return fake, repo, clk, blobs
 }
 
@@ -64,7 +65,7 @@ func TestPackage(t *testing.T) {
 	if err != nil || len(remote.Versions) != 2 || remote.Versions["1.1"].Meta.DisplayName != "lib" {
 		t.Fatalf("Package = %+v, %v", remote, err)
 	}
-	if h := fake.Header(upstreamtest.MavenDir("org.example", "lib", "") + "/maven-metadata.xml"); h.Get("User-Agent") != mavenrepo.UserAgent {
+	if h := fake.Header(upstreamtest.MavenDir("org.example", "lib", "") + "/maven-metadata.xml"); h.Get("User-Agent") != maven.UserAgent {
 		t.Errorf("request headers %v", h)
 	}
 	other := artifact.PackageRef{Format: artifact.Maven, Namespace: "org.example", Name: "none"}
@@ -150,7 +151,7 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	fake.Down()
-	clk.Advance(mavenrepo.DefaultTTL + time.Second)
+	clk.Advance(maven.DefaultTTL + time.Second)
 	remote, err := repo.Package(context.Background(), lib)
 	if err != nil || len(remote.Versions) != 1 {
 		t.Errorf("stale-if-error: %v %v", remote, err)
@@ -168,7 +169,7 @@ func TestOutage(t *testing.T) {
 	}
 	// After the failure memory, it tries again and recovers.
 	fake.Up()
-	clk.Advance(mavenrepo.DefaultFailureTTL + time.Second)
+	clk.Advance(upstream.DefaultFailureTTL + time.Second)
 	if _, err := repo.FetchAsset(context.Background(), lib, "1.0", "lib-1.0.jar"); err != nil {
 		t.Errorf("after recovery: %v", err)
 	}
@@ -214,7 +215,7 @@ func TestCentralSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo := mavenrepo.New(mavenrepo.Config{URL: url, Connection: "public:maven-central", Blobs: blobs})
+	repo := maven.NewConnection(upstream.Config{URL: url, Connection: "public:maven-central", Blobs: blobs})
 	junit := artifact.PackageRef{Format: artifact.Maven, Namespace: "junit", Name: "junit"}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -1,4 +1,4 @@
-package mavenrepo
+package maven
 
 import (
 	"bytes"
@@ -6,17 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
-	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/upstream"
@@ -25,35 +21,16 @@ import (
 // UserAgent is sent with every request to the repository.
 const UserAgent = "arca (+maven external connection)"
 
-// Defaults of Config.
+// Defaults of the shared upstream.Config that differ for Maven: metadata
+// is kept longer, and more of it.
 const (
 	DefaultTTL        = 15 * time.Minute
-	DefaultFailureTTL = upstream.DefaultFailureTTL
-	DefaultTimeout    = upstream.DefaultTimeout
 	DefaultCacheBytes = 64 << 20
 )
 
-// Config configures a repository client. Zero values take the defaults.
-type Config struct {
-	URL string // the repository's base URL, from configuration
-	// Connection names the external connection in messages
-	// ("public:maven-central").
-	Connection string
-	Blobs      blob.Store
-	Client     *http.Client // nil for upstream.NewHTTPClient()
-	Log        *slog.Logger
-
-	// TTL, FailureTTL, Timeout, CacheBytes and Now tune the cache and the
-	// failure memory as upstream.Config's fields of the same names do.
-	TTL        time.Duration
-	FailureTTL time.Duration
-	Timeout    time.Duration
-	CacheBytes int64
-	Now        func() time.Time
-}
-
-// Repository is a remote Maven repository. It is safe for concurrent use.
-type Repository struct {
+// Connection is a remote Maven repository behind an external connection.
+// It is safe for concurrent use.
+type Connection struct {
 	base   string // URL without trailing slash
 	client *upstream.Client
 	// known holds artifacts' metadata, and the absence of files, by path.
@@ -61,12 +38,13 @@ type Repository struct {
 }
 
 var (
-	_ resolve.Connection   = (*Repository)(nil)
-	_ resolve.AssetFetcher = (*Repository)(nil)
+	_ resolve.Connection   = (*Connection)(nil)
+	_ resolve.AssetFetcher = (*Connection)(nil)
 )
 
-// New returns a client of the repository at cfg.URL.
-func New(cfg Config) *Repository {
+// NewConnection returns a client of the repository at cfg.URL, named
+// after cfg.Connection in messages; its Name and UserAgent are Maven's.
+func NewConnection(cfg upstream.Config) *Connection {
 	if cfg.TTL <= 0 {
 		cfg.TTL = DefaultTTL
 	}
@@ -78,16 +56,13 @@ func New(cfg Config) *Repository {
 	if cfg.Connection != "" {
 		name = cfg.Connection + " (" + name + ")"
 	}
-	client := upstream.NewClient(upstream.Config{
-		URL: base, Name: "the Maven repository " + name, UserAgent: UserAgent,
-		Blobs: cfg.Blobs, Client: cfg.Client, Log: cfg.Log,
-		TTL: cfg.TTL, FailureTTL: cfg.FailureTTL, Timeout: cfg.Timeout, CacheBytes: cfg.CacheBytes, Now: cfg.Now,
-	})
-	return &Repository{base: base, client: client, known: upstream.NewCache[*resolve.Remote](client)}
+	cfg.URL, cfg.Name, cfg.UserAgent = base, "the Maven repository "+name, UserAgent
+	client := upstream.NewClient(cfg)
+	return &Connection{base: base, client: client, known: upstream.NewCache[*resolve.Remote](client)}
 }
 
 // request is a GET of a path of the layout, each segment escaped.
-func (r *Repository) request(path string) upstream.Request {
+func (r *Connection) request(path string) upstream.Request {
 	segs := strings.Split(path, "/")
 	for i, s := range segs {
 		segs[i] = url.PathEscape(s)
@@ -100,7 +75,7 @@ func checkRef(ref artifact.PackageRef) error {
 		return errkind.New(errkind.Internal, "a Maven repository was asked for a %s package", ref.Format)
 	}
 	for _, s := range append(strings.Split(ref.Namespace, "."), ref.Name) {
-		if !maven.ValidSegment(s) {
+		if !ValidSegment(s) {
 			return errkind.NotFoundf("%s is not a Maven artifact name", ref)
 		}
 	}
@@ -110,15 +85,15 @@ func checkRef(ref artifact.PackageRef) error {
 // Package returns the repository's view of an artifact from its
 // maven-metadata.xml, from the cache while it is fresh. The Remote
 // returned is shared: callers must not modify it.
-func (r *Repository) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
+func (r *Connection) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
 	if err := checkRef(ref); err != nil {
 		return nil, err
 	}
-	key := maven.Dir(ref, "") + "/" + maven.MetadataFile
+	key := Dir(ref, "") + "/" + MetadataFile
 	req := r.request(key)
 	req.What = "the metadata of " + ref.String()
 	return r.known.Get(ctx, key, req, func(resp *upstream.Response) (*resolve.Remote, int64, error) {
-		m, err := maven.ParseMetadata(resp.Body)
+		m, err := ParseMetadata(resp.Body)
 		if errors.Is(err, errkind.ErrUnavailable) {
 			return nil, 0, err
 		}
@@ -130,13 +105,13 @@ func (r *Repository) Package(ctx context.Context, ref artifact.PackageRef) (*res
 }
 
 // remoteOf lists the versions of an artifact's metadata.
-func remoteOf(ref artifact.PackageRef, m *maven.Metadata) *resolve.Remote {
+func remoteOf(ref artifact.PackageRef, m *Metadata) *resolve.Remote {
 	remote := &resolve.Remote{Versions: map[string]resolve.RemoteVersion{}}
 	if m.Versioning == nil {
 		return remote
 	}
 	for _, v := range m.Versioning.Versions {
-		if maven.ValidSegment(v) {
+		if ValidSegment(v) {
 			remote.Versions[v] = resolve.RemoteVersion{Version: v, Meta: artifact.Meta{DisplayName: ref.Name}}
 		}
 	}
@@ -145,7 +120,7 @@ func remoteOf(ref artifact.PackageRef, m *maven.Metadata) *resolve.Remote {
 
 // metadataSize is what an artifact's metadata counts for in the cache
 // bound: an entry's overhead and a little per version.
-func metadataSize(m *maven.Metadata) int64 {
+func metadataSize(m *Metadata) int64 {
 	const overhead = 512
 	if m.Versioning == nil {
 		return overhead
@@ -156,7 +131,7 @@ func metadataSize(m *maven.Metadata) int64 {
 // Ingest downloads a version's POM and returns the version to retain,
 // with the metadata the POM states. Other files follow through
 // FetchAsset as clients ask for them.
-func (r *Repository) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
+func (r *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
 	if err := checkRef(ref); err != nil {
 		return store.Version{}, err
 	}
@@ -167,7 +142,7 @@ func (r *Repository) Ingest(ctx context.Context, ref artifact.PackageRef, v reso
 		return store.Version{}, err
 	}
 	meta := v.Meta
-	if p, err := maven.ParsePOM(&pom); err != nil {
+	if p, err := ParsePOM(&pom); err != nil {
 		r.client.Log().Warn("ingested a POM that does not parse", "repository", r.client.Name(), "package", ref.String(), "version", v.Version, "error", err)
 	} else {
 		meta = p.Meta()
@@ -176,11 +151,11 @@ func (r *Repository) Ingest(ctx context.Context, ref artifact.PackageRef, v reso
 }
 
 // FetchAsset downloads one file of a version.
-func (r *Repository) FetchAsset(ctx context.Context, ref artifact.PackageRef, version, name string) (artifact.Asset, error) {
+func (r *Connection) FetchAsset(ctx context.Context, ref artifact.PackageRef, version, name string) (artifact.Asset, error) {
 	if err := checkRef(ref); err != nil {
 		return artifact.Asset{}, err
 	}
-	if _, ok := maven.ParseFileName(ref.Name, version, name); !ok || !maven.ValidSegment(version) || !maven.ValidSegment(name) {
+	if _, ok := ParseFileName(ref.Name, version, name); !ok || !ValidSegment(version) || !ValidSegment(name) {
 		return artifact.Asset{}, errkind.NotFoundf("%s is not a file of %s %s", name, ref, version)
 	}
 	return r.fetchFile(ctx, ref, version, name, nil)
@@ -190,14 +165,14 @@ func (r *Repository) FetchAsset(ctx context.Context, ref artifact.PackageRef, ve
 // against the repository's .sha1 for it when there is one, copying the
 // bytes to tee when it is not nil. The absence of a file is remembered
 // like the absence of metadata.
-func (r *Repository) fetchFile(ctx context.Context, ref artifact.PackageRef, version, name string, tee io.Writer) (artifact.Asset, error) {
-	path := maven.Dir(ref, version) + "/" + name
+func (r *Connection) fetchFile(ctx context.Context, ref artifact.PackageRef, version, name string, tee io.Writer) (artifact.Asset, error) {
+	path := Dir(ref, version) + "/" + name
 	if _, ok, err := r.known.Cached(path); ok && err != nil {
 		return artifact.Asset{}, err
 	}
 	var want assets.Expect
 	if b, err := r.client.Read(ctx, r.request(path+".sha1"), 4<<10); err == nil {
-		if sum, err := maven.ParseChecksum(maven.SHA1, b); err == nil {
+		if sum, err := ParseChecksum(SHA1, b); err == nil {
 			want.SHA1 = sum
 		}
 	} else if !errors.Is(err, errkind.ErrNotFound) {

@@ -1,4 +1,4 @@
-package npmregistry_test
+package npm_test
 
 // The public:npmjs external connection end to end: the resolver over a
 // real SQLite store and blob directory with this client pointed at a fake
@@ -34,17 +34,18 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
-	"github.com/arcahq/arca/internal/upstream/npmregistry"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 const (
 	owner      = servertest.AccountID
-	domain     = "my-domain"
 	connection = "public:npmjs"
 )
 
@@ -58,7 +59,7 @@ type world struct {
 	cat     *catalog.Catalog
 	blobs   *fsblob.Store
 	clock   *upstreamtest.Clock
-	reg     *npmregistry.Registry
+	reg     *npm.Connection
 	res     *resolve.Resolver
 }
 
@@ -77,7 +78,7 @@ func newWorld(t *testing.T, data, url string, timeout time.Duration) *world {
 	}
 	w := &world{
 		t: t, url: url, timeout: timeout, st: st, blobs: blobs,
-		cat:   catalog.New(st, servertest.Region, time.Now),
+		cat:   catalog.New(st, servertest.Region, time.Now, format.NewRegistry(npm.Rules{})),
 		clock: upstreamtest.NewClock(),
 	}
 	w.restart()
@@ -87,7 +88,7 @@ func newWorld(t *testing.T, data, url string, timeout time.Duration) *world {
 // restart gives the world a new registry client and resolver over the same
 // store, as a restarted server has: nothing cached, nothing remembered.
 func (w *world) restart() {
-	w.reg = npmregistry.New(npmregistry.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
+	w.reg = npm.NewConnection(upstream.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
 	w.res = resolve.New(w.st, w.cat, map[string]resolve.Connection{connection: w.reg}, w.timeout, slog.New(slog.DiscardHandler))
 }
 
@@ -141,7 +142,7 @@ func (w *world) chain() {
 
 func (w *world) version(repo, pkg, version string) (store.Version, bool) {
 	w.t.Helper()
-	v, err := w.cat.Version(w.t.Context(), w.get(repo), npm(pkg), version)
+	v, err := w.cat.Version(w.t.Context(), w.get(repo), pkgRef(pkg), version)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return v, false
 	}
@@ -171,7 +172,7 @@ func (w *world) blobCount() int {
 	return n
 }
 
-func npm(name string) artifact.PackageRef {
+func pkgRef(name string) artifact.PackageRef {
 	if scope, pkg, ok := strings.Cut(strings.TrimPrefix(name, "@"), "/"); ok && strings.HasPrefix(name, "@") {
 		return artifact.PackageRef{Format: artifact.NPM, Namespace: scope, Name: pkg}
 	}
@@ -197,14 +198,14 @@ func TestFirstRequestIngestsThroughTheChain(t *testing.T) {
 	w, fake := fakeWorld(t, 5*time.Second)
 	fake.AddPackage("left-pad", 3)
 	ctx := t.Context()
-	view, err := w.res.Package(ctx, w.get("repo-a"), npm("left-pad"))
+	view, err := w.res.Package(ctx, w.get("repo-a"), pkgRef("left-pad"))
 	if err != nil {
 		t.Fatalf("first request for the package: %v", err)
 	}
 	if len(view.Versions) != 3 || view.Tags["latest"] != "1.2.0" || !view.Remote {
 		t.Fatalf("view: %d versions, tags %v", len(view.Versions), view.Tags)
 	}
-	v, err := w.res.Version(ctx, w.get("repo-a"), npm("left-pad"), "1.2.0")
+	v, err := w.res.Version(ctx, w.get("repo-a"), pkgRef("left-pad"), "1.2.0")
 	if err != nil {
 		t.Fatalf("first request for a version: %v", err)
 	}
@@ -237,7 +238,7 @@ func TestConcurrentTarballMisses(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			v, err := w.res.Version(t.Context(), w.get("my-repo"), npm("lodash"), "1.3.0")
+			v, err := w.res.Version(t.Context(), w.get("my-repo"), pkgRef("lodash"), "1.3.0")
 			if err != nil {
 				errs <- err
 				return
@@ -270,21 +271,21 @@ func TestOutage(t *testing.T) {
 	fake.AddPackage("left-pad", 3)
 	ctx := t.Context()
 	my := w.get("my-repo")
-	if _, err := w.res.Version(ctx, my, npm("left-pad"), "1.0.0"); err != nil {
+	if _, err := w.res.Version(ctx, my, pkgRef("left-pad"), "1.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	fake.Down()
 
 	// Past the TTL, the last document is served: every version and tag.
-	w.clock.Advance(npmregistry.DefaultTTL + time.Second)
-	view, err := w.res.Package(ctx, my, npm("left-pad"))
+	w.clock.Advance(upstream.DefaultTTL + time.Second)
+	view, err := w.res.Package(ctx, my, pkgRef("left-pad"))
 	if err != nil || len(view.Versions) != 3 || view.Tags["latest"] != "1.2.0" {
 		t.Fatalf("registry down, stale document: %v (%d versions)", err, len(view.Versions))
 	}
 
 	// After a restart nothing is cached: what was ingested is still served.
 	w.restart()
-	view, err = w.res.Package(ctx, my, npm("left-pad"))
+	view, err = w.res.Package(ctx, my, pkgRef("left-pad"))
 	if err != nil {
 		t.Fatalf("registry down, cold cache: %v", err)
 	}
@@ -292,20 +293,20 @@ func TestOutage(t *testing.T) {
 		t.Errorf("the ingested version is not served from the store: %+v", view.Versions)
 	}
 	for _, repo := range []string{"my-repo", "npm-store"} {
-		if _, err := w.res.Version(ctx, w.get(repo), npm("left-pad"), "1.0.0"); err != nil {
+		if _, err := w.res.Version(ctx, w.get(repo), pkgRef("left-pad"), "1.0.0"); err != nil {
 			t.Errorf("%s, registry down: the ingested version: %v", repo, err)
 		}
 	}
 
 	start := time.Now()
-	_, err = w.res.Package(ctx, my, npm("never-seen"))
+	_, err = w.res.Package(ctx, my, pkgRef("never-seen"))
 	took := time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a package never ingested, registry down: %v after %v; want Unavailable within %v", err, took, 2*timeout)
 	}
 	t.Logf("registry down (connection refused): %q after %v", errkind.As(err).Message, took)
 	start = time.Now()
-	_, err = w.res.Package(ctx, my, npm("never-seen-either"))
+	_, err = w.res.Package(ctx, my, pkgRef("never-seen-either"))
 	if !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("the next request, failure remembered: %v after %v", err, time.Since(start))
 	}
@@ -318,14 +319,14 @@ func TestSlowRegistry(t *testing.T) {
 	fake.AddPackage("left-pad", 2)
 	ctx := t.Context()
 	my := w.get("my-repo")
-	if _, err := w.res.Package(ctx, my, npm("left-pad")); err != nil {
+	if _, err := w.res.Package(ctx, my, pkgRef("left-pad")); err != nil {
 		t.Fatal(err)
 	}
 	fake.SetDelay(20 * time.Second)
 
 	// An uncached document, slow: bounded, then remembered.
 	start := time.Now()
-	_, err := w.res.Package(ctx, my, npm("other"))
+	_, err := w.res.Package(ctx, my, pkgRef("other"))
 	took := time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a slow document: %v after %v; want Unavailable within %v", err, took, 2*timeout)
@@ -333,16 +334,16 @@ func TestSlowRegistry(t *testing.T) {
 	t.Logf("slow document: %q after %v", errkind.As(err).Message, took)
 	time.Sleep(50 * time.Millisecond)
 	start = time.Now()
-	_, err = w.res.Package(ctx, my, npm("other"))
+	_, err = w.res.Package(ctx, my, pkgRef("other"))
 	if !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("the next request: %v after %v, want a remembered failure at once", err, time.Since(start))
 	}
 	t.Logf("next request: %q after %v", errkind.As(err).Message, time.Since(start))
 
 	// The document is cached; the tarball is slow: ingestion is bounded.
-	w.clock.Advance(npmregistry.DefaultFailureTTL)
+	w.clock.Advance(upstream.DefaultFailureTTL)
 	start = time.Now()
-	_, err = w.res.Version(ctx, my, npm("left-pad"), "1.1.0")
+	_, err = w.res.Version(ctx, my, pkgRef("left-pad"), "1.1.0")
 	took = time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a slow tarball: %v after %v; want Unavailable within %v", err, took, 2*timeout)
@@ -359,18 +360,18 @@ func TestUpstreamChangesAfterTTL(t *testing.T) {
 	fake.AddPackage("left-pad", 2)
 	ctx := t.Context()
 	my := w.get("my-repo")
-	kept, err := w.res.Version(ctx, my, npm("left-pad"), "1.0.0")
+	kept, err := w.res.Version(ctx, my, pkgRef("left-pad"), "1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake.Publish("left-pad", upstreamtest.Version{Version: "2.0.0"})
 	fake.SetTag("left-pad", "beta", "1.0.0")
-	view, _ := w.res.Package(ctx, my, npm("left-pad"))
+	view, _ := w.res.Package(ctx, my, pkgRef("left-pad"))
 	if _, ok := view.Versions["2.0.0"]; ok || view.Tags["latest"] != "1.1.0" {
 		t.Errorf("within the TTL the change shows already: latest %s", view.Tags["latest"])
 	}
-	w.clock.Advance(npmregistry.DefaultTTL + time.Second)
-	view, _ = w.res.Package(ctx, my, npm("left-pad"))
+	w.clock.Advance(upstream.DefaultTTL + time.Second)
+	view, _ = w.res.Package(ctx, my, pkgRef("left-pad"))
 	if _, ok := view.Versions["2.0.0"]; !ok || view.Tags["latest"] != "2.0.0" || view.Tags["beta"] != "1.0.0" {
 		t.Errorf("after the TTL: versions %d, tags %v", len(view.Versions), view.Tags)
 	}
@@ -378,13 +379,13 @@ func TestUpstreamChangesAfterTTL(t *testing.T) {
 	// The registry serves other bytes for 1.0.0 (the public one never
 	// would): the retained version stays as it was.
 	fake.Publish("left-pad", upstreamtest.Version{Version: "1.0.0", Description: "changed upstream"})
-	w.clock.Advance(npmregistry.DefaultTTL + time.Second)
-	view, _ = w.res.Package(ctx, my, npm("left-pad"))
+	w.clock.Advance(upstream.DefaultTTL + time.Second)
+	view, _ = w.res.Package(ctx, my, pkgRef("left-pad"))
 	if c := view.Versions["1.0.0"]; c.Remote != nil || c.Revision != kept.Revision || c.Meta.Summary != kept.Meta.Summary {
 		t.Errorf("the view's 1.0.0 is not the retained one: %+v", c.Version)
 	}
 	for _, repo := range []string{"my-repo", "npm-store"} {
-		v, err := w.res.Version(ctx, w.get(repo), npm("left-pad"), "1.0.0")
+		v, err := w.res.Version(ctx, w.get(repo), pkgRef("left-pad"), "1.0.0")
 		if err != nil || v.Assets[0].SHA256 != kept.Assets[0].SHA256 || v.Revision != kept.Revision {
 			t.Errorf("%s: the retained 1.0.0 changed: %v %+v", repo, err, v)
 		}
@@ -398,7 +399,7 @@ func TestBadTarballIsNotRetained(t *testing.T) {
 	w, fake := fakeWorld(t, 5*time.Second)
 	fake.AddPackage("left-pad", 1)
 	fake.Corrupt("left-pad", "1.0.0")
-	_, err := w.res.Version(t.Context(), w.get("my-repo"), npm("left-pad"), "1.0.0")
+	_, err := w.res.Version(t.Context(), w.get("my-repo"), pkgRef("left-pad"), "1.0.0")
 	if !errors.Is(err, errkind.ErrValidation) {
 		t.Fatalf("a tarball that does not match its integrity: %v, want Validation", err)
 	}
@@ -484,14 +485,14 @@ func (s *server) endpoint(repo string) string {
 	return strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
 }
 
-type response struct {
+type timedResponse struct {
 	status int
 	body   []byte
 	took   time.Duration
 }
 
 // get sends GET url as npm does, with the token.
-func (s *server) get(url string) response {
+func (s *server) get(url string) timedResponse {
 	s.t.Helper()
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -509,7 +510,7 @@ func (s *server) get(url string) response {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return response{status: resp.StatusCode, body: b, took: time.Since(start)}
+	return timedResponse{status: resp.StatusCode, body: b, took: time.Since(start)}
 }
 
 // packument is the part of a package document the tests read.
@@ -547,7 +548,7 @@ func (s *server) document(repo, name string, upstreamTotal func() int64) packume
 }
 
 // tarball fetches a version's tarball by the URL its document gives.
-func (s *server) tarball(doc packument, version string) response {
+func (s *server) tarball(doc packument, version string) timedResponse {
 	s.t.Helper()
 	u := doc.Versions[version].Dist.Tarball
 	if !strings.HasPrefix(u, s.srv.URL+"/") {
@@ -560,7 +561,7 @@ func (s *server) tarball(doc packument, version string) response {
 // repository does not have the package).
 func (s *server) versions(repo, name string) []types.PackageVersionSummary {
 	s.t.Helper()
-	ref := npm(name)
+	ref := pkgRef(name)
 	in := &codeartifact.ListPackageVersionsInput{Domain: aws.String(domain), Repository: aws.String(repo),
 		Format: types.PackageFormatNpm, Package: aws.String(ref.Name)}
 	if ref.Namespace != "" {
@@ -593,7 +594,7 @@ func (s *server) wantIngested(repo, name, version string) {
 	if !found {
 		s.t.Fatalf("%s: list-package-versions does not show %s %s", repo, name, version)
 	}
-	ref := npm(name)
+	ref := pkgRef(name)
 	in := &codeartifact.DescribePackageVersionInput{Domain: aws.String(domain), Repository: aws.String(repo),
 		Format: types.PackageFormatNpm, Package: aws.String(ref.Name), PackageVersion: aws.String(version)}
 	if ref.Namespace != "" {
@@ -616,7 +617,7 @@ func (s *server) wantIngested(repo, name, version string) {
 func (s *server) asset(repo, name, version string) []byte {
 	s.t.Helper()
 	out, err := s.ca.GetPackageVersionAsset(s.ctx, &codeartifact.GetPackageVersionAssetInput{Domain: aws.String(domain), Repository: aws.String(repo),
-		Format: types.PackageFormatNpm, Package: aws.String(name), PackageVersion: aws.String(version), Asset: aws.String(npmregistry.AssetName)})
+		Format: types.PackageFormatNpm, Package: aws.String(name), PackageVersion: aws.String(version), Asset: aws.String(npm.AssetName)})
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -640,7 +641,7 @@ func TestControlPlaneShowsIngestedVersions(t *testing.T) {
 	for _, req := range []struct{ repo, name, version string }{
 		{"my-repo", "left-pad", "1.1.0"}, {"my-repo", "@acme/util", "1.0.0"}, {"repo-a", "left-pad", "1.0.0"},
 	} {
-		if _, err := w.res.Version(t.Context(), w.get(req.repo), npm(req.name), req.version); err != nil {
+		if _, err := w.res.Version(t.Context(), w.get(req.repo), pkgRef(req.name), req.version); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -693,7 +694,7 @@ func TestNPMEndpointThroughTheConnection(t *testing.T) {
 	fake.Publish("@acme/util", upstreamtest.Version{Version: "3.1.4"})
 	docU := s.document("my-repo", "@acme/util", fake.Total)
 	var wg sync.WaitGroup
-	results := make(chan response, 20)
+	results := make(chan timedResponse, 20)
 	for range 20 {
 		wg.Go(func() { results <- s.tarball(docU, "3.1.4") })
 	}
@@ -776,7 +777,7 @@ func TestSmokePublicRegistry(t *testing.T) {
 	ctx := t.Context()
 	my := w.get("my-repo")
 	start := time.Now()
-	view, err := w.res.Package(ctx, my, npm("is-number"))
+	view, err := w.res.Package(ctx, my, pkgRef("is-number"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -786,7 +787,7 @@ func TestSmokePublicRegistry(t *testing.T) {
 	}
 	t.Logf("is-number document: %d versions, latest %s, in %v", len(view.Versions), latest, time.Since(start))
 	start = time.Now()
-	v, err := w.res.Version(ctx, my, npm("is-number"), latest)
+	v, err := w.res.Version(ctx, my, pkgRef("is-number"), latest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -794,7 +795,7 @@ func TestSmokePublicRegistry(t *testing.T) {
 	if v.Origin != external || v.Meta.Summary == "" || len(v.Meta.Licenses) == 0 {
 		t.Errorf("is-number %s: %+v", latest, v.Meta)
 	}
-	if tb := view.Versions[latest].Remote.Source.(npmregistry.Tarball); tb.SHA512 == "" && tb.SHA1 == "" {
+	if tb := view.Versions[latest].Remote.Source.(npm.Tarball); tb.SHA512 == "" && tb.SHA1 == "" {
 		t.Error("the registry declared no digest to check")
 	}
 	if _, ok := w.version("npm-store", "is-number", latest); !ok {

@@ -1,13 +1,23 @@
-package artifact
+package format_test
 
 import (
 	"sort"
 	"testing"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/maven"
+	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/format/pypi"
 )
 
+// rules is a registry of the formats with rules of their own.
+var rules = format.NewRegistry(npm.Rules{}, pypi.Rules{}, maven.Rules{})
+
 func TestCompareVersions(t *testing.T) {
+	const NPM, PyPI, Maven = artifact.NPM, artifact.PyPI, artifact.Maven
 	cases := []struct {
-		f    Format
+		f    artifact.Format
 		in   []string
 		want []string
 	}{
@@ -19,7 +29,7 @@ func TestCompareVersions(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := append([]string(nil), c.in...)
-		sort.Slice(got, func(i, j int) bool { return CompareVersions(c.f, got[i], got[j]) < 0 })
+		sort.Slice(got, func(i, j int) bool { return rules.CompareVersions(c.f, got[i], got[j]) < 0 })
 		for i := range got {
 			if got[i] != c.want[i] {
 				t.Errorf("%s order of %v = %v, want %v", c.f, c.in, got, c.want)
@@ -30,20 +40,21 @@ func TestCompareVersions(t *testing.T) {
 }
 
 func TestNormalize(t *testing.T) {
+	const NPM, PyPI, Maven = artifact.NPM, artifact.PyPI, artifact.Maven
 	for in, want := range map[string]string{"Hello_CA": "hello-ca", "a.-_b": "a-b", "Django": "django", "x-": "x-"} {
-		if got := (PackageRef{Format: PyPI, Name: in}).Normalize().Name; got != want {
+		if got := rules.Normalize(artifact.PackageRef{Format: PyPI, Name: in}).Name; got != want {
 			t.Errorf("Normalize(pypi %q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := (PackageRef{Format: NPM, Name: "Hello_CA"}).Normalize().Name; got != "Hello_CA" {
+	if got := rules.Normalize(artifact.PackageRef{Format: NPM, Name: "Hello_CA"}).Name; got != "Hello_CA" {
 		t.Errorf("npm names are not normalised: got %q", got)
 	}
 	for in, want := range map[string]string{"1.0-RC1": "1.0rc1", "v2": "2", "1.0+Ubuntu-1": "1.0+ubuntu.1", "not a version": "not a version"} {
-		if got := NormalizeVersion(PyPI, in); got != want {
+		if got := rules.NormalizeVersion(PyPI, in); got != want {
 			t.Errorf("NormalizeVersion(pypi %q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := NormalizeVersion(Maven, "1.0-RC1"); got != "1.0-RC1" {
+	if got := rules.NormalizeVersion(Maven, "1.0-RC1"); got != "1.0-RC1" {
 		t.Errorf("Maven versions are kept: got %q", got)
 	}
 }

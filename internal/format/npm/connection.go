@@ -1,18 +1,14 @@
-package npmregistry
+package npm
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
-	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
@@ -25,56 +21,31 @@ const UserAgent = "arca (+npm external connection)"
 // AssetName is the name of an npm version's one asset.
 const AssetName = "package.tgz"
 
-// Defaults of Config.
-const (
-	DefaultTTL             = upstream.DefaultTTL
-	DefaultFailureTTL      = upstream.DefaultFailureTTL
-	DefaultTimeout         = upstream.DefaultTimeout
-	DefaultMaxDocumentSize = 64 << 20
-	DefaultCacheBytes      = upstream.DefaultCacheBytes
-)
+// DefaultMaxDocumentSize bounds a package document, decompressed, when
+// upstream.Config.MaxDocumentSize is 0.
+const DefaultMaxDocumentSize = 64 << 20
 
-// Config configures a registry client. Zero values take the defaults.
-type Config struct {
-	URL    string // the registry's base URL, from configuration
-	Blobs  blob.Store
-	Client *http.Client // nil for upstream.NewHTTPClient()
-	Log    *slog.Logger
-
-	// MaxDocumentSize bounds a package document, decompressed.
-	MaxDocumentSize int64
-
-	// TTL, FailureTTL, Timeout, CacheBytes and Now tune the cache and the
-	// failure memory as upstream.Config's fields of the same names do.
-	TTL        time.Duration
-	FailureTTL time.Duration
-	Timeout    time.Duration
-	CacheBytes int64
-	Now        func() time.Time
-}
-
-// Registry is a public npm registry. It is safe for concurrent use.
-type Registry struct {
+// Connection is a public npm registry behind an external connection. It
+// is safe for concurrent use.
+type Connection struct {
 	base    string // URL without trailing slash
 	maxSize int64  // Config.MaxDocumentSize
 	client  *upstream.Client
 	docs    *upstream.Cache[*resolve.Remote] // by npm name
 }
 
-var _ resolve.Connection = (*Registry)(nil)
+var _ resolve.Connection = (*Connection)(nil)
 
-// New returns a client of the registry at cfg.URL.
-func New(cfg Config) *Registry {
+// NewConnection returns a client of the registry at cfg.URL; its Name and
+// UserAgent are npm's.
+func NewConnection(cfg upstream.Config) *Connection {
 	if cfg.MaxDocumentSize <= 0 {
 		cfg.MaxDocumentSize = DefaultMaxDocumentSize
 	}
 	base := strings.TrimRight(cfg.URL, "/")
-	client := upstream.NewClient(upstream.Config{
-		URL: base, Name: "the npm registry at " + upstream.Redacted(base), UserAgent: UserAgent,
-		Blobs: cfg.Blobs, Client: cfg.Client, Log: cfg.Log,
-		TTL: cfg.TTL, FailureTTL: cfg.FailureTTL, Timeout: cfg.Timeout, CacheBytes: cfg.CacheBytes, Now: cfg.Now,
-	})
-	return &Registry{base: base, maxSize: cfg.MaxDocumentSize, client: client, docs: upstream.NewCache[*resolve.Remote](client)}
+	cfg.URL, cfg.Name, cfg.UserAgent = base, "the npm registry at "+upstream.Redacted(base), UserAgent
+	client := upstream.NewClient(cfg)
+	return &Connection{base: base, maxSize: cfg.MaxDocumentSize, client: client, docs: upstream.NewCache[*resolve.Remote](client)}
 }
 
 // documentName is the package's npm name: "name" or "@scope/name".
@@ -88,7 +59,7 @@ func documentName(ref artifact.PackageRef) string {
 // documentURL is where the registry serves the package's document. The
 // slash of a scoped name is escaped (@scope%2fname), as npm sends it: the
 // registry takes the name as one path segment.
-func (r *Registry) documentURL(ref artifact.PackageRef) string {
+func (r *Connection) documentURL(ref artifact.PackageRef) string {
 	name := url.PathEscape(ref.Name)
 	if ref.Namespace != "" {
 		name = "@" + url.PathEscape(ref.Namespace) + "%2f" + name
@@ -98,7 +69,7 @@ func (r *Registry) documentURL(ref artifact.PackageRef) string {
 
 // Package returns the registry's view of a package, from the cache while it
 // is fresh. The Remote returned is shared: callers must not modify it.
-func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
+func (r *Connection) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
 	if ref.Format != artifact.NPM {
 		return nil, errkind.New(errkind.Internal, "the npm registry was asked for a %s package", ref.Format)
 	}
@@ -109,7 +80,7 @@ func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resol
 		if err != nil {
 			return nil, 0, err
 		}
-		remote, err := Parse(body)
+		remote, err := ParseRegistryDocument(body)
 		if errors.Is(err, errUnpublished) {
 			return nil, int64(len(body)), errkind.NotFoundf("Package %s has no versions in %s", key, r.client.Name())
 		}
@@ -123,7 +94,7 @@ func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resol
 // Ingest downloads a version's tarball from the URL the registry gave into
 // the blob store, checking the digests the document declared, and returns
 // the version to retain.
-func (r *Registry) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
+func (r *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
 	tb, ok := v.Source.(Tarball)
 	if !ok {
 		return store.Version{}, errkind.New(errkind.Internal, "version %s of %s has no npm tarball to ingest (source %T)", v.Version, ref, v.Source)

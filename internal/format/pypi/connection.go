@@ -1,4 +1,4 @@
-package pypiregistry
+package pypi
 
 import (
 	"bytes"
@@ -7,9 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"mime"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -19,7 +17,6 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/upstream"
@@ -29,83 +26,57 @@ import (
 const UserAgent = "arca (+pypi external connection)"
 
 // Accept asks for PEP 691 JSON, then HTML.
-const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+const Accept = "application/vnd.simple.v1+json, application/vnd.simple.v1+html;q=0.2, text/html;q=0.01"
 
-// Defaults of Config.
-const (
-	DefaultTTL         = upstream.DefaultTTL
-	DefaultFailureTTL  = upstream.DefaultFailureTTL
-	DefaultTimeout     = upstream.DefaultTimeout
-	DefaultMaxPageSize = 64 << 20
-	DefaultCacheBytes  = upstream.DefaultCacheBytes
-)
+// DefaultMaxPageSize bounds a project page when
+// upstream.Config.MaxDocumentSize is 0.
+const DefaultMaxPageSize = 64 << 20
 
-// Config configures an index client. Zero values take the defaults.
-type Config struct {
-	URL    string // the index's base URL, from configuration ("https://<host>/simple/")
-	Blobs  blob.Store
-	Client *http.Client // nil for upstream.NewHTTPClient()
-	Log    *slog.Logger
-
-	// MaxPageSize bounds a project page.
-	MaxPageSize int64
-
-	// TTL, FailureTTL, Timeout, CacheBytes and Now tune the cache and the
-	// failure memory as upstream.Config's fields of the same names do.
-	TTL        time.Duration
-	FailureTTL time.Duration
-	Timeout    time.Duration
-	CacheBytes int64
-	Now        func() time.Time
-}
-
-// Release is the Source of a RemoteVersion from the index: its files as
+// RemoteRelease is the Source of a RemoteVersion from the index: its files as
 // the page lists them, by file name.
-type Release struct {
-	Files map[string]pypi.IndexFile
+type RemoteRelease struct {
+	Files map[string]IndexFile
 }
 
-// Registry is a Python package index. It is safe for concurrent use.
-type Registry struct {
+// Connection is a Python package index. It is safe for concurrent use.
+type Connection struct {
 	base    string // URL with one trailing slash
-	maxSize int64  // Config.MaxPageSize
+	maxSize int64  // upstream.Config.MaxDocumentSize
 	blobs   blob.Store
 	client  *upstream.Client
 	pages   *upstream.Cache[*resolve.Remote] // by normalised project name
 }
 
 var (
-	_ resolve.Connection   = (*Registry)(nil)
-	_ resolve.AssetFetcher = (*Registry)(nil)
+	_ resolve.Connection   = (*Connection)(nil)
+	_ resolve.AssetFetcher = (*Connection)(nil)
 )
 
-// New returns a client of the index at cfg.URL.
-func New(cfg Config) *Registry {
-	if cfg.MaxPageSize <= 0 {
-		cfg.MaxPageSize = DefaultMaxPageSize
+// NewConnection returns a client of the index at cfg.URL; its Name and
+// UserAgent are PyPI's.
+func NewConnection(cfg upstream.Config) *Connection {
+	if cfg.MaxDocumentSize <= 0 {
+		cfg.MaxDocumentSize = DefaultMaxPageSize
 	}
 	base := strings.TrimRight(cfg.URL, "/") + "/"
-	client := upstream.NewClient(upstream.Config{
-		URL: base, Name: "the Python package index at " + strings.TrimSuffix(upstream.Redacted(base), "/"), UserAgent: UserAgent,
-		Blobs: cfg.Blobs, Client: cfg.Client, Log: cfg.Log,
-		TTL: cfg.TTL, FailureTTL: cfg.FailureTTL, Timeout: cfg.Timeout, CacheBytes: cfg.CacheBytes, Now: cfg.Now,
-	})
-	return &Registry{
-		base: base, maxSize: cfg.MaxPageSize, blobs: cfg.Blobs,
+	cfg.URL, cfg.Name, cfg.UserAgent = base, "the Python package index at "+strings.TrimSuffix(upstream.Redacted(base), "/"), UserAgent
+	client := upstream.NewClient(cfg)
+	return &Connection{
+		base: base, maxSize: cfg.MaxDocumentSize, blobs: cfg.Blobs,
 		client: client, pages: upstream.NewCache[*resolve.Remote](client),
 	}
 }
 
 // pageURL is where the index serves a project's page.
-func (r *Registry) pageURL(project string) string { return r.base + url.PathEscape(project) + "/" }
+func (r *Connection) pageURL(project string) string { return r.base + url.PathEscape(project) + "/" }
 
 // Package returns the index's view of a project, from the cache while it
 // is fresh. The Remote returned is shared: callers must not modify it.
-func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
+func (r *Connection) Package(ctx context.Context, ref artifact.PackageRef) (*resolve.Remote, error) {
 	if ref.Format != artifact.PyPI || ref.Namespace != "" {
 		return nil, errkind.New(errkind.Internal, "the Python package index was asked for %s", ref)
 	}
-	key := pypi.NormalizeName(ref.Name)
+	key := NormalizeName(ref.Name)
 	req := upstream.Request{URL: r.pageURL(key), What: "the page of " + key, Accept: Accept}
 	return r.pages.Get(ctx, key, req, func(resp *upstream.Response) (*resolve.Remote, int64, error) {
 		body, err := resp.ReadAll(r.maxSize)
@@ -121,49 +92,49 @@ func (r *Registry) Package(ctx context.Context, ref artifact.PackageRef) (*resol
 }
 
 // parsePage reads a project page in the form its Content-Type says.
-func parsePage(body []byte, contentType string, pageURL *url.URL) ([]pypi.IndexFile, error) {
+func parsePage(body []byte, contentType string, pageURL *url.URL) ([]IndexFile, error) {
 	mediaType, _, _ := mime.ParseMediaType(contentType)
 	switch mediaType {
-	case pypi.ContentTypeJSON, "application/json":
-		return pypi.ParseIndexJSON(body, pageURL)
-	case pypi.ContentTypeHTMLv1, pypi.ContentTypeHTML, "":
-		return pypi.ParseIndexHTML(body, pageURL)
+	case ContentTypeJSON, "application/json":
+		return ParseIndexJSON(body, pageURL)
+	case ContentTypeHTMLv1, ContentTypeHTML, "":
+		return ParseIndexHTML(body, pageURL)
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-		return pypi.ParseIndexJSON(body, pageURL)
+		return ParseIndexJSON(body, pageURL)
 	}
-	return pypi.ParseIndexHTML(body, pageURL)
+	return ParseIndexHTML(body, pageURL)
 }
 
 // RemoteOf groups the files of a project page by version: each version
 // lists its files in Meta.Extra (as the simple API serves them) and in a
-// Release as its Source. Yanked files, files without a SHA-256 and files
+// RemoteRelease as its Source. Yanked files, files without a SHA-256 and files
 // that are not wheels or sdists of the project are left out.
-func RemoteOf(project string, files []pypi.IndexFile) *resolve.Remote {
+func RemoteOf(project string, files []IndexFile) *resolve.Remote {
 	remote := &resolve.Remote{Versions: map[string]resolve.RemoteVersion{}}
-	extras := map[string]*pypi.Extra{}
-	sources := map[string]Release{}
+	extras := map[string]*Extra{}
+	sources := map[string]RemoteRelease{}
 	published := map[string]time.Time{}
 	for _, f := range files {
 		if f.Yanked || f.Hashes["sha256"] == "" {
 			continue
 		}
-		fn, err := pypi.ParseFilename(f.Filename, project)
+		fn, err := ParseFilename(f.Filename, project)
 		if err != nil {
 			continue
 		}
-		version := pypi.RemoteVersion(fn.Version)
+		version := RemoteVersion(fn.Version)
 		e := extras[version]
 		if e == nil {
-			e = &pypi.Extra{Files: map[string]pypi.File{}}
+			e = &Extra{Files: map[string]File{}}
 			extras[version] = e
-			sources[version] = Release{Files: map[string]pypi.IndexFile{}}
+			sources[version] = RemoteRelease{Files: map[string]IndexFile{}}
 		}
-		file := pypi.File{
+		file := File{
 			PackageType: fn.PackageType(), PythonVersion: fn.PythonVersion(), RequiresPython: f.RequiresPython,
 			UploadTime: f.UploadTime, SHA256: f.Hashes["sha256"], Size: max(f.Size, 0),
 		}
-		if fn.Kind == pypi.Wheel {
+		if fn.Kind == Wheel {
 			file.MetadataSHA256 = f.MetadataSHA256
 		}
 		e.Files[f.Filename] = file
@@ -190,13 +161,13 @@ func RemoteOf(project string, files []pypi.IndexFile) *resolve.Remote {
 // fetched and kept, and its metadata read: a pure-Python wheel if there
 // is one (what installers of every platform pick), else the smallest
 // file.
-func (r *Registry) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
-	rel, ok := v.Source.(Release)
+func (r *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
+	rel, ok := v.Source.(RemoteRelease)
 	if !ok {
 		return store.Version{}, errkind.New(errkind.Internal, "version %s of %s has no PyPI files to ingest (source %T)", v.Version, ref, v.Source)
 	}
 	meta := v.Meta
-	extra := pypi.ParseExtra(meta.Extra)
+	extra := ParseExtra(meta.Extra)
 	md, err := r.metadata(ctx, ref, v.Version, rel)
 	if err != nil {
 		return store.Version{}, err
@@ -209,11 +180,11 @@ func (r *Registry) Ingest(ctx context.Context, ref artifact.PackageRef, v resolv
 				return store.Version{}, err
 			}
 			fetched = append(fetched, a)
-			if b, err := pypi.FileMetadata(ctx, r.blobs, ref.Name, a); err == nil {
-				if m, err := pypi.ParseFileMetadata(b); err == nil && pypi.NormalizeName(m.Name) == ref.Name && pypi.RemoteVersion(m.Version) == v.Version {
+			if b, err := FileMetadata(ctx, r.blobs, ref.Name, a); err == nil {
+				if m, err := ParseFileMetadata(b); err == nil && NormalizeName(m.Name) == ref.Name && RemoteVersion(m.Version) == v.Version {
 					md = m
 				}
-				if file, ok := extra.Files[name]; ok && pypi.KindOf(name) == pypi.Wheel {
+				if file, ok := extra.Files[name]; ok && KindOf(name) == Wheel {
 					// Stored now: its METADATA can be served (PEP 658).
 					sum := sha256.Sum256(b)
 					file.MetadataSHA256 = hex.EncodeToString(sum[:])
@@ -234,7 +205,7 @@ func (r *Registry) Ingest(ctx context.Context, ref artifact.PackageRef, v resolv
 
 // firstFile picks the file Ingest fetches when the index serves no
 // metadata file: a pure-Python wheel, else the smallest file.
-func firstFile(rel Release) string {
+func firstFile(rel RemoteRelease) string {
 	pure := func(name string) bool { return strings.HasSuffix(name, "-none-any.whl") }
 	size := func(name string) int64 {
 		if s := rel.Files[name].Size; s >= 0 {
@@ -263,10 +234,10 @@ func firstFile(rel Release) string {
 // metadata fetches the core metadata of the first wheel (by name) whose
 // metadata file the page declares with a hash; nil when none does or the
 // index does not have it after all.
-func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, version string, rel Release) (*pypi.Metadata, error) {
+func (r *Connection) metadata(ctx context.Context, ref artifact.PackageRef, version string, rel RemoteRelease) (*Metadata, error) {
 	names := make([]string, 0, len(rel.Files))
 	for n, f := range rel.Files {
-		if pypi.KindOf(n) == pypi.Wheel && f.MetadataSHA256 != "" {
+		if KindOf(n) == Wheel && f.MetadataSHA256 != "" {
 			names = append(names, n)
 		}
 	}
@@ -275,7 +246,7 @@ func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, versio
 	}
 	sort.Strings(names)
 	f := rel.Files[names[0]]
-	body, err := r.client.Read(ctx, upstream.Request{URL: f.URL + ".metadata", What: "the metadata of " + names[0]}, pypi.MaxMetadataSize)
+	body, err := r.client.Read(ctx, upstream.Request{URL: f.URL + ".metadata", What: "the metadata of " + names[0]}, MaxMetadataSize)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return nil, nil
 	}
@@ -287,8 +258,8 @@ func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, versio
 		r.client.Log().Warn("PyPI metadata file refused", "index", r.client.Name(), "file", names[0], "error", "sha256 mismatch")
 		return nil, nil
 	}
-	md, err := pypi.ParseFileMetadata(body)
-	if err != nil || pypi.NormalizeName(md.Name) != ref.Name || pypi.RemoteVersion(md.Version) != version {
+	md, err := ParseFileMetadata(body)
+	if err != nil || NormalizeName(md.Name) != ref.Name || RemoteVersion(md.Version) != version {
 		r.client.Log().Warn("PyPI metadata file unusable", "index", r.client.Name(), "file", names[0])
 		return nil, nil
 	}
@@ -297,7 +268,7 @@ func (r *Registry) metadata(ctx context.Context, ref artifact.PackageRef, versio
 
 // FetchAsset downloads one file of a version, found on the project's page
 // (from the cache, or stale during an outage), into the blob store.
-func (r *Registry) FetchAsset(ctx context.Context, ref artifact.PackageRef, version, name string) (artifact.Asset, error) {
+func (r *Connection) FetchAsset(ctx context.Context, ref artifact.PackageRef, version, name string) (artifact.Asset, error) {
 	remote, err := r.Package(ctx, ref)
 	if err != nil {
 		return artifact.Asset{}, err
@@ -306,7 +277,7 @@ func (r *Registry) FetchAsset(ctx context.Context, ref artifact.PackageRef, vers
 	if !ok {
 		return artifact.Asset{}, errkind.NotFoundf("Version %s of %s is no longer listed by %s", version, ref.Name, r.client.Name())
 	}
-	f, ok := rv.Source.(Release).Files[name]
+	f, ok := rv.Source.(RemoteRelease).Files[name]
 	if !ok {
 		return artifact.Asset{}, errkind.NotFoundf("No file %s is listed for version %s of %s by %s", name, version, ref.Name, r.client.Name())
 	}
@@ -317,7 +288,7 @@ func (r *Registry) FetchAsset(ctx context.Context, ref artifact.PackageRef, vers
 // store, checking the digests the page declares; a wheel's METADATA must
 // be the metadata file the page declared (the simple API serves one as
 // the other).
-func (r *Registry) fetchFile(ctx context.Context, ref artifact.PackageRef, name string, f pypi.IndexFile) (artifact.Asset, error) {
+func (r *Connection) fetchFile(ctx context.Context, ref artifact.PackageRef, name string, f IndexFile) (artifact.Asset, error) {
 	a, err := r.client.Download(ctx, upstream.Request{URL: f.URL, What: name}, upstream.File{
 		Name:     name,
 		Want:     assets.Expect{SHA256: f.Hashes["sha256"], SHA1: f.Hashes["sha1"], SHA512: f.Hashes["sha512"], MD5: f.Hashes["md5"], Size: max(f.Size, 0)},
@@ -326,8 +297,8 @@ func (r *Registry) fetchFile(ctx context.Context, ref artifact.PackageRef, name 
 	if err != nil {
 		return artifact.Asset{}, err
 	}
-	if declared := f.MetadataSHA256; declared != "" && pypi.KindOf(name) == pypi.Wheel {
-		b, err := pypi.FileMetadata(ctx, r.blobs, ref.Name, a)
+	if declared := f.MetadataSHA256; declared != "" && KindOf(name) == Wheel {
+		b, err := FileMetadata(ctx, r.blobs, ref.Name, a)
 		sum := sha256.Sum256(b)
 		if err != nil || hex.EncodeToString(sum[:]) != declared {
 			r.client.Log().Warn("PyPI wheel refused: METADATA differs from the declared metadata file", "index", r.client.Name(), "file", name, "error", err)
