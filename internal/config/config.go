@@ -27,7 +27,8 @@ type Config struct {
 	PublicURL string // the base URL clients use; derived from Listen when empty
 
 	// ExternalConnections maps connection names (public:npmjs, ...) to the
-	// URL of the registry behind them.
+	// URL of the registry behind them. Validate checks the URLs; which
+	// names exist is the formats' knowledge, checked by server.New.
 	ExternalConnections map[string]string
 
 	// Root account; when the keys are empty they are generated on first
