@@ -26,7 +26,7 @@ import (
 const UserAgent = "arca (+pypi external connection)"
 
 // Accept asks for PEP 691 JSON, then HTML.
-const Accept = "application/vnd.simple.v1+json, application/vnd.simple.v1+html;q=0.2, text/html;q=0.01"
+const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 
 // DefaultMaxPageSize bounds a project page when
 // upstream.Config.MaxDocumentSize is 0.
