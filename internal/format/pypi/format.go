@@ -3,13 +3,9 @@ package pypi
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/endpoint"
-	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 )
@@ -63,29 +59,6 @@ type call struct {
 type callKey struct{}
 
 func (c *call) ctx() context.Context { return c.r.Context() }
-
-// Serve routes a PyPI request through the route table. The rest of the
-// path is matched as a path of its own, "/" + Rest, so the table reads as
-// the layout below the repository endpoint.
-func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
-	rest := "/" + req.Rest
-	unescaped, err := url.PathUnescape(rest)
-	if err != nil {
-		return errkind.NotFoundf("Not found")
-	}
-	// ServeMux would redirect an unclean path to its clean form, a path
-	// without the endpoint's prefix: such paths name nothing here.
-	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
-		return errkind.NotFoundf("Not found")
-	}
-	c := &call{w: w, req: req, prefix: strings.TrimSuffix(r.URL.EscapedPath(), req.Rest)}
-	u := *r.URL
-	u.Path, u.RawPath = unescaped, rest
-	inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
-	inner.URL = &u
-	f.mux.ServeHTTP(w, inner)
-	return c.err
-}
 
 // WriteError writes err as plain text, which pip and twine print
 // (format.Failure: refusals, 5xx with the request id).
