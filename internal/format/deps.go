@@ -1,6 +1,3 @@
-// Package format holds what the package formats (format/npm, format/pypi,
-// format/maven) share: the dependencies they are built from, and the
-// authorization of a write to a package.
 package format
 
 import (

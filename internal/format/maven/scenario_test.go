@@ -723,5 +723,5 @@ func TestSlowConnection(t *testing.T) {
 		t.Errorf("slow repository: %d after %s: %s", r.status, time.Since(start), r.body)
 	}
 	// Recovery after the failure memory is the connection's own test
-	// (mavenrepo), on a stepped clock.
+	// (connection_test.go), on a stepped clock.
 }

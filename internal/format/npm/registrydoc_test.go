@@ -178,7 +178,7 @@ func TestParseRefusesBadDocuments(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
+func FuzzParseRegistryDocument(f *testing.F) {
 	f.Add([]byte(packument))
 	f.Add([]byte(`{"versions":{"1":{"dist":{"tarball":"x","integrity":"sha512-!!"}}}}`))
 	f.Add([]byte(`{"dist-tags":{"latest":1},"versions":{"":{}}}`))
