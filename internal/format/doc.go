@@ -62,6 +62,7 @@
 //	publish.go     handlers that write (publish, tags, deprecate, metadata)
 //	describe.go    Describe: package and version of a request, for the audit log
 //	cache.go       keys of its rendered-document cache
+//	pending.go     state kept between requests (Maven: checksums sent before their file)
 //	connection.go  the client of the public registry behind its external
 //	               connections (resolve.Connection)
 //	<thing>.go     pure code named for what it parses or renders: bytes in,

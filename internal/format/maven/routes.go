@@ -9,8 +9,11 @@ import (
 	"github.com/arcahq/arca/internal/format"
 )
 
-// Serve answers a request for a path of the repository layout: GET and
-// HEAD read, PUT publishes. Nothing else is served.
+// Serve answers a request for a path of the repository layout, Maven's
+// whole route table: GET and HEAD of a file read (read.go), PUT of a file
+// publishes (publish.go). Nothing else is served. The path is parsed by
+// hand (ParsePath): the layout's grammar, not a pattern, says which
+// segments are the group, the artifact, the version and the file.
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
 	read := r.Method == http.MethodGet || r.Method == http.MethodHead
 	if !read && r.Method != http.MethodPut {
