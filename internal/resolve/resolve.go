@@ -19,6 +19,9 @@
 //     external connection is refused with a Conflict.
 //   - Tags merge with upstream tags winning over the downstream's, and a
 //     higher-priority upstream winning over a lower one.
+//   - An external connection holds packages of its own format only (the
+//     format's rules name its connections; the catalog knows them): for a
+//     package of another format it is skipped.
 //
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.
