@@ -216,15 +216,15 @@ func (a *API) listPackageVersions(ctx context.Context, c *call, in *struct {
 
 // defaultDisplayVersion is the User Guide's rule ("Default display
 // version"): the version the format's latest tag (npm's "latest") points
-// at, if set; otherwise, and for formats without tags, the most recently published
-// version. Only Published versions count as published here: an
+// at, if set; otherwise, and for formats without tags, the most recently
+// published version. Only Published versions count as published here: an
 // Unfinished, Unlisted, Archived or Disposed version is not what a user
 // should be shown first. With none, the member is left out.
 func (a *API) defaultDisplayVersion(f artifact.Format, vs []store.Version, tags map[string]string) string {
-	if latest, ok := tags[a.cfg.Formats.LatestTag(f)]; ok && a.cfg.Formats.LatestTag(f) != "" {
+	if tag := a.cfg.Formats.LatestTag(f); tag != "" && tags[tag] != "" {
 		for _, v := range vs {
-			if v.Version == latest {
-				return latest
+			if v.Version == tags[tag] {
+				return v.Version
 			}
 		}
 	}
