@@ -87,19 +87,35 @@ type Basic struct {
 
 var _ Rules = Basic{}
 
-func (b Basic) Format() artifact.Format                             { return b.Name }
+// Format is b.Name.
+func (b Basic) Format() artifact.Format { return b.Name }
+
+// Normalize returns ref as given.
 func (Basic) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }
-func (Basic) NormalizeVersion(v string) string                      { return v }
-func (b Basic) NamespaceRequired() bool                             { return b.Namespaced }
-func (Basic) LatestTag() string                                     { return "" }
-func (Basic) PublishedByAPI() bool                                  { return false }
-func (b Basic) Connections() []string                               { return b.ExternalConnections }
+
+// NormalizeVersion returns v as given.
+func (Basic) NormalizeVersion(v string) string { return v }
+
+// CompareVersions orders versions by b.Order, naturally without one.
 func (b Basic) CompareVersions(x, y string) int {
 	if b.Order != nil {
 		return b.Order(x, y)
 	}
 	return CompareNatural(x, y)
 }
+
+// NamespaceRequired is b.Namespaced.
+func (b Basic) NamespaceRequired() bool { return b.Namespaced }
+
+// LatestTag is "": no tags.
+func (Basic) LatestTag() string { return "" }
+
+// PublishedByAPI is false: packages are published by their package
+// manager.
+func (Basic) PublishedByAPI() bool { return false }
+
+// Connections is b.ExternalConnections.
+func (b Basic) Connections() []string { return b.ExternalConnections }
 
 // CompareSemVer orders versions by semantic versioning 2.0.0 (npm, cargo,
 // generic, Swift), build metadata breaking ties byte-wise; versions that
