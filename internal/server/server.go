@@ -57,6 +57,8 @@ type Server struct {
 	store   store.Store
 	blobs   blob.Store
 	handler http.Handler
+	// cert is the TLS certificate; nil when the server speaks plain HTTP.
+	cert *certificate
 	// revocations are the revoked tokens, kept current by Serve; audit
 	// is the audit log, nil when it is off.
 	revocations *token.Revocations
@@ -89,6 +91,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if cfg.TLS() {
+		if s.cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	if err := s.build(ctx); err != nil {
 		st.Close()
@@ -222,9 +230,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	return s.ServeListener(ctx, ln)
 }
 
-// ServeListener serves on ln until ctx ends.
+// ServeListener serves on ln until ctx ends, over TLS when the server has
+// a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
-	ln = respond.Listener(ln)
+	if s.cert != nil {
+		// net/http must see the *tls.Conn (for r.TLS and the handshake),
+		// so the connection is not wrapped to coalesce writes.
+		ln = s.cert.listener(ln)
+	} else {
+		ln = respond.Listener(ln)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ConnContext:       respond.ConnContext,
