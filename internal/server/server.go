@@ -81,6 +81,14 @@ func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
+	// The certificate first: a server that cannot serve creates nothing.
+	var cert *certificate
+	if cfg.TLS() {
+		var err error
+		if cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -88,15 +96,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, cert: cert}
 	for _, o := range opts {
 		o(s)
-	}
-	if cfg.TLS() {
-		if s.cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
-			st.Close()
-			return nil, err
-		}
 	}
 	if err := s.build(ctx); err != nil {
 		st.Close()
