@@ -20,7 +20,7 @@ import (
 )
 
 // fakeCargoRegistry is a sparse cargo registry that requires
-// authentication (CLIENTS.md §4.7) and records the Authorization header
+// authentication (docs/CLIENTS.md §4.7) and records the Authorization header
 // of every request. Arca has no cargo format yet: this registry lets the
 // test run real cargo against the credential provider `arca login --tool
 // cargo` configures, and see the token cargo sends.
