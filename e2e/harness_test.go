@@ -227,15 +227,17 @@ type startOpts struct {
 // and registers its shutdown (SIGTERM, clean exit) with t.Cleanup.
 func startServer(t testing.TB, extraArgs ...string) *server {
 	t.Helper()
-	return start(t, startOpts{
-		Args: extraArgs,
-		Env: []string{
-			"ARCA_ACCOUNT_ID=" + testAccount,
-			"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
-			"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
-		},
-		RootFromEnv: true,
-	})
+	return start(t, startOpts{Args: extraArgs, Env: rootEnv(), RootFromEnv: true})
+}
+
+// rootEnv is the environment that gives a server the fixed root
+// credentials, followed by extra.
+func rootEnv(extra ...string) []string {
+	return append([]string{
+		"ARCA_ACCOUNT_ID=" + testAccount,
+		"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
+		"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
+	}, extra...)
 }
 
 func start(t testing.TB, o startOpts) *server {

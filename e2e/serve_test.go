@@ -188,7 +188,7 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 // a message naming the problem and a non-zero exit code.
 func TestInvalidConfigurationRefusesToStart(t *testing.T) {
 	t.Parallel()
-	creds := []string{"ARCA_ACCOUNT_ID=" + testAccount, "ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID, "ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret}
+	creds := rootEnv()
 	files := t.TempDir()
 	badConfig := writeFile(t, "arca.toml", "region = \"eu-west-1\"\nexternal-connections = [\"public:npmjs=http://npm.internal.test\"]\n")
 	ca := tlstest.NewCA(t, files)
@@ -387,13 +387,7 @@ audit-log-keep = 2
 		Data:         data,
 		RootFromEnv:  true,
 		Args:         []string{"--public-url", "http://flag.example.test:7001"},
-		Env: []string{
-			"ARCA_CONFIG=" + file,
-			"ARCA_REGION=ap-southeast-2",
-			"ARCA_ACCOUNT_ID=" + testAccount,
-			"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
-			"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
-		},
+		Env:          rootEnv("ARCA_CONFIG="+file, "ARCA_REGION=ap-southeast-2"),
 	})
 	if _, err := os.Stat(filepath.Join(data, "arca.db")); err != nil {
 		t.Errorf("the file's data directory: %v", err)

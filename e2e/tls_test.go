@@ -25,13 +25,9 @@ func TestTLS(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	ca.Issue(t, 501, certFile, keyFile)
 	s := start(t, startOpts{
-		Args:   []string{"--tls-cert", certFile, "--tls-key", keyFile},
-		CAFile: ca.File,
-		Env: []string{
-			"ARCA_ACCOUNT_ID=" + testAccount,
-			"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
-			"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
-		},
+		Args:        []string{"--tls-cert", certFile, "--tls-key", keyFile},
+		CAFile:      ca.File,
+		Env:         rootEnv(),
 		RootFromEnv: true,
 	})
 	step := steps(t)
