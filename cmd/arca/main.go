@@ -79,7 +79,7 @@ config file, the environment, the flags.`,
 		},
 	}
 	f := cmd.Flags()
-	f.String("config", "", "config file: `key = value` lines with the flags' names as keys ("+config.EnvConfig+")")
+	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")

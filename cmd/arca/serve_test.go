@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/arcahq/arca/internal/config"
 )
 
 // TestServeConfig: every flag reaches the configuration through the
@@ -82,5 +86,26 @@ audit-log-keep = 3
 	cmd = serveCommand()
 	if _, err := serveConfig(cmd.Flags(), lookup); err == nil || !strings.HasPrefix(err.Error(), other+`:2: unknown key "regoin"`) {
 		t.Errorf("a bad file: %v", err)
+	}
+}
+
+// TestServeFlagsAreTheSettings: the flags of `arca serve` and the keys of
+// the config file are the same names, so neither can drift.
+func TestServeFlagsAreTheSettings(t *testing.T) {
+	keys := map[string]bool{}
+	for _, k := range config.Keys() {
+		keys[k] = true
+	}
+	serveCommand().Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name == "config" {
+			return
+		}
+		if !keys[f.Name] {
+			t.Errorf("--%s is no key of the config file", f.Name)
+		}
+		delete(keys, f.Name)
+	})
+	for k := range keys {
+		t.Errorf("the config file key %q is no flag of arca serve", k)
 	}
 }
