@@ -319,7 +319,8 @@ func TestArcaLoginNPM(t *testing.T) {
 		Profiles map[string]map[string]any `json:"profiles"`
 	}
 	json.Unmarshal([]byte(readFile(t, filepath.Join(u.Home, ".config", "arca", "config.json"))), &cfg)
-	if d := cfg.Profiles["default"]; d["endpoint"] != s.URL || d["domain"] != "my-domain" || d["domainOwner"] != s.Account || d["repository"] != "my-repo" {
+	if d := cfg.Profiles["default"]; d["endpoint"] != s.URL || d["domain"] != "my-domain" || d["domainOwner"] != s.Account ||
+		d["repository"] != nil || pretty(d["repositories"]) != pretty(map[string]any{"npm": "my-repo"}) || pretty(d["formats"]) != pretty(map[string]any{"npm": "my-repo"}) {
 		t.Errorf("saved profile: %v", cfg.Profiles)
 	}
 	u.arcaOK(t, "login", "--tool", "npm")

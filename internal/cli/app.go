@@ -201,15 +201,15 @@ func (a *App) resolve(f Flags, create bool) (resolved, error) {
 }
 
 // repositoryFor returns the repository for tool: the flag, else the
-// profile's.
-func (r resolved) repositoryFor(f Flags, tool string) (string, error) {
+// profile's for the tool or its format.
+func (r resolved) repositoryFor(f Flags, tool *tools.Tool, name string) (string, error) {
 	if f.Repository != "" {
 		return f.Repository, nil
 	}
-	if repo := r.profile.RepositoryFor(tool); repo != "" {
+	if repo := r.profile.RepositoryFor(name, tool.Format); repo != "" {
 		return repo, nil
 	}
-	return "", fmt.Errorf("no repository for %s: pass --repository (or save one in the profile with arca login --tool %s --repository ...)", tool, tool)
+	return "", fmt.Errorf("no repository for %s: pass --repository (or save one in the profile with arca login --tool %s --repository ...)", name, name)
 }
 
 // helperArgs is the command line of `arca credential` for the resolved

@@ -52,7 +52,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	repo, err := r.repositoryFor(f, o.Tool)
+	repo, err := r.repositoryFor(f, tool, o.Tool)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	}
 	endpoint, err := s.repositoryEndpoint(ctx, repo, tool.Format)
 	if err != nil {
-		return err
+		return fmt.Errorf("%v; %s was not configured, nothing was written", err, tool.Name)
 	}
 	tok, err := s.freshToken(ctx)
 	if err != nil {
@@ -100,7 +100,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	if err := fileedit.Apply(changes); err != nil {
 		return fmt.Errorf("writing the configuration of %s: %v (nothing was changed)", tool.Name, err)
 	}
-	a.saveProfile(r, f, o.Tool, repo, s.endpoint)
+	a.saveProfile(r, f, o.Tool, tool.Format, repo, s.endpoint)
 	a.printDone(tool, target, changes, tok.Expiration)
 	return nil
 }
@@ -234,7 +234,7 @@ func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 // saveProfile records the settings given as flags in the profile, so that
 // later commands can leave them out. A failure only warns: the login
 // itself worked.
-func (a *App) saveProfile(r resolved, f Flags, tool, repo, endpoint string) {
+func (a *App) saveProfile(r resolved, f Flags, tool, format, repo, endpoint string) {
 	path, err := a.profilePath()
 	if err != nil {
 		a.warnf("profile not saved: %v", err)
@@ -244,9 +244,7 @@ func (a *App) saveProfile(r resolved, f Flags, tool, repo, endpoint string) {
 		Endpoint: f.Endpoint, Region: f.Region, AWSProfile: f.AWSProfile,
 		Domain: f.Domain, DomainOwner: f.Owner,
 		Repositories: map[string]string{tool: repo},
-	}
-	if r.profile.Repository == "" {
-		p.Repository = repo
+		Formats:      map[string]string{format: repo},
 	}
 	if !r.exists && p.Endpoint == "" {
 		p.Endpoint = endpoint
