@@ -160,16 +160,8 @@ type resolved struct {
 // ARCA_PROFILE, else "default"). A profile chosen by name must exist
 // unless create is set.
 func (a *App) resolve(f Flags, create bool) (resolved, error) {
-	name := f.Profile
-	explicit := name != ""
-	if name == "" {
-		name = a.getenv("ARCA_PROFILE")
-		explicit = name != ""
-	}
-	if name == "" {
-		name = profile.Default
-	}
-	if err := profile.CheckName(name); err != nil {
+	name, explicit, err := a.profileName(f)
+	if err != nil {
 		return resolved{}, err
 	}
 	path, err := a.profilePath()
@@ -198,6 +190,29 @@ func (a *App) resolve(f Flags, create bool) (resolved, error) {
 		return resolved{}, fmt.Errorf("--duration-seconds must be between 900 and 43200, not %d", f.Duration)
 	}
 	return r, nil
+}
+
+// profileName returns the chosen profile's name: --profile, else
+// ARCA_PROFILE, else "default"; explicit unless it is the default.
+func (a *App) profileName(f Flags) (name string, explicit bool, err error) {
+	name = f.Profile
+	if name == "" {
+		name = a.getenv("ARCA_PROFILE")
+	}
+	explicit = name != ""
+	if name == "" {
+		name = profile.Default
+	}
+	return name, explicit, profile.CheckName(name)
+}
+
+// statePath is the file where login records what it changed, for logout.
+func (a *App) statePath() (string, error) {
+	d, err := a.configDir()
+	if err != nil {
+		return "", fmt.Errorf("no configuration directory for the login records: %w", err)
+	}
+	return filepath.Join(d, "arca", "logins.json"), nil
 }
 
 // repositoryFor returns the repository for tool: the flag, else the

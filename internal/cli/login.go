@@ -11,6 +11,7 @@ import (
 	"github.com/arcahq/arca/internal/cli/fileedit"
 	"github.com/arcahq/arca/internal/cli/profile"
 	"github.com/arcahq/arca/internal/cli/tools"
+	"github.com/arcahq/arca/internal/cli/undo"
 )
 
 // LoginOptions are the options of `arca login` beyond Flags.
@@ -97,7 +98,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 		a.printPlan(tool, target, changes, tok.Value)
 		return nil
 	}
-	if err := fileedit.Apply(changes); err != nil {
+	if err := a.apply(undo.Key(r.name, o.Tool), changes); err != nil {
 		return fmt.Errorf("writing the configuration of %s: %v (nothing was changed)", tool.Name, err)
 	}
 	a.saveProfile(r, f, o.Tool, tool.Format, repo, s.endpoint)
