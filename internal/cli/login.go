@@ -90,19 +90,22 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	changes, err := plan(tool, env, target)
+	if tool.SourcesCommand != nil {
+		target.Sources = a.toolSources(tool)
+	}
+	changes, notes, err := plan(tool, env, target)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
-		a.printPlan(tool, target, changes, tok.Value)
+		a.printPlan(tool, target, changes, notes, tok.Value)
 		return nil
 	}
 	if err := a.apply(undo.Key(r.name, o.Tool), changes); err != nil {
 		return fmt.Errorf("writing the configuration of %s: %v (nothing was changed)", tool.Name, err)
 	}
 	a.saveProfile(r, f, o.Tool, tool.Format, repo, s.endpoint)
-	a.printDone(tool, target, changes, tok.Expiration)
+	a.printDone(tool, target, changes, notes, tok.Expiration)
 	return nil
 }
 
@@ -115,21 +118,28 @@ func helperExtra(t *tools.Tool) []string {
 	return nil
 }
 
-// plan computes every file's new content; nothing is written.
-func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, error) {
+// plan computes every file's new content, and the notes on what it keeps
+// or replaces of the user's settings; nothing is written.
+func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, []string, error) {
 	files, err := tool.Files(env, t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var changes []fileedit.Change
+	var notes []string
 	for _, f := range files {
 		old, err := fileedit.Read(f.Path)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %v", f.Path, err)
+			return nil, nil, fmt.Errorf("reading %s: %v", f.Path, err)
 		}
 		nb, err := f.Edit(old)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v (nothing was changed)", f.Path, err)
+			return nil, nil, fmt.Errorf("%s: %v (nothing was changed)", f.Path, err)
+		}
+		if f.Notes != nil {
+			for _, n := range f.Notes(old, nb) {
+				notes = append(notes, f.Path+": "+n)
+			}
 		}
 		mode := f.Mode
 		if f.Secret {
@@ -137,7 +147,24 @@ func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, e
 		}
 		changes = append(changes, fileedit.Change{Path: f.Path, Old: old, New: nb, Mode: mode, Secret: f.Secret})
 	}
-	return changes, nil
+	return changes, notes, nil
+}
+
+// toolSources asks the installed tool which sources it uses now. When it
+// cannot tell, login warns: it would keep only the sources in the files.
+func (a *App) toolSources(tool *tools.Tool) []string {
+	cmd := tool.SourcesCommand
+	path, err := a.lookPath(cmd[0])
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var out []byte
+		if out, err = exec.CommandContext(ctx, path, cmd[1:]...).Output(); err == nil {
+			return tools.ParseSources(string(out))
+		}
+	}
+	a.warnf("`%s` failed (%v): only the sources in %s's files are kept", strings.Join(cmd, " "), err, tool.Name)
+	return nil
 }
 
 // whichYarn picks yarn 1 (which reads .npmrc) or yarn 2+ (.yarnrc.yml) by
@@ -171,7 +198,7 @@ func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
 }
 
 // printPlan shows what a login would change, with the token redacted.
-func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Change, token string) {
+func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Change, notes []string, token string) {
 	w := a.Stdout
 	fmt.Fprintf(w, "Dry run: arca login --tool %s would configure %s for %s\n", tool.Name, tool.Name, t.Endpoint)
 	for _, c := range changes {
@@ -185,6 +212,9 @@ func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 		}
 		fmt.Fprintf(w, "%s %s (mode %#o):\n", verb, c.Path, modeOf(c))
 		writeDiff(w, redact(string(c.Old), token), redact(string(c.New), token))
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, redact(n, token))
 	}
 	if tool.Commands != nil {
 		fmt.Fprintln(w, "Equivalent commands:")
@@ -215,7 +245,7 @@ func modeOf(c fileedit.Change) os.FileMode {
 }
 
 // printDone reports a login like the AWS CLI does.
-func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Change, exp time.Time) {
+func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Change, notes []string, exp time.Time) {
 	w := a.Stdout
 	fmt.Fprintf(w, "Successfully configured %s to use repository %s\n", tool.Name, t.Endpoint)
 	for _, c := range changes {
@@ -224,6 +254,9 @@ func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 			state = "unchanged"
 		}
 		fmt.Fprintf(w, "  %s %s\n", state, c.Path)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
 	}
 	if tool.Helper {
 		fmt.Fprintf(w, "%s gets a current token from `arca credential` whenever it needs one: no token was written.\n", tool.Name)

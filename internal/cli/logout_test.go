@@ -79,7 +79,7 @@ func TestLogoutRestoresEveryTool(t *testing.T) {
 						Endpoint: "http://127.0.0.1:9/d-111122223333/" + tool.Format + "/r/", Domain: "d", Repository: "r",
 						Token: tok, Helper: []string{"/opt/arca/arca", "credential", "--domain", "d"}, Mirror: i == 1,
 					}
-					changes, err := plan(tool, env, target)
+					changes, _, err := plan(tool, env, target)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -129,7 +129,7 @@ func TestLogoutKeepsTheUsersEdits(t *testing.T) {
 	npmrc := filepath.Join(a.Home, ".npmrc")
 	os.WriteFile(npmrc, []byte("registry=https://registry.example.com/\n"), 0o644)
 	npm, _ := tools.Lookup("npm")
-	changes, _ := plan(npm, env, tools.Target{Endpoint: "http://127.0.0.1:9/d-111122223333/npm/r/", Token: strings.Repeat("tok", 30)})
+	changes, _, _ := plan(npm, env, tools.Target{Endpoint: "http://127.0.0.1:9/d-111122223333/npm/r/", Token: strings.Repeat("tok", 30)})
 	if err := a.apply(undo.Key("work", "npm"), changes); err != nil {
 		t.Fatal(err)
 	}

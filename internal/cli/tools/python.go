@@ -36,6 +36,11 @@ func pipTool() *Tool {
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: pipConfPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return PipConf(old, simpleURL(t)), nil
+			}, Notes: func(old, _ []byte) []string {
+				lines := splitLines(old)
+				start, end, _ := configINI.section(lines, "global")
+				prev, _ := configINI.value(lines, start, end, "index-url")
+				return replacedNote("index-url", prev, t.Endpoint+"simple/", "pip")
 			}}}, nil
 		},
 		Vars: func(t Target) []Var {
@@ -140,6 +145,31 @@ func UVToml(old []byte, t Target) ([]byte, error) {
 	return joinLines(tomlAppendTable(lines, []string{"index"}, true, kvs)), nil
 }
 
+// uvNotes names the indexes that stop being the default.
+func uvNotes(old, _ []byte) []string {
+	lines := splitLines(old)
+	var names []string
+	for _, ix := range tomlTables(lines, func(h tomlHeader) bool { return h.array && samePath(h.path, []string{"index"}) }) {
+		name, def := "", false
+		for j := ix.start; j < ix.end; j++ {
+			k, ok := tomlKeyOf(lines[j])
+			switch {
+			case ok && samePath(k, []string{"name"}):
+				name = tomlStringValue(lines[j])
+			case ok && samePath(k, []string{"default"}):
+				def = tomlStringValue(lines[j]) == "true"
+			}
+		}
+		if def && name != uvIndexName {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []string{"kept the other indexes; " + strings.Join(names, ", ") + " is no longer the default (arca logout --tool uv restores it)"}
+}
+
 // tomlStringValue returns the string value of a `key = "value"` line.
 func tomlStringValue(line string) string {
 	i := strings.IndexByte(line, '=')
@@ -166,7 +196,7 @@ func uvTool() *Tool {
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: uvTomlPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return UVToml(old, t)
-			}}}, nil
+			}, Notes: uvNotes}}, nil
 		},
 		Vars: func(t Target) []Var {
 			return []Var{
