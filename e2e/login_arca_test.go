@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 )
 
 // End-to-end tests of the client side of the arca binary: `arca login`,
@@ -538,9 +540,30 @@ func TestArcaLoginMatchesAWSCLI(t *testing.T) {
 	}
 }
 
+// toolFormat is the repository format of each tool.
+var toolFormat = map[string]string{
+	"npm": "npm", "pnpm": "npm", "yarn": "npm", "yarn-classic": "npm", "yarn-berry": "npm",
+	"pip": "pypi", "twine": "pypi", "uv": "pypi", "poetry": "pypi", "maven": "maven", "gradle": "maven",
+	"cargo": "cargo", "nuget": "nuget", "dotnet": "nuget", "swift": "swift", "gem": "ruby", "bundler": "ruby",
+}
+
+// serves reports whether the server answers GetRepositoryEndpoint for
+// format, which it does for the formats it has endpoints for.
+func serves(t testing.TB, s *server, format string) bool {
+	t.Helper()
+	_, err := sdk(s).GetRepositoryEndpoint(context.Background(), &codeartifact.GetRepositoryEndpointInput{
+		Domain: aws_("my-domain"), Repository: aws_("my-repo"), Format: types.PackageFormat(format)})
+	var ve *types.ValidationException
+	if err != nil && !errors.As(err, &ve) {
+		t.Fatalf("GetRepositoryEndpoint --format %s: %v", format, err)
+	}
+	return err == nil
+}
+
 // TestArcaLoginDryRun: --dry-run of every tool prints the files it would
 // write, with the token redacted, and writes nothing (dotnet and swift
-// cannot run here: this is how they are tested).
+// cannot run here: this is how they are tested); for a format the server
+// has no endpoints for, it refuses as the login would.
 func TestArcaLoginDryRun(t *testing.T) {
 	t.Parallel()
 	s := arcaFixture(t)
@@ -568,6 +591,14 @@ func TestArcaLoginDryRun(t *testing.T) {
 		{"bundler", []string{".bundle/config"}, []string{`: "aws:REDACTED-TOKEN"`}},
 	} {
 		r := u.arca(t, append(loginArgs(s, tc.tool), "--dry-run")...)
+		if format := toolFormat[tc.tool]; !serves(t, s, format) {
+			// A dry run says what the login would do: refuse.
+			if format == "npm" || format == "pypi" || format == "maven" || r.Code == 0 ||
+				!strings.Contains(r.Stderr, "does not serve "+format+" repositories") || r.Stdout != "" {
+				t.Errorf("login --tool %s --dry-run, %s not served\n%s", tc.tool, format, r)
+			}
+			continue
+		}
 		if r.Code != 0 {
 			t.Errorf("login --tool %s --dry-run\n%s", tc.tool, r)
 			continue

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,6 +183,7 @@ func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
 	defer cancel()
 	var stderr strings.Builder
 	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = yarnEnv(path, os.Environ())
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	v := strings.TrimSpace(string(out))
@@ -195,6 +198,34 @@ func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
 		return classic, nil
 	}
 	return tools.Lookup("yarn-berry")
+}
+
+// debianNodeModules is where Debian installs the node modules its yarnpkg
+// needs, which node finds only through NODE_PATH.
+const debianNodeModules = "/usr/share/nodejs"
+
+// yarnEnv is the environment to run yarn at path in: Debian's yarnpkg
+// (a script under /usr/share/nodejs) crashes without its modules on
+// NODE_PATH, which Debian does not set.
+func yarnEnv(path string, environ []string) []string {
+	if r, err := filepath.EvalSymlinks(path); err != nil || !strings.HasPrefix(r, debianNodeModules+"/") {
+		return environ
+	}
+	out := make([]string, 0, len(environ)+1)
+	nodePath := debianNodeModules
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "NODE_PATH="); ok {
+			if slices.Contains(filepath.SplitList(v), debianNodeModules) {
+				return environ
+			}
+			if v != "" {
+				nodePath = v + string(filepath.ListSeparator) + debianNodeModules
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "NODE_PATH="+nodePath)
 }
 
 // printPlan shows what a login would change, with the token redacted.

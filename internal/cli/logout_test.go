@@ -148,3 +148,19 @@ func TestLogoutKeepsTheUsersEdits(t *testing.T) {
 		t.Errorf("mode %v after logout", fi.Mode().Perm())
 	}
 }
+
+func TestYarnEnv(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/yarnpkg"); err != nil {
+		t.Skip("no Debian yarnpkg here: the e2e tests run it")
+	}
+	env := yarnEnv("/usr/bin/yarnpkg", []string{"HOME=/h", "NODE_PATH=/opt/mods"})
+	if strings.Join(env, " ") != "HOME=/h NODE_PATH=/opt/mods:/usr/share/nodejs" {
+		t.Errorf("yarnpkg env %q", env)
+	}
+	if env := yarnEnv("/usr/bin/yarnpkg", []string{"HOME=/h"}); strings.Join(env, " ") != "HOME=/h NODE_PATH=/usr/share/nodejs" {
+		t.Errorf("yarnpkg env %q", env)
+	}
+	if env := yarnEnv("/bin/sh", []string{"HOME=/h"}); strings.Join(env, " ") != "HOME=/h" {
+		t.Errorf("another yarn's env %q", env)
+	}
+}
