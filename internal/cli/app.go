@@ -31,8 +31,9 @@ type App struct {
 	// Executable is the path of the arca binary credential helpers run;
 	// os.Executable() when empty.
 	Executable string
-	// Home, ConfigDir and CacheDir override the user's directories.
-	Home, ConfigDir, CacheDir string
+	// Home, ConfigDir and CacheDir override the user's directories, and
+	// Dir the current directory.
+	Home, ConfigDir, CacheDir, Dir string
 
 	// fileEndpoint is the endpoint of the chosen arca profile.
 	fileEndpoint string
@@ -132,7 +133,11 @@ func (a *App) toolEnv() (tools.Env, error) {
 	if err != nil {
 		return tools.Env{}, err
 	}
-	return tools.Env{Home: h, ConfigDir: cd, Getenv: a.getenv}, nil
+	dir := a.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	return tools.Env{Home: h, ConfigDir: cd, Dir: dir, Getenv: a.getenv}, nil
 }
 
 // Flags are the settings every command takes as flags; empty ones are

@@ -50,7 +50,7 @@ func testApp(t *testing.T) (*App, *bytes.Buffer, *bytes.Buffer) {
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv:     func(string) string { return "" },
 		Executable: "/opt/arca/arca",
-		Home:       home, ConfigDir: filepath.Join(home, ".config"), CacheDir: filepath.Join(home, ".cache"),
+		Home:       home, ConfigDir: filepath.Join(home, ".config"), CacheDir: filepath.Join(home, ".cache"), Dir: home,
 	}, &out, &errb
 }
 

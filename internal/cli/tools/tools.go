@@ -51,7 +51,10 @@ type Env struct {
 	// ConfigDir is os.UserConfigDir(), for files arca itself owns
 	// (credential helper scripts).
 	ConfigDir string
-	Getenv    func(string) string
+	// Dir is the current directory, for project files (a poetry
+	// project's pyproject.toml); "" for none.
+	Dir    string
+	Getenv func(string) string
 }
 
 func (e Env) getenv(k string) string {

@@ -262,8 +262,20 @@ func TestGradleInit(t *testing.T) {
 	if strings.Contains(got, tok) || strings.Contains(got, "repositories {") {
 		t.Errorf("init script without mirror holds a token or repositories:\n%s", got)
 	}
-	if m := string(GradleInit(tg, true)); !strings.Contains(m, "settings.pluginManagement.repositories") || !strings.Contains(m, "repositories { arcaRepository(delegate) }") {
+	// An http endpoint: the repository allows the insecure protocol where
+	// Gradle has the property (6.2 and later).
+	if !strings.Contains(got, "repositories.all { repo -> arcaAllowHttp(repo) }") || !strings.Contains(got, "repo.hasProperty('allowInsecureProtocol')") {
+		t.Errorf("init script for an http endpoint does not allow it:\n%s", got)
+	}
+	m := string(GradleInit(tg, true))
+	if !strings.Contains(m, "settings.pluginManagement.repositories") || !strings.Contains(m, "repositories { arcaRepository(delegate) }") ||
+		!strings.Contains(m, "settings.pluginManagement.repositories.all { repo -> arcaAllowHttp(repo) }") {
 		t.Errorf("init script with mirror:\n%s", m)
+	}
+	tls := tg
+	tls.Endpoint = "https://arca.example.com/my-domain-111122223333/maven/my-repo/"
+	if m := string(GradleInit(tls, true)); strings.Contains(m, "allowInsecureProtocol") || strings.Contains(m, "arcaAllowHttp") {
+		t.Errorf("init script for an https endpoint:\n%s", m)
 	}
 	if q := groovyString(`a'b\c$d`); q != `'a\'b\\c\$d'` {
 		t.Errorf("groovyString = %s", q)
@@ -475,5 +487,21 @@ func TestNotes(t *testing.T) {
 		if strings.Join(got, "|") != tc.want {
 			t.Errorf("%s over %q: notes %q, want %q", tc.tool, tc.old, got, tc.want)
 		}
+	}
+}
+
+func TestPoetrySource(t *testing.T) {
+	tg := target("pypi")
+	src := "[[tool.poetry.source]]\nname = \"codeartifact\"\nurl = \"" + tg.Endpoint + "simple/\"\npriority = \"primary\"\n"
+	runWriter(t, []writerCase{
+		{"project without sources", "[project]\nname = \"app\"\n", "[project]\nname = \"app\"\n\n" + src, false},
+		{"other sources kept", "[project]\nname = \"app\"\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\npriority = \"supplemental\"\n",
+			"[project]\nname = \"app\"\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\npriority = \"supplemental\"\n\n" + src, false},
+		{"ours updated in place", "[[tool.poetry.source]]\nname = \"codeartifact\"\nurl = \"http://old/simple/\"\n\n[tool.poetry]\npackage-mode = false\n",
+			src + "\n[tool.poetry]\npackage-mode = false\n", false},
+		{"inline", "[tool.poetry]\nsource = [{name = \"x\", url = \"http://x/\"}]\n", "ERR:inline", false},
+	}, func(old []byte) ([]byte, error) { return PoetrySource(old, tg) })
+	if n := poetrySourceNotes([]byte("[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\n"), nil); len(n) != 1 || n[0] != "kept the project's other sources: corp" {
+		t.Errorf("notes %q", n)
 	}
 }
