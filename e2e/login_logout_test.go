@@ -120,16 +120,16 @@ func TestArcaProfilesPerFormat(t *testing.T) {
 
 // userConfig is what a user has in their files before any login.
 var userConfig = map[string]string{
-	".npmrc":                        "color=false\nregistry=https://registry.example.com/\n//registry.example.com/:_authToken=USER-OWN-SECRET\n",
-	".config/pip/pip.conf":          "[global]\nindex-url = https://mirror.example.com/simple/\ntimeout = 30\n",
-	".pypirc":                       "[distutils]\nindex-servers =\n\tpypi\n\n[pypi]\nusername = __token__\n",
-	".config/uv/uv.toml":            "[[index]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\ndefault = true\n",
-	".config/pypoetry/config.toml":  "[virtualenvs]\nin-project = true\n",
-	".m2/settings.xml":              "<settings>\n  <localRepository>/tmp/m2</localRepository>\n</settings>\n",
-	".gradle/gradle.properties":     "org.gradle.daemon=false\n",
-	".config/pypoetry/auth.toml":    "[http-basic.corp]\nusername = \"me\"\n",
-	".yarnrc":                       "--install.frozen-lockfile true\n",
-	"proj/pyproject.toml":           "[project]\nname = \"proj\"\nversion = \"0.1.0\"\n\n[tool.poetry]\npackage-mode = false\n",
+	".npmrc":                       "color=false\nregistry=https://registry.example.com/\n//registry.example.com/:_authToken=USER-OWN-SECRET\n",
+	".config/pip/pip.conf":         "[global]\nindex-url = https://mirror.example.com/simple/\ntimeout = 30\n",
+	".pypirc":                      "[distutils]\nindex-servers =\n\tpypi\n\n[pypi]\nusername = __token__\n",
+	".config/uv/uv.toml":           "[[index]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\ndefault = true\n",
+	".config/pypoetry/config.toml": "[virtualenvs]\nin-project = true\n",
+	".m2/settings.xml":             "<settings>\n  <localRepository>/tmp/m2</localRepository>\n</settings>\n",
+	".gradle/gradle.properties":    "org.gradle.daemon=false\n",
+	".config/pypoetry/auth.toml":   "[http-basic.corp]\nusername = \"me\"\n",
+	".yarnrc":                      "--install.frozen-lockfile true\n",
+	"proj/pyproject.toml":          "[project]\nname = \"proj\"\nversion = \"0.1.0\"\n\n[tool.poetry]\npackage-mode = false\n",
 }
 
 // TestArcaLogout: for every tool that can log in here, over a HOME with
