@@ -339,18 +339,22 @@ func TestArcaLoginNPM(t *testing.T) {
 	installed(t, app, "@myscope/arca-scoped", "2.0.0")
 }
 
-// TestArcaLoginYarn1: `arca login --tool yarn` finds yarn 1 and writes
-// ~/.npmrc with always-auth, so yarn 1 sends the token for unscoped
-// packages too (CLIENTS.md §4.2): yarn publishes and installs one.
+// TestArcaLoginYarn1: `arca login --tool yarn` finds Debian's yarnpkg
+// (and runs it with the NODE_PATH it needs, which the user need not set)
+// and writes ~/.npmrc with always-auth, so yarn 1 sends the token for
+// unscoped packages too (CLIENTS.md §4.2): yarn publishes and installs
+// one. A user of `aws codeartifact login --tool npm` (no always-auth with
+// npm 11) gets "authentication required" from yarn 1 until ~/.npmrc
+// (not ~/.yarnrc) says always-auth for the registry, as the README tells.
 func TestArcaLoginYarn1(t *testing.T) {
 	t.Parallel()
 	yarn := arcaNeedTool(t, "yarnpkg")
 	npm := tool(t, "npm")
 	s := arcaFixture(t)
 	u := newArcaUser(t, s)
-	r := u.arcaOK(t, loginArgs(s, "yarn")...)
-	if !strings.HasPrefix(r.Stdout, "Successfully configured yarn to use repository "+endpointOf(s, "npm")+"\n") {
-		t.Fatalf("login --tool yarn\n%s", r)
+	r := runProgram(t, u.without("NODE_PATH"), u.Home, arcaBin, loginArgs(s, "yarn")...)
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "Successfully configured yarn to use repository "+endpointOf(s, "npm")+"\n") {
+		t.Fatalf("login --tool yarn without NODE_PATH\n%s", r)
 	}
 	if npmrc := readFile(t, filepath.Join(u.Home, ".npmrc")); !strings.Contains(npmrc, ":always-auth=true\n") {
 		t.Fatalf("~/.npmrc lacks always-auth:\n%s", npmrc)
@@ -361,6 +365,27 @@ func TestArcaLoginYarn1(t *testing.T) {
 	u.ok(t, app, yarn, "add", "--non-interactive", "arca-yarn-unscoped", "arca-npm-unscoped")
 	installed(t, app, "arca-yarn-unscoped", "1.0.0")
 	installed(t, app, "arca-npm-unscoped", "3.0.0")
+
+	aws := newCLI(t, s)
+	if r := aws.Raw(t, "codeartifact", "login", "--tool", "npm", "--domain", "my-domain", "--domain-owner", s.Account, "--repository", "my-repo"); r.Code != 0 {
+		t.Fatalf("aws codeartifact login --tool npm\n%s", r)
+	}
+	v := arcaUserAt(s, aws.Home)
+	awsApp := v.project(t, "aws-yarn-app")
+	if r := v.in(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped"); r.Code == 0 || !strings.Contains(r.Stdout+r.Stderr, "uthentication required") {
+		t.Errorf("yarn 1 after aws codeartifact login --tool npm: want authentication required\n%s", r)
+	}
+	// yarn 1 reads always-auth from npm's configuration only: ~/.yarnrc
+	// does not do.
+	nd := "//" + s.Addr + "/my-domain-" + s.Account + "/npm/my-repo/:always-auth"
+	writeAt(t, filepath.Join(aws.Home, ".yarnrc"), "always-auth true\n\""+nd+"\" true\n")
+	if r := v.in(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped"); r.Code == 0 {
+		t.Errorf("always-auth in ~/.yarnrc now works: update the README\n%s", r)
+	}
+	npmrc := filepath.Join(aws.Home, ".npmrc")
+	writeAt(t, npmrc, readFile(t, npmrc)+nd+"=true\n")
+	v.ok(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped")
+	installed(t, awsApp, "arca-npm-unscoped", "3.0.0")
 }
 
 // TestArcaLoginPNPM: pnpm gets arca as its tokenHelper: no token is
