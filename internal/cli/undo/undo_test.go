@@ -89,3 +89,23 @@ func TestNextComposesLogins(t *testing.T) {
 		t.Errorf("a created file stays created: %+v", c2)
 	}
 }
+
+// FuzzRevert: for any file and any edit of it, reverting the recorded
+// diff gives the file back, less the lines that hold credentials.
+func FuzzRevert(f *testing.F) {
+	f.Add([]byte("a=1\nregistry=http://corp/\n"), []byte("a=1\nregistry=http://arca/\ntok=1\n"))
+	f.Add([]byte(""), []byte("x\n"))
+	f.Add([]byte("x\nx\ny"), []byte("y\nx\n"))
+	f.Fuzz(func(t *testing.T, old, new []byte) {
+		got, missed := Revert(new, Diff(old, new))
+		var want []string
+		for _, l := range lines(old) {
+			if !Secret(l) {
+				want = append(want, l)
+			}
+		}
+		if missed != 0 || string(got) != strings.Join(want, "") {
+			t.Errorf("Revert(%q, Diff(%q, …)) = %q (%d missed), want %q", new, old, got, missed, strings.Join(want, ""))
+		}
+	})
+}
