@@ -16,7 +16,8 @@
 // between the same neighbours) and puts the old lines back. A later login
 // over the same file first reverts the earlier record in memory, then
 // records the diff from that base, so one logout undoes any number of
-// logins.
+// logins. (EditScript, the line diff underneath, also prints what
+// `arca login --dry-run` would change.)
 package undo
 
 import (
@@ -89,51 +90,62 @@ func trimEmpty(ls []string) []string {
 // maxCells bounds the line diff's table; larger files are one hunk.
 const maxCells = 4_000_000
 
-// Diff returns the hunks that turn old into new.
-func Diff(old, new []byte) []Hunk {
-	a, b := trimEmpty(lines(old)), trimEmpty(lines(new))
-	type op struct {
-		kind byte // ' ', '-', '+'
-		line string
-	}
-	var ops []op
+// Edit is one step of an edit script: Kind ' ' keeps Line, '-' removes
+// it, '+' adds it.
+type Edit struct {
+	Kind byte
+	Line string
+}
+
+// EditScript returns the line edits from a to b along a longest common
+// subsequence (all of a removed, then all of b added, when the files are
+// too large for the table).
+func EditScript(a, b []string) []Edit {
+	var ops []Edit
 	if len(a)*len(b) > maxCells {
 		for _, l := range a {
-			ops = append(ops, op{'-', l})
+			ops = append(ops, Edit{'-', l})
 		}
 		for _, l := range b {
-			ops = append(ops, op{'+', l})
+			ops = append(ops, Edit{'+', l})
 		}
-	} else {
-		lcs := make([][]int32, len(a)+1)
-		for i := range lcs {
-			lcs[i] = make([]int32, len(b)+1)
-		}
-		for i := len(a) - 1; i >= 0; i-- {
-			for j := len(b) - 1; j >= 0; j-- {
-				if a[i] == b[j] {
-					lcs[i][j] = lcs[i+1][j+1] + 1
-				} else {
-					lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-				}
-			}
-		}
-		i, j := 0, 0
-		for i < len(a) || j < len(b) {
-			switch {
-			case i < len(a) && j < len(b) && a[i] == b[j]:
-				ops = append(ops, op{' ', a[i]})
-				i++
-				j++
-			case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
-				ops = append(ops, op{'-', a[i]})
-				i++
-			default:
-				ops = append(ops, op{'+', b[j]})
-				j++
+		return ops
+	}
+	lcs := make([][]int32, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
 			}
 		}
 	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			ops = append(ops, Edit{' ', a[i]})
+			i++
+			j++
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			ops = append(ops, Edit{'-', a[i]})
+			i++
+		default:
+			ops = append(ops, Edit{'+', b[j]})
+			j++
+		}
+	}
+	return ops
+}
+
+// Diff returns the hunks that turn old into new.
+func Diff(old, new []byte) []Hunk {
+	b := trimEmpty(lines(new))
+	ops := EditScript(trimEmpty(lines(old)), b)
 	// Each run of changes becomes one hunk per replaced line (so that a
 	// line the user changed since does not keep login's other lines from
 	// going), and one for the lines added or removed beyond those.
@@ -161,16 +173,16 @@ func Diff(old, new []byte) []Hunk {
 		hunks = append(hunks, h)
 	}
 	for k := 0; k < len(ops); {
-		if ops[k].kind == ' ' {
+		if ops[k].Kind == ' ' {
 			j++
 			k++
 			continue
 		}
 		var dels []string
 		adds := 0
-		for ; k < len(ops) && ops[k].kind != ' '; k++ {
-			if ops[k].kind == '-' {
-				dels = append(dels, ops[k].line)
+		for ; k < len(ops) && ops[k].Kind != ' '; k++ {
+			if ops[k].Kind == '-' {
+				dels = append(dels, ops[k].Line)
 			} else {
 				adds++
 			}
