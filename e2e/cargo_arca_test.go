@@ -170,7 +170,7 @@ func TestArcaCargoCredentialProvider(t *testing.T) {
 
 	// Arca has no cargo endpoints yet: login refuses, and writes nothing.
 	r := u.arca(t, loginArgs(s, "cargo")...)
-	if r.Code == 0 || !strings.Contains(r.Stderr, "does not serve cargo repositories") || !strings.Contains(r.Stderr, "nothing was written") {
+	if r.Code == 0 || !strings.Contains(r.Stderr, "This server has no cargo repository endpoints") || !strings.Contains(r.Stderr, "nothing was written") {
 		t.Errorf("login --tool cargo against a server without cargo endpoints\n%s", r)
 	}
 	if _, err := os.Stat(filepath.Join(cargoHome, "config.toml")); !os.IsNotExist(err) {

@@ -619,7 +619,7 @@ func TestArcaLoginDryRun(t *testing.T) {
 		if format := toolFormat[tc.tool]; !serves(t, s, format) {
 			// A dry run says what the login would do: refuse.
 			if format == "npm" || format == "pypi" || format == "maven" || r.Code == 0 ||
-				!strings.Contains(r.Stderr, "does not serve "+format+" repositories") || r.Stdout != "" {
+				!strings.Contains(r.Stderr, "This server has no "+format+" repository endpoints") || r.Stdout != "" {
 				t.Errorf("login --tool %s --dry-run, %s not served\n%s", tc.tool, format, r)
 			}
 			continue

@@ -73,7 +73,7 @@ func TestArcaLoginRefusesUnservedFormats(t *testing.T) {
 		for _, extra := range [][]string{nil, {"--dry-run"}} {
 			u := newArcaUser(t, s)
 			r := u.arca(t, loginArgs(s, tc.tool, extra...)...)
-			want := "arca: " + s.URL + " does not serve " + tc.format + " repositories: "
+			want := "arca: the request was refused: This server has no " + tc.format + " repository endpoints; it serves "
 			if r.Code == 0 || r.Stdout != "" || strings.Count(r.Stderr, "\n") != 1 || !strings.HasPrefix(r.Stderr, want) ||
 				!strings.Contains(r.Stderr, "ValidationException") || !strings.HasSuffix(r.Stderr, tc.tool+" was not configured, nothing was written\n") {
 				t.Errorf("want exit code != 0 and one line starting %q\n%s", want, r)

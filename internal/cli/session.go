@@ -180,12 +180,6 @@ func (s *session) repositoryEndpoint(ctx context.Context, repository, format str
 	}
 	out, err := s.client.GetRepositoryEndpoint(ctx, in)
 	if err != nil {
-		var ae smithy.APIError
-		if errors.As(err, &ae) && ae.ErrorCode() == "ValidationException" {
-			// The server has no endpoints of the format: a tool pointed at
-			// one would get nothing.
-			return "", fmt.Errorf("%s does not serve %s repositories: %s (%s)", s.endpoint, format, ae.ErrorMessage(), ae.ErrorCode())
-		}
 		return "", s.explain(err)
 	}
 	ep := aws.ToString(out.RepositoryEndpoint)
