@@ -51,6 +51,10 @@ themselves (cargo, pnpm, gradle) get arca as their credential helper: they
 fetch tokens on demand and no token is written. Other tools get the token in
 their user-level configuration (mode 0600) until it expires.
 
+Login refuses a format the server does not serve (GetRepositoryEndpoint
+answers ValidationException), keeps your other sources and says which
+settings it replaced; arca logout --tool TOOL takes back what it changed.
+
 The settings given as flags are saved in the profile (--profile, default
 "default"), so later commands can leave them out.
 
