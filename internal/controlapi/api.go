@@ -52,7 +52,8 @@ type Config struct {
 // Formats is what the control plane follows of each format's rules
 // (format.Registry; format.Rules documents each method): names and
 // versions as the format keys them, its version order, its namespace
-// rule, its latest tag, and whether PublishPackageVersion publishes it.
+// rule, its latest tag, whether PublishPackageVersion publishes it, and
+// which formats the server serves at all.
 type Formats interface {
 	Normalize(ref artifact.PackageRef) artifact.PackageRef
 	NormalizeVersion(f artifact.Format, v string) string
@@ -60,6 +61,11 @@ type Formats interface {
 	NamespaceRequired(f artifact.Format) bool
 	LatestTag(f artifact.Format) string
 	PublishedByAPI(f artifact.Format) bool
+	// Served returns, sorted, the formats whose packages the server
+	// serves (by a repository endpoint, or by the control plane):
+	// GetRepositoryEndpoint refuses the others, so that a client is not
+	// configured for an endpoint that answers nothing.
+	Served() []string
 }
 
 // API serves the control plane.

@@ -82,6 +82,22 @@ func (r *Registry) LatestTag(f artifact.Format) string { return r.Rules(f).Lates
 // packages of format f.
 func (r *Registry) PublishedByAPI(f artifact.Format) bool { return r.Rules(f).PublishedByAPI() }
 
+// Served returns, sorted, the formats whose packages the server serves:
+// those with a repository endpoint (Surface) and those the control plane
+// publishes (PublishedByAPI, generic). The others are known but have
+// nothing to serve yet.
+func (r *Registry) Served() []string {
+	var out []string
+	for _, f := range r.order {
+		_, surface := r.rules[f].(Surface)
+		if surface || r.rules[f].PublishedByAPI() {
+			out = append(out, string(f))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // ConnectionFormat returns the format of the named external connection,
 // and false when no format serves a connection of that name.
 func (r *Registry) ConnectionFormat(name string) (artifact.Format, bool) {

@@ -74,6 +74,8 @@ type Server struct {
 	store   store.Store
 	blobs   blob.Store
 	handler http.Handler
+	// cert is the TLS certificate; nil when the server speaks plain HTTP.
+	cert *certificate
 	// revocations are the revoked tokens, kept current by Serve; audit
 	// is the audit log, nil when it is off.
 	revocations *token.Revocations
@@ -104,6 +106,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, fmt.Errorf("external connection %q is not one of %s", name, strings.Join(formats.ConnectionNames(), ", "))
 		}
 	}
+	// The certificate first: a server that cannot serve creates nothing.
+	var cert *certificate
+	if cfg.TLS() {
+		var err error
+		if cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -111,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert}
 	for _, o := range opts {
 		o(s)
 	}
@@ -222,9 +232,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	return s.ServeListener(ctx, ln)
 }
 
-// ServeListener serves on ln until ctx ends.
+// ServeListener serves on ln until ctx ends, over TLS when the server has
+// a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
-	ln = respond.Listener(ln)
+	if s.cert != nil {
+		// net/http must see the *tls.Conn (for r.TLS and the handshake),
+		// so the connection is not wrapped to coalesce writes.
+		ln = s.cert.listener(ln)
+	} else {
+		ln = respond.Listener(ln)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ConnContext:       respond.ConnContext,
