@@ -27,6 +27,11 @@ func (client) Ingest(context.Context, artifact.PackageRef, resolve.RemoteVersion
 	return store.Version{}, errkind.NotFoundf("none")
 }
 
+// byAPI is a format the control plane publishes.
+type byAPI struct{ Basic }
+
+func (byAPI) PublishedByAPI() bool { return true }
+
 func (connecting) Connect(cfg upstream.Config) resolve.Connection { return client{cfg} }
 
 func TestRegistry(t *testing.T) {
@@ -49,6 +54,12 @@ func TestRegistry(t *testing.T) {
 	// Beta orders by semver, alpha naturally; unknown formats naturally.
 	if r.CompareVersions("beta", "1.0.0-rc.1", "1.0.0") >= 0 || r.CompareVersions("alpha", "1.0.0-rc.1", "1.0.0") <= 0 {
 		t.Error("version orders mixed up")
+	}
+	if got := r.Served(); len(got) != 0 {
+		t.Errorf("formats without a surface are served: %v", got)
+	}
+	if got := NewRegistry(Basic{Name: "a"}, byAPI{Basic{Name: "b"}}).Served(); !reflect.DeepEqual(got, []string{"b"}) {
+		t.Errorf("served %v, want the format the control plane publishes", got)
 	}
 	if r.Known("gamma") || r.CompareVersions("gamma", "1.9", "1.10") >= 0 || r.LatestTag("gamma") != "" {
 		t.Error("an unknown format does not follow the defaults")

@@ -51,6 +51,11 @@ func TestFormatsKnowEveryConnection(t *testing.T) {
 			t.Errorf("%s: %q %v, want %q", name, got, ok, format)
 		}
 	}
+	// Served: the formats with an endpoint, and generic (the control
+	// plane serves it); NuGet, Ruby, Swift and Cargo are only known.
+	if got := f.Served(); !slices.Equal(got, []string{"generic", "maven", "npm", "pypi"}) {
+		t.Errorf("served %v", got)
+	}
 	for _, format := range []artifact.Format{artifact.NPM, artifact.PyPI, artifact.Maven, artifact.NuGet, artifact.Generic, artifact.Ruby, artifact.Swift, artifact.Cargo} {
 		if !f.Known(format) {
 			t.Errorf("format %s is not listed", format)
