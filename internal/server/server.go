@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -79,8 +78,8 @@ func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := privateDataDir(cfg.Data, log); err != nil {
+		return nil, err
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db"))
 	if err != nil {
