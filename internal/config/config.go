@@ -62,6 +62,10 @@ type Config struct {
 	// rotates; AuditLogKeep how many rotated files are kept.
 	AuditLogMaxSize int64
 	AuditLogKeep    int
+	// AuditLogMinAge is the audit log's retention floor: rotated files
+	// younger than this are kept even beyond AuditLogKeep (up to a disk
+	// cap, see audit.Config.MaxTotal).
+	AuditLogMinAge time.Duration
 	// AuditLogStdout copies the audit log to standard output as well.
 	AuditLogStdout bool
 }
@@ -84,6 +88,7 @@ func Defaults() Config {
 		LogFormat:           "text",
 		AuditLogMaxSize:     100 << 20,
 		AuditLogKeep:        10,
+		AuditLogMinAge:      7 * 24 * time.Hour,
 	}
 }
 
@@ -101,6 +106,7 @@ const (
 	EnvAuditLog            = "ARCA_AUDIT_LOG"
 	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
 	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
+	EnvAuditLogMinAge      = "ARCA_AUDIT_LOG_MIN_AGE"
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
@@ -131,6 +137,13 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 			return fmt.Errorf("%s: %w", EnvAuditLogKeep, err)
 		}
 		c.AuditLogKeep = n
+	}
+	if v, ok := lookup(EnvAuditLogMinAge); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvAuditLogMinAge, err)
+		}
+		c.AuditLogMinAge = d
 	}
 	if v, ok := lookup(EnvAuditLogStdout); ok {
 		b, err := strconv.ParseBool(v)
@@ -243,6 +256,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
+	if c.AuditLogMinAge < 0 {
+		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
