@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
@@ -54,7 +53,7 @@ type Server struct {
 	// access is the access log; nil without WithAccessLog.
 	access  *middleware.AccessLog
 	store   store.Store
-	blobs   blob.Store
+	blobs   *blob.Guard
 	handler http.Handler
 	// revocations are the revoked tokens, kept current by Serve; audit
 	// is the audit log, nil when it is off.
@@ -101,7 +100,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.blobs = blobcache.New(files, blobCacheSize)
+	s.blobs = blob.NewGuard(blobcache.New(files, blobCacheSize), sweepGrace, s.now)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
@@ -159,7 +158,8 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
+	handler := settleUploads(mux, s.blobs, s.store, s.log)
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
 
@@ -267,7 +267,7 @@ const (
 // sweepBlobs removes unreferenced blobs every sweepInterval until ctx ends.
 func (s *Server) sweepBlobs(ctx context.Context) {
 	every(ctx, sweepInterval, func() {
-		n, err := assets.Sweep(ctx, s.blobs, s.store.BlobInUse, sweepGrace, s.now())
+		n, err := s.blobs.Sweep(ctx, blobInUse(s.store))
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("blob sweep", "error", err)
 		}
