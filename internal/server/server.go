@@ -236,6 +236,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.sweepBlobs(ctx)
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
+	warnIfExposed(ln.Addr(), s.log)
 	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
