@@ -60,6 +60,7 @@ func serveCommand() *cobra.Command {
 		connections, trustedProxies                             []string
 		upstreamTimeout                                         time.Duration
 		audit                                                   auditFlagValues
+		limits                                                  limitFlagValues
 	}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -86,6 +87,9 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 			set("log-format", &cfg.LogFormat, flags.logFormat)
 			set("debug-listen", &cfg.DebugListen, flags.debugListen)
 			if err := auditFlags(cmd, &cfg, &flags.audit); err != nil {
+				return err
+			}
+			if err := limitFlags(cmd, &cfg, &flags.limits); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("upstream-timeout") {
@@ -118,6 +122,7 @@ Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
 	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.StringVar(&flags.debugListen, "debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
 	addAuditFlags(cmd, &flags.audit)
+	addLimitFlags(cmd, &flags.limits)
 	return cmd
 }
 

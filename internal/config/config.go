@@ -54,6 +54,14 @@ type Config struct {
 	// running server spends its time. Empty: not served.
 	DebugListen string
 
+	// MaxConnections bounds the connections served at once; more are
+	// answered 503 with Retry-After. 0 is no bound.
+	MaxConnections int
+	// MinBodyRate is the slowest a request body may arrive, in bytes a
+	// second over each 30-second window; slower bodies are cut off. 0 is
+	// no minimum.
+	MinBodyRate int64
+
 	// AuditLog is where the audit log goes: a file path, "-" for
 	// standard output only, or "off". Empty is the default,
 	// <Data>/audit/audit.log (Validate fills it in).
@@ -89,6 +97,8 @@ func Defaults() Config {
 		AuditLogMaxSize:     100 << 20,
 		AuditLogKeep:        10,
 		AuditLogMinAge:      7 * 24 * time.Hour,
+		MaxConnections:      10000,
+		MinBodyRate:         10 << 10,
 	}
 }
 
@@ -111,6 +121,8 @@ const (
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
 	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
+	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
+	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
 )
 
 // FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
@@ -137,6 +149,20 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 			return fmt.Errorf("%s: %w", EnvAuditLogKeep, err)
 		}
 		c.AuditLogKeep = n
+	}
+	if v, ok := lookup(EnvMaxConnections); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvMaxConnections, err)
+		}
+		c.MaxConnections = n
+	}
+	if v, ok := lookup(EnvMinBodyRate); ok {
+		n, err := ParseSize(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", EnvMinBodyRate, err)
+		}
+		c.MinBodyRate = n
 	}
 	if v, ok := lookup(EnvAuditLogMinAge); ok {
 		d, err := time.ParseDuration(v)
@@ -256,6 +282,12 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
+	if c.MaxConnections < 0 {
+		return fmt.Errorf("max connections %d is negative", c.MaxConnections)
+	}
+	if c.MinBodyRate < 0 {
+		return fmt.Errorf("min body rate %d is negative", c.MinBodyRate)
 	}
 	if c.AuditLogMinAge < 0 {
 		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)

@@ -158,7 +158,7 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	handler := settleUploads(mux, s.blobs, s.store, s.log)
+	handler := minBodyRate(settleUploads(mux, s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
 	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
@@ -223,7 +223,7 @@ func (s *Server) Serve(ctx context.Context) error {
 
 // ServeListener serves on ln until ctx ends.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
-	ln = respond.Listener(ln)
+	ln = limitConnections(respond.Listener(ln), s.cfg.MaxConnections, s.log)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ConnContext:       respond.ConnContext,
