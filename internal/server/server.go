@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -134,7 +135,6 @@ func (s *Server) build(ctx context.Context) error {
 	decider := authz.New(dir, cat, s.cfg.Region, now)
 
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(deps),
@@ -146,6 +146,12 @@ func (s *Server) build(ctx context.Context) error {
 		"swift":   endpoint.Plain{Scheme: "Basic"},
 		"cargo":   endpoint.Plain{Scheme: "Basic"},
 	}
+	// Generic packages are served by the control plane
+	// (PublishPackageVersion, GetPackageVersionAsset), not by an endpoint:
+	// the generic format is served all the same.
+	served := append(endpoint.Served(formats), "generic")
+	sort.Strings(served)
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: served}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, formats)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
