@@ -195,6 +195,22 @@ func TestNoSecretInAnyLog(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Errorf("an incomplete signature: %d", status)
 	}
+	// A presigned request: the signature and a (made-up) session token
+	// in the query.
+	pre, err := http.NewRequest("POST", c.url+"/v1/domains", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presigned, _, err := v4.NewSigner().PresignHTTP(context.Background(),
+		aws.Credentials{AccessKeyID: root, SecretAccessKey: rootSecret, SessionToken: "session-token-" + rootSecret[:12]},
+		pre, sha256hex(nil), "codeartifact", servertest.Region, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, _ := url.Parse(presigned)
+	c.remember("a presigned signature", pu.Query().Get("X-Amz-Signature"))
+	c.remember("a session token", pu.Query().Get("X-Amz-Security-Token"))
+	c.send("POST", pu.RequestURI(), "", "", "", "", nil, nil)
 	// A signature over other bytes.
 	c.send("POST", "/v1/domains", "codeartifact", root, rootSecret, "{}", nil, func(r *http.Request) {
 		r.Body = io.NopCloser(strings.NewReader(`{"x":1}`))
