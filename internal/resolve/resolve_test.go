@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
