@@ -271,6 +271,7 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 	for _, a := range v.Assets {
 		have[a.Name] = a
 	}
+	before := v
 	for _, a := range pub.Assets {
 		old, ok := have[a.Name]
 		switch {
@@ -308,6 +309,9 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 		v.Meta.PublishedAt = published
 	}
 	v.Revision = Revision(v.Meta, v.Assets)
+	if v.Revision == before.Revision && v.Status == before.Status {
+		return before, nil // the same assets and metadata again: idempotent, nothing is written
+	}
 	v.UpdatedAt = now
 	return v, q.UpdateVersion(ctx, v)
 }
