@@ -158,3 +158,55 @@ func TestMultiFormatChain(t *testing.T) {
 		t.Errorf("requests answered with a 5xx:\n%s", strings.Join(failed, "\n"))
 	}
 }
+
+// TestExternalConnectionNotConfigured: the quick start without the step
+// that gives public:npmjs its URL. The association reports the connection
+// NOT_CONFIGURED, npm install fails with a 404 saying that public:npmjs
+// has no registry URL configured on this server, and a restart warns
+// about it; restarted with the URL, the same install works.
+func TestExternalConnectionNotConfigured(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	env := []string{"ARCA_ACCOUNT_ID=" + testAccount, "ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID, "ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret}
+	addr := freeAddr(t)
+	s := start(t, startOpts{Data: data, Env: env, Addr: addr, RootFromEnv: true})
+	aws := newCLI(t, s)
+	aws.OK(t, "create-domain", "--domain", "my-domain")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "npm-store")
+	r := obj(t, aws.OK(t, "associate-external-connection", "--domain", "my-domain", "--repository", "npm-store", "--external-connection", "public:npmjs"), "repository")
+	want(t, "associate-external-connection with no URL", r, "externalConnections",
+		[]any{map[string]any{"externalConnectionName": "public:npmjs", "packageFormat": "npm", "status": "NOT_CONFIGURED"}})
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo", "--upstreams", "repositoryName=npm-store")
+	u := npmLogin(t, s, "my-domain", "my-repo")
+	res := u.Install(t, newProject(t), "ext-npm")
+	if res.Code == 0 || !strings.Contains(res.Stderr, "404") ||
+		!strings.Contains(res.Stderr, "external connection public:npmjs has no registry URL configured on this server") {
+		t.Errorf("npm install through a connection with no URL: want a 404 saying public:npmjs has no registry URL\n%s", res)
+	}
+	t.Logf("npm install through a connection with no URL:\n%s", res.Stderr)
+	s.Stop(t)
+
+	// Restarted: the warning at start names the connection.
+	s = start(t, startOpts{Data: data, Env: env, Addr: addr, RootFromEnv: true})
+	if log := s.Stderr(); !strings.Contains(log, "have no registry URL configured") || !strings.Contains(log, "connections=public:npmjs") {
+		t.Errorf("the start's log does not warn about public:npmjs:\n%s", log)
+	}
+	s.Stop(t)
+
+	// Restarted with the URL: the connection is AVAILABLE and installs work.
+	reg := upstreamtest.NewNPM(t)
+	reg.AddPackage("ext-npm", 1)
+	s = start(t, startOpts{Data: data, Env: env, Addr: addr, RootFromEnv: true, Args: []string{"--external-connection", "public:npmjs=" + reg.URL}})
+	r = obj(t, aws.OK(t, "describe-repository", "--domain", "my-domain", "--repository", "npm-store"), "repository")
+	if c := list(t, r, "externalConnections"); len(c) != 1 || c[0].(map[string]any)["status"] != "AVAILABLE" {
+		t.Errorf("describe-repository with the URL configured: %s", pretty(r))
+	}
+	if strings.Contains(s.Stderr(), "no registry URL") {
+		t.Errorf("the start warned with the URL configured:\n%s", s.Stderr())
+	}
+	project := newProject(t)
+	u.InstallOK(t, project, "ext-npm")
+	if got := requireIn(t, project, "ext-npm"); got != "ext-npm@1.0.0" {
+		t.Errorf("require(\"ext-npm\") = %q", got)
+	}
+}
