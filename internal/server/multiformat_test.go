@@ -329,3 +329,35 @@ func (g *graph) readAll(repo string) {
 		}
 	}
 }
+
+// A package request that finds nothing through a connection with no URL
+// configured answers the format's 404, saying which connection has no
+// registry URL on this server; the connection's status is NOT_CONFIGURED.
+func TestNotFoundNamesConnectionWithoutURL(t *testing.T) {
+	srv := servertest.Start(t)
+	ca := srv.CodeArtifact()
+	g := &graph{t: t, ca: ca, domain: "my-domain", accepted: map[string]int{}}
+	g.token = servertest.Domain(t, ca, g.domain)
+	for store, conn := range map[string]string{"npm-store": "public:npmjs", "pypi-store": "public:pypi", "maven-store": "public:maven-central"} {
+		servertest.Repository(t, ca, g.domain, store, types.PackageFormatNpm)
+		out, err := ca.AssociateExternalConnection(t.Context(), &codeartifact.AssociateExternalConnectionInput{
+			Domain: aws.String(g.domain), Repository: aws.String(store), ExternalConnection: aws.String(conn)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := out.Repository.ExternalConnections; len(c) != 1 || c[0].Status != "NOT_CONFIGURED" {
+			t.Errorf("associate %s with no URL: status %v, want NOT_CONFIGURED", conn, c)
+		}
+	}
+	servertest.Repository(t, ca, g.domain, "my-repo", types.PackageFormatNpm, "npm-store", "pypi-store", "maven-store")
+	for conn, url := range map[string]string{
+		"public:npmjs":         g.repoEndpoint("my-repo", types.PackageFormatNpm) + "left-pad",
+		"public:pypi":          g.repoEndpoint("my-repo", types.PackageFormatPypi) + "simple/left-pad/",
+		"public:maven-central": g.repoEndpoint("my-repo", types.PackageFormatMaven) + "org/fake/lib/1.0/lib-1.0.jar",
+	} {
+		status, body := g.do(http.MethodGet, url, "", nil)
+		if want := "external connection " + conn + " has no registry URL configured on this server"; status != http.StatusNotFound || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d %s, want a 404 saying %q", url, status, body, want)
+		}
+	}
+}
