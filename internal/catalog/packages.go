@@ -309,7 +309,9 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 		v.Meta.PublishedAt = published
 	}
 	v.Revision = Revision(v.Meta, v.Assets)
-	if v.Revision == before.Revision && v.Status == before.Status {
+	// (Compared recomputed: a stored revision may have been computed
+	// before the metadata's round trip through the store.)
+	if v.Status == before.Status && v.Revision == Revision(before.Meta, before.Assets) {
 		return before, nil // the same assets and metadata again: idempotent, nothing is written
 	}
 	v.UpdatedAt = now
