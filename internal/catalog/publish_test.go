@@ -19,8 +19,8 @@ func TestPublishSameAssetsAgainWritesNothing(t *testing.T) {
 	pub := func(sha string) catalog.Publication {
 		return catalog.Publication{
 			Ref: ref, Version: "1.0", AddAssets: catalog.AddAlways,
-			Meta:   artifact.Meta{Summary: "tiny"},
-			Assets: []artifact.Asset{{Name: "tiny_lib-1.0-py3-none-any.whl", Size: 3, SHA256: sha}},
+			Meta:      artifact.Meta{Summary: "tiny"},
+			Assets:    []artifact.Asset{{Name: "tiny_lib-1.0-py3-none-any.whl", Size: 3, SHA256: sha}},
 			MergeMeta: func(old artifact.Meta) (artifact.Meta, error) { return old, nil },
 		}
 	}
