@@ -48,6 +48,13 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v gradle >/dev/null 2>&1 || ! 
     libmaven-dependency-plugin-java maven-debian-helper gradle curl
 fi
 
+# Ruby's gem and Bundler from Debian, for `arca login --tool gem|bundler`
+# (CLIENTS.md: RubyGems).
+if ! command -v gem >/dev/null 2>&1 || ! command -v bundle >/dev/null 2>&1; then
+  echo "installing ruby and bundler from Debian"
+  apt-get update -qq && apt-get install -y -qq ruby bundler
+fi
+
 # twine from Debian (it runs on Debian's python3) and uv from PyPI with
 # pip, for the PyPI scenarios (CLIENTS.md §4.4-§4.5); pip is the pyenv
 # python's own.

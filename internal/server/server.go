@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -139,7 +140,6 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
 	}
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(deps),
@@ -151,6 +151,12 @@ func (s *Server) build(ctx context.Context) error {
 		"swift":   endpoint.Plain{Scheme: "Basic"},
 		"cargo":   endpoint.Plain{Scheme: "Basic"},
 	}
+	// Generic packages are served by the control plane
+	// (PublishPackageVersion, GetPackageVersionAsset), not by an endpoint:
+	// the generic format is served all the same.
+	served := append(endpoint.Served(formats), "generic")
+	sort.Strings(served)
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: served}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, formats)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
