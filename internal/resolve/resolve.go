@@ -20,6 +20,11 @@
 //   - Tags merge with upstream tags winning over the downstream's, and a
 //     higher-priority upstream winning over a lower one.
 //
+// Beyond the guide: an external connection is asked only about packages of
+// its own format, and one with no registry URL configured on this server is
+// asked nothing; a not-found answer then names it, so that the missing
+// configuration shows where a user looks.
+//
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.
 package resolve
