@@ -19,7 +19,7 @@ import (
 )
 
 // fakeCargoRegistry is a sparse cargo registry that requires
-// authentication (CLIENTS.md §4.7) and records the Authorization header
+// authentication (docs/CLIENTS.md §4.7) and records the Authorization header
 // of every request. Arca has no cargo format yet (and `arca login --tool
 // cargo` refuses it): this registry lets the test run real cargo against
 // the credential provider that login configures, and see the token cargo

@@ -63,7 +63,7 @@ func arcaUserAt(s *server, home string, extra ...string) *arcaUser {
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID="+s.KeyID,
 		"AWS_SECRET_ACCESS_KEY="+s.Secret,
-		"NODE_PATH=/usr/share/nodejs", // yarn 1 from Debian needs it (CLIENTS.md §4.2)
+		"NODE_PATH=/usr/share/nodejs", // yarn 1 from Debian needs it (docs/CLIENTS.md §4.2)
 	)
 	return &arcaUser{srv: s, Home: home, env: append(env, extra...)}
 }
@@ -342,7 +342,7 @@ func TestArcaLoginNPM(t *testing.T) {
 // TestArcaLoginYarn1: `arca login --tool yarn` finds Debian's yarnpkg
 // (and runs it with the NODE_PATH it needs, which the user need not set)
 // and writes ~/.npmrc with always-auth, so yarn 1 sends the token for
-// unscoped packages too (CLIENTS.md §4.2): yarn publishes and installs
+// unscoped packages too (docs/CLIENTS.md §4.2): yarn publishes and installs
 // one. A user of `aws codeartifact login --tool npm` (no always-auth with
 // npm 11) gets "authentication required" from yarn 1 until ~/.npmrc
 // (not ~/.yarnrc) says always-auth for the registry, as the README tells.
@@ -514,7 +514,7 @@ func TestArcaExecAndEnvPNPMAndYarn1(t *testing.T) {
 // TestArcaLoginMatchesAWSCLI runs `aws codeartifact login` and `arca
 // login` for npm, pip and twine against the same server in two HOMEs: the
 // files are the same but for the token, and for npm the always-auth line
-// the AWS CLI fails to write with npm 11 (CLIENTS.md §2).
+// the AWS CLI fails to write with npm 11 (docs/CLIENTS.md §2).
 func TestArcaLoginMatchesAWSCLI(t *testing.T) {
 	t.Parallel()
 	tool(t, "npm")

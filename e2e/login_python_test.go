@@ -23,7 +23,7 @@ import (
 // login` writes is TestArcaLoginMatchesAWSCLI.)
 
 // pyArcaUser is an arcaUser whose environment carries no configuration of
-// pip, uv, twine or poetry from the machine (CLIENTS.md §4.4:
+// pip, uv, twine or poetry from the machine (docs/CLIENTS.md §4.4:
 // PIP_FIND_LINKS points at a local wheel directory), with virtual
 // environments kept outside HOME.
 type pyArcaUser struct {

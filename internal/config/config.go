@@ -1,7 +1,9 @@
 // Package config is the typed configuration of `arca serve`: defaults,
-// then ARCA_* environment variables, then command-line flags, each layer
-// overriding the one before. Validate rejects anything the server could
-// not run with, before anything starts.
+// then a config file (file.go), then ARCA_* environment variables, then
+// command-line flags, each layer overriding the one before. Every key is
+// one entry of the table in settings.go, which all three sources share.
+// Validate rejects anything the server could not run with, before
+// anything starts.
 package config
 
 import (
@@ -26,6 +28,10 @@ type Config struct {
 	Data      string // data directory: database, blobs, generated credentials
 	Region    string // the region in ARNs
 	PublicURL string // the base URL clients use; derived from Listen when empty
+
+	// TLSCert and TLSKey are the PEM files of the server's certificate
+	// (chain) and private key; both set, the server speaks HTTPS only.
+	TLSCert, TLSKey string
 
 	// ExternalConnections maps connection names (public:npmjs, ...) to the
 	// URL of the registry behind them.
@@ -72,7 +78,7 @@ type Config struct {
 	AuditLogKeep    int
 	// AuditLogMinAge is the audit log's retention floor: rotated files
 	// younger than this are kept even beyond AuditLogKeep (up to a disk
-	// cap, see audit.Config.MaxTotal).
+	// cap, see audit.Config.MaxTotal). 0 is no floor.
 	AuditLogMinAge time.Duration
 	// AuditLogStdout copies the audit log to standard output as well.
 	AuditLogStdout bool
@@ -117,90 +123,17 @@ const (
 	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
 	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
 	EnvAuditLogMinAge      = "ARCA_AUDIT_LOG_MIN_AGE"
+	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
+	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
 	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
-	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
-	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
+	EnvTLSCert             = "ARCA_TLS_CERT"
+	EnvTLSKey              = "ARCA_TLS_KEY"
+	// EnvConfig names the config file when --config does not.
+	EnvConfig = "ARCA_CONFIG"
 )
-
-// FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
-func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
-	for name, field := range map[string]*string{
-		EnvListen: &c.Listen, EnvData: &c.Data, EnvRegion: &c.Region, EnvPublicURL: &c.PublicURL,
-		EnvAccountID: &c.AccountID, EnvRootAccessKeyID: &c.RootAccessKeyID, EnvRootSecretKey: &c.RootSecretKey,
-		EnvLogFormat: &c.LogFormat, EnvAuditLog: &c.AuditLog, EnvDebugListen: &c.DebugListen,
-	} {
-		if v, ok := lookup(name); ok {
-			*field = v
-		}
-	}
-	if v, ok := lookup(EnvAuditLogMaxSize); ok {
-		n, err := ParseSize(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogMaxSize, err)
-		}
-		c.AuditLogMaxSize = n
-	}
-	if v, ok := lookup(EnvAuditLogKeep); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogKeep, err)
-		}
-		c.AuditLogKeep = n
-	}
-	if v, ok := lookup(EnvMaxConnections); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvMaxConnections, err)
-		}
-		c.MaxConnections = n
-	}
-	if v, ok := lookup(EnvMinBodyRate); ok {
-		n, err := ParseSize(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvMinBodyRate, err)
-		}
-		c.MinBodyRate = n
-	}
-	if v, ok := lookup(EnvAuditLogMinAge); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogMinAge, err)
-		}
-		c.AuditLogMinAge = d
-	}
-	if v, ok := lookup(EnvAuditLogStdout); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogStdout, err)
-		}
-		c.AuditLogStdout = b
-	}
-	if v, ok := lookup(EnvUpstreamTimeout); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvUpstreamTimeout, err)
-		}
-		c.UpstreamTimeout = d
-	}
-	if v, ok := lookup(EnvTrustedProxies); ok && strings.TrimSpace(v) != "" {
-		for _, p := range strings.Split(v, ",") {
-			if err := c.AddTrustedProxy(strings.TrimSpace(p)); err != nil {
-				return fmt.Errorf("%s: %w", EnvTrustedProxies, err)
-			}
-		}
-	}
-	if v, ok := lookup(EnvExternalConnections); ok && strings.TrimSpace(v) != "" {
-		for _, pair := range strings.Split(v, ",") {
-			if err := c.AddExternalConnection(strings.TrimSpace(pair)); err != nil {
-				return fmt.Errorf("%s: %w", EnvExternalConnections, err)
-			}
-		}
-	}
-	return nil
-}
 
 // AddExternalConnection adds one NAME=URL pair.
 func (c *Config) AddExternalConnection(pair string) error {
@@ -244,11 +177,18 @@ func (c *Config) Validate() error {
 	if !regionPattern.MatchString(c.Region) {
 		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("set both the TLS certificate and key (--tls-cert and --tls-key), or neither")
+	}
 	if c.PublicURL == "" {
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "localhost"
 		}
-		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+		scheme := "http://"
+		if c.TLS() {
+			scheme = "https://"
+		}
+		c.PublicURL = scheme + net.JoinHostPort(host, port)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if err := checkURL(c.PublicURL); err != nil {
@@ -283,14 +223,14 @@ func (c *Config) Validate() error {
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
 	}
+	if c.AuditLogMinAge < 0 {
+		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)
+	}
 	if c.MaxConnections < 0 {
 		return fmt.Errorf("max connections %d is negative", c.MaxConnections)
 	}
 	if c.MinBodyRate < 0 {
 		return fmt.Errorf("min body rate %d is negative", c.MinBodyRate)
-	}
-	if c.AuditLogMinAge < 0 {
-		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
@@ -302,6 +242,9 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// TLS reports whether the server speaks HTTPS.
+func (c *Config) TLS() bool { return c.TLSCert != "" }
 
 func checkURL(s string) error {
 	u, err := url.Parse(s)

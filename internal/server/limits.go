@@ -15,20 +15,23 @@ import (
 )
 
 // limitConnections bounds the connections served at once to max (no bound
-// if max <= 0). A connection over the bound is answered at once with 503
-// Service Unavailable and Retry-After, and closed, so clients see why and
-// retry, instead of waiting in the kernel's backlog; refusals are logged
-// at most once a second.
-func limitConnections(ln net.Listener, max int, log *slog.Logger) net.Listener {
+// if max <= 0). A connection over the bound is closed at once, after a 503
+// Service Unavailable with Retry-After when the server speaks plain HTTP
+// (over TLS, before any handshake, there is nothing a client could read),
+// so clients see why and retry instead of waiting in the kernel's
+// backlog; refusals are logged at most once a second. ln is the raw
+// listener, under any TLS.
+func limitConnections(ln net.Listener, max int, plain bool, log *slog.Logger) net.Listener {
 	if max <= 0 {
 		return ln
 	}
-	return &limitListener{Listener: ln, sem: make(chan struct{}, max), log: log}
+	return &limitListener{Listener: ln, sem: make(chan struct{}, max), plain: plain, log: log}
 }
 
 type limitListener struct {
 	net.Listener
 	sem     chan struct{}
+	plain   bool
 	log     *slog.Logger
 	refused atomic.Int64
 	lastLog atomic.Int64 // unix second of the last refusal logged
@@ -49,10 +52,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
 		default:
 		}
-		// A fresh socket's send buffer takes the answer without blocking;
-		// the deadline covers a peer that is gone.
-		c.SetWriteDeadline(time.Now().Add(time.Second))
-		io.WriteString(c, refusal)
+		if l.plain {
+			// A fresh socket's send buffer takes the answer without
+			// blocking; the deadline covers a peer that is gone.
+			c.SetWriteDeadline(time.Now().Add(time.Second))
+			io.WriteString(c, refusal)
+		}
 		c.Close()
 		n := l.refused.Add(1)
 		if now := time.Now().Unix(); l.lastLog.Swap(now) != now {
@@ -65,6 +70,24 @@ type limitConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+}
+
+// ReadFrom keeps sendfile: net/http hands files to the connection's
+// ReadFrom, which the wrapper would otherwise hide.
+func (c *limitConn) ReadFrom(r io.Reader) (int64, error) {
+	if rf, ok := c.Conn.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+// CloseWrite passes through what net/http uses to end a connection
+// gracefully.
+func (c *limitConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }
 
 func (c *limitConn) Close() error {

@@ -80,7 +80,7 @@ func TestMinBodyRate(t *testing.T) {
 // 503 with Retry-After, and that a freed slot is used again.
 func TestConnectionLimit(t *testing.T) {
 	addr := serve(t, drain, func(ln net.Listener) net.Listener {
-		return limitConnections(ln, 1, slog.New(slog.DiscardHandler))
+		return limitConnections(ln, 1, true, slog.New(slog.DiscardHandler))
 	})
 	held, err := net.Dial("tcp", addr) // takes the one slot
 	if err != nil {

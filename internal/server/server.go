@@ -56,6 +56,8 @@ type Server struct {
 	store   store.Store
 	blobs   *blob.Guard
 	handler http.Handler
+	// cert is the TLS certificate; nil when the server speaks plain HTTP.
+	cert *certificate
 	// revocations are the revoked tokens, kept current by Serve; audit
 	// is the audit log, nil when it is off.
 	revocations *token.Revocations
@@ -78,6 +80,14 @@ func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
+	// The certificate first: a server that cannot serve creates nothing.
+	var cert *certificate
+	if cfg.TLS() {
+		var err error
+		if cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
 	if err := privateDataDir(cfg.Data, log); err != nil {
 		return nil, err
 	}
@@ -85,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, cert: cert}
 	for _, o := range opts {
 		o(s)
 	}
@@ -135,6 +145,9 @@ func (s *Server) build(ctx context.Context) error {
 	decider := authz.New(dir, cat, s.cfg.Region, now)
 
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
+	if err := s.warnConnections(ctx, res.Connected); err != nil {
+		return fmt.Errorf("external connections: %w", err)
+	}
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(deps),
@@ -227,9 +240,18 @@ func (s *Server) Serve(ctx context.Context) error {
 	return s.ServeListener(ctx, ln)
 }
 
-// ServeListener serves on ln until ctx ends.
+// ServeListener serves on ln until ctx ends, over TLS when the server has
+// a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
-	ln = limitConnections(respond.Listener(ln), s.cfg.MaxConnections, s.log)
+	// The bound counts raw connections, under TLS.
+	ln = limitConnections(ln, s.cfg.MaxConnections, s.cert == nil, s.log)
+	if s.cert != nil {
+		// net/http must see the *tls.Conn (for r.TLS and the handshake),
+		// so the connection is not wrapped to coalesce writes.
+		ln = s.cert.listener(ln)
+	} else {
+		ln = respond.Listener(ln)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ConnContext:       respond.ConnContext,
