@@ -50,6 +50,7 @@ type Queries interface {
 	Policies
 	Packages
 	Versions
+	PackageGroups
 }
 
 // Account is a tenant: the owner of domains and the administrator of
