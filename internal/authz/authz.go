@@ -20,6 +20,7 @@
 // permission on the domain resource"):
 //
 //	domain ARN                 the domain policy
+//	package group ARN          the domain policy
 //	repository or package ARN  the domain policy and the repository policy
 //	"*", IAM and STS ARNs      none
 //
@@ -255,8 +256,8 @@ func (e *Evaluator) resourceSide(ctx context.Context, c *Case, k *keys, caller, 
 			}
 		}
 	}
-	if res.kind == arn.KindDomain {
-		return nil
+	if res.kind == arn.KindDomain || res.kind == arn.KindPackageGroup {
+		return nil // a package group is governed by its domain's policy
 	}
 	repo := catalog.Resource{Kind: arn.KindRepository, Domain: domain.Domain, Repository: res.repo}
 	ra, ok, err := e.attributes(ctx, repo)
@@ -406,6 +407,8 @@ func parseResource(s string) resource {
 	case domain == "":
 		return r
 	case kind == arn.KindDomain && !more:
+		r.kind, r.domain = kind, domain
+	case kind == arn.KindPackageGroup && more:
 		r.kind, r.domain = kind, domain
 	case kind == arn.KindRepository || kind == arn.KindPackage:
 		repo, _, _ := strings.Cut(path, "/")
