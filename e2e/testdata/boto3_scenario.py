@@ -277,8 +277,7 @@ def main():
     expect_error("ValidationException", 400, "update_repository", domain="boto-a", repository="store", upstreams=[{"repositoryName": "app"}])  # a cycle
     e = expect_error("ValidationException", 400, "create_domain", domain="My_Domain")
     check(e.get("reason"), "ValidationException: no reason", e)
-    e = expect_error("ValidationException", 400, "list_package_groups", domain="boto-a")  # not built yet
-    check(e.get("reason") == "UNKNOWN_OPERATION", "an operation not built yet: reason", e)
+    expect_error("ResourceNotFoundException", 404, "list_package_groups", domain="no-such-domain")
     expect_error("AccessDeniedException", 403, "describe_domain", domain="boto-a", domainOwner="999999999999")
 
     # Quotas: 11 direct upstreams, 51 tags.
