@@ -127,6 +127,9 @@ func (c *Catalog) CreateDomain(ctx context.Context, ref DomainRef, encryptionKey
 			}
 			return err
 		}
+		if err := ensureRoot(ctx, q, d); err != nil { // the root package group /*
+			return err
+		}
 		return q.PutTags(ctx, domainResource(d.ID), tags)
 	})
 	return DomainInfo{Domain: d}, err

@@ -151,3 +151,18 @@ func (q queries) ListDomainPackages(ctx context.Context, domainID int64, after a
 	}
 	return out, rows.Err()
 }
+
+// deleteDomainGroups removes a domain's groups with their tags and lists
+// (DeleteDomain).
+func (q queries) deleteDomainGroups(ctx context.Context, domainID int64) error {
+	ids, err := q.int64s(ctx, `SELECT id FROM package_groups WHERE domain_id = $1`, domainID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := q.DeletePackageGroup(ctx, id); err != nil {
+			return err
+		}
+	}
+	return q.exec(ctx, false, `DELETE FROM package_group_generations WHERE domain_id = $1`, domainID)
+}

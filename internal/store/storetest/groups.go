@@ -96,7 +96,11 @@ func testPackageGroupsFollowDeletes(t *testing.T, s store.Store) {
 	if allowed, _ := s.ListAllowedRepositories(ctx, d.ID); len(allowed) != 0 {
 		t.Fatalf("a deleted repository is still allowed: %+v", allowed)
 	}
+	must(t, s.PutTags(ctx, store.Resource{Kind: "package-group", ID: g.ID}, []store.Tag{{Key: "k", Value: "v"}}))
 	must(t, s.DeleteDomain(ctx, d.ID))
+	if tags, _ := s.ListTags(ctx, store.Resource{Kind: "package-group", ID: g.ID}); len(tags) != 0 {
+		t.Fatalf("a group's tags survived its domain: %+v", tags)
+	}
 	if list, _ := s.ListPackageGroups(ctx, d.ID); len(list) != 0 {
 		t.Fatalf("groups survived their domain: %+v", list)
 	}
