@@ -115,12 +115,25 @@ type Index struct {
 	byPattern map[string]*Node
 	byFormat  map[artifact.Format][]*Node
 	anyFormat []*Node // /* (and any other format-less definition)
+	// For lookups: per format, the groups that fix no namespace
+	// (/f/*, /f/ns~), and the groups that fix one, by the weak form of
+	// their namespace (which a package must share to match them at all).
+	loose    map[artifact.Format][]*Node
+	byWeakNS map[nsKey][]*Node // /f/ns/*, /f/ns/name~
+	exact    map[nsKey][]*Node // /f/ns/name$, by the weak name too
+}
+
+type nsKey struct {
+	format    artifact.Format
+	namespace string // weak form
+	name      string // weak form, for exact definitions only
 }
 
 // NewIndex compiles groups. Definitions are expected valid (they were
 // parsed before they were stored).
 func NewIndex(groups []Group) *Index {
-	ix := &Index{byPattern: map[string]*Node{}, byFormat: map[artifact.Format][]*Node{}}
+	ix := &Index{byPattern: map[string]*Node{}, byFormat: map[artifact.Format][]*Node{},
+		loose: map[artifact.Format][]*Node{}, byWeakNS: map[nsKey][]*Node{}, exact: map[nsKey][]*Node{}}
 	for i := range groups {
 		n := &Node{Group: &groups[i]}
 		ix.Nodes = append(ix.Nodes, n)
@@ -129,6 +142,16 @@ func NewIndex(groups []Group) *Index {
 			ix.anyFormat = append(ix.anyFormat, n)
 		} else {
 			ix.byFormat[n.Pattern.Format] = append(ix.byFormat[n.Pattern.Format], n)
+			switch p := &n.Pattern; {
+			case p.Level <= LevelNamespacePrefix:
+				ix.loose[p.Format] = append(ix.loose[p.Format], n)
+			case p.Level == LevelExact:
+				k := nsKey{p.Format, p.weakNamespace, p.weakName}
+				ix.exact[k] = append(ix.exact[k], n)
+			default:
+				k := nsKey{p.Format, p.weakNamespace, ""}
+				ix.byWeakNS[k] = append(ix.byWeakNS[k], n)
+			}
 		}
 	}
 	sort.Slice(ix.Nodes, func(i, j int) bool { return ix.Nodes[i].Pattern.Text < ix.Nodes[j].Pattern.Text })
@@ -198,10 +221,12 @@ func (a Association) Type() string {
 // Associate returns the group a package belongs to: the most specific
 // group it matches, weakly or strongly; a strong match wins a tie.
 func (ix *Index) Associate(ref artifact.PackageRef) Association {
-	return associate(ix.candidates(ref.Format), ref)
+	wns, wname := Weak(ref.Namespace), Weak(ref.Name)
+	return associate([][]*Node{ix.anyFormat, ix.loose[ref.Format], ix.byWeakNS[nsKey{ref.Format, wns, ""}],
+		ix.exact[nsKey{ref.Format, wns, wname}]}, ref, wns, wname)
 }
 
-func associate(lists [2][]*Node, ref artifact.PackageRef) Association {
+func associate(lists [][]*Node, ref artifact.PackageRef, wns, wname string) Association {
 	var strong, weak *Node
 	for _, list := range lists {
 		for _, n := range list {
@@ -210,7 +235,7 @@ func associate(lists [2][]*Node, ref artifact.PackageRef) Association {
 				if strong == nil || n.Pattern.moreSpecific(strong.Pattern) {
 					strong = n
 				}
-			case n.Pattern.matchesWeakly(ref):
+			case n.Pattern.matchesWeakly(ref.Format, wns, wname):
 				if weak == nil || n.Pattern.moreSpecific(weak.Pattern) {
 					weak = n
 				}
@@ -232,9 +257,8 @@ func (ix *Index) AssociateWith(p Pattern, ref artifact.PackageRef) Association {
 		return ix.Associate(ref)
 	}
 	extra := &Node{Group: &Group{Pattern: p}}
-	lists := ix.candidates(ref.Format)
-	lists[1] = append(append([]*Node(nil), lists[1]...), extra)
-	return associate(lists, ref)
+	c := ix.candidates(ref.Format)
+	return associate([][]*Node{c[0], c[1], {extra}}, ref, Weak(ref.Namespace), Weak(ref.Name))
 }
 
 // Decision is the verdict on a version entering a repository.

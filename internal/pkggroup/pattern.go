@@ -39,6 +39,10 @@ type Pattern struct {
 	Format    artifact.Format
 	Namespace string // the namespace, or its prefix at LevelNamespacePrefix
 	Name      string // the name, or its prefix at LevelNamePrefix
+
+	// weakNamespace and weakName are Namespace and Name in their weak
+	// form, computed once by Parse.
+	weakNamespace, weakName string
 }
 
 // namespaced reports whether a format has namespaces, and whether it
@@ -159,6 +163,7 @@ func Parse(s string) (Pattern, error) {
 	if n := Normalize(p.Format, p.Namespace, p.Name); n.Namespace != p.Namespace || n.Name != p.Name {
 		return bad("%s names are matched in their normal form: write %q", p.Format, n.Namespace+"/"+n.Name)
 	}
+	p.weakNamespace, p.weakName = Weak(p.Namespace), Weak(p.Name)
 	return p, nil
 }
 
@@ -217,11 +222,11 @@ func prefixMatch(s, prefix string) bool {
 }
 
 // Matches reports whether ref matches p exactly (case-sensitively).
-func (p Pattern) Matches(ref artifact.PackageRef) bool {
+func (p *Pattern) Matches(ref artifact.PackageRef) bool {
 	return p.matches(ref.Format, ref.Namespace, ref.Name, prefixMatch)
 }
 
-func (p Pattern) matches(f artifact.Format, ns, name string, prefix func(s, p string) bool) bool {
+func (p *Pattern) matches(f artifact.Format, ns, name string, prefix func(s, p string) bool) bool {
 	switch p.Level {
 	case LevelAll:
 		return true

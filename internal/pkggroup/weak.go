@@ -30,11 +30,22 @@ func Weak(s string) string {
 	return b.String()
 }
 
-// matchesWeakly reports whether ref matches p once both are in their weak
-// form.
-func (p Pattern) matchesWeakly(ref artifact.PackageRef) bool {
-	w := Pattern{Level: p.Level, Format: p.Format, Namespace: Weak(p.Namespace), Name: Weak(p.Name)}
-	return w.matches(ref.Format, Weak(ref.Namespace), Weak(ref.Name), prefixMatch)
+// matchesWeakly reports whether a package whose namespace and name are
+// given in their weak form matches p once p is in its weak form too.
+func (p *Pattern) matchesWeakly(f artifact.Format, weakNamespace, weakName string) bool {
+	switch p.Level {
+	case LevelAll:
+		return true
+	case LevelFormat:
+		return f == p.Format
+	case LevelNamespacePrefix:
+		return f == p.Format && prefixMatch(weakNamespace, p.weakNamespace)
+	case LevelNamespace:
+		return f == p.Format && weakNamespace == p.weakNamespace
+	case LevelNamePrefix:
+		return f == p.Format && weakNamespace == p.weakNamespace && prefixMatch(weakName, p.weakName)
+	}
+	return f == p.Format && weakNamespace == p.weakNamespace && weakName == p.weakName
 }
 
 // confusables maps characters that render like a Latin letter or digit to
