@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
@@ -25,52 +26,78 @@ import (
 //
 // A domain's groups are compiled into a pkggroup.Index, cached per domain
 // under the domain's package group generation, which the store moves with
-// every group write: each lookup asks the store for that one number, so a
-// change made through any server process is seen on the next request.
+// every group write: each lookup makes sure the store's number was read
+// after it arrived (one query shared by the requests waiting for it), so
+// a change made through any server process is seen on the next request.
 
 // groupIndexes caches a compiled index per domain.
 type groupIndexes struct {
 	mu sync.Mutex
-	m  map[int64]cachedIndex
+	m  map[int64]*domainGroups
 }
 
-type cachedIndex struct {
-	gen int64
-	ix  *pkggroup.Index
+// domainGroups is one domain's compiled groups. Like token.Revocations,
+// the generation check is shared: a request that arrives while a check
+// is under way waits for the next one rather than running its own, so
+// under load the store sees one generation query at a time per domain.
+type domainGroups struct {
+	syncMu sync.Mutex
+	synced time.Time // when the last completed check started
+	gen    int64
+	ix     *pkggroup.Index
 }
 
-// groupIndex returns the compiled groups of a domain, creating its root
-// group if the domain has none yet.
+func (gi *groupIndexes) domain(id int64) *domainGroups {
+	gi.mu.Lock()
+	defer gi.mu.Unlock()
+	if gi.m == nil || len(gi.m) > maxCachedIndexes {
+		gi.m = map[int64]*domainGroups{}
+	}
+	e, ok := gi.m[id]
+	if !ok {
+		e = &domainGroups{gen: -1}
+		gi.m[id] = e
+	}
+	return e
+}
+
+// groupIndex returns the compiled groups of a domain, as recent as the
+// moment it was called, creating the domain's root group if it has none.
 func (c *Catalog) groupIndex(ctx context.Context, d store.Domain) (*pkggroup.Index, error) {
+	arrived := time.Now()
+	e := c.groups.domain(d.ID)
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	if e.ix != nil && e.synced.After(arrived) {
+		return e.ix, nil
+	}
+	started := time.Now()
 	gen, err := c.st.PackageGroupGeneration(ctx, d.ID)
 	if err != nil {
 		return nil, err
 	}
-	c.groups.mu.Lock()
-	e, ok := c.groups.m[d.ID]
-	c.groups.mu.Unlock()
-	if ok && e.gen == gen {
-		return e.ix, nil
-	}
-	ix, err := c.loadGroups(ctx, c.st, d)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := ix.Group(pkggroup.Root); !ok {
-		if err := c.st.Update(ctx, func(q store.Queries) error { return ensureRoot(ctx, q, d) }); err != nil {
+	if e.ix == nil || gen != e.gen {
+		ix, err := c.loadGroups(ctx, c.st, d)
+		if err != nil {
 			return nil, err
 		}
-		return c.groupIndex(ctx, d)
+		if _, ok := ix.Group(pkggroup.Root); !ok {
+			if err := c.st.Update(ctx, func(q store.Queries) error { return ensureRoot(ctx, q, d) }); err != nil {
+				return nil, err
+			}
+			if gen, err = c.st.PackageGroupGeneration(ctx, d.ID); err != nil {
+				return nil, err
+			}
+			if ix, err = c.loadGroups(ctx, c.st, d); err != nil {
+				return nil, err
+			}
+		}
+		// Kept under the generation read before loading: a write
+		// committed meanwhile makes it stale at the next check.
+		e.gen, e.ix = gen, ix
 	}
-	c.groups.mu.Lock()
-	if c.groups.m == nil || len(c.groups.m) > maxCachedIndexes {
-		c.groups.m = map[int64]cachedIndex{}
-	}
-	// Stored under the generation read before loading: a write committed
-	// meanwhile makes the entry stale at once.
-	c.groups.m[d.ID] = cachedIndex{gen: gen, ix: ix}
-	c.groups.mu.Unlock()
-	return ix, nil
+	e.synced = started
+	return e.ix, nil
 }
 
 const maxCachedIndexes = 10_000

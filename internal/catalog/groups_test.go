@@ -1,0 +1,54 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/pkggroup"
+	"github.com/arcahq/arca/internal/store/sqlite"
+)
+
+// Two servers over one store (two catalogs here): a group change made
+// through one binds the other's next check, with no restart or wait.
+func TestGroupChangesSeenByOtherServers(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, b := catalog.New(st, "us-east-1", time.Now), catalog.New(st, "us-east-1", time.Now)
+	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
+	if _, err := a.CreateDomain(ctx, d, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := a.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := artifact.PackageRef{Format: artifact.NPM, Namespace: "acme", Name: "lib"}
+	if err := b.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
+		t.Fatalf("before any group: %v", err)
+	}
+	if err := a.CreatePackageGroup(ctx, d, "/npm/acme/*", "", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.UpdateOriginConfiguration(ctx, d, "/npm/acme/*", map[pkggroup.Restriction]pkggroup.Mode{pkggroup.Publish: pkggroup.Block}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CheckOrigin(ctx, repo, ref, pkggroup.Publish); !errors.Is(err, errkind.ErrAccessDenied) {
+		t.Fatalf("the other server after a BLOCK: %v, want AccessDenied", err)
+	}
+	if err := a.DeletePackageGroup(ctx, d, "/npm/acme/*"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
+		t.Fatalf("the other server after the group was deleted: %v", err)
+	}
+}
