@@ -21,7 +21,7 @@ import (
 // download, in a virtual environment of their own), uv with the same
 // index URL, and the AWS CLI for every package operation on the pypi
 // packages. Every client runs with its own HOME and without the PIP_*
-// variables of the machine (CLIENTS.md §4.4: PIP_FIND_LINKS points at a
+// variables of the machine (docs/CLIENTS.md §4.4: PIP_FIND_LINKS points at a
 // local wheel directory).
 
 // pyStep runs the steps of a scenario in order as subtests, stopping at

@@ -45,6 +45,10 @@ type Resolver interface {
 type Config struct {
 	Region    string
 	PublicURL string // the base URL clients use, without a trailing slash
+	// Formats are the package formats whose repository endpoints the
+	// server serves: GetRepositoryEndpoint refuses the others, so that a
+	// client is not configured for an endpoint that answers nothing.
+	Formats []string
 }
 
 // API serves the control plane.

@@ -12,7 +12,7 @@ import (
 
 // Wire shapes of the model, named after their model shapes. Timestamps are
 // epoch seconds with milliseconds, which is what rest-json clients parse
-// (CLIENTS.md §1.4).
+// (docs/CLIENTS.md §1.4).
 
 // epoch is a timestamp on the wire.
 type epoch time.Time
