@@ -105,6 +105,16 @@ func (a *API) groupCall(ctx context.Context, c *call, in groupInput) (catalog.Do
 	return d, a.authorize(ctx, c, "codeartifact:"+c.op.Name, a.groupARN(d, in.PackageGroup))
 }
 
+// groupNode authorizes the call and finds the group it names.
+func (a *API) groupNode(ctx context.Context, c *call, in groupInput) (catalog.DomainRef, *pkggroup.Node, error) {
+	d, err := a.groupCall(ctx, c, in)
+	if err != nil {
+		return d, nil, err
+	}
+	_, _, n, err := a.catalog.PackageGroup(ctx, d, in.PackageGroup)
+	return d, n, err
+}
+
 // --- CreatePackageGroup, DescribePackageGroup, UpdatePackageGroup, DeletePackageGroup ---
 
 // createPackageGroup serves CreatePackageGroup.
@@ -130,11 +140,11 @@ func (a *API) createPackageGroup(ctx context.Context, c *call, in *struct {
 
 // describePackageGroup serves DescribePackageGroup.
 func (a *API) describePackageGroup(ctx context.Context, c *call, in *groupInput) (*packageGroupOutput, error) {
-	d, err := a.groupCall(ctx, c, *in)
+	d, n, err := a.groupNode(ctx, c, *in)
 	if err != nil {
 		return nil, err
 	}
-	return a.describeGroup(ctx, d, in.PackageGroup)
+	return &packageGroupOutput{a.groupDescription(d, n)}, nil
 }
 
 // updatePackageGroup serves UpdatePackageGroup: the description and the
@@ -292,11 +302,7 @@ func (a *API) listSubPackageGroups(ctx context.Context, c *call, in *struct {
 	groupInput
 	listInput
 }) (*listPackageGroupsOutput, error) {
-	d, err := a.groupCall(ctx, c, in.groupInput)
-	if err != nil {
-		return nil, err
-	}
-	_, _, n, err := a.catalog.PackageGroup(ctx, d, in.PackageGroup)
+	d, n, err := a.groupNode(ctx, c, in.groupInput)
 	if err != nil {
 		return nil, err
 	}
@@ -316,11 +322,7 @@ func (a *API) listAllowedRepositoriesForGroup(ctx context.Context, c *call, in *
 	OriginRestrictionType string `json:"originRestrictionType"`
 	listInput
 }) (*listAllowedRepositoriesOutput, error) {
-	d, err := a.groupCall(ctx, c, in.groupInput)
-	if err != nil {
-		return nil, err
-	}
-	_, _, n, err := a.catalog.PackageGroup(ctx, d, in.PackageGroup)
+	d, n, err := a.groupNode(ctx, c, in.groupInput)
 	if err != nil {
 		return nil, err
 	}

@@ -223,23 +223,25 @@ func prefixMatch(s, prefix string) bool {
 
 // Matches reports whether ref matches p exactly (case-sensitively).
 func (p *Pattern) Matches(ref artifact.PackageRef) bool {
-	return p.matches(ref.Format, ref.Namespace, ref.Name, prefixMatch)
+	return p.matches(ref.Format, ref.Namespace, ref.Name, p.Namespace, p.Name)
 }
 
-func (p *Pattern) matches(f artifact.Format, ns, name string, prefix func(s, p string) bool) bool {
+// matches matches a package's namespace and name against the pattern's
+// pns and pname: its own, or their weak forms.
+func (p *Pattern) matches(f artifact.Format, ns, name, pns, pname string) bool {
 	switch p.Level {
 	case LevelAll:
 		return true
 	case LevelFormat:
 		return f == p.Format
 	case LevelNamespacePrefix:
-		return f == p.Format && prefix(ns, p.Namespace)
+		return f == p.Format && prefixMatch(ns, pns)
 	case LevelNamespace:
-		return f == p.Format && ns == p.Namespace
+		return f == p.Format && ns == pns
 	case LevelNamePrefix:
-		return f == p.Format && ns == p.Namespace && prefix(name, p.Name)
+		return f == p.Format && ns == pns && prefixMatch(name, pname)
 	}
-	return f == p.Format && ns == p.Namespace && name == p.Name
+	return f == p.Format && ns == pns && name == pname
 }
 
 // Covers reports whether every package q matches also matches p, p being

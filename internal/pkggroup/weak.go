@@ -33,19 +33,7 @@ func Weak(s string) string {
 // matchesWeakly reports whether a package whose namespace and name are
 // given in their weak form matches p once p is in its weak form too.
 func (p *Pattern) matchesWeakly(f artifact.Format, weakNamespace, weakName string) bool {
-	switch p.Level {
-	case LevelAll:
-		return true
-	case LevelFormat:
-		return f == p.Format
-	case LevelNamespacePrefix:
-		return f == p.Format && prefixMatch(weakNamespace, p.weakNamespace)
-	case LevelNamespace:
-		return f == p.Format && weakNamespace == p.weakNamespace
-	case LevelNamePrefix:
-		return f == p.Format && weakNamespace == p.weakNamespace && prefixMatch(weakName, p.weakName)
-	}
-	return f == p.Format && weakNamespace == p.weakNamespace && weakName == p.weakName
+	return p.matches(f, weakNamespace, weakName, p.weakNamespace, p.weakName)
 }
 
 // confusables maps characters that render like a Latin letter or digit to
