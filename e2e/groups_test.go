@@ -134,6 +134,12 @@ func TestPackageGroupsCLI(t *testing.T) {
 		if n := reg.Packuments("@blocked/pkg"); n != 0 {
 			t.Errorf("the public registry was asked %d times for a blocked package", n)
 		}
+		// The group blocks taking the scope from outside, not publishing it.
+		npmApp.PublishOK(t, pkgSpec{Name: "@blocked/own", Version: "1.0.0", Mark: "my-repo"})
+		npmApp.InstallOK(t, project, "@blocked/own")
+		if n := reg.Packuments("@blocked/own"); n != 0 {
+			t.Errorf("the public registry was asked %d times for a blocked scope", n)
+		}
 		npmApp.InstallOK(t, project, "free-pkg")
 		if got := installedVersion(t, project, "free-pkg"); got == "" {
 			t.Error("free-pkg not installed")

@@ -49,7 +49,12 @@ func TestGroupsGateUpstreams(t *testing.T) {
 		t.Errorf("ingesting into npm-store: %v, want AccessDenied naming the group", err)
 	}
 
-	// Only my-repo may ingest; INTERNAL_UPSTREAM blocked for everyone else.
+	// Blocking ingestion does not block publishing the name.
+	if err := w.res.CheckPublish(ctx, store, pkg, "1.0.0"); err != nil {
+		t.Errorf("publishing where only EXTERNAL_UPSTREAM is blocked: %v", err)
+	}
+
+	// Only my-repo may retain from upstreams; INTERNAL_UPSTREAM blocked for everyone else.
 	w.group("/npm/*", map[pkggroup.Restriction]pkggroup.Mode{pkggroup.InternalUpstream: pkggroup.Block})
 	if _, err := w.res.Version(ctx, my, pkg, "2.0.0"); !errors.Is(err, errkind.ErrAccessDenied) {
 		t.Errorf("retaining from an upstream under INTERNAL_UPSTREAM BLOCK (inherited): %v", err)

@@ -433,7 +433,9 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 		return err
 	}
 	view, err := r.Package(ctx, repo, ref)
-	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) {
+	// Not reachable: found nowhere, a registry down, or kept out by a
+	// package group (which governs taking versions, not publishing them).
+	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) || errors.Is(err, errkind.ErrAccessDenied) {
 		return nil
 	}
 	if err != nil {
