@@ -82,7 +82,15 @@ func (c *Catalog) groupIndex(ctx context.Context, d store.Domain) (*pkggroup.Ind
 			return nil, err
 		}
 		if _, ok := ix.Group(pkggroup.Root); !ok {
-			if err := c.st.Update(ctx, func(q store.Queries) error { return ensureRoot(ctx, q, d) }); err != nil {
+			// d may carry only the id (CheckOrigin): the root is dated
+			// with the domain's creation.
+			if err := c.st.Update(ctx, func(q store.Queries) error {
+				full, err := q.GetDomainByID(ctx, d.ID)
+				if err != nil {
+					return err
+				}
+				return ensureRoot(ctx, q, full)
+			}); err != nil {
 				return nil, err
 			}
 			if gen, err = c.st.PackageGroupGeneration(ctx, d.ID); err != nil {
