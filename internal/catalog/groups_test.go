@@ -52,3 +52,36 @@ func TestGroupChangesSeenByOtherServers(t *testing.T) {
 		t.Fatalf("the other server after the group was deleted: %v", err)
 	}
 }
+
+// A domain without a root group (one made before package groups, had the
+// migration not added it) gets it on first use, dated with the domain.
+func TestRootGroupCreatedOnFirstUse(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cat := catalog.New(st, "us-east-1", time.Now)
+	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
+	info, err := cat.CreateDomain(ctx, d, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := st.ListPackageGroups(ctx, info.ID)
+	if err != nil || len(groups) != 1 || groups[0].Pattern != pkggroup.Root {
+		t.Fatalf("a new domain's groups: %+v, %v", groups, err)
+	}
+	if err := st.DeletePackageGroup(ctx, groups[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	fresh := catalog.New(st, "us-east-1", time.Now)
+	_, ix, err := fresh.PackageGroups(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, ok := ix.Group(pkggroup.Root)
+	if !ok || !root.CreatedAt.Equal(info.CreatedAt) || root.Mode(pkggroup.Publish) != pkggroup.Allow {
+		t.Fatalf("root after first use: %+v (domain created %v)", root, info.CreatedAt)
+	}
+}
