@@ -39,6 +39,9 @@ type Resolver interface {
 	// CopySource looks versions up in src, and in its upstreams when
 	// includeFromUpstream is set.
 	CopySource(src store.Repository, ref artifact.PackageRef, includeFromUpstream bool) catalog.CopySource
+	// Connected reports whether an external connection has a public
+	// registry configured on this server (its status in descriptions).
+	Connected(name string) bool
 }
 
 // Config is what the control plane needs to know about the server.

@@ -147,6 +147,9 @@ func (s *Server) build(ctx context.Context) error {
 	decider := authz.New(dir, cat, s.cfg.Region, now)
 
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
+	if err := s.warnConnections(ctx, res.Connected); err != nil {
+		return fmt.Errorf("external connections: %w", err)
+	}
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(deps),
