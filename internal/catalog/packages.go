@@ -12,6 +12,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -27,7 +28,10 @@ import (
 //     succeed, other bytes are a Conflict;
 //   - a package's origin configuration defaults by how its first version
 //     arrived (artifact.DefaultOriginConfig), and publishing to a package
-//     whose publish restriction is BLOCK is refused.
+//     whose publish restriction is BLOCK is refused;
+//   - publishing and copying also need the package's package group to
+//     allow PUBLISH into the repository (CheckOrigin); a BLOCK from either
+//     the package or its group wins.
 //
 // None of these functions look at upstream repositories; package resolve
 // does, and calls them.
@@ -213,6 +217,9 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 	if len(pub.Assets) > MaxAssetsPerVersion {
 		return store.Version{}, errkind.Quotaf("A package version can have at most %d assets", MaxAssetsPerVersion)
 	}
+	if err := c.CheckOrigin(ctx, repo, pub.Ref, pkggroup.Publish); err != nil {
+		return store.Version{}, err
+	}
 	now := c.timestamp()
 	if pub.Meta.PublishedAt.IsZero() {
 		pub.Meta.PublishedAt = now
@@ -271,6 +278,7 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 	for _, a := range v.Assets {
 		have[a.Name] = a
 	}
+	before := v
 	for _, a := range pub.Assets {
 		old, ok := have[a.Name]
 		switch {
@@ -308,6 +316,11 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 		v.Meta.PublishedAt = published
 	}
 	v.Revision = Revision(v.Meta, v.Assets)
+	// (Compared recomputed: a stored revision may have been computed
+	// before the metadata's round trip through the store.)
+	if v.Status == before.Status && v.Revision == Revision(before.Meta, before.Assets) {
+		return before, nil // the same assets and metadata again: idempotent, nothing is written
+	}
 	v.UpdatedAt = now
 	return v, q.UpdateVersion(ctx, v)
 }
@@ -601,6 +614,11 @@ type CopyRequest struct {
 // the source are set in dst.
 func (c *Catalog) Copy(ctx context.Context, dst store.Repository, req CopyRequest, find CopySource) (BatchResult, error) {
 	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
+	// A copy puts versions straight into dst, as a publish does: dst's
+	// package group must allow publishing there.
+	if err := c.CheckOrigin(ctx, dst, req.Ref, pkggroup.Publish); err != nil {
+		return res, err
+	}
 	names := Batch{Versions: req.Versions, Revisions: req.Revisions}.all()
 	type item struct {
 		v    store.Version

@@ -39,6 +39,9 @@ type Resolver interface {
 	// CopySource looks versions up in src, and in its upstreams when
 	// includeFromUpstream is set.
 	CopySource(src store.Repository, ref artifact.PackageRef, includeFromUpstream bool) catalog.CopySource
+	// Connected reports whether an external connection has a public
+	// registry configured on this server (its status in descriptions).
+	Connected(name string) bool
 }
 
 // Config is what the control plane needs to know about the server.
@@ -109,18 +112,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := audit.From(r.Context())
 	rec.Call(audit.SourceCodeArtifact, op.Name)
-	r, p, err := a.auth.SigV4(r, "codeartifact")
+	// Bodies are read whole, but for a streaming payload (an asset), which
+	// the handler streams to the blob store and bounds there.
+	maxBody := int64(auth.MaxBufferedBody)
+	if streamingPayload(a.model.Input(op), a.model) != "" {
+		maxBody = auth.StreamedBody
+	}
+	r, p, err := a.auth.SigV4(r, maxBody, "codeartifact")
 	rec.SetPrincipal(p)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	h, built := a.routes[op.Name]
-	if !built {
-		a.writeError(w, r, errkind.Validationf("The operation %s is not supported by this server yet", op.Name).WithReason("UNKNOWN_OPERATION"))
-		return
-	}
-	if err := h(w, r, &call{op: op, principal: p}); err != nil {
+	// Every operation of the model has a handler (TestEveryOperationIsServed).
+	if err := a.routes[op.Name](w, r, &call{op: op, principal: p}); err != nil {
 		a.writeError(w, r, err)
 	}
 }

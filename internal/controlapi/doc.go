@@ -4,7 +4,10 @@
 // A request's path through this package:
 //
 //	ServeHTTP   find the operation by method and path in the service model
-//	auth        verify SigV4 (service "codeartifact") -> principal
+//	auth        verify SigV4 (service "codeartifact") -> principal; the body
+//	            is bounded at auth.MaxBufferedBody (1 MiB) before anything
+//	            buffers it, but for PublishPackageVersion's asset, which
+//	            streams to the blob store (at most assets.MaxSize)
 //	bind        query string, headers and JSON body -> one value, validated
 //	            against the model's shapes, decoded into the handler's input
 //	handler     authorize, call the catalog, build the model's output shape
@@ -13,7 +16,7 @@
 // Every error leaves through writeError, the one table that turns errkind
 // categories into AWS error types and the model's status codes.
 //
-// The route table in routes.go lists every operation of the model; the ones
-// not built yet answer ValidationException (reason UNKNOWN_OPERATION), a
-// modeled error the clients understand, instead of a bare 404.
+// The route table in routes.go serves every operation of the model (a test
+// holds it to that); a method and path that name no operation answer
+// UnknownOperationException with a 404.
 package controlapi

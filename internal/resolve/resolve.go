@@ -10,6 +10,13 @@
 //     repository itself.
 //   - A package whose origin configuration in a repository blocks upstream
 //     versions stops the search at that repository.
+//   - Package groups (catalog.CheckOrigin) gate the same ways in: a
+//     repository whose group for the package does not allow
+//     EXTERNAL_UPSTREAM does not ask its external connection, and a
+//     requesting repository whose group does not allow INTERNAL_UPSTREAM
+//     does not search its upstreams. A BLOCK from either the package's
+//     origin configuration or its group wins. A package found nowhere
+//     because a group refused it is AccessDenied, naming the group.
 //   - Retention: a version found in an upstream is retained by reference in
 //     the requesting repository; a version ingested through an external
 //     connection is retained in the repository holding the connection and
@@ -23,6 +30,11 @@
 //     format's rules name its connections; the catalog knows them): for a
 //     package of another format it is skipped.
 //
+// Beyond the guide: an external connection is asked only about packages of
+// its own format, and one with no registry URL configured on this server is
+// asked nothing; a not-found answer then names it, so that the missing
+// configuration shows where a user looks.
+//
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.
 package resolve
@@ -32,6 +44,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -39,6 +53,7 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -192,6 +207,10 @@ type View struct {
 	// reached while building the view: a version missing from the view may
 	// be missing only because of it.
 	Unavailable error
+	// Unconfigured names the external connections of the package's format
+	// the search passed that have no registry URL configured on this
+	// server: nothing was asked of them.
+	Unconfigured []string
 }
 
 // Package returns the view of a package from repo. A package found
@@ -203,6 +222,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		return nil, err
 	}
 	view := &View{Ref: ref, Versions: map[string]Candidate{}}
+	gate := &groupGate{r: r, ref: ref}
 	tags := make([]map[string]string, len(order))
 	reached := make([]bool, len(order))
 	var unavailable error
@@ -242,6 +262,17 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			if !r.serves(name, ref.Format) {
 				continue // another format's registry does not hold the package
 			}
+			if ok, err := gate.allows(ctx, n.repo, pkggroup.ExternalUpstream); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
+			if _, ok := r.connections[name]; !ok {
+				if !slices.Contains(view.Unconfigured, name) {
+					view.Unconfigured = append(view.Unconfigured, name)
+				}
+				continue
+			}
 			remote, err := r.remote(ctx, name, ref)
 			switch {
 			case err == nil:
@@ -263,6 +294,11 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				return err
 			}
 		}
+		if i == 0 && len(n.upstreams) > 0 {
+			if ok, err := gate.allows(ctx, n.repo, pkggroup.InternalUpstream); err != nil || !ok {
+				return err
+			}
+		}
 		for _, j := range n.upstreams {
 			if err := walk(j); err != nil {
 				return err
@@ -274,10 +310,13 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		return nil, err
 	}
 	if !found {
+		if gate.refused != nil {
+			return nil, gate.refused
+		}
 		if unavailable != nil {
 			return nil, unavailable
 		}
-		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams", ref, repo.Name).OnResource("package", ref.Name)
+		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams%s", ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package", ref.Name)
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
 	view.Unavailable = unavailable
@@ -322,6 +361,27 @@ func (r *Resolver) serves(name string, f artifact.Format) bool {
 	return ok && cf == f
 }
 
+// Connected reports whether the external connection name has a public
+// registry configured on this server to fetch from.
+func (r *Resolver) Connected(name string) bool {
+	_, ok := r.connections[name]
+	return ok
+}
+
+// UnconfiguredHint is what a not-found message adds when the search passed
+// external connections that have no registry URL configured: "" when
+// there are none.
+func UnconfiguredHint(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	subject := "external connection " + names[0] + " has"
+	if len(names) > 1 {
+		subject = "external connections " + strings.Join(names, ", ") + " have"
+	}
+	return fmt.Sprintf("; %s no registry URL configured on this server, so nothing was fetched through it (start arca with --external-connection %s=URL)", subject, names[0])
+}
+
 // remote asks an external connection about a package, bounded in time.
 func (r *Resolver) remote(ctx context.Context, name string, ref artifact.PackageRef) (*Remote, error) {
 	conn, ok := r.connections[name]
@@ -350,7 +410,7 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, view.Unavailable
 	}
 	if !ok {
-		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", version, ref, repo.Name).OnResource("package-version", version)
+		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams%s", version, ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package-version", version)
 	}
 	if !c.Status.Downloadable() {
 		return c.Version, nil // nothing to retain: its assets cannot be fetched
@@ -408,8 +468,15 @@ func (r *Resolver) ingest(ctx context.Context, holder store.Repository, ref arti
 // that cannot be reached does not block publishing (User Guide,
 // "CodeArtifact behavior when an external repository is not available").
 func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) error {
+	// The package group first, so a refused publish reads no bytes
+	// (catalog.Publish asks again).
+	if err := r.cat.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
+		return err
+	}
 	view, err := r.Package(ctx, repo, ref)
-	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) {
+	// Not reachable: found nowhere, a registry down, or kept out by a
+	// package group (which governs taking versions, not publishing them).
+	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) || errors.Is(err, errkind.ErrAccessDenied) {
 		return nil
 	}
 	if err != nil {

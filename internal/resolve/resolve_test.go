@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cat := catalog.New(st, "us-east-1", time.Now, npmConnections{})
+	cat := catalog.New(st, "us-east-1", time.Now, testFormats{})
 	if _, err := cat.CreateDomain(ctx, catalog.DomainRef{Owner: owner, Name: "d"}, "", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -316,13 +317,17 @@ func TestUnavailableRegistry(t *testing.T) {
 }
 
 // fakeConnection is a public registry holding web-helper.
-// npmConnections knows one external connection, public:npmjs, of npm.
-type npmConnections struct{}
+// testFormats knows the external connections public:npmjs (npm) and
+// public:pypi (PyPI), as the formats' rules do.
+type testFormats struct{}
 
-func (npmConnections) ConnectionFormat(name string) (artifact.Format, bool) {
-	return artifact.NPM, name == "public:npmjs"
+var testConnections = map[string]artifact.Format{"public:npmjs": artifact.NPM, "public:pypi": artifact.PyPI}
+
+func (testFormats) ConnectionFormat(name string) (artifact.Format, bool) {
+	f, ok := testConnections[name]
+	return f, ok
 }
-func (npmConnections) ConnectionNames() []string { return []string{"public:npmjs"} }
+func (testFormats) ConnectionNames() []string { return []string{"public:npmjs", "public:pypi"} }
 
 type fakeConnection struct {
 	remote  *Remote
@@ -374,5 +379,37 @@ func TestConnectionOfAnotherFormatIsNotAsked(t *testing.T) {
 	}
 	if n := w.fake.asked.Load(); n != 0 {
 		t.Errorf("the npm registry was asked %d times about a pypi package", n)
+	}
+}
+
+// A connection with no registry URL configured is not asked, and the
+// not-found answers say so, naming it (and only connections of the
+// package's format).
+func TestUnconfiguredConnectionIsNamed(t *testing.T) {
+	w := newWorld(t)
+	ref := catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: owner, Name: "d"}, Name: "pypi-store"}
+	w.repo("pypi-store")
+	if _, err := w.cat.AssociateExternalConnection(ctx, ref, "public:pypi"); err != nil {
+		t.Fatal(err)
+	}
+	w.repo("npm-store")
+	w.connect("npm-store")
+	my := w.repo("my-repo", "npm-store", "pypi-store")
+	if w.res.Connected("public:pypi") || !w.res.Connected("public:npmjs") {
+		t.Errorf("Connected: public:pypi %v, public:npmjs %v; want false, true", w.res.Connected("public:pypi"), w.res.Connected("public:npmjs"))
+	}
+	py := artifact.PackageRef{Format: artifact.PyPI, Name: "tiny-lib"}
+	hint := "external connection public:pypi has no registry URL configured on this server"
+	_, err := w.res.Package(ctx, my, py)
+	if !errors.Is(err, errkind.ErrNotFound) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("pypi package: %v, want NotFound saying %q", err, hint)
+	}
+	if _, err := w.res.Version(ctx, my, py, "1.0"); !errors.Is(err, errkind.ErrNotFound) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("pypi version: %v, want NotFound saying %q", err, hint)
+	}
+	// An npm package: the npm connection is configured, the PyPI one is
+	// of another format; nothing to hint at.
+	if v, err := w.res.Package(ctx, my, pkg); err != nil || len(v.Unconfigured) != 0 {
+		t.Errorf("npm package: %v, unconfigured %v; want the (empty) registry's view and none", err, v)
 	}
 }

@@ -12,13 +12,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
@@ -72,7 +70,7 @@ type Server struct {
 	// access is the access log; nil without WithAccessLog.
 	access  *middleware.AccessLog
 	store   store.Store
-	blobs   blob.Store
+	blobs   *blob.Guard
 	handler http.Handler
 	// cert is the TLS certificate; nil when the server speaks plain HTTP.
 	cert *certificate
@@ -114,8 +112,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := privateDataDir(cfg.Data, log); err != nil {
+		return nil, err
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db"))
 	if err != nil {
@@ -137,7 +135,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.blobs = blobcache.New(files, blobCacheSize)
+	s.blobs = blob.NewGuard(blobcache.New(files, blobCacheSize), sweepGrace, s.now)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
@@ -175,6 +173,9 @@ func (s *Server) build(ctx context.Context) error {
 	// repositories serve only what they already hold.
 	conns := s.formats.Connect(s.cfg.ExternalConnections, upstream.Config{Blobs: s.blobs, Log: s.log})
 	res := resolve.New(s.store, cat, conns, s.cfg.UpstreamTimeout, s.log)
+	if err := s.warnConnections(ctx, res.Connected); err != nil {
+		return fmt.Errorf("external connections: %w", err)
+	}
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps))
@@ -189,7 +190,8 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
+	handler := minBodyRate(settleUploads(mux, s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
 
@@ -235,6 +237,8 @@ func (s *Server) Serve(ctx context.Context) error {
 // ServeListener serves on ln until ctx ends, over TLS when the server has
 // a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	// The bound counts raw connections, under TLS.
+	ln = limitConnections(ln, s.cfg.MaxConnections, s.cert == nil, s.log)
 	if s.cert != nil {
 		// net/http must see the *tls.Conn (for r.TLS and the handshake),
 		// so the connection is not wrapped to coalesce writes.
@@ -254,6 +258,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.sweepBlobs(ctx)
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
+	warnIfExposed(ln.Addr(), s.log)
 	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
@@ -285,7 +290,7 @@ const (
 // sweepBlobs removes unreferenced blobs every sweepInterval until ctx ends.
 func (s *Server) sweepBlobs(ctx context.Context) {
 	every(ctx, sweepInterval, func() {
-		n, err := assets.Sweep(ctx, s.blobs, s.store.BlobInUse, sweepGrace, s.now())
+		n, err := s.blobs.Sweep(ctx, blobInUse(s.store))
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("blob sweep", "error", err)
 		}

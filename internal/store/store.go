@@ -1,7 +1,8 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies.
+// graph and external connections, tags and resource policies, packages and their versions, and
+// package groups.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -50,6 +51,7 @@ type Queries interface {
 	Policies
 	Packages
 	Versions
+	PackageGroups
 }
 
 // Account is a tenant: the owner of domains and the administrator of
@@ -350,6 +352,9 @@ type Repositories interface {
 	// AddExternalConnection attaches a connection; attaching it twice is
 	// errkind.Conflict.
 	AddExternalConnection(ctx context.Context, id int64, name string) error
+	// AssociatedExternalConnections returns the names of the external
+	// connections some repository (of any domain) has, sorted.
+	AssociatedExternalConnections(ctx context.Context) ([]string, error)
 	// RemoveExternalConnection detaches a connection; a connection that is
 	// not attached is errkind.NotFound.
 	RemoveExternalConnection(ctx context.Context, id int64, name string) error

@@ -380,7 +380,7 @@ func TestUploadRefused(t *testing.T) {
 
 	// The same bytes again: accepted, nothing changes.
 	before, _ := e.describe("my-repo", "hello-ca", "1.0.0")
-	if r := e.upload(ep, wn, files[wn], fields); r.status != http.StatusOK {
+	if r := e.upload(ep, wn, files[wn], fields); r.status != http.StatusOK || !strings.Contains(string(r.body), "already exists in my-repo with the same content; nothing changed") {
 		t.Errorf("the same file again: %d %s", r.status, r.body)
 	}
 	if after, _ := e.describe("my-repo", "hello-ca", "1.0.0"); aws.ToString(after.Revision) != aws.ToString(before.Revision) {

@@ -242,6 +242,9 @@ func (q queries) DeleteDomain(ctx context.Context, id int64) error {
 	if err := q.deleteResourceData(ctx, store.Resource{Kind: "domain", ID: id}); err != nil {
 		return err
 	}
+	if err := q.deleteDomainGroups(ctx, id); err != nil {
+		return err
+	}
 	return q.exec(ctx, true, `DELETE FROM domains WHERE id = $1`, id)
 }
 
@@ -366,6 +369,10 @@ func (q queries) UpstreamGraph(ctx context.Context, domainID int64) (map[int64][
 
 func (q queries) AddExternalConnection(ctx context.Context, id int64, name string) error {
 	return q.exec(ctx, false, `INSERT INTO external_connections (repository_id, name) VALUES ($1, $2)`, id, name)
+}
+
+func (q queries) AssociatedExternalConnections(ctx context.Context) ([]string, error) {
+	return q.strings(ctx, `SELECT DISTINCT name FROM external_connections ORDER BY name`)
 }
 
 func (q queries) RemoveExternalConnection(ctx context.Context, id int64, name string) error {
