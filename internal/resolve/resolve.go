@@ -27,7 +27,16 @@
 //   - Tags merge with upstream tags winning over the downstream's, and a
 //     higher-priority upstream winning over a lower one.
 //
-// Beyond the guide: an external connection is asked only about packages of
+// Beyond the guide, the release-age gate of the package's group (package
+// pkggroup, ReleaseGate) applies here, once for every format: a version a
+// public registry offers that was published less than the gate's minimum
+// age ago, after its cut-off, or at a time the registry does not give
+// (unless the gate allows that) is left out of the view (View.Held) and
+// its tags, so no document lists it, and Version refuses it with
+// AccessDenied saying when it was published and when it becomes
+// available. Versions stored in a repository are never held.
+//
+// Also beyond the guide: an external connection is asked only about packages of
 // its own format, and one with no registry URL configured on this server is
 // asked nothing; a not-found answer then names it, so that the missing
 // configuration shows where a user looks.
