@@ -182,3 +182,18 @@ func (pg *PackageGate) Check(version string, published, now time.Time) (Hold, bo
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// cutoffLayouts are the forms a cut-off is written in: RFC 3339, with or
+// without seconds, or a date (midnight UTC).
+var cutoffLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"}
+
+// ParseCutoff reads a cut-off: "2026-09-15T00:00:00Z",
+// "2026-09-15T00:00Z" or "2026-09-15".
+func ParseCutoff(s string) (time.Time, error) {
+	for _, layout := range cutoffLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, errkind.Validationf("The cut-off %q is not a time: write it as 2026-09-15T00:00:00Z, 2026-09-15T00:00Z or 2026-09-15", s)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -96,4 +97,18 @@ func (g *releaseGate) settle(view *View) {
 func prerelease(v string) bool {
 	core, _, _ := strings.Cut(v, "+")
 	return strings.Contains(core, "-")
+}
+
+// HeldVersions returns the versions of a package that the release-age
+// gate holds back from repo now, with why.
+func (r *Resolver) HeldVersions(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (map[string]pkggroup.Hold, error) {
+	view, err := r.Package(ctx, repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]pkggroup.Hold, len(view.Held))
+	for v, h := range view.Held {
+		out[v] = h.Hold
+	}
+	return out, nil
 }
