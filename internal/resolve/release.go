@@ -25,9 +25,20 @@ type releaseGate struct {
 	check  catalog.HoldCheck
 }
 
-// holds reports whether version, offered by connection in holder, is held
-// back, and notes it in the view.
-func (g *releaseGate) holds(ctx context.Context, view *View, version string, published time.Time, connection string, holder store.Repository) (bool, error) {
+// PublishTimer is the optional capability of a Connection whose package
+// document gives no publish time per version (Maven): PublishTime asks the
+// registry when one version was published, zero when it does not say.
+// The gate asks only about versions it cannot otherwise judge.
+type PublishTimer interface {
+	PublishTime(ctx context.Context, ref artifact.PackageRef, version string) (time.Time, error)
+}
+
+// holds reports whether rv, offered by connection (in holder), is held
+// back, and notes it in the view. A version without a publish time of its
+// own passes when the Remote's PublishedBy bound passes (it was published
+// no later), else it is asked of a PublishTimer connection; a time that
+// stays unknown is the gate's missing-time rule.
+func (g *releaseGate) holds(ctx context.Context, view *View, remote *Remote, rv RemoteVersion, connection string, holder store.Repository) (bool, error) {
 	if !g.loaded {
 		var err error
 		if g.check, err = g.r.cat.ReleaseGate(ctx, g.repo, g.ref); err != nil {
@@ -38,15 +49,30 @@ func (g *releaseGate) holds(ctx context.Context, view *View, version string, pub
 	if g.check == nil {
 		return false, nil
 	}
-	h, held := g.check(version, published)
+	published := rv.Meta.PublishedAt
+	if published.IsZero() && !remote.PublishedBy.IsZero() {
+		if _, held := g.check(rv.Version, remote.PublishedBy); !held {
+			return false, nil
+		}
+	}
+	if timer, ok := g.r.connections[connection].(PublishTimer); ok && published.IsZero() {
+		tctx, cancel := context.WithTimeout(ctx, g.r.timeout)
+		t, err := timer.PublishTime(tctx, g.ref, rv.Version)
+		cancel()
+		if err != nil {
+			g.r.log.Warn("no publish time for the release-age gate", "connection", connection, "package", g.ref.String(), "version", rv.Version, "error", err)
+		}
+		published = t
+	}
+	h, held := g.check(rv.Version, published)
 	if !held {
 		return false, nil
 	}
-	if _, seen := view.Held[version]; !seen {
+	if _, seen := view.Held[rv.Version]; !seen {
 		if view.Held == nil {
 			view.Held = map[string]Held{}
 		}
-		view.Held[version] = Held{Hold: h, Connection: connection, Repository: holder}
+		view.Held[rv.Version] = Held{Hold: h, Connection: connection, Repository: holder}
 	}
 	return true, nil
 }

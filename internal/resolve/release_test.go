@@ -138,3 +138,43 @@ func TestReleaseGateCutoff(t *testing.T) {
 		t.Errorf("1.0.1 held: %v %+v", ok, h)
 	}
 }
+
+// A registry whose document gives no per-version times (Maven): a
+// PublishedBy bound older than the gate needs lets every version through
+// without asking; otherwise each version's time is asked of the
+// connection, and one it cannot give is held.
+func TestReleaseGatePublishTimes(t *testing.T) {
+	w := newWorld(t)
+	w.connect(w.repo("npm-store").Name)
+	my := w.repo("my-repo", "npm-store")
+	now := time.Now()
+	w.fake.add("1.0.0")
+	w.fake.add("1.1.0")
+	w.fake.add("1.2.0")
+	w.gate(pkggroup.Root, pkggroup.ReleaseGate{MinAge: 72 * time.Hour})
+
+	w.fake.remote.PublishedBy = now.Add(-10 * 24 * time.Hour)
+	view, err := w.res.Package(ctx, my, pkg)
+	if err != nil || len(view.Versions) != 3 || w.fake.timed.Load() != 0 {
+		t.Fatalf("an old bound: %d versions, %d time requests, %v", len(view.Versions), w.fake.timed.Load(), err)
+	}
+
+	w.fake.remote.PublishedBy = now.Add(-time.Hour)
+	w.fake.times = map[string]time.Time{"1.0.0": now.Add(-30 * 24 * time.Hour), "1.1.0": now.Add(-time.Hour)}
+	view, err = w.res.Package(ctx, my, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := view.Versions["1.0.0"]; !ok {
+		t.Error("a version the registry dates a month back is held")
+	}
+	if h, ok := view.Held["1.1.0"]; !ok || h.AvailableAt.IsZero() {
+		t.Errorf("a version dated an hour ago: held %v %+v", ok, h)
+	}
+	if h, ok := view.Held["1.2.0"]; !ok || !strings.Contains(h.Reason, "no publish time") {
+		t.Errorf("a version the registry cannot date: held %v %+v", ok, h)
+	}
+	if n := w.fake.timed.Load(); n != 3 {
+		t.Errorf("%d time requests, want one per version", n)
+	}
+}

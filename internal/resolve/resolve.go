@@ -70,6 +70,10 @@ const MaxSearch = 25
 type Remote struct {
 	Versions map[string]RemoteVersion
 	Tags     map[string]string
+	// PublishedBy, when set, is a time no version was published after
+	// (Maven: the metadata's lastUpdated), for versions whose own publish
+	// time the registry's document does not give.
+	PublishedBy time.Time
 }
 
 // RemoteVersion is a version a public registry has. Meta is what the
@@ -298,7 +302,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				found, view.Remote = true, true
 				for ver, rv := range remote.Versions {
 					if _, seen := view.Versions[ver]; !seen {
-						if held, err := release.holds(ctx, view, ver, rv.Meta.PublishedAt, name, n.repo); err != nil {
+						if held, err := release.holds(ctx, view, remote, rv, name, n.repo); err != nil {
 							return err
 						} else if held {
 							continue

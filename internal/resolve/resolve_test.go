@@ -322,6 +322,14 @@ type fakeConnection struct {
 	down    atomic.Bool
 	asked   atomic.Int64
 	ingests atomic.Int64
+	// times are what PublishTime answers; timed counts its calls.
+	times map[string]time.Time
+	timed atomic.Int64
+}
+
+func (f *fakeConnection) PublishTime(ctx context.Context, ref artifact.PackageRef, version string) (time.Time, error) {
+	f.timed.Add(1)
+	return f.times[version], nil
 }
 
 func (f *fakeConnection) add(version string) {
