@@ -58,11 +58,13 @@ type Repository struct {
 	client *upstream.Client
 	// known holds artifacts' metadata, and the absence of files, by path.
 	known *upstream.Cache[*resolve.Remote]
+	times publishTimes // for the release-age gate (gate.go)
 }
 
 var (
 	_ resolve.Connection   = (*Repository)(nil)
 	_ resolve.AssetFetcher = (*Repository)(nil)
+	_ resolve.PublishTimer = (*Repository)(nil)
 )
 
 // New returns a client of the repository at cfg.URL.
@@ -135,6 +137,7 @@ func remoteOf(ref artifact.PackageRef, m *maven.Metadata) *resolve.Remote {
 	if m.Versioning == nil {
 		return remote
 	}
+	remote.PublishedBy = lastUpdated(m)
 	for _, v := range m.Versioning.Versions {
 		if maven.ValidSegment(v) {
 			remote.Versions[v] = resolve.RemoteVersion{Version: v, Meta: artifact.Meta{DisplayName: ref.Name}}
