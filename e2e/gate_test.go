@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -187,4 +190,53 @@ func TestReleaseGate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReleaseGateMaven: Maven dates versions by the Last-Modified of
+// their POMs (the metadata's lastUpdated bounds them all): mvn resolving
+// a range gets the version old enough, the young one is missing from the
+// metadata and refused with the reason, and break-glass lets it through.
+func TestReleaseGateMaven(t *testing.T) {
+	t.Parallel()
+	fake := upstreamtest.NewMaven(t)
+	now := time.Now().UTC()
+	fake.PublishAt(now.Add(-10*24*time.Hour), "org.fake", "lib", "1.0")
+	fake.PublishAt(now.Add(-time.Hour), "org.fake", "lib", "1.1")
+	s := startServer(t, "--external-connection", "public:maven-central="+fake.URL, "--upstream-timeout", "5s")
+	aws := newCLI(t, s)
+	aws.OK(t, "create-domain", "--domain", "my-domain")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "central-store")
+	aws.OK(t, "associate-external-connection", "--domain", "my-domain", "--repository", "central-store", "--external-connection", "public:maven-central")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo", "--upstreams", "repositoryName=central-store")
+	u := newArcaUser(t, s)
+	u.arcaOK(t, "gate", "set", "--endpoint-url", s.URL, "--domain", "my-domain", "--package-group", "/*", "--min-age", "3d")
+
+	ep := mavenEndpoint(t, aws, "my-domain", "my-repo")
+	token := codeartifactToken(t, aws, "my-domain")
+	mvn := newMvnUser(t, ep, token)
+	app := mavenProject(t, "com.example", "app", "1.0.0", ep, "org.fake:lib:[1.0,2.0)")
+	mvn.MvnOK(t, app, "dependency:resolve")
+	if _, err := os.Stat(filepath.Join(mvn.Repo, "org/fake/lib/1.0/lib-1.0.jar")); err != nil {
+		t.Errorf("mvn resolving [1.0,2.0) did not get 1.0: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(mvn.Repo, "org/fake/lib/1.1")); err == nil {
+		t.Error("mvn got the held 1.1")
+	}
+	if r := mvn.Mvn(t, "", "dependency:get", "-Dartifact=org.fake:lib:1.1", "-Dtransitive=false"); r.Code == 0 {
+		t.Errorf("mvn dependency:get of the held 1.1 succeeded\n%s", tail(r.String(), 3000))
+	}
+	req, _ := http.NewRequest(http.MethodGet, ep+"org/fake/lib/1.1/lib-1.1.pom", nil)
+	req.SetBasicAuth("aws", token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "becomes available at") {
+		t.Errorf("GET of the held POM: %d %s", resp.StatusCode, body)
+	}
+
+	u.arcaOK(t, "gate", "allow", "--endpoint-url", s.URL, "--domain", "my-domain", "--format", "maven", "--namespace", "org.fake", "--package", "lib", "--version", "1.1")
+	mvn.MvnOK(t, "", "dependency:get", "-Dartifact=org.fake:lib:1.1", "-Dtransitive=false")
 }
