@@ -151,3 +151,24 @@ func BenchmarkGateFor(b *testing.B) {
 		g.Check("0.9.0", gateNow.Add(-day), gateNow)
 	}
 }
+
+// ParseCutoff reads client input: it never panics, and a time it accepts
+// is UTC and reads back the same.
+func FuzzParseCutoff(f *testing.F) {
+	for _, s := range []string{"2026-09-15T00:00:00Z", "2026-09-15T00:00Z", "2026-09-15", "2026-09-15T02:00:00+02:00", "next tuesday", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseCutoff(s)
+		if err != nil {
+			return
+		}
+		if c.Location() != time.UTC {
+			t.Fatalf("ParseCutoff(%q) = %v, not UTC", s, c)
+		}
+		back, err := ParseCutoff(c.Format(time.RFC3339Nano))
+		if err != nil || !back.Equal(c) {
+			t.Fatalf("ParseCutoff(%q) = %v does not read back: %v %v", s, c, back, err)
+		}
+	})
+}
