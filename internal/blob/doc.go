@@ -28,7 +28,7 @@
 //     missing blob is not an error.
 //   - Stores are safe for concurrent use; a single Writer is not.
 //
-// Backends: blob/fsblob (a local directory, for one machine) and, later,
-// blob/s3blob. Metrics, tracing and limits wrap a Store from outside rather
+// Backends: blob/fsblob (a local directory, for one machine) and
+// blob/s3blob (an S3-compatible bucket, for replicas). Metrics, tracing and limits wrap a Store from outside rather
 // than branching inside a backend.
 package blob
