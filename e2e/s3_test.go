@@ -167,3 +167,34 @@ func fetch(t *testing.T, url, token string) ([]byte, *http.Response) {
 	}
 	return body, first
 }
+
+// TestServeS3BlobsRefusals: a server whose bucket is missing or whose
+// credentials are wrong does not start, and says which bucket; a bad URL
+// is refused before anything starts.
+func TestServeS3BlobsRefusals(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "arca-e2e")
+	wrongSecret := append(srv.Env(), "AWS_SECRET_ACCESS_KEY=not-the-secret")
+	for _, c := range []struct {
+		name, url string
+		env       []string
+		want      string
+	}{
+		{"missing bucket", srv.URL("no-such-bucket", ""), srv.Env(), `bucket "no-such-bucket" at ` + srv.Endpoint},
+		{"wrong secret", srv.URL("arca-e2e", ""), wrongSecret, `bucket "arca-e2e" at ` + srv.Endpoint},
+		{"not s3", "/var/lib/arca-blobs", srv.Env(), "is not s3://BUCKET"},
+		{"credentials in the URL", "s3://key:secret@arca-e2e", srv.Env(), "credentials come from the AWS environment"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			data := t.TempDir()
+			code, _, stderr := runArcaExpectExit(t, rootEnv(c.env...), "--listen", freeAddr(t), "--data", data, "--blobs", c.url)
+			if code == 0 || !strings.Contains(stderr, c.want) {
+				t.Errorf("arca serve --blobs %s: exit %d, want a failure saying %q\n%s", c.url, code, c.want, stderr)
+			}
+			if strings.Contains(stderr, ":secret@") || strings.Contains(stderr, "not-the-secret") {
+				t.Errorf("arca serve printed a secret:\n%s", stderr)
+			}
+		})
+	}
+}

@@ -40,13 +40,15 @@ func ParseBlobs(s string) (*S3Blobs, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("blobs URL: %w", err)
+		return nil, fmt.Errorf("blobs URL: not a URL")
 	}
+	// Messages show the URL without a password someone put in it.
+	shown := u.Redacted()
 	if u.Scheme != "s3" || u.Opaque != "" {
-		return nil, fmt.Errorf("blobs URL %q is not s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION (empty: the data directory)", s)
+		return nil, fmt.Errorf("blobs URL %q is not s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION (empty: the data directory)", shown)
 	}
 	if u.User != nil || u.Fragment != "" || u.Port() != "" {
-		return nil, fmt.Errorf("blobs URL %q must not have a user, port or fragment: credentials come from the AWS environment, the endpoint from endpoint=", s)
+		return nil, fmt.Errorf("blobs URL %q must not have a user, port or fragment: credentials come from the AWS environment, the endpoint from endpoint=", shown)
 	}
 	b := &S3Blobs{Bucket: u.Host, Prefix: strings.Trim(u.Path, "/")}
 	if !bucketPattern.MatchString(b.Bucket) {

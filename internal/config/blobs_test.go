@@ -44,8 +44,12 @@ func TestParseBlobsRejects(t *testing.T) {
 		"s3://bucket?region=a&region=b":       "2 times",
 		"s3://bucket?endpoint=http://h#x":     "fragment",
 	} {
-		if _, err := ParseBlobs(in); err == nil || !strings.Contains(err.Error(), why) {
+		_, err := ParseBlobs(in)
+		if err == nil || !strings.Contains(err.Error(), why) {
 			t.Errorf("ParseBlobs(%q) = %v, want an error about %s", in, err, why)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("ParseBlobs(%q): the error %q shows the password", in, err)
 		}
 	}
 }
