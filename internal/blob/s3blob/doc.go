@@ -33,6 +33,8 @@
 //     so the Seek to the end that http.ServeContent makes costs nothing; it
 //     fetches bytes with a ranged GetObject from the current offset on the
 //     first Read after a Seek.
+//   - Spool files (arca-upload-* in SpoolDir) are removed by Commit and
+//     Cancel; New removes those older than an hour that a crash left.
 //   - Walk lists PREFIX/sha256/ with ListObjectsV2, page by page, and
 //     reports only keys of the layout above.
 //

@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -56,6 +57,32 @@ type Config struct {
 	MultipartThreshold, PartSize int64
 }
 
+// spoolPattern names spool files; staleAge is how old one must be before
+// New removes it: only files abandoned by a crash are that old, since a
+// Writer touches its file on every Write.
+const (
+	spoolPattern = "arca-upload-*"
+	staleAge     = time.Hour
+)
+
+// removeStaleSpool removes spool files in dir ("" is os.TempDir())
+// last modified before cutoff.
+func removeStaleSpool(dir string, cutoff time.Time) error {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	names, err := filepath.Glob(filepath.Join(dir, spoolPattern))
+	if err != nil {
+		return fmt.Errorf("s3blob: list spool files: %w", err)
+	}
+	for _, n := range names {
+		if fi, err := os.Lstat(n); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			os.Remove(n) // another process may have removed it first
+		}
+	}
+	return nil
+}
+
 // Store is a blob.Store in an S3 bucket. It is safe for concurrent use, by
 // any number of processes sharing the bucket.
 type Store struct {
@@ -87,6 +114,9 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		ac.Region = "us-east-1"
 	}
 	s := NewFromConfig(ac, cfg)
+	if err := removeStaleSpool(cfg.SpoolDir, time.Now().Add(-staleAge)); err != nil {
+		return nil, err
+	}
 	if _, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &cfg.Bucket}); err != nil {
 		return nil, fmt.Errorf("s3blob: bucket %q at %s: %w", cfg.Bucket, endpointName(cfg.Endpoint), err)
 	}
@@ -160,7 +190,7 @@ func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("s3blob: create: %w", err)
 	}
-	f, err := os.CreateTemp(s.cfg.SpoolDir, "arca-upload-*")
+	f, err := os.CreateTemp(s.cfg.SpoolDir, spoolPattern)
 	if err != nil {
 		return nil, fmt.Errorf("s3blob: create: %w", err)
 	}

@@ -248,3 +248,25 @@ func TestRedirectURL(t *testing.T) {
 		t.Error("the object is readable without a signature")
 	}
 }
+
+func TestRemoveStaleSpool(t *testing.T) {
+	dir := t.TempDir()
+	stale, fresh, other := dir+"/arca-upload-crashed", dir+"/arca-upload-in-flight", dir+"/someone-elses"
+	for _, p := range []string{stale, fresh, other} {
+		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{stale, other} {
+		os.Chtimes(p, old, old)
+	}
+	if err := s3blob.RemoveStaleSpool(dir, time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for p, kept := range map[string]bool{stale: false, fresh: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != kept {
+			t.Errorf("%s: exists %v, want %v", p, err == nil, kept)
+		}
+	}
+}
