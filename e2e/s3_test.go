@@ -22,7 +22,7 @@ import (
 // bucket, come back byte for byte, and nothing of them lands in the data
 // directory. It runs twice: streaming the bytes through arca, and with
 // redirect=1 (every asset served by a redirect to a presigned URL on the
-// object store), which shows that npm and pip follow those redirects.
+// object store), which shows that npm, pip and mvn follow those redirects.
 func TestServeS3Blobs(t *testing.T) {
 	t.Parallel()
 	srv := s3test.Start(t)
@@ -33,7 +33,7 @@ func TestServeS3Blobs(t *testing.T) {
 			spool := t.TempDir()
 			// The object store answers as localhost, arca as 127.0.0.1: as
 			// in production, redirects go to another host name, to which
-			// npm and pip do not send the Authorization header (npm keeps
+			// the clients do not send the Authorization header (npm keeps
 			// it for another port of the same host name).
 			blobsURL := strings.Replace(srv.URL("arca-e2e", prefix), "endpoint=http://127.0.0.1:", "endpoint=http://localhost:", 1)
 			s := start(t, startOpts{
@@ -95,18 +95,36 @@ func TestServeS3Blobs(t *testing.T) {
 				t.Errorf("pip downloaded %s (%d bytes), which differs from the file uploaded", downloaded[0].Name(), len(b))
 			}
 
-			// npm and pip themselves fetched the files through arca, and
-			// got the redirect when it is on (and followed it: they
-			// succeeded). pip also fetches the wheel's .metadata, which is
-			// served (200) either way.
+			// Maven: deploy-file, then dependency:get into an empty local
+			// repository.
+			mvn := newMvnUser(t, mavenEndpoint(t, aws, "my-domain", "my-repo"), token)
+			jar, jarBytes := writeJar(t, t.TempDir(), "s3demo.jar", map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
+			stored = append(stored, sha(jarBytes))
+			mvn.MvnOK(t, "", "deploy:deploy-file", "-Dfile="+jar, "-DgroupId=com.example", "-DartifactId=s3demo",
+				"-Dversion=1.0.0", "-Dpackaging=jar", "-Durl="+mvn.Endpoint, "-DrepositoryId=codeartifact")
+			mvn.Forget(t, "com.example")
+			mvn.MvnOK(t, "", "dependency:get", "-Dartifact=com.example:s3demo:1.0.0")
+			if got, err := os.ReadFile(filepath.Join(mvn.Repo, "com/example/s3demo/1.0.0/s3demo-1.0.0.jar")); err != nil || !bytes.Equal(got, jarBytes) {
+				t.Errorf("the jar mvn downloaded differs from the one deployed (%v)", err)
+			}
+
+			// npm, pip and mvn themselves fetched the files through arca,
+			// and got the redirect when it is on (and followed it: they
+			// succeeded). Checksum and metadata files (.sha1, .metadata)
+			// are not blobs, and are served either way.
 			status, never := "GET 200", "GET 302"
 			if mode.query != "" {
 				status, never = never, status
 			}
-			for _, file := range []string{"arca-s3-1.0.0.tgz", downloaded[0].Name()} {
-				got := accessLog(s, file)
-				if !slices.Contains(got, status) || (slices.Contains(got, never) && (mode.query == "" || file == "arca-s3-1.0.0.tgz")) {
-					t.Errorf("access log for %s: %v, want %q", file, got, status)
+			for _, file := range []string{"arca-s3-1.0.0.tgz", downloaded[0].Name(), "s3demo-1.0.0.jar"} {
+				var got []string // "METHOD status" of the requests for file itself
+				for _, l := range accessLogPaths(s, "/"+file) {
+					if f := strings.Fields(l); len(f) == 2 { // nothing after the name
+						got = append(got, f[0]+" "+f[1])
+					}
+				}
+				if !slices.Contains(got, status) || slices.Contains(got, never) {
+					t.Errorf("access log for %s: %v, want %q and never %q", file, got, status, never)
 				}
 			}
 
