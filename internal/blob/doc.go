@@ -1,6 +1,8 @@
 // Package blob defines Arca's content-addressed byte store: the contract that
 // every backend implements (Store, Writer and the optional Redirector), the
-// Digest that keys it, and Put, a helper built only on the contract.
+// Digest that keys it, Put, a helper built only on the contract, and Spool,
+// the hashed temporary file on which backends that stage bytes locally
+// (fsblob, s3blob) build their Writers.
 //
 // Package bytes (npm tarballs, wheels, jars, crates) live in a Store keyed by
 // the SHA-256 of their content; what they mean (which package version, which

@@ -2,10 +2,8 @@ package s3blob
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -187,14 +185,11 @@ func notFound(d blob.Digest, err error) error {
 
 // Create starts a blob in a spool file.
 func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("s3blob: create: %w", err)
-	}
-	f, err := os.CreateTemp(s.cfg.SpoolDir, spoolPattern)
+	sp, err := blob.NewSpool(ctx, s.cfg.SpoolDir, spoolPattern, "s3blob")
 	if err != nil {
-		return nil, fmt.Errorf("s3blob: create: %w", err)
+		return nil, err
 	}
-	return &writer{s: s, ctx: ctx, f: f, h: sha256.New()}, nil
+	return &writer{Spool: sp, s: s}, nil
 }
 
 // head describes the object of d.
@@ -337,64 +332,22 @@ func (r *reader) Close() error {
 	return nil
 }
 
-// writer is the blob.Writer of a Store: a spool file plus a running hash.
+// writer is the blob.Writer of a Store: a spool file plus a running hash
+// (blob.Spool).
 type writer struct {
-	s    *Store
-	ctx  context.Context // from Create; governs Write
-	f    *os.File
-	h    hash.Hash
-	size int64
-	err  error // first Write error; Commit refuses to publish after one
-	done bool  // Commit or Cancel has run
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	if w.done {
-		return 0, blob.ErrWriterClosed
-	}
-	if w.err != nil {
-		return 0, w.err
-	}
-	if err := w.ctx.Err(); err != nil {
-		w.err = fmt.Errorf("s3blob: write: %w", err)
-		return 0, w.err
-	}
-	n, err := w.f.Write(p)
-	w.h.Write(p[:n]) // hash exactly what reached the file
-	w.size += int64(n)
-	if err != nil {
-		w.err = fmt.Errorf("s3blob: write: %w", err)
-	}
-	return n, w.err
-}
-
-func (w *writer) Size() int64 { return w.size }
-
-func (w *writer) Digest() blob.Digest {
-	var d blob.Digest
-	w.h.Sum(d[:0])
-	return d
+	*blob.Spool
+	s *Store
 }
 
 // Commit refreshes an existing copy of the bytes or uploads the spool
 // file, then removes it.
 func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, error) {
-	if w.done {
-		return blob.Info{}, blob.ErrWriterClosed
+	if err := w.Seal(ctx, expected); err != nil {
+		return blob.Info{}, err
 	}
-	w.done = true
-	defer w.discard()
-	if err := ctx.Err(); err != nil {
-		return blob.Info{}, fmt.Errorf("s3blob: commit: %w", err)
-	}
-	if w.err != nil {
-		return blob.Info{}, w.err
-	}
-	got := w.Digest()
-	if got != expected {
-		return blob.Info{}, errkind.Validationf("content digest mismatch: the bytes have SHA-256 %s, expected %s", got, expected)
-	}
-	if info, ok := w.s.refresh(ctx, got, w.size); ok {
+	defer w.Discard()
+	got, size := expected, w.Size()
+	if info, ok := w.s.refresh(ctx, got, size); ok {
 		return info, nil
 	}
 	// The last check before the upload: a done ctx publishes nothing (the
@@ -403,19 +356,19 @@ func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, e
 		return blob.Info{}, fmt.Errorf("s3blob: commit: %w", err)
 	}
 	var err error
-	if w.size >= w.s.cfg.MultipartThreshold {
-		err = w.s.putMultipart(ctx, got, w.f, w.size)
+	if size >= w.s.cfg.MultipartThreshold {
+		err = w.s.putMultipart(ctx, got, w.File, size)
 	} else {
 		_, err = w.s.client.PutObject(ctx, &s3.PutObjectInput{
 			Bucket: &w.s.cfg.Bucket, Key: w.s.key(got),
-			Body: io.NewSectionReader(w.f, 0, w.size), ContentLength: aws.Int64(w.size),
+			Body: io.NewSectionReader(w.File, 0, size), ContentLength: aws.Int64(size),
 			ContentType: aws.String("application/octet-stream"),
 		})
 	}
 	if err != nil {
 		return blob.Info{}, fmt.Errorf("s3blob: commit %s: %w", got, err)
 	}
-	return blob.Info{Digest: got, Size: w.size, ModTime: time.Now()}, nil
+	return blob.Info{Digest: got, Size: size, ModTime: time.Now()}, nil
 }
 
 // refresh reports whether d is stored with size bytes, after copying the
@@ -482,26 +435,4 @@ func (s *Store) putMultipart(ctx context.Context, d blob.Digest, f *os.File, siz
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
 	})
 	return err
-}
-
-// Cancel removes the spool file; ctx is ignored because cleanup must
-// happen even when the request that wrote the bytes is gone.
-func (w *writer) Cancel(context.Context) error {
-	if w.done {
-		return nil
-	}
-	w.done = true
-	return w.discard()
-}
-
-// discard closes and removes the spool file.
-func (w *writer) discard() error {
-	cerr := w.f.Close()
-	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("s3blob: remove spool file: %w", err)
-	}
-	if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
-		return fmt.Errorf("s3blob: close spool file: %w", cerr)
-	}
-	return nil
 }
