@@ -1,6 +1,8 @@
 // Package s3blob is the blob.Store for replicas: blobs are objects in a
 // bucket of any S3-compatible object store (AWS S3, MinIO, versitygw, Ceph
-// RGW...), so every replica reads what any replica wrote.
+// RGW...), so every replica reads what any replica wrote. The sweep deletes
+// what the metadata store does not reference, so a bucket prefix belongs to
+// the servers of one metadata store.
 //
 // Layout in the bucket, under an optional prefix:
 //
