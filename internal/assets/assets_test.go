@@ -87,32 +87,6 @@ type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
 
-func TestSweep(t *testing.T) {
-	ctx := context.Background()
-	blobs, _ := fsblob.New(t.TempDir())
-	used, _ := Store(ctx, blobs, "used", strings.NewReader("referenced bytes"), Expect{}, 0)
-	orphan, _ := Store(ctx, blobs, "orphan", strings.NewReader("nobody uses these"), Expect{}, 0)
-	inUse := func(_ context.Context, sha string) (bool, error) { return sha == used.SHA256, nil }
-	// Within the grace period nothing goes, referenced or not.
-	if n, err := Sweep(ctx, blobs, inUse, time.Hour, time.Now()); err != nil || n != 0 {
-		t.Fatalf("sweep within the grace period removed %d (%v)", n, err)
-	}
-	n, err := Sweep(ctx, blobs, inUse, time.Hour, time.Now().Add(2*time.Hour))
-	if err != nil || n != 1 {
-		t.Fatalf("sweep removed %d (%v), want the one orphan", n, err)
-	}
-	for _, c := range []struct {
-		a    string
-		gone bool
-	}{{used.SHA256, false}, {orphan.SHA256, true}} {
-		d, _ := blob.ParseDigest(c.a)
-		_, err := blobs.Stat(ctx, d)
-		if gone := errors.Is(err, errkind.ErrNotFound); gone != c.gone {
-			t.Errorf("blob %s gone=%v, want %v", c.a[:8], gone, c.gone)
-		}
-	}
-}
-
 // redirecting offers a redirect for blobs of at least 10 bytes, as an S3
 // store with a redirect threshold does.
 type redirecting struct{ blob.Store }

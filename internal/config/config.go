@@ -66,6 +66,14 @@ type Config struct {
 	// running server spends its time. Empty: not served.
 	DebugListen string
 
+	// MaxConnections bounds the connections served at once; more are
+	// answered 503 with Retry-After. 0 is no bound.
+	MaxConnections int
+	// MinBodyRate is the slowest a request body may arrive, in bytes a
+	// second over each 30-second window; slower bodies are cut off. 0 is
+	// no minimum.
+	MinBodyRate int64
+
 	// AuditLog is where the audit log goes: a file path, "-" for
 	// standard output only, or "off". Empty is the default,
 	// <Data>/audit/audit.log (Validate fills it in).
@@ -74,6 +82,10 @@ type Config struct {
 	// rotates; AuditLogKeep how many rotated files are kept.
 	AuditLogMaxSize int64
 	AuditLogKeep    int
+	// AuditLogMinAge is the audit log's retention floor: rotated files
+	// younger than this are kept even beyond AuditLogKeep (up to a disk
+	// cap, see audit.Config.MaxTotal). 0 is no floor.
+	AuditLogMinAge time.Duration
 	// AuditLogStdout copies the audit log to standard output as well.
 	AuditLogStdout bool
 }
@@ -96,6 +108,9 @@ func Defaults() Config {
 		LogFormat:           "text",
 		AuditLogMaxSize:     100 << 20,
 		AuditLogKeep:        10,
+		AuditLogMinAge:      7 * 24 * time.Hour,
+		MaxConnections:      10000,
+		MinBodyRate:         10 << 10,
 	}
 }
 
@@ -114,6 +129,9 @@ const (
 	EnvAuditLog            = "ARCA_AUDIT_LOG"
 	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
 	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
+	EnvAuditLogMinAge      = "ARCA_AUDIT_LOG_MIN_AGE"
+	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
+	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
@@ -214,6 +232,15 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
+	if c.AuditLogMinAge < 0 {
+		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)
+	}
+	if c.MaxConnections < 0 {
+		return fmt.Errorf("max connections %d is negative", c.MaxConnections)
+	}
+	if c.MinBodyRate < 0 {
+		return fmt.Errorf("min body rate %d is negative", c.MinBodyRate)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)

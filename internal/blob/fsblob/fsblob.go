@@ -16,8 +16,8 @@ import (
 )
 
 const (
-	dirPerm  = 0o750
-	filePerm = 0o640
+	dirPerm  = 0o700
+	filePerm = 0o600
 
 	// staleAge is how old a temporary file must be before New removes it.
 	// Writers that are still in use touch their file on every Write, so only
