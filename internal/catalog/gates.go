@@ -71,58 +71,47 @@ func (c *Catalog) PutReleaseGate(ctx context.Context, ref DomainRef, pattern str
 	if _, err := c.groupIndexOf(ctx, ref); err != nil { // the root of an older domain
 		return err
 	}
-	var domainID int64
-	err := c.st.Update(ctx, func(q store.Queries) error {
-		d, grp, err := storedGroup(ctx, q, ref, pattern)
+	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
+		_, grp, err := storedGroup(ctx, q, ref, pattern)
 		if err != nil {
 			return err
 		}
-		domainID = d.ID
 		return q.PutReleaseGate(ctx, d.ID, store.ReleaseGate{GroupID: grp.ID, MinAge: g.MinAge, Cutoff: g.Cutoff, AllowMissingTime: g.AllowMissingTime, UpdatedAt: c.timestamp()})
 	})
-	if err == nil {
-		c.changed(domainID)
-	}
-	return err
 }
 
 // DeleteReleaseGate removes a group's own gate: it inherits again. A
 // group without one is NotFound.
 func (c *Catalog) DeleteReleaseGate(ctx context.Context, ref DomainRef, pattern string) error {
-	var domainID int64
-	err := c.st.Update(ctx, func(q store.Queries) error {
-		d, grp, err := storedGroup(ctx, q, ref, pattern)
+	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
+		_, grp, err := storedGroup(ctx, q, ref, pattern)
 		if err != nil {
 			return err
 		}
-		domainID = d.ID
 		err = q.DeleteReleaseGate(ctx, d.ID, grp.ID)
 		if errors.Is(err, errkind.ErrNotFound) {
 			return errkind.NotFoundf("Package group %s of domain %s has no release-age gate of its own", pattern, ref.Name).OnResource("package-group", pattern)
 		}
 		return err
 	})
-	if err == nil {
-		c.changed(domainID)
-	}
-	return err
 }
 
 // AllowHeldVersion lets one version of a package (every version when
 // version is "") through the release-age gate of its domain: the
 // break-glass for a fix that cannot wait. by is the ARN of the caller.
 func (c *Catalog) AllowHeldVersion(ctx context.Context, ref DomainRef, pkg artifact.PackageRef, version, by string) error {
-	return c.exemption(ctx, ref, pkg, version, func(q store.Queries, e store.GateExemption) error {
-		e.CreatedAt, e.CreatedBy = c.timestamp(), by
-		return q.PutGateExemption(ctx, e)
+	pkg = pkggroup.Normalize(pkg.Format, pkg.Namespace, pkg.Name)
+	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
+		return q.PutGateExemption(ctx, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version, CreatedAt: c.timestamp(), CreatedBy: by})
 	})
 }
 
 // DisallowHeldVersion removes a break-glass entry; a missing one is
 // NotFound.
 func (c *Catalog) DisallowHeldVersion(ctx context.Context, ref DomainRef, pkg artifact.PackageRef, version string) error {
-	return c.exemption(ctx, ref, pkg, version, func(q store.Queries, e store.GateExemption) error {
-		err := q.DeleteGateExemption(ctx, e)
+	pkg = pkggroup.Normalize(pkg.Format, pkg.Namespace, pkg.Name)
+	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
+		err := q.DeleteGateExemption(ctx, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version})
 		if errors.Is(err, errkind.ErrNotFound) {
 			what := "every version of " + pkg.String()
 			if version != "" {
@@ -134,8 +123,10 @@ func (c *Catalog) DisallowHeldVersion(ctx context.Context, ref DomainRef, pkg ar
 	})
 }
 
-func (c *Catalog) exemption(ctx context.Context, ref DomainRef, pkg artifact.PackageRef, version string, fn func(store.Queries, store.GateExemption) error) error {
-	pkg = pkggroup.Normalize(pkg.Format, pkg.Namespace, pkg.Name)
+// gateWrite runs fn on the domain in one transaction and, once it
+// commits, marks the domain changed so documents rendered under the old
+// gate are rendered again.
+func (c *Catalog) gateWrite(ctx context.Context, ref DomainRef, fn func(store.Queries, store.Domain) error) error {
 	var domainID int64
 	err := c.st.Update(ctx, func(q store.Queries) error {
 		d, err := getDomain(ctx, q, ref)
@@ -143,7 +134,7 @@ func (c *Catalog) exemption(ctx context.Context, ref DomainRef, pkg artifact.Pac
 			return err
 		}
 		domainID = d.ID
-		return fn(q, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version})
+		return fn(q, d)
 	})
 	if err == nil {
 		c.changed(domainID)

@@ -1,9 +1,7 @@
 package catalog_test
 
 import (
-	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,29 +9,14 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/pkggroup"
-	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 // A gate or a break-glass entry written through one server (catalog)
 // binds another over the same store on its next check; a gate on a group
 // that does not exist, or an invalid one, is refused and changes nothing.
 func TestReleaseGatesSeenByOtherServers(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, a, b, d, repo := twoServers(t)
 	now := time.Now()
-	a, b := catalog.New(st, "us-east-1", time.Now), catalog.New(st, "us-east-1", time.Now)
-	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
-	if _, err := a.CreateDomain(ctx, d, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	repo, err := a.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ref := artifact.PackageRef{Format: artifact.NPM, Name: "left-pad"}
 	held := func(c *catalog.Catalog, version string) bool {
 		t.Helper()
