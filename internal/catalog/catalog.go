@@ -34,7 +34,7 @@ type Catalog struct {
 	versions    *versionCache
 	attrs       attributeCache // policies, tags and administrators, for authz
 	groups      groupIndexes   // compiled package groups per domain
-	conns       Connections
+	conns       Formats
 }
 
 // Generation returns a number that changes whenever the structure of a
@@ -84,8 +84,9 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 }
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
-// conns are the external connections that exist; nil for none.
-func New(st store.Store, region string, now func() time.Time, conns Connections) *Catalog {
+// conns are the formats' rules (external connections, version order);
+// nil for none.
+func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
 	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), conns: conns}
 }
 

@@ -15,6 +15,7 @@ func TestFileKeysAreTheSettings(t *testing.T) {
 # Arca's configuration: every key is a flag of arca serve.
 listen = "0.0.0.0:9000"          # all interfaces
 data = '/srv/arca'
+blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 region = "eu-west-1"
 public-url = "https://arca.internal.test/"
 tls-cert = "/etc/arca/cert.pem"
@@ -41,6 +42,7 @@ audit-log-stdout = true
 	}
 	want := Defaults()
 	want.Listen, want.Data, want.Region = "0.0.0.0:9000", "/srv/arca", "eu-west-1"
+	want.Blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 	want.PublicURL = "https://arca.internal.test/"
 	want.TLSCert, want.TLSKey = "/etc/arca/cert.pem", "/etc/arca/key.pem"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}

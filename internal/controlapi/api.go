@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
 )
@@ -42,6 +43,9 @@ type Resolver interface {
 	// Connected reports whether an external connection has a public
 	// registry configured on this server (its status in descriptions).
 	Connected(name string) bool
+	// HeldVersions returns the versions of a package the release-age gate
+	// holds back from repo, with why.
+	HeldVersions(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (map[string]pkggroup.Hold, error)
 }
 
 // Config is what the control plane needs to know about the server.
@@ -111,7 +115,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := audit.From(r.Context())
-	rec.Call(audit.SourceCodeArtifact, op.Name)
+	rec.Call(audit.SourceCodeArtifact, op.Name) // Arca's own operations too: they are served here
 	// Bodies are read whole, but for a streaming payload (an asset), which
 	// the handler streams to the blob store and bounds there.
 	maxBody := int64(auth.MaxBufferedBody)

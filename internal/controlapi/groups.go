@@ -102,7 +102,7 @@ func (a *API) describeGroup(ctx context.Context, d catalog.DomainRef, pattern st
 // groupCall authorizes the call's own action on the group's ARN.
 func (a *API) groupCall(ctx context.Context, c *call, in groupInput) (catalog.DomainRef, error) {
 	d := in.ref(c)
-	return d, a.authorize(ctx, c, "codeartifact:"+c.op.Name, a.groupARN(d, in.PackageGroup))
+	return d, a.authorize(ctx, c, c.op.Action(), a.groupARN(d, in.PackageGroup))
 }
 
 // groupNode authorizes the call and finds the group it names.

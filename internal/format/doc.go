@@ -30,8 +30,8 @@
 // folder replaces its Basic line with <fmt>.Rules{}.
 //
 // The Registry (registry.go) is built once from the list. The catalog
-// (which connections exist), the resolver (through the catalog: which
-// format a connection serves) and the control plane (names, versions,
+// (which connections exist, version order), the resolver (through the
+// catalog: which format a connection serves, version order) and the control plane (names, versions,
 // order, namespaces, tags, publishing) each declare the few Registry
 // methods they use; the server asks it for the endpoint surfaces
 // (Surfaces) and the connection clients (Connect).

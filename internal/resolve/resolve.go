@@ -30,7 +30,16 @@
 //     format's rules name its connections; the catalog knows them): for a
 //     package of another format it is skipped.
 //
-// Beyond the guide: an external connection is asked only about packages of
+// Beyond the guide, the release-age gate of the package's group (package
+// pkggroup, ReleaseGate) applies here, once for every format: a version a
+// public registry offers that was published less than the gate's minimum
+// age ago, after its cut-off, or at a time the registry does not give
+// (unless the gate allows that) is left out of the view (View.Held) and
+// its tags, so no document lists it, and Version refuses it with
+// AccessDenied saying when it was published and when it becomes
+// available. Versions stored in a repository are never held.
+//
+// Also beyond the guide: an external connection is asked only about packages of
 // its own format, and one with no registry URL configured on this server is
 // asked nothing; a not-found answer then names it, so that the missing
 // configuration shows where a user looks.
@@ -64,6 +73,10 @@ const MaxSearch = 25
 type Remote struct {
 	Versions map[string]RemoteVersion
 	Tags     map[string]string
+	// PublishedBy, when set, is a time no version was published after
+	// (Maven: the metadata's lastUpdated), for versions whose own publish
+	// time the registry's document does not give.
+	PublishedBy time.Time
 }
 
 // RemoteVersion is a version a public registry has. Meta is what the
@@ -211,6 +224,18 @@ type View struct {
 	// the search passed that have no registry URL configured on this
 	// server: nothing was asked of them.
 	Unconfigured []string
+	// Held are the versions a public registry has that the release-age
+	// gate of the package's group holds back: they are in neither
+	// Versions nor Tags.
+	Held map[string]Held
+}
+
+// Held is a version held back by the release-age gate, and where it
+// would have come from.
+type Held struct {
+	pkggroup.Hold
+	Connection string
+	Repository store.Repository
 }
 
 // Package returns the view of a package from repo. A package found
@@ -223,6 +248,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 	}
 	view := &View{Ref: ref, Versions: map[string]Candidate{}}
 	gate := &groupGate{r: r, ref: ref}
+	release := &releaseGate{r: r, repo: repo, ref: ref}
 	tags := make([]map[string]string, len(order))
 	reached := make([]bool, len(order))
 	var unavailable error
@@ -279,6 +305,11 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				found, view.Remote = true, true
 				for ver, rv := range remote.Versions {
 					if _, seen := view.Versions[ver]; !seen {
+						if held, err := release.holds(ctx, view, remote, rv, name, n.repo); err != nil {
+							return err
+						} else if held {
+							continue
+						}
 						rv := rv
 						view.Versions[ver] = Candidate{
 							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
@@ -320,6 +351,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
 	view.Unavailable = unavailable
+	release.settle(view)
 	return view, nil
 }
 
@@ -406,6 +438,9 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, err
 	}
 	c, ok := view.Versions[version]
+	if h, held := view.Held[version]; !ok && held {
+		return store.Version{}, errkind.Deniedf("%s", h.Reason).OnResource("package-version", version)
+	}
 	if !ok && view.Unavailable != nil {
 		return store.Version{}, view.Unavailable
 	}
@@ -488,6 +523,11 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 			where = "external connection " + c.Origin.ExternalConnection
 		}
 		return errkind.Conflictf("Version %s of %s is already available from %s; it cannot be published to %s", version, ref, where, repo.Name).OnResource("package-version", version)
+	}
+	if h, ok := view.Held[version]; ok {
+		// Held back for now, but the registry has it: a local version of
+		// the same number would shadow it.
+		return errkind.Conflictf("Version %s of %s is in external connection %s (held back by the release-age gate for now); it cannot be published to %s", version, ref, h.Connection, repo.Name).OnResource("package-version", version)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
@@ -329,11 +330,33 @@ func (testFormats) ConnectionFormat(name string) (artifact.Format, bool) {
 }
 func (testFormats) ConnectionNames() []string { return []string{"public:npmjs", "public:pypi"} }
 
+// CompareVersions orders versions by semver, as npm does (the tests'
+// versions are all semver).
+func (testFormats) CompareVersions(f artifact.Format, a, b string) int {
+	va, ea := semver.StrictNewVersion(a)
+	vb, eb := semver.StrictNewVersion(b)
+	if ea != nil || eb != nil {
+		return strings.Compare(a, b)
+	}
+	if c := va.Compare(vb); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
 type fakeConnection struct {
 	remote  *Remote
 	down    atomic.Bool
 	asked   atomic.Int64
 	ingests atomic.Int64
+	// times are what PublishTime answers; timed counts its calls.
+	times map[string]time.Time
+	timed atomic.Int64
+}
+
+func (f *fakeConnection) PublishTime(ctx context.Context, ref artifact.PackageRef, version string) (time.Time, error) {
+	f.timed.Add(1)
+	return f.times[version], nil
 }
 
 func (f *fakeConnection) add(version string) {

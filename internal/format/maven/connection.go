@@ -35,11 +35,13 @@ type Connection struct {
 	client *upstream.Client
 	// known holds artifacts' metadata, and the absence of files, by path.
 	known *upstream.Cache[*resolve.Remote]
+	times publishTimes // for the release-age gate (gate.go)
 }
 
 var (
 	_ resolve.Connection   = (*Connection)(nil)
 	_ resolve.AssetFetcher = (*Connection)(nil)
+	_ resolve.PublishTimer = (*Connection)(nil)
 )
 
 // NewConnection returns a client of the repository at cfg.URL, named
@@ -110,6 +112,7 @@ func remoteOf(ref artifact.PackageRef, m *Metadata) *resolve.Remote {
 	if m.Versioning == nil {
 		return remote
 	}
+	remote.PublishedBy = lastUpdated(m)
 	for _, v := range m.Versioning.Versions {
 		if ValidSegment(v) {
 			remote.Versions[v] = resolve.RemoteVersion{Version: v, Meta: artifact.Meta{DisplayName: ref.Name}}

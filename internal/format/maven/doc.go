@@ -65,6 +65,11 @@
 // repository publishes beside it when there is one: bytes that do not match
 // are never stored.
 //
+// For the release-age gate it implements resolve.PublishTimer: the
+// metadata's lastUpdated bounds every version's publish time
+// (Remote.PublishedBy), and a version the bound cannot clear is dated by
+// the Last-Modified of its POM, asked once (gate.go).
+//
 // What it shares with the other registry clients (package upstream): one
 // request per artifact's metadata at a time (files are fetched once by the
 // resolver's own singleflight); metadata cached per artifact for
