@@ -84,8 +84,8 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 }
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
-// conns are the formats' rules (external connections, version order);
-// nil for none.
+// conns are the formats' rules (external connections, version order,
+// package groups); nil for none.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
 	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), conns: conns}
 }

@@ -4,14 +4,17 @@ import (
 	"strings"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/pkggroup"
 )
 
 // Formats is what the catalog needs to know of the formats
 // (format.Registry): which external connections exist (User Guide,
 // "Supported external connection repositories") and the format each
-// serves (where each one points is configuration), and how each format
-// orders versions.
+// serves (where each one points is configuration), how each format
+// orders versions, and what package groups follow (pkggroup.Formats:
+// which formats exist, their namespaces, the normal form of names).
 type Formats interface {
+	pkggroup.Formats
 	// ConnectionFormat returns the format the named connection serves,
 	// and false when there is no such connection.
 	ConnectionFormat(name string) (artifact.Format, bool)
@@ -45,3 +48,20 @@ func (c *Catalog) CompareVersions(f artifact.Format, a, b string) int {
 	}
 	return c.conns.CompareVersions(f, a, b)
 }
+
+// groupFormats are the formats package groups follow; without formats
+// (New's nil) none is known and only the root group /* parses.
+func (c *Catalog) groupFormats() pkggroup.Formats {
+	if c.conns == nil {
+		return noFormats{}
+	}
+	return c.conns
+}
+
+// noFormats are the formats of a catalog without any.
+type noFormats struct{}
+
+func (noFormats) Known(artifact.Format) bool                            { return false }
+func (noFormats) HasNamespace(artifact.Format) bool                     { return false }
+func (noFormats) NamespaceRequired(artifact.Format) bool                { return false }
+func (noFormats) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }

@@ -100,7 +100,7 @@ func (c *Catalog) DeleteReleaseGate(ctx context.Context, ref DomainRef, pattern 
 // version is "") through the release-age gate of its domain: the
 // break-glass for a fix that cannot wait. by is the ARN of the caller.
 func (c *Catalog) AllowHeldVersion(ctx context.Context, ref DomainRef, pkg artifact.PackageRef, version, by string) error {
-	pkg = pkggroup.Normalize(pkg.Format, pkg.Namespace, pkg.Name)
+	pkg = c.groupFormats().Normalize(pkg)
 	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
 		return q.PutGateExemption(ctx, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version, CreatedAt: c.timestamp(), CreatedBy: by})
 	})
@@ -109,7 +109,7 @@ func (c *Catalog) AllowHeldVersion(ctx context.Context, ref DomainRef, pkg artif
 // DisallowHeldVersion removes a break-glass entry; a missing one is
 // NotFound.
 func (c *Catalog) DisallowHeldVersion(ctx context.Context, ref DomainRef, pkg artifact.PackageRef, version string) error {
-	pkg = pkggroup.Normalize(pkg.Format, pkg.Namespace, pkg.Name)
+	pkg = c.groupFormats().Normalize(pkg)
 	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
 		err := q.DeleteGateExemption(ctx, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version})
 		if errors.Is(err, errkind.ErrNotFound) {

@@ -141,7 +141,7 @@ func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domai
 	byID := map[int64]*pkggroup.Group{}
 	groups := make([]pkggroup.Group, 0, len(stored))
 	for _, g := range stored {
-		p, err := pkggroup.Parse(g.Pattern)
+		p, err := pkggroup.Parse(c.groupFormats(), g.Pattern)
 		if err != nil {
 			return nil, fmt.Errorf("stored package group %q: %w", g.Pattern, err)
 		}
@@ -167,7 +167,7 @@ func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domai
 	if err != nil {
 		return nil, err
 	}
-	ix := pkggroup.NewIndex(groups)
+	ix := pkggroup.NewIndex(c.groupFormats(), groups)
 	ix.SetExemptions(exemptions)
 	return ix, nil
 }
@@ -202,7 +202,7 @@ func groupNotFound(ref DomainRef, pattern string) error {
 
 // CreatePackageGroup creates a group.
 func (c *Catalog) CreatePackageGroup(ctx context.Context, ref DomainRef, pattern, description, contactInfo string, tags []store.Tag) error {
-	p, err := pkggroup.Parse(pattern)
+	p, err := pkggroup.Parse(c.groupFormats(), pattern)
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (c *Catalog) CheckOrigin(ctx context.Context, repo store.Repository, ref ar
 	if err != nil {
 		return err
 	}
-	dec := ix.Decide(pkggroup.Normalize(ref.Format, ref.Namespace, ref.Name), r, repo.ID, repo.Name)
+	dec := ix.Decide(c.groupFormats().Normalize(ref), r, repo.ID, repo.Name)
 	if !dec.Allowed {
 		return errkind.Deniedf("%s", dec.Reason).OnResource("package-group", dec.Group)
 	}

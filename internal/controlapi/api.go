@@ -59,13 +59,14 @@ type Config struct {
 // Formats is what the control plane follows of each format's rules
 // (format.Registry; format.Rules documents each method): names and
 // versions as the format keys them, its version order, its namespace
-// rule, its latest tag, whether PublishPackageVersion publishes it, and
-// which formats the server serves at all.
+// rule, its latest tag, whether PublishPackageVersion publishes it,
+// which formats the server serves at all, and what package groups follow
+// (pkggroup.Formats: which formats exist, their namespaces, names' normal
+// form).
 type Formats interface {
-	Normalize(ref artifact.PackageRef) artifact.PackageRef
+	pkggroup.Formats
 	NormalizeVersion(f artifact.Format, v string) string
 	CompareVersions(f artifact.Format, a, b string) int
-	NamespaceRequired(f artifact.Format) bool
 	LatestTag(f artifact.Format) string
 	PublishedByAPI(f artifact.Format) bool
 	// Served returns, sorted, the formats whose packages the server

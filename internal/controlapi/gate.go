@@ -176,7 +176,7 @@ type packageGateInput struct {
 // form.
 func (a *API) packageGroupCall(ctx context.Context, c *call, in packageGateInput) (catalog.DomainRef, artifact.PackageRef, error) {
 	d := in.ref(c)
-	ref := pkggroup.Normalize(artifact.Format(in.Format), in.Namespace, in.Package)
+	ref := a.cfg.Formats.Normalize(artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package})
 	if err := a.checkNamespace(ref); err != nil {
 		return d, ref, err
 	}

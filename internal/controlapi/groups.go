@@ -374,7 +374,7 @@ func (a *API) listAssociatedPackages(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	p, err := pkggroup.Parse(in.PackageGroup)
+	p, err := pkggroup.Parse(a.cfg.Formats, in.PackageGroup)
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (a *API) listAssociatedPackages(ctx context.Context, c *call, in *struct {
 			return nil, err
 		}
 		for _, ref := range refs {
-			as := ix.AssociateWith(p, pkggroup.Normalize(ref.Format, ref.Namespace, ref.Name))
+			as := ix.AssociateWith(p, a.cfg.Formats.Normalize(ref))
 			if as.Group == nil || as.Group.Pattern.Text != p.Text {
 				after = ref
 				continue
@@ -442,7 +442,7 @@ func (a *API) getAssociatedPackageGroup(ctx context.Context, c *call, in *struct
 	if err := a.authorize(ctx, c, "codeartifact:GetAssociatedPackageGroup", arn.Domain(a.cfg.Region, d.Owner, d.Name)); err != nil {
 		return nil, err
 	}
-	ref := pkggroup.Normalize(artifact.Format(in.Format), in.Namespace, in.Package)
+	ref := a.cfg.Formats.Normalize(artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package})
 	if err := a.checkNamespace(ref); err != nil {
 		return nil, err
 	}

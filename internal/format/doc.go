@@ -7,8 +7,8 @@
 //
 // Rules (rules.go) are what the rest of Arca needs to know of a format:
 // how it keys package names and versions (Normalize, NormalizeVersion),
-// how its versions order (CompareVersions), whether its packages need a
-// namespace (NamespaceRequired), which tag names the default display
+// how its versions order (CompareVersions), whether its packages can have
+// and must have a namespace (HasNamespace, NamespaceRequired), which tag names the default display
 // version (LatestTag), whether the control plane's PublishPackageVersion
 // publishes it (PublishedByAPI), and which external connections serve it
 // (Connections). Two optional capabilities, found by type assertion:
@@ -24,15 +24,19 @@
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
 // methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): NuGet, Ruby,
+// (name, namespace rules, lower-cased names, version order, connection
+// names): NuGet, Ruby,
 // Swift and Cargo are, so their repositories, packages and external
 // connections are accepted while their endpoints answer 404. Giving one a
 // folder replaces its Basic line with <fmt>.Rules{}.
 //
 // The Registry (registry.go) is built once from the list. The catalog
-// (which connections exist, version order), the resolver (through the
-// catalog: which format a connection serves, version order) and the control plane (names, versions,
-// order, namespaces, tags, publishing) each declare the few Registry
+// (which connections exist, version order, package groups), the resolver
+// (through the catalog: which format a connection serves, version order),
+// the control plane (names, versions, order, namespaces, tags, publishing)
+// and, through the catalog and the control plane, the package groups
+// (internal/pkggroup: known formats, namespaces, names' normal form) each
+// declare the few Registry
 // methods they use; the server asks it for the endpoint surfaces
 // (Surfaces) and the connection clients (Connect).
 //

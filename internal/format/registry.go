@@ -75,6 +75,10 @@ func (r *Registry) CompareVersions(f artifact.Format, a, b string) int {
 // namespace.
 func (r *Registry) NamespaceRequired(f artifact.Format) bool { return r.Rules(f).NamespaceRequired() }
 
+// HasNamespace reports whether packages of format f can have a
+// namespace.
+func (r *Registry) HasNamespace(f artifact.Format) bool { return r.Rules(f).HasNamespace() }
+
 // LatestTag is format f's tag naming the default display version, or "".
 func (r *Registry) LatestTag(f artifact.Format) string { return r.Rules(f).LatestTag() }
 

@@ -4,7 +4,10 @@
 // definition, matching a package to the one group it is associated with,
 // the group tree, and the inheritance of origin restrictions. It knows
 // nothing of storage or HTTP; package catalog stores groups and builds an
-// Index per domain.
+// Index per domain. Nor does it know any format by name: which formats
+// exist, whether their packages have a namespace, and the normal form of
+// their names are the formats' rules, which its callers pass in (Formats,
+// the server's format registry).
 //
 // # Definitions
 //
@@ -18,10 +21,11 @@
 //	/npm/space/anycompany-ui~ names starting with a prefix, on a word boundary
 //	/maven/org.apache/log4j$  one package
 //
-// Formats without namespaces (pypi, nuget, ruby, cargo) have an empty
-// namespace segment (/pypi//requests$); Maven, generic and Swift need the
-// namespace whenever a name is given. NuGet, PyPI and Swift names (and
-// Swift namespaces) must be written in their normal form. A `~` must follow
+// Formats without namespaces (today pypi, nuget, ruby, cargo) have an
+// empty namespace segment (/pypi//requests$); formats whose packages always
+// have one (Maven, generic, Swift) need the namespace whenever a name is
+// given. Namespaces and names must be written in their format's normal
+// form (PyPI's PEP 503 names, NuGet's and Swift's lower case). A `~` must follow
 // a word character (letter or digit); after anything else `*` is the way.
 // A malformed definition is errkind.Validation with the reason.
 //

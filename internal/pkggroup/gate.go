@@ -57,7 +57,7 @@ func FormatAge(d time.Duration) string {
 // Exemption is a break-glass entry: one version of a package, or every
 // version when Version is "", let through the release-age gate.
 type Exemption struct {
-	Ref       artifact.PackageRef // in the package group normal form (Normalize)
+	Ref       artifact.PackageRef // in the package group normal form (Formats.Normalize)
 	Version   string
 	CreatedAt time.Time
 	CreatedBy string // the ARN of the principal who allowed it
@@ -135,7 +135,7 @@ type PackageGate struct {
 // GateFor returns the gate for a package, or nil when none holds anything
 // back (no gate, or one turned off). ref is normalized here.
 func (ix *Index) GateFor(ref artifact.PackageRef) *PackageGate {
-	ref = Normalize(ref.Format, ref.Namespace, ref.Name)
+	ref = ix.formats.Normalize(ref)
 	a := ix.Associate(ref)
 	if a.Group == nil {
 		return nil

@@ -13,13 +13,13 @@ func gateIndex(t testing.TB, gates map[string]*ReleaseGate, patterns ...string) 
 	t.Helper()
 	var gs []Group
 	for i, s := range patterns {
-		p, err := Parse(s)
+		p, err := Parse(formats, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		gs = append(gs, Group{ID: int64(i + 1), Pattern: p, Gate: gates[s]})
 	}
-	return NewIndex(gs)
+	return NewIndex(formats, gs)
 }
 
 var (

@@ -127,6 +127,8 @@ type Index struct {
 	exact    map[nsKey][]*Node // /f/ns/name$, by the weak name too
 	// exemptions are the break-glass entries of the release-age gate.
 	exemptions map[exemptionKey]struct{}
+	// formats normalize the packages GateFor is asked about.
+	formats Formats
 }
 
 type nsKey struct {
@@ -135,10 +137,10 @@ type nsKey struct {
 	name      string // weak form, for exact definitions only
 }
 
-// NewIndex compiles groups. Definitions are expected valid (they were
-// parsed before they were stored).
-func NewIndex(groups []Group) *Index {
-	ix := &Index{byPattern: map[string]*Node{}, byFormat: map[artifact.Format][]*Node{},
+// NewIndex compiles groups, of formats fs. Definitions are expected
+// valid (they were parsed before they were stored).
+func NewIndex(fs Formats, groups []Group) *Index {
+	ix := &Index{formats: fs, byPattern: map[string]*Node{}, byFormat: map[artifact.Format][]*Node{},
 		loose: map[artifact.Format][]*Node{}, byWeakNS: map[nsKey][]*Node{}, exact: map[nsKey][]*Node{}}
 	for i := range groups {
 		n := &Node{Group: &groups[i]}

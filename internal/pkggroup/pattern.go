@@ -45,28 +45,26 @@ type Pattern struct {
 	weakNamespace, weakName string
 }
 
-// namespaced reports whether a format has namespaces, and whether it
-// requires one (Maven, generic and Swift packages always have one).
-func namespaced(f artifact.Format) (has, required bool) {
-	switch f {
-	case artifact.NPM:
-		return true, false
-	case artifact.Maven, artifact.Generic, artifact.Swift:
-		return true, true
-	}
-	return false, false
+// Formats are the formats' rules package groups follow (the server's
+// format registry): which formats exist, whether their packages have a
+// namespace, and the normal form their names are matched in.
+type Formats interface {
+	// Known reports whether f is a package format.
+	Known(f artifact.Format) bool
+	// HasNamespace reports whether packages of format f can have a
+	// namespace (npm's optional scope; Maven, generic and Swift always
+	// have one).
+	HasNamespace(f artifact.Format) bool
+	// NamespaceRequired reports whether every package of format f has a
+	// namespace.
+	NamespaceRequired(f artifact.Format) bool
+	// Normalize returns ref as its format keys packages (PyPI's PEP 503
+	// name, NuGet's and Swift's lower case): the form groups match.
+	Normalize(ref artifact.PackageRef) artifact.PackageRef
 }
 
-func knownFormat(f artifact.Format) bool {
-	switch f {
-	case artifact.NPM, artifact.PyPI, artifact.Maven, artifact.NuGet, artifact.Generic, artifact.Ruby, artifact.Swift, artifact.Cargo:
-		return true
-	}
-	return false
-}
-
-// Parse parses and validates a definition.
-func Parse(s string) (Pattern, error) {
+// Parse parses and validates a definition of a format fs knows.
+func Parse(fs Formats, s string) (Pattern, error) {
 	bad := func(why string, args ...any) (Pattern, error) {
 		return Pattern{}, errkind.Validationf("Invalid package group definition %q: "+why, append([]any{s}, args...)...).WithReason("FIELD_VALIDATION_FAILED")
 	}
@@ -97,10 +95,10 @@ func Parse(s string) (Pattern, error) {
 		return Pattern{Text: s, Level: LevelAll}, nil
 	}
 	p.Format = artifact.Format(segs[0])
-	if !knownFormat(p.Format) {
-		return bad("unknown package format %q (one of npm, pypi, maven, nuget, generic, ruby, swift, cargo)", segs[0])
+	if !fs.Known(p.Format) {
+		return bad("unknown package format %q", segs[0])
 	}
-	has, required := namespaced(p.Format)
+	has, required := fs.HasNamespace(p.Format), fs.NamespaceRequired(p.Format)
 	// The components before the last one are written out in full.
 	for _, c := range segs[1 : len(segs)-1] {
 		if err := checkComponent(c); err != "" {
@@ -160,7 +158,7 @@ func Parse(s string) (Pattern, error) {
 			p.Level, p.Name = LevelExact, body
 		}
 	}
-	if n := Normalize(p.Format, p.Namespace, p.Name); n.Namespace != p.Namespace || n.Name != p.Name {
+	if n := fs.Normalize(artifact.PackageRef{Format: p.Format, Namespace: p.Namespace, Name: p.Name}); n.Namespace != p.Namespace || n.Name != p.Name {
 		return bad("%s names are matched in their normal form: write %q", p.Format, n.Namespace+"/"+n.Name)
 	}
 	p.weakNamespace, p.weakName = Weak(p.Namespace), Weak(p.Name)
@@ -186,51 +184,6 @@ func checkComponent(c string) string {
 		return "the characters * ~ $ # may not appear inside a namespace or name (a suffix ends the definition)"
 	}
 	return ""
-}
-
-// Normalize returns a package's namespace and name in the form package
-// groups match: the form its format keys packages by.
-func Normalize(f artifact.Format, namespace, name string) artifact.PackageRef {
-	ref := artifact.PackageRef{Format: f, Namespace: namespace, Name: name}
-	switch f {
-	case artifact.NuGet:
-		ref.Name = strings.ToLower(name)
-	case artifact.Swift:
-		ref.Namespace, ref.Name = strings.ToLower(namespace), strings.ToLower(name)
-	case artifact.PyPI:
-		// PyPI's normal form, which the catalog keys projects by.
-		ref.Name = pep503(name)
-	}
-	return ref
-}
-
-// pep503 is the normal form of a PyPI project name, as format/pypi's
-// NormalizeName (pypi.Rules.Normalize) computes it; pkggroup sits below
-// the catalog and cannot import the format.
-//
-// Spec: https://packaging.python.org/en/latest/specifications/name-normalization/
-func pep503(name string) string {
-	var b strings.Builder
-	sep := false
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c == '-' || c == '_' || c == '.':
-			sep = true
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		if sep {
-			b.WriteByte('-')
-			sep = false
-		}
-		b.WriteByte(c)
-	}
-	if sep {
-		b.WriteByte('-')
-	}
-	return b.String()
 }
 
 // isWord reports whether r can continue a word: a letter, digit or mark.

@@ -28,13 +28,13 @@ func TestParse(t *testing.T) {
 		{"/nuget//newtonsoft.json$", LevelExact, "", "newtonsoft.json"},
 	}
 	for _, c := range good {
-		p, err := Parse(c.in)
+		p, err := Parse(formats, c.in)
 		if err != nil {
-			t.Errorf("Parse(%q): %v", c.in, err)
+			t.Errorf("Parse(formats, %q): %v", c.in, err)
 			continue
 		}
 		if p.Level != c.level || p.Namespace != c.ns || p.Name != c.name || p.Text != c.in {
-			t.Errorf("Parse(%q) = %+v", c.in, p)
+			t.Errorf("Parse(formats, %q) = %+v", c.in, p)
 		}
 	}
 	bad := map[string]string{
@@ -63,13 +63,13 @@ func TestParse(t *testing.T) {
 		"/" + strings.Repeat("a", 520): "characters long",
 	}
 	for in, want := range bad {
-		_, err := Parse(in)
+		_, err := Parse(formats, in)
 		if err == nil {
-			t.Errorf("Parse(%q) accepted", in)
+			t.Errorf("Parse(formats, %q) accepted", in)
 			continue
 		}
 		if !errors.Is(err, errkind.ErrValidation) || !strings.Contains(err.Error(), want) {
-			t.Errorf("Parse(%q) = %v, want a Validation error about %q", in, err, want)
+			t.Errorf("Parse(formats, %q) = %v, want a Validation error about %q", in, err, want)
 		}
 	}
 }
@@ -101,7 +101,7 @@ func TestMatches(t *testing.T) {
 		{"/npm/space/Foo$", ref(artifact.NPM, "space", "foo"), false}, // case-sensitive
 	}
 	for _, c := range cases {
-		p, err := Parse(c.pattern)
+		p, err := Parse(formats, c.pattern)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,13 +115,13 @@ func index(t *testing.T, patterns ...string) *Index {
 	t.Helper()
 	var gs []Group
 	for i, s := range patterns {
-		p, err := Parse(s)
+		p, err := Parse(formats, s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		gs = append(gs, Group{ID: int64(i + 1), Pattern: p})
 	}
-	return NewIndex(gs)
+	return NewIndex(formats, gs)
 }
 
 func TestAssociateAndTree(t *testing.T) {
@@ -179,7 +179,7 @@ func TestInheritAndDecide(t *testing.T) {
 	space, _ := ix.Group("/npm/space/*")
 	npm.Modes = map[Restriction]Mode{Publish: AllowSpecificRepositories, ExternalUpstream: Block}
 	npm.Allowed = map[Restriction]map[int64]string{Publish: {7: "team"}}
-	ix = NewIndex([]Group{*ix.Nodes[0].Group, *npm.Group, *space.Group}) // recompute inheritance
+	ix = NewIndex(formats, []Group{*ix.Nodes[0].Group, *npm.Group, *space.Group}) // recompute inheritance
 	space, _ = ix.Group("/npm/space/*")
 	mode, from := space.Effective(Publish)
 	if mode != AllowSpecificRepositories || from.Pattern.Text != "/npm/*" {
@@ -209,7 +209,7 @@ func TestInheritAndDecide(t *testing.T) {
 
 func TestAssociateWithPreview(t *testing.T) {
 	ix := index(t, "/*")
-	p, _ := Parse("/npm/space/*")
+	p, _ := Parse(formats, "/npm/space/*")
 	if a := ix.AssociateWith(p, ref(artifact.NPM, "space", "x")); a.Group.Pattern.Text != "/npm/space/*" {
 		t.Errorf("preview association = %s", a.Group.Pattern.Text)
 	}
@@ -223,21 +223,21 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := Parse(s)
+		p, err := Parse(formats, s)
 		if err != nil {
 			if !errors.Is(err, errkind.ErrValidation) {
-				t.Fatalf("Parse(%q) error %v is not a Validation error", s, err)
+				t.Fatalf("Parse(formats, %q) error %v is not a Validation error", s, err)
 			}
 			return
 		}
 		if p.Text != s {
-			t.Fatalf("Parse(%q).Text = %q", s, p.Text)
+			t.Fatalf("Parse(formats, %q).Text = %q", s, p.Text)
 		}
 		// A definition covers nothing of itself, and the root covers it.
 		if p.Covers(p) {
 			t.Fatalf("%q covers itself", s)
 		}
-		root, _ := Parse(Root)
+		root, _ := Parse(formats, Root)
 		if s != Root && !root.Covers(p) {
 			t.Fatalf("/* does not cover %q", s)
 		}
@@ -253,7 +253,7 @@ func FuzzParse(f *testing.F) {
 func BenchmarkDecide(b *testing.B) {
 	var gs []Group
 	add := func(s string) {
-		p, err := Parse(s)
+		p, err := Parse(formats, s)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func BenchmarkDecide(b *testing.B) {
 		add("/npm/scope" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "/*")
 		add("/npm//lib-" + string(rune('a'+i%26)) + strings.Repeat("y", i/26) + "$")
 	}
-	ix := NewIndex(gs)
+	ix := NewIndex(formats, gs)
 	scoped := artifact.PackageRef{Format: artifact.NPM, Namespace: "scopexa", Name: "web-helper"}
 	unscoped := artifact.PackageRef{Format: artifact.NPM, Name: "lib-cy"}
 	if d := ix.Decide(unscoped, Publish, 1, "repo"); d.Group != "/npm//lib-cy$" {

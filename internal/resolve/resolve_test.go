@@ -319,8 +319,14 @@ func TestUnavailableRegistry(t *testing.T) {
 
 // fakeConnection is a public registry holding web-helper.
 // testFormats knows the external connections public:npmjs (npm) and
-// public:pypi (PyPI), as the formats' rules do.
+// public:pypi (PyPI), as the formats' rules do, and npm's package groups
+// (an optional namespace, names as given).
 type testFormats struct{}
+
+func (testFormats) Known(f artifact.Format) bool                          { return f == artifact.NPM || f == artifact.PyPI }
+func (testFormats) HasNamespace(f artifact.Format) bool                   { return f == artifact.NPM }
+func (testFormats) NamespaceRequired(artifact.Format) bool                { return false }
+func (testFormats) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }
 
 var testConnections = map[string]artifact.Format{"public:npmjs": artifact.NPM, "public:pypi": artifact.PyPI}
 

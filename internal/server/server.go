@@ -53,9 +53,9 @@ func formats() *format.Registry {
 		pypi.Rules{},
 		maven.Rules{},
 		generic.Rules{},
-		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
+		format.Basic{Name: artifact.NuGet, Lowercase: true, ExternalConnections: []string{"public:nuget-org"}},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
-		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
+		format.Basic{Name: artifact.Swift, Namespaced: true, Lowercase: true, Order: format.CompareSemVer},
 		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
 	)
 }

@@ -29,6 +29,9 @@ func (Rules) CompareVersions(a, b string) int { return format.CompareSemVer(a, b
 // namespace).
 func (Rules) NamespaceRequired() bool { return true }
 
+// HasNamespace is true: a namespace is required.
+func (Rules) HasNamespace() bool { return true }
+
 // LatestTag is "": generic packages have no tags.
 func (Rules) LatestTag() string { return "" }
 

@@ -42,6 +42,9 @@ func (Rules) CompareVersions(a, b string) int {
 // NamespaceRequired is true: every artifact has a group id.
 func (Rules) NamespaceRequired() bool { return true }
 
+// HasNamespace is true: the group id is required.
+func (Rules) HasNamespace() bool { return true }
+
 // LatestTag is "": Maven has no tags.
 func (Rules) LatestTag() string { return "" }
 

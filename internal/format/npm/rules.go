@@ -35,6 +35,9 @@ func (Rules) CompareVersions(a, b string) int { return format.CompareSemVer(a, b
 // NamespaceRequired is false: a scope is optional.
 func (Rules) NamespaceRequired() bool { return false }
 
+// HasNamespace is true: packages may have a scope.
+func (Rules) HasNamespace() bool { return true }
+
 // LatestTag is "latest", the dist-tag npm installs by default (User
 // Guide, "Default display version").
 func (Rules) LatestTag() string { return "latest" }

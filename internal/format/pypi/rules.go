@@ -51,6 +51,9 @@ func (Rules) CompareVersions(a, b string) int {
 // NamespaceRequired is false: PyPI projects have no namespace.
 func (Rules) NamespaceRequired() bool { return false }
 
+// HasNamespace is false: projects have no namespace.
+func (Rules) HasNamespace() bool { return false }
+
 // LatestTag is "": PyPI has no tags.
 func (Rules) LatestTag() string { return "" }
 
