@@ -9,6 +9,8 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
@@ -25,7 +27,7 @@ func BenchmarkReleaseGate(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	cat := catalog.New(st, "us-east-1", time.Now, nil)
+	cat := catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
 	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
 	if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
 		b.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
@@ -25,7 +27,7 @@ func twoServers(t *testing.T) (ctx context.Context, a, b *catalog.Catalog, d cat
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	a, b = catalog.New(st, "us-east-1", time.Now, nil), catalog.New(st, "us-east-1", time.Now, nil)
+	a, b = catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{})), catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
 	d = catalog.DomainRef{Owner: "111122223333", Name: "d"}
 	if _, err := a.CreateDomain(ctx, d, "", nil); err != nil {
 		t.Fatal(err)
@@ -71,7 +73,7 @@ func TestRootGroupCreatedOnFirstUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cat := catalog.New(st, "us-east-1", time.Now, nil)
+	cat := catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
 	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
 	info, err := cat.CreateDomain(ctx, d, "", nil)
 	if err != nil {
@@ -84,7 +86,7 @@ func TestRootGroupCreatedOnFirstUse(t *testing.T) {
 	if err := st.DeletePackageGroup(ctx, groups[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	fresh := catalog.New(st, "us-east-1", time.Now, nil)
+	fresh := catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
 	_, ix, err := fresh.PackageGroups(ctx, d)
 	if err != nil {
 		t.Fatal(err)
