@@ -14,10 +14,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -30,145 +28,58 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/blob"
-	"github.com/arcahq/arca/internal/blob/fsblob"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/npm"
-	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 const (
-	owner      = servertest.AccountID
 	connection = "public:npmjs"
 )
 
-// world is the read path of one domain: catalog and resolver over a store
-// and blob directory, with public:npmjs pointed at url.
-type world struct {
-	t       *testing.T
-	url     string
-	timeout time.Duration
-	st      store.Store
-	cat     *catalog.Catalog
-	blobs   *fsblob.Store
-	clock   *upstreamtest.Clock
-	reg     *npm.Connection
-	res     *resolve.Resolver
-}
+// world is the read path of one domain, with public:npmjs pointed at a
+// URL (servertest.World).
+type world struct{ *servertest.World }
 
 // newWorld opens (or creates) the store and blob directory under data, as
 // a server lays them out.
 func newWorld(t *testing.T, data, url string, timeout time.Duration) *world {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), filepath.Join(data, "arca.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := fsblob.New(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{
-		t: t, url: url, timeout: timeout, st: st, blobs: blobs,
-		cat:   catalog.New(st, servertest.Region, time.Now, format.NewRegistry(npm.Rules{})),
-		clock: upstreamtest.NewClock(),
-	}
-	w.restart()
-	return w
-}
-
-// restart gives the world a new registry client and resolver over the same
-// store, as a restarted server has: nothing cached, nothing remembered.
-func (w *world) restart() {
-	w.reg = npm.NewConnection(upstream.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
-	w.res = resolve.New(w.st, w.cat, map[string]resolve.Connection{connection: w.reg}, w.timeout, slog.New(slog.DiscardHandler))
-}
-
-func (w *world) createDomain() {
-	w.t.Helper()
-	if _, err := w.cat.CreateDomain(w.t.Context(), catalog.DomainRef{Owner: owner, Name: domain}, "", nil); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-func repoRef(name string) catalog.RepositoryRef {
-	return catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: owner, Name: domain}, Name: name}
-}
-
-func (w *world) repo(name string, upstreams ...string) store.Repository {
-	w.t.Helper()
-	r, err := w.cat.CreateRepository(w.t.Context(), repoRef(name), owner, "", upstreams, nil)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
-}
-
-func (w *world) connect(name string) {
-	w.t.Helper()
-	if _, err := w.cat.AssociateExternalConnection(w.t.Context(), repoRef(name), connection); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-func (w *world) get(name string) store.Repository {
-	w.t.Helper()
-	r, err := w.cat.Repository(w.t.Context(), repoRef(name))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
-}
-
-// chain creates npm-store (with the connection) and my-repo (upstream
-// npm-store), and repo-a → repo-b → repo-c (with the connection).
-func (w *world) chain() {
-	w.repo("npm-store")
-	w.connect("npm-store")
-	w.repo("my-repo", "npm-store")
-	w.repo("repo-c")
-	w.connect("repo-c")
-	w.repo("repo-b", "repo-c")
-	w.repo("repo-a", "repo-b")
+	return &world{servertest.NewWorld(t, data, npm.Rules{}, domain, url, timeout)}
 }
 
 func (w *world) version(repo, pkg, version string) (store.Version, bool) {
-	w.t.Helper()
-	v, err := w.cat.Version(w.t.Context(), w.get(repo), pkgRef(pkg), version)
+	w.T.Helper()
+	v, err := w.Catalog.Version(w.T.Context(), w.Get(repo), pkgRef(pkg), version)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return v, false
 	}
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return v, true
 }
 
 func (w *world) bytes(a artifact.Asset) []byte {
-	w.t.Helper()
-	f, err := assets.Open(w.t.Context(), w.blobs, a)
+	w.T.Helper()
+	f, err := assets.Open(w.T.Context(), w.Blobs, a)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(f)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return b
 }
 
 func (w *world) blobCount() int {
 	n := 0
-	w.blobs.Walk(w.t.Context(), func(blob.Info) error { n++; return nil })
+	w.Blobs.Walk(w.T.Context(), func(blob.Info) error { n++; return nil })
 	return n
 }
 
@@ -182,8 +93,8 @@ func pkgRef(name string) artifact.PackageRef {
 func fakeWorld(t *testing.T, timeout time.Duration) (*world, *upstreamtest.NPM) {
 	fake := upstreamtest.NewNPM(t)
 	w := newWorld(t, t.TempDir(), fake.URL, timeout)
-	w.createDomain()
-	w.chain()
+	w.CreateDomain()
+	w.Chain()
 	return w, fake
 }
 
@@ -198,14 +109,14 @@ func TestFirstRequestIngestsThroughTheChain(t *testing.T) {
 	w, fake := fakeWorld(t, 5*time.Second)
 	fake.AddPackage("left-pad", 3)
 	ctx := t.Context()
-	view, err := w.res.Package(ctx, w.get("repo-a"), pkgRef("left-pad"))
+	view, err := w.Resolver.Package(ctx, w.Get("repo-a"), pkgRef("left-pad"))
 	if err != nil {
 		t.Fatalf("first request for the package: %v", err)
 	}
 	if len(view.Versions) != 3 || view.Tags["latest"] != "1.2.0" || !view.Remote {
 		t.Fatalf("view: %d versions, tags %v", len(view.Versions), view.Tags)
 	}
-	v, err := w.res.Version(ctx, w.get("repo-a"), pkgRef("left-pad"), "1.2.0")
+	v, err := w.Resolver.Version(ctx, w.Get("repo-a"), pkgRef("left-pad"), "1.2.0")
 	if err != nil {
 		t.Fatalf("first request for a version: %v", err)
 	}
@@ -238,7 +149,7 @@ func TestConcurrentTarballMisses(t *testing.T) {
 	errs := make(chan error, 20)
 	for range 20 {
 		wg.Go(func() {
-			v, err := w.res.Version(t.Context(), w.get("my-repo"), pkgRef("lodash"), "1.3.0")
+			v, err := w.Resolver.Version(t.Context(), w.Get("my-repo"), pkgRef("lodash"), "1.3.0")
 			if err != nil {
 				errs <- err
 				return
@@ -270,22 +181,22 @@ func TestOutage(t *testing.T) {
 	w, fake := fakeWorld(t, timeout)
 	fake.AddPackage("left-pad", 3)
 	ctx := t.Context()
-	my := w.get("my-repo")
-	if _, err := w.res.Version(ctx, my, pkgRef("left-pad"), "1.0.0"); err != nil {
+	my := w.Get("my-repo")
+	if _, err := w.Resolver.Version(ctx, my, pkgRef("left-pad"), "1.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	fake.Down()
 
 	// Past the TTL, the last document is served: every version and tag.
-	w.clock.Advance(upstream.DefaultTTL + time.Second)
-	view, err := w.res.Package(ctx, my, pkgRef("left-pad"))
+	w.Clock.Advance(upstream.DefaultTTL + time.Second)
+	view, err := w.Resolver.Package(ctx, my, pkgRef("left-pad"))
 	if err != nil || len(view.Versions) != 3 || view.Tags["latest"] != "1.2.0" {
 		t.Fatalf("registry down, stale document: %v (%d versions)", err, len(view.Versions))
 	}
 
 	// After a restart nothing is cached: what was ingested is still served.
-	w.restart()
-	view, err = w.res.Package(ctx, my, pkgRef("left-pad"))
+	w.Restart()
+	view, err = w.Resolver.Package(ctx, my, pkgRef("left-pad"))
 	if err != nil {
 		t.Fatalf("registry down, cold cache: %v", err)
 	}
@@ -293,20 +204,20 @@ func TestOutage(t *testing.T) {
 		t.Errorf("the ingested version is not served from the store: %+v", view.Versions)
 	}
 	for _, repo := range []string{"my-repo", "npm-store"} {
-		if _, err := w.res.Version(ctx, w.get(repo), pkgRef("left-pad"), "1.0.0"); err != nil {
+		if _, err := w.Resolver.Version(ctx, w.Get(repo), pkgRef("left-pad"), "1.0.0"); err != nil {
 			t.Errorf("%s, registry down: the ingested version: %v", repo, err)
 		}
 	}
 
 	start := time.Now()
-	_, err = w.res.Package(ctx, my, pkgRef("never-seen"))
+	_, err = w.Resolver.Package(ctx, my, pkgRef("never-seen"))
 	took := time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a package never ingested, registry down: %v after %v; want Unavailable within %v", err, took, 2*timeout)
 	}
 	t.Logf("registry down (connection refused): %q after %v", errkind.As(err).Message, took)
 	start = time.Now()
-	_, err = w.res.Package(ctx, my, pkgRef("never-seen-either"))
+	_, err = w.Resolver.Package(ctx, my, pkgRef("never-seen-either"))
 	if !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("the next request, failure remembered: %v after %v", err, time.Since(start))
 	}
@@ -321,15 +232,15 @@ func TestSlowRegistry(t *testing.T) {
 	w, fake := fakeWorld(t, timeout)
 	fake.AddPackage("left-pad", 2)
 	ctx := t.Context()
-	my := w.get("my-repo")
-	if _, err := w.res.Package(ctx, my, pkgRef("left-pad")); err != nil {
+	my := w.Get("my-repo")
+	if _, err := w.Resolver.Package(ctx, my, pkgRef("left-pad")); err != nil {
 		t.Fatal(err)
 	}
 	fake.SetDelay(20 * time.Second)
 
 	// An uncached document, slow: bounded, then remembered.
 	start := time.Now()
-	_, err := w.res.Package(ctx, my, pkgRef("other"))
+	_, err := w.Resolver.Package(ctx, my, pkgRef("other"))
 	took := time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a slow document: %v after %v; want Unavailable within %v", err, took, 2*timeout)
@@ -337,16 +248,16 @@ func TestSlowRegistry(t *testing.T) {
 	t.Logf("slow document: %q after %v", errkind.As(err).Message, took)
 	time.Sleep(50 * time.Millisecond)
 	start = time.Now()
-	_, err = w.res.Package(ctx, my, pkgRef("other"))
+	_, err = w.Resolver.Package(ctx, my, pkgRef("other"))
 	if !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("the next request: %v after %v, want a remembered failure at once", err, time.Since(start))
 	}
 	t.Logf("next request: %q after %v", errkind.As(err).Message, time.Since(start))
 
 	// The document is cached; the tarball is slow: ingestion is bounded.
-	w.clock.Advance(upstream.DefaultFailureTTL)
+	w.Clock.Advance(upstream.DefaultFailureTTL)
 	start = time.Now()
-	_, err = w.res.Version(ctx, my, pkgRef("left-pad"), "1.1.0")
+	_, err = w.Resolver.Version(ctx, my, pkgRef("left-pad"), "1.1.0")
 	took = time.Since(start)
 	if !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a slow tarball: %v after %v; want Unavailable within %v", err, took, 2*timeout)
@@ -362,19 +273,19 @@ func TestUpstreamChangesAfterTTL(t *testing.T) {
 	w, fake := fakeWorld(t, 5*time.Second)
 	fake.AddPackage("left-pad", 2)
 	ctx := t.Context()
-	my := w.get("my-repo")
-	kept, err := w.res.Version(ctx, my, pkgRef("left-pad"), "1.0.0")
+	my := w.Get("my-repo")
+	kept, err := w.Resolver.Version(ctx, my, pkgRef("left-pad"), "1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake.Publish("left-pad", upstreamtest.Version{Version: "2.0.0"})
 	fake.SetTag("left-pad", "beta", "1.0.0")
-	view, _ := w.res.Package(ctx, my, pkgRef("left-pad"))
+	view, _ := w.Resolver.Package(ctx, my, pkgRef("left-pad"))
 	if _, ok := view.Versions["2.0.0"]; ok || view.Tags["latest"] != "1.1.0" {
 		t.Errorf("within the TTL the change shows already: latest %s", view.Tags["latest"])
 	}
-	w.clock.Advance(upstream.DefaultTTL + time.Second)
-	view, _ = w.res.Package(ctx, my, pkgRef("left-pad"))
+	w.Clock.Advance(upstream.DefaultTTL + time.Second)
+	view, _ = w.Resolver.Package(ctx, my, pkgRef("left-pad"))
 	if _, ok := view.Versions["2.0.0"]; !ok || view.Tags["latest"] != "2.0.0" || view.Tags["beta"] != "1.0.0" {
 		t.Errorf("after the TTL: versions %d, tags %v", len(view.Versions), view.Tags)
 	}
@@ -382,13 +293,13 @@ func TestUpstreamChangesAfterTTL(t *testing.T) {
 	// The registry serves other bytes for 1.0.0 (the public one never
 	// would): the retained version stays as it was.
 	fake.Publish("left-pad", upstreamtest.Version{Version: "1.0.0", Description: "changed upstream"})
-	w.clock.Advance(upstream.DefaultTTL + time.Second)
-	view, _ = w.res.Package(ctx, my, pkgRef("left-pad"))
+	w.Clock.Advance(upstream.DefaultTTL + time.Second)
+	view, _ = w.Resolver.Package(ctx, my, pkgRef("left-pad"))
 	if c := view.Versions["1.0.0"]; c.Remote != nil || c.Revision != kept.Revision || c.Meta.Summary != kept.Meta.Summary {
 		t.Errorf("the view's 1.0.0 is not the retained one: %+v", c.Version)
 	}
 	for _, repo := range []string{"my-repo", "npm-store"} {
-		v, err := w.res.Version(ctx, w.get(repo), pkgRef("left-pad"), "1.0.0")
+		v, err := w.Resolver.Version(ctx, w.Get(repo), pkgRef("left-pad"), "1.0.0")
 		if err != nil || v.Assets[0].SHA256 != kept.Assets[0].SHA256 || v.Revision != kept.Revision {
 			t.Errorf("%s: the retained 1.0.0 changed: %v %+v", repo, err, v)
 		}
@@ -402,7 +313,7 @@ func TestBadTarballIsNotRetained(t *testing.T) {
 	w, fake := fakeWorld(t, 5*time.Second)
 	fake.AddPackage("left-pad", 1)
 	fake.Corrupt("left-pad", "1.0.0")
-	_, err := w.res.Version(t.Context(), w.get("my-repo"), pkgRef("left-pad"), "1.0.0")
+	_, err := w.Resolver.Version(t.Context(), w.Get("my-repo"), pkgRef("left-pad"), "1.0.0")
 	if !errors.Is(err, errkind.ErrValidation) {
 		t.Fatalf("a tarball that does not match its integrity: %v, want Validation", err)
 	}
@@ -644,7 +555,7 @@ func TestControlPlaneShowsIngestedVersions(t *testing.T) {
 	for _, req := range []struct{ repo, name, version string }{
 		{"my-repo", "left-pad", "1.1.0"}, {"my-repo", "@acme/util", "1.0.0"}, {"repo-a", "left-pad", "1.0.0"},
 	} {
-		if _, err := w.res.Version(t.Context(), w.get(req.repo), pkgRef(req.name), req.version); err != nil {
+		if _, err := w.Resolver.Version(t.Context(), w.Get(req.repo), pkgRef(req.name), req.version); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -778,12 +689,12 @@ func registryFromNPM(t *testing.T) string {
 func TestSmokePublicRegistry(t *testing.T) {
 	url := registryFromNPM(t)
 	w := newWorld(t, t.TempDir(), url, 30*time.Second)
-	w.createDomain()
-	w.chain()
+	w.CreateDomain()
+	w.Chain()
 	ctx := t.Context()
-	my := w.get("my-repo")
+	my := w.Get("my-repo")
 	start := time.Now()
-	view, err := w.res.Package(ctx, my, pkgRef("is-number"))
+	view, err := w.Resolver.Package(ctx, my, pkgRef("is-number"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -793,7 +704,7 @@ func TestSmokePublicRegistry(t *testing.T) {
 	}
 	t.Logf("is-number document: %d versions, latest %s, in %v", len(view.Versions), latest, time.Since(start))
 	start = time.Now()
-	v, err := w.res.Version(ctx, my, pkgRef("is-number"), latest)
+	v, err := w.Resolver.Version(ctx, my, pkgRef("is-number"), latest)
 	if err != nil {
 		t.Fatal(err)
 	}

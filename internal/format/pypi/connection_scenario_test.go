@@ -9,9 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"log/slog"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,115 +17,40 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
-	"github.com/arcahq/arca/internal/blob/fsblob"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/pypi"
-	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/servertest"
-	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 const (
-	owner      = servertest.AccountID
 	connection = "public:pypi"
 )
 
 var external = artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: connection}
 
-// world is the read path of one domain: catalog and resolver over a store
-// and blob directory, with public:pypi pointed at url.
-type world struct {
-	t       *testing.T
-	url     string
-	timeout time.Duration
-	st      store.Store
-	cat     *catalog.Catalog
-	blobs   *fsblob.Store
-	clock   *upstreamtest.Clock
-	reg     *pypi.Connection
-	res     *resolve.Resolver
-}
+// world is the read path of one domain, with public:pypi pointed at a
+// URL (servertest.World): pypi-store (with the connection) <- my-repo;
+// repo-c (with the connection) <- repo-b <- repo-a.
+type world struct{ *servertest.World }
 
 func newWorld(t *testing.T, url string, timeout time.Duration) *world {
-	t.Helper()
-	data := t.TempDir()
-	st, err := sqlite.Open(t.Context(), filepath.Join(data, "arca.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	blobs, err := fsblob.New(filepath.Join(data, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{t: t, url: url, timeout: timeout, st: st, blobs: blobs,
-		cat:   catalog.New(st, servertest.Region, time.Now, format.NewRegistry(pypi.Rules{})),
-		clock: upstreamtest.NewClock()}
-	w.restart()
-	ctx := t.Context()
-	if _, err := w.cat.CreateDomain(ctx, catalog.DomainRef{Owner: owner, Name: domain}, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	// pypi-store (with the connection) <- my-repo; repo-c (with the
-	// connection) <- repo-b <- repo-a.
-	w.repo("pypi-store")
-	w.connect("pypi-store")
-	w.repo("my-repo", "pypi-store")
-	w.repo("repo-c")
-	w.connect("repo-c")
-	w.repo("repo-b", "repo-c")
-	w.repo("repo-a", "repo-b")
+	w := &world{servertest.NewWorld(t, t.TempDir(), pypi.Rules{}, domain, url, timeout)}
+	w.CreateDomain()
+	w.Chain()
 	return w
-}
-
-// restart gives the world a new client and resolver over the same store,
-// as a restarted server has: nothing cached, nothing remembered.
-func (w *world) restart() {
-	w.reg = pypi.NewConnection(upstream.Config{URL: w.url, Blobs: w.blobs, Now: w.clock.Now})
-	w.res = resolve.New(w.st, w.cat, map[string]resolve.Connection{connection: w.reg}, w.timeout, slog.New(slog.DiscardHandler))
-}
-
-func repoRef(name string) catalog.RepositoryRef {
-	return catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: owner, Name: domain}, Name: name}
-}
-
-func (w *world) repo(name string, upstreams ...string) {
-	w.t.Helper()
-	if _, err := w.cat.CreateRepository(w.t.Context(), repoRef(name), owner, "", upstreams, nil); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-func (w *world) connect(name string) {
-	w.t.Helper()
-	if _, err := w.cat.AssociateExternalConnection(w.t.Context(), repoRef(name), connection); err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-func (w *world) get(name string) store.Repository {
-	w.t.Helper()
-	r, err := w.cat.Repository(w.t.Context(), repoRef(name))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return r
 }
 
 // has reports whether repo holds the version, and its asset names.
 func (w *world) has(repo, name, version string) (bool, []string) {
-	w.t.Helper()
-	v, err := w.cat.Version(w.t.Context(), w.get(repo), project(name), version)
+	w.T.Helper()
+	v, err := w.Catalog.Version(w.T.Context(), w.Get(repo), project(name), version)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	var names []string
 	for _, a := range v.Assets {
@@ -137,10 +60,10 @@ func (w *world) has(repo, name, version string) (bool, []string) {
 }
 
 func (w *world) bytes(a artifact.Asset) []byte {
-	w.t.Helper()
-	f, err := assets.Open(w.t.Context(), w.blobs, a)
+	w.T.Helper()
+	f, err := assets.Open(w.T.Context(), w.Blobs, a)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	defer f.Close()
 	b, _ := io.ReadAll(f)
@@ -156,7 +79,7 @@ func TestFirstRequestThroughTheChain(t *testing.T) {
 	idx.Publish("tiny-lib", d)
 	w := newWorld(t, idx.IndexURL, 5*time.Second)
 	wheel := upstreamtest.PyPIWheelName(d)
-	v, a, err := w.res.Asset(t.Context(), w.get("repo-a"), project("tiny-lib"), "1.0", wheel)
+	v, a, err := w.Resolver.Asset(t.Context(), w.Get("repo-a"), project("tiny-lib"), "1.0", wheel)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +106,7 @@ func TestConcurrentFileMisses(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if _, a, err := w.res.Asset(t.Context(), w.get("my-repo"), project("lib"), "3.1.4", sdist); err != nil || a.Name != sdist {
+			if _, a, err := w.Resolver.Asset(t.Context(), w.Get("my-repo"), project("lib"), "3.1.4", sdist); err != nil || a.Name != sdist {
 				t.Error(a, err)
 			}
 		})
@@ -204,34 +127,34 @@ func TestOutage(t *testing.T) {
 	idx.Publish("lib", d)
 	idx.Publish("lib", upstreamtest.PyPIDist{Version: "2.0"})
 	w := newWorld(t, idx.IndexURL, timeout)
-	ctx, my := t.Context(), w.get("my-repo")
+	ctx, my := t.Context(), w.Get("my-repo")
 	wheel := upstreamtest.PyPIWheelName(d)
-	if _, _, err := w.res.Asset(ctx, my, project("lib"), "1.0", wheel); err != nil {
+	if _, _, err := w.Resolver.Asset(ctx, my, project("lib"), "1.0", wheel); err != nil {
 		t.Fatal(err)
 	}
 	idx.Down()
-	w.clock.Advance(upstream.DefaultTTL + time.Second)
-	view, err := w.res.Package(ctx, my, project("lib"))
+	w.Clock.Advance(upstream.DefaultTTL + time.Second)
+	view, err := w.Resolver.Package(ctx, my, project("lib"))
 	if err != nil || len(view.Versions) != 2 {
 		t.Fatalf("index down, stale page: %v", err)
 	}
-	w.restart()
+	w.Restart()
 	for _, repo := range []string{"my-repo", "pypi-store"} {
-		if _, a, err := w.res.Asset(ctx, w.get(repo), project("lib"), "1.0", wheel); err != nil || !bytes.Equal(w.bytes(a), idx.File(wheel)) {
+		if _, a, err := w.Resolver.Asset(ctx, w.Get(repo), project("lib"), "1.0", wheel); err != nil || !bytes.Equal(w.bytes(a), idx.File(wheel)) {
 			t.Errorf("%s, index down after a restart: %v", repo, err)
 		}
 	}
 	// A file never fetched, of a version ingested: Unavailable.
-	if _, _, err := w.res.Asset(ctx, my, project("lib"), "1.0", upstreamtest.PyPISdistName(d)); !errors.Is(err, errkind.ErrUnavailable) {
+	if _, _, err := w.Resolver.Asset(ctx, my, project("lib"), "1.0", upstreamtest.PyPISdistName(d)); !errors.Is(err, errkind.ErrUnavailable) {
 		t.Errorf("a file never fetched, index down: %v", err)
 	}
 	start := time.Now()
-	_, err = w.res.Package(ctx, my, project("never-seen"))
+	_, err = w.Resolver.Package(ctx, my, project("never-seen"))
 	if took := time.Since(start); !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("a project never seen, index down: %v after %v", err, took)
 	}
 	start = time.Now()
-	if _, err := w.res.Package(ctx, my, project("never-seen-either")); !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
+	if _, err := w.Resolver.Package(ctx, my, project("never-seen-either")); !errors.Is(err, errkind.ErrUnavailable) || time.Since(start) > 100*time.Millisecond {
 		t.Errorf("the next request, failure remembered: %v after %v", err, time.Since(start))
 	}
 }
@@ -243,7 +166,7 @@ func TestSlowIndexThroughTheResolver(t *testing.T) {
 	w := newWorld(t, idx.IndexURL, timeout)
 	idx.SetDelay(20 * time.Second)
 	start := time.Now()
-	_, err := w.res.Package(t.Context(), w.get("my-repo"), project("lib"))
+	_, err := w.Resolver.Package(t.Context(), w.Get("my-repo"), project("lib"))
 	if took := time.Since(start); !errors.Is(err, errkind.ErrUnavailable) || took > 2*timeout {
 		t.Errorf("slow index: %v after %v", err, took)
 	}
@@ -283,9 +206,9 @@ func indexFromPip(t *testing.T) string {
 func TestSmokePublicIndex(t *testing.T) {
 	url := indexFromPip(t)
 	w := newWorld(t, url, 60*time.Second)
-	ctx, my := t.Context(), w.get("my-repo")
+	ctx, my := t.Context(), w.Get("my-repo")
 	start := time.Now()
-	view, err := w.res.Package(ctx, my, project("six"))
+	view, err := w.Resolver.Package(ctx, my, project("six"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +228,7 @@ func TestSmokePublicIndex(t *testing.T) {
 		t.Fatalf("six %s has no wheel: %v", version, rel.Files)
 	}
 	start = time.Now()
-	v, a, err := w.res.Asset(ctx, my, project("six"), version, wheel)
+	v, a, err := w.Resolver.Asset(ctx, my, project("six"), version, wheel)
 	if err != nil {
 		t.Fatal(err)
 	}
