@@ -80,7 +80,7 @@
 // holds the in-process scenarios on the shared harness
 // (servertest.Scenario), connection_test.go the client against a fake
 // public registry (upstream/upstreamtest), connection_scenario_test.go the
-// client through the resolver and the endpoint. The fakes of the public
+// client through the resolver (servertest.World) and the endpoint. The fakes of the public
 // registries stay in upstream/upstreamtest: the upstream package's own
 // tests use them too.
 package format

@@ -1,7 +1,9 @@
 // Package servertest starts a complete Arca server in-process for tests:
 // SQLite and a blob directory in a temporary directory, fixed root
 // credentials, a real listener on 127.0.0.1, all torn down when the test
-// ends.
+// ends. Scenario is the harness of a format's in-process scenarios; World
+// is the read path (catalog and resolver, no server) of a format's
+// external connection scenarios.
 package servertest
 
 import (
