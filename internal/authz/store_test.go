@@ -11,6 +11,8 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
@@ -101,7 +103,7 @@ func newStoreWorld(t *testing.T) *storeWorld {
 	w.must(err)
 	t.Cleanup(func() { st.Close() })
 	w.dir = identity.NewDirectory(st, time.Now)
-	w.cat = catalog.New(st, "us-east-1", time.Now, nil)
+	w.cat = catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
 	w.ev = authz.New(w.dir, w.cat, "us-east-1", time.Now)
 	w.must(w.dir.EnsureRoot(w.ctx, identity.Root{AccountID: w.acct, AccessKeyID: "AKIAROOTAAAAAAAAAAAA", SecretAccessKey: "root-secret-aaaaaaaa"}))
 	_, err = w.dir.CreateUser(w.ctx, w.acct, "bob", "/")
