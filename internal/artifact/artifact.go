@@ -33,15 +33,14 @@ type PackageRef struct {
 	Name      string
 }
 
-// String renders ref for messages: "npm @scope/name", "maven group:artifact".
+// String renders ref in the form every format shares: "pypi name",
+// "generic namespace/name". Messages name a package as its format does
+// (format.Rules.Display: "npm @scope/name", "maven group:artifact"),
+// through the format registry; String is for logs and for formats
+// without a form of their own.
 func (r PackageRef) String() string {
-	switch {
-	case r.Namespace == "":
+	if r.Namespace == "" {
 		return string(r.Format) + " " + r.Name
-	case r.Format == NPM:
-		return string(r.Format) + " @" + r.Namespace + "/" + r.Name
-	case r.Format == Maven:
-		return string(r.Format) + " " + r.Namespace + ":" + r.Name
 	}
 	return string(r.Format) + " " + r.Namespace + "/" + r.Name
 }

@@ -22,6 +22,8 @@ type Formats interface {
 	ConnectionNames() []string
 	// CompareVersions orders two versions of a package of format f.
 	CompareVersions(f artifact.Format, a, b string) int
+	// Display names a package in messages as its format does.
+	Display(ref artifact.PackageRef) string
 }
 
 // ExternalConnectionFormat returns the format the named external
@@ -49,6 +51,10 @@ func (c *Catalog) CompareVersions(f artifact.Format, a, b string) int {
 	return c.conns.CompareVersions(f, a, b)
 }
 
+// Display names ref in messages as its format does ("npm @scope/name",
+// "maven group:artifact"); ref.String() without formats.
+func (c *Catalog) Display(ref artifact.PackageRef) string { return c.groupFormats().Display(ref) }
+
 // groupFormats are the formats package groups follow; without formats
 // (New's nil) none is known and only the root group /* parses.
 func (c *Catalog) groupFormats() pkggroup.Formats {
@@ -65,3 +71,4 @@ func (noFormats) Known(artifact.Format) bool                            { return
 func (noFormats) HasNamespace(artifact.Format) bool                     { return false }
 func (noFormats) NamespaceRequired(artifact.Format) bool                { return false }
 func (noFormats) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }
+func (noFormats) Display(ref artifact.PackageRef) string                { return ref.String() }

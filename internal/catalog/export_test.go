@@ -10,5 +10,5 @@ import (
 // VersionFromStore reads a version from the store, as Version does when
 // its cache misses.
 func (c *Catalog) VersionFromStore(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
-	return getVersion(ctx, c.st, repo, ref, version)
+	return c.getVersion(ctx, c.st, repo, ref, version)
 }

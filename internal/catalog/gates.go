@@ -113,9 +113,9 @@ func (c *Catalog) DisallowHeldVersion(ctx context.Context, ref DomainRef, pkg ar
 	return c.gateWrite(ctx, ref, func(q store.Queries, d store.Domain) error {
 		err := q.DeleteGateExemption(ctx, store.GateExemption{DomainID: d.ID, Ref: pkg, Version: version})
 		if errors.Is(err, errkind.ErrNotFound) {
-			what := "every version of " + pkg.String()
+			what := "every version of " + c.Display(pkg)
 			if version != "" {
-				what = "version " + version + " of " + pkg.String()
+				what = "version " + version + " of " + c.Display(pkg)
 			}
 			return errkind.NotFoundf("Domain %s does not let %s through its release-age gate", ref.Name, what).OnResource("package", pkg.Name)
 		}

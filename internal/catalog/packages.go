@@ -54,32 +54,32 @@ func Revision(meta artifact.Meta, assets []artifact.Asset) string {
 }
 
 // packageNotFound is the error for a package missing from a repository.
-func packageNotFound(repo store.Repository, ref artifact.PackageRef) error {
-	return errkind.NotFoundf("Package %s not found in repository %s", ref, repo.Name).OnResource("package", ref.Name)
+func (c *Catalog) packageNotFound(repo store.Repository, ref artifact.PackageRef) error {
+	return errkind.NotFoundf("Package %s not found in repository %s", c.Display(ref), repo.Name).OnResource("package", ref.Name)
 }
 
-func versionNotFound(repo store.Repository, ref artifact.PackageRef, version string) error {
-	return errkind.NotFoundf("Package version %s of %s not found in repository %s", version, ref, repo.Name).OnResource("package-version", version)
+func (c *Catalog) versionNotFound(repo store.Repository, ref artifact.PackageRef, version string) error {
+	return errkind.NotFoundf("Package version %s of %s not found in repository %s", version, c.Display(ref), repo.Name).OnResource("package-version", version)
 }
 
 // getPackage finds a package in a repository.
-func getPackage(ctx context.Context, q store.Queries, repo store.Repository, ref artifact.PackageRef) (store.Package, error) {
+func (c *Catalog) getPackage(ctx context.Context, q store.Queries, repo store.Repository, ref artifact.PackageRef) (store.Package, error) {
 	p, err := q.GetPackage(ctx, repo.ID, ref)
 	if errors.Is(err, errkind.ErrNotFound) {
-		return p, packageNotFound(repo, ref)
+		return p, c.packageNotFound(repo, ref)
 	}
 	return p, err
 }
 
 // Package returns a package of a repository.
 func (c *Catalog) Package(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (store.Package, error) {
-	return getPackage(ctx, c.st, repo, ref)
+	return c.getPackage(ctx, c.st, repo, ref)
 }
 
 // PackageVersions returns a package with all its versions (with assets)
 // and tags.
 func (c *Catalog) PackageVersions(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (store.Package, []store.Version, map[string]string, error) {
-	p, err := getPackage(ctx, c.st, repo, ref)
+	p, err := c.getPackage(ctx, c.st, repo, ref)
 	if err != nil {
 		return p, nil, nil, err
 	}
@@ -103,21 +103,21 @@ func (c *Catalog) Version(ctx context.Context, repo store.Repository, ref artifa
 	if v, ok := c.versions.get(key, gen); ok {
 		return v, nil
 	}
-	v, err := getVersion(ctx, c.st, repo, ref, version)
+	v, err := c.getVersion(ctx, c.st, repo, ref, version)
 	if err == nil {
 		c.versions.put(key, gen, v)
 	}
 	return v, err
 }
 
-func getVersion(ctx context.Context, q store.Queries, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
-	p, err := getPackage(ctx, q, repo, ref)
+func (c *Catalog) getVersion(ctx context.Context, q store.Queries, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
+	p, err := c.getPackage(ctx, q, repo, ref)
 	if err != nil {
 		return store.Version{}, err
 	}
 	v, err := q.GetVersion(ctx, p.ID, version)
 	if errors.Is(err, errkind.ErrNotFound) {
-		return v, versionNotFound(repo, ref, version)
+		return v, c.versionNotFound(repo, ref, version)
 	}
 	return v, err
 }
@@ -147,7 +147,7 @@ func (c *Catalog) DeletePackage(ctx context.Context, repo store.Repository, ref 
 	var p store.Package
 	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
 		var err error
-		if p, err = getPackage(ctx, q, repo, ref); err != nil {
+		if p, err = c.getPackage(ctx, q, repo, ref); err != nil {
 			return err
 		}
 		return q.DeletePackage(ctx, p.ID)
@@ -235,7 +235,7 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 			return err
 		}
 		if p.Origin.Publish == artifact.Block {
-			return errkind.Deniedf("Publishing %s to repository %s is blocked by the package's origin configuration (publish=BLOCK)", pub.Ref, repo.Name)
+			return errkind.Deniedf("Publishing %s to repository %s is blocked by the package's origin configuration (publish=BLOCK)", c.Display(pub.Ref), repo.Name)
 		}
 		existing, err := q.GetVersion(ctx, p.ID, pub.Version)
 		switch {
@@ -252,7 +252,7 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 		case err != nil:
 			return err
 		default:
-			if out, err = addToVersion(ctx, q, repo, existing, pub, now); err != nil {
+			if out, err = c.addToVersion(ctx, q, repo, existing, pub, now); err != nil {
 				return err
 			}
 		}
@@ -267,12 +267,12 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 }
 
 // addToVersion adds a publication's assets to an existing version.
-func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v store.Version, pub Publication, now time.Time) (store.Version, error) {
+func (c *Catalog) addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v store.Version, pub Publication, now time.Time) (store.Version, error) {
 	if pub.AddAssets == AddNever {
-		return v, errkind.Conflictf("Version %s of %s already exists in repository %s; delete it before publishing it again", pub.Version, pub.Ref, repo.Name).OnResource("package-version", pub.Version)
+		return v, errkind.Conflictf("Version %s of %s already exists in repository %s; delete it before publishing it again", pub.Version, c.Display(pub.Ref), repo.Name).OnResource("package-version", pub.Version)
 	}
 	if v.Status != artifact.Published && v.Status != artifact.Unfinished {
-		return v, errkind.Conflictf("Version %s of %s is %s; assets can only be added to Published or Unfinished versions", pub.Version, pub.Ref, v.Status).OnResource("package-version", pub.Version)
+		return v, errkind.Conflictf("Version %s of %s is %s; assets can only be added to Published or Unfinished versions", pub.Version, c.Display(pub.Ref), v.Status).OnResource("package-version", pub.Version)
 	}
 	have := map[string]artifact.Asset{}
 	for _, a := range v.Assets {
@@ -285,9 +285,9 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 		case ok && old.SHA256 == a.SHA256:
 			continue // the same bytes again: idempotent
 		case ok:
-			return v, errkind.Conflictf("Asset %s of version %s of %s already exists with different content", a.Name, pub.Version, pub.Ref).OnResource("asset", a.Name)
+			return v, errkind.Conflictf("Asset %s of version %s of %s already exists with different content", a.Name, pub.Version, c.Display(pub.Ref)).OnResource("asset", a.Name)
 		case pub.AddAssets == AddWhileUnfinished && v.Status != artifact.Unfinished:
-			return v, errkind.Conflictf("Version %s of %s is %s; assets can be added only while it is Unfinished (publish with unfinished until the last asset)", pub.Version, pub.Ref, v.Status).OnResource("package-version", pub.Version)
+			return v, errkind.Conflictf("Version %s of %s is %s; assets can be added only while it is Unfinished (publish with unfinished until the last asset)", pub.Version, c.Display(pub.Ref), v.Status).OnResource("package-version", pub.Version)
 		}
 		if len(have) >= MaxAssetsPerVersion {
 			return v, errkind.Quotaf("A package version can have at most %d assets", MaxAssetsPerVersion)
@@ -360,7 +360,7 @@ func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref art
 	now := c.timestamp()
 	var out store.Version
 	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
-		v, err := getVersion(ctx, q, repo, ref, version)
+		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
 		}
@@ -383,7 +383,7 @@ func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref art
 // package in repo.
 func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag, version string) error {
 	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
-		v, err := getVersion(ctx, q, repo, ref, version)
+		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
 		}
@@ -394,12 +394,12 @@ func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifac
 // DeleteTag removes a package tag.
 func (c *Catalog) DeleteTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag string) error {
 	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
-		p, err := getPackage(ctx, q, repo, ref)
+		p, err := c.getPackage(ctx, q, repo, ref)
 		if err != nil {
 			return err
 		}
 		if err := q.DeletePackageTag(ctx, p.ID, tag); errors.Is(err, errkind.ErrNotFound) {
-			return errkind.NotFoundf("Tag %s is not set on %s", tag, ref)
+			return errkind.NotFoundf("Tag %s is not set on %s", tag, c.Display(ref))
 		} else if err != nil {
 			return err
 		}
@@ -479,7 +479,7 @@ func (c *Catalog) runBatch(ctx context.Context, repo store.Repository, b Batch,
 	apply func(q store.Queries, v *store.Version) error) (BatchResult, error) {
 	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
 	err := c.updatePackage(ctx, repo.DomainID, b.Ref, func(q store.Queries) error {
-		p, err := getPackage(ctx, q, repo, b.Ref)
+		p, err := c.getPackage(ctx, q, repo, b.Ref)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,7 @@ func (c *Catalog) AddIngestedAssets(ctx context.Context, repo store.Repository, 
 	now := c.timestamp()
 	var out store.Version
 	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
-		v, err := getVersion(ctx, q, repo, ref, version)
+		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
 		}
@@ -31,7 +31,7 @@ func (c *Catalog) AddIngestedAssets(ctx context.Context, repo store.Repository, 
 			case i >= 0 && v.Assets[i].SHA256 == a.SHA256:
 				continue
 			case i >= 0:
-				return errkind.Conflictf("Asset %s of version %s of %s already exists with different content", a.Name, version, ref).OnResource("asset", a.Name)
+				return errkind.Conflictf("Asset %s of version %s of %s already exists with different content", a.Name, version, c.Display(ref)).OnResource("asset", a.Name)
 			case len(v.Assets) >= MaxAssetsPerVersion:
 				return errkind.Quotaf("A package version can have at most %d assets", MaxAssetsPerVersion)
 			}
@@ -78,7 +78,7 @@ func (c *Catalog) SplitVersion(ctx context.Context, repo store.Repository, s Spl
 	now := c.timestamp()
 	var out store.Version
 	err := c.updatePackage(ctx, repo.DomainID, s.Ref, func(q store.Queries) error {
-		v, err := getVersion(ctx, q, repo, s.Ref, s.Version)
+		v, err := c.getVersion(ctx, q, repo, s.Ref, s.Version)
 		if err != nil {
 			return err
 		}

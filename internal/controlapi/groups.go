@@ -452,7 +452,7 @@ func (a *API) getAssociatedPackageGroup(ctx context.Context, c *call, in *struct
 	}
 	as := ix.Associate(ref)
 	if as.Group == nil {
-		return nil, errkind.NotFoundf("No package group of domain %s matches %s", d.Name, ref)
+		return nil, errkind.NotFoundf("No package group of domain %s matches %s", d.Name, a.cfg.Formats.Display(ref))
 	}
 	return &getAssociatedPackageGroupOutput{PackageGroup: a.groupDescription(d, as.Group), AssociationType: as.Type()}, nil
 }

@@ -65,7 +65,7 @@ func (a *API) publishPackageVersion(w http.ResponseWriter, r *http.Request, c *c
 	// blocking publication, a version reachable upstream. Publish checks
 	// both again once the bytes are stored.
 	if p, err := a.catalog.Package(ctx, repo, ref); err == nil && p.Origin.Publish == artifact.Block {
-		return errkind.Deniedf("Publishing %s to repository %s is blocked by the package's origin configuration (publish=BLOCK)", ref, repo.Name)
+		return errkind.Deniedf("Publishing %s to repository %s is blocked by the package's origin configuration (publish=BLOCK)", a.cfg.Formats.Display(ref), repo.Name)
 	}
 	if err := a.res.CheckPublish(ctx, repo, ref, in.PackageVersion); err != nil {
 		return err

@@ -344,14 +344,14 @@ func (a *API) getPackageVersionAsset(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	if in.PackageVersionRevision != "" && in.PackageVersionRevision != v.Revision {
-		return errkind.NotFoundf("Version %s of %s has no revision %s", v.Version, ref, in.PackageVersionRevision).OnResource("package-version", v.Version)
+		return errkind.NotFoundf("Version %s of %s has no revision %s", v.Version, a.cfg.Formats.Display(ref), in.PackageVersionRevision).OnResource("package-version", v.Version)
 	}
 	if !v.Status.Downloadable() {
-		return errkind.Conflictf("Version %s of %s is %s; only Published and Unlisted versions can be downloaded", v.Version, ref, v.Status).OnResource("package-version", v.Version)
+		return errkind.Conflictf("Version %s of %s is %s; only Published and Unlisted versions can be downloaded", v.Version, a.cfg.Formats.Display(ref), v.Status).OnResource("package-version", v.Version)
 	}
 	i := slices.IndexFunc(v.Assets, func(x artifact.Asset) bool { return x.Name == in.Asset })
 	if i < 0 {
-		return errkind.NotFoundf("Version %s of %s has no asset %s", v.Version, ref, in.Asset).OnResource("asset", in.Asset)
+		return errkind.NotFoundf("Version %s of %s has no asset %s", v.Version, a.cfg.Formats.Display(ref), in.Asset).OnResource("asset", in.Asset)
 	}
 	f, err := assets.Open(r.Context(), a.blobs, v.Assets[i])
 	if err != nil {

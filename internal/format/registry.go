@@ -75,6 +75,9 @@ func (r *Registry) CompareVersions(f artifact.Format, a, b string) int {
 // namespace.
 func (r *Registry) NamespaceRequired(f artifact.Format) bool { return r.Rules(f).NamespaceRequired() }
 
+// Display names ref in messages as its format does (Rules.Display).
+func (r *Registry) Display(ref artifact.PackageRef) string { return r.Rules(ref.Format).Display(ref) }
+
 // HasNamespace reports whether packages of format f can have a
 // namespace.
 func (r *Registry) HasNamespace(f artifact.Format) bool { return r.Rules(f).HasNamespace() }

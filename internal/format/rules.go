@@ -47,6 +47,11 @@ type Rules interface {
 	// a namespace (Maven's group id, Swift's scope, generic's namespace),
 	// as the model requires of the control plane's package operations.
 	NamespaceRequired() bool
+	// Display names a package of the format in messages as its users
+	// write it ("npm @scope/name", "maven group:artifact"); formats
+	// without a form of their own use artifact.PackageRef's String
+	// ("pypi name", "generic namespace/name").
+	Display(ref artifact.PackageRef) string
 	// LatestTag is the tag whose version is a package's default display
 	// version (npm's "latest"), or "" when the format has none.
 	LatestTag() string
@@ -126,6 +131,9 @@ func (b Basic) NamespaceRequired() bool { return b.Namespaced }
 
 // HasNamespace is b.Namespaced or b.OptionalNamespace.
 func (b Basic) HasNamespace() bool { return b.Namespaced || b.OptionalNamespace }
+
+// Display is ref.String(): "format name", "format namespace/name".
+func (Basic) Display(ref artifact.PackageRef) string { return ref.String() }
 
 // LatestTag is "": no tags.
 func (Basic) LatestTag() string { return "" }

@@ -76,3 +76,18 @@ func TestNamespacesAndBasicLowercase(t *testing.T) {
 		t.Errorf("Basic without Lowercase changed %q", got.Name)
 	}
 }
+
+func TestDisplay(t *testing.T) {
+	cases := map[artifact.PackageRef]string{
+		{Format: artifact.NPM, Namespace: "types", Name: "node"}:              "npm @types/node",
+		{Format: artifact.NPM, Name: "left-pad"}:                              "npm left-pad",
+		{Format: artifact.Maven, Namespace: "org.apache", Name: "log4j-core"}: "maven org.apache:log4j-core",
+		{Format: artifact.PyPI, Name: "requests"}:                             "pypi requests",
+		{Format: artifact.Swift, Namespace: "apple", Name: "swift-log"}:       "swift apple/swift-log",
+	}
+	for ref, want := range cases {
+		if got := rules.Display(ref); got != want {
+			t.Errorf("Display(%+v) = %q, want %q", ref, got, want)
+		}
+	}
+}

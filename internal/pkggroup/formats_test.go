@@ -42,3 +42,11 @@ func (testFormats) Normalize(ref artifact.PackageRef) artifact.PackageRef {
 	}
 	return ref
 }
+
+// Display names npm packages as npm does, the others in the shared form.
+func (testFormats) Display(ref artifact.PackageRef) string {
+	if ref.Format == artifact.NPM && ref.Namespace != "" {
+		return "npm @" + ref.Namespace + "/" + ref.Name
+	}
+	return ref.String()
+}

@@ -175,7 +175,7 @@ func (pg *PackageGate) Check(version string, published, now time.Time) (Hold, bo
 		return Hold{}, false
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Version %s of %s is held back by the release-age gate of package group %s: %s", version, pg.ref, pg.src, why)
+	fmt.Fprintf(&b, "Version %s of %s is held back by the release-age gate of package group %s: %s", version, pg.ix.formats.Display(pg.ref), pg.src, why)
 	b.WriteString(". An administrator can let it through with `arca gate allow`")
 	h.Reason = b.String()
 	return h, true

@@ -289,7 +289,7 @@ func (ix *Index) Decide(ref artifact.PackageRef, r Restriction, repoID int64, re
 	}
 	g := a.Group.Pattern.Text
 	if a.Weak {
-		return Decision{Group: g, Reason: fmt.Sprintf("%s is blocked by package group %s: its name matches the group's definition only after normalization (case, separators or look-alike characters), so it may be neither published nor ingested", ref, g)}
+		return Decision{Group: g, Reason: fmt.Sprintf("%s is blocked by package group %s: its name matches the group's definition only after normalization (case, separators or look-alike characters), so it may be neither published nor ingested", ix.formats.Display(ref), g)}
 	}
 	mode, from := a.Group.Effective(r)
 	src := g
@@ -298,12 +298,12 @@ func (ix *Index) Decide(ref artifact.PackageRef, r Restriction, repoID int64, re
 	}
 	switch mode {
 	case Block:
-		return Decision{Group: g, Reason: fmt.Sprintf("%s of %s is blocked by package group %s: %s is BLOCK", what(r), ref, src, r)}
+		return Decision{Group: g, Reason: fmt.Sprintf("%s of %s is blocked by package group %s: %s is BLOCK", what(r), ix.formats.Display(ref), src, r)}
 	case AllowSpecificRepositories:
 		if _, ok := from.Allowed[r][repoID]; ok {
 			return Decision{Allowed: true, Group: g}
 		}
-		return Decision{Group: g, Reason: fmt.Sprintf("%s of %s into repository %s is blocked by package group %s: %s allows only specific repositories, and %s is not one of them", what(r), ref, repoName, src, r, repoName)}
+		return Decision{Group: g, Reason: fmt.Sprintf("%s of %s into repository %s is blocked by package group %s: %s allows only specific repositories, and %s is not one of them", what(r), ix.formats.Display(ref), repoName, src, r, repoName)}
 	}
 	return Decision{Allowed: true, Group: g}
 }

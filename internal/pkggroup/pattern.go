@@ -47,7 +47,8 @@ type Pattern struct {
 
 // Formats are the formats' rules package groups follow (the server's
 // format registry): which formats exist, whether their packages have a
-// namespace, and the normal form their names are matched in.
+// namespace, the normal form their names are matched in, and how
+// decisions name a package.
 type Formats interface {
 	// Known reports whether f is a package format.
 	Known(f artifact.Format) bool
@@ -61,6 +62,9 @@ type Formats interface {
 	// Normalize returns ref as its format keys packages (PyPI's PEP 503
 	// name, NuGet's and Swift's lower case): the form groups match.
 	Normalize(ref artifact.PackageRef) artifact.PackageRef
+	// Display names a package in messages as its format does ("npm
+	// @scope/name", "maven group:artifact").
+	Display(ref artifact.PackageRef) string
 }
 
 // Parse parses and validates a definition of a format fs knows.

@@ -37,7 +37,7 @@ func (r *Resolver) Asset(ctx context.Context, repo store.Repository, ref artifac
 	if a, ok := assetNamed(v.Assets, name); ok {
 		return v, a, nil
 	}
-	missing := errkind.NotFoundf("Version %s of %s has no asset %s", version, ref, name).OnResource("asset", name)
+	missing := errkind.NotFoundf("Version %s of %s has no asset %s", version, r.cat.Display(ref), name).OnResource("asset", name)
 	if v.Origin.Type != artifact.OriginExternal || !v.Status.Downloadable() {
 		return v, artifact.Asset{}, missing
 	}
@@ -106,7 +106,7 @@ func (r *Resolver) fetchAsset(ctx context.Context, holder store.Repository, fetc
 		}
 		return res.Val.(artifact.Asset), nil
 	case <-ctx.Done():
-		return artifact.Asset{}, errkind.Wrap(errkind.Unavailable, ctx.Err(), "gave up waiting for %s to fetch %s of %s %s", connection, name, ref, version)
+		return artifact.Asset{}, errkind.Wrap(errkind.Unavailable, ctx.Err(), "gave up waiting for %s to fetch %s of %s %s", connection, name, r.cat.Display(ref), version)
 	}
 }
 

@@ -60,7 +60,7 @@ func (g *releaseGate) holds(ctx context.Context, view *View, remote *Remote, rv 
 		t, err := timer.PublishTime(tctx, g.ref, rv.Version)
 		cancel()
 		if err != nil {
-			g.r.log.Warn("no publish time for the release-age gate", "connection", connection, "package", g.ref.String(), "version", rv.Version, "error", err)
+			g.r.log.Warn("no publish time for the release-age gate", "connection", connection, "package", g.r.cat.Display(g.ref), "version", rv.Version, "error", err)
 		}
 		published = t
 	}

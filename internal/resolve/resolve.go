@@ -320,7 +320,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				tags[i] = overlay(tags[i], remote.Tags)
 			case errors.Is(err, errkind.ErrUnavailable):
 				unavailable, view.Remote = err, true
-				r.log.Warn("external connection unavailable", "connection", name, "package", ref.String(), "error", err)
+				r.log.Warn("external connection unavailable", "connection", name, "package", r.cat.Display(ref), "error", err)
 			case !errors.Is(err, errkind.ErrNotFound):
 				return err
 			}
@@ -347,7 +347,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		if unavailable != nil {
 			return nil, unavailable
 		}
-		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams%s", ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package", ref.Name)
+		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams%s", r.cat.Display(ref), repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package", ref.Name)
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
 	view.Unavailable = unavailable
@@ -445,7 +445,7 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, view.Unavailable
 	}
 	if !ok {
-		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams%s", version, ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package-version", version)
+		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams%s", version, r.cat.Display(ref), repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package-version", version)
 	}
 	if !c.Status.Downloadable() {
 		return c.Version, nil // nothing to retain: its assets cannot be fetched
@@ -494,7 +494,7 @@ func (r *Resolver) ingest(ctx context.Context, holder store.Repository, ref arti
 		}
 		return res.Val.(store.Version), nil
 	case <-ctx.Done():
-		return store.Version{}, errkind.Wrap(errkind.Unavailable, ctx.Err(), "gave up waiting for %s to ingest %s %s", connection, ref, rv.Version)
+		return store.Version{}, errkind.Wrap(errkind.Unavailable, ctx.Err(), "gave up waiting for %s to ingest %s %s", connection, r.cat.Display(ref), rv.Version)
 	}
 }
 
@@ -522,12 +522,12 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 		if c.Remote != nil {
 			where = "external connection " + c.Origin.ExternalConnection
 		}
-		return errkind.Conflictf("Version %s of %s is already available from %s; it cannot be published to %s", version, ref, where, repo.Name).OnResource("package-version", version)
+		return errkind.Conflictf("Version %s of %s is already available from %s; it cannot be published to %s", version, r.cat.Display(ref), where, repo.Name).OnResource("package-version", version)
 	}
 	if h, ok := view.Held[version]; ok {
 		// Held back for now, but the registry has it: a local version of
 		// the same number would shadow it.
-		return errkind.Conflictf("Version %s of %s is in external connection %s (held back by the release-age gate for now); it cannot be published to %s", version, ref, h.Connection, repo.Name).OnResource("package-version", version)
+		return errkind.Conflictf("Version %s of %s is in external connection %s (held back by the release-age gate for now); it cannot be published to %s", version, r.cat.Display(ref), h.Connection, repo.Name).OnResource("package-version", version)
 	}
 	return nil
 }

@@ -327,6 +327,7 @@ func (testFormats) Known(f artifact.Format) bool                          { retu
 func (testFormats) HasNamespace(f artifact.Format) bool                   { return f == artifact.NPM }
 func (testFormats) NamespaceRequired(artifact.Format) bool                { return false }
 func (testFormats) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }
+func (testFormats) Display(ref artifact.PackageRef) string                { return ref.String() }
 
 var testConnections = map[string]artifact.Format{"public:npmjs": artifact.NPM, "public:pypi": artifact.PyPI}
 

@@ -32,6 +32,9 @@ func (Rules) NamespaceRequired() bool { return true }
 // HasNamespace is true: a namespace is required.
 func (Rules) HasNamespace() bool { return true }
 
+// Display is ref.String(): "generic namespace/name".
+func (Rules) Display(ref artifact.PackageRef) string { return ref.String() }
+
 // LatestTag is "": generic packages have no tags.
 func (Rules) LatestTag() string { return "" }
 

@@ -78,7 +78,7 @@ func checkRef(ref artifact.PackageRef) error {
 	}
 	for _, s := range append(strings.Split(ref.Namespace, "."), ref.Name) {
 		if !ValidSegment(s) {
-			return errkind.NotFoundf("%s is not a Maven artifact name", ref)
+			return errkind.NotFoundf("%s is not a Maven artifact name", Rules{}.Display(ref))
 		}
 	}
 	return nil
@@ -93,14 +93,14 @@ func (r *Connection) Package(ctx context.Context, ref artifact.PackageRef) (*res
 	}
 	key := Dir(ref, "") + "/" + MetadataFile
 	req := r.request(key)
-	req.What = "the metadata of " + ref.String()
+	req.What = "the metadata of " + Rules{}.Display(ref)
 	return r.known.Get(ctx, key, req, func(resp *upstream.Response) (*resolve.Remote, int64, error) {
 		m, err := ParseMetadata(resp.Body)
 		if errors.Is(err, errkind.ErrUnavailable) {
 			return nil, 0, err
 		}
 		if err != nil {
-			return nil, 0, errkind.Wrap(errkind.Unavailable, err, "The metadata of %s in %s is invalid: %s", ref, r.client.Name(), errkind.As(err).Message)
+			return nil, 0, errkind.Wrap(errkind.Unavailable, err, "The metadata of %s in %s is invalid: %s", Rules{}.Display(ref), r.client.Name(), errkind.As(err).Message)
 		}
 		return remoteOf(ref, m), metadataSize(m), nil
 	})
@@ -146,7 +146,7 @@ func (r *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, v reso
 	}
 	meta := v.Meta
 	if p, err := ParsePOM(&pom); err != nil {
-		r.client.Log().Warn("ingested a POM that does not parse", "repository", r.client.Name(), "package", ref.String(), "version", v.Version, "error", err)
+		r.client.Log().Warn("ingested a POM that does not parse", "repository", r.client.Name(), "package", Rules{}.Display(ref), "version", v.Version, "error", err)
 	} else {
 		meta = p.Meta()
 	}
@@ -159,7 +159,7 @@ func (r *Connection) FetchAsset(ctx context.Context, ref artifact.PackageRef, ve
 		return artifact.Asset{}, err
 	}
 	if _, ok := ParseFileName(ref.Name, version, name); !ok || !ValidSegment(version) || !ValidSegment(name) {
-		return artifact.Asset{}, errkind.NotFoundf("%s is not a file of %s %s", name, ref, version)
+		return artifact.Asset{}, errkind.NotFoundf("%s is not a file of %s %s", name, Rules{}.Display(ref), version)
 	}
 	return r.fetchFile(ctx, ref, version, name, nil)
 }

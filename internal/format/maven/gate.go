@@ -54,7 +54,7 @@ func (r *Connection) PublishTime(ctx context.Context, ref artifact.PackageRef, v
 		return t, nil
 	}
 	req := r.request(path)
-	req.What = "the POM of " + ref.String() + " " + version
+	req.What = "the POM of " + Rules{}.Display(ref) + " " + version
 	resp, err := r.client.Get(ctx, req)
 	if err != nil {
 		return time.Time{}, err

@@ -73,7 +73,7 @@ func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artif
 	}
 	if err == nil {
 		if !v.Status.Downloadable() {
-			return artifact.Asset{}, errkind.NotFoundf("Version %s of %s is %s: its files cannot be downloaded", p.Version, ref, v.Status)
+			return artifact.Asset{}, errkind.NotFoundf("Version %s of %s is %s: its files cannot be downloaded", p.Version, Rules{}.Display(ref), v.Status)
 		}
 		if a, ok := assetNamed(v.Assets, p.File); ok {
 			return a, nil
@@ -149,7 +149,7 @@ func artifactMetadata(versions candidates, p Path) (*Metadata, error) {
 		}
 	}
 	if len(infos) == 0 {
-		return nil, errkind.NotFoundf("%s has no published versions", p.Ref())
+		return nil, errkind.NotFoundf("%s has no published versions", Rules{}.Display(p.Ref()))
 	}
 	return ArtifactMetadata(p.GroupID, p.ArtifactID, infos), nil
 }
@@ -159,13 +159,13 @@ func artifactMetadata(versions candidates, p Path) (*Metadata, error) {
 func snapshotMetadata(versions candidates, p Path) (*Metadata, error) {
 	c, ok := versions[p.Version]
 	if !ok || !c.Status.Downloadable() {
-		return nil, errkind.NotFoundf("Version %s of %s not found", p.Version, p.Ref())
+		return nil, errkind.NotFoundf("Version %s of %s not found", p.Version, Rules{}.Display(p.Ref()))
 	}
 	build := LatestBuild(p.ArtifactID, p.Version, c.Assets)
 	if build == "" {
 		// Files without timestamps: Maven then asks for
 		// demo-1.0-SNAPSHOT.jar itself.
-		return nil, errkind.NotFoundf("Version %s of %s has no timestamped builds", p.Version, p.Ref())
+		return nil, errkind.NotFoundf("Version %s of %s has no timestamped builds", p.Version, Rules{}.Display(p.Ref()))
 	}
 	return SnapshotMetadata(p.GroupID, p.ArtifactID, p.Version, build, BuildFiles(p.ArtifactID, p.Version, build, c.Assets)), nil
 }

@@ -45,6 +45,14 @@ func (Rules) NamespaceRequired() bool { return true }
 // HasNamespace is true: the group id is required.
 func (Rules) HasNamespace() bool { return true }
 
+// Display names a package as Maven coordinates do: "maven group:artifact".
+func (Rules) Display(ref artifact.PackageRef) string {
+	if ref.Namespace == "" {
+		return ref.String()
+	}
+	return string(ref.Format) + " " + ref.Namespace + ":" + ref.Name
+}
+
 // LatestTag is "": Maven has no tags.
 func (Rules) LatestTag() string { return "" }
 

@@ -97,7 +97,7 @@ func (r *Connection) Package(ctx context.Context, ref artifact.PackageRef) (*res
 func (r *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, v resolve.RemoteVersion) (store.Version, error) {
 	tb, ok := v.Source.(Tarball)
 	if !ok {
-		return store.Version{}, errkind.New(errkind.Internal, "version %s of %s has no npm tarball to ingest (source %T)", v.Version, ref, v.Source)
+		return store.Version{}, errkind.New(errkind.Internal, "version %s of %s has no npm tarball to ingest (source %T)", v.Version, Rules{}.Display(ref), v.Source)
 	}
 	what := fmt.Sprintf("the tarball of %s %s", documentName(ref), v.Version)
 	a, err := r.client.Download(ctx, upstream.Request{URL: tb.URL, What: what, Accept: "*/*"}, upstream.File{

@@ -38,6 +38,14 @@ func (Rules) NamespaceRequired() bool { return false }
 // HasNamespace is true: packages may have a scope.
 func (Rules) HasNamespace() bool { return true }
 
+// Display names a package as npm does: "npm @scope/name", "npm name".
+func (Rules) Display(ref artifact.PackageRef) string {
+	if ref.Namespace == "" {
+		return ref.String()
+	}
+	return string(ref.Format) + " @" + ref.Namespace + "/" + ref.Name
+}
+
 // LatestTag is "latest", the dist-tag npm installs by default (User
 // Guide, "Default display version").
 func (Rules) LatestTag() string { return "latest" }

@@ -54,6 +54,9 @@ func (Rules) NamespaceRequired() bool { return false }
 // HasNamespace is false: projects have no namespace.
 func (Rules) HasNamespace() bool { return false }
 
+// Display is ref.String(): "pypi name".
+func (Rules) Display(ref artifact.PackageRef) string { return ref.String() }
+
 // LatestTag is "": PyPI has no tags.
 func (Rules) LatestTag() string { return "" }
 

@@ -115,11 +115,11 @@ func testPackageListing(t *testing.T, s store.Store) {
 		f    store.PackageFilter
 		want []string
 	}{
-		{store.PackageFilter{}, []string{"generic ns/tool", "npm left-pad", "npm lodash", "npm @types/lodash", "npm @types/node", "pypi lodash"}},
-		{store.PackageFilter{Format: artifact.NPM}, []string{"npm left-pad", "npm lodash", "npm @types/lodash", "npm @types/node"}},
-		{store.PackageFilter{Format: artifact.NPM, HasNamespace: true, Namespace: "types"}, []string{"npm @types/lodash", "npm @types/node"}},
+		{store.PackageFilter{}, []string{"generic ns/tool", "npm left-pad", "npm lodash", "npm types/lodash", "npm types/node", "pypi lodash"}},
+		{store.PackageFilter{Format: artifact.NPM}, []string{"npm left-pad", "npm lodash", "npm types/lodash", "npm types/node"}},
+		{store.PackageFilter{Format: artifact.NPM, HasNamespace: true, Namespace: "types"}, []string{"npm types/lodash", "npm types/node"}},
 		{store.PackageFilter{Format: artifact.NPM, HasNamespace: true}, []string{"npm left-pad", "npm lodash"}},
-		{store.PackageFilter{Prefix: "lo"}, []string{"npm lodash", "npm @types/lodash", "pypi lodash"}},
+		{store.PackageFilter{Prefix: "lo"}, []string{"npm lodash", "npm types/lodash", "pypi lodash"}},
 		{store.PackageFilter{Format: artifact.PyPI, Prefix: "x"}, nil},
 	}
 	for _, c := range cases {
