@@ -14,6 +14,9 @@ func (r PackageRef) Normalize() PackageRef {
 	if r.Format == PyPI {
 		r.Name = NormalizePyPIName(r.Name)
 	}
+	if vr, ok := versionRules[r.Format]; ok && vr.name != nil {
+		r.Name = vr.name(r.Name)
+	}
 	return r
 }
 
@@ -51,6 +54,9 @@ func NormalizePyPIName(name string) string {
 // version that is PEP 440 in its normal form ("1.0-RC1" is "1.0rc1"),
 // anything else as given.
 func NormalizeVersion(f Format, v string) string {
+	if vr, ok := versionRules[f]; ok {
+		return vr.version(v)
+	}
 	if f != PyPI {
 		return v
 	}
@@ -77,4 +83,23 @@ func NormalizePEP440(v string) (string, bool) {
 		s = base + "+" + strings.NewReplacer("-", ".", "_", ".").Replace(local)
 	}
 	return s, true
+}
+
+// versionRules are the rules of formats that keep them in their own
+// folder (format/nuget), registered by the format's package.
+var versionRules = map[Format]struct {
+	name    func(string) string
+	version func(string) string
+	compare func(a, b string) int
+}{}
+
+// RegisterRules makes Normalize, NormalizeVersion and CompareVersions
+// follow a format's own rules. It is called from a format package's init,
+// before any request.
+func RegisterRules(f Format, name, version func(string) string, compare func(a, b string) int) {
+	versionRules[f] = struct {
+		name    func(string) string
+		version func(string) string
+		compare func(a, b string) int
+	}{name, version, compare}
 }

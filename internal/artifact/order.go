@@ -15,6 +15,9 @@ import (
 // natural order that compares digit runs as numbers, before the parsable
 // ones.
 func CompareVersions(f Format, a, b string) int {
+	if vr, ok := versionRules[f]; ok {
+		return vr.compare(a, b)
+	}
 	switch f {
 	case PyPI:
 		va, ea := pep440.Parse(a)

@@ -33,6 +33,7 @@ import (
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
@@ -142,7 +143,7 @@ func (s *Server) build(ctx context.Context) error {
 		"npm":     npm.New(deps),
 		"pypi":    pypi.New(deps),
 		"maven":   maven.New(deps),
-		"nuget":   endpoint.Plain{Scheme: "Basic"},
+		"nuget":   nuget.New(deps),
 		"generic": endpoint.Plain{Scheme: "Basic"},
 		"ruby":    endpoint.Plain{Scheme: "Basic"},
 		"swift":   endpoint.Plain{Scheme: "Basic"},

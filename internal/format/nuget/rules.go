@@ -277,3 +277,14 @@ func RangeIsSemVer2(r string) bool {
 	}
 	return false
 }
+
+// Until the format seam lands, the control plane follows NuGet's rules
+// through artifact's registration.
+func init() {
+	artifact.RegisterRules(artifact.NuGet, NormalizeID, func(v string) string {
+		if k, ok := NormalizeVersion(v); ok {
+			return k
+		}
+		return v
+	}, CompareStrings)
+}
