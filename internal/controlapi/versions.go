@@ -532,7 +532,7 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 	AllowOverwrite        bool              `json:"allowOverwrite"`
 	IncludeFromUpstream   bool              `json:"includeFromUpstream"`
 }) (*batchOutput, error) {
-	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}
+	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}.Normalize()
 	if err := checkNamespace(ref); err != nil {
 		return nil, err
 	}

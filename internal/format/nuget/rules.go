@@ -114,6 +114,9 @@ func ParseVersion(s string) (Version, error) {
 		}
 		*dst[i] = int(n)
 	}
+	if len(v.String()) > 128 {
+		return bad("a version has 1 to 128 characters, normalized")
+	}
 	return v, nil
 }
 
