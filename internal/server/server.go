@@ -43,6 +43,7 @@ import (
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
+	"github.com/arcahq/arca/internal/upstream"
 	"github.com/arcahq/arca/internal/upstream/mavenrepo"
 	"github.com/arcahq/arca/internal/upstream/npmregistry"
 	"github.com/arcahq/arca/internal/upstream/pypiregistry"
@@ -179,6 +180,8 @@ func (s *Server) connections() map[string]resolve.Connection {
 			conns[name] = pypiregistry.New(pypiregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
 		case artifact.Maven:
 			conns[name] = mavenrepo.New(mavenrepo.Config{URL: url, Connection: name, Blobs: s.blobs, Log: s.log})
+		case artifact.NuGet:
+			conns[name] = nuget.NewConnection(nuget.ConnectionConfig{URL: url, Blobs: s.blobs, Config: upstream.Config{Log: s.log}})
 		}
 	}
 	return conns

@@ -85,11 +85,15 @@ func (f *Format) readStored(c *call, a artifact.Asset) (*Contents, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	ra, ok := rc.(io.ReaderAt)
-	if !ok {
-		ra = &seekReaderAt{r: rc}
+	return ReadPackage(readerAt(rc), a.Size)
+}
+
+// readerAt returns a stored file as an io.ReaderAt, which zip needs.
+func readerAt(r io.ReadSeeker) io.ReaderAt {
+	if ra, ok := r.(io.ReaderAt); ok {
+		return ra
 	}
-	return ReadPackage(ra, a.Size)
+	return &seekReaderAt{r: r}
 }
 
 // seekReaderAt reads at offsets of a ReadSeeker, one read at a time.
