@@ -133,23 +133,23 @@ type registrationPage struct {
 // catalogEntry is the part of a registration leaf's catalog entry Arca
 // reads.
 type catalogEntry struct {
-	ID               string   `json:"id"`
-	Version          string   `json:"version"`
-	Authors          any      `json:"authors"` // a string, or an array on some registries
-	Description      string   `json:"description"`
-	Summary          string   `json:"summary"`
-	Title            string   `json:"title"`
-	Tags             any      `json:"tags"`
-	ProjectURL       string   `json:"projectUrl"`
-	LicenseURL       string   `json:"licenseUrl"`
-	LicenseExpr      string   `json:"licenseExpression"`
-	IconURL          string   `json:"iconUrl"`
-	Language         string   `json:"language"`
-	MinClientVersion string   `json:"minClientVersion"`
-	RequireLicense   bool     `json:"requireLicenseAcceptance"`
-	Listed           *bool    `json:"listed"`
-	CatalogURL       string   `json:"@id"`
-	Published        string   `json:"published"`
+	ID               string `json:"id"`
+	Version          string `json:"version"`
+	Authors          any    `json:"authors"` // a string, or an array on some registries
+	Description      string `json:"description"`
+	Summary          string `json:"summary"`
+	Title            string `json:"title"`
+	Tags             any    `json:"tags"`
+	ProjectURL       string `json:"projectUrl"`
+	LicenseURL       string `json:"licenseUrl"`
+	LicenseExpr      string `json:"licenseExpression"`
+	IconURL          string `json:"iconUrl"`
+	Language         string `json:"language"`
+	MinClientVersion string `json:"minClientVersion"`
+	RequireLicense   bool   `json:"requireLicenseAcceptance"`
+	Listed           *bool  `json:"listed"`
+	CatalogURL       string `json:"@id"`
+	Published        string `json:"published"`
 	DependencyGroups []struct {
 		TargetFramework string `json:"targetFramework"`
 		Dependencies    []struct {
