@@ -224,8 +224,9 @@ func TestCLIRepositories(t *testing.T) {
 	want(t, "describe-repository", r, "upstreams", []any{map[string]any{"repositoryName": "base-repo"}})
 
 	r = obj(t, aws.OK(t, "associate-external-connection", "--domain", "repo-domain", "--repository", "base-repo", "--external-connection", "public:pypi"), "repository")
+	// This server has no URL for public:pypi: the status says so.
 	want(t, "associate-external-connection", r, "externalConnections",
-		[]any{map[string]any{"externalConnectionName": "public:pypi", "packageFormat": "pypi", "status": "AVAILABLE"}})
+		[]any{map[string]any{"externalConnectionName": "public:pypi", "packageFormat": "pypi", "status": "NOT_CONFIGURED"}})
 	r = obj(t, aws.OK(t, "disassociate-external-connection", "--domain", "repo-domain", "--repository", "base-repo", "--external-connection", "public:pypi"), "repository")
 	want(t, "disassociate-external-connection", r, "externalConnections", []any{})
 

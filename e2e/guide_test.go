@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 // TestGettingStartedGuide runs the User Guide's "Getting started using the
@@ -18,7 +20,9 @@ import (
 func TestGettingStartedGuide(t *testing.T) {
 	t.Parallel()
 	tool(t, "npm") // step 6 runs npm config set
-	s := startServer(t)
+	// As the README's quick start: public:npmjs has a registry URL (here a
+	// fake), so the connection is AVAILABLE.
+	s := startServer(t, "--external-connection", "public:npmjs="+upstreamtest.NewNPM(t).URL)
 	aws := newCLI(t, s)
 	acct := s.Account
 	guide := func(args ...string) map[string]any {

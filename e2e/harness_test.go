@@ -17,7 +17,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -50,6 +53,13 @@ const (
 const installHint = "run scripts/install-test-deps.sh (or: python3 -m pip install awscli boto3; apt-get install nodejs npm)"
 
 func TestMain(m *testing.M) {
+	// Parsed here, before m.Run would, to see -short: the fast lane
+	// (`go test -short ./...`) builds nothing and drives no client.
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: -short: skipping the end-to-end tests (they build arca and drive the real clients)")
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "arca-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -75,7 +85,9 @@ func buildArca(root, out string) error {
 	if _, err := exec.LookPath(goBin); err != nil {
 		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	cmd := exec.Command(goBin, "build", "-o", out, "./cmd/arca")
+	// -buildvcs=auto over any GOFLAGS=-buildvcs=false: in a git clone the
+	// binary carries its commit, as a user's build does (TestVersion).
+	cmd := exec.Command(goBin, "build", "-buildvcs=auto", "-o", out, "./cmd/arca")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build -o %s ./cmd/arca in %s: %v\n%s", out, root, err, b)
@@ -136,8 +148,9 @@ func python(t testing.TB) string {
 
 // server is an `arca serve` subprocess.
 type server struct {
-	URL      string // http://127.0.0.1:PORT
+	URL      string // http://127.0.0.1:PORT, https:// with TLS
 	Addr     string // 127.0.0.1:PORT
+	CAFile   string // with TLS, the CA bundle that verifies the server
 	Data     string
 	Account  string
 	KeyID    string
@@ -202,6 +215,9 @@ type startOpts struct {
 	NoListenFlag bool   // the address comes from ARCA_LISTEN in Env
 	NoDataFlag   bool   // the data directory comes from ARCA_DATA in Env
 	Addr         string // the address to wait on; a free one when empty
+	// CAFile, when set, is the CA bundle of the certificate the server
+	// serves (its Args give --tls-cert and --tls-key): the URL is https.
+	CAFile string
 	// Root credentials: from the environment when RootFromEnv, else read
 	// from <data>/root-credentials.json once the server is up.
 	RootFromEnv bool
@@ -211,15 +227,17 @@ type startOpts struct {
 // and registers its shutdown (SIGTERM, clean exit) with t.Cleanup.
 func startServer(t testing.TB, extraArgs ...string) *server {
 	t.Helper()
-	return start(t, startOpts{
-		Args: extraArgs,
-		Env: []string{
-			"ARCA_ACCOUNT_ID=" + testAccount,
-			"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
-			"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
-		},
-		RootFromEnv: true,
-	})
+	return start(t, startOpts{Args: extraArgs, Env: rootEnv(), RootFromEnv: true})
+}
+
+// rootEnv is the environment that gives a server the fixed root
+// credentials, followed by extra.
+func rootEnv(extra ...string) []string {
+	return append([]string{
+		"ARCA_ACCOUNT_ID=" + testAccount,
+		"ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID,
+		"ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret,
+	}, extra...)
 }
 
 func start(t testing.TB, o startOpts) *server {
@@ -238,8 +256,12 @@ func start(t testing.TB, o startOpts) *server {
 		args = append(args, "--data", o.Data)
 	}
 	args = append(args, o.Args...)
+	scheme := "http://"
+	if o.CAFile != "" {
+		scheme = "https://"
+	}
 	s := &server{
-		URL: "http://" + o.Addr, Addr: o.Addr, Data: o.Data,
+		URL: scheme + o.Addr, Addr: o.Addr, Data: o.Data, CAFile: o.CAFile,
 		stderr: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan struct{}),
 	}
 	s.cmd = exec.Command(arcaBin, args...)
@@ -275,7 +297,7 @@ func start(t testing.TB, o startOpts) *server {
 func (s *server) waitHealthy(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := s.httpClient(t)
 	for {
 		resp, err := client.Get(s.URL + "/healthz")
 		if err == nil {
@@ -293,6 +315,23 @@ func (s *server) waitHealthy(t testing.TB) {
 			t.Fatalf("%s: GET /healthz did not answer 200 within 30s (last error %v)\nstderr:\n%s", s.cmd, err, s.stderr)
 		}
 	}
+}
+
+// httpClient is a client for the server: with TLS, one that trusts the
+// server's CA.
+func (s *server) httpClient(t testing.TB) *http.Client {
+	t.Helper()
+	client := &http.Client{Timeout: 2 * time.Second}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(pem)
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
+	}
+	return client
 }
 
 // Stderr returns what the server wrote to stderr so far.
@@ -425,7 +464,11 @@ func newCLI(t testing.TB, s *server) *cli {
 			t.Fatal(err)
 		}
 	}
-	return &cli{srv: s, Home: home, env: clientEnv(home,
+	var bundle []string
+	if s.CAFile != "" {
+		bundle = []string{"AWS_CA_BUNDLE=" + s.CAFile}
+	}
+	return &cli{srv: s, Home: home, env: append(clientEnv(home,
 		"AWS_CONFIG_FILE="+cfg,
 		"AWS_SHARED_CREDENTIALS_FILE="+creds,
 		"AWS_DEFAULT_REGION=us-east-1",
@@ -433,7 +476,7 @@ func newCLI(t testing.TB, s *server) *cli {
 		"AWS_SECRET_ACCESS_KEY="+s.Secret,
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWS_PAGER=",
-	)}
+	), bundle...)}
 }
 
 // result is one finished command.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 )
 
 // End-to-end tests of the client side of the arca binary: `arca login`,
@@ -61,7 +63,7 @@ func arcaUserAt(s *server, home string, extra ...string) *arcaUser {
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID="+s.KeyID,
 		"AWS_SECRET_ACCESS_KEY="+s.Secret,
-		"NODE_PATH=/usr/share/nodejs", // yarn 1 from Debian needs it (CLIENTS.md §4.2)
+		"NODE_PATH=/usr/share/nodejs", // yarn 1 from Debian needs it (docs/CLIENTS.md §4.2)
 	)
 	return &arcaUser{srv: s, Home: home, env: append(env, extra...)}
 }
@@ -319,7 +321,8 @@ func TestArcaLoginNPM(t *testing.T) {
 		Profiles map[string]map[string]any `json:"profiles"`
 	}
 	json.Unmarshal([]byte(readFile(t, filepath.Join(u.Home, ".config", "arca", "config.json"))), &cfg)
-	if d := cfg.Profiles["default"]; d["endpoint"] != s.URL || d["domain"] != "my-domain" || d["domainOwner"] != s.Account || d["repository"] != "my-repo" {
+	if d := cfg.Profiles["default"]; d["endpoint"] != s.URL || d["domain"] != "my-domain" || d["domainOwner"] != s.Account ||
+		d["repository"] != nil || pretty(d["repositories"]) != pretty(map[string]any{"npm": "my-repo"}) || pretty(d["formats"]) != pretty(map[string]any{"npm": "my-repo"}) {
 		t.Errorf("saved profile: %v", cfg.Profiles)
 	}
 	u.arcaOK(t, "login", "--tool", "npm")
@@ -336,18 +339,22 @@ func TestArcaLoginNPM(t *testing.T) {
 	installed(t, app, "@myscope/arca-scoped", "2.0.0")
 }
 
-// TestArcaLoginYarn1: `arca login --tool yarn` finds yarn 1 and writes
-// ~/.npmrc with always-auth, so yarn 1 sends the token for unscoped
-// packages too (CLIENTS.md §4.2): yarn publishes and installs one.
+// TestArcaLoginYarn1: `arca login --tool yarn` finds Debian's yarnpkg
+// (and runs it with the NODE_PATH it needs, which the user need not set)
+// and writes ~/.npmrc with always-auth, so yarn 1 sends the token for
+// unscoped packages too (docs/CLIENTS.md §4.2): yarn publishes and installs
+// one. A user of `aws codeartifact login --tool npm` (no always-auth with
+// npm 11) gets "authentication required" from yarn 1 until ~/.npmrc
+// (not ~/.yarnrc) says always-auth for the registry, as the README tells.
 func TestArcaLoginYarn1(t *testing.T) {
 	t.Parallel()
 	yarn := arcaNeedTool(t, "yarnpkg")
 	npm := tool(t, "npm")
 	s := arcaFixture(t)
 	u := newArcaUser(t, s)
-	r := u.arcaOK(t, loginArgs(s, "yarn")...)
-	if !strings.HasPrefix(r.Stdout, "Successfully configured yarn to use repository "+endpointOf(s, "npm")+"\n") {
-		t.Fatalf("login --tool yarn\n%s", r)
+	r := runProgram(t, u.without("NODE_PATH"), u.Home, arcaBin, loginArgs(s, "yarn")...)
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "Successfully configured yarn to use repository "+endpointOf(s, "npm")+"\n") {
+		t.Fatalf("login --tool yarn without NODE_PATH\n%s", r)
 	}
 	if npmrc := readFile(t, filepath.Join(u.Home, ".npmrc")); !strings.Contains(npmrc, ":always-auth=true\n") {
 		t.Fatalf("~/.npmrc lacks always-auth:\n%s", npmrc)
@@ -358,6 +365,27 @@ func TestArcaLoginYarn1(t *testing.T) {
 	u.ok(t, app, yarn, "add", "--non-interactive", "arca-yarn-unscoped", "arca-npm-unscoped")
 	installed(t, app, "arca-yarn-unscoped", "1.0.0")
 	installed(t, app, "arca-npm-unscoped", "3.0.0")
+
+	aws := newCLI(t, s)
+	if r := aws.Raw(t, "codeartifact", "login", "--tool", "npm", "--domain", "my-domain", "--domain-owner", s.Account, "--repository", "my-repo"); r.Code != 0 {
+		t.Fatalf("aws codeartifact login --tool npm\n%s", r)
+	}
+	v := arcaUserAt(s, aws.Home)
+	awsApp := v.project(t, "aws-yarn-app")
+	if r := v.in(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped"); r.Code == 0 || !strings.Contains(r.Stdout+r.Stderr, "uthentication required") {
+		t.Errorf("yarn 1 after aws codeartifact login --tool npm: want authentication required\n%s", r)
+	}
+	// yarn 1 reads always-auth from npm's configuration only: ~/.yarnrc
+	// does not do.
+	nd := "//" + s.Addr + "/my-domain-" + s.Account + "/npm/my-repo/:always-auth"
+	writeAt(t, filepath.Join(aws.Home, ".yarnrc"), "always-auth true\n\""+nd+"\" true\n")
+	if r := v.in(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped"); r.Code == 0 {
+		t.Errorf("always-auth in ~/.yarnrc now works: update the README\n%s", r)
+	}
+	npmrc := filepath.Join(aws.Home, ".npmrc")
+	writeAt(t, npmrc, readFile(t, npmrc)+nd+"=true\n")
+	v.ok(t, awsApp, yarn, "add", "--non-interactive", "arca-npm-unscoped")
+	installed(t, awsApp, "arca-npm-unscoped", "3.0.0")
 }
 
 // TestArcaLoginPNPM: pnpm gets arca as its tokenHelper: no token is
@@ -486,7 +514,7 @@ func TestArcaExecAndEnvPNPMAndYarn1(t *testing.T) {
 // TestArcaLoginMatchesAWSCLI runs `aws codeartifact login` and `arca
 // login` for npm, pip and twine against the same server in two HOMEs: the
 // files are the same but for the token, and for npm the always-auth line
-// the AWS CLI fails to write with npm 11 (CLIENTS.md §2).
+// the AWS CLI fails to write with npm 11 (docs/CLIENTS.md §2).
 func TestArcaLoginMatchesAWSCLI(t *testing.T) {
 	t.Parallel()
 	tool(t, "npm")
@@ -537,9 +565,30 @@ func TestArcaLoginMatchesAWSCLI(t *testing.T) {
 	}
 }
 
+// toolFormat is the repository format of each tool.
+var toolFormat = map[string]string{
+	"npm": "npm", "pnpm": "npm", "yarn": "npm", "yarn-classic": "npm", "yarn-berry": "npm",
+	"pip": "pypi", "twine": "pypi", "uv": "pypi", "poetry": "pypi", "maven": "maven", "gradle": "maven",
+	"cargo": "cargo", "nuget": "nuget", "dotnet": "nuget", "swift": "swift", "gem": "ruby", "bundler": "ruby",
+}
+
+// serves reports whether the server answers GetRepositoryEndpoint for
+// format, which it does for the formats it has endpoints for.
+func serves(t testing.TB, s *server, format string) bool {
+	t.Helper()
+	_, err := sdk(s).GetRepositoryEndpoint(context.Background(), &codeartifact.GetRepositoryEndpointInput{
+		Domain: aws_("my-domain"), Repository: aws_("my-repo"), Format: types.PackageFormat(format)})
+	var ve *types.ValidationException
+	if err != nil && !errors.As(err, &ve) {
+		t.Fatalf("GetRepositoryEndpoint --format %s: %v", format, err)
+	}
+	return err == nil
+}
+
 // TestArcaLoginDryRun: --dry-run of every tool prints the files it would
 // write, with the token redacted, and writes nothing (dotnet and swift
-// cannot run here: this is how they are tested).
+// cannot run here: this is how they are tested); for a format the server
+// has no endpoints for, it refuses as the login would.
 func TestArcaLoginDryRun(t *testing.T) {
 	t.Parallel()
 	s := arcaFixture(t)
@@ -567,6 +616,14 @@ func TestArcaLoginDryRun(t *testing.T) {
 		{"bundler", []string{".bundle/config"}, []string{`: "aws:REDACTED-TOKEN"`}},
 	} {
 		r := u.arca(t, append(loginArgs(s, tc.tool), "--dry-run")...)
+		if format := toolFormat[tc.tool]; !serves(t, s, format) {
+			// A dry run says what the login would do: refuse.
+			if format == "npm" || format == "pypi" || format == "maven" || r.Code == 0 ||
+				!strings.Contains(r.Stderr, "This server has no "+format+" repository endpoints") || r.Stdout != "" {
+				t.Errorf("login --tool %s --dry-run, %s not served\n%s", tc.tool, format, r)
+			}
+			continue
+		}
 		if r.Code != 0 {
 			t.Errorf("login --tool %s --dry-run\n%s", tc.tool, r)
 			continue

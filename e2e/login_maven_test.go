@@ -15,7 +15,7 @@ import (
 )
 
 // The JVM tools configured by the arca binary itself, against a started
-// `arca serve` and offline from any public repository (CLIENTS.md §4.6):
+// `arca serve` and offline from any public repository (docs/CLIENTS.md §4.6):
 // `arca login --tool maven --mirror` over a settings.xml of the user's,
 // then `mvn deploy` and a build and `mvn dependency:get` resolving what
 // was deployed; the same through `arca exec --tool maven` with the User

@@ -23,7 +23,7 @@ import (
 // login` writes is TestArcaLoginMatchesAWSCLI.)
 
 // pyArcaUser is an arcaUser whose environment carries no configuration of
-// pip, uv, twine or poetry from the machine (CLIENTS.md §4.4:
+// pip, uv, twine or poetry from the machine (docs/CLIENTS.md §4.4:
 // PIP_FIND_LINKS points at a local wheel directory), with virtual
 // environments kept outside HOME.
 type pyArcaUser struct {
@@ -238,6 +238,30 @@ func TestArcaLoginPython(t *testing.T) {
 		u.ok(t, proj, poetry, "install")
 		py := strings.TrimSpace(u.ok(t, proj, poetry, "env", "info", "--executable").Stdout)
 		u.imports(t, py, "arca_poetry_lib=0.3.0", "arca_hello=1.1.0")
+	})
+
+	step("login poetry in a project: the repository becomes its source, poetry install, logout", func(t *testing.T) {
+		proj := u.dir(t, "poetry-login-app")
+		pyproject := "[project]\nname = \"poetry-login-app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\n" +
+			"dependencies = [\"arca-poetry-lib\", \"arca-hello==1.0.0\"]\n\n[tool.poetry]\npackage-mode = false\n"
+		writeAt(t, filepath.Join(proj, "pyproject.toml"), pyproject)
+		r := runProgram(t, u.env, proj, arcaBin, loginArgs(s, "poetry")...)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "wrote "+filepath.Join(proj, "pyproject.toml")+"\n") {
+			t.Fatalf("login --tool poetry in a project\n%s", r)
+		}
+		if got := readFile(t, filepath.Join(proj, "pyproject.toml")); got != pyproject+"\n[[tool.poetry.source]]\nname = \"codeartifact\"\nurl = \""+index+"\"\npriority = \"primary\"\n" {
+			t.Fatalf("pyproject.toml after login:\n%s", got)
+		}
+		u.ok(t, proj, poetry, "install")
+		py := strings.TrimSpace(u.ok(t, proj, poetry, "env", "info", "--executable").Stdout)
+		u.imports(t, py, "arca_poetry_lib=0.3.0", "arca_hello=1.0.0")
+		// Logout takes the source back out; poetry's lock file stays.
+		if r := runProgram(t, u.env, proj, arcaBin, "logout", "--tool", "poetry"); r.Code != 0 {
+			t.Fatalf("logout --tool poetry\n%s", r)
+		}
+		if got := readFile(t, filepath.Join(proj, "pyproject.toml")); got != pyproject {
+			t.Errorf("pyproject.toml after logout:\n%s", got)
+		}
 	})
 
 	// A user who never logs in: exec and env only.

@@ -2,7 +2,7 @@ package e2e
 
 // Maven end to end (User Guide, "Using CodeArtifact with Maven"): the real
 // mvn 3.8.7 with Debian's plugin packages, offline from any public
-// repository, configured as CLIENTS.md §4.6 describes (a settings.xml with
+// repository, configured as docs/CLIENTS.md §4.6 describes (a settings.xml with
 // the token from `aws codeartifact get-authorization-token` in
 // ${env.CODEARTIFACT_AUTH_TOKEN}, and Arca as the mirror of everything);
 // the guide's curl recipe verbatim; the AWS CLI on Maven packages; the
@@ -230,7 +230,7 @@ func TestMaven(t *testing.T) {
 	step("deploy-file", func(t *testing.T) {
 		u.MvnOK(t, work, "deploy:deploy-file", "-Dfile="+demoJar, "-DgroupId=com.example", "-DartifactId=demo",
 			"-Dversion=1.0.0", "-Dpackaging=jar", "-Durl="+ep, "-DrepositoryId=codeartifact")
-		// The wire of CLIENTS.md §4.6: each file with its checksums, then
+		// The wire of docs/CLIENTS.md §4.6: each file with its checksums, then
 		// the metadata.
 		wire := accessLogPaths(s, "/maven/my-repo/com/example/demo/")
 		t.Logf("deploy-file on the wire: %v", wire)

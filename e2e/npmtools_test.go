@@ -21,7 +21,7 @@ import (
 // repository endpoint configured the way users configure it: by
 // `aws codeartifact login --tool npm` in an isolated HOME.
 
-// Install hints for the package managers beyond npm (CLIENTS.md §4.2, §4.3).
+// Install hints for the package managers beyond npm (docs/CLIENTS.md §4.2, §4.3).
 const (
 	yarnHint = "run scripts/install-test-deps.sh (or: apt-get install -y yarnpkg; it runs as yarnpkg with NODE_PATH=/usr/share/nodejs)"
 	pnpmHint = "run scripts/install-test-deps.sh (or: npm install -g pnpm)"
@@ -71,7 +71,7 @@ func npmLogin(t testing.TB, s *server, domain, repo string) *npmUser {
 // AlwaysAuth appends always-auth=true for the endpoint to ~/.npmrc, as a
 // yarn 1 user must by hand: yarn 1 sends no token for GETs of unscoped
 // packages without it, and `aws codeartifact login` cannot write it with
-// npm 11, which rejects the option (CLIENTS.md §2, §4.2).
+// npm 11, which rejects the option (docs/CLIENTS.md §2, §4.2).
 func (u *npmUser) AlwaysAuth(t testing.TB) {
 	t.Helper()
 	line := "//" + strings.TrimPrefix(u.Endpoint, "http://") + ":always-auth=true\n"
@@ -192,7 +192,7 @@ func (u *npmUser) DistTags(t testing.TB, name string) map[string]string {
 	return out
 }
 
-// Yarn runs yarn 1 (Debian's yarnpkg, which needs NODE_PATH, CLIENTS.md
+// Yarn runs yarn 1 (Debian's yarnpkg, which needs NODE_PATH, docs/CLIENTS.md
 // §4.2) with args in dir.
 func (u *npmUser) Yarn(t testing.TB, dir string, args ...string) result {
 	t.Helper()

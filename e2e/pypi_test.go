@@ -21,7 +21,7 @@ import (
 // download, in a virtual environment of their own), uv with the same
 // index URL, and the AWS CLI for every package operation on the pypi
 // packages. Every client runs with its own HOME and without the PIP_*
-// variables of the machine (CLIENTS.md §4.4: PIP_FIND_LINKS points at a
+// variables of the machine (docs/CLIENTS.md §4.4: PIP_FIND_LINKS points at a
 // local wheel directory).
 
 // pyStep runs the steps of a scenario in order as subtests, stopping at
@@ -227,8 +227,12 @@ func TestPyPI(t *testing.T) {
 				t.Errorf("twine did not upload %s\n%s", n, r)
 			}
 		}
-		// The same files again: accepted, nothing changes.
-		u.ok(t, "", twine, args...)
+		// The same files again: accepted, nothing changes, and the answer
+		// says so (twine --verbose shows it).
+		// (twine wraps its lines: the words are compared.)
+		if r := u.ok(t, "", twine, append(args, "--verbose")...); strings.Count(strings.Join(strings.Fields(r.Stdout+r.Stderr), " "), "with the same content; nothing changed") != len(files) {
+			t.Errorf("twine upload --verbose of the same files again: want each answered \"with the same content; nothing changed\"\n%s", r)
+		}
 		if got := pyVersions(t, u, "my-repo", "hello-ca"); got != "1.0.0:Published 1.1.0:Published" {
 			t.Errorf("hello-ca versions: %s", got)
 		}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/arcahq/arca/internal/tlstest"
 )
 
 // TestFirstStartGeneratesRootCredentials starts arca with no credentials
@@ -186,7 +188,12 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 // a message naming the problem and a non-zero exit code.
 func TestInvalidConfigurationRefusesToStart(t *testing.T) {
 	t.Parallel()
-	creds := []string{"ARCA_ACCOUNT_ID=" + testAccount, "ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID, "ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret}
+	creds := rootEnv()
+	files := t.TempDir()
+	badConfig := writeFile(t, "arca.toml", "region = \"eu-west-1\"\nexternal-connections = [\"public:npmjs=http://npm.internal.test\"]\n")
+	ca := tlstest.NewCA(t, files)
+	certFile := filepath.Join(files, "cert.pem")
+	ca.Issue(t, 1, certFile, filepath.Join(files, "key.pem"))
 	cases := []struct {
 		name string
 		args []string
@@ -232,6 +239,31 @@ func TestInvalidConfigurationRefusesToStart(t *testing.T) {
 			name: "account id",
 			env:  []string{"ARCA_ACCOUNT_ID=1234", "ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID, "ARCA_ROOT_SECRET_ACCESS_KEY=" + testSecret},
 			want: []string{`account id "1234" is not 12 digits`},
+		},
+		{
+			name: "unknown key in the config file",
+			args: []string{"--config", badConfig},
+			want: []string{badConfig + `:2: unknown key "external-connections"`, "external-connection, "},
+		},
+		{
+			name: "unknown key in the file ARCA_CONFIG names",
+			env:  []string{"ARCA_CONFIG=" + badConfig},
+			want: []string{badConfig + `:2: unknown key "external-connections"`},
+		},
+		{
+			name: "missing config file",
+			args: []string{"--config", filepath.Join(files, "missing.toml")},
+			want: []string{"config file: ", "missing.toml: no such file or directory"},
+		},
+		{
+			name: "TLS certificate without key",
+			args: []string{"--tls-cert", certFile},
+			want: []string{"set both the TLS certificate and key (--tls-cert and --tls-key), or neither"},
+		},
+		{
+			name: "TLS key that does not match",
+			args: []string{"--tls-cert", certFile, "--tls-key", ca.File},
+			want: []string{"TLS certificate " + certFile + " and key " + ca.File},
 		},
 		{
 			name: "access key without secret",
@@ -328,4 +360,45 @@ func TestAccountIDWithoutKeys(t *testing.T) {
 	if code == 0 || !strings.Contains(stderr, "holds credentials of account 444455556666, not 777788889999") {
 		t.Errorf("restart with another ARCA_ACCOUNT_ID: exit code %d, want a refusal naming both accounts\n%s", code, stderr)
 	}
+}
+
+// TestConfigFile configures the server with a config file named by
+// ARCA_CONFIG (listen address, data directory, region, public URL, a list
+// of external connections), some keys also set by the environment and by
+// flags: the environment wins over the file, the flags over both.
+func TestConfigFile(t *testing.T) {
+	t.Parallel()
+	addr, data := freeAddr(t), t.TempDir()
+	file := writeFile(t, "arca.toml", `# arca serve --config
+listen = "`+addr+`"
+data = '`+data+`'
+region = "eu-west-1"                                  # ARCA_REGION overrides it
+public-url = "http://file.example.test:7000"          # and --public-url this
+external-connection = [
+  "public:npmjs=http://npm.internal.test:4873",
+  "public:pypi=http://pypi.internal.test/simple/",
+]
+audit-log-keep = 2
+`)
+	s := start(t, startOpts{
+		NoListenFlag: true,
+		NoDataFlag:   true,
+		Addr:         addr,
+		Data:         data,
+		RootFromEnv:  true,
+		Args:         []string{"--public-url", "http://flag.example.test:7001"},
+		Env:          rootEnv("ARCA_CONFIG="+file, "ARCA_REGION=ap-southeast-2"),
+	})
+	if _, err := os.Stat(filepath.Join(data, "arca.db")); err != nil {
+		t.Errorf("the file's data directory: %v", err)
+	}
+	if !strings.Contains(s.Stderr(), "external_connections=public:npmjs,public:pypi") {
+		t.Errorf("the serving log line does not list the file's connections\n%s", s.Stderr())
+	}
+	aws := newCLI(t, s)
+	d := obj(t, aws.OK(t, "create-domain", "--domain", "file-config"), "domain")
+	want(t, "ARCA_REGION over the file's region", d, "arn", "arn:aws:codeartifact:ap-southeast-2:"+testAccount+":domain/file-config")
+	aws.OK(t, "create-repository", "--domain", "file-config", "--repository", "repo")
+	ep := aws.OK(t, "get-repository-endpoint", "--domain", "file-config", "--repository", "repo", "--format", "npm")
+	want(t, "--public-url over the file's public-url", ep, "repositoryEndpoint", "http://flag.example.test:7001/file-config-"+testAccount+"/npm/repo/")
 }

@@ -45,7 +45,7 @@ func TestYarnAndPNPM(t *testing.T) {
 
 	// yarn 1 sends no token for GETs of unscoped packages unless .npmrc
 	// says always-auth=true, which `aws codeartifact login` cannot write
-	// with npm 11 (CLIENTS.md §2, §4.2). A user adds the line by hand:
+	// with npm 11 (docs/CLIENTS.md §2, §4.2). A user adds the line by hand:
 	// so does the test.
 	u.AlwaysAuth(t)
 

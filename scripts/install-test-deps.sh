@@ -17,13 +17,13 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 # yarn 1 from Debian; it runs as yarnpkg with NODE_PATH=/usr/share/nodejs
-# (CLIENTS.md §4.2).
+# (docs/CLIENTS.md §4.2).
 if ! command -v yarnpkg >/dev/null 2>&1; then
   echo "installing yarnpkg from Debian"
   apt-get update -qq && apt-get install -y -qq yarnpkg
 fi
 
-# pnpm from the npm registry (CLIENTS.md §4.3).
+# pnpm from the npm registry (docs/CLIENTS.md §4.3).
 if ! command -v pnpm >/dev/null 2>&1; then
   echo "installing pnpm with npm"
   npm install -g pnpm
@@ -38,7 +38,7 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # Maven 3.8.7 with Debian's plugin packages, which let mvn deploy, install
-# and resolve offline (CLIENTS.md §4.6); Debian's Gradle for the Gradle
+# and resolve offline (docs/CLIENTS.md §4.6); Debian's Gradle for the Gradle
 # scenario; curl for the User Guide's curl recipe.
 if ! command -v mvn >/dev/null 2>&1 || ! command -v gradle >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1 \
    || [ ! -d /usr/share/maven-repo/org/apache/maven/plugins/maven-deploy-plugin ] \
@@ -48,8 +48,15 @@ if ! command -v mvn >/dev/null 2>&1 || ! command -v gradle >/dev/null 2>&1 || ! 
     libmaven-dependency-plugin-java maven-debian-helper gradle curl
 fi
 
+# Ruby's gem and Bundler from Debian, for `arca login --tool gem|bundler`
+# (docs/CLIENTS.md: RubyGems).
+if ! command -v gem >/dev/null 2>&1 || ! command -v bundle >/dev/null 2>&1; then
+  echo "installing ruby and bundler from Debian"
+  apt-get update -qq && apt-get install -y -qq ruby bundler
+fi
+
 # twine from Debian (it runs on Debian's python3) and uv from PyPI with
-# pip, for the PyPI scenarios (CLIENTS.md §4.4-§4.5); pip is the pyenv
+# pip, for the PyPI scenarios (docs/CLIENTS.md §4.4-§4.5); pip is the pyenv
 # python's own.
 if ! command -v twine >/dev/null 2>&1; then
   echo "installing twine from Debian"

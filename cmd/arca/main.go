@@ -16,10 +16,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/arcahq/arca/internal/admin"
 	"github.com/arcahq/arca/internal/cli"
@@ -40,7 +42,10 @@ func main() {
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(versionCommand(os.Stdout))
 	root.AddCommand(serveCommand())
 	root.AddCommand(admin.Command(os.Stdout, os.Stderr))
 	root.AddCommand(admin.TokenCommand(os.Stdout, os.Stderr))
@@ -54,71 +59,77 @@ func main() {
 }
 
 func serveCommand() *cobra.Command {
-	defaults := config.Defaults()
-	var flags struct {
-		listen, data, region, publicURL, logFormat, debugListen string
-		connections, trustedProxies                             []string
-		upstreamTimeout                                         time.Duration
-		audit                                                   auditFlagValues
-	}
+	d := config.Defaults()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server",
 		Long: `Run the Arca server: the CodeArtifact control plane under /v1/ and the
 repository endpoints under /{domain}-{owner}/{format}/{repository}/.
 
-Every flag has an ARCA_* environment variable; a flag wins over its variable.`,
+Every flag is also a key of the config file (--config) and an ARCA_*
+environment variable. Each source overrides the one before: defaults, the
+config file, the environment, the flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg := config.Defaults()
-			if err := cfg.FromEnv(os.LookupEnv); err != nil {
-				return err
-			}
-			set := func(name string, dst *string, v string) {
-				if cmd.Flags().Changed(name) {
-					*dst = v
-				}
-			}
-			set("listen", &cfg.Listen, flags.listen)
-			set("data", &cfg.Data, flags.data)
-			set("region", &cfg.Region, flags.region)
-			set("public-url", &cfg.PublicURL, flags.publicURL)
-			set("log-format", &cfg.LogFormat, flags.logFormat)
-			set("debug-listen", &cfg.DebugListen, flags.debugListen)
-			if err := auditFlags(cmd, &cfg, &flags.audit); err != nil {
-				return err
-			}
-			if cmd.Flags().Changed("upstream-timeout") {
-				cfg.UpstreamTimeout = flags.upstreamTimeout
-			}
-			for _, p := range flags.trustedProxies {
-				if err := cfg.AddTrustedProxy(p); err != nil {
-					return err
-				}
-			}
-			for _, pair := range flags.connections {
-				if err := cfg.AddExternalConnection(pair); err != nil {
-					return err
-				}
-			}
-			if err := cfg.Validate(); err != nil {
+			cfg, err := serveConfig(cmd.Flags(), os.LookupEnv)
+			if err != nil {
 				return err
 			}
 			return serve(cfg)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&flags.listen, "listen", defaults.Listen, "host:port to listen on ("+config.EnvListen+")")
-	f.StringVar(&flags.data, "data", defaults.Data, "data directory ("+config.EnvData+")")
-	f.StringVar(&flags.region, "region", defaults.Region, "region used in ARNs ("+config.EnvRegion+")")
-	f.StringVar(&flags.publicURL, "public-url", "", "base URL clients use; default http://<listen address> ("+config.EnvPublicURL+")")
-	f.StringArrayVar(&flags.connections, "external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
-	f.DurationVar(&flags.upstreamTimeout, "upstream-timeout", defaults.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
-	f.StringArrayVar(&flags.trustedProxies, "trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
-	f.StringVar(&flags.logFormat, "log-format", defaults.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
-	f.StringVar(&flags.debugListen, "debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
-	addAuditFlags(cmd, &flags.audit)
+	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
+	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
+	f.String("data", d.Data, "data directory ("+config.EnvData+")")
+	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")
+	f.String("public-url", "", "base URL clients use; default http://<listen address>, https:// with TLS ("+config.EnvPublicURL+")")
+	f.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS; reloaded on SIGHUP ("+config.EnvTLSCert+")")
+	f.String("tls-key", "", "PEM private key file of --tls-cert; reloaded on SIGHUP ("+config.EnvTLSKey+")")
+	f.StringArray("external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
+	f.Duration("upstream-timeout", d.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
+	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
+	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
+	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
+	f.String("audit-log", "", `audit log file; "-" for standard output only, "off" for none; default <data>/audit/audit.log (`+config.EnvAuditLog+")")
+	f.String("audit-log-max-size", strconv.FormatInt(d.AuditLogMaxSize>>20, 10)+"MiB", "size at which the audit log file rotates, e.g. 100MiB ("+config.EnvAuditLogMaxSize+")")
+	f.Int("audit-log-keep", d.AuditLogKeep, "rotated audit log files to keep ("+config.EnvAuditLogKeep+")")
+	f.Bool("audit-log-stdout", false, "copy the audit log to standard output ("+config.EnvAuditLogStdout+")")
 	return cmd
+}
+
+// serveConfig is the configuration of `arca serve`: the defaults, then the
+// config file (--config, else ARCA_CONFIG), then the environment, then the
+// flags that were given, validated.
+func serveConfig(flags *pflag.FlagSet, lookup func(string) (string, bool)) (config.Config, error) {
+	cfg := config.Defaults()
+	path, _ := lookup(config.EnvConfig)
+	if flags.Changed("config") {
+		path, _ = flags.GetString("config")
+	}
+	if path != "" {
+		if err := cfg.FromFile(path); err != nil {
+			return cfg, err
+		}
+	}
+	if err := cfg.FromEnv(lookup); err != nil {
+		return cfg, err
+	}
+	var err error
+	flags.Visit(func(f *pflag.Flag) {
+		if f.Name == "config" || err != nil {
+			return
+		}
+		values := []string{f.Value.String()}
+		if list, ok := f.Value.(pflag.SliceValue); ok {
+			values = list.GetSlice()
+		}
+		err = cfg.Set(f.Name, values...)
+	})
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
 }
 
 func serve(cfg config.Config) error {
@@ -147,6 +158,18 @@ func serve(cfg config.Config) error {
 		return err
 	}
 	defer srv.Close()
+	if cfg.TLS() {
+		// SIGHUP reloads the certificate (after a renewal), as it does for
+		// most servers; without TLS it stops the server, as by default.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				srv.ReloadCertificate() // logs a failure and keeps the old certificate
+			}
+		}()
+	}
 	if cfg.DebugListen != "" {
 		go serveProfiles(cfg.DebugListen, log)
 	}

@@ -271,6 +271,7 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 	for _, a := range v.Assets {
 		have[a.Name] = a
 	}
+	before := v
 	for _, a := range pub.Assets {
 		old, ok := have[a.Name]
 		switch {
@@ -308,6 +309,11 @@ func addToVersion(ctx context.Context, q store.Queries, repo store.Repository, v
 		v.Meta.PublishedAt = published
 	}
 	v.Revision = Revision(v.Meta, v.Assets)
+	// (Compared recomputed: a stored revision may have been computed
+	// before the metadata's round trip through the store.)
+	if v.Status == before.Status && v.Revision == Revision(before.Meta, before.Assets) {
+		return before, nil // the same assets and metadata again: idempotent, nothing is written
+	}
 	v.UpdatedAt = now
 	return v, q.UpdateVersion(ctx, v)
 }

@@ -31,8 +31,9 @@ type App struct {
 	// Executable is the path of the arca binary credential helpers run;
 	// os.Executable() when empty.
 	Executable string
-	// Home, ConfigDir and CacheDir override the user's directories.
-	Home, ConfigDir, CacheDir string
+	// Home, ConfigDir and CacheDir override the user's directories, and
+	// Dir the current directory.
+	Home, ConfigDir, CacheDir, Dir string
 
 	// fileEndpoint is the endpoint of the chosen arca profile.
 	fileEndpoint string
@@ -132,7 +133,11 @@ func (a *App) toolEnv() (tools.Env, error) {
 	if err != nil {
 		return tools.Env{}, err
 	}
-	return tools.Env{Home: h, ConfigDir: cd, Getenv: a.getenv}, nil
+	dir := a.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	return tools.Env{Home: h, ConfigDir: cd, Dir: dir, Getenv: a.getenv}, nil
 }
 
 // Flags are the settings every command takes as flags; empty ones are
@@ -160,16 +165,8 @@ type resolved struct {
 // ARCA_PROFILE, else "default"). A profile chosen by name must exist
 // unless create is set.
 func (a *App) resolve(f Flags, create bool) (resolved, error) {
-	name := f.Profile
-	explicit := name != ""
-	if name == "" {
-		name = a.getenv("ARCA_PROFILE")
-		explicit = name != ""
-	}
-	if name == "" {
-		name = profile.Default
-	}
-	if err := profile.CheckName(name); err != nil {
+	name, explicit, err := a.profileName(f)
+	if err != nil {
 		return resolved{}, err
 	}
 	path, err := a.profilePath()
@@ -200,16 +197,39 @@ func (a *App) resolve(f Flags, create bool) (resolved, error) {
 	return r, nil
 }
 
+// profileName returns the chosen profile's name: --profile, else
+// ARCA_PROFILE, else "default"; explicit unless it is the default.
+func (a *App) profileName(f Flags) (name string, explicit bool, err error) {
+	name = f.Profile
+	if name == "" {
+		name = a.getenv("ARCA_PROFILE")
+	}
+	explicit = name != ""
+	if name == "" {
+		name = profile.Default
+	}
+	return name, explicit, profile.CheckName(name)
+}
+
+// statePath is the file where login records what it changed, for logout.
+func (a *App) statePath() (string, error) {
+	d, err := a.configDir()
+	if err != nil {
+		return "", fmt.Errorf("no configuration directory for the login records: %w", err)
+	}
+	return filepath.Join(d, "arca", "logins.json"), nil
+}
+
 // repositoryFor returns the repository for tool: the flag, else the
-// profile's.
-func (r resolved) repositoryFor(f Flags, tool string) (string, error) {
+// profile's for the tool or its format.
+func (r resolved) repositoryFor(f Flags, tool *tools.Tool, name string) (string, error) {
 	if f.Repository != "" {
 		return f.Repository, nil
 	}
-	if repo := r.profile.RepositoryFor(tool); repo != "" {
+	if repo := r.profile.RepositoryFor(name, tool.Format); repo != "" {
 		return repo, nil
 	}
-	return "", fmt.Errorf("no repository for %s: pass --repository (or save one in the profile with arca login --tool %s --repository ...)", tool, tool)
+	return "", fmt.Errorf("no repository for %s: pass --repository (or save one in the profile with arca login --tool %s --repository ...)", name, name)
 }
 
 // helperArgs is the command line of `arca credential` for the resolved

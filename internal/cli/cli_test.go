@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 
+	"github.com/arcahq/arca/internal/cli/tools"
 	"github.com/arcahq/arca/internal/servertest"
 )
 
@@ -49,7 +50,7 @@ func testApp(t *testing.T) (*App, *bytes.Buffer, *bytes.Buffer) {
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv:     func(string) string { return "" },
 		Executable: "/opt/arca/arca",
-		Home:       home, ConfigDir: filepath.Join(home, ".config"), CacheDir: filepath.Join(home, ".cache"),
+		Home:       home, ConfigDir: filepath.Join(home, ".config"), CacheDir: filepath.Join(home, ".cache"), Dir: home,
 	}, &out, &errb
 }
 
@@ -166,10 +167,11 @@ func TestResolvePrecedence(t *testing.T) {
 	if err != nil || r.Domain != "d1" || r.Region != "eu-west-1" || a.fileEndpoint != "http://file" {
 		t.Fatalf("default profile: %+v %v", r, err)
 	}
-	if repo, _ := r.repositoryFor(Flags{}, "cargo"); repo != "crates" {
+	cargo, _ := tools.Lookup("cargo")
+	if repo, _ := r.repositoryFor(Flags{}, cargo, "cargo"); repo != "crates" {
 		t.Errorf("cargo repository %q", repo)
 	}
-	if repo, _ := r.repositoryFor(Flags{Repository: "flag"}, "cargo"); repo != "flag" {
+	if repo, _ := r.repositoryFor(Flags{Repository: "flag"}, cargo, "cargo"); repo != "flag" {
 		t.Errorf("a flag does not win: %q", repo)
 	}
 	if r, _ := a.resolve(Flags{Domain: "flag-domain"}, false); r.Domain != "flag-domain" {

@@ -28,10 +28,10 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
-// Commands returns the client commands: login, credential, env, exec and
-// profile.
+// Commands returns the client commands: login, logout, credential, env,
+// exec and profile.
 func (a *App) Commands() []*cobra.Command {
-	return []*cobra.Command{a.loginCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand()}
+	return []*cobra.Command{a.loginCommand(), a.logoutCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand()}
 }
 
 const toolsHelp = "npm, pnpm, yarn (yarn 1, or yarn 2+ when that is installed), yarn-classic, yarn-berry, pip, twine, uv, poetry, maven, gradle, cargo, nuget, dotnet, swift, gem, bundler"
@@ -51,6 +51,10 @@ themselves (cargo, pnpm, gradle) get arca as their credential helper: they
 fetch tokens on demand and no token is written. Other tools get the token in
 their user-level configuration (mode 0600) until it expires.
 
+Login refuses a format the server does not serve (GetRepositoryEndpoint
+answers ValidationException), keeps your other sources and says which
+settings it replaced; arca logout --tool TOOL takes back what it changed.
+
 The settings given as flags are saved in the profile (--profile, default
 "default"), so later commands can leave them out.
 
@@ -68,6 +72,31 @@ Tools: ` + toolsHelp + `.`,
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print what would change (the token redacted) and write nothing")
 	fs.BoolVar(&o.Mirror, "mirror", false, "maven: add a mirror of every repository; gradle: add the repository to every project; cargo: make it the default registry and replace crates-io")
 	fs.StringVar(&o.RegistryName, "registry-name", "", "cargo: the registry's name in cargo's configuration (default: the repository's name)")
+	return cmd
+}
+
+func (a *App) logoutCommand() *cobra.Command {
+	var f Flags
+	var tool string
+	cmd := &cobra.Command{
+		Use:   "logout --tool TOOL",
+		Short: "Undo what arca login did to a package manager's configuration",
+		Long: `Undo what arca login --tool TOOL (with the same --profile) changed: the
+settings login replaced get their previous values back, the ones it added
+are removed, and files it created are removed when nothing else is in them.
+Every other line, including your own edits since the login, stays.
+
+arca login records what it changed in the arca configuration directory
+(logins.json): the previous lines, never a token. A previous line that held
+a credential is not kept, so logout removes login's line and does not bring
+the old credential back. The profile's settings stay.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return a.Logout(f, tool)
+		},
+	}
+	cmd.Flags().StringVar(&f.Profile, "profile", "", "the arca profile login used (default: $ARCA_PROFILE, else \"default\")")
+	cmd.Flags().StringVar(&tool, "tool", "", "the package manager to restore: "+toolsHelp)
 	return cmd
 }
 

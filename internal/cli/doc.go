@@ -1,7 +1,7 @@
 // Package cli is the client side of Arca: the `arca login`, `arca
-// credential`, `arca env`, `arca exec` and `arca profile` commands that a
-// developer's laptop or a CI job runs to point package managers at an Arca
-// (or CodeArtifact) repository.
+// logout`, `arca credential`, `arca env`, `arca exec` and `arca profile`
+// commands that a developer's laptop or a CI job runs to point package
+// managers at an Arca (or CodeArtifact) repository.
 //
 // The commands authenticate with the standard AWS credential chain
 // (environment, shared config and credentials files, AWS_PROFILE, assumed
@@ -12,9 +12,11 @@
 //
 // Sub-packages: tools (what each package manager's configuration looks
 // like: pure writers), creds (the token cache), profile (the profiles
-// file), fileedit (atomic writes).
+// file), fileedit (atomic writes), undo (what login changed, for logout).
 //
 // Invariants: a command that fails writes nothing and says why in one line
 // on stderr; a token is never printed except by `arca credential` and
-// `arca env`, whose job that is; files that hold a token are mode 0600.
+// `arca env`, whose job that is; files that hold a token are mode 0600;
+// login records what it changed (never a token) so that logout can take
+// exactly that back.
 package cli

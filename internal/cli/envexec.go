@@ -43,7 +43,7 @@ func (a *App) environment(ctx context.Context, f Flags, toolName string) ([]tool
 	}
 	var repo string
 	if tool != nil {
-		if repo, err = r.repositoryFor(f, toolName); err != nil {
+		if repo, err = r.repositoryFor(f, tool, toolName); err != nil {
 			return nil, nil, tools.Target{}, err
 		}
 	}

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/cli/fileedit"
 	"github.com/arcahq/arca/internal/cli/profile"
 	"github.com/arcahq/arca/internal/cli/tools"
+	"github.com/arcahq/arca/internal/cli/undo"
 )
 
 // LoginOptions are the options of `arca login` beyond Flags.
@@ -52,7 +55,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	repo, err := r.repositoryFor(f, o.Tool)
+	repo, err := r.repositoryFor(f, tool, o.Tool)
 	if err != nil {
 		return err
 	}
@@ -69,7 +72,7 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	}
 	endpoint, err := s.repositoryEndpoint(ctx, repo, tool.Format)
 	if err != nil {
-		return err
+		return fmt.Errorf("%v; %s was not configured, nothing was written", err, tool.Name)
 	}
 	tok, err := s.freshToken(ctx)
 	if err != nil {
@@ -89,19 +92,22 @@ func (a *App) Login(ctx context.Context, f Flags, o LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	changes, err := plan(tool, env, target)
+	if tool.SourcesCommand != nil {
+		target.Sources = a.toolSources(tool)
+	}
+	changes, notes, err := plan(tool, env, target)
 	if err != nil {
 		return err
 	}
 	if o.DryRun {
-		a.printPlan(tool, target, changes, tok.Value)
+		a.printPlan(tool, target, changes, notes, tok.Value)
 		return nil
 	}
-	if err := fileedit.Apply(changes); err != nil {
+	if err := a.apply(undo.Key(r.name, o.Tool), changes); err != nil {
 		return fmt.Errorf("writing the configuration of %s: %v (nothing was changed)", tool.Name, err)
 	}
-	a.saveProfile(r, f, o.Tool, repo, s.endpoint)
-	a.printDone(tool, target, changes, tok.Expiration)
+	a.saveProfile(r, f, o.Tool, tool.Format, repo, s.endpoint)
+	a.printDone(tool, target, changes, notes, tok.Expiration)
 	return nil
 }
 
@@ -114,21 +120,28 @@ func helperExtra(t *tools.Tool) []string {
 	return nil
 }
 
-// plan computes every file's new content; nothing is written.
-func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, error) {
+// plan computes every file's new content, and the notes on what it keeps
+// or replaces of the user's settings; nothing is written.
+func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, []string, error) {
 	files, err := tool.Files(env, t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var changes []fileedit.Change
+	var notes []string
 	for _, f := range files {
 		old, err := fileedit.Read(f.Path)
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %v", f.Path, err)
+			return nil, nil, fmt.Errorf("reading %s: %v", f.Path, err)
 		}
 		nb, err := f.Edit(old)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v (nothing was changed)", f.Path, err)
+			return nil, nil, fmt.Errorf("%s: %v (nothing was changed)", f.Path, err)
+		}
+		if f.Notes != nil {
+			for _, n := range f.Notes(old, nb) {
+				notes = append(notes, f.Path+": "+n)
+			}
 		}
 		mode := f.Mode
 		if f.Secret {
@@ -136,7 +149,24 @@ func plan(tool *tools.Tool, env tools.Env, t tools.Target) ([]fileedit.Change, e
 		}
 		changes = append(changes, fileedit.Change{Path: f.Path, Old: old, New: nb, Mode: mode, Secret: f.Secret})
 	}
-	return changes, nil
+	return changes, notes, nil
+}
+
+// toolSources asks the installed tool which sources it uses now. When it
+// cannot tell, login warns: it would keep only the sources in the files.
+func (a *App) toolSources(tool *tools.Tool) []string {
+	cmd := tool.SourcesCommand
+	path, err := a.lookPath(cmd[0])
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		var out []byte
+		if out, err = exec.CommandContext(ctx, path, cmd[1:]...).Output(); err == nil {
+			return tools.ParseSources(string(out))
+		}
+	}
+	a.warnf("`%s` failed (%v): only the sources in %s's files are kept", strings.Join(cmd, " "), err, tool.Name)
+	return nil
 }
 
 // whichYarn picks yarn 1 (which reads .npmrc) or yarn 2+ (.yarnrc.yml) by
@@ -153,6 +183,7 @@ func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
 	defer cancel()
 	var stderr strings.Builder
 	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Env = yarnEnv(path, os.Environ())
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	v := strings.TrimSpace(string(out))
@@ -169,8 +200,36 @@ func (a *App) whichYarn(classic *tools.Tool, dryRun bool) (*tools.Tool, error) {
 	return tools.Lookup("yarn-berry")
 }
 
+// debianNodeModules is where Debian installs the node modules its yarnpkg
+// needs, which node finds only through NODE_PATH.
+const debianNodeModules = "/usr/share/nodejs"
+
+// yarnEnv is the environment to run yarn at path in: Debian's yarnpkg
+// (a script under /usr/share/nodejs) crashes without its modules on
+// NODE_PATH, which Debian does not set.
+func yarnEnv(path string, environ []string) []string {
+	if r, err := filepath.EvalSymlinks(path); err != nil || !strings.HasPrefix(r, debianNodeModules+"/") {
+		return environ
+	}
+	out := make([]string, 0, len(environ)+1)
+	nodePath := debianNodeModules
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "NODE_PATH="); ok {
+			if slices.Contains(filepath.SplitList(v), debianNodeModules) {
+				return environ
+			}
+			if v != "" {
+				nodePath = v + string(filepath.ListSeparator) + debianNodeModules
+			}
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, "NODE_PATH="+nodePath)
+}
+
 // printPlan shows what a login would change, with the token redacted.
-func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Change, token string) {
+func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Change, notes []string, token string) {
 	w := a.Stdout
 	fmt.Fprintf(w, "Dry run: arca login --tool %s would configure %s for %s\n", tool.Name, tool.Name, t.Endpoint)
 	for _, c := range changes {
@@ -184,6 +243,9 @@ func (a *App) printPlan(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 		}
 		fmt.Fprintf(w, "%s %s (mode %#o):\n", verb, c.Path, modeOf(c))
 		writeDiff(w, redact(string(c.Old), token), redact(string(c.New), token))
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, redact(n, token))
 	}
 	if tool.Commands != nil {
 		fmt.Fprintln(w, "Equivalent commands:")
@@ -214,7 +276,7 @@ func modeOf(c fileedit.Change) os.FileMode {
 }
 
 // printDone reports a login like the AWS CLI does.
-func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Change, exp time.Time) {
+func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Change, notes []string, exp time.Time) {
 	w := a.Stdout
 	fmt.Fprintf(w, "Successfully configured %s to use repository %s\n", tool.Name, t.Endpoint)
 	for _, c := range changes {
@@ -223,6 +285,9 @@ func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 			state = "unchanged"
 		}
 		fmt.Fprintf(w, "  %s %s\n", state, c.Path)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
 	}
 	if tool.Helper {
 		fmt.Fprintf(w, "%s gets a current token from `arca credential` whenever it needs one: no token was written.\n", tool.Name)
@@ -234,7 +299,7 @@ func (a *App) printDone(tool *tools.Tool, t tools.Target, changes []fileedit.Cha
 // saveProfile records the settings given as flags in the profile, so that
 // later commands can leave them out. A failure only warns: the login
 // itself worked.
-func (a *App) saveProfile(r resolved, f Flags, tool, repo, endpoint string) {
+func (a *App) saveProfile(r resolved, f Flags, tool, format, repo, endpoint string) {
 	path, err := a.profilePath()
 	if err != nil {
 		a.warnf("profile not saved: %v", err)
@@ -244,9 +309,7 @@ func (a *App) saveProfile(r resolved, f Flags, tool, repo, endpoint string) {
 		Endpoint: f.Endpoint, Region: f.Region, AWSProfile: f.AWSProfile,
 		Domain: f.Domain, DomainOwner: f.Owner,
 		Repositories: map[string]string{tool: repo},
-	}
-	if r.profile.Repository == "" {
-		p.Repository = repo
+		Formats:      map[string]string{format: repo},
 	}
 	if !r.exists && p.Endpoint == "" {
 		p.Endpoint = endpoint

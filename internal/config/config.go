@@ -1,7 +1,9 @@
 // Package config is the typed configuration of `arca serve`: defaults,
-// then ARCA_* environment variables, then command-line flags, each layer
-// overriding the one before. Validate rejects anything the server could
-// not run with, before anything starts.
+// then a config file (file.go), then ARCA_* environment variables, then
+// command-line flags, each layer overriding the one before. Every key is
+// one entry of the table in settings.go, which all three sources share.
+// Validate rejects anything the server could not run with, before
+// anything starts.
 package config
 
 import (
@@ -26,6 +28,10 @@ type Config struct {
 	Data      string // data directory: database, blobs, generated credentials
 	Region    string // the region in ARNs
 	PublicURL string // the base URL clients use; derived from Listen when empty
+
+	// TLSCert and TLSKey are the PEM files of the server's certificate
+	// (chain) and private key; both set, the server speaks HTTPS only.
+	TLSCert, TLSKey string
 
 	// ExternalConnections maps connection names (public:npmjs, ...) to the
 	// URL of the registry behind them.
@@ -105,63 +111,11 @@ const (
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
 	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
+	EnvTLSCert             = "ARCA_TLS_CERT"
+	EnvTLSKey              = "ARCA_TLS_KEY"
+	// EnvConfig names the config file when --config does not.
+	EnvConfig = "ARCA_CONFIG"
 )
-
-// FromEnv applies the ARCA_* variables found by lookup (os.LookupEnv).
-func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
-	for name, field := range map[string]*string{
-		EnvListen: &c.Listen, EnvData: &c.Data, EnvRegion: &c.Region, EnvPublicURL: &c.PublicURL,
-		EnvAccountID: &c.AccountID, EnvRootAccessKeyID: &c.RootAccessKeyID, EnvRootSecretKey: &c.RootSecretKey,
-		EnvLogFormat: &c.LogFormat, EnvAuditLog: &c.AuditLog, EnvDebugListen: &c.DebugListen,
-	} {
-		if v, ok := lookup(name); ok {
-			*field = v
-		}
-	}
-	if v, ok := lookup(EnvAuditLogMaxSize); ok {
-		n, err := ParseSize(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogMaxSize, err)
-		}
-		c.AuditLogMaxSize = n
-	}
-	if v, ok := lookup(EnvAuditLogKeep); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogKeep, err)
-		}
-		c.AuditLogKeep = n
-	}
-	if v, ok := lookup(EnvAuditLogStdout); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvAuditLogStdout, err)
-		}
-		c.AuditLogStdout = b
-	}
-	if v, ok := lookup(EnvUpstreamTimeout); ok {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%s: %w", EnvUpstreamTimeout, err)
-		}
-		c.UpstreamTimeout = d
-	}
-	if v, ok := lookup(EnvTrustedProxies); ok && strings.TrimSpace(v) != "" {
-		for _, p := range strings.Split(v, ",") {
-			if err := c.AddTrustedProxy(strings.TrimSpace(p)); err != nil {
-				return fmt.Errorf("%s: %w", EnvTrustedProxies, err)
-			}
-		}
-	}
-	if v, ok := lookup(EnvExternalConnections); ok && strings.TrimSpace(v) != "" {
-		for _, pair := range strings.Split(v, ",") {
-			if err := c.AddExternalConnection(strings.TrimSpace(pair)); err != nil {
-				return fmt.Errorf("%s: %w", EnvExternalConnections, err)
-			}
-		}
-	}
-	return nil
-}
 
 // AddExternalConnection adds one NAME=URL pair.
 func (c *Config) AddExternalConnection(pair string) error {
@@ -205,11 +159,18 @@ func (c *Config) Validate() error {
 	if !regionPattern.MatchString(c.Region) {
 		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("set both the TLS certificate and key (--tls-cert and --tls-key), or neither")
+	}
 	if c.PublicURL == "" {
 		if host == "" || host == "0.0.0.0" || host == "::" {
 			host = "localhost"
 		}
-		c.PublicURL = "http://" + net.JoinHostPort(host, port)
+		scheme := "http://"
+		if c.TLS() {
+			scheme = "https://"
+		}
+		c.PublicURL = scheme + net.JoinHostPort(host, port)
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if err := checkURL(c.PublicURL); err != nil {
@@ -254,6 +215,9 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// TLS reports whether the server speaks HTTPS.
+func (c *Config) TLS() bool { return c.TLSCert != "" }
 
 func checkURL(s string) error {
 	u, err := url.Parse(s)

@@ -39,12 +39,19 @@ type Resolver interface {
 	// CopySource looks versions up in src, and in its upstreams when
 	// includeFromUpstream is set.
 	CopySource(src store.Repository, ref artifact.PackageRef, includeFromUpstream bool) catalog.CopySource
+	// Connected reports whether an external connection has a public
+	// registry configured on this server (its status in descriptions).
+	Connected(name string) bool
 }
 
 // Config is what the control plane needs to know about the server.
 type Config struct {
 	Region    string
 	PublicURL string // the base URL clients use, without a trailing slash
+	// Formats are the package formats whose repository endpoints the
+	// server serves: GetRepositoryEndpoint refuses the others, so that a
+	// client is not configured for an endpoint that answers nothing.
+	Formats []string
 }
 
 // API serves the control plane.

@@ -18,7 +18,7 @@ import (
 const unknownOperation = "unknown-operation"
 
 // errorBody is the JSON body of an AWS error. Clients read the type from
-// the x-amzn-ErrorType header first, then from __type (CLIENTS.md §1.5).
+// the x-amzn-ErrorType header first, then from __type (docs/CLIENTS.md §1.5).
 type errorBody struct {
 	Type         string `json:"__type"`
 	Message      string `json:"message"`

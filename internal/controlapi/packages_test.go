@@ -45,7 +45,7 @@ func sha256hex(b []byte) string {
 }
 
 // botocoreSigning makes the SDK sign PublishPackageVersion the way
-// botocore does (CLIENTS.md §1.2): with the x-amz-content-sha256 header as
+// botocore does (docs/CLIENTS.md §1.2): with the x-amz-content-sha256 header as
 // the payload hash, never hashing the body itself. That lets a test send
 // a body that does not match its declared SHA-256, as the AWS CLI can.
 func botocoreSigning(o *codeartifact.Options) {

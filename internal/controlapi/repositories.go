@@ -2,11 +2,13 @@ package controlapi
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -254,6 +256,9 @@ func (a *API) getRepositoryEndpoint(ctx context.Context, c *call, in *struct {
 	r, err := a.catalog.Repository(ctx, ref)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.Contains(a.cfg.Formats, in.Format) {
+		return nil, errkind.Validationf("This server has no %s repository endpoints; it serves %s", in.Format, strings.Join(a.cfg.Formats, ", ")).WithReason("FIELD_VALIDATION_FAILED")
 	}
 	return &repositoryEndpointOutput{RepositoryEndpoint: a.cfg.PublicURL + "/" + r.DomainName + "-" + r.DomainOwner + "/" + in.Format + "/" + r.Name + "/"}, nil
 }

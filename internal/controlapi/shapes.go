@@ -12,7 +12,7 @@ import (
 
 // Wire shapes of the model, named after their model shapes. Timestamps are
 // epoch seconds with milliseconds, which is what rest-json clients parse
-// (CLIENTS.md §1.4).
+// (docs/CLIENTS.md §1.4).
 
 // epoch is a timestamp on the wire.
 type epoch time.Time
@@ -87,6 +87,17 @@ type externalConnectionInfo struct {
 	Status                 string `json:"status"`
 }
 
+// The status of a repository's external connection. The model's enum has
+// one value, AVAILABLE (spelt as the User Guide's examples show it).
+// A connection this server has no registry for (no URL configured, or a
+// format Arca does not fetch) is NOT_CONFIGURED, a value outside the
+// enum: saying AVAILABLE would hide why nothing is ever fetched through
+// it, and the SDKs take enum values they do not know as plain strings.
+const (
+	connectionAvailable     = "AVAILABLE"
+	connectionNotConfigured = "NOT_CONFIGURED"
+)
+
 // repositoryDescription is the model's RepositoryDescription.
 type repositoryDescription struct {
 	Name                 string                   `json:"name"`
@@ -112,7 +123,11 @@ func (a *API) repositoryDescription(r store.Repository) *repositoryDescription {
 	}
 	for _, name := range r.ExternalConnections {
 		conn, _ := catalog.LookupExternalConnection(name)
-		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: conn.Format, Status: "AVAILABLE"})
+		status := connectionAvailable
+		if !a.res.Connected(name) {
+			status = connectionNotConfigured
+		}
+		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: conn.Format, Status: status})
 	}
 	return d
 }

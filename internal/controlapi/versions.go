@@ -322,7 +322,7 @@ func (a *API) listPackageVersionAssets(ctx context.Context, c *call, in *struct 
 
 // getPackageVersionAsset serves GetPackageVersionAsset: the asset's bytes
 // as the body, its name, version and revision in the X-* headers the
-// clients read (CLIENTS.md §1.3).
+// clients read (docs/CLIENTS.md §1.3).
 //
 // A revision that is not the version's current one names nothing:
 // ResourceNotFoundException. Only Published and Unlisted versions

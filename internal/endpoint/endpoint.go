@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -207,6 +208,19 @@ type Plain struct {
 
 // Challenge returns a challenge in the format's scheme.
 func (p Plain) Challenge(*Request) string { return p.Scheme + ` realm="arca"` }
+
+// Served returns the names of the formats that serve endpoints (not
+// Plain), sorted.
+func Served(formats map[string]Format) []string {
+	var out []string
+	for name, f := range formats {
+		if _, plain := f.(Plain); !plain {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Serve answers that nothing is served here yet.
 func (p Plain) Serve(w http.ResponseWriter, r *http.Request, req *Request) error {

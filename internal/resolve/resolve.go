@@ -20,6 +20,11 @@
 //   - Tags merge with upstream tags winning over the downstream's, and a
 //     higher-priority upstream winning over a lower one.
 //
+// Beyond the guide: an external connection is asked only about packages of
+// its own format, and one with no registry URL configured on this server is
+// asked nothing; a not-found answer then names it, so that the missing
+// configuration shows where a user looks.
+//
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.
 package resolve
@@ -29,6 +34,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -189,6 +196,10 @@ type View struct {
 	// reached while building the view: a version missing from the view may
 	// be missing only because of it.
 	Unavailable error
+	// Unconfigured names the external connections of the package's format
+	// the search passed that have no registry URL configured on this
+	// server: nothing was asked of them.
+	Unconfigured []string
 }
 
 // Package returns the view of a package from repo. A package found
@@ -239,6 +250,12 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			if !serves(name, ref.Format) {
 				continue // another format's registry does not hold the package
 			}
+			if _, ok := r.connections[name]; !ok {
+				if !slices.Contains(view.Unconfigured, name) {
+					view.Unconfigured = append(view.Unconfigured, name)
+				}
+				continue
+			}
 			remote, err := r.remote(ctx, name, ref)
 			switch {
 			case err == nil:
@@ -274,7 +291,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		if unavailable != nil {
 			return nil, unavailable
 		}
-		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams", ref, repo.Name).OnResource("package", ref.Name)
+		return nil, errkind.NotFoundf("Package %s not found in repository %s or its upstreams%s", ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package", ref.Name)
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
 	view.Unavailable = unavailable
@@ -319,6 +336,27 @@ func serves(name string, f artifact.Format) bool {
 	return ok && conn.Format == string(f)
 }
 
+// Connected reports whether the external connection name has a public
+// registry configured on this server to fetch from.
+func (r *Resolver) Connected(name string) bool {
+	_, ok := r.connections[name]
+	return ok
+}
+
+// UnconfiguredHint is what a not-found message adds when the search passed
+// external connections that have no registry URL configured: "" when
+// there are none.
+func UnconfiguredHint(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	subject := "external connection " + names[0] + " has"
+	if len(names) > 1 {
+		subject = "external connections " + strings.Join(names, ", ") + " have"
+	}
+	return fmt.Sprintf("; %s no registry URL configured on this server, so nothing was fetched through it (start arca with --external-connection %s=URL)", subject, names[0])
+}
+
 // remote asks an external connection about a package, bounded in time.
 func (r *Resolver) remote(ctx context.Context, name string, ref artifact.PackageRef) (*Remote, error) {
 	conn, ok := r.connections[name]
@@ -347,7 +385,7 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, view.Unavailable
 	}
 	if !ok {
-		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams", version, ref, repo.Name).OnResource("package-version", version)
+		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams%s", version, ref, repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package-version", version)
 	}
 	if !c.Status.Downloadable() {
 		return c.Version, nil // nothing to retain: its assets cannot be fetched

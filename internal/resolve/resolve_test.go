@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -366,5 +367,37 @@ func TestConnectionOfAnotherFormatIsNotAsked(t *testing.T) {
 	}
 	if n := w.fake.asked.Load(); n != 0 {
 		t.Errorf("the npm registry was asked %d times about a pypi package", n)
+	}
+}
+
+// A connection with no registry URL configured is not asked, and the
+// not-found answers say so, naming it (and only connections of the
+// package's format).
+func TestUnconfiguredConnectionIsNamed(t *testing.T) {
+	w := newWorld(t)
+	ref := catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: owner, Name: "d"}, Name: "pypi-store"}
+	w.repo("pypi-store")
+	if _, err := w.cat.AssociateExternalConnection(ctx, ref, "public:pypi"); err != nil {
+		t.Fatal(err)
+	}
+	w.repo("npm-store")
+	w.connect("npm-store")
+	my := w.repo("my-repo", "npm-store", "pypi-store")
+	if w.res.Connected("public:pypi") || !w.res.Connected("public:npmjs") {
+		t.Errorf("Connected: public:pypi %v, public:npmjs %v; want false, true", w.res.Connected("public:pypi"), w.res.Connected("public:npmjs"))
+	}
+	py := artifact.PackageRef{Format: artifact.PyPI, Name: "tiny-lib"}
+	hint := "external connection public:pypi has no registry URL configured on this server"
+	_, err := w.res.Package(ctx, my, py)
+	if !errors.Is(err, errkind.ErrNotFound) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("pypi package: %v, want NotFound saying %q", err, hint)
+	}
+	if _, err := w.res.Version(ctx, my, py, "1.0"); !errors.Is(err, errkind.ErrNotFound) || !strings.Contains(err.Error(), hint) {
+		t.Errorf("pypi version: %v, want NotFound saying %q", err, hint)
+	}
+	// An npm package: the npm connection is configured, the PyPI one is
+	// of another format; nothing to hint at.
+	if v, err := w.res.Package(ctx, my, pkg); err != nil || len(v.Unconfigured) != 0 {
+		t.Errorf("npm package: %v, unconfigured %v; want the (empty) registry's view and none", err, v)
 	}
 }

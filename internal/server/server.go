@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,6 +60,8 @@ type Server struct {
 	store   store.Store
 	blobs   blob.Store
 	handler http.Handler
+	// cert is the TLS certificate; nil when the server speaks plain HTTP.
+	cert *certificate
 	// revocations are the revoked tokens, kept current by Serve; audit
 	// is the audit log, nil when it is off.
 	revocations *token.Revocations
@@ -81,6 +84,14 @@ func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
+	// The certificate first: a server that cannot serve creates nothing.
+	var cert *certificate
+	if cfg.TLS() {
+		var err error
+		if cert, err = loadCertificate(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -88,7 +99,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, cert: cert}
 	for _, o := range opts {
 		o(s)
 	}
@@ -138,7 +149,9 @@ func (s *Server) build(ctx context.Context) error {
 	decider := authz.New(dir, cat, s.cfg.Region, now)
 
 	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
+	if err := s.warnConnections(ctx, res.Connected); err != nil {
+		return fmt.Errorf("external connections: %w", err)
+	}
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
 	formats := map[string]endpoint.Format{
 		"npm":     npm.New(deps),
@@ -150,6 +163,12 @@ func (s *Server) build(ctx context.Context) error {
 		"swift":   endpoint.Plain{Scheme: "Basic"},
 		"cargo":   endpoint.Plain{Scheme: "Basic"},
 	}
+	// Generic packages are served by the control plane
+	// (PublishPackageVersion, GetPackageVersionAsset), not by an endpoint:
+	// the generic format is served all the same.
+	served := append(endpoint.Served(formats), "generic")
+	sort.Strings(served)
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: served}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, formats)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
@@ -226,9 +245,16 @@ func (s *Server) Serve(ctx context.Context) error {
 	return s.ServeListener(ctx, ln)
 }
 
-// ServeListener serves on ln until ctx ends.
+// ServeListener serves on ln until ctx ends, over TLS when the server has
+// a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
-	ln = respond.Listener(ln)
+	if s.cert != nil {
+		// net/http must see the *tls.Conn (for r.TLS and the handshake),
+		// so the connection is not wrapped to coalesce writes.
+		ln = s.cert.listener(ln)
+	} else {
+		ln = respond.Listener(ln)
+	}
 	srv := &http.Server{
 		Handler:           s.handler,
 		ConnContext:       respond.ConnContext,

@@ -14,7 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
-// TestCLIWireRequests writes requests byte for byte as CLIENTS.md §1.1 and
+// TestCLIWireRequests writes requests byte for byte as docs/CLIENTS.md §1.1 and
 // §1.2 show AWS CLI 1.45.11 sending them (header order, unsigned
 // User-Agent, Accept-Encoding and amz-sdk-* headers, Content-Length never
 // signed) onto a TCP connection to a real server. The signature is computed
@@ -24,7 +24,7 @@ func TestCLIWireRequests(t *testing.T) {
 	const (
 		amzDate   = "20261123T190453Z"
 		userAgent = "aws-cli/1.45.11 md/Botocore#1.43.11 ua/2.1 os/linux#6.1.0 m/D,b,g,N,Z cfg/retry-mode#legacy botocore/1.43.11"
-		// The --asset-sha256 of CLIENTS.md's example, which is not the hash
+		// The --asset-sha256 of the example in docs/CLIENTS.md §1.2, which is not the hash
 		// of this test's asset: botocore signs it anyway.
 		assetSHA = "88a5f83f0b2dd5bdc98ffe21b9fb39d0c9da15b8db8a4ea55e4a47af1d5f7dcd"
 	)

@@ -350,6 +350,9 @@ type Repositories interface {
 	// AddExternalConnection attaches a connection; attaching it twice is
 	// errkind.Conflict.
 	AddExternalConnection(ctx context.Context, id int64, name string) error
+	// AssociatedExternalConnections returns the names of the external
+	// connections some repository (of any domain) has, sorted.
+	AssociatedExternalConnections(ctx context.Context) ([]string, error)
 	// RemoveExternalConnection detaches a connection; a connection that is
 	// not attached is errkind.NotFound.
 	RemoveExternalConnection(ctx context.Context, id int64, name string) error

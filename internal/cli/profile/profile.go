@@ -1,7 +1,7 @@
 // Package profile keeps the arca command's profiles: named sets of the
 // settings a developer would otherwise repeat on every command (the Arca
 // endpoint, the AWS region and credentials profile, the domain and its
-// owner, and the repository for each tool), in one JSON file,
+// owner, and the repository for each tool and format), in one JSON file,
 // os.UserConfigDir()/arca/config.json.
 //
 // The profile named "default" is used when no other is chosen. `arca
@@ -31,14 +31,27 @@ type Profile struct {
 	AWSProfile  string `json:"awsProfile,omitempty"`
 	Domain      string `json:"domain,omitempty"`
 	DomainOwner string `json:"domainOwner,omitempty"`
-	// Repository is used by tools without an entry in Repositories.
-	Repository   string            `json:"repository,omitempty"`
+	// Repository is the repository of every tool that has none of its
+	// own or of its format. arca login never sets it (a repository given
+	// for npm is not one for pip): a user who has one repository for
+	// every format writes it here.
+	Repository string `json:"repository,omitempty"`
+	// Repositories are the repositories by tool (npm, pip, ...), as the
+	// last login of each tool chose them.
 	Repositories map[string]string `json:"repositories,omitempty"`
+	// Formats are the repositories by format (npm, pypi, maven, ...), as
+	// the last login of a tool of that format chose them: arca env --tool
+	// twine uses the repository of arca login --tool pip.
+	Formats map[string]string `json:"formats,omitempty"`
 }
 
-// RepositoryFor returns the repository for tool.
-func (p Profile) RepositoryFor(tool string) string {
+// RepositoryFor returns the repository for tool, whose repository format
+// is format: the tool's, else the format's, else the profile's default.
+func (p Profile) RepositoryFor(tool, format string) string {
 	if r := p.Repositories[tool]; r != "" {
+		return r
+	}
+	if r := p.Formats[format]; r != "" {
 		return r
 	}
 	return p.Repository
@@ -57,19 +70,27 @@ func (p Profile) Merge(q Profile) Profile {
 	set(&p.Domain, q.Domain)
 	set(&p.DomainOwner, q.DomainOwner)
 	set(&p.Repository, q.Repository)
-	if len(q.Repositories) > 0 {
-		m := make(map[string]string, len(p.Repositories)+len(q.Repositories))
-		for k, v := range p.Repositories {
+	p.Repositories = mergeMap(p.Repositories, q.Repositories)
+	p.Formats = mergeMap(p.Formats, q.Formats)
+	return p
+}
+
+// mergeMap returns p with the non-empty values of q set over it, as a new
+// map when q has any.
+func mergeMap(p, q map[string]string) map[string]string {
+	if len(q) == 0 {
+		return p
+	}
+	m := make(map[string]string, len(p)+len(q))
+	for k, v := range p {
+		m[k] = v
+	}
+	for k, v := range q {
+		if v != "" {
 			m[k] = v
 		}
-		for k, v := range q.Repositories {
-			if v != "" {
-				m[k] = v
-			}
-		}
-		p.Repositories = m
 	}
-	return p
+	return m
 }
 
 // File is the content of the configuration file.

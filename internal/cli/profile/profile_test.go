@@ -16,8 +16,9 @@ func TestSaveMergesAndLoads(t *testing.T) {
 		name string
 		p    Profile
 	}{
-		{Default, Profile{Endpoint: "http://127.0.0.1:8700", Domain: "d", DomainOwner: "111122223333", Repository: "r", Repositories: map[string]string{"npm": "r"}}},
-		{Default, Profile{Repositories: map[string]string{"cargo": "crates"}}},
+		{Default, Profile{Endpoint: "http://127.0.0.1:8700", Domain: "d", DomainOwner: "111122223333", Repositories: map[string]string{"npm": "r"}, Formats: map[string]string{"npm": "r"}}},
+		{Default, Profile{Repositories: map[string]string{"cargo": "crates"}, Formats: map[string]string{"cargo": "crates"}}},
+		{Default, Profile{Repositories: map[string]string{"pip": "py"}, Formats: map[string]string{"pypi": "py"}}},
 		{Default, Profile{Region: "eu-west-1"}},
 		{"shared", Profile{Domain: "shared-packages"}},
 	}
@@ -31,9 +32,13 @@ func TestSaveMergesAndLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := f.Profiles[Default]
-	if d.Endpoint != "http://127.0.0.1:8700" || d.Domain != "d" || d.Region != "eu-west-1" || d.RepositoryFor("npm") != "r" ||
-		d.RepositoryFor("cargo") != "crates" || d.RepositoryFor("pip") != "r" {
+	if d.Endpoint != "http://127.0.0.1:8700" || d.Domain != "d" || d.Region != "eu-west-1" || d.RepositoryFor("npm", "npm") != "r" ||
+		d.RepositoryFor("cargo", "cargo") != "crates" || d.RepositoryFor("pip", "pypi") != "py" || d.RepositoryFor("twine", "pypi") != "py" ||
+		d.RepositoryFor("pnpm", "npm") != "r" || d.RepositoryFor("maven", "maven") != "" {
 		t.Errorf("default profile: %+v", d)
+	}
+	if r := (Profile{Repository: "all", Formats: map[string]string{"npm": "n"}}).RepositoryFor("maven", "maven"); r != "all" {
+		t.Errorf("the profile's default repository: %q", r)
 	}
 	if got := strings.Join(f.Names(), ","); got != "default,shared" {
 		t.Errorf("names %s", got)

@@ -138,7 +138,9 @@ func groovyString(s string) string {
 // project property codeartifactToken (and the endpoint as
 // codeartifactUrl), the names the User Guide's build scripts use; with
 // mirror it also adds the repository to every project and to plugin
-// resolution. No token is stored.
+// resolution. For an http endpoint it allows the insecure protocol on the
+// repository (Gradle 6.2+; older Gradle lacks the property). No token is
+// stored.
 func GradleInit(t Target, mirror bool) []byte {
 	q := make([]string, len(t.Helper))
 	for i, a := range t.Helper {
@@ -165,7 +167,29 @@ allprojects {
     ext.codeartifactToken = arcaCodeartifactToken()
 }
 `)
+	if strings.HasPrefix(t.Endpoint, "http://") {
+		// Gradle 6.2 and later refuse a repository on plain http unless
+		// it allows the insecure protocol (Gradle 7 fails the build);
+		// older Gradle has no such property, hence the check.
+		b.WriteString(`
+// The repository is on plain http: let Gradle use it.
+def arcaAllowHttp = { repo ->
+    def trim = { String u -> u?.replaceAll('/+$', '') }
+    if (repo instanceof MavenArtifactRepository && trim(repo.url?.toString()) == trim(arcaCodeartifactUrl) &&
+            repo.hasProperty('allowInsecureProtocol')) {
+        repo.allowInsecureProtocol = true
+    }
+}
+allprojects {
+    repositories.all { repo -> arcaAllowHttp(repo) }
+}
+`)
+	}
 	if mirror {
+		pluginHTTP := ""
+		if strings.HasPrefix(t.Endpoint, "http://") {
+			pluginHTTP = "    settings.pluginManagement.repositories.all { repo -> arcaAllowHttp(repo) }\n"
+		}
 		b.WriteString(`
 def arcaRepository = { handler ->
     handler.maven {
@@ -179,7 +203,7 @@ def arcaRepository = { handler ->
 }
 settingsEvaluated { settings ->
     settings.pluginManagement.repositories { arcaRepository(delegate) }
-}
+` + pluginHTTP + `}
 allprojects {
     repositories { arcaRepository(delegate) }
 }

@@ -80,13 +80,32 @@ func npmCommands(t Target) []string {
 	}
 }
 
+// replacedNote says that a login replaced a setting's previous value,
+// which logout restores; nil when there was none or it was the endpoint.
+func replacedNote(setting, previous, endpoint, tool string) []string {
+	if previous == "" || sameEndpoint(previous, endpoint) {
+		return nil
+	}
+	return []string{"replaced " + setting + " " + RedactURL(previous) + " (arca logout --tool " + tool + " restores it)"}
+}
+
+// npmrcNotes says which registry an .npmrc edit replaced.
+func npmrcNotes(tool string, t Target) func(old, new []byte) []string {
+	return func(old, _ []byte) []string {
+		lines := splitLines(old)
+		start, end, _ := npmrcINI.section(lines, "")
+		prev, _ := npmrcINI.value(lines, start, end, registryKey(t.Namespace))
+		return replacedNote(registryKey(t.Namespace), prev, t.Endpoint, tool)
+	}
+}
+
 func npmTool() *Tool {
 	return &Tool{
 		Name: "npm", Format: "npm", Programs: []string{"npm"}, Namespace: true,
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: npmrcPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return NPMRC(old, npmSettings(t)), nil
-			}}}, nil
+			}, Notes: npmrcNotes("npm", t)}}, nil
 		},
 		NPMUserConfig: true,
 		Commands:      npmCommands,
@@ -161,7 +180,7 @@ func pnpmTool() *Tool {
 						{registryKey(t.Namespace), t.Endpoint},
 						{nd + ":tokenHelper", script},
 					}), nil
-				}},
+				}, Notes: npmrcNotes("pnpm", t)},
 			}, nil
 		},
 		NPMUserConfig: true,
@@ -201,6 +220,14 @@ func yarnBerryTool() *Tool {
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: filepath.Join(env.Home, ".yarnrc.yml"), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return YarnRC(old, t)
+			}, Notes: func(old, _ []byte) []string {
+				lines := splitLines(old)
+				i, ok := yamlEntries(lines, 0, len(lines), 0)["npmRegistryServer"]
+				if !ok || t.Namespace != "" {
+					return nil
+				}
+				_, v, _ := strings.Cut(lines[i], ":")
+				return replacedNote("npmRegistryServer", strings.Trim(strings.TrimSpace(v), `"'`), t.Endpoint, "yarn-berry")
 			}}}, nil
 		},
 		Vars: func(t Target) []Var {

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -36,6 +37,11 @@ func pipTool() *Tool {
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: pipConfPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return PipConf(old, simpleURL(t)), nil
+			}, Notes: func(old, _ []byte) []string {
+				lines := splitLines(old)
+				start, end, _ := configINI.section(lines, "global")
+				prev, _ := configINI.value(lines, start, end, "index-url")
+				return replacedNote("index-url", prev, t.Endpoint+"simple/", "pip")
 			}}}, nil
 		},
 		Vars: func(t Target) []Var {
@@ -112,15 +118,7 @@ func UVToml(old []byte, t Target) ([]byte, error) {
 	if tomlDefinedInline(lines, []string{"index"}) {
 		return nil, errInline("uv.toml", "index")
 	}
-	indexes := tomlTables(lines, func(h tomlHeader) bool { return h.array && samePath(h.path, []string{"index"}) })
-	mine := -1
-	for i, ix := range indexes {
-		for j := ix.start; j < ix.end; j++ {
-			if k, ok := tomlKeyOf(lines[j]); ok && samePath(k, []string{"name"}) && tomlStringValue(lines[j]) == uvIndexName {
-				mine = i
-			}
-		}
-	}
+	indexes, mine := tomlNamedTables(lines, []string{"index"}, uvIndexName)
 	// Other indexes stop being the default, last first so that the
 	// positions of earlier ones hold.
 	for i := len(indexes) - 1; i >= 0; i-- {
@@ -138,6 +136,46 @@ func UVToml(old []byte, t Target) ([]byte, error) {
 		return joinLines(tomlSetIn(lines, indexes[mine], kvs)), nil
 	}
 	return joinLines(tomlAppendTable(lines, []string{"index"}, true, kvs)), nil
+}
+
+// uvNotes names the indexes that stop being the default.
+func uvNotes(old, _ []byte) []string {
+	lines := splitLines(old)
+	var names []string
+	for _, ix := range tomlTables(lines, func(h tomlHeader) bool { return h.array && samePath(h.path, []string{"index"}) }) {
+		name, def := "", false
+		for j := ix.start; j < ix.end; j++ {
+			k, ok := tomlKeyOf(lines[j])
+			switch {
+			case ok && samePath(k, []string{"name"}):
+				name = tomlStringValue(lines[j])
+			case ok && samePath(k, []string{"default"}):
+				def = tomlStringValue(lines[j]) == "true"
+			}
+		}
+		if def && name != uvIndexName {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []string{"kept the other indexes; " + strings.Join(names, ", ") + " is no longer the default (arca logout --tool uv restores it)"}
+}
+
+// tomlNamedTables returns the tables of the array [[path]], and the index
+// of the one whose name is name (-1 when none is).
+func tomlNamedTables(lines []string, path []string, name string) ([]tomlTable, int) {
+	tables := tomlTables(lines, func(h tomlHeader) bool { return h.array && samePath(h.path, path) })
+	mine := -1
+	for i, tb := range tables {
+		for j := tb.start; j < tb.end; j++ {
+			if k, ok := tomlKeyOf(lines[j]); ok && samePath(k, []string{"name"}) && tomlStringValue(lines[j]) == name {
+				mine = i
+			}
+		}
+	}
+	return tables, mine
 }
 
 // tomlStringValue returns the string value of a `key = "value"` line.
@@ -166,7 +204,7 @@ func uvTool() *Tool {
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{{Path: uvTomlPath(env), Secret: true, Edit: func(old []byte) ([]byte, error) {
 				return UVToml(old, t)
-			}}}, nil
+			}, Notes: uvNotes}}, nil
 		},
 		Vars: func(t Target) []Var {
 			return []Var{
@@ -215,19 +253,85 @@ func PoetryAuth(old []byte, token string) ([]byte, error) {
 	return joinLines(lines), nil
 }
 
+// poetrySourcePath is the pyproject.toml of the poetry project in the
+// current directory; "" when there is none.
+func poetrySourcePath(env Env) string {
+	if env.Dir == "" {
+		return ""
+	}
+	p := filepath.Join(env.Dir, "pyproject.toml")
+	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	return p
+}
+
+// PoetrySource sets the [[tool.poetry.source]] named codeartifact in a
+// project's pyproject.toml, as `poetry source add --priority=primary
+// codeartifact <index>` does: the repository's simple index becomes the
+// project's primary source (poetry then stops using its implicit default
+// index, as pip's index-url replaces its default). Other sources are
+// kept. Poetry has no user-level sources for installs: a project says
+// where its packages come from.
+func PoetrySource(old []byte, t Target) ([]byte, error) {
+	lines := splitLines(old)
+	path := []string{"tool", "poetry", "source"}
+	if tomlDefinedInline(lines, path) {
+		return nil, errInline("pyproject.toml", "tool.poetry.source")
+	}
+	kvs := []tomlKV{
+		{"name", tomlString(poetryRepo)},
+		{"url", tomlString(t.Endpoint + "simple/")},
+		{"priority", tomlString("primary")},
+	}
+	sources, mine := tomlNamedTables(lines, path, poetryRepo)
+	if mine >= 0 {
+		return joinLines(tomlSetIn(lines, sources[mine], kvs)), nil
+	}
+	return joinLines(tomlAppendTable(lines, path, true, kvs)), nil
+}
+
+// poetrySourceNotes names the project's other sources, which stay.
+func poetrySourceNotes(old, _ []byte) []string {
+	lines := splitLines(old)
+	sources, _ := tomlNamedTables(lines, []string{"tool", "poetry", "source"}, poetryRepo)
+	var names []string
+	for _, src := range sources {
+		for j := src.start; j < src.end; j++ {
+			if k, ok := tomlKeyOf(lines[j]); ok && samePath(k, []string{"name"}) && tomlStringValue(lines[j]) != poetryRepo {
+				names = append(names, tomlStringValue(lines[j]))
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []string{"kept the project's other sources: " + strings.Join(names, ", ")}
+}
+
 func poetryTool() *Tool {
 	return &Tool{
 		Name: "poetry", Format: "pypi", Programs: []string{"poetry"},
 		Files: func(env Env, t Target) ([]File, error) {
 			dir := poetryDir(env)
-			return []File{
+			files := []File{
 				{Path: filepath.Join(dir, "config.toml"), Edit: func(old []byte) ([]byte, error) {
 					return PoetryConfig(old, t.Endpoint)
 				}},
 				{Path: filepath.Join(dir, "auth.toml"), Secret: true, Edit: func(old []byte) ([]byte, error) {
 					return PoetryAuth(old, t.Token)
 				}},
-			}, nil
+			}
+			if p := poetrySourcePath(env); p != "" {
+				files = append(files, File{Path: p, Edit: func(old []byte) ([]byte, error) {
+					return PoetrySource(old, t)
+				}, Notes: poetrySourceNotes})
+			} else {
+				files[0].Notes = func(_, _ []byte) []string {
+					return []string{"configured publishing (poetry publish --repository codeartifact); poetry has no user-level install sources: run arca login --tool poetry in a project's directory to make the repository its primary source"}
+				}
+			}
+			return files, nil
 		},
 		Vars: func(t Target) []Var {
 			return []Var{

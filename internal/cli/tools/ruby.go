@@ -13,28 +13,60 @@ import (
 // rubySource is the endpoint with aws:TOKEN in it.
 func rubySource(t Target) string { return withUserinfo(t.Endpoint, "aws", t.Token) }
 
-// GemRC puts the endpoint first in :sources: of a .gemrc, dropping other
-// entries for the same endpoint (with or without credentials).
-func GemRC(old []byte, t Target) ([]byte, error) {
-	lines := splitLines(old)
-	var sources []string
-	if i, ok := yamlEntries(lines, 0, len(lines), 0)[":sources"]; ok {
-		if !yamlSeqParent(lines[i]) {
-			return nil, errNotBlock(".gemrc", ":sources")
-		}
-		end := yamlBlockEnd(lines, i)
-		for _, l := range lines[i+1 : end] {
-			t := strings.TrimSpace(l)
-			if strings.HasPrefix(t, "- ") {
-				sources = append(sources, strings.Trim(strings.TrimSpace(t[2:]), `"'`))
-			}
+// gemSources returns the entries of :sources: in a .gemrc; ok is false
+// when there is no :sources:.
+func gemSources(lines []string) (sources []string, ok bool, err error) {
+	i, ok := yamlEntries(lines, 0, len(lines), 0)[":sources"]
+	if !ok {
+		return nil, false, nil
+	}
+	if !yamlSeqParent(lines[i]) {
+		return nil, true, errNotBlock(".gemrc", ":sources")
+	}
+	end := yamlBlockEnd(lines, i)
+	for _, l := range lines[i+1 : end] {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "- ") {
+			sources = append(sources, strings.Trim(strings.TrimSpace(t[2:]), `"'`))
 		}
 	}
-	block := []string{":sources:", "- " + rubySource(t)}
+	return sources, true, nil
+}
+
+// keptSources are the sources GemRC keeps after the endpoint: those of
+// the file, else the ones gem uses now (its built-in default), without
+// the endpoint itself.
+func keptSources(old []byte, t Target) ([]string, error) {
+	sources, ok, err := gemSources(splitLines(old))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		sources = t.Sources
+	}
+	var kept []string
 	for _, s := range sources {
 		if !sameEndpoint(s, t.Endpoint) {
-			block = append(block, "- "+s)
+			kept = append(kept, s)
 		}
+	}
+	return kept, nil
+}
+
+// GemRC puts the endpoint first in :sources: of a .gemrc, dropping other
+// entries for the same endpoint (with or without credentials) and keeping
+// every other source after it: those the file lists, else the ones gem
+// used before (t.Sources, its default), which a :sources: of the
+// endpoint alone would drop.
+func GemRC(old []byte, t Target) ([]byte, error) {
+	lines := splitLines(old)
+	kept, err := keptSources(old, t)
+	if err != nil {
+		return nil, err
+	}
+	block := []string{":sources:", "- " + rubySource(t)}
+	for _, s := range kept {
+		block = append(block, "- "+s)
 	}
 	if len(lines) == 0 {
 		lines = []string{"---"}
@@ -55,10 +87,21 @@ func GemCredentials(old []byte, t Target) ([]byte, error) {
 func gemTool() *Tool {
 	return &Tool{
 		Name: "gem", Format: "ruby", Programs: []string{"gem"},
+		SourcesCommand: []string{"gem", "sources", "--list"},
 		Files: func(env Env, t Target) ([]File, error) {
 			return []File{
 				{Path: filepath.Join(env.Home, ".gemrc"), Secret: true, Edit: func(old []byte) ([]byte, error) {
 					return GemRC(old, t)
+				}, Notes: func(old, _ []byte) []string {
+					kept, _ := keptSources(old, t)
+					if len(kept) == 0 {
+						return nil
+					}
+					r := make([]string, len(kept))
+					for i, k := range kept {
+						r[i] = RedactURL(k)
+					}
+					return []string{"kept the other gem sources, after the repository: " + strings.Join(r, ", ")}
 				}},
 				{Path: filepath.Join(env.Home, ".gem", "credentials"), Secret: true, Edit: func(old []byte) ([]byte, error) {
 					return GemCredentials(old, t)

@@ -39,6 +39,10 @@ type Target struct {
 	// RegistryName names the registry in cargo's configuration; the
 	// repository's name made valid when empty.
 	RegistryName string
+	// Sources are the sources the installed tool uses now, as its
+	// SourcesCommand lists them (gem's built-in default when ~/.gemrc
+	// names none): login keeps them after the repository.
+	Sources []string
 }
 
 // Env is where the user's files are.
@@ -47,7 +51,10 @@ type Env struct {
 	// ConfigDir is os.UserConfigDir(), for files arca itself owns
 	// (credential helper scripts).
 	ConfigDir string
-	Getenv    func(string) string
+	// Dir is the current directory, for project files (a poetry
+	// project's pyproject.toml); "" for none.
+	Dir    string
+	Getenv func(string) string
 }
 
 func (e Env) getenv(k string) string {
@@ -73,6 +80,10 @@ type File struct {
 	// Mode of a new file (0600 when Secret, 0644 when zero).
 	Mode fs.FileMode
 	Edit func(old []byte) ([]byte, error)
+	// Notes says what the edit kept or replaced of the user's own
+	// settings (other sources, a previous index), one line each; nil
+	// when there is nothing to say.
+	Notes func(old, new []byte) []string
 }
 
 // Var is one environment variable for arca env and arca exec.
@@ -120,6 +131,10 @@ type Tool struct {
 	// shell cannot export, pnpm 11 and later ignore npm_config_
 	// variables, and yarn 1 needs always-auth.
 	NPMUserConfig bool
+	// SourcesCommand lists the sources the installed tool uses now, one
+	// URL a line (others are ignored), for Target.Sources; nil for tools
+	// whose files say it all.
+	SourcesCommand []string
 	// Commands are the commands that would make the same change (those
 	// `aws codeartifact login` runs, for its tools), shown by --dry-run;
 	// nil when there are none.
@@ -199,6 +214,30 @@ func sameEndpoint(a, b string) bool {
 		return strings.TrimSuffix(strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host)+u.EscapedPath(), "/")
 	}
 	return norm(a) == norm(b)
+}
+
+// RedactURL removes a password from a URL, for messages.
+func RedactURL(s string) string {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "REDACTED")
+	}
+	return u.String()
+}
+
+// ParseSources returns the URLs of a SourcesCommand's output.
+func ParseSources(out string) []string {
+	var srcs []string
+	for _, l := range strings.Split(out, "\n") {
+		l = strings.TrimSpace(l)
+		if u, err := url.Parse(l); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file") && u.Host != "" {
+			srcs = append(srcs, l)
+		}
+	}
+	return srcs
 }
 
 // shellJoin quotes args for a POSIX shell.

@@ -262,8 +262,20 @@ func TestGradleInit(t *testing.T) {
 	if strings.Contains(got, tok) || strings.Contains(got, "repositories {") {
 		t.Errorf("init script without mirror holds a token or repositories:\n%s", got)
 	}
-	if m := string(GradleInit(tg, true)); !strings.Contains(m, "settings.pluginManagement.repositories") || !strings.Contains(m, "repositories { arcaRepository(delegate) }") {
+	// An http endpoint: the repository allows the insecure protocol where
+	// Gradle has the property (6.2 and later).
+	if !strings.Contains(got, "repositories.all { repo -> arcaAllowHttp(repo) }") || !strings.Contains(got, "repo.hasProperty('allowInsecureProtocol')") {
+		t.Errorf("init script for an http endpoint does not allow it:\n%s", got)
+	}
+	m := string(GradleInit(tg, true))
+	if !strings.Contains(m, "settings.pluginManagement.repositories") || !strings.Contains(m, "repositories { arcaRepository(delegate) }") ||
+		!strings.Contains(m, "settings.pluginManagement.repositories.all { repo -> arcaAllowHttp(repo) }") {
 		t.Errorf("init script with mirror:\n%s", m)
+	}
+	tls := tg
+	tls.Endpoint = "https://arca.example.com/my-domain-111122223333/maven/my-repo/"
+	if m := string(GradleInit(tls, true)); strings.Contains(m, "allowInsecureProtocol") || strings.Contains(m, "arcaAllowHttp") {
+		t.Errorf("init script for an https endpoint:\n%s", m)
 	}
 	if q := groovyString(`a'b\c$d`); q != `'a\'b\\c\$d'` {
 		t.Errorf("groovyString = %s", q)
@@ -335,6 +347,23 @@ func TestRuby(t *testing.T) {
 		{"ours first, old login dropped, others kept", "---\n:backtrace: false\n:sources:\n- http://aws:OLD@" + host + "/my-domain-" + owner + "/ruby/my-repo/\n- http://mirror.internal/\ngem: --no-document\n",
 			"---\n:backtrace: false\n:sources:\n- " + src + "\n- http://mirror.internal/\ngem: --no-document\n", false},
 	}, func(old []byte) ([]byte, error) { return GemRC(old, tg) })
+	// Without :sources:, gem uses its built-in default: it stays, after
+	// the repository.
+	withDefault := tg
+	withDefault.Sources = []string{"https://gems.example.com/", tg.Endpoint}
+	runWriter(t, []writerCase{
+		{"no file: gem's default kept", "", "---\n:sources:\n- " + src + "\n- https://gems.example.com/\n", false},
+		{"no :sources:: gem's default kept", "---\n:verbose: true\n", "---\n:verbose: true\n:sources:\n- " + src + "\n- https://gems.example.com/\n", false},
+		{"the file's sources win", "---\n:sources:\n- http://mirror.internal/\n", "---\n:sources:\n- " + src + "\n- http://mirror.internal/\n", false},
+	}, func(old []byte) ([]byte, error) { return GemRC(old, withDefault) })
+	gem, _ := Lookup("gem")
+	files, _ := gem.Files(Env{Home: "/h"}, withDefault)
+	if n := files[0].Notes([]byte("---\n:sources:\n- http://u:secret@mirror.internal/\n"), nil); len(n) != 1 || n[0] != "kept the other gem sources, after the repository: http://u:REDACTED@mirror.internal/" {
+		t.Errorf("gem notes: %q", n)
+	}
+	if srcs := ParseSources("*** CURRENT SOURCES ***\n\nhttps://gems.example.com/\n\n"); len(srcs) != 1 || srcs[0] != "https://gems.example.com/" {
+		t.Errorf("ParseSources: %q", srcs)
+	}
 	runWriter(t, []writerCase{
 		{"new", "", "---\n\"" + tg.Endpoint + "\": \"Bearer " + tok + "\"\n", false},
 		{"keeps other keys", "---\n:rubygems_api_key: abc\n", "---\n:rubygems_api_key: abc\n\"" + tg.Endpoint + "\": \"Bearer " + tok + "\"\n", false},
@@ -432,5 +461,47 @@ func TestShellQuote(t *testing.T) {
 		if got := ShellQuote(in); got != want {
 			t.Errorf("ShellQuote(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestNotes: login says which of the user's settings it replaced.
+func TestNotes(t *testing.T) {
+	for _, tc := range []struct {
+		tool, old, want string
+	}{
+		{"npm", "registry=https://registry.example.com/\n", "replaced registry https://registry.example.com/ (arca logout --tool npm restores it)"},
+		{"npm", "registry=" + target("npm").Endpoint + "\n", ""},
+		{"pnpm", "registry=https://registry.example.com/\n", "replaced registry https://registry.example.com/ (arca logout --tool pnpm restores it)"},
+		{"pip", "[global]\nindex-url = https://me:pw@mirror.example.com/simple/\n", "replaced index-url https://me:REDACTED@mirror.example.com/simple/ (arca logout --tool pip restores it)"},
+		{"uv", "[[index]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\ndefault = true\n", "kept the other indexes; corp is no longer the default (arca logout --tool uv restores it)"},
+		{"yarn-berry", "npmRegistryServer: \"https://registry.example.com\"\n", "replaced npmRegistryServer https://registry.example.com (arca logout --tool yarn-berry restores it)"},
+	} {
+		tool, _ := Lookup(tc.tool)
+		files, _ := tool.Files(Env{Home: "/h"}, target(tool.Format))
+		var got []string
+		for _, f := range files {
+			if f.Notes != nil {
+				got = append(got, f.Notes([]byte(tc.old), nil)...)
+			}
+		}
+		if strings.Join(got, "|") != tc.want {
+			t.Errorf("%s over %q: notes %q, want %q", tc.tool, tc.old, got, tc.want)
+		}
+	}
+}
+
+func TestPoetrySource(t *testing.T) {
+	tg := target("pypi")
+	src := "[[tool.poetry.source]]\nname = \"codeartifact\"\nurl = \"" + tg.Endpoint + "simple/\"\npriority = \"primary\"\n"
+	runWriter(t, []writerCase{
+		{"project without sources", "[project]\nname = \"app\"\n", "[project]\nname = \"app\"\n\n" + src, false},
+		{"other sources kept", "[project]\nname = \"app\"\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\npriority = \"supplemental\"\n",
+			"[project]\nname = \"app\"\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\npriority = \"supplemental\"\n\n" + src, false},
+		{"ours updated in place", "[[tool.poetry.source]]\nname = \"codeartifact\"\nurl = \"http://old/simple/\"\n\n[tool.poetry]\npackage-mode = false\n",
+			src + "\n[tool.poetry]\npackage-mode = false\n", false},
+		{"inline", "[tool.poetry]\nsource = [{name = \"x\", url = \"http://x/\"}]\n", "ERR:inline", false},
+	}, func(old []byte) ([]byte, error) { return PoetrySource(old, tg) })
+	if n := poetrySourceNotes([]byte("[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example.com/simple/\"\n"), nil); len(n) != 1 || n[0] != "kept the project's other sources: corp" {
+		t.Errorf("notes %q", n)
 	}
 }

@@ -6,7 +6,7 @@
 // constraints of its shape (required, length, range, pattern, enum).
 //
 // Validation follows the model exactly, so the server checks what botocore
-// leaves unchecked (max, pattern, enum; CLIENTS.md §1.0), and reports it in
+// leaves unchecked (max, pattern, enum; docs/CLIENTS.md §1.0), and reports it in
 // the wording of AWS's ValidationException.
 package model
 

@@ -1,5 +1,5 @@
 // Package maven serves the Maven 2 repository layout on a repository
-// endpoint, for mvn, Gradle and curl (CLIENTS.md §4.6; User Guide, "Using
+// endpoint, for mvn, Gradle and curl (docs/CLIENTS.md §4.6; User Guide, "Using
 // CodeArtifact with Maven"):
 //
 //   - GET and HEAD of any group/path/artifact/version/file, classifiers

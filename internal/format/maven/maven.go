@@ -39,7 +39,7 @@ func New(d Deps) *Format {
 
 // Challenge returns a Basic challenge: Maven sends a GET without
 // credentials and retries with Basic aws:TOKEN only after a 401 carrying
-// this (CLIENTS.md §4.6).
+// this (docs/CLIENTS.md §4.6).
 func (f *Format) Challenge(*endpoint.Request) string { return `Basic realm="arca"` }
 
 // call is one request being served.

@@ -3,7 +3,7 @@ package maven_test
 // In-process scenarios of the Maven surface (tier 3 of ARCHITECTURE.md): a
 // full server, repositories and statuses handled with aws-sdk-go-v2, a
 // token from GetAuthorizationToken, and requests sent as Maven 3.8.7 sends
-// them (CLIENTS.md §4.6): PUTs with preemptive Basic and Expect:
+// them (docs/CLIENTS.md §4.6): PUTs with preemptive Basic and Expect:
 // 100-continue and no Content-Type; GETs first without credentials, then
 // with Basic after the 401 challenge. Stored state is checked through the
 // control plane.

@@ -1,5 +1,5 @@
 // Package npm serves the npm registry protocol on a repository endpoint,
-// for npm, yarn and pnpm (CLIENTS.md §4.1-§4.3; User Guide, "Using
+// for npm, yarn and pnpm (docs/CLIENTS.md §4.1-§4.3; User Guide, "Using
 // CodeArtifact with npm"):
 //
 //   - package documents, full (application/json) and abbreviated

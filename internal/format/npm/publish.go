@@ -21,7 +21,7 @@ import (
 //
 // Spec: the npm registry's publish request, as libnpmpublish builds it
 // (https://github.com/npm/cli/tree/latest/workspaces/libnpmpublish), and
-// CLIENTS.md §4.1-§4.3 for what npm, yarn and pnpm send.
+// docs/CLIENTS.md §4.1-§4.3 for what npm, yarn and pnpm send.
 type Publish struct {
 	ID       string                     // "_id"
 	Name     string                     // "name"

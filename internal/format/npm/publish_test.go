@@ -14,7 +14,7 @@ import (
 )
 
 // npmBody is what npm 11 sends for "npm publish --access public"
-// (CLIENTS.md §4.1), with data the base64 of "hello tarball".
+// (docs/CLIENTS.md §4.1), with data the base64 of "hello tarball".
 const npmBody = `{"_id":"@myscope/hello","name":"@myscope/hello","description":"test","dist-tags":{"latest":"1.0.0"},
  "versions":{"1.0.0":{"name":"@myscope/hello","version":"1.0.0","description":"test","readme":"# hi","_id":"@myscope/hello@1.0.0",
    "_nodeVersion":"20.20.2","_npmVersion":"11.19.1",

@@ -7,7 +7,7 @@ import (
 )
 
 // routes is the npm surface of a repository endpoint, as npm 11, yarn 1
-// and pnpm call it (CLIENTS.md §4.1-§4.3), first match wins. Patterns are
+// and pnpm call it (docs/CLIENTS.md §4.1-§4.3), first match wins. Patterns are
 // paths below the repository endpoint: literal segments, {pkg} for a
 // package name, {x} for one segment and {x...} for the rest. "GET" routes
 // also answer HEAD; "*" is any method.

@@ -3,7 +3,7 @@ package npm_test
 // In-process scenarios of the npm surface (tier 3 of ARCHITECTURE.md): a
 // full server, domains, repositories and version statuses handled with
 // aws-sdk-go-v2, a token from GetAuthorizationToken, and requests sent
-// with the headers and bodies npm 11, yarn 1 and pnpm send (CLIENTS.md
+// with the headers and bodies npm 11, yarn 1 and pnpm send (docs/CLIENTS.md
 // §4.1-§4.3). The stored state is checked with the control plane, and
 // what it does not show (the stored manifest) through a second, read-only
 // catalog over the server's database.
@@ -106,7 +106,7 @@ func (r response) errorMessage(t *testing.T) string {
 	return e.Error
 }
 
-// Accept headers npm sends (CLIENTS.md §4.1).
+// Accept headers npm sends (docs/CLIENTS.md §4.1).
 const (
 	corgi    = "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
 	fullJSON = "application/json"
@@ -917,7 +917,7 @@ func TestUnsupportedAndUnknown(t *testing.T) {
 			t.Errorf("%s %s: %d %v %s; want %d saying %q", tc.method, tc.path, r.status, r.header.Get("Allow"), r.body, tc.status, tc.says)
 		}
 	}
-	// npm asks twice for a package that is not there (CLIENTS.md §4.1).
+	// npm asks twice for a package that is not there (docs/CLIENTS.md §4.1).
 	for _, accept := range []string{corgi, fullJSON} {
 		if r := e.packument(ep+"npm", "npm", accept); r.status != 404 || r.errorMessage(t) == "" {
 			t.Errorf("GET npm (%s): %d %s", accept, r.status, r.body)

@@ -1,5 +1,5 @@
 // Package pypi serves the Python package index protocols on a repository
-// endpoint, for pip, uv and twine (CLIENTS.md §4.4-§4.5; User Guide,
+// endpoint, for pip, uv and twine (docs/CLIENTS.md §4.4-§4.5; User Guide,
 // "Using CodeArtifact with Python"). Below {endpoint} =
 // /{domain}-{owner}/pypi/{repository}/:
 //

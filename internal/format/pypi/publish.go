@@ -23,7 +23,10 @@ import (
 // blake2_256_digest fields are checked against the bytes. Then the
 // file's core metadata is read from the stored file and must name the
 // project and version of the form. The same file name with other bytes is
-// refused with 409; the same bytes again succeed.
+// refused with 409 (as the User Guide says of every format; twine's
+// --skip-existing skips a file refused so); the same bytes again succeed
+// and change nothing (idempotent, as in CodeArtifact and on PyPI itself),
+// the body saying so (twine --verbose shows it).
 func (f *Format) upload(c *call) error {
 	ctx := c.ctx()
 	var stored *artifact.Asset
@@ -72,12 +75,16 @@ func (f *Format) upload(c *call) error {
 	}
 	meta := md.Meta()
 	meta.Extra = WithFile(nil, stored.Name, file, md)
+	// again: the version already has this file, with these bytes (other
+	// bytes are a Conflict before MergeMeta runs).
+	again := false
 	_, err = f.d.Resolver.Publish(ctx, c.req.Repository, catalog.Publication{
 		Ref: Ref(name), Version: version, Meta: meta, Assets: []artifact.Asset{*stored},
 		AddAssets: catalog.AddAlways,
 		// A later file keeps the version's metadata (the first file's,
 		// as on PyPI) and adds its own entry.
 		MergeMeta: func(old artifact.Meta) (artifact.Meta, error) {
+			_, again = ParseExtra(old.Extra).Files[stored.Name]
 			old.Extra = WithFile(old.Extra, stored.Name, file, md)
 			return old, nil
 		},
@@ -87,7 +94,11 @@ func (f *Format) upload(c *call) error {
 	}
 	c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	c.w.WriteHeader(http.StatusOK)
-	_, err = io.WriteString(c.w, "OK\n")
+	msg := "OK\n"
+	if again {
+		msg = "OK: " + stored.Name + " already exists in " + c.req.Repository.Name + " with the same content; nothing changed\n"
+	}
+	_, err = io.WriteString(c.w, msg)
 	return err
 }
 

@@ -3,7 +3,7 @@ package pypi
 import "net/http"
 
 // routes is the PyPI surface of a repository endpoint, as pip, uv and
-// twine call it (CLIENTS.md §4.4-§4.5), in net/http patterns matched
+// twine call it (docs/CLIENTS.md §4.4-§4.5), in net/http patterns matched
 // against the path below the endpoint ("/" is the endpoint itself). GET
 // routes also answer HEAD. Wildcards arrive unescaped.
 var routes = []route{

@@ -3,7 +3,7 @@ package pypi_test
 // In-process scenarios of the PyPI surface (tier 3 of ARCHITECTURE.md): a
 // full server, domains, repositories and statuses handled with
 // aws-sdk-go-v2, a token from GetAuthorizationToken, uploads built byte for
-// byte as twine 4 sends them (CLIENTS.md §4.5) and index requests with the
+// byte as twine 4 sends them (docs/CLIENTS.md §4.5) and index requests with the
 // headers pip 23 sends (§4.4). The stored state is checked through the
 // control plane.
 
@@ -33,7 +33,7 @@ import (
 
 const domain = "my-domain"
 
-// pip's Accept header for project pages (CLIENTS.md §4.4).
+// pip's Accept header for project pages (docs/CLIENTS.md §4.4).
 const (
 	pipAccept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01"
 	htmlOnly  = "text/html"
@@ -405,7 +405,7 @@ func TestUploadRefused(t *testing.T) {
 
 	// The same bytes again: accepted, nothing changes.
 	before, _ := e.describe("my-repo", "hello-ca", "1.0.0")
-	if r := e.upload(ep, wn, files[wn], fields); r.status != http.StatusOK {
+	if r := e.upload(ep, wn, files[wn], fields); r.status != http.StatusOK || !strings.Contains(string(r.body), "already exists in my-repo with the same content; nothing changed") {
 		t.Errorf("the same file again: %d %s", r.status, r.body)
 	}
 	if after, _ := e.describe("my-repo", "hello-ca", "1.0.0"); aws.ToString(after.Revision) != aws.ToString(before.Revision) {

@@ -16,7 +16,7 @@ import (
 // the file, and the file itself as the "content" part.
 //
 // Spec: the Warehouse documentation (PyPI's own server), "Upload API", and
-// CLIENTS.md §4.5 for the fields twine 4 sends, in order.
+// docs/CLIENTS.md §4.5 for the fields twine 4 sends, in order.
 
 // MaxFormBytes bounds the form fields of an upload together (the long
 // description is one of them).

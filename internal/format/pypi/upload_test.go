@@ -18,7 +18,7 @@ import (
 )
 
 // twineFields are the form fields twine 4.0.2 sends, in its order
-// (CLIENTS.md §4.5), before the content part.
+// (docs/CLIENTS.md §4.5), before the content part.
 var twineFields = []string{
 	"name", "version", "filetype", "pyversion", "metadata_version", "summary", "home_page", "author",
 	"author_email", "maintainer", "maintainer_email", "license", "description", "keywords", "download_url",

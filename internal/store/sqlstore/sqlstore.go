@@ -368,6 +368,10 @@ func (q queries) AddExternalConnection(ctx context.Context, id int64, name strin
 	return q.exec(ctx, false, `INSERT INTO external_connections (repository_id, name) VALUES ($1, $2)`, id, name)
 }
 
+func (q queries) AssociatedExternalConnections(ctx context.Context) ([]string, error) {
+	return q.strings(ctx, `SELECT DISTINCT name FROM external_connections ORDER BY name`)
+}
+
 func (q queries) RemoveExternalConnection(ctx context.Context, id int64, name string) error {
 	return q.exec(ctx, true, `DELETE FROM external_connections WHERE repository_id = $1 AND name = $2`, id, name)
 }

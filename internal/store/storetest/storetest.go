@@ -342,7 +342,17 @@ func testExternalConnections(t *testing.T, s store.Store) {
 		t.Errorf("connections after removal = %v", got.ExternalConnections)
 	}
 	must(t, s.AddExternalConnection(ctx, r.ID, "public:pypi"))
+	r2 := mkRepo(t, s, d, "r2", d.Owner)
+	must(t, s.AddExternalConnection(ctx, r2.ID, "public:pypi"))
+	must(t, s.AddExternalConnection(ctx, r2.ID, "public:maven-central"))
+	if names, err := s.AssociatedExternalConnections(ctx); err != nil || !reflect.DeepEqual(names, []string{"public:maven-central", "public:pypi"}) {
+		t.Errorf("AssociatedExternalConnections = %v, %v", names, err)
+	}
 	must(t, s.DeleteRepository(ctx, r.ID))
+	must(t, s.DeleteRepository(ctx, r2.ID))
+	if names, err := s.AssociatedExternalConnections(ctx); err != nil || len(names) != 0 {
+		t.Errorf("AssociatedExternalConnections with no repositories = %v, %v", names, err)
+	}
 }
 
 func testTags(t *testing.T, s store.Store) {

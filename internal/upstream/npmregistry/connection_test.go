@@ -313,6 +313,9 @@ func TestOutage(t *testing.T) {
 }
 
 func TestSlowRegistry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out a 2s upstream timeout")
+	}
 	const timeout = 2 * time.Second
 	w, fake := fakeWorld(t, timeout)
 	fake.AddPackage("left-pad", 2)
@@ -731,6 +734,9 @@ func TestNPMEndpointThroughTheConnection(t *testing.T) {
 }
 
 func TestNPMEndpointSlowRegistry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: waits out a 2s upstream timeout")
+	}
 	const timeout = 2 * time.Second
 	fake := upstreamtest.NewNPM(t)
 	fake.AddPackage("left-pad", 1)

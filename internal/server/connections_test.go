@@ -1,0 +1,66 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/config"
+)
+
+// At start the server warns about a URL for a connection of a format it
+// does not fetch, and lists the associated connections that have no URL.
+func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
+	ctx := context.Background()
+	cfg := config.Defaults()
+	cfg.Data = t.TempDir()
+	cfg.AuditLog = config.AuditOff
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	start := func(cfg config.Config, associate bool) string {
+		t.Helper()
+		var logs bytes.Buffer
+		s, err := New(ctx, cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if associate {
+			cat := catalog.New(s.store, cfg.Region, time.Now)
+			d := catalog.DomainRef{Owner: s.Root.AccountID, Name: "my-domain"}
+			if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			for name, conn := range map[string]string{"npm-store": "public:npmjs", "pypi-store": "public:pypi", "maven-store": "public:maven-central"} {
+				ref := catalog.RepositoryRef{DomainRef: d, Name: name}
+				if _, err := cat.CreateRepository(ctx, ref, s.Root.AccountID, "", nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := cat.AssociateExternalConnection(ctx, ref, conn); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		s.Close()
+		return logs.String()
+	}
+	if logs := start(cfg, true); strings.Contains(logs, "WARN") {
+		t.Errorf("a first start with nothing associated warned:\n%s", logs)
+	}
+	cfg.ExternalConnections = map[string]string{"public:npmjs": "http://127.0.0.1:1/", "public:crates-io": "http://127.0.0.1:1/"}
+	logs := start(cfg, false)
+	for _, want := range []string{
+		`level=WARN msg="external connection URL ignored: Arca does not fetch cargo packages from public registries yet" connection=public:crates-io`,
+		`level=WARN msg="external connections associated with repositories have no registry URL configured`,
+		`connections=public:maven-central,public:pypi`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the start's log does not say %s\n%s", want, logs)
+		}
+	}
+}
