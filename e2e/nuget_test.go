@@ -229,3 +229,32 @@ func writeNuGetFile(t testing.TB, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestNuGetArcaLogin: `arca login --tool nuget` writes the source and its
+// credentials into NuGet.Config (no AWS CLI involved), and nuget pushes
+// and installs with it. (`arca exec --tool nuget` passes credentials in
+// NuGetPackageSourceCredentials_<source>, which NuGet.exe 5.8 on Mono does
+// not read: it gets 401, so exec is not tried here.)
+func TestNuGetArcaLogin(t *testing.T) {
+	t.Parallel()
+	tool(t, "nuget")
+	s := arcaFixture(t)
+	const source = "my-domain/my-repo"
+	u := newArcaUser(t, s)
+	u.env = append(u.env, "NUGET_PACKAGES="+filepath.Join(u.Home, ".nuget", "packages"))
+	nuget := func(dir string, args ...string) result {
+		t.Helper()
+		return u.ok(t, dir, tool(t, "nuget"), append(args, "-NonInteractive")...)
+	}
+	u.arcaOK(t, loginArgs(s, "nuget")...)
+	work := u.dir(t, "work")
+	writeNuGetFile(t, filepath.Join(work, "Arca.Login.1.0.0.nupkg"), string(nugettest.Package(nugettest.Spec{ID: "Arca.Login", Version: "1.0.0"})))
+	if r := nuget(work, "push", "Arca.Login.1.0.0.nupkg", "-Source", source); !strings.Contains(r.Stdout, "Your package was pushed.") {
+		t.Errorf("push after arca login:\n%s", r)
+	}
+	out := filepath.Join(work, "out")
+	nuget(work, "install", "Arca.Login", "-Source", source, "-OutputDirectory", out)
+	if got := strings.Join(nugetInstalled(t, out), " "); got != "Arca.Login.1.0.0" {
+		t.Errorf("install after arca login: %s", got)
+	}
+}
