@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/middleware"
 )
 
@@ -18,13 +20,16 @@ type Deps = format.Deps
 
 // Format is the NuGet surface.
 type Format struct {
-	d Deps
+	d    Deps
+	docs *rendered.Cache[docKey, *rendered.Doc]
 }
 
 var _ endpoint.Format = (*Format)(nil)
 
 // New returns the NuGet surface.
-func New(d Deps) *Format { return &Format{d: d.WithDefaults()} }
+func New(d Deps) *Format {
+	return &Format{d: d.WithDefaults(), docs: rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, time.Now)}
+}
 
 // Challenge returns a Basic challenge: NuGet sends no credentials until
 // a request is refused with one, and then sends aws:TOKEN.

@@ -2,6 +2,7 @@ package nuget
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -38,9 +39,23 @@ func marshal(v any) []byte {
 	return buf.Bytes()
 }
 
+const contentTypeJSON = "application/json; charset=utf-8"
+
 func serveJSON(c *call, v any) error {
-	rendered.NewDoc(marshal(v), "application/json; charset=utf-8").Serve(c.w, c.r)
+	rendered.NewDoc(marshal(v), contentTypeJSON).Serve(c.w, c.r)
 	return nil
+}
+
+// DocCacheBytes bounds the memory of rendered version lists and
+// registration indexes (plain and gzipped together).
+const DocCacheBytes = 32 << 20
+
+// docKey names a rendered document of a package.
+type docKey struct {
+	repository int64
+	id         string // lower-cased
+	kind       string // "flat", "registrations", "registrations2"
+	baseURL    string // URLs in documents depend on it
 }
 
 // resource is an entry of the service index.
@@ -89,20 +104,45 @@ type version struct {
 // upstreams and external connection, and returns its versions that
 // clients see, in order: Published and Unlisted ones (Unlisted ones show
 // as not listed), SemVer 2.0.0 ones only when semVer2.
-func (f *Format) versions(c *call, semVer2 bool) (id string, out []version, err error) {
+func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, remote bool, err error) {
 	if err := ValidateID(c.rt.id); err != nil {
-		return "", nil, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
+		return "", nil, false, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
 	}
-	view, err := f.d.Resolver.Package(c.ctx(), c.req.Repository, Ref(c.rt.id))
+	view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
 	out = visible(view, semVer2)
 	if len(out) == 0 {
-		return "", nil, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
+		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
 	// The id as the latest version wrote it.
-	return out[len(out)-1].entry.ID, out, nil
+	return out[len(out)-1].entry.ID, out, view.Remote, nil
+}
+
+// cached serves the document kind of the call's package from the cache,
+// or renders it once however many requests ask at the same time. render
+// gets the package's versions as versions returns them.
+func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) any) error {
+	repo := c.req.Repository
+	ref := Ref(c.rt.id)
+	key := docKey{repository: repo.ID, id: ref.Name, kind: kind, baseURL: c.req.BaseURL}
+	// The generation is read before resolving: a write that lands while
+	// the document renders leaves it under the old generation, stale.
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
+	doc, err := f.docs.Load(key, gen, func() (*rendered.Doc, bool, error) {
+		// The work outlives a client that goes away, for the others.
+		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
+		if err != nil {
+			return nil, false, err
+		}
+		return rendered.NewDoc(marshal(render(id, vs)), contentTypeJSON), remote, nil
+	})
+	if err != nil {
+		return err
+	}
+	doc.Serve(c.w, c.r)
+	return nil
 }
 
 // visible returns the versions of a view that clients see, in order.
@@ -130,15 +170,13 @@ func visible(view *resolve.View, semVer2 bool) []version {
 // versions a client may restore (Unlisted ones included, as on the public
 // gallery, so that pinned versions still restore).
 func (f *Format) flatVersions(c *call) error {
-	_, vs, err := f.versions(c, true)
-	if err != nil {
-		return err
-	}
-	keys := make([]string, len(vs))
-	for i, v := range vs {
-		keys[i] = v.key
-	}
-	return serveJSON(c, map[string][]string{"versions": keys})
+	return f.cached(c, "flat", true, func(_ string, vs []version) any {
+		keys := make([]string, len(vs))
+		for i, v := range vs {
+			keys[i] = v.key
+		}
+		return map[string][]string{"versions": keys}
+	})
 }
 
 // flatFile serves v3/package/{id}/{version}/{id}.{version}.nupkg and
@@ -187,21 +225,23 @@ func registrationBase(c *call) string {
 
 // registrationIndex serves v3/registrations[2]/{id}/index.json.
 func (f *Format) registrationIndex(c *call) error {
-	id, vs, err := f.versions(c, c.rt.semVer2)
-	if err != nil {
-		return err
+	kind := "registrations"
+	if c.rt.semVer2 {
+		kind = "registrations2"
 	}
-	base := registrationBase(c) + NormalizeID(id) + "/"
-	inline := len(vs) <= InlineLimit
-	var pages []any
-	for start := 0; start < len(vs); start += PageSize {
-		pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
-	}
-	return serveJSON(c, map[string]any{
-		"@id":   base + "index.json",
-		"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
-		"count": len(pages),
-		"items": pages,
+	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) any {
+		base := registrationBase(c) + NormalizeID(id) + "/"
+		inline := len(vs) <= InlineLimit
+		var pages []any
+		for start := 0; start < len(vs); start += PageSize {
+			pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
+		}
+		return map[string]any{
+			"@id":   base + "index.json",
+			"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
+			"count": len(pages),
+			"items": pages,
+		}
 	})
 }
 
@@ -228,7 +268,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 
 // registrationPage serves a page that the index did not inline.
 func (f *Format) registrationPage(c *call) error {
-	id, vs, err := f.versions(c, c.rt.semVer2)
+	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
@@ -246,7 +286,7 @@ func (f *Format) registrationPage(c *call) error {
 
 // registrationLeaf serves v3/registrations[2]/{id}/{version}.json.
 func (f *Format) registrationLeaf(c *call) error {
-	id, vs, err := f.versions(c, c.rt.semVer2)
+	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
