@@ -200,7 +200,7 @@ func (s *Server) connections() map[string]resolve.Connection {
 		case artifact.Maven:
 			conns[name] = mavenrepo.New(mavenrepo.Config{URL: url, Connection: name, Blobs: s.blobs, Log: s.log})
 		case artifact.NuGet:
-			conns[name] = nuget.NewConnection(nuget.ConnectionConfig{URL: url, Blobs: s.blobs, Config: upstream.Config{Log: s.log}})
+			conns[name] = nuget.NewConnection(upstream.Config{URL: url, Blobs: s.blobs, Log: s.log})
 		}
 	}
 	return conns

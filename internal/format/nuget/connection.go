@@ -38,14 +38,6 @@ const UserAgent = "arca (+nuget external connection)"
 // maxDocumentSize bounds a service index or a registration document.
 const maxDocumentSize = 64 << 20
 
-// ConnectionConfig configures a Connection; zero durations and sizes take
-// upstream's defaults.
-type ConnectionConfig struct {
-	URL   string // the registry's V3 service index, from configuration
-	Blobs blob.Store
-	upstream.Config
-}
-
 // Connection is a public NuGet V3 registry. It is safe for concurrent use.
 type Connection struct {
 	client *upstream.Client
@@ -58,12 +50,12 @@ type Connection struct {
 var _ resolve.Connection = (*Connection)(nil)
 
 // NewConnection returns a client of the registry whose service index is at
-// cfg.URL.
-func NewConnection(cfg ConnectionConfig) *Connection {
-	uc := cfg.Config
-	uc.URL, uc.Blobs, uc.UserAgent = cfg.URL, cfg.Blobs, UserAgent
-	uc.Name = "the NuGet registry at " + upstream.Redacted(cfg.URL)
-	client := upstream.NewClient(uc)
+// cfg.URL, storing packages in cfg.Blobs; the rest of cfg tunes the cache
+// (zero values take upstream's defaults).
+func NewConnection(cfg upstream.Config) *Connection {
+	cfg.UserAgent = UserAgent
+	cfg.Name = "the NuGet registry at " + upstream.Redacted(cfg.URL)
+	client := upstream.NewClient(cfg)
 	return &Connection{client: client, url: cfg.URL, blobs: cfg.Blobs,
 		index: upstream.NewCache[*services](client), docs: upstream.NewCache[*resolve.Remote](client)}
 }

@@ -5,7 +5,11 @@ import (
 	"strings"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/upstream"
 )
 
 // NuGet's naming and versioning rules, as CodeArtifact applies them (User
@@ -284,10 +288,50 @@ func RangeIsSemVer2(r string) bool {
 // Until the format seam lands, the control plane follows NuGet's rules
 // through artifact's registration.
 func init() {
-	artifact.RegisterRules(artifact.NuGet, NormalizeID, func(v string) string {
-		if k, ok := NormalizeVersion(v); ok {
-			return k
-		}
-		return v
-	}, CompareStrings)
+	artifact.RegisterRules(artifact.NuGet, NormalizeID, Rules{}.NormalizeVersion, CompareStrings)
 }
+
+// Rules are NuGet's rules for the rest of Arca: ids lower-cased, versions
+// normalized and ordered as NuGet does, no namespaces, no tags, packages
+// published by the package manager, and the public:nuget-org connection.
+type Rules struct{}
+
+// Format is nuget.
+func (Rules) Format() artifact.Format { return artifact.NuGet }
+
+// Normalize lower-cases the id.
+func (Rules) Normalize(ref artifact.PackageRef) artifact.PackageRef {
+	ref.Name = NormalizeID(ref.Name)
+	return ref
+}
+
+// NormalizeVersion returns the stored form of a version; one that does
+// not parse is returned unchanged.
+func (Rules) NormalizeVersion(v string) string {
+	if k, ok := NormalizeVersion(v); ok {
+		return k
+	}
+	return v
+}
+
+// CompareVersions orders versions by NuGet's precedence.
+func (Rules) CompareVersions(a, b string) int { return CompareStrings(a, b) }
+
+// NamespaceRequired is false: NuGet packages have no namespace.
+func (Rules) NamespaceRequired() bool { return false }
+
+// LatestTag is "": NuGet has no tags.
+func (Rules) LatestTag() string { return "" }
+
+// PublishedByAPI is false: nuget push publishes.
+func (Rules) PublishedByAPI() bool { return false }
+
+// Connections is public:nuget-org.
+func (Rules) Connections() []string { return []string{ConnectionName} }
+
+// Surface builds the NuGet surface of repository endpoints.
+func (Rules) Surface(d format.Deps) endpoint.Format { return New(d) }
+
+// Connect returns the client of the registry whose service index is at
+// cfg.URL.
+func (Rules) Connect(cfg upstream.Config) resolve.Connection { return NewConnection(cfg) }
