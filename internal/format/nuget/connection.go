@@ -290,7 +290,7 @@ func (c *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, rv res
 		return store.Version{}, err
 	}
 	defer rc.Close()
-	contents, err := ReadPackage(readerAt(rc), a.Size)
+	contents, err := ReadPackage(assets.ReaderAt(rc), a.Size)
 	if err != nil {
 		return store.Version{}, errkind.Wrap(errkind.Unavailable, err, "%s served an invalid package for %s %s: %s", c.client.Name(), ref.Name, rv.Version, errkind.As(err).Message)
 	}

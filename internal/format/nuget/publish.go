@@ -6,7 +6,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
@@ -85,34 +84,7 @@ func (f *Format) readStored(c *call, a artifact.Asset) (*Contents, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return ReadPackage(readerAt(rc), a.Size)
-}
-
-// readerAt returns a stored file as an io.ReaderAt, which zip needs.
-func readerAt(r io.ReadSeeker) io.ReaderAt {
-	if ra, ok := r.(io.ReaderAt); ok {
-		return ra
-	}
-	return &seekReaderAt{r: r}
-}
-
-// seekReaderAt reads at offsets of a ReadSeeker, one read at a time.
-type seekReaderAt struct {
-	mu sync.Mutex
-	r  io.ReadSeeker
-}
-
-func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.r.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(s.r, p)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
+	return ReadPackage(assets.ReaderAt(rc), a.Size)
 }
 
 // listing is nuget delete (DELETE {PackagePublish}/{id}/{version}), which
