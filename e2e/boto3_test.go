@@ -14,7 +14,9 @@ import (
 func TestBoto3(t *testing.T) {
 	t.Parallel()
 	py := python(t)
-	s := startServer(t)
+	// public:npmjs has a registry URL (never asked: the script only
+	// associates it), so the association reports AVAILABLE.
+	s := startServer(t, "--external-connection", "public:npmjs=http://127.0.0.1:9/")
 	script, err := filepath.Abs(filepath.Join("testdata", "boto3_scenario.py"))
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,16 @@
 //	arn:aws:codeartifact:REGION:ACCOUNT:domain/DOMAIN
 //	arn:aws:codeartifact:REGION:ACCOUNT:repository/DOMAIN/REPOSITORY
 //	arn:aws:codeartifact:REGION:ACCOUNT:package/DOMAIN/REPOSITORY/FORMAT/NAMESPACE/NAME
+//	arn:aws:codeartifact:REGION:ACCOUNT:package-group/DOMAIN/ENCODED-DEFINITION
 //
+// A package group's definition follows the domain percent-encoded, its
+// slashes kept: /npm/space/* becomes package-group/DOMAIN/npm/space/%2a.
 // A package without a namespace has an empty NAMESPACE segment (".../npm//react").
 // The account is always the domain owner's.
 package arn
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -23,21 +27,23 @@ const Service = "codeartifact"
 
 // Resource kinds, as they appear in ARNs and in error bodies.
 const (
-	KindDomain     = "domain"
-	KindRepository = "repository"
-	KindPackage    = "package"
+	KindDomain       = "domain"
+	KindRepository   = "repository"
+	KindPackage      = "package"
+	KindPackageGroup = "package-group"
 )
 
 // ARN is a parsed CodeArtifact ARN.
 type ARN struct {
-	Region     string
-	Account    string
-	Kind       string // KindDomain, KindRepository or KindPackage
-	Domain     string
-	Repository string // repositories and packages
-	Format     string // packages
-	Namespace  string // packages; "" when the package has none
-	Package    string // packages
+	Region       string
+	Account      string
+	Kind         string // KindDomain, KindRepository or KindPackage
+	Domain       string
+	Repository   string // repositories and packages
+	Format       string // packages
+	Namespace    string // packages; "" when the package has none
+	Package      string // packages
+	PackageGroup string // package groups: the definition, decoded
 }
 
 // Domain returns the ARN of a domain.
@@ -56,6 +62,31 @@ func Package(region, owner, domain, repo, format, namespace, name string) string
 		domain + "/" + repo + "/" + format + "/" + namespace + "/" + name
 }
 
+// PackageGroup returns the ARN of a package group.
+func PackageGroup(region, owner, domain, definition string) string {
+	return "arn:" + Partition + ":" + Service + ":" + region + ":" + owner + ":package-group/" + domain + EncodeDefinition(definition)
+}
+
+// EncodeDefinition percent-encodes a package group definition for its
+// ARN: every byte but letters, digits, '-', '.', '_', '~' and '/' becomes
+// %xx (lower-case hex, as CodeArtifact writes "/npm/%2a").
+func EncodeDefinition(s string) string {
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~', c == '/':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
+}
+
 // String returns the canonical text of a.
 func (a ARN) String() string {
 	switch a.Kind {
@@ -63,12 +94,14 @@ func (a ARN) String() string {
 		return Domain(a.Region, a.Account, a.Domain)
 	case KindRepository:
 		return Repository(a.Region, a.Account, a.Domain, a.Repository)
+	case KindPackageGroup:
+		return PackageGroup(a.Region, a.Account, a.Domain, a.PackageGroup)
 	default:
 		return Package(a.Region, a.Account, a.Domain, a.Repository, a.Format, a.Namespace, a.Package)
 	}
 }
 
-// Parse parses the ARN of a domain, repository or package. Anything else is
+// Parse parses the ARN of a domain, repository, package or package group. Anything else is
 // a Validation error.
 func Parse(s string) (ARN, error) {
 	bad := func() (ARN, error) { return ARN{}, errkind.Validationf("Invalid ARN: %s", s) }
@@ -80,6 +113,15 @@ func Parse(s string) (ARN, error) {
 	kind, rest, ok := strings.Cut(parts[5], "/")
 	if !ok {
 		return bad()
+	}
+	if kind == KindPackageGroup {
+		domain, def, ok := strings.Cut(rest, "/")
+		decoded, err := url.PathUnescape("/" + def)
+		if !ok || domain == "" || err != nil {
+			return bad()
+		}
+		a.Kind, a.Domain, a.PackageGroup = kind, domain, decoded
+		return a, nil
 	}
 	segs := strings.Split(rest, "/")
 	switch kind {

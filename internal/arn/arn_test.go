@@ -2,6 +2,7 @@ package arn
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -46,5 +47,19 @@ func TestParseRejects(t *testing.T) {
 		if _, err := Parse(s); !errors.Is(err, errkind.ErrValidation) {
 			t.Errorf("Parse(%q) = %v, want a Validation error", s, err)
 		}
+	}
+}
+
+func TestPackageGroupARN(t *testing.T) {
+	s := PackageGroup("us-west-2", "111122223333", "my-domain", "/npm/space/*")
+	if want := "arn:aws:codeartifact:us-west-2:111122223333:package-group/my-domain/npm/space/%2a"; s != want {
+		t.Fatalf("PackageGroup = %s, want %s", s, want)
+	}
+	a, err := Parse(s)
+	if err != nil || a.Kind != KindPackageGroup || a.Domain != "my-domain" || a.PackageGroup != "/npm/space/*" || a.String() != s {
+		t.Fatalf("Parse(%s) = %+v, %v", s, a, err)
+	}
+	if p := PackageGroup("r", "111122223333", "d", "/maven/org.x/a$"); !strings.HasSuffix(p, "package-group/d/maven/org.x/a%24") {
+		t.Fatalf("$ not encoded: %s", p)
 	}
 }

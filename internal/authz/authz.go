@@ -20,6 +20,7 @@
 // permission on the domain resource"):
 //
 //	domain ARN                 the domain policy
+//	package group ARN          the domain policy
 //	repository or package ARN  the domain policy and the repository policy
 //	"*", IAM and STS ARNs      none
 //
@@ -57,7 +58,8 @@
 // edge (aws:SourceIp and aws:SecureTransport from middleware.Client), the
 // clock (aws:CurrentTime, aws:EpochTime), the configuration
 // (aws:RequestedRegion), the resource (aws:ResourceTag/<key>: the tags of
-// the domain, or of the repository a repository or package ARN is in) and
+// the domain, of the repository a repository or package ARN is in, or of
+// the package group) and
 // the request (aws:RequestTag/<key> and aws:TagKeys, sts:DurationSeconds,
 // sts:AWSServiceName), served without building a map per request.
 //
@@ -79,6 +81,7 @@ package authz
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -258,6 +261,15 @@ func (e *Evaluator) resourceSide(ctx context.Context, c *Case, k *keys, caller, 
 	if res.kind == arn.KindDomain {
 		return nil
 	}
+	if res.kind == arn.KindPackageGroup {
+		// A package group is governed by its domain's policy; its own tags
+		// are its aws:ResourceTag keys.
+		ga, ok, err := e.attributes(ctx, catalog.Resource{Kind: arn.KindPackageGroup, Domain: domain.Domain, PackageGroup: res.group})
+		if ok {
+			k.resourceTags = ga.Tags
+		}
+		return err
+	}
 	repo := catalog.Resource{Kind: arn.KindRepository, Domain: domain.Domain, Repository: res.repo}
 	ra, ok, err := e.attributes(ctx, repo)
 	if err != nil || !ok {
@@ -377,6 +389,7 @@ type resource struct {
 	account string // the ARN's account field ("" for "*")
 	domain  string
 	repo    string
+	group   string // a package group's definition, decoded
 }
 
 func parseResource(s string) resource {
@@ -407,6 +420,10 @@ func parseResource(s string) resource {
 		return r
 	case kind == arn.KindDomain && !more:
 		r.kind, r.domain = kind, domain
+	case kind == arn.KindPackageGroup && more:
+		if def, err := url.PathUnescape("/" + path); err == nil {
+			r.kind, r.domain, r.group = kind, domain, def
+		}
 	case kind == arn.KindRepository || kind == arn.KindPackage:
 		repo, _, _ := strings.Cut(path, "/")
 		if repo == "" {

@@ -22,29 +22,9 @@ import (
 // identity policy, a repository policy, a domain policy, a tag, deleting
 // the user.
 func TestChangesBindNextDecision(t *testing.T) {
-	const acct = "111122223333"
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arca.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	dir := identity.NewDirectory(st, time.Now)
-	cat := catalog.New(st, "us-east-1", time.Now)
-	ev := authz.New(dir, cat, "us-east-1", time.Now)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(dir.EnsureRoot(ctx, identity.Root{AccountID: acct, AccessKeyID: "AKIAROOTAAAAAAAAAAAA", SecretAccessKey: "root-secret-aaaaaaaa"}))
-	_, err = dir.CreateUser(ctx, acct, "bob", "/")
-	must(err)
-	domain := catalog.DomainRef{Owner: acct, Name: "d"}
-	_, err = cat.CreateDomain(ctx, domain, "", nil)
-	must(err)
-	_, err = cat.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: domain, Name: "r"}, acct, "", nil, nil)
+	w := newStoreWorld(t)
+	ctx, acct, dir, cat, ev, must, domain := w.ctx, w.acct, w.dir, w.cat, w.ev, w.must, w.domain
+	_, err := cat.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: domain, Name: "r"}, acct, "", nil, nil)
 	must(err)
 	repo := catalog.Resource{Kind: arn.KindRepository, Domain: domain, Repository: "r"}
 	dom := catalog.Resource{Kind: arn.KindDomain, Domain: domain}
@@ -94,4 +74,40 @@ func TestChangesBindNextDecision(t *testing.T) {
 			}
 		}
 	}
+}
+
+// storeWorld is an Evaluator over the real identity directory and catalog
+// on SQLite, with account 111122223333, its user bob (no policies) and
+// its domain d.
+type storeWorld struct {
+	ctx    context.Context
+	acct   string
+	dir    *identity.Directory
+	cat    *catalog.Catalog
+	ev     *authz.Evaluator
+	must   func(error)
+	domain catalog.DomainRef
+}
+
+func newStoreWorld(t *testing.T) *storeWorld {
+	w := &storeWorld{ctx: context.Background(), acct: "111122223333"}
+	w.must = func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := sqlite.Open(w.ctx, filepath.Join(t.TempDir(), "arca.db"))
+	w.must(err)
+	t.Cleanup(func() { st.Close() })
+	w.dir = identity.NewDirectory(st, time.Now)
+	w.cat = catalog.New(st, "us-east-1", time.Now)
+	w.ev = authz.New(w.dir, w.cat, "us-east-1", time.Now)
+	w.must(w.dir.EnsureRoot(w.ctx, identity.Root{AccountID: w.acct, AccessKeyID: "AKIAROOTAAAAAAAAAAAA", SecretAccessKey: "root-secret-aaaaaaaa"}))
+	_, err = w.dir.CreateUser(w.ctx, w.acct, "bob", "/")
+	w.must(err)
+	w.domain = catalog.DomainRef{Owner: w.acct, Name: "d"}
+	_, err = w.cat.CreateDomain(w.ctx, w.domain, "", nil)
+	w.must(err)
+	return w
 }

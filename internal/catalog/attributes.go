@@ -83,7 +83,7 @@ func (c *Catalog) readAttributes(ctx context.Context, q store.Queries, res Resou
 	if err != nil {
 		return a, err
 	}
-	if res.Kind != "domain" {
+	if res.Kind == "repository" {
 		r, err := getRepository(ctx, q, RepositoryRef{DomainRef: res.Domain, Name: res.Repository})
 		if err != nil {
 			return a, err

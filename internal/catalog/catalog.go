@@ -33,6 +33,7 @@ type Catalog struct {
 	repos       sync.Map // RepositoryRef -> cachedRepository
 	versions    *versionCache
 	attrs       attributeCache // policies, tags and administrators, for authz
+	groups      groupIndexes   // compiled package groups per domain
 }
 
 // Generation returns a number that changes whenever the structure of a
@@ -124,6 +125,9 @@ func (c *Catalog) CreateDomain(ctx context.Context, ref DomainRef, encryptionKey
 			if errors.Is(err, errkind.ErrConflict) {
 				return errkind.Conflictf("Domain %s already exists in account %s", ref.Name, ref.Owner).OnResource("domain", ref.Name)
 			}
+			return err
+		}
+		if err := ensureRoot(ctx, q, d); err != nil { // the root package group /*
 			return err
 		}
 		return q.PutTags(ctx, domainResource(d.ID), tags)
@@ -470,12 +474,17 @@ func (c *Catalog) DisassociateExternalConnection(ctx context.Context, ref Reposi
 
 // Resource is a taggable, policy-bearing resource found by its names.
 type Resource struct {
-	Kind       string // "domain" or "repository"
-	Domain     DomainRef
-	Repository string // repositories only
+	Kind         string // "domain", "repository" or "package-group"
+	Domain       DomainRef
+	Repository   string // repositories only
+	PackageGroup string // package groups only: the definition
 }
 
 func (c *Catalog) resolve(ctx context.Context, q store.Queries, res Resource) (store.Resource, error) {
+	if res.Kind == "package-group" {
+		_, g, err := storedGroup(ctx, q, res.Domain, res.PackageGroup)
+		return groupResource(g.ID), err
+	}
 	if res.Kind == "domain" {
 		d, err := getDomain(ctx, q, res.Domain)
 		return domainResource(d.ID), err

@@ -1,6 +1,8 @@
 // Package catalog holds CodeArtifact's rules for the resources of a domain:
-// domains, repositories, the upstream graph, external connections, tags and
-// resource policies (and, as they arrive, packages and their versions).
+// domains, repositories, the upstream graph, external connections, tags,
+// resource policies, packages and their versions, and package groups
+// (groups.go: their rules, the compiled index per domain, and CheckOrigin,
+// the one place every way into a repository asks).
 //
 // Callers name resources as the API does (owner account, domain name,
 // repository name); the catalog finds them, enforces the User Guide's

@@ -12,6 +12,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -27,7 +28,10 @@ import (
 //     succeed, other bytes are a Conflict;
 //   - a package's origin configuration defaults by how its first version
 //     arrived (artifact.DefaultOriginConfig), and publishing to a package
-//     whose publish restriction is BLOCK is refused.
+//     whose publish restriction is BLOCK is refused;
+//   - publishing and copying also need the package's package group to
+//     allow PUBLISH into the repository (CheckOrigin); a BLOCK from either
+//     the package or its group wins.
 //
 // None of these functions look at upstream repositories; package resolve
 // does, and calls them.
@@ -212,6 +216,9 @@ const (
 func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Publication) (store.Version, error) {
 	if len(pub.Assets) > MaxAssetsPerVersion {
 		return store.Version{}, errkind.Quotaf("A package version can have at most %d assets", MaxAssetsPerVersion)
+	}
+	if err := c.CheckOrigin(ctx, repo, pub.Ref, pkggroup.Publish); err != nil {
+		return store.Version{}, err
 	}
 	now := c.timestamp()
 	if pub.Meta.PublishedAt.IsZero() {
@@ -607,6 +614,11 @@ type CopyRequest struct {
 // the source are set in dst.
 func (c *Catalog) Copy(ctx context.Context, dst store.Repository, req CopyRequest, find CopySource) (BatchResult, error) {
 	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
+	// A copy puts versions straight into dst, as a publish does: dst's
+	// package group must allow publishing there.
+	if err := c.CheckOrigin(ctx, dst, req.Ref, pkggroup.Publish); err != nil {
+		return res, err
+	}
 	names := Batch{Versions: req.Versions, Revisions: req.Revisions}.all()
 	type item struct {
 		v    store.Version

@@ -101,12 +101,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	h, built := a.routes[op.Name]
-	if !built {
-		a.writeError(w, r, errkind.Validationf("The operation %s is not supported by this server yet", op.Name).WithReason("UNKNOWN_OPERATION"))
-		return
-	}
-	if err := h(w, r, &call{op: op, principal: p}); err != nil {
+	// Every operation of the model has a handler (TestEveryOperationIsServed).
+	if err := a.routes[op.Name](w, r, &call{op: op, principal: p}); err != nil {
 		a.writeError(w, r, err)
 	}
 }

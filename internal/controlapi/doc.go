@@ -13,7 +13,7 @@
 // Every error leaves through writeError, the one table that turns errkind
 // categories into AWS error types and the model's status codes.
 //
-// The route table in routes.go lists every operation of the model; the ones
-// not built yet answer ValidationException (reason UNKNOWN_OPERATION), a
-// modeled error the clients understand, instead of a bare 404.
+// The route table in routes.go serves every operation of the model (a test
+// holds it to that); a method and path that name no operation answer
+// UnknownOperationException with a 404.
 package controlapi

@@ -1,8 +1,8 @@
 package controlapi
 
-// routeTable maps each operation of the model that Arca serves to its
-// handler. Methods and paths come from the model (see ServeHTTP); an
-// operation of the model missing here answers UNKNOWN_OPERATION.
+// routeTable maps each operation of the model to its handler. Methods and
+// paths come from the model (see ServeHTTP); every operation is served
+// (TestEveryOperationIsServed).
 func (a *API) routeTable() map[string]handler {
 	return map[string]handler{
 		// Domains.
@@ -46,6 +46,18 @@ func (a *API) routeTable() map[string]handler {
 		"DisposePackageVersions":         jsonOp(a, a.disposePackageVersions),
 		"CopyPackageVersions":            jsonOp(a, a.copyPackageVersions),
 		"PublishPackageVersion":          a.publishPackageVersion, // streams the asset
+
+		// Package groups.
+		"CreatePackageGroup":                    jsonOp(a, a.createPackageGroup),
+		"DescribePackageGroup":                  jsonOp(a, a.describePackageGroup),
+		"UpdatePackageGroup":                    jsonOp(a, a.updatePackageGroup),
+		"DeletePackageGroup":                    jsonOp(a, a.deletePackageGroup),
+		"UpdatePackageGroupOriginConfiguration": jsonOp(a, a.updatePackageGroupOriginConfiguration),
+		"ListPackageGroups":                     jsonOp(a, a.listPackageGroups),
+		"ListSubPackageGroups":                  jsonOp(a, a.listSubPackageGroups),
+		"ListAllowedRepositoriesForGroup":       jsonOp(a, a.listAllowedRepositoriesForGroup),
+		"ListAssociatedPackages":                jsonOp(a, a.listAssociatedPackages),
+		"GetAssociatedPackageGroup":             jsonOp(a, a.getAssociatedPackageGroup),
 
 		// Tokens and tags.
 		"GetAuthorizationToken": jsonOp(a, a.getAuthorizationToken),

@@ -1569,27 +1569,12 @@ func TestSigV4Failures(t *testing.T) {
 	s.unchanged("properly signed create-domain", []string{"sig-test"}, s.domainNames())
 }
 
-// --- 9. operations not built yet, unknown paths ---
+// --- 9. unknown paths ---
 
-func TestOperationsNotBuilt(t *testing.T) {
+func TestUnknownPaths(t *testing.T) {
 	s := start(t)
 	s.createDomain("dom")
 	s.createRepo("dom", "repo")
-
-	_, err := s.ca.ListPackageGroups(s.ctx, &codeartifact.ListPackageGroupsInput{Domain: aws.String("dom")})
-	if v := wantErr[*types.ValidationException](t, err, "list-package-groups (not built yet)"); v.Reason != types.ValidationExceptionReasonUnknownOperation {
-		t.Errorf("list-package-groups: reason %q, want UNKNOWN_OPERATION", v.Reason)
-	}
-	_, err = s.ca.CreatePackageGroup(s.ctx, &codeartifact.CreatePackageGroupInput{Domain: aws.String("dom"), PackageGroup: aws.String("/npm/*")})
-	if v := wantErr[*types.ValidationException](t, err, "create-package-group (not built yet)"); v.Reason != types.ValidationExceptionReasonUnknownOperation {
-		t.Errorf("create-package-group: reason %q, want UNKNOWN_OPERATION", v.Reason)
-	}
-
-	resp := s.do(rawRequest{method: "POST", target: "/v1/package-groups?domain=dom"})
-	body := resp.wantAWSError(t, "raw list-package-groups", http.StatusBadRequest, "ValidationException")
-	if body["reason"] != "UNKNOWN_OPERATION" {
-		t.Errorf("raw list-package-groups: reason %v, want UNKNOWN_OPERATION", body["reason"])
-	}
 
 	for _, rr := range []rawRequest{
 		{method: "GET", target: "/v1/no-such-operation"},
@@ -1612,6 +1597,6 @@ func TestOperationsNotBuilt(t *testing.T) {
 			t.Errorf("%s: x-amzn-ErrorType %q x-amzn-RequestId %q", doing, resp.header.Get("X-Amzn-Errortype"), resp.header.Get("X-Amzn-Requestid"))
 		}
 	}
-	s.unchanged("operations not built", []string{"dom"}, s.domainNames())
-	s.unchanged("operations not built", []string{"repo"}, s.repoNames("dom"))
+	s.unchanged("unknown paths", []string{"dom"}, s.domainNames())
+	s.unchanged("unknown paths", []string{"repo"}, s.repoNames("dom"))
 }

@@ -9,12 +9,16 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 )
 
-// taggedResource finds the resource an ARN names. Only domains and
-// repositories carry tags; an ARN of another region names nothing here.
+// taggedResource finds the resource an ARN names. Domains, repositories
+// and package groups carry tags; an ARN of another region names nothing
+// here.
 func (a *API) taggedResource(resourceARN string) (catalog.Resource, error) {
 	p, err := arn.Parse(resourceARN)
-	if err != nil || p.Region != a.cfg.Region || (p.Kind != arn.KindDomain && p.Kind != arn.KindRepository) {
+	if err != nil || p.Region != a.cfg.Region || (p.Kind != arn.KindDomain && p.Kind != arn.KindRepository && p.Kind != arn.KindPackageGroup) {
 		return catalog.Resource{}, errkind.NotFoundf("Resource %s not found", resourceARN).OnResource("", resourceARN)
+	}
+	if p.Kind == arn.KindPackageGroup {
+		return groupTagged(p), nil
 	}
 	return catalog.Resource{Kind: p.Kind, Domain: catalog.DomainRef{Owner: p.Account, Name: p.Domain}, Repository: p.Repository}, nil
 }

@@ -10,6 +10,13 @@
 //     repository itself.
 //   - A package whose origin configuration in a repository blocks upstream
 //     versions stops the search at that repository.
+//   - Package groups (catalog.CheckOrigin) gate the same ways in: a
+//     repository whose group for the package does not allow
+//     EXTERNAL_UPSTREAM does not ask its external connection, and a
+//     requesting repository whose group does not allow INTERNAL_UPSTREAM
+//     does not search its upstreams. A BLOCK from either the package's
+//     origin configuration or its group wins. A package found nowhere
+//     because a group refused it is AccessDenied, naming the group.
 //   - Retention: a version found in an upstream is retained by reference in
 //     the requesting repository; a version ingested through an external
 //     connection is retained in the repository holding the connection and
@@ -43,6 +50,7 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -211,6 +219,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		return nil, err
 	}
 	view := &View{Ref: ref, Versions: map[string]Candidate{}}
+	gate := &groupGate{r: r, ref: ref}
 	tags := make([]map[string]string, len(order))
 	reached := make([]bool, len(order))
 	var unavailable error
@@ -250,6 +259,11 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			if !serves(name, ref.Format) {
 				continue // another format's registry does not hold the package
 			}
+			if ok, err := gate.allows(ctx, n.repo, pkggroup.ExternalUpstream); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			if _, ok := r.connections[name]; !ok {
 				if !slices.Contains(view.Unconfigured, name) {
 					view.Unconfigured = append(view.Unconfigured, name)
@@ -277,6 +291,11 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				return err
 			}
 		}
+		if i == 0 && len(n.upstreams) > 0 {
+			if ok, err := gate.allows(ctx, n.repo, pkggroup.InternalUpstream); err != nil || !ok {
+				return err
+			}
+		}
 		for _, j := range n.upstreams {
 			if err := walk(j); err != nil {
 				return err
@@ -288,6 +307,9 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		return nil, err
 	}
 	if !found {
+		if gate.refused != nil {
+			return nil, gate.refused
+		}
 		if unavailable != nil {
 			return nil, unavailable
 		}
@@ -443,8 +465,15 @@ func (r *Resolver) ingest(ctx context.Context, holder store.Repository, ref arti
 // that cannot be reached does not block publishing (User Guide,
 // "CodeArtifact behavior when an external repository is not available").
 func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) error {
+	// The package group first, so a refused publish reads no bytes
+	// (catalog.Publish asks again).
+	if err := r.cat.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
+		return err
+	}
 	view, err := r.Package(ctx, repo, ref)
-	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) {
+	// Not reachable: found nowhere, a registry down, or kept out by a
+	// package group (which governs taking versions, not publishing them).
+	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) || errors.Is(err, errkind.ErrAccessDenied) {
 		return nil
 	}
 	if err != nil {

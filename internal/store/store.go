@@ -1,7 +1,8 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies.
+// graph and external connections, tags and resource policies, packages and their versions, and
+// package groups.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -50,6 +51,7 @@ type Queries interface {
 	Policies
 	Packages
 	Versions
+	PackageGroups
 }
 
 // Account is a tenant: the owner of domains and the administrator of

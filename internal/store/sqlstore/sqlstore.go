@@ -242,6 +242,9 @@ func (q queries) DeleteDomain(ctx context.Context, id int64) error {
 	if err := q.deleteResourceData(ctx, store.Resource{Kind: "domain", ID: id}); err != nil {
 		return err
 	}
+	if err := q.deleteDomainGroups(ctx, id); err != nil {
+		return err
+	}
 	return q.exec(ctx, true, `DELETE FROM domains WHERE id = $1`, id)
 }
 

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	tests = append(tests, packageTests()...)
 	tests = append(tests, iamTests()...)
 	tests = append(tests, revocationTests()...)
+	tests = append(tests, groupTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)

@@ -1,0 +1,47 @@
+// Package pkggroup is the pure part of CodeArtifact's package groups (User
+// Guide, "Package group definition syntax and matching behavior" and
+// "Package group origin controls"): parsing and validating a group's
+// definition, matching a package to the one group it is associated with,
+// the group tree, and the inheritance of origin restrictions. It knows
+// nothing of storage or HTTP; package catalog stores groups and builds an
+// Index per domain.
+//
+// # Definitions
+//
+// A definition is a package path (/format/namespace/name) cut short and
+// ended by a suffix:
+//
+//	/*                        every package of the domain (the root group)
+//	/npm/*                    every package of a format
+//	/maven/com.anycompany~    namespaces starting with a prefix, on a word boundary
+//	/npm/space/*              every package of a namespace
+//	/npm/space/anycompany-ui~ names starting with a prefix, on a word boundary
+//	/maven/org.apache/log4j$  one package
+//
+// Formats without namespaces (pypi, nuget, ruby, cargo) have an empty
+// namespace segment (/pypi//requests$); Maven, generic and Swift need the
+// namespace whenever a name is given. NuGet, PyPI and Swift names (and
+// Swift namespaces) must be written in their normal form. A `~` must follow
+// a word character (letter or digit); after anything else `*` is the way.
+// A malformed definition is errkind.Validation with the reason.
+//
+// # Association
+//
+// A package belongs to the most specific group whose definition matches
+// it (a deeper definition is more specific; among prefixes of the same
+// component the longer one). Matching is case-sensitive. A package that
+// matches the most specific group only after "weak" normalization (case
+// folding, runs of '-', '.' and '_' collapsed, confusable characters
+// mapped to their Latin look-alikes) is WEAKly associated with it, and a
+// weakly associated package is blocked from every origin: it can be
+// neither published nor ingested. This keeps "Lodash" or "l0dash"-like
+// look-alikes of a governed name out of the domain.
+//
+// # Tree and inheritance
+//
+// A group's parent is the most specific other group whose definition
+// covers its own; the root /* covers everything. A restriction set to
+// INHERIT takes the mode of the nearest ancestor whose mode for that
+// restriction is not INHERIT (the root always has one), together with
+// that ancestor's allowed repositories.
+package pkggroup
