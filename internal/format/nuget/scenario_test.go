@@ -521,3 +521,23 @@ func TestSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestPackageGroupBlocksPush(t *testing.T) {
+	e := newEnv(t)
+	ep := e.repo("my-repo")
+	ctx := t.Context()
+	// Package groups match NuGet ids lower-cased.
+	if _, err := e.ca.CreatePackageGroup(ctx, &codeartifact.CreatePackageGroupInput{Domain: aws.String(domain), PackageGroup: aws.String("/nuget//internal~")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ca.UpdatePackageGroupOriginConfiguration(ctx, &codeartifact.UpdatePackageGroupOriginConfigurationInput{
+		Domain: aws.String(domain), PackageGroup: aws.String("/nuget//internal~"),
+		Restrictions: map[string]types.PackageGroupOriginRestrictionMode{"PUBLISH": types.PackageGroupOriginRestrictionModeBlock},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.push(ep, nugettest.Package(nugettest.Spec{ID: "Internal.Tools", Version: "1.0.0"})); r.status != http.StatusForbidden {
+		t.Errorf("push into a group that blocks publishing: %d %s", r.status, r.body)
+	}
+	e.mustPush(ep, nugettest.Spec{ID: "Public.Tools", Version: "1.0.0"})
+}
