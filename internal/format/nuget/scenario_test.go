@@ -452,6 +452,18 @@ func TestUnlistRelistAndStatuses(t *testing.T) {
 	if r := e.get(ep2 + "v3/package/hello.ca/1.0.0/hello.ca.1.0.0.nupkg"); r.status != http.StatusOK {
 		t.Errorf("the copy downloads from the other repository: %d", r.status)
 	}
+	// A deleted version is gone, and can be pushed again.
+	if _, err := e.ca.DeletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Domain: aws.String(domain), Repository: aws.String("my-repo"),
+		Format: types.PackageFormatNuget, Package: aws.String("Hello.CA"), Versions: []string{"1.0.0", "1.1.0"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.get(ep + "v3/package/hello.ca/1.0.0/hello.ca.1.0.0.nupkg"); r.status != http.StatusNotFound {
+		t.Errorf("a deleted version downloads: %d", r.status)
+	}
+	e.mustPush(ep, nugettest.Spec{ID: "Hello.CA", Version: "1.0.0", Description: "again"})
+	if got := strings.Join(e.versions("my-repo", "hello.ca"), " "); got != "1.2.0:Archived 1.0.0:Published" {
+		t.Errorf("after deleting and pushing again: %s", got)
+	}
 }
 
 func TestUpstreams(t *testing.T) {
