@@ -439,7 +439,18 @@ func searchResult(c *call, vs []version) map[string]any {
 		"@id": registration, "@type": "Package", "registration": registration,
 		"id": e.ID, "version": latest.v.String(), "description": e.Description, "summary": e.Summary, "title": e.Title,
 		"iconUrl": e.IconURL, "licenseUrl": e.LicenseURL, "projectUrl": e.ProjectURL, "tags": tagList(e.Tags),
-		"authors": strings.Split(e.Authors, ","), "owners": e.Owners, "totalDownloads": 0, "verified": false,
+		"authors": authorList(e.Authors), "owners": e.Owners, "totalDownloads": 0, "verified": false,
 		"packageTypes": []any{map[string]string{"name": "Dependency"}}, "versions": versions,
 	}
+}
+
+// authorList splits a manifest's comma-separated authors.
+func authorList(authors string) []string {
+	out := []string{}
+	for _, a := range strings.Split(authors, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
