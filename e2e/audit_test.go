@@ -156,12 +156,13 @@ func runArca(t testing.TB, stdin string, args ...string) result {
 	return r
 }
 
-// TestAuditRotation: the audit log rotates by size and keeps
-// --audit-log-keep old files, every line whole.
+// TestAuditRotation: the audit log rotates by size and, with no retention
+// floor (--audit-log-min-age 0), keeps --audit-log-keep old files, every
+// line whole.
 func TestAuditRotation(t *testing.T) {
 	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "audit.log")
-	s := startServer(t, "--audit-log", logPath, "--audit-log-max-size", "4KiB", "--audit-log-keep", "2")
+	s := startServer(t, "--audit-log", logPath, "--audit-log-max-size", "4KiB", "--audit-log-keep", "2", "--audit-log-min-age", "0")
 	c := sdk(s)
 	for i := 0; i < 40; i++ {
 		if _, err := c.ListDomains(context.Background(), &codeartifact.ListDomainsInput{}); err != nil {

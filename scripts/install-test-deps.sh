@@ -97,6 +97,16 @@ if ! command -v nuget >/dev/null 2>&1 || ! grep -q nuget-5.8.0.exe "$(command -v
   chmod +x /usr/local/bin/nuget
 fi
 
+# versitygw, an S3-compatible server (Apache-2.0), for the S3 blob store's
+# conformance suite and the e2e test of `arca serve --blobs s3://...`;
+# built from the Go module proxy (about 90 s) into $(go env GOPATH)/bin,
+# where internal/blob/s3blob/s3test looks for it.
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOBIN)/versitygw" ] \
+   && [ ! -x "$(go env GOPATH)/bin/versitygw" ]; then
+  echo "installing versitygw with go install"
+  (cd / && go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"

@@ -82,6 +82,7 @@ config file, the environment, the flags.`,
 	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
+	f.String("blobs", "", "where package bytes go: s3://BUCKET[/PREFIX]?endpoint=URL&region=R[&redirect=SIZE]; default the data directory ("+config.EnvBlobs+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")
 	f.String("public-url", "", "base URL clients use; default http://<listen address>, https:// with TLS ("+config.EnvPublicURL+")")
 	f.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS; reloaded on SIGHUP ("+config.EnvTLSCert+")")
@@ -91,9 +92,12 @@ config file, the environment, the flags.`,
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
+	f.Int("max-connections", d.MaxConnections, "connections served at once; more are answered 503 with Retry-After; 0 for no bound ("+config.EnvMaxConnections+")")
+	f.String("min-body-rate", strconv.FormatInt(d.MinBodyRate>>10, 10)+"KiB", "slowest a request body may arrive, per second over 30-second windows, e.g. 10KiB; 0 for no minimum ("+config.EnvMinBodyRate+")")
 	f.String("audit-log", "", `audit log file; "-" for standard output only, "off" for none; default <data>/audit/audit.log (`+config.EnvAuditLog+")")
 	f.String("audit-log-max-size", strconv.FormatInt(d.AuditLogMaxSize>>20, 10)+"MiB", "size at which the audit log file rotates, e.g. 100MiB ("+config.EnvAuditLogMaxSize+")")
 	f.Int("audit-log-keep", d.AuditLogKeep, "rotated audit log files to keep ("+config.EnvAuditLogKeep+")")
+	f.Duration("audit-log-min-age", d.AuditLogMinAge, "rotated audit log files younger than this are kept even beyond --audit-log-keep; 0 for none ("+config.EnvAuditLogMinAge+")")
 	f.Bool("audit-log-stdout", false, "copy the audit log to standard output ("+config.EnvAuditLogStdout+")")
 	return cmd
 }

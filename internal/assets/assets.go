@@ -6,9 +6,10 @@
 // ETags and range support.
 //
 // A stored asset is invisible until its metadata commits (the caller's
-// transaction); if that fails the bytes stay in the blob store, unreferenced,
-// for the sweep: deleting them could destroy another asset's identical
-// bytes (the store deduplicates).
+// transaction). If that fails, the bytes are not deleted here, which could
+// destroy another asset's identical bytes (the store deduplicates): the
+// server settles each request's uploads when it ends (blob.Guard.Settle),
+// deleting the blobs nothing references, and sweeps what is left.
 package assets
 
 import (
@@ -109,21 +110,32 @@ func (h *hashes) asset(name string, size int64) artifact.Asset {
 	return artifact.Asset{Name: name, Size: size, MD5: sum(h.md5), SHA1: sum(h.sha1), SHA256: sum(h.sha256), SHA512: sum(h.sha512)}
 }
 
+// redirectTTL is how long a redirect to the blob store stays valid: long
+// enough for a client that queues its downloads, short enough that a
+// leaked URL soon stops working.
+const redirectTTL = 15 * time.Minute
+
 // Serve writes an asset's bytes as the response to r, with its SHA-256 as
 // the ETag (so If-None-Match and Range work), from the blob store's file
-// (sendfile) or through a redirect when the store offers one.
+// (sendfile) or, for a GET, through a redirect when the store offers one
+// for this asset (an S3 store's presigned URL, for large assets).
 func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.Asset, contentType string) error {
 	d, err := blob.ParseDigest(a.SHA256)
 	if err != nil {
 		return err
 	}
-	if rd, ok := blobs.(blob.Redirector); ok {
-		url, err := rd.RedirectURL(r.Context(), d, 15*time.Minute)
+	// A presigned URL is signed for GET only, so HEAD is answered here.
+	if r.Method == http.MethodGet {
+		url, err := blob.RedirectURL(r.Context(), blobs, d, a.Size, redirectTTL)
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, url, http.StatusFound)
-		return nil
+		if url != "" {
+			// The URL expires: no client or proxy may keep the redirect.
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, url, http.StatusFound)
+			return nil
+		}
 	}
 	open := blobs.Open
 	if c, ok := blobs.(interface {
@@ -189,41 +201,4 @@ func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
 		err = io.EOF
 	}
 	return n, err
-}
-
-// Sweep deletes the blobs no asset references any more: bytes of disposed
-// and deleted versions, and uploads whose metadata never committed. A blob
-// younger than grace is left alone, since its metadata may still be on its
-// way; a blob is checked again just before it goes, in case an upload of
-// the same bytes refreshed it meanwhile. inUse reports whether any domain
-// references a digest.
-func Sweep(ctx context.Context, blobs blob.Store, inUse func(ctx context.Context, sha256 string) (bool, error), grace time.Duration, now time.Time) (removed int, err error) {
-	var old []blob.Digest
-	err = blobs.Walk(ctx, func(info blob.Info) error {
-		if now.Sub(info.ModTime) >= grace {
-			old = append(old, info.Digest)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	for _, d := range old {
-		used, err := inUse(ctx, d.String())
-		if err != nil {
-			return removed, err
-		}
-		if used {
-			continue
-		}
-		info, err := blobs.Stat(ctx, d)
-		if err != nil || now.Sub(info.ModTime) < grace {
-			continue // gone already, or just written again
-		}
-		if err := blobs.Delete(ctx, d); err != nil {
-			return removed, err
-		}
-		removed++
-	}
-	return removed, nil
 }

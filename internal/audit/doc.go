@@ -20,7 +20,10 @@
 // The Log writes events from one goroutine through a bounded queue, so a
 // slow or full disk never blocks a request: when the queue is full the
 // event is dropped, counted, and the drops are logged once a second. The
-// file rotates by size, keeping a fixed number of old files.
+// file rotates by size and by age, keeping a number of old files, and
+// more while they are younger than a retention floor, up to a disk cap.
+// Requests that name no caller and fail are summarised per source address
+// and minute (Log.Refused), so that strangers cannot flood the log.
 //
 // Invariants: no event ever holds an authorization token, a secret access
 // key, a session token, a web identity token or an Authorization header.

@@ -19,6 +19,11 @@ const (
 	DefaultMaxSize   = 100 << 20 // bytes per file before it rotates
 	DefaultKeep      = 10        // rotated files kept beside the current one
 	DefaultQueueSize = 8192      // events waiting to be written
+	DefaultMaxAge    = 24 * time.Hour
+	DefaultMinAge    = 7 * 24 * time.Hour
+	// DefaultMaxTotal is the least disk cap of the rotated files (see
+	// Config.MaxTotal).
+	DefaultMaxTotal = 10 << 30
 )
 
 // Config configures a Log.
@@ -30,8 +35,21 @@ type Config struct {
 	// beyond Keep is removed. 0 is DefaultMaxSize.
 	MaxSize int64
 	// Keep is how many rotated files are kept; 0 keeps none (the file
-	// starts over when it is full).
+	// starts over when it is full), unless MinAge keeps more.
 	Keep int
+	// MaxAge is the age past which the file rotates even if it is not
+	// full, so that retention is counted in days too; 0 is
+	// DefaultMaxAge, negative never.
+	MaxAge time.Duration
+	// MinAge is the retention floor: a rotated file last written less
+	// than MinAge ago is kept even beyond Keep (PATH.11, PATH.12, ...),
+	// unless the rotated files together pass MaxTotal. 0 is
+	// DefaultMinAge, negative no floor.
+	MinAge time.Duration
+	// MaxTotal caps the bytes of the rotated files: past it the oldest go
+	// whatever their age. 0 is the larger of DefaultMaxTotal and twice
+	// (Keep+1) times MaxSize.
+	MaxTotal int64
 	// Stdout, when set, receives every event as well (`--audit-log -` or
 	// --audit-log-stdout).
 	Stdout io.Writer
@@ -49,6 +67,7 @@ type Log struct {
 	done    chan struct{}
 	dropped atomic.Uint64
 	written atomic.Uint64
+	refused refusals
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -58,7 +77,8 @@ type Log struct {
 	file      *os.File
 	buf       *bufio.Writer
 	size      int64
-	lastError int64 // unix second of the last write error logged
+	opened    time.Time // when the current file was opened
+	lastError int64     // unix second of the last write error logged
 }
 
 // Open opens the log (creating its file and directory) and starts its
@@ -72,6 +92,15 @@ func Open(cfg Config) (*Log, error) {
 	}
 	if cfg.Keep < 0 {
 		cfg.Keep = 0
+	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.MinAge == 0 {
+		cfg.MinAge = DefaultMinAge
+	}
+	if cfg.MaxTotal <= 0 {
+		cfg.MaxTotal = max(DefaultMaxTotal, 2*int64(cfg.Keep+1)*cfg.MaxSize)
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -99,7 +128,7 @@ func (l *Log) openFile() error {
 		f.Close()
 		return fmt.Errorf("audit log: %w", err)
 	}
-	l.file, l.size = f, st.Size()
+	l.file, l.size, l.opened = f, st.Size(), time.Now()
 	if l.buf == nil {
 		l.buf = bufio.NewWriterSize(f, 64<<10)
 	} else {
@@ -122,6 +151,19 @@ func (l *Log) Write(e *Event) {
 	default:
 		l.dropped.Add(1)
 	}
+}
+
+// Refused takes the event of a request that identified no caller and
+// failed: it is counted into its source's summary for the interval, which
+// the writer writes when the interval ends (see RefusalInterval).
+func (l *Log) Refused(e *Event) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed.Load() {
+		l.dropped.Add(1)
+		return
+	}
+	l.refused.add(e, time.Now())
 }
 
 // Dropped returns how many events were dropped so far.
@@ -165,17 +207,14 @@ func (l *Log) run() {
 		select {
 		case e, ok := <-l.queue:
 			if !ok {
+				for _, e := range l.refused.take(time.Now(), true) {
+					line = l.writeEvent(line, e)
+				}
 				l.flush()
 				l.reportDrops(reported)
 				return
 			}
-			b, err := e.AppendJSON(line[:0])
-			if err != nil {
-				l.cfg.Log.Error("audit event", "error", err)
-				continue
-			}
-			line = append(b, '\n')
-			l.writeLine(line)
+			line = l.writeEvent(line, e)
 			if !pending {
 				pending = true
 				flush.Reset(flushDelay)
@@ -185,8 +224,27 @@ func (l *Log) run() {
 			pending = false
 		case <-tick.C:
 			reported = l.reportDrops(reported)
+			if sums := l.refused.take(time.Now(), false); len(sums) > 0 {
+				for _, e := range sums {
+					line = l.writeEvent(line, e)
+				}
+				l.flush()
+			}
 		}
 	}
+}
+
+// writeEvent writes e's line, using line's storage, and returns it for the
+// next.
+func (l *Log) writeEvent(line []byte, e *Event) []byte {
+	b, err := e.AppendJSON(line[:0])
+	if err != nil {
+		l.cfg.Log.Error("audit event", "error", err)
+		return line
+	}
+	line = append(b, '\n')
+	l.writeLine(line)
+	return line
 }
 
 func (l *Log) reportDrops(reported uint64) uint64 {
@@ -209,7 +267,7 @@ func (l *Log) writeLine(line []byte) {
 		l.written.Add(1)
 		return
 	}
-	if l.size > 0 && l.size+int64(len(line)) > l.cfg.MaxSize {
+	if l.size > 0 && (l.size+int64(len(line)) > l.cfg.MaxSize || l.cfg.MaxAge > 0 && time.Since(l.opened) >= l.cfg.MaxAge) {
 		if err := l.rotate(); err != nil {
 			l.writeError(err)
 		}
@@ -242,8 +300,9 @@ func (l *Log) flush() {
 	}
 }
 
-// rotate closes the file, shifts PATH.N to PATH.N+1 (dropping the oldest
-// beyond Keep) and PATH to PATH.1, and opens a new PATH.
+// rotate closes the file, shifts PATH.N to PATH.N+1 and PATH to PATH.1,
+// opens a new PATH, and then removes the oldest rotated files beyond Keep
+// that are older than MinAge, and beyond MaxTotal whatever their age.
 func (l *Log) rotate() error {
 	l.flush()
 	if err := l.file.Close(); err != nil {
@@ -252,22 +311,48 @@ func (l *Log) rotate() error {
 	l.file = nil
 	p := l.cfg.Path
 	name := func(i int) string { return p + "." + strconv.Itoa(i) }
-	if l.cfg.Keep == 0 {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			l.writeError(err)
+	n := 0 // rotated files: PATH.1 to PATH.n
+	for {
+		if _, err := os.Lstat(name(n + 1)); err != nil {
+			break
 		}
-	} else {
-		if err := os.Remove(name(l.cfg.Keep)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			l.writeError(err)
-		}
-		for i := l.cfg.Keep - 1; i >= 1; i-- {
-			if err := os.Rename(name(i), name(i+1)); err != nil && !errors.Is(err, os.ErrNotExist) {
-				l.writeError(err)
-			}
-		}
-		if err := os.Rename(p, name(1)); err != nil {
+		n++
+	}
+	for i := n; i >= 1; i-- {
+		if err := os.Rename(name(i), name(i+1)); err != nil {
 			l.writeError(err)
 		}
 	}
+	if err := os.Rename(p, name(1)); err != nil {
+		l.writeError(err)
+	}
+	l.prune(n+1, name)
 	return l.openFile()
+}
+
+// prune removes rotated files, the oldest (highest number) first, while
+// there are more than Keep of them and the oldest is older than MinAge, or
+// while together they pass MaxTotal.
+func (l *Log) prune(n int, name func(int) string) {
+	var total int64
+	mtimes := make([]time.Time, n+1)
+	sizes := make([]int64, n+1)
+	for i := 1; i <= n; i++ {
+		if fi, err := os.Stat(name(i)); err == nil {
+			mtimes[i], sizes[i] = fi.ModTime(), fi.Size()
+			total += fi.Size()
+		}
+	}
+	now := time.Now()
+	for i := n; i >= 1; i-- {
+		old := l.cfg.MinAge < 0 || now.Sub(mtimes[i]) >= l.cfg.MinAge
+		if !(i > l.cfg.Keep && old) && total <= l.cfg.MaxTotal {
+			return
+		}
+		if err := os.Remove(name(i)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			l.writeError(err)
+			return
+		}
+		total -= sizes[i]
+	}
 }

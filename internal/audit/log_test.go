@@ -39,7 +39,7 @@ func numbered(i int) *Event {
 func TestLogRotation(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "audit.log")
-	l, err := Open(Config{Path: path, MaxSize: 1000, Keep: 2})
+	l, err := Open(Config{Path: path, MaxSize: 1000, Keep: 2, MinAge: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestLogRotation(t *testing.T) {
 	}
 
 	// A reopened log appends to the current file and keeps rotating.
-	l, err = Open(Config{Path: path, MaxSize: 1000, Keep: 2})
+	l, err = Open(Config{Path: path, MaxSize: 1000, Keep: 2, MinAge: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestLogRotation(t *testing.T) {
 
 func TestLogKeepZero(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a", "audit.log")
-	l, err := Open(Config{Path: path, MaxSize: 300, Keep: 0})
+	l, err := Open(Config{Path: path, MaxSize: 300, Keep: 0, MinAge: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,5 +157,131 @@ func TestLogNeverBlocks(t *testing.T) {
 	l.Write(numbered(0))
 	if l.Dropped() == 0 {
 		t.Error("a write after Close was not counted as dropped")
+	}
+}
+
+// rotated returns the names of the rotated files beside path.
+func rotated(t *testing.T, path string) int {
+	t.Helper()
+	n := 0
+	for {
+		if _, err := os.Stat(fmt.Sprintf("%s.%d", path, n+1)); err != nil {
+			return n
+		}
+		n++
+	}
+}
+
+// TestLogRetentionFloor checks that rotated files younger than MinAge are
+// kept beyond Keep, up to MaxTotal bytes.
+func TestLogRetentionFloor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(Config{Path: path, MaxSize: 1000, Keep: 2, MinAge: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		l.Write(numbered(i))
+	}
+	l.Close()
+	all := rotated(t, path)
+	if all <= 2 {
+		t.Fatalf("%d rotated files kept; files younger than MinAge must stay beyond Keep 2", all)
+	}
+	var events int
+	for i := 1; i <= all; i++ {
+		events += len(readEvents(t, fmt.Sprintf("%s.%d", path, i)))
+	}
+	if events += len(readEvents(t, path)); events != 100 {
+		t.Errorf("%d events kept, want all 100", events)
+	}
+
+	// The disk cap wins over the floor.
+	path = filepath.Join(t.TempDir(), "audit.log")
+	l, err = Open(Config{Path: path, MaxSize: 1000, Keep: 2, MinAge: time.Hour, MaxTotal: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		l.Write(numbered(i))
+	}
+	l.Close()
+	var total int64
+	for i := 1; i <= rotated(t, path); i++ {
+		st, _ := os.Stat(fmt.Sprintf("%s.%d", path, i))
+		total += st.Size()
+	}
+	if n := rotated(t, path); n < 2 || total > 4000 {
+		t.Errorf("%d rotated files of %d bytes in all, want at least Keep 2 and at most MaxTotal 4000 bytes", n, total)
+	}
+}
+
+// TestLogRotatesByAge checks that a file older than MaxAge rotates even
+// though it is not full.
+func TestLogRotatesByAge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(Config{Path: path, MaxSize: 1 << 20, Keep: 2, MaxAge: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		l.Write(numbered(i))
+	}
+	l.Close()
+	if n := rotated(t, path); n != 2 {
+		t.Errorf("%d rotated files after three events with MaxAge 1ns, want 2", n)
+	}
+}
+
+// refused is the event of a request that named no caller and failed.
+func refused(ip, code string, i int) *Event {
+	e := numbered(i)
+	e.EventSource, e.SourceIPAddress, e.ErrorCode = SourceCodeArtifact, ip, code
+	e.UserIdentity.Type = "Unknown"
+	e.EventTime = fmt.Sprintf("2026-12-07T08:00:%02dZ", i%60)
+	return e
+}
+
+// TestRefusalsAreSummarised checks that strangers' refusals become one
+// summary event per source and error code, however many there are, and
+// that a flood from many sources is bounded.
+func TestRefusalsAreSummarised(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(Config{Path: path, MinAge: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Write(numbered(0)) // an authenticated call, written as it is
+	for i := 0; i < 10000; i++ {
+		l.Refused(refused("192.0.2.1", "UnauthorizedException", i))
+	}
+	for i := 0; i < 5; i++ {
+		l.Refused(refused("192.0.2.2", "UnauthorizedException", i))
+		l.Refused(refused("192.0.2.2", "InvalidSignatureException", i))
+	}
+	for i := 0; i < 5000; i++ {
+		l.Refused(refused(fmt.Sprintf("10.%d.%d.1", i/256, i%256), "UnauthorizedException", i))
+	}
+	l.Close()
+	events := readEvents(t, path)
+	if len(events) > 2+maxRefusalSources {
+		t.Fatalf("%d events for 15010 refusals, want at most %d", len(events), 2+maxRefusalSources)
+	}
+	counts := map[string]float64{}
+	var total float64
+	for _, e := range events[1:] {
+		n, _ := e.AdditionalEventData["refusedRequests"].(float64)
+		counts[e.SourceIPAddress+" "+e.ErrorCode] = n
+		total += n
+	}
+	if events[0].EventName != "Op0000" || events[0].AdditionalEventData != nil {
+		t.Errorf("first event %+v, want the authenticated call unchanged", events[0])
+	}
+	if counts["192.0.2.1 UnauthorizedException"] != 10000 || counts["192.0.2.2 UnauthorizedException"] != 5 ||
+		counts["192.0.2.2 InvalidSignatureException"] != 5 {
+		t.Errorf("summaries %v", counts)
+	}
+	if total != 15010 {
+		t.Errorf("the summaries count %v refusals, want 15010", total)
 	}
 }

@@ -190,6 +190,12 @@ func (r *Record) Fail(code, message string) {
 // claimed reports whether a surface claimed the request.
 func (r *Record) claimed() bool { return r.source != "" }
 
+// stranger reports whether the request failed without naming any caller:
+// its event is counted into a summary (Log.Refused), not written alone.
+func (r *Record) stranger() bool {
+	return !r.hasPrincipal && r.webIdentity == nil && r.errCode != ""
+}
+
 // secretWords are the parts of parameter names that hold secrets: a
 // parameter so named is never recorded, whatever the operation.
 var secretWords = []string{"token", "secret", "password", "credential", "authorization", "signature"}

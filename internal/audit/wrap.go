@@ -26,7 +26,11 @@ func Wrap(h http.Handler, l *Log, region string, now func() time.Time) http.Hand
 			if panicked {
 				rec.Fail("InternalFailure", "An internal error occurred.")
 			}
-			if rec.claimed() {
+			switch {
+			case !rec.claimed():
+			case rec.stranger():
+				l.Refused(rec.event(r, middleware.RequestID(r.Context()), region, at))
+			default:
 				l.Write(rec.event(r, middleware.RequestID(r.Context()), region, at))
 			}
 		}()

@@ -29,9 +29,15 @@ import (
 const MaxSkew = 15 * time.Minute
 
 // MaxBufferedBody bounds the bodies that are read whole to compute their
-// payload hash. Every control-plane request body but an asset upload is far
-// smaller; an asset upload carries its hash in x-amz-content-sha256.
+// payload hash, and is the limit callers pass to SigV4 for bodies they read
+// whole. Every control-plane, IAM and STS request body but an asset upload
+// is far smaller; an asset upload carries its hash in x-amz-content-sha256.
 const MaxBufferedBody = 1 << 20
+
+// StreamedBody, passed to SigV4 as the body limit, leaves the body's size
+// to the handler, which streams it to storage and bounds it there
+// (PublishPackageVersion's asset, at most assets.MaxSize).
+const StreamedBody = -1
 
 // KeyLookup returns the secret and principal of an access key.
 type KeyLookup interface {
@@ -75,10 +81,18 @@ const (
 // the body to its end fails with a Validation error if the bytes do not
 // match, so no handler can act on a body the client did not sign.
 //
+// maxBody bounds the body (StreamedBody: the handler bounds it): a larger
+// declared Content-Length is refused before anything is read, and reading
+// past maxBody bytes fails with a Validation error, so that no caller,
+// signed or not, makes a handler hold more than maxBody bytes.
+//
 // Errors are *sigv4.Error for signature problems and for credentials that
 // are unknown (CodeUnrecognizedClient) or expired (CodeExpiredToken), and
 // errkind Validation for bad bodies.
-func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Request, identity.Principal, error) {
+func (a *Authenticator) SigV4(r *http.Request, maxBody int64, services ...string) (*http.Request, identity.Principal, error) {
+	if maxBody >= 0 && r.ContentLength > maxBody {
+		return r, identity.Principal{}, bodyTooLarge(maxBody)
+	}
 	claim, err := sigv4.Parse(r, a.now(), MaxSkew, services...)
 	if err != nil {
 		return r, identity.Principal{}, err
@@ -93,7 +107,7 @@ func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Reques
 		}
 		return r, identity.Principal{}, err
 	}
-	payloadHash, body, err := payload(r)
+	payloadHash, body, err := payload(r, maxBody)
 	if err != nil {
 		return r, identity.Principal{}, err
 	}
@@ -108,33 +122,45 @@ func (a *Authenticator) SigV4(r *http.Request, services ...string) (*http.Reques
 	return r2, p, nil
 }
 
+// bodyTooLarge is the error of a body over its limit.
+func bodyTooLarge(limit int64) error {
+	return errkind.Validationf("The request body is larger than %d bytes.", limit)
+}
+
 // payload returns the hash the client signed and a body to read in place
-// of r.Body.
-func payload(r *http.Request) (string, io.ReadCloser, error) {
+// of r.Body, which yields at most maxBody bytes (no limit if negative).
+func payload(r *http.Request, maxBody int64) (string, io.ReadCloser, error) {
 	if declared := r.Header.Get("X-Amz-Content-Sha256"); declared != "" {
 		want, err := hex.DecodeString(declared)
 		if err != nil || len(want) != sha256.Size {
 			return "", nil, errkind.Validationf("x-amz-content-sha256 must be the hex SHA-256 of the request body")
 		}
-		return declared, &checkedBody{r: r.Body, h: sha256.New(), want: want}, nil
+		return declared, &checkedBody{r: r.Body, h: sha256.New(), want: want, left: maxBody, limit: maxBody}, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBufferedBody+1))
+	// The server hashes the body itself, so it must hold it whole.
+	limit := int64(MaxBufferedBody)
+	if maxBody >= 0 && maxBody < limit {
+		limit = maxBody
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return "", nil, errkind.Wrap(errkind.Validation, err, "could not read the request body")
 	}
-	if len(b) > MaxBufferedBody {
-		return "", nil, errkind.Validationf("request body larger than %d bytes", MaxBufferedBody)
+	if int64(len(b)) > limit {
+		return "", nil, bodyTooLarge(limit)
 	}
 	return sigv4.PayloadHash(b), io.NopCloser(bytes.NewReader(b)), nil
 }
 
 // checkedBody hashes what is read and fails at the end if the hash is not
-// the declared one.
+// the declared one, or as soon as more than limit bytes arrive (limit < 0:
+// no limit).
 type checkedBody struct {
-	r    io.ReadCloser
-	h    hash.Hash
-	want []byte
-	done bool
+	r           io.ReadCloser
+	h           hash.Hash
+	want        []byte
+	left, limit int64
+	done        bool
 }
 
 // ErrBodyHash is returned at the end of a body whose bytes do not have the
@@ -142,7 +168,15 @@ type checkedBody struct {
 var ErrBodyHash = errkind.Validationf("The SHA-256 of the request body does not match x-amz-content-sha256.")
 
 func (c *checkedBody) Read(p []byte) (int, error) {
+	if c.limit >= 0 && int64(len(p)) > c.left+1 {
+		p = p[:c.left+1] // one byte past the limit tells a body over it
+	}
 	n, err := c.r.Read(p)
+	if c.limit >= 0 {
+		if c.left -= int64(n); c.left < 0 {
+			return 0, bodyTooLarge(c.limit)
+		}
+	}
 	c.h.Write(p[:n])
 	if err == io.EOF && !c.done {
 		c.done = true

@@ -49,12 +49,12 @@ func TestBearer(t *testing.T) {
 func TestCheckedBody(t *testing.T) {
 	body := []byte("the asset bytes")
 	sum := sha256.Sum256(body)
-	good := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: sum[:]}
+	good := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: sum[:], limit: -1}
 	if b, err := io.ReadAll(good); err != nil || !bytes.Equal(b, body) {
 		t.Fatalf("matching body: %q, %v", b, err)
 	}
 	other := sha256.Sum256([]byte("something else"))
-	bad := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: other[:]}
+	bad := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: other[:], limit: -1}
 	if _, err := io.ReadAll(bad); !errors.Is(err, ErrBodyHash) {
 		t.Fatalf("mismatching body: %v, want ErrBodyHash", err)
 	}
@@ -82,10 +82,23 @@ func TestSigV4CredentialErrors(t *testing.T) {
 		r.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
 		r.Header.Set("X-Amz-Security-Token", "tok")
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEEXAMPLE0/20261123/us-east-1/codeartifact/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
-		_, _, err := a.SigV4(r, "codeartifact")
+		_, _, err := a.SigV4(r, MaxBufferedBody, "codeartifact")
 		var se *sigv4.Error
 		if !errors.As(err, &se) || se.Code != c.code {
 			t.Errorf("Lookup error %v: SigV4 = %v, want %s", c.err, err, c.code)
 		}
+	}
+}
+
+func TestCheckedBodyLimit(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 100)
+	sum := sha256.Sum256(body)
+	at := &checkedBody{r: io.NopCloser(bytes.NewReader(body)), h: sha256.New(), want: sum[:], left: 100, limit: 100}
+	if b, err := io.ReadAll(at); err != nil || len(b) != 100 {
+		t.Fatalf("a body of exactly the limit: %d bytes, %v", len(b), err)
+	}
+	over := &checkedBody{r: io.NopCloser(bytes.NewReader(append(body, 'x'))), h: sha256.New(), want: sum[:], left: 100, limit: 100}
+	if _, err := io.ReadAll(over); !errors.Is(err, errkind.ErrValidation) || errors.Is(err, ErrBodyHash) {
+		t.Fatalf("a body one byte over the limit: %v, want a Validation error about its size", err)
 	}
 }

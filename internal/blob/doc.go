@@ -1,17 +1,22 @@
 // Package blob defines Arca's content-addressed byte store: the contract that
 // every backend implements (Store, Writer and the optional Redirector), the
-// Digest that keys it, and Put, a helper built only on the contract.
+// Digest that keys it, Put, a helper built only on the contract, and Spool,
+// the hashed temporary file on which backends that stage bytes locally
+// (fsblob, s3blob) build their Writers.
 //
 // Package bytes (npm tarballs, wheels, jars, crates) live in a Store keyed by
 // the SHA-256 of their content; what they mean (which package version, which
 // asset name) lives in the metadata store. The write order is always blob
-// first, then the metadata transaction; a periodic sweep deletes blobs that
-// nothing references and whose Info.ModTime is older than a grace period.
-// Because blobs are shared by every asset with the same bytes, code that undoes
-// a failed ingest must not Delete the blob unless it knows, under the same lock
-// or transaction, that nothing references it: Commit succeeds without writing
-// anything when the bytes are already stored for someone else. Leaving the
-// blob to the sweep is always safe.
+// first, then the metadata transaction. Because blobs are shared by every
+// asset with the same bytes, code that undoes a failed ingest must not Delete
+// the blob itself: Commit succeeds without writing anything when the bytes are
+// already stored for someone else. Deleting goes through Guard, which the
+// server wraps around its store: its Sweep deletes blobs nothing references
+// whose last commit is older than a grace period, and its Settle, at the end
+// of each request that may upload (WithUploads), deletes the blobs the
+// request committed and nothing references (a rejected upload), both
+// serialised per digest with Commit so that an identical upload running at
+// the same time never loses its bytes.
 //
 // Invariants every implementation keeps, checked by the conformance suite in
 // package blobtest:
@@ -28,7 +33,7 @@
 //     missing blob is not an error.
 //   - Stores are safe for concurrent use; a single Writer is not.
 //
-// Backends: blob/fsblob (a local directory, for one machine) and, later,
-// blob/s3blob. Metrics, tracing and limits wrap a Store from outside rather
+// Backends: blob/fsblob (a local directory, for one machine) and
+// blob/s3blob (an S3-compatible bucket, for replicas). Metrics, tracing and limits wrap a Store from outside rather
 // than branching inside a backend.
 package blob

@@ -24,8 +24,14 @@ import (
 
 // Config configures the server.
 type Config struct {
-	Listen    string // host:port to listen on
-	Data      string // data directory: database, blobs, generated credentials
+	Listen string // host:port to listen on
+	Data   string // data directory: database, blobs, generated credentials
+
+	// Blobs is where package bytes go: empty for the directory blobs/ in
+	// Data, or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&redirect=SIZE
+	// for an S3-compatible bucket, which Validate parses into S3.
+	Blobs     string
+	S3        *S3Blobs
 	Region    string // the region in ARNs
 	PublicURL string // the base URL clients use; derived from Listen when empty
 
@@ -60,6 +66,14 @@ type Config struct {
 	// running server spends its time. Empty: not served.
 	DebugListen string
 
+	// MaxConnections bounds the connections served at once; more are
+	// answered 503 with Retry-After. 0 is no bound.
+	MaxConnections int
+	// MinBodyRate is the slowest a request body may arrive, in bytes a
+	// second over each 30-second window; slower bodies are cut off. 0 is
+	// no minimum.
+	MinBodyRate int64
+
 	// AuditLog is where the audit log goes: a file path, "-" for
 	// standard output only, or "off". Empty is the default,
 	// <Data>/audit/audit.log (Validate fills it in).
@@ -68,6 +82,10 @@ type Config struct {
 	// rotates; AuditLogKeep how many rotated files are kept.
 	AuditLogMaxSize int64
 	AuditLogKeep    int
+	// AuditLogMinAge is the audit log's retention floor: rotated files
+	// younger than this are kept even beyond AuditLogKeep (up to a disk
+	// cap, see audit.Config.MaxTotal). 0 is no floor.
+	AuditLogMinAge time.Duration
 	// AuditLogStdout copies the audit log to standard output as well.
 	AuditLogStdout bool
 }
@@ -90,6 +108,9 @@ func Defaults() Config {
 		LogFormat:           "text",
 		AuditLogMaxSize:     100 << 20,
 		AuditLogKeep:        10,
+		AuditLogMinAge:      7 * 24 * time.Hour,
+		MaxConnections:      10000,
+		MinBodyRate:         10 << 10,
 	}
 }
 
@@ -97,6 +118,7 @@ func Defaults() Config {
 const (
 	EnvListen              = "ARCA_LISTEN"
 	EnvData                = "ARCA_DATA"
+	EnvBlobs               = "ARCA_BLOBS"
 	EnvRegion              = "ARCA_REGION"
 	EnvPublicURL           = "ARCA_PUBLIC_URL"
 	EnvExternalConnections = "ARCA_EXTERNAL_CONNECTIONS"
@@ -107,6 +129,9 @@ const (
 	EnvAuditLog            = "ARCA_AUDIT_LOG"
 	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
 	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
+	EnvAuditLogMinAge      = "ARCA_AUDIT_LOG_MIN_AGE"
+	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
+	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
@@ -156,6 +181,9 @@ func (c *Config) Validate() error {
 	if c.Data == "" {
 		return fmt.Errorf("data directory is empty")
 	}
+	if c.S3, err = ParseBlobs(c.Blobs); err != nil {
+		return err
+	}
 	if !regionPattern.MatchString(c.Region) {
 		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)
 	}
@@ -204,6 +232,15 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
+	if c.AuditLogMinAge < 0 {
+		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)
+	}
+	if c.MaxConnections < 0 {
+		return fmt.Errorf("max connections %d is negative", c.MaxConnections)
+	}
+	if c.MinBodyRate < 0 {
+		return fmt.Errorf("min body rate %d is negative", c.MinBodyRate)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)

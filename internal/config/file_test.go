@@ -15,6 +15,7 @@ func TestFileKeysAreTheSettings(t *testing.T) {
 # Arca's configuration: every key is a flag of arca serve.
 listen = "0.0.0.0:9000"          # all interfaces
 data = '/srv/arca'
+blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 region = "eu-west-1"
 public-url = "https://arca.internal.test/"
 tls-cert = "/etc/arca/cert.pem"
@@ -27,9 +28,12 @@ upstream-timeout = "45s"
 trusted-proxy = ["10.0.0.0/8", "192.0.2.7"]
 log-format = "json"
 debug-listen = "127.0.0.1:6060"
+max-connections = 500
+min-body-rate = "4KiB"
 audit-log = "/var/log/arca/audit.log"
 audit-log-max-size = "10MiB"
 audit-log-keep = 3
+audit-log-min-age = "720h"
 audit-log-stdout = true
 `
 	c := Defaults()
@@ -38,6 +42,7 @@ audit-log-stdout = true
 	}
 	want := Defaults()
 	want.Listen, want.Data, want.Region = "0.0.0.0:9000", "/srv/arca", "eu-west-1"
+	want.Blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 	want.PublicURL = "https://arca.internal.test/"
 	want.TLSCert, want.TLSKey = "/etc/arca/cert.pem", "/etc/arca/key.pem"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}
@@ -45,6 +50,7 @@ audit-log-stdout = true
 	want.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
 	want.LogFormat, want.DebugListen = "json", "127.0.0.1:6060"
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true
+	want.MaxConnections, want.MinBodyRate, want.AuditLogMinAge = 500, 4<<10, 30*24*time.Hour
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the file:\n%+v\nwant\n%+v", c, want)
 	}

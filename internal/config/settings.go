@@ -27,6 +27,7 @@ type setting struct {
 var settings = []setting{
 	{Key: "listen", Env: EnvListen, apply: text(func(c *Config) *string { return &c.Listen })},
 	{Key: "data", Env: EnvData, apply: text(func(c *Config) *string { return &c.Data })},
+	{Key: "blobs", Env: EnvBlobs, apply: text(func(c *Config) *string { return &c.Blobs })},
 	{Key: "region", Env: EnvRegion, apply: text(func(c *Config) *string { return &c.Region })},
 	{Key: "public-url", Env: EnvPublicURL, apply: text(func(c *Config) *string { return &c.PublicURL })},
 	{Key: "tls-cert", Env: EnvTLSCert, apply: text(func(c *Config) *string { return &c.TLSCert })},
@@ -39,6 +40,14 @@ var settings = []setting{
 	{Key: "trusted-proxy", Env: EnvTrustedProxies, List: true, apply: (*Config).AddTrustedProxy},
 	{Key: "log-format", Env: EnvLogFormat, apply: text(func(c *Config) *string { return &c.LogFormat })},
 	{Key: "debug-listen", Env: EnvDebugListen, apply: text(func(c *Config) *string { return &c.DebugListen })},
+	{Key: "max-connections", Env: EnvMaxConnections, apply: func(c *Config, v string) (err error) {
+		c.MaxConnections, err = strconv.Atoi(v)
+		return err
+	}},
+	{Key: "min-body-rate", Env: EnvMinBodyRate, apply: func(c *Config, v string) (err error) {
+		c.MinBodyRate, err = ParseSize(v)
+		return err
+	}},
 	{Key: "audit-log", Env: EnvAuditLog, apply: text(func(c *Config) *string { return &c.AuditLog })},
 	{Key: "audit-log-max-size", Env: EnvAuditLogMaxSize, apply: func(c *Config, v string) (err error) {
 		c.AuditLogMaxSize, err = ParseSize(v)
@@ -46,6 +55,10 @@ var settings = []setting{
 	}},
 	{Key: "audit-log-keep", Env: EnvAuditLogKeep, apply: func(c *Config, v string) (err error) {
 		c.AuditLogKeep, err = strconv.Atoi(v)
+		return err
+	}},
+	{Key: "audit-log-min-age", Env: EnvAuditLogMinAge, apply: func(c *Config, v string) (err error) {
+		c.AuditLogMinAge, err = time.ParseDuration(v)
 		return err
 	}},
 	{Key: "audit-log-stdout", Env: EnvAuditLogStdout, apply: func(c *Config, v string) (err error) {

@@ -95,7 +95,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := audit.From(r.Context())
 	rec.Call(audit.SourceCodeArtifact, op.Name)
-	r, p, err := a.auth.SigV4(r, "codeartifact")
+	// Bodies are read whole, but for a streaming payload (an asset), which
+	// the handler streams to the blob store and bounds there.
+	maxBody := int64(auth.MaxBufferedBody)
+	if streamingPayload(a.model.Input(op), a.model) != "" {
+		maxBody = auth.StreamedBody
+	}
+	r, p, err := a.auth.SigV4(r, maxBody, "codeartifact")
 	rec.SetPrincipal(p)
 	if err != nil {
 		a.writeError(w, r, err)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/arcahq/arca/internal/audit"
+	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -80,12 +81,17 @@ func streamingPayload(shape *model.Shape, m *model.Model) string {
 	return ""
 }
 
-// readBody decodes the JSON body members of shape into in.
+// readBody decodes the JSON body members of shape into in. It reads at
+// most auth.MaxBufferedBody bytes (the authenticator refuses a larger body
+// already; the bound here keeps that true for any caller).
 func readBody(r *http.Request, shape *model.Shape, m *model.Model, in map[string]any) error {
 	if streamingPayload(shape, m) != "" {
 		return nil
 	}
-	raw, err := io.ReadAll(r.Body)
+	raw, err := io.ReadAll(io.LimitReader(r.Body, auth.MaxBufferedBody+1))
+	if err == nil && len(raw) > auth.MaxBufferedBody {
+		err = errkind.Validationf("The request body is larger than %d bytes.", auth.MaxBufferedBody)
+	}
 	if err != nil {
 		if errors.Is(err, errkind.ErrValidation) {
 			return err

@@ -4,7 +4,10 @@
 // A request's path through this package:
 //
 //	ServeHTTP   find the operation by method and path in the service model
-//	auth        verify SigV4 (service "codeartifact") -> principal
+//	auth        verify SigV4 (service "codeartifact") -> principal; the body
+//	            is bounded at auth.MaxBufferedBody (1 MiB) before anything
+//	            buffers it, but for PublishPackageVersion's asset, which
+//	            streams to the blob store (at most assets.MaxSize)
 //	bind        query string, headers and JSON body -> one value, validated
 //	            against the model's shapes, decoded into the handler's input
 //	handler     authorize, call the catalog, build the model's output shape

@@ -102,7 +102,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var err error
 		// A scope naming neither service fails here with the message of
 		// a wrong service.
-		if r, p, err = a.authn.SigV4(r, svc.name); err != nil {
+		if r, p, err = a.authn.SigV4(r, maxForm, svc.name); err != nil {
 			a.writeError(w, r, svc, err)
 			return
 		}
@@ -170,8 +170,8 @@ func credentialService(cred string) string {
 	return ""
 }
 
-// maxForm bounds an unsigned request's body; signed bodies are bounded by
-// the authenticator.
+// maxForm bounds a request's body, signed (the authenticator enforces it
+// while it hashes) or not.
 const maxForm = 1 << 20
 
 // readForm reads the parameters: the form body of a POST and the query.

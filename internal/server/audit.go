@@ -12,7 +12,10 @@ import (
 // openAudit opens the audit log the configuration asks for: a file
 // (rotating), standard output, both, or none.
 func openAudit(cfg config.Config, log *slog.Logger) (*audit.Log, error) {
-	ac := audit.Config{MaxSize: cfg.AuditLogMaxSize, Keep: cfg.AuditLogKeep, Log: log}
+	ac := audit.Config{MaxSize: cfg.AuditLogMaxSize, Keep: cfg.AuditLogKeep, MinAge: cfg.AuditLogMinAge, Log: log}
+	if ac.MinAge == 0 {
+		ac.MinAge = -1 // no floor
+	}
 	switch cfg.AuditLog {
 	case config.AuditOff:
 		if !cfg.AuditLogStdout {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
 	ctx := context.Background()
 	cfg := config.Defaults()
 	cfg.Data = t.TempDir()
+	if err := os.Chmod(cfg.Data, 0o700); err != nil { // else the start warns that it was open
+		t.Fatal(err)
+	}
 	cfg.AuditLog = config.AuditOff
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -12,20 +12,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobcache"
-	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/controlapi"
@@ -58,7 +55,8 @@ type Server struct {
 	// access is the access log; nil without WithAccessLog.
 	access  *middleware.AccessLog
 	store   store.Store
-	blobs   blob.Store
+	blobs   *blob.Guard
+	blobsAt string // where the blobs are, for the log
 	handler http.Handler
 	// cert is the TLS certificate; nil when the server speaks plain HTTP.
 	cert *certificate
@@ -92,8 +90,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := privateDataDir(cfg.Data, log); err != nil {
+		return nil, err
 	}
 	st, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db"))
 	if err != nil {
@@ -111,11 +109,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 }
 
 func (s *Server) build(ctx context.Context) error {
-	files, err := fsblob.New(filepath.Join(s.cfg.Data, "blobs"))
+	blobs, where, err := openBlobs(ctx, s.cfg)
 	if err != nil {
 		return err
 	}
-	s.blobs = blobcache.New(files, blobCacheSize)
+	s.blobsAt = where
+	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
@@ -181,7 +180,8 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(mux, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
+	handler := minBodyRate(settleUploads(mux, s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
 
@@ -248,6 +248,8 @@ func (s *Server) Serve(ctx context.Context) error {
 // ServeListener serves on ln until ctx ends, over TLS when the server has
 // a certificate.
 func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
+	// The bound counts raw connections, under TLS.
+	ln = limitConnections(ln, s.cfg.MaxConnections, s.cert == nil, s.log)
 	if s.cert != nil {
 		// net/http must see the *tls.Conn (for r.TLS and the handshake),
 		// so the connection is not wrapped to coalesce writes.
@@ -267,7 +269,8 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.sweepBlobs(ctx)
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
-	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
+	warnIfExposed(ln.Addr(), s.log)
+	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data, "blobs", s.blobsAt,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
 	case err := <-done:
@@ -298,7 +301,7 @@ const (
 // sweepBlobs removes unreferenced blobs every sweepInterval until ctx ends.
 func (s *Server) sweepBlobs(ctx context.Context) {
 	every(ctx, sweepInterval, func() {
-		n, err := assets.Sweep(ctx, s.blobs, s.store.BlobInUse, sweepGrace, s.now())
+		n, err := s.blobs.Sweep(ctx, blobInUse(s.store))
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("blob sweep", "error", err)
 		}

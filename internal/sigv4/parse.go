@@ -96,11 +96,30 @@ func getParam(params []param, key string) (string, bool) {
 	return "", false
 }
 
+// plainWord reports whether s looks like an authorization scheme (Bearer,
+// Basic, AWS4-HMAC-SHA256): short, letters, digits and dashes.
+func plainWord(s string) bool {
+	if len(s) > 24 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // parseHeaderAuth reads the claims of a request signed in its Authorization
 // header.
 func parseHeaderAuth(r *http.Request, header string) (*Auth, *Error) {
 	alg, rest, _ := strings.Cut(header, " ")
 	if alg != algorithm {
+		if !plainWord(alg) {
+			// Not a scheme but a credential sent bare (cargo sends its
+			// token so): never echoed.
+			return nil, incomplete("Unsupported AWS 'algorithm'.")
+		}
 		return nil, incomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
 	}
 	var credential, signedHeaders, signature string
@@ -149,8 +168,9 @@ func parseHeaderAuth(r *http.Request, header string) (*Auth, *Error) {
 		missing.WriteString("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ")
 	}
 	if missing.Len() > 0 {
-		missing.WriteString("Authorization=" + header)
-		return nil, incomplete(missing.String())
+		// AWS appends "Authorization=" and the whole header, signature
+		// included; the message goes to logs, so it names nothing of it.
+		return nil, incomplete(strings.TrimSuffix(missing.String(), " "))
 	}
 
 	a := &Auth{}

@@ -78,6 +78,10 @@ func NewID() ID {
 // expiry a durationSeconds 0 token takes) lasts.
 const MaxLifetime = 12 * time.Hour
 
+// MaxSkew is how far in the future a token's issue time may be, for
+// replicas whose clocks disagree a little.
+const MaxSkew = 5 * time.Minute
+
 // Claims is what an authorization token asserts.
 type Claims struct {
 	// ID names the token; Mint draws one when it is zero.
@@ -96,6 +100,10 @@ var (
 	ErrMalformed = errkind.Unauthf("The authorization token is malformed.")
 	ErrForged    = errkind.Unauthf("The authorization token is not valid.")
 	ErrExpired   = errkind.Unauthf("The authorization token has expired.")
+	// ErrLifetime is a token whose claimed lifetime no server grants:
+	// longer than MaxLifetime, or issued in the future. Only a holder of a
+	// signing key can make one.
+	ErrLifetime = errkind.Unauthf("The authorization token is not valid.").WithReason("token-lifetime")
 )
 
 const (
@@ -242,7 +250,8 @@ func (t *Tokens) key(id uint32) (*key, bool) {
 
 // Mint returns a new token for c.
 func (t *Tokens) Mint(c Claims) (string, error) {
-	if len(c.DomainOwner) != 12 || len(c.Domain) > 255 || len(c.Account) != 12 || len(c.Principal) > 600 {
+	if len(c.DomainOwner) != 12 || len(c.Domain) > 255 || len(c.Account) != 12 || len(c.Principal) > 600 ||
+		c.Expires.Sub(c.IssuedAt) > MaxLifetime {
 		return "", errkind.Validationf("claims out of range")
 	}
 	kr := t.keys.Load()
@@ -270,12 +279,18 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 }
 
 // Verify checks tok and returns its claims. It fails with ErrMalformed,
-// ErrForged or ErrExpired. It does not consult revocations: the caller
-// does, with Revocations.Check.
+// ErrForged, ErrExpired or ErrLifetime (a token that claims to live longer
+// than MaxLifetime, or to be issued more than MaxSkew after now: no
+// server mints one, and a revocation, which lasts MaxLifetime, could not
+// outlive it). It does not consult revocations: the caller does, with
+// Revocations.Check.
 func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 	c, err := t.open(tok, true)
 	if err != nil {
 		return Claims{}, err
+	}
+	if c.Expires.Sub(c.IssuedAt) > MaxLifetime || c.IssuedAt.After(now.Add(MaxSkew)) {
+		return Claims{}, ErrLifetime
 	}
 	if !now.Before(c.Expires) {
 		return Claims{}, ErrExpired

@@ -260,3 +260,36 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// TestLifetimeIsBounded checks that a token signed with a real key but
+// claiming a lifetime no server grants is refused: a 100-year token, a
+// token issued in the future. Minting such claims is refused too.
+func TestLifetimeIsBounded(t *testing.T) {
+	tk, _ := New(context.Background(), newStore(t))
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	century := claims(now)
+	century.Expires = now.Add(100 * 365 * 24 * time.Hour)
+	future := claims(now.Add(time.Hour))
+	longest := claims(now)
+	longest.Expires = now.Add(MaxLifetime)
+	skewed := claims(now.Add(MaxSkew))
+	cases := []struct {
+		name string
+		c    Claims
+		want error
+	}{
+		{"a 100-year token", century, ErrLifetime},
+		{"a token issued an hour from now", future, ErrLifetime},
+		{"a token of exactly MaxLifetime", longest, nil},
+		{"a token issued MaxSkew from now", skewed, nil},
+	}
+	for _, c := range cases {
+		_, err := tk.Verify(mintV1(tk, c.c), now)
+		if !errors.Is(err, c.want) || (c.want != nil && !errors.Is(err, errkind.ErrUnauthenticated)) {
+			t.Errorf("%s: Verify = %v, want %v", c.name, err, c.want)
+		}
+	}
+	if _, err := tk.Mint(century); !errors.Is(err, errkind.ErrValidation) {
+		t.Errorf("Mint of a 100-year token: %v, want a Validation error", err)
+	}
+}

@@ -273,7 +273,9 @@ func (c *Client) Download(ctx context.Context, req Request, f File) (artifact.As
 	if f.Tee != nil {
 		r = io.TeeReader(r, f.Tee)
 	}
-	a, err := assets.Store(ctx, c.cfg.Blobs, f.Name, r, f.Want, 0)
+	// A cache fill's metadata may commit after the request that started it
+	// has ended: its blob is none of that request's uploads.
+	a, err := assets.Store(blob.WithoutUploads(ctx), c.cfg.Blobs, f.Name, r, f.Want, 0)
 	if errors.Is(err, errkind.ErrValidation) {
 		c.log.Warn("upstream file refused", "registry", c.cfg.Name, "url", req.URL, "error", err)
 		return artifact.Asset{}, errkind.Wrap(errkind.Validation, err, "%s: %s", f.Mismatch, errkind.As(err).Message)

@@ -29,9 +29,10 @@
 //   - Delete leaves the fan-out directories in place: removing an empty one
 //     would race with a Commit that has just created it.
 //
-// Permissions: committed files are set to 0640 and directories are created
-// 0750 (less if the umask says so), stricter than world-readable because
-// private packages live here; a backup agent can read through the group.
+// Permissions: committed files are set to 0600 and directories are created
+// 0700 (less if the umask says so): private packages live here, beside
+// the server's secrets in the same data directory, which is private too. A
+// backup agent runs as the server's user (or as root).
 //
 // The package targets Linux and other POSIX systems, where rename replaces a
 // file atomically and a directory can be fsynced.

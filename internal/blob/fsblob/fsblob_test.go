@@ -71,12 +71,12 @@ func TestLayout(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		fi, _ := os.Stat(want)
-		if perm := fi.Mode().Perm(); perm&^0o640 != 0 {
-			t.Errorf("blob file mode %v, want at most 0640", perm)
+		if perm := fi.Mode().Perm(); perm&^0o600 != 0 {
+			t.Errorf("blob file mode %v, want at most 0600", perm)
 		}
 		di, _ := os.Stat(filepath.Dir(want))
-		if perm := di.Mode().Perm(); perm&^0o750 != 0 {
-			t.Errorf("fan-out directory mode %v, want at most 0750", perm)
+		if perm := di.Mode().Perm(); perm&^0o700 != 0 {
+			t.Errorf("fan-out directory mode %v, want at most 0700", perm)
 		}
 	}
 	if names := tmpFiles(t, root); len(names) != 0 {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 
 	"github.com/pressly/goose/v3"
@@ -30,12 +31,25 @@ var migrations embed.FS
 
 // Open opens (creating if needed) the database at path, migrates it to the
 // latest schema and returns the store.
+//
+// The database holds secrets (IAM secret keys, token signing keys), so it
+// is readable by its owner only (mode 0600) whatever the umask: Open
+// creates it so, and tightens an existing one. SQLite creates the -wal and
+// -shm files with the database's mode; Open tightens those too, for
+// databases made before.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	write, err := openPool(path, true, 1)
 	if err != nil {
 		return nil, err
 	}
 	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+	if err := tighten(path); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -47,6 +61,39 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	return sqlstore.New(read, write, dialect{}, func() error {
 		return errors.Join(read.Close(), write.Close())
 	}), nil
+}
+
+// createPrivate creates path empty with mode 0600 if it does not exist
+// (SQLite takes an empty file for a new database).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// tighten removes the group's and others' permissions from the database
+// and its -wal and -shm files.
+func tighten(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&^0o077); err != nil {
+				return fmt.Errorf("make %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func openPool(path string, writer bool, conns int) (*sql.DB, error) {
