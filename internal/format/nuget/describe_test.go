@@ -6,6 +6,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
 )
 
 func TestDescribe(t *testing.T) {
@@ -36,9 +37,13 @@ func TestRules(t *testing.T) {
 		len(r.Connections()) != 1 || r.Connections()[0] != "public:nuget-org" || r.Format() != artifact.NuGet {
 		t.Error("NuGet's rules")
 	}
-	// Until the format seam lands, the control plane reads them here.
-	if artifact.NormalizeVersion(artifact.NuGet, "1.0.0.0") != "1.0.0" || artifact.CompareVersions(artifact.NuGet, "1.0.0-rc.10", "1.0.0-rc.9") <= 0 ||
-		(artifact.PackageRef{Format: artifact.NuGet, Name: "A.B"}).Normalize().Name != "a.b" {
-		t.Error("artifact does not follow NuGet's rules")
+	// Through the registry, as the catalog and the control plane use them.
+	reg := format.NewRegistry(Rules{})
+	if reg.NormalizeVersion(artifact.NuGet, "1.0.0.0") != "1.0.0" || reg.CompareVersions(artifact.NuGet, "1.0.0-rc.10", "1.0.0-rc.9") <= 0 ||
+		reg.Normalize(artifact.PackageRef{Format: artifact.NuGet, Name: "A.B"}).Name != "a.b" {
+		t.Error("the registry does not follow NuGet's rules")
+	}
+	if f, ok := reg.ConnectionFormat(ConnectionName); !ok || f != artifact.NuGet {
+		t.Error("public:nuget-org is not NuGet's")
 	}
 }

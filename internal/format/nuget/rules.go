@@ -285,16 +285,16 @@ func RangeIsSemVer2(r string) bool {
 	return false
 }
 
-// Until the format seam lands, the control plane follows NuGet's rules
-// through artifact's registration.
-func init() {
-	artifact.RegisterRules(artifact.NuGet, NormalizeID, Rules{}.NormalizeVersion, CompareStrings)
-}
-
 // Rules are NuGet's rules for the rest of Arca: ids lower-cased, versions
 // normalized and ordered as NuGet does, no namespaces, no tags, packages
 // published by the package manager, and the public:nuget-org connection.
 type Rules struct{}
+
+var (
+	_ format.Rules     = Rules{}
+	_ format.Surface   = Rules{}
+	_ format.Connector = Rules{}
+)
 
 // Format is nuget.
 func (Rules) Format() artifact.Format { return artifact.NuGet }
