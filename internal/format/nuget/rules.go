@@ -254,23 +254,8 @@ func sign(d int) int {
 }
 
 // CompareStrings orders two version strings: parsable versions by
-// Compare, after any that do not parse (which sort as strings).
-func CompareStrings(a, b string) int {
-	va, ea := ParseVersion(a)
-	vb, eb := ParseVersion(b)
-	switch {
-	case ea == nil && eb == nil:
-		if c := Compare(va, vb); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	case ea == nil:
-		return 1
-	case eb == nil:
-		return -1
-	}
-	return strings.Compare(a, b)
-}
+// Compare, after any that do not parse (format.CompareParsed).
+func CompareStrings(a, b string) int { return format.CompareParsed(a, b, ParseVersion, Compare) }
 
 // RangeIsSemVer2 reports whether a dependency's version range names a
 // SemVer 2.0.0 version ("[1.0.0-beta.1, )"), which makes the depending
