@@ -1,6 +1,6 @@
 // Package admin is `arca admin` and `arca token`: what the operator of a
-// server does that IAM has no API for, such as creating accounts, and
-// inspecting and revoking authorization tokens. It works on the server's
+// server does that IAM has no API for, such as creating accounts, rotating
+// the token-signing key, and inspecting and revoking authorization tokens. It works on the server's
 // data directory directly, opening its SQLite database the way the server
 // does.
 //
@@ -31,6 +31,7 @@ import (
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
+	"github.com/arcahq/arca/internal/token"
 )
 
 // DatabaseFile is the name of the SQLite database in the data directory.
@@ -174,6 +175,41 @@ users and roles.`,
 		},
 	}
 	listCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(create, listCmd)
+	cmd.AddCommand(create, listCmd, rotateCommand(out, data))
 	return cmd
+}
+
+// RotateSigningKey makes a new current token-signing key in the server at
+// data and returns its id. Tokens signed with the previous keys keep
+// verifying until they expire: a previous key retires token.RetireAfter
+// after now.
+func RotateSigningKey(ctx context.Context, data Dir, now time.Time) (uint32, error) {
+	st, err := openStore(ctx, data)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return token.Rotate(ctx, st, now)
+}
+
+func rotateCommand(out io.Writer, data *Dir) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rotate-signing-key",
+		Short: "Make a new current token-signing key; tokens already issued keep working until they expire",
+		Long: `Make a new token-signing key the current one. Servers sign new authorization
+tokens with it within a minute (at once after a restart). Tokens signed with
+the previous key keep verifying until that key retires, ` + token.RetireAfter.String() + ` from now (the
+longest a token lives, plus clock skew); retired keys are deleted. Servers also
+make a new key by themselves when the current one is ` + fmt.Sprint(token.RotateEvery.Hours()/24) + ` days old.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			now := time.Now().UTC()
+			id, err := RotateSigningKey(cmd.Context(), *data, now)
+			if err != nil {
+				return err
+			}
+			return printJSON(out, map[string]any{"keyId": fmt.Sprintf("%08x", id), "createdTime": now,
+				"previousKeysRetire": now.Add(token.RetireAfter)})
+		},
+	}
 }

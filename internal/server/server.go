@@ -134,7 +134,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := dir.EnsureRoot(ctx, s.Root); err != nil {
 		return fmt.Errorf("root account: %w", err)
 	}
-	tokens, err := token.New(ctx, s.store)
+	tokens, err := token.New(ctx, s.store, token.Clock(now))
 	if err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
