@@ -77,6 +77,16 @@ if ! command -v poetry >/dev/null 2>&1; then
   ln -sf /opt/poetry/bin/poetry /usr/local/bin/poetry
 fi
 
+# versitygw, an S3-compatible server (Apache-2.0), for the S3 blob store's
+# conformance suite and the e2e test of `arca serve --blobs s3://...`;
+# built from the Go module proxy (about 90 s) into $(go env GOPATH)/bin,
+# where internal/blob/s3blob/s3test looks for it.
+if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOBIN)/versitygw" ] \
+   && [ ! -x "$(go env GOPATH)/bin/versitygw" ]; then
+  echo "installing versitygw with go install"
+  (cd / && go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"

@@ -82,6 +82,7 @@ config file, the environment, the flags.`,
 	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
+	f.String("blobs", "", "where package bytes go: s3://BUCKET[/PREFIX]?endpoint=URL&region=R[&redirect=SIZE]; default the data directory ("+config.EnvBlobs+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")
 	f.String("public-url", "", "base URL clients use; default http://<listen address>, https:// with TLS ("+config.EnvPublicURL+")")
 	f.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS; reloaded on SIGHUP ("+config.EnvTLSCert+")")

@@ -109,21 +109,32 @@ func (h *hashes) asset(name string, size int64) artifact.Asset {
 	return artifact.Asset{Name: name, Size: size, MD5: sum(h.md5), SHA1: sum(h.sha1), SHA256: sum(h.sha256), SHA512: sum(h.sha512)}
 }
 
+// redirectTTL is how long a redirect to the blob store stays valid: long
+// enough for a client that queues its downloads, short enough that a
+// leaked URL soon stops working.
+const redirectTTL = 15 * time.Minute
+
 // Serve writes an asset's bytes as the response to r, with its SHA-256 as
 // the ETag (so If-None-Match and Range work), from the blob store's file
-// (sendfile) or through a redirect when the store offers one.
+// (sendfile) or, for a GET, through a redirect when the store offers one
+// for this asset (an S3 store's presigned URL, for large assets).
 func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.Asset, contentType string) error {
 	d, err := blob.ParseDigest(a.SHA256)
 	if err != nil {
 		return err
 	}
-	if rd, ok := blobs.(blob.Redirector); ok {
-		url, err := rd.RedirectURL(r.Context(), d, 15*time.Minute)
+	// A presigned URL is signed for GET only, so HEAD is answered here.
+	if r.Method == http.MethodGet {
+		url, err := blob.RedirectURL(r.Context(), blobs, d, a.Size, redirectTTL)
 		if err != nil {
 			return err
 		}
-		http.Redirect(w, r, url, http.StatusFound)
-		return nil
+		if url != "" {
+			// The URL expires: no client or proxy may keep the redirect.
+			w.Header().Set("Cache-Control", "no-store")
+			http.Redirect(w, r, url, http.StatusFound)
+			return nil
+		}
 	}
 	open := blobs.Open
 	if c, ok := blobs.(interface {

@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/errkind"
@@ -84,3 +86,53 @@ func TestStoreRefusesMismatches(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// redirecting offers a redirect for blobs of at least 10 bytes, as an S3
+// store with a redirect threshold does.
+type redirecting struct{ blob.Store }
+
+func (redirecting) RedirectURL(_ context.Context, d blob.Digest, size int64, _ time.Duration) (string, error) {
+	if size < 10 {
+		return "", nil
+	}
+	return "http://objects.test/" + d.String() + "?X-Amz-Signature=s", nil
+}
+
+func TestServeRedirects(t *testing.T) {
+	fs, _ := fsblob.New(t.TempDir())
+	blobs := redirecting{fs}
+	large, small := []byte("a large enough asset"), []byte("small")
+	var as []artifact.Asset
+	for _, b := range [][]byte{large, small} {
+		a, err := Store(t.Context(), blobs, "f", bytes.NewReader(b), Expect{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		as = append(as, a)
+	}
+	for _, c := range []struct {
+		method string
+		a      int
+		code   int
+		body   string
+	}{
+		{http.MethodGet, 0, http.StatusFound, ""},
+		{http.MethodHead, 0, http.StatusOK, ""}, // a presigned GET cannot answer HEAD
+		{http.MethodGet, 1, http.StatusOK, string(small)},
+	} {
+		rec := httptest.NewRecorder()
+		if err := Serve(rec, httptest.NewRequest(c.method, "/f", nil), blobs, as[c.a], ""); err != nil {
+			t.Fatal(err)
+		}
+		loc := rec.Header().Get("Location")
+		if rec.Code != c.code || (c.code == http.StatusFound) != (loc == "http://objects.test/"+as[c.a].SHA256+"?X-Amz-Signature=s") {
+			t.Errorf("%s asset %d: %d Location %q, want %d", c.method, c.a, rec.Code, loc, c.code)
+		}
+		if c.code == http.StatusFound && rec.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("redirect Cache-Control %q, want no-store: the URL expires", rec.Header().Get("Cache-Control"))
+		}
+		if c.body != "" && rec.Body.String() != c.body {
+			t.Errorf("%s asset %d: body %q, want %q", c.method, c.a, rec.Body.String(), c.body)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 // Package blob defines Arca's content-addressed byte store: the contract that
 // every backend implements (Store, Writer and the optional Redirector), the
-// Digest that keys it, and Put, a helper built only on the contract.
+// Digest that keys it, Put, a helper built only on the contract, and Spool,
+// the hashed temporary file on which backends that stage bytes locally
+// (fsblob, s3blob) build their Writers.
 //
 // Package bytes (npm tarballs, wheels, jars, crates) live in a Store keyed by
 // the SHA-256 of their content; what they mean (which package version, which
@@ -31,7 +33,7 @@
 //     missing blob is not an error.
 //   - Stores are safe for concurrent use; a single Writer is not.
 //
-// Backends: blob/fsblob (a local directory, for one machine) and, later,
-// blob/s3blob. Metrics, tracing and limits wrap a Store from outside rather
+// Backends: blob/fsblob (a local directory, for one machine) and
+// blob/s3blob (an S3-compatible bucket, for replicas). Metrics, tracing and limits wrap a Store from outside rather
 // than branching inside a backend.
 package blob

@@ -111,6 +111,14 @@ func (g *Guard) OpenToServe(ctx context.Context, d Digest) (io.ReadSeekCloser, I
 	return g.Store.Open(ctx, d)
 }
 
+// RedirectURL forwards to the wrapped store's Redirector (an S3 store's
+// presigned URLs); without one it returns "", and the blob is streamed.
+func (g *Guard) RedirectURL(ctx context.Context, d Digest, size int64, ttl time.Duration) (string, error) {
+	return RedirectURL(ctx, g.Store, d, size, ttl)
+}
+
+var _ Redirector = (*Guard)(nil)
+
 type guardedWriter struct {
 	Writer
 	g       *Guard

@@ -208,3 +208,24 @@ func TestSettle(t *testing.T) {
 		}
 	})
 }
+
+// redirecting is a store with presigned redirects.
+type redirecting struct{ blob.Store }
+
+func (redirecting) RedirectURL(_ context.Context, d blob.Digest, _ int64, _ time.Duration) (string, error) {
+	return "https://objects.example/" + d.String(), nil
+}
+
+// TestGuardForwardsRedirector: the guard does not hide the presigned
+// redirects of the store it wraps, and offers none when it has none.
+func TestGuardForwardsRedirector(t *testing.T) {
+	g, c := newGuard(t)
+	d := blob.Digest{1}
+	if u, err := blob.RedirectURL(t.Context(), g, d, 1, time.Minute); u != "" || err != nil {
+		t.Errorf("RedirectURL over a store without redirects = %q, %v; want \"\"", u, err)
+	}
+	var s blob.Store = blob.NewGuard(redirecting{g.Store}, time.Hour, c.now)
+	if u, err := blob.RedirectURL(t.Context(), s, d, 1, time.Minute); u != "https://objects.example/"+d.String() || err != nil {
+		t.Errorf("RedirectURL through the guard = %q, %v; want the wrapped store's URL", u, err)
+	}
+}

@@ -21,7 +21,7 @@ type Info struct {
 }
 
 // Store is a content-addressed byte store. Implementations: fsblob (local
-// directory), later s3blob. A Store is safe for concurrent use.
+// directory) and s3blob (an S3-compatible bucket). A Store is safe for concurrent use.
 //
 // Every method takes ctx first; errors carry an errkind category (I/O failures
 // are left uncategorised, which errkind treats as Internal).
@@ -84,9 +84,24 @@ type Writer interface {
 
 // Redirector is an optional capability (found by type assertion): a store that
 // can hand clients a time-limited URL to fetch the bytes directly (S3
-// presigned GET). Handlers that find it redirect instead of streaming.
+// presigned GET). Handlers that find it redirect instead of streaming, and
+// wrappers of a Store (caches, guards) forward it when the store they wrap
+// has it.
 type Redirector interface {
-	// RedirectURL returns a URL from which the blob can be fetched without
-	// credentials for ttl. It need not check that the blob exists.
-	RedirectURL(ctx context.Context, d Digest, ttl time.Duration) (string, error)
+	// RedirectURL returns a URL from which the blob d of size bytes can be
+	// fetched with GET, without credentials, for ttl; or "" when the store
+	// would rather stream this blob (redirects are off, or the blob is
+	// under the store's size threshold). It need not check that the blob
+	// exists.
+	RedirectURL(ctx context.Context, d Digest, size int64, ttl time.Duration) (string, error)
+}
+
+// RedirectURL asks s for a redirect to blob d if s is a Redirector, and
+// returns "" (stream it) if not. Wrappers of a Store forward the capability
+// with it.
+func RedirectURL(ctx context.Context, s Store, d Digest, size int64, ttl time.Duration) (string, error) {
+	if rd, ok := s.(Redirector); ok {
+		return rd.RedirectURL(ctx, d, size, ttl)
+	}
+	return "", nil
 }

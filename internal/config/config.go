@@ -24,8 +24,14 @@ import (
 
 // Config configures the server.
 type Config struct {
-	Listen    string // host:port to listen on
-	Data      string // data directory: database, blobs, generated credentials
+	Listen string // host:port to listen on
+	Data   string // data directory: database, blobs, generated credentials
+
+	// Blobs is where package bytes go: empty for the directory blobs/ in
+	// Data, or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&redirect=SIZE
+	// for an S3-compatible bucket, which Validate parses into S3.
+	Blobs     string
+	S3        *S3Blobs
 	Region    string // the region in ARNs
 	PublicURL string // the base URL clients use; derived from Listen when empty
 
@@ -119,6 +125,7 @@ func Defaults() Config {
 const (
 	EnvListen              = "ARCA_LISTEN"
 	EnvData                = "ARCA_DATA"
+	EnvBlobs               = "ARCA_BLOBS"
 	EnvRegion              = "ARCA_REGION"
 	EnvPublicURL           = "ARCA_PUBLIC_URL"
 	EnvExternalConnections = "ARCA_EXTERNAL_CONNECTIONS"
@@ -182,6 +189,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Data == "" {
 		return fmt.Errorf("data directory is empty")
+	}
+	if c.S3, err = ParseBlobs(c.Blobs); err != nil {
+		return err
 	}
 	if !regionPattern.MatchString(c.Region) {
 		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)

@@ -15,6 +15,7 @@ func TestFileKeysAreTheSettings(t *testing.T) {
 # Arca's configuration: every key is a flag of arca serve.
 listen = "0.0.0.0:9000"          # all interfaces
 data = '/srv/arca'
+blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 region = "eu-west-1"
 public-url = "https://arca.internal.test/"
 tls-cert = "/etc/arca/cert.pem"
@@ -42,6 +43,7 @@ master-key-file = "/etc/arca/master.key"
 	}
 	want := Defaults()
 	want.Listen, want.Data, want.Region = "0.0.0.0:9000", "/srv/arca", "eu-west-1"
+	want.Blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 	want.PublicURL = "https://arca.internal.test/"
 	want.TLSCert, want.TLSKey = "/etc/arca/cert.pem", "/etc/arca/key.pem"
 	want.MasterKeyFile = "/etc/arca/master.key"

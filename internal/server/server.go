@@ -23,7 +23,6 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobcache"
-	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/controlapi"
@@ -56,6 +55,7 @@ type Server struct {
 	access  *middleware.AccessLog
 	store   store.Store
 	blobs   *blob.Guard
+	blobsAt string // where the blobs are, for the log
 	handler http.Handler
 	// cert is the TLS certificate; nil when the server speaks plain HTTP.
 	cert *certificate
@@ -121,11 +121,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 }
 
 func (s *Server) build(ctx context.Context) error {
-	files, err := fsblob.New(filepath.Join(s.cfg.Data, "blobs"))
+	blobs, where, err := openBlobs(ctx, s.cfg)
 	if err != nil {
 		return err
 	}
-	s.blobs = blob.NewGuard(blobcache.New(files, blobCacheSize), sweepGrace, s.now)
+	s.blobsAt = where
+	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
@@ -279,7 +280,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
 	warnIfExposed(ln.Addr(), s.log)
-	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
+	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data, "blobs", s.blobsAt,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
 	case err := <-done:

@@ -16,6 +16,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/arcahq/arca/internal/blob"
 )
@@ -23,7 +24,8 @@ import (
 // MaxEntry is the largest blob kept.
 const MaxEntry = 64 << 10
 
-// Store is a blob.Store whose Open serves small blobs from memory.
+// Store is a blob.Store whose Open serves small blobs from memory. It
+// forwards the optional blob.Redirector of the store it wraps.
 type Store struct {
 	blob.Store
 	max int64
@@ -44,6 +46,8 @@ type entry struct {
 func New(s blob.Store, maxBytes int64) *Store {
 	return &Store{Store: s, max: maxBytes, byKey: map[blob.Digest]*list.Element{}}
 }
+
+var _ blob.Redirector = (*Store)(nil)
 
 // Reader is what Open returns for a blob held in memory: a ReadSeekCloser
 // whose Bytes are the whole blob, for callers that can send them at once.
@@ -96,6 +100,12 @@ func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
 	}
 	s.mu.Unlock()
 	return err
+}
+
+// RedirectURL forwards to the wrapped store's blob.Redirector; without one
+// it returns "", and the blob is streamed (from memory when it is cached).
+func (s *Store) RedirectURL(ctx context.Context, d blob.Digest, size int64, ttl time.Duration) (string, error) {
+	return blob.RedirectURL(ctx, s.Store, d, size, ttl)
 }
 
 func (s *Store) get(d blob.Digest) (*entry, bool) {

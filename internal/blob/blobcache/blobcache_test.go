@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobtest"
@@ -149,5 +151,34 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	}
 	if _, _, err := s.Open(context.Background(), ds[0]); err == nil {
 		t.Error("a deleted blob still opens")
+	}
+}
+
+// redirectingStore is a store with the optional blob.Redirector.
+type redirectingStore struct{ blob.Store }
+
+func (redirectingStore) RedirectURL(_ context.Context, d blob.Digest, size int64, _ time.Duration) (string, error) {
+	return fmt.Sprintf("https://objects.example/%s?size=%d", d, size), nil
+}
+
+// TestForwardsRedirector checks that the cache does not hide the wrapped
+// store's presigned redirects, and offers none when the store has none.
+func TestForwardsRedirector(t *testing.T) {
+	fs, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := blob.Digest(sha256.Sum256([]byte("x")))
+	var s blob.Store = New(redirectingStore{fs}, 1<<20)
+	rd, ok := s.(blob.Redirector)
+	if !ok {
+		t.Fatal("the cache over a Redirector is no blob.Redirector")
+	}
+	want := "https://objects.example/" + d.String() + "?size=7"
+	if got, err := rd.RedirectURL(t.Context(), d, 7, time.Minute); got != want || err != nil {
+		t.Errorf("RedirectURL = %q, %v; want %q", got, err, want)
+	}
+	if got, err := blob.RedirectURL(t.Context(), New(fs, 1<<20), d, 7, time.Minute); got != "" || err != nil {
+		t.Errorf("RedirectURL over a store without redirects = %q, %v; want \"\" (stream)", got, err)
 	}
 }

@@ -2,10 +2,8 @@ package fsblob
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -107,14 +105,11 @@ func notFound(d blob.Digest, err error) error {
 
 // Create starts a new blob in a temporary file under root/tmp.
 func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("fsblob: create: %w", err)
-	}
-	f, err := os.CreateTemp(s.tmpDir, tmpPattern)
+	sp, err := blob.NewSpool(ctx, s.tmpDir, tmpPattern, "fsblob")
 	if err != nil {
-		return nil, fmt.Errorf("fsblob: create: %w", err)
+		return nil, err
 	}
-	return &writer{s: s, ctx: ctx, f: f, h: sha256.New()}, nil
+	return &writer{Spool: sp, s: s}, nil
 }
 
 // Open returns the blob's file itself, an *os.File.
@@ -218,80 +213,35 @@ func (s *Store) Walk(ctx context.Context, fn func(blob.Info) error) error {
 	return nil
 }
 
-// writer is the blob.Writer of a Store: a temporary file plus a running hash.
+// writer is the blob.Writer of a Store: a temporary file in root/tmp plus a
+// running hash (blob.Spool).
 type writer struct {
-	s    *Store
-	ctx  context.Context // from Create; governs Write
-	f    *os.File
-	h    hash.Hash
-	size int64
-	err  error // first Write error; Commit refuses to publish after one
-	done bool  // Commit or Cancel has run
-}
-
-// Write appends p to the temporary file and to the hash.
-func (w *writer) Write(p []byte) (int, error) {
-	if w.done {
-		return 0, blob.ErrWriterClosed
-	}
-	if w.err != nil {
-		return 0, w.err
-	}
-	if err := w.ctx.Err(); err != nil {
-		w.err = fmt.Errorf("fsblob: write: %w", err)
-		return 0, w.err
-	}
-	n, err := w.f.Write(p)
-	w.h.Write(p[:n]) // hash exactly what reached the file
-	w.size += int64(n)
-	if err != nil {
-		w.err = fmt.Errorf("fsblob: write: %w", err)
-	}
-	return n, w.err
-}
-
-func (w *writer) Size() int64 { return w.size }
-
-func (w *writer) Digest() blob.Digest {
-	var d blob.Digest
-	w.h.Sum(d[:0])
-	return d
+	*blob.Spool
+	s *Store
 }
 
 // Commit fsyncs the temporary file, then renames it to the digest's path
 // unless an intact copy is there already, then fsyncs the directories it
 // changed.
 func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, error) {
-	if w.done {
-		return blob.Info{}, blob.ErrWriterClosed
+	if err := w.Seal(ctx, expected); err != nil {
+		return blob.Info{}, err
 	}
-	w.done = true
-	tmp := w.f.Name()
+	tmp := w.File.Name()
 	published := false
 	defer func() {
 		if !published {
-			w.f.Close() // may already be closed; the error is of no use
-			os.Remove(tmp)
+			w.Discard() // the error is of no use: Commit has failed
 		}
 	}()
-
-	if err := ctx.Err(); err != nil {
-		return blob.Info{}, fmt.Errorf("fsblob: commit: %w", err)
-	}
-	if w.err != nil {
-		return blob.Info{}, w.err
-	}
-	got := w.Digest()
-	if got != expected {
-		return blob.Info{}, errkind.Validationf("content digest mismatch: the bytes have SHA-256 %s, expected %s", got, expected)
-	}
-	if err := w.f.Sync(); err != nil {
+	got, size := expected, w.Size()
+	if err := w.File.Sync(); err != nil {
 		return blob.Info{}, fmt.Errorf("fsblob: commit %s: sync: %w", got, err)
 	}
-	if err := w.f.Chmod(filePerm); err != nil {
+	if err := w.File.Chmod(filePerm); err != nil {
 		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
 	}
-	if err := w.f.Close(); err != nil {
+	if err := w.File.Close(); err != nil {
 		return blob.Info{}, fmt.Errorf("fsblob: commit %s: close: %w", got, err)
 	}
 
@@ -306,10 +256,10 @@ func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, e
 	// Deduplicate: an existing file of the right size is the same blob (its
 	// name is its digest and it was published by rename). Refresh its
 	// modification time so that a sweep's grace period starts again.
-	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() && fi.Size() == w.size {
+	if fi, err := os.Stat(target); err == nil && fi.Mode().IsRegular() && fi.Size() == size {
 		now := time.Now()
 		if err := os.Chtimes(target, now, now); err == nil {
-			return blob.Info{Digest: got, Size: w.size, ModTime: now}, nil
+			return blob.Info{Digest: got, Size: size, ModTime: now}, nil
 		}
 		// The file vanished (a concurrent Delete) or cannot be touched:
 		// publish our copy instead.
@@ -362,23 +312,6 @@ func (s *Store) mkdirFanout(h string) (toSync []string, err error) {
 		}
 	}
 	return toSync, nil
-}
-
-// Cancel closes and removes the temporary file; ctx is ignored because
-// cleanup must happen even when the request that wrote the bytes is gone.
-func (w *writer) Cancel(context.Context) error {
-	if w.done {
-		return nil
-	}
-	w.done = true
-	cerr := w.f.Close()
-	if err := os.Remove(w.f.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("fsblob: cancel: %w", err)
-	}
-	if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
-		return fmt.Errorf("fsblob: cancel: %w", cerr)
-	}
-	return nil
 }
 
 // syncDir fsyncs a directory so that entries created or renamed in it

@@ -1,0 +1,4 @@
+package s3blob
+
+// RemoveStaleSpool exposes removeStaleSpool to the tests.
+var RemoveStaleSpool = removeStaleSpool
