@@ -66,18 +66,10 @@ func openStore(ctx context.Context, d Dir) (store.Store, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, d.Data)
 	}
-	box, _, err := sealed.Load(sealed.Source{Env: d.MasterKey, File: d.MasterKeyFile, Data: d.Data})
+	st, _, err := sealed.OpenStore(ctx, sealed.Source{Env: d.MasterKey, File: d.MasterKeyFile, Data: d.Data},
+		func() (store.Store, error) { return sqlite.Open(ctx, path) })
 	if err != nil {
-		return nil, err
-	}
-	raw, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	st, err := sealed.Open(ctx, raw, box)
-	if err != nil {
-		raw.Close()
-		return nil, err
+		return nil, err // not a typed nil in the interface
 	}
 	return st, nil
 }

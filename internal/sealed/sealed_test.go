@@ -3,7 +3,6 @@ package sealed_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"errors"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/sealed"
+	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
@@ -66,29 +66,6 @@ func must(t *testing.T, err error) {
 	}
 }
 
-// rawFiles checkpoints the database and returns the bytes of the database
-// file and its write-ahead log.
-func rawFiles(t *testing.T, path string) []byte {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	var all []byte
-	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
-}
-
 func openSealed(t *testing.T, path string, b *sealed.Box) (*sealed.Store, error) {
 	t.Helper()
 	raw, err := sqlite.Open(ctx, path)
@@ -108,14 +85,14 @@ func openSealed(t *testing.T, path string, b *sealed.Box) (*sealed.Store, error)
 func TestPlainRowsAreSealedOnOpen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "arca.db")
 	plainStore(t, path)
-	if raw := rawFiles(t, path); !bytes.Contains(raw, []byte(accessSecret)) {
+	if raw := servertest.DatabaseFiles(t, path); !bytes.Contains(raw, []byte(accessSecret)) {
 		t.Fatal("the test's plain store does not hold the secret in plain text: the grep below proves nothing")
 	}
 	st, err := openSealed(t, path, box(t, newKey(t, 1)))
 	must(t, err)
 	checkSecrets(t, st)
 	must(t, st.Close())
-	raw := rawFiles(t, path)
+	raw := servertest.DatabaseFiles(t, path)
 	for what, secret := range map[string][]byte{"access key": []byte(accessSecret), "session": []byte(sessionSecret), "signing key": signingSecret} {
 		if bytes.Contains(raw, secret) {
 			t.Errorf("the %s secret is in the database files in plain text", what)

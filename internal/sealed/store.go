@@ -36,6 +36,26 @@ func Open(ctx context.Context, st store.Store, box *Box) (*Store, error) {
 	return &Store{queries: queries{Queries: st, box: box}, inner: st}, nil
 }
 
+// OpenStore loads the master keys src names, opens the inner store with
+// open (after the keys loaded: a missing key creates no database), and
+// seals it with Open, closing it again on failure. created is the key file
+// Load made, if it made one.
+func OpenStore(ctx context.Context, src Source, open func() (store.Store, error)) (st *Store, created string, err error) {
+	box, created, err := Load(src)
+	if err != nil {
+		return nil, "", err
+	}
+	raw, err := open()
+	if err != nil {
+		return nil, "", err
+	}
+	if st, err = Open(ctx, raw, box); err != nil {
+		raw.Close()
+		return nil, "", err
+	}
+	return st, created, nil
+}
+
 // Update runs fn in a transaction of the inner store, with its queries
 // sealing and opening secrets too.
 func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) error {

@@ -3,13 +3,11 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -38,22 +36,7 @@ func TestDatabaseHoldsNoSecret(t *testing.T) {
 	}
 	path := filepath.Join(srv.Data, "arca.db")
 
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	var files []byte
-	for _, p := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		files = append(files, b...)
-	}
+	files := servertest.DatabaseFiles(t, path)
 	// The signing key, read the way the server reads it (after the files
 	// were read: opening seals what it finds in plain text).
 	box, _, err := sealed.Load(sealed.Source{Data: srv.Data})

@@ -92,22 +92,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err := privateDataDir(cfg.Data, log); err != nil {
 		return nil, err
 	}
-	box, created, err := sealed.Load(sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true})
+	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
+		func() (store.Store, error) { return sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db")) })
 	if err != nil {
 		return nil, err
 	}
 	if created != "" {
 		log.Info("created a master key file inside the data directory: the secrets in the database are encrypted, "+
 			"but a copy of the whole directory holds the key; keep the key elsewhere (ARCA_MASTER_KEY or --master-key-file)", "file", created)
-	}
-	raw, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db"))
-	if err != nil {
-		return nil, err
-	}
-	st, err := sealed.Open(ctx, raw, box)
-	if err != nil {
-		raw.Close()
-		return nil, err
 	}
 	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, cert: cert}
 	for _, o := range opts {
