@@ -17,7 +17,7 @@ import (
 // makes <data>/master.key (0600) and the database holds no secret in plain
 // text; a start with another key fails and says why; a rotation (the new
 // key first, the old after it, for one start) leaves a data directory the
-// new key alone opens, with the root's credentials still working, and the
+// new key alone opens (from --master-key-file), with the root's credentials still working, and the
 // old key no longer opens.
 func TestMasterKey(t *testing.T) {
 	t.Parallel()
@@ -50,7 +50,12 @@ func TestMasterKey(t *testing.T) {
 	// Rotation: new,old for one start.
 	s = start(t, startOpts{Data: data, Env: rootEnv("ARCA_MASTER_KEY=" + newKey + "," + oldKey), RootFromEnv: true})
 	s.Stop(t)
-	s = start(t, startOpts{Data: data, Env: rootEnv("ARCA_MASTER_KEY=" + newKey), RootFromEnv: true})
+	// The new key alone, from a file outside the data directory.
+	newFile := filepath.Join(t.TempDir(), "arca.key")
+	if err := os.WriteFile(newFile, []byte(newKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = start(t, startOpts{Data: data, Args: []string{"--master-key-file", newFile}, Env: rootEnv(), RootFromEnv: true})
 	if _, err := sdk(s).DescribeDomain(context.Background(), &codeartifact.DescribeDomainInput{Domain: aws_("keys")}); err != nil {
 		t.Errorf("the root's key after the rotation: %v", err)
 	}
