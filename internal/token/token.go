@@ -153,6 +153,9 @@ type Tokens struct {
 	st   KeyStore
 	now  func() time.Time
 	keys atomic.Pointer[keyring]
+	// rotate: make a new key when the current one is RotateEvery old
+	// (servers do; tools that Load keys never write them).
+	rotate bool
 
 	reloadMu   sync.Mutex
 	lastReload time.Time
@@ -209,7 +212,7 @@ func (k *key) check(purpose string, payload, mac []byte) bool {
 // New loads the signing keys, creating the first one if the store has none
 // and a new current one if the current key is older than RotateEvery.
 func New(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
-	t := &Tokens{st: st, now: time.Now}
+	t := &Tokens{st: st, now: time.Now, rotate: true}
 	for _, o := range opts {
 		o(t)
 	}
@@ -301,9 +304,10 @@ func (t *Tokens) reload(ctx context.Context) error {
 }
 
 // key returns the key id if it is live at now, rereading the store at
-// most once per reloadEvery when the id is unknown.
+// most once per reloadEvery when the id is unknown (and once per
+// refreshEvery in any case, to learn of a newer key that retires this one).
 func (t *Tokens) key(id uint32, now time.Time) (*key, bool) {
-	if k, ok := t.keys.Load().byID[id]; ok {
+	if k, ok := t.fresh().byID[id]; ok {
 		return k, k.live(now)
 	}
 	t.reloadMu.Lock()
@@ -324,11 +328,12 @@ func (t *Tokens) key(id uint32, now time.Time) (*key, bool) {
 	return k, ok && k.live(now)
 }
 
-// signing returns the keys to sign with, rereading them first when they
-// were read more than refreshEvery ago (another process may have made a
-// new current key), and making a new current key when it is older than
-// RotateEvery. A store that cannot be read leaves the keys as they were.
-func (t *Tokens) signing() *keyring {
+// fresh returns the keys, rereading them first when they were read more
+// than refreshEvery ago (another process may have made a new current key,
+// which also starts the retirement of the previous one), and making a new
+// current key when it is older than RotateEvery (Tokens from New). A store that cannot be
+// read leaves the keys as they were; so does a reread already under way.
+func (t *Tokens) fresh() *keyring {
 	kr := t.keys.Load()
 	now := t.now()
 	if now.Sub(kr.loaded) < refreshEvery || !t.reloadMu.TryLock() {
@@ -340,7 +345,7 @@ func (t *Tokens) signing() *keyring {
 	if err := t.reload(ctx); err != nil {
 		return kr
 	}
-	if kr = t.keys.Load(); now.Sub(kr.created) >= RotateEvery {
+	if kr = t.keys.Load(); t.rotate && now.Sub(kr.created) >= RotateEvery {
 		if _, err := Rotate(ctx, t.st, now); err == nil {
 			_ = t.reload(ctx)
 		}
@@ -354,7 +359,7 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 		c.Expires.Sub(c.IssuedAt) > MaxLifetime {
 		return "", errkind.Validationf("claims out of range")
 	}
-	kr := t.signing()
+	kr := t.fresh()
 	if c.ID.IsZero() {
 		c.ID = NewID()
 	}
@@ -457,7 +462,7 @@ func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) 
 
 // Seal returns data as an opaque, tamper-proof string bound to purpose.
 func (t *Tokens) Seal(purpose string, data []byte) string {
-	kr := t.signing()
+	kr := t.fresh()
 	p := make([]byte, 0, 5+len(data)+macSize)
 	p = append(p, version)
 	p = binary.BigEndian.AppendUint32(p, kr.current)
