@@ -40,7 +40,7 @@ func BenchmarkAuthorize(b *testing.B) {
 	}
 	defer st.Close()
 	dir := identity.NewDirectory(st, time.Now)
-	cat := catalog.New(st, authzRegion, time.Now)
+	cat := catalog.New(st, authzRegion, time.Now, nil)
 	must := func(err error) {
 		if err != nil {
 			b.Fatal(err)

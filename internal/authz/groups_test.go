@@ -40,3 +40,32 @@ func TestPackageGroupARNs(t *testing.T) {
 		t.Errorf("the tagged group under a domain policy's Deny: %v, want AccessDenied", err)
 	}
 }
+
+// Arca's own actions (the release-age gate) are decided by IAM policies
+// like CodeArtifact's: codeartifact:* does not grant them, arca:* does,
+// and a Deny of one wins.
+func TestArcaActions(t *testing.T) {
+	w := newStoreWorld(t)
+	ctx, acct, dir, ev, must := w.ctx, w.acct, w.dir, w.ev, w.must
+	bob := identity.Owner{Kind: store.OwnerUser, Name: "bob"}
+	decide := func(action string) error {
+		return ev.Authorize(ctx, authz.Request{
+			Principal: identity.Principal{Account: acct, ARN: identity.UserARN(acct, "/", "bob")},
+			Action:    action, Resource: arn.PackageGroup("us-east-1", acct, "d", "/npm/*"),
+		})
+	}
+	must(dir.PutInlinePolicy(ctx, acct, bob, "all-codeartifact",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"codeartifact:*","Resource":"*"}]}`))
+	if err := decide("arca:AllowHeldVersion"); !errors.Is(err, errkind.ErrAccessDenied) {
+		t.Errorf("codeartifact:* granted arca:AllowHeldVersion: %v", err)
+	}
+	must(dir.PutInlinePolicy(ctx, acct, bob, "gate",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"arca:*","Resource":"*"},
+		{"Effect":"Deny","Action":"arca:AllowHeldVersion","Resource":"*"}]}`))
+	if err := decide("arca:PutReleaseGate"); err != nil {
+		t.Errorf("arca:* did not grant arca:PutReleaseGate: %v", err)
+	}
+	if err := decide("arca:AllowHeldVersion"); !errors.Is(err, errkind.ErrAccessDenied) {
+		t.Errorf("a Deny of arca:AllowHeldVersion did not win: %v", err)
+	}
+}

@@ -101,7 +101,7 @@ func newStoreWorld(t *testing.T) *storeWorld {
 	w.must(err)
 	t.Cleanup(func() { st.Close() })
 	w.dir = identity.NewDirectory(st, time.Now)
-	w.cat = catalog.New(st, "us-east-1", time.Now)
+	w.cat = catalog.New(st, "us-east-1", time.Now, nil)
 	w.ev = authz.New(w.dir, w.cat, "us-east-1", time.Now)
 	w.must(w.dir.EnsureRoot(w.ctx, identity.Root{AccountID: w.acct, AccessKeyID: "AKIAROOTAAAAAAAAAAAA", SecretAccessKey: "root-secret-aaaaaaaa"}))
 	_, err = w.dir.CreateUser(w.ctx, w.acct, "bob", "/")

@@ -34,6 +34,7 @@ type Catalog struct {
 	versions    *versionCache
 	attrs       attributeCache // policies, tags and administrators, for authz
 	groups      groupIndexes   // compiled package groups per domain
+	conns       Formats
 }
 
 // Generation returns a number that changes whenever the structure of a
@@ -83,8 +84,10 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 }
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
-func New(st store.Store, region string, now func() time.Time) *Catalog {
-	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes)}
+// conns are the formats' rules (external connections, version order);
+// nil for none.
+func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
+	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), conns: conns}
 }
 
 // DomainRef names a domain as the API does.
@@ -420,8 +423,8 @@ func (c *Catalog) ListRepositories(ctx context.Context, domain *DomainRef, f sto
 
 // AssociateExternalConnection connects a repository to a public registry.
 func (c *Catalog) AssociateExternalConnection(ctx context.Context, ref RepositoryRef, name string) (store.Repository, error) {
-	if _, ok := LookupExternalConnection(name); !ok {
-		return store.Repository{}, errkind.Validationf("Unknown external connection %s; supported: %s", name, strings.Join(ExternalConnectionNames(), ", "))
+	if _, ok := c.ExternalConnectionFormat(name); !ok {
+		return store.Repository{}, errkind.Validationf("Unknown external connection %s; supported: %s", name, strings.Join(c.connectionNames(), ", "))
 	}
 	var r store.Repository
 	err := c.st.Update(ctx, func(q store.Queries) error {

@@ -1,40 +1,47 @@
 package catalog
 
-import "sort"
+import (
+	"strings"
 
-// ExternalConnection is a public registry a repository can connect to.
-type ExternalConnection struct {
-	Name   string
-	Format string
+	"github.com/arcahq/arca/internal/artifact"
+)
+
+// Formats is what the catalog needs to know of the formats
+// (format.Registry): which external connections exist (User Guide,
+// "Supported external connection repositories") and the format each
+// serves (where each one points is configuration), and how each format
+// orders versions.
+type Formats interface {
+	// ConnectionFormat returns the format the named connection serves,
+	// and false when there is no such connection.
+	ConnectionFormat(name string) (artifact.Format, bool)
+	// ConnectionNames returns every connection name, sorted.
+	ConnectionNames() []string
+	// CompareVersions orders two versions of a package of format f.
+	CompareVersions(f artifact.Format, a, b string) int
 }
 
-// externalConnections is the User Guide's list ("Supported external
-// connection repositories"). Where each one points is configuration.
-var externalConnections = map[string]string{
-	"public:npmjs":               "npm",
-	"public:pypi":                "pypi",
-	"public:maven-central":       "maven",
-	"public:maven-googleandroid": "maven",
-	"public:maven-gradleplugins": "maven",
-	"public:maven-commonsware":   "maven",
-	"public:maven-clojars":       "maven",
-	"public:nuget-org":           "nuget",
-	"public:ruby-gems-org":       "ruby",
-	"public:crates-io":           "cargo",
-}
-
-// LookupExternalConnection returns the named connection, if it exists.
-func LookupExternalConnection(name string) (ExternalConnection, bool) {
-	f, ok := externalConnections[name]
-	return ExternalConnection{Name: name, Format: f}, ok
-}
-
-// ExternalConnectionNames returns every supported name, sorted.
-func ExternalConnectionNames() []string {
-	names := make([]string, 0, len(externalConnections))
-	for n := range externalConnections {
-		names = append(names, n)
+// ExternalConnectionFormat returns the format the named external
+// connection serves, and false when there is no such connection.
+func (c *Catalog) ExternalConnectionFormat(name string) (artifact.Format, bool) {
+	if c.conns == nil {
+		return "", false
 	}
-	sort.Strings(names)
-	return names
+	return c.conns.ConnectionFormat(name)
+}
+
+func (c *Catalog) connectionNames() []string {
+	if c.conns == nil {
+		return nil
+	}
+	return c.conns.ConnectionNames()
+}
+
+// CompareVersions orders two versions of a package of format f as the
+// format does (byte-wise without formats).
+func (c *Catalog) CompareVersions(f artifact.Format, a, b string) int {
+	if c.conns == nil {
+		return strings.Compare(a, b)
+	}
+	return c.conns.CompareVersions(f, a, b)
 }

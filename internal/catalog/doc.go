@@ -2,7 +2,9 @@
 // domains, repositories, the upstream graph, external connections, tags,
 // resource policies, packages and their versions, and package groups
 // (groups.go: their rules, the compiled index per domain, and CheckOrigin,
-// the one place every way into a repository asks).
+// the one place every way into a repository asks), and Arca's release-age
+// gates with their break-glass entries (gates.go: stored and cached with
+// the groups; ReleaseGate gives the resolver its check).
 //
 // Callers name resources as the API does (owner account, domain name,
 // repository name); the catalog finds them, enforces the User Guide's

@@ -163,7 +163,13 @@ func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domai
 		}
 		g.Allowed[r][a.RepositoryID] = a.RepositoryName
 	}
-	return pkggroup.NewIndex(groups), nil
+	exemptions, err := loadGates(ctx, q, d.ID, byID)
+	if err != nil {
+		return nil, err
+	}
+	ix := pkggroup.NewIndex(groups)
+	ix.SetExemptions(exemptions)
+	return ix, nil
 }
 
 // PackageGroups returns a domain and its compiled package groups.

@@ -11,27 +11,36 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/pkggroup"
+	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
-// Two servers over one store (two catalogs here): a group change made
-// through one binds the other's next check, with no restart or wait.
-func TestGroupChangesSeenByOtherServers(t *testing.T) {
-	ctx := context.Background()
+// twoServers is two catalogs over one store, as two server processes
+// are, with a domain d and a repository r made through the first.
+func twoServers(t *testing.T) (ctx context.Context, a, b *catalog.Catalog, d catalog.DomainRef, repo store.Repository) {
+	t.Helper()
+	ctx = context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	a, b := catalog.New(st, "us-east-1", time.Now), catalog.New(st, "us-east-1", time.Now)
-	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
+	t.Cleanup(func() { st.Close() })
+	a, b = catalog.New(st, "us-east-1", time.Now, nil), catalog.New(st, "us-east-1", time.Now, nil)
+	d = catalog.DomainRef{Owner: "111122223333", Name: "d"}
 	if _, err := a.CreateDomain(ctx, d, "", nil); err != nil {
 		t.Fatal(err)
 	}
-	repo, err := a.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
+	repo, err = a.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ctx, a, b, d, repo
+}
+
+// Two servers over one store (two catalogs here): a group change made
+// through one binds the other's next check, with no restart or wait.
+func TestGroupChangesSeenByOtherServers(t *testing.T) {
+	ctx, a, b, d, repo := twoServers(t)
 	ref := artifact.PackageRef{Format: artifact.NPM, Namespace: "acme", Name: "lib"}
 	if err := b.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
 		t.Fatalf("before any group: %v", err)
@@ -62,7 +71,7 @@ func TestRootGroupCreatedOnFirstUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cat := catalog.New(st, "us-east-1", time.Now)
+	cat := catalog.New(st, "us-east-1", time.Now, nil)
 	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
 	info, err := cat.CreateDomain(ctx, d, "", nil)
 	if err != nil {
@@ -75,7 +84,7 @@ func TestRootGroupCreatedOnFirstUse(t *testing.T) {
 	if err := st.DeletePackageGroup(ctx, groups[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	fresh := catalog.New(st, "us-east-1", time.Now)
+	fresh := catalog.New(st, "us-east-1", time.Now, nil)
 	_, ix, err := fresh.PackageGroups(ctx, d)
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func setup(t testing.TB) (*catalog.Catalog, store.Repository) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cat := catalog.New(st, "us-east-1", time.Now)
+	cat := catalog.New(st, "us-east-1", time.Now, nil)
 	d := catalog.DomainRef{Owner: owner, Name: "d"}
 	if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 // Package cli is the client side of Arca: the `arca login`, `arca
 // logout`, `arca credential`, `arca env`, `arca exec` and `arca profile`
 // commands that a developer's laptop or a CI job runs to point package
-// managers at an Arca (or CodeArtifact) repository.
+// managers at an Arca (or CodeArtifact) repository; and `arca gate`, which
+// configures Arca's release-age gate through its control-plane extension
+// (signed requests to /v1/release-gate*).
 //
 // The commands authenticate with the standard AWS credential chain
 // (environment, shared config and credentials files, AWS_PROFILE, assumed

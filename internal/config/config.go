@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
-	"github.com/arcahq/arca/internal/catalog"
 )
 
 // Config configures the server.
@@ -40,7 +39,8 @@ type Config struct {
 	TLSCert, TLSKey string
 
 	// ExternalConnections maps connection names (public:npmjs, ...) to the
-	// URL of the registry behind them.
+	// URL of the registry behind them. Validate checks the URLs; which
+	// names exist is the formats' knowledge, checked by server.New.
 	ExternalConnections map[string]string
 
 	// Root account; when the keys are empty they are generated on first
@@ -214,9 +214,6 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("public URL: %w", err)
 	}
 	for name, u := range c.ExternalConnections {
-		if _, ok := catalog.LookupExternalConnection(name); !ok {
-			return fmt.Errorf("external connection %q is not one of %s", name, strings.Join(catalog.ExternalConnectionNames(), ", "))
-		}
 		if err := checkURL(u); err != nil {
 			return fmt.Errorf("external connection %s: %w", name, err)
 		}

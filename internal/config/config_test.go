@@ -49,7 +49,6 @@ func TestValidateRejects(t *testing.T) {
 		"bad region":          func(c *Config) { c.Region = "Mars" },
 		"relative public url": func(c *Config) { c.PublicURL = "/x" },
 		"ftp public url":      func(c *Config) { c.PublicURL = "ftp://h/" },
-		"unknown connection":  func(c *Config) { c.ExternalConnections = map[string]string{"public:nope": "http://h/"} },
 		"connection not url":  func(c *Config) { c.ExternalConnections = map[string]string{"public:npmjs": "h"} },
 		"half a key":          func(c *Config) { c.RootAccessKeyID = "AKIAEXAMPLEEXAMPLE" },
 		"key without account": func(c *Config) { c.RootAccessKeyID, c.RootSecretKey = "AKIAEXAMPLEEXAMPLE", "secretsecretsecret" },

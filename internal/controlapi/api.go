@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
 )
@@ -42,16 +43,36 @@ type Resolver interface {
 	// Connected reports whether an external connection has a public
 	// registry configured on this server (its status in descriptions).
 	Connected(name string) bool
+	// HeldVersions returns the versions of a package the release-age gate
+	// holds back from repo, with why.
+	HeldVersions(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (map[string]pkggroup.Hold, error)
 }
 
 // Config is what the control plane needs to know about the server.
 type Config struct {
 	Region    string
 	PublicURL string // the base URL clients use, without a trailing slash
-	// Formats are the package formats whose repository endpoints the
-	// server serves: GetRepositoryEndpoint refuses the others, so that a
-	// client is not configured for an endpoint that answers nothing.
-	Formats []string
+	// Formats are the formats' rules (format.Registry).
+	Formats Formats
+}
+
+// Formats is what the control plane follows of each format's rules
+// (format.Registry; format.Rules documents each method): names and
+// versions as the format keys them, its version order, its namespace
+// rule, its latest tag, whether PublishPackageVersion publishes it, and
+// which formats the server serves at all.
+type Formats interface {
+	Normalize(ref artifact.PackageRef) artifact.PackageRef
+	NormalizeVersion(f artifact.Format, v string) string
+	CompareVersions(f artifact.Format, a, b string) int
+	NamespaceRequired(f artifact.Format) bool
+	LatestTag(f artifact.Format) string
+	PublishedByAPI(f artifact.Format) bool
+	// Served returns, sorted, the formats whose packages the server
+	// serves (by a repository endpoint, or by the control plane):
+	// GetRepositoryEndpoint refuses the others, so that a client is not
+	// configured for an endpoint that answers nothing.
+	Served() []string
 }
 
 // API serves the control plane.
@@ -94,7 +115,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := audit.From(r.Context())
-	rec.Call(audit.SourceCodeArtifact, op.Name)
+	rec.Call(audit.SourceCodeArtifact, op.Name) // Arca's own operations too: they are served here
 	// Bodies are read whole, but for a streaming payload (an asset), which
 	// the handler streams to the blob store and bounds there.
 	maxBody := int64(auth.MaxBufferedBody)

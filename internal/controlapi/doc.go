@@ -19,4 +19,9 @@
 // The route table in routes.go serves every operation of the model (a test
 // holds it to that); a method and path that name no operation answer
 // UnknownOperationException with a 404.
+//
+// Beside CodeArtifact's operations, Arca's own (the model package merges
+// them in: the release-age gate, gate.go) take the same path; they
+// authorize arca:<Operation> (model.Operation.Action), on the ARN of the
+// package group they concern.
 package controlapi

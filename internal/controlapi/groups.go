@@ -102,7 +102,7 @@ func (a *API) describeGroup(ctx context.Context, d catalog.DomainRef, pattern st
 // groupCall authorizes the call's own action on the group's ARN.
 func (a *API) groupCall(ctx context.Context, c *call, in groupInput) (catalog.DomainRef, error) {
 	d := in.ref(c)
-	return d, a.authorize(ctx, c, "codeartifact:"+c.op.Name, a.groupARN(d, in.PackageGroup))
+	return d, a.authorize(ctx, c, c.op.Action(), a.groupARN(d, in.PackageGroup))
 }
 
 // groupNode authorizes the call and finds the group it names.
@@ -443,7 +443,7 @@ func (a *API) getAssociatedPackageGroup(ctx context.Context, c *call, in *struct
 		return nil, err
 	}
 	ref := pkggroup.Normalize(artifact.Format(in.Format), in.Namespace, in.Package)
-	if err := checkNamespace(ref); err != nil {
+	if err := a.checkNamespace(ref); err != nil {
 		return nil, err
 	}
 	_, ix, err := a.catalog.PackageGroups(ctx, d)

@@ -29,23 +29,20 @@ type packageInput struct {
 
 // target returns the repository and package the input names, checking
 // the namespace rule of the model.
-func (in packageInput) target(c *call) (catalog.RepositoryRef, artifact.PackageRef, error) {
+func (a *API) target(c *call, in packageInput) (catalog.RepositoryRef, artifact.PackageRef, error) {
 	// Names are looked up as the format keys them: a PyPI project by its
 	// normal form, whatever spelling the caller used.
-	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}.Normalize()
-	return in.ref(c), ref, checkNamespace(ref)
+	ref := a.cfg.Formats.Normalize(artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package})
+	return in.ref(c), ref, a.checkNamespace(ref)
 }
 
-// checkNamespace applies the model's rule that Maven, Swift and generic
-// packages always have a namespace (their group id, scope or namespace).
-// Formats without namespaces are not checked: a namespace there names a
-// package that cannot exist, which the lookup reports.
-func checkNamespace(ref artifact.PackageRef) error {
-	switch ref.Format {
-	case artifact.Maven, artifact.Swift, artifact.Generic:
-		if ref.Namespace == "" {
-			return errkind.Validationf("A namespace is required for %s packages", ref.Format)
-		}
+// checkNamespace applies the model's rule that packages of some formats
+// (Maven, Swift, generic) always have a namespace (their group id, scope
+// or namespace). Formats without namespaces are not checked: a namespace
+// there names a package that cannot exist, which the lookup reports.
+func (a *API) checkNamespace(ref artifact.PackageRef) error {
+	if a.cfg.Formats.NamespaceRequired(ref.Format) && ref.Namespace == "" {
+		return errkind.Validationf("A namespace is required for %s packages", ref.Format)
 	}
 	return nil
 }
@@ -57,7 +54,7 @@ func (a *API) packageARN(repo catalog.RepositoryRef, ref artifact.PackageRef) st
 // packageCall authorizes the call's own action on the package and finds
 // the repository.
 func (a *API) packageCall(ctx context.Context, c *call, in packageInput) (store.Repository, artifact.PackageRef, error) {
-	repoRef, ref, err := in.target(c)
+	repoRef, ref, err := a.target(c, in)
 	if err != nil {
 		return store.Repository{}, ref, err
 	}

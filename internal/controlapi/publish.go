@@ -47,7 +47,7 @@ func (a *API) publishPackageVersion(w http.ResponseWriter, r *http.Request, c *c
 	if err := a.bind(c.op, r, &in); err != nil {
 		return err
 	}
-	if in.Format != string(artifact.Generic) {
+	if !a.cfg.Formats.PublishedByAPI(artifact.Format(in.Format)) {
 		return errkind.Validationf("PublishPackageVersion publishes generic packages only, not %s; publish %s packages with the package manager", in.Format, in.Format)
 	}
 	if err := checkAssetName(in.AssetName); err != nil {

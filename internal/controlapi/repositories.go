@@ -257,8 +257,8 @@ func (a *API) getRepositoryEndpoint(ctx context.Context, c *call, in *struct {
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(a.cfg.Formats, in.Format) {
-		return nil, errkind.Validationf("This server has no %s repository endpoints; it serves %s", in.Format, strings.Join(a.cfg.Formats, ", ")).WithReason("FIELD_VALIDATION_FAILED")
+	if served := a.cfg.Formats.Served(); !slices.Contains(served, in.Format) {
+		return nil, errkind.Validationf("This server has no %s repository endpoints; it serves %s", in.Format, strings.Join(served, ", ")).WithReason("FIELD_VALIDATION_FAILED")
 	}
 	return &repositoryEndpointOutput{RepositoryEndpoint: a.cfg.PublicURL + "/" + r.DomainName + "-" + r.DomainOwner + "/" + in.Format + "/" + r.Name + "/"}, nil
 }

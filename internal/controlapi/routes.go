@@ -59,6 +59,15 @@ func (a *API) routeTable() map[string]handler {
 		"ListAssociatedPackages":                jsonOp(a, a.listAssociatedPackages),
 		"GetAssociatedPackageGroup":             jsonOp(a, a.getAssociatedPackageGroup),
 
+		// Arca's release-age gate (model/arca-operations.json).
+		"PutReleaseGate":      jsonOp(a, a.putReleaseGate),
+		"GetReleaseGate":      jsonOp(a, a.getReleaseGate),
+		"DeleteReleaseGate":   jsonOp(a, a.deleteReleaseGate),
+		"ListReleaseGates":    jsonOp(a, a.listReleaseGates),
+		"AllowHeldVersion":    jsonOp(a, a.allowHeldVersion),
+		"DisallowHeldVersion": jsonOp(a, a.disallowHeldVersion),
+		"ListHeldVersions":    jsonOp(a, a.listHeldVersions),
+
 		// Tokens and tags.
 		"GetAuthorizationToken": jsonOp(a, a.getAuthorizationToken),
 		"TagResource":           jsonOp(a, a.tagResource),

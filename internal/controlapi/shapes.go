@@ -122,12 +122,12 @@ func (a *API) repositoryDescription(r store.Repository) *repositoryDescription {
 		d.Upstreams = append(d.Upstreams, upstreamRepositoryInfo{RepositoryName: u})
 	}
 	for _, name := range r.ExternalConnections {
-		conn, _ := catalog.LookupExternalConnection(name)
+		f, _ := a.catalog.ExternalConnectionFormat(name)
 		status := connectionAvailable
 		if !a.res.Connected(name) {
 			status = connectionNotConfigured
 		}
-		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: conn.Format, Status: status})
+		d.ExternalConnections = append(d.ExternalConnections, externalConnectionInfo{ExternalConnectionName: name, PackageFormat: string(f), Status: status})
 	}
 	return d
 }

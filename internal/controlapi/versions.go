@@ -27,7 +27,7 @@ func (a *API) versionCall(ctx context.Context, c *call, in versionInput) (artifa
 	if err != nil {
 		return ref, store.Version{}, err
 	}
-	v, err := a.catalog.Version(ctx, repo, ref, artifact.NormalizeVersion(ref.Format, in.PackageVersion))
+	v, err := a.catalog.Version(ctx, repo, ref, a.cfg.Formats.NormalizeVersion(ref.Format, in.PackageVersion))
 	return ref, v, err
 }
 
@@ -138,12 +138,12 @@ type versionKey struct {
 // versionOrder returns the order of a listing: with sortBy
 // PUBLISHED_TIME the most recently published first, otherwise by the
 // format's version order, highest first (the User Guide's examples).
-func versionOrder(f artifact.Format, sortBy string) func(a, b versionKey) int {
-	byVersion := func(a, b versionKey) int {
-		if c := artifact.CompareVersions(f, b.version, a.version); c != 0 {
+func (a *API) versionOrder(f artifact.Format, sortBy string) func(a, b versionKey) int {
+	byVersion := func(x, y versionKey) int {
+		if c := a.cfg.Formats.CompareVersions(f, y.version, x.version); c != 0 {
 			return c
 		}
-		return strings.Compare(b.version, a.version)
+		return strings.Compare(y.version, x.version)
 	}
 	if sortBy != "PUBLISHED_TIME" {
 		return byVersion
@@ -180,11 +180,11 @@ func (a *API) listPackageVersions(ctx context.Context, c *call, in *struct {
 		return nil, err
 	}
 	out := &listPackageVersionsOutput{
-		DefaultDisplayVersion: defaultDisplayVersion(ref.Format, vs, tags),
+		DefaultDisplayVersion: a.defaultDisplayVersion(ref.Format, vs, tags),
 		Format:                string(ref.Format), Namespace: ref.Namespace, Package: ref.Name,
 		Versions: []packageVersionSummary{},
 	}
-	order := versionOrder(ref.Format, in.SortBy)
+	order := a.versionOrder(ref.Format, in.SortBy)
 	key := func(v store.Version) versionKey { return versionKey{v.Version, v.Meta.PublishedAt} }
 	vs = slices.DeleteFunc(vs, func(v store.Version) bool {
 		return (in.Status != "" && string(v.Status) != in.Status) ||
@@ -215,21 +215,21 @@ func (a *API) listPackageVersions(ctx context.Context, c *call, in *struct {
 }
 
 // defaultDisplayVersion is the User Guide's rule ("Default display
-// version"): for npm the version the latest tag points at, if set;
-// otherwise, and for every other format, the most recently published
-// version. Only Published versions count as published here: an
+// version"): the version the format's latest tag (npm's "latest") points
+// at, if set; otherwise, and for formats without tags, the most recently
+// published version. Only Published versions count as published here: an
 // Unfinished, Unlisted, Archived or Disposed version is not what a user
 // should be shown first. With none, the member is left out.
-func defaultDisplayVersion(f artifact.Format, vs []store.Version, tags map[string]string) string {
-	if latest, ok := tags["latest"]; ok && f == artifact.NPM {
+func (a *API) defaultDisplayVersion(f artifact.Format, vs []store.Version, tags map[string]string) string {
+	if tag := a.cfg.Formats.LatestTag(f); tag != "" && tags[tag] != "" {
 		for _, v := range vs {
-			if v.Version == latest {
-				return latest
+			if v.Version == tags[tag] {
+				return v.Version
 			}
 		}
 	}
 	var best *store.Version
-	order := versionOrder(f, "PUBLISHED_TIME")
+	order := a.versionOrder(f, "PUBLISHED_TIME")
 	for i, v := range vs {
 		if v.Status != artifact.Published {
 			continue
@@ -463,8 +463,8 @@ type batchInput struct {
 	ExpectedStatus   string            `json:"expectedStatus"`
 }
 
-func (in batchInput) batch(ref artifact.PackageRef) catalog.Batch {
-	return catalog.Batch{Ref: ref, Versions: normalizeVersions(ref.Format, in.Versions), Revisions: normalizeRevisions(ref.Format, in.VersionRevisions), Expected: artifact.Status(in.ExpectedStatus)}
+func (a *API) batch(in batchInput, ref artifact.PackageRef) catalog.Batch {
+	return catalog.Batch{Ref: ref, Versions: a.normalizeVersions(ref.Format, in.Versions), Revisions: a.normalizeRevisions(ref.Format, in.VersionRevisions), Expected: artifact.Status(in.ExpectedStatus)}
 }
 
 // updatePackageVersionsStatus serves UpdatePackageVersionsStatus: all or
@@ -478,7 +478,7 @@ func (a *API) updatePackageVersionsStatus(ctx context.Context, c *call, in *stru
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.catalog.UpdateStatus(ctx, repo, in.batch(ref), artifact.Status(in.TargetStatus))
+	res, err := a.catalog.UpdateStatus(ctx, repo, a.batch(in.batchInput, ref), artifact.Status(in.TargetStatus))
 	if err != nil {
 		return nil, err
 	}
@@ -491,7 +491,7 @@ func (a *API) deletePackageVersions(ctx context.Context, c *call, in *batchInput
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.catalog.DeleteVersions(ctx, repo, in.batch(ref))
+	res, err := a.catalog.DeleteVersions(ctx, repo, a.batch(*in, ref))
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +507,7 @@ func (a *API) disposePackageVersions(ctx context.Context, c *call, in *batchInpu
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.catalog.DisposeVersions(ctx, repo, in.batch(ref))
+	res, err := a.catalog.DisposeVersions(ctx, repo, a.batch(*in, ref))
 	if err != nil {
 		return nil, err
 	}
@@ -533,7 +533,7 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 	IncludeFromUpstream   bool              `json:"includeFromUpstream"`
 }) (*batchOutput, error) {
 	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}
-	if err := checkNamespace(ref); err != nil {
+	if err := a.checkNamespace(ref); err != nil {
 		return nil, err
 	}
 	switch {
@@ -567,7 +567,7 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 		}
 	}
 	res, err := a.catalog.Copy(ctx, dst, catalog.CopyRequest{
-		Ref: ref, Versions: normalizeVersions(ref.Format, in.Versions), Revisions: normalizeRevisions(ref.Format, in.VersionRevisions), AllowOverwrite: in.AllowOverwrite,
+		Ref: ref, Versions: a.normalizeVersions(ref.Format, in.Versions), Revisions: a.normalizeRevisions(ref.Format, in.VersionRevisions), AllowOverwrite: in.AllowOverwrite,
 	}, a.res.CopySource(src, ref, in.IncludeFromUpstream))
 	if err != nil {
 		return nil, err
@@ -577,22 +577,22 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 
 // normalizeVersions returns versions as format f keys them (PyPI versions
 // in their PEP 440 normal form).
-func normalizeVersions(f artifact.Format, versions []string) []string {
+func (a *API) normalizeVersions(f artifact.Format, versions []string) []string {
 	out := make([]string, len(versions))
 	for i, v := range versions {
-		out[i] = artifact.NormalizeVersion(f, v)
+		out[i] = a.cfg.Formats.NormalizeVersion(f, v)
 	}
 	return out
 }
 
 // normalizeRevisions is normalizeVersions for a version-to-revision map.
-func normalizeRevisions(f artifact.Format, revisions map[string]string) map[string]string {
+func (a *API) normalizeRevisions(f artifact.Format, revisions map[string]string) map[string]string {
 	if revisions == nil {
 		return nil
 	}
 	out := make(map[string]string, len(revisions))
 	for v, r := range revisions {
-		out[artifact.NormalizeVersion(f, v)] = r
+		out[a.cfg.Formats.NormalizeVersion(f, v)] = r
 	}
 	return out
 }

@@ -21,7 +21,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -197,60 +196,4 @@ const actionRead = "codeartifact:ReadFromRepository"
 // method checks ReadFromRepository itself.
 func readOnly(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
-}
-
-// Plain is the surface of a format that has no endpoints yet: it
-// authenticates like the others and answers 404 in plain text.
-type Plain struct {
-	// Scheme is the WWW-Authenticate scheme the format's clients expect.
-	Scheme string
-}
-
-// Challenge returns a challenge in the format's scheme.
-func (p Plain) Challenge(*Request) string { return p.Scheme + ` realm="arca"` }
-
-// Served returns the names of the formats that serve endpoints (not
-// Plain), sorted.
-func Served(formats map[string]Format) []string {
-	var out []string
-	for name, f := range formats {
-		if _, plain := f.(Plain); !plain {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// Serve answers that nothing is served here yet.
-func (p Plain) Serve(w http.ResponseWriter, r *http.Request, req *Request) error {
-	return errkind.NotFoundf("The %s format has no endpoints on this server yet", req.Format)
-}
-
-// WriteError writes err as plain text with its status.
-func (Plain) WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	http.Error(w, errkind.As(err).Message, Status(err))
-}
-
-// Status is the HTTP status for an error on a package endpoint.
-func Status(err error) int {
-	switch errkind.KindOf(err) {
-	case errkind.Validation:
-		return http.StatusBadRequest
-	case errkind.NotFound:
-		return http.StatusNotFound
-	case errkind.Conflict:
-		return http.StatusConflict
-	case errkind.QuotaExceeded:
-		return http.StatusRequestEntityTooLarge
-	case errkind.AccessDenied:
-		return http.StatusForbidden
-	case errkind.Unauthenticated:
-		return http.StatusUnauthorized
-	case errkind.Throttled:
-		return http.StatusTooManyRequests
-	case errkind.Unavailable:
-		return http.StatusBadGateway
-	}
-	return http.StatusInternalServerError
 }

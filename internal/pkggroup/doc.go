@@ -44,4 +44,13 @@
 // INHERIT takes the mode of the nearest ancestor whose mode for that
 // restriction is not INHERIT (the root always has one), together with
 // that ancestor's allowed repositories.
+//
+// # Release-age gate
+//
+// Beyond CodeArtifact, a group may carry a ReleaseGate (gate.go): versions
+// entering through an external connection must be at least MinAge old and
+// published no later than Cutoff; a version without a publish time is
+// held unless AllowMissingTime. A group without a gate takes its nearest
+// ancestor's. Break-glass Exemptions (a version, or every version of a
+// package) pass. GateFor and Check decide in memory, from the index.
 package pkggroup

@@ -64,6 +64,8 @@ type Group struct {
 	// Allowed holds the allowed repositories per restriction: repository
 	// id to name.
 	Allowed map[Restriction]map[int64]string
+	// Gate is the group's own release-age gate; nil inherits.
+	Gate *ReleaseGate
 }
 
 // Mode returns g's own setting of r.
@@ -95,6 +97,8 @@ type Node struct {
 	// effective is, per restriction, the node whose setting applies:
 	// the node itself unless it inherits.
 	effective map[Restriction]*Node
+	// gateFrom is the nearest node (itself or an ancestor) with a gate.
+	gateFrom *Node
 }
 
 // Effective returns the mode that applies to r and the group it comes
@@ -121,6 +125,8 @@ type Index struct {
 	loose    map[artifact.Format][]*Node
 	byWeakNS map[nsKey][]*Node // /f/ns/*, /f/ns/name~
 	exact    map[nsKey][]*Node // /f/ns/name$, by the weak name too
+	// exemptions are the break-glass entries of the release-age gate.
+	exemptions map[exemptionKey]struct{}
 }
 
 type nsKey struct {
@@ -172,6 +178,7 @@ func NewIndex(groups []Group) *Index {
 			}
 		}
 	}
+	ix.inheritGates()
 	return ix
 }
 

@@ -197,10 +197,40 @@ func Normalize(f artifact.Format, namespace, name string) artifact.PackageRef {
 		ref.Name = strings.ToLower(name)
 	case artifact.Swift:
 		ref.Namespace, ref.Name = strings.ToLower(namespace), strings.ToLower(name)
+	case artifact.PyPI:
+		// PyPI's normal form, which the catalog keys projects by.
+		ref.Name = pep503(name)
 	}
-	// PyPI's normal form is the artifact package's, which the catalog keys
-	// projects by.
-	return ref.Normalize()
+	return ref
+}
+
+// pep503 is the normal form of a PyPI project name, as format/pypi's
+// NormalizeName (pypi.Rules.Normalize) computes it; pkggroup sits below
+// the catalog and cannot import the format.
+//
+// Spec: https://packaging.python.org/en/latest/specifications/name-normalization/
+func pep503(name string) string {
+	var b strings.Builder
+	sep := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.':
+			sep = true
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if sep {
+			b.WriteByte('-')
+			sep = false
+		}
+		b.WriteByte(c)
+	}
+	if sep {
+		b.WriteByte('-')
+	}
+	return b.String()
 }
 
 // isWord reports whether r can continue a word: a letter, digit or mark.

@@ -26,8 +26,20 @@
 //     external connection is refused with a Conflict.
 //   - Tags merge with upstream tags winning over the downstream's, and a
 //     higher-priority upstream winning over a lower one.
+//   - An external connection holds packages of its own format only (the
+//     format's rules name its connections; the catalog knows them): for a
+//     package of another format it is skipped.
 //
-// Beyond the guide: an external connection is asked only about packages of
+// Beyond the guide, the release-age gate of the package's group (package
+// pkggroup, ReleaseGate) applies here, once for every format: a version a
+// public registry offers that was published less than the gate's minimum
+// age ago, after its cut-off, or at a time the registry does not give
+// (unless the gate allows that) is left out of the view (View.Held) and
+// its tags, so no document lists it, and Version refuses it with
+// AccessDenied saying when it was published and when it becomes
+// available. Versions stored in a repository are never held.
+//
+// Also beyond the guide: an external connection is asked only about packages of
 // its own format, and one with no registry URL configured on this server is
 // asked nothing; a not-found answer then names it, so that the missing
 // configuration shows where a user looks.
@@ -61,6 +73,10 @@ const MaxSearch = 25
 type Remote struct {
 	Versions map[string]RemoteVersion
 	Tags     map[string]string
+	// PublishedBy, when set, is a time no version was published after
+	// (Maven: the metadata's lastUpdated), for versions whose own publish
+	// time the registry's document does not give.
+	PublishedBy time.Time
 }
 
 // RemoteVersion is a version a public registry has. Meta is what the
@@ -208,6 +224,18 @@ type View struct {
 	// the search passed that have no registry URL configured on this
 	// server: nothing was asked of them.
 	Unconfigured []string
+	// Held are the versions a public registry has that the release-age
+	// gate of the package's group holds back: they are in neither
+	// Versions nor Tags.
+	Held map[string]Held
+}
+
+// Held is a version held back by the release-age gate, and where it
+// would have come from.
+type Held struct {
+	pkggroup.Hold
+	Connection string
+	Repository store.Repository
 }
 
 // Package returns the view of a package from repo. A package found
@@ -220,6 +248,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 	}
 	view := &View{Ref: ref, Versions: map[string]Candidate{}}
 	gate := &groupGate{r: r, ref: ref}
+	release := &releaseGate{r: r, repo: repo, ref: ref}
 	tags := make([]map[string]string, len(order))
 	reached := make([]bool, len(order))
 	var unavailable error
@@ -256,7 +285,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			return nil
 		}
 		for _, name := range n.repo.ExternalConnections {
-			if !serves(name, ref.Format) {
+			if !r.serves(name, ref.Format) {
 				continue // another format's registry does not hold the package
 			}
 			if ok, err := gate.allows(ctx, n.repo, pkggroup.ExternalUpstream); err != nil {
@@ -276,6 +305,11 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 				found, view.Remote = true, true
 				for ver, rv := range remote.Versions {
 					if _, seen := view.Versions[ver]; !seen {
+						if held, err := release.holds(ctx, view, remote, rv, name, n.repo); err != nil {
+							return err
+						} else if held {
+							continue
+						}
 						rv := rv
 						view.Versions[ver] = Candidate{
 							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
@@ -317,6 +351,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 	}
 	view.Tags = mergeTags(order, tags, reached, 0, map[int]bool{})
 	view.Unavailable = unavailable
+	release.settle(view)
 	return view, nil
 }
 
@@ -353,9 +388,9 @@ func mergeTags(order []node, tags []map[string]string, reached []bool, i int, se
 // format f. A connection of another format simply does not hold the
 // package: it is skipped for reads, for the publish check and for
 // ingestion alike.
-func serves(name string, f artifact.Format) bool {
-	conn, ok := catalog.LookupExternalConnection(name)
-	return ok && conn.Format == string(f)
+func (r *Resolver) serves(name string, f artifact.Format) bool {
+	cf, ok := r.cat.ExternalConnectionFormat(name)
+	return ok && cf == f
 }
 
 // Connected reports whether the external connection name has a public
@@ -403,6 +438,9 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, err
 	}
 	c, ok := view.Versions[version]
+	if h, held := view.Held[version]; !ok && held {
+		return store.Version{}, errkind.Deniedf("%s", h.Reason).OnResource("package-version", version)
+	}
 	if !ok && view.Unavailable != nil {
 		return store.Version{}, view.Unavailable
 	}
@@ -485,6 +523,11 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 			where = "external connection " + c.Origin.ExternalConnection
 		}
 		return errkind.Conflictf("Version %s of %s is already available from %s; it cannot be published to %s", version, ref, where, repo.Name).OnResource("package-version", version)
+	}
+	if h, ok := view.Held[version]; ok {
+		// Held back for now, but the registry has it: a local version of
+		// the same number would shadow it.
+		return errkind.Conflictf("Version %s of %s is in external connection %s (held back by the release-age gate for now); it cannot be published to %s", version, ref, h.Connection, repo.Name).OnResource("package-version", version)
 	}
 	return nil
 }

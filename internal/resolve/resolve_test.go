@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
@@ -37,7 +38,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cat := catalog.New(st, "us-east-1", time.Now)
+	cat := catalog.New(st, "us-east-1", time.Now, testFormats{})
 	if _, err := cat.CreateDomain(ctx, catalog.DomainRef{Owner: owner, Name: "d"}, "", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -317,11 +318,45 @@ func TestUnavailableRegistry(t *testing.T) {
 }
 
 // fakeConnection is a public registry holding web-helper.
+// testFormats knows the external connections public:npmjs (npm) and
+// public:pypi (PyPI), as the formats' rules do.
+type testFormats struct{}
+
+var testConnections = map[string]artifact.Format{"public:npmjs": artifact.NPM, "public:pypi": artifact.PyPI}
+
+func (testFormats) ConnectionFormat(name string) (artifact.Format, bool) {
+	f, ok := testConnections[name]
+	return f, ok
+}
+func (testFormats) ConnectionNames() []string { return []string{"public:npmjs", "public:pypi"} }
+
+// CompareVersions orders versions by semver, as npm does (the tests'
+// versions are all semver).
+func (testFormats) CompareVersions(f artifact.Format, a, b string) int {
+	va, ea := semver.StrictNewVersion(a)
+	vb, eb := semver.StrictNewVersion(b)
+	if ea != nil || eb != nil {
+		return strings.Compare(a, b)
+	}
+	if c := va.Compare(vb); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
 type fakeConnection struct {
 	remote  *Remote
 	down    atomic.Bool
 	asked   atomic.Int64
 	ingests atomic.Int64
+	// times are what PublishTime answers; timed counts its calls.
+	times map[string]time.Time
+	timed atomic.Int64
+}
+
+func (f *fakeConnection) PublishTime(ctx context.Context, ref artifact.PackageRef, version string) (time.Time, error) {
+	f.timed.Add(1)
+	return f.times[version], nil
 }
 
 func (f *fakeConnection) add(version string) {

@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"strings"
-
-	"github.com/arcahq/arca/internal/catalog"
 )
 
 // warnConnections tells the operator at start about external connections
@@ -17,9 +15,9 @@ import (
 func (s *Server) warnConnections(ctx context.Context, connected func(name string) bool) error {
 	for _, name := range s.cfg.ConnectionNames() {
 		if !connected(name) {
-			conn, _ := catalog.LookupExternalConnection(name)
-			s.log.Warn("external connection URL ignored: Arca does not fetch "+conn.Format+" packages from public registries yet",
-				"connection", name, "format", conn.Format)
+			f, _ := s.formats.ConnectionFormat(name)
+			s.log.Warn("external connection URL ignored: Arca does not fetch "+string(f)+" packages from public registries yet",
+				"connection", name, "format", string(f))
 		}
 	}
 	associated, err := s.store.AssociatedExternalConnections(ctx)

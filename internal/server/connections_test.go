@@ -35,7 +35,7 @@ func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 		if associate {
-			cat := catalog.New(s.store, cfg.Region, time.Now)
+			cat := catalog.New(s.store, cfg.Region, time.Now, s.formats)
 			d := catalog.DomainRef{Owner: s.Root.AccountID, Name: "my-domain"}
 			if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
 				t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/generic"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/pypi"
@@ -41,16 +41,32 @@ import (
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
-	"github.com/arcahq/arca/internal/upstream/mavenrepo"
-	"github.com/arcahq/arca/internal/upstream/npmregistry"
-	"github.com/arcahq/arca/internal/upstream/pypiregistry"
+	"github.com/arcahq/arca/internal/upstream"
 )
+
+// formats lists every package format Arca knows, one line each: its
+// rules (format.Rules), and through them its endpoint and the clients of
+// its external connections. Adding a format is its folder under
+// internal/format and a line here.
+func formats() *format.Registry {
+	return format.NewRegistry(
+		npm.Rules{},
+		pypi.Rules{},
+		maven.Rules{},
+		generic.Rules{},
+		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
+		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
+		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
+		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
+	)
+}
 
 // Server is a running Arca.
 type Server struct {
-	cfg config.Config
-	now func() time.Time
-	log *slog.Logger
+	cfg     config.Config
+	formats *format.Registry
+	now     func() time.Time
+	log     *slog.Logger
 	// access is the access log; nil without WithAccessLog.
 	access  *middleware.AccessLog
 	store   store.Store
@@ -81,6 +97,14 @@ func WithAccessLog(l *middleware.AccessLog) Option { return func(s *Server) { s.
 
 // New builds a server from a validated configuration.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Server, error) {
+	formats := formats()
+	// Before anything is created: a connection no format serves is a
+	// configuration error.
+	for _, name := range cfg.ConnectionNames() {
+		if _, ok := formats.ConnectionFormat(name); !ok {
+			return nil, fmt.Errorf("external connection %q is not one of %s", name, strings.Join(formats.ConnectionNames(), ", "))
+		}
+	}
 	// The certificate first: a server that cannot serve creates nothing.
 	var cert *certificate
 	if cfg.TLS() {
@@ -101,7 +125,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		log.Info("created a master key file inside the data directory: the secrets in the database are encrypted, "+
 			"but a copy of the whole directory holds the key; keep the key elsewhere (ARCA_MASTER_KEY or --master-key-file)", "file", created)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, cert: cert}
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert}
 	for _, o := range opts {
 		o(s)
 	}
@@ -146,33 +170,22 @@ func (s *Server) build(ctx context.Context) error {
 	if s.audit, err = openAudit(s.cfg, s.log); err != nil {
 		return err
 	}
-	cat := catalog.New(s.store, s.cfg.Region, now)
+	cat := catalog.New(s.store, s.cfg.Region, now, s.formats)
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
 	decider := authz.New(dir, cat, s.cfg.Region, now)
 
-	res := resolve.New(s.store, cat, s.connections(), s.cfg.UpstreamTimeout, s.log)
+	// The clients of the public registries configured for external
+	// connections. A connection with no URL configured is absent: its
+	// repositories serve only what they already hold.
+	conns := s.formats.Connect(s.cfg.ExternalConnections, upstream.Config{Blobs: s.blobs, Log: s.log})
+	res := resolve.New(s.store, cat, conns, s.cfg.UpstreamTimeout, s.log)
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
 	}
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
-	formats := map[string]endpoint.Format{
-		"npm":     npm.New(deps),
-		"pypi":    pypi.New(deps),
-		"maven":   maven.New(deps),
-		"nuget":   endpoint.Plain{Scheme: "Basic"},
-		"generic": endpoint.Plain{Scheme: "Basic"},
-		"ruby":    endpoint.Plain{Scheme: "Basic"},
-		"swift":   endpoint.Plain{Scheme: "Basic"},
-		"cargo":   endpoint.Plain{Scheme: "Basic"},
-	}
-	// Generic packages are served by the control plane
-	// (PublishPackageVersion, GetPackageVersionAsset), not by an endpoint:
-	// the generic format is served all the same.
-	served := append(endpoint.Served(formats), "generic")
-	sort.Strings(served)
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: served}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
-	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, formats)
+	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps))
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
 	mux := http.NewServeMux()
@@ -187,25 +200,6 @@ func (s *Server) build(ctx context.Context) error {
 	handler := minBodyRate(settleUploads(mux, s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
 	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
-}
-
-// connections builds the clients of the public registries configured for
-// external connections. A connection with no URL configured is absent: its
-// repositories serve only what they already hold.
-func (s *Server) connections() map[string]resolve.Connection {
-	conns := map[string]resolve.Connection{}
-	for name, url := range s.cfg.ExternalConnections {
-		conn, _ := catalog.LookupExternalConnection(name)
-		switch artifact.Format(conn.Format) {
-		case artifact.NPM:
-			conns[name] = npmregistry.New(npmregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
-		case artifact.PyPI:
-			conns[name] = pypiregistry.New(pypiregistry.Config{URL: url, Blobs: s.blobs, Log: s.log})
-		case artifact.Maven:
-			conns[name] = mavenrepo.New(mavenrepo.Config{URL: url, Connection: name, Blobs: s.blobs, Log: s.log})
-		}
-	}
-	return conns
 }
 
 // rootCredentials returns the root account's credentials: from the

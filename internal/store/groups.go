@@ -65,3 +65,45 @@ type PackageGroups interface {
 	// after the given one.
 	ListDomainPackages(ctx context.Context, domainID int64, after artifact.PackageRef, limit int) ([]artifact.PackageRef, error)
 }
+
+// ReleaseGate is the release-age gate set on a package group itself.
+type ReleaseGate struct {
+	GroupID          int64
+	MinAge           time.Duration
+	Cutoff           time.Time // zero: none
+	AllowMissingTime bool
+	UpdatedAt        time.Time
+}
+
+// GateExemption is a break-glass entry of a domain: a version of a
+// package (Version "" for every version) let through the release-age gate.
+type GateExemption struct {
+	DomainID  int64
+	Ref       artifact.PackageRef
+	Version   string
+	CreatedAt time.Time
+	CreatedBy string
+}
+
+// ReleaseGates stores release-age gates and their break-glass entries.
+// Every write bumps the domain's package group generation, so the gates
+// are cached with the compiled groups. Deleting a group removes its gate;
+// deleting a domain removes its entries.
+type ReleaseGates interface {
+	// PutReleaseGate sets a group's gate, replacing the one it had.
+	PutReleaseGate(ctx context.Context, domainID int64, g ReleaseGate) error
+	// DeleteReleaseGate removes a group's own gate; a group without one
+	// is errkind.NotFound.
+	DeleteReleaseGate(ctx context.Context, domainID, groupID int64) error
+	// ListReleaseGates returns the gates of the domain's groups.
+	ListReleaseGates(ctx context.Context, domainID int64) ([]ReleaseGate, error)
+	// PutGateExemption records an entry; recording it again keeps the
+	// first one.
+	PutGateExemption(ctx context.Context, e GateExemption) error
+	// DeleteGateExemption removes an entry; a missing one is
+	// errkind.NotFound.
+	DeleteGateExemption(ctx context.Context, e GateExemption) error
+	// ListGateExemptions returns the domain's entries, by package and
+	// version.
+	ListGateExemptions(ctx context.Context, domainID int64) ([]GateExemption, error)
+}

@@ -52,6 +52,7 @@ type Queries interface {
 	Packages
 	Versions
 	PackageGroups
+	ReleaseGates
 }
 
 // Account is a tenant: the owner of domains and the administrator of

@@ -41,6 +41,13 @@ type Config struct {
 	Name string
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Connection is the external connection the registry is behind
+	// ("public:maven-central"); a format's client may name it in
+	// messages.
+	Connection string
+	// MaxDocumentSize bounds one document a format's client reads whole
+	// (a package document, a project page); 0 for the format's default.
+	MaxDocumentSize int64
 	// Blobs is where Download stores files.
 	Blobs blob.Store
 	// Client sends the requests; nil for NewHTTPClient().

@@ -1,8 +1,13 @@
-// Package upstream is what the clients of public registries share: how
-// they ask a registry over HTTP, what they remember of its answers and
-// failures, and how they store the files it serves. The clients
-// themselves, one per format (npmregistry, pypiregistry, mavenrepo), keep
-// only what their format decides: URL layouts, parsing, and what to ingest.
+// Package upstream is what the clients of public registries share: their
+// one Config, how they ask a registry over HTTP, what they remember of its
+// answers and failures, and how they store the files it serves. The
+// clients themselves live in their format's folder (format/npm, format/pypi
+// and format/maven, each in connection.go, built by the format's
+// Rules.Connect from a Config with URL and Connection filled in) and keep
+// only what their format decides: URL layouts, parsing, what to ingest,
+// how messages name the registry. The fakes of the public registries
+// (upstreamtest) stay here, beside the tests of the shared pieces that use
+// them.
 //
 // A Client is one registry as Arca reaches it:
 //

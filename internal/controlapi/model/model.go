@@ -5,6 +5,10 @@
 // carried (query string, header, body), and whether a value satisfies the
 // constraints of its shape (required, length, range, pattern, enum).
 //
+// Arca's own operations (arca-operations.json: the release-age gate) are
+// merged in, in the same form and over the same shapes; Operation.Service
+// tells them apart (their actions are arca:<Operation>).
+//
 // Validation follows the model exactly, so the server checks what botocore
 // leaves unchecked (max, pattern, enum; docs/CLIENTS.md §1.0), and reports it in
 // the wording of AWS's ValidationException.
@@ -20,6 +24,19 @@ import (
 
 //go:embed codeartifact-2018-09-22.service.json
 var serviceJSON []byte
+
+// arcaJSON holds Arca's own operations (the release-age gate), in the
+// model's form and over the model's shapes: they are routed, bound and
+// validated like CodeArtifact's, and authorized as arca:<Operation>.
+//
+//go:embed arca-operations.json
+var arcaJSON []byte
+
+// Service prefixes of the actions the operations authorize.
+const (
+	ServiceCodeArtifact = "codeartifact"
+	ServiceArca         = "arca"
+)
 
 // Model is the parsed service model.
 type Model struct {
@@ -38,7 +55,13 @@ type Operation struct {
 	Input  *Ref `json:"input"`
 	Output *Ref `json:"output"`
 	Errors []Ref
+	// Service is the prefix of the operation's action: codeartifact, or
+	// arca for Arca's own operations.
+	Service string `json:"-"`
 }
+
+// Action is the IAM action an operation authorizes, service:Name.
+func (op *Operation) Action() string { return op.Service + ":" + op.Name }
 
 // Ref names a shape.
 type Ref struct {
@@ -80,10 +103,34 @@ func Load() (*Model, error) {
 	if err := json.Unmarshal(serviceJSON, &m); err != nil {
 		return nil, fmt.Errorf("service model: %w", err)
 	}
+	var arca Model
+	if err := json.Unmarshal(arcaJSON, &arca); err != nil {
+		return nil, fmt.Errorf("arca operations: %w", err)
+	}
+	for _, op := range m.Operations {
+		op.Service = ServiceCodeArtifact
+	}
+	for name, op := range arca.Operations {
+		if _, dup := m.Operations[name]; dup {
+			return nil, fmt.Errorf("arca operation %s is CodeArtifact's", name)
+		}
+		op.Service = ServiceArca
+		m.Operations[name] = op
+	}
+	for name, s := range arca.Shapes {
+		if _, dup := m.Shapes[name]; dup {
+			return nil, fmt.Errorf("arca shape %s is CodeArtifact's", name)
+		}
+		m.Shapes[name] = s
+	}
 	m.byRoute = make(map[string]*Operation, len(m.Operations))
 	for name, op := range m.Operations {
 		op.Name = name
-		m.byRoute[op.HTTP.Method+" "+op.HTTP.RequestURI] = op
+		key := op.HTTP.Method + " " + op.HTTP.RequestURI
+		if _, dup := m.byRoute[key]; dup {
+			return nil, fmt.Errorf("two operations at %s", key)
+		}
+		m.byRoute[key] = op
 	}
 	for name, s := range m.Shapes {
 		if s.Pattern == "" {

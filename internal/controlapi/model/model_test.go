@@ -11,8 +11,15 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(m.Operations); n != 48 {
-		t.Errorf("%d operations, want the model's 48", n)
+	services := map[string]int{}
+	for _, op := range m.Operations {
+		services[op.Service]++
+	}
+	if services[ServiceCodeArtifact] != 48 || services[ServiceArca] != 7 || len(services) != 2 {
+		t.Errorf("operations by service %v, want the model's 48 and Arca's 7", services)
+	}
+	if a := m.Operations["PutReleaseGate"].Action(); a != "arca:PutReleaseGate" {
+		t.Errorf("PutReleaseGate authorizes %s", a)
 	}
 	// Every operation is reachable by its method and path, and no two
 	// share one.

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
@@ -214,7 +213,7 @@ type VersionInfo struct {
 // change (left out when no change time is known).
 func ArtifactMetadata(groupID, artifactID string, versions []VersionInfo) *Metadata {
 	vs := slices.Clone(versions)
-	slices.SortFunc(vs, func(a, b VersionInfo) int { return artifact.CompareVersions(artifact.Maven, a.Version, b.Version) })
+	slices.SortFunc(vs, func(a, b VersionInfo) int { return Rules{}.CompareVersions(a.Version, b.Version) })
 	v := &Versioning{Versions: make([]string, 0, len(vs))}
 	var updated time.Time
 	for _, x := range vs {

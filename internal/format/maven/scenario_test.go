@@ -40,6 +40,7 @@ import (
 const domain = "my-domain"
 
 type env struct {
+	s     *servertest.Scenario
 	t     *testing.T
 	ctx   context.Context
 	ca    *codeartifact.Client
@@ -49,17 +50,17 @@ type env struct {
 
 func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	t.Helper()
-	srv := servertest.Start(t, options...)
-	ctx := t.Context()
-	ca := srv.CodeArtifact()
-	token := servertest.Domain(t, ca, domain)
-	return &env{t: t, ctx: ctx, ca: ca, token: token, http: &http.Client{}}
+	s := servertest.NewScenario(t, domain, options...)
+	// Maven's requests go through Go's default client, as they always
+	// have: transparent decompression, redirects followed.
+	s.HTTP = &http.Client{}
+	return &env{s: s, t: t, ctx: t.Context(), ca: s.CA, token: s.Token, http: s.HTTP}
 }
 
 // repo creates a repository and returns its Maven endpoint.
 func (e *env) repo(name string, upstreams ...string) string {
 	e.t.Helper()
-	return servertest.Repository(e.t, e.ca, domain, name, types.PackageFormatMaven, upstreams...)
+	return e.s.Repository(name, types.PackageFormatMaven, upstreams...)
 }
 
 type response struct {
@@ -88,16 +89,8 @@ func (e *env) send(method, url string, body []byte, auth bool, headers ...string
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return response{resp.StatusCode, resp.Header, b}
+	r := e.s.Send(req)
+	return response{r.Status, r.Header, r.Body}
 }
 
 // put uploads as Maven does: preemptive Basic, Expect: 100-continue, no
@@ -730,5 +723,5 @@ func TestSlowConnection(t *testing.T) {
 		t.Errorf("slow repository: %d after %s: %s", r.status, time.Since(start), r.body)
 	}
 	// Recovery after the failure memory is the connection's own test
-	// (mavenrepo), on a stepped clock.
+	// (connection_test.go), on a stepped clock.
 }

@@ -64,7 +64,7 @@ func (p Package) listed() []Version {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		return artifact.CompareVersions(artifact.NPM, out[i].Version, out[j].Version) < 0
+		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
 	})
 	return out
 }

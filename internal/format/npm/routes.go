@@ -4,6 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 )
 
 // routes is the npm surface of a repository endpoint, as npm 11, yarn 1
@@ -155,4 +159,64 @@ func lookup(method, path string) (r *route, p params, allowed []string) {
 		allowed = append(allowed, rt.method)
 	}
 	return nil, params{}, allowed
+}
+
+// Serve routes an npm request through the route table.
+func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
+	rt, p, allowed := lookup(r.Method, req.Rest)
+	if rt == nil {
+		if len(allowed) > 0 {
+			return &format.Refusal{Status: http.StatusMethodNotAllowed, Allow: allowed,
+				Message: r.Method + " is not supported on " + req.Rest}
+		}
+		return errkind.NotFoundf("Not found")
+	}
+	c := &call{w: w, r: r, req: req, p: p}
+	if p.hasPkg {
+		n, err := ParseName(p.pkg)
+		if err != nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				// No package can have that name, so none is here.
+				return errkind.NotFoundf("Package %q not found: %s", p.pkg, errkind.As(err).Message)
+			}
+			return err
+		}
+		c.name = n
+	}
+	return rt.handle(f, c)
+}
+
+// unsupportedNotes are the User Guide's notes on the npm commands
+// CodeArtifact does not support ("npm command support").
+var unsupportedNotes = map[string]string{
+	"access":    "CodeArtifact uses a permission model that is different from the public npmjs repository.",
+	"adduser":   "CodeArtifact uses a user model that is different from the public npmjs repository. Use aws codeartifact login --tool npm to configure npm.",
+	"hook":      "CodeArtifact does not currently support any kind of change notification mechanism.",
+	"login":     "CodeArtifact uses an authentication model that is different from the public npmjs repository. Use aws codeartifact login --tool npm to configure npm.",
+	"logout":    "CodeArtifact uses an authentication model that is different from the public npmjs repository. There is no way to sign out from a CodeArtifact repository, but authentication tokens expire after their configurable expiration time. The default token duration is 12 hours.",
+	"owner":     "CodeArtifact uses a permissions model that is different from the public npmjs repository.",
+	"profile":   "CodeArtifact uses a user model that is different from the public npmjs repository.",
+	"search":    "CodeArtifact supports limited search functionality with the list-packages command (aws codeartifact list-packages).",
+	"star":      "CodeArtifact currently does not support any kind of favorites mechanism.",
+	"stars":     "CodeArtifact currently does not support any kind of favorites mechanism.",
+	"team":      "CodeArtifact uses a user and group membership model that is different from the public npmjs repository.",
+	"token":     "CodeArtifact uses a different model for getting authentication tokens. Use aws codeartifact get-authorization-token.",
+	"unpublish": "CodeArtifact does not support removing a package version from a repository using the npm client. Use aws codeartifact delete-package-versions.",
+}
+
+// unsupported answers an unsupported command: 405 for unpublish, which
+// removes what GET serves, 400 for the others.
+func unsupported(command string) func(*Format, *call) error {
+	status := http.StatusBadRequest
+	if command == "unpublish" {
+		status = http.StatusMethodNotAllowed
+	}
+	msg := "npm " + command + " is not supported: " + unsupportedNotes[command]
+	return func(*Format, *call) error {
+		r := &format.Refusal{Status: status, Message: msg}
+		if status == http.StatusMethodNotAllowed {
+			r.Allow = []string{http.MethodGet, http.MethodHead}
+		}
+		return r
+	}
 }

@@ -21,11 +21,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
@@ -38,13 +36,13 @@ import (
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 const domain = "my-domain"
 
 type env struct {
+	s     *servertest.Scenario
 	t     *testing.T
 	ctx   context.Context
 	ca    *codeartifact.Client
@@ -55,28 +53,15 @@ type env struct {
 
 func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	t.Helper()
-	srv := servertest.Start(t, options...)
-	ctx := t.Context()
-	ca := srv.CodeArtifact()
-	token := servertest.Domain(t, ca, domain)
-	st, err := sqlite.Open(ctx, filepath.Join(srv.Data, "arca.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return &env{
-		t: t, ctx: ctx, ca: ca, token: token,
-		cat: catalog.New(st, servertest.Region, time.Now),
-		// Compression is the test's business: it checks what the server sends.
-		http: &http.Client{Transport: &http.Transport{DisableCompression: true}},
-	}
+	s := servertest.NewScenario(t, domain, options...)
+	return &env{s: s, t: t, ctx: t.Context(), ca: s.CA, token: s.Token, cat: s.Catalog(), http: s.HTTP}
 }
 
 // repo creates a repository and returns its npm endpoint, as
 // `aws codeartifact login --tool npm` gets it.
 func (e *env) repo(name string, upstreams ...string) string {
 	e.t.Helper()
-	return servertest.Repository(e.t, e.ca, domain, name, types.PackageFormatNpm, upstreams...)
+	return e.s.Repository(name, types.PackageFormatNpm, upstreams...)
 }
 
 type response struct {
@@ -135,23 +120,8 @@ func (e *env) do(cmd, method, url string, body []byte, headers ...string) respon
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r io.Reader = resp.Body
-	gz := resp.Header.Get("Content-Encoding") == "gzip" && method != http.MethodHead
-	if gz {
-		if r, err = gzip.NewReader(resp.Body); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b, gzipped: gz}
+	r := e.s.Send(req)
+	return response{status: r.Status, header: r.Header, body: r.Body, gzipped: r.Gzipped}
 }
 
 // packument asks for a package document with npm's packument headers.
@@ -347,7 +317,7 @@ func versionsOf(d document) string {
 func sortVersions(vs []string) {
 	for i := range vs {
 		for j := i + 1; j < len(vs); j++ {
-			if artifact.CompareVersions(artifact.NPM, vs[j], vs[i]) < 0 {
+			if (npm.Rules{}).CompareVersions(vs[j], vs[i]) < 0 {
 				vs[i], vs[j] = vs[j], vs[i]
 			}
 		}

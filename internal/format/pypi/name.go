@@ -1,6 +1,9 @@
 package pypi
 
 import (
+	"strings"
+
+	pep440 "github.com/aquasecurity/go-pep440-version"
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -16,7 +19,30 @@ const MaxNameLength = 255
 //
 // Spec: https://packaging.python.org/en/latest/specifications/name-normalization/
 // (PEP 503).
-func NormalizeName(name string) string { return artifact.NormalizePyPIName(name) }
+func NormalizeName(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	sep := false
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '-' || c == '_' || c == '.':
+			sep = true
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if sep {
+			b.WriteByte('-')
+			sep = false
+		}
+		b.WriteByte(c)
+	}
+	if sep {
+		b.WriteByte('-')
+	}
+	return b.String()
+}
 
 // IsNormalized reports whether name is its own normal form.
 func IsNormalized(name string) bool { return NormalizeName(name) == name }
@@ -58,7 +84,7 @@ func NormalizeVersion(v string) (string, error) {
 	if v == "" || len(v) > 255 {
 		return "", errkind.Validationf("Invalid version %.40q: a version is 1 to 255 characters", v)
 	}
-	s, ok := artifact.NormalizePEP440(v)
+	s, ok := normalPEP440(v)
 	if !ok {
 		return "", errkind.Validationf("Invalid version %q: not a PEP 440 version", v)
 	}
@@ -74,4 +100,22 @@ func RemoteVersion(v string) string {
 		return n
 	}
 	return v
+}
+
+// normalPEP440 returns the normal form of a PEP 440 version, and false
+// when v is not one.
+//
+// Spec: https://packaging.python.org/en/latest/specifications/version-specifiers/#normalization
+func normalPEP440(v string) (string, bool) {
+	parsed, err := pep440.Parse(v)
+	if err != nil {
+		return "", false
+	}
+	s := parsed.String()
+	// The library lower-cases the local segment but keeps its separators;
+	// PEP 440 makes them all ".".
+	if base, local, ok := strings.Cut(s, "+"); ok {
+		s = base + "+" + strings.NewReplacer("-", ".", "_", ".").Replace(local)
+	}
+	return s, true
 }

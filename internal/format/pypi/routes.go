@@ -1,6 +1,16 @@
 package pypi
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+)
 
 // routes is the PyPI surface of a repository endpoint, as pip, uv and
 // twine call it (docs/CLIENTS.md §4.4-§4.5), in net/http patterns matched
@@ -34,11 +44,34 @@ type route struct {
 
 func (f *Format) notFound(c *call) error {
 	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
-		return &refusal{status: http.StatusNotFound, msg: "Not found: " + c.r.URL.Path}
+		return &format.Refusal{Status: http.StatusNotFound, Message: "Not found: " + c.r.URL.Path}
 	}
 	msg := c.r.Method + " is not supported on " + c.r.URL.Path
 	if c.r.Method == http.MethodPost {
 		msg += "; uploads go to the repository URL itself, " + c.req.BaseURL + " (twine's repository, not pip's index URL)"
 	}
-	return &refusal{status: http.StatusMethodNotAllowed, msg: msg, allow: []string{http.MethodGet, http.MethodHead}}
+	return &format.Refusal{Status: http.StatusMethodNotAllowed, Message: msg, Allow: []string{http.MethodGet, http.MethodHead}}
+}
+
+// Serve routes a PyPI request through the route table. The rest of the
+// path is matched as a path of its own, "/" + Rest, so the table reads as
+// the layout below the repository endpoint.
+func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
+	rest := "/" + req.Rest
+	unescaped, err := url.PathUnescape(rest)
+	if err != nil {
+		return errkind.NotFoundf("Not found")
+	}
+	// ServeMux would redirect an unclean path to its clean form, a path
+	// without the endpoint's prefix: such paths name nothing here.
+	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
+		return errkind.NotFoundf("Not found")
+	}
+	c := &call{w: w, req: req, prefix: strings.TrimSuffix(r.URL.EscapedPath(), req.Rest)}
+	u := *r.URL
+	u.Path, u.RawPath = unescaped, rest
+	inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
+	inner.URL = &u
+	f.mux.ServeHTTP(w, inner)
+	return c.err
 }

@@ -9,12 +9,10 @@ package pypi_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -40,6 +38,7 @@ const (
 )
 
 type env struct {
+	s     *servertest.Scenario
 	t     *testing.T
 	ctx   context.Context
 	ca    *codeartifact.Client
@@ -49,24 +48,14 @@ type env struct {
 
 func newEnv(t *testing.T, options ...func(*config.Config)) *env {
 	t.Helper()
-	srv := servertest.Start(t, options...)
-	ctx := t.Context()
-	ca := srv.CodeArtifact()
-	token := servertest.Domain(t, ca, domain)
-	return &env{
-		t: t, ctx: ctx, ca: ca, token: token,
-		// Redirects and compression are the test's business.
-		http: &http.Client{
-			Transport:     &http.Transport{DisableCompression: true},
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-	}
+	s := servertest.NewScenario(t, domain, options...)
+	return &env{s: s, t: t, ctx: t.Context(), ca: s.CA, token: s.Token, http: s.HTTP}
 }
 
 // repo creates a repository and returns its PyPI endpoint, as login gets it.
 func (e *env) repo(name string, upstreams ...string) string {
 	e.t.Helper()
-	return servertest.Repository(e.t, e.ca, domain, name, types.PackageFormatPypi, upstreams...)
+	return e.s.Repository(name, types.PackageFormatPypi, upstreams...)
 }
 
 type response struct {
@@ -96,22 +85,8 @@ func (e *env) do(method, url, contentType string, body []byte, headers ...string
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := e.http.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r io.Reader = resp.Body
-	if resp.Header.Get("Content-Encoding") == "gzip" && method != http.MethodHead {
-		if r, err = gzip.NewReader(resp.Body); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	r := e.s.Send(req)
+	return response{status: r.Status, header: r.Header, body: r.Body}
 }
 
 func (e *env) get(url string, headers ...string) response {

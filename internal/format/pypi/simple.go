@@ -67,7 +67,7 @@ func (p Project) Listed() []Release {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		return artifact.CompareVersions(artifact.PyPI, out[i].Version, out[j].Version) < 0
+		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
 	})
 	return out
 }

@@ -164,5 +164,8 @@ func (q queries) deleteDomainGroups(ctx context.Context, domainID int64) error {
 			return err
 		}
 	}
+	if err := q.exec(ctx, false, `DELETE FROM release_gate_exemptions WHERE domain_id = $1`, domainID); err != nil {
+		return err
+	}
 	return q.exec(ctx, false, `DELETE FROM package_group_generations WHERE domain_id = $1`, domainID)
 }

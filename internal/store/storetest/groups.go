@@ -14,6 +14,7 @@ func groupTests() []namedTest {
 		{"PackageGroups", testPackageGroups},
 		{"PackageGroupsFollowDeletes", testPackageGroupsFollowDeletes},
 		{"DomainPackages", testDomainPackages},
+		{"ReleaseGates", testReleaseGates},
 	}
 }
 

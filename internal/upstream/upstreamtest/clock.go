@@ -9,8 +9,8 @@ import (
 // memories of the registry clients (their Config.Now):
 //
 //	clock := upstreamtest.NewClock()
-//	reg := npmregistry.New(npmregistry.Config{URL: fake.URL, Now: clock.Now})
-//	clock.Advance(npmregistry.DefaultTTL) // the cached document is stale
+//	reg := npm.NewConnection(upstream.Config{URL: fake.URL, Now: clock.Now})
+//	clock.Advance(upstream.DefaultTTL) // the cached document is stale
 type Clock struct {
 	mu sync.Mutex
 	t  time.Time

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
+	mvnversion "github.com/masahiro331/go-mvn-version"
 )
 
 // Maven is a fake remote Maven repository (the Maven 2 layout as Maven
@@ -40,13 +40,17 @@ type Maven struct {
 
 	mu    sync.Mutex
 	files map[string][]byte // by path, "/com/example/lib/1.0/lib-1.0.jar"
+	// modified are the Last-Modified times of files published with
+	// PublishAt, by path; updated the latest per artifact directory.
+	modified map[string]time.Time
+	updated  map[string]time.Time
 }
 
 // NewMaven starts a fake Maven repository with no artifacts, stopped when
 // the test ends.
 func NewMaven(t testing.TB) *Maven {
 	t.Helper()
-	f := &Maven{files: map[string][]byte{}}
+	f := &Maven{files: map[string][]byte{}, modified: map[string]time.Time{}, updated: map[string]time.Time{}}
 	f.URL = f.start(t, "fake Maven repository", f.serve, plainError)
 	return f
 }
@@ -103,7 +107,16 @@ func (f *Maven) Publish(group, artifactID, version string, deps ...string) {
 	if !slices.Contains(versions, version) {
 		versions = append(versions, version)
 	}
-	slices.SortFunc(versions, func(a, b string) int { return artifact.CompareVersions(artifact.Maven, a, b) })
+	// In Maven's order, as a repository lists them (the fake cannot use
+	// format/maven, whose tests use the fake).
+	slices.SortFunc(versions, func(a, b string) int {
+		va, ea := mvnversion.NewVersion(a)
+		vb, eb := mvnversion.NewVersion(b)
+		if ea != nil || eb != nil {
+			return strings.Compare(a, b)
+		}
+		return va.Compare(vb)
+	})
 	var v strings.Builder
 	for _, x := range versions {
 		fmt.Fprintf(&v, "      <version>%s</version>\n", x)
@@ -122,6 +135,28 @@ func (f *Maven) Publish(group, artifactID, version string, deps ...string) {
   </versioning>
 </metadata>
 `, group, artifactID, latest, latest, v.String())))
+}
+
+// PublishAt is Publish of a version deployed at t: its files are served
+// with Last-Modified t, and the metadata's lastUpdated becomes the latest
+// time given to a version of the artifact this way.
+func (f *Maven) PublishAt(t time.Time, group, artifactID, version string, deps ...string) {
+	f.t.Helper()
+	f.Publish(group, artifactID, version, deps...)
+	base := MavenDir(group, artifactID, version) + "/" + artifactID + "-" + version
+	dir := MavenDir(group, artifactID, "")
+	f.mu.Lock()
+	for _, suffix := range []string{".pom", ".jar", "-sources.jar"} {
+		f.modified[base+suffix] = t.UTC()
+	}
+	if t.After(f.updated[dir]) {
+		f.updated[dir] = t.UTC()
+	}
+	meta := string(f.files[dir+"/maven-metadata.xml"])
+	updated := f.updated[dir].Format("20060102150405")
+	f.mu.Unlock()
+	start, end := strings.Index(meta, "<lastUpdated>"), strings.Index(meta, "</lastUpdated>")
+	f.PutFile(dir+"/maven-metadata.xml", []byte(meta[:start]+"<lastUpdated>"+updated+meta[end:]))
 }
 
 // versions returns the versions the artifact's metadata lists (f.mu held).
@@ -171,10 +206,14 @@ func (f *Maven) File(path string) []byte {
 func (f *Maven) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	body, ok := f.files[r.URL.Path]
+	modified := f.modified[r.URL.Path]
 	f.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
 		return
+	}
+	if !modified.IsZero() {
+		w.Header().Set("Last-Modified", modified.Format(http.TimeFormat))
 	}
 	etag := fmt.Sprintf(`"%x"`, sha1.Sum(body))
 	w.Header().Set("ETag", etag)

@@ -1,0 +1,82 @@
+// Package format is what the package formats share, and the contract a
+// format fulfils. A format is one folder, internal/format/<fmt>, and one
+// line in the list of formats (internal/server's formats()); nothing
+// outside its folder decides anything by the format's name.
+//
+// # The contract
+//
+// Rules (rules.go) are what the rest of Arca needs to know of a format:
+// how it keys package names and versions (Normalize, NormalizeVersion),
+// how its versions order (CompareVersions), whether its packages need a
+// namespace (NamespaceRequired), which tag names the default display
+// version (LatestTag), whether the control plane's PublishPackageVersion
+// publishes it (PublishedByAPI), and which external connections serve it
+// (Connections). Two optional capabilities, found by type assertion:
+//
+//   - Surface: Surface(Deps) endpoint.Format builds the format's handler
+//     of its repository endpoint paths (/{domain}-{owner}/{format}/{repo}/).
+//     A format without it answers 404 there (Plain).
+//   - Connector: Connect(upstream.Config) resolve.Connection builds the
+//     client of the public registry behind one of its external
+//     connections, from the shared upstream.Config (URL and Connection
+//     filled in). A format without it accepts its connections, whose
+//     repositories then serve only what they already hold.
+//
+// A format's rules are a stateless value type, <fmt>.Rules{}, and its
+// methods are pure. A format that has no folder yet is listed as a Basic
+// (name, namespace rule, version order, connection names): NuGet, Ruby,
+// Swift and Cargo are, so their repositories, packages and external
+// connections are accepted while their endpoints answer 404. Giving one a
+// folder replaces its Basic line with <fmt>.Rules{}.
+//
+// The Registry (registry.go) is built once from the list. The catalog
+// (which connections exist, version order), the resolver (through the
+// catalog: which format a connection serves, version order) and the control plane (names, versions,
+// order, namespaces, tags, publishing) each declare the few Registry
+// methods they use; the server asks it for the endpoint surfaces
+// (Surfaces) and the connection clients (Connect).
+//
+// # What formats share
+//
+//   - Deps (deps.go): what a surface is built from (catalog, resolver,
+//     blobs, log, authorizer, region), and AuthorizeWrite, the package
+//     authorization of a publish.
+//   - Errors (errors.go): every format renders its errors from Failure,
+//     one table (errkind category -> status, Status) plus Refusal for
+//     answers that are no category's (405 with Allow, npm's unsupported
+//     commands); a 5xx is logged with the request id, which its message
+//     names, and never shows internals. WriteText is the plain-text shape
+//     (PyPI, Maven, Plain); npm writes {"error": ...}.
+//   - Version orders: CompareSemVer, CompareParsed (a format's own parser
+//     and comparison, with unparsable versions first), CompareNatural.
+//
+// # The files of a format's folder
+//
+// The same file name does the same job in every format:
+//
+//	doc.go         what the format serves, its invariants, the specs it follows
+//	rules.go       its Rules (and Surface, Connect)
+//	format.go      the surface: Format, New, Challenge, WriteError, authorize
+//	routes.go      the route table and Serve, which dispatches through it
+//	read.go        handlers that read (GET, HEAD)
+//	publish.go     handlers that write (publish, tags, deprecate, metadata)
+//	describe.go    Describe: package and version of a request, for the audit log
+//	cache.go       keys of its rendered-document cache
+//	pending.go     state kept between requests (Maven: checksums sent before their file)
+//	connection.go  the client of the public registry behind its external
+//	               connections (resolve.Connection)
+//	<thing>.go     pure code named for what it parses or renders: bytes in,
+//	               typed values out, size-bounded, no storage, fuzzed where it
+//	               reads client input (npm name.go, manifest.go,
+//	               publication.go, document.go, registrydoc.go; pypi name.go,
+//	               filename.go, metadata.go, upload.go, index.go, archive.go,
+//	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go)
+//
+// Tests sit beside what they test (<file>_test.go); scenario_test.go
+// holds the in-process scenarios on the shared harness
+// (servertest.Scenario), connection_test.go the client against a fake
+// public registry (upstream/upstreamtest), connection_scenario_test.go the
+// client through the resolver and the endpoint. The fakes of the public
+// registries stay in upstream/upstreamtest: the upstream package's own
+// tests use them too.
+package format

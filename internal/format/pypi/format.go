@@ -1,0 +1,77 @@
+package pypi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
+)
+
+// Deps are what the PyPI surface needs.
+type Deps = format.Deps
+
+// Format is the PyPI surface.
+type Format struct {
+	d     Deps
+	mux   *http.ServeMux
+	pages *rendered.Cache[pageKey, *rendered.Doc]
+	now   func() time.Time
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the PyPI surface.
+func New(d Deps) *Format {
+	d = d.WithDefaults()
+	f := &Format{d: d, now: time.Now}
+	// Through f.now, which tests set.
+	f.pages = rendered.NewCache[pageKey](PageCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.mux = http.NewServeMux()
+	for _, rt := range routes {
+		handle := rt.handle
+		f.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			c := r.Context().Value(callKey{}).(*call)
+			c.r = r
+			c.err = handle(f, c)
+		})
+	}
+	return f
+}
+
+// Challenge returns a Basic challenge: pip and twine send aws:TOKEN as
+// Basic credentials, up front, and pip asks its keyring after a 401.
+func (f *Format) Challenge(*endpoint.Request) string { return `Basic realm="arca"` }
+
+// call is one request being served.
+type call struct {
+	w   http.ResponseWriter
+	r   *http.Request
+	req *endpoint.Request
+	// prefix is the escaped path of the repository endpoint, ending in
+	// "/" (redirects are made from it).
+	prefix string
+	err    error
+}
+
+type callKey struct{}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// WriteError writes err as plain text, which pip and twine print
+// (format.Failure: refusals, 5xx with the request id).
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := format.Failure(f.d.Log, "pypi", w, r, err)
+	format.WriteText(w, r, status, msg)
+}
+
+// actionPublish is the permission an upload needs (User Guide,
+// "Publishing permissions").
+const actionPublish = "codeartifact:PublishPackageVersion"
+
+// authorize checks that the caller may perform action on the project.
+func (f *Format) authorize(c *call, project, action string) error {
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "pypi", "", project, action)
+}
