@@ -38,9 +38,11 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 // url is the registry URL of a path below the repository endpoint.
 func (c *call) url(path string) string { return c.req.BaseURL + path }
 
-// releaseURL is the URL of a release of the call's package.
+// releaseURL is the URL of a release of the call's package, with scope
+// and name lower case as stored.
 func (c *call) releaseURL(version string) string {
-	return c.url(c.name.Scope + "/" + c.name.Base + "/" + version)
+	ref := c.name.Ref()
+	return c.url(ref.Namespace + "/" + ref.Name + "/" + version)
 }
 
 // WriteError writes err as a problem details object (RFC 7807), with
