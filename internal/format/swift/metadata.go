@@ -46,12 +46,16 @@ func ParseMetadata(b []byte) (Metadata, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return Metadata{}, errkind.Validationf("The release metadata is invalid: %v", err)
 	}
-	for _, u := range append([]string{m.LicenseURL, m.ReadmeURL}, m.RepositoryURLs...) {
-		if u == "" {
-			continue
-		}
-		if p, err := url.Parse(u); err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "") {
+	for _, u := range []string{m.LicenseURL, m.ReadmeURL} {
+		if p, err := url.Parse(u); u != "" && (err != nil || p.Scheme == "" || p.Host == "") {
 			return Metadata{}, errkind.Validationf("The release metadata has an invalid URL %q", u)
+		}
+	}
+	// Repository URLs may be scp-like ("git@host:owner/repo.git"), as
+	// SE-0292's examples show: any string without spaces or controls.
+	for _, u := range m.RepositoryURLs {
+		if u == "" || len(u) > 2048 || strings.IndexFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+			return Metadata{}, errkind.Validationf("The release metadata has an invalid repository URL %q", u)
 		}
 	}
 	var compact bytes.Buffer
