@@ -31,6 +31,7 @@ import (
 	"github.com/arcahq/arca/internal/format/generic"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/iamapi"
@@ -54,7 +55,7 @@ func formats() *format.Registry {
 		pypi.Rules{},
 		maven.Rules{},
 		generic.Rules{},
-		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
+		nuget.Rules{},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
 		swift.Rules{},
 		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
