@@ -94,11 +94,15 @@ func (f *Format) releases(c *call) error {
 
 func link(u, rel string) string { return "<" + u + `>; rel="` + rel + `"` }
 
-// downloadable returns the release of the call, if clients may fetch it:
+// downloadable returns the release of the call if the request's Accept
+// allows a response of kind and clients may fetch the release:
 // Published or Unlisted (an Unlisted release is installable by its
 // version, as with every format); Archived and Disposed ones are 410
 // Gone, as SE-0292 answers for removed releases.
-func (f *Format) downloadable(c *call) (store.Version, error) {
+func (f *Format) downloadable(c *call, kind string) (store.Version, error) {
+	if err := Negotiate(c.r.Header.Get("Accept"), kind); err != nil {
+		return store.Version{}, err
+	}
 	if ValidateVersion(c.version) != nil {
 		return store.Version{}, errkind.NotFoundf("Release %s of %s not found: %s is not a semantic version", c.version, c.name, c.version)
 	}
@@ -127,10 +131,7 @@ func asset(v store.Version, name string) (artifact.Asset, bool) {
 // release is 4.2: a release's metadata, with its source archive's
 // checksum and Links to the latest, next and previous releases.
 func (f *Format) release(c *call) error {
-	if err := Negotiate(c.r.Header.Get("Accept"), mediaJSON); err != nil {
-		return err
-	}
-	v, err := f.downloadable(c)
+	v, err := f.downloadable(c, mediaJSON)
 	if err != nil {
 		return err
 	}
@@ -211,10 +212,7 @@ var swiftVersion = regexp.MustCompile(`^\d+(\.\d+){0,2}$`)
 // manifest when the release has none. Link lists the version-specific
 // manifests.
 func (f *Format) manifest(c *call) error {
-	if err := Negotiate(c.r.Header.Get("Accept"), mediaSwift); err != nil {
-		return err
-	}
-	v, err := f.downloadable(c)
+	v, err := f.downloadable(c, mediaSwift)
 	if err != nil {
 		return err
 	}
@@ -270,10 +268,7 @@ func (f *Format) toolsVersion(ctx context.Context, a artifact.Asset) string {
 
 // archive is 4.4: a release's source archive, with its SHA-256 as Digest.
 func (f *Format) archive(c *call) error {
-	if err := Negotiate(c.r.Header.Get("Accept"), mediaZip); err != nil {
-		return err
-	}
-	v, err := f.downloadable(c)
+	v, err := f.downloadable(c, mediaZip)
 	if err != nil {
 		return err
 	}
