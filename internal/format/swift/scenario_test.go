@@ -263,4 +263,30 @@ func TestSwiftRegistry(t *testing.T) {
 			t.Errorf("assets %s", b)
 		}
 	})
+	t.Run("copy, upstream, delete", func(t *testing.T) {
+		ctx := t.Context()
+		pkg := func(repo string) (*string, *string, types.PackageFormat, *string, *string) {
+			return aws.String(domain), aws.String(repo), types.PackageFormatSwift, aws.String("mona"), aws.String("linkedlist")
+		}
+		other := &env{s: s, t: t, base: s.Repository("other", types.PackageFormatSwift)}
+		d, src, f, ns, p := pkg("repo")
+		_, dst, _, _, _ := pkg("other")
+		if _, err := s.CA.CopyPackageVersions(ctx, &codeartifact.CopyPackageVersionsInput{Domain: d, SourceRepository: src,
+			DestinationRepository: dst, Format: f, Namespace: ns, Package: p, Versions: []string{"1.0.0"}}); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, other.get("mona/LinkedList/1.0.0.zip", nil), http.StatusOK)
+		expect(t, other.get("mona/LinkedList/1.0.0/Package.swift", nil), http.StatusOK)
+		down := &env{s: s, t: t, base: s.Repository("downstream", types.PackageFormatSwift, "other")}
+		r := down.get("mona/linkedlist", nil)
+		expect(t, r, http.StatusOK)
+		if !strings.Contains(string(r.Body), `"1.0.0"`) {
+			t.Errorf("the upstream's release is not listed downstream: %s", r.Body)
+		}
+		if _, err := s.CA.DeletePackageVersions(ctx, &codeartifact.DeletePackageVersionsInput{Domain: d, Repository: dst,
+			Format: f, Namespace: ns, Package: p, Versions: []string{"1.0.0"}}); err != nil {
+			t.Fatal(err)
+		}
+		problem(t, other.get("mona/LinkedList/1.0.0.zip", nil), http.StatusNotFound, "")
+	})
 }
