@@ -83,19 +83,12 @@ type Connector interface {
 }
 
 // Basic are the rules of a format with no folder yet, and the defaults a
-// format's own rules may embed: names and versions as given (lower-cased
-// with Lowercase), versions in natural order, no latest tag, publishing
-// by the package manager.
+// format's own rules may embed: names and versions as given, versions in
+// natural order, no latest tag, publishing by the package manager.
 type Basic struct {
 	Name artifact.Format
-	// Namespaced is NamespaceRequired (and then HasNamespace).
+	// Namespaced is NamespaceRequired and HasNamespace.
 	Namespaced bool
-	// OptionalNamespace makes HasNamespace true for a format whose
-	// namespace is optional.
-	OptionalNamespace bool
-	// Lowercase keys namespaces and names lower-cased (Normalize), as
-	// CodeArtifact keys NuGet ids and Swift scopes and names.
-	Lowercase bool
 	// Order orders versions; nil for CompareNatural.
 	Order func(a, b string) int
 	// ExternalConnections is Connections.
@@ -107,13 +100,8 @@ var _ Rules = Basic{}
 // Format is b.Name.
 func (b Basic) Format() artifact.Format { return b.Name }
 
-// Normalize returns ref as given, lower-cased with b.Lowercase.
-func (b Basic) Normalize(ref artifact.PackageRef) artifact.PackageRef {
-	if b.Lowercase {
-		ref.Namespace, ref.Name = strings.ToLower(ref.Namespace), strings.ToLower(ref.Name)
-	}
-	return ref
-}
+// Normalize returns ref as given.
+func (Basic) Normalize(ref artifact.PackageRef) artifact.PackageRef { return ref }
 
 // NormalizeVersion returns v as given.
 func (Basic) NormalizeVersion(v string) string { return v }
@@ -129,8 +117,8 @@ func (b Basic) CompareVersions(x, y string) int {
 // NamespaceRequired is b.Namespaced.
 func (b Basic) NamespaceRequired() bool { return b.Namespaced }
 
-// HasNamespace is b.Namespaced or b.OptionalNamespace.
-func (b Basic) HasNamespace() bool { return b.Namespaced || b.OptionalNamespace }
+// HasNamespace is b.Namespaced.
+func (b Basic) HasNamespace() bool { return b.Namespaced }
 
 // Display is ref.String(): "format name", "format namespace/name".
 func (Basic) Display(ref artifact.PackageRef) string { return ref.String() }

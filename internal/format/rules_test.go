@@ -59,21 +59,14 @@ func TestNormalize(t *testing.T) {
 	}
 }
 
-func TestNamespacesAndBasicLowercase(t *testing.T) {
+func TestNamespaces(t *testing.T) {
 	for f, want := range map[artifact.Format][2]bool{artifact.NPM: {true, false}, artifact.PyPI: {false, false}, artifact.Maven: {true, true}} {
 		if has, req := rules.HasNamespace(f), rules.NamespaceRequired(f); has != want[0] || req != want[1] {
 			t.Errorf("%s: HasNamespace %v, NamespaceRequired %v; want %v", f, has, req, want)
 		}
 	}
-	swift := format.Basic{Name: artifact.Swift, Namespaced: true, Lowercase: true}
-	if got := swift.Normalize(artifact.PackageRef{Format: artifact.Swift, Namespace: "Apple", Name: "Swift-Log"}); got.Namespace != "apple" || got.Name != "swift-log" {
-		t.Errorf("Lowercase Basic keeps %+v", got)
-	}
-	if !swift.HasNamespace() || (format.Basic{Name: artifact.Cargo}).HasNamespace() || !(format.Basic{OptionalNamespace: true}).HasNamespace() {
-		t.Error("Basic.HasNamespace is Namespaced or OptionalNamespace")
-	}
-	if got := (format.Basic{Name: artifact.Ruby}).Normalize(artifact.PackageRef{Name: "Rails"}); got.Name != "Rails" {
-		t.Errorf("Basic without Lowercase changed %q", got.Name)
+	if !(format.Basic{Namespaced: true}).HasNamespace() || (format.Basic{Name: artifact.Cargo}).HasNamespace() {
+		t.Error("Basic.HasNamespace is Namespaced")
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
@@ -57,7 +58,7 @@ func formats() *format.Registry {
 		generic.Rules{},
 		nuget.Rules{},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
-		format.Basic{Name: artifact.Swift, Namespaced: true, Lowercase: true, Order: format.CompareSemVer},
+		swift.Rules{},
 		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
 	)
 }
