@@ -32,6 +32,7 @@ import (
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"github.com/arcahq/arca/internal/format/ruby"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
@@ -54,7 +55,7 @@ func formats() *format.Registry {
 		maven.Rules{},
 		generic.Rules{},
 		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
-		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
+		ruby.Rules{},
 		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
 		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
 	)
