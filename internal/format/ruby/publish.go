@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -78,6 +79,9 @@ func text(c *call, status int, msg string) error {
 	return err
 }
 
+// maxForm bounds the form of a yank.
+const maxForm = 4096
+
 // yank is gem yank: a form of gem_name, version and platform. The version
 // becomes Unlisted: it leaves every index, so no resolution picks it, and
 // its files still download by name (a lockfile that names it keeps
@@ -86,10 +90,24 @@ func text(c *call, status int, msg string) error {
 // platform; the answer says so. gem yank --undo is not supported
 // (UpdatePackageVersionsStatus to Published undoes it).
 func (f *Format) yank(c *call) error {
-	if err := c.r.ParseForm(); err != nil {
+	// net/http parses no DELETE body as a form: gem yank sends one.
+	body, err := io.ReadAll(io.LimitReader(c.r.Body, maxForm+1))
+	if err != nil {
+		return err
+	}
+	if len(body) > maxForm {
+		return errkind.Validationf("The yank form is larger than %d bytes", maxForm)
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
 		return errkind.Validationf("The yank is not a form: %v", err)
 	}
-	name, version, platform := c.r.Form.Get("gem_name"), c.r.Form.Get("version"), c.r.Form.Get("platform")
+	for k, v := range c.r.URL.Query() {
+		if _, ok := form[k]; !ok {
+			form[k] = v
+		}
+	}
+	name, version, platform := form.Get("gem_name"), form.Get("version"), form.Get("platform")
 	if err := ValidateName(name); err != nil {
 		return err
 	}
