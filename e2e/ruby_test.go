@@ -215,3 +215,56 @@ func tarOf(t testing.TB, name string) []byte {
 	tw.Close()
 	return b.Bytes()
 }
+
+// TestArcaLoginGemAndBundler: after `arca login --tool gem`, gem push
+// (the key of ~/.gem/credentials for the endpoint) and gem install (the
+// endpoint as the .gemrc source, credentials in its URL) need no other
+// flag; after `arca login --tool bundler`, bundle lock reads the
+// endpoint; and `arca exec` runs gem and bundle with the token in their
+// environment, writing nothing.
+func TestArcaLoginGemAndBundler(t *testing.T) {
+	t.Parallel()
+	gem, bundle := tool(t, "gem"), tool(t, "bundle")
+	s := arcaFixture(t)
+	u := newArcaUser(t, s)
+	gems := filepath.Join(u.Home, "gems")
+	u.env = append(u.env, "GEM_HOME="+gems, "GEM_PATH="+gems, "BUNDLE_DISABLE_VERSION_CHECK=true")
+	endpoint := endpointOf(s, "ruby")
+	builder := &gemUser{aws: &cli{Home: u.Home}, env: u.env}
+	one := builder.buildGem(t, "arca-login-gem", "1.0.0", "")
+	two := builder.buildGem(t, "arca-exec-gem", "2.0.0", `  s.add_dependency "arca-login-gem", ">= 1"
+`)
+
+	u.arcaOK(t, loginArgs(s, "gem")...)
+	if r := u.ok(t, u.Home, gem, "push", "--host", strings.TrimSuffix(endpoint, "/"), one); !strings.Contains(r.Stdout, "Successfully registered gem: arca-login-gem (1.0.0)") {
+		t.Errorf("gem push after arca login --tool gem:\n%s", r)
+	}
+	if r := u.ok(t, u.Home, gem, "install", "--no-document", "arca-login-gem"); !strings.Contains(r.Stdout, "Successfully installed arca-login-gem-1.0.0") {
+		t.Errorf("gem install after arca login --tool gem:\n%s", r)
+	}
+
+	// arca exec: the environment alone configures gem push.
+	sel := []string{"--endpoint-url", s.URL, "--domain", "my-domain", "--repository", "my-repo"}
+	exec := func(tool string, args ...string) []string {
+		return append(append([]string{"exec", "--tool", tool}, sel...), append([]string{"--"}, args...)...)
+	}
+	if r := runProgram(t, u.env, u.Home, arcaBin, exec("gem", gem, "push", two)...); r.Code != 0 || !strings.Contains(r.Stdout, "Successfully registered gem: arca-exec-gem (2.0.0)") {
+		t.Errorf("arca exec --tool gem -- gem push:\n%s", r)
+	}
+
+	app := u.dir(t, "app")
+	os.WriteFile(filepath.Join(app, "Gemfile"), []byte("source \""+endpoint+"\"\ngem \"arca-exec-gem\"\n"), 0o644)
+	if r := runProgram(t, u.env, app, arcaBin, exec("bundler", bundle, "lock")...); r.Code != 0 {
+		t.Errorf("arca exec --tool bundler -- bundle lock:\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(u.Home, ".bundle", "config")); !os.IsNotExist(err) {
+		t.Errorf("arca exec wrote Bundler's configuration (%v)", err)
+	}
+	os.Remove(filepath.Join(app, "Gemfile.lock"))
+	u.arcaOK(t, loginArgs(s, "bundler")...)
+	u.ok(t, app, bundle, "lock")
+	lock, _ := os.ReadFile(filepath.Join(app, "Gemfile.lock"))
+	if !strings.Contains(string(lock), "arca-exec-gem (2.0.0)") || !strings.Contains(string(lock), "arca-login-gem (1.0.0)") {
+		t.Errorf("Gemfile.lock after arca login --tool bundler:\n%s", lock)
+	}
+}
