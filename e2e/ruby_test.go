@@ -189,6 +189,38 @@ func TestRubyGems(t *testing.T) {
 		}
 	})
 
+	step("control plane", func(t *testing.T) {
+		sel := []string{"--domain", "my-domain", "--repository", "my-repo", "--format", "ruby", "--package", "hello-arca", "--package-version", "0.1.0"}
+		pv := obj(t, aws.OK(t, append([]string{"describe-package-version"}, sel...)...), "packageVersion")
+		want(t, "packageVersion", pv, "summary", "The hello-arca gem")
+		want(t, "packageVersion", pv, "homePage", "https://example.com/hello-arca")
+		if l := list(t, pv, "licenses"); len(l) != 1 || l[0].(map[string]any)["name"] != "MIT" {
+			t.Errorf("licenses: %v", l)
+		}
+		deps := list(t, aws.OK(t, append([]string{"list-package-version-dependencies"}, sel...)...), "dependencies")
+		got := map[string]string{}
+		for _, d := range deps {
+			d := d.(map[string]any)
+			got[d["package"].(string)] = d["dependencyType"].(string) + " " + d["versionRequirement"].(string)
+		}
+		if got["arca-dep"] != "runtime ~> 1.0, >= 1.0.1" || got["rake"] != "development >= 12" || len(got) != 2 {
+			t.Errorf("dependencies: %v", got)
+		}
+		assets := list(t, aws.OK(t, append([]string{"list-package-version-assets"}, sel...)...), "assets")
+		if len(assets) != 1 || assets[0].(map[string]any)["name"] != "hello-arca-0.1.0.gem" {
+			t.Errorf("assets: %v", assets)
+		}
+		// A copy serves from the other repository.
+		aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "copy")
+		aws.OK(t, "copy-package-versions", "--domain", "my-domain", "--source-repository", "my-repo", "--destination-repository", "copy",
+			"--format", "ruby", "--package", "arca-dep", "--versions", "1.0.2")
+		copySrc := strings.Replace(src.String(), "/my-repo/", "/copy/", 1)
+		r := u.ok(t, "", gem, "install", "arca-dep", "--clear-sources", "--source", copySrc, "--install-dir", filepath.Join(aws.Home, "copied"), "--no-document")
+		if !strings.Contains(r.Stdout, "Successfully installed arca-dep-1.0.2") {
+			t.Errorf("gem install from the copy:\n%s", r)
+		}
+	})
+
 	step("gem yank", func(t *testing.T) {
 		r := u.ok(t, "", gem, "yank", "hello-arca", "-v", "0.1.0", "--key", "codeartifact_api_key", "--host", host)
 		if !strings.Contains(r.Stdout, "Successfully deleted gem: hello-arca (0.1.0)") {
