@@ -47,6 +47,9 @@
 //     commands); a 5xx is logged with the request id, which its message
 //     names, and never shows internals. WriteText is the plain-text shape
 //     (PyPI, Maven, Plain); npm writes {"error": ...}.
+//   - PackageNames (names.go): the package names of a format in a
+//     repository and its upstreams (PyPI's project list, RubyGems'
+//     indexes).
 //   - Version orders: CompareSemVer, CompareParsed (a format's own parser
 //     and comparison, with unparsable versions first), CompareNatural.
 //

@@ -85,11 +85,11 @@ func (m *marshaler) value(v any) {
 			m.value(e)
 		}
 	case []string:
-		m.buf = append(m.buf, '[')
-		m.fixnum(len(v))
-		for _, e := range v {
-			m.value(e)
+		all := make([]any, len(v))
+		for i, e := range v {
+			all[i] = e
 		}
+		m.value(all)
 	case *Hash:
 		m.buf = append(m.buf, '{')
 		m.fixnum(len(v.Pairs))

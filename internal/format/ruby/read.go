@@ -8,10 +8,8 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/respond"
-	"github.com/arcahq/arca/internal/store"
 )
 
 // maxGems bounds the gems an index lists.
@@ -28,28 +26,11 @@ type indexed struct {
 // repositories (a public registry behind an external connection is not
 // listed: it holds hundreds of thousands), by name.
 func (f *Format) repositoryGems(c *call) ([]indexed, error) {
-	ctx, repo := c.ctx(), c.req.Repository
-	order, err := f.d.Resolver.SearchOrder(ctx, repo)
+	ctx := c.ctx()
+	names, err := f.d.PackageNames(ctx, c.req.Repository, artifact.Ruby, maxGems)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	for _, rn := range order {
-		r := repo
-		if rn != repo.Name {
-			if r, err = f.d.Catalog.Repository(ctx, catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: repo.DomainOwner, Name: repo.DomainName}, Name: rn}); err != nil {
-				return nil, err
-			}
-		}
-		if err := f.listPackages(ctx, r, seen); err != nil {
-			return nil, err
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var out []indexed
 	for _, n := range names {
 		gems, err := f.packageGems(ctx, n, c)
@@ -89,24 +70,6 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) ([]Gem, 
 		return gems[i].FullName() < gems[j].FullName()
 	})
 	return gems, nil
-}
-
-func (f *Format) listPackages(ctx context.Context, r store.Repository, seen map[string]bool) error {
-	filter := store.PackageFilter{Format: artifact.Ruby}
-	for len(seen) < maxGems {
-		page, err := f.d.Catalog.ListPackages(ctx, r, filter, 1000)
-		if err != nil {
-			return err
-		}
-		for _, p := range page.Packages {
-			seen[p.Name] = true
-		}
-		if !page.More {
-			return nil
-		}
-		filter.After = page.Packages[len(page.Packages)-1].PackageRef
-	}
-	return nil
 }
 
 // serve answers a rendered document with the quoted MD5 of its bytes as
