@@ -109,6 +109,9 @@ func TestRubyGems(t *testing.T) {
 	pre := u.buildGem(t, "hello-arca", "0.2.0.pre1", `  s.add_dependency "arca-dep", "~> 1.0"
 `)
 	gems := filepath.Join(aws.Home, "installed")
+	// A version with two platforms: the machine's own, and ruby.
+	nativeRuby := u.buildGem(t, "arca-native", "1.0.0", "")
+	native := u.buildGem(t, "arca-native", "1.0.0", "  s.platform = Gem::Platform.local\n")
 
 	step("gem push", func(t *testing.T) {
 		creds := filepath.Join(aws.Home, ".gem", "credentials")
@@ -116,13 +119,32 @@ func TestRubyGems(t *testing.T) {
 		if err := os.WriteFile(creds, []byte("---\n:codeartifact_api_key: Bearer "+token+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		for _, g := range []string{dep, hello, pre} {
+		for _, g := range []string{dep, hello, pre, nativeRuby} {
 			r := u.ok(t, "", gem, "push", "--key", "codeartifact_api_key", "--host", host, g)
 			stem := strings.TrimSuffix(filepath.Base(g), ".gem")
 			i := strings.LastIndex(stem, "-")
 			if want := "Successfully registered gem: " + stem[:i] + " (" + stem[i+1:] + ")"; !strings.Contains(r.Stdout, want) {
 				t.Errorf("gem push %s: want %q\n%s", g, want, r)
 			}
+		}
+	})
+
+	step("gem push of another platform", func(t *testing.T) {
+		// gem build names the file after the platform.
+		matches, _ := filepath.Glob(strings.TrimSuffix(native, ".gem") + "-*.gem")
+		if len(matches) != 1 {
+			t.Fatalf("built native gems: %v", matches)
+		}
+		native = matches[0]
+		platform := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(native), "arca-native-1.0.0-"), ".gem")
+		r := u.ok(t, "", gem, "push", "--key", "codeartifact_api_key", "--host", host, native)
+		if want := "Successfully registered gem: arca-native (1.0.0-" + platform + ")"; !strings.Contains(r.Stdout, want) {
+			t.Errorf("gem push %s: want %q\n%s", native, want, r)
+		}
+		assets := list(t, aws.OK(t, "list-package-version-assets", "--domain", "my-domain", "--repository", "my-repo", "--format", "ruby",
+			"--package", "arca-native", "--package-version", "1.0.0"), "assets")
+		if len(assets) != 2 {
+			t.Errorf("the version's assets: %v", assets)
 		}
 	})
 
@@ -160,6 +182,11 @@ func TestRubyGems(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(gems, "gems", d, "lib")); err != nil {
 				t.Errorf("%s is not installed: %v", d, err)
 			}
+		}
+		// The machine's platform wins over ruby.
+		r = u.ok(t, "", gem, "install", "arca-native", "--clear-sources", "--source", src.String(), "--install-dir", gems, "--no-document")
+		if !strings.Contains(r.Stdout, "Successfully installed arca-native-1.0.0-") {
+			t.Errorf("gem install of a platform gem:\n%s", r)
 		}
 		r = u.ok(t, "", gem, "install", "hello-arca", "--pre", "--clear-sources", "--source", src.String(), "--install-dir", gems, "--no-document")
 		if !strings.Contains(r.Stdout, "Successfully installed hello-arca-0.2.0.pre1") {
