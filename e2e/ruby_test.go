@@ -211,6 +211,10 @@ func TestRubyGems(t *testing.T) {
 		}
 		// Again: Bundler revalidates what it holds.
 		u.ok(t, dir, bundle, "lock", "--update")
+		r = u.ok(t, dir, bundle, "install", "--path", filepath.Join(aws.Home, "vendor"))
+		if !strings.Contains(r.Stdout, "Installing hello-arca 0.1.0") || !strings.Contains(r.Stdout, "Installing arca-dep 1.0.2") {
+			t.Errorf("bundle install:\n%s", r)
+		}
 		if log := s.AccessLog(); !strings.Contains(log, "/ruby/my-repo/versions") {
 			t.Errorf("bundle did not read the compact index:\n%s", log)
 		}
