@@ -92,19 +92,11 @@ func (m *marshaler) value(v any) {
 		m.value(all)
 	case *Hash:
 		m.buf = append(m.buf, '{')
-		m.fixnum(len(v.Pairs))
-		for _, p := range v.Pairs {
-			m.value(p[0])
-			m.value(p[1])
-		}
+		m.pairs(v.Pairs)
 	case *Object:
 		m.buf = append(m.buf, 'o')
 		m.symbol(v.Class)
-		m.fixnum(len(v.Ivars))
-		for _, p := range v.Ivars {
-			m.value(p[0])
-			m.value(p[1])
-		}
+		m.pairs(v.Ivars)
 	case *UserMarshal:
 		m.buf = append(m.buf, 'U')
 		m.symbol(v.Class)
@@ -115,6 +107,16 @@ func (m *marshaler) value(v any) {
 		m.bytes(v.Data)
 	default:
 		panic(fmt.Sprintf("ruby: cannot marshal %T", v))
+	}
+}
+
+// pairs writes a count and keys and values (a Hash's, an Object's
+// instance variables).
+func (m *marshaler) pairs(ps [][2]any) {
+	m.fixnum(len(ps))
+	for _, p := range ps {
+		m.value(p[0])
+		m.value(p[1])
 	}
 }
 
