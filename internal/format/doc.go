@@ -24,8 +24,8 @@
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
 // methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): Ruby
-// and Cargo are, so their repositories, packages and external
+// (name, namespace rule, version order, connection names): Cargo is,
+// so its repositories, packages and external
 // connections are accepted while their endpoints answer 404. Giving one a
 // folder replaces its Basic line with <fmt>.Rules{}.
 //
@@ -50,6 +50,9 @@
 //     commands); a 5xx is logged with the request id, which its message
 //     names, and never shows internals. WriteText is the plain-text shape
 //     (PyPI, Maven, Plain); npm writes {"error": ...}.
+//   - PackageNames (names.go): the package names of a format in a
+//     repository and its upstreams (PyPI's project list, RubyGems'
+//     indexes).
 //   - Version orders: CompareSemVer, CompareParsed (a format's own parser
 //     and comparison, with unparsable versions first), CompareNatural.
 //
@@ -74,6 +77,7 @@
 //	               publication.go, document.go, registrydoc.go; pypi name.go,
 //	               filename.go, metadata.go, upload.go, index.go, archive.go,
 //	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go;
+//	               ruby version.go, gem.go, marshal.go, index.go;
 //	               swift name.go, archive.go, metadata.go, accept.go)
 //
 // Tests sit beside what they test (<file>_test.go); scenario_test.go
