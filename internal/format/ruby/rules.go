@@ -35,6 +35,12 @@ func (Rules) CompareVersions(a, b string) int {
 // NamespaceRequired is false: gems have no namespace.
 func (Rules) NamespaceRequired() bool { return false }
 
+// HasNamespace is false: gems have none.
+func (Rules) HasNamespace() bool { return false }
+
+// Display is ref.String(): "ruby rails".
+func (Rules) Display(ref artifact.PackageRef) string { return ref.String() }
+
 // LatestTag is "": gems have no tags.
 func (Rules) LatestTag() string { return "" }
 
