@@ -28,6 +28,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/cargo"
 	"github.com/arcahq/arca/internal/format/generic"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
@@ -56,7 +57,7 @@ func formats() *format.Registry {
 		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
 		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
-		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
+		cargo.Rules{},
 	)
 }
 
