@@ -20,9 +20,8 @@ import (
 
 // fakeCargoRegistry is a sparse cargo registry that requires
 // authentication (docs/CLIENTS.md §4.7) and records the Authorization header
-// of every request. Arca has no cargo format yet (and `arca login --tool
-// cargo` refuses it): this registry lets the test run real cargo against
-// the credential provider that login configures, and see the token cargo
+// of every request: it lets the test run real cargo against the
+// credential provider that login configures, and see each token cargo
 // sends.
 type fakeCargoRegistry struct {
 	srv   *httptest.Server
@@ -167,15 +166,6 @@ func TestArcaCargoCredentialProvider(t *testing.T) {
 	cargoHome := filepath.Join(u.Home, ".cargo")
 	u.env = append(u.without("CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "CARGO_REGISTRIES_CRATES_IO_PROTOCOL"),
 		"CARGO_HOME="+cargoHome, "RUSTUP_HOME="+rustupHome, "CARGO_TERM_COLOR=never", "CARGO_NET_RETRY=0")
-
-	// Arca has no cargo endpoints yet: login refuses, and writes nothing.
-	r := u.arca(t, loginArgs(s, "cargo")...)
-	if r.Code == 0 || !strings.Contains(r.Stderr, "This server has no cargo repository endpoints") || !strings.Contains(r.Stderr, "nothing was written") {
-		t.Errorf("login --tool cargo against a server without cargo endpoints\n%s", r)
-	}
-	if _, err := os.Stat(filepath.Join(cargoHome, "config.toml")); !os.IsNotExist(err) {
-		t.Errorf("a refused login wrote ~/.cargo/config.toml (%v)", err)
-	}
 
 	// The credential provider login writes (see the tools package's
 	// tests) for the fake registry.

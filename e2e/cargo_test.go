@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cargoUser is a user whose cargo has its own CARGO_HOME (rustup keeps
+// the real one).
+func cargoUser(t *testing.T, s *server) (*arcaUser, string) {
+	t.Helper()
+	cargo := tool(t, "cargo")
+	rustupHome := os.Getenv("RUSTUP_HOME")
+	if rustupHome == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			rustupHome = filepath.Join(h, ".rustup")
+		}
+	}
+	u := newArcaUser(t, s)
+	u.env = append(u.without("CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "CARGO_REGISTRIES_CRATES_IO_PROTOCOL"),
+		"CARGO_HOME="+filepath.Join(u.Home, ".cargo"), "RUSTUP_HOME="+rustupHome, "CARGO_TERM_COLOR=never", "CARGO_NET_RETRY=0")
+	return u, cargo
+}
+
+// writeCrate writes a crate's Cargo.toml and source and returns its
+// directory.
+func (u *arcaUser) writeCrate(t testing.TB, name, manifest, file, source string) string {
+	t.Helper()
+	d := u.dir(t, name)
+	os.MkdirAll(filepath.Join(d, "src"), 0o755)
+	if err := os.WriteFile(filepath.Join(d, "Cargo.toml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d, "src", file), []byte(source), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestCargo: after `arca login --tool cargo`, real cargo publishes a
+// crate to Arca, builds a crate depending on it through the sparse
+// index, yanks and unyanks it (the control plane shows Unlisted, then
+// Published), and is refused, with the registry's error shown, a
+// publish under another spelling of the name and a version that exists.
+func TestCargo(t *testing.T) {
+	t.Parallel()
+	s := arcaFixture(t)
+	u, cargo := cargoUser(t, s)
+	aws := newCLI(t, s)
+
+	r := u.arcaOK(t, loginArgs(s, "cargo")...)
+	config, _ := os.ReadFile(filepath.Join(u.Home, ".cargo", "config.toml"))
+	if !strings.Contains(string(config), "[registries.my-repo]") || !strings.Contains(string(config), "sparse+"+endpointOf(s, "cargo")) {
+		t.Fatalf("login wrote\n%s\n%s", config, r)
+	}
+
+	lib := u.writeCrate(t, "ca-lib",
+		"[package]\nname = \"ca-lib\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndescription = \"a test crate\"\nlicense = \"MIT\"\nrepository = \"https://example.invalid/ca-lib\"\n",
+		"lib.rs", "pub fn hello() -> &'static str { \"hello from ca-lib 0.1.0\" }\n")
+	u.ok(t, lib, cargo, "publish", "--registry", "my-repo", "--allow-dirty", "--no-verify")
+
+	app := u.writeCrate(t, "ca-app",
+		"[package]\nname = \"ca-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nca-lib = { version = \"0.1\", registry = \"my-repo\" }\n",
+		"main.rs", "fn main() { println!(\"{}\", ca_lib::hello()); }\n")
+	out := u.ok(t, app, cargo, "run", "-q")
+	if strings.TrimSpace(out.Stdout) != "hello from ca-lib 0.1.0" {
+		t.Fatalf("cargo run printed %q", out.Stdout)
+	}
+
+	status := func() string {
+		t.Helper()
+		vs := list(t, aws.OK(t, "list-package-versions", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ca-lib", "--status", "Unlisted"), "versions")
+		if len(vs) == 1 {
+			return "Unlisted"
+		}
+		vs = list(t, aws.OK(t, "list-package-versions", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ca-lib"), "versions")
+		if len(vs) != 1 {
+			t.Fatalf("versions of ca-lib: %v", vs)
+		}
+		return str(t, vs[0].(map[string]any), "status")
+	}
+	if st := status(); st != "Published" {
+		t.Fatalf("after publish: %s", st)
+	}
+	desc := obj(t, aws.OK(t, "describe-package-version", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ca-lib", "--package-version", "0.1.0"), "packageVersion")
+	want(t, "description", desc, "summary", "a test crate")
+	want(t, "repository", desc, "sourceCodeRepository", "https://example.invalid/ca-lib")
+	assets := list(t, aws.OK(t, "list-package-version-assets", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ca-lib", "--package-version", "0.1.0"), "assets")
+	if len(assets) != 1 || str(t, assets[0].(map[string]any), "name") != "ca-lib-0.1.0.crate" {
+		t.Errorf("assets: %v", assets)
+	}
+
+	// Yanked: Unlisted, still built from the lockfile; unyanked: Published.
+	u.ok(t, lib, cargo, "yank", "--registry", "my-repo", "ca-lib@0.1.0")
+	if st := status(); st != "Unlisted" {
+		t.Errorf("after yank: %s", st)
+	}
+	os.RemoveAll(filepath.Join(app, "target"))
+	u.ok(t, app, cargo, "build")
+	u.ok(t, lib, cargo, "yank", "--registry", "my-repo", "--undo", "ca-lib@0.1.0")
+	if st := status(); st != "Published" {
+		t.Errorf("after unyank: %s", st)
+	}
+
+	// Refused publishes: cargo shows the registry's detail.
+	// (cargo itself refuses a version the index has, build metadata
+	// ignored; TestCargoBadInput sends one past it.)
+	r = u.in(t, lib, cargo, "publish", "--registry", "my-repo", "--allow-dirty", "--no-verify")
+	if r.Code == 0 || !strings.Contains(r.Stderr, "already exists") {
+		t.Errorf("publishing 0.1.0 again\n%s", r)
+	}
+	other := u.writeCrate(t, "ca_lib",
+		"[package]\nname = \"ca_lib\"\nversion = \"0.2.0\"\nedition = \"2021\"\ndescription = \"x\"\nlicense = \"MIT\"\n",
+		"lib.rs", "pub fn f() {}\n")
+	r = u.in(t, other, cargo, "publish", "--registry", "my-repo", "--allow-dirty", "--no-verify")
+	if r.Code == 0 || !strings.Contains(r.Stderr, "already published as ca-lib") {
+		t.Errorf("publishing ca_lib beside ca-lib\n%s", r)
+	}
+	if vs := list(t, aws.OK(t, "list-package-versions", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ca-lib"), "versions"); len(vs) != 1 {
+		t.Errorf("versions after refused publishes: %v", vs)
+	}
+}
+
+// TestCargoBadInput: malformed publish bodies and unsupported commands
+// get cargo's error shape and change nothing; an anonymous request gets
+// cargo's challenge.
+func TestCargoBadInput(t *testing.T) {
+	t.Parallel()
+	s := arcaFixture(t)
+	aws := newCLI(t, s)
+	tok := str(t, aws.OK(t, "get-authorization-token", "--domain", "my-domain"), "authorizationToken")
+	ep := endpointOf(s, "cargo")
+	do := func(method, path, auth string, body []byte) (int, http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ep+path, bytes.NewReader(body))
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := s.httpClient(t).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	code, h, _ := do("GET", "config.json", "", nil)
+	if code != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Cargo login_url=") {
+		t.Errorf("anonymous config.json: %d %q", code, h.Get("WWW-Authenticate"))
+	}
+	code, _, body := do("GET", "config.json", tok, nil)
+	var cfg map[string]any
+	if code != 200 || json.Unmarshal([]byte(body), &cfg) != nil || cfg["auth-required"] != true {
+		t.Errorf("config.json: %d %s", code, body)
+	}
+
+	frame := func(meta string, crate []byte) []byte {
+		var b bytes.Buffer
+		binary.Write(&b, binary.LittleEndian, uint32(len(meta)))
+		b.WriteString(meta)
+		binary.Write(&b, binary.LittleEndian, uint32(len(crate)))
+		b.Write(crate)
+		return b.Bytes()
+	}
+	meta := `{"name":"bad-crate","vers":"1.0.0","deps":[],"features":{}}`
+	for what, body := range map[string][]byte{
+		"empty":            nil,
+		"short length":     {1, 0},
+		"length past end":  {0xff, 0, 0, 0, '{'},
+		"not JSON":         frame("nope", crateFile(t, "bad-crate", "1.0.0")),
+		"bad name":         frame(`{"name":"../x","vers":"1.0.0"}`, crateFile(t, "bad-crate", "1.0.0")),
+		"bad version":      frame(`{"name":"bad-crate","vers":"1.0"}`, crateFile(t, "bad-crate", "1.0.0")),
+		"not gzip":         frame(meta, []byte("plain text")),
+		"wrong top folder": frame(meta, crateFile(t, "other", "1.0.0")),
+		"trailing bytes":   append(frame(meta, crateFile(t, "bad-crate", "1.0.0")), 'x'),
+	} {
+		code, _, resp := do("PUT", "api/v1/crates/new", tok, body)
+		var e struct{ Errors []struct{ Detail string } }
+		if code != 400 || json.Unmarshal([]byte(resp), &e) != nil || len(e.Errors) != 1 || e.Errors[0].Detail == "" {
+			t.Errorf("%s: %d %s", what, code, resp)
+		}
+	}
+	// A good publish, then the same version with other build metadata
+	// and the same crate under another spelling: 409, with cargo's shape.
+	code, _, resp := do("PUT", "api/v1/crates/new", tok, frame(`{"name":"good-crate","vers":"1.0.0","deps":[],"features":{}}`, crateFile(t, "good-crate", "1.0.0")))
+	if code != 200 || !strings.Contains(resp, "warnings") {
+		t.Fatalf("publish: %d %s", code, resp)
+	}
+	for what, body := range map[string][]byte{
+		"build metadata": frame(`{"name":"good-crate","vers":"1.0.0+b"}`, crateFile(t, "good-crate", "1.0.0+b")),
+		"spelling":       frame(`{"name":"Good_crate","vers":"2.0.0"}`, crateFile(t, "Good_crate", "2.0.0")),
+	} {
+		code, _, resp := do("PUT", "api/v1/crates/new", tok, body)
+		if code != 409 || !strings.Contains(resp, `{"errors":[{"detail":"crate `) {
+			t.Errorf("%s: %d %s", what, code, resp)
+		}
+	}
+	code, _, resp = do("GET", "go/od/good-crate", tok, nil)
+	if code != 200 || strings.Count(resp, "\n") != 1 || !strings.Contains(resp, `"vers":"1.0.0"`) {
+		t.Errorf("index after refused publishes: %d %s", code, resp)
+	}
+	code, _, resp = do("GET", "ba/d-/bad-crate", tok, nil)
+	if code != 404 || !strings.Contains(resp, `"errors"`) {
+		t.Errorf("index of a crate nobody published: %d %s", code, resp)
+	}
+	for _, path := range []string{"api/v1/crates?q=x", "api/v1/crates/bad-crate/owners"} {
+		code, _, resp := do("GET", path, tok, nil)
+		if code != 400 || !strings.Contains(resp, "not supported") {
+			t.Errorf("%s: %d %s", path, code, resp)
+		}
+	}
+	code, _, resp = do("DELETE", "api/v1/crates/bad-crate/1.0.0/yank", tok, nil)
+	if code != 404 || !strings.Contains(resp, `"errors"`) {
+		t.Errorf("yank of a crate nobody published: %d %s", code, resp)
+	}
+	if pkgs := list(t, aws.OK(t, "list-packages", "--domain", "my-domain", "--repository", "my-repo"), "packages"); len(pkgs) != 1 {
+		t.Errorf("packages after bad input: %v", pkgs)
+	}
+}
