@@ -59,17 +59,15 @@ func sameFiles(t *testing.T, what string, got, want map[string]string) {
 	}
 }
 
-// TestArcaLoginRefusesUnservedFormats: a server without cargo or ruby
-// endpoints answers GetRepositoryEndpoint for them with a
+// TestArcaLoginRefusesUnservedFormats: a server without ruby endpoints answers GetRepositoryEndpoint for them with a
 // ValidationException, and login (also --dry-run) says so, exits non-zero
 // and writes nothing.
 func TestArcaLoginRefusesUnservedFormats(t *testing.T) {
 	t.Parallel()
-	tool(t, "cargo")
 	tool(t, "gem")
 	tool(t, "bundle")
 	s := arcaFixture(t)
-	for _, tc := range []struct{ tool, format string }{{"cargo", "cargo"}, {"gem", "ruby"}, {"bundler", "ruby"}} {
+	for _, tc := range []struct{ tool, format string }{{"gem", "ruby"}, {"bundler", "ruby"}} {
 		for _, extra := range [][]string{nil, {"--dry-run"}} {
 			u := newArcaUser(t, s)
 			r := u.arca(t, loginArgs(s, tc.tool, extra...)...)
