@@ -128,9 +128,10 @@ func TestCargo(t *testing.T) {
 	}
 }
 
-// TestCargoBadInput: malformed publish bodies and unsupported commands
-// get cargo's error shape and change nothing; an anonymous request gets
-// cargo's challenge.
+// TestCargoBadInput: malformed publish bodies, collisions and unsupported
+// commands get cargo's error shape and change nothing; an anonymous
+// request gets cargo's challenge; yanks and the control plane's status
+// changes show in the index.
 func TestCargoBadInput(t *testing.T) {
 	t.Parallel()
 	s := arcaFixture(t)
@@ -206,6 +207,27 @@ func TestCargoBadInput(t *testing.T) {
 	if code != 200 || strings.Count(resp, "\n") != 1 || !strings.Contains(resp, `"vers":"1.0.0"`) {
 		t.Errorf("index after refused publishes: %d %s", code, resp)
 	}
+
+	// A yank (Unlisted) shows in the index and keeps the download; the
+	// control plane's status change shows in the index too.
+	yanked := func(want string) {
+		t.Helper()
+		code, _, resp := do("GET", "go/od/good-crate", tok, nil)
+		if code != 200 || !strings.Contains(resp, `"yanked":`+want) {
+			t.Errorf("index, want yanked %s: %d %s", want, code, resp)
+		}
+	}
+	if code, _, resp := do("DELETE", "api/v1/crates/good-crate/1.0.0/yank", tok, nil); code != 200 || strings.TrimSpace(resp) != `{"ok":true}` {
+		t.Errorf("yank: %d %s", code, resp)
+	}
+	yanked("true")
+	if code, _, _ := do("GET", "api/v1/crates/good-crate/1.0.0/download", tok, nil); code != 200 {
+		t.Errorf("download of a yanked version: %d", code)
+	}
+	aws.OK(t, "update-package-versions-status", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo",
+		"--package", "good-crate", "--versions", "1.0.0", "--target-status", "Published")
+	yanked("false")
+
 	code, _, resp = do("GET", "ba/d-/bad-crate", tok, nil)
 	if code != 404 || !strings.Contains(resp, `"errors"`) {
 		t.Errorf("index of a crate nobody published: %d %s", code, resp)
