@@ -246,3 +246,31 @@ func TestCargoBadInput(t *testing.T) {
 		t.Errorf("packages after bad input: %v", pkgs)
 	}
 }
+
+// TestCargoExec: without a login, `arca exec --tool cargo -- cargo ...`
+// gives cargo the registry and a token in its environment: cargo
+// publishes and builds against it, and no cargo config is written.
+func TestCargoExec(t *testing.T) {
+	t.Parallel()
+	s := arcaFixture(t)
+	u, cargo := cargoUser(t, s)
+	execArgs := func(args ...string) []string {
+		return append([]string{"exec", "--tool", "cargo", "--endpoint-url", s.URL, "--domain", "my-domain", "--repository", "my-repo", "--", cargo}, args...)
+	}
+	lib := u.writeCrate(t, "exec-lib",
+		"[package]\nname = \"exec-lib\"\nversion = \"1.2.3\"\nedition = \"2021\"\ndescription = \"x\"\nlicense = \"MIT\"\n",
+		"lib.rs", "pub fn v() -> &'static str { \"exec-lib 1.2.3\" }\n")
+	if r := runProgram(t, u.env, lib, arcaBin, execArgs("publish", "--registry", "my-repo", "--allow-dirty", "--no-verify")...); r.Code != 0 {
+		t.Fatalf("arca exec cargo publish\n%s", r)
+	}
+	app := u.writeCrate(t, "exec-app",
+		"[package]\nname = \"exec-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nexec-lib = { version = \"1\", registry = \"my-repo\" }\n",
+		"main.rs", "fn main() { println!(\"{}\", exec_lib::v()); }\n")
+	r := runProgram(t, u.env, app, arcaBin, execArgs("run", "-q")...)
+	if r.Code != 0 || strings.TrimSpace(r.Stdout) != "exec-lib 1.2.3" {
+		t.Fatalf("arca exec cargo run\n%s", r)
+	}
+	if _, err := os.Stat(filepath.Join(u.Home, ".cargo", "config.toml")); !os.IsNotExist(err) {
+		t.Errorf("arca exec wrote ~/.cargo/config.toml (%v)", err)
+	}
+}
