@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/bench/fixture"
+	"github.com/arcahq/arca/internal/format/nuget/nugettest"
 	"github.com/arcahq/arca/internal/servertest"
 )
 
@@ -99,6 +101,21 @@ func BenchmarkPackageRead(b *testing.B) {
 	send(http.MethodPut, base+"maven-metadata.xml", basicAuth, "", fmt.Appendf(nil,
 		`<metadata><groupId>com.example.bench</groupId><artifactId>bench-lib</artifactId><versioning><latest>1.0.9</latest><release>1.0.9</release><versions>%s</versions><lastUpdated>20261123120000</lastUpdated></versioning></metadata>`, versions.String()))
 
+	nuget := endpoint(types.PackageFormatNuget)
+	pushNuGet := func(spec nugettest.Spec) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		part, _ := mw.CreateFormFile("package", "package.nupkg")
+		part.Write(nugettest.Package(spec))
+		mw.Close()
+		send(http.MethodPut, nuget+"v2/package/", basicAuth, mw.FormDataContentType(), body.Bytes())
+	}
+	for i := range 100 {
+		pushNuGet(nugettest.Spec{ID: "Bench.Registration", Version: fmt.Sprintf("1.%d.%d", i/10, i%10),
+			Dependencies: map[string]map[string]string{"net8.0": {"Bench.Dep": "[1.0.0, )"}}})
+	}
+	pushNuGet(nugettest.Spec{ID: "Bench.Small", Version: "1.0.0", Files: map[string]string{"lib/data.bin": strings.Repeat("x", 10<<10)}})
+
 	cases := []struct {
 		name, url string
 		header    map[string]string
@@ -109,6 +126,9 @@ func BenchmarkPackageRead(b *testing.B) {
 		{"pypi-file-10KB", pypi + "files/benchfiles/1.0.0/" + wheelName, map[string]string{"Authorization": basicAuth}},
 		{"maven-metadata", base + "maven-metadata.xml", map[string]string{"Authorization": basicAuth}},
 		{"maven-jar-10KB", base + "1.0.9/bench-lib-1.0.9.jar", map[string]string{"Authorization": basicAuth}},
+		{"nuget-registration", nuget + "v3/registrations2/bench.registration/index.json", map[string]string{"Authorization": basicAuth, "Accept-Encoding": "gzip"}},
+		{"nuget-flat-versions", nuget + "v3/package/bench.registration/index.json", map[string]string{"Authorization": basicAuth, "Accept-Encoding": "gzip"}},
+		{"nuget-nupkg-10KB", nuget + "v3/package/bench.small/1.0.0/bench.small.1.0.0.nupkg", map[string]string{"Authorization": basicAuth}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

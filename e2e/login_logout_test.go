@@ -59,8 +59,9 @@ func sameFiles(t *testing.T, what string, got, want map[string]string) {
 	}
 }
 
-// TestArcaLoginRefusesUnservedFormats: a server without ruby endpoints answers GetRepositoryEndpoint for them with a
-// ValidationException, and login (also --dry-run) says so, exits non-zero
+// TestArcaLoginRefusesUnservedFormats: a server without ruby endpoints
+// answers GetRepositoryEndpoint for them with a ValidationException, and
+// login (also --dry-run) says so, exits non-zero
 // and writes nothing.
 func TestArcaLoginRefusesUnservedFormats(t *testing.T) {
 	t.Parallel()

@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -73,4 +76,55 @@ func TestTokenOfDeletedDomain(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("created again", func(t *testing.T) { whoami(t, npmEndpoint, tok, http.StatusUnauthorized) })
+}
+
+// TestRotateSigningKey: `arca admin rotate-signing-key` beside a running
+// server makes a new current key without breaking a live token: the token
+// minted before the rotation still opens the repository, before and after
+// a restart; a token minted after the restart is signed with the new key
+// (the id the command printed) and works too.
+func TestRotateSigningKey(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	s := start(t, startOpts{Data: data, Env: rootEnv(), RootFromEnv: true})
+	before, npmEndpoint := tokenFixture(t, s)
+
+	r := runArca(t, "", "admin", "rotate-signing-key", "--data", data)
+	if r.Code != 0 {
+		t.Fatalf("rotate-signing-key: %s", r)
+	}
+	var rotated struct {
+		KeyID string `json:"keyId"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &rotated); err != nil || len(rotated.KeyID) != 8 {
+		t.Fatalf("rotate-signing-key printed %q: %v", r.Stdout, err)
+	}
+	if keyID(t, before) == rotated.KeyID {
+		t.Fatal("the rotation made no new key")
+	}
+	whoami(t, npmEndpoint, before, http.StatusOK)
+
+	s.Stop(t)
+	s = start(t, startOpts{Data: data, Addr: s.Addr, Env: rootEnv(), RootFromEnv: true})
+	whoami(t, npmEndpoint, before, http.StatusOK)
+	out, err := sdk(s).GetAuthorizationToken(context.Background(), &codeartifact.GetAuthorizationTokenInput{Domain: aws_("my-domain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := *out.AuthorizationToken
+	if got := keyID(t, after); got != rotated.KeyID {
+		t.Errorf("token minted after the rotation is signed with key %s, want the new key %s", got, rotated.KeyID)
+	}
+	whoami(t, npmEndpoint, after, http.StatusOK)
+}
+
+// keyID returns the id of the key that signed tok, as 8 hex digits: the
+// 4 bytes after the version byte.
+func keyID(t *testing.T, tok string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(b) < 5 {
+		t.Fatalf("token %q: %v", tok, err)
+	}
+	return hex.EncodeToString(b[1:5])
 }

@@ -77,6 +77,26 @@ if ! command -v poetry >/dev/null 2>&1; then
   ln -sf /opt/poetry/bin/poetry /usr/local/bin/poetry
 fi
 
+# NuGet.exe 5.8 on Mono for the NuGet scenarios (CLIENTS.md §4.8): Mono
+# from Debian, the exe from the npm package nuget-exe (it holds only the
+# exe), and a `nuget` wrapper on PATH, which `aws codeartifact login --tool
+# nuget` runs. Debian's own nuget package (2.8.7) predates NuGet V3 and is
+# not used. The dotnet SDK is not packaged for Debian bookworm, so
+# `dotnet nuget` cannot run here.
+if ! command -v mono >/dev/null 2>&1; then
+  echo "installing mono-complete from Debian"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends mono-complete
+fi
+if [ ! -f /opt/nuget-exe/node_modules/nuget-exe/nuget-5.8.0.exe ]; then
+  echo "installing nuget-exe@5.8.0 with npm into /opt/nuget-exe"
+  mkdir -p /opt/nuget-exe
+  npm install --no-audit --no-fund --prefix /opt/nuget-exe nuget-exe@5.8.0
+fi
+if ! command -v nuget >/dev/null 2>&1 || ! grep -q nuget-5.8.0.exe "$(command -v nuget)"; then
+  printf '#!/bin/sh\nexec mono /opt/nuget-exe/node_modules/nuget-exe/nuget-5.8.0.exe "$@"\n' > /usr/local/bin/nuget
+  chmod +x /usr/local/bin/nuget
+fi
+
 # versitygw, an S3-compatible server (Apache-2.0), for the S3 blob store's
 # conformance suite and the e2e test of `arca serve --blobs s3://...`;
 # built from the Go module proxy (about 90 s) into $(go env GOPATH)/bin,
@@ -99,3 +119,4 @@ uv --version
 poetry --version
 mvn --batch-mode --version 2>&1 | sed -n 1p || true
 gradle --version 2>/dev/null | sed -n "/^Gradle/p" || true
+nuget help 2>/dev/null | sed -n 1p || true

@@ -83,6 +83,7 @@ config file, the environment, the flags.`,
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
 	f.String("blobs", "", "where package bytes go: s3://BUCKET[/PREFIX]?endpoint=URL&region=R[&redirect=SIZE]; default the data directory ("+config.EnvBlobs+")")
+	f.String("master-key-file", "", "file holding the master key that encrypts the secrets in the database (base64 of 32 bytes); default <data>/master.key, made on first start; "+config.EnvMasterKey+" (the key itself) wins ("+config.EnvMasterKeyFile+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")
 	f.String("public-url", "", "base URL clients use; default http://<listen address>, https:// with TLS ("+config.EnvPublicURL+")")
 	f.String("tls-cert", "", "PEM certificate (chain) file: serve HTTPS; reloaded on SIGHUP ("+config.EnvTLSCert+")")

@@ -1,6 +1,6 @@
 // Package admin is `arca admin` and `arca token`: what the operator of a
-// server does that IAM has no API for, such as creating accounts, and
-// inspecting and revoking authorization tokens. It works on the server's
+// server does that IAM has no API for, such as creating accounts, rotating
+// the token-signing key, and inspecting and revoking authorization tokens. It works on the server's
 // data directory directly, opening its SQLite database the way the server
 // does.
 //
@@ -28,18 +28,30 @@ import (
 
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
+	"github.com/arcahq/arca/internal/token"
 )
 
 // DatabaseFile is the name of the SQLite database in the data directory.
 const DatabaseFile = "arca.db"
 
-// Open opens the directory of the server whose data directory is data. It
+// Dir names a server's data directory and the master key that encrypts
+// the secrets in its database.
+type Dir struct {
+	Data string
+	// MasterKey is ARCA_MASTER_KEY's value; MasterKeyFile the key file.
+	// With neither, the key is <Data>/master.key (see package sealed).
+	MasterKey     string
+	MasterKeyFile string
+}
+
+// Open opens the directory of the server whose data directory is d. It
 // refuses a directory that holds no database, rather than creating an
 // empty one beside a server that uses another directory.
-func Open(ctx context.Context, data string) (*identity.Directory, func() error, error) {
-	st, err := openStore(ctx, data)
+func Open(ctx context.Context, d Dir) (*identity.Directory, func() error, error) {
+	st, err := openStore(ctx, d)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -47,29 +59,38 @@ func Open(ctx context.Context, data string) (*identity.Directory, func() error, 
 }
 
 // openStore opens the metadata store of the server whose data directory is
-// data, refusing a directory that holds no database.
-func openStore(ctx context.Context, data string) (store.Store, error) {
-	path := filepath.Join(data, DatabaseFile)
+// d, refusing a directory that holds no database, and a master key that
+// does not open its secrets. It never creates a master key.
+func openStore(ctx context.Context, d Dir) (store.Store, error) {
+	path := filepath.Join(d.Data, DatabaseFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, data)
+		return nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, d.Data)
 	}
-	return sqlite.Open(ctx, path)
+	st, _, err := sealed.OpenStore(ctx, sealed.Source{Env: d.MasterKey, File: d.MasterKeyFile, Data: d.Data},
+		func() (store.Store, error) { return sqlite.Open(ctx, path) })
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return st, nil
 }
 
 // dataFlag adds the --data flag (default ARCA_DATA, else the server's
-// default) to cmd and its subcommands.
-func dataFlag(cmd *cobra.Command) *string {
-	data := config.Defaults().Data
+// default) and --master-key-file (ARCA_MASTER_KEY_FILE) to cmd and its
+// subcommands; the master key itself comes from ARCA_MASTER_KEY.
+func dataFlag(cmd *cobra.Command) *Dir {
+	d := &Dir{Data: config.Defaults().Data, MasterKey: os.Getenv(config.EnvMasterKey), MasterKeyFile: os.Getenv(config.EnvMasterKeyFile)}
 	if v, ok := os.LookupEnv(config.EnvData); ok {
-		data = v
+		d.Data = v
 	}
-	cmd.PersistentFlags().StringVar(&data, "data", data, "the server's data directory ("+config.EnvData+")")
-	return &data
+	cmd.PersistentFlags().StringVar(&d.Data, "data", d.Data, "the server's data directory ("+config.EnvData+")")
+	cmd.PersistentFlags().StringVar(&d.MasterKeyFile, "master-key-file", d.MasterKeyFile,
+		"the server's master key file ("+config.EnvMasterKeyFile+"; default <data>/master.key unless "+config.EnvMasterKey+" is set)")
+	return d
 }
 
 // CreateAccount creates an account with its root access key in the server
 // at data and returns the root credentials.
-func CreateAccount(ctx context.Context, data, accountID string) (identity.Root, error) {
+func CreateAccount(ctx context.Context, data Dir, accountID string) (identity.Root, error) {
 	dir, closeFn, err := Open(ctx, data)
 	if err != nil {
 		return identity.Root{}, err
@@ -146,6 +167,41 @@ users and roles.`,
 		},
 	}
 	listCmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(create, listCmd)
+	cmd.AddCommand(create, listCmd, rotateCommand(out, data))
 	return cmd
+}
+
+// RotateSigningKey makes a new current token-signing key in the server at
+// data and returns its id. Tokens signed with the previous keys keep
+// verifying until they expire: a previous key retires token.RetireAfter
+// after now.
+func RotateSigningKey(ctx context.Context, data Dir, now time.Time) (uint32, error) {
+	st, err := openStore(ctx, data)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	return token.Rotate(ctx, st, now)
+}
+
+func rotateCommand(out io.Writer, data *Dir) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rotate-signing-key",
+		Short: "Make a new current token-signing key; tokens already issued keep working until they expire",
+		Long: `Make a new token-signing key the current one. Servers sign new authorization
+tokens with it within a minute (at once after a restart). Tokens signed with
+the previous key keep verifying until that key retires, ` + token.RetireAfter.String() + ` from now (the
+longest a token lives, plus clock skew); retired keys are deleted. Servers also
+make a new key by themselves when the current one is ` + fmt.Sprint(token.RotateEvery.Hours()/24) + ` days old.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			now := time.Now().UTC()
+			id, err := RotateSigningKey(cmd.Context(), *data, now)
+			if err != nil {
+				return err
+			}
+			return printJSON(out, map[string]any{"keyId": fmt.Sprintf("%08x", id), "createdTime": now,
+				"previousKeysRetire": now.Add(token.RetireAfter)})
+		},
+	}
 }

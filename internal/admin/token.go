@@ -66,7 +66,7 @@ func revocationOf(r store.Revocation) Revocation {
 // when, and whether the server at data would accept it now (valid,
 // expired, revoked, or not-authentic when its keys did not sign it; the
 // claims of a token that is not authentic are what it says, unverified).
-func Inspect(ctx context.Context, data, tok string, now time.Time) (Inspection, error) {
+func Inspect(ctx context.Context, data Dir, tok string, now time.Time) (Inspection, error) {
 	st, err := openStore(ctx, data)
 	if err != nil {
 		return Inspection{}, err
@@ -132,7 +132,7 @@ type RevokeRequest struct {
 //     one Domain (and DomainOwner) names; tokens issued later work.
 //
 // Revoking a token already revoked is errkind.Conflict.
-func Revoke(ctx context.Context, data string, req RevokeRequest, now time.Time) (Revocation, error) {
+func Revoke(ctx context.Context, data Dir, req RevokeRequest, now time.Time) (Revocation, error) {
 	st, err := openStore(ctx, data)
 	if err != nil {
 		return Revocation{}, err
@@ -153,7 +153,7 @@ func Revoke(ctx context.Context, data string, req RevokeRequest, now time.Time) 
 	if err != nil {
 		return Revocation{}, err
 	}
-	if err := token.Touch(filepath.Join(data, token.StampFile), gen); err != nil {
+	if err := token.Touch(filepath.Join(data.Data, token.StampFile), gen); err != nil {
 		return Revocation{}, fmt.Errorf("revocation recorded, but the server could not be told (it will be after a restart): %w", err)
 	}
 	return revocationOf(rv), nil
@@ -203,7 +203,7 @@ func revocationFor(ctx context.Context, st store.Store, req RevokeRequest, now t
 }
 
 // ListRevocations returns the revocations in force in the server at data.
-func ListRevocations(ctx context.Context, data string, now time.Time) ([]Revocation, error) {
+func ListRevocations(ctx context.Context, data Dir, now time.Time) ([]Revocation, error) {
 	st, err := openStore(ctx, data)
 	if err != nil {
 		return nil, err
@@ -237,7 +237,7 @@ is "-" or missing (so it stays out of the shell's history).`,
 	return cmd
 }
 
-func inspectCommand(out io.Writer, data *string) *cobra.Command {
+func inspectCommand(out io.Writer, data *Dir) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "inspect [TOKEN|-]",
@@ -269,7 +269,7 @@ func inspectCommand(out io.Writer, data *string) *cobra.Command {
 	return c
 }
 
-func revokeCommand(out, errOut io.Writer, data *string) *cobra.Command {
+func revokeCommand(out, errOut io.Writer, data *Dir) *cobra.Command {
 	var req RevokeRequest
 	c := &cobra.Command{
 		Use:   "revoke [TOKEN|-] | --token-id ID | --principal ARN [--domain D] [--domain-owner ACCOUNT]",
@@ -328,7 +328,7 @@ func describe(r Revocation) string {
 	return s
 }
 
-func listRevocationsCommand(out io.Writer, data *string) *cobra.Command {
+func listRevocationsCommand(out io.Writer, data *Dir) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "list-revocations",

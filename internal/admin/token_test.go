@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
 )
@@ -23,7 +24,15 @@ func dataDir(t *testing.T) (data, tok string) {
 	t.Helper()
 	data = t.TempDir()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(data, DatabaseFile))
+	box, _, err := sealed.Load(sealed.Source{Data: data, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sqlite.Open(ctx, filepath.Join(data, DatabaseFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sealed.Open(ctx, raw, box)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,17 +116,17 @@ func TestTokenCommands(t *testing.T) {
 func TestInspectStatuses(t *testing.T) {
 	data, tok := dataDir(t)
 	ctx := context.Background()
-	if in, err := Inspect(ctx, data, tok, time.Now().Add(2*time.Hour)); err != nil || in.Status != StatusExpired {
+	if in, err := Inspect(ctx, Dir{Data: data}, tok, time.Now().Add(2*time.Hour)); err != nil || in.Status != StatusExpired {
 		t.Errorf("an expired token: %+v, %v", in, err)
 	}
 	_, otherTok := dataDir(t)
-	if in, err := Inspect(ctx, data, otherTok, time.Now()); err != nil || in.Status != StatusNotValid || in.Principal != alice {
+	if in, err := Inspect(ctx, Dir{Data: data}, otherTok, time.Now()); err != nil || in.Status != StatusNotValid || in.Principal != alice {
 		t.Errorf("another server's token: %+v, %v", in, err)
 	}
-	if _, err := Inspect(ctx, data, "not a token", time.Now()); !errors.Is(err, errkind.ErrValidation) {
+	if _, err := Inspect(ctx, Dir{Data: data}, "not a token", time.Now()); !errors.Is(err, errkind.ErrValidation) {
 		t.Errorf("garbage: %v", err)
 	}
-	if _, err := Inspect(ctx, t.TempDir(), tok, time.Now()); err == nil {
+	if _, err := Inspect(ctx, Dir{Data: t.TempDir()}, tok, time.Now()); err == nil {
 		t.Error("a directory without a database was accepted")
 	}
 }
@@ -135,14 +144,14 @@ func TestRevokeRefusals(t *testing.T) {
 		"a domain without principal": {TokenID: strings.Repeat("a", 32), Domain: "my-domain"},
 		"another server's token":     {Token: otherTok},
 	} {
-		if _, err := Revoke(ctx, data, req, time.Now()); !errors.Is(err, errkind.ErrValidation) {
+		if _, err := Revoke(ctx, Dir{Data: data}, req, time.Now()); !errors.Is(err, errkind.ErrValidation) {
 			t.Errorf("%s: %v, want a Validation error", name, err)
 		}
 	}
-	if _, err := Revoke(ctx, data, RevokeRequest{Token: tok}, time.Now().Add(2*time.Hour)); !errors.Is(err, errkind.ErrValidation) {
+	if _, err := Revoke(ctx, Dir{Data: data}, RevokeRequest{Token: tok}, time.Now().Add(2*time.Hour)); !errors.Is(err, errkind.ErrValidation) {
 		t.Errorf("an expired token: %v, want a Validation error", err)
 	}
-	list, _ := ListRevocations(ctx, data, time.Now())
+	list, _ := ListRevocations(ctx, Dir{Data: data}, time.Now())
 	if len(list) != 0 {
 		t.Errorf("refused revocations were stored: %+v", list)
 	}

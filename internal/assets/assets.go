@@ -23,6 +23,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -171,4 +172,33 @@ func Open(ctx context.Context, blobs blob.Store, a artifact.Asset) (io.ReadSeekC
 	}
 	f, _, err := blobs.Open(ctx, d)
 	return f, err
+}
+
+// ReaderAt returns r as an io.ReaderAt (archive readers need one): r
+// itself when it is one, as the blob stores' files are, else a reader that
+// seeks before each read.
+func ReaderAt(r io.ReadSeeker) io.ReaderAt {
+	if ra, ok := r.(io.ReaderAt); ok {
+		return ra
+	}
+	return &seekReaderAt{r: r}
+}
+
+// seekReaderAt reads at offsets of a ReadSeeker, one read at a time.
+type seekReaderAt struct {
+	mu sync.Mutex
+	r  io.ReadSeeker
+}
+
+func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.r.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	n, err := io.ReadFull(s.r, p)
+	if err == io.ErrUnexpectedEOF {
+		err = io.EOF
+	}
+	return n, err
 }

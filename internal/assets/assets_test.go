@@ -136,3 +136,20 @@ func TestServeRedirects(t *testing.T) {
 		}
 	}
 }
+
+// onlySeeker hides a reader's ReadAt.
+type onlySeeker struct{ io.ReadSeeker }
+
+func TestReaderAt(t *testing.T) {
+	data := []byte("0123456789")
+	for _, r := range []io.ReadSeeker{bytes.NewReader(data), onlySeeker{bytes.NewReader(data)}} {
+		ra := ReaderAt(r)
+		p := make([]byte, 4)
+		if n, err := ra.ReadAt(p, 3); n != 4 || err != nil || string(p) != "3456" {
+			t.Errorf("%T: ReadAt(3) = %d %v %q", r, n, err, p)
+		}
+		if n, err := ra.ReadAt(p, 8); n != 2 || err != io.EOF || string(p[:n]) != "89" {
+			t.Errorf("%T: ReadAt(8) = %d %v", r, n, err)
+		}
+	}
+}

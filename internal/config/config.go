@@ -49,6 +49,13 @@ type Config struct {
 	RootAccessKeyID string
 	RootSecretKey   string
 
+	// MasterKey (ARCA_MASTER_KEY, environment only) and MasterKeyFile
+	// hold the master key that encrypts the secrets in the database;
+	// with neither, <Data>/master.key (made on first start). See package
+	// sealed.
+	MasterKey     string
+	MasterKeyFile string
+
 	// UpstreamTimeout bounds how long a request waits for a public
 	// registry behind an external connection.
 	UpstreamTimeout time.Duration
@@ -138,6 +145,8 @@ const (
 	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
 	EnvTLSCert             = "ARCA_TLS_CERT"
 	EnvTLSKey              = "ARCA_TLS_KEY"
+	EnvMasterKey           = "ARCA_MASTER_KEY"
+	EnvMasterKeyFile       = "ARCA_MASTER_KEY_FILE"
 	// EnvConfig names the config file when --config does not.
 	EnvConfig = "ARCA_CONFIG"
 )

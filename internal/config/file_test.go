@@ -35,6 +35,7 @@ audit-log-max-size = "10MiB"
 audit-log-keep = 3
 audit-log-min-age = "720h"
 audit-log-stdout = true
+master-key-file = "/etc/arca/master.key"
 `
 	c := Defaults()
 	if err := c.fromText("arca.toml", text); err != nil {
@@ -45,6 +46,7 @@ audit-log-stdout = true
 	want.Blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 	want.PublicURL = "https://arca.internal.test/"
 	want.TLSCert, want.TLSKey = "/etc/arca/cert.pem", "/etc/arca/key.pem"
+	want.MasterKeyFile = "/etc/arca/master.key"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}
 	want.UpstreamTimeout = 45 * time.Second
 	want.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}

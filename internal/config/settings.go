@@ -32,6 +32,7 @@ var settings = []setting{
 	{Key: "public-url", Env: EnvPublicURL, apply: text(func(c *Config) *string { return &c.PublicURL })},
 	{Key: "tls-cert", Env: EnvTLSCert, apply: text(func(c *Config) *string { return &c.TLSCert })},
 	{Key: "tls-key", Env: EnvTLSKey, apply: text(func(c *Config) *string { return &c.TLSKey })},
+	{Key: "master-key-file", Env: EnvMasterKeyFile, apply: text(func(c *Config) *string { return &c.MasterKeyFile })},
 	{Key: "external-connection", Env: EnvExternalConnections, List: true, apply: (*Config).AddExternalConnection},
 	{Key: "upstream-timeout", Env: EnvUpstreamTimeout, apply: func(c *Config, v string) (err error) {
 		c.UpstreamTimeout, err = time.ParseDuration(v)
@@ -68,6 +69,7 @@ var settings = []setting{
 	{Env: EnvAccountID, apply: text(func(c *Config) *string { return &c.AccountID })},
 	{Env: EnvRootAccessKeyID, apply: text(func(c *Config) *string { return &c.RootAccessKeyID })},
 	{Env: EnvRootSecretKey, apply: text(func(c *Config) *string { return &c.RootSecretKey })},
+	{Env: EnvMasterKey, apply: text(func(c *Config) *string { return &c.MasterKey })},
 }
 
 func text(field func(*Config) *string) func(*Config, string) error {

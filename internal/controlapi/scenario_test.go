@@ -1349,10 +1349,10 @@ func TestTags(t *testing.T) {
 // --- 5. repository endpoints ---
 
 func TestGetRepositoryEndpoint(t *testing.T) {
-	formats := []types.PackageFormat{"npm", "pypi", "maven", "generic"}
+	formats := []types.PackageFormat{"npm", "pypi", "maven", "nuget", "generic"}
 	// Formats the model knows but this server has no endpoints for: a
 	// client configured for one would get nothing but 404s.
-	unserved := []types.PackageFormat{"nuget", "ruby", "swift", "cargo"}
+	unserved := []types.PackageFormat{"ruby", "swift", "cargo"}
 	check := func(t *testing.T, s *scenario, base string) {
 		s.createDomain("my-domain")
 		s.createRepo("my-domain", "my-repo")

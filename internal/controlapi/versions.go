@@ -532,7 +532,8 @@ func (a *API) copyPackageVersions(ctx context.Context, c *call, in *struct {
 	AllowOverwrite        bool              `json:"allowOverwrite"`
 	IncludeFromUpstream   bool              `json:"includeFromUpstream"`
 }) (*batchOutput, error) {
-	ref := artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package}
+	// Looked up as the format keys packages, like the other operations.
+	ref := a.cfg.Formats.Normalize(artifact.PackageRef{Format: artifact.Format(in.Format), Namespace: in.Namespace, Name: in.Package})
 	if err := a.checkNamespace(ref); err != nil {
 		return nil, err
 	}

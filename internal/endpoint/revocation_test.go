@@ -27,7 +27,7 @@ func TestRevocationByTheCLI(t *testing.T) {
 	otherEp := s.endpoint("other-domain", "my-repo", types.PackageFormatNpm) + "-/whoami"
 	revoked, kept := s.token("my-domain", 0), s.token("my-domain", 0)
 
-	rv, err := admin.Revoke(s.ctx, s.srv.Data, admin.RevokeRequest{Token: revoked, Reason: "leaked"}, time.Now())
+	rv, err := admin.Revoke(s.ctx, admin.Dir{Data: s.srv.Data}, admin.RevokeRequest{Token: revoked, Reason: "leaked"}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,18 +37,18 @@ func TestRevocationByTheCLI(t *testing.T) {
 	if r := s.get(ep, bearer(kept)); r.status != http.StatusOK {
 		t.Errorf("another token of the same principal: %d %q", r.status, r.body)
 	}
-	in, err := admin.Inspect(s.ctx, s.srv.Data, revoked, time.Now())
+	in, err := admin.Inspect(s.ctx, admin.Dir{Data: s.srv.Data}, revoked, time.Now())
 	if err != nil || in.Status != admin.StatusRevoked || in.TokenID != rv.TokenID || in.RevokedBy == nil || in.RevokedBy.Reason != "leaked" {
 		t.Errorf("inspect of the revoked token = %+v, %v", in, err)
 	}
-	if _, err := admin.Revoke(s.ctx, s.srv.Data, admin.RevokeRequest{TokenID: rv.TokenID}, time.Now()); err == nil {
+	if _, err := admin.Revoke(s.ctx, admin.Dir{Data: s.srv.Data}, admin.RevokeRequest{TokenID: rv.TokenID}, time.Now()); err == nil {
 		t.Error("revoking a token twice succeeded")
 	}
 
 	// Every token of the root, in my-domain only, issued until now.
 	otherDomain := s.token("other-domain", 0)
 	root := "arn:aws:iam::" + servertest.AccountID + ":root"
-	if _, err := admin.Revoke(s.ctx, s.srv.Data, admin.RevokeRequest{Principal: root, Domain: "my-domain"}, time.Now()); err != nil {
+	if _, err := admin.Revoke(s.ctx, admin.Dir{Data: s.srv.Data}, admin.RevokeRequest{Principal: root, Domain: "my-domain"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	want401(t, "a token of a revoked principal", s.get(ep, bearer(kept)))
@@ -59,7 +59,7 @@ func TestRevocationByTheCLI(t *testing.T) {
 	if r := s.get(ep, bearer(s.token("my-domain", 0))); r.status != http.StatusOK {
 		t.Errorf("a token issued after the principal's revocation: %d %q", r.status, r.body)
 	}
-	list, err := admin.ListRevocations(s.ctx, s.srv.Data, time.Now())
+	list, err := admin.ListRevocations(s.ctx, admin.Dir{Data: s.srv.Data}, time.Now())
 	if err != nil || len(list) != 2 {
 		t.Errorf("list-revocations = %+v, %v; want 2", list, err)
 	}
@@ -76,11 +76,11 @@ func TestAuditOfPackageRequests(t *testing.T) {
 	if r := s.get(ep+"lodash", bearer(tok)); r.status == http.StatusUnauthorized {
 		t.Fatalf("package document: %d %q", r.status, r.body)
 	}
-	if _, err := admin.Revoke(s.ctx, s.srv.Data, admin.RevokeRequest{Token: tok}, time.Now()); err != nil {
+	if _, err := admin.Revoke(s.ctx, admin.Dir{Data: s.srv.Data}, admin.RevokeRequest{Token: tok}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	want401(t, "revoked", s.get(ep+"lodash", basic(tok)))
-	in, _ := admin.Inspect(s.ctx, s.srv.Data, tok, time.Now())
+	in, _ := admin.Inspect(s.ctx, admin.Dir{Data: s.srv.Data}, tok, time.Now())
 
 	// CreateDomain, CreateRepository, GetRepositoryEndpoint,
 	// GetAuthorizationToken, then the two package reads.

@@ -24,8 +24,8 @@
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
 // methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): NuGet, Ruby
-// and Swift are, so their repositories, packages and external
+// (name, namespace rule, version order, connection names): Ruby and
+// Swift are, so their repositories, packages and external
 // connections are accepted while their endpoints answer 404. Giving one a
 // folder replaces its Basic line with <fmt>.Rules{}.
 //

@@ -4,12 +4,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -29,26 +28,15 @@ type Key struct {
 	Public crypto.PublicKey
 }
 
-// jwk is a JSON Web Key (RFC 7517 §4, RFC 7518 §6).
-type jwk struct {
-	Kty string `json:"kty"`
-	Use string `json:"use"`
-	Kid string `json:"kid"`
-	Alg string `json:"alg"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	Crv string `json:"crv"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
-}
-
 // MinRSABits is the smallest RSA modulus accepted.
 const MinRSABits = 2048
 
 // ParseJWKS reads a JWK Set and returns its signature keys. Keys it cannot
-// use (encryption keys, unknown key types or curves, short RSA moduli,
-// malformed values) are skipped, as RFC 7517 §5 asks: an issuer may publish
-// keys for other purposes beside its signing keys.
+// use (encryption keys, private or symmetric keys, key types other than
+// RSA and EC on P-256, P-384 and P-521, short RSA moduli, malformed
+// values) are skipped, as RFC 7517 §5 asks: an issuer may publish keys for
+// other purposes beside its signing keys. Each key is decoded on its own,
+// so one malformed key does not hide the others.
 func ParseJWKS(b []byte) ([]Key, error) {
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
@@ -58,56 +46,23 @@ func ParseJWKS(b []byte) ([]Key, error) {
 	}
 	var keys []Key
 	for _, raw := range set.Keys {
-		var k jwk
-		if json.Unmarshal(raw, &k) != nil || (k.Use != "" && k.Use != "sig") {
+		var k jose.JSONWebKey
+		if k.UnmarshalJSON(raw) != nil || (k.Use != "" && k.Use != "sig") || !k.IsPublic() || !k.Valid() {
 			continue
 		}
-		if pub := k.public(); pub != nil {
-			keys = append(keys, Key{ID: k.Kid, Alg: k.Alg, Public: pub})
+		switch pub := k.Key.(type) {
+		case *rsa.PublicKey:
+			if pub.N.BitLen() < MinRSABits {
+				continue
+			}
+		case *ecdsa.PublicKey:
+			// go-jose decodes P-256, P-384 and P-521 only.
+		default:
+			continue
 		}
+		keys = append(keys, Key{ID: k.KeyID, Alg: k.Algorithm, Public: k.Key})
 	}
 	return keys, nil
-}
-
-func (k *jwk) public() crypto.PublicKey {
-	switch k.Kty {
-	case "RSA":
-		n, err1 := b64(k.N)
-		e, err2 := b64(k.E)
-		if err1 != nil || err2 != nil || len(e) == 0 || len(e) > 4 {
-			return nil
-		}
-		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
-		if pub.N.BitLen() < MinRSABits || pub.E < 3 || pub.E%2 == 0 {
-			return nil
-		}
-		return pub
-	case "EC":
-		var c elliptic.Curve
-		switch k.Crv {
-		case "P-256":
-			c = elliptic.P256()
-		case "P-384":
-			c = elliptic.P384()
-		case "P-521":
-			c = elliptic.P521()
-		default:
-			return nil
-		}
-		size := (c.Params().BitSize + 7) / 8
-		x, err1 := b64(k.X)
-		y, err2 := b64(k.Y)
-		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
-			return nil
-		}
-		point := append(append([]byte{4}, x...), y...)
-		pub, err := ecdsa.ParseUncompressedPublicKey(c, point)
-		if err != nil {
-			return nil
-		}
-		return pub
-	}
-	return nil
 }
 
 // Keys fetches and caches the verification keys of issuers. It is safe for

@@ -7,6 +7,13 @@
 // ({issuer}/.well-known/openid-configuration, OpenID Connect Discovery 1.0
 // §4) names its JWKS (RFC 7517), whose keys are cached.
 //
+// The JOSE layer is go-jose (github.com/go-jose/go-jose/v4), a maintained
+// library: it splits and decodes the compact serialization, restricts the
+// algorithm to the allowed list, decodes JWKs (curves, points on them) and
+// verifies signatures. This package keeps what is STS's: the claims an ID
+// token must have and their types, the time checks with their error codes,
+// the choice of keys by kid and alg, and discovery and caching.
+//
 // Invariants:
 //   - Parse decodes only; nothing in a parsed Token is trusted until Verify
 //     (signature) and CheckTime (exp, nbf, iat) succeeded.
@@ -22,15 +29,12 @@ package oidc
 
 import (
 	"bytes"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"math"
-	"math/big"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -68,64 +72,46 @@ type Token struct {
 	KeyID  string // the header's kid, "" if none
 	Claims Claims
 
-	signingInput []byte // base64url(header) "." base64url(payload)
-	signature    []byte
+	jws *jose.JSONWebSignature
 }
 
-// header is the JOSE header. crit is refused when present: no extension
-// is understood.
-type header struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Typ  string          `json:"typ"`
-	Crit json.RawMessage `json:"crit"`
-}
+// algorithms are the supported JWS algorithms (RFC 7518 §3.1): the
+// asymmetric ones an issuer's published key can verify.
+var algorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512}
 
 // Parse decodes a compact JWS JWT without verifying it. It fails with an
 // InvalidIdentityToken error when the token is not three base64url parts,
 // when the header or payload is not a JSON object, when alg is missing or
-// not supported, or when a registered claim has the wrong type; iss, sub
-// and exp are required, as OpenID Connect Core §2 requires them of an ID
-// token.
+// not supported, when the header has critical extensions (none is
+// understood; RFC 7797's unencoded payload included), or when a registered
+// claim has the wrong type; iss, sub and exp are required, as OpenID
+// Connect Core §2 requires them of an ID token.
 func Parse(token string) (*Token, error) {
 	if len(token) > MaxTokenSize {
 		return nil, invalid("The web identity token is longer than %d characters.", MaxTokenSize)
 	}
-	h64, rest, ok1 := strings.Cut(token, ".")
-	p64, s64, ok2 := strings.Cut(rest, ".")
-	if !ok1 || !ok2 || strings.Contains(s64, ".") {
+	if strings.Count(token, ".") != 2 {
 		return nil, invalid("The web identity token is not a JWT in compact serialization (three base64url parts).")
 	}
-	hb, err1 := b64(h64)
-	pb, err2 := b64(p64)
-	sig, err3 := b64(s64)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return nil, invalid("The web identity token is not valid base64url.")
+	jws, err := jose.ParseSignedCompact(token, algorithms)
+	if err != nil {
+		return nil, invalid("The web identity token is not a signed JWT with a supported algorithm (RS256, RS384, RS512, ES256, ES384, ES512): %v", err)
 	}
-	var h header
-	if err := decodeObject(hb, &h); err != nil {
-		return nil, invalid("The web identity token's header is not a JSON object.")
+	if len(jws.Signatures) != 1 {
+		return nil, invalid("The web identity token is not a JWT in compact serialization (three base64url parts).")
 	}
-	if h.Crit != nil {
+	h := jws.Signatures[0].Protected
+	if _, ok := h.ExtraHeaders["crit"]; ok {
 		return nil, invalid("The web identity token's header has critical extensions, which are not supported.")
 	}
-	if _, ok := algorithms[h.Alg]; !ok {
-		return nil, invalid("The web identity token's signing algorithm %q is not supported (RS256, RS384, RS512, ES256, ES384, ES512 are).", h.Alg)
+	if _, ok := h.ExtraHeaders["b64"]; ok {
+		return nil, invalid("The web identity token's header has critical extensions, which are not supported.")
 	}
-	c, err := parseClaims(pb)
+	c, err := parseClaims(jws.UnsafePayloadWithoutVerification())
 	if err != nil {
 		return nil, err
 	}
-	return &Token{
-		Alg: h.Alg, KeyID: h.Kid, Claims: c,
-		signingInput: []byte(token[:len(h64)+1+len(p64)]), signature: sig,
-	}, nil
-}
-
-// b64 decodes base64url without padding, strictly; a padded part is
-// tolerated, as some issuers emit it.
-func b64(s string) ([]byte, error) {
-	return base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(s, "="))
+	return &Token{Alg: h.Algorithm, KeyID: h.KeyID, Claims: c, jws: jws}, nil
 }
 
 // decodeObject decodes a JSON object into v, keeping numbers exact.
@@ -251,22 +237,6 @@ func (t *Token) CheckTime(now time.Time) error {
 	return nil
 }
 
-// algorithm is how one JWS alg verifies.
-type algorithm struct {
-	hash  crypto.Hash
-	curve string // "" for RSA; the JWK crv for ECDSA
-}
-
-// algorithms are the supported JWS algorithms (RFC 7518 §3.1).
-var algorithms = map[string]algorithm{
-	"RS256": {crypto.SHA256, ""},
-	"RS384": {crypto.SHA384, ""},
-	"RS512": {crypto.SHA512, ""},
-	"ES256": {crypto.SHA256, "P-256"},
-	"ES384": {crypto.SHA384, "P-384"},
-	"ES512": {crypto.SHA512, "P-521"},
-}
-
 // ErrNoKey is the error when no key of the issuer verifies the token: the
 // caller may refresh the keys once and try again.
 var ErrNoKey = invalid("The web identity token's signature does not verify with any key of its issuer.")
@@ -275,7 +245,6 @@ var ErrNoKey = invalid("The web identity token's signature does not verify with 
 // named by kid when the token names one, else every key that fits the
 // algorithm. It fails with ErrNoKey.
 func (t *Token) Verify(keys []Key) error {
-	alg := algorithms[t.Alg]
 	for _, k := range keys {
 		if t.KeyID != "" && k.ID != t.KeyID {
 			continue
@@ -283,31 +252,9 @@ func (t *Token) Verify(keys []Key) error {
 		if k.Alg != "" && k.Alg != t.Alg {
 			continue
 		}
-		if verify(alg, k.Public, t.signingInput, t.signature) {
+		if _, err := t.jws.Verify(k.Public); err == nil {
 			return nil
 		}
 	}
 	return ErrNoKey
-}
-
-func verify(alg algorithm, pub crypto.PublicKey, input, sig []byte) bool {
-	h := alg.hash.New()
-	h.Write(input)
-	digest := h.Sum(nil)
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return alg.curve == "" && rsa.VerifyPKCS1v15(k, alg.hash, digest, sig) == nil
-	case *ecdsa.PublicKey:
-		if alg.curve == "" || k.Curve.Params().Name != alg.curve {
-			return false
-		}
-		size := (k.Curve.Params().BitSize + 7) / 8
-		if len(sig) != 2*size {
-			return false
-		}
-		r := new(big.Int).SetBytes(sig[:size])
-		s := new(big.Int).SetBytes(sig[size:])
-		return ecdsa.Verify(k, digest, r, s)
-	}
-	return false
 }

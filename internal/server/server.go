@@ -32,12 +32,14 @@ import (
 	"github.com/arcahq/arca/internal/format/generic"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
+	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 	"github.com/arcahq/arca/internal/token"
@@ -54,7 +56,7 @@ func formats() *format.Registry {
 		pypi.Rules{},
 		maven.Rules{},
 		generic.Rules{},
-		format.Basic{Name: artifact.NuGet, ExternalConnections: []string{"public:nuget-org"}},
+		nuget.Rules{},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
 		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
 		cargo.Rules{},
@@ -116,9 +118,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err := privateDataDir(cfg.Data, log); err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db"))
+	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
+		func() (store.Store, error) { return sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db")) })
 	if err != nil {
 		return nil, err
+	}
+	if created != "" {
+		log.Info("created a master key file inside the data directory: the secrets in the database are encrypted, "+
+			"but a copy of the whole directory holds the key; keep the key elsewhere (ARCA_MASTER_KEY or --master-key-file)", "file", created)
 	}
 	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert}
 	for _, o := range opts {
@@ -146,7 +153,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := dir.EnsureRoot(ctx, s.Root); err != nil {
 		return fmt.Errorf("root account: %w", err)
 	}
-	tokens, err := token.New(ctx, s.store)
+	tokens, err := token.New(ctx, s.store, token.Clock(now))
 	if err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}

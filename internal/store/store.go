@@ -88,6 +88,9 @@ type Accounts interface {
 	ListAccessKeys(ctx context.Context, accountID, userID string) ([]AccessKey, error)
 	// DeleteAccessKey removes a key; a missing key is errkind.NotFound.
 	DeleteAccessKey(ctx context.Context, id string) error
+	// ListAllAccessKeys returns every access key of every account, by id
+	// (for re-encrypting secrets at rest).
+	ListAllAccessKeys(ctx context.Context) ([]AccessKey, error)
 }
 
 // User is an IAM user. Names are unique in an account regardless of case,
@@ -220,6 +223,11 @@ type IAM interface {
 	// DeleteExpiredSessions removes sessions that expired before t and
 	// returns how many.
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error)
+	// ListSessionSecrets returns the secret of every stored session by its
+	// access key id, and SetSessionSecret replaces one (for re-encrypting
+	// secrets at rest); a missing session is errkind.NotFound.
+	ListSessionSecrets(ctx context.Context) (map[string]string, error)
+	SetSessionSecret(ctx context.Context, accessKeyID, secret string) error
 }
 
 // SigningKey is secret key material shared by every replica: authorization
@@ -230,12 +238,19 @@ type SigningKey struct {
 	CreatedAt time.Time
 }
 
-// SigningKeys stores signing keys. Keys are only ever added.
+// SigningKeys stores signing keys. A key's id and creation time never
+// change; its secret is replaced only by the same secret encrypted anew.
 type SigningKeys interface {
 	// CreateSigningKey adds a key; an existing id is errkind.Conflict.
 	CreateSigningKey(ctx context.Context, k SigningKey) error
 	// ListSigningKeys returns all keys, newest first.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	// SetSigningKeySecret replaces the stored secret of key id; a missing
+	// key is errkind.NotFound.
+	SetSigningKeySecret(ctx context.Context, id uint32, secret []byte) error
+	// DeleteSigningKey removes a retired key; a missing key is
+	// errkind.NotFound.
+	DeleteSigningKey(ctx context.Context, id uint32) error
 }
 
 // Revocation revokes authorization tokens before they expire: one token

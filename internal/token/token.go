@@ -9,8 +9,17 @@
 // still accepted and are named by a digest of the whole token instead.
 // Keys live in the metadata store
 // so every replica can verify every other replica's tokens; verifying needs
-// no database round trip: keys are held in memory and reloaded only when a
-// token names a key this replica has not seen yet.
+// no database round trip: keys are held in memory and reloaded when a
+// token names a key this replica has not seen yet, and at most once a
+// minute before minting, to pick up a new current key.
+//
+// Keys rotate without invalidating live tokens: the newest key is the
+// current one and signs; every key verifies until it is retired, which is
+// RetireAfter (the longest a token lives, plus clock skew) after a newer
+// key became current, so no token signed with it can still be live. A
+// new key is made by `arca admin rotate-signing-key` (Rotate), and by a
+// server minting with a key older than RotateEvery. Retired keys are
+// deleted from the store.
 //
 // Invariants: a token cannot be forged or altered without a key; it is
 // valid for exactly one domain incarnation (the id changes when a domain is
@@ -40,6 +49,7 @@ import (
 type KeyStore interface {
 	CreateSigningKey(ctx context.Context, k store.SigningKey) error
 	ListSigningKeys(ctx context.Context) ([]store.SigningKey, error)
+	DeleteSigningKey(ctx context.Context, id uint32) error
 }
 
 // ID names one token. It is not secret: knowing it does not help to forge
@@ -82,6 +92,16 @@ const MaxLifetime = 12 * time.Hour
 // replicas whose clocks disagree a little.
 const MaxSkew = 5 * time.Minute
 
+// RetireAfter is how long a key keeps verifying once a newer key is
+// current: the longest a token lives, plus the clock skew allowed, which
+// also covers the minute (refreshEvery) a replica may go on minting with
+// the old key before it rereads the keys.
+const RetireAfter = MaxLifetime + MaxSkew
+
+// RotateEvery is the age at which a server minting a token makes a new
+// current key.
+const RotateEvery = 30 * 24 * time.Hour
+
 // Claims is what an authorization token asserts.
 type Claims struct {
 	// ID names the token; Mint draws one when it is zero.
@@ -117,6 +137,9 @@ const (
 	// reloadEvery bounds how often an unknown key id makes a replica
 	// reread the keys, so garbage tokens cannot hammer the database.
 	reloadEvery = time.Second
+	// refreshEvery is how often minting rereads the keys, to sign with a
+	// key made by another process.
+	refreshEvery = time.Minute
 )
 
 // Purposes separate the MAC domains: a value sealed for one purpose never
@@ -128,14 +151,26 @@ const (
 // Tokens mints and verifies tokens with the keys of a KeyStore.
 type Tokens struct {
 	st   KeyStore
+	now  func() time.Time
 	keys atomic.Pointer[keyring]
+	// rotate: make a new key when the current one is RotateEvery old
+	// (servers do; tools that Load keys never write them).
+	rotate bool
 
 	reloadMu   sync.Mutex
 	lastReload time.Time
 }
 
+// Option adjusts Tokens.
+type Option func(*Tokens)
+
+// Clock makes Tokens read time from now instead of the system clock.
+func Clock(now func() time.Time) Option { return func(t *Tokens) { t.now = now } }
+
 type keyring struct {
 	current uint32
+	created time.Time // of the current key
+	loaded  time.Time
 	byID    map[uint32]*key
 }
 
@@ -143,14 +178,19 @@ type keyring struct {
 // verifying a token allocates no hash state.
 type key struct {
 	secret []byte
+	// retire is when the key stops verifying; zero for the current key.
+	retire time.Time
 	macs   sync.Pool
 }
 
-func newKey(secret []byte) *key {
-	k := &key{secret: secret}
+func newKey(secret []byte, retire time.Time) *key {
+	k := &key{secret: secret, retire: retire}
 	k.macs.New = func() any { return hmac.New(sha256.New, k.secret) }
 	return k
 }
+
+// live reports whether the key still verifies at now.
+func (k *key) live(now time.Time) bool { return k.retire.IsZero() || now.Before(k.retire) }
 
 // mac appends HMAC(secret, purpose || payload) to dst.
 func (k *key) mac(dst []byte, purpose string, payload []byte) []byte {
@@ -169,26 +209,22 @@ func (k *key) check(purpose string, payload, mac []byte) bool {
 	return hmac.Equal(k.mac(sum[:0], purpose, payload), mac)
 }
 
-// New loads the signing keys, creating the first one if the store has none.
-func New(ctx context.Context, st KeyStore) (*Tokens, error) {
-	t := &Tokens{st: st}
+// New loads the signing keys, creating the first one if the store has none
+// and a new current one if the current key is older than RotateEvery.
+func New(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
+	t := &Tokens{st: st, now: time.Now, rotate: true}
+	for _, o := range opts {
+		o(t)
+	}
 	if err := t.reload(ctx); err != nil {
 		return nil, err
 	}
-	if len(t.keys.Load().byID) > 0 {
+	if kr := t.keys.Load(); len(kr.byID) > 0 && t.now().Sub(kr.created) < RotateEvery {
 		return t, nil
 	}
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, err
-	}
-	var id [4]byte
-	if _, err := rand.Read(id[:]); err != nil {
-		return nil, err
-	}
-	err := st.CreateSigningKey(ctx, store.SigningKey{ID: binary.BigEndian.Uint32(id[:]), Secret: secret, CreatedAt: time.Now().UTC()})
-	// Conflict: another replica created a key at the same moment; use theirs.
-	if err != nil && !errors.Is(err, errkind.ErrConflict) {
+	// Conflict: another replica made a key of the same id at the same
+	// moment; use theirs.
+	if _, err := Rotate(ctx, st, t.now()); err != nil && !errors.Is(err, errkind.ErrConflict) {
 		return nil, err
 	}
 	return t, t.reload(ctx)
@@ -197,8 +233,11 @@ func New(ctx context.Context, st KeyStore) (*Tokens, error) {
 // Load loads the signing keys of st without ever creating one: for tools
 // that inspect tokens beside a server. A store without keys is
 // errkind.NotFound.
-func Load(ctx context.Context, st KeyStore) (*Tokens, error) {
-	t := &Tokens{st: st}
+func Load(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
+	t := &Tokens{st: st, now: time.Now}
+	for _, o := range opts {
+		o(t)
+	}
 	if err := t.reload(ctx); err != nil {
 		return nil, err
 	}
@@ -208,32 +247,73 @@ func Load(ctx context.Context, st KeyStore) (*Tokens, error) {
 	return t, nil
 }
 
+// Rotate makes a new current signing key, created at now, deletes the keys
+// retired by now, and returns the new key's id. Tokens signed with the
+// previous keys verify until those keys retire (RetireAfter).
+func Rotate(ctx context.Context, st KeyStore, now time.Time) (uint32, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return 0, err
+	}
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, err
+	}
+	id := binary.BigEndian.Uint32(b[:])
+	if err := st.CreateSigningKey(ctx, store.SigningKey{ID: id, Secret: secret, CreatedAt: now.UTC()}); err != nil {
+		return 0, err
+	}
+	return id, prune(ctx, st, now)
+}
+
+// prune deletes the keys retired at now.
+func prune(ctx context.Context, st KeyStore, now time.Time) error {
+	keys, err := st.ListSigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for i := 1; i < len(keys); i++ {
+		if !now.Before(keys[i-1].CreatedAt.Add(RetireAfter)) {
+			// Another process may have deleted it at the same moment.
+			if err := st.DeleteSigningKey(ctx, keys[i].ID); err != nil && !errors.Is(err, errkind.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reload rereads the keys. A key retires RetireAfter after the next newer
+// key was created (keys are listed newest first).
 func (t *Tokens) reload(ctx context.Context) error {
 	keys, err := t.st.ListSigningKeys(ctx)
 	if err != nil {
 		return err
 	}
-	kr := &keyring{byID: make(map[uint32]*key, len(keys))}
+	kr := &keyring{byID: make(map[uint32]*key, len(keys)), loaded: t.now()}
 	for i, k := range keys {
 		if i == 0 {
-			kr.current = k.ID // newest first
+			kr.current, kr.created = k.ID, k.CreatedAt
+			kr.byID[k.ID] = newKey(k.Secret, time.Time{})
+			continue
 		}
-		kr.byID[k.ID] = newKey(k.Secret)
+		kr.byID[k.ID] = newKey(k.Secret, keys[i-1].CreatedAt.Add(RetireAfter))
 	}
 	t.keys.Store(kr)
 	return nil
 }
 
-// key returns the secret of key id, rereading the store at most once per
-// reloadEvery when the id is unknown.
-func (t *Tokens) key(id uint32) (*key, bool) {
-	if k, ok := t.keys.Load().byID[id]; ok {
-		return k, true
+// key returns the key id if it is live at now, rereading the store at
+// most once per reloadEvery when the id is unknown (and once per
+// refreshEvery in any case, to learn of a newer key that retires this one).
+func (t *Tokens) key(id uint32, now time.Time) (*key, bool) {
+	if k, ok := t.fresh().byID[id]; ok {
+		return k, k.live(now)
 	}
 	t.reloadMu.Lock()
 	defer t.reloadMu.Unlock()
 	if k, ok := t.keys.Load().byID[id]; ok {
-		return k, true
+		return k, k.live(now)
 	}
 	if time.Since(t.lastReload) < reloadEvery {
 		return nil, false
@@ -245,7 +325,32 @@ func (t *Tokens) key(id uint32) (*key, bool) {
 		return nil, false
 	}
 	k, ok := t.keys.Load().byID[id]
-	return k, ok
+	return k, ok && k.live(now)
+}
+
+// fresh returns the keys, rereading them first when they were read more
+// than refreshEvery ago (another process may have made a new current key,
+// which also starts the retirement of the previous one), and making a new
+// current key when it is older than RotateEvery (Tokens from New). A store that cannot be
+// read leaves the keys as they were; so does a reread already under way.
+func (t *Tokens) fresh() *keyring {
+	kr := t.keys.Load()
+	now := t.now()
+	if now.Sub(kr.loaded) < refreshEvery || !t.reloadMu.TryLock() {
+		return kr
+	}
+	defer t.reloadMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.reload(ctx); err != nil {
+		return kr
+	}
+	if kr = t.keys.Load(); t.rotate && now.Sub(kr.created) >= RotateEvery {
+		if _, err := Rotate(ctx, t.st, now); err == nil {
+			_ = t.reload(ctx)
+		}
+	}
+	return t.keys.Load()
 }
 
 // Mint returns a new token for c.
@@ -254,7 +359,7 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 		c.Expires.Sub(c.IssuedAt) > MaxLifetime {
 		return "", errkind.Validationf("claims out of range")
 	}
-	kr := t.keys.Load()
+	kr := t.fresh()
 	if c.ID.IsZero() {
 		c.ID = NewID()
 	}
@@ -285,7 +390,7 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 // outlive it). It does not consult revocations: the caller does, with
 // Revocations.Check.
 func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
-	c, err := t.open(tok, true)
+	c, err := t.open(tok, true, now)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -298,18 +403,19 @@ func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 	return c, nil
 }
 
-// Authentic checks that tok was minted with one of the keys and returns
-// its claims, whether or not it has expired. It fails with ErrMalformed or
-// ErrForged.
-func (t *Tokens) Authentic(tok string) (Claims, error) { return t.open(tok, true) }
+// Authentic checks that tok was minted with one of the keys not retired
+// and returns its claims, whether or not it has expired. It fails with
+// ErrMalformed or ErrForged.
+func (t *Tokens) Authentic(tok string) (Claims, error) { return t.open(tok, true, t.now()) }
 
 // Decode returns the claims tok asserts without checking its MAC or its
 // expiry: for showing what a token says, never for trusting it. It fails
 // with ErrMalformed.
-func Decode(tok string) (Claims, error) { return (*Tokens)(nil).open(tok, false) }
+func Decode(tok string) (Claims, error) { return (*Tokens)(nil).open(tok, false, time.Time{}) }
 
-// open decodes tok and, when checkMAC is set, checks its MAC.
-func (t *Tokens) open(tok string, checkMAC bool) (Claims, error) {
+// open decodes tok and, when checkMAC is set, checks its MAC with a key
+// live at now.
+func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) {
 	var buf [maxPayload + macSize]byte
 	if base64.RawURLEncoding.DecodedLen(len(tok)) > len(buf) {
 		return Claims{}, ErrMalformed
@@ -324,7 +430,7 @@ func (t *Tokens) open(tok string, checkMAC bool) (Claims, error) {
 	}
 	payload, mac := b[:n-macSize], b[n-macSize:]
 	if checkMAC {
-		key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
+		key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]), now)
 		if !ok || !key.check(purposeAuth, payload, mac) {
 			return Claims{}, ErrForged
 		}
@@ -356,7 +462,7 @@ func (t *Tokens) open(tok string, checkMAC bool) (Claims, error) {
 
 // Seal returns data as an opaque, tamper-proof string bound to purpose.
 func (t *Tokens) Seal(purpose string, data []byte) string {
-	kr := t.keys.Load()
+	kr := t.fresh()
 	p := make([]byte, 0, 5+len(data)+macSize)
 	p = append(p, version)
 	p = binary.BigEndian.AppendUint32(p, kr.current)
@@ -374,7 +480,7 @@ func (t *Tokens) Open(purpose, s string) ([]byte, error) {
 		return nil, bad
 	}
 	payload, mac := b[:len(b)-macSize], b[len(b)-macSize:]
-	key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]))
+	key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]), t.now())
 	if !ok || !key.check(purpose, payload, mac) {
 		return nil, bad
 	}

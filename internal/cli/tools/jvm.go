@@ -33,8 +33,8 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 		"</server>",
 	}
 	var err error
-	if doc, err = xmlSetListItem(doc, "settings", "servers", "server", false, func(d, m string, e xmlElement) bool {
-		return xmlChildText(d, m, e, "id") == mavenID
+	if doc, err = xmlSetListItem(doc, "settings", "servers", "server", false, func(e *xmlNode) bool {
+		return e.childText("id") == mavenID
 	}, server); err != nil {
 		return nil, err
 	}
@@ -50,8 +50,8 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 		// First among the mirrors: Maven takes the first whose mirrorOf
 		// matches a repository (after one naming it exactly), so a
 		// mirror of * from before would otherwise get every request.
-		if doc, err = xmlSetListItem(doc, "settings", "mirrors", "mirror", true, func(d, mk string, e xmlElement) bool {
-			return xmlChildText(d, mk, e, "id") == mavenID
+		if doc, err = xmlSetListItem(doc, "settings", "mirrors", "mirror", true, func(e *xmlNode) bool {
+			return e.childText("id") == mavenID
 		}, m); err != nil {
 			return nil, err
 		}
@@ -62,15 +62,17 @@ func MavenSettings(old []byte, t Target, mirror bool) ([]byte, error) {
 // xmlSetListItem puts item into root/list (creating list when missing):
 // in place of the first child named itemName that match accepts, else at
 // the end of the list, or with first before the list's first itemName.
-func xmlSetListItem(doc, root, list, itemName string, first bool, match func(doc, masked string, e xmlElement) bool, item []string) (string, error) {
+func xmlSetListItem(doc, root, list, itemName string, first bool, match func(e *xmlNode) bool, item []string) (string, error) {
 	unit := indentUnit(doc)
-	masked := xmlMask(doc)
-	roots := xmlFind(masked, 0, len(masked), root)
-	if len(roots) == 0 {
+	roots, err := xmlParse(doc)
+	if err != nil {
+		return "", err
+	}
+	if len(roots) == 0 || roots[0].Name != root {
 		return "", errNoRoot(root)
 	}
-	r := roots[0]
-	lists := xmlFind(masked, r.Inner, r.InnerEnd, list)
+	r := roots[0].xmlElement
+	lists := roots[0].children(list)
 	if len(lists) == 0 {
 		block := []string{"<" + list + ">"}
 		for _, l := range item {
@@ -79,18 +81,15 @@ func xmlSetListItem(doc, root, list, itemName string, first bool, match func(doc
 		block = append(block, "</"+list+">")
 		return xmlReplaceChild(doc, r, nil, block, unit), nil
 	}
-	l := lists[0]
-	if !l.SelfClosing {
-		items := xmlFind(masked, l.Inner, l.InnerEnd, itemName)
-		for _, e := range items {
-			if match(doc, masked, e) {
-				e := e
-				return xmlReplaceChild(doc, l, &e, item, unit), nil
-			}
+	l := lists[0].xmlElement
+	items := lists[0].children(itemName)
+	for _, e := range items {
+		if match(e) {
+			return xmlReplaceChild(doc, l, &e.xmlElement, item, unit), nil
 		}
-		if first && len(items) > 0 {
-			return xmlInsertBefore(doc, items[0], item, unit), nil
-		}
+	}
+	if first && len(items) > 0 {
+		return xmlInsertBefore(doc, items[0].xmlElement, item, unit), nil
 	}
 	return xmlReplaceChild(doc, l, nil, item, unit), nil
 }

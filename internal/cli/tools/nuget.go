@@ -46,8 +46,8 @@ func NuGetConfig(old []byte, t Target) ([]byte, error) {
 	name := nugetSourceName(t)
 	add := []string{`<add key="` + xmlEscape(name) + `" value="` + xmlEscape(nugetSourceURL(t)) + `" />`}
 	var err error
-	doc, err = xmlSetListItem(doc, "configuration", "packageSources", "add", false, func(d, _ string, e xmlElement) bool {
-		k, _ := xmlAttr(d, e, "key")
+	doc, err = xmlSetListItem(doc, "configuration", "packageSources", "add", false, func(e *xmlNode) bool {
+		k, _ := e.attr("key")
 		return strings.EqualFold(k, name)
 	}, add)
 	if err != nil {
@@ -60,7 +60,7 @@ func NuGetConfig(old []byte, t Target) ([]byte, error) {
 		`  <add key="ClearTextPassword" value="` + xmlEscape(t.Token) + `" />`,
 		"</" + elem + ">",
 	}
-	doc, err = xmlSetListItem(doc, "configuration", "packageSourceCredentials", elem, false, func(string, string, xmlElement) bool { return true }, creds)
+	doc, err = xmlSetListItem(doc, "configuration", "packageSourceCredentials", elem, false, func(*xmlNode) bool { return true }, creds)
 	if err != nil {
 		return nil, err
 	}

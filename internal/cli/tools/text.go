@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"encoding/xml"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -590,35 +593,14 @@ func tomlDefinedInline(lines []string, path []string) bool {
 
 // --- XML (Maven's settings.xml, NuGet.Config) ---
 
-// xmlMask returns s with the contents of comments, CDATA sections and
-// processing instructions replaced by spaces, so that searching it for
-// tags finds only real elements while indexes stay those of s.
-func xmlMask(s string) string {
-	b := []byte(s)
-	for _, d := range [][2]string{{"<!--", "-->"}, {"<![CDATA[", "]]>"}} {
-		i := 0
-		for {
-			j := strings.Index(string(b[i:]), d[0])
-			if j < 0 {
-				break
-			}
-			j += i
-			k := strings.Index(string(b[j:]), d[1])
-			if k < 0 {
-				k = len(b) - j
-			} else {
-				k += len(d[1])
-			}
-			for x := j; x < j+k; x++ {
-				if b[x] != '\n' {
-					b[x] = ' '
-				}
-			}
-			i = j + k
-		}
-	}
-	return string(b)
-}
+// The XML editors find elements with a real XML parser (encoding/xml's
+// tokenizer, which also decodes entities and character references and
+// skips comments, CDATA sections and processing instructions), and edit
+// by splicing the document's bytes at the positions it reports: what the
+// writer does not own (other elements, comments, quoting, " />" versus
+// "/>", attribute order) stays byte for byte as it was. A tree library
+// that parses and writes the document again normalizes all of that on
+// every line, which a NuGet.Config as dotnet writes it would show at once.
 
 // xmlElement is an element's position in a document: [Start, End) is the
 // whole element, [Inner, InnerEnd) its content; SelfClosing has none.
@@ -627,142 +609,86 @@ type xmlElement struct {
 	SelfClosing                 bool
 }
 
-// xmlFind returns the elements named name inside s[from:to] (a masked
-// document), outermost first; nested elements of the same name are skipped.
-func xmlFind(masked string, from, to int, name string) []xmlElement {
-	var out []xmlElement
-	i := from
-	for i < to {
-		j := xmlOpenTag(masked, i, to, name)
-		if j < 0 {
+// xmlNode is one element of a parsed document.
+type xmlNode struct {
+	xmlElement
+	Name     string // the local name (any namespace)
+	Attr     []xml.Attr
+	Text     string // the character data directly inside it, decoded
+	Children []*xmlNode
+}
+
+// xmlParse parses doc and returns its root elements (one in a well-formed
+// document) with their positions. A document that is not well-formed is
+// an error: editing it could make it worse.
+func xmlParse(doc string) ([]*xmlNode, error) {
+	d := xml.NewDecoder(strings.NewReader(doc))
+	// Positions are byte offsets into doc: read every encoding as it is
+	// (element and attribute names the editors look for are ASCII).
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	top := &xmlNode{}
+	stack := []*xmlNode{top}
+	for {
+		before := int(d.InputOffset())
+		tok, err := d.Token()
+		if err == io.EOF {
 			break
 		}
-		gt := strings.IndexByte(masked[j:to], '>')
-		if gt < 0 {
-			break
+		if err != nil {
+			return nil, fmt.Errorf("not well-formed XML: %w", err)
 		}
-		gt += j
-		if masked[gt-1] == '/' {
-			out = append(out, xmlElement{Start: j, Inner: gt + 1, InnerEnd: gt + 1, End: gt + 1, SelfClosing: true})
-			i = gt + 1
-			continue
+		after := int(d.InputOffset())
+		parent := stack[len(stack)-1]
+		switch t := tok.(type) {
+		case xml.StartElement:
+			n := &xmlNode{Name: t.Name.Local, Attr: t.Attr, xmlElement: xmlElement{Start: before, Inner: after}}
+			parent.Children = append(parent.Children, n)
+			stack = append(stack, n)
+		case xml.EndElement:
+			// A self-closing tag's end element is made up by the
+			// decoder: it does not move.
+			parent.SelfClosing = before == after
+			parent.InnerEnd, parent.End = before, after
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			parent.Text += string(t)
 		}
-		// Find the matching close tag, counting nested same-name elements.
-		depth := 1
-		k := gt + 1
-		closeAt := -1
-		for depth > 0 {
-			nextOpen := xmlOpenTag(masked, k, to, name)
-			nextClose := xmlCloseTag(masked, k, to, name)
-			if nextClose < 0 {
-				break
-			}
-			if nextOpen >= 0 && nextOpen < nextClose {
-				g := strings.IndexByte(masked[nextOpen:to], '>')
-				if g >= 0 && masked[nextOpen+g-1] != '/' {
-					depth++
-				}
-				k = nextOpen + 1
-				continue
-			}
-			depth--
-			if depth == 0 {
-				closeAt = nextClose
-			}
-			k = nextClose + 1
+	}
+	return top.Children, nil
+}
+
+// children returns the child elements of n named name.
+func (n *xmlNode) children(name string) []*xmlNode {
+	var out []*xmlNode
+	for _, c := range n.Children {
+		if c.Name == name {
+			out = append(out, c)
 		}
-		if closeAt < 0 {
-			break
-		}
-		endGt := strings.IndexByte(masked[closeAt:to], '>')
-		if endGt < 0 {
-			break
-		}
-		out = append(out, xmlElement{Start: j, Inner: gt + 1, InnerEnd: closeAt, End: closeAt + endGt + 1})
-		i = closeAt + endGt + 1
 	}
 	return out
 }
 
-// xmlOpenTag returns the index of the next "<name" followed by a space,
-// '/' or '>', in masked[from:to], or -1.
-func xmlOpenTag(masked string, from, to int, name string) int {
-	for i := from; i < to; {
-		j := strings.Index(masked[i:to], "<"+name)
-		if j < 0 {
-			return -1
-		}
-		j += i
-		k := j + 1 + len(name)
-		if k < to {
-			switch masked[k] {
-			case ' ', '\t', '\n', '\r', '/', '>':
-				return j
-			}
-		}
-		i = j + 1
+// childText returns the trimmed text of the first child element name.
+func (n *xmlNode) childText(name string) string {
+	if cs := n.children(name); len(cs) > 0 {
+		return strings.TrimSpace(cs[0].Text)
 	}
-	return -1
+	return ""
 }
 
-// xmlCloseTag returns the index of the next "</name" followed by
-// optional white space and '>', in masked[from:to], or -1.
-func xmlCloseTag(masked string, from, to int, name string) int {
-	for i := from; i < to; {
-		j := strings.Index(masked[i:to], "</"+name)
-		if j < 0 {
-			return -1
+// attr returns the value of attribute name (in no namespace).
+func (n *xmlNode) attr(name string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Name.Space == "" && a.Name.Local == name {
+			return a.Value, true
 		}
-		j += i
-		rest := strings.TrimLeft(masked[j+2+len(name):to], " \t\r\n")
-		if strings.HasPrefix(rest, ">") {
-			return j
-		}
-		i = j + 1
-	}
-	return -1
-}
-
-// xmlText returns the trimmed text content of the first child element
-// name of e (unescaped entities are kept as they are).
-func xmlChildText(doc, masked string, e xmlElement, name string) string {
-	cs := xmlFind(masked, e.Inner, e.InnerEnd, name)
-	if len(cs) == 0 || cs[0].SelfClosing {
-		return ""
-	}
-	return strings.TrimSpace(xmlUnescape(doc[cs[0].Inner:cs[0].InnerEnd]))
-}
-
-// xmlAttr returns the value of attribute name in the start tag at e.
-func xmlAttr(doc string, e xmlElement, name string) (string, bool) {
-	tag := doc[e.Start:e.Inner]
-	for i := 0; i < len(tag); {
-		j := strings.Index(tag[i:], name)
-		if j < 0 {
-			return "", false
-		}
-		j += i
-		before := tag[j-1]
-		rest := strings.TrimLeft(tag[j+len(name):], " \t\r\n")
-		if (before == ' ' || before == '\t' || before == '\n' || before == '\r') && strings.HasPrefix(rest, "=") {
-			rest = strings.TrimLeft(rest[1:], " \t\r\n")
-			if len(rest) > 0 && (rest[0] == '"' || rest[0] == '\'') {
-				if k := strings.IndexByte(rest[1:], rest[0]); k >= 0 {
-					return xmlUnescape(rest[1 : 1+k]), true
-				}
-			}
-			return "", false
-		}
-		i = j + len(name)
 	}
 	return "", false
 }
 
 var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
-var xmlUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'")
 
-func xmlEscape(s string) string   { return xmlEscaper.Replace(s) }
-func xmlUnescape(s string) string { return xmlUnescaper.Replace(s) }
+func xmlEscape(s string) string { return xmlEscaper.Replace(s) }
 
 // lineIndent returns the whitespace that starts the line holding doc[i].
 func lineIndent(doc string, i int) string {

@@ -232,6 +232,16 @@ func TestMavenSettings(t *testing.T) {
 		{"namespaced root, tabs", "<?xml version=\"1.0\"?>\n<settings xmlns=\"urn:x\">\n\t<offline>false</offline>\n</settings>\n",
 			"<?xml version=\"1.0\"?>\n<settings xmlns=\"urn:x\">\n\t<offline>false</offline>\n\t<servers>\n\t\t<server>\n\t\t\t<id>codeartifact</id>\n\t\t\t<username>aws</username>\n\t\t\t<password>" + tok + "</password>\n\t\t</server>\n\t</servers>\n</settings>\n", false},
 		{"no root", "<foo/>\n", "ERR:no <settings> element", false},
+		// What a parser sees and a string search would not: a character
+		// reference in our id, markup inside CDATA, a servers list
+		// nested in another element, a file that is not XML.
+		{"our id written with a character reference",
+			"<settings>\n  <servers>\n    <server>\n      <id>code&#97;rtifact</id>\n    </server>\n  </servers>\n</settings>\n",
+			"<settings>\n  <servers>\n" + server + "  </servers>\n</settings>\n", false},
+		{"markup in CDATA and a nested servers list are not ours",
+			"<settings>\n  <profiles><profile><servers><server><id>codeartifact</id></server></servers></profile></profiles>\n  <description><![CDATA[<servers/>]]></description>\n</settings>\n",
+			"<settings>\n  <profiles><profile><servers><server><id>codeartifact</id></server></servers></profile></profiles>\n  <description><![CDATA[<servers/>]]></description>\n  <servers>\n" + server + "  </servers>\n</settings>\n", false},
+		{"not well-formed", "<settings>\n  <servers>\n</settings>\n", "ERR:not well-formed XML", false},
 	}, func(old []byte) ([]byte, error) { return MavenSettings(old, tg, false) })
 	runWriter(t, []writerCase{
 		// Maven uses the first mirror of * (after any naming a repository

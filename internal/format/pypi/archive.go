@@ -11,7 +11,6 @@ import (
 	"io"
 	"path"
 	"strings"
-	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
@@ -169,10 +168,7 @@ func FileMetadata(ctx context.Context, blobs blob.Store, project string, a artif
 	if err != nil {
 		return nil, err
 	}
-	ra, ok := f.(io.ReaderAt)
-	if !ok {
-		ra = &seekReaderAt{r: f}
-	}
+	ra := assets.ReaderAt(f)
 	switch KindOf(a.Name) {
 	case Wheel:
 		return WheelMetadata(ra, size, project)
@@ -180,25 +176,6 @@ func FileMetadata(ctx context.Context, blobs blob.Store, project string, a artif
 		return SdistMetadata(ra, size, a.Name)
 	}
 	return nil, noMetadata("%s is not a distribution Arca reads", a.Name)
-}
-
-// seekReaderAt reads at offsets of a ReadSeeker, one read at a time.
-type seekReaderAt struct {
-	mu sync.Mutex
-	r  io.ReadSeeker
-}
-
-func (s *seekReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.r.Seek(off, io.SeekStart); err != nil {
-		return 0, err
-	}
-	n, err := io.ReadFull(s.r, p)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
-	}
-	return n, err
 }
 
 // ParseFileMetadata reads a core metadata file's bytes (as FileMetadata

@@ -110,6 +110,10 @@ func openPool(path string, writer bool, conns int) (*sql.DB, error) {
 	q.Add("_pragma", "cache_size(-128)")
 	if writer {
 		q.Set("_txlock", "immediate")
+		// Deleted and overwritten rows are zeroed, not left in free pages:
+		// a secret sealed anew, or a key deleted, leaves no old bytes in
+		// the file.
+		q.Add("_pragma", "secure_delete(1)")
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}

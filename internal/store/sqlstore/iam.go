@@ -252,6 +252,27 @@ func (q queries) GetSession(ctx context.Context, accessKeyID string) (store.Sess
 	return s, q.classify(err)
 }
 
+func (q queries) ListSessionSecrets(ctx context.Context) (map[string]string, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT access_key_id, secret FROM sts_sessions`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, secret string
+		if err := rows.Scan(&id, &secret); err != nil {
+			return nil, err
+		}
+		out[id] = secret
+	}
+	return out, rows.Err()
+}
+
+func (q queries) SetSessionSecret(ctx context.Context, accessKeyID, secret string) error {
+	return q.exec(ctx, true, `UPDATE sts_sessions SET secret = $1 WHERE access_key_id = $2`, secret, accessKeyID)
+}
+
 func (q queries) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
 	res, err := q.w.ExecContext(ctx, `DELETE FROM sts_sessions WHERE expires_at < $1`, ms(before))
 	if err != nil {

@@ -158,6 +158,10 @@ func (q queries) ListAccessKeys(ctx context.Context, accountID, userID string) (
 		WHERE account_id = $1 AND user_id = $2 ORDER BY created_at, id`, accountID, userID)
 }
 
+func (q queries) ListAllAccessKeys(ctx context.Context) ([]store.AccessKey, error) {
+	return queryAll(ctx, q.r, scanAccessKey, `SELECT `+accessKeyColumns+` FROM access_keys ORDER BY id`)
+}
+
 func (q queries) DeleteAccessKey(ctx context.Context, id string) error {
 	return q.exec(ctx, true, `DELETE FROM access_keys WHERE id = $1`, id)
 }
@@ -185,6 +189,14 @@ func (q queries) ListAccounts(ctx context.Context) ([]store.Account, error) {
 
 func (q queries) CreateSigningKey(ctx context.Context, k store.SigningKey) error {
 	return q.exec(ctx, false, `INSERT INTO signing_keys (id, secret, created_at) VALUES ($1, $2, $3)`, int64(k.ID), k.Secret, ms(k.CreatedAt))
+}
+
+func (q queries) SetSigningKeySecret(ctx context.Context, id uint32, secret []byte) error {
+	return q.exec(ctx, true, `UPDATE signing_keys SET secret = $1 WHERE id = $2`, secret, int64(id))
+}
+
+func (q queries) DeleteSigningKey(ctx context.Context, id uint32) error {
+	return q.exec(ctx, true, `DELETE FROM signing_keys WHERE id = $1`, int64(id))
 }
 
 func (q queries) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error) {

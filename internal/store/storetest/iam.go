@@ -310,6 +310,13 @@ func testSessions(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetSession(ctx, "ASIA2")
 	wantKind(t, err, errkind.ErrNotFound, "expired session after purge")
+	must(t, s.SetSessionSecret(ctx, "ASIA1", "resealed"))
+	wantKind(t, s.SetSessionSecret(ctx, "ASIA2", "x"), errkind.ErrNotFound, "SetSessionSecret missing")
+	secrets, err := s.ListSessionSecrets(ctx)
+	must(t, err)
+	if !reflect.DeepEqual(secrets, map[string]string{"ASIA1": "resealed"}) {
+		t.Errorf("ListSessionSecrets = %v", secrets)
+	}
 	// A session of a deleted role is gone at once, also if a role of the
 	// same name comes back.
 	must(t, s.DeleteRole(ctx, r.ID))

@@ -119,6 +119,14 @@ func testAccounts(t *testing.T, s store.Store) {
 	}
 	_, err = s.GetAccessKey(ctx, "AKIANOPE")
 	wantKind(t, err, errkind.ErrNotFound, "GetAccessKey missing")
+	must(t, s.PutAccount(ctx, store.Account{ID: "444455556666", CreatedAt: created}))
+	other := store.AccessKey{ID: "AKIAANOTHER", Secret: "x", AccountID: "444455556666", PrincipalARN: "arn:aws:iam::444455556666:root", Active: true, CreatedAt: created}
+	must(t, s.PutAccessKey(ctx, other))
+	all, err := s.ListAllAccessKeys(ctx)
+	must(t, err)
+	if !reflect.DeepEqual(all, []store.AccessKey{other, got}) {
+		t.Errorf("ListAllAccessKeys = %+v, want both accounts' keys by id", all)
+	}
 }
 
 func testSigningKeys(t *testing.T, s store.Store) {
@@ -136,6 +144,16 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	must(t, err)
 	if !reflect.DeepEqual(keys, []store.SigningKey{newer, old}) {
 		t.Errorf("ListSigningKeys = %+v, want newest first", keys)
+	}
+	must(t, s.SetSigningKeySecret(ctx, 7, []byte("resealed")))
+	wantKind(t, s.SetSigningKeySecret(ctx, 8, []byte("x")), errkind.ErrNotFound, "SetSigningKeySecret missing")
+	must(t, s.DeleteSigningKey(ctx, 4000000000))
+	wantKind(t, s.DeleteSigningKey(ctx, 4000000000), errkind.ErrNotFound, "DeleteSigningKey missing")
+	keys, err = s.ListSigningKeys(ctx)
+	must(t, err)
+	old.Secret = []byte("resealed")
+	if !reflect.DeepEqual(keys, []store.SigningKey{old}) {
+		t.Errorf("after reseal and delete: ListSigningKeys = %+v", keys)
 	}
 }
 

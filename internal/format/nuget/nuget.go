@@ -1,0 +1,62 @@
+package nuget
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
+)
+
+// Deps are what the NuGet surface needs.
+type Deps = format.Deps
+
+// Format is the NuGet surface.
+type Format struct {
+	d    Deps
+	docs *rendered.Cache[docKey, *rendered.Doc]
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the NuGet surface.
+func New(d Deps) *Format {
+	return &Format{d: d.WithDefaults(), docs: rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, time.Now)}
+}
+
+// Challenge returns a Basic challenge: NuGet sends no credentials until
+// a request is refused with one, and then sends aws:TOKEN.
+func (f *Format) Challenge(*endpoint.Request) string { return `Basic realm="arca"` }
+
+// call is one request being served.
+type call struct {
+	w   http.ResponseWriter
+	r   *http.Request
+	req *endpoint.Request
+	rt  *route
+}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// Serve routes a NuGet request.
+func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
+	rt := lookup(req.Rest)
+	if rt == nil {
+		return notV3(req.Rest)
+	}
+	if !rt.allows(r.Method) {
+		return &format.Refusal{Status: http.StatusMethodNotAllowed, Allow: rt.methods,
+			Message: r.Method + " is not supported on /" + req.Rest}
+	}
+	return rt.handle(f, &call{w: w, r: r, req: req, rt: rt})
+}
+
+// WriteError writes err as plain text with its status (format.Failure:
+// refusals, 5xx with the request id). NuGet clients show only the status
+// line; the text is for people reading the response.
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := format.Failure(f.d.Log, "nuget", w, r, err)
+	format.WriteText(w, r, status, msg)
+}

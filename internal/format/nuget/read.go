@@ -1,0 +1,456 @@
+package nuget
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/store"
+)
+
+// Registration paging: a package with at most InlineLimit versions has
+// its pages inside the registration index; a larger one has pages of
+// PageSize versions that clients fetch by their @id. Variables so that
+// tests can page small packages.
+var (
+	PageSize    = 64
+	InlineLimit = 128
+)
+
+// unlistedPublished is the publish time NuGet shows for unlisted versions
+// (clients older than "listed" read it so).
+var unlistedPublished = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func marshal(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return buf.Bytes()
+}
+
+const contentTypeJSON = "application/json; charset=utf-8"
+
+func serveJSON(c *call, v any) error {
+	rendered.NewDoc(marshal(v), contentTypeJSON).Serve(c.w, c.r)
+	return nil
+}
+
+// DocCacheBytes bounds the memory of rendered version lists and
+// registration indexes (plain and gzipped together).
+const DocCacheBytes = 32 << 20
+
+// docKey names a rendered document of a package.
+type docKey struct {
+	repository int64
+	id         string // lower-cased
+	kind       string // "flat", "registrations", "registrations2"
+	baseURL    string // URLs in documents depend on it
+}
+
+// resource is an entry of the service index.
+type resource struct {
+	ID            string `json:"@id"`
+	Type          string `json:"@type"`
+	Comment       string `json:"comment,omitempty"`
+	ClientVersion string `json:"clientVersion,omitempty"`
+}
+
+// serviceIndex serves v3/index.json with every resource type the public
+// NuGet gallery advertises for these resources: each client looks for the
+// types it knows (nuget.exe 5.x for RegistrationsBaseUrl/3.0.0-beta,
+// /3.4.0 or /Versioned, and fails on an index without them). The
+// registration types before 3.6.0 point at registrations without SemVer
+// 2.0.0 versions, as the clients that use them cannot read those.
+func (f *Format) serviceIndex(c *call) error {
+	base := c.req.BaseURL
+	var rs []resource
+	add := func(path, comment string, types ...string) {
+		for _, t := range types {
+			r := resource{ID: base + path, Type: t, Comment: comment}
+			if strings.HasSuffix(t, "/Versioned") {
+				r.ClientVersion = "4.3.0-alpha"
+			}
+			rs = append(rs, r)
+		}
+	}
+	add(pathPublish, "Push (PUT), unlist (DELETE) and relist (POST) packages", "PackagePublish/2.0.0")
+	add(pathSearch, "Search the repository's packages", "SearchQueryService", "SearchQueryService/3.0.0-beta", "SearchQueryService/3.0.0-rc", "SearchQueryService/3.5.0")
+	add(pathRegistrations1, "Package metadata, SemVer 1.0.0 versions only", "RegistrationsBaseUrl", "RegistrationsBaseUrl/3.0.0-beta", "RegistrationsBaseUrl/3.0.0-rc", "RegistrationsBaseUrl/3.4.0")
+	add(pathRegistrations2, "Package metadata, SemVer 2.0.0 versions included", "RegistrationsBaseUrl/3.6.0", "RegistrationsBaseUrl/Versioned")
+	add(pathFlat, "Package contents, by lower-cased id and version", "PackageBaseAddress/3.0.0")
+	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
+}
+
+// version is a version of the package as reads show it.
+type version struct {
+	key   string // the stored form
+	v     Version
+	entry Entry
+	cand  resolve.Candidate
+}
+
+// versions resolves the package of the call through the repository's
+// upstreams and external connection, and returns its versions that
+// clients see, in order: Published and Unlisted ones (Unlisted ones show
+// as not listed), SemVer 2.0.0 ones only when semVer2.
+func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, remote bool, err error) {
+	if err := ValidateID(c.rt.id); err != nil {
+		return "", nil, false, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
+	}
+	view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
+	if err != nil {
+		return "", nil, false, err
+	}
+	out = visible(view, semVer2)
+	if len(out) == 0 {
+		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
+	}
+	// The id as the latest version wrote it.
+	return out[len(out)-1].entry.ID, out, view.Remote, nil
+}
+
+// cached serves the document kind of the call's package from the cache,
+// or renders it once however many requests ask at the same time. render
+// gets the package's versions as versions returns them.
+func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) any) error {
+	repo := c.req.Repository
+	ref := Ref(c.rt.id)
+	key := docKey{repository: repo.ID, id: ref.Name, kind: kind, baseURL: c.req.BaseURL}
+	// The generation is read before resolving: a write that lands while
+	// the document renders leaves it under the old generation, stale.
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
+	doc, err := f.docs.Load(key, gen, func() (*rendered.Doc, bool, error) {
+		// The work outlives a client that goes away, for the others.
+		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
+		if err != nil {
+			return nil, false, err
+		}
+		return rendered.NewDoc(marshal(render(id, vs)), contentTypeJSON), remote, nil
+	})
+	if err != nil {
+		return err
+	}
+	doc.Serve(c.w, c.r)
+	return nil
+}
+
+// visible returns the versions of a view that clients see, in order.
+func visible(view *resolve.View, semVer2 bool) []version {
+	var out []version
+	for key, cand := range view.Versions {
+		if !cand.Status.Downloadable() {
+			continue
+		}
+		e, ok := EntryOf(cand.Meta)
+		if !ok || (e.SemVer2 && !semVer2) {
+			continue
+		}
+		v, err := ParseVersion(e.Version)
+		if err != nil {
+			continue
+		}
+		out = append(out, version{key: key, v: v, entry: e, cand: cand})
+	}
+	slices.SortFunc(out, func(a, b version) int { return Compare(a.v, b.v) })
+	return out
+}
+
+// flatVersions serves v3/package/{id}/index.json: the lower-cased
+// versions a client may restore (Unlisted ones included, as on the public
+// gallery, so that pinned versions still restore).
+func (f *Format) flatVersions(c *call) error {
+	return f.cached(c, "flat", true, func(_ string, vs []version) any {
+		keys := make([]string, len(vs))
+		for i, v := range vs {
+			keys[i] = v.key
+		}
+		return map[string][]string{"versions": keys}
+	})
+}
+
+// flatFile serves v3/package/{id}/{version}/{id}.{version}.nupkg and
+// v3/package/{id}/{version}/{id}.nuspec. The version is retained in this
+// repository if it came from an upstream or the external connection.
+// Unlisted versions download; Archived, Disposed and Unfinished ones do
+// not.
+func (f *Format) flatFile(c *call) error {
+	id := NormalizeID(c.rt.id)
+	key, ok := NormalizeVersion(c.rt.version)
+	nupkg := id + "." + strings.ToLower(c.rt.version) + ".nupkg"
+	if !ok || ValidateID(c.rt.id) != nil || (c.rt.file != nupkg && c.rt.file != id+".nuspec") {
+		return errkind.NotFoundf("%s is not a file of the flat container", c.r.URL.Path)
+	}
+	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, Ref(id), key)
+	if err != nil {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.NotFoundf("Version %s of %s is %s: it cannot be downloaded", key, id, v.Status)
+	}
+	if c.rt.file == id+".nuspec" {
+		e, ok := EntryOf(v.Meta)
+		if !ok {
+			return errkind.NotFoundf("Version %s of %s has no .nuspec", key, id)
+		}
+		c.w.Header().Set("Content-Type", "text/xml")
+		http.ServeContent(c.w, c.r, "", time.Time{}, strings.NewReader(e.NuspecFile))
+		return nil
+	}
+	for _, a := range v.Assets {
+		if strings.HasSuffix(a.Name, ".nupkg") {
+			return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
+		}
+	}
+	return errkind.NotFoundf("Version %s of %s has no .nupkg", key, id)
+}
+
+// registrationBase returns the registrations' base URL of the call.
+func registrationBase(c *call) string {
+	if c.rt.semVer2 {
+		return c.req.BaseURL + pathRegistrations2
+	}
+	return c.req.BaseURL + pathRegistrations1
+}
+
+// registrationIndex serves v3/registrations[2]/{id}/index.json.
+func (f *Format) registrationIndex(c *call) error {
+	kind := "registrations"
+	if c.rt.semVer2 {
+		kind = "registrations2"
+	}
+	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) any {
+		base := registrationBase(c) + NormalizeID(id) + "/"
+		inline := len(vs) <= InlineLimit
+		var pages []any
+		for start := 0; start < len(vs); start += PageSize {
+			pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
+		}
+		return map[string]any{
+			"@id":   base + "index.json",
+			"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
+			"count": len(pages),
+			"items": pages,
+		}
+	})
+}
+
+// page renders a registration page: with its leaves when withItems.
+func (f *Format) page(c *call, id, base string, vs []version, withItems bool) map[string]any {
+	lower, upper := vs[0].v.String(), vs[len(vs)-1].v.String()
+	p := map[string]any{
+		"@id":    base + "page/" + strings.ToLower(lower) + "/" + strings.ToLower(upper) + ".json",
+		"@type":  "catalog:CatalogPage",
+		"count":  len(vs),
+		"lower":  lower,
+		"upper":  upper,
+		"parent": base + "index.json",
+	}
+	if withItems {
+		items := make([]any, len(vs))
+		for i, v := range vs {
+			items[i] = f.leaf(c, v)
+		}
+		p["items"] = items
+	}
+	return p
+}
+
+// registrationPage serves a page that the index did not inline.
+func (f *Format) registrationPage(c *call) error {
+	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	if err != nil {
+		return err
+	}
+	base := registrationBase(c) + NormalizeID(id) + "/"
+	for start := 0; start < len(vs); start += PageSize {
+		page := vs[start:min(start+PageSize, len(vs))]
+		if strings.EqualFold(page[0].v.String(), c.rt.lower) && strings.EqualFold(page[len(page)-1].v.String(), c.rt.upper) {
+			p := f.page(c, id, base, page, true)
+			p["@context"] = map[string]string{"@vocab": "http://schema.nuget.org/schema#"}
+			return serveJSON(c, p)
+		}
+	}
+	return errkind.NotFoundf("Package %s has no registration page %s to %s", NormalizeID(id), c.rt.lower, c.rt.upper)
+}
+
+// registrationLeaf serves v3/registrations[2]/{id}/{version}.json.
+func (f *Format) registrationLeaf(c *call) error {
+	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	if err != nil {
+		return err
+	}
+	key, _ := NormalizeVersion(c.rt.version)
+	for _, v := range vs {
+		if v.key == key {
+			return serveJSON(c, f.leaf(c, v))
+		}
+	}
+	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))
+}
+
+// leaf renders a registration leaf: the version's catalog entry and where
+// its package downloads from.
+func (f *Format) leaf(c *call, v version) map[string]any {
+	e := v.entry
+	id := NormalizeID(e.ID)
+	base := registrationBase(c) + id + "/"
+	leafURL := base + v.key + ".json"
+	content := c.req.BaseURL + pathFlat + id + "/" + v.key + "/" + id + "." + v.key + ".nupkg"
+	listed := v.cand.Status.Listed()
+	published := v.cand.Meta.PublishedAt.UTC()
+	if !listed {
+		published = unlistedPublished
+	}
+	groups := make([]any, 0, len(e.DependencyGroups))
+	for gi, g := range e.DependencyGroups {
+		groupID := leafURL + "#dependencygroup/" + strconv.Itoa(gi)
+		deps := make([]any, 0, len(g.Dependencies))
+		for _, d := range g.Dependencies {
+			dep := map[string]any{
+				"@id": groupID + "/" + strings.ToLower(d.ID), "@type": "PackageDependency",
+				"id": d.ID, "registration": registrationBase(c) + NormalizeID(d.ID) + "/index.json",
+			}
+			if d.Range != "" {
+				dep["range"] = d.Range
+			}
+			deps = append(deps, dep)
+		}
+		group := map[string]any{"@id": groupID, "@type": "PackageDependencyGroup", "dependencies": deps}
+		if g.TargetFramework != "" {
+			group["targetFramework"] = g.TargetFramework
+		}
+		groups = append(groups, group)
+	}
+	entry := map[string]any{
+		"@id": leafURL, "@type": "PackageDetails",
+		"id": e.ID, "version": v.v.String(),
+		"authors": e.Authors, "description": e.Description, "summary": e.Summary, "title": e.Title,
+		"tags": tagList(e.Tags), "projectUrl": e.ProjectURL, "licenseUrl": e.LicenseURL,
+		"licenseExpression": e.LicenseExpression, "iconUrl": e.IconURL, "language": e.Language,
+		"requireLicenseAcceptance": e.RequireLicenseAcceptance, "minClientVersion": e.MinClientVersion,
+		"listed": listed, "published": published.Format(time.RFC3339Nano),
+		"dependencyGroups": groups, "packageContent": content,
+	}
+	return map[string]any{
+		"@id": leafURL, "@type": "Package", "catalogEntry": entry,
+		"packageContent": content, "registration": base + "index.json",
+	}
+}
+
+// Search bounds: the default and largest page ("take").
+const (
+	searchTake    = 20
+	searchMaxTake = 1000
+)
+
+// search serves v3/search?q=&skip=&take=&prerelease=&semVerLevel=: the
+// repository's own packages (not its upstreams'), by id, whose listed
+// versions match. Every term of q must appear in the id, title, tags or
+// description, case-insensitively.
+func (f *Format) search(c *call) error {
+	q := c.r.URL.Query()
+	skip, _ := strconv.Atoi(q.Get("skip"))
+	take, err := strconv.Atoi(q.Get("take"))
+	if err != nil || take <= 0 {
+		take = searchTake
+	}
+	take, skip = min(take, searchMaxTake), max(skip, 0)
+	prerelease := strings.EqualFold(q.Get("prerelease"), "true")
+	semVer2 := false
+	if lv, err := ParseVersion(q.Get("semVerLevel")); err == nil && lv.Major >= 2 {
+		semVer2 = true
+	}
+	terms := strings.Fields(strings.ToLower(q.Get("q")))
+	ctx, repo := c.ctx(), c.req.Repository
+	var hits []any
+	total := 0
+	filter := store.PackageFilter{Format: artifact.NuGet}
+	for {
+		page, err := f.d.Catalog.ListPackages(ctx, repo, filter, 1000)
+		if err != nil {
+			return err
+		}
+		for _, p := range page.Packages {
+			_, stored, _, err := f.d.Catalog.PackageVersions(ctx, repo, p.PackageRef)
+			if err != nil {
+				return err
+			}
+			var listed []version
+			for _, v := range stored {
+				e, ok := EntryOf(v.Meta)
+				pv, err := ParseVersion(e.Version)
+				if !ok || err != nil || !v.Status.Listed() || (e.SemVer2 && !semVer2) || (pv.IsPrerelease() && !prerelease) {
+					continue
+				}
+				listed = append(listed, version{key: v.Version, v: pv, entry: e, cand: resolve.Candidate{Version: v}})
+			}
+			if len(listed) == 0 || !matches(listed[0].entry, terms) {
+				continue
+			}
+			slices.SortFunc(listed, func(a, b version) int { return Compare(a.v, b.v) })
+			if total++; total > skip && len(hits) < take {
+				hits = append(hits, searchResult(c, listed))
+			}
+		}
+		if !page.More {
+			break
+		}
+		filter.After = page.Packages[len(page.Packages)-1].PackageRef
+	}
+	if hits == nil {
+		hits = []any{}
+	}
+	return serveJSON(c, map[string]any{"totalHits": total, "data": hits})
+}
+
+func matches(e Entry, terms []string) bool {
+	text := strings.ToLower(strings.Join([]string{e.ID, e.Title, e.Tags, e.Description}, " "))
+	for _, t := range terms {
+		if !strings.Contains(text, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// searchResult renders a package of the search results from its listed
+// versions, in order.
+func searchResult(c *call, vs []version) map[string]any {
+	latest := vs[len(vs)-1]
+	e := latest.entry
+	id := NormalizeID(e.ID)
+	registration := c.req.BaseURL + pathRegistrations2 + id + "/index.json"
+	versions := make([]any, len(vs))
+	for i, v := range vs {
+		versions[i] = map[string]any{"version": v.v.String(), "downloads": 0, "@id": c.req.BaseURL + pathRegistrations2 + id + "/" + v.key + ".json"}
+	}
+	return map[string]any{
+		"@id": registration, "@type": "Package", "registration": registration,
+		"id": e.ID, "version": latest.v.String(), "description": e.Description, "summary": e.Summary, "title": e.Title,
+		"iconUrl": e.IconURL, "licenseUrl": e.LicenseURL, "projectUrl": e.ProjectURL, "tags": tagList(e.Tags),
+		"authors": authorList(e.Authors), "owners": e.Owners, "totalDownloads": 0, "verified": false,
+		"packageTypes": []any{map[string]string{"name": "Dependency"}}, "versions": versions,
+	}
+}
+
+// authorList splits a manifest's comma-separated authors.
+func authorList(authors string) []string {
+	out := []string{}
+	for _, a := range strings.Split(authors, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
