@@ -36,11 +36,11 @@
 //
 // Errors are {"errors":[{"detail":"..."}]}, which cargo prints.
 //
-// Names: crates are keyed by their collision name (lower case, '_' as
-// '-'), so a publish under another spelling of an existing crate is
-// refused, and the spelling published is each version's DisplayName and
-// the index's "name"; an index path whose name is another spelling's is
-// 404. Versions are semantic versions; two that differ only in build
+// Names: crates are keyed by their lower-cased name, the name of their
+// index file (and what a public registry's index is asked for); the
+// spelling published is each version's DisplayName and the index's
+// "name". A publish under another spelling of an existing crate, in case
+// or in '-' and '_' (CollisionName), is refused. Versions are semantic versions; two that differ only in build
 // metadata are one version to cargo, and the second is refused.
 //
 // The external connection public:crates-io is accepted, but this package

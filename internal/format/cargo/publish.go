@@ -7,11 +7,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
 )
 
 // publishWarnings is the answer to a publish cargo accepts.
@@ -66,9 +68,15 @@ func (f *Format) publish(c *call) error {
 }
 
 // checkCollisions refuses a publish under another spelling of an
-// existing crate's name, or of a version the repository (or its
-// upstreams) has, build metadata ignored.
+// existing crate's name (case: the same key; '-' and '_': another key of
+// this repository with the same CollisionName), or of a version the
+// repository (or its upstreams) has, build metadata ignored.
 func (f *Format) checkCollisions(c *call, r artifact.PackageRef, p *Publish) error {
+	if n, err := f.otherSpelling(c, p.Name); err != nil {
+		return err
+	} else if n != "" {
+		return collision(p.Name, n)
+	}
 	view, err := f.d.Resolver.Package(c.ctx(), c.req.Repository, r)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return nil
@@ -78,13 +86,44 @@ func (f *Format) checkCollisions(c *call, r artifact.PackageRef, p *Publish) err
 	}
 	for v, cand := range view.Versions {
 		if n := cand.Meta.DisplayName; n != "" && n != p.Name {
-			return errkind.Conflictf("crate %s is already published as %s: a crate name differs from another only if more than case and '-'/'_' differ", p.Name, n).OnResource("package", n)
+			return collision(p.Name, n)
 		}
 		if WithoutBuild(v) == WithoutBuild(p.Vers) {
 			return errkind.Conflictf("crate %s version %s is already published (as %s)", p.Name, p.Vers, v).OnResource("package-version", v)
 		}
 	}
 	return nil
+}
+
+func collision(name, existing string) error {
+	return errkind.Conflictf("crate %s is already published as %s: a crate name differs from another only if more than case and '-'/'_' differ", name, existing).OnResource("package", existing)
+}
+
+// otherSpelling returns the name of a crate of this repository whose
+// name differs from name in '-' and '_' only, or "". Such names share
+// the prefix before their first separator, which bounds the listing.
+func (f *Format) otherSpelling(c *call, name string) (string, error) {
+	lower := strings.ToLower(name)
+	if !strings.ContainsAny(lower, "-_") {
+		return "", nil
+	}
+	filter := store.PackageFilter{Format: artifact.Cargo, HasNamespace: true,
+		Prefix: lower[:strings.IndexAny(lower, "-_")]}
+	for {
+		page, err := f.d.Catalog.ListPackages(c.ctx(), c.req.Repository, filter, 1000)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range page.Packages {
+			if p.Name != lower && CollisionName(p.Name) == CollisionName(lower) {
+				return p.Name, nil
+			}
+		}
+		if !page.More || len(page.Packages) == 0 {
+			return "", nil
+		}
+		filter.After = page.Packages[len(page.Packages)-1].PackageRef
+	}
 }
 
 // yank marks a version yanked: Unlisted, which keeps it downloadable for

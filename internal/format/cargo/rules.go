@@ -1,15 +1,16 @@
 package cargo
 
 import (
+	"strings"
+
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 )
 
-// Rules are Cargo's format.Rules: crates keyed by their collision name
-// (lower case, '_' as '-': "Foo_Bar" and "foo-bar" are one crate, as on
-// the public crate registry), versions ordered by semantic versioning,
-// no namespace, one external connection.
+// Rules are Cargo's format.Rules: crates keyed by their lower-cased name
+// (the name of their index file), versions ordered by semantic
+// versioning, no namespace, one external connection.
 type Rules struct{}
 
 var (
@@ -20,10 +21,13 @@ var (
 // Format is "cargo".
 func (Rules) Format() artifact.Format { return artifact.Cargo }
 
-// Normalize keys a crate by its collision name (CollisionName); the
-// spelling it was published with is each version's DisplayName.
+// Normalize keys a crate by its lower-cased name, the name of its index
+// file; the spelling it was published with is each version's
+// DisplayName. Names that differ in '-' and '_' are different keys
+// (the public registry's index has both spellings' files), refused as
+// collisions at publish.
 func (Rules) Normalize(ref artifact.PackageRef) artifact.PackageRef {
-	ref.Name = CollisionName(ref.Name)
+	ref.Name = strings.ToLower(ref.Name)
 	return ref
 }
 
