@@ -2,13 +2,17 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -272,5 +276,66 @@ func TestCargoExec(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(u.Home, ".cargo", "config.toml")); !os.IsNotExist(err) {
 		t.Errorf("arca exec wrote ~/.cargo/config.toml (%v)", err)
+	}
+}
+
+// TestCargoExternalConnection: with crates-io replaced by the repository
+// (`arca login --tool cargo --mirror`), cargo builds a crate depending on
+// a crate only the public registry behind public:crates-io has: Arca
+// reads the fake registry's index and its config.json, downloads the
+// .crate from the other host its dl template names, checks its checksum
+// and keeps the version (the control plane lists it).
+func TestCargoExternalConnection(t *testing.T) {
+	t.Parallel()
+	crate := crateFile(t, "ext_crate", "1.4.0")
+	sum := sha256.Sum256(crate)
+	var downloads atomic.Int32
+	dl := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/crates/ext_crate/ext_crate-1.4.0.crate" {
+			http.NotFound(w, r)
+			return
+		}
+		downloads.Add(1)
+		w.Write(crate)
+	}))
+	t.Cleanup(dl.Close)
+	index := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/index/config.json":
+			io.WriteString(w, `{"dl":"`+dl.URL+`/crates/{crate}/{crate}-{version}.crate"}`)
+		case "/index/ex/t_/ext_crate":
+			io.WriteString(w, `{"name":"ext_crate","vers":"1.3.0","deps":[],"cksum":"`+strings.Repeat("0", 64)+`","features":{},"yanked":true}`+"\n")
+			io.WriteString(w, `{"name":"ext_crate","vers":"1.4.0","deps":[],"cksum":"`+hex.EncodeToString(sum[:])+`","features":{},"yanked":false,"v":1}`+"\n")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(index.Close)
+
+	s := startServer(t, "--external-connection", "public:crates-io="+index.URL+"/index/", "--upstream-timeout", "5s")
+	aws := newCLI(t, s)
+	aws.OK(t, "create-domain", "--domain", "my-domain")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo")
+	aws.OK(t, "associate-external-connection", "--domain", "my-domain", "--repository", "my-repo", "--external-connection", "public:crates-io")
+	u, cargo := cargoUser(t, s)
+	u.arcaOK(t, loginArgs(s, "cargo", "--mirror")...)
+
+	app := u.writeCrate(t, "ext-app",
+		"[package]\nname = \"ext-app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\next_crate = \"1\"\n",
+		"main.rs", "fn main() { println!(\"{}\", ext_crate::hello()); }\n")
+	r := u.ok(t, app, cargo, "run", "-q")
+	if strings.TrimSpace(r.Stdout) != "ext_crate" {
+		t.Fatalf("cargo run printed %q", r.Stdout)
+	}
+	lock, _ := os.ReadFile(filepath.Join(app, "Cargo.lock"))
+	if !strings.Contains(string(lock), "name = \"ext_crate\"\nversion = \"1.4.0\"") {
+		t.Errorf("Cargo.lock:\n%s", lock)
+	}
+	if downloads.Load() != 1 {
+		t.Errorf("%d downloads from the registry, want 1", downloads.Load())
+	}
+	vs := list(t, aws.OK(t, "list-package-versions", "--domain", "my-domain", "--repository", "my-repo", "--format", "cargo", "--package", "ext_crate"), "versions")
+	if len(vs) != 1 || str(t, vs[0].(map[string]any), "version") != "1.4.0" {
+		t.Errorf("versions kept: %v", vs)
 	}
 }

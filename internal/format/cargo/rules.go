@@ -6,6 +6,8 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/upstream"
 )
 
 // Rules are Cargo's format.Rules: crates keyed by their lower-cased name
@@ -14,8 +16,9 @@ import (
 type Rules struct{}
 
 var (
-	_ format.Rules   = Rules{}
-	_ format.Surface = Rules{}
+	_ format.Rules     = Rules{}
+	_ format.Surface   = Rules{}
+	_ format.Connector = Rules{}
 )
 
 // Format is "cargo".
@@ -53,3 +56,6 @@ func (Rules) Connections() []string { return []string{"public:crates-io"} }
 
 // Surface returns the cargo endpoint (New).
 func (Rules) Surface(d format.Deps) endpoint.Format { return New(d) }
+
+// Connect returns the client of the sparse index behind public:crates-io.
+func (Rules) Connect(cfg upstream.Config) resolve.Connection { return NewConnection(cfg) }
