@@ -43,8 +43,12 @@
 // or in '-' and '_' (CollisionName), is refused. Versions are semantic versions; two that differ only in build
 // metadata are one version to cargo, and the second is refused.
 //
-// The external connection public:crates-io is accepted, but this package
-// has no client for it yet: its repositories serve only what they hold.
+// The external connection public:crates-io (connection.go) is configured
+// with the public registry's sparse index URL: index files come from
+// there, and each .crate from the dl template of that index's
+// config.json (the public registry serves downloads from another host),
+// checked against the cksum of its index line. Yanked versions of the
+// public registry are not offered (nor ingested).
 //
 // Specs: The Cargo Book, "Registries" (sparse protocol, index format,
 // web API) and "Registry Authentication".
