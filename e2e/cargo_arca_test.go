@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	cargofmt "github.com/arcahq/arca/internal/format/cargo"
 )
 
 // fakeCargoRegistry is a sparse cargo registry that requires
@@ -38,20 +40,6 @@ func newFakeCargoRegistry(t testing.TB) *fakeCargoRegistry {
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
-}
-
-// indexPath is the sparse index path of a crate.
-func indexPath(name string) string {
-	n := strings.ToLower(name)
-	switch len(n) {
-	case 1:
-		return "1/" + n
-	case 2:
-		return "2/" + n
-	case 3:
-		return "3/" + n[:1] + "/" + n
-	}
-	return n[:2] + "/" + n[2:4] + "/" + n
 }
 
 // add puts a crate version in the index and its file in the store.
@@ -106,7 +94,7 @@ func (f *fakeCargoRegistry) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		var lines []string
 		for name, l := range f.index {
-			if indexPath(name) == p {
+			if cargofmt.IndexPath(name) == p {
 				lines = l
 			}
 		}

@@ -169,18 +169,3 @@ func DownloadURL(dl, name, version, cksum string) string {
 	}
 	return strings.TrimRight(dl, "/") + "/" + name + "/" + version + "/download"
 }
-
-// indexDir is the directory of a name's index file, in the name's case.
-func indexDir(name string) string {
-	switch len(name) {
-	case 0:
-		return ""
-	case 1:
-		return "1"
-	case 2:
-		return "2"
-	case 3:
-		return "3/" + name[:1]
-	}
-	return name[:2] + "/" + name[2:4]
-}

@@ -58,18 +58,27 @@ func WithoutBuild(v string) string {
 // IndexPath is the path of a crate's index file below the index root:
 // 1/{n}, 2/{n}, 3/{c}/{n}, {ab}/{cd}/{n}, of the lower-cased name.
 func IndexPath(name string) string {
+	if name == "" {
+		return ""
+	}
 	n := strings.ToLower(name)
-	switch len(n) {
+	return indexDir(n) + "/" + n
+}
+
+// indexDir is the directory of a name's index file, in the name's case
+// (the dl template's {prefix}).
+func indexDir(name string) string {
+	switch len(name) {
 	case 0:
 		return ""
 	case 1:
-		return "1/" + n
+		return "1"
 	case 2:
-		return "2/" + n
+		return "2"
 	case 3:
-		return "3/" + n[:1] + "/" + n
+		return "3/" + name[:1]
 	}
-	return n[:2] + "/" + n[2:4] + "/" + n
+	return name[:2] + "/" + name[2:4]
 }
 
 // ParseIndexPath returns the crate name an index path names, or false if
