@@ -14,9 +14,9 @@
 // directory, seeds the same content into each, measures, and tears
 // everything down. Arca runs with token checks on: every request carries
 // the token from GetAuthorizationToken (Bearer for npm, Basic aws:TOKEN
-// for PyPI and Maven).
+// for PyPI, Maven and NuGet).
 //
-// Scenarios (issues 3 and 4):
+// Scenarios:
 //
 //	npm    a package document with 200 versions (abbreviated, gzip, as npm
 //	       asks), a 10 KB and a 5 MB tarball, against Verdaccio and nginx;
@@ -26,6 +26,9 @@
 //	       asks), a 10 KB and a 5 MB file, against pypiserver and nginx
 //	maven  maven-metadata.xml, a 10 KB and a 5 MB jar, against Reposilite
 //	       and nginx
+//	nuget  the flat-container index and the registration index of a
+//	       package with 32 versions, a 10 KB and a 5 MB nupkg, against
+//	       nginx (no other NuGet V3 server runs here)
 //
 // The load generator is Go's net/http client with keep-alive over -c
 // connections (or wrk with -loader wrk), -warmup then -duration per case.
@@ -109,7 +112,7 @@ type runner struct {
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -200,10 +203,12 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.pypi()
 		case "maven":
 			err = r.maven()
+		case "nuget":
+			err = r.nuget()
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)

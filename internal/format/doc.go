@@ -24,9 +24,9 @@
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
 // methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): Ruby and
-// Swift are, so their repositories, packages and external
-// connections are accepted while their endpoints answer 404. Giving one a
+// (name, namespace rule, version order, connection names): Ruby is, so
+// its repositories, packages and external connections are accepted
+// while its endpoints answer 404. Giving a format a
 // folder replaces its Basic line with <fmt>.Rules{}.
 //
 // The Registry (registry.go) is built once from the list. The catalog
@@ -70,7 +70,8 @@
 //	               reads client input (npm name.go, manifest.go,
 //	               publication.go, document.go, registrydoc.go; pypi name.go,
 //	               filename.go, metadata.go, upload.go, index.go, archive.go,
-//	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go)
+//	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go;
+//	               swift name.go, archive.go, metadata.go, accept.go)
 //
 // Tests sit beside what they test (<file>_test.go); scenario_test.go
 // holds the in-process scenarios on the shared harness

@@ -34,6 +34,7 @@ import (
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
@@ -58,7 +59,7 @@ func formats() *format.Registry {
 		generic.Rules{},
 		nuget.Rules{},
 		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
-		format.Basic{Name: artifact.Swift, Namespaced: true, Order: format.CompareSemVer},
+		swift.Rules{},
 		cargo.Rules{},
 	)
 }

@@ -1,0 +1,40 @@
+// Package swift serves the Swift package registry protocol (SE-0292, the
+// swift-package-manager's Documentation/PackageRegistry/Registry.md) on
+// a repository endpoint, {public-url}/{domain}-{owner}/swift/{repo}/, as
+// CodeArtifact does for SwiftPM 5.9 and later.
+//
+// What it serves (routes.go): the releases of a package (4.1), a
+// release's metadata with its source archive's SHA-256 checksum (4.2), its
+// Package.swift and version-specific Package@swift-X.swift manifests
+// (4.3, with a 303 to Package.swift when a Swift version has none), the
+// source archive (4.4, with Digest), the identifiers of the packages a
+// repository URL names (4.5, from the repositoryURLs of the publish
+// metadata), the synchronous publish (4.6, 201 Created) and login (4.7).
+//
+// Invariants:
+//   - Every answer carries Content-Version: 1; errors are
+//     application/problem+json with "detail" (format.go).
+//   - Accept is negotiated (accept.go): a registry media type of another
+//     API version is 400, a media type the resource is not served as is
+//     415; no Accept is version 1.
+//   - Scope and name follow SE-0292's grammar and are case-insensitive:
+//     the scope is the package's namespace, both are stored lower case
+//     (Rules.Normalize), and the identifiers served are lower case.
+//     Versions are SemVer 2.0 (name.go), ordered by format.CompareSemVer.
+//   - A published source archive is a zip whose members are all inside one
+//     top-level directory holding Package.swift, with relative, ".."-free
+//     paths and bounded member count and size (archive.go). Its manifests
+//     are stored as assets beside it ({name}-{version}.zip, Package.swift,
+//     Package@swift-X.swift; source-archive.sig for a signed release), so
+//     the control plane lists and serves them.
+//   - Clients see Published releases in the list; Unlisted releases are
+//     still fetched by version; Archived and Disposed ones answer 410 Gone.
+//
+// Authentication is the endpoint's: Bearer TOKEN, or Basic with any user
+// name and the token as password (SwiftPM on Linux sends the "login token
+// password TOKEN" of ~/.netrc that `aws codeartifact login --tool swift`
+// writes). A request without credentials gets 401 with a Basic challenge.
+//
+// No Swift toolchain runs where Arca is tested: the protocol is
+// implemented from the specification and tested over HTTP.
+package swift

@@ -1,0 +1,185 @@
+package swift
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+)
+
+// signatureFormat is the one signature format SE-0292 defines, sent in
+// X-Swift-Package-Signature-Format with a signed publish.
+const signatureFormat = "cms-1.0.0"
+
+// maxSignature bounds a signature part.
+const maxSignature = 64 << 10
+
+// publish is 4.6: PUT /{scope}/{name}/{version}, a multipart/form-data
+// body with the parts source-archive (required), source-archive-signature,
+// metadata and metadata-signature. It answers 201 Created with the
+// release's URL in Location: Arca publishes synchronously. A version the
+// repository has is 409, before the body is read.
+func (f *Format) publish(c *call) error {
+	if err := Negotiate(c.r.Header.Get("Accept"), mediaJSON); err != nil {
+		return err
+	}
+	if err := ValidateVersion(c.version); err != nil {
+		return err
+	}
+	if err := f.authorize(c); err != nil {
+		return err
+	}
+	ctx, repo, ref := c.ctx(), c.req.Repository, c.name.Ref()
+	if _, err := f.d.Catalog.Version(ctx, repo, ref, c.version); err == nil {
+		return errkind.Conflictf("Release %s of %s already exists in repository %s", c.version, c.name, repo.Name).OnResource("package-version", c.version)
+	} else if !errors.Is(err, errkind.ErrNotFound) {
+		return err
+	}
+	if err := f.d.Resolver.CheckPublish(ctx, repo, ref, c.version); err != nil {
+		return err
+	}
+	mt, params, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return &format.Refusal{Status: http.StatusUnsupportedMediaType, Message: "A publish request is multipart/form-data with a source-archive part"}
+	}
+	sigFormat := c.r.Header.Get("X-Swift-Package-Signature-Format")
+
+	var (
+		archive  *os.File
+		sig      []byte
+		metadata []byte
+		seen     = map[string]bool{}
+	)
+	defer func() {
+		if archive != nil {
+			archive.Close()
+			os.Remove(archive.Name())
+		}
+	}()
+	mr, err := c.r.MultipartReader()
+	if err != nil {
+		return errkind.Validationf("The publish request is not valid multipart/form-data: %v", err)
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return errkind.Validationf("The publish request is not valid multipart/form-data: %v", err)
+		}
+		name := part.FormName()
+		if seen[name] {
+			return errkind.Validationf("The publish request has the part %q twice", name)
+		}
+		seen[name] = true
+		switch name {
+		case "source-archive":
+			if archive, err = spool(part); err != nil {
+				return err
+			}
+		case "source-archive-signature":
+			if sig, err = readPart(part, name, maxSignature); err != nil {
+				return err
+			}
+		case "metadata":
+			if metadata, err = readPart(part, name, MaxMetadata); err != nil {
+				return err
+			}
+		case "metadata-signature":
+			if _, err = readPart(part, name, maxSignature); err != nil {
+				return err
+			}
+		default:
+			return errkind.Validationf("The publish request has an unknown part %q: the parts are source-archive, source-archive-signature, metadata and metadata-signature", name)
+		}
+	}
+	if archive == nil {
+		return errkind.Validationf("The publish request has no source-archive part")
+	}
+	if len(sig) > 0 && sigFormat != signatureFormat {
+		return errkind.Validationf("A signed release names its signature format %s in X-Swift-Package-Signature-Format", signatureFormat)
+	}
+	meta, err := ParseMetadata(metadata)
+	if err != nil {
+		return err
+	}
+	info, err := archive.Stat()
+	if err != nil {
+		return err
+	}
+	parsed, err := ParseArchive(archive, info.Size(), DefaultLimits)
+	if err != nil {
+		return err
+	}
+	if _, err := archive.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	zip, err := assets.Store(ctx, f.d.Blobs, ArchiveAsset(c.name, c.version), archive, assets.Expect{}, assets.MaxSize)
+	if err != nil {
+		return err
+	}
+	stored := []artifact.Asset{zip}
+	for file, body := range parsed.Manifests {
+		a, err := assets.Store(ctx, f.d.Blobs, file, bytes.NewReader(body), assets.Expect{}, 0)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, a)
+	}
+	if len(sig) > 0 {
+		a, err := assets.Store(ctx, f.d.Blobs, signatureAsset, bytes.NewReader(sig), assets.Expect{}, 0)
+		if err != nil {
+			return err
+		}
+		stored = append(stored, a)
+	}
+	if _, err := f.d.Resolver.Publish(ctx, repo, catalog.Publication{
+		Ref: ref, Version: c.version, Meta: meta.Meta(), Assets: stored,
+	}); err != nil {
+		return err
+	}
+	c.w.Header().Set("Location", c.releaseURL(c.version))
+	return writeJSON(c.w, http.StatusCreated, map[string]string{"message": "Published " + c.name.String() + " " + c.version})
+}
+
+// spool copies the source archive to a temporary file (a zip is read from
+// its end), at most assets.MaxSize bytes.
+func spool(r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "arca-swift-*.zip")
+	if err != nil {
+		return nil, err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, assets.MaxSize+1))
+	if err == nil && n > assets.MaxSize {
+		err = errkind.New(errkind.QuotaExceeded, "The source archive is larger than the largest asset accepted")
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		if errkind.KindOf(err) == errkind.QuotaExceeded {
+			return nil, err
+		}
+		return nil, errkind.Validationf("The source archive could not be read: %v", err)
+	}
+	return f, nil
+}
+
+func readPart(r io.Reader, name string, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, errkind.Validationf("The %s part could not be read: %v", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, errkind.Validationf("The %s part is larger than %d bytes", name, limit)
+	}
+	return b, nil
+}
