@@ -23,11 +23,11 @@
 //     repositories then serve only what they already hold.
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
-// methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): Ruby is, so
-// its repositories, packages and external connections are accepted
-// while its endpoints answer 404. Giving a format a
-// folder replaces its Basic line with <fmt>.Rules{}.
+// methods are pure. Every format of the model has its folder; a format
+// without one would be listed as a Basic (name, namespace rule, version
+// order, connection names): its repositories, packages and external
+// connections accepted while its endpoints answer 404, until a folder
+// replaces its Basic line with <fmt>.Rules{}.
 //
 // The Registry (registry.go) is built once from the list. The catalog
 // (which connections exist, version order), the resolver (through the
@@ -47,6 +47,9 @@
 //     commands); a 5xx is logged with the request id, which its message
 //     names, and never shows internals. WriteText is the plain-text shape
 //     (PyPI, Maven, Plain); npm writes {"error": ...}.
+//   - PackageNames (names.go): the package names of a format in a
+//     repository and its upstreams (PyPI's project list, RubyGems'
+//     indexes).
 //   - Version orders: CompareSemVer, CompareParsed (a format's own parser
 //     and comparison, with unparsable versions first), CompareNatural.
 //
@@ -71,6 +74,7 @@
 //	               publication.go, document.go, registrydoc.go; pypi name.go,
 //	               filename.go, metadata.go, upload.go, index.go, archive.go,
 //	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go;
+//	               ruby version.go, gem.go, marshal.go, index.go;
 //	               swift name.go, archive.go, metadata.go, accept.go)
 //
 // Tests sit beside what they test (<file>_test.go); scenario_test.go

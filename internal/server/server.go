@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
@@ -34,6 +33,7 @@ import (
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/format/nuget"
 	"github.com/arcahq/arca/internal/format/pypi"
+	"github.com/arcahq/arca/internal/format/ruby"
 	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
@@ -58,7 +58,7 @@ func formats() *format.Registry {
 		maven.Rules{},
 		generic.Rules{},
 		nuget.Rules{},
-		format.Basic{Name: artifact.Ruby, ExternalConnections: []string{"public:ruby-gems-org"}},
+		ruby.Rules{},
 		swift.Rules{},
 		cargo.Rules{},
 	)

@@ -74,14 +74,21 @@ func GemRC(old []byte, t Target) ([]byte, error) {
 	return joinLines(yamlSetTop(lines, ":sources", block)), nil
 }
 
+// gemHost is the endpoint as gem's --host and RUBYGEMS_HOST name it:
+// without its trailing "/", since gem appends "/api/v1/gems" to it (and
+// looks the key up by the host exactly as given).
+func gemHost(t Target) string { return strings.TrimSuffix(t.Endpoint, "/") }
+
 // GemCredentials sets the push key for the endpoint in ~/.gem/credentials:
-// `gem push --host <endpoint>` sends it as its Authorization header.
+// `gem push --host <endpoint without its trailing "/">` sends it as its
+// Authorization header.
 func GemCredentials(old []byte, t Target) ([]byte, error) {
 	lines := splitLines(old)
 	if len(lines) == 0 {
 		lines = []string{"---"}
 	}
-	return joinLines(yamlSetTop(lines, t.Endpoint, []string{yamlString(t.Endpoint) + ": " + yamlString("Bearer "+t.Token)})), nil
+	host := gemHost(t)
+	return joinLines(yamlSetTop(lines, host, []string{yamlString(host) + ": " + yamlString("Bearer "+t.Token)})), nil
 }
 
 func gemTool() *Tool {
@@ -110,7 +117,7 @@ func gemTool() *Tool {
 		},
 		Vars: func(t Target) []Var {
 			return []Var{
-				{Name: "RUBYGEMS_HOST", Value: t.Endpoint},
+				{Name: "RUBYGEMS_HOST", Value: gemHost(t)},
 				{Name: "GEM_HOST_API_KEY", Value: "Bearer " + t.Token, Secret: true},
 			}
 		},

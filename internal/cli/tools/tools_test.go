@@ -375,8 +375,8 @@ func TestRuby(t *testing.T) {
 		t.Errorf("ParseSources: %q", srcs)
 	}
 	runWriter(t, []writerCase{
-		{"new", "", "---\n\"" + tg.Endpoint + "\": \"Bearer " + tok + "\"\n", false},
-		{"keeps other keys", "---\n:rubygems_api_key: abc\n", "---\n:rubygems_api_key: abc\n\"" + tg.Endpoint + "\": \"Bearer " + tok + "\"\n", false},
+		{"new", "", "---\n\"" + strings.TrimSuffix(tg.Endpoint, "/") + "\": \"Bearer " + tok + "\"\n", false},
+		{"keeps other keys", "---\n:rubygems_api_key: abc\n", "---\n:rubygems_api_key: abc\n\"" + strings.TrimSuffix(tg.Endpoint, "/") + "\": \"Bearer " + tok + "\"\n", false},
 	}, func(old []byte) ([]byte, error) { return GemCredentials(old, tg) })
 	key := "BUNDLE_HTTP://127__0__0__1:8700/MY___DOMAIN___111122223333/RUBY/MY___REPO/"
 	runWriter(t, []writerCase{

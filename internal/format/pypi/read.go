@@ -15,12 +15,10 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
-	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
-	"github.com/arcahq/arca/internal/store"
 )
 
 // projectOf turns a resolved view into what pages are made from. A
@@ -276,28 +274,10 @@ const maxProjects = 100_000
 // upstream repositories (a public index behind an external connection is
 // not listed: it holds hundreds of thousands), by normalised name.
 func (f *Format) projectList(c *call) error {
-	ctx, repo := c.ctx(), c.req.Repository
-	order, err := f.d.Resolver.SearchOrder(ctx, repo)
+	names, err := f.d.PackageNames(c.ctx(), c.req.Repository, artifact.PyPI, maxProjects)
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, rn := range order {
-		r := repo
-		if rn != repo.Name {
-			if r, err = f.d.Catalog.Repository(ctx, catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: repo.DomainOwner, Name: repo.DomainName}, Name: rn}); err != nil {
-				return err
-			}
-		}
-		if err := f.listPackages(ctx, r, seen); err != nil {
-			return err
-		}
-	}
-	names := make([]string, 0, len(seen))
-	for n := range seen {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var body []byte
 	ct := Negotiate(c.r.Header.Get("Accept"))
 	switch ct {
@@ -316,22 +296,4 @@ func (f *Format) projectList(c *call) error {
 	}
 	_, err = c.w.Write(body)
 	return err
-}
-
-func (f *Format) listPackages(ctx context.Context, r store.Repository, seen map[string]bool) error {
-	filter := store.PackageFilter{Format: artifact.PyPI}
-	for len(seen) < maxProjects {
-		page, err := f.d.Catalog.ListPackages(ctx, r, filter, 1000)
-		if err != nil {
-			return err
-		}
-		for _, p := range page.Packages {
-			seen[p.Name] = true
-		}
-		if !page.More {
-			return nil
-		}
-		filter.After = page.Packages[len(page.Packages)-1].PackageRef
-	}
-	return nil
 }

@@ -1,0 +1,51 @@
+// Package ruby serves the RubyGems protocols on a repository endpoint, for
+// gem and Bundler (docs/CLIENTS.md §4.9; User Guide, "Using CodeArtifact
+// with Ruby"). Below {endpoint} = /{domain}-{owner}/ruby/{repository}/:
+//
+//	POST   {endpoint}api/v1/gems                  gem push: the raw .gem, Bearer TOKEN
+//	DELETE {endpoint}api/v1/gems/yank             gem yank: form gem_name, version, platform
+//	GET    {endpoint}specs.4.8.gz                 the Marshal index (gem install)
+//	GET    {endpoint}latest_specs.4.8.gz
+//	GET    {endpoint}prerelease_specs.4.8.gz
+//	GET    {endpoint}quick/Marshal.4.8/{gem}.gemspec.rz
+//	GET    {endpoint}gems/{gem}.gem               {gem} = name-version[-platform]
+//	GET    {endpoint}versions                     the compact index (Bundler)
+//	GET    {endpoint}info/{name}
+//	GET    {endpoint}names
+//
+// Invariants:
+//
+//   - Gems are keyed by their names as given (case-sensitive) and their
+//     versions as given, ordered as Gem::Version orders them (version.go).
+//     A version holds one .gem per platform; each push adds its file,
+//     whose Gem (the gemspec fields the indexes and quick gemspecs need,
+//     and the file's SHA-256 and push time) is recorded in Meta.Extra
+//     (extra.go) once, at upload: reads never open a .gem.
+//   - A push stores the body, reads its gemspec from the stored bytes
+//     (gem.go: YAML nodes with the Ruby tags dropped, nothing executed,
+//     aliases refused, sizes bounded, tar members plain names only), then
+//     authorizes the named gem: a refused push records nothing. The same
+//     file with the same bytes again succeeds and changes nothing; with
+//     other bytes it is a Conflict.
+//   - The indexes list Published versions of the repository and its
+//     upstream repositories; Unlisted (yanked) versions still download
+//     by file name; Archived, Disposed and Unfinished ones do neither.
+//   - The quick gemspec is the Marshal (marshal.go) of a
+//     Gem::Specification as its _dump writes it: the Marshal of an array
+//     of its fields in the order Gem::Specification._load reads them
+//     (index.go).
+//   - The compact index's info file lists a gem's files in push order, so
+//     a push appends a line; documents are served with the quoted MD5 of
+//     their bytes as ETag and honour Range (Bundler appends a range and
+//     checks the MD5 of the result), so a changed document that is not an
+//     extension makes Bundler fetch it whole.
+//   - Errors are plain text (format.WriteText), which gem prints.
+//
+// Not yet: the public:ruby-gems-org connection (repositories with it
+// serve what they hold), a cache of the rendered indexes (they are
+// rendered from the catalog on each request), gem yank --undo.
+//
+// Specs: RubyGems' Gem::Version, Gem::Package, Gem::Specification and
+// Gem::Indexer; Ruby's doc/marshal.rdoc; the compact index
+// (rubygems/compact_index).
+package ruby

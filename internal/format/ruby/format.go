@@ -1,0 +1,74 @@
+package ruby
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
+)
+
+// Deps are what the RubyGems surface needs.
+type Deps = format.Deps
+
+// Format is the RubyGems surface.
+type Format struct {
+	d   Deps
+	mux *http.ServeMux
+	now func() time.Time
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the RubyGems surface.
+func New(d Deps) *Format {
+	d = d.WithDefaults()
+	f := &Format{d: d, now: time.Now}
+	f.mux = http.NewServeMux()
+	for _, rt := range routes {
+		handle := rt.handle
+		f.mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			c := r.Context().Value(callKey{}).(*call)
+			c.r = r
+			c.err = handle(f, c)
+		})
+	}
+	return f
+}
+
+// Challenge returns a Basic challenge: gem and Bundler send aws:TOKEN as
+// Basic credentials from the source URL or Bundler's configuration, up
+// front; gem push sends the key of ~/.gem/credentials ("Bearer TOKEN")
+// as its Authorization header.
+func (f *Format) Challenge(*endpoint.Request) string { return `Basic realm="arca"` }
+
+// call is one request being served.
+type call struct {
+	w   http.ResponseWriter
+	r   *http.Request
+	req *endpoint.Request
+	err error
+}
+
+type callKey struct{}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// WriteError writes err as plain text, which gem and Bundler print
+// (format.Failure: refusals, 5xx with the request id).
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := format.Failure(f.d.Log, "ruby", w, r, err)
+	format.WriteText(w, r, status, msg)
+}
+
+// Permissions of the writes (User Guide, "Publishing permissions").
+const (
+	actionPublish = "codeartifact:PublishPackageVersion"
+	actionStatus  = "codeartifact:UpdatePackageVersionsStatus"
+)
+
+// authorize checks that the caller may perform action on the gem.
+func (f *Format) authorize(c *call, name, action string) error {
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "ruby", "", name, action)
+}

@@ -1,0 +1,281 @@
+package ruby
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"crypto/md5"
+	"encoding/hex"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The two indexes gem clients read, rendered from the gems of a
+// repository: the Marshal index (gem install --source) and the compact
+// index (Bundler).
+//
+// Spec: RubyGems' Gem::Indexer (specs.4.8.gz, latest_specs.4.8.gz,
+// prerelease_specs.4.8.gz, quick/Marshal.4.8/*.gemspec.rz) and the
+// compact index of rubygems/compact_index (versions, info/{name},
+// names).
+
+// Gem is one stored .gem: its spec and the SHA-256 of its bytes.
+type Gem struct {
+	Spec
+	SHA256 string `json:"sha256"`
+	// Pushed is when the gem was pushed: the compact index lists gems in
+	// that order, so a push appends a line.
+	Pushed time.Time `json:"pushed"`
+}
+
+// Which is one of the three lists of the Marshal index.
+type Which int
+
+const (
+	Released    Which = iota // specs.4.8.gz: every version without a letter
+	Latest                   // latest_specs.4.8.gz: the newest released version per name and platform
+	Prereleases              // prerelease_specs.4.8.gz
+)
+
+// SpecsIndex renders a list of the Marshal index: gzip of a Marshal array
+// of [name, Gem::Version, platform], by name, version and platform.
+func SpecsIndex(gems []Gem, which Which) []byte {
+	type tuple struct {
+		name, platform string
+		version        Version
+		raw            string
+	}
+	var ts []tuple
+	for _, g := range gems {
+		v, err := ParseVersion(g.Version)
+		if err != nil || v.Prerelease() != (which == Prereleases) {
+			continue
+		}
+		ts = append(ts, tuple{g.Name, g.Platform, v, g.Version})
+	}
+	sort.SliceStable(ts, func(i, j int) bool {
+		if ts[i].name != ts[j].name {
+			return ts[i].name < ts[j].name
+		}
+		if c := ts[i].version.Compare(ts[j].version); c != 0 {
+			return c < 0
+		}
+		return ts[i].platform < ts[j].platform
+	})
+	if which == Latest {
+		// The last of each name and platform is its newest.
+		newest := map[[2]string]int{}
+		for i, t := range ts {
+			newest[[2]string{t.name, t.platform}] = i
+		}
+		kept := ts[:0:0]
+		for i, t := range ts {
+			if newest[[2]string{t.name, t.platform}] == i {
+				kept = append(kept, t)
+			}
+		}
+		ts = kept
+	}
+	list := make([]any, len(ts))
+	for i, t := range ts {
+		list[i] = []any{t.name, gemVersion(t.raw), t.platform}
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(Marshal(list))
+	zw.Close()
+	return b.Bytes()
+}
+
+func gemVersion(v string) *UserMarshal {
+	return &UserMarshal{Class: "Gem::Version", Data: []any{v}}
+}
+
+func gemRequirement(cs []Constraint) *UserMarshal {
+	reqs := make([]any, len(cs))
+	for i, c := range cs {
+		reqs[i] = []any{c.Op, gemVersion(c.Version)}
+	}
+	return &UserMarshal{Class: "Gem::Requirement", Data: []any{reqs}}
+}
+
+// specificationVersion is the gemspec format the quick gemspec is in
+// (RubyGems' Gem::Specification::CURRENT_SPECIFICATION_VERSION, which
+// reads 19 fields).
+const specificationVersion = 4
+
+// QuickSpec renders quick/Marshal.4.8/{full name}.gemspec.rz: the
+// zlib-deflated Marshal of a Gem::Specification, which Marshal writes
+// through Gem::Specification#_dump as the Marshal of an array of its
+// fields in a fixed order (Gem::Specification._load reads them back).
+func QuickSpec(s *Spec) []byte {
+	deps := make([]any, len(s.Dependencies))
+	for i, d := range s.Dependencies {
+		req := gemRequirement(d.Requirements)
+		deps[i] = &Object{Class: "Gem::Dependency", Ivars: [][2]any{
+			{Symbol("@name"), d.Name},
+			{Symbol("@requirement"), req},
+			{Symbol("@type"), Symbol(d.Type)},
+			{Symbol("@prerelease"), false},
+			{Symbol("@version_requirements"), req},
+		}}
+	}
+	var email any
+	switch len(s.Email) {
+	case 0:
+	case 1:
+		email = s.Email[0]
+	default:
+		email = s.Email
+	}
+	metadata := &Hash{}
+	keys := make([]string, 0, len(s.Metadata))
+	for k := range s.Metadata {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		metadata.Pairs = append(metadata.Pairs, [2]any{k, s.Metadata[k]})
+	}
+	date := s.Date
+	if len(date) >= 10 {
+		date = date[:10]
+	}
+	if date == "" {
+		date = "1980-01-02"
+	}
+	rubygems := s.RubygemsVersion
+	if rubygems == "" {
+		rubygems = "3.3.15"
+	}
+	fields := []any{
+		rubygems,
+		specificationVersion,
+		s.Name,
+		gemVersion(s.Version),
+		date,
+		s.Summary,
+		gemRequirement(orAny(s.RequiredRuby)),
+		gemRequirement(orAny(s.RequiredRubygems)),
+		s.Platform,
+		deps,
+		"", // rubyforge_project, which RubyGems no longer reads
+		email,
+		orEmpty(s.Authors),
+		nilIfEmpty(s.Description),
+		nilIfEmpty(s.Homepage),
+		true, // has_rdoc
+		s.Platform,
+		orEmpty(s.Licenses),
+		metadata,
+	}
+	var b bytes.Buffer
+	zw := zlib.NewWriter(&b)
+	zw.Write(Marshal(&UserDump{Class: "Gem::Specification", Data: Marshal(fields)}))
+	zw.Close()
+	return b.Bytes()
+}
+
+func orAny(cs []Constraint) []Constraint {
+	if len(cs) == 0 {
+		return []Constraint{{Op: ">=", Version: "0"}}
+	}
+	return cs
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// InfoFile renders the compact index's info/{name}: a line per gem, in
+// the order given (the order they were pushed, so that a new gem appends
+// a line): its version and platform, its runtime dependencies, its
+// checksum and its Ruby and RubyGems requirements.
+func InfoFile(gems []Gem) []byte {
+	var b strings.Builder
+	b.WriteString("---\n")
+	for _, g := range gems {
+		b.WriteString(g.Version)
+		if g.Platform != "ruby" && g.Platform != "" {
+			b.WriteString("-" + g.Platform)
+		}
+		b.WriteString(" ")
+		var deps []string
+		for _, d := range g.Dependencies {
+			if d.Type == "runtime" {
+				deps = append(deps, d.Name+":"+compactRequirement(d.Requirements))
+			}
+		}
+		b.WriteString(strings.Join(deps, ","))
+		b.WriteString("|checksum:" + g.SHA256)
+		if r := compactRequirement(g.RequiredRuby); r != "" && r != ">= 0" {
+			b.WriteString(",ruby:" + r)
+		}
+		if r := compactRequirement(g.RequiredRubygems); r != "" && r != ">= 0" {
+			b.WriteString(",rubygems:" + r)
+		}
+		b.WriteString("\n")
+	}
+	return []byte(b.String())
+}
+
+func compactRequirement(cs []Constraint) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Op + " " + c.Version
+	}
+	return strings.Join(parts, "&")
+}
+
+// VersionsLine is one gem's line of the compact index's versions file.
+type VersionsLine struct {
+	Name string
+	Gems []Gem // in info file order
+	Info []byte
+}
+
+// versionsCreated is the versions file's created_at: the file is rendered
+// whole from the repository each time, so it names no moment.
+const versionsCreated = "created_at: 1970-01-01T00:00:00Z\n---\n"
+
+// VersionsFile renders the compact index's versions: a line per gem name,
+// by name, with its versions (and platforms) and the MD5 of its info file.
+func VersionsFile(lines []VersionsLine) []byte {
+	sort.Slice(lines, func(i, j int) bool { return lines[i].Name < lines[j].Name })
+	var b strings.Builder
+	b.WriteString(versionsCreated)
+	for _, l := range lines {
+		vs := make([]string, len(l.Gems))
+		for i, g := range l.Gems {
+			vs[i] = g.Version
+			if g.Platform != "ruby" && g.Platform != "" {
+				vs[i] += "-" + g.Platform
+			}
+		}
+		b.WriteString(l.Name + " " + strings.Join(vs, ",") + " " + MD5(l.Info) + "\n")
+	}
+	return []byte(b.String())
+}
+
+// NamesFile renders the compact index's names.
+func NamesFile(names []string) []byte {
+	sort.Strings(names)
+	return []byte("---\n" + strings.Join(names, "\n") + "\n")
+}
+
+// MD5 is the hex MD5 of b, the compact index's checksum of a file.
+func MD5(b []byte) string {
+	sum := md5.Sum(b)
+	return hex.EncodeToString(sum[:])
+}

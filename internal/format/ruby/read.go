@@ -1,0 +1,213 @@
+package ruby
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/respond"
+)
+
+// maxGems bounds the gems an index lists.
+const maxGems = 100_000
+
+// indexed is the gems of one name the indexes list: those of its
+// Published versions, in the order they were pushed.
+type indexed struct {
+	name string
+	gems []Gem
+}
+
+// repositoryGems collects the gems of the repository and its upstream
+// repositories (a public registry behind an external connection is not
+// listed: it holds hundreds of thousands), by name.
+func (f *Format) repositoryGems(c *call) ([]indexed, error) {
+	ctx := c.ctx()
+	names, err := f.d.PackageNames(ctx, c.req.Repository, artifact.Ruby, maxGems)
+	if err != nil {
+		return nil, err
+	}
+	var out []indexed
+	for _, n := range names {
+		gems, err := f.packageGems(ctx, n, c)
+		if err != nil {
+			return nil, err
+		}
+		if len(gems) > 0 {
+			out = append(out, indexed{name: n, gems: gems})
+		}
+	}
+	return out, nil
+}
+
+// packageGems returns the gems of name's Published versions as the
+// repository's clients see them, in the order they were pushed.
+func (f *Format) packageGems(ctx context.Context, name string, c *call) ([]Gem, error) {
+	view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), c.req.Repository, Ref(name))
+	if errkind.KindOf(err) == errkind.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var gems []Gem
+	for _, cand := range view.Versions {
+		if cand.Status != artifact.Published {
+			continue
+		}
+		for _, g := range ParseExtra(cand.Meta.Extra).Gems {
+			gems = append(gems, g)
+		}
+	}
+	sort.Slice(gems, func(i, j int) bool {
+		if !gems[i].Pushed.Equal(gems[j].Pushed) {
+			return gems[i].Pushed.Before(gems[j].Pushed)
+		}
+		return gems[i].FullName() < gems[j].FullName()
+	})
+	return gems, nil
+}
+
+// serve answers a rendered document with the quoted MD5 of its bytes as
+// its ETag (Bundler checks the ETag against the MD5 of what it holds,
+// after appending a Range answer), honouring Range and If-None-Match.
+func serve(c *call, contentType string, body []byte) error {
+	h := c.w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("ETag", `"`+MD5(body)+`"`)
+	respond.Bytes(c.w, c.r, time.Time{}, body)
+	return nil
+}
+
+// specs serves one list of the Marshal index.
+func (f *Format) specs(c *call, which Which) error {
+	pkgs, err := f.repositoryGems(c)
+	if err != nil {
+		return err
+	}
+	var gems []Gem
+	for _, p := range pkgs {
+		gems = append(gems, p.gems...)
+	}
+	return serve(c, "application/octet-stream", SpecsIndex(gems, which))
+}
+
+// findGem finds the gem whose file stem (name-version[-platform]) is
+// stem. Names may hold "-", so each split whose version part is a
+// version is tried; the downloadable (Published or Unlisted) version
+// holding the file wins.
+func (f *Format) findGem(c *call, stem string) (Gem, string, error) {
+	ctx := c.ctx()
+	for i := strings.IndexByte(stem, '-'); i > 0; i = nextDash(stem, i) {
+		name, rest := stem[:i], stem[i+1:]
+		version, _, _ := strings.Cut(rest, "-")
+		if ValidateName(name) != nil {
+			continue
+		}
+		if _, err := ParseVersion(version); err != nil {
+			continue
+		}
+		view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(name))
+		if errkind.KindOf(err) == errkind.NotFound {
+			continue
+		}
+		if err != nil {
+			return Gem{}, "", err
+		}
+		cand, ok := view.Versions[version]
+		if !ok || !cand.Status.Downloadable() {
+			continue
+		}
+		if g, ok := ParseExtra(cand.Meta.Extra).Gems[stem+".gem"]; ok {
+			return g, name, nil
+		}
+	}
+	return Gem{}, "", errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", stem, c.req.Repository.Name)
+}
+
+func nextDash(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '-')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// quickSpec serves quick/Marshal.4.8/{full name}.gemspec.rz.
+func (f *Format) quickSpec(c *call) error {
+	stem, ok := strings.CutSuffix(c.r.PathValue("file"), ".gemspec.rz")
+	if !ok {
+		return errkind.NotFoundf("%s is not a quick gemspec", c.r.PathValue("file"))
+	}
+	g, _, err := f.findGem(c, stem)
+	if err != nil {
+		return err
+	}
+	return serve(c, "application/octet-stream", QuickSpec(&g.Spec))
+}
+
+// download sends a .gem. Its version is retained in this repository if it
+// came from an upstream. Unlisted (yanked) versions download; Archived,
+// Disposed and Unfinished ones do not.
+func (f *Format) download(c *call) error {
+	file := c.r.PathValue("file")
+	stem, ok := strings.CutSuffix(file, ".gem")
+	if !ok {
+		return errkind.NotFoundf("%s is not a gem file", file)
+	}
+	g, name, err := f.findGem(c, stem)
+	if err != nil {
+		return err
+	}
+	_, a, err := f.d.Resolver.Asset(c.ctx(), c.req.Repository, Ref(name), g.Version, file)
+	if err != nil {
+		return err
+	}
+	return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
+}
+
+// versions serves the compact index's versions.
+func (f *Format) versions(c *call) error {
+	pkgs, err := f.repositoryGems(c)
+	if err != nil {
+		return err
+	}
+	lines := make([]VersionsLine, len(pkgs))
+	for i, p := range pkgs {
+		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: InfoFile(p.gems)}
+	}
+	return serve(c, "text/plain; charset=utf-8", VersionsFile(lines))
+}
+
+// info serves the compact index's info/{name}.
+func (f *Format) info(c *call) error {
+	name := c.r.PathValue("name")
+	if err := ValidateName(name); err != nil {
+		return errkind.NotFoundf("Gem %q not found: %s", name, errkind.As(err).Message)
+	}
+	gems, err := f.packageGems(c.ctx(), name, c)
+	if err != nil {
+		return err
+	}
+	if len(gems) == 0 {
+		return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", name, c.req.Repository.Name)
+	}
+	return serve(c, "text/plain; charset=utf-8", InfoFile(gems))
+}
+
+// names serves the compact index's names.
+func (f *Format) names(c *call) error {
+	pkgs, err := f.repositoryGems(c)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		names[i] = p.name
+	}
+	return serve(c, "text/plain; charset=utf-8", NamesFile(names))
+}
