@@ -16,13 +16,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	cargofmt "github.com/arcahq/arca/internal/format/cargo"
 )
 
 // fakeCargoRegistry is a sparse cargo registry that requires
 // authentication (docs/CLIENTS.md §4.7) and records the Authorization header
-// of every request. Arca has no cargo format yet (and `arca login --tool
-// cargo` refuses it): this registry lets the test run real cargo against
-// the credential provider that login configures, and see the token cargo
+// of every request: it lets the test run real cargo against the
+// credential provider that login configures, and see each token cargo
 // sends.
 type fakeCargoRegistry struct {
 	srv   *httptest.Server
@@ -39,20 +40,6 @@ func newFakeCargoRegistry(t testing.TB) *fakeCargoRegistry {
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
-}
-
-// indexPath is the sparse index path of a crate.
-func indexPath(name string) string {
-	n := strings.ToLower(name)
-	switch len(n) {
-	case 1:
-		return "1/" + n
-	case 2:
-		return "2/" + n
-	case 3:
-		return "3/" + n[:1] + "/" + n
-	}
-	return n[:2] + "/" + n[2:4] + "/" + n
 }
 
 // add puts a crate version in the index and its file in the store.
@@ -107,7 +94,7 @@ func (f *fakeCargoRegistry) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		var lines []string
 		for name, l := range f.index {
-			if indexPath(name) == p {
+			if cargofmt.IndexPath(name) == p {
 				lines = l
 			}
 		}
@@ -167,15 +154,6 @@ func TestArcaCargoCredentialProvider(t *testing.T) {
 	cargoHome := filepath.Join(u.Home, ".cargo")
 	u.env = append(u.without("CARGO_HOME", "RUSTUP_HOME", "CARGO_TARGET_DIR", "CARGO_REGISTRIES_CRATES_IO_PROTOCOL"),
 		"CARGO_HOME="+cargoHome, "RUSTUP_HOME="+rustupHome, "CARGO_TERM_COLOR=never", "CARGO_NET_RETRY=0")
-
-	// Arca has no cargo endpoints yet: login refuses, and writes nothing.
-	r := u.arca(t, loginArgs(s, "cargo")...)
-	if r.Code == 0 || !strings.Contains(r.Stderr, "This server has no cargo repository endpoints") || !strings.Contains(r.Stderr, "nothing was written") {
-		t.Errorf("login --tool cargo against a server without cargo endpoints\n%s", r)
-	}
-	if _, err := os.Stat(filepath.Join(cargoHome, "config.toml")); !os.IsNotExist(err) {
-		t.Errorf("a refused login wrote ~/.cargo/config.toml (%v)", err)
-	}
 
 	// The credential provider login writes (see the tools package's
 	// tests) for the fake registry.

@@ -59,34 +59,6 @@ func sameFiles(t *testing.T, what string, got, want map[string]string) {
 	}
 }
 
-// TestArcaLoginRefusesUnservedFormats: a server without cargo
-// endpoints answers GetRepositoryEndpoint for it with a
-// ValidationException, and login (also --dry-run) says so, exits non-zero
-// and writes nothing.
-func TestArcaLoginRefusesUnservedFormats(t *testing.T) {
-	t.Parallel()
-	tool(t, "cargo")
-	s := arcaFixture(t)
-	for _, tc := range []struct{ tool, format string }{{"cargo", "cargo"}} {
-		for _, extra := range [][]string{nil, {"--dry-run"}} {
-			u := newArcaUser(t, s)
-			r := u.arca(t, loginArgs(s, tc.tool, extra...)...)
-			want := "arca: the request was refused: This server has no " + tc.format + " repository endpoints; it serves "
-			if r.Code == 0 || r.Stdout != "" || strings.Count(r.Stderr, "\n") != 1 || !strings.HasPrefix(r.Stderr, want) ||
-				!strings.Contains(r.Stderr, "ValidationException") || !strings.HasSuffix(r.Stderr, tc.tool+" was not configured, nothing was written\n") {
-				t.Errorf("want exit code != 0 and one line starting %q\n%s", want, r)
-			}
-			filepath.WalkDir(u.Home, func(p string, d os.DirEntry, err error) error {
-				if err == nil && !d.IsDir() {
-					rel, _ := filepath.Rel(u.Home, p)
-					t.Errorf("a refused login --tool %s wrote ~/%s", tc.tool, rel)
-				}
-				return nil
-			})
-		}
-	}
-}
-
 // TestArcaProfilesPerFormat: logins for npm and pip with different
 // repositories both stay in the profile; arca env uses the pip one for
 // pip and twine (same format), and has none for maven.

@@ -23,11 +23,11 @@
 //     repositories then serve only what they already hold.
 //
 // A format's rules are a stateless value type, <fmt>.Rules{}, and its
-// methods are pure. A format that has no folder yet is listed as a Basic
-// (name, namespace rule, version order, connection names): Cargo is,
-// so its repositories, packages and external
-// connections are accepted while their endpoints answer 404. Giving one a
-// folder replaces its Basic line with <fmt>.Rules{}.
+// methods are pure. Every format of the model has its folder; a format
+// without one would be listed as a Basic (name, namespace rule, version
+// order, connection names): its repositories, packages and external
+// connections accepted while its endpoints answer 404, until a folder
+// replaces its Basic line with <fmt>.Rules{}.
 //
 // The Registry (registry.go) is built once from the list. The catalog
 // (which connections exist, version order, package groups), the resolver

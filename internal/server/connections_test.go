@@ -56,10 +56,10 @@ func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
 	if logs := start(cfg, true); strings.Contains(logs, "WARN") {
 		t.Errorf("a first start with nothing associated warned:\n%s", logs)
 	}
-	cfg.ExternalConnections = map[string]string{"public:npmjs": "http://127.0.0.1:1/", "public:crates-io": "http://127.0.0.1:1/"}
+	cfg.ExternalConnections = map[string]string{"public:npmjs": "http://127.0.0.1:1/", "public:ruby-gems-org": "http://127.0.0.1:1/"}
 	logs := start(cfg, false)
 	for _, want := range []string{
-		`level=WARN msg="external connection URL ignored: Arca does not fetch cargo packages from public registries yet" connection=public:crates-io`,
+		`level=WARN msg="external connection URL ignored: Arca does not fetch ruby packages from public registries yet" connection=public:ruby-gems-org`,
 		`level=WARN msg="external connections associated with repositories have no registry URL configured`,
 		`connections=public:maven-central,public:pypi`,
 	} {

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/auth"
 	"github.com/arcahq/arca/internal/authz"
@@ -28,6 +27,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/cargo"
 	"github.com/arcahq/arca/internal/format/generic"
 	"github.com/arcahq/arca/internal/format/maven"
 	"github.com/arcahq/arca/internal/format/npm"
@@ -60,7 +60,7 @@ func formats() *format.Registry {
 		nuget.Rules{},
 		ruby.Rules{},
 		swift.Rules{},
-		format.Basic{Name: artifact.Cargo, Order: format.CompareSemVer, ExternalConnections: []string{"public:crates-io"}},
+		cargo.Rules{},
 	)
 }
 

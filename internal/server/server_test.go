@@ -52,8 +52,8 @@ func TestFormatsKnowEveryConnection(t *testing.T) {
 		}
 	}
 	// Served: the formats with an endpoint, and generic (the control
-	// plane serves it); Cargo is only known.
-	if got := f.Served(); !slices.Equal(got, []string{"generic", "maven", "npm", "nuget", "pypi", "ruby", "swift"}) {
+	// plane serves it): every format.
+	if got := f.Served(); !slices.Equal(got, []string{"cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift"}) {
 		t.Errorf("served %v", got)
 	}
 	for _, format := range []artifact.Format{artifact.NPM, artifact.PyPI, artifact.Maven, artifact.NuGet, artifact.Generic, artifact.Ruby, artifact.Swift, artifact.Cargo} {

@@ -1,0 +1,81 @@
+package cargo
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/endpoint"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
+)
+
+// Deps are what the cargo surface needs.
+type Deps = format.Deps
+
+// Format is the cargo surface: a sparse index and cargo's registry web
+// API.
+type Format struct {
+	d     Deps
+	index *rendered.Cache[indexKey, *rendered.Doc]
+	now   func() time.Time
+}
+
+var _ endpoint.Format = (*Format)(nil)
+
+// New returns the cargo surface.
+func New(d Deps) *Format {
+	d = d.WithDefaults()
+	f := &Format{d: d, now: time.Now}
+	f.index = rendered.NewCache[indexKey](IndexCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	return f
+}
+
+// Challenge returns cargo's challenge: cargo asks for config.json without
+// a token first and sends its token only after a 401 (with
+// "auth-required" in config.json, for every request after it).
+func (f *Format) Challenge(req *endpoint.Request) string {
+	return `Cargo login_url="` + req.BaseURL + `"`
+}
+
+// call is one request being served.
+type call struct {
+	w   http.ResponseWriter
+	r   *http.Request
+	req *endpoint.Request
+	p   params
+}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// WriteError writes err in cargo's error shape,
+// {"errors":[{"detail":"..."}]}, whose details cargo prints.
+func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := format.Failure(f.d.Log, "cargo", w, r, err)
+	writeJSON(w, status, errorsBody(msg))
+}
+
+type errorDetail struct {
+	Detail string `json:"detail"`
+}
+
+func errorsBody(msg string) map[string][]errorDetail {
+	return map[string][]errorDetail{"errors": {{Detail: msg}}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// authorize checks that the caller may perform action on a crate.
+func (f *Format) authorize(c *call, name, action string) error {
+	return f.d.AuthorizeWrite(c.ctx(), c.req, "cargo", "", name, action)
+}

@@ -1,0 +1,125 @@
+package cargo
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
+	"github.com/arcahq/arca/internal/resolve"
+)
+
+// Permissions of the writes: a yank changes a version's status.
+const (
+	actionPublish = "codeartifact:PublishPackageVersion"
+	actionStatus  = "codeartifact:UpdatePackageVersionsStatus"
+)
+
+// ref is the package key of a crate name.
+func ref(name string) artifact.PackageRef {
+	return Rules{}.Normalize(artifact.PackageRef{Format: artifact.Cargo, Name: name})
+}
+
+// CrateFile is the name of a version's one asset, {name}-{version}.crate.
+func CrateFile(name, version string) string { return name + "-" + version + ".crate" }
+
+// config serves config.json: downloads at {dl}/{crate}/{version}/download,
+// the web API at the endpoint itself, and a token required for every
+// request (without "auth-required" cargo sends none for index files).
+func (f *Format) config(c *call) error {
+	base := c.req.BaseURL
+	return writeJSON(c.w, 200, map[string]any{
+		"dl":            base + "api/v1/crates",
+		"api":           strings.TrimSuffix(base, "/"),
+		"auth-required": true,
+	})
+}
+
+// indexFile serves a crate's index file: one line per Published
+// (yanked false) or Unlisted (yanked true) version, in version order.
+// A crate published with another spelling of the name (case, '-' or '_')
+// is not this one: 404, as for a crate nobody published.
+func (f *Format) indexFile(c *call) error {
+	repo := c.req.Repository
+	r := ref(c.p.name)
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, r)
+	doc, err := f.index.Load(indexKey{repository: repo.ID, name: c.p.name}, gen, func() (*rendered.Doc, bool, error) {
+		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, r)
+		if err != nil {
+			return nil, false, err
+		}
+		body, err := RenderIndex(view, c.p.name)
+		if err != nil {
+			return nil, false, err
+		}
+		return rendered.NewDoc(body, "text/plain; charset=utf-8"), view.Remote, nil
+	})
+	if err != nil {
+		return err
+	}
+	doc.Serve(c.w, c.r)
+	return nil
+}
+
+// RenderIndex renders an index file from a resolved view: each version's
+// stored index line with yanked set from its status. A crate with no
+// line to show, or published under a spelling whose lower case is not
+// path (the lower-cased name of the index path), is NotFound.
+func RenderIndex(view *resolve.View, path string) ([]byte, error) {
+	versions := make([]resolve.Candidate, 0, len(view.Versions))
+	for _, v := range view.Versions {
+		if v.Status.Downloadable() && len(v.Meta.Extra) > 0 {
+			versions = append(versions, v)
+		}
+	}
+	if len(versions) == 0 {
+		return nil, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
+	}
+	sort.Slice(versions, func(i, j int) bool {
+		return format.CompareSemVer(versions[i].Version.Version, versions[j].Version.Version) < 0
+	})
+	var out []byte
+	for _, v := range versions {
+		l, err := ParseIndexLine(v.Meta.Extra)
+		if err != nil {
+			return nil, err
+		}
+		if strings.ToLower(l.Name) != path {
+			return nil, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.Name)
+		}
+		l.Yanked = v.Status == artifact.Unlisted
+		b, err := json.Marshal(l)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, b...), '\n')
+	}
+	return out, nil
+}
+
+// download sends a version's .crate. Yanked (Unlisted) versions still
+// download, for the lockfiles that name them.
+func (f *Format) download(c *call) error {
+	name, version := c.p.name, c.p.version
+	if ValidateName(name) != nil || ValidateVersion(version) != nil {
+		return errkind.NotFoundf("Crate %s version %s not found", name, version)
+	}
+	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, ref(name), version)
+	if err != nil {
+		return err
+	}
+	if !v.Status.Downloadable() {
+		return errkind.NotFoundf("Version %s of %s is %s: it cannot be downloaded", version, name, v.Status)
+	}
+	for _, a := range v.Assets {
+		if strings.HasSuffix(a.Name, ".crate") {
+			return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/x-tar")
+		}
+	}
+	return errkind.NotFoundf("Version %s of %s has no .crate", version, name)
+}
