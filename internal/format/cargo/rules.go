@@ -45,6 +45,12 @@ func (Rules) CompareVersions(a, b string) int { return format.CompareSemVer(a, b
 // NamespaceRequired is false: crates have no namespace.
 func (Rules) NamespaceRequired() bool { return false }
 
+// HasNamespace is false: crates have none.
+func (Rules) HasNamespace() bool { return false }
+
+// Display is ref.String(): "cargo serde".
+func (Rules) Display(ref artifact.PackageRef) string { return ref.String() }
+
 // LatestTag is "": cargo has no tags.
 func (Rules) LatestTag() string { return "" }
 
