@@ -60,7 +60,7 @@ type Formats interface {
 	// namespace.
 	NamespaceRequired(f artifact.Format) bool
 	// Normalize returns ref as its format keys packages (PyPI's PEP 503
-	// name, NuGet's and Swift's lower case): the form groups match.
+	// name; NuGet's, Swift's and Cargo's lower case): the form groups match.
 	Normalize(ref artifact.PackageRef) artifact.PackageRef
 	// Display names a package in messages as its format does ("npm
 	// @scope/name", "maven group:artifact").
