@@ -25,8 +25,9 @@
 // empty namespace segment (/pypi//requests$); formats whose packages always
 // have one (Maven, generic, Swift) need the namespace whenever a name is
 // given. Namespaces and names must be written in their format's normal
-// form (PyPI's PEP 503 names; NuGet's, Swift's and Cargo's lower case). A `~` must follow
-// a word character (letter or digit); after anything else `*` is the way.
+// form (PyPI's PEP 503 names; NuGet's, Swift's and Cargo's lower case).
+// A `~` must follow a word character (letter or digit); after anything
+// else `*` is the way.
 // A malformed definition is errkind.Validation with the reason.
 //
 // # Association
