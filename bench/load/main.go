@@ -29,6 +29,10 @@
 //	nuget  the flat-container index and the registration index of a
 //	       package with 32 versions, a 10 KB and a 5 MB nupkg, against
 //	       nginx (no other NuGet V3 server runs here)
+//	cargo  the sparse index file of a crate with 32 versions, a 10 KB and
+//	       a 5 MB .crate, against nginx
+//	ruby   Bundler's compact-index info file of a gem with 32 versions, a
+//	       10 KB and a 5 MB .gem, against nginx
 //
 // The load generator is Go's net/http client with keep-alive over -c
 // connections (or wrk with -loader wrk), -warmup then -duration per case.
@@ -112,7 +116,7 @@ type runner struct {
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -205,10 +209,14 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.maven()
 		case "nuget":
 			err = r.nuget()
+		case "cargo":
+			err = r.cargo()
+		case "ruby":
+			err = r.ruby()
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)
