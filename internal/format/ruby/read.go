@@ -2,6 +2,7 @@ package ruby
 
 import (
 	"context"
+	"iter"
 	"sort"
 	"strings"
 	"time"
@@ -102,15 +103,7 @@ func (f *Format) specs(c *call, which Which) error {
 // holding the file wins.
 func (f *Format) findGem(c *call, stem string) (Gem, string, error) {
 	ctx := c.ctx()
-	for i := strings.IndexByte(stem, '-'); i > 0; i = nextDash(stem, i) {
-		name, rest := stem[:i], stem[i+1:]
-		version, _, _ := strings.Cut(rest, "-")
-		if ValidateName(name) != nil {
-			continue
-		}
-		if _, err := ParseVersion(version); err != nil {
-			continue
-		}
+	for name, version := range splits(stem) {
 		view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(name))
 		if errkind.KindOf(err) == errkind.NotFound {
 			continue
@@ -127,6 +120,27 @@ func (f *Format) findGem(c *call, stem string) (Gem, string, error) {
 		}
 	}
 	return Gem{}, "", errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", stem, c.req.Repository.Name)
+}
+
+// splits yields the (name, version) readings of a gem file's stem,
+// "{name}-{version}[-{platform}]", whose name and version are valid: a
+// name may contain dashes, so each dash is tried in turn.
+func splits(stem string) iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		for i := strings.IndexByte(stem, '-'); i > 0; i = nextDash(stem, i) {
+			name, rest := stem[:i], stem[i+1:]
+			version, _, _ := strings.Cut(rest, "-")
+			if ValidateName(name) != nil {
+				continue
+			}
+			if _, err := ParseVersion(version); err != nil {
+				continue
+			}
+			if !yield(name, version) {
+				return
+			}
+		}
+	}
 }
 
 func nextDash(s string, i int) int {
@@ -159,15 +173,22 @@ func (f *Format) download(c *call) error {
 	if !ok {
 		return errkind.NotFoundf("%s is not a gem file", file)
 	}
-	g, name, err := f.findGem(c, stem)
-	if err != nil {
-		return err
+	// The file is an asset of its version: looked up by name and version
+	// directly, not through the package's view of every version.
+	for name, version := range splits(stem) {
+		v, a, err := f.d.Resolver.Asset(c.ctx(), c.req.Repository, Ref(name), version, file)
+		if errkind.KindOf(err) == errkind.NotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if !v.Status.Downloadable() {
+			break
+		}
+		return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
 	}
-	_, a, err := f.d.Resolver.Asset(c.ctx(), c.req.Repository, Ref(name), g.Version, file)
-	if err != nil {
-		return err
-	}
-	return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
+	return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", stem, c.req.Repository.Name)
 }
 
 // versions serves the compact index's versions.
