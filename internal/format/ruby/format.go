@@ -7,6 +7,7 @@ import (
 
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // Deps are what the RubyGems surface needs.
@@ -17,6 +18,9 @@ type Format struct {
 	d   Deps
 	mux *http.ServeMux
 	now func() time.Time
+	// gems are the packages' gem lists and info files, at their package
+	// generation.
+	gems *rendered.Cache[gemsKey, *gemList]
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -25,6 +29,7 @@ var _ endpoint.Format = (*Format)(nil)
 func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
+	f.gems = rendered.NewCache[gemsKey](GemsCacheBytes, (*gemList).size, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -20,7 +20,7 @@ const maxGems = 100_000
 // Published versions, in the order they were pushed.
 type indexed struct {
 	name string
-	gems []Gem
+	*gemList
 }
 
 // repositoryGems collects the gems of the repository and its upstream
@@ -34,43 +34,53 @@ func (f *Format) repositoryGems(c *call) ([]indexed, error) {
 	}
 	var out []indexed
 	for _, n := range names {
-		gems, err := f.packageGems(ctx, n, c)
+		l, err := f.packageGems(ctx, n, c)
 		if err != nil {
 			return nil, err
 		}
-		if len(gems) > 0 {
-			out = append(out, indexed{name: n, gems: gems})
+		if len(l.gems) > 0 {
+			out = append(out, indexed{name: n, gemList: l})
 		}
 	}
 	return out, nil
 }
 
 // packageGems returns the gems of name's Published versions as the
-// repository's clients see them, in the order they were pushed.
-func (f *Format) packageGems(ctx context.Context, name string, c *call) ([]Gem, error) {
-	view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), c.req.Repository, Ref(name))
-	if errkind.KindOf(err) == errkind.NotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var gems []Gem
-	for _, cand := range view.Versions {
-		if cand.Status != artifact.Published {
-			continue
+// repository's clients see them, in the order they were pushed, with the
+// package's info file: rendered once per package generation (any change
+// to the package or to the domain's structure renders it again).
+func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemList, error) {
+	repo := c.req.Repository
+	gen := f.d.Catalog.PackageGeneration(repo.DomainID, Ref(name))
+	return f.gems.Load(gemsKey{repository: repo.ID, name: name}, gen, func() (*gemList, bool, error) {
+		view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), repo, Ref(name))
+		if errkind.KindOf(err) == errkind.NotFound {
+			return &gemList{}, false, nil
 		}
-		for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-			gems = append(gems, g)
+		if err != nil {
+			return nil, false, err
 		}
-	}
-	sort.Slice(gems, func(i, j int) bool {
-		if !gems[i].Pushed.Equal(gems[j].Pushed) {
-			return gems[i].Pushed.Before(gems[j].Pushed)
+		var gems []Gem
+		for _, cand := range view.Versions {
+			if cand.Status != artifact.Published {
+				continue
+			}
+			for _, g := range ParseExtra(cand.Meta.Extra).Gems {
+				gems = append(gems, g)
+			}
 		}
-		return gems[i].FullName() < gems[j].FullName()
+		sort.Slice(gems, func(i, j int) bool {
+			if !gems[i].Pushed.Equal(gems[j].Pushed) {
+				return gems[i].Pushed.Before(gems[j].Pushed)
+			}
+			return gems[i].FullName() < gems[j].FullName()
+		})
+		l := &gemList{gems: gems}
+		if len(gems) > 0 {
+			l.info = InfoFile(gems)
+		}
+		return l, view.Remote, nil
 	})
-	return gems, nil
 }
 
 // serve answers a rendered document with the quoted MD5 of its bytes as
@@ -199,7 +209,7 @@ func (f *Format) versions(c *call) error {
 	}
 	lines := make([]VersionsLine, len(pkgs))
 	for i, p := range pkgs {
-		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: InfoFile(p.gems)}
+		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: p.info}
 	}
 	return serve(c, "text/plain; charset=utf-8", VersionsFile(lines))
 }
@@ -210,14 +220,14 @@ func (f *Format) info(c *call) error {
 	if err := ValidateName(name); err != nil {
 		return errkind.NotFoundf("Gem %q not found: %s", name, errkind.As(err).Message)
 	}
-	gems, err := f.packageGems(c.ctx(), name, c)
+	l, err := f.packageGems(c.ctx(), name, c)
 	if err != nil {
 		return err
 	}
-	if len(gems) == 0 {
+	if len(l.gems) == 0 {
 		return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", name, c.req.Repository.Name)
 	}
-	return serve(c, "text/plain; charset=utf-8", InfoFile(gems))
+	return serve(c, "text/plain; charset=utf-8", l.info)
 }
 
 // names serves the compact index's names.
