@@ -3,16 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/catalog"
-	"github.com/arcahq/arca/internal/format"
-	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/pkggroup"
-	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 // BenchmarkReleaseGate measures what the resolver pays for the release-age
@@ -22,20 +17,7 @@ import (
 // domain of 200 groups, gates on some, and 100 break-glass entries.
 func BenchmarkReleaseGate(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	cat := catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
-	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
-	if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
-		b.Fatal(err)
-	}
-	repo, err := cat.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cat, d, repo := npmDomain(b)
 	must := func(err error) {
 		if err != nil {
 			b.Fatal(err)

@@ -3,16 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/catalog"
-	"github.com/arcahq/arca/internal/format"
-	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/pkggroup"
-	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 // BenchmarkOriginCheck measures what a publish and an ingestion pay for
@@ -22,20 +16,7 @@ import (
 // groups, a tenth of them with origin controls set.
 func BenchmarkOriginCheck(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	cat := catalog.New(st, "us-east-1", time.Now, format.NewRegistry(npm.Rules{}))
-	d := catalog.DomainRef{Owner: "111122223333", Name: "d"}
-	if _, err := cat.CreateDomain(ctx, d, "", nil); err != nil {
-		b.Fatal(err)
-	}
-	repo, err := cat.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cat, d, repo := npmDomain(b)
 	for i := range 1000 {
 		p := fmt.Sprintf("/npm/scope%d/*", i)
 		if err := cat.CreatePackageGroup(ctx, d, p, "", "", nil); err != nil {
