@@ -99,6 +99,11 @@ func TestParseUpload(t *testing.T) {
 		"truncated":      {ct, string(body[:len(body)/2])},
 		"two files":      {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"a\"\r\n\r\n1\r\n--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"b\"\r\n\r\n2\r\n--x--\r\n"},
 		"oversized form": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n" + strings.Repeat("x", pypi.MaxFormBytes+1) + "\r\n--x--\r\n"},
+		// Field names count against the form's budget: 5 parts with
+		// 8 MiB names and empty values.
+		"oversized names": {"multipart/form-data; boundary=x", strings.Repeat("--x\r\nContent-Disposition: form-data; name=\""+strings.Repeat("n", 8<<20)+"\"\r\n\r\n\r\n", 5) + "--x--\r\n"},
+		"too many parts":  {"multipart/form-data; boundary=x", strings.Repeat("--x\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\n\r\n", pypi.MaxFormParts+1) + "--x--\r\n"},
+		"path file name":  {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"../../x.whl\"\r\n\r\n1\r\n--x--\r\n"},
 	} {
 		_, err := pypi.ParseUpload(c.ct, strings.NewReader(c.body), nil)
 		if err == nil || errkind.KindOf(err) == errkind.Internal {
