@@ -21,6 +21,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -641,6 +642,23 @@ func TestDistTags(t *testing.T) {
 	}
 	if r := e.do("dist-tag", http.MethodGet, ep+"-/package/nothing/dist-tags", nil); r.status != 404 {
 		t.Errorf("dist-tags of an unknown package: %d", r.status)
+	}
+
+	// At most npm.MaxDistTags: one more is refused, moving one is not.
+	for i := len(tags("@myscope%2fhello")); i < npm.MaxDistTags; i++ {
+		if r := e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/t"+strconv.Itoa(i), []byte(`"1.0.0"`)); r.status != 200 {
+			t.Fatalf("add tag %d: %d %s", i, r.status, r.body)
+		}
+	}
+	r = e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/one-more", []byte(`"1.0.0"`))
+	if r.status != 400 || r.header.Get("Content-Type") != "application/json" || !strings.Contains(r.errorMessage(t), "most a package can have") {
+		t.Errorf("tag beyond the limit: %d %s", r.status, r.body)
+	}
+	if r := e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/t5", []byte(`"2.0.0-beta.1"`)); r.status != 200 {
+		t.Errorf("moving a tag at the limit: %d %s", r.status, r.body)
+	}
+	if got := tags("@myscope%2fhello"); len(got) != npm.MaxDistTags || got["one-more"] != "" || got["t5"] != "2.0.0-beta.1" {
+		t.Errorf("tags at the limit: %d %v", len(got), got)
 	}
 }
 
