@@ -76,6 +76,9 @@ func (f *Format) putPackage(c *call) error {
 	if err := CheckDist(manifest, *tarball); err != nil {
 		return err
 	}
+	if err := f.checkTarball(ctx, *tarball, c.name.String(), version); err != nil {
+		return err
+	}
 	meta, err := MetaOf(manifest, p.Readme)
 	if err != nil {
 		return err
@@ -91,6 +94,17 @@ func (f *Format) putPackage(c *call) error {
 		return err
 	}
 	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// checkTarball reads the stored tarball back and checks it with
+// CheckTarball.
+func (f *Format) checkTarball(ctx context.Context, a artifact.Asset, name, version string) error {
+	r, err := assets.Open(ctx, f.d.Blobs, a)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return CheckTarball(r, name, version)
 }
 
 // checkPublish checks what a publish request says about itself: the

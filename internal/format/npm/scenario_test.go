@@ -188,6 +188,18 @@ func publication(name, version string, data []byte) *publishDoc {
 	}
 }
 
+// withTarball makes a publication carry data as its tarball, its
+// digests and length declared to match.
+func withTarball(data []byte) func(d *publishDoc) {
+	return func(d *publishDoc) {
+		for v, m := range d.Versions {
+			nd := publication(d.Name, v, data)
+			m["dist"] = nd.Versions[v]["dist"]
+			d.Attachments = nd.Attachments
+		}
+	}
+}
+
 func (d *publishDoc) body() []byte {
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -481,6 +493,16 @@ func TestPublishRefused(t *testing.T) {
 				d.Attachments[k] = a
 			}
 		}, nil, 400, "not the declared"},
+		{"negative length", "hello@1.1.0", "hello", func(d *publishDoc) {
+			for k, a := range d.Attachments {
+				a.Length = -1
+				d.Attachments[k] = a
+			}
+		}, nil, 400, "negative"},
+		{"tarball of another package", "hello@1.1.0", "hello", withTarball(tgz(t, "other", "1.1.0")), nil, 400, "for other@1.1.0, not hello@1.1.0"},
+		{"tarball of another version", "hello@1.1.0", "hello", withTarball(tgz(t, "hello", "1.0.0")), nil, 400, "for hello@1.0.0, not hello@1.1.0"},
+		{"tarball not gzip", "hello@1.1.0", "hello", withTarball([]byte("not a tarball")), nil, 400, "not gzip"},
+		{"tarball without package.json", "hello@1.1.0", "hello", withTarball(gzipped("")), nil, 400, "no package/package.json"},
 		{"no tarball for a new version", "hello@1.1.0", "hello", func(d *publishDoc) { d.Attachments = nil }, nil, 400, "no tarball"},
 		{"two tarballs", "hello@1.1.0", "hello", func(d *publishDoc) { d.Attachments["second.tgz"] = d.Attachments["hello-1.1.0.tgz"] }, nil, 400, "exactly one tarball"},
 		{"tag that is a range", "hello@1.1.0", "hello", func(d *publishDoc) { d.DistTags = map[string]string{"1.x": "1.1.0"} }, nil, 400, "SemVer range"},
