@@ -52,11 +52,16 @@ func (u *Upload) Get(name string) string {
 // optional.
 type ContentFunc func(u *Upload, filename string, data io.Reader) error
 
+// FieldFunc is told of each form field once its value is kept, before the
+// next part is read. An error stops the parse and is returned as is.
+type FieldFunc func(u *Upload, name string) error
+
 // ParseUpload reads an upload request body of the given Content-Type,
-// streaming the "content" part to content and keeping the other fields.
+// streaming the "content" part to content and keeping the other fields,
+// each told to field (when not nil) as it arrives.
 // Other file parts (gpg_signature, attestations) are read and dropped:
 // Arca serves no signatures.
-func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Upload, error) {
+func ParseUpload(contentType string, body io.Reader, field FieldFunc, content ContentFunc) (*Upload, error) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return nil, errkind.Validationf("An upload is a multipart/form-data POST (as twine sends), not %q", contentType)
@@ -115,6 +120,11 @@ func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Uplo
 				return nil, tooLarge
 			}
 			u.Fields[name] = append(u.Fields[name], strings.ToValidUTF8(string(b), "\uFFFD"))
+			if field != nil {
+				if err := field(u, name); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if _, err := io.Copy(io.Discard, part); err != nil {
 			return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
