@@ -1,4 +1,4 @@
-package npm
+package npm_test
 
 import (
 	"archive/tar"
@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"strings"
 	"testing"
+
+	"github.com/arcahq/arca/internal/format/npm"
 )
 
 // packTar gzips a tar of the given entries, in order.
@@ -24,7 +26,7 @@ func packTar(entries ...[2]string) []byte {
 
 func TestCheckTarball(t *testing.T) {
 	pj := [2]string{"package/package.json", `{"name":"@s/a","version":"1.0.0"}`}
-	if err := CheckTarball(bytes.NewReader(packTar([2]string{"package/index.js", "x"}, pj)), "@s/a", "1.0.0"); err != nil {
+	if err := npm.CheckTarball(bytes.NewReader(packTar([2]string{"package/index.js", "x"}, pj)), "@s/a", "1.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	big := [2]string{"package/big.txt", strings.Repeat("x", 4096)}
@@ -33,7 +35,7 @@ func TestCheckTarball(t *testing.T) {
 		says string
 	}{
 		"not gzip":        {[]byte("plain"), "not gzip"},
-		"not a tar":       {gzipOf(strings.Repeat("x", 1000)), "not a valid"},
+		"not a tar":       {gzipped(strings.Repeat("x", 1000)), "not a valid"},
 		"truncated":       {packTar(pj)[:40], "not a valid"},
 		"no package.json": {packTar([2]string{"package/index.js", "x"}), "no package/package.json"},
 		"other dir":       {packTar([2]string{"pkg/package.json", pj[1]}), "no package/package.json"},
@@ -44,25 +46,17 @@ func TestCheckTarball(t *testing.T) {
 		"too many":        {packTar(pj, [2]string{"package/a", ""}, [2]string{"package/b", ""}, [2]string{"package/c", ""}), "more than 3 entries"},
 		"unpacks large":   {packTar(big, big, pj), "unpacks to more than 6000 bytes"},
 	} {
-		err := checkTarball(bytes.NewReader(c.data), "@s/a", "1.0.0", 6000, 3)
+		err := npm.CheckTarballWithin(bytes.NewReader(c.data), "@s/a", "1.0.0", 6000, 3)
 		if err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want %q", name, err, c.says)
 		}
 	}
 }
 
-func gzipOf(s string) []byte {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write([]byte(s))
-	zw.Close()
-	return buf.Bytes()
-}
-
 func FuzzCheckTarball(f *testing.F) {
 	f.Add(packTar([2]string{"package/package.json", `{"name":"a","version":"1.0.0"}`}))
 	f.Add([]byte("x"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		checkTarball(bytes.NewReader(data), "a", "1.0.0", 1<<20, 100)
+		npm.CheckTarballWithin(bytes.NewReader(data), "a", "1.0.0", 1<<20, 100)
 	})
 }
