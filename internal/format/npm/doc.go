@@ -21,11 +21,14 @@
 //     ({endpoint}{name}/-/{name-after-scope}-{version}.tgz), whatever the
 //     publishing client or a public registry wrote.
 //   - A published tarball matches the manifest's dist.integrity and
-//     dist.shasum, or the publish fails and nothing is recorded. A version
-//     is published once.
+//     dist.shasum and the attachment's length, and is a gzip'd tar whose
+//     package/package.json names the published name and version (read
+//     back from the store within bounds, tarball.go), or the publish fails
+//     and nothing is recorded. A version is published once. A package has
+//     at most MaxDistTags dist-tags.
 //
 // The metadata code (name.go, publication.go, manifest.go, document.go,
-// registrydoc.go) is pure: bytes in, typed values out, no storage. Errors
+// registrydoc.go, tarball.go) is pure: bytes in, typed values out, no storage. Errors
 // are npm's JSON shape, {"error": "..."}, which npm prints. Files are
 // named as in every format folder (package format).
 //

@@ -368,7 +368,9 @@ func (s *scanner) attachments(p *Publish, limits Limits, attach AttachFunc) erro
 			case "content_type":
 				err = json.Unmarshal(raw, &a.ContentType)
 			case "length":
-				err = json.Unmarshal(raw, &a.Length)
+				if err = json.Unmarshal(raw, &a.Length); err == nil && a.Length < 0 {
+					err = errors.New("a length is not negative")
+				}
 			default:
 				if !json.Valid(raw) {
 					err = errors.New("not valid JSON")

@@ -76,6 +76,9 @@ func (f *Format) putPackage(c *call) error {
 	if err := CheckDist(manifest, *tarball); err != nil {
 		return err
 	}
+	if err := f.checkTarball(ctx, *tarball, c.name.String(), version); err != nil {
+		return err
+	}
 	meta, err := MetaOf(manifest, p.Readme)
 	if err != nil {
 		return err
@@ -91,6 +94,17 @@ func (f *Format) putPackage(c *call) error {
 		return err
 	}
 	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// checkTarball reads the stored tarball back and checks it with
+// CheckTarball.
+func (f *Format) checkTarball(ctx context.Context, a artifact.Asset, name, version string) error {
+	r, err := assets.Open(ctx, f.d.Blobs, a)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return CheckTarball(r, name, version)
 }
 
 // checkPublish checks what a publish request says about itself: the
@@ -131,10 +145,17 @@ func (f *Format) checkPublish(ctx context.Context, c *call, p *Publish) (version
 	return version, manifest, nil
 }
 
+// MaxDistTags bounds the dist-tags of a package (those of its upstreams
+// included), and those one publish sets.
+const MaxDistTags = 100
+
 // publishTags returns the dist-tags a publish sets: those of the request
 // that point at the version published ("npm publish --tag beta" sends
 // {"beta": version}), or "latest" when there are none.
 func publishTags(distTags map[string]string, version string) (map[string]string, error) {
+	if len(distTags) > MaxDistTags {
+		return nil, errkind.Validationf("A publish request sets at most %d dist-tags; this one has %d", MaxDistTags, len(distTags))
+	}
 	tags := map[string]string{}
 	for tag, v := range distTags {
 		if v != version {
@@ -221,6 +242,15 @@ func (f *Format) putDistTag(c *call) error {
 	}
 	if err := f.authorize(c, actionMetadata); err != nil {
 		return err
+	}
+	view, err := f.view(c.ctx(), c)
+	if err != nil {
+		return err
+	}
+	if set := packageOf(view, c.name, c.req.BaseURL).SetDistTags(); len(set) >= MaxDistTags {
+		if _, moving := set[c.p.tag]; !moving {
+			return errkind.Validationf("%s already has %d dist-tags, the most a package can have; remove one with npm dist-tag rm first", c.name, len(set))
+		}
 	}
 	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, c.name.Ref(), version)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -184,6 +185,18 @@ func publication(name, version string, data []byte) *publishDoc {
 		}},
 		Access:      "public",
 		Attachments: map[string]attachment{name + "-" + version + ".tgz": {"application/octet-stream", data, len(data)}},
+	}
+}
+
+// withTarball makes a publication carry data as its tarball, its
+// digests and length declared to match.
+func withTarball(data []byte) func(d *publishDoc) {
+	return func(d *publishDoc) {
+		for v, m := range d.Versions {
+			nd := publication(d.Name, v, data)
+			m["dist"] = nd.Versions[v]["dist"]
+			d.Attachments = nd.Attachments
+		}
 	}
 }
 
@@ -480,6 +493,16 @@ func TestPublishRefused(t *testing.T) {
 				d.Attachments[k] = a
 			}
 		}, nil, 400, "not the declared"},
+		{"negative length", "hello@1.1.0", "hello", func(d *publishDoc) {
+			for k, a := range d.Attachments {
+				a.Length = -1
+				d.Attachments[k] = a
+			}
+		}, nil, 400, "negative"},
+		{"tarball of another package", "hello@1.1.0", "hello", withTarball(tgz(t, "other", "1.1.0")), nil, 400, "for other@1.1.0, not hello@1.1.0"},
+		{"tarball of another version", "hello@1.1.0", "hello", withTarball(tgz(t, "hello", "1.0.0")), nil, 400, "for hello@1.0.0, not hello@1.1.0"},
+		{"tarball not gzip", "hello@1.1.0", "hello", withTarball([]byte("not a tarball")), nil, 400, "not gzip"},
+		{"tarball without package.json", "hello@1.1.0", "hello", withTarball(gzipped("")), nil, 400, "no package/package.json"},
 		{"no tarball for a new version", "hello@1.1.0", "hello", func(d *publishDoc) { d.Attachments = nil }, nil, 400, "no tarball"},
 		{"two tarballs", "hello@1.1.0", "hello", func(d *publishDoc) { d.Attachments["second.tgz"] = d.Attachments["hello-1.1.0.tgz"] }, nil, 400, "exactly one tarball"},
 		{"tag that is a range", "hello@1.1.0", "hello", func(d *publishDoc) { d.DistTags = map[string]string{"1.x": "1.1.0"} }, nil, 400, "SemVer range"},
@@ -641,6 +664,23 @@ func TestDistTags(t *testing.T) {
 	}
 	if r := e.do("dist-tag", http.MethodGet, ep+"-/package/nothing/dist-tags", nil); r.status != 404 {
 		t.Errorf("dist-tags of an unknown package: %d", r.status)
+	}
+
+	// At most npm.MaxDistTags: one more is refused, moving one is not.
+	for i := len(tags("@myscope%2fhello")); i < npm.MaxDistTags; i++ {
+		if r := e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/t"+strconv.Itoa(i), []byte(`"1.0.0"`)); r.status != 200 {
+			t.Fatalf("add tag %d: %d %s", i, r.status, r.body)
+		}
+	}
+	r = e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/one-more", []byte(`"1.0.0"`))
+	if r.status != 400 || r.header.Get("Content-Type") != "application/json" || !strings.Contains(r.errorMessage(t), "most a package can have") {
+		t.Errorf("tag beyond the limit: %d %s", r.status, r.body)
+	}
+	if r := e.do("dist-tag", http.MethodPut, ep+"-/package/@myscope%2fhello/dist-tags/t5", []byte(`"2.0.0-beta.1"`)); r.status != 200 {
+		t.Errorf("moving a tag at the limit: %d %s", r.status, r.body)
+	}
+	if got := tags("@myscope%2fhello"); len(got) != npm.MaxDistTags || got["one-more"] != "" || got["t5"] != "2.0.0-beta.1" {
+		t.Errorf("tags at the limit: %d %v", len(got), got)
 	}
 }
 

@@ -34,7 +34,10 @@
 //   - An upload is checked before its bytes are stored (permission,
 //     project, version, file name), its declared SHA-256 and MD5 against
 //     the bytes, and its core metadata (read from the stored file) against
-//     the form.
+//     the form. The permission is checked as the name field arrives; the
+//     form (field names and part headers included) is bounded by
+//     MaxFormBytes and MaxFormParts; a file name with path parts is
+//     refused, not cut to its last part.
 //   - A version ingested through public:pypi records every file the
 //     index listed; each file is fetched on its first download and then
 //     served from the store, also when the index is unreachable.

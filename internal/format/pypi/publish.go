@@ -33,7 +33,16 @@ func (f *Format) upload(c *call) error {
 	var name, version string
 	var fn Filename
 	blake, _ := blake2b.New256(nil)
-	u, err := ParseUpload(c.r.Header.Get("Content-Type"), c.r.Body, func(u *Upload, filename string, data io.Reader) error {
+	// The caller's permission is checked as soon as the name field
+	// arrives (twine sends it before the description and the file), so
+	// nothing more of a refused upload is read.
+	authorized := func(u *Upload, field string) error {
+		if field != "name" || ValidateName(u.Get("name")) != nil {
+			return nil // checkUpload reports it
+		}
+		return f.authorize(c, NormalizeName(u.Get("name")), actionPublish)
+	}
+	u, err := ParseUpload(c.r.Header.Get("Content-Type"), c.r.Body, authorized, func(u *Upload, filename string, data io.Reader) error {
 		var err error
 		if name, version, fn, err = f.checkUpload(c, u, filename); err != nil {
 			return err

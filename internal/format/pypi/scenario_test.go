@@ -414,9 +414,13 @@ func TestUploadRefused(t *testing.T) {
 		"bad name":            {v2name, v2, map[string]string{"name": "-hello", "version": "2.0"}, 400},
 		"wrong filetype":      {v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0", "filetype": "sdist"}, 400},
 		"egg":                 {"hello_ca-2.0-py3.11.egg", v2, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},
+		// A file name with path parts is refused, not cut to its last part.
+		"dot-dot path":   {"../../" + v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},
+		"directory path": {"a/" + v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},
+		"windows path":   {`a\` + v2name, v2, map[string]string{"name": "hello-ca", "version": "2.0"}, 400},
 	} {
-		if r := e.upload(ep, c.file, c.data, c.values); r.status != c.status || len(r.body) == 0 {
-			t.Errorf("%s: %d %s, want %d", name, r.status, r.body, c.status)
+		if r := e.upload(ep, c.file, c.data, c.values); r.status != c.status || len(r.body) == 0 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("%s: %d %s %s, want %d", name, r.status, r.header.Get("Content-Type"), r.body, c.status)
 		}
 	}
 	if _, err := e.describe("my-repo", "hello-ca", "2.0"); err == nil {

@@ -19,8 +19,13 @@ import (
 // docs/CLIENTS.md §4.5 for the fields twine 4 sends, in order.
 
 // MaxFormBytes bounds the form fields of an upload together (the long
-// description is one of them).
-const MaxFormBytes = 32 << 20
+// description is one of them): every part's header bytes (field names
+// included) and every non-file value count against it. MaxFormParts
+// bounds the number of parts.
+const (
+	MaxFormBytes = 32 << 20
+	MaxFormParts = 10000
+)
 
 // Upload is a parsed upload request; the file went to the ContentFunc.
 type Upload struct {
@@ -47,11 +52,16 @@ func (u *Upload) Get(name string) string {
 // optional.
 type ContentFunc func(u *Upload, filename string, data io.Reader) error
 
+// FieldFunc is told of each form field once its value is kept, before the
+// next part is read. An error stops the parse and is returned as is.
+type FieldFunc func(u *Upload, name string) error
+
 // ParseUpload reads an upload request body of the given Content-Type,
-// streaming the "content" part to content and keeping the other fields.
+// streaming the "content" part to content and keeping the other fields,
+// each told to field (when not nil) as it arrives.
 // Other file parts (gpg_signature, attestations) are read and dropped:
 // Arca serves no signatures.
-func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Upload, error) {
+func ParseUpload(contentType string, body io.Reader, field FieldFunc, content ContentFunc) (*Upload, error) {
 	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return nil, errkind.Validationf("An upload is a multipart/form-data POST (as twine sends), not %q", contentType)
@@ -59,7 +69,8 @@ func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Uplo
 	mr := multipart.NewReader(body, params["boundary"])
 	u := &Upload{Fields: map[string][]string{}}
 	budget := int64(MaxFormBytes)
-	for {
+	tooLarge := errkind.Quotaf("The form fields of the upload are larger than %d bytes", MaxFormBytes)
+	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
@@ -67,19 +78,37 @@ func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Uplo
 		if err != nil {
 			return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
 		}
-		name := part.FormName()
+		if parts >= MaxFormParts {
+			return nil, errkind.Quotaf("The upload has more than %d form parts", MaxFormParts)
+		}
+		// The header (and so the field name) counts against the budget:
+		// names are kept as map keys.
+		for k, vs := range part.Header {
+			for _, v := range vs {
+				budget -= int64(len(k) + len(v))
+			}
+		}
+		if budget < 0 {
+			return nil, tooLarge
+		}
+		name, filename := formNames(part)
 		switch {
-		case name == "content" && part.FileName() != "":
+		case name == "content" && filename != "":
 			if u.HasContent {
 				return nil, errkind.Validationf("An upload carries one file in its content field")
 			}
-			u.HasContent, u.Filename = true, part.FileName()
+			// The name as sent: Part.FileName would keep only its last
+			// path element, turning "../../x.whl" into "x.whl".
+			if err := checkFilename(filename); err != nil {
+				return nil, err
+			}
+			u.HasContent, u.Filename = true, filename
 			if content != nil {
 				if err := content(u, u.Filename, &partReader{part}); err != nil {
 					return nil, err
 				}
 			}
-		case part.FileName() != "" || name == "":
+		case filename != "" || name == "":
 			// A signature or attestation file, or an unnamed part.
 		default:
 			b, err := io.ReadAll(io.LimitReader(part, budget+1))
@@ -88,9 +117,14 @@ func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Uplo
 			}
 			budget -= int64(len(b))
 			if budget < 0 {
-				return nil, errkind.Quotaf("The form fields of the upload are larger than %d bytes", MaxFormBytes)
+				return nil, tooLarge
 			}
 			u.Fields[name] = append(u.Fields[name], strings.ToValidUTF8(string(b), "\uFFFD"))
+			if field != nil {
+				if err := field(u, name); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if _, err := io.Copy(io.Discard, part); err != nil {
 			return nil, errkind.Wrap(errkind.Validation, err, "Invalid multipart body: %v", err)
@@ -98,6 +132,16 @@ func ParseUpload(contentType string, body io.Reader, content ContentFunc) (*Uplo
 		part.Close()
 	}
 	return u, nil
+}
+
+// formNames returns a part's form field name and file name from its
+// Content-Disposition, as sent ("" when absent or unparsable).
+func formNames(p *multipart.Part) (name, filename string) {
+	d, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil || d != "form-data" {
+		return "", ""
+	}
+	return params["name"], params["filename"]
 }
 
 // partReader turns a broken multipart body into a Validation error

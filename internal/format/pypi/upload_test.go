@@ -63,7 +63,7 @@ func TestParseUpload(t *testing.T) {
 		[2]string{"classifiers", "A :: B"}, [2]string{"classifiers", "C :: D"}, [2]string{"requires_dist", "requests>=2"})
 	var got []byte
 	var before map[string][]string
-	u, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(u *pypi.Upload, filename string, r io.Reader) error {
+	u, err := pypi.ParseUpload(ct, bytes.NewReader(body), nil, func(u *pypi.Upload, filename string, r io.Reader) error {
 		if filename != "hello_ca-1.0.0-py3-none-any.whl" {
 			t.Errorf("file name %q", filename)
 		}
@@ -90,7 +90,7 @@ func TestParseUpload(t *testing.T) {
 
 	// The callback's error comes back as is.
 	stop := errkind.Conflictf("stop")
-	if _, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(*pypi.Upload, string, io.Reader) error { return stop }); err != stop {
+	if _, err := pypi.ParseUpload(ct, bytes.NewReader(body), nil, func(*pypi.Upload, string, io.Reader) error { return stop }); err != stop {
 		t.Errorf("callback error: %v", err)
 	}
 	for name, c := range map[string]struct{ ct, body string }{
@@ -99,11 +99,39 @@ func TestParseUpload(t *testing.T) {
 		"truncated":      {ct, string(body[:len(body)/2])},
 		"two files":      {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"a\"\r\n\r\n1\r\n--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"b\"\r\n\r\n2\r\n--x--\r\n"},
 		"oversized form": {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n" + strings.Repeat("x", pypi.MaxFormBytes+1) + "\r\n--x--\r\n"},
+		// Field names count against the form's budget: 5 parts with
+		// 8 MiB names and empty values.
+		"oversized names": {"multipart/form-data; boundary=x", strings.Repeat("--x\r\nContent-Disposition: form-data; name=\""+strings.Repeat("n", 8<<20)+"\"\r\n\r\n\r\n", 5) + "--x--\r\n"},
+		"too many parts":  {"multipart/form-data; boundary=x", strings.Repeat("--x\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\n\r\n", pypi.MaxFormParts+1) + "--x--\r\n"},
+		"path file name":  {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"content\"; filename=\"../../x.whl\"\r\n\r\n1\r\n--x--\r\n"},
 	} {
-		_, err := pypi.ParseUpload(c.ct, strings.NewReader(c.body), nil)
+		_, err := pypi.ParseUpload(c.ct, strings.NewReader(c.body), nil, nil)
 		if err == nil || errkind.KindOf(err) == errkind.Internal {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// A field's callback runs before the next part is read: an upload the
+// caller may not make is stopped at its name field, before its long
+// description is read.
+func TestParseUploadFieldFirst(t *testing.T) {
+	ct, body := twineBody("a-1.0-py3-none-any.whl", []byte("x"), map[string]string{"name": "a", "version": "1.0", "description": strings.Repeat("d", 1<<20)})
+	r := bytes.NewReader(body)
+	stop := errkind.Deniedf("no")
+	var seen []string
+	_, err := pypi.ParseUpload(ct, r, func(u *pypi.Upload, name string) error {
+		seen = append(seen, name)
+		if name == "name" {
+			return stop
+		}
+		return nil
+	}, func(*pypi.Upload, string, io.Reader) error { t.Error("the content was read"); return nil })
+	if err != stop || seen[len(seen)-1] != "name" {
+		t.Fatalf("err %v, fields seen %v", err, seen)
+	}
+	if read := int64(len(body)) - int64(r.Len()); read > 64<<10 {
+		t.Errorf("%d bytes of the body read before the name field stopped it", read)
 	}
 }
 
@@ -112,7 +140,7 @@ func FuzzParseUpload(f *testing.F) {
 	f.Add(body)
 	f.Add([]byte("--a4b3c1e29f0d4c53a6b1b7e1c0d2f3e4--\r\n"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		u, err := pypi.ParseUpload(ct, bytes.NewReader(body), func(u *pypi.Upload, _ string, r io.Reader) error {
+		u, err := pypi.ParseUpload(ct, bytes.NewReader(body), nil, func(u *pypi.Upload, _ string, r io.Reader) error {
 			_, err := io.Copy(io.Discard, r)
 			return err
 		})
