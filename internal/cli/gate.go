@@ -89,12 +89,7 @@ group and the groups below it.`,
 				return fmt.Errorf("--missing-time must be block or allow, not %q", missing)
 			}
 			b, _ := json.Marshal(body)
-			var out struct{ ReleaseGate gateDescription }
-			if err := a.gateCall(cmd.Context(), f, http.MethodPut, "/v1/release-gate", url.Values{"package-group": {group}}, b, &out); err != nil {
-				return err
-			}
-			out.ReleaseGate.print(a.Stdout)
-			return nil
+			return a.gateOf(cmd.Context(), f, http.MethodPut, group, b)
 		},
 	}
 	bindGate(cmd, &f)
@@ -114,12 +109,7 @@ func (a *App) gateShowCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if group != "" {
-				var out struct{ ReleaseGate gateDescription }
-				if err := a.gateCall(cmd.Context(), f, http.MethodGet, "/v1/release-gate", url.Values{"package-group": {group}}, nil, &out); err != nil {
-					return err
-				}
-				out.ReleaseGate.print(a.Stdout)
-				return nil
+				return a.gateOf(cmd.Context(), f, http.MethodGet, group, nil)
 			}
 			var out struct {
 				ReleaseGates    []gateDescription
@@ -165,12 +155,7 @@ func (a *App) gateUnsetCommand() *cobra.Command {
 		Short: "Remove a package group's own gate: it inherits again",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var out struct{ ReleaseGate gateDescription }
-			if err := a.gateCall(cmd.Context(), f, http.MethodDelete, "/v1/release-gate", url.Values{"package-group": {group}}, nil, &out); err != nil {
-				return err
-			}
-			out.ReleaseGate.print(a.Stdout)
-			return nil
+			return a.gateOf(cmd.Context(), f, http.MethodDelete, group, nil)
 		},
 	}
 	bindGate(cmd, &f)
@@ -409,5 +394,16 @@ func (a *App) gateCall(ctx context.Context, f Flags, method, path string, q url.
 	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("%s answered %s with something that is not its JSON: %v", s.endpoint, path, err)
 	}
+	return nil
+}
+
+// gateOf sends method to the release-gate resource of group (with body,
+// when not nil) and prints the gate the server answers with.
+func (a *App) gateOf(ctx context.Context, f Flags, method, group string, body []byte) error {
+	var out struct{ ReleaseGate gateDescription }
+	if err := a.gateCall(ctx, f, method, "/v1/release-gate", url.Values{"package-group": {group}}, body, &out); err != nil {
+		return err
+	}
+	out.ReleaseGate.print(a.Stdout)
 	return nil
 }
