@@ -32,6 +32,7 @@ type Catalog struct {
 	packageGens sync.Map // packageKey -> *atomic.Uint64
 	repos       sync.Map // RepositoryRef -> cachedRepository
 	versions    *versionCache
+	lists       *versionLists // decoded version lists, by package
 	attrs       attributeCache // policies, tags and administrators, for authz
 	groups      groupIndexes   // compiled package groups per domain
 	conns       Formats
@@ -87,7 +88,7 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 // conns are the formats' rules (external connections, version order,
 // package groups); nil for none.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
-	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), conns: conns}
+	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), lists: newVersionLists(VersionListBytes), conns: conns}
 }
 
 // DomainRef names a domain as the API does.

@@ -107,7 +107,6 @@ type Graph interface {
 	UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error)
 	GetPackage(ctx context.Context, repositoryID int64, ref artifact.PackageRef) (store.Package, error)
 	GetVersion(ctx context.Context, packageID int64, version string) (store.Version, error)
-	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error)
 	PackageTags(ctx context.Context, packageID int64) (map[string]string, error)
 }
 
@@ -374,7 +373,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 // one, or only the one named (none when it has no such version).
 func (r *Resolver) versions(ctx context.Context, packageID int64, only string) ([]store.Version, error) {
 	if only == "" {
-		return r.g.ListVersions(ctx, packageID, true)
+		return r.cat.ListVersions(ctx, packageID)
 	}
 	v, err := r.g.GetVersion(ctx, packageID, only)
 	if errors.Is(err, errkind.ErrNotFound) {

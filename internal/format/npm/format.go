@@ -16,7 +16,8 @@ type Deps = format.Deps
 // Format is the npm surface.
 type Format struct {
 	d    Deps
-	docs *rendered.Cache[docKey, *rendered.Doc]
+	docs      *rendered.Cache[docKey, *rendered.Doc]
+	fragments *Fragments
 	now  func() time.Time
 }
 
@@ -28,6 +29,7 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.fragments = NewFragments(FragmentCacheBytes)
 	return f
 }
 

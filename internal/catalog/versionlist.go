@@ -1,0 +1,158 @@
+package catalog
+
+import (
+	"container/list"
+	"context"
+	"sync"
+
+	"github.com/arcahq/arca/internal/store"
+)
+
+// VersionListBytes bounds the memory of kept version lists.
+const VersionListBytes = 32 << 20
+
+// versionListMaxRead is how many changed versions a list reads one by one;
+// beyond it, the whole list is read again.
+const versionListMaxRead = 32
+
+// ListVersions returns every version of a package with its assets, in no
+// particular order, as the store has them now. The versions are kept
+// decoded between calls: each call asks the store for the versions'
+// stamps only (store.VersionStamp: a few small columns per version) and
+// reads in full only those whose stamp changed, so that a package of
+// thousands of versions costs one version's decoding per publish instead
+// of every version's. Nothing depends on a generation: what the store
+// says now decides, on every engine and with several server processes.
+//
+// The versions returned share their slices (assets, metadata) with the
+// kept list and with other callers: they must not be modified.
+func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Version, error) {
+	stamps, err := c.st.VersionStamps(ctx, packageID)
+	if err != nil {
+		return nil, err
+	}
+	kept := c.lists.get(packageID)
+	var changed []store.VersionStamp
+	for _, s := range stamps {
+		if v, ok := kept[s.ID]; !ok || !sameStamp(v, s) {
+			changed = append(changed, s)
+		}
+	}
+	if len(changed) == 0 && len(kept) == len(stamps) {
+		return listOf(kept, stamps), nil
+	}
+	if len(changed) > versionListMaxRead || kept == nil {
+		vs, err := c.st.ListVersions(ctx, packageID, true)
+		if err != nil {
+			return nil, err
+		}
+		c.lists.put(packageID, vs)
+		return vs, nil
+	}
+	next := make(map[int64]store.Version, len(stamps))
+	for _, s := range stamps {
+		if v, ok := kept[s.ID]; ok && sameStamp(v, s) {
+			next[s.ID] = v
+		}
+	}
+	for _, s := range changed {
+		v, err := c.st.GetVersion(ctx, packageID, s.Version)
+		if err != nil {
+			// Changed again (or deleted) since the stamps were read: read
+			// everything, consistently.
+			vs, err := c.st.ListVersions(ctx, packageID, true)
+			if err != nil {
+				return nil, err
+			}
+			c.lists.put(packageID, vs)
+			return vs, nil
+		}
+		next[v.ID] = v
+	}
+	vs := make([]store.Version, 0, len(next))
+	for _, v := range next {
+		vs = append(vs, v)
+	}
+	c.lists.put(packageID, vs)
+	return vs, nil
+}
+
+func sameStamp(v store.Version, s store.VersionStamp) bool {
+	return v.Status == s.Status && v.Revision == s.Revision && v.UpdatedAt.Equal(s.UpdatedAt) && v.Version == s.Version
+}
+
+// listOf returns the kept versions in the stamps' order.
+func listOf(kept map[int64]store.Version, stamps []store.VersionStamp) []store.Version {
+	out := make([]store.Version, len(stamps))
+	for i, s := range stamps {
+		out[i] = kept[s.ID]
+	}
+	return out
+}
+
+// versionLists keeps decoded version lists by package, least recently
+// used out first, within a byte bound.
+type versionLists struct {
+	max int64
+
+	mu      sync.Mutex
+	size    int64
+	entries map[int64]*list.Element
+	lru     *list.List // of *keptList, most recently used first
+}
+
+type keptList struct {
+	packageID int64
+	versions  map[int64]store.Version
+	size      int64
+}
+
+func newVersionLists(max int64) *versionLists {
+	return &versionLists{max: max, entries: map[int64]*list.Element{}, lru: list.New()}
+}
+
+// get returns the kept versions of a package by ID (nil when none are
+// kept); the map is never modified after it is kept.
+func (l *versionLists) get(packageID int64) map[int64]store.Version {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[packageID]
+	if !ok {
+		return nil
+	}
+	l.lru.MoveToFront(e)
+	return e.Value.(*keptList).versions
+}
+
+// put keeps vs as the package's versions.
+func (l *versionLists) put(packageID int64, vs []store.Version) {
+	k := &keptList{packageID: packageID, versions: make(map[int64]store.Version, len(vs))}
+	for _, v := range vs {
+		k.versions[v.ID] = v
+		k.size += versionSize(versionKey{version: v.Version}, v)
+	}
+	if k.size > l.max/4 {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if e, ok := l.entries[packageID]; ok {
+			l.remove(e) // a package this large is read in full every time
+		}
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.entries[packageID]; ok {
+		l.remove(e)
+	}
+	l.entries[packageID] = l.lru.PushFront(k)
+	l.size += k.size
+	for l.size > l.max {
+		l.remove(l.lru.Back())
+	}
+}
+
+func (l *versionLists) remove(e *list.Element) {
+	k := l.lru.Remove(e).(*keptList)
+	delete(l.entries, k.packageID)
+	l.size -= k.size
+}
