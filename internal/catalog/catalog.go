@@ -32,7 +32,7 @@ type Catalog struct {
 	packageGens sync.Map // packageKey -> *atomic.Uint64
 	repos       sync.Map // RepositoryRef -> cachedRepository
 	versions    *versionCache
-	lists       *versionLists // decoded version lists, by package
+	lists       *versionLists  // decoded version lists, by package
 	attrs       attributeCache // policies, tags and administrators, for authz
 	groups      groupIndexes   // compiled package groups per domain
 	conns       Formats

@@ -15,10 +15,10 @@ type Deps = format.Deps
 
 // Format is the npm surface.
 type Format struct {
-	d    Deps
+	d         Deps
 	docs      *rendered.Cache[docKey, *rendered.Doc]
 	fragments *Fragments
-	now  func() time.Time
+	now       func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
