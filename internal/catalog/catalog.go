@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/policy"
 	"github.com/arcahq/arca/internal/store"
@@ -89,6 +90,14 @@ func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifac
 // package groups); nil for none.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
 	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), lists: newVersionLists(VersionListBytes), conns: conns}
+}
+
+// SetCacheBudget sizes the catalog's caches (version lookups, version
+// lists) as their shares of the server's cache budget (package
+// cachesize). It is called before the catalog serves anything.
+func (c *Catalog) SetCacheBudget(budget int64) {
+	c.versions = newVersionCache(cachesize.Share(VersionCacheBytes, budget))
+	c.lists = newVersionLists(cachesize.Share(VersionListBytes, budget))
 }
 
 // DomainRef names a domain as the API does.

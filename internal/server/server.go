@@ -21,6 +21,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobcache"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/controlapi"
@@ -174,6 +175,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	cat := catalog.New(s.store, s.cfg.Region, now, s.formats)
+	cat.SetCacheBudget(s.cfg.CacheBytes)
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
 	decider := authz.New(dir, cat, s.cfg.Region, now)
@@ -181,13 +183,15 @@ func (s *Server) build(ctx context.Context) error {
 	// The clients of the public registries configured for external
 	// connections. A connection with no URL configured is absent: its
 	// repositories serve only what they already hold.
-	conns := s.formats.Connect(s.cfg.ExternalConnections, upstream.Config{Blobs: s.blobs, Log: s.log})
+	// Their documents share one part of the cache budget.
+	upstreamBytes := cachesize.Share(UpstreamCacheBytes, s.cfg.CacheBytes) / int64(max(1, len(s.cfg.ExternalConnections)))
+	conns := s.formats.Connect(s.cfg.ExternalConnections, upstream.Config{Blobs: s.blobs, Log: s.log, CacheBytes: upstreamBytes})
 	res := resolve.New(s.store, cat, conns, s.cfg.UpstreamTimeout, s.log)
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
 	}
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
-	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
+	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region, CacheBytes: s.cfg.CacheBytes}
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps))
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
@@ -204,6 +208,11 @@ func (s *Server) build(ctx context.Context) error {
 	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }
+
+// UpstreamCacheBytes is the share of the cache budget (package cachesize)
+// that the documents of every public registry behind an external
+// connection share.
+const UpstreamCacheBytes = 48 << 20
 
 // rootCredentials returns the root account's credentials: from the
 // configuration when it has keys, else those kept in the data directory,
