@@ -2,16 +2,16 @@
 // (--cache-bytes) among its caches. Every cache is declared with its size
 // at the default budget (its share); a server given another budget
 // scales every share alike, so that the caches together stay within the
-// budget whatever it is. The shares at the default budget add up to less
-// than Default:
+// budget whatever it is. The shares at the default budget add up to
+// Default:
 //
 //	catalog   version lookups 8 MiB, version lists 32 MiB
 //	npm       documents 32 MiB, version manifests 32 MiB
-//	pypi      pages 32 MiB
+//	pypi      pages 24 MiB, release entries 16 MiB
 //	nuget, maven, cargo, ruby   16 MiB each
-//	external connections' documents 48 MiB, shared among them
+//	external connections' documents 40 MiB, shared among them
 //
-// 248 MiB in all. Each cache counts the bytes it holds, not entries, and
+// 256 MiB in all. Each cache counts the bytes it holds, not entries, and
 // drops the least recently used beyond its share; one entry larger than a
 // quarter of its share is not kept at all.
 package cachesize

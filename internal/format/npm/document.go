@@ -65,7 +65,7 @@ type Package struct {
 }
 
 // Fragments keeps rendered version manifests (see rendered.Fragments).
-type Fragments = rendered.Fragments[fragmentKey]
+type Fragments = rendered.Fragments[fragmentKey, []byte]
 
 // fragmentKey names a rendered manifest: what it was rendered from.
 type fragmentKey struct {
@@ -74,7 +74,9 @@ type fragmentKey struct {
 }
 
 // NewFragments returns a cache of rendered manifests of at most max bytes.
-func NewFragments(max int64) *Fragments { return rendered.NewFragments[fragmentKey](max) }
+func NewFragments(max int64) *Fragments {
+	return rendered.NewFragments[fragmentKey](max, rendered.BytesSize)
+}
 
 // manifestJSON returns v's manifest as a document shows it, full or
 // abbreviated: kept in p.Fragments under v's revision when it has one.

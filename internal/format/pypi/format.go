@@ -19,7 +19,9 @@ type Format struct {
 	d     Deps
 	mux   *http.ServeMux
 	pages *rendered.Cache[pageKey, *rendered.Doc]
-	now   func() time.Time
+	// fragments keeps each release's files and page entries.
+	fragments *Fragments
+	now       func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -30,6 +32,7 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

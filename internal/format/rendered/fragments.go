@@ -2,32 +2,36 @@ package rendered
 
 import "time"
 
-// Fragments keeps rendered pieces of documents (one version's part of a
-// package document) by a key that names what they were rendered from (a
-// version's revision, which every change to its metadata or assets
-// changes), so that a document of thousands of versions is assembled from
-// pieces rendered once, and a publish renders one more piece instead of
-// every version again. Keys name content, so an entry never goes stale:
-// it is only evicted, least recently used first, beyond the byte bound.
-// A nil *Fragments renders every time.
-type Fragments[K comparable] struct {
-	c *Cache[K, []byte]
+// Fragments keeps pieces of documents (one version's part of a package
+// document, rendered or decoded) by a key that names what they were made
+// from (a version's revision, which every change to its metadata or
+// assets changes), so that a document of thousands of versions is
+// assembled from pieces made once, and a publish makes one more piece
+// instead of every version's again. Keys name content, so an entry never
+// goes stale: it is only evicted, least recently used first, beyond the
+// byte bound. A nil *Fragments makes the piece every time.
+type Fragments[K comparable, V any] struct {
+	c *Cache[K, V]
 }
 
-// NewFragments returns a fragment cache holding at most max bytes.
-func NewFragments[K comparable](max int64) *Fragments[K] {
-	return &Fragments[K]{c: NewCache[K](max, func(b []byte) int64 { return int64(len(b)) + fragmentOverhead }, time.Now)}
+// NewFragments returns a fragment cache holding at most max bytes, as
+// size counts a piece's.
+func NewFragments[K comparable, V any](max int64, size func(V) int64) *Fragments[K, V] {
+	return &Fragments[K, V]{c: NewCache[K](max, func(v V) int64 { return size(v) + fragmentOverhead }, time.Now)}
 }
 
-// fragmentOverhead is the memory an entry holds beside its bytes (key,
+// fragmentOverhead is the memory an entry holds beside its piece (key,
 // list element, map slot), roughly.
 const fragmentOverhead = 160
 
-// Get returns the piece for key, rendering it once if it is not kept.
-func (f *Fragments[K]) Get(key K, render func() []byte) []byte {
+// Get returns the piece for key, making it once if it is not kept.
+func (f *Fragments[K, V]) Get(key K, make func() V) V {
 	if f == nil {
-		return render()
+		return make()
 	}
-	b, _ := f.c.Load(key, 0, func() ([]byte, bool, error) { return render(), false, nil })
-	return b
+	v, _ := f.c.Load(key, 0, func() (V, bool, error) { return make(), false, nil })
+	return v
 }
+
+// BytesSize is the size of a []byte piece.
+func BytesSize(b []byte) int64 { return int64(len(b)) }
