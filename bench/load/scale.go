@@ -412,16 +412,16 @@ func formatOf(name string) types.PackageFormat {
 func (r *runner) printScale(w io.Writer) {
 	if len(r.scaleRows) > 0 {
 		fmt.Fprintf(w, "\nOne package growing (publish: median of %d; first read: right after a publish; busy: one client publishing nonstop while %d connections read):\n\n", scaleProbe, r.opts.conns)
-		fmt.Fprintln(w, "| format | versions | publish | seeding | first read | doc size | idle req/s | idle p99 | busy req/s | busy p99 | busy / idle | busy publishes | own publish missed | peak RSS | RSS after |")
-		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| format | versions | publish | seeding | first read | doc size | idle req/s | idle p99 | busy req/s | busy p99 | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scaleRows {
 			ratio := "-"
 			if s.Idle.RPS > 0 {
 				ratio = fmt.Sprintf("%.0f%%", 100*s.Busy.RPS/s.Idle.RPS)
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %.0f/s | %s | %s | %.0f | %s | %.0f | %s | %s | %d | %d | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %d | %s | %.0f/s | %s | %s | %.0f | %s | %.0f | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
 				s.Format, s.Versions, fmtDur(s.Publish), s.SeedRate, fmtDur(s.FirstRead), fmt.Sprintf("%d KB", s.DocumentSize>>10),
-				s.Idle.RPS, fmtDur(s.Idle.P99), s.Busy.RPS, fmtDur(s.Busy.P99), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS))
+				s.Idle.RPS, fmtDur(s.Idle.P99), s.Busy.RPS, fmtDur(s.Busy.P99), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
 		}
 		// The target: the last checkpoint's publish within 2x of the first's.
 		for _, f := range r.scaleFormats {
