@@ -33,8 +33,8 @@ type Config struct {
 	// Path is the file events are appended to; "" writes no file.
 	Path string
 	// MaxSize is the size in bytes past which the file rotates: PATH
-	// becomes PATH.1, PATH.1 becomes PATH.2, and so on, and the oldest
-	// beyond Keep is removed. 0 is DefaultMaxSize.
+	// becomes PATH.1.gz, PATH.1.gz becomes PATH.2.gz, and so on, and the
+	// oldest beyond Keep is removed. 0 is DefaultMaxSize.
 	MaxSize int64
 	// Keep is how many rotated files are kept; 0 keeps none (the file
 	// starts over when it is full), unless MinAge keeps more.
