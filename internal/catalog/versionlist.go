@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -75,6 +76,26 @@ func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Ve
 	}
 	c.lists.put(packageID, vs)
 	return vs, nil
+}
+
+// VersionStatuses returns the status of each version of a package in
+// repo, from the versions' stamps: no version's metadata is read, so a
+// caller looking for a few versions among thousands (Maven's metadata
+// upload lists every version) pays a few small columns per version.
+func (c *Catalog) VersionStatuses(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (map[string]artifact.Status, error) {
+	p, err := c.getPackage(ctx, c.st, repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	stamps, err := c.st.VersionStamps(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]artifact.Status, len(stamps))
+	for _, s := range stamps {
+		out[s.Version] = s.Status
+	}
+	return out, nil
 }
 
 func sameStamp(v store.Version, s store.VersionStamp) bool {

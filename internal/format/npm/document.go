@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 )
 
@@ -146,9 +146,7 @@ func (p Package) listed() []Version {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
-	})
+	format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"html"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -122,9 +121,7 @@ func (p Project) Listed() []Release {
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
-	})
+	SortVersions(out, func(r Release) string { return r.Version })
 	return out
 }
 
