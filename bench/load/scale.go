@@ -50,6 +50,8 @@ type scaleRow struct {
 	Publish      time.Duration `json:"publish_ns"`      // median of scaleProbe publishes
 	SeedRate     float64       `json:"seed_per_s"`      // publishes/s over the segment before the checkpoint
 	FirstRead    time.Duration `json:"first_read_ns"`   // median read right after a publish
+	PublishCPU   time.Duration `json:"publish_cpu_ns"`  // server CPU per timed publish
+	PairCPU      time.Duration `json:"pair_cpu_ns"`     // server CPU per publish followed by a read
 	Idle         *result       `json:"idle,omitempty"`  // document reads, nobody publishing
 	Busy         *result       `json:"busy,omitempty"`  // document reads, one client publishing nonstop
 	BusyPublish  int           `json:"busy_publishes"`  // versions the busy publisher added
@@ -212,6 +214,7 @@ func (r *runner) scaleVersions(format string) error {
 			seeded++
 		}
 		var times []time.Duration
+		cpu0, _ := treeUsage(a.PID())
 		for ; next < n; next++ {
 			t0 := time.Now()
 			if err := t.publish(pkg, next); err != nil {
@@ -220,11 +223,14 @@ func (r *runner) scaleVersions(format string) error {
 			times = append(times, time.Since(t0))
 			seeded++
 		}
+		cpu1, _ := treeUsage(a.PID())
+		row.PublishCPU = (cpu1 - cpu0) / time.Duration(len(times))
 		row.SeedRate = float64(seeded) / time.Since(start).Seconds()
 		row.Publish = median(times)
 		// The first read after a publish, and whether it shows it.
 		doc := t.doc(pkg)
 		var reads []time.Duration
+		cpu0, _ = treeUsage(a.PID())
 		for range scaleProbe {
 			if err := t.publish(pkg, busyNext); err != nil {
 				return err
@@ -241,6 +247,8 @@ func (r *runner) scaleVersions(format string) error {
 			row.DocumentSize = len(body)
 			busyNext++
 		}
+		cpu1, _ = treeUsage(a.PID())
+		row.PairCPU = (cpu1 - cpu0) / scaleProbe
 		row.FirstRead = median(reads)
 		// Idle reads, then reads beside a busy publisher.
 		idle, err := measure(doc, a.PID(), r.opts)
@@ -288,8 +296,8 @@ func (r *runner) scaleVersions(format string) error {
 		}
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
-		logf("scale: %s at %d versions: publish %s (seeding %.0f/s), first read %s, idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
-			format, row.Versions, fmtDur(row.Publish), row.SeedRate, fmtDur(row.FirstRead), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
+		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
+			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
 		r.scaleRows = append(r.scaleRows, row)
 	}
 	return nil
@@ -412,16 +420,16 @@ func formatOf(name string) types.PackageFormat {
 func (r *runner) printScale(w io.Writer) {
 	if len(r.scaleRows) > 0 {
 		fmt.Fprintf(w, "\nOne package growing (publish: median of %d; first read: right after a publish; busy: one client publishing nonstop while %d connections read):\n\n", scaleProbe, r.opts.conns)
-		fmt.Fprintln(w, "| format | versions | publish | seeding | first read | doc size | idle req/s | idle p99 | busy req/s | busy p99 | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
-		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scaleRows {
 			ratio := "-"
 			if s.Idle.RPS > 0 {
 				ratio = fmt.Sprintf("%.0f%%", 100*s.Busy.RPS/s.Idle.RPS)
 			}
-			fmt.Fprintf(w, "| %s | %d | %s | %.0f/s | %s | %s | %.0f | %s | %.0f | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
-				s.Format, s.Versions, fmtDur(s.Publish), s.SeedRate, fmtDur(s.FirstRead), fmt.Sprintf("%d KB", s.DocumentSize>>10),
-				s.Idle.RPS, fmtDur(s.Idle.P99), s.Busy.RPS, fmtDur(s.Busy.P99), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %.0f/s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
+				s.Format, s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
+				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
 		}
 		// The target: the last checkpoint's publish within 2x of the first's.
 		for _, f := range r.scaleFormats {
