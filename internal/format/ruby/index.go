@@ -268,6 +268,20 @@ func VersionsFile(lines []VersionsLine) []byte {
 	return []byte(b.String())
 }
 
+// AppendVersions renders a versions file that is public (a registry's
+// versions file, header included) followed by a line per gem name of
+// lines, by name: a compact index client takes a name's versions from
+// every line and its info checksum from the last.
+func AppendVersions(public []byte, lines []VersionsLine) []byte {
+	own := VersionsFile(lines)[len(versionsCreated):]
+	out := make([]byte, 0, len(public)+1+len(own))
+	out = append(out, public...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	return append(out, own...)
+}
+
 // NamesFile renders the compact index's names.
 func NamesFile(names []string) []byte {
 	sort.Strings(names)

@@ -3,12 +3,14 @@ package ruby
 import (
 	"context"
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/respond"
 )
@@ -201,7 +203,13 @@ func (f *Format) download(c *call) error {
 	return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", stem, c.req.Repository.Name)
 }
 
-// versions serves the compact index's versions.
+// versions serves the compact index's versions. A repository whose
+// search reaches public:ruby-gems-org serves the registry's versions
+// file followed by the lines of its own gems (later lines of a name
+// update it, so their checksums are those of the info files served
+// here): Bundler asks only for the info files of gems the versions file
+// lists. When the registry's file cannot be had, the repository's own
+// lines are served.
 func (f *Format) versions(c *call) error {
 	pkgs, err := f.repositoryGems(c)
 	if err != nil {
@@ -211,7 +219,46 @@ func (f *Format) versions(c *call) error {
 	for i, p := range pkgs {
 		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: p.info}
 	}
+	if public := f.publicVersions(c); public != nil {
+		return serve(c, "text/plain; charset=utf-8", AppendVersions(public, lines))
+	}
 	return serve(c, "text/plain; charset=utf-8", VersionsFile(lines))
+}
+
+// versionsFiler is the connection client's part publicVersions uses.
+type versionsFiler interface {
+	VersionsFile(ctx context.Context) ([]byte, error)
+}
+
+// publicVersions returns the versions file of the gem registry the
+// repository's search reaches, or nil.
+func (f *Format) publicVersions(c *call) []byte {
+	conn, ok := f.d.Resolver.Connection(ConnectionName)
+	if !ok {
+		return nil
+	}
+	vf, ok := conn.(versionsFiler)
+	if !ok {
+		return nil
+	}
+	ctx, repo := c.ctx(), c.req.Repository
+	order, err := f.d.Resolver.SearchOrder(ctx, repo)
+	if err != nil {
+		return nil
+	}
+	for _, name := range order {
+		r, err := f.d.Catalog.Repository(ctx, catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: repo.DomainOwner, Name: repo.DomainName}, Name: name})
+		if err != nil || !slices.Contains(r.ExternalConnections, ConnectionName) {
+			continue
+		}
+		b, err := vf.VersionsFile(ctx)
+		if err != nil {
+			f.d.Log.Warn("the gem registry's versions file is unavailable; serving the repository's own", "repository", repo.Name, "error", err)
+			return nil
+		}
+		return b
+	}
+	return nil
 }
 
 // info serves the compact index's info/{name}.
