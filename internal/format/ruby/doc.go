@@ -41,9 +41,19 @@
 //     extension makes Bundler fetch it whole.
 //   - Errors are plain text (format.WriteText), which gem prints.
 //
-// Not yet: the public:ruby-gems-org connection (repositories with it
-// serve what they hold), a cache of the rendered indexes (they are
-// rendered from the catalog on each request), gem yank --undo.
+// The external connection public:ruby-gems-org (connection.go) reads a
+// gem registry's compact index: info/{name} gives a gem's versions (the
+// info line of each platform's file, info.go), a version is ingested on
+// its first download, checked against its line's SHA-256, and the
+// registry's versions file comes first in the versions file of a
+// repository whose search reaches the connection, followed by the
+// repository's own lines (Bundler fetches only the info files of gems
+// the versions file lists). The Marshal index lists only what
+// repositories hold.
+//
+// Not yet: the versions file is rendered whole rather than appended to
+// (a push or yank that changes a line makes Bundler fetch it whole);
+// gem yank --undo does not exist in RubyGems 3.3.
 //
 // Specs: RubyGems' Gem::Version, Gem::Package, Gem::Specification and
 // Gem::Indexer; Ruby's doc/marshal.rdoc; the compact index

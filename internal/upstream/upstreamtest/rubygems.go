@@ -44,6 +44,7 @@ type RubyGems struct {
 	mu       sync.Mutex
 	gems     []Gem             // in push order, yanked ones removed
 	files    map[string][]byte // .gem by file name
+	sums     map[string]string // their SHA-256 when published
 	versions strings.Builder   // the versions file
 }
 
@@ -60,7 +61,7 @@ type Gem struct {
 // NewRubyGems starts a fake gem registry until the test ends.
 func NewRubyGems(t testing.TB) *RubyGems {
 	t.Helper()
-	r := &RubyGems{files: map[string][]byte{}}
+	r := &RubyGems{files: map[string][]byte{}, sums: map[string]string{}}
 	r.URL = r.start(t, "fake gem registry", r.serve, plainError)
 	r.versions.WriteString("created_at: 2025-01-01T00:00:00Z\n---\n")
 	return r
@@ -88,6 +89,8 @@ func (r *RubyGems) Publish(g Gem) {
 	defer r.mu.Unlock()
 	r.gems = append(r.gems, g)
 	r.files[g.FileName()] = b
+	sum := sha256.Sum256(b)
+	r.sums[g.FileName()] = hex.EncodeToString(sum[:])
 	v := g.Version
 	if g.platform() != "ruby" {
 		v += "-" + g.platform()
@@ -141,8 +144,7 @@ func (r *RubyGems) info(name string) []byte {
 		for _, d := range sortedKeys(g.Dependencies) {
 			deps = append(deps, d+":"+strings.ReplaceAll(g.Dependencies[d], ", ", "&"))
 		}
-		sum := sha256.Sum256(r.files[g.FileName()])
-		fmt.Fprintf(&b, " %s|checksum:%s", strings.Join(deps, ","), hex.EncodeToString(sum[:]))
+		fmt.Fprintf(&b, " %s|checksum:%s", strings.Join(deps, ","), r.sums[g.FileName()])
 		if g.RequiredRuby != "" {
 			b.WriteString(",ruby:" + strings.ReplaceAll(g.RequiredRuby, ", ", "&"))
 		}
