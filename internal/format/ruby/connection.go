@@ -6,6 +6,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
@@ -50,6 +51,7 @@ type Connection struct {
 	blobs    blob.Store
 	info     *upstream.Cache[*resolve.Remote] // by gem name
 	versions *upstream.Cache[[]byte]
+	now      func() time.Time
 }
 
 var (
@@ -65,7 +67,11 @@ func NewConnection(cfg upstream.Config) *Connection {
 	base := strings.TrimRight(cfg.URL, "/")
 	cfg.URL, cfg.Name, cfg.UserAgent = base, "the gem registry at "+upstream.Redacted(base), UserAgent
 	client := upstream.NewClient(cfg)
-	return &Connection{base: base, maxSize: cfg.MaxDocumentSize, client: client, blobs: cfg.Blobs,
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Connection{base: base, maxSize: cfg.MaxDocumentSize, client: client, blobs: cfg.Blobs, now: now,
 		info: upstream.NewCache[*resolve.Remote](client), versions: upstream.NewCache[[]byte](client)}
 }
 
@@ -154,12 +160,16 @@ func (c *Connection) Ingest(ctx context.Context, ref artifact.PackageRef, rv res
 	if spec.FullName()+".gem" != file {
 		return store.Version{}, errkind.New(errkind.Unavailable, "%s served the gem %s when asked for %s", c.client.Name(), spec.FullName(), file)
 	}
+	// The gems are listed from now on, in the order they were ingested,
+	// so that the versions file of the repositories keeping them grows
+	// by appending.
 	extra := ParseExtra(rv.Meta.Extra)
-	m := meta(spec)
+	m, at := meta(spec), c.now().UTC().Truncate(time.Microsecond)
 	for name, g := range extra.Gems {
 		if name == file {
 			g.Spec = *spec
 		}
+		g.Pushed = at
 		m.Extra = withGem(m.Extra, name, g)
 	}
 	return store.Version{Version: rv.Version, Meta: m, Assets: []artifact.Asset{a}}, nil

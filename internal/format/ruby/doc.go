@@ -51,9 +51,12 @@
 // the versions file lists). The Marshal index lists only what
 // repositories hold.
 //
-// Not yet: the versions file is rendered whole rather than appended to
-// (a push or yank that changes a line makes Bundler fetch it whole);
-// gem yank --undo does not exist in RubyGems 3.3.
+// The versions file is append-only (index.go, History): a line per push
+// in push order and a line removing a version when it stops being
+// listed, each with the MD5 of the gem's info file after it, so a push
+// or a yank appends; a deleted or relisted version rewrites earlier
+// lines, and Bundler then fetches the file whole. gem yank --undo does
+// not exist in RubyGems 3.3.
 //
 // Specs: RubyGems' Gem::Version, Gem::Package, Gem::Specification and
 // Gem::Indexer; Ruby's doc/marshal.rdoc; the compact index

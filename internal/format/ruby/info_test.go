@@ -51,8 +51,8 @@ func TestParseInfo(t *testing.T) {
 
 func TestAppendVersions(t *testing.T) {
 	public := []byte("created_at: 2025-01-01T00:00:00Z\n---\nrails 7.0.0 abc\n")
-	lines := []VersionsLine{{Name: "mine", Gems: []Gem{{Spec: Spec{Name: "mine", Version: "1.0", Platform: "ruby"}}}, Info: []byte("x")}}
-	got := string(AppendVersions(public, lines))
+	events := []VersionsEvent{{Name: "mine", Entries: []string{"1.0"}, InfoMD5: MD5([]byte("x"))}}
+	got := string(AppendVersions(public, events))
 	if want := string(public) + "mine 1.0 " + MD5([]byte("x")) + "\n"; got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

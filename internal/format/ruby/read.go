@@ -40,7 +40,7 @@ func (f *Format) repositoryGems(c *call) ([]indexed, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(l.gems) > 0 {
+		if len(l.gems) > 0 || len(l.history) > 0 {
 			out = append(out, indexed{name: n, gemList: l})
 		}
 	}
@@ -63,25 +63,41 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 			return nil, false, err
 		}
 		var gems []Gem
+		var history []GemVersion
 		for _, cand := range view.Versions {
-			if cand.Status != artifact.Published {
+			if cand.Status == artifact.Unfinished {
 				continue
 			}
+			var own []Gem
 			for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-				gems = append(gems, g)
+				own = append(own, g)
+			}
+			sortByPush(own)
+			if cand.Status == artifact.Published {
+				gems = append(gems, own...)
+			}
+			if cand.Remote == nil { // a version of the public registry has no history here
+				history = append(history, GemVersion{Gems: own, Listed: cand.Status == artifact.Published, Changed: cand.UpdatedAt})
 			}
 		}
-		sort.Slice(gems, func(i, j int) bool {
-			if !gems[i].Pushed.Equal(gems[j].Pushed) {
-				return gems[i].Pushed.Before(gems[j].Pushed)
-			}
-			return gems[i].FullName() < gems[j].FullName()
-		})
+		sortByPush(gems)
 		l := &gemList{gems: gems}
 		if len(gems) > 0 {
 			l.info = InfoFile(gems)
 		}
+		l.history = History(name, history, l.info)
 		return l, view.Remote, nil
+	})
+}
+
+// sortByPush orders gems as the info file lists them: by push time, then
+// file name.
+func sortByPush(gems []Gem) {
+	sort.Slice(gems, func(i, j int) bool {
+		if !gems[i].Pushed.Equal(gems[j].Pushed) {
+			return gems[i].Pushed.Before(gems[j].Pushed)
+		}
+		return gems[i].FullName() < gems[j].FullName()
 	})
 }
 
@@ -215,14 +231,14 @@ func (f *Format) versions(c *call) error {
 	if err != nil {
 		return err
 	}
-	lines := make([]VersionsLine, len(pkgs))
-	for i, p := range pkgs {
-		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: p.info}
+	var events []VersionsEvent
+	for _, p := range pkgs {
+		events = append(events, p.history...)
 	}
 	if public := f.publicVersions(c); public != nil {
-		return serve(c, "text/plain; charset=utf-8", AppendVersions(public, lines))
+		return serve(c, "text/plain; charset=utf-8", AppendVersions(public, events))
 	}
-	return serve(c, "text/plain; charset=utf-8", VersionsFile(lines))
+	return serve(c, "text/plain; charset=utf-8", VersionsFile(events))
 }
 
 // versionsFiler is the connection client's part publicVersions uses.
@@ -283,9 +299,11 @@ func (f *Format) names(c *call) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		names[i] = p.name
+	var names []string
+	for _, p := range pkgs {
+		if len(p.gems) > 0 {
+			names = append(names, p.name)
+		}
 	}
 	return serve(c, "text/plain; charset=utf-8", NamesFile(names))
 }
