@@ -16,10 +16,12 @@ import (
 
 // The RubyGems scenarios drive the real gem and Bundler against `arca
 // serve`: gem build, gem push --host with the key of ~/.gem/credentials,
-// gem install --source (the Marshal index) with aws:TOKEN in the source
-// URL and every other source cleared, gem yank, and bundle lock (the
-// compact index) with the credentials in Bundler's configuration. Each
-// runs with its own HOME, so nothing reaches a public gem host.
+// gem install --source with aws:TOKEN in the source URL and every other
+// source cleared (the compact index: RubyGems 3.3 uses it when the source
+// answers HEAD), gem list --remote (the Marshal index), gem yank, and
+// bundle lock (the compact index) with the credentials in Bundler's
+// configuration. Each runs with its own HOME, so nothing reaches a public
+// gem host.
 
 // gemUser is a developer with gem and Bundler, in a throwaway HOME.
 type gemUser struct {
@@ -199,6 +201,12 @@ func TestRubyGems(t *testing.T) {
 		if err != nil || !strings.Contains(string(spec), `s.summary = "The hello-arca gem".freeze`) || !strings.Contains(string(spec), `%q<arca-dep>.freeze, ["~> 1.0", ">= 1.0.1"]`) {
 			t.Errorf("installed gemspec (%v):\n%s", err, spec)
 		}
+		// gem list --remote reads the Marshal index (gem install reads
+		// the compact index, since the endpoint answers gem's HEAD).
+		r = u.ok(t, "", gem, "list", "hello-arca", "--remote", "--all", "--prerelease", "--clear-sources", "--source", src.String())
+		if !strings.Contains(r.Stdout, "hello-arca (0.2.0.pre1, 0.1.0)") {
+			t.Errorf("gem list --remote --all --prerelease:\n%s", r)
+		}
 	})
 
 	step("bundle lock", func(t *testing.T) {
@@ -339,8 +347,9 @@ func TestArcaLoginGemAndBundler(t *testing.T) {
 // a gem (and its dependency) that only the registry has: Arca lists the
 // registry's gems in the versions file, renders their info files from the
 // registry's, downloads each .gem once checked against its info line's
-// checksum, and keeps the versions (the control plane shows them, and gem
-// install finds them in the Marshal index afterwards).
+// checksum, and keeps the versions (the control plane shows them). gem
+// install (which reads the compact index since the endpoint answers its
+// HEAD) installs them too.
 func TestRubyExternalConnection(t *testing.T) {
 	t.Parallel()
 	gem, bundle := tool(t, "gem"), tool(t, "bundle")
@@ -392,10 +401,18 @@ func TestRubyExternalConnection(t *testing.T) {
 		t.Errorf("the second install fetched the gem again (%d requests)", n)
 	}
 
-	// gem install: the Marshal index lists the versions kept.
+	// gem install resolves through the compact index too (the endpoint
+	// answers its HEAD): a kept version, and a gem only the registry has.
 	u.arcaOK(t, loginArgs(s, "gem")...)
 	if r := u.ok(t, u.Home, gem, "install", "--no-document", "ext-gem", "-v", "1.2.0"); !strings.Contains(r.Stdout, "Successfully installed ext-gem-1.2.0") {
 		t.Errorf("gem install of a kept version:\n%s", r)
+	}
+	reg.Publish(upstreamtest.Gem{Name: "ext-solo", Version: "0.5.0", Dependencies: map[string]string{"ext-dep": ">= 1"}})
+	if r := u.ok(t, u.Home, gem, "install", "--no-document", "ext-solo"); !strings.Contains(r.Stdout, "Successfully installed ext-solo-0.5.0") {
+		t.Errorf("gem install of a gem only the registry has:\n%s", r)
+	}
+	if n := reg.Requests("/gems/ext-solo-0.5.0.gem"); n != 1 {
+		t.Errorf("ext-solo fetched %d times, want 1", n)
 	}
 
 	// A gem whose bytes do not match the registry's checksum is refused

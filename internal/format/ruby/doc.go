@@ -4,12 +4,13 @@
 //
 //	POST   {endpoint}api/v1/gems                  gem push: the raw .gem, Bearer TOKEN
 //	DELETE {endpoint}api/v1/gems/yank             gem yank: form gem_name, version, platform
-//	GET    {endpoint}specs.4.8.gz                 the Marshal index (gem install)
+//	GET    {endpoint}                             200: gem install then reads the compact index
+//	GET    {endpoint}specs.4.8.gz                 the Marshal index (gem list --remote)
 //	GET    {endpoint}latest_specs.4.8.gz
 //	GET    {endpoint}prerelease_specs.4.8.gz
 //	GET    {endpoint}quick/Marshal.4.8/{gem}.gemspec.rz
 //	GET    {endpoint}gems/{gem}.gem               {gem} = name-version[-platform]
-//	GET    {endpoint}versions                     the compact index (Bundler)
+//	GET    {endpoint}versions                     the compact index (Bundler, gem install)
 //	GET    {endpoint}info/{name}
 //	GET    {endpoint}names
 //

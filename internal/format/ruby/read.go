@@ -3,6 +3,7 @@ package ruby
 import (
 	"context"
 	"iter"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -306,4 +307,13 @@ func (f *Format) names(c *call) error {
 		}
 	}
 	return serve(c, "text/plain; charset=utf-8", NamesFile(names))
+}
+
+// root answers the endpoint itself: RubyGems 3.3's gem install asks
+// HEAD {source} and, when it answers, resolves through the compact index
+// (info/{name} and the quick gemspecs) rather than the Marshal index,
+// which lists only what repositories hold; so gems of the public
+// registry behind the external connection install with gem too.
+func (f *Format) root(c *call) error {
+	return text(c, http.StatusOK, "RubyGems repository "+c.req.Repository.Name+": gem and Bundler sources use this URL\n")
 }
