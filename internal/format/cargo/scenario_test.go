@@ -27,20 +27,11 @@ func TestScenarioPublishIndexYank(t *testing.T) {
 	endpoint := s.Repository("my-repo", types.PackageFormatCargo)
 	send := func(method, path, auth string, body []byte, header ...string) servertest.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, endpoint+path, bytes.NewReader(body))
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		return s.Send(req)
+		return s.Call(method, endpoint+path, auth, body, header...)
 	}
 	expect := func(what string, r servertest.Response, status int, body string) {
 		t.Helper()
-		if r.Status != status || !strings.Contains(string(r.Body), body) {
-			t.Errorf("%s: %d %q, want %d with %q", what, r.Status, r.Body, status, body)
-		}
+		r.Expect(t, what, status, body)
 	}
 	token := s.Token
 

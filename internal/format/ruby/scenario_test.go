@@ -34,22 +34,13 @@ func TestPushIndexYank(t *testing.T) {
 	sum := sha256.Sum256(gem)
 	send := func(method, path, auth string, body []byte, header ...string) servertest.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, endpoint+path, bytes.NewReader(body))
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		return s.Send(req)
+		return s.Call(method, endpoint+path, auth, body, header...)
 	}
 	bearer := "Bearer " + s.Token
 	basic := "Basic " + basicAuth("aws", s.Token)
 	expect := func(what string, r servertest.Response, status int, body string) {
 		t.Helper()
-		if r.Status != status || !strings.Contains(string(r.Body), body) {
-			t.Errorf("%s: %d %q, want %d with %q", what, r.Status, r.Body, status, body)
-		}
+		r.Expect(t, what, status, body)
 	}
 
 	r := send(http.MethodPost, "api/v1/gems", "", gem)
