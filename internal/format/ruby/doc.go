@@ -56,8 +56,9 @@
 // in push order and a line removing a version when it stops being
 // listed, each with the MD5 of the gem's info file after it, so a push
 // or a yank appends; a deleted or relisted version rewrites earlier
-// lines, and Bundler then fetches the file whole. gem yank --undo does
-// not exist in RubyGems 3.3.
+// lines, and Bundler then fetches the file whole (as it does when the
+// registry's versions file, ahead of a connected repository's lines,
+// has grown). gem yank --undo does not exist in RubyGems 3.3.
 //
 // Specs: RubyGems' Gem::Version, Gem::Package, Gem::Specification and
 // Gem::Indexer; Ruby's doc/marshal.rdoc; the compact index
