@@ -284,6 +284,11 @@ func TestNuGetExec(t *testing.T) {
 	if got := strings.Join(nugetInstalled(t, out), " "); got != "Arca.Exec.2.0.0" {
 		t.Errorf("installed through arca exec: %q", got)
 	}
+	// arca env gives a shell the same: arca as the plugin, for the endpoint.
+	env := u.arcaOK(t, "env", "--tool", "nuget", "--endpoint-url", s.URL, "--domain", "my-domain", "--repository", "my-repo").Stdout
+	if !strings.Contains(env, "export NUGET_PLUGIN_PATHS='"+arcaBin+"'") || !strings.Contains(env, "export ARCA_NUGET_PLUGIN_SOURCE='"+endpointOf(s, "nuget")+"'") {
+		t.Errorf("arca env --tool nuget:\n%s", env)
+	}
 	// Nothing was logged in: the plugin alone had the token.
 	if r := u.in(t, work, nugetExe, "install", "Arca.Exec", "-Source", source, "-OutputDirectory", filepath.Join(work, "plain"), "-NoCache", "-NonInteractive"); r.Code == 0 {
 		t.Errorf("nuget install without arca exec succeeded:\n%s", r)
