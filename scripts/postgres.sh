@@ -46,7 +46,11 @@ start)
     chown postgres:postgres "$dir"
   fi
   if [ ! -f "$data/PG_VERSION" ]; then
-    as "$bindir/initdb" -D "$data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    # A linguistic default collation (ICU's root locale), as on most
+    # servers: Arca's tables must not depend on it (every text column
+    # is COLLATE "C"), and the paging tests show it if one does.
+    as "$bindir/initdb" -D "$data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
+      --locale-provider=icu --icu-locale=und >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
   fi
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -61,11 +61,24 @@ const maxAttempts = 20
 // fn again in a new transaction, up to maxAttempts times in all: fn must
 // have no effect outside the transaction except on variables it sets
 // anew on every run.
+//
+// A unique violation also earns one more run: fn may have looked for the
+// row first and found none because a concurrent transaction inserted it
+// after this one began (PostgreSQL reports that as a unique violation, not
+// always as a serialisation failure). Run again, fn sees the row and
+// decides as it would have; a second violation is a real conflict.
 func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) error {
+	uniqueRetried := false
 	for attempt := 1; ; attempt++ {
-		err, retry := s.update(ctx, fn)
-		if !retry || attempt == maxAttempts {
+		err, why := s.update(ctx, fn)
+		switch {
+		case why == final || attempt == maxAttempts:
 			return err
+		case why == unique:
+			if uniqueRetried {
+				return err
+			}
+			uniqueRetried = true
 		}
 		// A short random pause, growing with the attempts, so that the
 		// transactions that collided do not collide again in step.
@@ -78,12 +91,20 @@ func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) erro
 	}
 }
 
-// update runs fn once in a transaction and reports whether a failure is
-// worth another run.
-func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err error, retry bool) {
+// Why a transaction failed, as far as running it again goes.
+type failure int
+
+const (
+	final      failure = iota // running it again would fail the same way
+	concurrent                // a concurrent transaction aborted it
+	unique                    // a unique violation, maybe a concurrent insert
+)
+
+// update runs fn once in a transaction.
+func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err error, why failure) {
 	sqlTx, err := s.write.BeginTx(ctx, &sql.TxOptions{Isolation: s.d.Isolation()})
 	if err != nil {
-		return fmt.Errorf("begin: %w", err), s.d.IsRetryable(err)
+		return fmt.Errorf("begin: %w", err), tx{d: s.d}.why(err)
 	}
 	tx := &tx{Tx: sqlTx, d: s.d}
 	defer func() {
@@ -95,29 +116,44 @@ func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err
 			_ = sqlTx.Rollback()
 		}
 	}()
+	// fn may have turned the engine's error into one of its own: the
+	// statements that failed still say why.
 	if err = fn(queries{r: tx, w: tx, d: s.d}); err != nil {
-		// fn may have turned the engine's error into one of its own; the
-		// statement that failed still says whether to try again.
-		return err, s.d.IsRetryable(err) || tx.retryable != nil
+		return err, tx.why(err)
 	}
 	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err), s.d.IsRetryable(err) || tx.retryable != nil
+		return fmt.Errorf("commit: %w", err), tx.why(err)
 	}
-	return nil, false
+	return nil, final
 }
 
-// tx is a transaction that remembers whether a statement failed in a way
-// that makes the whole transaction worth another run.
+// tx is a transaction that remembers how its statements failed.
 type tx struct {
 	*sql.Tx
-	d         Dialect
-	retryable error
+	d                   Dialect
+	retryable, violated bool
 }
 
 func (t *tx) note(err error) {
-	if err != nil && t.retryable == nil && t.d.IsRetryable(err) {
-		t.retryable = err
+	switch {
+	case err == nil:
+	case t.d.IsRetryable(err):
+		t.retryable = true
+	case t.d.IsUniqueViolation(err):
+		t.violated = true
 	}
+}
+
+// why classifies the failure of a run that ended with err.
+func (t tx) why(err error) failure {
+	t.note(err)
+	switch {
+	case t.retryable:
+		return concurrent
+	case t.violated:
+		return unique
+	}
+	return final
 }
 
 func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
