@@ -131,3 +131,18 @@ func TestOpenRefusesOtherURLs(t *testing.T) {
 		t.Errorf("Open of an unreachable server = %v, want an error without the password", err)
 	}
 }
+
+// BenchmarkRevocationGeneration is what a request pays on a shared
+// database for noticing revocations made elsewhere: one query.
+func BenchmarkRevocationGeneration(b *testing.B) {
+	s, err := postgres.Open(context.Background(), pgtest.URL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if _, err := s.RevocationGeneration(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
