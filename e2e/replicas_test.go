@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,8 @@ import (
 // and installs through another, byte for byte; a token minted by one works
 // on the others; the same version published through two at once is
 // created once, the other publisher gets npm's 409, and every replica
-// serves the winner; no blob lands in any replica's data directory; and
+// serves the winner; `arca token revoke --database` binds every replica at
+// once; no blob lands in any replica's data directory; and
 // the three migrated the database once.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
@@ -140,6 +142,25 @@ func TestReplicas(t *testing.T) {
 		}
 		if got := doc.Versions["1.0.0"].Dist.Shasum; got != hex.EncodeToString(sum[:]) {
 			t.Errorf("%s serves contested@1.0.0 with shasum %q, want the winner's %x", r.URL, got, sum)
+		}
+	}
+
+	// `arca token revoke --database` revokes the token minted by replica
+	// 1: replicas 0 and 2 refuse it on their next request.
+	keyFile := writeFile(t, "master.key", base64.StdEncoding.EncodeToString(key)+"\n")
+	if r := runArca(t, token+"\n", "token", "revoke", "--database", database, "--master-key-file", keyFile, "--reason", "e2e", "-"); r.Code != 0 {
+		t.Fatalf("arca token revoke --database failed\n%s", r)
+	}
+	for _, r := range []*server{replicas[0], replicas[2]} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s answered %d to a revoked token, want 401", r.URL, resp.StatusCode)
 		}
 	}
 
