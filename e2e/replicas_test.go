@@ -11,19 +11,22 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/arcahq/arca/internal/blob/s3blob/s3test"
 	"github.com/arcahq/arca/internal/store/postgres/pgtest"
+	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 // TestReplicas runs three replicas of arca started at once on an empty
 // PostgreSQL database (a schema of the test server, see
 // scripts/postgres.sh) and one versitygw bucket, with no load balancer:
 // each client talks to a replica of its own. npm publishes through one
-// and installs through another, byte for byte; a token minted by one works
+// and installs through another, byte for byte, and so do twine and pip,
+// mvn deploy and mvn dependency:get; a token minted by one works
 // on the others; the same version published through two at once is
 // created once, the other publisher gets npm's 409, and every replica
 // serves the winner; `arca token revoke --database` binds every replica at
@@ -92,6 +95,40 @@ func TestReplicas(t *testing.T) {
 	endpoint2 := replicas[2].URL + "/shared-" + testAccount + "/npm/npm-store/"
 	if got, _ := fetch(t, endpoint2+"replicated/-/replicated-1.0.0.tgz", token); !bytes.Equal(got, packed) {
 		t.Errorf("replica 2 served a tarball of %d bytes, not the %d published through replica 0", len(got), len(packed))
+	}
+
+	// PyPI: twine uploads through replica 2, pip downloads through
+	// replica 0.
+	py := newPyUser(t, replicas[2])
+	py.login(t, "twine", "shared", "npm-store")
+	distDir, files := dists(t, upstreamtest.PyPIDist{Name: "replicated-py", Version: "1.0"})
+	args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
+	for _, n := range sortedKeys(files) {
+		args = append(args, filepath.Join(distDir, n))
+	}
+	py.ok(t, "", tool(t, "twine"), args...)
+	pip := newPyUser(t, replicas[0])
+	pip.login(t, "pip", "shared", "npm-store")
+	dest := t.TempDir()
+	pip.ok(t, "", tool(t, "python3"), "-m", "pip", "download", "--no-cache-dir", "--no-deps", "--no-binary", ":none:", "-d", dest, "replicated-py==1.0")
+	downloaded, _ := os.ReadDir(dest)
+	if len(downloaded) != 1 {
+		t.Fatalf("pip download wrote %d files, want one", len(downloaded))
+	}
+	if b, _ := os.ReadFile(filepath.Join(dest, downloaded[0].Name())); !bytes.Equal(b, files[downloaded[0].Name()]) {
+		t.Errorf("pip downloaded %s through replica 0, which differs from the file uploaded through replica 2", downloaded[0].Name())
+	}
+
+	// Maven: deploy through replica 1, resolve through replica 2.
+	aws2 := newCLI(t, replicas[2])
+	deployer := newMvnUser(t, mavenEndpoint(t, aws1, "shared", "npm-store"), token)
+	jar, jarBytes := writeJar(t, t.TempDir(), "replicated.jar", map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
+	deployer.MvnOK(t, "", "deploy:deploy-file", "-Dfile="+jar, "-DgroupId=com.example", "-DartifactId=replicated",
+		"-Dversion=1.0.0", "-Dpackaging=jar", "-Durl="+deployer.Endpoint, "-DrepositoryId=codeartifact")
+	resolver := newMvnUser(t, mavenEndpoint(t, aws2, "shared", "npm-store"), token)
+	resolver.MvnOK(t, "", "dependency:get", "-Dartifact=com.example:replicated:1.0.0")
+	if got, err := os.ReadFile(filepath.Join(resolver.Repo, "com/example/replicated/1.0.0/replicated-1.0.0.jar")); err != nil || !bytes.Equal(got, jarBytes) {
+		t.Errorf("the jar mvn resolved through replica 2 differs from the one deployed through replica 1 (%v)", err)
 	}
 
 	// The same version through replicas 1 and 2 at once, with different
@@ -165,7 +202,10 @@ func TestReplicas(t *testing.T) {
 	}
 
 	// The bytes are in the bucket, not in any replica's data directory.
-	stored := []string{sha(packed), sha(tarballs[winner])}
+	stored := []string{sha(packed), sha(tarballs[winner]), sha(jarBytes)}
+	for _, b := range files {
+		stored = append(stored, sha(b))
+	}
 	keys := objects.Keys(t, "arca-replicas", "shared/")
 	for _, h := range stored {
 		if k := "shared/sha256/" + h[:2] + "/" + h[2:4] + "/" + h; !strings.Contains(strings.Join(keys, "\n"), k) {
@@ -177,7 +217,7 @@ func TestReplicas(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if e.Name() == "blobs" || e.Name() == stored[0] || e.Name() == stored[1] || e.Name() == "arca.db" {
+			if e.Name() == "blobs" || e.Name() == "arca.db" || slices.Contains(stored, e.Name()) {
 				t.Errorf("replica data directory holds %s", p)
 			}
 			return nil
