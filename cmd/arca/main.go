@@ -37,6 +37,11 @@ func main() {
 		// cargo runs its credential provider as `arca --cargo-plugin`.
 		os.Exit(app.CargoPlugin(context.Background()))
 	}
+	if cli.IsNuGetPlugin(os.Args[1:]) {
+		// NuGet runs its credential provider plugins as `arca -Plugin`
+		// (arca exec --tool nuget|dotnet points it at arca).
+		os.Exit(app.NuGetPlugin(context.Background()))
+	}
 	root := &cobra.Command{
 		Use:           "arca",
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
@@ -82,6 +87,7 @@ config file, the environment, the flags.`,
 	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
+	f.String("database", "", "where the metadata goes: postgres://USER@HOST:PORT/DB[?sslmode=...], shared by replicas; default SQLite in the data directory ("+config.EnvDatabase+")")
 	f.String("blobs", "", "where package bytes go: s3://BUCKET[/PREFIX]?endpoint=URL&region=R[&redirect=SIZE]; default the data directory ("+config.EnvBlobs+")")
 	f.String("master-key-file", "", "file holding the master key that encrypts the secrets in the database (base64 of 32 bytes); default <data>/master.key, made on first start; "+config.EnvMasterKey+" (the key itself) wins ("+config.EnvMasterKeyFile+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")
