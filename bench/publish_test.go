@@ -2,21 +2,16 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/bench/fixture"
-	"github.com/arcahq/arca/internal/servertest"
 )
 
 // BenchmarkPublishThenRead is a package of ARCA_BENCH_VERSIONS versions
@@ -30,27 +25,11 @@ func BenchmarkPublishThenRead(b *testing.B) {
 	if n <= 0 {
 		n = 1000
 	}
-	srv := servertest.Start(b)
-	ctx := context.Background()
-	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	tok, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bench")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := ca.GetRepositoryEndpoint(ctx, &codeartifact.GetRepositoryEndpointInput{Domain: aws.String("bench"), Repository: aws.String("bench"), Format: types.PackageFormatNpm})
-	if err != nil {
-		b.Fatal(err)
-	}
-	npm := strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
+	tok, endpoint := benchRepository(b)
+	npm := endpoint(types.PackageFormatNpm)
 	do := func(method, url string, body []byte) {
 		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+*tok.AuthorizationToken)
+		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*")
 		req.Header.Set("Accept-Encoding", "gzip")
