@@ -3,6 +3,9 @@
 // send: rendered once however many requests ask at the same time, kept
 // in a bounded cache while the package generation they were made at
 // holds, and served with an ETag and, where the client accepts it, gzip.
+// Fragments keeps the per-version parts documents are assembled from
+// (npm manifests, PyPI releases' entries), by the revision they were made
+// from, so that a publish renders one part instead of every version's.
 package rendered
 
 import (
