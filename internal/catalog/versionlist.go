@@ -1,9 +1,7 @@
 package catalog
 
 import (
-	"container/list"
 	"context"
-	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/store"
@@ -112,68 +110,30 @@ func listOf(kept map[int64]store.Version, stamps []store.VersionStamp) []store.V
 }
 
 // versionLists keeps decoded version lists by package, least recently
-// used out first, within a byte bound.
+// used out first, within a byte bound; a package whose list is larger
+// than a quarter of it is read in full every time.
 type versionLists struct {
-	max int64
-
-	mu      sync.Mutex
-	size    int64
-	entries map[int64]*list.Element
-	lru     *list.List // of *keptList, most recently used first
-}
-
-type keptList struct {
-	packageID int64
-	versions  map[int64]store.Version
-	size      int64
+	l *lru[int64, map[int64]store.Version]
 }
 
 func newVersionLists(max int64) *versionLists {
-	return &versionLists{max: max, entries: map[int64]*list.Element{}, lru: list.New()}
+	return &versionLists{l: newLRU[int64, map[int64]store.Version](max, max/4)}
 }
 
 // get returns the kept versions of a package by ID (nil when none are
 // kept); the map is never modified after it is kept.
 func (l *versionLists) get(packageID int64) map[int64]store.Version {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.entries[packageID]
-	if !ok {
-		return nil
-	}
-	l.lru.MoveToFront(e)
-	return e.Value.(*keptList).versions
+	m, _ := l.l.get(packageID)
+	return m
 }
 
 // put keeps vs as the package's versions.
 func (l *versionLists) put(packageID int64, vs []store.Version) {
-	k := &keptList{packageID: packageID, versions: make(map[int64]store.Version, len(vs))}
+	m := make(map[int64]store.Version, len(vs))
+	var size int64
 	for _, v := range vs {
-		k.versions[v.ID] = v
-		k.size += versionSize(versionKey{version: v.Version}, v)
+		m[v.ID] = v
+		size += versionSize(versionKey{version: v.Version}, v)
 	}
-	if k.size > l.max/4 {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if e, ok := l.entries[packageID]; ok {
-			l.remove(e) // a package this large is read in full every time
-		}
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, ok := l.entries[packageID]; ok {
-		l.remove(e)
-	}
-	l.entries[packageID] = l.lru.PushFront(k)
-	l.size += k.size
-	for l.size > l.max {
-		l.remove(l.lru.Back())
-	}
-}
-
-func (l *versionLists) remove(e *list.Element) {
-	k := l.lru.Remove(e).(*keptList)
-	delete(l.entries, k.packageID)
-	l.size -= k.size
+	l.l.put(packageID, m, size)
 }
