@@ -200,6 +200,35 @@ func TestEvents(t *testing.T) {
 		}
 	})
 
+	step("the operations are authorized as arca:<Operation> on the domain", func(t *testing.T) {
+		if st, body := queryAs(t, s, s.KeyID, s.Secret, "iam", "Action", "CreateUser", "UserName", "hooks"); st != 200 {
+			t.Fatalf("CreateUser: %d %s", st, body)
+		}
+		st, body := queryAs(t, s, s.KeyID, s.Secret, "iam", "Action", "CreateAccessKey", "UserName", "hooks")
+		id, sec := xmlAccessKeyID.FindStringSubmatch(body), xmlSecretKey.FindStringSubmatch(body)
+		if st != 200 || id == nil || sec == nil {
+			t.Fatalf("CreateAccessKey: %d %s", st, body)
+		}
+		user := newArcaUser(t, s, "AWS_ACCESS_KEY_ID="+id[1], "AWS_SECRET_ACCESS_KEY="+sec[1])
+		subscribe := []string{"events", "subscribe", "--endpoint-url", s.URL, "--domain", "my-domain", "--url", h.URL(), "--secret", hookSecret}
+		if r := user.arca(t, subscribe...); r.Code == 0 || !strings.Contains(r.Stderr, "AccessDenied") || !strings.Contains(r.Stderr, "arca:CreateEventSubscription") {
+			t.Errorf("a user without a policy subscribes:\n%s", r)
+		}
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["arca:CreateEventSubscription","arca:ListEventSubscriptions"],` +
+			`"Resource":"arn:aws:codeartifact:us-east-1:` + s.Account + `:domain/my-domain"}]}`
+		if st, body := queryAs(t, s, s.KeyID, s.Secret, "iam", "Action", "PutUserPolicy", "UserName", "hooks", "PolicyName", "hooks", "PolicyDocument", doc); st != 200 {
+			t.Fatalf("PutUserPolicy: %d %s", st, body)
+		}
+		r := user.arcaOK(t, subscribe...)
+		var sub map[string]any
+		json.Unmarshal([]byte(r.Stdout), &sub)
+		user.arcaOK(t, "events", "list", "--endpoint-url", s.URL, "--domain", "my-domain")
+		if r := user.arca(t, "events", "unsubscribe", "--endpoint-url", s.URL, "--domain", "my-domain", "--id", fmt.Sprint(sub["subscriptionId"])); r.Code == 0 || !strings.Contains(r.Stderr, "arca:DeleteEventSubscription") {
+			t.Errorf("unsubscribing without arca:DeleteEventSubscription:\n%s", r)
+		}
+		events(t, "unsubscribe", "--id", fmt.Sprint(sub["subscriptionId"]))
+	})
+
 	step("npm publish, twine upload, a status change and a delete arrive in sequence", func(t *testing.T) {
 		u.arcaOK(t, loginArgs(s, "npm")...)
 		u.ok(t, u.writePackage(t, "arca-events", "1.0.0"), npm, "publish")
