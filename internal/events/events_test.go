@@ -369,3 +369,43 @@ func TestSignature(t *testing.T) {
 		t.Fatal("Verify does not tell a good signature from a bad one")
 	}
 }
+
+// A copy into another repository and a version retained from an upstream
+// (or ingested through an external connection) are each Created in the
+// repository they arrive in, numbered in that repository's package.
+func TestEventsOfCopyAndRetention(t *testing.T) {
+	f := setup(t)
+	sub := f.subscribe(t, owner, `{"detail": {"repositoryName": ["theirs"]}}`)
+	v, err := f.cat.Publish(ctx, f.own, catalog.Publication{Ref: npmPkg, Version: "1.0.0", Assets: []artifact.Asset{asset("p.tgz", "a")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(_ context.Context, version string) (store.Version, map[string]string, bool, error) {
+		return v, nil, version == v.Version, nil
+	}
+	res, err := f.cat.Copy(ctx, f.foreign, catalog.CopyRequest{Ref: npmPkg, Versions: []string{"1.0.0"}}, find)
+	if err != nil || len(res.Successful) != 1 {
+		t.Fatalf("copy: %+v, %v", res, err)
+	}
+	v2, err := f.cat.Publish(ctx, f.own, catalog.Publication{Ref: npmPkg, Version: "2.0.0", Assets: []artifact.Asset{asset("p2.tgz", "b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cat.Retain(ctx, f.foreign, npmPkg, v2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cat.Retain(ctx, f.foreign, npmPkg, v2); err != nil { // already there: no change
+		t.Fatal(err)
+	}
+	got := f.received(t, sub)
+	if len(got) != 2 {
+		t.Fatalf("%d events in theirs: %+v", len(got), got)
+	}
+	for i, want := range []string{"1.0.0", "2.0.0"} {
+		d := got[i].Detail
+		if d.PackageVersion != want || d.OperationType != "Created" || d.RepositoryName != "theirs" || d.SequenceNumber != int64(i+1) ||
+			d.Changes.AssetsAdded != 1 || d.PackageVersionRevision != []string{v.Revision, v2.Revision}[i] {
+			t.Errorf("event %d: %+v", i, d)
+		}
+	}
+}
