@@ -405,12 +405,7 @@ func inSequence(t *testing.T, evs []hookEvent) {
 func checkEnvelope(t *testing.T, s *server, e hookEvent, format, name, version string) {
 	t.Helper()
 	b := e.body
-	keys := make([]string, 0, len(b))
-	for k := range b {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if strings.Join(keys, ",") != "account,detail,detail-type,id,region,resources,source,time,version" {
+	if keys := keysOf(b); keys != "account,detail,detail-type,id,region,resources,source,time,version" {
 		t.Errorf("event fields %v", keys)
 	}
 	if b["version"] != "0" || b["source"] != "aws.codeartifact" || b["detail-type"] != "CodeArtifact Package Version State Change" ||
@@ -425,16 +420,21 @@ func checkEnvelope(t *testing.T, s *server, e hookEvent, format, name, version s
 		t.Errorf("resources %v, want [%s]", b["resources"], arn)
 	}
 	d := detailOf(e)
-	dkeys := make([]string, 0, len(d))
-	for k := range d {
-		dkeys = append(dkeys, k)
-	}
-	sort.Strings(dkeys)
-	if strings.Join(dkeys, ",") != "changes,domainName,domainOwner,eventDeduplicationId,operationType,packageFormat,packageName,packageNamespace,packageVersion,packageVersionRevision,packageVersionState,repositoryName,sequenceNumber" {
+	if dkeys := keysOf(d); dkeys != "changes,domainName,domainOwner,eventDeduplicationId,operationType,packageFormat,packageName,packageNamespace,packageVersion,packageVersionRevision,packageVersionState,repositoryName,sequenceNumber" {
 		t.Errorf("detail fields %v", dkeys)
 	}
 	if d["domainName"] != "my-domain" || d["domainOwner"] != s.Account || d["repositoryName"] != "my-repo" || d["packageFormat"] != format ||
 		d["packageNamespace"] != nil || d["packageName"] != name || d["packageVersion"] != version || d["packageVersionRevision"] == "" || d["eventDeduplicationId"] == "" {
 		t.Errorf("detail %v", d)
 	}
+}
+
+// keysOf returns the keys of m, sorted and joined with commas.
+func keysOf(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
 }

@@ -250,19 +250,6 @@ func TestSubscribeRefuses(t *testing.T) {
 	}
 }
 
-// clock is a settable time for the dispatcher.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // receiver records signed deliveries and fails while down.
 type receiver struct {
 	mu       sync.Mutex
@@ -309,8 +296,10 @@ func TestDispatcherRetriesDeadLettersAndRedrives(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk := &clock{t: time.Now()}
-	d := events.NewDispatcher(f.st, events.Settings{MaxAttempts: 3, Backoff: time.Minute}, slog.New(slog.DiscardHandler), clk.now, nil)
+	// The dispatcher's clock, moved on between runs (RunOnce returns
+	// only when its attempts are done).
+	now := time.Now()
+	d := events.NewDispatcher(f.st, events.Settings{MaxAttempts: 3, Backoff: time.Minute}, slog.New(slog.DiscardHandler), func() time.Time { return now }, nil)
 	run := func() int {
 		t.Helper()
 		n, err := d.RunOnce(ctx)
@@ -326,9 +315,9 @@ func TestDispatcherRetriesDeadLettersAndRedrives(t *testing.T) {
 	if n := run(); n != 0 {
 		t.Fatalf("attempted %d before the retry was due", n)
 	}
-	clk.add(time.Minute)
+	now = now.Add(time.Minute)
 	run()
-	clk.add(2 * time.Minute) // the backoff doubled
+	now = now.Add(2 * time.Minute) // the backoff doubled
 	run()
 	dead, _ := f.svc.Deliveries(ctx, sc, sub.ID, store.DeliveryDead, 0)
 	if len(dead) != 1 || dead[0].Attempts != 3 || dead[0].LastStatus != 503 || !strings.Contains(dead[0].LastError, "503") {
