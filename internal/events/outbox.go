@@ -59,14 +59,17 @@ func (o *Outbox) compile(text string) *eventpattern.Pattern {
 // RecordChange numbers the change's event and writes a delivery for every
 // subscription of a receiving account whose pattern matches its copy.
 func (o *Outbox) RecordChange(ctx context.Context, q store.Queries, c catalog.VersionChange) error {
+	// A domain nobody subscribes to costs one indexed read per change;
+	// its packages are numbered from the first event someone can see
+	// (sequence numbers increase, not necessarily by one).
+	subs, err := q.ListEventSubscriptions(ctx, c.Repository.DomainOwner, c.Repository.DomainName)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
 	resource := packageARN(o.region, c)
 	seq, err := q.NextEventSequence(ctx, resource)
 	if err != nil {
 		return fmt.Errorf("event sequence: %w", err)
-	}
-	subs, err := q.ListEventSubscriptions(ctx, c.Repository.DomainOwner, c.Repository.DomainName)
-	if err != nil || len(subs) == 0 {
-		return err
 	}
 	detail := detailOf(c)
 	detail.SequenceNumber = seq

@@ -43,6 +43,34 @@ func testEventSequences(t *testing.T, s store.Store) {
 	if n, _ := s.NextEventSequence(ctx, "arn:p/a"); n != 4 {
 		t.Fatalf("after a rollback: %d, want 4", n)
 	}
+	// Concurrent transactions each get a number of their own.
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Update(ctx, func(q store.Queries) error {
+				n, err := q.NextEventSequence(ctx, "arn:p/c")
+				if err == nil {
+					mu.Lock()
+					seen[n] = true
+					mu.Unlock()
+				}
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for n := int64(1); n <= 8; n++ {
+		if !seen[n] {
+			t.Fatalf("concurrent sequence numbers %v, want 1 to 8", seen)
+		}
+	}
 }
 
 func mkSubscription(t *testing.T, s store.Store, id string) store.EventSubscription {
