@@ -120,7 +120,8 @@ func NewDispatcher(st Outboxes, set Settings, log *slog.Logger, now func() time.
 	}
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends, and returns once the attempts in flight
+// have given their deliveries back.
 func (d *Dispatcher) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -180,6 +181,11 @@ func (d *Dispatcher) attempt(ctx context.Context, del store.EventDelivery) error
 		return err
 	}
 	status, sendErr := d.send(ctx, sub, del)
+	if ctx.Err() != nil {
+		// Shutting down: the attempt is not the receiver's failure. The
+		// lease is given back, for the next start or another replica.
+		return d.st.FinishEventDelivery(context.WithoutCancel(ctx), d.owner, del)
+	}
 	del.Attempts++
 	del.LastStatus, del.LastError = status, ""
 	del.UpdatedAt = d.now().UTC().Truncate(time.Millisecond)

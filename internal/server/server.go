@@ -277,7 +277,8 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go func() { done <- srv.Serve(ln) }()
 	go s.sweepBlobs(ctx)
 	go s.revocations.Watch(ctx)
-	go s.dispatcher.Run(ctx)
+	dispatched := make(chan struct{})
+	go func() { s.dispatcher.Run(ctx); close(dispatched) }()
 	go trimWhenIdle(ctx)
 	warnIfExposed(ln.Addr(), s.log)
 	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data, "blobs", s.blobsAt,
@@ -291,6 +292,7 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
+	<-dispatched // the store closes after Serve returns
 	if serveErr := <-done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
 		err = serveErr
 	}
