@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,8 +21,10 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/audit/audittest"
+	"github.com/arcahq/arca/internal/store/postgres/pgtest"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 )
 
 const hookSecret = "e2e-webhook-secret-0123456789"
@@ -437,4 +442,75 @@ func keysOf(m map[string]any) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ",")
+}
+
+// TestEventsReplicas: two replicas on one PostgreSQL database share the
+// outbox. Versions published through both, interleaved, reach the webhook
+// once each, in the package's sequence: each delivery is sent by one
+// replica.
+func TestEventsReplicas(t *testing.T) {
+	t.Parallel()
+	database := pgtest.URL(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	env := rootEnv("ARCA_DATABASE="+database, "ARCA_MASTER_KEY="+base64.StdEncoding.EncodeToString(key))
+	replicas := []*server{
+		start(t, startOpts{Env: env, RootFromEnv: true}),
+		start(t, startOpts{Env: env, RootFromEnv: true}),
+	}
+	ctx := context.Background()
+	if _, err := sdk(replicas[0]).CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws_("shared")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdk(replicas[1]).CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws_("shared"), Repository: aws_("repo")}); err != nil {
+		t.Fatal(err)
+	}
+	h := newHook(t)
+	u := newArcaUser(t, replicas[1])
+	r := u.arcaOK(t, "events", "subscribe", "--endpoint-url", replicas[1].URL, "--domain", "shared", "--url", h.URL(), "--secret", hookSecret)
+	var sub map[string]any
+	json.Unmarshal([]byte(r.Stdout), &sub)
+	const n = 12
+	for i := 0; i < n; i++ {
+		body := []byte(fmt.Sprintf("asset of version %d\n", i))
+		sum := sha256.Sum256(body)
+		_, err := sdk(replicas[i%2]).PublishPackageVersion(ctx, &codeartifact.PublishPackageVersionInput{
+			Domain: aws_("shared"), Repository: aws_("repo"), Format: types.PackageFormatGeneric, Namespace: aws_("ns"),
+			Package: aws_("pkg"), PackageVersion: aws_(fmt.Sprintf("1.0.%d", i)), AssetName: aws_("file.txt"),
+			AssetContent: bytes.NewReader(body), AssetSHA256: aws_(hex.EncodeToString(sum[:])),
+		})
+		if err != nil {
+			t.Fatalf("publishing 1.0.%d through replica %d: %v", i, i%2, err)
+		}
+	}
+	got := h.wait(t, n, "events published through two replicas")
+	inSequence(t, got)
+	for i, e := range got {
+		if d := detailOf(e); d["packageVersion"] != fmt.Sprintf("1.0.%d", i) || d["packageNamespace"] != "ns" {
+			t.Errorf("event %d: %v", i, d)
+		}
+	}
+	// Every delivery is recorded Delivered after one attempt: nothing is
+	// left to be sent again, and the receiver saw each exactly once.
+	r = u.arcaOK(t, "events", "deliveries", "--endpoint-url", replicas[0].URL, "--domain", "shared", "--id", fmt.Sprint(sub["subscriptionId"]))
+	var out struct {
+		Deliveries []struct {
+			State    string
+			Attempts int
+		}
+	}
+	json.Unmarshal([]byte(r.Stdout), &out)
+	if len(out.Deliveries) != n {
+		t.Fatalf("%d deliveries listed, want %d\n%s", len(out.Deliveries), n, r)
+	}
+	for _, d := range out.Deliveries {
+		if d.State != "Delivered" || d.Attempts != 1 {
+			t.Errorf("a delivery %s after %d attempts", d.State, d.Attempts)
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.got) != n || len(h.bad) != 0 {
+		t.Errorf("the receiver got %d deliveries (%d refused), want %d", len(h.got), len(h.bad), n)
+	}
 }
