@@ -15,10 +15,10 @@ CREATE TABLE event_subscriptions (
     account_id   TEXT COLLATE "C" NOT NULL,
     domain_owner TEXT COLLATE "C" NOT NULL,
     domain_name  TEXT COLLATE "C" NOT NULL,
-    name         TEXT NOT NULL,
-    url          TEXT NOT NULL,
-    pattern      TEXT NOT NULL,
-    secret       TEXT NOT NULL,
+    name         TEXT COLLATE "C" NOT NULL,
+    url          TEXT COLLATE "C" NOT NULL,
+    pattern      TEXT COLLATE "C" NOT NULL,
+    secret       TEXT COLLATE "C" NOT NULL,
     created_at   BIGINT NOT NULL
 );
 CREATE INDEX event_subscriptions_by_domain ON event_subscriptions (domain_owner, domain_name);
@@ -32,14 +32,14 @@ CREATE TABLE event_deliveries (
     delivery_id     TEXT COLLATE "C" NOT NULL UNIQUE,
     subscription_id TEXT COLLATE "C" NOT NULL,
     event_id        TEXT COLLATE "C" NOT NULL,
-    body            TEXT NOT NULL,
+    body            TEXT COLLATE "C" NOT NULL,
     state           TEXT COLLATE "C" NOT NULL,
     attempts        BIGINT NOT NULL,
     next_attempt_at BIGINT NOT NULL,
     lease_owner     TEXT COLLATE "C" NOT NULL,
     lease_until     BIGINT NOT NULL,
     last_status     BIGINT NOT NULL,
-    last_error      TEXT NOT NULL,
+    last_error      TEXT COLLATE "C" NOT NULL,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
