@@ -53,6 +53,9 @@ type Queries interface {
 	Versions
 	PackageGroups
 	ReleaseGates
+	Generations
+	Leases
+	Uploads
 }
 
 // Account is a tenant: the owner of domains and the administrator of
