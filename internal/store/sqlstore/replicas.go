@@ -11,7 +11,7 @@ import (
 // --- generations ---
 
 // BumpGenerations takes the next sequence value by an upsert of the row
-// named ”: on PostgreSQL its row lock holds concurrent bumpers back until
+// with the empty name: on PostgreSQL its row lock holds concurrent bumpers back until
 // the holder commits, so values commit in order; SQLite has one writer.
 // It belongs inside Update, in the transaction of the change it announces.
 func (q queries) BumpGenerations(ctx context.Context, names ...string) error {
