@@ -1,12 +1,12 @@
 package maven
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"context"
 	"strings"
 	"time"
 
