@@ -272,4 +272,3 @@ func orphan(t *testing.T, blobs blob.Store) blob.Digest {
 	}
 	return info.Digest
 }
-
