@@ -84,4 +84,3 @@ func fetchNPM(t *testing.T, u *npmUser, path string) []byte {
 	}
 	return b
 }
-
