@@ -158,6 +158,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	s.blobsAt = where
 	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
+	s.blobs.UseHolds(blobHolds{st: s.store, holder: s.holder})
 	now := s.now
 	// The change counters every cache keys on, kept in step with the
 	// other servers over the store as each request is authenticated.

@@ -33,8 +33,9 @@ func (s *Server) sweepBlobs(ctx context.Context) {
 	})
 }
 
-// sweep removes unreferenced blobs and expired upload checksums if this
-// server can take the sweep lease, and reports whether it swept.
+// sweep removes unreferenced blobs, lapsed blob holds and expired upload
+// checksums if this server can take the sweep lease, and reports whether
+// it swept.
 func (s *Server) sweep(ctx context.Context) (bool, error) {
 	now := s.now()
 	ok, err := s.store.TakeLease(ctx, sweepLease, s.holder, now, now.Add(sweepInterval))
@@ -47,6 +48,9 @@ func (s *Server) sweep(ctx context.Context) (bool, error) {
 		s.log.Info("blob sweep", "removed", n)
 	}
 	if err != nil {
+		return true, err
+	}
+	if _, err := s.store.DeleteExpiredBlobHolds(ctx, now); err != nil {
 		return true, err
 	}
 	_, err = s.store.DeleteExpiredUploadChecksums(ctx, now.Add(-maven.UploadMemory))

@@ -39,6 +39,28 @@ type Leases interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
+// BlobHolds keep servers that share a blob store from deleting a blob
+// another is committing: a server holds a digest from before it commits
+// the bytes until its metadata is written (or given up), and claims a
+// digest before it deletes the bytes. Holds and claims are per holder (a
+// server) and lapse at their expiry.
+type BlobHolds interface {
+	// HoldBlob gives holder a hold on the digest until `until` (renewing
+	// one it has), unless another holder's claim to delete it is in force
+	// at now: then it reports false, and the caller tries again once the
+	// delete is done.
+	HoldBlob(ctx context.Context, sha256, holder string, now, until time.Time) (bool, error)
+	// ClaimBlobDelete gives holder the claim to delete the digest until
+	// `until`, unless another holder's hold or claim is in force at now
+	// (false).
+	ClaimBlobDelete(ctx context.Context, sha256, holder string, now, until time.Time) (bool, error)
+	// ReleaseBlob drops holder's hold or claim on the digest.
+	ReleaseBlob(ctx context.Context, sha256, holder string) error
+	// DeleteExpiredBlobHolds removes holds and claims that lapsed before
+	// t and returns how many.
+	DeleteExpiredBlobHolds(ctx context.Context, before time.Time) (int64, error)
+}
+
 // Kinds of upload checksums.
 const (
 	// ChecksumsExpected are checksums uploaded before their file.

@@ -55,6 +55,7 @@ type Queries interface {
 	ReleaseGates
 	Generations
 	Leases
+	BlobHolds
 	Uploads
 }
 

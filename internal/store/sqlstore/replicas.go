@@ -77,6 +77,47 @@ func (q queries) ReleaseLease(ctx context.Context, name, holder string) error {
 	return q.exec(ctx, false, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder)
 }
 
+// --- blob holds ---
+
+// HoldBlob and ClaimBlobDelete each decide and write in one statement;
+// SQLite runs them one at a time. An engine with concurrent writers must
+// run them serialisably (or lock the digest's rows), or a hold and a
+// claim could both pass their checks.
+func (q queries) HoldBlob(ctx context.Context, sha256, holder string, now, until time.Time) (bool, error) {
+	return q.takeBlob(ctx, `INSERT INTO blob_holds (sha256, holder, kind, expires_at)
+		SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'hold', CAST($3 AS BIGINT)
+		WHERE NOT EXISTS (SELECT 1 FROM blob_holds WHERE sha256 = $1 AND holder <> $2 AND kind = 'delete' AND expires_at > $4)
+		ON CONFLICT (sha256, holder) DO UPDATE SET kind = 'hold', expires_at = excluded.expires_at`, sha256, holder, until, now)
+}
+
+func (q queries) ClaimBlobDelete(ctx context.Context, sha256, holder string, now, until time.Time) (bool, error) {
+	return q.takeBlob(ctx, `INSERT INTO blob_holds (sha256, holder, kind, expires_at)
+		SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'delete', CAST($3 AS BIGINT)
+		WHERE NOT EXISTS (SELECT 1 FROM blob_holds WHERE sha256 = $1 AND holder <> $2 AND expires_at > $4)
+		ON CONFLICT (sha256, holder) DO UPDATE SET kind = 'delete', expires_at = excluded.expires_at`, sha256, holder, until, now)
+}
+
+func (q queries) takeBlob(ctx context.Context, query, sha256, holder string, until, now time.Time) (bool, error) {
+	res, err := q.w.ExecContext(ctx, query, sha256, holder, ms(until), ms(now))
+	if err != nil {
+		return false, q.classify(err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+func (q queries) ReleaseBlob(ctx context.Context, sha256, holder string) error {
+	return q.exec(ctx, false, `DELETE FROM blob_holds WHERE sha256 = $1 AND holder = $2`, sha256, holder)
+}
+
+func (q queries) DeleteExpiredBlobHolds(ctx context.Context, before time.Time) (int64, error) {
+	res, err := q.w.ExecContext(ctx, `DELETE FROM blob_holds WHERE expires_at < $1`, ms(before))
+	if err != nil {
+		return 0, q.classify(err)
+	}
+	return res.RowsAffected()
+}
+
 // --- upload checksums ---
 
 func (q queries) PutUploadChecksums(ctx context.Context, u store.UploadChecksums) error {

@@ -17,6 +17,7 @@ func replicaTests() []namedTest {
 		{"GenerationsRollBack", testGenerationsRollBack},
 		{"Leases", testLeases},
 		{"UploadChecksums", testUploadChecksums},
+		{"BlobHolds", testBlobHolds},
 	}
 }
 
@@ -237,5 +238,69 @@ func testUploadChecksums(t *testing.T, s store.Store) {
 	must(t, s.Update(ctx, func(q store.Queries) error { return q.DeleteRepository(ctx, r.ID) }))
 	if got := get(store.ChecksumsUploaded, t0); len(got) != 0 {
 		t.Fatalf("a deleted repository's sums remain: %v", got)
+	}
+}
+
+func testBlobHolds(t *testing.T, s store.Store) {
+	const d = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	t0 := now()
+	until := t0.Add(time.Minute)
+	hold := func(holder string, at time.Time) bool {
+		t.Helper()
+		ok, err := s.HoldBlob(ctx, d, holder, at, until)
+		must(t, err)
+		return ok
+	}
+	claim := func(holder string, at time.Time) bool {
+		t.Helper()
+		ok, err := s.ClaimBlobDelete(ctx, d, holder, at, until)
+		must(t, err)
+		return ok
+	}
+	if !hold("a", t0) || !hold("a", t0) {
+		t.Fatal("a could not hold (and hold again) a free digest")
+	}
+	if !hold("b", t0) {
+		t.Fatal("two holders cannot hold one digest")
+	}
+	if claim("c", t0) {
+		t.Fatal("c claimed a digest a and b hold")
+	}
+	must(t, s.ReleaseBlob(ctx, d, "a"))
+	if claim("c", t0) {
+		t.Fatal("c claimed a digest b still holds")
+	}
+	must(t, s.ReleaseBlob(ctx, d, "b"))
+	if !claim("c", t0) {
+		t.Fatal("c could not claim a digest nobody holds")
+	}
+	if hold("a", t0) {
+		t.Fatal("a held a digest c is deleting")
+	}
+	if claim("b", t0) {
+		t.Fatal("b claimed a digest c is deleting")
+	}
+	must(t, s.ReleaseBlob(ctx, d, "c"))
+	if !hold("a", t0) {
+		t.Fatal("a could not hold once c's delete was done")
+	}
+	// A holder that died: its hold lapses.
+	if !claim("c", until.Add(time.Second)) {
+		t.Fatal("a lapsed hold kept c from claiming")
+	}
+	if hold("a", t0.Add(time.Second)) {
+		t.Fatal("a held a digest claimed by c")
+	}
+	// Another digest is not concerned.
+	if ok, err := s.HoldBlob(ctx, "f"+d[1:], "a", t0, until); err != nil || !ok {
+		t.Fatalf("holding another digest: %v %v", ok, err)
+	}
+	n, err := s.DeleteExpiredBlobHolds(ctx, until.Add(time.Second))
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("pruned %d holds and claims, want all 3 (they lapsed)", n)
+	}
+	if !hold("a", t0) {
+		t.Fatal("a pruned claim still counts")
 	}
 }

@@ -37,7 +37,24 @@ CREATE TABLE upload_checksums (
 );
 CREATE INDEX upload_checksums_by_time ON upload_checksums (updated_at);
 
+-- Holds on blobs, so that servers sharing a blob store never delete a
+-- blob another is committing: kind 'hold' is a server's upload of the
+-- digest (from before its commit until its metadata is written or given
+-- up), kind 'delete' a server's claim to delete it. A claim is taken only
+-- while no other server holds or claims the digest, and a hold only while
+-- no other server claims it. Rows lapse at expires_at (a server that
+-- died) and are pruned.
+CREATE TABLE blob_holds (
+    sha256     TEXT NOT NULL,
+    holder     TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (sha256, holder)
+);
+CREATE INDEX blob_holds_by_expiry ON blob_holds (expires_at);
+
 -- +goose Down
+DROP TABLE blob_holds;
 DROP TABLE upload_checksums;
 DROP TABLE leases;
 DROP TABLE generations;
