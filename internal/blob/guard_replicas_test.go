@@ -173,4 +173,3 @@ func TestUploadWaitsForAnotherProcessDelete(t *testing.T) {
 		t.Fatal("b's upload, published after a's delete, has no bytes")
 	}
 }
-
