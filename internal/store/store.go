@@ -1,8 +1,9 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies, packages and their versions, and
-// package groups.
+// graph and external connections, tags and resource policies, packages and their versions,
+// package groups, and what servers sharing the store coordinate through (change counters, leases,
+// blob holds, checksums of uploads in progress).
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
