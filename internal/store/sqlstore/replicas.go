@@ -63,15 +63,12 @@ func (q queries) LatestGeneration(ctx context.Context) (int64, error) {
 // expired or already the holder's: it changed a row exactly when the
 // holder has the lease.
 func (q queries) TakeLease(ctx context.Context, name, holder string, now, expires time.Time) (bool, error) {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+	n, err := q.execCount(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
 		WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder`, name, holder, ms(expires), ms(now))
-	if err != nil {
-		return false, q.classify(err)
-	}
-	n, err := res.RowsAffected()
 	return n > 0, err
 }
+
 
 func (q queries) ReleaseLease(ctx context.Context, name, holder string) error {
 	return q.exec(ctx, false, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder)
@@ -98,11 +95,7 @@ func (q queries) ClaimBlobDelete(ctx context.Context, sha256, holder string, now
 }
 
 func (q queries) takeBlob(ctx context.Context, query, sha256, holder string, until, now time.Time) (bool, error) {
-	res, err := q.w.ExecContext(ctx, query, sha256, holder, ms(until), ms(now))
-	if err != nil {
-		return false, q.classify(err)
-	}
-	n, err := res.RowsAffected()
+	n, err := q.execCount(ctx, query, sha256, holder, ms(until), ms(now))
 	return n > 0, err
 }
 
@@ -111,11 +104,7 @@ func (q queries) ReleaseBlob(ctx context.Context, sha256, holder string) error {
 }
 
 func (q queries) DeleteExpiredBlobHolds(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM blob_holds WHERE expires_at < $1`, ms(before))
-	if err != nil {
-		return 0, q.classify(err)
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM blob_holds WHERE expires_at < $1`, ms(before))
 }
 
 // --- upload checksums ---
@@ -155,9 +144,5 @@ func (q queries) DeleteUploadChecksums(ctx context.Context, repositoryID int64, 
 }
 
 func (q queries) DeleteExpiredUploadChecksums(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM upload_checksums WHERE updated_at < $1`, ms(before))
-	if err != nil {
-		return 0, q.classify(err)
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM upload_checksums WHERE updated_at < $1`, ms(before))
 }
