@@ -69,7 +69,6 @@ func (q queries) TakeLease(ctx context.Context, name, holder string, now, expire
 	return n > 0, err
 }
 
-
 func (q queries) ReleaseLease(ctx context.Context, name, holder string) error {
 	return q.exec(ctx, false, `DELETE FROM leases WHERE name = $1 AND holder = $2`, name, holder)
 }
