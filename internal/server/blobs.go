@@ -39,12 +39,20 @@ type blobHolds struct {
 	holder string
 }
 
-func (h blobHolds) Hold(ctx context.Context, d blob.Digest, now, until time.Time) (bool, error) {
-	return h.st.HoldBlob(ctx, d.String(), h.holder, now, until)
+func (h blobHolds) Hold(ctx context.Context, d blob.Digest, now, until time.Time) (ok bool, err error) {
+	err = h.st.Update(ctx, func(q store.Queries) error {
+		ok, err = q.HoldBlob(ctx, d.String(), h.holder, now, until)
+		return err
+	})
+	return ok, err
 }
 
-func (h blobHolds) Claim(ctx context.Context, d blob.Digest, now, until time.Time) (bool, error) {
-	return h.st.ClaimBlobDelete(ctx, d.String(), h.holder, now, until)
+func (h blobHolds) Claim(ctx context.Context, d blob.Digest, now, until time.Time) (ok bool, err error) {
+	err = h.st.Update(ctx, func(q store.Queries) error {
+		ok, err = q.ClaimBlobDelete(ctx, d.String(), h.holder, now, until)
+		return err
+	})
+	return ok, err
 }
 
 func (h blobHolds) Release(ctx context.Context, d blob.Digest) error {

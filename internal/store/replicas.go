@@ -44,6 +44,9 @@ type Leases interface {
 // the bytes until its metadata is written (or given up), and claims a
 // digest before it deletes the bytes. Holds and claims are per holder (a
 // server) and lapse at their expiry.
+// HoldBlob and ClaimBlobDelete belong inside Update: each decides under
+// a lock on the digest that holds the other writers of the digest back
+// until its transaction ends.
 type BlobHolds interface {
 	// HoldBlob gives holder a hold on the digest until `until` (renewing
 	// one it has), unless another holder's claim to delete it is in force

@@ -75,10 +75,11 @@ func (q queries) ReleaseLease(ctx context.Context, name, holder string) error {
 
 // --- blob holds ---
 
-// HoldBlob and ClaimBlobDelete each decide and write in one statement;
-// SQLite runs them one at a time. An engine with concurrent writers must
-// run them serialisably (or lock the digest's rows), or a hold and a
-// claim could both pass their checks.
+// HoldBlob and ClaimBlobDelete first take the digest's lock row (the row
+// with the empty holder, never in force: its expires_at is 0) by an
+// upsert, which on PostgreSQL holds any other transaction on the digest
+// back until this one commits; then they decide and write in one
+// statement. SQLite runs one writer at a time anyway.
 func (q queries) HoldBlob(ctx context.Context, sha256, holder string, now, until time.Time) (bool, error) {
 	return q.takeBlob(ctx, `INSERT INTO blob_holds (sha256, holder, kind, expires_at)
 		SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), 'hold', CAST($3 AS BIGINT)
@@ -94,6 +95,13 @@ func (q queries) ClaimBlobDelete(ctx context.Context, sha256, holder string, now
 }
 
 func (q queries) takeBlob(ctx context.Context, query, sha256, holder string, until, now time.Time) (bool, error) {
+	if holder == "" {
+		return false, errors.New("blob holders must have a name")
+	}
+	if err := q.exec(ctx, false, `INSERT INTO blob_holds (sha256, holder, kind, expires_at) VALUES ($1, '', 'lock', 0)
+		ON CONFLICT (sha256, holder) DO UPDATE SET expires_at = 0`, sha256); err != nil {
+		return false, err
+	}
 	n, err := q.execCount(ctx, query, sha256, holder, ms(until), ms(now))
 	return n > 0, err
 }
