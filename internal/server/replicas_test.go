@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -20,11 +21,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/arcahq/arca/internal/admin"
+	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/config"
+	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/server"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store/sqlite"
@@ -102,6 +106,9 @@ func TestReplicasSeeEachOthersChanges(t *testing.T) {
 	})
 
 	t.Run("status change", func(t *testing.T) {
+		if doc := npmDoc(); !strings.Contains(doc, `"1.1.0"`) {
+			t.Fatalf("b's npm document does not list 1.1.0 to begin with: %s", doc)
+		}
 		_, err := ga.ca.UpdatePackageVersionsStatus(ctx, &codeartifact.UpdatePackageVersionsStatusInput{
 			Domain: aws.String("shared"), Repository: aws.String("repo"), Format: types.PackageFormatNpm,
 			Package: aws.String("lib"), Versions: []string{"1.1.0"}, TargetStatus: types.PackageVersionStatusArchived,
@@ -141,6 +148,47 @@ func TestReplicasSeeEachOthersChanges(t *testing.T) {
 		}
 		status, body = gb.do(http.MethodGet, goneB+"doomed", "", nil)
 		wantStatus(t, "npm document on b of a repository deleted on a", http.StatusNotFound)(status, body)
+	})
+
+	t.Run("deactivated access key", func(t *testing.T) {
+		// IAM state written by another process over the store (as arca
+		// admin does), signed for on b.
+		dir, closeDir, err := admin.Open(ctx, admin.Dir{Data: a.Data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closeDir()
+		root := identity.Principal{Account: servertest.AccountID, ARN: arn.AccountRoot(servertest.AccountID), Kind: identity.KindRoot}
+		if _, err := dir.CreateUser(ctx, servertest.AccountID, "dev", "/"); err != nil {
+			t.Fatal(err)
+		}
+		key, _, err := dir.CreateAccessKey(ctx, root, "dev")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev := codeartifact.New(codeartifact.Options{
+			Region: servertest.Region, BaseEndpoint: aws.String(b.URL), Retryer: aws.NopRetryer{},
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: key.ID, SecretAccessKey: key.Secret}, nil
+			}),
+		})
+		code := func() string {
+			_, err := dev.ListDomains(ctx, &codeartifact.ListDomainsInput{})
+			var apiErr smithy.APIError
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("list-domains as dev on b: %v, want an error (dev has no policy)", err)
+			}
+			return apiErr.ErrorCode()
+		}
+		if got := code(); got != "AccessDeniedException" {
+			t.Fatalf("dev's key on b: %s, want AccessDeniedException (known, not allowed)", got)
+		}
+		if err := dir.UpdateAccessKey(ctx, root, "dev", key.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := code(); got != "UnrecognizedClientException" {
+			t.Errorf("dev's key deactivated by another process, on b: %s, want UnrecognizedClientException", got)
+		}
 	})
 
 	t.Run("revoked token", func(t *testing.T) {
