@@ -225,8 +225,9 @@ func TokenCommand(out, errOut io.Writer) *cobra.Command {
 		Use:   "token",
 		Short: "Inspect and revoke authorization tokens",
 		Long: `Inspect and revoke the authorization tokens of the server whose data directory
-is --data (ARCA_DATA), on its database directly. Safe while the server runs, and
-a revocation takes effect on the server's next request.
+is --data (ARCA_DATA), or of the replicas whose shared database is --database
+(ARCA_DATABASE), on the database directly. Safe while servers run, and a
+revocation takes effect on each server's next request.
 
 A token is read from the argument, or from standard input when the argument
 is "-" or missing (so it stays out of the shell's history).`,

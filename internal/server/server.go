@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,7 +42,7 @@ import (
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
+	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/token"
 	"github.com/arcahq/arca/internal/upstream"
 )
@@ -131,7 +130,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
-		func() (store.Store, error) { return sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db")) })
+		func() (store.Store, error) { return engine.Open(ctx, cfg.Database, cfg.Data, true) })
 	if err != nil {
 		return nil, err
 	}
@@ -157,6 +156,10 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.blobsAt = where
+	if s.cfg.SharedDatabase() && s.cfg.S3 == nil {
+		s.log.Warn("the database can be shared but the blobs are in this server's data directory: " +
+			"another replica would list packages whose bytes it cannot serve; give every replica the same --blobs s3://...")
+	}
 	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
 	s.blobs.UseHolds(blobHolds{st: s.store, holder: s.holder})
 	now := s.now
@@ -291,7 +294,8 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
 	warnIfExposed(ln.Addr(), s.log)
-	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data, "blobs", s.blobsAt,
+	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
+		"database", engine.Where(s.cfg.Database, s.cfg.Data), "blobs", s.blobsAt,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
 	case err := <-done:
