@@ -11,9 +11,10 @@
 // seen, empty when nothing changed; each name returned is bumped here.
 //
 // Freshness: Sync is called as a request is authenticated, and one read
-// serves every request that arrives within Window of its start
-// (requests arriving while a read is under way wait for it when it
-// started after they arrived, or for the next one). So a change
+// serves every request that arrives within the window after its start,
+// without a lock; a later request waits for a read that starts after it
+// arrived (one read at a time: requests that arrive together share it).
+// So a change
 // committed through one server binds every request that reaches another
 // server more than Window after the commit; Window is a millisecond by
 // default, which keeps the read off nearly every request of a busy
@@ -57,9 +58,10 @@ type Counters struct {
 	last atomic.Int64 // the highest store sequence value seen
 
 	// syncMu serialises reads of the store; synced is when the last
-	// completed one started (with a monotonic reading).
+	// completed one started, in nanoseconds since epoch (monotonic), or -1.
 	syncMu sync.Mutex
-	synced time.Time
+	epoch  time.Time
+	synced atomic.Int64
 }
 
 // maxNames bounds the counters held; past it they start over, every
@@ -74,8 +76,9 @@ func New(ctx context.Context, st Store, window time.Duration) (*Counters, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &Counters{st: st, window: window}
+	c := &Counters{st: st, window: window, epoch: time.Now()}
 	c.last.Store(latest)
+	c.synced.Store(-1)
 	return c, nil
 }
 
@@ -141,13 +144,18 @@ func (c *Counters) Sync(ctx context.Context) error {
 	if c.st == nil {
 		return nil
 	}
-	arrived := time.Now()
-	c.syncMu.Lock()
-	defer c.syncMu.Unlock()
-	if !c.synced.IsZero() && c.synced.After(arrived.Add(-c.window)) {
+	arrived := time.Since(c.epoch)
+	// Without the lock first: within the window a request neither reads
+	// nor waits for a read under way.
+	if c.fresh(arrived) {
 		return nil
 	}
-	started := time.Now()
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	if c.fresh(arrived) {
+		return nil
+	}
+	started := time.Since(c.epoch)
 	list, err := c.st.GenerationsSince(ctx, c.last.Load())
 	if err != nil {
 		return err
@@ -160,6 +168,13 @@ func (c *Counters) Sync(ctx context.Context) error {
 		last = max(last, g.Value)
 	}
 	c.last.Store(last)
-	c.synced = started
+	c.synced.Store(int64(started))
 	return nil
+}
+
+// fresh reports whether a read that started less than the window before
+// arrived (or after it) has completed.
+func (c *Counters) fresh(arrived time.Duration) bool {
+	s := c.synced.Load()
+	return s >= 0 && time.Duration(s) > arrived-c.window
 }
