@@ -37,6 +37,11 @@ func main() {
 		// cargo runs its credential provider as `arca --cargo-plugin`.
 		os.Exit(app.CargoPlugin(context.Background()))
 	}
+	if cli.IsNuGetPlugin(os.Args[1:]) {
+		// NuGet runs its credential provider plugins as `arca -Plugin`
+		// (arca exec --tool nuget|dotnet points it at arca).
+		os.Exit(app.NuGetPlugin(context.Background()))
+	}
 	root := &cobra.Command{
 		Use:           "arca",
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",

@@ -154,8 +154,10 @@ func (a *App) execCommand() *cobra.Command {
 variables set to a current token, writing no configuration (for npm, pnpm
 and yarn 1, a token-free npm user config in the cache directory): for example
 arca exec --tool npm -- npm install, or arca exec -- mvn deploy with a
-settings.xml that reads ${env.CODEARTIFACT_AUTH_TOKEN}. Exits with the
-command's exit code.`,
+settings.xml that reads ${env.CODEARTIFACT_AUTH_TOKEN}. For nuget and
+dotnet, arca itself is the command's NuGet credential provider plugin
+(NUGET_PLUGIN_PATHS): arca exec --tool nuget -- nuget push PKG -Source
+ENDPOINTv3/index.json. Exits with the command's exit code.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			code, err := a.Exec(cmd.Context(), f, tool, args, os.Environ())
