@@ -1,9 +1,10 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies, packages and their versions, and
-// package groups, and the subscriptions and outbox of package version
-// events.
+// graph and external connections, tags and resource policies, packages and their versions,
+// package groups, the subscriptions and outbox of package version events, and what servers
+// sharing the store coordinate through (change counters, leases, blob holds, checksums of uploads
+// in progress).
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -59,6 +60,10 @@ type Queries interface {
 	PackageGroups
 	ReleaseGates
 	Events
+	Generations
+	Leases
+	BlobHolds
+	Uploads
 }
 
 // Account is a tenant: the owner of domains and the administrator of
