@@ -13,6 +13,12 @@
 // 401 with the format's WWW-Authenticate challenge, because Maven and NuGet
 // send credentials only after one.
 //
+// Requests are bounded per client (package throttle): in flight per
+// address before authentication and per principal after it, and
+// CodeArtifact's quotas per token, per account and repository (reads and
+// writes apart), and per address for requests without a valid token. A
+// refusal is a Throttled error with Retry-After, in the format's shape.
+//
 // Each format renders its own errors: the endpoint never writes a body of
 // its own after the format is known.
 package endpoint
