@@ -61,7 +61,10 @@ func main() {
 	if *longForm {
 		z = long
 	}
-	raiseFileLimit()
+	if limit := raiseFileLimit(); z.idleConns > limit-500 {
+		// The client needs a descriptor per connection too.
+		z.idleConns = limit - 500
+	}
 	if *bin == "" {
 		b, err := build()
 		if err != nil {
@@ -152,12 +155,16 @@ func fail(format string, args ...any) {
 	os.Exit(2)
 }
 
-// raiseFileLimit lets this process hold as many connections as the
-// attacks open.
-func raiseFileLimit() {
+// raiseFileLimit lets this process hold as many connections as it may,
+// and returns how many descriptors that is.
+func raiseFileLimit() int {
 	var l syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) != nil {
+		return 1024
+	}
+	if l.Cur < l.Max {
 		l.Cur = l.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
 	}
+	return int(min(l.Cur, 1<<30))
 }
