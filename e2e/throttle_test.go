@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,22 +13,7 @@ func TestBoto3Throttling(t *testing.T) {
 	t.Parallel()
 	py := python(t)
 	s := startServer(t, "--throttle", "codeartifact")
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_throttle.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	env := clientEnv(home,
-		"AWS_CONFIG_FILE="+filepath.Join(home, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
-		"AWS_ACCESS_KEY_ID="+s.KeyID,
-		"AWS_SECRET_ACCESS_KEY="+s.Secret,
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
-	r := runProgram(t, env, home, py, script, s.URL, s.Account)
-	if r.Code != 0 {
-		t.Fatalf("the throttling scenario failed\n%s", r)
-	}
+	r := runBoto3(t, py, s, "boto3_throttle.py", s.URL, s.Account)
 	var summary struct {
 		OK         bool    `json:"ok"`
 		Passed     int     `json:"passed"`

@@ -139,3 +139,32 @@ func FuzzOpenZip(f *testing.F) {
 		}
 	})
 }
+
+func FuzzTar(f *testing.F) {
+	f.Add(tgz(f, map[string][]byte{"a": []byte("a"), "b/c": []byte("bc")}))
+	f.Add([]byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffgarbage"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := archive.Limits{Entries: 3, Unpacked: 1 << 16, Ratio: 10}
+		tr, err := archive.NewTar(bytes.NewReader(data), gunzip, lim)
+		if err != nil {
+			return
+		}
+		for n := 0; ; n++ {
+			if _, err := tr.Next(); err != nil {
+				if err != io.EOF && errkind.KindOf(err) != errkind.Validation {
+					t.Fatalf("error of kind %v: %v", errkind.KindOf(err), err)
+				}
+				return
+			}
+			if n >= 3 {
+				t.Fatal("a fourth entry opened past the limit")
+			}
+			if _, err := io.Copy(io.Discard, tr); err != nil {
+				if errkind.KindOf(tr.Err(err)) != errkind.Validation {
+					t.Fatalf("read error of kind %v: %v", errkind.KindOf(tr.Err(err)), err)
+				}
+				return
+			}
+		}
+	})
+}
