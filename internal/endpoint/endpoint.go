@@ -122,11 +122,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer leave()
 	if err := h.authenticate(r, req); err != nil {
-		if terr := h.throttle.Anonymous(client.IP); terr != nil && errors.Is(err, errkind.ErrUnauthenticated) {
-			err = terr
-		}
 		if errors.Is(err, errkind.ErrUnauthenticated) {
-			w.Header().Set("WWW-Authenticate", f.Challenge(req))
+			if terr := h.throttle.Anonymous(client.IP); terr != nil {
+				err = terr
+			} else {
+				w.Header().Set("WWW-Authenticate", f.Challenge(req))
+			}
 		}
 		h.writeError(w, r, f, err)
 		return
