@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -54,8 +55,26 @@ func TestOpenZipCountsEntriesBeforeParsing(t *testing.T) {
 	refused(t, err, "The wheel has more than 1000 entries")
 }
 
+// declaring returns a zip whose one entry declares unpacked bytes and
+// holds compressed bytes of garbage: OpenZip judges by the declarations,
+// and nothing here decompresses.
+func declaring(t *testing.T, unpacked, compressed int) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zip.NewWriter(&b)
+	f, err := w.CreateRaw(&zip.FileHeader{Name: "zeros", Method: zip.Deflate, CompressedSize64: uint64(compressed), UncompressedSize64: uint64(unpacked)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(make([]byte, compressed))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 func TestOpenZipSizes(t *testing.T) {
-	data := zipOf(t, map[string][]byte{"zeros": make([]byte, 32<<20), "small": []byte("hello")})
+	data := declaring(t, 20<<20, 20<<10)
 	_, err := archive.OpenZip(bytes.NewReader(data), int64(len(data)), archive.Limits{What: "The package", Unpacked: 16 << 20})
 	refused(t, err, "The package unpacks to more than 16777216 bytes")
 	_, err = archive.OpenZip(bytes.NewReader(data), int64(len(data)), archive.Limits{What: "The package", Ratio: archive.DefaultRatio})
@@ -116,8 +135,12 @@ func TestTarLimits(t *testing.T) {
 	}
 	refused(t, readAll(t, data, archive.Limits{What: "The tarball", Entries: 2}), "The tarball has more than 2 entries")
 
-	bomb := tgz(t, map[string][]byte{"zeros": make([]byte, 64<<20)})
-	refused(t, readAll(t, bomb, archive.Limits{What: "The .crate", Unpacked: 32 << 20}), "The .crate unpacks to more than 33554432 bytes")
+	// 20 MiB of zeros in a tar, gzip -9: 20 KiB.
+	bomb, err := os.ReadFile("testdata/zeros.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(t, readAll(t, bomb, archive.Limits{What: "The .crate", Unpacked: 8 << 20}), "The .crate unpacks to more than 8388608 bytes")
 	refused(t, readAll(t, bomb, archive.Limits{What: "The .crate", Ratio: archive.DefaultRatio}), "The .crate unpacks to more than 200 times its size")
 
 	refused(t, readAll(t, []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xffgarbage"), archive.Limits{What: "The tarball"}), "The tarball is not a valid tar archive")
