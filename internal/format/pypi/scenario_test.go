@@ -738,8 +738,8 @@ func TestMetadataServedWithoutOpeningTheWheel(t *testing.T) {
 // refused, as PyPI refusals are (plain text 400), before archive/zip
 // parses its directory, and nothing of it is kept.
 func TestWheelWithTooManyEntriesRefused(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and uploads a 67 MiB wheel")
+	if testing.Short() || raceDetector {
+		t.Skip("builds and uploads a 67 MiB wheel (seconds, a minute under -race: the plain go test run has it)")
 	}
 	e := newEnv(t)
 	ep := e.repo("my-repo")
