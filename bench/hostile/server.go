@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -38,28 +37,11 @@ type server struct {
 	url    string
 	host   string
 	data   string
-	stderr *syncBuffer
+	stderr string // the file the server's log goes to
 	ca     *codeartifact.Client
 	token  string
 	// Repository endpoints.
 	npm, pypi, maven string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // build builds arca from this checkout into a temporary directory.
@@ -88,10 +70,15 @@ func start(ctx context.Context, bin string, args ...string) (*server, error) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &server{url: "http://" + addr, host: addr, data: data, stderr: &syncBuffer{}}
+	s := &server{url: "http://" + addr, host: addr, data: data, stderr: filepath.Join(data, "serve.log")}
+	logFile, err := os.Create(s.stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the server has its own descriptor
 	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr, "--data", filepath.Join(data, "d")}, args...)...)
 	s.cmd.Env = append(os.Environ(), "ARCA_ACCOUNT_ID="+account, "ARCA_ROOT_ACCESS_KEY_ID="+keyID, "ARCA_ROOT_SECRET_ACCESS_KEY="+secret)
-	s.cmd.Stderr = s.stderr
+	s.cmd.Stderr = logFile
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -159,7 +146,8 @@ func (s *server) stop() {
 }
 
 func (s *server) stderrTail() string {
-	t := s.stderr.String()
+	b, _ := os.ReadFile(s.stderr)
+	t := string(b)
 	if len(t) > 2000 {
 		t = t[len(t)-2000:]
 	}

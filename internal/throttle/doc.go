@@ -13,6 +13,11 @@
 //   - Requests in flight per client address and per principal (InFlight).
 //   - A server-wide budget of buffered request bytes (Budget).
 //
+// Every bound is per server process: N replicas over one database allow
+// N times the rates, the requests in flight and the budget (a load
+// balancer that keeps a client on one replica keeps its per-client
+// bounds).
+//
 // Keys are bounded in number: a client spraying addresses or tokens makes
 // the limiter forget idle keys, never grow without bound.
 package throttle
