@@ -16,6 +16,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/events"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/pkggroup"
@@ -59,6 +60,8 @@ type Config struct {
 	// Throttle bounds each client's requests in flight and each account's
 	// rate of the operations CodeArtifact sets a quota for; nil is none.
 	Throttle *throttle.Throttle
+	// Events manages event subscriptions (package events).
+	Events *events.Service
 }
 
 // Formats is what the control plane follows of each format's rules
