@@ -44,6 +44,7 @@ import (
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/engine"
+	"github.com/arcahq/arca/internal/throttle"
 	"github.com/arcahq/arca/internal/token"
 	"github.com/arcahq/arca/internal/upstream"
 )
@@ -221,9 +222,10 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
 	}
-	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats, Events: subscriptions}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
+	limits := throttle.New(throttle.Config{Scale: s.cfg.Throttle, PerClient: s.cfg.MaxRequestsPerClient}, now)
+	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats, Throttle: limits, Events: subscriptions}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
-	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps))
+	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps), limits)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 
 	mux := http.NewServeMux()
@@ -235,7 +237,8 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
-	handler := minBodyRate(settleUploads(mux, s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
+	budget := throttle.NewBudget(s.cfg.BufferBudget, budgetWait)
+	handler := minBodyRate(settleUploads(bufferBudget(mux, budget, s.log), s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
 	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
 	return nil
 }

@@ -511,4 +511,11 @@ type Versions interface {
 	DomainAsset(ctx context.Context, domainID int64, sha256 string) (artifact.Asset, error)
 	// BlobInUse reports whether any domain references the digest.
 	BlobInUse(ctx context.Context, sha256 string) (bool, error)
+	// SetDerived records the file a format derives from a digest's bytes
+	// (a wheel's METADATA), kept while the domain references the digest;
+	// a digest the domain does not reference is errkind.NotFound.
+	SetDerived(ctx context.Context, domainID int64, sha256 string, b []byte) error
+	// Derived returns what SetDerived recorded: nil if nothing was, and
+	// errkind.NotFound if the domain does not reference the digest.
+	Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error)
 }
