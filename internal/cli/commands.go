@@ -31,7 +31,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // Commands returns the client commands: login, logout, credential, env,
 // exec, profile and gate.
 func (a *App) Commands() []*cobra.Command {
-	return []*cobra.Command{a.loginCommand(), a.logoutCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand(), a.gateCommand()}
+	return []*cobra.Command{a.loginCommand(), a.logoutCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand(), a.gateCommand(), a.eventsCommand()}
 }
 
 const toolsHelp = "npm, pnpm, yarn (yarn 1, or yarn 2+ when that is installed), yarn-classic, yarn-berry, pip, twine, uv, poetry, maven, gradle, cargo, nuget, dotnet, swift, gem, bundler"
