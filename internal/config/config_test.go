@@ -56,6 +56,7 @@ func TestValidateRejects(t *testing.T) {
 		"log format":          func(c *Config) { c.LogFormat = "xml" },
 		"public debug listen": func(c *Config) { c.DebugListen = "0.0.0.0:6060" },
 		"named debug listen":  func(c *Config) { c.DebugListen = "localhost:6060" },
+		"unknown metrics":     func(c *Config) { c.Metrics = "public" },
 	}
 	for name, mutate := range cases {
 		c := Defaults()

@@ -28,6 +28,7 @@ upstream-timeout = "45s"
 trusted-proxy = ["10.0.0.0/8", "192.0.2.7"]
 log-format = "json"
 debug-listen = "127.0.0.1:6060"
+metrics = "open"
 max-connections = 500
 min-body-rate = "4KiB"
 audit-log = "/var/log/arca/audit.log"
@@ -50,7 +51,7 @@ master-key-file = "/etc/arca/master.key"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}
 	want.UpstreamTimeout = 45 * time.Second
 	want.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
-	want.LogFormat, want.DebugListen = "json", "127.0.0.1:6060"
+	want.LogFormat, want.DebugListen, want.Metrics = "json", "127.0.0.1:6060", MetricsOpen
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true
 	want.MaxConnections, want.MinBodyRate, want.AuditLogMinAge = 500, 4<<10, 30*24*time.Hour
 	if !reflect.DeepEqual(c, want) {

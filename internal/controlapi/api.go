@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
@@ -112,11 +113,13 @@ func New(cfg Config, m *model.Model, a *auth.Authenticator, z Authorizer, cat *c
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := a.model.Route(r.Method, r.URL.Path)
 	if !ok {
+		metrics.From(r.Context()).Name(metrics.ControlPlane, "unknown")
 		a.writeError(w, r, errkind.NotFoundf("No CodeArtifact operation is served at %s %s", r.Method, r.URL.Path).WithReason(unknownOperation))
 		return
 	}
 	rec := audit.From(r.Context())
 	rec.Call(audit.SourceCodeArtifact, op.Name) // Arca's own operations too: they are served here
+	metrics.From(r.Context()).Name(metrics.ControlPlane, op.Name)
 	// Bodies are read whole, but for a streaming payload (an asset), which
 	// the handler streams to the blob store and bounds there.
 	maxBody := int64(auth.MaxBufferedBody)

@@ -29,6 +29,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/token"
 )
@@ -103,6 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.formats[req.Format]
 	h.record(r, req, f)
+	metrics.From(r.Context()).Package(req.Format)
 	if err := h.authenticate(r, req); err != nil {
 		if errors.Is(err, errkind.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", f.Challenge(req))

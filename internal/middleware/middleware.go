@@ -48,14 +48,26 @@ func NewID() string {
 	return string(s[:])
 }
 
-// Wrap returns h with request ids, panic recovery (logged to log) and
-// access logging (to access; none if nil).
-func Wrap(h http.Handler, log *slog.Logger, access *AccessLog) http.Handler {
+// Observer sees every request: Start may add to its context before the
+// handler runs, Done gets the status and the duration once it returned
+// (the metrics, package metrics).
+type Observer interface {
+	Start(ctx context.Context) context.Context
+	Done(ctx context.Context, status int, d time.Duration)
+}
+
+// Wrap returns h with request ids, panic recovery (logged to log), access
+// logging (to access; none if nil) and the observer obs (none if nil).
+func Wrap(h http.Handler, log *slog.Logger, access *AccessLog, o Observer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewID()
 		w.Header().Set("x-amzn-RequestId", id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		if o != nil {
+			ctx = o.Start(ctx)
+		}
+		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
@@ -67,9 +79,13 @@ func Wrap(h http.Handler, log *slog.Logger, access *AccessLog) http.Handler {
 					http.Error(rec, "internal error, request id "+id, http.StatusInternalServerError)
 				}
 			}
+			d := time.Since(start)
 			if access != nil {
 				access.write(line{at: start, id: id, method: r.Method, path: RedactPath(r.URL.Path),
-					status: rec.status, bytes: rec.bytes, duration: time.Since(start)})
+					status: rec.status, bytes: rec.bytes, duration: d})
+			}
+			if o != nil {
+				o.Done(ctx, rec.status, d)
 			}
 		}()
 		h.ServeHTTP(rec, r)
