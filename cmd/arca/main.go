@@ -1,5 +1,6 @@
 // Command arca is Arca: `arca serve` runs the artifact repository server;
-// `arca admin` administers a server's accounts and `arca token` inspects
+// `arca backup` and `arca restore` copy its data directory out and back
+// (package backup); `arca admin` administers a server's accounts and `arca token` inspects
 // and revokes authorization tokens (package internal/admin);
 // `arca login`, `arca credential`, `arca env`, `arca exec` and `arca
 // profile` are the client side (package internal/cli).
@@ -49,6 +50,7 @@ func main() {
 	root.AddCommand(serveCommand())
 	root.AddCommand(admin.Command(os.Stdout, os.Stderr))
 	root.AddCommand(admin.TokenCommand(os.Stdout, os.Stderr))
+	root.AddCommand(backupCommand(os.Stdout), restoreCommand(os.Stdout))
 	root.AddCommand(app.Commands()...)
 	if err := root.Execute(); err != nil {
 		if msg := cli.Message(err); msg != "" {
