@@ -27,6 +27,21 @@ type Metrics struct {
 	deliveries      *prometheus.CounterVec
 	deliveryTime    prometheus.Histogram
 	backlog         *prometheus.GaugeVec
+
+	// The children of the fixed label values, resolved once: looking a
+	// child up by its label values hashes them on every call.
+	storeKinds                      map[string]prometheus.Observer
+	tokenResults, revocationResults map[string]prometheus.Counter
+	decisionResults                 map[string]prometheus.Counter
+}
+
+// children resolves the counters of vec for each value of its one label.
+func children(vec *prometheus.CounterVec, values ...string) map[string]prometheus.Counter {
+	out := make(map[string]prometheus.Counter, len(values))
+	for _, v := range values {
+		out[v] = vec.WithLabelValues(v)
+	}
+	return out
 }
 
 // latencyBuckets span a cached download (tens of microseconds) to a slow
@@ -97,6 +112,13 @@ func New() *Metrics {
 		Name: "arca_event_backlog",
 		Help: "Events waiting for delivery (pending) and in the dead-letter state (dead).",
 	}, []string{"state"})
+	m.storeKinds = map[string]prometheus.Observer{}
+	for _, k := range []string{"query", "exec", "transaction"} {
+		m.storeKinds[k] = m.storeTime.WithLabelValues(k)
+	}
+	m.tokenResults = children(m.tokenChecks, "valid", "missing", "invalid", "expired", "revoked", "error")
+	m.revocationResults = children(m.revocations, "valid", "revoked", "error")
+	m.decisionResults = children(m.decisions, "allow", "deny", "error")
 	m.reg.MustRegister(m.requests, m.upstreamFetches, m.upstreamBytes, m.upstreamTime, m.blobTime, m.storeTime,
 		m.tokenChecks, m.revocations, m.decisions, m.versions, m.deliveries, m.deliveryTime, m.backlog,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -166,7 +188,11 @@ func (m *Metrics) Store(kind string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.storeTime.WithLabelValues(kind).Observe(d.Seconds())
+	o, ok := m.storeKinds[kind]
+	if !ok {
+		o = m.storeTime.WithLabelValues(kind)
+	}
+	o.Observe(d.Seconds())
 }
 
 // TokenCheck records the result of checking a request's token.
@@ -174,7 +200,7 @@ func (m *Metrics) TokenCheck(result string) {
 	if m == nil {
 		return
 	}
-	m.tokenChecks.WithLabelValues(result).Inc()
+	inc(m.tokenResults, m.tokenChecks, result)
 }
 
 // RevocationCheck records one look-up in the revocation list.
@@ -182,7 +208,7 @@ func (m *Metrics) RevocationCheck(result string) {
 	if m == nil {
 		return
 	}
-	m.revocations.WithLabelValues(result).Inc()
+	inc(m.revocationResults, m.revocations, result)
 }
 
 // Decision records one policy decision: allow, deny or error.
@@ -190,7 +216,16 @@ func (m *Metrics) Decision(decision string) {
 	if m == nil {
 		return
 	}
-	m.decisions.WithLabelValues(decision).Inc()
+	inc(m.decisionResults, m.decisions, decision)
+}
+
+// inc increments the child of value, resolved or not.
+func inc(resolved map[string]prometheus.Counter, vec *prometheus.CounterVec, value string) {
+	if c, ok := resolved[value]; ok {
+		c.Inc()
+		return
+	}
+	vec.WithLabelValues(value).Inc()
 }
 
 // VersionCreated records a package version created (committed).
