@@ -1,7 +1,8 @@
 // Package middleware wraps every HTTP request Arca serves: it gives the
 // request an id (answered in x-amzn-RequestId, as AWS clients expect, and
 // carried in the context for logs and 5xx messages), recovers from panics,
-// and writes one access-log line per request.
+// writes one access-log line per request, and tells an Observer (the
+// metrics) each request's status and duration.
 //
 // The access log never records credentials: it logs the method, the path
 // (without the query string, which can hold presigned signatures, and with
