@@ -31,7 +31,6 @@ import (
 func BenchmarkMetricsSmallDownload(b *testing.B) {
 	for _, setting := range []string{config.MetricsOff, config.MetricsLoopback} {
 		srv := servertest.Start(b, func(c *config.Config) { c.Metrics = setting; c.AuditLog = config.AuditOff })
-		ctx := context.Background()
 		ca := srv.CodeArtifact()
 		tok := servertest.Domain(b, ca, "bench")
 		npm := servertest.Repository(b, ca, "bench", "bench", types.PackageFormatNpm)
@@ -72,26 +71,7 @@ func BenchmarkMetricsSmallDownload(b *testing.B) {
 			})
 		})
 		b.Run("http/metrics="+setting, func(b *testing.B) {
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
-			b.SetParallelism(4) // 8 clients on 2 CPUs
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-					req.Header.Set("Authorization", bearer)
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("GET %s: %d", url, resp.StatusCode)
-						return
-					}
-				}
-			})
+			getParallel(b, url, map[string]string{"Authorization": bearer})
 		})
 	}
 }

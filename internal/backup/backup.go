@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -288,7 +289,7 @@ func writeManifest(path string, m Manifest) error {
 	if err != nil {
 		return err
 	}
-	return writePrivate(path, append(b, '\n'))
+	return createPrivate(path, bytes.NewReader(append(b, '\n')))
 }
 
 // claimEmptyDir makes dir ready to be filled: created 0700 if missing,
@@ -336,35 +337,27 @@ func copyIfExists(src, dst string) (bool, error) {
 	return true, copyFile(src, dst)
 }
 
-// copyFile copies src to the new file dst, readable by its owner only,
-// synced.
+// copyFile copies src to the new file dst.
 func copyFile(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
+	if err := createPrivate(dst, in); err != nil {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return nil
 }
 
-func writePrivate(path string, b []byte) error {
+// createPrivate writes what r holds into the new file path, readable by
+// its owner only, synced.
+func createPrivate(path string, r io.Reader) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		return err
 	}
