@@ -80,7 +80,7 @@ as the server will on start.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "restored the backup of %s (arca %s) into %s: %d blobs (%d bytes)\n",
+			fmt.Fprintf(out, "restored the backup of %s (made by %s) into %s: %d blobs (%d bytes)\n",
 				m.CreatedAt.Format("2006-01-02T15:04:05Z"), m.ArcaVersion, data, m.Blobs, m.BlobBytes)
 			if checked {
 				fmt.Fprintf(out, "the master key opens the restored secrets\n")

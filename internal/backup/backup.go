@@ -217,7 +217,7 @@ func Restore(ctx context.Context, from, data string, opt RestoreOptions) (m Mani
 		return m, false, err
 	}
 	if m.SchemaVersion > latest {
-		return m, false, fmt.Errorf("the backup's database has schema %d, newer than this arca knows (%d): restore it with arca %s or later", m.SchemaVersion, latest, m.ArcaVersion)
+		return m, false, fmt.Errorf("the backup's database has schema %d, newer than this arca knows (%d): restore it with the arca that made it (%s) or later", m.SchemaVersion, latest, m.ArcaVersion)
 	}
 	snapshot := filepath.Join(from, databaseFile)
 	if err := sqlite.Verify(ctx, snapshot); err != nil {
