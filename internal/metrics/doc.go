@@ -13,7 +13,12 @@
 //
 // A nil *Metrics is valid and observes nothing, so that the server built
 // without metrics (--metrics off) pays nothing but a nil check, and tests
-// of other packages need no registry. The package imports only the
+// of other packages need no registry.
+//
+// The event deliverer feeds its deliveries and backlog through
+// EventDelivered and EventBacklog: it declares an interface with those
+// two methods, and server passes it the server's *Metrics (nil-safe, so
+// it may be passed as is when metrics are off). The package imports only the
 // Prometheus client: the decorators that feed it from the blob store, the
 // metadata store, the token checks and the authorizer live in package
 // server, which wires everything.
