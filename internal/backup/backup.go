@@ -18,13 +18,14 @@ import (
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 // File names inside a data directory and a backup.
 const (
 	ManifestFile = "manifest.json"
-	databaseFile = "arca.db"
+	databaseFile = engine.DatabaseFile
 	blobsDir     = "blobs"
 )
 
@@ -68,7 +69,7 @@ func Backup(ctx context.Context, data, to string, opt Options) (m Manifest, err 
 	}
 	db := filepath.Join(data, databaseFile)
 	if _, err := os.Stat(db); err != nil {
-		return m, fmt.Errorf("%s is no Arca data directory: %w", data, err)
+		return m, fmt.Errorf("no SQLite database in %s (a server on PostgreSQL, --database, is backed up with pg_dump: see the README): %w", data, err)
 	}
 	keyFile := filepath.Join(data, sealed.KeyFile)
 	if opt.IncludeMasterKey {
