@@ -38,6 +38,11 @@ func main() {
 		// cargo runs its credential provider as `arca --cargo-plugin`.
 		os.Exit(app.CargoPlugin(context.Background()))
 	}
+	if cli.IsNuGetPlugin(os.Args[1:]) {
+		// NuGet runs its credential provider plugins as `arca -Plugin`
+		// (arca exec --tool nuget|dotnet points it at arca).
+		os.Exit(app.NuGetPlugin(context.Background()))
+	}
 	root := &cobra.Command{
 		Use:           "arca",
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
@@ -93,12 +98,18 @@ config file, the environment, the flags.`,
 	f.String("tls-key", "", "PEM private key file of --tls-cert; reloaded on SIGHUP ("+config.EnvTLSKey+")")
 	f.StringArray("external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
 	f.Duration("upstream-timeout", d.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
+	f.Int("event-max-attempts", d.EventMaxAttempts, "attempts to deliver an event to a webhook before it is dead ("+config.EnvEventMaxAttempts+")")
+	f.Duration("event-retry-backoff", d.EventRetryBackoff, "wait after an event delivery's first failed attempt, doubling after each further one up to 10m ("+config.EnvEventRetryBackoff+")")
+	f.Duration("event-timeout", d.EventTimeout, "how long one event delivery attempt may take ("+config.EnvEventTimeout+")")
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.String("metrics", d.Metrics, "who may read GET /metrics (Prometheus): loopback (clients on this host, not through a proxy), open, or off (no metrics kept) ("+config.EnvMetrics+")")
 	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
 	f.Int("max-connections", d.MaxConnections, "connections served at once; more are answered 503 with Retry-After; 0 for no bound ("+config.EnvMaxConnections+")")
 	f.String("min-body-rate", strconv.FormatInt(d.MinBodyRate>>10, 10)+"KiB", "slowest a request body may arrive, per second over 30-second windows, e.g. 10KiB; 0 for no minimum ("+config.EnvMinBodyRate+")")
+	f.String("throttle", "10", "CodeArtifact's request quotas (per account, per token, per address) times this: codeartifact for its own numbers, off for none ("+config.EnvThrottle+")")
+	f.Int("max-requests-per-client", d.MaxRequestsPerClient, "requests in flight at once from one client address, and from one principal; more are answered 429 with Retry-After; 0 for no bound ("+config.EnvMaxRequestsPerClient+")")
+	f.String("buffer-budget", strconv.FormatInt(d.BufferBudget>>20, 10)+"MiB", "request bytes held in memory at once across all requests (a body counts for its length, up to 64MiB); beyond it requests wait 5s, then get 503 with Retry-After; 0 for no bound ("+config.EnvBufferBudget+")")
 	f.String("audit-log", "", `audit log file; "-" for standard output only, "off" for none; default <data>/audit/audit.log (`+config.EnvAuditLog+")")
 	f.String("audit-log-max-size", strconv.FormatInt(d.AuditLogMaxSize>>20, 10)+"MiB", "size at which the audit log file rotates, e.g. 100MiB ("+config.EnvAuditLogMaxSize+")")
 	f.Int("audit-log-keep", d.AuditLogKeep, "rotated audit log files to keep ("+config.EnvAuditLogKeep+")")

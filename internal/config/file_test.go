@@ -26,12 +26,18 @@ external-connection = [
   "public:pypi=http://pypi.internal.test/simple/",
 ]
 upstream-timeout = "45s"
+event-max-attempts = 5
+event-retry-backoff = "2s"
+event-timeout = "3s"
 trusted-proxy = ["10.0.0.0/8", "192.0.2.7"]
 log-format = "json"
 debug-listen = "127.0.0.1:6060"
 metrics = "open"
 max-connections = 500
 min-body-rate = "4KiB"
+throttle = "codeartifact"
+max-requests-per-client = 64
+buffer-budget = "256MiB"
 audit-log = "/var/log/arca/audit.log"
 audit-log-max-size = "10MiB"
 audit-log-keep = 3
@@ -52,10 +58,12 @@ master-key-file = "/etc/arca/master.key"
 	want.MasterKeyFile = "/etc/arca/master.key"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}
 	want.UpstreamTimeout = 45 * time.Second
+	want.EventMaxAttempts, want.EventRetryBackoff, want.EventTimeout = 5, 2*time.Second, 3*time.Second
 	want.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
 	want.LogFormat, want.DebugListen, want.Metrics = "json", "127.0.0.1:6060", MetricsOpen
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true
 	want.MaxConnections, want.MinBodyRate, want.AuditLogMinAge = 500, 4<<10, 30*24*time.Hour
+	want.Throttle, want.MaxRequestsPerClient, want.BufferBudget = 1, 64, 256<<20
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the file:\n%+v\nwant\n%+v", c, want)
 	}

@@ -1,8 +1,10 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies, packages and their versions, and
-// package groups.
+// graph and external connections, tags and resource policies, packages and their versions,
+// package groups, the subscriptions and outbox of package version events, and what servers
+// sharing the store coordinate through (change counters, leases, blob holds, checksums of uploads
+// in progress).
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -57,6 +59,11 @@ type Queries interface {
 	Versions
 	PackageGroups
 	ReleaseGates
+	Events
+	Generations
+	Leases
+	BlobHolds
+	Uploads
 }
 
 // Account is a tenant: the owner of domains and the administrator of
@@ -486,6 +493,8 @@ type Versions interface {
 	// version of the package is errkind.Conflict.
 	CreateVersion(ctx context.Context, domainID int64, v *Version) error
 	GetVersion(ctx context.Context, packageID int64, version string) (Version, error)
+	// GetVersionByID returns a version, with its assets, by its id.
+	GetVersionByID(ctx context.Context, id int64) (Version, error)
 	// ListVersions returns every version of the package, in no particular
 	// order (ordering is the format's business).
 	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)
@@ -502,4 +511,11 @@ type Versions interface {
 	DomainAsset(ctx context.Context, domainID int64, sha256 string) (artifact.Asset, error)
 	// BlobInUse reports whether any domain references the digest.
 	BlobInUse(ctx context.Context, sha256 string) (bool, error)
+	// SetDerived records the file a format derives from a digest's bytes
+	// (a wheel's METADATA), kept while the domain references the digest;
+	// a digest the domain does not reference is errkind.NotFound.
+	SetDerived(ctx context.Context, domainID int64, sha256 string, b []byte) error
+	// Derived returns what SetDerived recorded: nil if nothing was, and
+	// errkind.NotFound if the domain does not reference the digest.
+	Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error)
 }

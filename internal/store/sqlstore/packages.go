@@ -212,6 +212,15 @@ func (q queries) GetVersion(ctx context.Context, packageID int64, version string
 	return v, err
 }
 
+func (q queries) GetVersionByID(ctx context.Context, id int64) (store.Version, error) {
+	v, err := scanVersion(q.r.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE id = $1`, id))
+	if err != nil {
+		return v, q.classify(err)
+	}
+	v.Assets, err = q.assets(ctx, `a.version_id = $1`, v.ID)
+	return v, err
+}
+
 func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE package_id = $1`, packageID)
 	if err != nil {
@@ -359,6 +368,19 @@ func (q queries) DomainAsset(ctx context.Context, domainID int64, sha256 string)
 	err := q.r.QueryRowContext(ctx, `SELECT size, sha1, md5, sha512 FROM domain_blobs WHERE domain_id = $1 AND sha256 = $2`, domainID, sha256).
 		Scan(&a.Size, &a.SHA1, &a.MD5, &a.SHA512)
 	return a, q.classify(err)
+}
+
+func (q queries) SetDerived(ctx context.Context, domainID int64, sha256 string, b []byte) error {
+	if b == nil {
+		b = []byte{}
+	}
+	return q.exec(ctx, true, `UPDATE domain_blobs SET derived = $3 WHERE domain_id = $1 AND sha256 = $2`, domainID, sha256, b)
+}
+
+func (q queries) Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error) {
+	var b []byte
+	err := q.r.QueryRowContext(ctx, `SELECT derived FROM domain_blobs WHERE domain_id = $1 AND sha256 = $2`, domainID, sha256).Scan(&b)
+	return b, q.classify(err)
 }
 
 func (q queries) BlobInUse(ctx context.Context, sha256 string) (bool, error) {
