@@ -237,6 +237,9 @@ func (s *Server) build(ctx context.Context) error {
 	cat.SetRecorder(outbox)
 	s.dispatcher = events.NewDispatcher(s.store, events.Settings{MaxAttempts: s.cfg.EventMaxAttempts,
 		Backoff: s.cfg.EventRetryBackoff, Timeout: s.cfg.EventTimeout}, s.log, now, outbox.Wake())
+	if s.metrics != nil {
+		s.dispatcher.Observe(s.metrics)
+	}
 	subscriptions := events.NewService(s.store, now, outbox.Committed)
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
