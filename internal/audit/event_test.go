@@ -66,7 +66,7 @@ func record(t *testing.T, cfg Config, h http.HandlerFunc, req *http.Request) ([]
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 10, 11, 12, 0, time.UTC)
-	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil)
+	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil, nil)
 	w := httptest.NewRecorder()
 	handler.ServeHTTP(w, req)
 	l.Close()
