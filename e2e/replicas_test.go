@@ -34,41 +34,8 @@ import (
 // the three migrated the database once.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
-	database := pgtest.URL(t)
-	objects := s3test.Start(t)
-	objects.CreateBucket(t, "arca-replicas")
-	key := make([]byte, 32)
-	rand.Read(key)
-	env := rootEnv(append(objects.Env(),
-		"ARCA_DATABASE="+database,
-		"ARCA_BLOBS="+objects.URL("arca-replicas", "shared"),
-		"ARCA_MASTER_KEY="+base64.StdEncoding.EncodeToString(key))...)
-
-	// Three processes at once, then wait for each: they migrate the
-	// empty database together.
-	opts := make([]startOpts, 3)
-	replicas := make([]*server, 3)
-	for i := range replicas {
-		opts[i] = startOpts{Env: env, RootFromEnv: true}
-		replicas[i] = launch(t, &opts[i])
-	}
-	for i, r := range replicas {
-		r.ready(t, opts[i])
-	}
-	rows, err := pgtest.Open(t, database).Query(`SELECT version_id, COUNT(*) FROM goose_db_version WHERE version_id > 0 GROUP BY version_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var version, n int
-		if err := rows.Scan(&version, &n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 1 {
-			t.Errorf("migration %d applied %d times by three replicas starting together", version, n)
-		}
-	}
-	rows.Close()
+	set := startReplicas(t, 3, "arca-replicas")
+	replicas, database, objects, key := set.servers, set.database, set.objects, set.key
 
 	// The domain through one replica, the repository through another.
 	newCLI(t, replicas[0]).OK(t, "create-domain", "--domain", "shared")
@@ -223,4 +190,55 @@ func TestReplicas(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// replicaSet is a set of arca replicas sharing one PostgreSQL schema and
+// one versitygw bucket, started at once on the empty database.
+type replicaSet struct {
+	servers  []*server
+	opts     []startOpts // each one's start, to start it again
+	database string
+	objects  *s3test.Server
+	key      []byte // the master key they share
+}
+
+// startReplicas starts n replicas at once on a new schema of the test
+// PostgreSQL server and a new bucket of a new versitygw, waits for each to
+// serve, and checks that they applied every migration exactly once.
+func startReplicas(t *testing.T, n int, bucket string) *replicaSet {
+	t.Helper()
+	set := &replicaSet{database: pgtest.URL(t), objects: s3test.Start(t), key: make([]byte, 32)}
+	set.objects.CreateBucket(t, bucket)
+	rand.Read(set.key)
+	env := rootEnv(append(set.objects.Env(),
+		"ARCA_DATABASE="+set.database,
+		"ARCA_BLOBS="+set.objects.URL(bucket, "shared"),
+		"ARCA_MASTER_KEY="+base64.StdEncoding.EncodeToString(set.key))...)
+
+	// n processes at once, then wait for each: they migrate the empty
+	// database together.
+	set.opts = make([]startOpts, n)
+	set.servers = make([]*server, n)
+	for i := range set.servers {
+		set.opts[i] = startOpts{Env: env, RootFromEnv: true}
+		set.servers[i] = launch(t, &set.opts[i])
+	}
+	for i, r := range set.servers {
+		r.ready(t, set.opts[i])
+	}
+	rows, err := pgtest.Open(t, set.database).Query(`SELECT version_id, COUNT(*) FROM goose_db_version WHERE version_id > 0 GROUP BY version_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var version, count int
+		if err := rows.Scan(&version, &count); err != nil {
+			t.Fatal(err)
+		}
+		if count != 1 {
+			t.Errorf("migration %d applied %d times by %d replicas starting together", version, count, n)
+		}
+	}
+	return set
 }
