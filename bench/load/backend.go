@@ -7,10 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"go/build"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/arcahq/arca/internal/blob/s3blob/s3test"
 )
 
 // backends are the shared storage of `-backend postgres,s3`: a PostgreSQL
@@ -165,28 +165,11 @@ func (b *backends) stop(root string) {
 	}
 }
 
-// versitygw returns the versitygw binary: on PATH, in $GOBIN or
-// $(go env GOPATH)/bin, or installed there as scripts/install-test-deps.sh
-// does.
+// versitygw returns the versitygw binary where s3test finds it (PATH,
+// $GOBIN, $(go env GOPATH)/bin), installing it there as
+// scripts/install-test-deps.sh does when it is missing.
 func versitygw(install bool) (string, error) {
-	find := func() string {
-		if p, err := exec.LookPath("versitygw"); err == nil {
-			return p
-		}
-		dirs := []string{os.Getenv("GOBIN")}
-		for _, gp := range filepath.SplitList(build.Default.GOPATH) {
-			dirs = append(dirs, filepath.Join(gp, "bin"))
-		}
-		for _, d := range dirs {
-			if p := filepath.Join(d, "versitygw"); d != "" {
-				if fi, err := os.Stat(p); err == nil && fi.Mode()&0o111 != 0 {
-					return p
-				}
-			}
-		}
-		return ""
-	}
-	if p := find(); p != "" {
+	if p := s3test.Find(); p != "" {
 		return p, nil
 	}
 	if !install {
@@ -196,7 +179,7 @@ func versitygw(install bool) (string, error) {
 	if _, err := run(10*time.Minute, os.Environ(), "/", "go", "install", "github.com/versity/versitygw/cmd/versitygw@v1.8.0"); err != nil {
 		return "", err
 	}
-	if p := find(); p != "" {
+	if p := s3test.Find(); p != "" {
 		return p, nil
 	}
 	return "", fmt.Errorf("go install put versitygw nowhere this command looks")
