@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -145,6 +146,22 @@ func TestReplicasKill(t *testing.T) {
 		checkCrashNPM(t, r, token, npmAcked)
 		checkCrashPyPI(t, r, token, pyAcked)
 	}
+	// The control plane lists the versions the documents list, each
+	// Published (none Unfinished).
+	for name, vs := range npmAcked {
+		if len(vs) == 0 {
+			continue
+		}
+		out := awsC.OK(t, "list-package-versions", "--domain", "crash", "--repository", "store", "--format", "npm", "--package", name)
+		var listed []string
+		for _, v := range versionList(t, out) {
+			listed = append(listed, strings.TrimSuffix(v, ":Published"))
+		}
+		slices.Sort(listed)
+		if served := servedVersions(t, c, token, name); !slices.Equal(listed, served) {
+			t.Errorf("list-package-versions of %s through replica C: %v, but its npm document lists %v", name, listed, served)
+		}
+	}
 
 	// Real clients through B and C: npm installs the last acknowledged
 	// version of each package (checking it against the integrity B
@@ -260,6 +277,23 @@ func checkCrashNPM(t *testing.T, r *server, token string, acked map[string]map[s
 			}
 		}
 	}
+}
+
+// servedVersions are the versions replica r's npm document of name lists,
+// sorted.
+func servedVersions(t *testing.T, r *server, token, name string) []string {
+	t.Helper()
+	code, body := getBearer(t, r.URL+"/crash-"+testAccount+"/npm/store/"+name, token, "application/json")
+	if code == http.StatusNotFound {
+		return nil
+	}
+	var doc struct {
+		Versions map[string]json.RawMessage `json:"versions"`
+	}
+	if err := json.Unmarshal(body, &doc); code != http.StatusOK || err != nil {
+		t.Fatalf("%s: %s's document: %d %v", r.URL, name, code, err)
+	}
+	return slices.Sorted(maps.Keys(doc.Versions))
 }
 
 // checkCrashPyPI is checkCrashNPM for crash-py's simple page (PEP 691).
