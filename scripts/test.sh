@@ -22,3 +22,7 @@ go test -race -count=1 -timeout 20m ./internal/... ./cmd/...
 # The policy corpus is checked against iam-simulate, installed by the test;
 # the S3 blob store against versitygw (install-test-deps.sh).
 ARCA_REQUIRE_IAM_SIMULATE=1 ARCA_REQUIRE_S3=1 go test -count=1 -timeout 75m ./...
+# Issue 16's attacks against a real arca serve, short form (under a
+# minute): a PASS line per attack with the server's RSS and descriptors.
+# The long form, with the original run's sizes: go run ./bench/hostile -long
+go run ./bench/hostile
