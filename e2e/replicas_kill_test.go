@@ -30,7 +30,7 @@ import (
 // right, and `npm install` and `pip download` through them get it. No
 // replica lists a version or file it cannot serve: a publish cut off by
 // the kill is absent or complete. The killed replica starts again on its
-// data directory, serves the same, and takes publishes as before.
+// data directory, serves the same, and takes publishes the others serve.
 func TestReplicasKill(t *testing.T) {
 	t.Parallel()
 	set := startReplicas(t, 3, "arca-kill")
@@ -199,7 +199,8 @@ func TestReplicasKill(t *testing.T) {
 	}
 
 	// A starts again on the same data directory and address, serves what
-	// the others serve, and takes a publish that it then serves.
+	// the others serve, and takes a publish that B, which holds the
+	// package's document since the install above, then serves.
 	set.opts[0].Data, set.opts[0].Addr = a.Data, a.Addr
 	a = launch(t, &set.opts[0])
 	a.ready(t, set.opts[0])
@@ -208,7 +209,7 @@ func TestReplicasKill(t *testing.T) {
 	after := pkgSpec{Name: "crash-0", Version: "2.0.0", Mark: "replica A restarted"}
 	publishers[0].PublishOK(t, after)
 	project = newProject(t)
-	publishers[0].InstallOK(t, project, "crash-0@2.0.0")
+	installer.InstallOK(t, project, "crash-0@2.0.0")
 	wantInstalled(t, project, after)
 }
 
