@@ -229,15 +229,8 @@ func TestReplicas(t *testing.T) {
 		t.Fatalf("arca token revoke --database failed\n%s", r)
 	}
 	for _, r := range []*server{replicas[0], replicas[2]} {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s answered %d to a revoked token, want 401", r.URL, resp.StatusCode)
+		if code, _ := getBearer(t, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", token, ""); code != http.StatusUnauthorized {
+			t.Errorf("%s answered %d to a revoked token, want 401", r.URL, code)
 		}
 	}
 
