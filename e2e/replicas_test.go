@@ -9,11 +9,15 @@ import (
 	"encoding/json"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/arcahq/arca/internal/blob/s3blob/s3test"
@@ -29,46 +33,16 @@ import (
 // mvn deploy and mvn dependency:get; a token minted by one works
 // on the others; the same version published through two at once is
 // created once, the other publisher gets npm's 409, and every replica
-// serves the winner; `arca token revoke --database` binds every replica at
-// once; no blob lands in any replica's data directory; and
-// the three migrated the database once.
+// serves the winner; a new version, a status change and a repository
+// policy made through one replica bind the next request on the others;
+// one mvn deploy spread over the three by a round-robin proxy publishes
+// whole; `arca token revoke --database` binds every replica at once; no
+// blob lands in any replica's data directory; and the three migrated the
+// database once.
 func TestReplicas(t *testing.T) {
 	t.Parallel()
-	database := pgtest.URL(t)
-	objects := s3test.Start(t)
-	objects.CreateBucket(t, "arca-replicas")
-	key := make([]byte, 32)
-	rand.Read(key)
-	env := rootEnv(append(objects.Env(),
-		"ARCA_DATABASE="+database,
-		"ARCA_BLOBS="+objects.URL("arca-replicas", "shared"),
-		"ARCA_MASTER_KEY="+base64.StdEncoding.EncodeToString(key))...)
-
-	// Three processes at once, then wait for each: they migrate the
-	// empty database together.
-	opts := make([]startOpts, 3)
-	replicas := make([]*server, 3)
-	for i := range replicas {
-		opts[i] = startOpts{Env: env, RootFromEnv: true}
-		replicas[i] = launch(t, &opts[i])
-	}
-	for i, r := range replicas {
-		r.ready(t, opts[i])
-	}
-	rows, err := pgtest.Open(t, database).Query(`SELECT version_id, COUNT(*) FROM goose_db_version WHERE version_id > 0 GROUP BY version_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var version, n int
-		if err := rows.Scan(&version, &n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 1 {
-			t.Errorf("migration %d applied %d times by three replicas starting together", version, n)
-		}
-	}
-	rows.Close()
+	set := startReplicas(t, 3, "arca-replicas")
+	replicas, database, objects, key := set.servers, set.database, set.objects, set.key
 
 	// The domain through one replica, the repository through another.
 	newCLI(t, replicas[0]).OK(t, "create-domain", "--domain", "shared")
@@ -182,6 +156,72 @@ func TestReplicas(t *testing.T) {
 		}
 	}
 
+	// Freshness: what changes through one replica binds the next request
+	// on the others (each reads the change counters in the database as it
+	// authenticates a request, one read serving the requests of the next
+	// millisecond, and every client command here takes longer than that
+	// to return). Replica 1 holds replicated's document from the install
+	// above; a version published through replica 2 is on it.
+	racers[1].PublishOK(t, pkgSpec{Name: "replicated", Version: "1.1.0", Mark: "replica 2"})
+	if got := installer.Versions(t, "replicated"); !sameList(got, []string{"1.0.0", "1.1.0"}) {
+		t.Errorf("npm view through replica 1 after a publish through replica 2: versions %v, want [1.0.0 1.1.0]", got)
+	}
+	// A status change through replica 0 hides 1.1.0 on replicas 1 and 2.
+	aws0 := newCLI(t, replicas[0])
+	aws0.OK(t, "update-package-versions-status", "--domain", "shared", "--repository", "npm-store", "--format", "npm",
+		"--package", "replicated", "--versions", "1.1.0", "--target-status", "Unlisted")
+	for _, u := range []*npmUser{installer, racers[1]} {
+		if got := u.Versions(t, "replicated"); !sameList(got, []string{"1.0.0"}) {
+			t.Errorf("npm view through %s after 1.1.0 was unlisted through replica 0: versions %v, want [1.0.0]", u.Endpoint, got)
+		}
+	}
+	// A repository policy put through replica 0 denies reads on replicas
+	// 1 and 2 on their next request; deleted through replica 2, reads
+	// work again on replicas 0 and 1.
+	deny := writeFile(t, "deny.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"codeartifact:ReadFromRepository","Resource":"*"}]}`)
+	aws0.OK(t, "put-repository-permissions-policy", "--domain", "shared", "--repository", "npm-store", "--policy-document", "file://"+deny)
+	for _, r := range []*server{replicas[1], replicas[2]} {
+		if code, _ := getBearer(t, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", token, ""); code != http.StatusForbidden {
+			t.Errorf("%s answered %d to a read right after a deny policy was put through replica 0, want 403", r.URL, code)
+		}
+	}
+	npmRefused(t, installer.Install(t, newProject(t), "replicated@1.0.0"), "E403")
+	aws2.OK(t, "delete-repository-permissions-policy", "--domain", "shared", "--repository", "npm-store")
+	for _, r := range []*server{replicas[0], replicas[1]} {
+		if code, _ := getBearer(t, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", token, ""); code != http.StatusOK {
+			t.Errorf("%s answered %d to a read right after the deny policy was deleted through replica 2, want 200", r.URL, code)
+		}
+	}
+
+	// Maven: one mvn deploy whose requests a round-robin proxy spreads
+	// over the three replicas (the jar to one, its checksums and the pom
+	// to others, maven-metadata.xml to another): the checksums uploaded
+	// before their file are kept in the database, not in one replica.
+	// mvn then resolves the version through replica 0, whose
+	// maven-metadata.xml of the artifact lists both versions.
+	var next atomic.Int32
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		target, _ := url.Parse(replicas[int(next.Add(1))%len(replicas)].URL)
+		r.SetURL(target)
+	}})
+	defer proxy.Close()
+	spread := strings.Replace(deployer.Endpoint, replicas[1].URL, proxy.URL, 1)
+	jar2, jar2Bytes := writeJar(t, t.TempDir(), "replicated.jar", map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nImplementation-Version: 1.1.0\n"})
+	deployer.MvnOK(t, "", "deploy:deploy-file", "-Dfile="+jar2, "-DgroupId=com.example", "-DartifactId=replicated",
+		"-Dversion=1.1.0", "-Dpackaging=jar", "-Durl="+spread, "-DrepositoryId=codeartifact")
+	if n := next.Load(); n < int32(len(replicas)) {
+		t.Fatalf("the proxy passed on %d requests of mvn deploy, too few to reach every replica", n)
+	}
+	resolver0 := newMvnUser(t, mavenEndpoint(t, aws0, "shared", "npm-store"), token)
+	resolver0.MvnOK(t, "", "dependency:get", "-Dartifact=com.example:replicated:1.1.0")
+	if got, err := os.ReadFile(filepath.Join(resolver0.Repo, "com/example/replicated/1.1.0/replicated-1.1.0.jar")); err != nil || !bytes.Equal(got, jar2Bytes) {
+		t.Errorf("the jar mvn resolved through replica 0 differs from the one deployed through the proxy (%v)", err)
+	}
+	if code, meta := getBearer(t, mavenEndpoint(t, aws2, "shared", "npm-store")+"com/example/replicated/maven-metadata.xml", token, ""); code != http.StatusOK ||
+		!strings.Contains(string(meta), "<version>1.0.0</version>") || !strings.Contains(string(meta), "<version>1.1.0</version>") {
+		t.Errorf("replica 2's maven-metadata.xml of com.example:replicated (%d) does not list 1.0.0 and 1.1.0:\n%s", code, meta)
+	}
+
 	// `arca token revoke --database` revokes the token minted by replica
 	// 1: replicas 0 and 2 refuse it on their next request.
 	keyFile := writeFile(t, "master.key", base64.StdEncoding.EncodeToString(key)+"\n")
@@ -189,15 +229,8 @@ func TestReplicas(t *testing.T) {
 		t.Fatalf("arca token revoke --database failed\n%s", r)
 	}
 	for _, r := range []*server{replicas[0], replicas[2]} {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s answered %d to a revoked token, want 401", r.URL, resp.StatusCode)
+		if code, _ := getBearer(t, r.URL+"/shared-"+testAccount+"/npm/npm-store/replicated", token, ""); code != http.StatusUnauthorized {
+			t.Errorf("%s answered %d to a revoked token, want 401", r.URL, code)
 		}
 	}
 
@@ -223,4 +256,55 @@ func TestReplicas(t *testing.T) {
 			return nil
 		})
 	}
+}
+
+// replicaSet is a set of arca replicas sharing one PostgreSQL schema and
+// one versitygw bucket, started at once on the empty database.
+type replicaSet struct {
+	servers  []*server
+	opts     []startOpts // each one's start, to start it again
+	database string
+	objects  *s3test.Server
+	key      []byte // the master key they share
+}
+
+// startReplicas starts n replicas at once on a new schema of the test
+// PostgreSQL server and a new bucket of a new versitygw, waits for each to
+// serve, and checks that they applied every migration exactly once.
+func startReplicas(t *testing.T, n int, bucket string) *replicaSet {
+	t.Helper()
+	set := &replicaSet{database: pgtest.URL(t), objects: s3test.Start(t), key: make([]byte, 32)}
+	set.objects.CreateBucket(t, bucket)
+	rand.Read(set.key)
+	env := rootEnv(append(set.objects.Env(),
+		"ARCA_DATABASE="+set.database,
+		"ARCA_BLOBS="+set.objects.URL(bucket, "shared"),
+		"ARCA_MASTER_KEY="+base64.StdEncoding.EncodeToString(set.key))...)
+
+	// n processes at once, then wait for each: they migrate the empty
+	// database together.
+	set.opts = make([]startOpts, n)
+	set.servers = make([]*server, n)
+	for i := range set.servers {
+		set.opts[i] = startOpts{Env: env, RootFromEnv: true}
+		set.servers[i] = launch(t, &set.opts[i])
+	}
+	for i, r := range set.servers {
+		r.ready(t, set.opts[i])
+	}
+	rows, err := pgtest.Open(t, set.database).Query(`SELECT version_id, COUNT(*) FROM goose_db_version WHERE version_id > 0 GROUP BY version_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var version, count int
+		if err := rows.Scan(&version, &count); err != nil {
+			t.Fatal(err)
+		}
+		if count != 1 {
+			t.Errorf("migration %d applied %d times by %d replicas starting together", version, count, n)
+		}
+	}
+	return set
 }

@@ -50,28 +50,30 @@ type arcaServer struct {
 	ca    *codeartifact.Client
 }
 
-// startArca starts arca with a fresh data directory under dir, creates
-// the domain and repository and gets a token with GetAuthorizationToken,
-// as `aws codeartifact login` does.
-func startArca(bin, dir string) (*arcaServer, error) {
+// startArca starts arca with a fresh data directory under dir (NAME-data,
+// its log NAME.log), and extra in its environment, creates the domain and
+// repository and gets a token with GetAuthorizationToken, as `aws
+// codeartifact login` does.
+func startArca(bin, dir, name string, extra ...string) (*arcaServer, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	data := filepath.Join(dir, "arca-data")
+	data := filepath.Join(dir, name+"-data")
 	env := cleanEnv(
 		"ARCA_ACCOUNT_ID="+arcaAccount,
 		"ARCA_ROOT_ACCESS_KEY_ID="+arcaKeyID,
 		"ARCA_ROOT_SECRET_ACCESS_KEY="+arcaSecret,
 	)
+	env = append(env, extra...)
 	if v := os.Getenv("ARCA_DEBUG_LISTEN"); v != "" {
 		// Profiles of the server under load: go tool pprof http://$ARCA_DEBUG_LISTEN/debug/pprof/profile
 		env = append(env, "ARCA_DEBUG_LISTEN="+v)
 	}
 	// The load generator is one client with one token asking as fast as
 	// it can: the per-client quotas would measure themselves, not the server.
-	p, err := startProc("arca", env, dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data,
+	p, err := startProc(name, env, dir, filepath.Join(dir, name+".log"), bin, "serve", "--listen", addr, "--data", data,
 		"--throttle", "off", "--max-requests-per-client", "0")
 	if err != nil {
 		return nil, err
@@ -133,6 +135,9 @@ type scenarioArca struct {
 	dir   string // the scenario's directory, holding every server's data
 	ep    string // the repository endpoint of the scenario's format
 	start int64  // RSS right after start
+	// backing is its database and blob store when they are apart from
+	// it (-backend); nil for the embedded default.
+	backing *backing
 }
 
 // startScenarioArca makes the scenario's directory and starts Arca in it,
@@ -142,12 +147,26 @@ func (r *runner) startScenarioArca(scenario string, format types.PackageFormat) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return scenarioArca{}, err
 	}
-	arca, err := startArca(r.arcaBin, dir)
+	return r.startArcaIn(dir, "arca", format, nil)
+}
+
+// startArcaIn starts an Arca in the scenario's directory: the embedded
+// default when back is nil, else on the shared storage of -backend.
+func (r *runner) startArcaIn(dir, name string, format types.PackageFormat, back *backends) (scenarioArca, error) {
+	var env []string
+	var bk *backing
+	if back != nil {
+		var err error
+		if env, bk, err = back.storage(filepath.Base(dir)); err != nil {
+			return scenarioArca{}, err
+		}
+	}
+	arca, err := startArca(r.arcaBin, dir, name, env...)
 	if err != nil {
 		return scenarioArca{}, err
 	}
 	track(arca)
-	s := scenarioArca{arcaServer: arca, dir: dir, start: startRSS(arca.PID())}
+	s := scenarioArca{arcaServer: arca, dir: dir, start: startRSS(arca.PID()), backing: bk}
 	s.ep, err = arca.endpoint(format)
 	return s, err
 }

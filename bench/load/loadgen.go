@@ -26,6 +26,9 @@ type target struct {
 	// with gzip asked for, the compressed length varies by server, so the
 	// check is that the body is not empty.
 	size int64
+	// backing is the server's database and blob store when they run
+	// apart from it (nil for a server on its own).
+	backing *backing
 }
 
 // result is what one load run measured.
@@ -39,11 +42,18 @@ type result struct {
 	P99       time.Duration `json:"p99_ns"`
 	CPU       time.Duration `json:"cpu_ns"`         // server CPU time during the measured window
 	CPUPerReq time.Duration `json:"cpu_per_req_ns"` // CPU / requests
-	IdleRSS   int64         `json:"idle_rss"`
-	PeakRSS   int64         `json:"peak_rss"`
-	ClientCPU time.Duration `json:"client_cpu_ns"`        // the load generator's CPU time
-	Others    float64       `json:"others"`               // share of the machine other processes used
-	Rounds    []float64     `json:"rounds_rps,omitempty"` // every round's requests per second
+	// With a database and blob store apart from the server: their CPU
+	// time per request, and the database's transactions per request.
+	Backed           bool          `json:"backed,omitempty"`
+	BackingCPUPerReq time.Duration `json:"backing_cpu_per_req_ns,omitempty"`
+	DBXactsPerReq    float64       `json:"db_transactions_per_req,omitempty"`
+	backingCPU       time.Duration
+	xacts            int64
+	IdleRSS          int64         `json:"idle_rss"`
+	PeakRSS          int64         `json:"peak_rss"`
+	ClientCPU        time.Duration `json:"client_cpu_ns"`        // the load generator's CPU time
+	Others           float64       `json:"others"`               // share of the machine other processes used
+	Rounds           []float64     `json:"rounds_rps,omitempty"` // every round's requests per second
 }
 
 // loadOpts are the knobs of a run.
@@ -100,8 +110,11 @@ func measure(t target, pid int, o loadOpts) (result, error) {
 		r, err = measureGo(t, pid, o)
 	}
 	r.IdleRSS = idle
+	r.Backed = t.backing != nil
 	if r.Requests > 0 {
 		r.CPUPerReq = r.CPU / time.Duration(r.Requests)
+		r.BackingCPUPerReq = r.backingCPU / time.Duration(r.Requests)
+		r.DBXactsPerReq = float64(r.xacts) / float64(r.Requests)
 		r.RPS = float64(r.Requests) / r.Elapsed.Seconds()
 	}
 	return r, err
@@ -169,11 +182,11 @@ func measureGo(t target, pid int, o loadOpts) (result, error) {
 	}
 	time.Sleep(o.warmup)
 	rss := sampleRSS(pid, 100*time.Millisecond)
-	u0 := snapshot(pid)
+	u0 := snapshot(pid, t.backing)
 	phase.Store(measuring)
 	time.Sleep(o.duration)
 	phase.Store(stopped)
-	u1 := snapshot(pid)
+	u1 := snapshot(pid, t.backing)
 	peak := rss.Peak()
 	cancel() // requests still in flight are not counted
 	wg.Wait()
@@ -184,7 +197,8 @@ func measureGo(t target, pid int, o loadOpts) (result, error) {
 	}
 	slices.Sort(all)
 	r := result{Requests: int64(len(all)), Errors: errs.Load(), Bytes: bytesRead.Load(), Elapsed: u1.at.Sub(u0.at),
-		CPU: u1.server - u0.server, ClientCPU: u1.client - u0.client, Others: others(u0, u1), PeakRSS: peak}
+		CPU: u1.server - u0.server, ClientCPU: u1.client - u0.client, Others: others(u0, u1), PeakRSS: peak,
+		backingCPU: u1.backing - u0.backing, xacts: u1.xacts - u0.xacts}
 	if len(all) > 0 {
 		r.P50 = all[(len(all)-1)*50/100]
 		r.P99 = all[(len(all)-1)*99/100]
@@ -215,9 +229,9 @@ func measureWrk(t target, pid int, o loadOpts) (result, error) {
 		}
 	}
 	rss := sampleRSS(pid, 100*time.Millisecond)
-	u0 := snapshot(pid)
+	u0 := snapshot(pid, t.backing)
 	out, err := exec.Command(wrk, args(o.duration)...).CombinedOutput()
-	u1 := snapshot(pid)
+	u1 := snapshot(pid, t.backing)
 	peak := rss.Peak()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
@@ -227,6 +241,7 @@ func measureWrk(t target, pid int, o loadOpts) (result, error) {
 		return result{}, err
 	}
 	r.CPU, r.ClientCPU, r.Others, r.PeakRSS = u1.server-u0.server, u1.client-u0.client, others(u0, u1), peak
+	r.backingCPU, r.xacts = u1.backing-u0.backing, u1.xacts-u0.xacts
 	if r.Elapsed == 0 {
 		r.Elapsed = u1.at.Sub(u0.at)
 	}

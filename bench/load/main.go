@@ -39,6 +39,15 @@
 //	       nonstop, RSS); then, with -scale-packages, a repository grown
 //	       to that many packages by -scale-writers concurrent writers
 //
+// With -backend postgres,s3 the npm scenario runs a second Arca beside the
+// embedded one, on the storage several replicas share: a PostgreSQL server
+// (scripts/postgres.sh starts one from Debian's package, or -database
+// names one) and versitygw (installed with go install when missing), each
+// with a schema and a bucket of its own. A table then gives what its
+// database and blob store cost per request: their CPU time and the
+// database's transactions. -backend postgres or -backend s3 alone moves
+// only one of the two.
+//
 // The load generator is Go's net/http client with keep-alive over -c
 // connections (or wrk with -loader wrk), -warmup then -duration per case.
 // It runs on the same machine as the servers, so on a small machine it
@@ -86,6 +95,11 @@ type installRow struct {
 	Requests int             `json:"requests_per_install,omitempty"`
 	PeakRSS  int64           `json:"peak_rss"`
 	Skipped  string          `json:"skipped,omitempty"`
+	// With a database and blob store apart from the server: their CPU
+	// time and the database's transactions per install.
+	Backed     bool          `json:"backed,omitempty"`
+	BackingCPU time.Duration `json:"backing_cpu_per_install_ns,omitempty"`
+	DBXacts    int64         `json:"db_transactions_per_install,omitempty"`
 }
 
 // serverNote records what each server was and how much memory it held.
@@ -113,6 +127,7 @@ type runner struct {
 	hold              time.Duration
 	skipInstall       bool
 	reposiliteJarPath string
+	backends          *backends // -backend: a second Arca on shared storage, nil for none
 
 	rows     []row
 	installs []installRow
@@ -147,8 +162,15 @@ func main() {
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")
+		backend    = flag.String("backend", envOr("BENCH_BACKEND", ""), "in the npm scenario, a second Arca beside the embedded one, on postgres, s3 or both (postgres,s3) (BENCH_BACKEND)")
+		database   = flag.String("database", envOr("BENCH_DATABASE", ""), "with -backend postgres, this PostgreSQL server (a role that may create schemas) instead of one started with scripts/postgres.sh (BENCH_DATABASE)")
 	)
 	flag.Parse()
+	backs, err := parseBackends(*backend)
+	if err != nil {
+		logf("%v", err)
+		os.Exit(2)
+	}
 	if *loader != "go" && *loader != "wrk" {
 		logf("-loader must be go or wrk")
 		os.Exit(2)
@@ -178,6 +200,14 @@ func main() {
 		root: root, dir: dir, cache: *cacheDir, install: !*noInstall,
 		installRuns: *installs, rounds: *rounds, hold: *hold, skipInstall: *skipNPMI, reposiliteJarPath: *reposilite,
 		scaleFormats: strings.Split(*scaleFmts, ","), scaleVersionCounts: versionCounts, scalePackages: packageCounts, scaleWriters: max(1, *scaleWrite),
+		backends: backs,
+	}
+	if backs != nil {
+		if err := backs.start(root, *database, r.install); err != nil {
+			logf("-backend: %v", err)
+			backs.stop(root)
+			os.Exit(1)
+		}
 	}
 	// Servers are stopped by each scenario; a signal ends the run the same
 	// way (the deferred stops run as main returns).
@@ -187,6 +217,9 @@ func main() {
 		<-sig
 		logf("interrupted: stopping servers")
 		stopAll()
+		if backs != nil {
+			backs.stop(root)
+		}
 		if !*keep {
 			os.RemoveAll(dir)
 		}
@@ -194,6 +227,9 @@ func main() {
 	}()
 	code := r.main(*scenarios, *arcaBin)
 	stopAll()
+	if backs != nil {
+		backs.stop(root)
+	}
 	if *jsonOut != "" {
 		b, _ := json.MarshalIndent(map[string]any{"rows": r.rows, "npm_install": r.installs, "servers": r.notes, "scale": r.scaleRows, "scale_packages": r.scalePackageRows, "machine": machine(), "options": r.optsText()}, "", "  ")
 		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {

@@ -34,9 +34,10 @@ const (
 type npmRegistry struct {
 	name     string
 	pid      int
-	registry string // the registry URL, ending in "/"
-	auth     string // the Authorization header ("" for none)
-	token    string // for .npmrc's _authToken ("" for none)
+	backing  *backing // a database and blob store apart from the server, or nil
+	registry string   // the registry URL, ending in "/"
+	auth     string   // the Authorization header ("" for none)
+	token    string   // for .npmrc's _authToken ("" for none)
 }
 
 // header is what npm sends to the registry, asking for accept.
@@ -137,6 +138,14 @@ func (r *runner) npm() error {
 	}
 	dir, ep := arca.dir, arca.ep
 	regs := []npmRegistry{{name: "arca", pid: arca.PID(), registry: ep, auth: arca.bearer(), token: arca.token}}
+	var shared scenarioArca
+	if r.backends != nil {
+		name := r.backends.name()
+		if shared, err = r.startArcaIn(dir, "arca-shared", types.PackageFormatNpm, r.backends); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		regs = append(regs, npmRegistry{name: name, pid: shared.PID(), backing: shared.backing, registry: shared.ep, auth: shared.bearer(), token: shared.token})
+	}
 
 	// Verdaccio.
 	var verdStart int64
@@ -184,6 +193,9 @@ func (r *runner) npm() error {
 	}
 
 	r.note("npm", "arca", "this checkout", arca.PID(), arca.start)
+	if shared.arcaServer != nil {
+		r.note("npm", regs[1].name, "this checkout", shared.PID(), shared.start)
+	}
 	if verd != nil {
 		r.note("npm", "verdaccio", verd.version, verd.PID(), verdStart)
 	}
@@ -199,9 +211,9 @@ func (r *runner) npm() error {
 	}
 	var doc, small, large []contender
 	for _, g := range regs {
-		doc = append(doc, contender{g.name, g.pid, target{url: g.registry + "bench-doc", header: g.header(npmAccept), size: -1}})
-		small = append(small, contender{g.name, g.pid, target{url: tarballURL(g, fx.small), header: g.header(""), size: int64(len(fx.small.Tarball))}})
-		large = append(large, contender{g.name, g.pid, target{url: tarballURL(g, fx.large), header: g.header(""), size: int64(len(fx.large.Tarball))}})
+		doc = append(doc, contender{g.name, g.pid, target{url: g.registry + "bench-doc", header: g.header(npmAccept), size: -1, backing: g.backing}})
+		small = append(small, contender{g.name, g.pid, target{url: tarballURL(g, fx.small), header: g.header(""), size: int64(len(fx.small.Tarball)), backing: g.backing}})
+		large = append(large, contender{g.name, g.pid, target{url: tarballURL(g, fx.large), header: g.header(""), size: int64(len(fx.large.Tarball)), backing: g.backing}})
 	}
 	r.measureCase("npm", npmCaseDoc, false, doc)
 	r.measureCase("npm", npmCaseSmall, false, small)
@@ -364,6 +376,7 @@ func (r *runner) npmInstall(dir string, regs []npmRegistry, nginx *nginxServer) 
 			continue
 		}
 		cpu0, _ := treeUsage(g.pid)
+		back0, xacts0 := g.backing.usage()
 		rss := sampleRSS(g.pid, 100*time.Millisecond)
 		for n := 1; n <= r.installRuns; n++ {
 			d, err := once(n)
@@ -376,9 +389,13 @@ func (r *runner) npmInstall(dir string, regs []npmRegistry, nginx *nginxServer) 
 			logf("  run %d: %.1fs", n, d.Seconds())
 		}
 		cpu1, _ := treeUsage(g.pid)
+		back1, xacts1 := g.backing.usage()
 		row.PeakRSS = rss.Peak()
+		row.Backed = g.backing != nil
 		if len(row.Runs) > 0 && row.Skipped == "" {
 			row.CPU = (cpu1 - cpu0) / time.Duration(len(row.Runs))
+			row.BackingCPU = (back1 - back0) / time.Duration(len(row.Runs))
+			row.DBXacts = (xacts1 - xacts0) / int64(len(row.Runs))
 			row.Median = median(row.Runs)
 		}
 		r.installs = append(r.installs, row)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,13 +163,16 @@ type usage struct {
 	at             time.Time
 	server, client time.Duration
 	system         time.Duration
+	backing        time.Duration // the server's database and blob store
+	xacts          int64         // the database's transactions
 }
 
-// snapshot reads the CPU time of the server, of this process and of the
-// machine, now.
-func snapshot(pid int) usage {
+// snapshot reads the CPU time of the server (and what backs it), of this
+// process and of the machine, now.
+func snapshot(pid int, b *backing) usage {
 	u := usage{at: time.Now(), system: systemBusy()}
 	u.server, _ = treeUsage(pid)
+	u.backing, u.xacts = b.usage()
 	u.client = clientUsage()
 	return u
 }
@@ -181,7 +185,7 @@ func others(a, b usage) float64 {
 	if capacity <= 0 {
 		return 0
 	}
-	o := (b.system - a.system) - (b.server - a.server) - (b.client - a.client)
+	o := (b.system - a.system) - (b.server - a.server) - (b.client - a.client) - (b.backing - a.backing)
 	return max(0, o.Seconds()/capacity)
 }
 
@@ -219,8 +223,12 @@ func procStatus(root int) (anon, file int64) {
 // are not servers (wrk).
 func clientUsage() time.Duration {
 	servers := map[int]bool{}
+	roots := slices.Clone(apart)
 	for _, s := range running {
-		for _, pid := range treePIDs(s.PID()) {
+		roots = append(roots, s.PID())
+	}
+	for _, root := range roots {
+		for _, pid := range treePIDs(root) {
 			servers[pid] = true
 		}
 	}

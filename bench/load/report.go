@@ -74,6 +74,7 @@ func (r *runner) print(w io.Writer) {
 			fmt.Fprintf(w, "| %s | %.1fs | %s | %s | %s |\n", in.Server, in.Median.Seconds(), strings.Join(runs, ", "), fmtDur(in.CPU), fmtMB(in.PeakRSS))
 		}
 	}
+	r.printBacking(w)
 	if len(r.notes) > 0 {
 		fmt.Fprintln(w, "\nServers (RSS summed over the process tree; anon is heap and stacks, file the mapped binary and libraries):")
 		fmt.Fprintln(w)
@@ -150,4 +151,36 @@ func metWord(ok bool) string {
 		return "met"
 	}
 	return "NOT met"
+}
+
+// printBacking writes what the database and blob store of an Arca on
+// shared storage (-backend) cost per request, beside its own CPU time:
+// what a replica pays for keeping its state outside the process.
+func (r *runner) printBacking(w io.Writer) {
+	var rows []row
+	for _, rw := range r.rows {
+		if rw.Result != nil && rw.Result.Backed {
+			rows = append(rows, rw)
+		}
+	}
+	var installs []installRow
+	for _, in := range r.installs {
+		if in.Backed && in.Skipped == "" {
+			installs = append(installs, in)
+		}
+	}
+	if len(rows) == 0 && len(installs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nOn shared storage: the CPU time of the database and blob store (their process trees, apart from Arca's) and the database's transactions (pg_stat_database), per request:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| scenario | case | server | Arca CPU/req | database + blob store CPU/req | database transactions/req |")
+	fmt.Fprintln(w, "|---|---|---|--:|--:|--:|")
+	for _, rw := range rows {
+		res := rw.Result
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %.2f |\n", rw.Scenario, rw.Case, rw.Server, fmtDur(res.CPUPerReq), fmtDur(res.BackingCPUPerReq), res.DBXactsPerReq)
+	}
+	for _, in := range installs {
+		fmt.Fprintf(w, "| npm | `npm install` of 200 packages | %s | %s per install | %s per install | %d per install |\n", in.Server, fmtDur(in.CPU), fmtDur(in.BackingCPU), in.DBXacts)
+	}
 }
