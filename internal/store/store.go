@@ -168,10 +168,20 @@ type Session struct {
 	Expires        time.Time
 }
 
+// LoginProfile is an IAM user's console password: only its hash is kept
+// (package identity encodes it, parameters included), and whether the user
+// must choose a new one at the next sign-in.
+type LoginProfile struct {
+	UserID                string
+	PasswordHash          string
+	PasswordResetRequired bool
+	CreatedAt             time.Time
+}
+
 // IAM stores the principals of accounts besides their roots: users, roles,
 // their inline and attached policies, OIDC providers and STS sessions.
 // Lookups by name ignore case. Deleting a user or a role deletes what
-// hangs off it (keys, policies, attachments, sessions); the identity
+// hangs off it (keys, login profile, policies, attachments, sessions); the identity
 // package refuses such deletes first, as IAM does, so the cascade is a
 // safety net.
 type IAM interface {
@@ -185,6 +195,15 @@ type IAM interface {
 	// after, ordered by lower-cased name.
 	ListUsers(ctx context.Context, accountID, pathPrefix, after string, limit int) ([]User, error)
 	DeleteUser(ctx context.Context, id string) error
+
+	// CreateLoginProfile gives a user a console password; a user that has
+	// one already is errkind.Conflict.
+	CreateLoginProfile(ctx context.Context, p LoginProfile) error
+	GetLoginProfile(ctx context.Context, userID string) (LoginProfile, error)
+	// UpdateLoginProfile replaces the hash and the reset flag of a user's
+	// profile (its creation time stays); a missing one is errkind.NotFound.
+	UpdateLoginProfile(ctx context.Context, p LoginProfile) error
+	DeleteLoginProfile(ctx context.Context, userID string) error
 
 	CreateRole(ctx context.Context, r Role) error
 	GetRole(ctx context.Context, accountID, name string) (Role, error)
