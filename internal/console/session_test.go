@@ -1,0 +1,79 @@
+package console
+
+import (
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/identity"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func TestSessionExpiry(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	ss := newSessions(c.now, 30*time.Minute, 12*time.Hour)
+	s := ss.start(identity.Principal{ARN: "arn:aws:iam::111122223333:root"}, false)
+	if len(s.id) < 43 || s.id == s.CSRF {
+		t.Fatalf("session id %q, CSRF %q", s.id, s.CSRF)
+	}
+	// Used every 29 minutes, it lives; 12 hours after sign-in it ends.
+	for i := 0; i < 24; i++ {
+		c.t = c.t.Add(29 * time.Minute)
+		if _, ok := ss.get(s.id); !ok {
+			t.Fatalf("the session ended after %d uses 29 minutes apart", i+1)
+		}
+	}
+	c.t = c.t.Add(29 * time.Minute) // 12h05m after sign-in
+	if _, ok := ss.get(s.id); ok {
+		t.Fatal("the session outlived its maximum lifetime")
+	}
+	s = ss.start(identity.Principal{ARN: "arn:aws:iam::111122223333:root"}, false)
+	c.t = c.t.Add(30 * time.Minute)
+	if _, ok := ss.get(s.id); ok {
+		t.Fatal("an idle session lived on")
+	}
+	s = ss.start(identity.Principal{}, false)
+	ss.end(s.id)
+	if _, ok := ss.get(s.id); ok {
+		t.Fatal("an ended session lived on")
+	}
+}
+
+func TestThrottle(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	th := newThrottle(c.now)
+	for i := 0; i < maxFailures; i++ {
+		if !th.allowed("user:a", maxFailures) {
+			t.Fatalf("refused after %d failures", i)
+		}
+		th.failed("user:a")
+	}
+	if th.allowed("user:a", maxFailures) {
+		t.Fatal("allowed after maxFailures failures")
+	}
+	if !th.allowed("user:b", maxFailures) {
+		t.Fatal("another key is throttled")
+	}
+	c.t = c.t.Add(failureWindow)
+	if !th.allowed("user:a", maxFailures) {
+		t.Fatal("still refused after the window")
+	}
+	th.failed("user:a")
+	th.succeeded("user:a")
+	if !th.allowed("user:a", 1) {
+		t.Fatal("a success did not forget the failures")
+	}
+}
+
+func TestNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"/console/domains": "/console/domains", "": "/console/", "https://evil.example/": "/console/",
+		"//evil.example/console/": "/console/", "/console/\\evil": "/console/", "/healthz": "/console/",
+	} {
+		if got := next(in); got != want {
+			t.Errorf("next(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
