@@ -12,15 +12,25 @@ import (
 // instructions" gives them, for every tool Arca configures: the
 // `aws codeartifact login` command where AWS has one, the `arca login`
 // command, and the manual configuration: the files `arca login` would
-// write (package tools computes them, with the token left to the
-// CODEARTIFACT_AUTH_TOKEN variable) and the commands `aws codeartifact
-// login` runs.
+// write (package tools computes them, with the token read from the
+// CODEARTIFACT_AUTH_TOKEN variable by the tools that expand variables, and
+// a placeholder for the others) and the commands `aws codeartifact login`
+// runs.
 
 // awsLoginTools are the tools `aws codeartifact login` configures.
 var awsLoginTools = map[string]bool{"npm": true, "pip": true, "twine": true, "dotnet": true, "nuget": true, "swift": true}
 
-// tokenVar is how the manual configuration refers to the token.
-const tokenVar = "${CODEARTIFACT_AUTH_TOKEN}"
+// envTokens are how the tools that expand environment variables in their
+// configuration refer to CODEARTIFACT_AUTH_TOKEN (npm's .npmrc, which
+// pnpm and yarn 1 read, yarn 2+'s .yarnrc.yml, Maven's settings.xml); the
+// others' files show tokenPlaceholder, for the token itself.
+var envTokens = map[string]string{
+	"npm": "${CODEARTIFACT_AUTH_TOKEN}", "pnpm": "${CODEARTIFACT_AUTH_TOKEN}", "yarn": "${CODEARTIFACT_AUTH_TOKEN}",
+	"yarn-classic": "${CODEARTIFACT_AUTH_TOKEN}", "yarn-berry": "${CODEARTIFACT_AUTH_TOKEN}",
+	"maven": "${env.CODEARTIFACT_AUTH_TOKEN}",
+}
+
+const tokenPlaceholder = "<token>"
 
 type instructions struct {
 	Tools       []link
@@ -33,7 +43,10 @@ type instructions struct {
 	Commands    []string
 	Files       []configFile
 	Helper      bool
-	Problem     string
+	// FromEnv is set when the files read the token from the environment;
+	// else they show tokenPlaceholder.
+	FromEnv bool
+	Problem string
 }
 
 type configFile struct {
@@ -75,7 +88,12 @@ func (c *Console) connect(w http.ResponseWriter, r *http.Request, s *session) {
 	d.TokenExport = "export CODEARTIFACT_AUTH_TOKEN=$(" + shell(append([]string{"aws", "codeartifact", "get-authorization-token",
 		"--domain", domain, "--domain-owner", owner, "--query", "authorizationToken", "--output", "text"}, endpoint...)) + ")"
 
-	t := tools.Target{Endpoint: ep.RepositoryEndpoint, Domain: domain, Owner: owner, Repository: repo, Token: tokenVar,
+	token, fromEnv := envTokens[tool.Name]
+	if !fromEnv {
+		token = tokenPlaceholder
+	}
+	d.FromEnv = fromEnv
+	t := tools.Target{Endpoint: ep.RepositoryEndpoint, Domain: domain, Owner: owner, Repository: repo, Token: token,
 		Helper: append([]string{"arca", "credential", "--domain", domain, "--domain-owner", owner}, endpoint...)}
 	if tool.Commands != nil {
 		d.Commands = tool.Commands(t)

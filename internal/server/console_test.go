@@ -161,6 +161,24 @@ func TestConsole(t *testing.T) {
 			!strings.Contains(p.body, "arca login --tool npm") || !strings.Contains(p.body, "~/.npmrc") {
 			t.Fatalf("connection instructions: %d\n%s", p.status, p.body)
 		}
+		for tool, wants := range map[string][]string{
+			"pip":   {"aws codeartifact login --tool pip", "&lt;token&gt;", "~/.config/pip/pip.conf"},
+			"maven": {"${env.CODEARTIFACT_AUTH_TOKEN}", "~/.m2/settings.xml"},
+			"cargo": {"arca credential", "arca login --tool cargo"},
+		} {
+			p := b.get("/console/domains/" + servertest.AccountID + "/web/repositories/app/connect?tool=" + tool)
+			for _, w := range wants {
+				if p.status != http.StatusOK || !strings.Contains(p.body, w) {
+					t.Errorf("connection instructions for %s lack %q: %d\n%s", tool, w, p.status, p.body)
+				}
+			}
+			if tool == "cargo" && strings.Contains(p.body, "aws codeartifact login") {
+				t.Errorf("AWS has no login for cargo, the page shows one")
+			}
+		}
+		if p := b.get("/console/domains/" + servertest.AccountID + "/web/repositories/app/connect?tool=ant"); p.status != http.StatusBadRequest {
+			t.Errorf("an unknown tool: %d", p.status)
+		}
 		// Sign out: the form needs the session's token; then the session is gone.
 		if p := b.post("/console/signout", url.Values{}); p.status != http.StatusForbidden {
 			t.Fatalf("sign-out without the CSRF token: %d", p.status)
