@@ -2,14 +2,18 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/arcahq/arca/internal/audit/audittest"
 )
 
 // The web console in a real browser: Debian's chromium, driven by
@@ -106,7 +110,8 @@ A package published with npm, for the console's browser test.
 func TestConsoleChromium(t *testing.T) {
 	t.Parallel()
 	chromium(t)
-	s := startServer(t)
+	logPath := filepath.Join(t.TempDir(), "audit.log")
+	s := startServer(t, "--audit-log", logPath)
 	aws := newCLI(t, s)
 	step := steps(t)
 	const domain, repo = "web", "my-repo"
@@ -244,5 +249,33 @@ func TestConsoleChromium(t *testing.T) {
 			t.Errorf("the refusal: %q", refusal)
 		}
 		screenshot(t, b, "refusal")
+	})
+
+	step("sign-ins and the status change are in the audit log, which the root reads", func(t *testing.T) {
+		devARN := "arn:aws:iam::" + s.Account + ":user/dev"
+		events := audittest.Wait(t, logPath, func(ev []audittest.Event) bool {
+			return len(audittest.Named(ev, "ConsoleLogin")) >= 2 && audittest.Has("UpdatePackageVersionsStatus", "")(ev)
+		})
+		var logins []string
+		for _, e := range audittest.Named(events, "ConsoleLogin") {
+			if e["eventSource"] != "signin.amazonaws.com" {
+				t.Errorf("ConsoleLogin event source: %s", pretty(e))
+			}
+			logins = append(logins, fmt.Sprint(e.Field("userIdentity", "arn"), " ", e.Field("responseElements", "ConsoleLogin")))
+		}
+		if !slices.Contains(logins, devARN+" Success") {
+			t.Errorf("the sign-ins logged: %v", logins)
+		}
+		st := audittest.Named(events, "UpdatePackageVersionsStatus")
+		if len(st) != 1 || st[0].Field("userIdentity", "arn") != devARN || st[0].Field("requestParameters", "targetStatus") != "Archived" {
+			t.Errorf("the status change's event: %s", pretty(st))
+		}
+		run(t, b, "sign in as root", chromedp.Click("#signout"), chromedp.WaitVisible("#signin-root"),
+			chromedp.SendKeys("#accessKeyId", s.KeyID), chromedp.SendKeys("#secretAccessKey", s.Secret), chromedp.Click("#signin-root-submit"),
+			chromedp.WaitVisible("#domains"), chromedp.Navigate(console+"audit"), chromedp.WaitVisible("#audit"))
+		if trail := read(t, b, "the audit log", chromedp.Text("#audit")); !strings.Contains(trail, "ConsoleLogin") || !strings.Contains(trail, "UpdatePackageVersionsStatus") {
+			t.Errorf("the audit page: %q", trail)
+		}
+		screenshot(t, b, "audit")
 	})
 }

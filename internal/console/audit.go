@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -39,6 +40,7 @@ type auditEvent struct {
 }
 
 func (c *Console) auditLog(w http.ResponseWriter, r *http.Request, s *session) {
+	audit.From(r.Context()).Call("cloudtrail.amazonaws.com", "LookupEvents")
 	if err := c.authz.Authorize(r.Context(), authz.Request{Principal: s.Principal, Action: "cloudtrail:LookupEvents", Resource: "*"}); err != nil {
 		c.fail(w, r, s, err)
 		return

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arcahq/arca/internal/audit"
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
@@ -217,6 +218,9 @@ type refusal struct {
 // the request id to quote and no detail.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	e := errkind.As(err)
+	if rec := audit.From(r.Context()); rec.Named() {
+		rec.Fail(e.Kind.AWSType(), e.Message)
+	}
 	status, rf := http.StatusInternalServerError, refusal{Heading: "Something went wrong"}
 	switch e.Kind {
 	case errkind.AccessDenied:

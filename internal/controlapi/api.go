@@ -149,17 +149,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // input is validated against the model as a request's is, and the
 // operation authorizes the principal exactly as it does over HTTP. The
 // request's audit record names the operation, its parameters and the
-// principal.
+// principal; when one request invokes several operations (a console page
+// reads several), the first names the event.
 func (a *API) Invoke(ctx context.Context, p identity.Principal, name string, in map[string]any, out any) error {
 	op, ok := a.model.Operations[name]
 	rt := a.routes[name]
 	if !ok || rt.invoke == nil {
 		return fmt.Errorf("controlapi: %s cannot be invoked", name)
 	}
-	rec := audit.From(ctx)
-	rec.Call(audit.SourceCodeArtifact, name)
-	rec.SetPrincipal(p)
-	rec.Params(in)
+	if rec := audit.From(ctx); !rec.Named() {
+		rec.Call(audit.SourceCodeArtifact, name)
+		rec.Params(in)
+	}
+	audit.From(ctx).SetPrincipal(p)
 	res, err := rt.invoke(ctx, &call{op: op, principal: p}, in)
 	if err != nil || out == nil {
 		return err
@@ -181,7 +183,9 @@ func (a *API) ServeAs(w http.ResponseWriter, r *http.Request, p identity.Princip
 		return fmt.Errorf("controlapi: no operation %s", name)
 	}
 	rec := audit.From(r.Context())
-	rec.Call(audit.SourceCodeArtifact, name)
+	if !rec.Named() {
+		rec.Call(audit.SourceCodeArtifact, name)
+	}
 	rec.SetPrincipal(p)
 	return a.routes[name].serve(w, r, &call{op: op, principal: p})
 }
