@@ -45,3 +45,27 @@ func TestReadmeIsEscaped(t *testing.T) {
 		t.Errorf("the readme's text is not shown escaped:\n%s", out)
 	}
 }
+
+// FuzzMarkdown: any readme renders, and no tag of it reaches the page.
+func FuzzMarkdown(f *testing.F) {
+	for _, s := range []string{"# t\n\ntext `code`", "```\n<script>\n", "- <b>x</b>\n1. y", "`", "#####", "\r\n\r\n~~~\n"} {
+		f.Add(s)
+	}
+	c := &Console{pages: parsePages()}
+	f.Fuzz(func(t *testing.T, readme string) {
+		var buf bytes.Buffer
+		err := c.pages["version"].Execute(&buf, page{Session: &session{}, Data: map[string]any{
+			"Version": versionDescription{}, "Readme": markdown(readme)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := strings.Index(buf.String(), `<article class="readme" id="readme">`)
+		end := strings.LastIndex(buf.String(), "</article>")
+		body := buf.String()[start:end]
+		for _, tag := range []string{"<script", "<img", "<a ", "<iframe", "<style", "<svg"} {
+			if strings.Contains(strings.ToLower(body), tag) {
+				t.Fatalf("the readme %q put %s on the page:\n%s", readme, tag, body)
+			}
+		}
+	})
+}

@@ -1,10 +1,13 @@
 package console
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 )
 
 type clock struct{ t time.Time }
@@ -75,5 +78,29 @@ func TestNext(t *testing.T) {
 		if got := next(in); got != want {
 			t.Errorf("next(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The session cookie is Secure when the client came over TLS, and only
+// then.
+func TestCookieSecureBehindTLS(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		r := httptest.NewRequest("GET", "http://arca.example/console/", nil)
+		if tls {
+			r = httptest.NewRequest("GET", "https://arca.example/console/", nil)
+		}
+		w := httptest.NewRecorder()
+		setCookie(w, r, sessionCookie, "v", 0)
+		c := w.Result().Cookies()[0]
+		if c.Secure != tls || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/console/" {
+			t.Errorf("over TLS %v: cookie %+v", tls, c)
+		}
+	}
+	r := httptest.NewRequest("GET", "http://arca.example/console/", nil)
+	r = r.WithContext(middleware.WithClient(r.Context(), middleware.Client{IP: "203.0.113.9", Secure: true}))
+	w := httptest.NewRecorder()
+	setCookie(w, r, sessionCookie, "v", 0)
+	if !w.Result().Cookies()[0].Secure {
+		t.Error("behind a trusted proxy that terminated TLS, the cookie is not Secure")
 	}
 }
