@@ -35,16 +35,16 @@ func (a *API) profileUser(c *call, required bool) string {
 	return name
 }
 
-// callerUser is the caller's own user name for an operation that names
-// none; other callers must name a user.
-func callerUser(c *call, name string) (string, error) {
-	if name != "" {
-		return name, nil
+// profileTarget resolves the user an operation is about, the named one
+// or else the calling user itself, and authorizes action on it.
+func (a *API) profileTarget(c *call, action, name string) (string, error) {
+	if name == "" {
+		if c.p.Kind != identity.KindUser {
+			return "", errkind.Validationf("Must specify userName when calling with non-User credentials")
+		}
+		name = c.p.UserName
 	}
-	if c.p.Kind == identity.KindUser {
-		return c.p.UserName, nil
-	}
-	return "", errkind.Validationf("Must specify userName when calling with non-User credentials")
+	return name, a.allow(c, action, a.userARN(c.ctx, c.p.Account, name))
 }
 
 func (a *API) createLoginProfile(c *call) (any, error) {
@@ -57,18 +57,19 @@ func (a *API) createLoginProfile(c *call) (any, error) {
 	if err := c.valid(); err != nil {
 		return nil, err
 	}
-	name, err := callerUser(c, name)
+	name, err := a.profileTarget(c, "CreateLoginProfile", name)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.allow(c, "CreateLoginProfile", a.userARN(c.ctx, c.p.Account, name)); err != nil {
+	if _, err := a.dir.CreateLoginProfile(c.ctx, c.p.Account, name, password, reset); err != nil {
 		return nil, err
 	}
-	p, err := a.dir.CreateLoginProfile(c.ctx, c.p.Account, name, password, reset)
-	if err != nil {
-		return nil, err
-	}
-	u, err := a.dir.GetUser(c.ctx, c.p.Account, name)
+	return a.loginProfile(c, name)
+}
+
+// loginProfile returns a user's LoginProfile shape.
+func (a *API) loginProfile(c *call, name string) (any, error) {
+	p, u, err := a.dir.GetLoginProfile(c.ctx, c.p.Account, name)
 	if err != nil {
 		return nil, err
 	}
@@ -80,18 +81,11 @@ func (a *API) getLoginProfile(c *call) (any, error) {
 	if err := c.valid(); err != nil {
 		return nil, err
 	}
-	name, err := callerUser(c, name)
+	name, err := a.profileTarget(c, "GetLoginProfile", name)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.allow(c, "GetLoginProfile", a.userARN(c.ctx, c.p.Account, name)); err != nil {
-		return nil, err
-	}
-	p, u, err := a.dir.GetLoginProfile(c.ctx, c.p.Account, name)
-	if err != nil {
-		return nil, err
-	}
-	return loginProfileShape(p, u), nil
+	return a.loginProfile(c, name)
 }
 
 func (a *API) updateLoginProfile(c *call) (any, error) {
@@ -108,7 +102,7 @@ func (a *API) updateLoginProfile(c *call) (any, error) {
 	if err := c.valid(); err != nil {
 		return nil, err
 	}
-	if err := a.allow(c, "UpdateLoginProfile", a.userARN(c.ctx, c.p.Account, name)); err != nil {
+	if _, err := a.profileTarget(c, "UpdateLoginProfile", name); err != nil {
 		return nil, err
 	}
 	return nil, a.dir.UpdateLoginProfile(c.ctx, c.p.Account, name, password, reset)
@@ -119,11 +113,8 @@ func (a *API) deleteLoginProfile(c *call) (any, error) {
 	if err := c.valid(); err != nil {
 		return nil, err
 	}
-	name, err := callerUser(c, name)
+	name, err := a.profileTarget(c, "DeleteLoginProfile", name)
 	if err != nil {
-		return nil, err
-	}
-	if err := a.allow(c, "DeleteLoginProfile", a.userARN(c.ctx, c.p.Account, name)); err != nil {
 		return nil, err
 	}
 	return nil, a.dir.DeleteLoginProfile(c.ctx, c.p.Account, name)
