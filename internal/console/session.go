@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -163,7 +164,7 @@ func (c *Console) session(h handlerFunc, opts int) http.HandlerFunc {
 		}
 		if !ok {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/console/signin?next="+r.URL.EscapedPath(), http.StatusSeeOther)
+				http.Redirect(w, r, "/console/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			c.fail(w, r, nil, errkind.Unauthf("Your session has ended. Sign in again."))

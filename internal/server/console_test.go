@@ -98,9 +98,12 @@ func TestConsole(t *testing.T) {
 
 	t.Run("sign-in page and headers", func(t *testing.T) {
 		b := newBrowser(t, s.URL)
-		p := b.get("/console/domains")
+		p := b.get("/console/domains/" + servertest.AccountID + "/web/repositories/app?format=npm&prefix=x")
 		if p.url != "/console/signin" || p.status != http.StatusOK {
 			t.Fatalf("an anonymous page view lands on %s (%d)", p.url, p.status)
+		}
+		if !strings.Contains(p.body, `name="next" value="/console/domains/`+servertest.AccountID+`/web/repositories/app?format=npm&amp;prefix=x"`) {
+			t.Errorf("the sign-in page does not return to the page asked for:\n%s", p.body)
 		}
 		csp := p.header.Get("Content-Security-Policy")
 		if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
