@@ -140,6 +140,9 @@ func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
+// maxForm bounds a console form's body.
+const maxForm = 64 << 10
+
 // handlerFunc is a page or action of a signed-in session.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session)
 
@@ -177,6 +180,9 @@ func (c *Console) session(h handlerFunc, opts int) http.HandlerFunc {
 			setCookie(w, r, sessionCookie, "", -1)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.CSRF) {
 			c.fail(w, r, s, errkind.Deniedf("The form's security token is missing or stale. Reload the page and try again."))

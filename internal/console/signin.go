@@ -47,7 +47,7 @@ func (c *Console) renderSignIn(w http.ResponseWriter, r *http.Request, status in
 // signIn serves both sign-in forms: an IAM user's (account, user name,
 // password) and the root's (access key id, secret access key).
 func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	d := signInData{Next: next(r.PostFormValue("next")), Account: strings.TrimSpace(r.PostFormValue("account")),
 		User: strings.TrimSpace(r.PostFormValue("user")), KeyID: strings.TrimSpace(r.PostFormValue("accessKeyId"))}
 	ck, err := r.Cookie(signInCookie)

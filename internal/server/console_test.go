@@ -233,6 +233,15 @@ func TestConsole(t *testing.T) {
 		if p.status != http.StatusOK || !strings.Contains(p.body, "kit.txt") {
 			t.Fatalf("the version page: %d\n%s", p.status, p.body)
 		}
+		// The asset downloads as an attachment, through the same operation
+		// (and permission) as GetPackageVersionAsset.
+		dl := reader.get(version + "/assets/kit.txt?namespace=tools")
+		if dl.status != http.StatusOK || dl.body != "kit" || !strings.HasPrefix(dl.header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("download: %d %v %q", dl.status, dl.header, dl.body)
+		}
+		if p := reader.get(version + "/assets/nope.txt?namespace=tools"); p.status != http.StatusNotFound || p.header.Get("Content-Disposition") != "" {
+			t.Fatalf("a missing asset: %d %v", p.status, p.header)
+		}
 		form := url.Values{"status": {"Archived"}, "expectedStatus": {"Published"}}
 		if p := reader.post(version+"/status?namespace=tools", form); p.status != http.StatusForbidden || !strings.Contains(p.body, "security token") {
 			t.Fatalf("a status change without the CSRF token: %d\n%s", p.status, p.body)
