@@ -73,11 +73,12 @@ func (ss *sessions) start(p identity.Principal, reset bool) *session {
 	defer ss.mu.Unlock()
 	ss.sweep(now)
 	ss.m[s.id] = s
-	return s
+	c := *s
+	return &c
 }
 
-// get returns the live session of id and marks it used now; an idle or
-// too old one ends here.
+// get returns a copy of the live session of id and marks it used now; an
+// idle or too old one ends here.
 func (ss *sessions) get(id string) (*session, bool) {
 	now := ss.now()
 	ss.mu.Lock()
@@ -91,7 +92,8 @@ func (ss *sessions) get(id string) (*session, bool) {
 		return nil, false
 	}
 	s.lastSeen = now
-	return s, true
+	c := *s
+	return &c, true
 }
 
 func (ss *sessions) expired(s *session, now time.Time) bool {
@@ -113,11 +115,13 @@ func (ss *sessions) end(id string) {
 	delete(ss.m, id)
 }
 
-// update changes a session under the lock.
-func (ss *sessions) update(s *session, fn func(s *session)) {
+// update changes a live session under the lock.
+func (ss *sessions) update(id string, fn func(s *session)) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	fn(s)
+	if s, ok := ss.m[id]; ok {
+		fn(s)
+	}
 }
 
 // secure reports whether the client reached the server over TLS (itself

@@ -170,6 +170,6 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		c.renderPassword(w, r, s, http.StatusBadRequest, e.Message)
 		return
 	}
-	c.sessions.update(s, func(s *session) { s.ResetRequired = false })
+	c.sessions.update(s.id, func(s *session) { s.ResetRequired = false })
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }
