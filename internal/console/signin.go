@@ -12,10 +12,6 @@ import (
 	"github.com/arcahq/arca/internal/identity"
 )
 
-// sourceSignIn is the audit log's eventSource of console sign-ins, as
-// CloudTrail names it.
-const sourceSignIn = "signin.amazonaws.com"
-
 // signInData is the sign-in page's.
 type signInData struct {
 	CSRF    string
@@ -56,7 +52,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := audit.From(r.Context())
-	rec.Call(sourceSignIn, "ConsoleLogin")
+	rec.Call(audit.SourceSignIn, "ConsoleLogin")
 	root := r.PostFormValue("kind") == "root"
 	var who string // the throttling key of the identity claimed
 	if root {
