@@ -123,6 +123,7 @@ func TestConsoleChromium(t *testing.T) {
 		aws.OK(t, "create-repository", "--domain", domain, "--repository", repo, "--upstreams", "repositoryName=npm-store")
 		aws.OK(t, "create-package-group", "--domain", domain, "--package-group", "/npm/*", "--description", "every npm package")
 		aws.OK(t, "update-package-group-origin-configuration", "--domain", domain, "--package-group", "/npm/*", "--restrictions", "EXTERNAL_UPSTREAM=BLOCK")
+		newArcaUser(t, s).arcaOK(t, "gate", "set", "--endpoint-url", s.URL, "--domain", domain, "--package-group", "/npm/*", "--min-age", "3d")
 		u := npmLogin(t, s, domain, repo)
 		for _, v := range []string{"1.0.0", "1.1.0"} {
 			u.PublishOK(t, pkgSpec{Name: "console-demo", Version: v, Mark: repo, Readme: hostileReadme, Deps: map[string]string{"left-pad": "^1.3.0"}})
@@ -134,7 +135,7 @@ func TestConsoleChromium(t *testing.T) {
 		aws.iam(t, "create-login-profile", "--user-name", "dev", "--password", "Initial-Passw0rd", "--password-reset-required")
 		aws.iam(t, "put-user-policy", "--user-name", "dev", "--policy-name", "console", "--policy-document",
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["codeartifact:Describe*","codeartifact:List*","codeartifact:Get*",`+
-				`"codeartifact:ReadFromRepository","codeartifact:UpdatePackageVersionsStatus","arca:ListHeldVersions"],"Resource":"*"}]}`)
+				`"codeartifact:ReadFromRepository","codeartifact:UpdatePackageVersionsStatus","arca:ListHeldVersions","arca:ListReleaseGates"],"Resource":"*"}]}`)
 		aws.iam(t, "create-user", "--user-name", "stranger")
 		aws.iam(t, "create-login-profile", "--user-name", "stranger", "--password", "Stranger-Passw0rd")
 	})
@@ -236,6 +237,9 @@ func TestConsoleChromium(t *testing.T) {
 		groups := read(t, b, "the package groups", chromedp.Text("#groups"))
 		if !strings.Contains(groups, "/npm/*") || !strings.Contains(groups, "EXTERNAL_UPSTREAM: BLOCK") {
 			t.Errorf("package groups: %q", groups)
+		}
+		if gates := read(t, b, "the release-age gates", chromedp.Text("#gates")); !strings.Contains(gates, "/npm/*") || !strings.Contains(gates, "3d") {
+			t.Errorf("release-age gates: %q", gates)
 		}
 		screenshot(t, b, "groups")
 	})

@@ -173,6 +173,13 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d B", n)
 	},
 	"lower": strings.ToLower,
+	"age": func(seconds int64) string {
+		d := time.Duration(seconds) * time.Second
+		if d%(24*time.Hour) == 0 && d > 0 {
+			return fmt.Sprintf("%dd", d/(24*time.Hour))
+		}
+		return d.String()
+	},
 }
 
 // parsePages parses each page's template with the layout.

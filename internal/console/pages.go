@@ -294,8 +294,41 @@ func (c *Console) groups(w http.ResponseWriter, r *http.Request, s *session) {
 			}
 		}
 	}
+	// The release-age gates and their break-glass entries are Arca's own
+	// permission (arca:ListReleaseGates): without it the section says so.
+	var gates struct {
+		ReleaseGates []struct {
+			PackageGroup struct {
+				Pattern string `json:"pattern"`
+			} `json:"packageGroup"`
+			Own *struct {
+				MinimumAgeSeconds int64  `json:"minimumAgeSeconds"`
+				Cutoff            string `json:"cutoff"`
+			} `json:"own"`
+		} `json:"releaseGates"`
+		AllowedVersions []struct {
+			Format      string  `json:"format"`
+			Namespace   string  `json:"namespace"`
+			Package     string  `json:"package"`
+			Version     string  `json:"version"`
+			CreatedTime float64 `json:"createdTime"`
+			CreatedBy   string  `json:"createdBy"`
+		} `json:"allowedVersions"`
+	}
+	gatesDenied := ""
+	if err := c.invoke(r.Context(), s, "ListReleaseGates", domainIn(r), &gates); err != nil {
+		if errkind.KindOf(err) != errkind.AccessDenied {
+			c.fail(w, r, s, err)
+			return
+		}
+		gatesDenied = errkind.As(err).Message
+	}
 	c.render(w, r, http.StatusOK, "groups", page{Title: "Package groups", Session: s,
-		Crumbs: append(domainCrumbs(r), link{"Package groups", ""}), Data: rows})
+		Crumbs: append(domainCrumbs(r), link{"Package groups", ""}), Data: struct {
+			Groups      []row
+			Gates       any
+			GatesDenied string
+		}{rows, gates, gatesDenied}})
 }
 
 // --- repositories ---
