@@ -242,6 +242,15 @@ func rootEnv(extra ...string) []string {
 
 func start(t testing.TB, o startOpts) *server {
 	t.Helper()
+	s := launch(t, &o)
+	s.ready(t, o)
+	return s
+}
+
+// launch starts the process of a server (filling o's defaults) and
+// registers its shutdown, without waiting for it to serve.
+func launch(t testing.TB, o *startOpts) *server {
+	t.Helper()
 	if o.Data == "" {
 		o.Data = t.TempDir()
 	}
@@ -272,6 +281,13 @@ func start(t testing.TB, o startOpts) *server {
 	}
 	go func() { s.waitErr = s.cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() { s.Stop(t) })
+	return s
+}
+
+// ready waits until a launched server serves, and learns its root
+// credentials.
+func (s *server) ready(t testing.TB, o startOpts) {
+	t.Helper()
 	s.waitHealthy(t)
 	if o.RootFromEnv {
 		for _, kv := range o.Env {
@@ -289,7 +305,6 @@ func start(t testing.TB, o startOpts) *server {
 		r := readRootFile(t, s.Data)
 		s.Account, s.KeyID, s.Secret = r.AccountID, r.AccessKeyID, r.SecretAccessKey
 	}
-	return s
 }
 
 // waitHealthy waits until GET /healthz answers 200, failing if the

@@ -266,6 +266,21 @@ func TestInvalidConfigurationRefusesToStart(t *testing.T) {
 			want: []string{"TLS certificate " + certFile + " and key " + ca.File},
 		},
 		{
+			name: "database that is not PostgreSQL",
+			args: []string{"--database", "mysql://arca@db.internal.test/arca"},
+			want: []string{"database: want a postgres://USER@HOST:PORT/DB URL"},
+		},
+		{
+			name: "shared database without an explicit master key",
+			env:  []string{"ARCA_DATABASE=postgres://arca:hunter2@db.internal.test/arca"},
+			want: []string{"with a PostgreSQL database, give the master key explicitly", "ARCA_MASTER_KEY or --master-key-file"},
+		},
+		{
+			name: "shared database without the root account",
+			env:  []string{"ARCA_DATABASE=postgres://arca@db.internal.test/arca", "ARCA_MASTER_KEY=MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=", "ARCA_ROOT_ACCESS_KEY_ID="},
+			want: []string{"give the root account explicitly", "ARCA_ACCOUNT_ID, ARCA_ROOT_ACCESS_KEY_ID and ARCA_ROOT_SECRET_ACCESS_KEY"},
+		},
+		{
 			name: "access key without secret",
 			env:  []string{"ARCA_ACCOUNT_ID=" + testAccount, "ARCA_ROOT_ACCESS_KEY_ID=" + testKeyID},
 			want: []string{"set both ARCA_ROOT_ACCESS_KEY_ID and ARCA_ROOT_SECRET_ACCESS_KEY"},

@@ -97,6 +97,14 @@ if ! command -v nuget >/dev/null 2>&1 || ! grep -q nuget-5.8.0.exe "$(command -v
   chmod +x /usr/local/bin/nuget
 fi
 
+# PostgreSQL from Debian, for the store's conformance suite on PostgreSQL
+# and the e2e tests of several replicas; scripts/postgres.sh runs a
+# throwaway server of it.
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  echo "installing postgresql from Debian"
+  apt-get update -qq && apt-get install -y -qq postgresql
+fi
+
 # versitygw, an S3-compatible server (Apache-2.0), for the S3 blob store's
 # conformance suite and the e2e test of `arca serve --blobs s3://...`;
 # built from the Go module proxy (about 90 s) into $(go env GOPATH)/bin,
@@ -128,3 +136,4 @@ mvn --batch-mode --version 2>&1 | sed -n 1p || true
 gradle --version 2>/dev/null | sed -n "/^Gradle/p" || true
 nuget help 2>/dev/null | sed -n 1p || true
 chromium --version 2>/dev/null || true
+"$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/postgres" --version

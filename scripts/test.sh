@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-test-deps.sh
+# A throwaway PostgreSQL server for the store's conformance suite and the
+# replica scenarios; each test makes its own schema in it.
+pgdir=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+ARCA_TEST_DATABASE=$(scripts/postgres.sh start "$pgdir")
+export ARCA_TEST_DATABASE ARCA_REQUIRE_POSTGRES=1
 go vet ./...
 # The race detector over the packages' own tests, where the server's
 # concurrency lives in-process: caches, key rings, the audit writer,

@@ -82,6 +82,7 @@ config file, the environment, the flags.`,
 	f.String("config", "", "config file (TOML subset): key = value lines, the keys being these flags' names ("+config.EnvConfig+")")
 	f.String("listen", d.Listen, "host:port to listen on ("+config.EnvListen+")")
 	f.String("data", d.Data, "data directory ("+config.EnvData+")")
+	f.String("database", "", "where the metadata goes: postgres://USER@HOST:PORT/DB[?sslmode=...], shared by replicas; default SQLite in the data directory ("+config.EnvDatabase+")")
 	f.String("blobs", "", "where package bytes go: s3://BUCKET[/PREFIX]?endpoint=URL&region=R[&redirect=SIZE]; default the data directory ("+config.EnvBlobs+")")
 	f.String("master-key-file", "", "file holding the master key that encrypts the secrets in the database (base64 of 32 bytes); default <data>/master.key, made on first start; "+config.EnvMasterKey+" (the key itself) wins ("+config.EnvMasterKeyFile+")")
 	f.String("region", d.Region, "region used in ARNs ("+config.EnvRegion+")")

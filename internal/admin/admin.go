@@ -4,6 +4,10 @@
 // data directory directly, opening its SQLite database the way the server
 // does.
 //
+// With --database (ARCA_DATABASE) it works on the PostgreSQL database
+// that the replicas share instead, and needs the replicas' master key
+// (ARCA_MASTER_KEY or --master-key-file), not a data directory.
+//
 // It is safe to run while the server runs on the same data directory: the
 // database is in WAL mode, so the command's reads never block the server,
 // and its one short write transaction waits for the server's writer (and
@@ -15,12 +19,9 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -30,17 +31,20 @@ import (
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
+	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/token"
 )
 
 // DatabaseFile is the name of the SQLite database in the data directory.
-const DatabaseFile = "arca.db"
+const DatabaseFile = engine.DatabaseFile
 
-// Dir names a server's data directory and the master key that encrypts
-// the secrets in its database.
+// Dir names a server's data directory (or shared database) and the master
+// key that encrypts the secrets in its database.
 type Dir struct {
 	Data string
+	// Database is the server's --database: "" for SQLite in Data, or
+	// the PostgreSQL URL the replicas share.
+	Database string
 	// MasterKey is ARCA_MASTER_KEY's value; MasterKeyFile the key file.
 	// With neither, the key is <Data>/master.key (see package sealed).
 	MasterKey     string
@@ -58,16 +62,16 @@ func Open(ctx context.Context, d Dir) (*identity.Directory, func() error, error)
 	return identity.NewDirectory(st, time.Now), st.Close, nil
 }
 
-// openStore opens the metadata store of the server whose data directory is
-// d, refusing a directory that holds no database, and a master key that
-// does not open its secrets. It never creates a master key.
+// openStore opens the metadata store of the server whose data directory
+// (or shared database) is d, refusing a data directory that holds no
+// database, and a master key that does not open its secrets. It never
+// creates a master key.
 func openStore(ctx context.Context, d Dir) (store.Store, error) {
-	path := filepath.Join(d.Data, DatabaseFile)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no Arca database at %s: start `arca serve --data %s` once, or pass the server's --data", path, d.Data)
+	if engine.Shared(d.Database) && d.MasterKey == "" && d.MasterKeyFile == "" {
+		return nil, fmt.Errorf("with --database, give the replicas' master key: %s or --master-key-file", config.EnvMasterKey)
 	}
 	st, _, err := sealed.OpenStore(ctx, sealed.Source{Env: d.MasterKey, File: d.MasterKeyFile, Data: d.Data},
-		func() (store.Store, error) { return sqlite.Open(ctx, path) })
+		func() (store.Store, error) { return engine.Open(ctx, d.Database, d.Data, false) })
 	if err != nil {
 		return nil, err // not a typed nil in the interface
 	}
@@ -75,14 +79,18 @@ func openStore(ctx context.Context, d Dir) (store.Store, error) {
 }
 
 // dataFlag adds the --data flag (default ARCA_DATA, else the server's
-// default) and --master-key-file (ARCA_MASTER_KEY_FILE) to cmd and its
-// subcommands; the master key itself comes from ARCA_MASTER_KEY.
+// default), --database (ARCA_DATABASE) and --master-key-file
+// (ARCA_MASTER_KEY_FILE) to cmd and its subcommands; the master key itself
+// comes from ARCA_MASTER_KEY.
 func dataFlag(cmd *cobra.Command) *Dir {
-	d := &Dir{Data: config.Defaults().Data, MasterKey: os.Getenv(config.EnvMasterKey), MasterKeyFile: os.Getenv(config.EnvMasterKeyFile)}
+	d := &Dir{Data: config.Defaults().Data, Database: os.Getenv(config.EnvDatabase),
+		MasterKey: os.Getenv(config.EnvMasterKey), MasterKeyFile: os.Getenv(config.EnvMasterKeyFile)}
 	if v, ok := os.LookupEnv(config.EnvData); ok {
 		d.Data = v
 	}
 	cmd.PersistentFlags().StringVar(&d.Data, "data", d.Data, "the server's data directory ("+config.EnvData+")")
+	cmd.PersistentFlags().StringVar(&d.Database, "database", d.Database,
+		"the PostgreSQL database the replicas share, postgres://USER@HOST:PORT/DB; default the SQLite database in --data ("+config.EnvDatabase+")")
 	cmd.PersistentFlags().StringVar(&d.MasterKeyFile, "master-key-file", d.MasterKeyFile,
 		"the server's master key file ("+config.EnvMasterKeyFile+"; default <data>/master.key unless "+config.EnvMasterKey+" is set)")
 	return d
@@ -104,8 +112,9 @@ func Command(out, errOut io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "admin",
 		Short: "Administer a server: accounts (what IAM has no API for)",
-		Long: `Administer the server whose data directory is --data (ARCA_DATA), on its
-database directly. Safe while the server runs: the database is in WAL mode.`,
+		Long: `Administer the server whose data directory is --data (ARCA_DATA), or the
+replicas whose shared database is --database (ARCA_DATABASE), on the database
+directly. Safe while servers run.`,
 	}
 	data := dataFlag(cmd)
 

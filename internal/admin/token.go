@@ -16,6 +16,7 @@ import (
 
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/token"
 )
 
@@ -148,7 +149,11 @@ func Revoke(ctx context.Context, data Dir, req RevokeRequest, now time.Time) (Re
 		}
 		return Revocation{}, err
 	}
-	// The running server trusts the stamp while it is unchanged.
+	// A server on the data directory trusts the stamp while it is
+	// unchanged; replicas on a shared database ask the database.
+	if engine.Shared(data.Database) {
+		return revocationOf(rv), nil
+	}
 	gen, err := st.RevocationGeneration(ctx)
 	if err != nil {
 		return Revocation{}, err
@@ -226,8 +231,9 @@ func TokenCommand(out, errOut io.Writer) *cobra.Command {
 		Use:   "token",
 		Short: "Inspect and revoke authorization tokens",
 		Long: `Inspect and revoke the authorization tokens of the server whose data directory
-is --data (ARCA_DATA), on its database directly. Safe while the server runs, and
-a revocation takes effect on the server's next request.
+is --data (ARCA_DATA), or of the replicas whose shared database is --database
+(ARCA_DATABASE), on the database directly. Safe while servers run, and a
+revocation takes effect on each server's next request.
 
 A token is read from the argument, or from standard input when the argument
 is "-" or missing (so it stays out of the shell's history).`,

@@ -312,8 +312,9 @@ func (c *Catalog) UpdateOriginConfiguration(ctx context.Context, ref DomainRef, 
 	if _, err := c.groupIndexOf(ctx, ref); err != nil {
 		return nil, err
 	}
-	updates := AllowedRepositoryUpdates{}
+	var updates AllowedRepositoryUpdates
 	err := c.st.Update(ctx, func(q store.Queries) error {
+		updates = AllowedRepositoryUpdates{} // anew if the store runs this again
 		d, g, err := storedGroup(ctx, q, ref, pattern)
 		if err != nil {
 			return err

@@ -477,8 +477,10 @@ func (b Batch) all() []string {
 func (c *Catalog) runBatch(ctx context.Context, repo store.Repository, b Batch,
 	check func(v store.Version) *VersionError,
 	apply func(q store.Queries, v *store.Version) error) (BatchResult, error) {
-	res := BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
+	var res BatchResult
 	err := c.updatePackage(ctx, repo.DomainID, b.Ref, func(q store.Queries) error {
+		// Anew if the store runs this again (store.Store.Update).
+		res = BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
 		p, err := c.getPackage(ctx, q, repo, b.Ref)
 		if err != nil {
 			return err
@@ -654,6 +656,9 @@ func (c *Catalog) Copy(ctx context.Context, dst store.Repository, req CopyReques
 	}
 	now := c.timestamp()
 	err := c.updatePackage(ctx, dst.DomainID, req.Ref, func(q store.Queries) error {
+		// Anew if the store runs this again (store.Store.Update); nothing
+		// had failed before it.
+		res = BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
 		p := store.Package{RepositoryID: dst.ID, PackageRef: req.Ref, Origin: artifact.DefaultOriginConfig(true), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err

@@ -26,6 +26,12 @@ type Config struct {
 	Listen string // host:port to listen on
 	Data   string // data directory: database, blobs, generated credentials
 
+	// Database is where the metadata goes: empty for the SQLite database
+	// in Data, or a postgres:// URL of a PostgreSQL database, which
+	// several replicas may share (see Validate for what they must share
+	// besides).
+	Database string
+
 	// Blobs is where package bytes go: empty for the directory blobs/ in
 	// Data, or s3://BUCKET[/PREFIX]?endpoint=URL&region=R&redirect=SIZE
 	// for an S3-compatible bucket, which Validate parses into S3.
@@ -126,6 +132,7 @@ const (
 	EnvListen              = "ARCA_LISTEN"
 	EnvData                = "ARCA_DATA"
 	EnvBlobs               = "ARCA_BLOBS"
+	EnvDatabase            = "ARCA_DATABASE"
 	EnvRegion              = "ARCA_REGION"
 	EnvPublicURL           = "ARCA_PUBLIC_URL"
 	EnvExternalConnections = "ARCA_EXTERNAL_CONNECTIONS"
@@ -193,6 +200,9 @@ func (c *Config) Validate() error {
 	if c.S3, err = ParseBlobs(c.Blobs); err != nil {
 		return err
 	}
+	if err := c.checkDatabase(); err != nil {
+		return err
+	}
 	if !regionPattern.MatchString(c.Region) {
 		return fmt.Errorf("region %q is not a region name like us-east-1", c.Region)
 	}
@@ -255,6 +265,35 @@ func (c *Config) Validate() error {
 		if ap, err := netip.ParseAddrPort(c.DebugListen); err != nil || !ap.Addr().IsLoopback() {
 			return fmt.Errorf("debug listen address %q is not a loopback ip:port: profiles are not for the network", c.DebugListen)
 		}
+	}
+	return nil
+}
+
+// SharedDatabase reports whether the metadata is in a database other
+// replicas may share, rather than in the data directory.
+func (c *Config) SharedDatabase() bool { return c.Database != "" }
+
+// checkDatabase checks the database setting. A shared database must not
+// depend on anything a replica would otherwise make for itself in its data
+// directory on first start: the master key that seals the secrets in the
+// database (each replica would make a different one, and none could open
+// the others' secrets) and the root account and its key (each replica
+// would make a different account).
+func (c *Config) checkDatabase() error {
+	if c.Database == "" {
+		return nil
+	}
+	u, err := url.Parse(c.Database)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return fmt.Errorf("database: want a postgres://USER@HOST:PORT/DB URL, or nothing for SQLite in the data directory")
+	}
+	if c.MasterKey == "" && c.MasterKeyFile == "" {
+		return fmt.Errorf("with a PostgreSQL database, give the master key explicitly, the same to every replica: %s or --master-key-file "+
+			"(a key made in one replica's data directory would not open the secrets the others write)", EnvMasterKey)
+	}
+	if c.RootAccessKeyID == "" || c.AccountID == "" {
+		return fmt.Errorf("with a PostgreSQL database, give the root account explicitly, the same to every replica: %s, %s and %s",
+			EnvAccountID, EnvRootAccessKeyID, EnvRootSecretKey)
 	}
 	return nil
 }

@@ -43,6 +43,26 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
+// shared configures a replica of a shared database, with everything it
+// must be given.
+func shared(c *Config) {
+	c.Database = "postgres://arca@db.test:5432/arca"
+	c.MasterKey = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE="
+	c.AccountID, c.RootAccessKeyID, c.RootSecretKey = "111122223333", "AKIAEXAMPLEEXAMPLE", "secretsecretsecret"
+}
+
+func TestValidateShared(t *testing.T) {
+	c := Defaults()
+	shared(&c)
+	if err := c.Validate(); err != nil || !c.SharedDatabase() {
+		t.Errorf("a replica with everything it must share: %v", err)
+	}
+	c = Defaults()
+	if c.SharedDatabase() {
+		t.Error("the default database is shared")
+	}
+}
+
 func TestValidateRejects(t *testing.T) {
 	cases := map[string]func(*Config){
 		"bad listen":          func(c *Config) { c.Listen = "nope" },
@@ -56,6 +76,16 @@ func TestValidateRejects(t *testing.T) {
 		"log format":          func(c *Config) { c.LogFormat = "xml" },
 		"public debug listen": func(c *Config) { c.DebugListen = "0.0.0.0:6060" },
 		"named debug listen":  func(c *Config) { c.DebugListen = "localhost:6060" },
+		"database not a url":  func(c *Config) { shared(c); c.Database = "/var/lib/arca/arca.db" },
+		"mysql database":      func(c *Config) { shared(c); c.Database = "mysql://arca@db.test/arca" },
+		"database, no master key": func(c *Config) {
+			shared(c)
+			c.MasterKey = ""
+		},
+		"database, no root key": func(c *Config) {
+			shared(c)
+			c.RootAccessKeyID, c.RootSecretKey = "", ""
+		},
 	}
 	for name, mutate := range cases {
 		c := Defaults()

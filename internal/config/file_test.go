@@ -15,6 +15,7 @@ func TestFileKeysAreTheSettings(t *testing.T) {
 # Arca's configuration: every key is a flag of arca serve.
 listen = "0.0.0.0:9000"          # all interfaces
 data = '/srv/arca'
+database = "postgres://arca@db.internal.test:5432/arca?sslmode=verify-full"
 blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 region = "eu-west-1"
 public-url = "https://arca.internal.test/"
@@ -43,6 +44,7 @@ master-key-file = "/etc/arca/master.key"
 	}
 	want := Defaults()
 	want.Listen, want.Data, want.Region = "0.0.0.0:9000", "/srv/arca", "eu-west-1"
+	want.Database = "postgres://arca@db.internal.test:5432/arca?sslmode=verify-full"
 	want.Blobs = "s3://arca-blobs/prod?endpoint=https://objects.internal.test&redirect=8MiB"
 	want.PublicURL = "https://arca.internal.test/"
 	want.TLSCert, want.TLSKey = "/etc/arca/cert.pem", "/etc/arca/key.pem"

@@ -27,6 +27,7 @@ type setting struct {
 var settings = []setting{
 	{Key: "listen", Env: EnvListen, apply: text(func(c *Config) *string { return &c.Listen })},
 	{Key: "data", Env: EnvData, apply: text(func(c *Config) *string { return &c.Data })},
+	{Key: "database", Env: EnvDatabase, apply: text(func(c *Config) *string { return &c.Database })},
 	{Key: "blobs", Env: EnvBlobs, apply: text(func(c *Config) *string { return &c.Blobs })},
 	{Key: "region", Env: EnvRegion, apply: text(func(c *Config) *string { return &c.Region })},
 	{Key: "public-url", Env: EnvPublicURL, apply: text(func(c *Config) *string { return &c.PublicURL })},

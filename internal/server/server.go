@@ -43,7 +43,7 @@ import (
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/sqlite"
+	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/token"
 	"github.com/arcahq/arca/internal/upstream"
 )
@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
-		func() (store.Store, error) { return sqlite.Open(ctx, filepath.Join(cfg.Data, "arca.db")) })
+		func() (store.Store, error) { return engine.Open(ctx, cfg.Database, cfg.Data, true) })
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +146,10 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.blobsAt = where
+	if s.cfg.SharedDatabase() && s.cfg.S3 == nil {
+		s.log.Warn("the database can be shared but the blobs are in this server's data directory: " +
+			"another replica would list packages whose bytes it cannot serve; give every replica the same --blobs s3://...")
+	}
 	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
 	now := s.now
 	dir := identity.NewDirectory(s.store, now)
@@ -167,9 +171,12 @@ func (s *Server) build(ctx context.Context) error {
 	if s.revocations, err = token.NewRevocations(ctx, s.store, now, s.log); err != nil {
 		return fmt.Errorf("token revocations: %w", err)
 	}
-	// Revocations come from `arca token revoke` on this data directory,
-	// which touches the stamp.
-	s.revocations.UseStamp(token.NewStamp(filepath.Join(s.cfg.Data, token.StampFile), now))
+	// With the embedded database, revocations come from this server and
+	// from `arca token revoke` on this data directory, which touches the
+	// stamp. A shared database has other writers: each request asks it.
+	if !s.cfg.SharedDatabase() {
+		s.revocations.UseStamp(token.NewStamp(filepath.Join(s.cfg.Data, token.StampFile), now))
+	}
 	authn.SetRevocations(s.revocations)
 	if s.audit, err = openAudit(s.cfg, s.log); err != nil {
 		return err
@@ -278,7 +285,8 @@ func (s *Server) ServeListener(ctx context.Context, ln net.Listener) error {
 	go s.revocations.Watch(ctx)
 	go trimWhenIdle(ctx)
 	warnIfExposed(ln.Addr(), s.log)
-	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data, "blobs", s.blobsAt,
+	s.log.Info("serving", "listen", ln.Addr().String(), "public_url", s.cfg.PublicURL, "data", s.cfg.Data,
+		"database", engine.Where(s.cfg.Database, s.cfg.Data), "blobs", s.blobsAt,
 		"external_connections", strings.Join(s.cfg.ConnectionNames(), ","))
 	select {
 	case err := <-done:

@@ -15,7 +15,10 @@
 //   - A missing row is errkind.NotFound. Messages are generic; the caller
 //     knows which resource it asked for and says so.
 //   - Update runs its function in one serialisable read-write transaction:
-//     all of it happens or none of it does.
+//     all of it happens or none of it does, as if no other transaction ran
+//     at the same time, even from other processes sharing the database.
+//     An engine that aborts a transaction for a concurrent one runs the
+//     function again, so it must have no effect outside the transaction.
 //   - Times are kept to the millisecond, in UTC.
 //   - Asset bytes are counted once per domain: a domain's AssetSizeBytes is
 //     the total size of the distinct digests its package versions
@@ -33,8 +36,9 @@ import (
 // (each is atomic by itself); Update groups several into one transaction.
 type Store interface {
 	Queries
-	// Update runs fn in a read-write transaction. If fn returns an error the
-	// transaction rolls back and Update returns that error.
+	// Update runs fn in a serialisable read-write transaction. If fn
+	// returns an error the transaction rolls back and Update returns that
+	// error. fn may run more than once (see the package comment).
 	Update(ctx context.Context, fn func(q Queries) error) error
 	Close() error
 }

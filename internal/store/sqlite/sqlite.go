@@ -144,6 +144,15 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 type dialect struct{}
 
+// IsRetryable is false: SQLite runs one writer at a time (the write pool
+// has one connection and its transactions begin IMMEDIATE), so no
+// transaction is aborted for the sake of a concurrent one.
+func (dialect) IsRetryable(error) bool { return false }
+
+// Isolation is SQLite's only one: with a single writer, every transaction
+// is serialisable.
+func (dialect) Isolation() sql.IsolationLevel { return sql.LevelDefault }
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *sqlite3.Error
 	if !errors.As(err, &e) {

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -32,9 +34,19 @@ func (q queries) EnsurePackage(ctx context.Context, p *store.Package) (bool, err
 	if err != errNotFound {
 		return false, err
 	}
+	// A concurrent writer may create the package between the look and the
+	// insert: then the insert does nothing and the package is theirs.
 	err = q.w.QueryRowContext(ctx, `INSERT INTO packages (repository_id, format, namespace, name, origin_publish, origin_upstream, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (repository_id, format, namespace, name) DO NOTHING RETURNING id`,
 		p.RepositoryID, string(p.Format), p.Namespace, p.Name, string(p.Origin.Publish), string(p.Origin.Upstream), ms(p.CreatedAt)).Scan(&p.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		existing, err := q.GetPackage(ctx, p.RepositoryID, p.PackageRef)
+		if err == nil {
+			*p = existing
+		}
+		return false, err
+	}
 	return err == nil, q.classify(err)
 }
 

@@ -1,11 +1,16 @@
 // Package sqlstore is the one SQL implementation of store.Store, shared by
 // every engine. It speaks the SQL that SQLite and PostgreSQL have in common
 // ($1 placeholders, RETURNING, ON CONFLICT); what differs between engines
-// (opening, migrations, error codes) sits behind Dialect.
+// (opening, migrations, isolation, error codes) sits behind Dialect.
 //
 // Reads outside a transaction go to the read pool, writes to the write pool;
 // inside Update both go to the transaction. An engine with a single writer
 // (SQLite) gives the write pool one connection.
+//
+// Update is serialisable on every engine: SQLite has one writer at a time,
+// PostgreSQL runs Update's transactions at SERIALIZABLE isolation. A
+// transaction the engine aborts because of a concurrent one (a
+// serialisation failure or a deadlock) runs again, here and nowhere else.
 package sqlstore
 
 import (
@@ -13,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -24,6 +30,11 @@ type Dialect interface {
 	// IsUniqueViolation reports whether err is a unique or primary key
 	// constraint failure.
 	IsUniqueViolation(err error) bool
+	// IsRetryable reports whether err aborted a transaction that may
+	// succeed when run again: a serialisation failure or a deadlock.
+	IsRetryable(err error) bool
+	// Isolation is the isolation level of Update's transactions.
+	Isolation() sql.IsolationLevel
 }
 
 // Store implements store.Store over database/sql.
@@ -41,28 +52,126 @@ func New(read, write *sql.DB, d Dialect, closeFn func() error) *Store {
 	return &Store{queries: queries{r: read, w: write, d: d}, write: write, close: closeFn}
 }
 
-// Update runs fn in one read-write transaction.
-func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) (err error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+// maxAttempts bounds how often Update runs a transaction that keeps
+// meeting concurrent ones.
+const maxAttempts = 20
+
+// Update runs fn in one serialisable read-write transaction. When the
+// engine aborts the transaction because of a concurrent one, Update runs
+// fn again in a new transaction, up to maxAttempts times in all: fn must
+// have no effect outside the transaction except on variables it sets
+// anew on every run.
+//
+// A unique violation also earns one more run: fn may have looked for the
+// row first and found none because a concurrent transaction inserted it
+// after this one began (PostgreSQL reports that as a unique violation, not
+// always as a serialisation failure). Run again, fn sees the row and
+// decides as it would have; a second violation is a real conflict.
+func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) error {
+	uniqueRetried := false
+	for attempt := 1; ; attempt++ {
+		err, why := s.update(ctx, fn)
+		switch {
+		case why == final || attempt == maxAttempts:
+			return err
+		case why == unique:
+			if uniqueRetried {
+				return err
+			}
+			uniqueRetried = true
+		}
+		// A short random pause, growing with the attempts, so that the
+		// transactions that collided do not collide again in step.
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(pause):
+		}
 	}
+}
+
+// Why a transaction failed, as far as running it again goes.
+type failure int
+
+const (
+	final      failure = iota // running it again would fail the same way
+	concurrent                // a concurrent transaction aborted it
+	unique                    // a unique violation, maybe a concurrent insert
+)
+
+// update runs fn once in a transaction.
+func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err error, why failure) {
+	sqlTx, err := s.write.BeginTx(ctx, &sql.TxOptions{Isolation: s.d.Isolation()})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err), tx{d: s.d}.why(err)
+	}
+	tx := &tx{Tx: sqlTx, d: s.d}
 	defer func() {
 		if p := recover(); p != nil {
-			_ = tx.Rollback()
+			_ = sqlTx.Rollback()
 			panic(p)
 		}
 		if err != nil {
-			_ = tx.Rollback()
+			_ = sqlTx.Rollback()
 		}
 	}()
+	// fn may have turned the engine's error into one of its own: the
+	// statements that failed still say why.
 	if err = fn(queries{r: tx, w: tx, d: s.d}); err != nil {
-		return err
+		return err, tx.why(err)
 	}
-	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err), tx.why(err)
 	}
-	return nil
+	return nil, final
+}
+
+// tx is a transaction that remembers how its statements failed.
+type tx struct {
+	*sql.Tx
+	d                   Dialect
+	retryable, violated bool
+}
+
+func (t *tx) note(err error) {
+	switch {
+	case err == nil:
+	case t.d.IsRetryable(err):
+		t.retryable = true
+	case t.d.IsUniqueViolation(err):
+		t.violated = true
+	}
+}
+
+// why classifies the failure of a run that ended with err.
+func (t tx) why(err error) failure {
+	t.note(err)
+	switch {
+	case t.retryable:
+		return concurrent
+	case t.violated:
+		return unique
+	}
+	return final
+}
+
+func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.Tx.ExecContext(ctx, query, args...)
+	t.note(err)
+	return res, err
+}
+
+func (t *tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.Tx.QueryContext(ctx, query, args...)
+	t.note(err)
+	return rows, err
+}
+
+func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	row := t.Tx.QueryRowContext(ctx, query, args...)
+	t.note(row.Err())
+	return row
 }
 
 // Close releases the connections.
