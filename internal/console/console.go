@@ -81,8 +81,8 @@ type Console struct {
 	mux      *http.ServeMux
 }
 
-// New returns the console.
-func New(cfg Config, dir Directory, control ControlPlane, z Authorizer, log *slog.Logger, now func() time.Time) *Console {
+// New returns the console, its sessions kept in st.
+func New(cfg Config, dir Directory, control ControlPlane, z Authorizer, st SessionStore, log *slog.Logger, now func() time.Time) *Console {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
@@ -90,7 +90,7 @@ func New(cfg Config, dir Directory, control ControlPlane, z Authorizer, log *slo
 		cfg.MaxLifetime = DefaultMaxLifetime
 	}
 	c := &Console{cfg: cfg, dir: dir, control: control, authz: z, log: log, now: now,
-		sessions: newSessions(now, cfg.IdleTimeout, cfg.MaxLifetime), throttle: newThrottle(now)}
+		sessions: &sessions{st: st, now: now, idle: cfg.IdleTimeout, max: cfg.MaxLifetime}, throttle: newThrottle(now)}
 	c.pages = parsePages()
 	c.mux = c.routes()
 	return c

@@ -10,18 +10,21 @@
 // with its access key id and secret access key: Arca's roots have no
 // password, and the key pair is what proves to be the root everywhere else.
 //
-// A session is a random 256-bit id in a cookie (HttpOnly, SameSite=Strict,
-// Path=/console/, Secure when the client reached the server over TLS,
-// directly or through a trusted proxy), kept in the process: it ends at
-// sign-out, after Config.IdleTimeout without a request, after
-// Config.MaxLifetime, and when the user behind it is deleted. With several
-// replicas, route a browser to one replica (sticky sessions), or it signs in
-// again. Every form carries a per-session CSRF token (the sign-in forms a
-// double-submit cookie), compared in constant time.
+// A session is a random 256-bit token in a cookie (HttpOnly,
+// SameSite=Strict, Path=/console/, Secure when the client reached the
+// server over TLS, directly or through a trusted proxy). The store keeps
+// the session under the token's SHA-256, so every replica knows it and a
+// copy of the database signs nobody in. It ends at sign-out, after
+// Config.IdleTimeout without a request (recorded at most once a minute),
+// after Config.MaxLifetime, and when the user behind it is deleted. Every
+// form carries a per-session CSRF token (the sign-in forms a double-submit
+// cookie), compared in constant time.
 //
 // Sign-in attempts are throttled: a client address, and a user or access
 // key, get maxFailures failed attempts per failureWindow; past that, the
 // attempt is refused without a password check until the window moves on.
+// The counts live in each process: behind N replicas an attacker gets up
+// to N times as many guesses, each still costing an argon2id hash.
 // Every attempt is an audit event, as CloudTrail records console sign-ins
 // (eventSource signin.amazonaws.com, eventName ConsoleLogin,
 // responseElements.ConsoleLogin Success or Failure).

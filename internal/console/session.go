@@ -1,9 +1,13 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/store"
 )
 
 // Cookie names. The session cookie is scoped to /console/, so no other
@@ -25,14 +30,14 @@ const (
 
 // session is a signed-in browser.
 type session struct {
-	id        string
+	id string // the store's key: the SHA-256 of the cookie's token
+	// token is the cookie's value; set only when the session starts.
+	token     string
 	CSRF      string
 	Principal identity.Principal
 	// ResetRequired holds a user whose password must change before any
 	// other page.
 	ResetRequired bool
-	created       time.Time
-	lastSeen      time.Time
 }
 
 // Who names the session's principal for the page header.
@@ -46,16 +51,26 @@ func (s *session) Who() string {
 	return s.Principal.ARN
 }
 
-// sessions are the live sessions, in the process.
-type sessions struct {
-	mu        sync.Mutex
-	m         map[string]*session
-	now       func() time.Time
-	idle, max time.Duration
+// SessionStore keeps the sessions (package store), so that every replica
+// knows every session.
+type SessionStore interface {
+	CreateConsoleSession(ctx context.Context, s store.ConsoleSession) error
+	GetConsoleSession(ctx context.Context, id string) (store.ConsoleSession, error)
+	TouchConsoleSession(ctx context.Context, id string, at time.Time) error
+	SetConsoleSessionReset(ctx context.Context, id string, reset bool) error
+	DeleteConsoleSession(ctx context.Context, id string) error
+	DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
 }
 
-func newSessions(now func() time.Time, idle, max time.Duration) *sessions {
-	return &sessions{m: map[string]*session{}, now: now, idle: idle, max: max}
+// touchEvery is how often a session in use records that it is: idle
+// expiry is exact to that, and a page view writes at most that often.
+const touchEvery = time.Minute
+
+// sessions are the live sessions.
+type sessions struct {
+	st        SessionStore
+	now       func() time.Time
+	idle, max time.Duration
 }
 
 // randomToken returns 32 random bytes, base64url.
@@ -65,63 +80,63 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// start makes a session for p.
-func (ss *sessions) start(p identity.Principal, reset bool) *session {
-	now := ss.now()
-	s := &session{id: randomToken(), CSRF: randomToken(), Principal: p, ResetRequired: reset, created: now, lastSeen: now}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	ss.sweep(now)
-	ss.m[s.id] = s
-	c := *s
-	return &c
+// sessionID is the store's key of a cookie's token.
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
 
-// get returns a copy of the live session of id and marks it used now; an
-// idle or too old one ends here.
-func (ss *sessions) get(id string) (*session, bool) {
-	now := ss.now()
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s, ok := ss.m[id]
-	if !ok {
-		return nil, false
+// start makes a session for p (after removing expired ones).
+func (ss *sessions) start(ctx context.Context, p identity.Principal, reset bool) (*session, error) {
+	now := ss.now().UTC().Truncate(time.Millisecond)
+	if _, err := ss.st.DeleteExpiredConsoleSessions(ctx, now.Add(-ss.idle), now.Add(-ss.max)); err != nil {
+		return nil, err
 	}
-	if ss.expired(s, now) {
-		delete(ss.m, id)
-		return nil, false
+	token := randomToken()
+	s := &session{id: sessionID(token), token: token, CSRF: randomToken(), Principal: p, ResetRequired: reset}
+	err := ss.st.CreateConsoleSession(ctx, store.ConsoleSession{ID: s.id, AccountID: p.Account, PrincipalARN: p.ARN, UserID: p.UserID,
+		CSRF: s.CSRF, ResetRequired: reset, CreatedAt: now, LastSeen: now})
+	return s, err
+}
+
+// get returns the live session of a cookie's token, marking it used; an
+// idle or too old one ends here. The session's Principal names it by ARN
+// and user id only (Directory.Active completes it).
+func (ss *sessions) get(ctx context.Context, token string) (*session, bool, error) {
+	if token == "" {
+		return nil, false, nil
 	}
-	s.lastSeen = now
-	c := *s
-	return &c, true
-}
-
-func (ss *sessions) expired(s *session, now time.Time) bool {
-	return now.Sub(s.lastSeen) >= ss.idle || now.Sub(s.created) >= ss.max
-}
-
-// sweep drops expired sessions; the caller holds mu.
-func (ss *sessions) sweep(now time.Time) {
-	for id, s := range ss.m {
-		if ss.expired(s, now) {
-			delete(ss.m, id)
+	st, err := ss.st.GetConsoleSession(ctx, sessionID(token))
+	if errors.Is(err, errkind.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	now := ss.now()
+	if now.Sub(st.LastSeen) >= ss.idle || now.Sub(st.CreatedAt) >= ss.max {
+		return nil, false, ss.end(ctx, st.ID)
+	}
+	if now.Sub(st.LastSeen) >= touchEvery {
+		if err := ss.st.TouchConsoleSession(ctx, st.ID, now.UTC().Truncate(time.Millisecond)); err != nil && !errors.Is(err, errkind.ErrNotFound) {
+			return nil, false, err
 		}
 	}
+	return &session{id: st.ID, CSRF: st.CSRF, ResetRequired: st.ResetRequired,
+		Principal: identity.Principal{Account: st.AccountID, ARN: st.PrincipalARN, UserID: st.UserID}}, true, nil
 }
 
-func (ss *sessions) end(id string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.m, id)
-}
-
-// update changes a live session under the lock.
-func (ss *sessions) update(id string, fn func(s *session)) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if s, ok := ss.m[id]; ok {
-		fn(s)
+// end ends a session; one already gone is no error.
+func (ss *sessions) end(ctx context.Context, id string) error {
+	if err := ss.st.DeleteConsoleSession(ctx, id); err != nil && !errors.Is(err, errkind.ErrNotFound) {
+		return err
 	}
+	return nil
+}
+
+// passwordChanged lets a session whose password had to change go on.
+func (ss *sessions) passwordChanged(ctx context.Context, id string) error {
+	return ss.st.SetConsoleSessionReset(ctx, id, false)
 }
 
 // secure reports whether the client reached the server over TLS (itself
@@ -163,11 +178,13 @@ const (
 // the password page.
 func (c *Console) session(h handlerFunc, opts int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ck, err := r.Cookie(sessionCookie)
 		var s *session
 		ok := false
-		if err == nil {
-			s, ok = c.sessions.get(ck.Value)
+		if ck, err := r.Cookie(sessionCookie); err == nil {
+			if s, ok, err = c.sessions.get(r.Context(), ck.Value); err != nil {
+				c.fail(w, r, nil, err)
+				return
+			}
 		}
 		if !ok {
 			if r.Method == http.MethodGet {
@@ -180,11 +197,15 @@ func (c *Console) session(h handlerFunc, opts int) http.HandlerFunc {
 		p, err := c.dir.Active(r.Context(), s.Principal.ARN)
 		if err != nil || p.UserID != s.Principal.UserID {
 			// Deleted (or deleted and created again): the session ends.
-			c.sessions.end(s.id)
+			if err := c.sessions.end(r.Context(), s.id); err != nil {
+				c.fail(w, r, nil, err)
+				return
+			}
 			setCookie(w, r, sessionCookie, "", -1)
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return
 		}
+		s.Principal = p
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}

@@ -1,13 +1,16 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/middleware"
+	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 type clock struct{ t time.Time }
@@ -15,32 +18,61 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 func TestSessionExpiry(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arca.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
-	ss := newSessions(c.now, 30*time.Minute, 12*time.Hour)
-	s := ss.start(identity.Principal{ARN: "arn:aws:iam::111122223333:root"}, false)
-	if len(s.id) < 43 || s.id == s.CSRF {
-		t.Fatalf("session id %q, CSRF %q", s.id, s.CSRF)
+	ss := &sessions{st: st, now: c.now, idle: 30 * time.Minute, max: 12 * time.Hour}
+	root := identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:root", UserID: "111122223333"}
+	start := func() *session {
+		s, err := ss.start(ctx, root, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	live := func(s *session) bool {
+		_, ok, err := ss.get(ctx, s.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	s := start()
+	if len(s.token) < 43 || s.token == s.CSRF || s.id == s.token {
+		t.Fatalf("session token %q, id %q, CSRF %q", s.token, s.id, s.CSRF)
+	}
+	if stored, err := st.GetConsoleSession(ctx, s.id); err != nil || stored.PrincipalARN != root.ARN {
+		t.Fatalf("the store holds %+v (%v)", stored, err)
 	}
 	// Used every 29 minutes, it lives; 12 hours after sign-in it ends.
 	for i := 0; i < 24; i++ {
 		c.t = c.t.Add(29 * time.Minute)
-		if _, ok := ss.get(s.id); !ok {
+		if !live(s) {
 			t.Fatalf("the session ended after %d uses 29 minutes apart", i+1)
 		}
 	}
 	c.t = c.t.Add(29 * time.Minute) // 12h05m after sign-in
-	if _, ok := ss.get(s.id); ok {
+	if live(s) {
 		t.Fatal("the session outlived its maximum lifetime")
 	}
-	s = ss.start(identity.Principal{ARN: "arn:aws:iam::111122223333:root"}, false)
+	s = start()
 	c.t = c.t.Add(30 * time.Minute)
-	if _, ok := ss.get(s.id); ok {
+	if live(s) {
 		t.Fatal("an idle session lived on")
 	}
-	s = ss.start(identity.Principal{}, false)
-	ss.end(s.id)
-	if _, ok := ss.get(s.id); ok {
+	s = start()
+	if err := ss.end(ctx, s.id); err != nil {
+		t.Fatal(err)
+	}
+	if live(s) {
 		t.Fatal("an ended session lived on")
+	}
+	if _, ok, _ := ss.get(ctx, s.id); ok {
+		t.Fatal("the store's key works as a cookie")
 	}
 }
 

@@ -98,8 +98,12 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	c.throttle.succeeded(who)
 	rec.SetPrincipal(p)
 	rec.Response(map[string]any{"ConsoleLogin": "Success"})
-	s := c.sessions.start(p, reset)
-	setCookie(w, r, sessionCookie, s.id, 0)
+	s, err := c.sessions.start(r.Context(), p, reset)
+	if err != nil {
+		c.fail(w, r, nil, err)
+		return
+	}
+	setCookie(w, r, sessionCookie, s.token, 0)
 	setCookie(w, r, signInCookie, "", -1)
 	if reset {
 		http.Redirect(w, r, "/console/password", http.StatusSeeOther)
@@ -112,12 +116,20 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 // sign a user out).
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request) {
 	if ck, err := r.Cookie(sessionCookie); err == nil {
-		if s, ok := c.sessions.get(ck.Value); ok {
+		s, ok, err := c.sessions.get(r.Context(), ck.Value)
+		if err != nil {
+			c.fail(w, r, nil, err)
+			return
+		}
+		if ok {
 			if !sameToken(r.PostFormValue("csrf"), s.CSRF) {
-				c.fail(w, r, s, errkind.Deniedf("The form's security token is missing or stale. Reload the page and try again."))
+				c.fail(w, r, nil, errkind.Deniedf("The form's security token is missing or stale. Reload the page and try again."))
 				return
 			}
-			c.sessions.end(s.id)
+			if err := c.sessions.end(r.Context(), s.id); err != nil {
+				c.fail(w, r, nil, err)
+				return
+			}
 		}
 	}
 	setCookie(w, r, sessionCookie, "", -1)
@@ -166,6 +178,9 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		c.renderPassword(w, r, s, http.StatusBadRequest, e.Message)
 		return
 	}
-	c.sessions.update(s.id, func(s *session) { s.ResetRequired = false })
+	if err := c.sessions.passwordChanged(r.Context(), s.id); err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
+	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/servertest"
 )
 
@@ -288,4 +289,32 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("the right password after 5 failures: %d\n%s", p.status, p.body)
 		}
 	})
+}
+
+// A session started through one server is known to another over the same
+// store, as replicas over one database are: sessions live in the store.
+func TestConsoleSessionAcrossServers(t *testing.T) {
+	a := servertest.Start(t)
+	b := servertest.Start(t, func(c *config.Config) { c.Data = a.Data })
+	browser := newBrowser(t, a.URL)
+	if p := browser.signIn("kind", "root", "accessKeyId", servertest.AccessKeyID, "secretAccessKey", servertest.SecretAccessKey); p.url != "/console/domains" {
+		t.Fatalf("sign-in through the first server lands on %s (%d)", p.url, p.status)
+	}
+	u, _ := url.Parse(a.URL + "/console/")
+	other, _ := url.Parse(b.URL + "/console/")
+	browser.c.Jar.SetCookies(other, browser.c.Jar.Cookies(u))
+	browser.base = b.URL
+	p := browser.get("/console/domains")
+	if p.url != "/console/domains" || p.status != http.StatusOK {
+		t.Fatalf("the second server does not know the session: %s (%d)", p.url, p.status)
+	}
+	// Signing out through the second ends it for the first, even for a
+	// browser that kept the cookie.
+	kept := browser.c.Jar.Cookies(other)
+	browser.post("/console/signout", url.Values{"csrf": {csrfOf(t, p)}})
+	browser.base = a.URL
+	browser.c.Jar.SetCookies(u, kept)
+	if p := browser.get("/console/domains"); p.url != "/console/signin" {
+		t.Fatalf("after sign-out through the other server, a page lands on %s", p.url)
+	}
 }

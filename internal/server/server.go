@@ -204,7 +204,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	// The web console runs the control plane's operations for its
 	// sessions' principals: the same authorization as the API.
-	cons := console.New(console.Config{PublicURL: s.cfg.PublicURL, Region: s.cfg.Region, AuditLog: auditFile}, dir, control, decider, s.log, now)
+	cons := console.New(console.Config{PublicURL: s.cfg.PublicURL, Region: s.cfg.Region, AuditLog: auditFile}, dir, control, decider, s.store, s.log, now)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)

@@ -2,7 +2,7 @@
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
 // graph and external connections, tags and resource policies, packages and their versions, and
-// package groups.
+// package groups, and the web console's sessions.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -57,6 +57,7 @@ type Queries interface {
 	Versions
 	PackageGroups
 	ReleaseGates
+	ConsoleSessions
 }
 
 // Account is a tenant: the owner of domains and the administrator of
@@ -521,4 +522,35 @@ type Versions interface {
 	DomainAsset(ctx context.Context, domainID int64, sha256 string) (artifact.Asset, error)
 	// BlobInUse reports whether any domain references the digest.
 	BlobInUse(ctx context.Context, sha256 string) (bool, error)
+}
+
+// ConsoleSession is a signed-in browser of the web console, kept in the
+// store so that every replica knows it. ID is the SHA-256 (hex) of the
+// token in the browser's cookie: a copy of the database signs nobody in.
+type ConsoleSession struct {
+	ID           string
+	AccountID    string
+	PrincipalARN string
+	// UserID is the IAM user's id ("" for a root): a user deleted and
+	// created again under the same name is another user.
+	UserID        string
+	CSRF          string
+	ResetRequired bool
+	CreatedAt     time.Time
+	LastSeen      time.Time
+}
+
+// ConsoleSessions stores the web console's sessions.
+type ConsoleSessions interface {
+	// CreateConsoleSession inserts s; an existing id is errkind.Conflict.
+	CreateConsoleSession(ctx context.Context, s ConsoleSession) error
+	GetConsoleSession(ctx context.Context, id string) (ConsoleSession, error)
+	// TouchConsoleSession sets a session's LastSeen; SetConsoleSessionReset
+	// its ResetRequired. A missing session is errkind.NotFound.
+	TouchConsoleSession(ctx context.Context, id string, at time.Time) error
+	SetConsoleSessionReset(ctx context.Context, id string, reset bool) error
+	DeleteConsoleSession(ctx context.Context, id string) error
+	// DeleteExpiredConsoleSessions removes the sessions last seen before
+	// idleBefore or created before createdBefore, and returns how many.
+	DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
 }
