@@ -232,9 +232,7 @@ func writeNuGetFile(t testing.TB, name, content string) {
 
 // TestNuGetArcaLogin: `arca login --tool nuget` writes the source and its
 // credentials into NuGet.Config (no AWS CLI involved), and nuget pushes
-// and installs with it. (`arca exec --tool nuget` passes credentials in
-// NuGetPackageSourceCredentials_<source>, which NuGet.exe 5.8 on Mono does
-// not read: it gets 401, so exec is not tried here.)
+// and installs with it. (TestNuGetExec has arca exec.)
 func TestNuGetArcaLogin(t *testing.T) {
 	t.Parallel()
 	tool(t, "nuget")
@@ -257,4 +255,50 @@ func TestNuGetArcaLogin(t *testing.T) {
 	if got := strings.Join(nugetInstalled(t, out), " "); got != "Arca.Login.1.0.0" {
 		t.Errorf("install after arca login: %s", got)
 	}
+}
+
+// TestNuGetExec: without a login, `arca exec --tool nuget -- nuget ...`
+// makes arca NuGet's credential provider plugin (NUGET_PLUGIN_PATHS):
+// nuget.exe pushes and installs against the endpoint's service index, no
+// NuGet configuration holds a token, and the same install without arca
+// exec is refused.
+func TestNuGetExec(t *testing.T) {
+	t.Parallel()
+	nugetExe := tool(t, "nuget")
+	s := arcaFixture(t)
+	u := newArcaUser(t, s)
+	u.env = append(u.env, "NUGET_PACKAGES="+filepath.Join(u.Home, ".nuget", "packages"))
+	source := endpointOf(s, "nuget") + "v3/index.json"
+	viaExec := func(args ...string) []string {
+		return append([]string{"exec", "--tool", "nuget", "--endpoint-url", s.URL, "--domain", "my-domain", "--repository", "my-repo", "--", nugetExe}, append(args, "-NonInteractive")...)
+	}
+	work := u.dir(t, "work")
+	writeNuGetFile(t, filepath.Join(work, "Arca.Exec.2.0.0.nupkg"), string(nugettest.Package(nugettest.Spec{ID: "Arca.Exec", Version: "2.0.0"})))
+	if r := runProgram(t, u.env, work, arcaBin, viaExec("push", "Arca.Exec.2.0.0.nupkg", "-Source", source)...); r.Code != 0 || !strings.Contains(r.Stdout, "Your package was pushed.") {
+		t.Fatalf("arca exec nuget push:\n%s", r)
+	}
+	out := filepath.Join(work, "out")
+	if r := runProgram(t, u.env, work, arcaBin, viaExec("install", "Arca.Exec", "-Source", source, "-OutputDirectory", out)...); r.Code != 0 {
+		t.Fatalf("arca exec nuget install:\n%s", r)
+	}
+	if got := strings.Join(nugetInstalled(t, out), " "); got != "Arca.Exec.2.0.0" {
+		t.Errorf("installed through arca exec: %q", got)
+	}
+	// arca env gives a shell the same: arca as the plugin, for the endpoint.
+	env := u.arcaOK(t, "env", "--tool", "nuget", "--endpoint-url", s.URL, "--domain", "my-domain", "--repository", "my-repo").Stdout
+	if !strings.Contains(env, "export NUGET_PLUGIN_PATHS='"+arcaBin+"'") || !strings.Contains(env, "export ARCA_NUGET_PLUGIN_SOURCE='"+endpointOf(s, "nuget")+"'") {
+		t.Errorf("arca env --tool nuget:\n%s", env)
+	}
+	// Nothing was logged in: the plugin alone had the token.
+	if r := u.in(t, work, nugetExe, "install", "Arca.Exec", "-Source", source, "-OutputDirectory", filepath.Join(work, "plain"), "-NoCache", "-NonInteractive"); r.Code == 0 {
+		t.Errorf("nuget install without arca exec succeeded:\n%s", r)
+	}
+	filepath.WalkDir(u.Home, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.EqualFold(d.Name(), "NuGet.Config") {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "Password") {
+				t.Errorf("%s holds a password after arca exec:\n%s", p, b)
+			}
+		}
+		return nil
+	})
 }

@@ -10,14 +10,18 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arcahq/arca/internal/upstream/upstreamtest"
 )
 
 // The RubyGems scenarios drive the real gem and Bundler against `arca
 // serve`: gem build, gem push --host with the key of ~/.gem/credentials,
-// gem install --source (the Marshal index) with aws:TOKEN in the source
-// URL and every other source cleared, gem yank, and bundle lock (the
-// compact index) with the credentials in Bundler's configuration. Each
-// runs with its own HOME, so nothing reaches a public gem host.
+// gem install --source with aws:TOKEN in the source URL and every other
+// source cleared (the compact index: RubyGems 3.3 uses it when the source
+// answers HEAD), gem list --remote (the Marshal index), gem yank, and
+// bundle lock (the compact index) with the credentials in Bundler's
+// configuration. Each runs with its own HOME, so nothing reaches a public
+// gem host.
 
 // gemUser is a developer with gem and Bundler, in a throwaway HOME.
 type gemUser struct {
@@ -197,6 +201,12 @@ func TestRubyGems(t *testing.T) {
 		if err != nil || !strings.Contains(string(spec), `s.summary = "The hello-arca gem".freeze`) || !strings.Contains(string(spec), `%q<arca-dep>.freeze, ["~> 1.0", ">= 1.0.1"]`) {
 			t.Errorf("installed gemspec (%v):\n%s", err, spec)
 		}
+		// gem list --remote reads the Marshal index (gem install reads
+		// the compact index, since the endpoint answers gem's HEAD).
+		r = u.ok(t, "", gem, "list", "hello-arca", "--remote", "--all", "--prerelease", "--clear-sources", "--source", src.String())
+		if !strings.Contains(r.Stdout, "hello-arca (0.2.0.pre1, 0.1.0)") {
+			t.Errorf("gem list --remote --all --prerelease:\n%s", r)
+		}
 	})
 
 	step("bundle lock", func(t *testing.T) {
@@ -329,5 +339,91 @@ func TestArcaLoginGemAndBundler(t *testing.T) {
 	lock, _ := os.ReadFile(filepath.Join(app, "Gemfile.lock"))
 	if !strings.Contains(string(lock), "arca-exec-gem (2.0.0)") || !strings.Contains(string(lock), "arca-login-gem (1.0.0)") {
 		t.Errorf("Gemfile.lock after arca login --tool bundler:\n%s", lock)
+	}
+}
+
+// TestRubyExternalConnection: my-repo's upstream ruby-store has
+// public:ruby-gems-org, pointed at a fake gem registry. Bundler installs
+// a gem (and its dependency) that only the registry has: Arca lists the
+// registry's gems in the versions file, renders their info files from the
+// registry's, downloads each .gem once checked against its info line's
+// checksum, and keeps the versions (the control plane shows them). gem
+// install (which reads the compact index since the endpoint answers its
+// HEAD) installs them too.
+func TestRubyExternalConnection(t *testing.T) {
+	t.Parallel()
+	gem, bundle := tool(t, "gem"), tool(t, "bundle")
+	reg := upstreamtest.NewRubyGems(t)
+	reg.Publish(upstreamtest.Gem{Name: "ext-dep", Version: "1.0.0"})
+	reg.Publish(upstreamtest.Gem{Name: "ext-gem", Version: "1.1.0"})
+	reg.Publish(upstreamtest.Gem{Name: "ext-gem", Version: "1.2.0", Dependencies: map[string]string{"ext-dep": "~> 1.0"}})
+	reg.Publish(upstreamtest.Gem{Name: "ext-gem", Version: "1.3.0"})
+	reg.Yank("ext-gem", "1.3.0")
+
+	s := startServer(t, "--external-connection", "public:ruby-gems-org="+reg.URL, "--upstream-timeout", "5s")
+	aws := newCLI(t, s)
+	aws.OK(t, "create-domain", "--domain", "my-domain")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "ruby-store")
+	aws.OK(t, "associate-external-connection", "--domain", "my-domain", "--repository", "ruby-store", "--external-connection", "public:ruby-gems-org")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo", "--upstreams", "repositoryName=ruby-store")
+	u := newArcaUser(t, s)
+	gems := filepath.Join(u.Home, "gems")
+	u.env = append(u.env, "GEM_HOME="+gems, "GEM_PATH="+gems, "BUNDLE_DISABLE_VERSION_CHECK=true", "BUNDLE_PATH="+filepath.Join(u.Home, "vendor"))
+	u.arcaOK(t, loginArgs(s, "bundler")...)
+
+	app := u.dir(t, "app")
+	os.WriteFile(filepath.Join(app, "Gemfile"), []byte("source \""+endpointOf(s, "ruby")+"\"\ngem \"ext-gem\"\n"), 0o644)
+	u.ok(t, app, bundle, "install")
+	if r := u.ok(t, app, bundle, "exec", "ruby", "-e", `require "ext-gem"; require "ext-dep"; puts $arca_loaded`); strings.TrimSpace(r.Stdout) != "ext-dep 1.0.0" {
+		t.Errorf("bundle exec after bundle install through the connection:\n%s", r)
+	}
+	lock, _ := os.ReadFile(filepath.Join(app, "Gemfile.lock"))
+	if !strings.Contains(string(lock), "ext-gem (1.2.0)") || !strings.Contains(string(lock), "ext-dep (~> 1.0)") {
+		t.Errorf("Gemfile.lock: the newest version not yanked upstream, with its dependency:\n%s", lock)
+	}
+	for path, want := range map[string]int64{"/gems/ext-gem-1.2.0.gem": 1, "/gems/ext-dep-1.0.0.gem": 1, "/gems/ext-gem-1.1.0.gem": 0} {
+		if n := reg.Requests(path); n != want {
+			t.Errorf("%s fetched %d times, want %d", path, n, want)
+		}
+	}
+	for _, repo := range []string{"ruby-store", "my-repo"} {
+		d := aws.OK(t, "describe-package-version", "--domain", "my-domain", "--repository", repo, "--format", "ruby", "--package", "ext-gem", "--package-version", "1.2.0")
+		pv := d["packageVersion"].(map[string]any)
+		if pv["status"] != "Published" || pv["origin"].(map[string]any)["originType"] != "EXTERNAL" {
+			t.Errorf("%s: ext-gem 1.2.0 = %v", repo, pv)
+		}
+	}
+
+	// A second install reads what is kept, and the indexes agree.
+	os.RemoveAll(filepath.Join(u.Home, "vendor"))
+	u.ok(t, app, bundle, "install")
+	if n := reg.Requests("/gems/ext-gem-1.2.0.gem"); n != 1 {
+		t.Errorf("the second install fetched the gem again (%d requests)", n)
+	}
+
+	// gem install resolves through the compact index too (the endpoint
+	// answers its HEAD): a kept version, and a gem only the registry has.
+	u.arcaOK(t, loginArgs(s, "gem")...)
+	if r := u.ok(t, u.Home, gem, "install", "--no-document", "ext-gem", "-v", "1.2.0"); !strings.Contains(r.Stdout, "Successfully installed ext-gem-1.2.0") {
+		t.Errorf("gem install of a kept version:\n%s", r)
+	}
+	reg.Publish(upstreamtest.Gem{Name: "ext-solo", Version: "0.5.0", Dependencies: map[string]string{"ext-dep": ">= 1"}})
+	if r := u.ok(t, u.Home, gem, "install", "--no-document", "ext-solo"); !strings.Contains(r.Stdout, "Successfully installed ext-solo-0.5.0") {
+		t.Errorf("gem install of a gem only the registry has:\n%s", r)
+	}
+	if n := reg.Requests("/gems/ext-solo-0.5.0.gem"); n != 1 {
+		t.Errorf("ext-solo fetched %d times, want 1", n)
+	}
+
+	// A gem whose bytes do not match the registry's checksum is refused
+	// and not kept.
+	reg.Corrupt("ext-gem-1.1.0.gem")
+	os.WriteFile(filepath.Join(app, "Gemfile"), []byte("source \""+endpointOf(s, "ruby")+"\"\ngem \"ext-gem\", \"1.1.0\"\n"), 0o644)
+	os.Remove(filepath.Join(app, "Gemfile.lock"))
+	if r := u.in(t, app, bundle, "install"); r.Code == 0 {
+		t.Errorf("bundle install of a corrupt gem succeeded:\n%s", r)
+	}
+	if r := aws.Raw(t, "describe-package-version", "--domain", "my-domain", "--repository", "ruby-store", "--format", "ruby", "--package", "ext-gem", "--package-version", "1.1.0"); r.Code == 0 {
+		t.Errorf("a corrupt gem was kept:\n%s", r)
 	}
 }

@@ -37,6 +37,11 @@ func main() {
 		// cargo runs its credential provider as `arca --cargo-plugin`.
 		os.Exit(app.CargoPlugin(context.Background()))
 	}
+	if cli.IsNuGetPlugin(os.Args[1:]) {
+		// NuGet runs its credential provider plugins as `arca -Plugin`
+		// (arca exec --tool nuget|dotnet points it at arca).
+		os.Exit(app.NuGetPlugin(context.Background()))
+	}
 	root := &cobra.Command{
 		Use:           "arca",
 		Short:         "A self-hosted artifact repository that speaks AWS CodeArtifact's protocols",
@@ -91,6 +96,9 @@ config file, the environment, the flags.`,
 	f.String("tls-key", "", "PEM private key file of --tls-cert; reloaded on SIGHUP ("+config.EnvTLSKey+")")
 	f.StringArray("external-connection", nil, "NAME=URL of the registry behind an external connection; repeatable ("+config.EnvExternalConnections+": comma-separated)")
 	f.Duration("upstream-timeout", d.UpstreamTimeout, "how long a request waits for a public registry ("+config.EnvUpstreamTimeout+")")
+	f.Int("event-max-attempts", d.EventMaxAttempts, "attempts to deliver an event to a webhook before it is dead ("+config.EnvEventMaxAttempts+")")
+	f.Duration("event-retry-backoff", d.EventRetryBackoff, "wait after an event delivery's first failed attempt, doubling after each further one up to 10m ("+config.EnvEventRetryBackoff+")")
+	f.Duration("event-timeout", d.EventTimeout, "how long one event delivery attempt may take ("+config.EnvEventTimeout+")")
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")

@@ -35,6 +35,7 @@ type Catalog struct {
 	attrs       attributeCache // policies, tags and administrators, for authz
 	groups      groupIndexes   // compiled package groups per domain
 	conns       Formats
+	recorder    Recorder // told of every package version change; nil for none
 }
 
 // Generation returns a number that changes whenever the structure of a
@@ -74,11 +75,27 @@ func bump(m *sync.Map, key any) {
 func (c *Catalog) changed(domainID int64) { bump(&c.gens, domainID) }
 
 // updatePackage runs fn in a transaction and, if it commits, marks the
-// package changed.
-func (c *Catalog) updatePackage(ctx context.Context, domainID int64, ref artifact.PackageRef, fn func(q store.Queries) error) error {
-	err := c.st.Update(ctx, fn)
+// package changed. Every version fn creates, changes or deletes is handed
+// to the recorder inside the same transaction (events.go).
+func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref artifact.PackageRef, fn func(q store.Queries) error) error {
+	recorded := false
+	err := c.st.Update(ctx, func(q store.Queries) error {
+		if c.recorder == nil {
+			return fn(q)
+		}
+		t := newTracker(q)
+		if err := fn(t); err != nil {
+			return err
+		}
+		var err error
+		recorded, err = t.record(ctx, c.recorder, repo, ref)
+		return err
+	})
 	if err == nil {
-		bump(&c.packageGens, packageKey{domainID, ref})
+		bump(&c.packageGens, packageKey{repo.DomainID, ref})
+		if recorded {
+			c.recorder.Committed()
+		}
 	}
 	return err
 }

@@ -6,6 +6,12 @@
 // gates with their break-glass entries (gates.go: stored and cached with
 // the groups; ReleaseGate gives the resolver its check).
 //
+// Every change of a package version (publish, new asset, metadata, status,
+// copy, retention from an upstream or ingestion through an external
+// connection, disposal, deletion) is handed to a Recorder inside the
+// transaction that makes it (events.go), so an outbox written there
+// commits or rolls back with the change.
+//
 // Callers name resources as the API does (owner account, domain name,
 // repository name); the catalog finds them, enforces the User Guide's
 // rules, and changes the metadata store in one transaction per operation,

@@ -145,7 +145,7 @@ func (c *Catalog) ListPackages(ctx context.Context, repo store.Repository, f sto
 // it was.
 func (c *Catalog) DeletePackage(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (store.Package, error) {
 	var p store.Package
-	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		var err error
 		if p, err = c.getPackage(ctx, q, repo, ref); err != nil {
 			return err
@@ -160,7 +160,7 @@ func (c *Catalog) DeletePackage(ctx context.Context, repo store.Repository, ref 
 // lets a repository block a name before anything arrives under it.
 func (c *Catalog) PutOriginConfiguration(ctx context.Context, repo store.Repository, ref artifact.PackageRef, cfg artifact.OriginConfig) (store.Package, error) {
 	p := store.Package{RepositoryID: repo.ID, PackageRef: ref, Origin: cfg, CreatedAt: c.timestamp()}
-	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 		status = artifact.Unfinished
 	}
 	var out store.Version
-	err := c.updatePackage(ctx, repo.DomainID, pub.Ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, pub.Ref, func(q store.Queries) error {
 		p := store.Package{RepositoryID: repo.ID, PackageRef: pub.Ref, Origin: artifact.DefaultOriginConfig(true), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
@@ -332,7 +332,7 @@ func (c *Catalog) addToVersion(ctx context.Context, q store.Queries, repo store.
 func (c *Catalog) Retain(ctx context.Context, repo store.Repository, ref artifact.PackageRef, v store.Version) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		p := store.Package{RepositoryID: repo.ID, PackageRef: ref, Origin: artifact.DefaultOriginConfig(false), CreatedAt: now}
 		if _, err := q.EnsurePackage(ctx, &p); err != nil {
 			return err
@@ -359,7 +359,7 @@ func (c *Catalog) Retain(ctx context.Context, repo store.Repository, ref artifac
 func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, update func(*artifact.Meta) error) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
@@ -382,7 +382,7 @@ func (c *Catalog) UpdateMeta(ctx context.Context, repo store.Repository, ref art
 // SetTag points a package tag (an npm dist-tag) at a version of the
 // package in repo.
 func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag, version string) error {
-	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	return c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
@@ -393,7 +393,7 @@ func (c *Catalog) SetTag(ctx context.Context, repo store.Repository, ref artifac
 
 // DeleteTag removes a package tag.
 func (c *Catalog) DeleteTag(ctx context.Context, repo store.Repository, ref artifact.PackageRef, tag string) error {
-	return c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	return c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		p, err := c.getPackage(ctx, q, repo, ref)
 		if err != nil {
 			return err
@@ -478,7 +478,7 @@ func (c *Catalog) runBatch(ctx context.Context, repo store.Repository, b Batch,
 	check func(v store.Version) *VersionError,
 	apply func(q store.Queries, v *store.Version) error) (BatchResult, error) {
 	var res BatchResult
-	err := c.updatePackage(ctx, repo.DomainID, b.Ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, b.Ref, func(q store.Queries) error {
 		// Anew if the store runs this again (store.Store.Update).
 		res = BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}
 		p, err := c.getPackage(ctx, q, repo, b.Ref)
@@ -655,7 +655,7 @@ func (c *Catalog) Copy(ctx context.Context, dst store.Repository, req CopyReques
 		return res, nil
 	}
 	now := c.timestamp()
-	err := c.updatePackage(ctx, dst.DomainID, req.Ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, dst, req.Ref, func(q store.Queries) error {
 		// Anew if the store runs this again (store.Store.Update); nothing
 		// had failed before it.
 		res = BatchResult{Successful: map[string]VersionResult{}, Failed: map[string]VersionError{}}

@@ -19,7 +19,7 @@ import (
 func (c *Catalog) AddIngestedAssets(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, add []artifact.Asset) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updatePackage(ctx, repo.DomainID, ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, ref, func(q store.Queries) error {
 		v, err := c.getVersion(ctx, q, repo, ref, version)
 		if err != nil {
 			return err
@@ -77,7 +77,7 @@ type Split struct {
 func (c *Catalog) SplitVersion(ctx context.Context, repo store.Repository, s Split) (store.Version, error) {
 	now := c.timestamp()
 	var out store.Version
-	err := c.updatePackage(ctx, repo.DomainID, s.Ref, func(q store.Queries) error {
+	err := c.updatePackage(ctx, repo, s.Ref, func(q store.Queries) error {
 		v, err := c.getVersion(ctx, q, repo, s.Ref, s.Version)
 		if err != nil {
 			return err

@@ -31,7 +31,7 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // Commands returns the client commands: login, logout, credential, env,
 // exec, profile and gate.
 func (a *App) Commands() []*cobra.Command {
-	return []*cobra.Command{a.loginCommand(), a.logoutCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand(), a.gateCommand()}
+	return []*cobra.Command{a.loginCommand(), a.logoutCommand(), a.credentialCommand(), a.envCommand(), a.execCommand(), a.profileCommand(), a.gateCommand(), a.eventsCommand()}
 }
 
 const toolsHelp = "npm, pnpm, yarn (yarn 1, or yarn 2+ when that is installed), yarn-classic, yarn-berry, pip, twine, uv, poetry, maven, gradle, cargo, nuget, dotnet, swift, gem, bundler"
@@ -154,8 +154,10 @@ func (a *App) execCommand() *cobra.Command {
 variables set to a current token, writing no configuration (for npm, pnpm
 and yarn 1, a token-free npm user config in the cache directory): for example
 arca exec --tool npm -- npm install, or arca exec -- mvn deploy with a
-settings.xml that reads ${env.CODEARTIFACT_AUTH_TOKEN}. Exits with the
-command's exit code.`,
+settings.xml that reads ${env.CODEARTIFACT_AUTH_TOKEN}. For nuget and
+dotnet, arca itself is the command's NuGet credential provider plugin
+(NUGET_PLUGIN_PATHS): arca exec --tool nuget -- nuget push PKG -Source
+ENDPOINTv3/index.json. Exits with the command's exit code.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			code, err := a.Exec(cmd.Context(), f, tool, args, os.Environ())

@@ -67,6 +67,9 @@ func (a *App) environment(ctx context.Context, f Flags, toolName string) ([]tool
 		return vars, nil, tools.Target{}, nil
 	}
 	target := tools.Target{Endpoint: endpoint, Domain: r.Domain, Owner: r.Owner, Repository: repo, Token: t.Value}
+	if target.Helper, err = a.helperArgs(s); err != nil {
+		return nil, nil, tools.Target{}, err
+	}
 	if tool.NPMUserConfig {
 		path, err := a.npmUserConfig(target)
 		if err != nil {

@@ -66,6 +66,15 @@ type Config struct {
 	// registry behind an external connection.
 	UpstreamTimeout time.Duration
 
+	// EventMaxAttempts, EventRetryBackoff and EventTimeout tune the
+	// delivery of package version events to webhooks (package events):
+	// attempts before a delivery is dead, the wait after the first failed
+	// attempt (doubling after each further one, up to 10 minutes), and
+	// the bound of one attempt.
+	EventMaxAttempts  int
+	EventRetryBackoff time.Duration
+	EventTimeout      time.Duration
+
 	// TrustedProxies are the networks of reverse proxies whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed when
 	// they connect (for aws:SourceIp and aws:SecureTransport). Empty: the
@@ -118,6 +127,9 @@ func Defaults() Config {
 		Region:              "us-east-1",
 		ExternalConnections: map[string]string{},
 		UpstreamTimeout:     30 * time.Second,
+		EventMaxAttempts:    8,
+		EventRetryBackoff:   5 * time.Second,
+		EventTimeout:        10 * time.Second,
 		LogFormat:           "text",
 		AuditLogMaxSize:     100 << 20,
 		AuditLogKeep:        10,
@@ -148,6 +160,9 @@ const (
 	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
 	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
 	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
+	EnvEventMaxAttempts    = "ARCA_EVENT_MAX_ATTEMPTS"
+	EnvEventRetryBackoff   = "ARCA_EVENT_RETRY_BACKOFF"
+	EnvEventTimeout        = "ARCA_EVENT_TIMEOUT"
 	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
 	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
 	EnvTLSCert             = "ARCA_TLS_CERT"
@@ -239,6 +254,15 @@ func (c *Config) Validate() error {
 	}
 	if c.UpstreamTimeout < time.Second || c.UpstreamTimeout > 10*time.Minute {
 		return fmt.Errorf("upstream timeout %v is not between 1s and 10m", c.UpstreamTimeout)
+	}
+	if c.EventMaxAttempts < 1 || c.EventMaxAttempts > 100 {
+		return fmt.Errorf("event max attempts %d is not between 1 and 100", c.EventMaxAttempts)
+	}
+	if c.EventRetryBackoff < 100*time.Millisecond || c.EventRetryBackoff > time.Hour {
+		return fmt.Errorf("event retry backoff %v is not between 100ms and 1h", c.EventRetryBackoff)
+	}
+	if c.EventTimeout < time.Second || c.EventTimeout > 5*time.Minute {
+		return fmt.Errorf("event timeout %v is not between 1s and 5m", c.EventTimeout)
 	}
 	if c.AuditLog == "" {
 		c.AuditLog = filepath.Join(c.Data, "audit", "audit.log")

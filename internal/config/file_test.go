@@ -26,6 +26,9 @@ external-connection = [
   "public:pypi=http://pypi.internal.test/simple/",
 ]
 upstream-timeout = "45s"
+event-max-attempts = 5
+event-retry-backoff = "2s"
+event-timeout = "3s"
 trusted-proxy = ["10.0.0.0/8", "192.0.2.7"]
 log-format = "json"
 debug-listen = "127.0.0.1:6060"
@@ -51,6 +54,7 @@ master-key-file = "/etc/arca/master.key"
 	want.MasterKeyFile = "/etc/arca/master.key"
 	want.ExternalConnections = map[string]string{"public:npmjs": "http://npm.internal.test:4873/", "public:pypi": "http://pypi.internal.test/simple/"}
 	want.UpstreamTimeout = 45 * time.Second
+	want.EventMaxAttempts, want.EventRetryBackoff, want.EventTimeout = 5, 2*time.Second, 3*time.Second
 	want.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
 	want.LogFormat, want.DebugListen = "json", "127.0.0.1:6060"
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true

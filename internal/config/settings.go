@@ -39,6 +39,18 @@ var settings = []setting{
 		c.UpstreamTimeout, err = time.ParseDuration(v)
 		return err
 	}},
+	{Key: "event-max-attempts", Env: EnvEventMaxAttempts, apply: func(c *Config, v string) (err error) {
+		c.EventMaxAttempts, err = strconv.Atoi(v)
+		return err
+	}},
+	{Key: "event-retry-backoff", Env: EnvEventRetryBackoff, apply: func(c *Config, v string) (err error) {
+		c.EventRetryBackoff, err = time.ParseDuration(v)
+		return err
+	}},
+	{Key: "event-timeout", Env: EnvEventTimeout, apply: func(c *Config, v string) (err error) {
+		c.EventTimeout, err = time.ParseDuration(v)
+		return err
+	}},
 	{Key: "trusted-proxy", Env: EnvTrustedProxies, List: true, apply: (*Config).AddTrustedProxy},
 	{Key: "log-format", Env: EnvLogFormat, apply: text(func(c *Config) *string { return &c.LogFormat })},
 	{Key: "debug-listen", Env: EnvDebugListen, apply: text(func(c *Config) *string { return &c.DebugListen })},

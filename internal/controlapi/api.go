@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/events"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
@@ -55,6 +56,8 @@ type Config struct {
 	PublicURL string // the base URL clients use, without a trailing slash
 	// Formats are the formats' rules (format.Registry).
 	Formats Formats
+	// Events manages event subscriptions (package events).
+	Events *events.Service
 }
 
 // Formats is what the control plane follows of each format's rules

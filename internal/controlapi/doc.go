@@ -28,7 +28,8 @@
 // console.
 //
 // Beside CodeArtifact's operations, Arca's own (the model package merges
-// them in: the release-age gate, gate.go) take the same path; they
-// authorize arca:<Operation> (model.Operation.Action), on the ARN of the
-// package group they concern.
+// them in: the release-age gate, gate.go; event subscriptions, events.go)
+// take the same path; they authorize arca:<Operation>
+// (model.Operation.Action), on the ARN of the package group (the gate) or
+// the domain (events) they concern.
 package controlapi

@@ -20,7 +20,7 @@ func TestEveryOperationIsServed(t *testing.T) {
 			t.Errorf("operation %s has no handler", name)
 		}
 	}
-	if len(m.Operations) != 48+7 || len(routes) != len(m.Operations) {
+	if len(m.Operations) != 48+7+5 || len(routes) != len(m.Operations) {
 		t.Errorf("model has %d operations, route table %d", len(m.Operations), len(routes))
 	}
 }

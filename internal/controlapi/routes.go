@@ -68,6 +68,13 @@ func (a *API) routeTable() map[string]route {
 		"DisallowHeldVersion": jsonOp(a, a.disallowHeldVersion),
 		"ListHeldVersions":    jsonOp(a, a.listHeldVersions),
 
+		// Arca's event subscriptions (model/arca-operations.json).
+		"CreateEventSubscription": jsonOp(a, a.createEventSubscription),
+		"ListEventSubscriptions":  jsonOp(a, a.listEventSubscriptions),
+		"DeleteEventSubscription": jsonOp(a, a.deleteEventSubscription),
+		"ListEventDeliveries":     jsonOp(a, a.listEventDeliveries),
+		"RedriveEventDeliveries":  jsonOp(a, a.redriveEventDeliveries),
+
 		// Tokens and tags.
 		"GetAuthorizationToken": jsonOp(a, a.getAuthorizationToken),
 		"TagResource":           jsonOp(a, a.tagResource),

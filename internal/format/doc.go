@@ -77,8 +77,9 @@
 //	               publication.go, document.go, registrydoc.go; pypi name.go,
 //	               filename.go, metadata.go, upload.go, index.go, archive.go,
 //	               simple.go, jsonapi.go; maven path.go, pom.go, metadata.go;
-//	               ruby version.go, gem.go, marshal.go, index.go;
-//	               swift name.go, archive.go, metadata.go, accept.go)
+//	               ruby version.go, gem.go, marshal.go, index.go, info.go;
+//	               swift name.go, archive.go, metadata.go, accept.go,
+//	               signature.go)
 //
 // Tests sit beside what they test (<file>_test.go); scenario_test.go
 // holds the in-process scenarios on the shared harness

@@ -400,6 +400,14 @@ func (r *Resolver) Connected(name string) bool {
 	return ok
 }
 
+// Connection returns the client of the external connection name, for a
+// format's surface that needs more of its own registry than the views
+// (RubyGems: the registry's versions file).
+func (r *Resolver) Connection(name string) (Connection, bool) {
+	c, ok := r.connections[name]
+	return c, ok
+}
+
 // UnconfiguredHint is what a not-found message adds when the search passed
 // external connections that have no registry URL configured: "" when
 // there are none.

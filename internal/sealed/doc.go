@@ -1,6 +1,6 @@
 // Package sealed keeps Arca's secrets encrypted at rest: IAM secret access
-// keys, STS session secrets and token signing keys never reach the
-// metadata store in plain text.
+// keys, STS session secrets, token signing keys and the HMAC secrets of
+// event subscriptions never reach the metadata store in plain text.
 //
 // Each value is sealed with AES-256-GCM under the master key, with a fresh
 // random nonce, and with the identity of its row (e.g. "access-key/AKIA...")

@@ -41,6 +41,8 @@ const (
 
 var signingSecret = []byte("signing-key-PLAIN-bytes-32-long!")
 
+const hookSecret = "webhook-PLAIN-secret-of-a-subscription"
+
 // plainStore writes a store the way Arca did before secrets were sealed.
 func plainStore(t *testing.T, path string) {
 	t.Helper()
@@ -57,6 +59,8 @@ func plainStore(t *testing.T, path string) {
 	must(t, st.CreateSession(ctx, store.Session{AccessKeyID: "ASIAPLAIN", Secret: sessionSecret, TokenHash: []byte{1}, AccountID: "111122223333",
 		RoleID: "AROA1", SessionName: "s", IssuedAt: now, Expires: now.Add(time.Hour)}))
 	must(t, st.CreateSigningKey(ctx, store.SigningKey{ID: 42, Secret: signingSecret, CreatedAt: now}))
+	must(t, st.CreateEventSubscription(ctx, store.EventSubscription{ID: "sub-1", AccountID: "111122223333", DomainOwner: "111122223333",
+		DomainName: "d", URL: "http://127.0.0.1:1/", Secret: hookSecret, CreatedAt: now}))
 }
 
 func must(t *testing.T, err error) {
@@ -93,7 +97,8 @@ func TestPlainRowsAreSealedOnOpen(t *testing.T) {
 	checkSecrets(t, st)
 	must(t, st.Close())
 	raw := servertest.DatabaseFiles(t, path)
-	for what, secret := range map[string][]byte{"access key": []byte(accessSecret), "session": []byte(sessionSecret), "signing key": signingSecret} {
+	for what, secret := range map[string][]byte{"access key": []byte(accessSecret), "session": []byte(sessionSecret), "signing key": signingSecret,
+		"event subscription": []byte(hookSecret)} {
 		if bytes.Contains(raw, secret) {
 			t.Errorf("the %s secret is in the database files in plain text", what)
 		}
@@ -113,6 +118,13 @@ func checkSecrets(t *testing.T, st store.Store) {
 	must(t, err)
 	if k.Secret != accessSecret || s.Secret != sessionSecret || len(keys) != 1 || !bytes.Equal(keys[0].Secret, signingSecret) {
 		t.Errorf("secrets read back as %q, %q, %v", k.Secret, s.Secret, keys)
+	}
+	sub, err := st.GetEventSubscription(ctx, "sub-1")
+	must(t, err)
+	subs, err := st.ListEventSubscriptions(ctx, "111122223333", "d")
+	must(t, err)
+	if sub.Secret != hookSecret || len(subs) != 1 || subs[0].Secret != hookSecret {
+		t.Errorf("the subscription's secret read back as %q, %v", sub.Secret, subs)
 	}
 }
 

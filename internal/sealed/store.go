@@ -11,13 +11,15 @@ import (
 
 // The associated data of each kind of secret: the row's identity, so a
 // sealed value copied into another row does not open there.
-func accessKeyAD(id string) string  { return "access-key/" + id }
-func sessionAD(id string) string    { return "sts-session/" + id }
-func signingKeyAD(id uint32) string { return "signing-key/" + strconv.FormatUint(uint64(id), 10) }
+func accessKeyAD(id string) string    { return "access-key/" + id }
+func sessionAD(id string) string      { return "sts-session/" + id }
+func signingKeyAD(id uint32) string   { return "signing-key/" + strconv.FormatUint(uint64(id), 10) }
+func subscriptionAD(id string) string { return "event-subscription/" + id }
 
 // Store is a store.Store that seals the secrets it is given before the
 // inner store writes them, and opens them as it reads them: IAM secret
-// access keys, STS session secrets and token signing keys. Every other
+// access keys, STS session secrets, token signing keys and the HMAC
+// secrets of event subscriptions. Every other
 // query passes through.
 type Store struct {
 	queries
@@ -105,6 +107,22 @@ func reseal(ctx context.Context, st store.Store, box *Box) error {
 				return wrong("session "+id, err)
 			}
 			if err := q.SetSessionSecret(ctx, id, box.Seal(plain, sessionAD(id))); err != nil {
+				return err
+			}
+		}
+		subs, err := q.ListAllEventSubscriptions(ctx)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if box.Current([]byte(sub.Secret)) {
+				continue
+			}
+			plain, _, err := box.Open([]byte(sub.Secret), subscriptionAD(sub.ID))
+			if err != nil {
+				return wrong("event subscription "+sub.ID, err)
+			}
+			if err := q.SetEventSubscriptionSecret(ctx, sub.ID, box.Seal(plain, subscriptionAD(sub.ID))); err != nil {
 				return err
 			}
 		}
@@ -232,4 +250,42 @@ func (q queries) ListSigningKeys(ctx context.Context) ([]store.SigningKey, error
 
 func (q queries) SetSigningKeySecret(ctx context.Context, id uint32, secret []byte) error {
 	return q.Queries.SetSigningKeySecret(ctx, id, []byte(q.box.Seal(secret, signingKeyAD(id))))
+}
+
+func (q queries) CreateEventSubscription(ctx context.Context, s store.EventSubscription) error {
+	s.Secret = q.box.Seal([]byte(s.Secret), subscriptionAD(s.ID))
+	return q.Queries.CreateEventSubscription(ctx, s)
+}
+
+func (q queries) GetEventSubscription(ctx context.Context, id string) (store.EventSubscription, error) {
+	s, err := q.Queries.GetEventSubscription(ctx, id)
+	if err != nil {
+		return s, err
+	}
+	s.Secret, err = q.openString(s.Secret, subscriptionAD(s.ID))
+	return s, err
+}
+
+func (q queries) openSubscriptions(list []store.EventSubscription, err error) ([]store.EventSubscription, error) {
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		if list[i].Secret, err = q.openString(list[i].Secret, subscriptionAD(list[i].ID)); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+func (q queries) ListEventSubscriptions(ctx context.Context, domainOwner, domainName string) ([]store.EventSubscription, error) {
+	return q.openSubscriptions(q.Queries.ListEventSubscriptions(ctx, domainOwner, domainName))
+}
+
+func (q queries) ListAllEventSubscriptions(ctx context.Context) ([]store.EventSubscription, error) {
+	return q.openSubscriptions(q.Queries.ListAllEventSubscriptions(ctx))
+}
+
+func (q queries) SetEventSubscriptionSecret(ctx context.Context, id, secret string) error {
+	return q.Queries.SetEventSubscriptionSecret(ctx, id, q.box.Seal([]byte(secret), subscriptionAD(id)))
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/arcahq/arca/internal/config"
 )
 
-// At start the server warns about a URL for a connection of a format it
-// does not fetch, and lists the associated connections that have no URL.
+// At start the server lists the associated connections that have no URL
+// (and would warn about a URL for a connection of a format without a
+// registry client, of which there is none left).
 func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
 	ctx := context.Background()
 	cfg := config.Defaults()
@@ -58,8 +59,12 @@ func TestStartWarnsAboutConnectionsThatFetchNothing(t *testing.T) {
 	}
 	cfg.ExternalConnections = map[string]string{"public:npmjs": "http://127.0.0.1:1/", "public:ruby-gems-org": "http://127.0.0.1:1/"}
 	logs := start(cfg, false)
+	// Every format with external connections has a registry client now:
+	// no URL is ignored.
+	if strings.Contains(logs, "URL ignored") {
+		t.Errorf("a URL of a connection with a client was reported ignored:\n%s", logs)
+	}
 	for _, want := range []string{
-		`level=WARN msg="external connection URL ignored: Arca does not fetch ruby packages from public registries yet" connection=public:ruby-gems-org`,
 		`level=WARN msg="external connections associated with repositories have no registry URL configured`,
 		`connections=public:maven-central,public:pypi`,
 	} {

@@ -1,11 +1,13 @@
 package servertest
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +98,32 @@ func (s *Scenario) Send(req *http.Request) Response {
 		s.T.Fatal(err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b, Gzipped: gz}
+}
+
+// Call sends method to url with body, Authorization auth (none when
+// empty) and the header name-value pairs, and reads the whole answer.
+func (s *Scenario) Call(method, url, auth string, body []byte, header ...string) Response {
+	s.T.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return s.Send(req)
+}
+
+// Expect fails the test unless r has status and a body containing body;
+// what names the request.
+func (r Response) Expect(t testing.TB, what string, status int, body string) {
+	t.Helper()
+	if r.Status != status || !strings.Contains(string(r.Body), body) {
+		t.Errorf("%s: %d %q, want %d with %q", what, r.Status, r.Body, status, body)
+	}
 }
 
 // JSON decodes the body into v, failing the test if it is not JSON.

@@ -2,7 +2,8 @@
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
 // graph and external connections, tags and resource policies, packages and their versions, and
-// package groups, and the web console's sessions.
+// package groups, the subscriptions and outbox of package version events,
+// and the web console's sessions.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -57,6 +58,7 @@ type Queries interface {
 	Versions
 	PackageGroups
 	ReleaseGates
+	Events
 	ConsoleSessions
 }
 
@@ -506,6 +508,8 @@ type Versions interface {
 	// version of the package is errkind.Conflict.
 	CreateVersion(ctx context.Context, domainID int64, v *Version) error
 	GetVersion(ctx context.Context, packageID int64, version string) (Version, error)
+	// GetVersionByID returns a version, with its assets, by its id.
+	GetVersionByID(ctx context.Context, id int64) (Version, error)
 	// ListVersions returns every version of the package, in no particular
 	// order (ordering is the format's business).
 	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)

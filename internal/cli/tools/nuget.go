@@ -67,12 +67,25 @@ func NuGetConfig(old []byte, t Target) ([]byte, error) {
 	return []byte(doc), nil
 }
 
+// NuGetPluginSourceVar names, for arca exec, the endpoint whose
+// credentials arca gives as NuGet's credential provider plugin.
+const NuGetPluginSourceVar = "ARCA_NUGET_PLUGIN_SOURCE"
+
+// nugetVars make arca (t.Helper[0]) the credential provider plugin of
+// NuGet for the endpoint (NUGET_PLUGIN_PATHS, which replaces the plugins
+// NuGet would otherwise find), which answers with the token of
+// CODEARTIFACT_AUTH_TOKEN; clients from NuGet 6 on also read the
+// source's credentials from NuGetPackageSourceCredentials_<source>.
 func nugetVars(t Target) []Var {
-	return []Var{{
+	vars := []Var{{
 		Name:   "NuGetPackageSourceCredentials_" + nugetSourceName(t),
 		Value:  "Username=aws;Password=" + t.Token,
 		Secret: true,
 	}}
+	if len(t.Helper) > 0 {
+		vars = append(vars, Var{Name: "NUGET_PLUGIN_PATHS", Value: t.Helper[0]}, Var{Name: NuGetPluginSourceVar, Value: t.Endpoint})
+	}
+	return vars
 }
 
 // nugetTool is NuGet.exe, whose user configuration on Linux and macOS is

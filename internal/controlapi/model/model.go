@@ -5,7 +5,8 @@
 // carried (query string, header, body), and whether a value satisfies the
 // constraints of its shape (required, length, range, pattern, enum).
 //
-// Arca's own operations (arca-operations.json: the release-age gate) are
+// Arca's own operations (arca-operations.json: the release-age gate and
+// event subscriptions) are
 // merged in, in the same form and over the same shapes; Operation.Service
 // tells them apart (their actions are arca:<Operation>).
 //
@@ -25,9 +26,10 @@ import (
 //go:embed codeartifact-2018-09-22.service.json
 var serviceJSON []byte
 
-// arcaJSON holds Arca's own operations (the release-age gate), in the
-// model's form and over the model's shapes: they are routed, bound and
-// validated like CodeArtifact's, and authorized as arca:<Operation>.
+// arcaJSON holds Arca's own operations (the release-age gate, event
+// subscriptions), in the model's form and over the model's shapes: they
+// are routed, bound and validated like CodeArtifact's, and authorized as
+// arca:<Operation>.
 //
 //go:embed arca-operations.json
 var arcaJSON []byte

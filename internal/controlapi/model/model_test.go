@@ -15,8 +15,8 @@ func TestLoad(t *testing.T) {
 	for _, op := range m.Operations {
 		services[op.Service]++
 	}
-	if services[ServiceCodeArtifact] != 48 || services[ServiceArca] != 7 || len(services) != 2 {
-		t.Errorf("operations by service %v, want the model's 48 and Arca's 7", services)
+	if services[ServiceCodeArtifact] != 48 || services[ServiceArca] != 12 || len(services) != 2 {
+		t.Errorf("operations by service %v, want the model's 48 and Arca's 12", services)
 	}
 	if a := m.Operations["PutReleaseGate"].Action(); a != "arca:PutReleaseGate" {
 		t.Errorf("PutReleaseGate authorizes %s", a)

@@ -16,7 +16,9 @@
 //     in version order. Each line is rendered once, at publish, and
 //     stored as the version's Meta.Extra; only "yanked" is set when the
 //     file is served. Files are cached by package generation, with a weak
-//     ETag answered with 304.
+//     ETag (If-None-Match answered with 304) and, as Last-Modified, the
+//     newest publish or status change of the versions listed (cargo
+//     revalidates with the ETag, which every change alters).
 //   - PUT api/v1/crates/new: the publish body (u32 LE length, JSON, u32 LE
 //     length, .crate) is parsed, the .crate checked (a gzipped tar of
 //     plain files under {name}-{vers}/ with a Cargo.toml, bounded in

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
@@ -53,11 +54,13 @@ func (f *Format) indexFile(c *call) error {
 		if err != nil {
 			return nil, false, err
 		}
-		body, err := RenderIndex(view, c.p.name)
+		body, modified, err := RenderIndex(view, c.p.name)
 		if err != nil {
 			return nil, false, err
 		}
-		return rendered.NewDoc(body, "text/plain; charset=utf-8"), view.Remote, nil
+		doc := rendered.NewDoc(body, "text/plain; charset=utf-8")
+		doc.Modified = modified
+		return doc, view.Remote, nil
 	})
 	if err != nil {
 		return err
@@ -67,10 +70,12 @@ func (f *Format) indexFile(c *call) error {
 }
 
 // RenderIndex renders an index file from a resolved view: each version's
-// stored index line with yanked set from its status. A crate with no
+// stored index line with yanked set from its status, and the newest
+// publish or status change of the versions listed (zero when only
+// versions not yet ingested are), its Last-Modified. A crate with no
 // line to show, or published under a spelling whose lower case is not
 // path (the lower-cased name of the index path), is NotFound.
-func RenderIndex(view *resolve.View, path string) ([]byte, error) {
+func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
 	versions := make([]resolve.Candidate, 0, len(view.Versions))
 	for _, v := range view.Versions {
 		if v.Status.Downloadable() && len(v.Meta.Extra) > 0 {
@@ -78,28 +83,34 @@ func RenderIndex(view *resolve.View, path string) ([]byte, error) {
 		}
 	}
 	if len(versions) == 0 {
-		return nil, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
+		return nil, time.Time{}, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
 	}
 	sort.Slice(versions, func(i, j int) bool {
 		return format.CompareSemVer(versions[i].Version.Version, versions[j].Version.Version) < 0
 	})
 	var out []byte
+	var modified time.Time
 	for _, v := range versions {
 		l, err := ParseIndexLine(v.Meta.Extra)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		if strings.ToLower(l.Name) != path {
-			return nil, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.Name)
+			return nil, time.Time{}, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.Name)
 		}
 		l.Yanked = v.Status == artifact.Unlisted
 		b, err := json.Marshal(l)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		out = append(append(out, b...), '\n')
+		for _, t := range []time.Time{v.CreatedAt, v.UpdatedAt} {
+			if t.After(modified) {
+				modified = t
+			}
+		}
 	}
-	return out, nil
+	return out, modified, nil
 }
 
 // download sends a version's .crate. Yanked (Unlisted) versions still

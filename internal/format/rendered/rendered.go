@@ -32,6 +32,9 @@ type Doc struct {
 	Body []byte
 	// Gzip is Body gzipped, made once here; nil for small bodies.
 	Gzip []byte
+	// Modified, when set, is sent as Last-Modified (and answers
+	// If-Modified-Since): when what the body shows last changed.
+	Modified time.Time
 }
 
 // NewDoc prepares body to be sent as contentType.
@@ -72,5 +75,5 @@ func (d *Doc) Serve(w http.ResponseWriter, r *http.Request) {
 		h["Content-Encoding"] = gzipEncoding
 		body = d.Gzip
 	}
-	respond.Bytes(w, r, time.Time{}, body)
+	respond.Bytes(w, r, d.Modified, body)
 }

@@ -4,12 +4,13 @@
 //
 //	POST   {endpoint}api/v1/gems                  gem push: the raw .gem, Bearer TOKEN
 //	DELETE {endpoint}api/v1/gems/yank             gem yank: form gem_name, version, platform
-//	GET    {endpoint}specs.4.8.gz                 the Marshal index (gem install)
+//	GET    {endpoint}                             200: gem install then reads the compact index
+//	GET    {endpoint}specs.4.8.gz                 the Marshal index (gem list --remote)
 //	GET    {endpoint}latest_specs.4.8.gz
 //	GET    {endpoint}prerelease_specs.4.8.gz
 //	GET    {endpoint}quick/Marshal.4.8/{gem}.gemspec.rz
 //	GET    {endpoint}gems/{gem}.gem               {gem} = name-version[-platform]
-//	GET    {endpoint}versions                     the compact index (Bundler)
+//	GET    {endpoint}versions                     the compact index (Bundler, gem install)
 //	GET    {endpoint}info/{name}
 //	GET    {endpoint}names
 //
@@ -41,9 +42,23 @@
 //     extension makes Bundler fetch it whole.
 //   - Errors are plain text (format.WriteText), which gem prints.
 //
-// Not yet: the public:ruby-gems-org connection (repositories with it
-// serve what they hold), a cache of the rendered indexes (they are
-// rendered from the catalog on each request), gem yank --undo.
+// The external connection public:ruby-gems-org (connection.go) reads a
+// gem registry's compact index: info/{name} gives a gem's versions (the
+// info line of each platform's file, info.go), a version is ingested on
+// its first download, checked against its line's SHA-256, and the
+// registry's versions file comes first in the versions file of a
+// repository whose search reaches the connection, followed by the
+// repository's own lines (Bundler fetches only the info files of gems
+// the versions file lists). The Marshal index lists only what
+// repositories hold.
+//
+// The versions file is append-only (index.go, History): a line per push
+// in push order and a line removing a version when it stops being
+// listed, each with the MD5 of the gem's info file after it, so a push
+// or a yank appends; a deleted or relisted version rewrites earlier
+// lines, and Bundler then fetches the file whole (as it does when the
+// registry's versions file, ahead of a connected repository's lines,
+// has grown). gem yank --undo does not exist in RubyGems 3.3.
 //
 // Specs: RubyGems' Gem::Version, Gem::Package, Gem::Specification and
 // Gem::Indexer; Ruby's doc/marshal.rdoc; the compact index

@@ -6,6 +6,7 @@ import (
 	"compress/zlib"
 	"crypto/md5"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -238,34 +239,144 @@ func compactRequirement(cs []Constraint) string {
 	return strings.Join(parts, "&")
 }
 
-// VersionsLine is one gem's line of the compact index's versions file.
-type VersionsLine struct {
-	Name string
-	Gems []Gem // in info file order
-	Info []byte
+// The versions file is append-only, as the compact index requires:
+// Bundler keeps it, asks for the bytes after those it holds (Range), and
+// fetches it whole only when the result's MD5 is not the ETag. It is
+// rendered from history: a line per push of a gem file, in push order,
+// and a line removing a version's files when it stops being listed
+// (yanked, archived, disposed) at its last status change, each line
+// with the MD5 of the gem's info file after it. So a push or a yank
+// appends a line; what cannot be told from the catalog (a deleted
+// version, a version listed again) changes earlier lines, and Bundler
+// then fetches the file whole.
+
+// VersionsEvent is one line of the versions file: a gem's files added
+// ("1.0.0", "1.0.0-java") or removed ("-1.0.0") at a moment, and the MD5
+// of the gem's info file after it.
+type VersionsEvent struct {
+	At      time.Time
+	Name    string
+	Entries []string
+	InfoMD5 string
+}
+
+// GemVersion is what History needs of a version: its gems, whether it is
+// listed (Published), and when its status last changed.
+type GemVersion struct {
+	Gems    []Gem
+	Listed  bool
+	Changed time.Time
+}
+
+// History returns the versions file's lines of the gem name, in order,
+// from its versions; the last line carries the MD5 of info, the info
+// file served now (a line is added if the history does not end there).
+func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
+	type change struct {
+		at      time.Time
+		removed bool
+		gems    []Gem
+	}
+	var changes []change
+	for _, v := range versions {
+		var last time.Time
+		for _, g := range v.Gems {
+			changes = append(changes, change{at: g.Pushed, gems: []Gem{g}})
+			if g.Pushed.After(last) {
+				last = g.Pushed
+			}
+		}
+		if !v.Listed && len(v.Gems) > 0 {
+			at := v.Changed
+			if !at.After(last) {
+				at = last.Add(time.Microsecond)
+			}
+			changes = append(changes, change{at: at, removed: true, gems: v.Gems})
+		}
+	}
+	sort.SliceStable(changes, func(i, j int) bool {
+		if !changes[i].at.Equal(changes[j].at) {
+			return changes[i].at.Before(changes[j].at)
+		}
+		if changes[i].removed != changes[j].removed {
+			return !changes[i].removed
+		}
+		return changes[i].gems[0].FullName() < changes[j].gems[0].FullName()
+	})
+	var listed []Gem // in push order, as the info file lists them
+	var out []VersionsEvent
+	for _, c := range changes {
+		ev := VersionsEvent{At: c.at, Name: name}
+		for _, g := range c.gems {
+			entry := g.Version
+			if g.Platform != "ruby" && g.Platform != "" {
+				entry += "-" + g.Platform
+			}
+			if c.removed {
+				ev.Entries = append(ev.Entries, "-"+entry)
+				listed = slices.DeleteFunc(listed, func(l Gem) bool { return l.FullName() == g.FullName() })
+			} else {
+				ev.Entries = append(ev.Entries, entry)
+				listed = append(listed, g)
+			}
+		}
+		ev.InfoMD5 = MD5(InfoFile(listed))
+		out = append(out, ev)
+	}
+	if current := MD5(info); len(listed) > 0 && (len(out) == 0 || out[len(out)-1].InfoMD5 != current) {
+		var at time.Time
+		if len(out) > 0 {
+			at = out[len(out)-1].At
+		}
+		g := listed[len(listed)-1]
+		entry := g.Version
+		if g.Platform != "ruby" && g.Platform != "" {
+			entry += "-" + g.Platform
+		}
+		out = append(out, VersionsEvent{At: at, Name: name, Entries: []string{entry}, InfoMD5: current})
+	}
+	return out
 }
 
 // versionsCreated is the versions file's created_at: the file is rendered
-// whole from the repository each time, so it names no moment.
+// from the catalog's history, so it names no moment of its own.
 const versionsCreated = "created_at: 1970-01-01T00:00:00Z\n---\n"
 
-// VersionsFile renders the compact index's versions: a line per gem name,
-// by name, with its versions (and platforms) and the MD5 of its info file.
-func VersionsFile(lines []VersionsLine) []byte {
-	sort.Slice(lines, func(i, j int) bool { return lines[i].Name < lines[j].Name })
+// VersionsFile renders the compact index's versions: its header, then
+// the events of every gem by time (then name).
+func VersionsFile(events []VersionsEvent) []byte {
 	var b strings.Builder
 	b.WriteString(versionsCreated)
-	for _, l := range lines {
-		vs := make([]string, len(l.Gems))
-		for i, g := range l.Gems {
-			vs[i] = g.Version
-			if g.Platform != "ruby" && g.Platform != "" {
-				vs[i] += "-" + g.Platform
-			}
+	b.Write(versionsLines(events))
+	return []byte(b.String())
+}
+
+func versionsLines(events []VersionsEvent) []byte {
+	sort.SliceStable(events, func(i, j int) bool {
+		if !events[i].At.Equal(events[j].At) {
+			return events[i].At.Before(events[j].At)
 		}
-		b.WriteString(l.Name + " " + strings.Join(vs, ",") + " " + MD5(l.Info) + "\n")
+		return events[i].Name < events[j].Name
+	})
+	var b strings.Builder
+	for _, e := range events {
+		b.WriteString(e.Name + " " + strings.Join(e.Entries, ",") + " " + e.InfoMD5 + "\n")
 	}
 	return []byte(b.String())
+}
+
+// AppendVersions renders a versions file that is public (a registry's
+// versions file, header included) followed by the lines of events: a
+// compact index client takes a name's versions from every line and its
+// info checksum from the last.
+func AppendVersions(public []byte, events []VersionsEvent) []byte {
+	own := versionsLines(events)
+	out := make([]byte, 0, len(public)+1+len(own))
+	out = append(out, public...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
+	return append(out, own...)
 }
 
 // NamesFile renders the compact index's names.

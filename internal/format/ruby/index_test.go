@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestCompactIndex(t *testing.T) {
@@ -24,11 +26,6 @@ func TestCompactIndex(t *testing.T) {
 	more := InfoFile([]Gem{a, java, {Spec: Spec{Name: "a", Version: "1.1", Platform: "ruby"}, SHA256: "cc"}})
 	if !bytes.HasPrefix(more, info) {
 		t.Errorf("a new gem does not append to the info file:\n%s", more)
-	}
-	versions := VersionsFile([]VersionsLine{{Name: "z", Gems: []Gem{java}, Info: []byte("x")}, {Name: "a", Gems: []Gem{a, java}, Info: info}})
-	want = versionsCreated + "a 1.0,1.0-java " + MD5(info) + "\nz 1.0-java " + MD5([]byte("x")) + "\n"
-	if string(versions) != want {
-		t.Errorf("VersionsFile:\n%s\nwant\n%s", versions, want)
 	}
 	if got := string(NamesFile([]string{"b", "a"})); got != "---\na\nb\n" {
 		t.Errorf("NamesFile = %q", got)
@@ -56,4 +53,48 @@ func TestSpecsIndex(t *testing.T) {
 			t.Errorf("SpecsIndex(%d) = %q, want %q", which, got, Marshal(want))
 		}
 	}
+}
+
+// The versions file grows by appending: a push adds a line, a yank
+// another; each line has the MD5 of the gem's info file after it.
+func TestVersionsHistory(t *testing.T) {
+	at := func(s int) time.Time { return time.Unix(1700000000+int64(s), 0).UTC() }
+	gem := func(name, version, platform string, pushed int) Gem {
+		return Gem{Spec: Spec{Name: name, Version: version, Platform: platform}, SHA256: name + version + platform, Pushed: at(pushed)}
+	}
+	a10, a10java, a11, b1 := gem("a", "1.0", "ruby", 1), gem("a", "1.0", "java", 2), gem("a", "1.1", "ruby", 4), gem("b", "1", "ruby", 3)
+	render := func(a []GemVersion, aInfo []Gem, b []GemVersion, bInfo []Gem) string {
+		return string(VersionsFile(append(History("a", a, infoOf(aInfo)), History("b", b, infoOf(bInfo))...)))
+	}
+	before := render([]GemVersion{{Gems: []Gem{a10, a10java}, Listed: true}}, []Gem{a10, a10java},
+		[]GemVersion{{Gems: []Gem{b1}, Listed: true}}, []Gem{b1})
+	want := versionsCreated +
+		"a 1.0 " + MD5(InfoFile([]Gem{a10})) + "\n" +
+		"a 1.0-java " + MD5(InfoFile([]Gem{a10, a10java})) + "\n" +
+		"b 1 " + MD5(InfoFile([]Gem{b1})) + "\n"
+	if before != want {
+		t.Errorf("versions:\n%s\nwant\n%s", before, want)
+	}
+	after := render([]GemVersion{{Gems: []Gem{a10, a10java}, Listed: false, Changed: at(5)}, {Gems: []Gem{a11}, Listed: true}}, []Gem{a11},
+		[]GemVersion{{Gems: []Gem{b1}, Listed: true}}, []Gem{b1})
+	if !strings.HasPrefix(after, before) {
+		t.Fatalf("a push and a yank did not append:\n%s", after)
+	}
+	if added := strings.TrimPrefix(after, before); added != "a 1.1 "+MD5(InfoFile([]Gem{a10, a10java, a11}))+"\n"+
+		"a -1.0,-1.0-java "+MD5(InfoFile([]Gem{a11}))+"\n" {
+		t.Errorf("appended:\n%s", added)
+	}
+	// A history that does not end at the info file served (a version
+	// relisted, remote gems) gets a last line with its MD5.
+	relisted := History("a", []GemVersion{{Gems: []Gem{a10}, Listed: true}}, []byte("other"))
+	if last := relisted[len(relisted)-1]; last.InfoMD5 != MD5([]byte("other")) || last.Entries[0] != "1.0" {
+		t.Errorf("history's last line = %+v", last)
+	}
+}
+
+func infoOf(gems []Gem) []byte {
+	if len(gems) == 0 {
+		return nil
+	}
+	return InfoFile(gems)
 }

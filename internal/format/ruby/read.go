@@ -3,12 +3,15 @@ package ruby
 import (
 	"context"
 	"iter"
+	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
+	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/respond"
 )
@@ -38,7 +41,7 @@ func (f *Format) repositoryGems(c *call) ([]indexed, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(l.gems) > 0 {
+		if len(l.gems) > 0 || len(l.history) > 0 {
 			out = append(out, indexed{name: n, gemList: l})
 		}
 	}
@@ -61,25 +64,41 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 			return nil, false, err
 		}
 		var gems []Gem
+		var history []GemVersion
 		for _, cand := range view.Versions {
-			if cand.Status != artifact.Published {
+			if cand.Status == artifact.Unfinished {
 				continue
 			}
+			var own []Gem
 			for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-				gems = append(gems, g)
+				own = append(own, g)
+			}
+			sortByPush(own)
+			if cand.Status == artifact.Published {
+				gems = append(gems, own...)
+			}
+			if cand.Remote == nil { // a version of the public registry has no history here
+				history = append(history, GemVersion{Gems: own, Listed: cand.Status == artifact.Published, Changed: cand.UpdatedAt})
 			}
 		}
-		sort.Slice(gems, func(i, j int) bool {
-			if !gems[i].Pushed.Equal(gems[j].Pushed) {
-				return gems[i].Pushed.Before(gems[j].Pushed)
-			}
-			return gems[i].FullName() < gems[j].FullName()
-		})
+		sortByPush(gems)
 		l := &gemList{gems: gems}
 		if len(gems) > 0 {
 			l.info = InfoFile(gems)
 		}
+		l.history = History(name, history, l.info)
 		return l, view.Remote, nil
+	})
+}
+
+// sortByPush orders gems as the info file lists them: by push time, then
+// file name.
+func sortByPush(gems []Gem) {
+	sort.Slice(gems, func(i, j int) bool {
+		if !gems[i].Pushed.Equal(gems[j].Pushed) {
+			return gems[i].Pushed.Before(gems[j].Pushed)
+		}
+		return gems[i].FullName() < gems[j].FullName()
 	})
 }
 
@@ -201,17 +220,62 @@ func (f *Format) download(c *call) error {
 	return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", stem, c.req.Repository.Name)
 }
 
-// versions serves the compact index's versions.
+// versions serves the compact index's versions. A repository whose
+// search reaches public:ruby-gems-org serves the registry's versions
+// file followed by the lines of its own gems (later lines of a name
+// update it, so their checksums are those of the info files served
+// here): Bundler asks only for the info files of gems the versions file
+// lists. When the registry's file cannot be had, the repository's own
+// lines are served.
 func (f *Format) versions(c *call) error {
 	pkgs, err := f.repositoryGems(c)
 	if err != nil {
 		return err
 	}
-	lines := make([]VersionsLine, len(pkgs))
-	for i, p := range pkgs {
-		lines[i] = VersionsLine{Name: p.name, Gems: p.gems, Info: p.info}
+	var events []VersionsEvent
+	for _, p := range pkgs {
+		events = append(events, p.history...)
 	}
-	return serve(c, "text/plain; charset=utf-8", VersionsFile(lines))
+	if public := f.publicVersions(c); public != nil {
+		return serve(c, "text/plain; charset=utf-8", AppendVersions(public, events))
+	}
+	return serve(c, "text/plain; charset=utf-8", VersionsFile(events))
+}
+
+// versionsFiler is the connection client's part publicVersions uses.
+type versionsFiler interface {
+	VersionsFile(ctx context.Context) ([]byte, error)
+}
+
+// publicVersions returns the versions file of the gem registry the
+// repository's search reaches, or nil.
+func (f *Format) publicVersions(c *call) []byte {
+	conn, ok := f.d.Resolver.Connection(ConnectionName)
+	if !ok {
+		return nil
+	}
+	vf, ok := conn.(versionsFiler)
+	if !ok {
+		return nil
+	}
+	ctx, repo := c.ctx(), c.req.Repository
+	order, err := f.d.Resolver.SearchOrder(ctx, repo)
+	if err != nil {
+		return nil
+	}
+	for _, name := range order {
+		r, err := f.d.Catalog.Repository(ctx, catalog.RepositoryRef{DomainRef: catalog.DomainRef{Owner: repo.DomainOwner, Name: repo.DomainName}, Name: name})
+		if err != nil || !slices.Contains(r.ExternalConnections, ConnectionName) {
+			continue
+		}
+		b, err := vf.VersionsFile(ctx)
+		if err != nil {
+			f.d.Log.Warn("the gem registry's versions file is unavailable; serving the repository's own", "repository", repo.Name, "error", err)
+			return nil
+		}
+		return b
+	}
+	return nil
 }
 
 // info serves the compact index's info/{name}.
@@ -236,9 +300,20 @@ func (f *Format) names(c *call) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(pkgs))
-	for i, p := range pkgs {
-		names[i] = p.name
+	var names []string
+	for _, p := range pkgs {
+		if len(p.gems) > 0 {
+			names = append(names, p.name)
+		}
 	}
 	return serve(c, "text/plain; charset=utf-8", NamesFile(names))
+}
+
+// root answers the endpoint itself: RubyGems 3.3's gem install asks
+// HEAD {source} and, when it answers, resolves through the compact index
+// (info/{name} and the quick gemspecs) rather than the Marshal index,
+// which lists only what repositories hold; so gems of the public
+// registry behind the external connection install with gem too.
+func (f *Format) root(c *call) error {
+	return text(c, http.StatusOK, "RubyGems repository "+c.req.Repository.Name+": gem and Bundler sources use this URL\n")
 }

@@ -25,7 +25,9 @@ var routes = []route{
 	{"GET /prerelease_specs.4.8.gz", func(f *Format, c *call) error { return f.specs(c, Prereleases) }},
 	{"GET /quick/Marshal.4.8/{file}", (*Format).quickSpec},
 	{"GET /gems/{file}", (*Format).download},
-	// The compact index, which Bundler reads.
+	// The compact index, which Bundler reads, and gem install when the
+	// endpoint itself answers (RubyGems 3.3 asks HEAD {source} first).
+	{"GET /{$}", (*Format).root},
 	{"GET /versions", (*Format).versions},
 	{"GET /info/{name}", (*Format).info},
 	{"GET /names", (*Format).names},

@@ -4,6 +4,8 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/upstream"
 )
 
 // Rules are RubyGems' format.Rules: gems keyed by their names as given
@@ -13,8 +15,9 @@ import (
 type Rules struct{}
 
 var (
-	_ format.Rules   = Rules{}
-	_ format.Surface = Rules{}
+	_ format.Rules     = Rules{}
+	_ format.Surface   = Rules{}
+	_ format.Connector = Rules{}
 )
 
 // Format is "ruby".
@@ -48,7 +51,11 @@ func (Rules) LatestTag() string { return "" }
 func (Rules) PublishedByAPI() bool { return false }
 
 // Connections is public:ruby-gems-org.
-func (Rules) Connections() []string { return []string{"public:ruby-gems-org"} }
+func (Rules) Connections() []string { return []string{ConnectionName} }
+
+// Connect returns the client of the gem registry behind
+// public:ruby-gems-org.
+func (Rules) Connect(cfg upstream.Config) resolve.Connection { return NewConnection(cfg) }
 
 // Surface returns the RubyGems endpoint (New).
 func (Rules) Surface(d format.Deps) endpoint.Format { return New(d) }

@@ -34,22 +34,13 @@ func TestPushIndexYank(t *testing.T) {
 	sum := sha256.Sum256(gem)
 	send := func(method, path, auth string, body []byte, header ...string) servertest.Response {
 		t.Helper()
-		req, _ := http.NewRequest(method, endpoint+path, bytes.NewReader(body))
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		return s.Send(req)
+		return s.Call(method, endpoint+path, auth, body, header...)
 	}
 	bearer := "Bearer " + s.Token
 	basic := "Basic " + basicAuth("aws", s.Token)
 	expect := func(what string, r servertest.Response, status int, body string) {
 		t.Helper()
-		if r.Status != status || !strings.Contains(string(r.Body), body) {
-			t.Errorf("%s: %d %q, want %d with %q", what, r.Status, r.Body, status, body)
-		}
+		r.Expect(t, what, status, body)
 	}
 
 	r := send(http.MethodPost, "api/v1/gems", "", gem)
@@ -73,7 +64,8 @@ func TestPushIndexYank(t *testing.T) {
 	expect("info range", r, http.StatusPartialContent, "\n")
 	r = send(http.MethodGet, "info/hello-arca", basic, nil, "If-None-Match", etag)
 	expect("info revalidated", r, http.StatusNotModified, "")
-	expect("versions", send(http.MethodGet, "versions", basic, nil), http.StatusOK, "\nhello-arca 0.1.0 "+ruby.MD5(info.Body)+"\n")
+	versions := send(http.MethodGet, "versions", basic, nil)
+	expect("versions", versions, http.StatusOK, "\nhello-arca 0.1.0 "+ruby.MD5(info.Body)+"\n")
 	expect("names", send(http.MethodGet, "names", basic, nil), http.StatusOK, "---\nhello-arca\n")
 	expect("unknown info", send(http.MethodGet, "info/nope", basic, nil), http.StatusNotFound, "Gem nope not found")
 	expect("quick spec", send(http.MethodGet, "quick/Marshal.4.8/hello-arca-0.1.0.gemspec.rz", basic, nil), http.StatusOK, "")
@@ -101,6 +93,16 @@ func TestPushIndexYank(t *testing.T) {
 		t.Fatalf("a yanked version: %v %+v", err, out)
 	}
 	expect("info after the yank", send(http.MethodGet, "info/hello-arca", basic, nil), http.StatusNotFound, "")
+	// The versions file grew by a line removing the version: Bundler's
+	// range from what it holds gets that line alone.
+	r = send(http.MethodGet, "versions", basic, nil, "Range", "bytes="+strconv.Itoa(len(versions.Body))+"-")
+	expect("versions after the yank, from the old end", r, http.StatusPartialContent, "hello-arca -0.1.0 ")
+	if lines := strings.Count(string(r.Body), "\n"); lines != 1 {
+		t.Errorf("the yank appended %d lines: %q", lines, r.Body)
+	}
+	if whole := send(http.MethodGet, "versions", basic, nil); !bytes.HasPrefix(whole.Body, versions.Body) {
+		t.Errorf("the versions file was rewritten, not appended to:\n%s", whole.Body)
+	}
 	if r := send(http.MethodGet, "gems/hello-arca-0.1.0.gem", basic, nil); r.Status != http.StatusOK {
 		t.Errorf("a yanked gem does not download by name: %d %s", r.Status, r.Body)
 	}

@@ -27,6 +27,11 @@
 //     are stored as assets beside it ({name}-{version}.zip, Package.swift,
 //     Package@swift-X.swift; source-archive.sig for a signed release), so
 //     the control plane lists and serves them.
+//   - A signed release's signatures (cms-1.0.0) are verified at publish
+//     (signature.go): a detached CMS SignedData whose signed message
+//     digest is that of the archive (or metadata) and whose signature
+//     verifies with the certificate it carries; trust in the signer is
+//     the client's policy. A bad signature is 400 and publishes nothing.
 //   - Clients see Published releases in the list; Unlisted releases are
 //     still fetched by version; Archived and Disposed ones answer 410 Gone.
 //

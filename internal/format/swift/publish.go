@@ -53,10 +53,11 @@ func (f *Format) publish(c *call) error {
 	sigFormat := c.r.Header.Get("X-Swift-Package-Signature-Format")
 
 	var (
-		archive  *os.File
-		sig      []byte
-		metadata []byte
-		seen     = map[string]bool{}
+		archive     *os.File
+		sig         []byte
+		metadata    []byte
+		metadataSig []byte
+		seen        = map[string]bool{}
 	)
 	defer func() {
 		if archive != nil {
@@ -95,7 +96,7 @@ func (f *Format) publish(c *call) error {
 				return err
 			}
 		case "metadata-signature":
-			if _, err = readPart(part, name, maxSignature); err != nil {
+			if metadataSig, err = readPart(part, name, maxSignature); err != nil {
 				return err
 			}
 		default:
@@ -105,8 +106,29 @@ func (f *Format) publish(c *call) error {
 	if archive == nil {
 		return errkind.Validationf("The publish request has no source-archive part")
 	}
-	if len(sig) > 0 && sigFormat != signatureFormat {
+	if (len(sig) > 0 || len(metadataSig) > 0) && sigFormat != signatureFormat {
 		return errkind.Validationf("A signed release names its signature format %s in X-Swift-Package-Signature-Format", signatureFormat)
+	}
+	if len(metadataSig) > 0 && len(sig) == 0 {
+		return errkind.Validationf("The publish request signs its metadata but not its source archive")
+	}
+	// A signature must be a signature of what it signs (signature.go);
+	// whether its signer is trusted is the client's policy.
+	if len(sig) > 0 {
+		if _, err := archive.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := VerifyCMS(sig, archive); err != nil {
+			return errkind.Wrap(errkind.Validation, err, "source-archive-signature: %s", errkind.As(err).Message)
+		}
+		if _, err := archive.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+	}
+	if len(metadataSig) > 0 {
+		if _, err := VerifyCMS(metadataSig, bytes.NewReader(metadata)); err != nil {
+			return errkind.Wrap(errkind.Validation, err, "metadata-signature: %s", errkind.As(err).Message)
+		}
 	}
 	meta, err := ParseMetadata(metadata)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -289,4 +290,53 @@ func TestSwiftRegistry(t *testing.T) {
 		}
 		problem(t, other.get("mona/LinkedList/1.0.0.zip", nil), http.StatusNotFound, "")
 	})
+}
+
+// A signed release (SE-0391, cms-1.0.0): the signature of its archive is
+// verified at publish (testdata/cms/signed-release.sig was made by
+// OpenSSL over signed-release.zip) and shown in its metadata; a signature
+// of other bytes is refused and nothing is published.
+func TestSwiftSignedRelease(t *testing.T) {
+	s := servertest.NewScenario(t, domain)
+	e := &env{s: s, t: t, base: s.Repository("repo", types.PackageFormatSwift)}
+	archive, err := os.ReadFile("testdata/cms/signed-release.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := os.ReadFile("testdata/cms/signed-release.sig")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := func(path string, archive, sig []byte, format string) servertest.Response {
+		t.Helper()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		w, _ := mw.CreateFormFile("source-archive", "source-archive.zip")
+		w.Write(archive)
+		w, _ = mw.CreateFormFile("source-archive-signature", "source-archive.sig")
+		w.Write(sig)
+		mw.Close()
+		return e.do(http.MethodPut, path, "Bearer "+s.Token, map[string]string{
+			"Content-Type": mw.FormDataContentType(), "Accept": accept, "X-Swift-Package-Signature-Format": format}, buf.Bytes())
+	}
+	other := sourceArchive(t, "SignedLib", map[string]string{"Package.swift": "// swift-tools-version:5.9\n"})
+	problem(t, signed("mona/SignedLib/1.0.0", other, sig, "cms-1.0.0"), http.StatusBadRequest, "does not match what it signs")
+	problem(t, signed("mona/SignedLib/1.0.0", archive, []byte("not a signature"), "cms-1.0.0"), http.StatusBadRequest, "not a valid cms-1.0.0 signature")
+	problem(t, signed("mona/SignedLib/1.0.0", archive, sig, "pgp"), http.StatusBadRequest, "cms-1.0.0")
+	expect(t, e.get("mona/SignedLib/1.0.0", map[string]string{"Accept": accept}), http.StatusNotFound)
+
+	expect(t, signed("mona/SignedLib/1.0.0", archive, sig, "cms-1.0.0"), http.StatusCreated)
+	r := e.get("mona/SignedLib/1.0.0", map[string]string{"Accept": accept})
+	expect(t, r, http.StatusOK)
+	var release struct {
+		Resources []struct {
+			Name    string
+			Signing struct{ SignatureBase64Encoded, SignatureFormat string }
+		}
+	}
+	r.JSON(t, &release)
+	if len(release.Resources) != 1 || release.Resources[0].Signing.SignatureFormat != "cms-1.0.0" ||
+		release.Resources[0].Signing.SignatureBase64Encoded != base64.StdEncoding.EncodeToString(sig) {
+		t.Errorf("release metadata: %s", r.Body)
+	}
 }

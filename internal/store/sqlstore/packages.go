@@ -212,6 +212,15 @@ func (q queries) GetVersion(ctx context.Context, packageID int64, version string
 	return v, err
 }
 
+func (q queries) GetVersionByID(ctx context.Context, id int64) (store.Version, error) {
+	v, err := scanVersion(q.r.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE id = $1`, id))
+	if err != nil {
+		return v, q.classify(err)
+	}
+	v.Assets, err = q.assets(ctx, `a.version_id = $1`, v.ID)
+	return v, err
+}
+
 func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE package_id = $1`, packageID)
 	if err != nil {

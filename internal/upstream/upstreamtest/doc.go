@@ -28,7 +28,9 @@
 // PEP 658 metadata files) whose wheels and sdists pip and uv install;
 // PyPIWheel and PyPISdist build the same files for uploads. Maven is a fake
 // Maven repository (the Maven 2 layout, with checksums and
-// maven-metadata.xml) that mvn and Gradle resolve from.
+// maven-metadata.xml) that mvn and Gradle resolve from. RubyGems is a fake
+// gem registry (the compact index, append-only versions file, and real
+// .gem files that gem and Bundler install).
 //
 // Every fake counts and fails alike, through the server it embeds:
 // Requests (by decoded path), Total, Header (of the last request for a
