@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,6 +117,9 @@ func TestConsoleChromium(t *testing.T) {
 	aws := newCLI(t, s)
 	step := steps(t)
 	const domain, repo = "web", "my-repo"
+	// The webhook of the domain's events: it acknowledges everything.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
 
 	step("a repository with an upstream and a package published with npm", func(t *testing.T) {
 		aws.OK(t, "create-domain", "--domain", domain)
@@ -123,7 +128,10 @@ func TestConsoleChromium(t *testing.T) {
 		aws.OK(t, "create-repository", "--domain", domain, "--repository", repo, "--upstreams", "repositoryName=npm-store")
 		aws.OK(t, "create-package-group", "--domain", domain, "--package-group", "/npm/*", "--description", "every npm package")
 		aws.OK(t, "update-package-group-origin-configuration", "--domain", domain, "--package-group", "/npm/*", "--restrictions", "EXTERNAL_UPSTREAM=BLOCK")
-		newArcaUser(t, s).arcaOK(t, "gate", "set", "--endpoint-url", s.URL, "--domain", domain, "--package-group", "/npm/*", "--min-age", "3d")
+		arca := newArcaUser(t, s)
+		arca.arcaOK(t, "gate", "set", "--endpoint-url", s.URL, "--domain", domain, "--package-group", "/npm/*", "--min-age", "3d")
+		arca.arcaOK(t, "events", "subscribe", "--endpoint-url", s.URL, "--domain", domain, "--url", hook.URL+"/arca-events",
+			"--secret", "console-test-hook-secret", "--name", "ci", "--pattern", `{"detail": {"packageFormat": ["npm"]}}`)
 		u := npmLogin(t, s, domain, repo)
 		for _, v := range []string{"1.0.0", "1.1.0"} {
 			u.PublishOK(t, pkgSpec{Name: "console-demo", Version: v, Mark: repo, Readme: hostileReadme, Deps: map[string]string{"left-pad": "^1.3.0"}})
@@ -281,5 +289,20 @@ func TestConsoleChromium(t *testing.T) {
 			t.Errorf("the audit page: %q", trail)
 		}
 		screenshot(t, b, "audit")
+	})
+
+	step("the domain's event subscriptions and their deliveries", func(t *testing.T) {
+		run(t, b, "open the subscriptions", chromedp.Navigate(s.URL+"/console/domains/"+s.Account+"/web"), chromedp.Click("#events-link"),
+			chromedp.WaitVisible("#subscriptions"))
+		screenshot(t, b, "events")
+		run(t, b, "open the deliveries", chromedp.Click(`//table[@id="subscriptions"]//a`), chromedp.WaitVisible("#deliveries"))
+		// The publishes and the status change, whatever their delivery's progress.
+		deliveries := read(t, b, "the deliveries", chromedp.Text("#deliveries"))
+		for _, want := range []string{"Created npm console-demo 1.0.0 in my-repo", "Updated npm console-demo 1.0.0 in my-repo (Archived"} {
+			if !strings.Contains(deliveries, want) {
+				t.Errorf("the deliveries lack %q: %q", want, deliveries)
+			}
+		}
+		screenshot(t, b, "deliveries")
 	})
 }

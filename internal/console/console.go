@@ -111,6 +111,9 @@ func (c *Console) routes() *http.ServeMux {
 	mux.HandleFunc("GET /console/domains", c.session(c.domains, 0))
 	mux.HandleFunc("GET /console/domains/{owner}/{domain}", c.session(c.domain, 0))
 	mux.HandleFunc("GET /console/domains/{owner}/{domain}/groups", c.session(c.groups, 0))
+	mux.HandleFunc("GET /console/domains/{owner}/{domain}/events", c.session(c.eventSubscriptions, 0))
+	mux.HandleFunc("GET /console/domains/{owner}/{domain}/events/{id}", c.session(c.eventDeliveries, 0))
+	mux.HandleFunc("POST /console/domains/{owner}/{domain}/events/{id}/redrive", c.session(c.redrive, 0))
 	repo := "/console/domains/{owner}/{domain}/repositories/{repo}"
 	mux.HandleFunc("GET "+repo, c.session(c.repository, 0))
 	mux.HandleFunc("GET "+repo+"/connect", c.session(c.connect, 0))

@@ -263,7 +263,8 @@ func (c *Console) domain(w http.ResponseWriter, r *http.Request, s *session) {
 		Repositories []row
 		ReposDenied  string
 		GroupsHref   string
-	}{d.Domain, rows, reposErr, domainPath(d.Domain.Owner, d.Domain.Name) + "/groups"}})
+		EventsHref   string
+	}{d.Domain, rows, reposErr, domainPath(d.Domain.Owner, d.Domain.Name) + "/groups", eventsPath(d.Domain.Owner, d.Domain.Name)}})
 }
 
 // --- package groups ---

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -96,6 +97,13 @@ func TestConsole(t *testing.T) {
 	servertest.Repository(t, ca, "web", "app", types.PackageFormatNpm, "base")
 	iam := &secretsClient{t: t, url: s.URL, secrets: map[string]string{}}
 	root := func(params ...string) { iam.iam(servertest.AccessKeyID, servertest.SecretAccessKey, params...) }
+	// A webhook for the domain's package version events.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	defer hook.Close()
+	if status, body := iam.send("POST", "/v1/event-subscription?domain=web", "codeartifact", servertest.AccessKeyID, servertest.SecretAccessKey,
+		`{"url":"`+hook.URL+`/hook","secret":"hook-secret-0123456789","name":"ci"}`, http.Header{"Content-Type": {"application/json"}}, nil); status != http.StatusOK {
+		t.Fatalf("CreateEventSubscription: %d %s", status, body)
+	}
 
 	t.Run("sign-in page and headers", func(t *testing.T) {
 		b := newBrowser(t, s.URL)
@@ -272,6 +280,29 @@ func TestConsole(t *testing.T) {
 		// The page showed Published: changing again from it conflicts.
 		if p := admin.post(version+"/status?namespace=tools", form); p.status != http.StatusConflict {
 			t.Fatalf("a change from a stale page: %d\n%s", p.status, p.body)
+		}
+	})
+
+	t.Run("event subscriptions and their deliveries", func(t *testing.T) {
+		b := newBrowser(t, s.URL)
+		b.signIn("kind", "root", "accessKeyId", servertest.AccessKeyID, "secretAccessKey", servertest.SecretAccessKey)
+		events := "/console/domains/" + servertest.AccountID + "/web/events"
+		p := b.get(events)
+		m := regexp.MustCompile(`<a href="(` + regexp.QuoteMeta(events) + `/[^"]+)">`).FindStringSubmatch(p.body)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "<td>ci</td>") || m == nil {
+			t.Fatalf("the subscriptions: %d\n%s", p.status, p.body)
+		}
+		// The publish and the status change of the subtest above, whatever
+		// their delivery's progress.
+		p = b.get(m[1])
+		for _, want := range []string{"Created generic tools/kit 1.0.0 in app (Published, #1)", "Updated generic tools/kit 1.0.0 in app (Archived, #2)"} {
+			if p.status != http.StatusOK || !strings.Contains(p.body, want) {
+				t.Fatalf("the deliveries lack %q: %d\n%s", want, p.status, p.body)
+			}
+		}
+		p = b.post(m[1]+"/redrive", url.Values{"csrf": {csrfOf(t, p)}})
+		if p.status != http.StatusOK || !strings.Contains(p.body, "0 dead deliveries will be sent again.") {
+			t.Fatalf("redrive: %d\n%s", p.status, p.body)
 		}
 	})
 
