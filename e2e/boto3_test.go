@@ -17,7 +17,26 @@ func TestBoto3(t *testing.T) {
 	// public:npmjs has a registry URL (never asked: the script only
 	// associates it), so the association reports AVAILABLE.
 	s := startServer(t, "--external-connection", "public:npmjs=http://127.0.0.1:9/")
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_scenario.py"))
+	r := runBoto3(t, py, s, "boto3_scenario.py", s.URL, s.Account)
+	var summary struct {
+		OK     bool   `json:"ok"`
+		Calls  int    `json:"calls"`
+		Errors int    `json:"errors"`
+		Boto3  string `json:"boto3"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &summary); err != nil || !summary.OK {
+		t.Fatalf("the boto3 scenario did not print its summary (%v)\n%s", err, r)
+	}
+	t.Logf("boto3 %s: %d successful calls, %d modeled errors checked", summary.Boto3, summary.Calls, summary.Errors)
+}
+
+// runBoto3 runs testdata/script with py against s with the root
+// credentials and no AWS configuration files, failing the test if the
+// script exits non-zero (it prints why); its standard output is the
+// script's summary.
+func runBoto3(t testing.TB, py string, s *server, script string, args ...string) result {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("testdata", script))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,18 +48,9 @@ func TestBoto3(t *testing.T) {
 		"AWS_SECRET_ACCESS_KEY="+s.Secret,
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
-	r := runProgram(t, env, home, py, script, s.URL, s.Account)
+	r := runProgram(t, env, home, py, append([]string{path}, args...)...)
 	if r.Code != 0 {
-		t.Fatalf("the boto3 scenario failed\n%s", r)
+		t.Fatalf("%s failed\n%s", script, r)
 	}
-	var summary struct {
-		OK     bool   `json:"ok"`
-		Calls  int    `json:"calls"`
-		Errors int    `json:"errors"`
-		Boto3  string `json:"boto3"`
-	}
-	if err := json.Unmarshal([]byte(r.Stdout), &summary); err != nil || !summary.OK {
-		t.Fatalf("the boto3 scenario did not print its summary (%v)\n%s", err, r)
-	}
-	t.Logf("boto3 %s: %d successful calls, %d modeled errors checked", summary.Boto3, summary.Calls, summary.Errors)
+	return r
 }

@@ -464,28 +464,13 @@ func TestIAMBoto3(t *testing.T) {
 	py := python(t)
 	s := startServer(t)
 	iss := oidctest.Start(t)
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_iam.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	tokens := map[string]string{
 		"good":     iss.Mint(t, "RS256", iss.Claims("system:serviceaccount:ci:builder", "arca", time.Now())),
 		"es256":    iss.Mint(t, "ES256", iss.Claims("system:serviceaccount:ci:builder", "arca", time.Now())),
 		"wrongsub": iss.Mint(t, "RS256", iss.Claims("system:serviceaccount:ci:intruder", "arca", time.Now())),
 	}
 	tokFile := writeFile(t, "tokens.json", pretty(tokens))
-	home := t.TempDir()
-	env := clientEnv(home,
-		"AWS_CONFIG_FILE="+filepath.Join(home, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
-		"AWS_ACCESS_KEY_ID="+s.KeyID,
-		"AWS_SECRET_ACCESS_KEY="+s.Secret,
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
-	r := runProgram(t, env, home, py, script, s.URL, s.Account, iss.URL, tokFile)
-	if r.Code != 0 {
-		t.Fatalf("the boto3 IAM scenario failed\n%s", r)
-	}
+	r := runBoto3(t, py, s, "boto3_iam.py", s.URL, s.Account, iss.URL, tokFile)
 	var summary struct {
 		OK     bool `json:"ok"`
 		Calls  int  `json:"calls"`

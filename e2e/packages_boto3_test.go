@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,22 +35,7 @@ func TestBoto3PackageOperations(t *testing.T) {
 	up.PublishOK(t, pkgSpec{Name: "b3-pkg", Version: "3.0.0", Mark: "up"})
 	dst.PublishOK(t, pkgSpec{Name: "b3-pkg", Version: "1.0.0", Mark: "dst"})
 
-	script, err := filepath.Abs(filepath.Join("testdata", "boto3_packages.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	home := t.TempDir()
-	env := clientEnv(home,
-		"AWS_CONFIG_FILE="+filepath.Join(home, "none"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "none"),
-		"AWS_ACCESS_KEY_ID="+s.KeyID,
-		"AWS_SECRET_ACCESS_KEY="+s.Secret,
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
-	r := runProgram(t, env, home, py, script, s.URL, domain, tgz)
-	if r.Code != 0 {
-		t.Fatalf("the boto3 package scenario failed\n%s", r)
-	}
+	r := runBoto3(t, py, s, "boto3_packages.py", s.URL, domain, tgz)
 	var summary struct {
 		OK     bool     `json:"ok"`
 		Calls  int      `json:"calls"`

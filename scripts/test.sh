@@ -23,3 +23,7 @@ go test -race -count=1 -timeout 20m ./internal/... ./cmd/...
 # the S3 blob store against versitygw (install-test-deps.sh); the web
 # console in chromium.
 ARCA_REQUIRE_IAM_SIMULATE=1 ARCA_REQUIRE_S3=1 ARCA_REQUIRE_CHROMIUM=1 go test -count=1 -timeout 75m ./...
+# Issue 16's attacks against a real arca serve, short form (under a
+# minute): a PASS line per attack with the server's RSS and descriptors.
+# The long form, with the original run's sizes: go run ./bench/hostile -long
+go run ./bench/hostile

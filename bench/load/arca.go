@@ -69,7 +69,10 @@ func startArca(bin, dir string) (*arcaServer, error) {
 		// Profiles of the server under load: go tool pprof http://$ARCA_DEBUG_LISTEN/debug/pprof/profile
 		env = append(env, "ARCA_DEBUG_LISTEN="+v)
 	}
-	p, err := startProc("arca", env, dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data)
+	// The load generator is one client with one token asking as fast as
+	// it can: the per-client quotas would measure themselves, not the server.
+	p, err := startProc("arca", env, dir, filepath.Join(dir, "arca.log"), bin, "serve", "--listen", addr, "--data", data,
+		"--throttle", "off", "--max-requests-per-client", "0")
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
-	"github.com/arcahq/arca/internal/store/engine"
 	"github.com/arcahq/arca/internal/token"
 )
 
@@ -143,23 +141,19 @@ func Revoke(ctx context.Context, data Dir, req RevokeRequest, now time.Time) (Re
 	if err != nil {
 		return Revocation{}, err
 	}
-	if err := st.CreateRevocation(ctx, &rv); err != nil {
-		if errors.Is(err, errkind.ErrConflict) {
-			return Revocation{}, errkind.Conflictf("token %s is already revoked", rv.TokenID)
+	// The revocation announces itself in its transaction: every server
+	// over the store reloads its revocations on its next request.
+	err = st.Update(ctx, func(q store.Queries) error {
+		if err := q.CreateRevocation(ctx, &rv); err != nil {
+			return err
 		}
-		return Revocation{}, err
+		return q.BumpGenerations(ctx, token.RevocationsChange)
+	})
+	if errors.Is(err, errkind.ErrConflict) {
+		return Revocation{}, errkind.Conflictf("token %s is already revoked", rv.TokenID)
 	}
-	// A server on the data directory trusts the stamp while it is
-	// unchanged; replicas on a shared database ask the database.
-	if engine.Shared(data.Database) {
-		return revocationOf(rv), nil
-	}
-	gen, err := st.RevocationGeneration(ctx)
 	if err != nil {
 		return Revocation{}, err
-	}
-	if err := token.Touch(filepath.Join(data.Data, token.StampFile), gen); err != nil {
-		return Revocation{}, fmt.Errorf("revocation recorded, but the server could not be told (it will be after a restart): %w", err)
 	}
 	return revocationOf(rv), nil
 }

@@ -50,6 +50,31 @@ type Authenticator struct {
 	tokens  *token.Tokens
 	now     func() time.Time
 	revoked Revoked
+	fresh   Syncer
+}
+
+// Syncer brings what the server caches in step with the store: the
+// change counters every cache keys on (generation.Counters).
+type Syncer interface {
+	Sync(ctx context.Context) error
+}
+
+// SetFreshness makes every authentication first bring the server's caches
+// in step with the store (s.Sync), so that a change made through another
+// server (a deleted key, a policy, a revocation) binds the request.
+func (a *Authenticator) SetFreshness(s Syncer) { a.fresh = s }
+
+// Fresh brings the server's caches in step with the store, as every
+// authentication does; for requests served without credentials. The
+// error is Unavailable.
+func (a *Authenticator) Fresh(ctx context.Context) error {
+	if a.fresh == nil {
+		return nil
+	}
+	if err := a.fresh.Sync(ctx); err != nil {
+		return errkind.Wrap(errkind.Unavailable, err, "The server could not read its metadata store; try again.")
+	}
+	return nil
 }
 
 // Revoked says whether a verified token was revoked (token.Revocations).
@@ -90,6 +115,9 @@ const (
 // are unknown (CodeUnrecognizedClient) or expired (CodeExpiredToken), and
 // errkind Validation for bad bodies.
 func (a *Authenticator) SigV4(r *http.Request, maxBody int64, services ...string) (*http.Request, identity.Principal, error) {
+	if err := a.Fresh(r.Context()); err != nil {
+		return r, identity.Principal{}, err
+	}
 	if maxBody >= 0 && r.ContentLength > maxBody {
 		return r, identity.Principal{}, bodyTooLarge(maxBody)
 	}
@@ -200,6 +228,9 @@ func (c *checkedBody) Close() error { return c.r.Close() }
 // can answer with the format's challenge; a revoked token fails with
 // token.ErrRevoked.
 func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
+	if err := a.Fresh(r.Context()); err != nil {
+		return token.Claims{}, err
+	}
 	tok, err := bearer(r.Header.Get("Authorization"))
 	if err != nil {
 		return token.Claims{}, err

@@ -63,20 +63,18 @@
 // the request (aws:RequestTag/<key> and aws:TagKeys, sts:DurationSeconds,
 // sts:AWSServiceName), served without building a map per request.
 //
-// # Caching, and what replicas would need
+// # Caching, across replicas
 //
 // Policies are compiled once: identity policies by their Key (which ends
 // in a digest of the document), resource policies by their revision (new
 // for every put), in a bounded cache. Which policies a principal has, and
-// which policy and tags a resource has, are cached under generations that
-// every IAM write (identity.Directory) and every policy, tag, domain or
-// repository write (catalog) bumps after it commits, so a change takes
-// effect on the next request. Those generations live in the process,
-// which is every request with one server over SQLite. Replicas would need
-// the generations shared: a counter row bumped in the same transaction as
-// each write and read per request (or pushed with PostgreSQL
-// LISTEN/NOTIFY, invalidating on receipt), so that a deny put through one
-// replica binds on the next request to any other.
+// which policy and tags a resource has, are cached under change counters
+// (package generation) that every IAM write (identity.Directory) and every
+// policy, tag, domain or repository write (catalog) bumps in its own
+// transaction, in the store. Each server brings its counters in step with
+// the store as a request is authenticated, so a deny put through one
+// replica binds the next request to any other (within the freshness
+// window, a millisecond).
 package authz
 
 import (

@@ -34,12 +34,21 @@ type InUse func(ctx context.Context, d Digest) (bool, error)
 //     still in flight committed them too, or a commit outside any request
 //     (a cache fill) did within the grace period.
 //
-// The lock is in memory: one process deletes (the server); other
-// processes sharing the directory may only read and write.
+// The lock and the record of uploads are in memory. When several
+// processes share the blob store (replicas over one bucket or directory),
+// Holds (UseHolds) carry the same rules across them: an upload holds its
+// digest, in the metadata store, from before its commit until its request
+// settles (a commit outside any request, for the grace period), and a
+// delete first claims the digest, which it can only while no other
+// process holds or claims it; an upload that finds the digest claimed
+// waits until the delete is done and then stores its bytes anew. Without
+// Holds only one process may delete (the server); others may only read
+// and write.
 type Guard struct {
 	Store
 	grace time.Duration
 	now   func() time.Time
+	holds Holds
 
 	mu    sync.Mutex
 	locks map[Digest]*digestLock
@@ -63,6 +72,57 @@ type digestLock struct {
 func NewGuard(s Store, grace time.Duration, now func() time.Time) *Guard {
 	return &Guard{Store: s, grace: grace, now: now,
 		locks: map[Digest]*digestLock{}, pins: map[Digest]int{}, free: map[Digest]time.Time{}}
+}
+
+// Holds are a digest's holds and delete claims shared by the processes
+// that use one blob store (store.BlobHolds through an adapter naming this
+// process). A hold is refused (false) while another process claims the
+// digest; a claim while another process holds or claims it. Each process
+// has at most one hold or claim per digest: taking one replaces the other.
+type Holds interface {
+	Hold(ctx context.Context, d Digest, now, until time.Time) (bool, error)
+	Claim(ctx context.Context, d Digest, now, until time.Time) (bool, error)
+	Release(ctx context.Context, d Digest) error
+}
+
+// UseHolds makes g coordinate with the other processes sharing its store
+// through h. Call it before g is used.
+func (g *Guard) UseHolds(h Holds) { g.holds = h }
+
+// How long an upload waits between tries while another process deletes
+// its digest, and how long a delete claim lasts (a process that dies
+// while deleting holds uploads of the digest back that long).
+const (
+	holdRetry = 20 * time.Millisecond
+	claimFor  = time.Minute
+)
+
+// hold takes this process's hold on d for the grace period, waiting while
+// another process deletes d.
+func (g *Guard) hold(ctx context.Context, d Digest) error {
+	if g.holds == nil {
+		return nil
+	}
+	for {
+		now := g.now()
+		ok, err := g.holds.Hold(ctx, d, now, now.Add(g.grace))
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(holdRetry):
+		}
+	}
+}
+
+// release drops this process's hold or claim on d.
+func (g *Guard) release(ctx context.Context, d Digest) error {
+	if g.holds == nil {
+		return nil
+	}
+	return g.holds.Release(context.WithoutCancel(ctx), d)
 }
 
 // lock takes d's lock and returns its release.
@@ -130,8 +190,16 @@ type guardedWriter struct {
 func (w *guardedWriter) Commit(ctx context.Context, expected Digest) (Info, error) {
 	unlock := w.g.lock(expected)
 	defer unlock()
+	// The hold comes first: once it is in place no other process deletes
+	// the bytes until this commit's request settles.
+	if err := w.g.hold(ctx, expected); err != nil {
+		return Info{}, err
+	}
 	info, err := w.Writer.Commit(ctx, expected)
 	if err != nil {
+		if !w.g.recent(expected) {
+			w.g.release(ctx, expected)
+		}
 		return info, err
 	}
 	g := w.g
@@ -182,11 +250,27 @@ func (g *Guard) recent(d Digest) bool {
 }
 
 // deleteIfUnused deletes d unless inUse says it is referenced; the caller
-// holds d's lock.
+// holds d's lock. With Holds it claims d first (which replaces this
+// process's hold), and deletes nothing while another process holds it. A
+// referenced blob keeps this process's hold until it lapses: nobody
+// deletes a referenced blob, and the write a release costs is saved.
 func (g *Guard) deleteIfUnused(ctx context.Context, d Digest, inUse InUse) (bool, error) {
 	used, err := inUse(ctx, d)
 	if err != nil || used {
 		return false, err
+	}
+	if g.holds != nil {
+		now := g.now()
+		ok, err := g.holds.Claim(ctx, d, now, now.Add(claimFor))
+		if err != nil || !ok {
+			return false, err
+		}
+		defer g.release(ctx, d)
+		// Asked again under the claim: metadata committed by another
+		// process whose hold ended before the claim is seen now.
+		if used, err := inUse(ctx, d); err != nil || used {
+			return false, err
+		}
 	}
 	if g.beforeDelete != nil {
 		g.beforeDelete(d)

@@ -27,19 +27,15 @@ type Attributes struct {
 }
 
 // attributeCache caches Attributes by Resource. Entries carry the
-// generation they were read under; every write that can change an
-// attribute (policies, tags, creating or deleting a domain or repository)
-// bumps the generation after it commits, so the next read sees it. Those
-// writes are rare next to package requests, so one generation for the
-// whole catalog costs little and cannot miss a case.
-//
-// The generation lives in the process: with several replicas a write on
-// one is seen by the others only when their own generation moves (see
-// package authz for what replicas need).
+// generation they were read under: the counter attributesChange, which
+// every write that can change an attribute (policies, tags, creating or
+// deleting a domain or repository) moves in its transaction, so the next
+// read on any server sees it. Those writes are rare next to package
+// requests, so one counter for the whole catalog costs little and cannot
+// miss a case.
 type attributeCache struct {
-	gen atomic.Uint64
-	n   atomic.Int64
-	m   sync.Map // Resource -> cachedAttributes
+	n atomic.Int64
+	m sync.Map // Resource -> cachedAttributes
 }
 
 // maxCachedAttributes bounds the cache; past it the cache starts over.
@@ -50,14 +46,12 @@ type cachedAttributes struct {
 	gen uint64
 }
 
-func (ac *attributeCache) changed() { ac.gen.Add(1) }
-
 // Attributes returns the resource policy, tags and administrator of a
 // domain or repository, from a cache that a committed change to any of
 // them invalidates. A resource that does not exist is errkind.NotFound.
 // Callers must not modify the returned slices.
 func (c *Catalog) Attributes(ctx context.Context, res Resource) (Attributes, error) {
-	gen := c.attrs.gen.Load()
+	gen := c.gens.Load(attributesChange)
 	if e, ok := c.attrs.m.Load(res); ok {
 		if e := e.(cachedAttributes); e.gen == gen {
 			return e.a, nil

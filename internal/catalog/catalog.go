@@ -6,13 +6,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/policy"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -25,24 +26,38 @@ const (
 
 // Catalog applies CodeArtifact's rules to the metadata store.
 type Catalog struct {
-	st          store.Store
-	region      string
-	now         func() time.Time
-	gens        sync.Map // domain id -> *atomic.Uint64
-	packageGens sync.Map // packageKey -> *atomic.Uint64
-	repos       sync.Map // RepositoryRef -> cachedRepository
-	versions    *versionCache
-	attrs       attributeCache // policies, tags and administrators, for authz
-	groups      groupIndexes   // compiled package groups per domain
-	conns       Formats
-	recorder    Recorder // told of every package version change; nil for none
+	st       store.Store
+	region   string
+	now      func() time.Time
+	gens     *generation.Counters
+	repos    sync.Map // RepositoryRef -> cachedRepository
+	versions *versionCache
+	attrs    attributeCache // policies, tags and administrators, for authz
+	groups   groupIndexes   // compiled package groups per domain
+	conns    Formats
+	recorder Recorder // told of every package version change; nil for none
+}
+
+// The names of the change counters the catalog's caches key on (package
+// generation): what a write moves is announced in the store in its
+// transaction, so that every server drops what it cached.
+const attributesChange = "attributes" // any policy, tag, domain or repository
+
+// domainChange names the counter of a domain's structure.
+func domainChange(domainID int64) string { return "domain/" + strconv.FormatInt(domainID, 10) }
+
+// packageChange names the counter of a package anywhere in a domain. Two
+// packages whose names collide here share a counter, which only costs
+// them some cache hits.
+func packageChange(domainID int64, ref artifact.PackageRef) string {
+	return "package/" + strconv.FormatInt(domainID, 10) + "/" + string(ref.Format) + "/" + ref.Namespace + "/" + ref.Name
 }
 
 // Generation returns a number that changes whenever the structure of a
 // domain changes: repositories, upstreams, external connections. Caches of
 // repository lookups key on it.
 func (c *Catalog) Generation(domainID int64) uint64 {
-	return load(&c.gens, domainID)
+	return c.gens.Load(domainChange(domainID))
 }
 
 // PackageGeneration returns a number that changes whenever anything a view
@@ -52,34 +67,21 @@ func (c *Catalog) Generation(domainID int64) uint64 {
 // documents key on it; a change to one package leaves the others cached.
 func (c *Catalog) PackageGeneration(domainID int64, ref artifact.PackageRef) uint64 {
 	// Both counters only grow, so their sum changes when either does.
-	return load(&c.gens, domainID) + load(&c.packageGens, packageKey{domainID, ref})
+	return c.gens.Load(domainChange(domainID)) + c.gens.Load(packageChange(domainID, ref))
 }
 
-type packageKey struct {
-	domain int64
-	ref    artifact.PackageRef
+// update runs fn in a transaction that announces the changes fn adds.
+func (c *Catalog) update(ctx context.Context, fn func(q store.Queries, ch *generation.Changes) error) error {
+	return c.gens.Update(ctx, c.st, fn)
 }
 
-func load(m *sync.Map, key any) uint64 {
-	if g, ok := m.Load(key); ok {
-		return g.(*atomic.Uint64).Load()
-	}
-	return 0
-}
-
-func bump(m *sync.Map, key any) {
-	g, _ := m.LoadOrStore(key, new(atomic.Uint64))
-	g.(*atomic.Uint64).Add(1)
-}
-
-func (c *Catalog) changed(domainID int64) { bump(&c.gens, domainID) }
-
-// updatePackage runs fn in a transaction and, if it commits, marks the
-// package changed. Every version fn creates, changes or deletes is handed
-// to the recorder inside the same transaction (events.go).
+// updatePackage runs fn in a transaction that announces a change of the
+// package. Every version fn creates, changes or deletes is handed to the
+// recorder inside the same transaction (events.go).
 func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref artifact.PackageRef, fn func(q store.Queries) error) error {
 	recorded := false
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(packageChange(repo.DomainID, ref))
 		if c.recorder == nil {
 			return fn(q)
 		}
@@ -91,21 +93,24 @@ func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref 
 		recorded, err = t.record(ctx, c.recorder, repo, ref)
 		return err
 	})
-	if err == nil {
-		bump(&c.packageGens, packageKey{repo.DomainID, ref})
-		if recorded {
-			c.recorder.Committed()
-		}
+	if err == nil && recorded {
+		c.recorder.Committed()
 	}
 	return err
 }
 
 // New returns a catalog over st. region goes into default KMS key ARNs.
 // conns are the formats' rules (external connections, version order,
-// package groups); nil for none.
+// package groups); nil for none. Its change counters are its own until
+// UseGenerations shares some.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
-	return &Catalog{st: st, region: region, now: now, versions: newVersionCache(VersionCacheBytes), conns: conns}
+	return &Catalog{st: st, region: region, now: now, gens: &generation.Counters{}, versions: newVersionCache(VersionCacheBytes), conns: conns}
 }
+
+// UseGenerations makes the catalog key its caches on g, the counters the
+// server keeps in step with the other servers over the store. Call it
+// before the catalog is used.
+func (c *Catalog) UseGenerations(g *generation.Counters) { c.gens = g }
 
 // DomainRef names a domain as the API does.
 type DomainRef struct {
@@ -139,8 +144,8 @@ func (c *Catalog) CreateDomain(ctx context.Context, ref DomainRef, encryptionKey
 		return DomainInfo{}, err
 	}
 	d := store.Domain{Owner: ref.Owner, Name: ref.Name, EncryptionKey: key, CreatedAt: c.timestamp()}
-	defer c.attrs.changed()
-	err = c.st.Update(ctx, func(q store.Queries) error {
+	err = c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		if err := q.CreateDomain(ctx, &d); err != nil {
 			if errors.Is(err, errkind.ErrConflict) {
 				return errkind.Conflictf("Domain %s already exists in account %s", ref.Name, ref.Owner).OnResource("domain", ref.Name)
@@ -205,20 +210,18 @@ func (c *Catalog) ListDomains(ctx context.Context, owner, after string, limit in
 // DeleteDomain deletes an empty domain and returns it as it was.
 func (c *Catalog) DeleteDomain(ctx context.Context, ref DomainRef) (DomainInfo, error) {
 	var info DomainInfo
-	defer c.attrs.changed()
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		var err error
 		if info, err = c.domainInfo(ctx, q, ref); err != nil {
 			return err
 		}
+		ch.Add(domainChange(info.ID))
 		if info.RepositoryCount > 0 {
 			return errkind.Conflictf("Domain %s still contains %d repositories; delete them before deleting the domain", ref.Name, info.RepositoryCount).OnResource("domain", ref.Name)
 		}
 		return q.DeleteDomain(ctx, info.ID)
 	})
-	if err == nil {
-		c.changed(info.ID)
-	}
 	return info, err
 }
 
@@ -230,8 +233,8 @@ func (c *Catalog) CreateRepository(ctx context.Context, ref RepositoryRef, admin
 		return store.Repository{}, err
 	}
 	var r store.Repository
-	defer c.attrs.changed()
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		d, err := getDomain(ctx, q, ref.DomainRef)
 		if err != nil {
 			return err
@@ -296,11 +299,12 @@ func getRepository(ctx context.Context, q store.Queries, ref RepositoryRef) (sto
 // is not nil, replaces its upstreams.
 func (c *Catalog) UpdateRepository(ctx context.Context, ref RepositoryRef, description *string, upstreams *[]string) (store.Repository, error) {
 	var r store.Repository
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
 		var err error
 		if r, err = getRepository(ctx, q, ref); err != nil {
 			return err
 		}
+		ch.Add(domainChange(r.DomainID))
 		if description != nil {
 			if err := q.SetRepositoryDescription(ctx, r.ID, *description); err != nil {
 				return err
@@ -314,9 +318,6 @@ func (c *Catalog) UpdateRepository(ctx context.Context, ref RepositoryRef, descr
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
-	if err == nil {
-		c.changed(r.DomainID)
-	}
 	return r, err
 }
 
@@ -382,12 +383,13 @@ func reaches(graph map[int64][]int64, starts []int64, target int64) bool {
 // an upstream, and returns it as it was.
 func (c *Catalog) DeleteRepository(ctx context.Context, ref RepositoryRef) (store.Repository, error) {
 	var r store.Repository
-	defer c.attrs.changed()
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		var err error
 		if r, err = getRepository(ctx, q, ref); err != nil {
 			return err
 		}
+		ch.Add(domainChange(r.DomainID))
 		graph, err := q.UpstreamGraph(ctx, r.DomainID)
 		if err != nil {
 			return err
@@ -405,9 +407,6 @@ func (c *Catalog) DeleteRepository(ctx context.Context, ref RepositoryRef) (stor
 		}
 		return q.DeleteRepository(ctx, r.ID)
 	})
-	if err == nil {
-		c.changed(r.DomainID)
-	}
 	return r, err
 }
 
@@ -444,11 +443,12 @@ func (c *Catalog) AssociateExternalConnection(ctx context.Context, ref Repositor
 		return store.Repository{}, errkind.Validationf("Unknown external connection %s; supported: %s", name, strings.Join(c.connectionNames(), ", "))
 	}
 	var r store.Repository
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
 		var err error
 		if r, err = getRepository(ctx, q, ref); err != nil {
 			return err
 		}
+		ch.Add(domainChange(r.DomainID))
 		switch {
 		case len(r.ExternalConnections) > 0:
 			return errkind.Conflictf("Repository %s already has the external connection %s; a repository can have only one", r.Name, r.ExternalConnections[0]).OnResource("repository", r.Name)
@@ -461,20 +461,18 @@ func (c *Catalog) AssociateExternalConnection(ctx context.Context, ref Repositor
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
-	if err == nil {
-		c.changed(r.DomainID)
-	}
 	return r, err
 }
 
 // DisassociateExternalConnection removes a repository's connection.
 func (c *Catalog) DisassociateExternalConnection(ctx context.Context, ref RepositoryRef, name string) (store.Repository, error) {
 	var r store.Repository
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
 		var err error
 		if r, err = getRepository(ctx, q, ref); err != nil {
 			return err
 		}
+		ch.Add(domainChange(r.DomainID))
 		if err := q.RemoveExternalConnection(ctx, r.ID, name); err != nil {
 			if errors.Is(err, errkind.ErrNotFound) {
 				return errkind.NotFoundf("Repository %s has no external connection %s", r.Name, name).OnResource("repository", r.Name)
@@ -484,9 +482,6 @@ func (c *Catalog) DisassociateExternalConnection(ctx context.Context, ref Reposi
 		r, err = q.GetRepositoryByID(ctx, r.ID)
 		return err
 	})
-	if err == nil {
-		c.changed(r.DomainID)
-	}
 	return r, err
 }
 
@@ -527,8 +522,8 @@ func (c *Catalog) Tags(ctx context.Context, res Resource) ([]store.Tag, error) {
 
 // TagResource adds or updates tags.
 func (c *Catalog) TagResource(ctx context.Context, res Resource, tags []store.Tag) error {
-	defer c.attrs.changed()
-	return c.st.Update(ctx, func(q store.Queries) error {
+	return c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
 			return err
@@ -546,8 +541,8 @@ func (c *Catalog) TagResource(ctx context.Context, res Resource, tags []store.Ta
 
 // UntagResource removes tags by key; absent keys are ignored.
 func (c *Catalog) UntagResource(ctx context.Context, res Resource, keys []string) error {
-	defer c.attrs.changed()
-	return c.st.Update(ctx, func(q store.Queries) error {
+	return c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
 			return err
@@ -615,8 +610,8 @@ func (c *Catalog) PutPolicy(ctx context.Context, res Resource, document string, 
 		return store.Policy{}, err
 	}
 	var out store.Policy
-	defer c.attrs.changed()
-	err = c.st.Update(ctx, func(q store.Queries) error {
+	err = c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
 			return err
@@ -633,8 +628,8 @@ func (c *Catalog) PutPolicy(ctx context.Context, res Resource, document string, 
 // DeletePolicy removes a resource's policy and returns it as it was.
 func (c *Catalog) DeletePolicy(ctx context.Context, res Resource, revision *string) (store.Policy, error) {
 	var old store.Policy
-	defer c.attrs.changed()
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		sr, err := c.resolve(ctx, q, res)
 		if err != nil {
 			return err

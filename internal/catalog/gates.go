@@ -7,6 +7,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -127,19 +128,14 @@ func (c *Catalog) DisallowHeldVersion(ctx context.Context, ref DomainRef, pkg ar
 // commits, marks the domain changed so documents rendered under the old
 // gate are rendered again.
 func (c *Catalog) gateWrite(ctx context.Context, ref DomainRef, fn func(store.Queries, store.Domain) error) error {
-	var domainID int64
-	err := c.st.Update(ctx, func(q store.Queries) error {
+	return c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
 		d, err := getDomain(ctx, q, ref)
 		if err != nil {
 			return err
 		}
-		domainID = d.ID
+		ch.Add(domainChange(d.ID))
 		return fn(q, d)
 	})
-	if err == nil {
-		c.changed(domainID)
-	}
-	return err
 }
 
 // GateExemptions returns a domain's break-glass entries.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -209,8 +210,8 @@ func (c *Catalog) CreatePackageGroup(ctx context.Context, ref DomainRef, pattern
 	if err := checkTags(nil, tags); err != nil {
 		return err
 	}
-	defer c.attrs.changed()
-	return c.st.Update(ctx, func(q store.Queries) error {
+	return c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		d, err := getDomain(ctx, q, ref)
 		if err != nil {
 			return err
@@ -278,8 +279,8 @@ func (c *Catalog) DeletePackageGroup(ctx context.Context, ref DomainRef, pattern
 	if pattern == pkggroup.Root {
 		return errkind.Validationf("The root package group %s of domain %s cannot be deleted", pattern, ref.Name)
 	}
-	defer c.attrs.changed()
-	return c.st.Update(ctx, func(q store.Queries) error {
+	return c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
+		ch.Add(attributesChange)
 		_, g, err := storedGroup(ctx, q, ref, pattern)
 		if err != nil {
 			return err

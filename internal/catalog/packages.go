@@ -210,6 +210,19 @@ const (
 	AddAlways
 )
 
+// Derived returns the file a format derived from an asset's bytes when
+// they were stored in the repository's domain (a wheel's METADATA), or nil
+// if none was recorded (store.Versions.SetDerived).
+func (c *Catalog) Derived(ctx context.Context, repo store.Repository, a artifact.Asset) ([]byte, error) {
+	return c.st.Derived(ctx, repo.DomainID, a.SHA256)
+}
+
+// SetDerived records the file derived from an asset's bytes, kept as long
+// as the repository's domain stores them.
+func (c *Catalog) SetDerived(ctx context.Context, repo store.Repository, a artifact.Asset, b []byte) error {
+	return c.st.SetDerived(ctx, repo.DomainID, a.SHA256, b)
+}
+
 // Publish records a publication in repo. The asset bytes must already be
 // in the blob store. It does not look at upstreams: the caller checks
 // that the version is not reachable there first.

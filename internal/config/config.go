@@ -95,6 +95,19 @@ type Config struct {
 	// second over each 30-second window; slower bodies are cut off. 0 is
 	// no minimum.
 	MinBodyRate int64
+	// Throttle multiplies CodeArtifact's request quotas (User Guide,
+	// "Quotas"), applied per account, per authorization token and per
+	// address (package throttle): 1 is CodeArtifact's numbers, 0 is off.
+	Throttle float64
+	// MaxRequestsPerClient bounds the requests in flight from one client
+	// address, and from one principal; more are refused with 429 and
+	// Retry-After. 0 is no bound.
+	MaxRequestsPerClient int
+	// BufferBudget bounds the request bytes the server may hold in memory
+	// at once, across all requests (a request body counts for its length,
+	// up to the most any surface buffers); a request that does not fit
+	// waits briefly, then gets 503 with Retry-After. 0 is no bound.
+	BufferBudget int64
 
 	// AuditLog is where the audit log goes: a file path, "-" for
 	// standard output only, or "off". Empty is the default,
@@ -122,53 +135,59 @@ const (
 // Defaults returns the configuration of a bare `arca serve`.
 func Defaults() Config {
 	return Config{
-		Listen:              "127.0.0.1:8700",
-		Data:                "data",
-		Region:              "us-east-1",
-		ExternalConnections: map[string]string{},
-		UpstreamTimeout:     30 * time.Second,
-		EventMaxAttempts:    8,
-		EventRetryBackoff:   5 * time.Second,
-		EventTimeout:        10 * time.Second,
-		LogFormat:           "text",
-		AuditLogMaxSize:     100 << 20,
-		AuditLogKeep:        10,
-		AuditLogMinAge:      7 * 24 * time.Hour,
-		MaxConnections:      10000,
-		MinBodyRate:         10 << 10,
+		Listen:               "127.0.0.1:8700",
+		Data:                 "data",
+		Region:               "us-east-1",
+		ExternalConnections:  map[string]string{},
+		UpstreamTimeout:      30 * time.Second,
+		EventMaxAttempts:     8,
+		EventRetryBackoff:    5 * time.Second,
+		EventTimeout:         10 * time.Second,
+		LogFormat:            "text",
+		AuditLogMaxSize:      100 << 20,
+		AuditLogKeep:         10,
+		AuditLogMinAge:       7 * 24 * time.Hour,
+		MaxConnections:       10000,
+		MinBodyRate:          10 << 10,
+		Throttle:             10,
+		MaxRequestsPerClient: 256,
+		BufferBudget:         1 << 30,
 	}
 }
 
 // Environment variable names.
 const (
-	EnvListen              = "ARCA_LISTEN"
-	EnvData                = "ARCA_DATA"
-	EnvBlobs               = "ARCA_BLOBS"
-	EnvDatabase            = "ARCA_DATABASE"
-	EnvRegion              = "ARCA_REGION"
-	EnvPublicURL           = "ARCA_PUBLIC_URL"
-	EnvExternalConnections = "ARCA_EXTERNAL_CONNECTIONS"
-	EnvAccountID           = "ARCA_ACCOUNT_ID"
-	EnvRootAccessKeyID     = "ARCA_ROOT_ACCESS_KEY_ID"
-	EnvRootSecretKey       = "ARCA_ROOT_SECRET_ACCESS_KEY"
-	EnvLogFormat           = "ARCA_LOG_FORMAT"
-	EnvAuditLog            = "ARCA_AUDIT_LOG"
-	EnvAuditLogMaxSize     = "ARCA_AUDIT_LOG_MAX_SIZE"
-	EnvAuditLogKeep        = "ARCA_AUDIT_LOG_KEEP"
-	EnvAuditLogMinAge      = "ARCA_AUDIT_LOG_MIN_AGE"
-	EnvMaxConnections      = "ARCA_MAX_CONNECTIONS"
-	EnvMinBodyRate         = "ARCA_MIN_BODY_RATE"
-	EnvAuditLogStdout      = "ARCA_AUDIT_LOG_STDOUT"
-	EnvUpstreamTimeout     = "ARCA_UPSTREAM_TIMEOUT"
-	EnvEventMaxAttempts    = "ARCA_EVENT_MAX_ATTEMPTS"
-	EnvEventRetryBackoff   = "ARCA_EVENT_RETRY_BACKOFF"
-	EnvEventTimeout        = "ARCA_EVENT_TIMEOUT"
-	EnvTrustedProxies      = "ARCA_TRUSTED_PROXIES"
-	EnvDebugListen         = "ARCA_DEBUG_LISTEN"
-	EnvTLSCert             = "ARCA_TLS_CERT"
-	EnvTLSKey              = "ARCA_TLS_KEY"
-	EnvMasterKey           = "ARCA_MASTER_KEY"
-	EnvMasterKeyFile       = "ARCA_MASTER_KEY_FILE"
+	EnvListen               = "ARCA_LISTEN"
+	EnvData                 = "ARCA_DATA"
+	EnvBlobs                = "ARCA_BLOBS"
+	EnvDatabase             = "ARCA_DATABASE"
+	EnvRegion               = "ARCA_REGION"
+	EnvPublicURL            = "ARCA_PUBLIC_URL"
+	EnvExternalConnections  = "ARCA_EXTERNAL_CONNECTIONS"
+	EnvAccountID            = "ARCA_ACCOUNT_ID"
+	EnvRootAccessKeyID      = "ARCA_ROOT_ACCESS_KEY_ID"
+	EnvRootSecretKey        = "ARCA_ROOT_SECRET_ACCESS_KEY"
+	EnvLogFormat            = "ARCA_LOG_FORMAT"
+	EnvAuditLog             = "ARCA_AUDIT_LOG"
+	EnvAuditLogMaxSize      = "ARCA_AUDIT_LOG_MAX_SIZE"
+	EnvAuditLogKeep         = "ARCA_AUDIT_LOG_KEEP"
+	EnvAuditLogMinAge       = "ARCA_AUDIT_LOG_MIN_AGE"
+	EnvMaxConnections       = "ARCA_MAX_CONNECTIONS"
+	EnvMinBodyRate          = "ARCA_MIN_BODY_RATE"
+	EnvThrottle             = "ARCA_THROTTLE"
+	EnvMaxRequestsPerClient = "ARCA_MAX_REQUESTS_PER_CLIENT"
+	EnvBufferBudget         = "ARCA_BUFFER_BUDGET"
+	EnvAuditLogStdout       = "ARCA_AUDIT_LOG_STDOUT"
+	EnvUpstreamTimeout      = "ARCA_UPSTREAM_TIMEOUT"
+	EnvEventMaxAttempts     = "ARCA_EVENT_MAX_ATTEMPTS"
+	EnvEventRetryBackoff    = "ARCA_EVENT_RETRY_BACKOFF"
+	EnvEventTimeout         = "ARCA_EVENT_TIMEOUT"
+	EnvTrustedProxies       = "ARCA_TRUSTED_PROXIES"
+	EnvDebugListen          = "ARCA_DEBUG_LISTEN"
+	EnvTLSCert              = "ARCA_TLS_CERT"
+	EnvTLSKey               = "ARCA_TLS_KEY"
+	EnvMasterKey            = "ARCA_MASTER_KEY"
+	EnvMasterKeyFile        = "ARCA_MASTER_KEY_FILE"
 	// EnvConfig names the config file when --config does not.
 	EnvConfig = "ARCA_CONFIG"
 )
@@ -281,6 +300,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MinBodyRate < 0 {
 		return fmt.Errorf("min body rate %d is negative", c.MinBodyRate)
+	}
+	if c.Throttle < 0 {
+		return fmt.Errorf("throttle %g is negative", c.Throttle)
+	}
+	if c.MaxRequestsPerClient < 0 {
+		return fmt.Errorf("max requests per client %d is negative", c.MaxRequestsPerClient)
+	}
+	if c.BufferBudget < 0 || (c.BufferBudget > 0 && c.BufferBudget < 64<<20) {
+		return fmt.Errorf("buffer budget %d is under 64MiB: a single npm publish may need 32MiB", c.BufferBudget)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)

@@ -34,6 +34,9 @@ log-format = "json"
 debug-listen = "127.0.0.1:6060"
 max-connections = 500
 min-body-rate = "4KiB"
+throttle = "codeartifact"
+max-requests-per-client = 64
+buffer-budget = "256MiB"
 audit-log = "/var/log/arca/audit.log"
 audit-log-max-size = "10MiB"
 audit-log-keep = 3
@@ -59,6 +62,7 @@ master-key-file = "/etc/arca/master.key"
 	want.LogFormat, want.DebugListen = "json", "127.0.0.1:6060"
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true
 	want.MaxConnections, want.MinBodyRate, want.AuditLogMinAge = 500, 4<<10, 30*24*time.Hour
+	want.Throttle, want.MaxRequestsPerClient, want.BufferBudget = 1, 64, 256<<20
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the file:\n%+v\nwant\n%+v", c, want)
 	}

@@ -62,6 +62,18 @@ var settings = []setting{
 		c.MinBodyRate, err = ParseSize(v)
 		return err
 	}},
+	{Key: "throttle", Env: EnvThrottle, apply: func(c *Config, v string) (err error) {
+		c.Throttle, err = ParseThrottle(v)
+		return err
+	}},
+	{Key: "max-requests-per-client", Env: EnvMaxRequestsPerClient, apply: func(c *Config, v string) (err error) {
+		c.MaxRequestsPerClient, err = strconv.Atoi(v)
+		return err
+	}},
+	{Key: "buffer-budget", Env: EnvBufferBudget, apply: func(c *Config, v string) (err error) {
+		c.BufferBudget, err = ParseSize(v)
+		return err
+	}},
 	{Key: "audit-log", Env: EnvAuditLog, apply: text(func(c *Config) *string { return &c.AuditLog })},
 	{Key: "audit-log-max-size", Env: EnvAuditLogMaxSize, apply: func(c *Config, v string) (err error) {
 		c.AuditLogMaxSize, err = ParseSize(v)
@@ -150,4 +162,20 @@ func (c *Config) FromEnv(lookup func(string) (string, bool)) error {
 		}
 	}
 	return nil
+}
+
+// ParseThrottle reads a --throttle value: "off" (0), "codeartifact" (1:
+// CodeArtifact's own quotas) or a multiple of them such as "10".
+func ParseThrottle(v string) (float64, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "off":
+		return 0, nil
+	case "codeartifact":
+		return 1, nil
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 || f > 1e6 {
+		return 0, fmt.Errorf("throttle %q is not off, codeartifact or a multiple of CodeArtifact's quotas such as 10", v)
+	}
+	return f, nil
 }

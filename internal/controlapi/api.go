@@ -19,8 +19,10 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/events"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/throttle"
 	"github.com/arcahq/arca/internal/token"
 )
 
@@ -56,6 +58,9 @@ type Config struct {
 	PublicURL string // the base URL clients use, without a trailing slash
 	// Formats are the formats' rules (format.Registry).
 	Formats Formats
+	// Throttle bounds each client's requests in flight and each account's
+	// rate of the operations CodeArtifact sets a quota for; nil is none.
+	Throttle *throttle.Throttle
 	// Events manages event subscriptions (package events).
 	Events *events.Service
 }
@@ -129,6 +134,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec := audit.From(r.Context())
 	rec.Call(audit.SourceCodeArtifact, op.Name) // Arca's own operations too: they are served here
+	client, _ := middleware.ClientFrom(r.Context())
+	leave, err := a.cfg.Throttle.EnterAddress(client.IP)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	defer leave()
 	// Bodies are read whole, but for a streaming payload (an asset), which
 	// the handler streams to the blob store and bounds there.
 	maxBody := int64(auth.MaxBufferedBody)
@@ -138,9 +150,22 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, p, err := a.auth.SigV4(r, maxBody, "codeartifact")
 	rec.SetPrincipal(p)
 	if err != nil {
+		if terr := a.cfg.Throttle.Anonymous(client.IP); terr != nil {
+			err = terr
+		}
 		a.writeError(w, r, err)
 		return
 	}
+	if err := a.cfg.Throttle.Operation(p.Account, op.Name); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	leavePrincipal, err := a.cfg.Throttle.EnterPrincipal(p.ARN)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	defer leavePrincipal()
 	// Every operation of the model has a handler (TestEveryOperationIsServed).
 	if err := a.routes[op.Name].serve(w, r, &call{op: op, principal: p}); err != nil {
 		a.writeError(w, r, err)

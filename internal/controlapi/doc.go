@@ -4,10 +4,15 @@
 // A request's path through this package:
 //
 //	ServeHTTP   find the operation by method and path in the service model
+//	throttle    one of the client address's in-flight slots (package throttle)
 //	auth        verify SigV4 (service "codeartifact") -> principal; the body
 //	            is bounded at auth.MaxBufferedBody (1 MiB) before anything
 //	            buffers it, but for PublishPackageVersion's asset, which
 //	            streams to the blob store (at most assets.MaxSize)
+//	throttle    the account's quota of the operation, if CodeArtifact sets
+//	            one (ThrottlingException, 429, Retry-After); a request that
+//	            fails authentication counts against its address's quota;
+//	            one of the principal's in-flight slots
 //	bind        query string, headers and JSON body -> one value, validated
 //	            against the model's shapes, decoded into the handler's input
 //	handler     authorize, call the catalog, build the model's output shape

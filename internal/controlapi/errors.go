@@ -34,6 +34,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	b, _ := json.Marshal(body)
 	h := w.Header()
 	h.Set("x-amzn-ErrorType", body.Type)
+	if v := errkind.As(err).RetryAfterHeader(); v != "" {
+		h.Set("Retry-After", v) // ThrottlingException's retryAfterSeconds
+	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)

@@ -13,6 +13,12 @@
 // 401 with the format's WWW-Authenticate challenge, because Maven and NuGet
 // send credentials only after one.
 //
+// Requests are bounded per client (package throttle): in flight per
+// address before authentication and per principal after it, and
+// CodeArtifact's quotas per token, per account and repository (reads and
+// writes apart), and per address for requests without a valid token. A
+// refusal is a Throttled error with Retry-After, in the format's shape.
+//
 // Each format renders its own errors: the endpoint never writes a body of
 // its own after the format is known.
 package endpoint
@@ -21,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +36,9 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/throttle"
 	"github.com/arcahq/arca/internal/token"
 )
 
@@ -87,11 +96,13 @@ type Handler struct {
 	authz     Authorizer
 	catalog   Catalog
 	formats   map[string]Format
+	throttle  *throttle.Throttle
 }
 
-// New returns a Handler dispatching to formats by name.
-func New(publicURL, region string, a Tokens, z Authorizer, cat Catalog, formats map[string]Format) *Handler {
-	return &Handler{publicURL: publicURL, region: region, auth: a, authz: z, catalog: cat, formats: formats}
+// New returns a Handler dispatching to formats by name. t bounds each
+// client's requests (nil: no bound).
+func New(publicURL, region string, a Tokens, z Authorizer, cat Catalog, formats map[string]Format, t *throttle.Throttle) *Handler {
+	return &Handler{publicURL: publicURL, region: region, auth: a, authz: z, catalog: cat, formats: formats, throttle: t}
 }
 
 // ServeHTTP parses the endpoint path and serves the request.
@@ -103,16 +114,46 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.formats[req.Format]
 	h.record(r, req, f)
+	client, _ := middleware.ClientFrom(r.Context())
+	leave, err := h.throttle.EnterAddress(client.IP)
+	if err != nil {
+		h.writeError(w, r, f, err)
+		return
+	}
+	defer leave()
 	if err := h.authenticate(r, req); err != nil {
 		if errors.Is(err, errkind.ErrUnauthenticated) {
-			w.Header().Set("WWW-Authenticate", f.Challenge(req))
+			if terr := h.throttle.Anonymous(client.IP); terr != nil {
+				err = terr
+			} else {
+				w.Header().Set("WWW-Authenticate", f.Challenge(req))
+			}
 		}
 		h.writeError(w, r, f, err)
 		return
 	}
+	leavePrincipal, err := h.admit(r, req)
+	if err != nil {
+		h.writeError(w, r, f, err)
+		return
+	}
+	defer leavePrincipal()
 	if err := f.Serve(w, r, req); err != nil {
 		h.writeError(w, r, f, err)
 	}
+}
+
+// admit applies CodeArtifact's quotas to an authenticated request (per
+// token; per account on the repository, reads and writes apart) and holds
+// one of its principal's in-flight slots until release.
+func (h *Handler) admit(r *http.Request, req *Request) (release func(), err error) {
+	if err := h.throttle.Token(string(req.Claims.ID[:])); err != nil {
+		return nil, err
+	}
+	if err := h.throttle.Repository(req.Principal.Account, strconv.FormatInt(req.Repository.ID, 10), !readOnly(r.Method)); err != nil {
+		return nil, err
+	}
+	return h.throttle.EnterPrincipal(req.Principal.ARN)
 }
 
 // parse splits "/{domain}-{owner}/{format}/{repository}/{rest}". The domain

@@ -10,6 +10,8 @@ package errkind
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 )
 
 // Kind is the category of an error.
@@ -85,7 +87,10 @@ type Error struct {
 	ResourceType string // "domain", "repository", "package", "package-version", "asset"
 	ResourceID   string
 	Reason       string
-	Err          error // the underlying cause, never shown to clients
+	// RetryAfter, when set, is when the client may try again (a Throttled
+	// refusal): each surface sends it as Retry-After.
+	RetryAfter time.Duration
+	Err        error // the underlying cause, never shown to clients
 }
 
 func (e *Error) Error() string {
@@ -120,6 +125,15 @@ func (e *Error) WithReason(reason string) *Error {
 	c := *e
 	c.Reason = reason
 	return &c
+}
+
+// RetryAfterHeader is e.RetryAfter as a Retry-After value, whole seconds
+// rounded up (at least 1), or "" when e says nothing of retrying.
+func (e *Error) RetryAfterHeader() string {
+	if e.RetryAfter <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(int64(max(1, (e.RetryAfter+time.Second-1)/time.Second)), 10)
 }
 
 // New returns an error of the given kind with a formatted client message.

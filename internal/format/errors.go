@@ -25,7 +25,7 @@ func (e *Refusal) Error() string { return e.Message }
 // Failure returns the status and message answering err on a package
 // endpoint, the one table every format renders its errors from: a
 // Refusal's own status, otherwise Status. It sets a Refusal's Allow
-// header and drops ETag and Content-Encoding that a handler may have set
+// header (and Retry-After for a refusal that says when to retry) and drops ETag and Content-Encoding that a handler may have set
 // for a body that is not sent. A 5xx is logged as "<format> request
 // failed" with the request id, which the message names (the id is also in
 // the x-amzn-RequestId header); its internals never reach the client.
@@ -47,6 +47,9 @@ func Failure(log *slog.Logger, f string, w http.ResponseWriter, r *http.Request,
 	h := w.Header()
 	h.Del("Content-Encoding")
 	h.Del("ETag")
+	if v := errkind.As(err).RetryAfterHeader(); v != "" {
+		h.Set("Retry-After", v)
+	}
 	return status, msg
 }
 

@@ -121,6 +121,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			a.writeError(w, r, svc, errMissingAuth)
 			return
 		}
+		if err := a.authn.Fresh(r.Context()); err != nil {
+			a.writeError(w, r, svc, err)
+			return
+		}
 	}
 	auditCall(r, svc, action, p, f)
 	if action == "" {

@@ -33,7 +33,7 @@ var ErrInactive = errkind.Unauthf("The principal of these credentials no longer 
 // Answers are cached until the next IAM write, so a request pays a map
 // lookup; a principal that does not exist is looked up every time.
 func (d *Directory) Active(ctx context.Context, principalARN string) (Principal, error) {
-	gen := d.gen.Load()
+	gen := d.Generation()
 	if p, ok := cacheLoad[Principal](&d.cache.active, principalARN, gen); ok {
 		return p, nil
 	}
@@ -111,7 +111,7 @@ type PolicyDocument struct {
 // "managed/<policy ARN>#<version>". Answers are cached until the next IAM
 // write.
 func (d *Directory) IdentityPolicies(ctx context.Context, p Principal) ([]PolicyDocument, error) {
-	gen := d.gen.Load()
+	gen := d.Generation()
 	if docs, ok := cacheLoad[[]PolicyDocument](&d.cache.policies, p.ARN, gen); ok {
 		return docs, nil
 	}

@@ -15,11 +15,11 @@
 // Directory's generation; Lookup, Active and IdentityPolicies cache their
 // answers and an answer is good only while the generation it was read
 // under holds, so a deleted user, a deactivated key or a deleted role
-// stops working on the next request.
-//
-// The generation lives in the process. With one server process (SQLite)
-// that is every request; `arca admin` commands that run beside a server
-// only add accounts, which no cached answer depends on.
+// stops working on the next request. The generation is the change counter
+// IAMChange (package generation): every write announces it in the store
+// in its own transaction, so a write made through another server, or by
+// `arca admin` beside the server, binds too once the server's counters
+// are in step (they are as each request is authenticated).
 //
 // Temporary credentials: STS issues an ASIA... key id, a secret, and a
 // session token of 48 random bytes. The store keeps only the token's
@@ -43,6 +43,7 @@ import (
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/oidc"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -116,7 +117,7 @@ type Directory struct {
 	st    store.Store
 	now   func() time.Time
 	oidc  *oidc.Keys
-	gen   atomic.Uint64
+	gens  *generation.Counters
 	cache struct {
 		keys     cacheMap // access key id -> keyEntry
 		active   cacheMap // principal ARN -> activeEntry
@@ -129,19 +130,27 @@ type Directory struct {
 // verified with keys fetched from the issuers of registered OIDC
 // providers, over the default HTTP client.
 func NewDirectory(st store.Store, now func() time.Time) *Directory {
-	return &Directory{st: st, now: now, oidc: oidc.NewKeys(nil, now)}
+	return &Directory{st: st, now: now, oidc: oidc.NewKeys(nil, now), gens: &generation.Counters{}}
 }
+
+// IAMChange names the change counter of IAM state.
+const IAMChange = "iam"
+
+// UseGenerations makes the directory key its caches on g, the counters
+// the server keeps in step with the other servers over the store. Call
+// it before the directory is used.
+func (d *Directory) UseGenerations(g *generation.Counters) { d.gens = g }
 
 // Generation returns a number that changes after every committed write of
 // IAM state through this directory (users, keys, roles, policies,
 // providers). Caches of anything derived from that state (compiled
 // identity policies, decisions) can key on it.
-func (d *Directory) Generation() uint64 { return d.gen.Load() }
+func (d *Directory) Generation() uint64 { return d.gens.Load(IAMChange) }
 
 // changed marks IAM state as changed: every cached answer is stale. The
 // maps are emptied too, to free what they held.
 func (d *Directory) changed() {
-	d.gen.Add(1)
+	d.gens.Bump(IAMChange)
 	d.cache.keys.clear()
 	d.cache.active.clear()
 	d.cache.policies.clear()
@@ -150,7 +159,12 @@ func (d *Directory) changed() {
 // update runs fn in a transaction and marks IAM state changed when it
 // commits.
 func (d *Directory) update(ctx context.Context, fn func(q store.Queries) error) error {
-	err := d.st.Update(ctx, fn)
+	err := d.st.Update(ctx, func(q store.Queries) error {
+		if err := fn(q); err != nil {
+			return err
+		}
+		return q.BumpGenerations(ctx, IAMChange)
+	})
 	if err == nil {
 		d.changed()
 	}
@@ -222,7 +236,7 @@ type keyEntry struct {
 // (ASIA..., with its session token) whose role still exists. It fails with
 // ErrUnknownKey, or ErrExpiredToken for a session past its expiry.
 func (d *Directory) Lookup(ctx context.Context, accessKeyID, sessionToken string) (secret string, p Principal, err error) {
-	gen := d.gen.Load()
+	gen := d.Generation()
 	e, ok := cacheLoad[keyEntry](&d.cache.keys, accessKeyID, gen)
 	if !ok {
 		if e, err = d.lookup(ctx, accessKeyID); err != nil {

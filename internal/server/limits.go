@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/throttle"
 )
 
 // limitConnections bounds the connections served at once to max (no bound
@@ -159,4 +160,50 @@ func (b *rateBody) Read(p []byte) (int, error) {
 
 func (b *rateBody) tooSlow() error {
 	return errkind.Validationf("The request body arrived slower than %d bytes a second; the server stopped reading it.", b.min)
+}
+
+// maxBuffered is the most a request makes any surface hold in memory: an
+// npm publish document of 32 MiB, about twice that while it is decoded.
+const maxBuffered = 64 << 20
+
+// budgetWait is how long a request waits for room in the buffer budget
+// before it is refused.
+const budgetWait = 5 * time.Second
+
+// bufferBudget makes each request with a body reserve, from the
+// server-wide budget, what it may make the server buffer: its declared
+// length, up to maxBuffered (a body of unknown length counts for
+// maxBuffered), until the handler returns. A request that finds no room
+// within budgetWait is answered 503 Service Unavailable with Retry-After,
+// before any of its body is read. Bodies streamed to the blob store count
+// as much as buffered ones of the same length: the budget is a bound, not
+// a measure.
+func bufferBudget(h http.Handler, b *throttle.Budget, log *slog.Logger) http.Handler {
+	if b == nil {
+		return h
+	}
+	var refused, lastLog atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := r.ContentLength
+		if r.Body == nil || r.Body == http.NoBody || n == 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if n < 0 || n > maxBuffered {
+			n = maxBuffered
+		}
+		release, ok := b.Reserve(r.Context(), n)
+		if !ok {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Connection", "close")
+			http.Error(w, "The server is holding as many request bodies as it may; retry later.", http.StatusServiceUnavailable)
+			n := refused.Add(1)
+			if now := time.Now().Unix(); lastLog.Swap(now) != now {
+				log.Warn("request refused: the buffer budget is spent (--buffer-budget)", "refused_total", n)
+			}
+			return
+		}
+		defer release()
+		h.ServeHTTP(w, r)
+	})
 }

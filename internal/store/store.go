@@ -1,9 +1,10 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies, packages and their versions, and
-// package groups, the subscriptions and outbox of package version events,
-// and the web console's sessions.
+// graph and external connections, tags and resource policies, packages and their versions,
+// package groups, the subscriptions and outbox of package version events, what servers
+// sharing the store coordinate through (change counters, leases, blob holds, checksums of uploads
+// in progress), and the web console's sessions.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -59,6 +60,10 @@ type Queries interface {
 	PackageGroups
 	ReleaseGates
 	Events
+	Generations
+	Leases
+	BlobHolds
+	Uploads
 	ConsoleSessions
 }
 
@@ -526,6 +531,13 @@ type Versions interface {
 	DomainAsset(ctx context.Context, domainID int64, sha256 string) (artifact.Asset, error)
 	// BlobInUse reports whether any domain references the digest.
 	BlobInUse(ctx context.Context, sha256 string) (bool, error)
+	// SetDerived records the file a format derives from a digest's bytes
+	// (a wheel's METADATA), kept while the domain references the digest;
+	// a digest the domain does not reference is errkind.NotFound.
+	SetDerived(ctx context.Context, domainID int64, sha256 string, b []byte) error
+	// Derived returns what SetDerived recorded: nil if nothing was, and
+	// errkind.NotFound if the domain does not reference the digest.
+	Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error)
 }
 
 // ConsoleSession is a signed-in browser of the web console, kept in the

@@ -30,11 +30,16 @@ type RevocationStore interface {
 // The revocations in force are held in memory and reloaded when the
 // store's revocation generation changes. Check asks the store for the
 // generation before it answers, so a revocation written by another
-// process (`arca token revoke` on the data directory, or another replica)
-// takes effect on the next request. That one cheap query is shared:
-// requests that arrive while a check is under way wait for the next one
-// rather than each running their own, so under load the store sees one
-// generation query at a time, however many requests there are.
+// process (`arca token revoke`, or another replica) takes effect on the
+// next request. That one cheap query is shared: requests that arrive
+// while a check is under way wait for the next one rather than each
+// running their own, so under load the store sees one generation query at
+// a time, however many requests there are.
+//
+// A server does without even that query (UseGenerations): whoever revokes
+// moves the change counter RevocationsChange in the revocation's
+// transaction, and the server's counters, kept in step with the store as
+// each request is authenticated, say when to reload.
 type Revocations struct {
 	st  RevocationStore
 	now func() time.Time
@@ -48,15 +53,29 @@ type Revocations struct {
 	syncMu sync.Mutex
 	synced time.Time
 
-	// stamp, when set, tells that nothing was revoked without a query.
-	stamp *Stamp
+	// gens, when set, says when the revocations changed without a
+	// query; seen is its counter when they were last loaded.
+	gens Generations
+	seen atomic.Uint64
 }
 
-// UseStamp makes Check trust stamp: while it is unchanged, nothing was
-// revoked by another process, and the store is not asked. Only for a
-// store that every writer of revocations touches the stamp for (one data
-// directory, one server).
-func (r *Revocations) UseStamp(stamp *Stamp) { r.stamp = stamp }
+// RevocationsChange names the change counter that every writer of
+// revocations moves in the revocation's transaction.
+const RevocationsChange = "revocations"
+
+// Generations are change counters kept in step with the store (package
+// generation).
+type Generations interface {
+	Load(name string) uint64
+}
+
+// UseGenerations makes Check reload the revocations when g's counter
+// RevocationsChange moves, rather than ask the store on every request.
+// The caller keeps g in step with the store before Check is called.
+func (r *Revocations) UseGenerations(g Generations) {
+	r.gens = g
+	r.seen.Store(g.Load(RevocationsChange))
+}
 
 // pruneInterval is how often Watch removes expired revocations.
 const pruneInterval = time.Hour
@@ -90,10 +109,8 @@ func NewRevocations(ctx context.Context, st RevocationStore, now func() time.Tim
 // moment Check was called; if the store cannot say, the token is refused
 // (with an Unavailable error) rather than let through.
 func (r *Revocations) Check(ctx context.Context, c Claims) error {
-	if r.stamp == nil || !r.stamp.Unchanged() {
-		if err := r.sync(ctx); err != nil {
-			return errkind.Wrap(errkind.Unavailable, err, "The authorization token could not be checked; try again.")
-		}
+	if err := r.sync(ctx); err != nil {
+		return errkind.Wrap(errkind.Unavailable, err, "The authorization token could not be checked; try again.")
 	}
 	if _, ok := r.Match(c); ok {
 		return ErrRevoked
@@ -105,6 +122,19 @@ func (r *Revocations) Check(ctx context.Context, c Claims) error {
 // was called has already completed: one query serves every request that
 // was waiting for it.
 func (r *Revocations) sync(ctx context.Context) error {
+	if r.gens != nil {
+		// The counter is read before the reload: a revocation committed
+		// meanwhile moves it again, and the next check reloads.
+		gen := r.gens.Load(RevocationsChange)
+		if gen == r.seen.Load() {
+			return nil
+		}
+		if err := r.Refresh(ctx); err != nil {
+			return err
+		}
+		r.seen.Store(gen)
+		return nil
+	}
 	arrived := time.Now()
 	r.syncMu.Lock()
 	defer r.syncMu.Unlock()

@@ -8,27 +8,28 @@ import (
 	"io"
 	"strings"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
-// Bounds of a .crate's contents.
-const (
-	maxCrateEntries  = 20000
-	maxCrateUnpacked = 512 << 20
-)
+// Bounds of a .crate's contents, checked as it is read.
+var crateLimits = archive.Limits{What: "The .crate", Entries: 20000, Unpacked: 512 << 20, Ratio: archive.DefaultRatio}
 
 // ValidateCrate checks a .crate before it is stored: a gzipped tar whose
 // members are files and directories under "{name}-{vers}/" (no "..", no
 // links), bounded in number and unpacked size, with Cargo.toml at the top.
 func ValidateCrate(data []byte, name, vers string) error {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	tr, err := archive.NewTar(bytes.NewReader(data), func(r io.Reader) (io.Reader, error) {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, errkind.Validationf("The .crate is not gzip-compressed: %v", err)
+		}
+		return zr, nil
+	}, crateLimits)
 	if err != nil {
-		return errkind.Validationf("The .crate is not gzip-compressed: %v", err)
+		return err
 	}
 	prefix := name + "-" + vers + "/"
-	tr := tar.NewReader(zr)
-	var entries int
-	var unpacked int64
 	manifest := false
 	for {
 		h, err := tr.Next()
@@ -36,10 +37,7 @@ func ValidateCrate(data []byte, name, vers string) error {
 			break
 		}
 		if err != nil {
-			return errkind.Validationf("The .crate is not a valid tar archive: %v", err)
-		}
-		if entries++; entries > maxCrateEntries {
-			return errkind.Validationf("The .crate has more than %d entries", maxCrateEntries)
+			return err
 		}
 		p := h.Name
 		if !strings.HasPrefix(p, prefix) || strings.Contains(p, "\\") || strings.ContainsRune(p, 0) {
@@ -55,12 +53,8 @@ func ValidateCrate(data []byte, name, vers string) error {
 		default:
 			return errkind.Validationf("The .crate entry %q is not a file or a directory", p)
 		}
-		n, err := io.Copy(io.Discard, io.LimitReader(tr, maxCrateUnpacked-unpacked+1))
-		if err != nil {
-			return errkind.Validationf("The .crate entry %q cannot be read: %v", p, err)
-		}
-		if unpacked += n; unpacked > maxCrateUnpacked {
-			return errkind.Validationf("The .crate unpacks to more than %d bytes", maxCrateUnpacked)
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return tr.Err(err)
 		}
 		if p == prefix+"Cargo.toml" && h.Typeflag == tar.TypeReg {
 			manifest = true

@@ -29,7 +29,7 @@
 //   - Uploads: a file name of a version holds one content; the same bytes
 //     again answer 200, other bytes 409. A checksum upload that does not
 //     match its file is refused with 400; one that arrives before its file
-//     is remembered (in memory, for an hour) and checked when the file
+//     is remembered (in the store, for an hour) and checked when the file
 //     arrives. A POM must be the POM of its path (groupId, artifactId,
 //     version, after inheriting from its parent); it sets the version's
 //     metadata and dependencies.

@@ -26,7 +26,8 @@ var _ endpoint.Format = (*Format)(nil)
 // New returns the Maven surface.
 func New(d Deps) *Format {
 	d = d.WithDefaults()
-	f := &Format{d: d, uploads: newUploads(), now: time.Now}
+	f := &Format{d: d, now: time.Now}
+	f.uploads = &uploads{cat: d.Catalog, now: func() time.Time { return f.now() }}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](DocCacheBytes, document.size, func() time.Time { return f.now() })
 	return f

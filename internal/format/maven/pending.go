@@ -1,28 +1,24 @@
 package maven
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/store"
 )
 
-// Bounds of what a server remembers of uploads in progress.
-const (
-	// UploadMemory is how long a checksum uploaded before its file, and the
-	// digests of an uploaded metadata file, are remembered.
-	UploadMemory = time.Hour
-	// maxUploads bounds the remembered entries; the oldest go first.
-	maxUploads = 10000
-)
+// UploadMemory is how long a checksum uploaded before its file, and the
+// digests of an uploaded metadata file, are remembered.
+const UploadMemory = time.Hour
 
 // uploads remembers, per repository path, what checksum uploads are
 // checked against when the catalog cannot tell:
@@ -34,100 +30,61 @@ const (
 //     as generated from the catalog, not as uploaded, so the stored
 //     digests do not tell.
 //
-// It is memory only: after a restart, or on another replica, a checksum
-// with nothing to check against is accepted unchecked.
+// It is kept in the metadata store (catalog.RememberChecksums), so a
+// deploy whose files reach different servers is checked as on one, and
+// a restart forgets nothing.
 type uploads struct {
-	mu      sync.Mutex
-	entries map[string]*upload
+	cat checksumMemory
+	now func() time.Time
 }
 
-type upload struct {
-	at       time.Time
-	expected map[Checksum]string // checksums of a file not yet uploaded
-	metadata *artifact.Asset     // digests of an uploaded metadata file
+// checksumMemory is what uploads need of the catalog.
+type checksumMemory interface {
+	RememberChecksums(ctx context.Context, repo store.Repository, path, kind string, sums map[string]string, at time.Time) error
+	RememberedChecksums(ctx context.Context, repo store.Repository, path, kind string, since time.Time) (map[string]string, error)
+	ForgetChecksums(ctx context.Context, repo store.Repository, path, kind string) error
 }
 
-func newUploads() *uploads { return &uploads{entries: map[string]*upload{}} }
-
-// entry returns key's entry, creating it, and drops stale ones (u.mu held).
-func (u *uploads) entry(key string, now time.Time) *upload {
-	e := u.entries[key]
-	if e == nil || now.Sub(e.at) > UploadMemory {
-		e = &upload{}
-		u.entries[key] = e
-	}
-	e.at = now
-	if len(u.entries) > maxUploads {
-		var oldest string
-		var at time.Time
-		for k, x := range u.entries {
-			if k != key && (oldest == "" || x.at.Before(at)) {
-				oldest, at = k, x.at
-			}
-		}
-		delete(u.entries, oldest)
-	}
-	return e
-}
-
-func (u *uploads) get(key string, now time.Time) *upload {
-	e := u.entries[key]
-	if e == nil || now.Sub(e.at) > UploadMemory {
-		return nil
-	}
-	return e
+// uploadPath names the path of p that checksums of p are remembered
+// under: p's own, without a checksum extension.
+func uploadPath(p Path) string {
+	p.Checksum = ""
+	return p.String()
 }
 
 // expect remembers a checksum of a file not uploaded yet.
-func (u *uploads) expect(key string, c Checksum, sum string, now time.Time) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	e := u.entry(key, now)
-	if e.expected == nil {
-		e.expected = map[Checksum]string{}
-	}
-	e.expected[c] = sum
+func (u *uploads) expect(ctx context.Context, repo store.Repository, p Path, c Checksum, sum string) error {
+	return u.cat.RememberChecksums(ctx, repo, uploadPath(p), store.ChecksumsExpected, map[string]string{string(c): sum}, u.now())
 }
 
 // expected returns the checksums remembered for a file about to be
 // uploaded.
-func (u *uploads) expected(key string, now time.Time) assets.Expect {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	var x assets.Expect
-	if e := u.get(key, now); e != nil {
-		x.MD5, x.SHA1, x.SHA256, x.SHA512 = e.expected[MD5], e.expected[SHA1], e.expected[SHA256], e.expected[SHA512]
-	}
-	return x
+func (u *uploads) expected(ctx context.Context, repo store.Repository, p Path) (assets.Expect, error) {
+	m, err := u.cat.RememberedChecksums(ctx, repo, uploadPath(p), store.ChecksumsExpected, u.now().Add(-UploadMemory))
+	return assets.Expect{MD5: m[string(MD5)], SHA1: m[string(SHA1)], SHA256: m[string(SHA256)], SHA512: m[string(SHA512)]}, err
 }
 
 // stored forgets the expected checksums of a file once it is stored.
-func (u *uploads) stored(key string) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if e := u.entries[key]; e != nil {
-		e.expected = nil
-		if e.metadata == nil {
-			delete(u.entries, key)
-		}
-	}
+func (u *uploads) stored(ctx context.Context, repo store.Repository, p Path) error {
+	return u.cat.ForgetChecksums(ctx, repo, uploadPath(p), store.ChecksumsExpected)
 }
 
-// uploadedMetadata remembers the digests of a metadata file uploaded at key.
-func (u *uploads) uploadedMetadata(key string, a artifact.Asset, now time.Time) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.entry(key, now).metadata = &a
+// uploadedMetadata remembers the digests of a metadata file uploaded at p.
+func (u *uploads) uploadedMetadata(ctx context.Context, repo store.Repository, p Path, a artifact.Asset) error {
+	sums := map[string]string{}
+	for _, c := range Checksums {
+		sums[string(c)] = c.Of(a)
+	}
+	return u.cat.RememberChecksums(ctx, repo, uploadPath(p), store.ChecksumsUploaded, sums, u.now())
 }
 
-// metadata returns the digests of the metadata file last uploaded at key.
-func (u *uploads) metadata(key string, now time.Time) (artifact.Asset, bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if e := u.get(key, now); e != nil && e.metadata != nil {
-		return *e.metadata, true
+// metadata returns the digests of the metadata file last uploaded at p.
+func (u *uploads) metadata(ctx context.Context, repo store.Repository, p Path) (artifact.Asset, bool, error) {
+	m, err := u.cat.RememberedChecksums(ctx, repo, uploadPath(p), store.ChecksumsUploaded, u.now().Add(-UploadMemory))
+	if err != nil || len(m) == 0 {
+		return artifact.Asset{}, false, err
 	}
-	return artifact.Asset{}, false
+	return artifact.Asset{MD5: m[string(MD5)], SHA1: m[string(SHA1)], SHA256: m[string(SHA256)], SHA512: m[string(SHA512)]}, true, nil
 }
 
 // digestsOf returns an asset describing b, with every digest.

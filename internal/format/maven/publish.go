@@ -5,13 +5,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/store"
 )
 
 // --- reading ---
@@ -29,12 +27,6 @@ func (f *Format) put(c *call) error {
 		return f.putSnapshotMetadata(c)
 	}
 	return f.putFile(c)
-}
-
-// uploadKey names a path of a repository for the upload memory.
-func uploadKey(repo store.Repository, p Path) string {
-	p.Checksum = ""
-	return strconv.FormatInt(repo.ID, 10) + "/" + p.String()
 }
 
 // created answers a PUT that stored something new, ok one that changed
@@ -56,8 +48,10 @@ func created(c *call, isNew bool) error {
 // Conflict. Checksums uploaded before the file are checked against it.
 func (f *Format) putFile(c *call) error {
 	ctx, repo, p := c.ctx(), c.req.Repository, c.p
-	key := uploadKey(repo, p)
-	want := f.uploads.expected(key, f.now())
+	want, err := f.uploads.expected(ctx, repo, p)
+	if err != nil {
+		return err
+	}
 	var body io.Reader = c.r.Body
 	var pomBytes *bytes.Buffer
 	isPOM := p.Name.Extension == "pom" && p.Name.Classifier == ""
@@ -72,7 +66,9 @@ func (f *Format) putFile(c *call) error {
 		}
 		return err
 	}
-	f.uploads.stored(key)
+	if err := f.uploads.stored(ctx, repo, p); err != nil {
+		return err
+	}
 	pub := catalog.Publication{Ref: p.Ref(), Version: p.Version, Assets: []artifact.Asset{a}, Unfinished: true, AddAssets: catalog.AddAlways}
 	if isPOM {
 		pom, err := ParsePOM(pomBytes)
@@ -132,12 +128,15 @@ func (f *Format) putChecksum(c *call) error {
 		return err
 	}
 	ctx, repo, p := c.ctx(), c.req.Repository, c.p
-	key := uploadKey(repo, p)
 	mismatch := func(have string) error {
 		return errkind.Validationf("Checksum mismatch for %s: the %s of the uploaded file is %s, not %s", p.File, c.p.Checksum, have, sum)
 	}
 	if p.Kind != KindFile {
-		if d, ok := f.uploads.metadata(key, f.now()); ok && c.p.Checksum.Of(d) != sum {
+		d, ok, err := f.uploads.metadata(ctx, repo, p)
+		if err != nil {
+			return err
+		}
+		if ok && c.p.Checksum.Of(d) != sum {
 			return mismatch(c.p.Checksum.Of(d))
 		}
 		return created(c, true)
@@ -152,7 +151,9 @@ func (f *Format) putChecksum(c *call) error {
 		}
 		return created(c, true)
 	}
-	f.uploads.expect(key, c.p.Checksum, sum, f.now())
+	if err := f.uploads.expect(ctx, repo, p, c.p.Checksum, sum); err != nil {
+		return err
+	}
 	return created(c, true)
 }
 
@@ -170,15 +171,24 @@ func (f *Format) readMetadata(c *call) (*Metadata, []byte, error) {
 		return nil, nil, err
 	}
 	d := digestsOf(MetadataFile, b)
-	if want := f.uploads.expected(uploadKey(c.req.Repository, c.p), f.now()); want != (assets.Expect{}) {
+	ctx, repo := c.ctx(), c.req.Repository
+	want, err := f.uploads.expected(ctx, repo, c.p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if want != (assets.Expect{}) {
 		for _, x := range Checksums {
 			if w := expectOf(want, x); w != "" && w != x.Of(d) {
 				return nil, nil, errkind.Validationf("Checksum mismatch for %s: its %s is %s, not the uploaded %s", c.p, x, x.Of(d), w)
 			}
 		}
-		f.uploads.stored(uploadKey(c.req.Repository, c.p))
+		if err := f.uploads.stored(ctx, repo, c.p); err != nil {
+			return nil, nil, err
+		}
 	}
-	f.uploads.uploadedMetadata(uploadKey(c.req.Repository, c.p), d, f.now())
+	if err := f.uploads.uploadedMetadata(ctx, repo, c.p, d); err != nil {
+		return nil, nil, err
+	}
 	return m, b, nil
 }
 

@@ -4,9 +4,9 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"io"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
@@ -22,30 +22,26 @@ const (
 // pack makes it: a gzip'd tar holding exactly one package/package.json,
 // whose "name" and "version" are name and version. (Installers unpack
 // the last of duplicate entries, so the whole archive is read.)
-// Decompression stops at MaxTarballUnpacked bytes and MaxTarballEntries
-// entries.
+// Decompression stops at MaxTarballUnpacked bytes, MaxTarballEntries
+// entries and archive.DefaultRatio times the bytes read.
 func CheckTarball(r io.Reader, name, version string) error {
 	return checkTarball(r, name, version, MaxTarballUnpacked, MaxTarballEntries)
 }
 
 func checkTarball(r io.Reader, name, version string, maxUnpacked int64, maxEntries int) error {
-	zr, err := gzip.NewReader(r)
+	lim := archive.Limits{What: "The tarball", Entries: maxEntries, Unpacked: maxUnpacked, Ratio: archive.DefaultRatio}
+	tr, err := archive.NewTar(r, gunzip, lim)
 	if err != nil {
-		return errkind.Validationf("The tarball is not gzip-compressed: %v", err)
+		return err
 	}
-	unpacked := &limitedReader{r: zr, left: maxUnpacked}
-	tr := tar.NewReader(unpacked)
 	var manifest []byte
-	for entries := 0; ; entries++ {
+	for {
 		h, err := tr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return tarballError(err, maxUnpacked)
-		}
-		if entries >= maxEntries {
-			return errkind.Validationf("The tarball has more than %d entries", maxEntries)
+			return err
 		}
 		if h.Name != "package/package.json" {
 			continue
@@ -57,12 +53,12 @@ func checkTarball(r io.Reader, name, version string, maxUnpacked int64, maxEntri
 			return errkind.Validationf("The tarball's package/package.json is not a regular file of at most %d bytes", maxTarballPackageJSON)
 		}
 		if manifest, err = io.ReadAll(tr); err != nil {
-			return tarballError(err, maxUnpacked)
+			return tr.Err(err)
 		}
 	}
 	// The gzip trailer (its CRC) is checked at the end of the stream.
-	if _, err := io.Copy(io.Discard, unpacked); err != nil {
-		return tarballError(err, maxUnpacked)
+	if err := tr.Drain(); err != nil {
+		return err
 	}
 	if manifest == nil {
 		return errkind.Validationf("The tarball has no package/package.json")
@@ -80,32 +76,10 @@ func checkTarball(r io.Reader, name, version string, maxUnpacked int64, maxEntri
 	return nil
 }
 
-var errTooLarge = errors.New("too large")
-
-func tarballError(err error, maxUnpacked int64) error {
-	var e *errkind.Error
-	if errors.As(err, &e) {
-		return err
+func gunzip(r io.Reader) (io.Reader, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, errkind.Validationf("The tarball is not gzip-compressed: %v", err)
 	}
-	if errors.Is(err, errTooLarge) {
-		return errkind.Validationf("The tarball unpacks to more than %d bytes", maxUnpacked)
-	}
-	return errkind.Validationf("The tarball is not a valid gzip'd tar: %v", err)
-}
-
-// limitedReader fails with errTooLarge past left bytes.
-type limitedReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	if l.left -= int64(n); l.left < 0 {
-		return 0, errTooLarge
-	}
-	return n, err
+	return zr, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
@@ -18,6 +19,9 @@ const (
 	MaxUnpackedSize = 8 << 30
 	MaxReadmeSize   = 1 << 20
 )
+
+// nupkgLimits are checked before the package's directory is parsed.
+var nupkgLimits = archive.Limits{What: "The package", Entries: MaxEntries, Unpacked: MaxUnpackedSize, Ratio: archive.DefaultRatio}
 
 // Contents is what Arca reads of a .nupkg when it arrives: the .nuspec's
 // bytes and what they say, and the readme the manifest names.
@@ -36,15 +40,11 @@ type Contents struct {
 // Spec: https://learn.microsoft.com/nuget/reference/nuspec and the
 // package layout NuGet's PackageArchiveReader reads.
 func ReadPackage(r io.ReaderAt, size int64) (*Contents, error) {
-	zr, err := zip.NewReader(r, size)
+	zr, err := archive.OpenZip(r, size, nupkgLimits)
 	if err != nil {
-		return nil, errkind.Validationf("The package is not a valid .nupkg (zip archive): %v", err)
-	}
-	if len(zr.File) > MaxEntries {
-		return nil, errkind.Validationf("The package has %d entries; Arca accepts at most %d", len(zr.File), MaxEntries)
+		return nil, err
 	}
 	var nuspec *zip.File
-	var unpacked uint64
 	byName := make(map[string]*zip.File, len(zr.File))
 	for _, f := range zr.File {
 		name, err := entryName(f.Name)
@@ -56,9 +56,6 @@ func ReadPackage(r io.ReaderAt, size int64) (*Contents, error) {
 			return nil, errkind.Validationf("The package has two entries named %q", f.Name)
 		}
 		byName[key] = f
-		if unpacked += f.UncompressedSize64; unpacked > MaxUnpackedSize || f.UncompressedSize64 > MaxUnpackedSize {
-			return nil, errkind.Validationf("The package's entries unpack to more than %d bytes", uint64(MaxUnpackedSize))
-		}
 		if !strings.Contains(name, "/") && strings.HasSuffix(key, ".nuspec") {
 			if nuspec != nil {
 				return nil, errkind.Validationf("The package has more than one .nuspec at its root")

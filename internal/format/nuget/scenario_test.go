@@ -349,7 +349,7 @@ func TestPushRefusals(t *testing.T) {
 		msg    string
 	}{
 		{"existing version, other case", nugettest.Package(nugettest.Spec{ID: "HELLO.ca", Version: "1.0.0.0", Description: "other"}), http.StatusConflict, "already exists"},
-		{"not a zip", []byte("hello"), http.StatusBadRequest, "not a valid .nupkg"},
+		{"not a zip", []byte("hello"), http.StatusBadRequest, "The package is not a valid zip archive"},
 		{"zip slip", nugettest.Package(nugettest.Spec{ID: "x", Version: "1.0.0", Files: map[string]string{"../../x": "x"}}), http.StatusBadRequest, "outside the package"},
 		{"doctype", nugettest.Zip(map[string]string{"x.nuspec": `<!DOCTYPE package [<!ENTITY a "b">]><package/>`}), http.StatusBadRequest, "document type"},
 		{"bad version", nugettest.Package(nugettest.Spec{ID: "x", Version: "1.0.0-"}), http.StatusBadRequest, "Invalid version"},

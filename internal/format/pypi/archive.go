@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/blob"
@@ -22,13 +23,17 @@ import (
 // core metadata file where the specifications put it.
 var ErrNoMetadata = errors.New("no core metadata file in the distribution")
 
-// maxScan bounds the decompressed bytes read while looking for an sdist's
-// PKG-INFO, and maxEntries the archive entries looked at, so that a
-// compression bomb costs a bounded amount of work.
-const (
-	maxScan    = 1 << 30
-	maxEntries = 200_000
+// The bounds of reading a distribution (package archive), checked before
+// the work: entries, bytes once unpacked (as a wheel's entries declare
+// them; as an sdist's stream yields them, until its PKG-INFO), and the
+// compression ratio.
+var (
+	wheelLimits = archive.Limits{What: "The wheel", Entries: maxEntries, Unpacked: 16 << 30, Ratio: archive.DefaultRatio}
+	sdistLimits = archive.Limits{What: "The source distribution", Entries: maxEntries, Unpacked: 1 << 30, Ratio: archive.DefaultRatio}
 )
+
+// maxEntries is the most entries a distribution may have.
+const maxEntries = 200_000
 
 func noMetadata(format string, args ...any) error {
 	return errkind.Wrap(errkind.Validation, ErrNoMetadata, format, args...)
@@ -42,16 +47,13 @@ func noMetadata(format string, args ...any) error {
 //
 // Spec: https://packaging.python.org/en/latest/specifications/binary-distribution-format/#the-dist-info-directory
 func WheelMetadata(r io.ReaderAt, size int64, project string) ([]byte, error) {
-	zr, err := zip.NewReader(r, size)
+	zr, err := archive.OpenZip(r, size, wheelLimits)
 	if err != nil {
-		return nil, errkind.Wrap(errkind.Validation, err, "The wheel is not a valid zip archive: %v", err)
+		return nil, err
 	}
 	project = NormalizeName(project)
 	var found *zip.File
-	for i, f := range zr.File {
-		if i >= maxEntries {
-			break
-		}
+	for _, f := range zr.File {
 		dir, file, ok := strings.Cut(f.Name, "/")
 		if !ok || file != "METADATA" || !strings.HasSuffix(dir, ".dist-info") {
 			continue
@@ -95,43 +97,44 @@ func readEntry(f *zip.File) ([]byte, error) {
 // Spec: https://packaging.python.org/en/latest/specifications/source-distribution-format/
 func SdistMetadata(r io.ReaderAt, size int64, filename string) ([]byte, error) {
 	if strings.HasSuffix(filename, ".zip") {
-		zr, err := zip.NewReader(r, size)
+		zr, err := archive.OpenZip(r, size, sdistLimits)
 		if err != nil {
-			return nil, errkind.Wrap(errkind.Validation, err, "The source distribution is not a valid zip archive: %v", err)
+			return nil, err
 		}
-		for i, f := range zr.File {
-			if i >= maxEntries {
-				break
-			}
+		for _, f := range zr.File {
 			if isPKGInfo(f.Name) {
 				return readEntry(f)
 			}
 		}
 		return nil, noMetadata("The source distribution has no {name}-{version}/PKG-INFO")
 	}
-	var tr io.Reader = io.NewSectionReader(r, 0, size)
+	var unpack func(io.Reader) (io.Reader, error)
 	switch {
 	case strings.HasSuffix(filename, ".tar.gz"), strings.HasSuffix(filename, ".tgz"):
-		zr, err := gzip.NewReader(tr)
-		if err != nil {
-			return nil, errkind.Wrap(errkind.Validation, err, "The source distribution is not gzip-compressed: %v", err)
+		unpack = func(r io.Reader) (io.Reader, error) {
+			zr, err := gzip.NewReader(r)
+			if err != nil {
+				return nil, errkind.Wrap(errkind.Validation, err, "The source distribution is not gzip-compressed: %v", err)
+			}
+			return zr, nil
 		}
-		defer zr.Close()
-		tr = zr
 	case strings.HasSuffix(filename, ".tar.bz2"):
-		tr = bzip2.NewReader(tr)
+		unpack = func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }
 	case strings.HasSuffix(filename, ".tar"):
 	default:
 		return nil, noMetadata("Arca cannot read %s archives", path.Ext(filename))
 	}
-	t := tar.NewReader(io.LimitReader(tr, maxScan))
-	for i := 0; i < maxEntries; i++ {
+	t, err := archive.NewTar(io.NewSectionReader(r, 0, size), unpack, sdistLimits)
+	if err != nil {
+		return nil, err
+	}
+	for {
 		h, err := t.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, errkind.Wrap(errkind.Validation, err, "The source distribution is not a valid tar archive: %v", err)
+			return nil, err
 		}
 		if h.Typeflag != tar.TypeReg || !isPKGInfo(h.Name) {
 			continue
@@ -141,7 +144,7 @@ func SdistMetadata(r io.ReaderAt, size int64, filename string) ([]byte, error) {
 		}
 		b, err := io.ReadAll(io.LimitReader(t, MaxMetadataSize+1))
 		if err != nil {
-			return nil, errkind.Wrap(errkind.Validation, err, "Could not read %s: %v", h.Name, err)
+			return nil, t.Err(err)
 		}
 		return b, nil
 	}

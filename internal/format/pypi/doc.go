@@ -36,8 +36,14 @@
 //     the bytes, and its core metadata (read from the stored file) against
 //     the form. The permission is checked as the name field arrives; the
 //     form (field names and part headers included) is bounded by
-//     MaxFormBytes and MaxFormParts; a file name with path parts is
+//     MaxFormBytes and MaxFormParts, each part's header by MaxPartHeader
+//     as it arrives; a file name with path parts is
 //     refused, not cut to its last part.
+//   - Archives are read within bounds checked before the work (package
+//     archive: entries, unpacked bytes, compression ratio). A wheel's
+//     METADATA is read once, at upload, and recorded with its bytes
+//     (catalog.SetDerived): "{file}.metadata" never opens the wheel (one
+//     fetched from a public index is read on the first such request).
 //   - A version ingested through public:pypi records every file the
 //     index listed; each file is fetched on its first download and then
 //     served from the store, also when the index is unreachable.

@@ -101,6 +101,12 @@ func (f *Format) upload(c *call) error {
 	if err != nil {
 		return err
 	}
+	if file.MetadataSHA256 != "" {
+		// Recorded once, here: "{file}.metadata" never opens the wheel.
+		if err := f.d.Catalog.SetDerived(ctx, c.req.Repository, *stored, raw); err != nil {
+			f.d.Log.Warn("pypi: recording a wheel's METADATA", "file", stored.Name, "error", err)
+		}
+	}
 	c.w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	c.w.WriteHeader(http.StatusOK)
 	msg := "OK\n"

@@ -19,6 +19,7 @@ import (
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
+	"github.com/arcahq/arca/internal/store"
 )
 
 // projectOf turns a resolved view into what pages are made from. A
@@ -224,10 +225,10 @@ func (f *Format) download(c *call) error {
 	return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/octet-stream")
 }
 
-// metadata serves a wheel's METADATA, read from the stored wheel. Only
-// stored wheels advertise it, so a version only in a public index has
-// none to serve; and reading it retains nothing (pip reads the metadata of
-// versions it then does not install).
+// metadata serves a wheel's METADATA, recorded when the wheel was stored
+// (wheelMetadata). Only stored wheels advertise it, so a version only in a
+// public index has none to serve; and reading it retains nothing (pip
+// reads the metadata of versions it then does not install).
 func (f *Format) metadata(c *call, name, version, wheel string) error {
 	ctx, repo, ref := c.ctx(), c.req.Repository, Ref(name)
 	v, err := f.d.Catalog.Version(ctx, repo, ref, version)
@@ -252,7 +253,7 @@ func (f *Format) metadata(c *call, name, version, wheel string) error {
 	if i < 0 {
 		return errkind.NotFoundf("Version %s of %s has no file %s", version, name, wheel)
 	}
-	b, err := FileMetadata(ctx, f.d.Blobs, name, v.Assets[i])
+	b, err := f.wheelMetadata(ctx, repo, name, v.Assets[i])
 	if errors.Is(err, ErrNoMetadata) {
 		return errkind.NotFoundf("%s has no METADATA to serve", wheel)
 	}
@@ -265,6 +266,24 @@ func (f *Format) metadata(c *call, name, version, wheel string) error {
 	h.Set("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
 	respond.Bytes(c.w, c.r, time.Time{}, b)
 	return nil
+}
+
+// wheelMetadata returns a stored wheel's METADATA as its upload recorded
+// it, without opening the wheel. A wheel stored without it (fetched from a
+// public index, or uploaded before Arca recorded it) is read once, within
+// the archive bounds, and the result recorded.
+func (f *Format) wheelMetadata(ctx context.Context, repo store.Repository, name string, a artifact.Asset) ([]byte, error) {
+	if b, err := f.d.Catalog.Derived(ctx, repo, a); err != nil || b != nil {
+		return b, err
+	}
+	b, err := FileMetadata(ctx, f.d.Blobs, name, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.d.Catalog.SetDerived(ctx, repo, a, b); err != nil {
+		f.d.Log.Warn("pypi: recording a wheel's METADATA", "file", a.Name, "error", err)
+	}
+	return b, nil
 }
 
 // maxProjects bounds the project list.

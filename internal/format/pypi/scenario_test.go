@@ -10,10 +10,13 @@ package pypi_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -24,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
+	"github.com/arcahq/arca/internal/archive/archivetest"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/upstream/upstreamtest"
@@ -696,5 +700,61 @@ func TestExternalConnection(t *testing.T) {
 	}
 	if p := e.page(ep, "tiny-lib"); !slices.Contains(p.Versions, "1.0.0") {
 		t.Errorf("index down, page: %+v", p.Versions)
+	}
+}
+
+// A wheel's METADATA is read once, when the wheel is uploaded: its
+// ".metadata" is served after the wheel's bytes are gone from the blob
+// store, so serving it never opens the wheel.
+func TestMetadataServedWithoutOpeningTheWheel(t *testing.T) {
+	e := newEnv(t)
+	ep := e.repo("my-repo")
+	// A readme of 200 KB of hex digits makes the wheel larger than what
+	// the server keeps of blobs in memory.
+	random := make([]byte, 100<<10)
+	rand.Read(random)
+	d := upstreamtest.PyPIDist{Name: "big-meta", Version: "1.0", NoSdist: true, Description: hex.EncodeToString(random)}
+	wn, wheel := upstreamtest.PyPIWheel(d)
+	if r := e.upload(ep, wn, wheel, map[string]string{"name": d.Name, "version": d.Version}); r.status != http.StatusOK {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	sum := sha256Hex(wheel)
+	if err := os.Remove(filepath.Join(e.s.Data, "blobs", "sha256", sum[0:2], sum[2:4], sum)); err != nil {
+		t.Fatalf("removing the wheel's blob: %v", err)
+	}
+	url := ep + "files/big-meta/1.0/" + wn
+	if r := e.get(url); r.status == http.StatusOK {
+		t.Fatalf("the wheel still downloads after its blob was removed: the test proves nothing")
+	}
+	md := upstreamtest.PyPIMetadata(d)
+	for range 2 {
+		if r := e.get(url + ".metadata"); r.status != http.StatusOK || !bytes.Equal(r.body, md) {
+			t.Fatalf(".metadata without the wheel: %d %.200s", r.status, r.body)
+		}
+	}
+}
+
+// A wheel whose central directory lists 1.5 million entries (67 MiB) is
+// refused, as PyPI refusals are (plain text 400), before archive/zip
+// parses its directory, and nothing of it is kept.
+func TestWheelWithTooManyEntriesRefused(t *testing.T) {
+	if testing.Short() || raceDetector {
+		t.Skip("builds and uploads a 67 MiB wheel (seconds, a minute under -race: the plain go test run has it)")
+	}
+	e := newEnv(t)
+	ep := e.repo("my-repo")
+	d := upstreamtest.PyPIDist{Name: "many", Version: "1.0"}
+	wheel := archivetest.ManyEntries(1_500_000, map[string]string{"many-1.0.dist-info/METADATA": string(upstreamtest.PyPIMetadata(d))})
+	r := e.upload(ep, "many-1.0-py3-none-any.whl", wheel, map[string]string{"name": "many", "version": "1.0"})
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "The wheel has more than 200000 entries") ||
+		!strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("upload of a 1.5-million-entry wheel: %d %s %.300s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	if r := e.get(ep + "simple/many/"); r.status != http.StatusNotFound {
+		t.Errorf("the refused wheel's project page: %d", r.status)
+	}
+	sum := sha256Hex(wheel)
+	if _, err := os.Stat(filepath.Join(e.s.Data, "blobs", "sha256", sum[0:2], sum[2:4], sum)); !os.IsNotExist(err) {
+		t.Errorf("the refused wheel's bytes are still stored: %v", err)
 	}
 }

@@ -22,9 +22,12 @@ import (
 // description is one of them): every part's header bytes (field names
 // included) and every non-file value count against it. MaxFormParts
 // bounds the number of parts.
+// MaxPartHeader bounds each part's header, checked as the bytes arrive:
+// mime/multipart reads a header whole before anything can count it.
 const (
-	MaxFormBytes = 32 << 20
-	MaxFormParts = 10000
+	MaxFormBytes  = 32 << 20
+	MaxFormParts  = 10000
+	MaxPartHeader = 64 << 10
 )
 
 // Upload is a parsed upload request; the file went to the ContentFunc.
@@ -66,7 +69,7 @@ func ParseUpload(contentType string, body io.Reader, field FieldFunc, content Co
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
 		return nil, errkind.Validationf("An upload is a multipart/form-data POST (as twine sends), not %q", contentType)
 	}
-	mr := multipart.NewReader(body, params["boundary"])
+	mr := multipart.NewReader(&boundedHeaders{r: body, delim: []byte("\n--" + params["boundary"]), matched: 1}, params["boundary"])
 	u := &Upload{Fields: map[string][]string{}}
 	budget := int64(MaxFormBytes)
 	tooLarge := errkind.Quotaf("The form fields of the upload are larger than %d bytes", MaxFormBytes)
@@ -176,4 +179,52 @@ func (u *Upload) FormMetadata() *Metadata {
 		ProvidesExtra: u.Fields["provides_extra"], Platforms: u.Fields["platform"], Dynamic: u.Fields["dynamic"],
 	}
 	return m
+}
+
+// boundedHeaders fails a multipart body as soon as a part's header (the
+// bytes from a delimiter line to the blank line that ends the header)
+// passes MaxPartHeader. It follows the delimiter "\n--boundary" byte by
+// byte: the delimiter starts with the only '\n' it holds, so a mismatch
+// restarts the match at 0, or at 1 on a '\n'. (The body's start counts as
+// just after a '\n'.)
+type boundedHeaders struct {
+	r       io.Reader
+	delim   []byte
+	matched int  // bytes of delim just read
+	header  bool // between a delimiter and the blank line after it
+	size    int  // header bytes so far
+	tail    [2]byte
+	err     error
+}
+
+func (b *boundedHeaders) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	n, err := b.r.Read(p)
+	for _, c := range p[:n] {
+		if b.header {
+			b.size++
+			// The header ends with an empty line: "\n\n" or "\n\r\n".
+			if c == '\n' && (b.tail[1] == '\n' || (b.tail[1] == '\r' && b.tail[0] == '\n')) {
+				b.header = false
+			}
+			b.tail[0], b.tail[1] = b.tail[1], c
+			if b.size > MaxPartHeader {
+				b.err = errkind.Quotaf("A part of the upload has a header larger than %d bytes", MaxPartHeader)
+				return 0, b.err
+			}
+		}
+		switch {
+		case c == b.delim[b.matched]:
+			if b.matched++; b.matched == len(b.delim) {
+				b.header, b.size, b.tail, b.matched = true, 0, [2]byte{}, 0
+			}
+		case c == '\n':
+			b.matched = 1
+		default:
+			b.matched = 0
+		}
+	}
+	return n, err
 }

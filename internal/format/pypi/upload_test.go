@@ -154,3 +154,32 @@ func FuzzParseUpload(f *testing.F) {
 		_ = u.FormMetadata()
 	})
 }
+
+// endlessName is a form whose first part's field name never ends.
+type endlessName struct{ started bool }
+
+func (e *endlessName) Read(p []byte) (int, error) {
+	if !e.started {
+		e.started = true
+		return copy(p, "--b\r\nContent-Disposition: form-data; name=\""), nil
+	}
+	for i := range p {
+		p[i] = 'n'
+	}
+	return len(p), nil
+}
+
+// A part's header is refused once it passes MaxPartHeader, as it arrives:
+// a field name that never ends costs that much, not the process.
+func TestParseUploadBoundsPartHeaders(t *testing.T) {
+	_, err := pypi.ParseUpload("multipart/form-data; boundary=b", &endlessName{}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "header larger than 65536 bytes") {
+		t.Fatalf("an endless field name: %v", err)
+	}
+	name := strings.Repeat("n", pypi.MaxPartHeader-100)
+	body := "--b\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\nv\r\n--b--\r\n"
+	u, err := pypi.ParseUpload("multipart/form-data; boundary=b", strings.NewReader(body), nil, nil)
+	if err != nil || u.Get(name) != "v" {
+		t.Fatalf("a header just under the bound: %v", err)
+	}
+}

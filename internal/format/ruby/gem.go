@@ -1,7 +1,6 @@
 package ruby
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -11,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
@@ -113,18 +113,18 @@ func validatePlatform(p string) error {
 // ParseGem reads the gemspec of a .gem. Only metadata.gz is read; every
 // member name must be a plain file name.
 func ParseGem(r io.Reader) (*Spec, error) {
-	tr := tar.NewReader(r)
+	tr, err := archive.NewTar(r, nil, archive.Limits{What: "The gem", Entries: maxMembers})
+	if err != nil {
+		return nil, err
+	}
 	var spec *Spec
-	for n := 0; ; n++ {
+	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, errkind.Validationf("The gem is not a tar archive: %v", err)
-		}
-		if n >= maxMembers {
-			return nil, errkind.Validationf("The gem has more than %d members", maxMembers)
+			return nil, err
 		}
 		if h.Name == "" || strings.ContainsAny(h.Name, `/\`) || h.Name == "." || h.Name == ".." {
 			return nil, errkind.Validationf("The gem has a member %q outside its top level", h.Name)

@@ -68,7 +68,7 @@ func TestParseGemRefuses(t *testing.T) {
 		gem  []byte
 		want string
 	}{
-		"not a tar":    {[]byte("hello"), "not a tar archive"},
+		"not a tar":    {[]byte("hello"), "not a valid tar archive"},
 		"no metadata":  {gemOf(t, map[string]string{"data.tar.gz": ""}), "no metadata.gz"},
 		"traversal":    {gemOf(t, map[string]string{"../metadata.gz": string(good)}), "outside its top level"},
 		"subdirectory": {gemOf(t, map[string]string{"a/metadata.gz": string(good)}), "outside its top level"},

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/arcahq/arca/internal/archive"
 	"github.com/arcahq/arca/internal/errkind"
 )
 
@@ -37,15 +38,11 @@ var versionedManifest = regexp.MustCompile(`^Package@swift-(\d+(?:\.\d+){0,2})\.
 // the directory holding Package.swift. It returns the manifests of the
 // top-level directory.
 func ParseArchive(r io.ReaderAt, size int64, lim Limits) (Archive, error) {
-	zr, err := zip.NewReader(r, size)
+	zr, err := archive.OpenZip(r, size, archive.Limits{What: "The source archive", Entries: lim.Entries, Unpacked: lim.Uncompressed, Ratio: archive.DefaultRatio})
 	if err != nil {
-		return Archive{}, errkind.Validationf("The source archive is not a valid zip file: %v", err)
-	}
-	if len(zr.File) > lim.Entries {
-		return Archive{}, errkind.Validationf("The source archive has %d members; at most %d are accepted", len(zr.File), lim.Entries)
+		return Archive{}, err
 	}
 	a := Archive{Manifests: map[string][]byte{}}
-	var total uint64
 	for _, f := range zr.File {
 		name := f.Name
 		if name == "" || strings.Contains(name, "\\") || strings.HasPrefix(name, "/") || path.Clean(name) != strings.TrimSuffix(name, "/") {
@@ -55,10 +52,6 @@ func ParseArchive(r io.ReaderAt, size int64, lim Limits) (Archive, error) {
 			if seg == ".." || seg == "." {
 				return Archive{}, errkind.Validationf("The source archive has a member with an unsafe path: %q", name)
 			}
-		}
-		total += f.UncompressedSize64
-		if total > uint64(lim.Uncompressed) {
-			return Archive{}, errkind.Validationf("The source archive expands to more than %d bytes", lim.Uncompressed)
 		}
 		root, rest, _ := strings.Cut(name, "/")
 		if a.Root == "" {

@@ -302,9 +302,5 @@ func (q queries) SetSessionSecret(ctx context.Context, accessKeyID, secret strin
 }
 
 func (q queries) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM sts_sessions WHERE expires_at < $1`, ms(before))
-	if err != nil {
-		return 0, q.classify(err)
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM sts_sessions WHERE expires_at < $1`, ms(before))
 }

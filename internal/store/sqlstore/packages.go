@@ -370,6 +370,19 @@ func (q queries) DomainAsset(ctx context.Context, domainID int64, sha256 string)
 	return a, q.classify(err)
 }
 
+func (q queries) SetDerived(ctx context.Context, domainID int64, sha256 string, b []byte) error {
+	if b == nil {
+		b = []byte{}
+	}
+	return q.exec(ctx, true, `UPDATE domain_blobs SET derived = $3 WHERE domain_id = $1 AND sha256 = $2`, domainID, sha256, b)
+}
+
+func (q queries) Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error) {
+	var b []byte
+	err := q.r.QueryRowContext(ctx, `SELECT derived FROM domain_blobs WHERE domain_id = $1 AND sha256 = $2`, domainID, sha256).Scan(&b)
+	return b, q.classify(err)
+}
+
 func (q queries) BlobInUse(ctx context.Context, sha256 string) (bool, error) {
 	var n int
 	err := q.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM domain_blobs WHERE sha256 = $1`, sha256).Scan(&n)

@@ -45,9 +45,5 @@ func (q queries) RevocationGeneration(ctx context.Context) (int64, error) {
 }
 
 func (q queries) DeleteExpiredRevocations(ctx context.Context, t time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM token_revocations WHERE expires_at <= $1`, ms(t))
-	if err != nil {
-		return 0, q.classify(err)
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM token_revocations WHERE expires_at <= $1`, ms(t))
 }

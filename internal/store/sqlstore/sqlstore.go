@@ -225,6 +225,15 @@ func (q queries) exec(ctx context.Context, mustTouch bool, query string, args ..
 	return nil
 }
 
+// execCount runs a write and returns how many rows it touched.
+func (q queries) execCount(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := q.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, q.classify(err)
+	}
+	return res.RowsAffected()
+}
+
 // --- accounts and access keys ---
 
 func (q queries) PutAccount(ctx context.Context, a store.Account) error {

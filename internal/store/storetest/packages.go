@@ -231,6 +231,17 @@ func testAssetAccounting(t *testing.T, s store.Store) {
 	if a.Size != 10 || a.SHA1 != "sha1-0123456789" {
 		t.Errorf("DomainAsset = %+v", a)
 	}
+	// A derived file lives with the digest in its domain.
+	if b, err := s.Derived(ctx, d.ID, "sha256-0123456789"); err != nil || b != nil {
+		t.Errorf("Derived before SetDerived = %q, %v; want nil", b, err)
+	}
+	must(t, s.SetDerived(ctx, d.ID, "sha256-0123456789", []byte("Metadata-Version: 2.1\n")))
+	if b, err := s.Derived(ctx, d.ID, "sha256-0123456789"); err != nil || string(b) != "Metadata-Version: 2.1\n" {
+		t.Errorf("Derived = %q, %v", b, err)
+	}
+	wantKind(t, s.SetDerived(ctx, d.ID, "sha256-unknown", []byte("x")), errkind.ErrNotFound, "SetDerived of a digest the domain does not reference")
+	_, err = s.Derived(ctx, d.ID, "sha256-unknown")
+	wantKind(t, err, errkind.ErrNotFound, "Derived of a digest the domain does not reference")
 	// Another domain counts its own copy.
 	po := mkPackage(t, s, other, artifact.PackageRef{Format: artifact.NPM, Name: "x"})
 	mkVersion(t, s, d2, po, "1.0.0", asset("x-1.0.0.tgz", "0123456789"))
@@ -251,6 +262,8 @@ func testAssetAccounting(t *testing.T, s store.Store) {
 	}
 	_, err = s.DomainAsset(ctx, d.ID, "sha256-0123456789")
 	wantKind(t, err, errkind.ErrNotFound, "released digest")
+	_, err = s.Derived(ctx, d.ID, "sha256-0123456789")
+	wantKind(t, err, errkind.ErrNotFound, "the derived file of a released digest")
 	inUse, err := s.BlobInUse(ctx, "sha256-0123456789")
 	must(t, err)
 	if !inUse {

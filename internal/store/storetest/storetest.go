@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	tests = append(tests, revocationTests()...)
 	tests = append(tests, groupTests()...)
 	tests = append(tests, eventTests()...)
+	tests = append(tests, replicaTests()...)
 	tests = append(tests, raceTests()...)
 	tests = append(tests, consoleTests()...)
 	for _, tc := range tests {

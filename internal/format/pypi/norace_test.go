@@ -1,0 +1,5 @@
+//go:build !race
+
+package pypi_test
+
+const raceDetector = false
