@@ -1,5 +1,6 @@
 // Command arca is Arca: `arca serve` runs the artifact repository server;
-// `arca admin` administers a server's accounts and `arca token` inspects
+// `arca backup` and `arca restore` copy its data directory out and back
+// (package backup); `arca admin` administers a server's accounts and `arca token` inspects
 // and revokes authorization tokens (package internal/admin);
 // `arca login`, `arca credential`, `arca env`, `arca exec` and `arca
 // profile` are the client side (package internal/cli).
@@ -54,6 +55,7 @@ func main() {
 	root.AddCommand(serveCommand())
 	root.AddCommand(admin.Command(os.Stdout, os.Stderr))
 	root.AddCommand(admin.TokenCommand(os.Stdout, os.Stderr))
+	root.AddCommand(backupCommand(os.Stdout), restoreCommand(os.Stdout))
 	root.AddCommand(app.Commands()...)
 	if err := root.Execute(); err != nil {
 		if msg := cli.Message(err); msg != "" {
@@ -101,6 +103,7 @@ config file, the environment, the flags.`,
 	f.Duration("event-timeout", d.EventTimeout, "how long one event delivery attempt may take ("+config.EnvEventTimeout+")")
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
+	f.String("metrics", d.Metrics, "who may read GET /metrics (Prometheus): loopback (clients on this host, not through a proxy), open, or off (no metrics kept) ("+config.EnvMetrics+")")
 	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
 	f.Int("max-connections", d.MaxConnections, "connections served at once; more are answered 503 with Retry-After; 0 for no bound ("+config.EnvMaxConnections+")")
 	f.String("min-body-rate", strconv.FormatInt(d.MinBodyRate>>10, 10)+"KiB", "slowest a request body may arrive, per second over 30-second windows, e.g. 10KiB; 0 for no minimum ("+config.EnvMinBodyRate+")")

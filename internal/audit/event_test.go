@@ -36,7 +36,7 @@ func serve(t *testing.T, h http.HandlerFunc, req *http.Request) map[string]any {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 23, 10, 11, 12, 0, time.UTC)
-	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil)
+	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil, nil)
 	w := httptest.NewRecorder()
 	handler.ServeHTTP(w, req)
 	l.Close()

@@ -88,6 +88,11 @@ type Config struct {
 	// running server spends its time. Empty: not served.
 	DebugListen string
 
+	// Metrics says who may read GET /metrics on the main listener:
+	// MetricsLoopback (the default), MetricsOpen or MetricsOff (no
+	// endpoint and no instrumentation).
+	Metrics string
+
 	// MaxConnections bounds the connections served at once; more are
 	// answered 503 with Retry-After. 0 is no bound.
 	MaxConnections int
@@ -132,6 +137,19 @@ const (
 	AuditStdout = "-"
 )
 
+// The values of Metrics.
+const (
+	// MetricsLoopback serves /metrics to clients connecting from a
+	// loopback address with no X-Forwarded-For or Forwarded header (so a
+	// reverse proxy on the same host does not pass it on).
+	MetricsLoopback = "loopback"
+	// MetricsOpen serves /metrics to every client: for a listener only a
+	// private network reaches.
+	MetricsOpen = "open"
+	// MetricsOff serves no /metrics and keeps no metrics.
+	MetricsOff = "off"
+)
+
 // Defaults returns the configuration of a bare `arca serve`.
 func Defaults() Config {
 	return Config{
@@ -144,6 +162,7 @@ func Defaults() Config {
 		EventRetryBackoff:    5 * time.Second,
 		EventTimeout:         10 * time.Second,
 		LogFormat:            "text",
+		Metrics:              MetricsLoopback,
 		AuditLogMaxSize:      100 << 20,
 		AuditLogKeep:         10,
 		AuditLogMinAge:       7 * 24 * time.Hour,
@@ -184,6 +203,7 @@ const (
 	EnvEventTimeout         = "ARCA_EVENT_TIMEOUT"
 	EnvTrustedProxies       = "ARCA_TRUSTED_PROXIES"
 	EnvDebugListen          = "ARCA_DEBUG_LISTEN"
+	EnvMetrics              = "ARCA_METRICS"
 	EnvTLSCert              = "ARCA_TLS_CERT"
 	EnvTLSKey               = "ARCA_TLS_KEY"
 	EnvMasterKey            = "ARCA_MASTER_KEY"
@@ -312,6 +332,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q is not text or json", c.LogFormat)
+	}
+	switch c.Metrics {
+	case MetricsLoopback, MetricsOpen, MetricsOff:
+	default:
+		return fmt.Errorf("metrics %q is not %s, %s or %s", c.Metrics, MetricsLoopback, MetricsOpen, MetricsOff)
 	}
 	if c.DebugListen != "" {
 		if ap, err := netip.ParseAddrPort(c.DebugListen); err != nil || !ap.Addr().IsLoopback() {

@@ -76,6 +76,7 @@ func TestValidateRejects(t *testing.T) {
 		"log format":          func(c *Config) { c.LogFormat = "xml" },
 		"public debug listen": func(c *Config) { c.DebugListen = "0.0.0.0:6060" },
 		"named debug listen":  func(c *Config) { c.DebugListen = "localhost:6060" },
+		"unknown metrics":     func(c *Config) { c.Metrics = "public" },
 		"database not a url":  func(c *Config) { shared(c); c.Database = "/var/lib/arca/arca.db" },
 		"mysql database":      func(c *Config) { shared(c); c.Database = "mysql://arca@db.test/arca" },
 		"database, no master key": func(c *Config) {

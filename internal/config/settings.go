@@ -53,6 +53,7 @@ var settings = []setting{
 	}},
 	{Key: "trusted-proxy", Env: EnvTrustedProxies, List: true, apply: (*Config).AddTrustedProxy},
 	{Key: "log-format", Env: EnvLogFormat, apply: text(func(c *Config) *string { return &c.LogFormat })},
+	{Key: "metrics", Env: EnvMetrics, apply: text(func(c *Config) *string { return &c.Metrics })},
 	{Key: "debug-listen", Env: EnvDebugListen, apply: text(func(c *Config) *string { return &c.DebugListen })},
 	{Key: "max-connections", Env: EnvMaxConnections, apply: func(c *Config, v string) (err error) {
 		c.MaxConnections, err = strconv.Atoi(v)

@@ -19,6 +19,7 @@ import (
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/events"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/pkggroup"
 	"github.com/arcahq/arca/internal/store"
@@ -129,11 +130,13 @@ func New(cfg Config, m *model.Model, a *auth.Authenticator, z Authorizer, cat *c
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := a.model.Route(r.Method, r.URL.Path)
 	if !ok {
+		metrics.From(r.Context()).Name(metrics.ControlPlane, "unknown")
 		a.writeError(w, r, errkind.NotFoundf("No CodeArtifact operation is served at %s %s", r.Method, r.URL.Path).WithReason(unknownOperation))
 		return
 	}
 	rec := audit.From(r.Context())
 	rec.Call(audit.SourceCodeArtifact, op.Name) // Arca's own operations too: they are served here
+	metrics.From(r.Context()).Name(metrics.ControlPlane, op.Name)
 	client, _ := middleware.ClientFrom(r.Context())
 	leave, err := a.cfg.Throttle.EnterAddress(client.IP)
 	if err != nil {

@@ -36,6 +36,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/throttle"
@@ -114,6 +115,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f := h.formats[req.Format]
 	h.record(r, req, f)
+	metrics.From(r.Context()).Package(req.Format)
 	client, _ := middleware.ClientFrom(r.Context())
 	leave, err := h.throttle.EnterAddress(client.IP)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/middleware"
 )
 
@@ -127,6 +128,11 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	auditCall(r, svc, action, p, f)
+	named := "unknown" // a client's unknown action is no label value
+	if _, known := svc.ops[action]; known {
+		named = action
+	}
+	metrics.From(r.Context()).Name(svc.name, named)
 	if action == "" {
 		a.writeError(w, r, svc, errkind.Validationf("Missing Action").WithReason("MissingAction"))
 		return

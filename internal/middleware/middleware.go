@@ -1,7 +1,8 @@
 // Package middleware wraps every HTTP request Arca serves: it gives the
 // request an id (answered in x-amzn-RequestId, as AWS clients expect, and
 // carried in the context for logs and 5xx messages), recovers from panics,
-// and writes one access-log line per request.
+// writes one access-log line per request, and tells an Observer (the
+// metrics) each request's status and duration.
 //
 // The access log never records credentials: it logs the method, the path
 // (without the query string, which can hold presigned signatures, and with
@@ -48,14 +49,26 @@ func NewID() string {
 	return string(s[:])
 }
 
-// Wrap returns h with request ids, panic recovery (logged to log) and
-// access logging (to access; none if nil).
-func Wrap(h http.Handler, log *slog.Logger, access *AccessLog) http.Handler {
+// Observer sees every request: Start may add to its context before the
+// handler runs, Done gets the status and the duration once it returned
+// (the metrics, package metrics).
+type Observer interface {
+	Start(ctx context.Context) context.Context
+	Done(ctx context.Context, status int, d time.Duration)
+}
+
+// Wrap returns h with request ids, panic recovery (logged to log), access
+// logging (to access; none if nil) and the observer obs (none if nil).
+func Wrap(h http.Handler, log *slog.Logger, access *AccessLog, o Observer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewID()
 		w.Header().Set("x-amzn-RequestId", id)
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		if o != nil {
+			ctx = o.Start(ctx)
+		}
+		r = r.WithContext(ctx)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
@@ -67,9 +80,13 @@ func Wrap(h http.Handler, log *slog.Logger, access *AccessLog) http.Handler {
 					http.Error(rec, "internal error, request id "+id, http.StatusInternalServerError)
 				}
 			}
+			d := time.Since(start)
 			if access != nil {
 				access.write(line{at: start, id: id, method: r.Method, path: RedactPath(r.URL.Path),
-					status: rec.status, bytes: rec.bytes, duration: time.Since(start)})
+					status: rec.status, bytes: rec.bytes, duration: d})
+			}
+			if o != nil {
+				o.Done(ctx, rec.status, d)
 			}
 		}()
 		h.ServeHTTP(rec, r)

@@ -16,7 +16,7 @@ func TestAccessLogKeepsSecretsOut(t *testing.T) {
 			t.Error("no request id in the context")
 		}
 		w.WriteHeader(http.StatusTeapot)
-	}), slog.New(slog.DiscardHandler), NewAccessLog(&buf, false))
+	}), slog.New(slog.DiscardHandler), NewAccessLog(&buf, false), nil)
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodDelete, "/d-111122223333/npm/r/-/user/token/SECRET-TOKEN-VALUE?X-Amz-Signature=SIG", nil)
 	req.Header.Set("Authorization", "Bearer ANOTHER-SECRET")
@@ -37,7 +37,7 @@ func TestAccessLogKeepsSecretsOut(t *testing.T) {
 
 func TestPanicBecomes500(t *testing.T) {
 	var buf bytes.Buffer
-	h := Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), slog.New(slog.NewTextHandler(&buf, nil)), nil)
+	h := Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), slog.New(slog.NewTextHandler(&buf, nil)), nil, nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), rec.Header().Get("x-amzn-RequestId")) {

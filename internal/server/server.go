@@ -39,12 +39,14 @@ import (
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/iamapi"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/sealed"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/engine"
+	"github.com/arcahq/arca/internal/store/sqlstore"
 	"github.com/arcahq/arca/internal/throttle"
 	"github.com/arcahq/arca/internal/token"
 	"github.com/arcahq/arca/internal/upstream"
@@ -85,6 +87,8 @@ type Server struct {
 	// is the audit log, nil when it is off.
 	revocations *token.Revocations
 	audit       *audit.Log
+	// metrics are nil with --metrics off.
+	metrics *metrics.Metrics
 	// dispatcher delivers package version events, run by Serve.
 	dispatcher *events.Dispatcher
 	// freshness is how long one read of the store's change counters
@@ -134,8 +138,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err := privateDataDir(cfg.Data, log); err != nil {
 		return nil, err
 	}
+	var m *metrics.Metrics
+	if cfg.Metrics != config.MetricsOff {
+		m = metrics.New()
+	}
 	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
-		func() (store.Store, error) { return engine.Open(ctx, cfg.Database, cfg.Data, true) })
+		func() (store.Store, error) {
+			st, err := engine.Open(ctx, cfg.Database, cfg.Data, true)
+			if err != nil || m == nil {
+				return st, err
+			}
+			// The SQL store times its statements (an optional capability:
+			// package sqlstore's Time).
+			if t, ok := st.(interface{ Time(sqlstore.Timer) }); ok {
+				t.Time(m.Store)
+			}
+			return countedStore{st, m}, nil
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +162,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		log.Info("created a master key file inside the data directory: the secrets in the database are encrypted, "+
 			"but a copy of the whole directory holds the key; keep the key elsewhere (ARCA_MASTER_KEY or --master-key-file)", "file", created)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert,
+	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert, metrics: m,
 		freshness: generation.DefaultWindow, holder: newHolder()}
 	for _, o := range opts {
 		o(s)
@@ -165,7 +184,12 @@ func (s *Server) build(ctx context.Context) error {
 		s.log.Warn("the database can be shared but the blobs are in this server's data directory: " +
 			"another replica would list packages whose bytes it cannot serve; give every replica the same --blobs s3://...")
 	}
-	s.blobs = blob.NewGuard(blobcache.New(blobs, blobCacheSize), sweepGrace, s.now)
+	if s.metrics != nil {
+		blobs = timedBlobs{blobs, s.metrics}
+	}
+	cache := blobcache.New(blobs, blobCacheSize)
+	s.metrics.Register(cacheCollector(cache))
+	s.blobs = blob.NewGuard(cache, sweepGrace, s.now)
 	s.blobs.UseHolds(blobHolds{st: s.store, holder: s.holder})
 	now := s.now
 	// The change counters every cache keys on, kept in step with the
@@ -198,7 +222,11 @@ func (s *Server) build(ctx context.Context) error {
 	// Revocations come from `arca token revoke`, which moves their
 	// counter.
 	s.revocations.UseGenerations(gens)
-	authn.SetRevocations(s.revocations)
+	var revoked auth.Revoked = s.revocations
+	if s.metrics != nil {
+		revoked = countedRevocations{s.revocations, s.metrics}
+	}
+	authn.SetRevocations(revoked)
 	if s.audit, err = openAudit(s.cfg, s.log); err != nil {
 		return err
 	}
@@ -213,12 +241,26 @@ func (s *Server) build(ctx context.Context) error {
 	subscriptions := events.NewService(s.store, now, outbox.Committed)
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
-	decider := authz.New(dir, cat, s.cfg.Region, now)
+	evaluator := authz.New(dir, cat, s.cfg.Region, now)
+	var decider interface {
+		controlapi.Authorizer
+		iamapi.Authorizer
+		endpoint.Authorizer
+	} = evaluator
+	var tokenChecks endpoint.Tokens = authn
+	if s.metrics != nil {
+		decider = countedAuthz{evaluator, s.metrics}
+		tokenChecks = countedTokens{authn, s.metrics}
+	}
 
 	// The clients of the public registries configured for external
 	// connections. A connection with no URL configured is absent: its
 	// repositories serve only what they already hold.
-	conns := s.formats.Connect(s.cfg.ExternalConnections, upstream.Config{Blobs: s.blobs, Log: s.log})
+	upstreams := upstream.Config{Blobs: s.blobs, Log: s.log}
+	if s.metrics != nil {
+		upstreams.Observe = observeUpstream(s.metrics)
+	}
+	conns := s.formats.Connect(s.cfg.ExternalConnections, upstreams)
 	res := resolve.New(s.store, cat, conns, s.cfg.UpstreamTimeout, s.log)
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
@@ -226,7 +268,7 @@ func (s *Server) build(ctx context.Context) error {
 	limits := throttle.New(throttle.Config{Scale: s.cfg.Throttle, PerClient: s.cfg.MaxRequestsPerClient}, now)
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats, Throttle: limits, Events: subscriptions}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
-	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, authn, decider, cat, s.formats.Surfaces(deps), limits)
+	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, tokenChecks, decider, cat, s.formats.Surfaces(deps), limits)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 	auditFile := s.cfg.AuditLog
 	if auditFile == config.AuditOff || auditFile == config.AuditStdout {
@@ -238,6 +280,9 @@ func (s *Server) build(ctx context.Context) error {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", metricsHandler(s.metrics, s.cfg.Metrics))
+	}
 	mux.Handle("/v1/", control)
 	// The query APIs of IAM and STS post to "/", which is no repository
 	// endpoint's path.
@@ -248,7 +293,11 @@ func (s *Server) build(ctx context.Context) error {
 	// client's address.
 	budget := throttle.NewBudget(s.cfg.BufferBudget, budgetWait)
 	handler := minBodyRate(settleUploads(bufferBudget(mux, budget, s.log), s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
-	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access)
+	var observer middleware.Observer
+	if s.metrics != nil {
+		observer = s.metrics
+	}
+	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access, observer)
 	return nil
 }
 

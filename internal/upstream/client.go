@@ -54,6 +54,9 @@ type Config struct {
 	Client *http.Client
 	// Log receives failures and refused files; nil to discard them.
 	Log *slog.Logger
+	// Observe, when set, wraps the transport of the connection's client
+	// (the server counts each connection's fetches and bytes with it).
+	Observe func(connection string, rt http.RoundTripper) http.RoundTripper
 
 	// TTL is how long a Cache uses a document (or its absence) before it
 	// revalidates it.
@@ -110,6 +113,15 @@ func NewClient(cfg Config) *Client {
 	}
 	if c.http == nil {
 		c.http = NewHTTPClient()
+	}
+	if cfg.Observe != nil {
+		observed := *c.http
+		rt := observed.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		observed.Transport = cfg.Observe(cfg.Connection, rt)
+		c.http = &observed
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

@@ -16,6 +16,7 @@ import (
 	"context"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/blob"
@@ -34,6 +35,22 @@ type Store struct {
 	size  int64
 	byKey map[blob.Digest]*list.Element
 	lru   list.List // of *entry, most recently used first
+
+	hits, misses atomic.Uint64
+}
+
+// Stats is what the cache did and holds, for the metrics.
+type Stats struct {
+	Hits, Misses uint64 // Opens answered from memory, and from the store
+	Entries      int    // blobs held
+	Bytes        int64  // their size
+}
+
+// Stats returns the cache's counters and size now.
+func (s *Store) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Hits: s.hits.Load(), Misses: s.misses.Load(), Entries: len(s.byKey), Bytes: s.size}
 }
 
 type entry struct {
@@ -69,8 +86,10 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 		if err := ctx.Err(); err != nil {
 			return nil, blob.Info{}, err
 		}
+		s.hits.Add(1)
 		return Reader{bytes.NewReader(e.data), e.data}, e.info, nil
 	}
+	s.misses.Add(1)
 	return s.Store.Open(ctx, d)
 }
 

@@ -182,3 +182,28 @@ func TestForwardsRedirector(t *testing.T) {
 		t.Errorf("RedirectURL over a store without redirects = %q, %v; want \"\" (stream)", got, err)
 	}
 }
+
+// Stats counts Opens served from memory and from the store, and what the
+// cache holds.
+func TestStats(t *testing.T) {
+	ctx := context.Background()
+	inner, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := blob.Put(ctx, inner, bytes.NewReader([]byte("small blob")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(inner, 1<<20)
+	for range 3 {
+		f, _, err := c.OpenToServe(ctx, info.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	if got, want := c.Stats(), (Stats{Hits: 2, Misses: 1, Entries: 1, Bytes: info.Size}); got != want {
+		t.Errorf("Stats() = %+v, want %+v", got, want)
+	}
+}

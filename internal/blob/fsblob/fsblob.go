@@ -60,6 +60,21 @@ func New(root string) (*Store, error) {
 	return s, nil
 }
 
+// Existing opens the store rooted at root to read it, creating and
+// removing nothing (a backup on read-only media): root/sha256 must
+// exist. Writing to it fails.
+func Existing(root string) (*Store, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: root %q: %w", root, err)
+	}
+	s := &Store{blobDir: filepath.Join(abs, "sha256"), tmpDir: filepath.Join(abs, "tmp")}
+	if fi, err := os.Stat(s.blobDir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("fsblob: %s holds no blob store", root)
+	}
+	return s, nil
+}
+
 // removeStaleTemp removes regular files in root/tmp last modified before
 // cutoff.
 func (s *Store) removeStaleTemp(cutoff time.Time) error {

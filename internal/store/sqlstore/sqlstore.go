@@ -42,6 +42,19 @@ type Store struct {
 	queries
 	write *sql.DB
 	close func() error
+	timer Timer
+}
+
+// Timer receives how long a statement ("query", "exec") or a whole
+// read-write transaction ("transaction", commit included) took.
+type Timer func(kind string, d time.Duration)
+
+// Time makes the store report its statements' and transactions' durations
+// to t (the server's metrics). Call it before the store is used.
+func (s *Store) Time(t Timer) {
+	s.timer = t
+	s.queries.r = timed{s.queries.r, t}
+	s.queries.w = timed{s.queries.w, t}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -68,6 +81,9 @@ const maxAttempts = 20
 // always as a serialisation failure). Run again, fn sees the row and
 // decides as it would have; a second violation is a real conflict.
 func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) error {
+	if s.timer != nil {
+		defer func(start time.Time) { s.timer("transaction", time.Since(start)) }(time.Now())
+	}
 	uniqueRetried := false
 	for attempt := 1; ; attempt++ {
 		err, why := s.update(ctx, fn)
@@ -118,7 +134,11 @@ func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err
 	}()
 	// fn may have turned the engine's error into one of its own: the
 	// statements that failed still say why.
-	if err = fn(queries{r: tx, w: tx, d: s.d}); err != nil {
+	var in dbtx = tx
+	if s.timer != nil {
+		in = timed{tx, s.timer}
+	}
+	if err = fn(queries{r: in, w: in, d: s.d}); err != nil {
 		return err, tx.why(err)
 	}
 	if err = sqlTx.Commit(); err != nil {
@@ -182,6 +202,35 @@ type dbtx interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// timed reports each statement's duration to a Timer. A query's time is
+// until its first row is ready (database/sql runs it then); reading the
+// rows is the caller's.
+type timed struct {
+	db dbtx
+	t  Timer
+}
+
+func (x timed) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	start := time.Now()
+	res, err := x.db.ExecContext(ctx, query, args...)
+	x.t("exec", time.Since(start))
+	return res, err
+}
+
+func (x timed) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	start := time.Now()
+	rows, err := x.db.QueryContext(ctx, query, args...)
+	x.t("query", time.Since(start))
+	return rows, err
+}
+
+func (x timed) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	start := time.Now()
+	row := x.db.QueryRowContext(ctx, query, args...)
+	x.t("query", time.Since(start))
+	return row
 }
 
 // queries runs every statement; r serves reads and w writes.
