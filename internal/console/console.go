@@ -16,6 +16,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/metrics"
 	"github.com/arcahq/arca/internal/middleware"
 )
 
@@ -139,6 +140,9 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
+	// The metrics name a console request by its route: a bounded set.
+	_, pattern := c.mux.Handler(r)
+	metrics.From(r.Context()).Name("console", pattern)
 	c.mux.ServeHTTP(w, r)
 }
 
