@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -10,13 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/bench/fixture"
 	"github.com/arcahq/arca/internal/format/nuget/nugettest"
-	"github.com/arcahq/arca/internal/servertest"
 )
 
 // BenchmarkPackageRead measures the package endpoints' read paths over
@@ -24,28 +20,9 @@ import (
 // bench/load measures against other servers, here in-process so that
 // -cpuprofile shows where the server's time goes.
 func BenchmarkPackageRead(b *testing.B) {
-	srv := servertest.Start(b)
-	ctx := context.Background()
-	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	tok, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bench")})
-	if err != nil {
-		b.Fatal(err)
-	}
-	bearer := "Bearer " + *tok.AuthorizationToken
-	basicAuth := "Basic " + basic("aws:"+*tok.AuthorizationToken)
-	endpoint := func(f types.PackageFormat) string {
-		out, err := ca.GetRepositoryEndpoint(ctx, &codeartifact.GetRepositoryEndpointInput{Domain: aws.String("bench"), Repository: aws.String("bench"), Format: f})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
-	}
+	tok, endpoint := benchRepository(b)
+	bearer := "Bearer " + tok
+	basicAuth := "Basic " + basic("aws:"+tok)
 	send := func(method, url, auth, contentType string, body []byte) {
 		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
 		req.Header.Set("Authorization", auth)

@@ -4,17 +4,49 @@ import (
 	"context"
 	"encoding/base64"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/npm"
+	"github.com/arcahq/arca/internal/servertest"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 func basic(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// benchRepository starts an in-process server with domain and repository
+// "bench" and returns an authorization token for it and the repository's
+// endpoint of each format (ending in "/").
+func benchRepository(b *testing.B) (token string, endpoint func(types.PackageFormat) string) {
+	srv := servertest.Start(b)
+	ctx := context.Background()
+	ca := srv.CodeArtifact()
+	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	tok, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return *tok.AuthorizationToken, func(f types.PackageFormat) string {
+		out, err := ca.GetRepositoryEndpoint(ctx, &codeartifact.GetRepositoryEndpointInput{Domain: aws.String("bench"), Repository: aws.String("bench"), Format: f})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
+	}
+}
 
 // npmDomain returns a catalog with npm's rules on a new SQLite store,
 // with domain d and its repository r.

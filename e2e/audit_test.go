@@ -19,12 +19,13 @@ import (
 // AWS CLI's control-plane calls (a failing one with its error code),
 // GetAuthorizationToken without the token, npm's publish and install as
 // PublishPackageVersion and ReadFromRepository data events naming the
-// token by its id. Then `arca token revoke` on the token npm uses: npm's
-// next request gets 401, as does anyone else holding the token.
+// token by its id (the repository's data events are switched on). Then
+// `arca token revoke` on the token npm uses: npm's next request gets 401,
+// as does anyone else holding the token.
 func TestAudit(t *testing.T) {
 	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "trail", "audit.log")
-	s := startServer(t, "--audit-log", logPath)
+	s := startServer(t, "--audit-log", logPath, "--audit-data-events", "my-domain/my-repo")
 	aws := newCLI(t, s)
 	aws.OK(t, "create-domain", "--domain", "my-domain")
 	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo")
@@ -125,6 +126,39 @@ func TestAudit(t *testing.T) {
 	}
 }
 
+// TestAuditDataEventsOffByDefault: as in CloudTrail, package reads are
+// data events a server records only when told to; the control plane, and
+// a read refused (a revoked token), are recorded all the same.
+func TestAuditDataEventsOffByDefault(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	logPath := filepath.Join(s.Data, "audit", "audit.log")
+	aws := newCLI(t, s)
+	aws.OK(t, "create-domain", "--domain", "my-domain")
+	aws.OK(t, "create-repository", "--domain", "my-domain", "--repository", "my-repo")
+	tok := str(t, aws.OK(t, "get-authorization-token", "--domain", "my-domain"), "authorizationToken")
+	endpoint := s.URL + "/my-domain-" + s.Account + "/npm/my-repo/"
+	whoami(t, endpoint, tok, http.StatusOK) // a read
+	if r := runArca(t, tok+"\n", "token", "revoke", "--data", s.Data, "--reason", "e2e"); r.Code != 0 {
+		t.Fatalf("arca token revoke failed\n%s", r)
+	}
+	whoami(t, endpoint, tok, http.StatusUnauthorized) // a read refused
+	aws.OK(t, "list-domains")
+	events := audittest.Wait(t, logPath, func(ev []audittest.Event) bool {
+		return audittest.Has("ListDomains", "")(ev) && audittest.Has("ReadFromRepository", "RevokedTokenException")(ev)
+	})
+	for _, e := range audittest.Named(events, "ReadFromRepository") {
+		if e["errorCode"] == nil {
+			t.Errorf("a package read was recorded without --audit-data-events: %s", pretty(e))
+		}
+	}
+	for _, e := range audittest.Named(events, "CreateRepository") {
+		if e["managementEvent"] != true || e["eventCategory"] != "Management" {
+			t.Errorf("CreateRepository event = %s", pretty(e))
+		}
+	}
+}
+
 // hasPackageEvent reports whether there is an event of that name for the
 // package.
 func hasPackageEvent(events []audittest.Event, name, pkg string) bool {
@@ -157,8 +191,8 @@ func runArca(t testing.TB, stdin string, args ...string) result {
 }
 
 // TestAuditRotation: the audit log rotates by size and, with no retention
-// floor (--audit-log-min-age 0), keeps --audit-log-keep old files, every
-// line whole.
+// floor (--audit-log-min-age 0), keeps --audit-log-keep old files,
+// gzipped, every line whole.
 func TestAuditRotation(t *testing.T) {
 	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "audit.log")
@@ -173,10 +207,10 @@ func TestAuditRotation(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		n := 0
-		for _, p := range []string{logPath, logPath + ".1", logPath + ".2"} {
+		for _, p := range []string{logPath, logPath + ".1.gz", logPath + ".2.gz"} {
 			n += len(audittest.Read(t, p))
 		}
-		if _, err := os.Stat(logPath + ".2"); err == nil && n > 0 && len(audittest.Named(audittest.Read(t, logPath), "ListDomains")) > 0 {
+		if _, err := os.Stat(logPath + ".2.gz"); err == nil && n > 0 && len(audittest.Named(audittest.Read(t, logPath), "ListDomains")) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -184,7 +218,7 @@ func TestAuditRotation(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, p := range []string{logPath, logPath + ".1", logPath + ".2"} {
+	for _, p := range []string{logPath, logPath + ".1.gz", logPath + ".2.gz"} {
 		st, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -201,7 +235,7 @@ func TestAuditRotation(t *testing.T) {
 			}
 		}
 	}
-	if _, err := os.Stat(logPath + ".3"); err == nil {
+	if _, err := os.Stat(logPath + ".3.gz"); err == nil {
 		t.Errorf("%s.3 exists: more than --audit-log-keep 2 old files", logPath)
 	}
 }

@@ -33,6 +33,11 @@
 //	       a 5 MB .crate, against nginx
 //	ruby   Bundler's compact-index info file of a gem with 32 versions, a
 //	       10 KB and a 5 MB .gem, against nginx
+//	scale  Arca alone, as data grows: one package of each -scale-formats
+//	       grown through -scale-versions (publish cost, first read after a
+//	       publish, document reads idle and beside a client publishing
+//	       nonstop, RSS); then, with -scale-packages, a repository grown
+//	       to that many packages by -scale-writers concurrent writers
 //
 // The load generator is Go's net/http client with keep-alive over -c
 // connections (or wrk with -loader wrk), -warmup then -duration per case.
@@ -112,11 +117,18 @@ type runner struct {
 	rows     []row
 	installs []installRow
 	notes    []serverNote
+
+	scaleFormats       []string
+	scaleVersionCounts []int
+	scalePackages      []int
+	scaleWriters       int
+	scaleRows          []scaleRow
+	scalePackageRows   []scalePackagesRow
 }
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, scale (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -130,6 +142,10 @@ func main() {
 		jsonOut    = flag.String("json", "", "also write the figures as JSON to this file")
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
+		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario")
+		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at")
+		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
+		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")
 	)
 	flag.Parse()
@@ -147,10 +163,21 @@ func main() {
 		logf("%v", err)
 		os.Exit(1)
 	}
+	versionCounts, err := sortedCounts(*scaleVers)
+	if err != nil {
+		logf("-scale-versions: %v", err)
+		os.Exit(2)
+	}
+	packageCounts, err := sortedCounts(*scalePkgs)
+	if err != nil {
+		logf("-scale-packages: %v", err)
+		os.Exit(2)
+	}
 	r := &runner{
 		opts: loadOpts{conns: *conns, warmup: *warmup, duration: *duration, loader: *loader},
 		root: root, dir: dir, cache: *cacheDir, install: !*noInstall,
 		installRuns: *installs, rounds: *rounds, hold: *hold, skipInstall: *skipNPMI, reposiliteJarPath: *reposilite,
+		scaleFormats: strings.Split(*scaleFmts, ","), scaleVersionCounts: versionCounts, scalePackages: packageCounts, scaleWriters: max(1, *scaleWrite),
 	}
 	// Servers are stopped by each scenario; a signal ends the run the same
 	// way (the deferred stops run as main returns).
@@ -168,7 +195,7 @@ func main() {
 	code := r.main(*scenarios, *arcaBin)
 	stopAll()
 	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(map[string]any{"rows": r.rows, "npm_install": r.installs, "servers": r.notes, "machine": machine(), "options": r.optsText()}, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"rows": r.rows, "npm_install": r.installs, "servers": r.notes, "scale": r.scaleRows, "scale_packages": r.scalePackageRows, "machine": machine(), "options": r.optsText()}, "", "  ")
 		if err := os.WriteFile(*jsonOut, b, 0o644); err != nil {
 			logf("%v", err)
 			code = 1
@@ -213,10 +240,12 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.cargo()
 		case "ruby":
 			err = r.ruby()
+		case "scale":
+			err = r.scale()
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, scale)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)

@@ -87,6 +87,7 @@ func (r *runner) print(w io.Writer) {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s / %s | %s |\n", n.Scenario, n.Server, n.Version, fmtMB(n.StartRSS), fmtMB(n.SeededRSS), fmtMB(n.SeededAnon), fmtMB(n.SeededFile), fmtMB(n.QuietRSS))
 		}
 	}
+	r.printScale(w)
 	r.printTargets(w)
 }
 

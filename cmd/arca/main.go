@@ -115,6 +115,8 @@ config file, the environment, the flags.`,
 	f.Int("audit-log-keep", d.AuditLogKeep, "rotated audit log files to keep ("+config.EnvAuditLogKeep+")")
 	f.Duration("audit-log-min-age", d.AuditLogMinAge, "rotated audit log files younger than this are kept even beyond --audit-log-keep; 0 for none ("+config.EnvAuditLogMinAge+")")
 	f.Bool("audit-log-stdout", false, "copy the audit log to standard output ("+config.EnvAuditLogStdout+")")
+	f.StringArray("audit-data-events", nil, "package reads the audit log records (data events): all, none (the default), or DOMAIN/REPOSITORY; repeatable ("+config.EnvAuditDataEvents+": comma-separated)")
+	f.String("cache-bytes", strconv.FormatInt(d.CacheBytes>>20, 10)+"MiB", "memory budget of all caches together (documents, version lookups, public registries' documents), e.g. 256MiB ("+config.EnvCacheBytes+")")
 	return cmd
 }
 

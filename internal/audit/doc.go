@@ -1,5 +1,7 @@
 // Package audit writes Arca's audit log: one JSON event per control-plane
-// call, per IAM or STS call and per package-manager request, in the shape
+// call, per IAM or STS call and per package-manager request (successful
+// package reads, CloudTrail's data events, only for the repositories
+// Config.DataEvents selects: none by default), in the shape
 // of the CloudTrail events the User Guide shows ("Logging CodeArtifact API
 // calls": eventVersion, userIdentity, eventTime, eventSource, eventName,
 // awsRegion, sourceIPAddress, userAgent, requestParameters,
@@ -16,12 +18,14 @@
 // PutPackageMetadata; the error edges the error code). After the response,
 // Wrap turns the record into one Event and hands it to the Log. A request
 // no surface claimed (a health check, a path that is no endpoint) makes no
-// event.
+// event, nor does a successful package read of a repository whose data
+// events are not selected (not even built).
 //
 // The Log writes events from one goroutine through a bounded queue, so a
 // slow or full disk never blocks a request: when the queue is full the
 // event is dropped, counted, and the drops are logged once a second. The
-// file rotates by size and by age, keeping a number of old files, and
+// file rotates by size and by age (each rotated file is gzipped beside the
+// writer), keeping a number of old files, and
 // more while they are younger than a retention floor, up to a disk cap.
 // Requests that name no caller and fail are summarised per source address
 // and minute (Log.Refused), so that strangers cannot flood the log.

@@ -59,6 +59,9 @@ func (e *Event) appendJSON(b []byte) ([]byte, error) {
 	b = strconv.AppendBool(b, e.ReadOnly)
 	b = appendField(b, `,"eventType":`, e.EventType)
 	b = appendOmitEmpty(b, `,"recipientAccountId":`, e.RecipientAccountID)
+	b = append(b, `,"managementEvent":`...)
+	b = strconv.AppendBool(b, e.ManagementEvent)
+	b = appendField(b, `,"eventCategory":`, e.EventCategory)
 	return append(b, '}'), nil
 }
 

@@ -34,6 +34,11 @@ type Event struct {
 	ReadOnly            bool           `json:"readOnly"`
 	EventType           string         `json:"eventType"`
 	RecipientAccountID  string         `json:"recipientAccountId,omitempty"`
+	// ManagementEvent and EventCategory say which of CloudTrail's kinds
+	// the event is: "Management" (the control plane, IAM, STS) or "Data"
+	// (a package manager's request).
+	ManagementEvent bool   `json:"managementEvent"`
+	EventCategory   string `json:"eventCategory"`
 }
 
 // UserIdentity is CloudTrail's userIdentity element
@@ -99,6 +104,11 @@ func (rec *Record) event(r *http.Request, requestID, region string, at time.Time
 		RequestID:         requestID,
 		EventID:           middleware.NewID(),
 		EventType:         "AwsApiCall",
+		ManagementEvent:   !rec.pkg,
+		EventCategory:     "Management",
+	}
+	if rec.pkg {
+		e.EventCategory = "Data"
 	}
 	if rec.pkg {
 		// A package request: named by the permission it needed.

@@ -27,23 +27,16 @@ func authorize(r *http.Request, p identity.Principal, action, res string) error 
 }
 
 // serve runs one request through middleware.Wrap and Wrap with handler h
-// and returns the event it logged as a generic JSON object.
+// and returns the event it logged as a generic JSON object. The log
+// records every repository's data events.
 func serve(t *testing.T, h http.HandlerFunc, req *http.Request) map[string]any {
+	return serveWith(t, Config{DataEvents: DataEvents{All: true}}, h, req)
+}
+
+// serveWith is serve with the log configured as cfg says.
+func serveWith(t *testing.T, cfg Config, h http.HandlerFunc, req *http.Request) map[string]any {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "audit.log")
-	l, err := Open(Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := time.Date(2026, 11, 23, 10, 11, 12, 0, time.UTC)
-	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil, nil)
-	w := httptest.NewRecorder()
-	handler.ServeHTTP(w, req)
-	l.Close()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, w := record(t, cfg, h, req)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) != 1 || lines[0] == "" {
 		t.Fatalf("want one event, got %q", b)
@@ -62,6 +55,26 @@ func serve(t *testing.T, h http.HandlerFunc, req *http.Request) map[string]any {
 		t.Errorf("eventID %q is not a UUID", id)
 	}
 	return ev
+}
+
+// record runs one request as serve does and returns what the log wrote.
+func record(t *testing.T, cfg Config, h http.HandlerFunc, req *http.Request) ([]byte, *httptest.ResponseRecorder) {
+	t.Helper()
+	cfg.Path = filepath.Join(t.TempDir(), "audit.log")
+	l, err := Open(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 23, 10, 11, 12, 0, time.UTC)
+	handler := middleware.Wrap(Wrap(h, l, "us-west-2", func() time.Time { return at }), slogDiscard(), nil, nil)
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, req)
+	l.Close()
+	b, err := os.ReadFile(cfg.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, w
 }
 
 func get(ev map[string]any, path string) any {
@@ -118,6 +131,8 @@ func TestControlPlaneEvent(t *testing.T) {
 		"responseElements.authorizationToken":                     "HIDDEN_DUE_TO_SECURITY_REASONS",
 		"recipientAccountId":                                      "123456789012",
 		"errorCode":                                               nil,
+		"managementEvent":                                         true,
+		"eventCategory":                                           "Management",
 	})
 }
 
@@ -132,18 +147,34 @@ func TestPackageRequestEvents(t *testing.T) {
 	repoARN := "arn:aws:codeartifact:us-west-2:111122223333:repository/my-domain/my-repo"
 	pkgARN := "arn:aws:codeartifact:us-west-2:111122223333:package/my-domain/my-repo/npm/arca/util"
 
-	t.Run("download", func(t *testing.T) {
+	download := func(w http.ResponseWriter, r *http.Request) {
+		rec := tokenPrincipal(r)
+		p := identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/alice"}
+		if err := authorize(r, p, "codeartifact:ReadFromRepository", repoARN); err != nil {
+			t.Fatal(err)
+		}
+		rec.Param("packageName", "lodash")
+		rec.Param("packageVersion", "4.17.20")
+	}
+	downloadRequest := func() *http.Request {
 		req := httptest.NewRequest("GET", "/my-domain-111122223333/npm/my-repo/lodash/-/lodash-4.17.20.tgz", nil)
 		req.Header.Set("Authorization", "Bearer SECRET-TOKEN")
-		ev := serve(t, func(w http.ResponseWriter, r *http.Request) {
-			rec := tokenPrincipal(r)
-			p := identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/alice"}
-			if err := authorize(r, p, "codeartifact:ReadFromRepository", repoARN); err != nil {
-				t.Fatal(err)
+		return req
+	}
+	t.Run("download not recorded by default", func(t *testing.T) {
+		// Package reads are data events: recorded only when selected.
+		for _, cfg := range []Config{{}, {DataEvents: DataEvents{Repositories: map[string]bool{"my-domain/other-repo": true}}}} {
+			if b, _ := record(t, cfg, download, downloadRequest()); len(b) != 0 {
+				t.Errorf("data events %+v: a download was recorded: %s", cfg.DataEvents, b)
 			}
-			rec.Param("packageName", "lodash")
-			rec.Param("packageVersion", "4.17.20")
-		}, req)
+		}
+	})
+	t.Run("download of a selected repository", func(t *testing.T) {
+		ev := serveWith(t, Config{DataEvents: DataEvents{Repositories: map[string]bool{"my-domain/my-repo": true}}}, download, downloadRequest())
+		wantFields(t, ev, map[string]any{"eventName": "ReadFromRepository", "eventCategory": "Data", "managementEvent": false})
+	})
+	t.Run("download", func(t *testing.T) {
+		ev := serve(t, download, downloadRequest())
 		wantFields(t, ev, map[string]any{
 			"eventName": "ReadFromRepository", "readOnly": true,
 			"userIdentity.type": "IAMUser", "userIdentity.userName": "alice", "userIdentity.arn": "arn:aws:iam::111122223333:user/alice",
@@ -154,8 +185,9 @@ func TestPackageRequestEvents(t *testing.T) {
 		})
 	})
 	t.Run("denied publish", func(t *testing.T) {
+		// A denial is recorded whatever the data events selected.
 		req := httptest.NewRequest("PUT", "/my-domain-111122223333/npm/my-repo/@arca%2futil", nil)
-		ev := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		ev := serveWith(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
 			rec := tokenPrincipal(r)
 			p := identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/alice"}
 			authorize(r, p, "codeartifact:ReadFromRepository", repoARN)
@@ -169,7 +201,7 @@ func TestPackageRequestEvents(t *testing.T) {
 	})
 	t.Run("unauthenticated", func(t *testing.T) {
 		req := httptest.NewRequest("GET", "/my-domain-111122223333/npm/my-repo/-/user/token/SECRET-TOKEN", nil)
-		ev := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		ev := serveWith(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
 			rec := From(r.Context())
 			rec.PackageRequest()
 			rec.Fail("UnauthorizedException", "The authorization token is not valid.")

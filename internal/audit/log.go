@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,8 +33,8 @@ type Config struct {
 	// Path is the file events are appended to; "" writes no file.
 	Path string
 	// MaxSize is the size in bytes past which the file rotates: PATH
-	// becomes PATH.1, PATH.1 becomes PATH.2, and so on, and the oldest
-	// beyond Keep is removed. 0 is DefaultMaxSize.
+	// becomes PATH.1.gz, PATH.1.gz becomes PATH.2.gz, and so on, and the
+	// oldest beyond Keep is removed. 0 is DefaultMaxSize.
 	MaxSize int64
 	// Keep is how many rotated files are kept; 0 keeps none (the file
 	// starts over when it is full), unless MinAge keeps more.
@@ -58,6 +60,25 @@ type Config struct {
 	QueueSize int
 	// Log receives the Log's own problems (drops, write errors).
 	Log *slog.Logger
+	// DataEvents selects the package reads that are recorded (CloudTrail's
+	// data events); the zero value records none. Everything else (the
+	// control plane, IAM, STS, every package write and every request that
+	// failed) is always recorded.
+	DataEvents DataEvents
+}
+
+// DataEvents selects the repositories whose package reads (successful
+// ReadFromRepository requests) are recorded.
+type DataEvents struct {
+	// All records every repository's reads.
+	All bool
+	// Repositories records the reads of these, each "DOMAIN/REPOSITORY".
+	Repositories map[string]bool
+}
+
+// Records reports whether reads of the repository are recorded.
+func (d DataEvents) Records(domain, repository string) bool {
+	return d.All || (len(d.Repositories) > 0 && d.Repositories[domain+"/"+repository])
 }
 
 // Log writes events, one JSON object per line, from one goroutine.
@@ -79,6 +100,8 @@ type Log struct {
 	size      int64
 	opened    time.Time // when the current file was opened
 	lastError int64     // unix second of the last write error logged
+	// compressing is closed when the last rotated file is compressed.
+	compressing chan struct{}
 }
 
 // Open opens the log (creating its file and directory) and starts its
@@ -180,6 +203,7 @@ func (l *Log) Close() error {
 		close(l.queue)
 		l.mu.Unlock()
 		<-l.done
+		l.waitCompressed()
 	})
 	if l.file != nil {
 		return l.file.Close()
@@ -300,34 +324,96 @@ func (l *Log) flush() {
 	}
 }
 
-// rotate closes the file, shifts PATH.N to PATH.N+1 and PATH to PATH.1,
-// opens a new PATH, and then removes the oldest rotated files beyond Keep
-// that are older than MinAge, and beyond MaxTotal whatever their age.
+// rotate closes the file, shifts PATH.N.gz to PATH.N+1.gz and PATH to
+// PATH.1, opens a new PATH, and then removes the oldest rotated files
+// beyond Keep that are older than MinAge, and beyond MaxTotal whatever
+// their age. PATH.1 is then compressed to PATH.1.gz beside the writer
+// (compressing is not waited for by requests; the next rotation and Close
+// wait for it).
 func (l *Log) rotate() error {
 	l.flush()
 	if err := l.file.Close(); err != nil {
 		l.writeError(err)
 	}
 	l.file = nil
+	l.waitCompressed()
 	p := l.cfg.Path
-	name := func(i int) string { return p + "." + strconv.Itoa(i) }
-	n := 0 // rotated files: PATH.1 to PATH.n
-	for {
-		if _, err := os.Lstat(name(n + 1)); err != nil {
-			break
+	// name returns the rotated file of slot i as it is on disk: gzipped,
+	// or not (yet, or written before rotated files were compressed).
+	name := func(i int) string {
+		n := p + "." + strconv.Itoa(i)
+		if _, err := os.Lstat(n + ".gz"); err == nil {
+			return n + ".gz"
 		}
+		return n
+	}
+	exists := func(n string) bool { _, err := os.Lstat(n); return err == nil }
+	n := 0 // rotated files: slots 1 to n
+	for exists(name(n + 1)) {
 		n++
 	}
 	for i := n; i >= 1; i-- {
-		if err := os.Rename(name(i), name(i+1)); err != nil {
+		from := name(i)
+		to := p + "." + strconv.Itoa(i+1)
+		if strings.HasSuffix(from, ".gz") {
+			to += ".gz"
+		}
+		if err := os.Rename(from, to); err != nil {
 			l.writeError(err)
 		}
 	}
-	if err := os.Rename(p, name(1)); err != nil {
+	if err := os.Rename(p, p+".1"); err != nil {
 		l.writeError(err)
 	}
 	l.prune(n+1, name)
+	done := make(chan struct{})
+	l.compressing = done
+	go func() {
+		defer close(done)
+		if err := compressFile(p + ".1"); err != nil {
+			l.writeError(err)
+		}
+	}()
 	return l.openFile()
+}
+
+// waitCompressed waits for the last rotated file to be compressed.
+func (l *Log) waitCompressed() {
+	if l.compressing != nil {
+		<-l.compressing
+		l.compressing = nil
+	}
+}
+
+// compressFile replaces path with path.gz, written beside it first so
+// that a crash leaves one whole file or the other.
+func compressFile(path string) error {
+	in, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := path + ".gz.tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(out)
+	_, err = io.Copy(zw, in)
+	if cerr := zw.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path+".gz")
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Remove(path)
 }
 
 // prune removes rotated files, the oldest (highest number) first, while

@@ -2,8 +2,10 @@ package audit
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"time"
 )
 
+// readEvents reads the events of a log file, gunzipping a rotated one.
 func readEvents(t *testing.T, path string) []Event {
 	t.Helper()
 	f, err := os.Open(path)
@@ -19,8 +22,16 @@ func readEvents(t *testing.T, path string) []Event {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		r = zr
+	}
 	var list []Event
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var e Event
@@ -58,13 +69,13 @@ func TestLogRotation(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "audit.log audit.log.1 audit.log.2" {
-		t.Fatalf("files %v, want audit.log and two rotated ones", names)
+	if strings.Join(names, " ") != "audit.log audit.log.1.gz audit.log.2.gz" {
+		t.Fatalf("files %v, want audit.log and two rotated ones, gzipped", names)
 	}
 	// Newest last: .2 then .1 then the current file, each under the
 	// limit, in order, with nothing between them lost.
 	var all []Event
-	for _, name := range []string{"audit.log.2", "audit.log.1", "audit.log"} {
+	for _, name := range []string{"audit.log.2.gz", "audit.log.1.gz", "audit.log"} {
 		p := filepath.Join(dir, name)
 		st, _ := os.Stat(p)
 		if st.Size() > 1000 {
@@ -160,12 +171,12 @@ func TestLogNeverBlocks(t *testing.T) {
 	}
 }
 
-// rotated returns the names of the rotated files beside path.
+// rotated returns how many rotated (gzipped) files are beside path.
 func rotated(t *testing.T, path string) int {
 	t.Helper()
 	n := 0
 	for {
-		if _, err := os.Stat(fmt.Sprintf("%s.%d", path, n+1)); err != nil {
+		if _, err := os.Stat(fmt.Sprintf("%s.%d.gz", path, n+1)); err != nil {
 			return n
 		}
 		n++
@@ -190,7 +201,7 @@ func TestLogRetentionFloor(t *testing.T) {
 	}
 	var events int
 	for i := 1; i <= all; i++ {
-		events += len(readEvents(t, fmt.Sprintf("%s.%d", path, i)))
+		events += len(readEvents(t, fmt.Sprintf("%s.%d.gz", path, i)))
 	}
 	if events += len(readEvents(t, path)); events != 100 {
 		t.Errorf("%d events kept, want all 100", events)
@@ -208,7 +219,7 @@ func TestLogRetentionFloor(t *testing.T) {
 	l.Close()
 	var total int64
 	for i := 1; i <= rotated(t, path); i++ {
-		st, _ := os.Stat(fmt.Sprintf("%s.%d", path, i))
+		st, _ := os.Stat(fmt.Sprintf("%s.%d.gz", path, i))
 		total += st.Size()
 	}
 	if n := rotated(t, path); n < 2 || total > 4000 {

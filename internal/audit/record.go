@@ -190,6 +190,21 @@ func (r *Record) Fail(code, message string) {
 	r.errCode, r.errMessage = code, message
 }
 
+// read reports whether the request is a package manager's read that
+// succeeded: a data event, recorded only when DataEvents selects its
+// repository. Package writes, and requests that failed (a denial, a
+// missing package), are always recorded.
+func (r *Record) read() bool {
+	return r.pkg && r.errCode == "" && (r.action == "" || r.action == "codeartifact:ReadFromRepository")
+}
+
+// repository returns the domain and repository a package request named.
+func (r *Record) repository() (domain, repository string) {
+	domain, _ = r.params["domainName"].(string)
+	repository, _ = r.params["repositoryName"].(string)
+	return domain, repository
+}
+
 // claimed reports whether a surface claimed the request.
 func (r *Record) claimed() bool { return r.source != "" }
 

@@ -28,6 +28,9 @@ func Wrap(h http.Handler, l *Log, region string, now func() time.Time) http.Hand
 			}
 			switch {
 			case !rec.claimed():
+			case rec.read() && !l.cfg.DataEvents.Records(rec.repository()):
+				// A package read of a repository whose data events are
+				// not recorded: no event is even built.
 			case rec.stranger():
 				l.Refused(rec.event(r, middleware.RequestID(r.Context()), region, at))
 			default:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/policy"
@@ -32,6 +33,7 @@ type Catalog struct {
 	gens     *generation.Counters
 	repos    sync.Map // RepositoryRef -> cachedRepository
 	versions *versionCache
+	lists    *versionLists  // decoded version lists, by package
 	attrs    attributeCache // policies, tags and administrators, for authz
 	groups   groupIndexes   // compiled package groups per domain
 	conns    Formats
@@ -104,7 +106,15 @@ func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref 
 // package groups); nil for none. Its change counters are its own until
 // UseGenerations shares some.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
-	return &Catalog{st: st, region: region, now: now, gens: &generation.Counters{}, versions: newVersionCache(VersionCacheBytes), conns: conns}
+	return &Catalog{st: st, region: region, now: now, gens: &generation.Counters{}, versions: newVersionCache(VersionCacheBytes), lists: newVersionLists(VersionListBytes), conns: conns}
+}
+
+// SetCacheBudget sizes the catalog's caches (version lookups, version
+// lists) as their shares of the server's cache budget (package
+// cachesize). It is called before the catalog serves anything.
+func (c *Catalog) SetCacheBudget(budget int64) {
+	c.versions = newVersionCache(cachesize.Share(VersionCacheBytes, budget))
+	c.lists = newVersionLists(cachesize.Share(VersionListBytes, budget))
 }
 
 // UseGenerations makes the catalog key its caches on g, the counters the

@@ -18,6 +18,14 @@
 // so a refused request changes nothing. Errors are errkind categories with
 // messages fit for the client and the resource they are about.
 //
+// Reads that every request makes are kept in memory, each bounded in bytes
+// (its share of the server's cache budget, SetCacheBudget): version
+// lookups (versioncache.go, valid while the package generation holds) and
+// decoded version lists (versionlist.go: ListVersions asks the store for
+// each version's stamp and reads again only the versions that changed, so
+// a package of thousands of versions costs one version's decoding per
+// publish; VersionStatuses reads the stamps alone).
+//
 // Rules kept here (User Guide, "Working with repositories", "Working with
 // upstream repositories", "Domains"):
 //   - domain names are unique per owner account; a domain that still holds

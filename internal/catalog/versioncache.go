@@ -2,9 +2,7 @@ package catalog
 
 import (
 	"bytes"
-	"container/list"
 	"slices"
-	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/store"
@@ -21,10 +19,8 @@ type versionKey struct {
 }
 
 type cachedVersion struct {
-	key        versionKey
 	generation uint64 // the package generation it was read at
 	v          store.Version
-	size       int64
 }
 
 // versionCache keeps versions read by Catalog.Version, least recently
@@ -35,57 +31,29 @@ type cachedVersion struct {
 // in any repository of the domain, and every change to the domain's
 // structure, changes it.
 type versionCache struct {
-	max int64
-
-	mu      sync.Mutex
-	size    int64
-	entries map[versionKey]*list.Element
-	lru     *list.List // of *cachedVersion, most recently used first
+	l *lru[versionKey, cachedVersion]
 }
 
 func newVersionCache(max int64) *versionCache {
-	return &versionCache{max: max, entries: map[versionKey]*list.Element{}, lru: list.New()}
+	return &versionCache{l: newLRU[versionKey, cachedVersion](max, max/16)}
 }
 
 // get returns a copy of the version cached for key if it is still valid.
 func (c *versionCache) get(key versionKey, gen uint64) (store.Version, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[key]
+	cv, ok := c.l.get(key)
 	if !ok {
 		return store.Version{}, false
 	}
-	cv := e.Value.(*cachedVersion)
 	if cv.generation != gen {
-		c.remove(e)
+		c.l.drop(key)
 		return store.Version{}, false
 	}
-	c.lru.MoveToFront(e)
 	return cloneVersion(cv.v), true
 }
 
 // put caches v for key as read at gen.
 func (c *versionCache) put(key versionKey, gen uint64, v store.Version) {
-	cv := &cachedVersion{key: key, generation: gen, v: cloneVersion(v), size: versionSize(key, v)}
-	if cv.size > c.max/16 {
-		return // a version with a huge readme must not flush everything else
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.entries[key]; ok {
-		c.remove(e)
-	}
-	c.entries[key] = c.lru.PushFront(cv)
-	c.size += cv.size
-	for c.size > c.max {
-		c.remove(c.lru.Back())
-	}
-}
-
-func (c *versionCache) remove(e *list.Element) {
-	cv := c.lru.Remove(e).(*cachedVersion)
-	delete(c.entries, cv.key)
-	c.size -= cv.size
+	c.l.put(key, cachedVersion{generation: gen, v: cloneVersion(v)}, versionSize(key, v))
 }
 
 // versionSize estimates the memory an entry holds.

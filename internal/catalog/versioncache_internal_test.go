@@ -35,8 +35,8 @@ func TestVersionCacheBound(t *testing.T) {
 			t.Errorf("entry %d was evicted", i)
 		}
 	}
-	if c.size > c.max || len(c.entries) != c.lru.Len() {
-		t.Errorf("size %d of max %d, %d entries, %d in the list", c.size, c.max, len(c.entries), c.lru.Len())
+	if c.l.size > c.l.max || len(c.l.entries) != c.l.order.Len() {
+		t.Errorf("size %d of max %d, %d entries, %d in the list", c.l.size, c.l.max, len(c.l.entries), c.l.order.Len())
 	}
 
 	if _, ok := c.get(testKey(2), 8); ok {
@@ -46,7 +46,7 @@ func TestVersionCacheBound(t *testing.T) {
 		t.Error("a stale entry was kept")
 	}
 
-	huge := store.Version{Version: "x", Meta: artifact.Meta{Readme: strings.Repeat("r", int(c.max))}}
+	huge := store.Version{Version: "x", Meta: artifact.Meta{Readme: strings.Repeat("r", int(c.l.max))}}
 	c.put(testKey(99), 7, huge)
 	if _, ok := c.get(testKey(99), 7); ok {
 		t.Error("a version bigger than a sixteenth of the cache was cached")

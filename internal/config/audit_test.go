@@ -2,6 +2,7 @@ package config
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +54,44 @@ func TestParseSize(t *testing.T) {
 		if _, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) accepted", in)
 		}
+	}
+}
+
+// Package reads are not audited unless selected: all of them, or those
+// of named repositories; "none" clears what an earlier source selected.
+func TestAuditDataEvents(t *testing.T) {
+	c := Defaults()
+	if len(c.AuditDataEvents) != 0 {
+		t.Fatalf("default data events %v, want none", c.AuditDataEvents)
+	}
+	if err := c.Set("audit-data-events", "my-domain/my-repo", "all"); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.AuditDataEvents, " "); got != "my-domain/my-repo all" {
+		t.Errorf("data events %q", got)
+	}
+	if err := c.FromEnv(func(k string) (string, bool) { return "none,d/r", k == EnvAuditDataEvents }); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.AuditDataEvents, " "); got != "d/r" {
+		t.Errorf("data events after none,d/r: %q", got)
+	}
+	for _, bad := range []string{"my-repo", "d/r/x", "/r", "d/", "everything"} {
+		if err := c.Set("audit-data-events", bad); err == nil {
+			t.Errorf("--audit-data-events %q accepted", bad)
+		}
+	}
+}
+
+// The cache budget is a size, at least 4MiB.
+func TestCacheBytes(t *testing.T) {
+	c := Defaults()
+	c.Data = t.TempDir()
+	if err := c.Set("cache-bytes", "64MiB"); err != nil || c.CacheBytes != 64<<20 {
+		t.Fatalf("--cache-bytes 64MiB: %d, %v", c.CacheBytes, err)
+	}
+	c.CacheBytes = 1 << 20
+	if err := c.Validate(); err == nil {
+		t.Error("a 1MiB cache budget was accepted")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // Config configures the server.
@@ -128,6 +129,14 @@ type Config struct {
 	AuditLogMinAge time.Duration
 	// AuditLogStdout copies the audit log to standard output as well.
 	AuditLogStdout bool
+	// AuditDataEvents selects the package reads the audit log records
+	// (CloudTrail's data events): none (the default), AuditDataAll, or
+	// the repositories named "DOMAIN/REPOSITORY".
+	AuditDataEvents []string
+	// CacheBytes is the memory budget of every cache of the server
+	// together (rendered documents, version lookups, public registries'
+	// documents): see package cachesize.
+	CacheBytes int64
 }
 
 // AuditOff is the AuditLog value that turns the audit log off, and
@@ -135,6 +144,8 @@ type Config struct {
 const (
 	AuditOff    = "off"
 	AuditStdout = "-"
+	// AuditDataAll records every repository's package reads.
+	AuditDataAll = "all"
 )
 
 // The values of Metrics.
@@ -171,6 +182,7 @@ func Defaults() Config {
 		Throttle:             10,
 		MaxRequestsPerClient: 256,
 		BufferBudget:         1 << 30,
+		CacheBytes:           cachesize.Default,
 	}
 }
 
@@ -208,6 +220,8 @@ const (
 	EnvTLSKey               = "ARCA_TLS_KEY"
 	EnvMasterKey            = "ARCA_MASTER_KEY"
 	EnvMasterKeyFile        = "ARCA_MASTER_KEY_FILE"
+	EnvAuditDataEvents      = "ARCA_AUDIT_DATA_EVENTS"
+	EnvCacheBytes           = "ARCA_CACHE_BYTES"
 	// EnvConfig names the config file when --config does not.
 	EnvConfig = "ARCA_CONFIG"
 )
@@ -222,6 +236,25 @@ func (c *Config) AddExternalConnection(pair string) error {
 		c.ExternalConnections = map[string]string{}
 	}
 	c.ExternalConnections[name] = u
+	return nil
+}
+
+// AddAuditDataEvents selects the package reads the audit log records:
+// "all", "none" (which clears what was selected before), or a repository
+// "DOMAIN/REPOSITORY".
+func (c *Config) AddAuditDataEvents(s string) error {
+	switch {
+	case s == "none":
+		c.AuditDataEvents = nil
+		return nil
+	case s == AuditDataAll:
+	default:
+		d, r, ok := strings.Cut(s, "/")
+		if !ok || d == "" || r == "" || strings.ContainsAny(r, "/ ") || strings.Contains(d, " ") {
+			return fmt.Errorf("%q is neither all, none nor DOMAIN/REPOSITORY", s)
+		}
+	}
+	c.AuditDataEvents = append(c.AuditDataEvents, s)
 	return nil
 }
 
@@ -311,6 +344,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AuditLogKeep < 0 || c.AuditLogKeep > 1000 {
 		return fmt.Errorf("audit log keep %d is not between 0 and 1000", c.AuditLogKeep)
+	}
+	if c.CacheBytes < cachesize.Min {
+		return fmt.Errorf("cache budget %d is under 4MiB", c.CacheBytes)
 	}
 	if c.AuditLogMinAge < 0 {
 		return fmt.Errorf("audit log min age %v is negative", c.AuditLogMinAge)

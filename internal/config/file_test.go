@@ -43,6 +43,8 @@ audit-log-max-size = "10MiB"
 audit-log-keep = 3
 audit-log-min-age = "720h"
 audit-log-stdout = true
+audit-data-events = ["all"]
+cache-bytes = "64MiB"
 master-key-file = "/etc/arca/master.key"
 `
 	c := Defaults()
@@ -63,6 +65,7 @@ master-key-file = "/etc/arca/master.key"
 	want.LogFormat, want.DebugListen, want.Metrics = "json", "127.0.0.1:6060", MetricsOpen
 	want.AuditLog, want.AuditLogMaxSize, want.AuditLogKeep, want.AuditLogStdout = "/var/log/arca/audit.log", 10<<20, 3, true
 	want.MaxConnections, want.MinBodyRate, want.AuditLogMinAge = 500, 4<<10, 30*24*time.Hour
+	want.AuditDataEvents, want.CacheBytes = []string{"all"}, 64<<20
 	want.Throttle, want.MaxRequestsPerClient, want.BufferBudget = 1, 64, 256<<20
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("from the file:\n%+v\nwant\n%+v", c, want)
@@ -101,7 +104,7 @@ func TestFileValues(t *testing.T) {
 
 func TestFileErrors(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
-		{"listen = \"127.0.0.1:1\"\nlisen = \"x\"", `arca.toml:2: unknown key "lisen" (the keys are audit-log, `},
+		{"listen = \"127.0.0.1:1\"\nlisen = \"x\"", `arca.toml:2: unknown key "lisen" (the keys are audit-data-events, audit-log, `},
 		{"\n\nexternal-connections = []", `arca.toml:3: unknown key "external-connections"`},
 		{"ARCA_LISTEN = \"x\"", `arca.toml:1: unknown key "ARCA_LISTEN"`},
 		{"account-id = \"111122223333\"", `arca.toml:1: unknown key "account-id"`},

@@ -92,6 +92,11 @@ var settings = []setting{
 		c.AuditLogStdout, err = strconv.ParseBool(v)
 		return err
 	}},
+	{Key: "audit-data-events", Env: EnvAuditDataEvents, List: true, apply: (*Config).AddAuditDataEvents},
+	{Key: "cache-bytes", Env: EnvCacheBytes, apply: func(c *Config, v string) (err error) {
+		c.CacheBytes, err = ParseSize(v)
+		return err
+	}},
 	{Env: EnvAccountID, apply: text(func(c *Config) *string { return &c.AccountID })},
 	{Env: EnvRootAccessKeyID, apply: text(func(c *Config) *string { return &c.RootAccessKeyID })},
 	{Env: EnvRootSecretKey, apply: text(func(c *Config) *string { return &c.RootSecretKey })},

@@ -85,7 +85,20 @@ type Outboxes interface {
 	ClaimEventDeliveries(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]store.EventDelivery, error)
 	FinishEventDelivery(ctx context.Context, owner string, d store.EventDelivery) error
 	DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error)
+	CountEventDeliveries(ctx context.Context, state string) (int64, error)
 }
+
+// Observer is told of every delivery attempt and, every backlogEvery, of
+// the backlog (the server's metrics implement it). Outcomes are
+// "delivered", "failed" and "dead".
+type Observer interface {
+	EventDelivered(outcome string, took time.Duration)
+	EventBacklog(pending, dead int)
+}
+
+// backlogEvery is how often Run counts the deliveries waiting and dead for
+// the Observer.
+const backlogEvery = 10 * time.Second
 
 // Dispatcher delivers the outbox's events to their subscriptions.
 type Dispatcher struct {
@@ -96,7 +109,11 @@ type Dispatcher struct {
 	now    func() time.Time
 	owner  string // this process's name on the leases it takes
 	wake   <-chan struct{}
+	obs    Observer // nil for none
 }
+
+// Observe makes obs see every attempt and the backlog; call it before Run.
+func (d *Dispatcher) Observe(obs Observer) { d.obs = obs }
 
 // batch is how many deliveries (of as many subscriptions) are sent at
 // once.
@@ -125,11 +142,15 @@ func NewDispatcher(st Outboxes, set Settings, log *slog.Logger, now func() time.
 func (d *Dispatcher) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	var pruned time.Time
+	var pruned, counted time.Time
 	for {
 		n, err := d.RunOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("event delivery", "err", err)
+		}
+		if now := d.now(); d.obs != nil && now.Sub(counted) >= backlogEvery {
+			counted = now
+			d.countBacklog(ctx)
 		}
 		if now := d.now(); now.Sub(pruned) > time.Hour {
 			pruned = now
@@ -180,7 +201,9 @@ func (d *Dispatcher) attempt(ctx context.Context, del store.EventDelivery) error
 	if err != nil {
 		return err
 	}
+	started := time.Now()
 	status, sendErr := d.send(ctx, sub, del)
+	took := time.Since(started)
 	if ctx.Err() != nil {
 		// Shutting down: the attempt is not the receiver's failure. The
 		// lease is given back, for the next start or another replica.
@@ -189,21 +212,39 @@ func (d *Dispatcher) attempt(ctx context.Context, del store.EventDelivery) error
 	del.Attempts++
 	del.LastStatus, del.LastError = status, ""
 	del.UpdatedAt = d.now().UTC().Truncate(time.Millisecond)
+	outcome := "failed"
 	switch {
 	case sendErr == nil:
-		del.State = store.DeliveryDelivered
+		del.State, outcome = store.DeliveryDelivered, "delivered"
 	case del.Attempts >= d.set.MaxAttempts:
-		del.State, del.LastError = store.DeliveryDead, sendErr.Error()
+		del.State, del.LastError, outcome = store.DeliveryDead, sendErr.Error(), "dead"
 		d.log.Warn("event delivery dead", "subscription", sub.ID, "delivery", del.ID, "attempts", del.Attempts, "err", sendErr)
 	default:
 		del.LastError = sendErr.Error()
 		del.NextAttemptAt = del.UpdatedAt.Add(d.backoff(del.Attempts))
+	}
+	if d.obs != nil {
+		d.obs.EventDelivered(outcome, took)
 	}
 	err = d.st.FinishEventDelivery(context.WithoutCancel(ctx), d.owner, del)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return nil // the lease ran out and another replica has it, or it was unsubscribed
 	}
 	return err
+}
+
+// countBacklog tells the observer how many deliveries wait and how many
+// are dead letters.
+func (d *Dispatcher) countBacklog(ctx context.Context) {
+	pending, err := d.st.CountEventDeliveries(ctx, store.DeliveryPending)
+	if err != nil {
+		return // the next round counts again
+	}
+	dead, err := d.st.CountEventDeliveries(ctx, store.DeliveryDead)
+	if err != nil {
+		return
+	}
+	d.obs.EventBacklog(int(pending), int(dead))
 }
 
 // backoff is the wait after the n-th failed attempt.

@@ -300,6 +300,8 @@ func TestDispatcherRetriesDeadLettersAndRedrives(t *testing.T) {
 	// only when its attempts are done).
 	now := time.Now()
 	d := events.NewDispatcher(f.st, events.Settings{MaxAttempts: 3, Backoff: time.Minute}, slog.New(slog.DiscardHandler), func() time.Time { return now }, nil)
+	obs := &observer{}
+	d.Observe(obs)
 	run := func() int {
 		t.Helper()
 		n, err := d.RunOnce(ctx)
@@ -343,6 +345,55 @@ func TestDispatcherRetriesDeadLettersAndRedrives(t *testing.T) {
 	}
 	if all, _ := f.svc.Deliveries(ctx, sc, sub.ID, "", 0); len(all) != 2 || all[0].State != store.DeliveryDelivered || all[1].State != store.DeliveryDelivered {
 		t.Fatalf("deliveries after: %+v", all)
+	}
+	// The metrics saw every attempt with its outcome.
+	if got := strings.Join(obs.outcomes, ","); got != "failed,failed,dead,delivered,delivered" {
+		t.Fatalf("observed outcomes %s", got)
+	}
+}
+
+// observer records what the dispatcher reports to the metrics.
+type observer struct {
+	mu       sync.Mutex
+	outcomes []string
+	backlog  chan [2]int
+}
+
+func (o *observer) EventDelivered(outcome string, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.outcomes = append(o.outcomes, outcome)
+}
+
+func (o *observer) EventBacklog(pending, dead int) {
+	if o.backlog != nil {
+		o.backlog <- [2]int{pending, dead}
+	}
+}
+
+func TestDispatcherReportsBacklog(t *testing.T) {
+	f := setup(t)
+	sc := events.Scope{Account: owner, DomainOwner: owner, DomainName: "my_domain"}
+	// Nothing listens on the subscription's port: each event waits.
+	if _, err := f.svc.Subscribe(ctx, sc, events.NewSubscription{URL: "http://127.0.0.1:9/hook", Secret: secret}); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"1.0.0", "1.0.1", "1.0.2"} {
+		if _, err := f.cat.Publish(ctx, f.own, catalog.Publication{Ref: npmPkg, Version: v, Assets: []artifact.Asset{asset("p-"+v+".tgz", "f")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := events.NewDispatcher(f.st, events.Settings{MaxAttempts: 5, Backoff: time.Hour}, slog.New(slog.DiscardHandler), time.Now, nil)
+	obs := &observer{backlog: make(chan [2]int, 1)}
+	d.Observe(obs)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { d.Run(runCtx); close(done) }()
+	got := <-obs.backlog
+	stop()
+	<-done
+	if got != [2]int{3, 0} {
+		t.Fatalf("backlog reported %v, want 3 pending and 0 dead", got)
 	}
 }
 

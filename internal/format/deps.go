@@ -26,6 +26,10 @@ type Deps struct {
 	Authz Authorizer
 	// Region goes into the package ARNs writes are authorized on.
 	Region string
+	// CacheBytes is the server's memory budget for caches (see package
+	// cachesize): each cache of a format holds its share of it. 0 is the
+	// default budget.
+	CacheBytes int64
 }
 
 // Authorizer decides whether the caller may write to a package (package

@@ -1,8 +1,11 @@
 package format_test
 
 import (
+	"slices"
 	"sort"
 	"testing"
+
+	"github.com/Masterminds/semver/v3"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/format"
@@ -82,5 +85,17 @@ func TestDisplay(t *testing.T) {
 		if got := rules.Display(ref); got != want {
 			t.Errorf("Display(%+v) = %q, want %q", ref, got, want)
 		}
+	}
+}
+
+// SortParsed gives CompareSemVer's order, unparsable versions first.
+func TestSortParsedIsCompareOrder(t *testing.T) {
+	vs := []string{"1.10.0", "1.2.0", "banana", "1.2.0-beta.2", "0.9.1", "1.2.0-beta.10", "apple", "2.0.0", "1.2.0-alpha"}
+	want := slices.Clone(vs)
+	slices.SortFunc(want, format.CompareSemVer)
+	got := slices.Clone(vs)
+	format.SortParsed(got, func(s string) string { return s }, semver.StrictNewVersion, (*semver.Version).Compare)
+	if !slices.Equal(got, want) {
+		t.Errorf("SortParsed = %v, want %v", got, want)
 	}
 }

@@ -107,7 +107,6 @@ type Graph interface {
 	UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error)
 	GetPackage(ctx context.Context, repositoryID int64, ref artifact.PackageRef) (store.Package, error)
 	GetVersion(ctx context.Context, packageID int64, version string) (store.Version, error)
-	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error)
 	PackageTags(ctx context.Context, packageID int64) (map[string]string, error)
 }
 
@@ -242,6 +241,14 @@ type Held struct {
 // nowhere is errkind.NotFound; a package found nowhere while a public
 // registry that might have it could not be reached is errkind.Unavailable.
 func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (*View, error) {
+	return r.view(ctx, repo, ref, "")
+}
+
+// view builds the view of a package from repo. With only set, the view
+// holds that one version at most, and no tags: each repository is asked
+// for that version alone (one indexed row, however many versions the
+// package has), which is all the publish check needs.
+func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact.PackageRef, only string) (*View, error) {
 	order, err := r.searchOrder(ctx, repo)
 	if err != nil {
 		return nil, err
@@ -265,7 +272,7 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 		switch {
 		case err == nil:
 			found = true
-			vs, err := r.g.ListVersions(ctx, p.ID, true)
+			vs, err := r.versions(ctx, p.ID, only)
 			if err != nil {
 				return err
 			}
@@ -274,8 +281,10 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
 				}
 			}
-			if tags[i], err = r.g.PackageTags(ctx, p.ID); err != nil {
-				return err
+			if only == "" {
+				if tags[i], err = r.g.PackageTags(ctx, p.ID); err != nil {
+					return err
+				}
 			}
 			blocked = p.Origin.Upstream == artifact.Block
 		case !errors.Is(err, errkind.ErrNotFound):
@@ -304,6 +313,9 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 			case err == nil:
 				found, view.Remote = true, true
 				for ver, rv := range remote.Versions {
+					if only != "" && ver != only {
+						continue
+					}
 					if _, seen := view.Versions[ver]; !seen {
 						if held, err := release.holds(ctx, view, remote, rv, name, n.repo); err != nil {
 							return err
@@ -317,7 +329,9 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 						}
 					}
 				}
-				tags[i] = overlay(tags[i], remote.Tags)
+				if only == "" {
+					tags[i] = overlay(tags[i], remote.Tags)
+				}
 			case errors.Is(err, errkind.ErrUnavailable):
 				unavailable, view.Remote = err, true
 				r.log.Warn("external connection unavailable", "connection", name, "package", r.cat.Display(ref), "error", err)
@@ -353,6 +367,22 @@ func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artif
 	view.Unavailable = unavailable
 	release.settle(view)
 	return view, nil
+}
+
+// versions returns the versions of a package with their assets: every
+// one, or only the one named (none when it has no such version).
+func (r *Resolver) versions(ctx context.Context, packageID int64, only string) ([]store.Version, error) {
+	if only == "" {
+		return r.cat.ListVersions(ctx, packageID)
+	}
+	v, err := r.g.GetVersion(ctx, packageID, only)
+	if errors.Is(err, errkind.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []store.Version{v}, nil
 }
 
 // overlay returns base with top's entries written over it.
@@ -441,7 +471,7 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 	if v, err := r.cat.Version(ctx, repo, ref, version); err == nil || !errors.Is(err, errkind.ErrNotFound) {
 		return v, err
 	}
-	view, err := r.Package(ctx, repo, ref)
+	view, err := r.view(ctx, repo, ref, version)
 	if err != nil {
 		return store.Version{}, err
 	}
@@ -516,7 +546,7 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 	if err := r.cat.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
 		return err
 	}
-	view, err := r.Package(ctx, repo, ref)
+	view, err := r.view(ctx, repo, ref, version)
 	// Not reachable: found nowhere, a registry down, or kept out by a
 	// package group (which governs taking versions, not publishing them).
 	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) || errors.Is(err, errkind.ErrAccessDenied) {

@@ -13,6 +13,16 @@ import (
 // (rotating), standard output, both, or none.
 func openAudit(cfg config.Config, log *slog.Logger) (*audit.Log, error) {
 	ac := audit.Config{MaxSize: cfg.AuditLogMaxSize, Keep: cfg.AuditLogKeep, MinAge: cfg.AuditLogMinAge, Log: log}
+	for _, sel := range cfg.AuditDataEvents {
+		if sel == config.AuditDataAll {
+			ac.DataEvents.All = true
+			continue
+		}
+		if ac.DataEvents.Repositories == nil {
+			ac.DataEvents.Repositories = map[string]bool{}
+		}
+		ac.DataEvents.Repositories[sel] = true
+	}
 	if ac.MinAge == 0 {
 		ac.MinAge = -1 // no floor
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobcache"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/console"
@@ -231,6 +232,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	cat := catalog.New(s.store, s.cfg.Region, now, s.formats)
+	cat.SetCacheBudget(s.cfg.CacheBytes)
 	cat.UseGenerations(gens)
 	// Package version events: the catalog writes them to the outbox in
 	// the transaction of each change; the dispatcher delivers them.
@@ -238,6 +240,9 @@ func (s *Server) build(ctx context.Context) error {
 	cat.SetRecorder(outbox)
 	s.dispatcher = events.NewDispatcher(s.store, events.Settings{MaxAttempts: s.cfg.EventMaxAttempts,
 		Backoff: s.cfg.EventRetryBackoff, Timeout: s.cfg.EventTimeout}, s.log, now, outbox.Wake())
+	if s.metrics != nil {
+		s.dispatcher.Observe(s.metrics)
+	}
 	subscriptions := events.NewService(s.store, now, outbox.Committed)
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
@@ -256,7 +261,9 @@ func (s *Server) build(ctx context.Context) error {
 	// The clients of the public registries configured for external
 	// connections. A connection with no URL configured is absent: its
 	// repositories serve only what they already hold.
-	upstreams := upstream.Config{Blobs: s.blobs, Log: s.log}
+	// Their documents share one part of the cache budget.
+	upstreams := upstream.Config{Blobs: s.blobs, Log: s.log,
+		CacheBytes: cachesize.Share(UpstreamCacheBytes, s.cfg.CacheBytes) / int64(max(1, len(s.cfg.ExternalConnections)))}
 	if s.metrics != nil {
 		upstreams.Observe = observeUpstream(s.metrics)
 	}
@@ -267,7 +274,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	limits := throttle.New(throttle.Config{Scale: s.cfg.Throttle, PerClient: s.cfg.MaxRequestsPerClient}, now)
 	control := controlapi.New(controlapi.Config{Region: s.cfg.Region, PublicURL: s.cfg.PublicURL, Formats: s.formats, Throttle: limits, Events: subscriptions}, m, authn, decider, cat, res, s.blobs, tokens, s.log, now)
-	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region}
+	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region, CacheBytes: s.cfg.CacheBytes}
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, tokenChecks, decider, cat, s.formats.Surfaces(deps), limits)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
 	auditFile := s.cfg.AuditLog
@@ -300,6 +307,11 @@ func (s *Server) build(ctx context.Context) error {
 	s.handler = middleware.Wrap(middleware.Clients(audit.Wrap(handler, s.audit, s.cfg.Region, now), s.cfg.TrustedProxies), s.log, s.access, observer)
 	return nil
 }
+
+// UpstreamCacheBytes is the share of the cache budget (package cachesize)
+// that the documents of every public registry behind an external
+// connection share.
+const UpstreamCacheBytes = 40 << 20
 
 // rootCredentials returns the root account's credentials: from the
 // configuration when it has keys, else those kept in the data directory,

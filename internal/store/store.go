@@ -506,6 +506,17 @@ type Version struct {
 	Assets []artifact.Asset
 }
 
+// VersionStamp identifies one state of a stored version: every change to
+// a version changes its status, its revision (metadata and assets) or
+// its update time, and a version deleted and created again gets a new ID.
+type VersionStamp struct {
+	ID        int64
+	Version   string
+	Status    artifact.Status
+	Revision  string
+	UpdatedAt time.Time
+}
+
 // Versions stores package versions and their assets. Assets reference
 // bytes by SHA-256 within the domain; the store counts each digest once.
 type Versions interface {
@@ -518,6 +529,10 @@ type Versions interface {
 	// ListVersions returns every version of the package, in no particular
 	// order (ordering is the format's business).
 	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)
+	// VersionStamps returns what tells each version of the package apart
+	// from an earlier read of it, without its metadata: a reader that
+	// keeps versions decoded reads again only those whose stamp changed.
+	VersionStamps(ctx context.Context, packageID int64) ([]VersionStamp, error)
 	// UpdateVersion replaces the status, revision and metadata of v.
 	UpdateVersion(ctx context.Context, v Version) error
 	// AddAsset adds an asset to a version; an existing name is

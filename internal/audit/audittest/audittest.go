@@ -5,8 +5,11 @@ package audittest
 
 import (
 	"bufio"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,7 +28,8 @@ func (e Event) Field(path ...string) any {
 }
 
 // Read returns the events of the log file at path (none if it does not
-// exist), failing t on a line that is not JSON.
+// exist), gunzipping a rotated file (PATH.N.gz), failing t on a line that
+// is not JSON.
 func Read(t testing.TB, path string) []Event {
 	t.Helper()
 	f, err := os.Open(path)
@@ -33,8 +37,16 @@ func Read(t testing.TB, path string) []Event {
 		return nil
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		r = zr
+	}
 	var events []Event
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var e Event

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -28,7 +29,7 @@ var _ endpoint.Format = (*Format)(nil)
 func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
-	f.index = rendered.NewCache[indexKey](IndexCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.index = rendered.NewCache[indexKey](cachesize.Share(IndexCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	return f
 }
 

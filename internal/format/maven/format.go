@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -29,7 +30,7 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	f.uploads = &uploads{cat: d.Catalog, now: func() time.Time { return f.now() }}
 	// Through f.now, which tests set.
-	f.docs = rendered.NewCache[docKey](DocCacheBytes, document.size, func() time.Time { return f.now() })
+	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
 	return f
 }
 

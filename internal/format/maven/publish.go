@@ -222,8 +222,19 @@ func (f *Format) putArtifactMetadata(c *call) error {
 		return created(c, true)
 	}
 	ctx, repo, ref := c.ctx(), c.req.Repository, c.p.Ref()
+	// mvn lists every version: only the Unfinished ones are read.
+	statuses, err := f.d.Catalog.VersionStatuses(ctx, repo, ref)
+	if errors.Is(err, errkind.ErrNotFound) {
+		return created(c, true) // nothing published here (an upstream's)
+	}
+	if err != nil {
+		return err
+	}
 	var stored *artifact.Asset
 	for _, version := range m.Versioning.Versions {
+		if statuses[version] != artifact.Unfinished {
+			continue
+		}
 		v, err := f.d.Catalog.Version(ctx, repo, ref, version)
 		if errors.Is(err, errkind.ErrNotFound) {
 			continue // listed, but not published here (an upstream's)

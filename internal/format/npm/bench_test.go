@@ -50,3 +50,30 @@ func BenchmarkRender(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRenderKept is a document of 5,000 versions assembled from kept
+// manifests, as after a publish (one manifest new, the others kept).
+func BenchmarkRenderKept(b *testing.B) {
+	p := benchPackage(5000)
+	for i := range p.Versions {
+		p.Versions[i].Revision = "r" + p.Versions[i].Version
+	}
+	p.Fragments = NewFragments(64 << 20)
+	p.Abbreviated()
+	p.Full()
+	b.Run("abbreviated", func(b *testing.B) {
+		for b.Loop() {
+			p.Abbreviated()
+		}
+	})
+	b.Run("abbreviated+gzip", func(b *testing.B) {
+		for b.Loop() {
+			rendered.NewDoc(p.Abbreviated(), ContentTypeAbbreviated)
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			p.Full()
+		}
+	})
+}

@@ -10,6 +10,10 @@ import (
 // and gzipped together).
 const DocCacheBytes = 32 << 20
 
+// FragmentCacheBytes bounds the memory of rendered version manifests, of
+// which documents are assembled.
+const FragmentCacheBytes = 32 << 20
+
 // docKey names a rendered document.
 type docKey struct {
 	repository  int64

@@ -1,15 +1,19 @@
 package npm
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // Package documents ("packuments") are what npm, yarn and pnpm read to
@@ -39,6 +43,10 @@ type Version struct {
 	// stored yet (a version still only in a public registry): its
 	// manifest's digests are then kept as the registry sent them.
 	Tarball *artifact.Asset
+	// Revision is the stored version's revision (a digest of its
+	// metadata and assets): rendered manifests are kept under it. ""
+	// (a version only in a public registry) renders every time.
+	Revision string
 }
 
 // Package is what documents of a package are made from.
@@ -51,6 +59,81 @@ type Package struct {
 	// Tags are the package's dist-tags, merged across upstreams, before
 	// the rules of DistTags.
 	Tags map[string]string
+	// Fragments, when set, keeps each version's rendered manifest, so that
+	// a document is assembled from manifests rendered once.
+	Fragments *Fragments
+}
+
+// Fragments keeps rendered version manifests (see rendered.Fragments).
+type Fragments = rendered.Fragments[fragmentKey, []byte]
+
+// fragmentKey names a rendered manifest: what it was rendered from.
+type fragmentKey struct {
+	name, baseURL, version, revision string
+	abbreviated                      bool
+}
+
+// NewFragments returns a cache of rendered manifests of at most max bytes.
+func NewFragments(max int64) *Fragments {
+	return rendered.NewFragments[fragmentKey](max, rendered.BytesSize)
+}
+
+// manifestJSON returns v's manifest as a document shows it, full or
+// abbreviated: kept in p.Fragments under v's revision when it has one.
+func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
+	render := func() []byte {
+		if abbreviated {
+			return marshal(abbreviate(p.manifest(v)))
+		}
+		return marshal(p.manifest(v))
+	}
+	if v.Revision == "" {
+		return render()
+	}
+	return p.Fragments.Get(fragmentKey{p.Name.String(), p.BaseURL, v.Version, v.Revision, abbreviated}, render)
+}
+
+// versionsJSON renders the "versions" member of a document: each listed
+// version's manifest under its version, in the order encoding/json gives
+// a map's keys (byte order), as marshalling a map of them would.
+func (p Package) versionsJSON(listed []Version, abbreviated bool) []byte {
+	byKey := slices.Clone(listed)
+	slices.SortFunc(byKey, func(a, b Version) int { return strings.Compare(a.Version, b.Version) })
+	pieces := make([][]byte, len(byKey))
+	size := 2
+	for i, v := range byKey {
+		pieces[i] = p.manifestJSON(v, abbreviated)
+		size += len(pieces[i]) + len(v.Version) + 4
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, v := range byKey {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, marshal(v.Version)...)
+		out = append(out, ':')
+		out = append(out, pieces[i]...)
+	}
+	return append(out, '}')
+}
+
+// versionsPlaceholder stands for the "versions" member while the rest of
+// a document is marshalled; withVersions puts the rendered member in its
+// place. In the marshalled document the placeholder can only be that
+// member: inside a string its quotes would be escaped.
+var versionsPlaceholder = json.RawMessage("0")
+
+func withVersions(doc, versions []byte) []byte {
+	const member = `"versions":0`
+	i := bytes.Index(doc, []byte(member))
+	if i < 0 {
+		panic("npm: the document has no versions member")
+	}
+	out := make([]byte, 0, len(doc)+len(versions))
+	out = append(out, doc[:i+len(member)-1]...)
+	out = append(out, versions...)
+	return append(out, doc[i+len(member):]...)
 }
 
 // listed returns the versions package managers may see (User Guide,
@@ -63,9 +146,7 @@ func (p Package) listed() []Version {
 			out = append(out, v)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
-	})
+	format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
 	return out
 }
 
@@ -228,7 +309,7 @@ type fullDocument struct {
 	Name        string            `json:"name"`
 	Description string            `json:"description,omitempty"`
 	DistTags    map[string]string `json:"dist-tags"`
-	Versions    map[string]object `json:"versions"`
+	Versions    json.RawMessage   `json:"versions"` // versionsPlaceholder
 	Time        map[string]string `json:"time"`
 	Readme      string            `json:"readme,omitempty"`
 	// From the latest version's manifest, as the registry copies them.
@@ -245,7 +326,7 @@ type abbreviatedDocument struct {
 	Name     string            `json:"name"`
 	Modified string            `json:"modified,omitempty"`
 	DistTags map[string]string `json:"dist-tags"`
-	Versions map[string]object `json:"versions"`
+	Versions json.RawMessage   `json:"versions"` // versionsPlaceholder
 }
 
 // Full renders the full package document.
@@ -254,24 +335,23 @@ func (p Package) Full() []byte {
 	tags := distTags(p.Tags, listed)
 	doc := fullDocument{
 		ID: p.Name.String(), Name: p.Name.String(), Rev: p.rev(listed, tags),
-		DistTags: tags, Versions: make(map[string]object, len(listed)),
+		DistTags: tags, Versions: versionsPlaceholder,
 	}
 	doc.Time, _ = times(listed)
 	var latest *Version
 	for i, v := range listed {
-		doc.Versions[v.Version] = p.manifest(v)
 		if v.Version == tags["latest"] {
 			latest = &listed[i]
 		}
 	}
 	if latest != nil {
-		m := doc.Versions[latest.Version]
+		m := p.manifest(*latest)
 		doc.Description = m.str("description")
 		doc.Readme = latest.Meta.Readme
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}
-	return marshal(doc)
+	return withVersions(marshal(doc), p.versionsJSON(listed, false))
 }
 
 // Abbreviated renders the abbreviated package document.
@@ -279,15 +359,12 @@ func (p Package) Abbreviated() []byte {
 	listed := p.listed()
 	doc := abbreviatedDocument{
 		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
-		Versions: make(map[string]object, len(listed)),
+		Versions: versionsPlaceholder,
 	}
 	if _, modified := times(listed); !modified.IsZero() {
 		doc.Modified = formatTime(modified)
 	}
-	for _, v := range listed {
-		doc.Versions[v.Version] = abbreviate(p.manifest(v))
-	}
-	return marshal(doc)
+	return withVersions(marshal(doc), p.versionsJSON(listed, true))
 }
 
 // VersionDocument renders the manifest of one listed version, named by

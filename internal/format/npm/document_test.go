@@ -3,6 +3,7 @@ package npm
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -223,5 +224,69 @@ func TestSetDistTagsHasNoMadeUpLatest(t *testing.T) {
 	}
 	if got := p.DistTags(); got["latest"] != "1.0.1" || got["alpha"] != "1.0.1" {
 		t.Errorf("DistTags = %v, want alpha and a latest for installs", got)
+	}
+}
+
+// The documents assembled from kept manifests are the bytes that
+// marshalling a map of every version's manifest gives (as documents were
+// rendered before manifests were kept), and a changed version (a new
+// revision) shows in the next document.
+func TestDocumentsFromFragments(t *testing.T) {
+	p := benchPackage(40)
+	p.Versions = append(p.Versions, ver("1.2.0-beta.1", artifact.Published, `{"description":"<b>&</b>","deprecated":"use 2"}`), ver("0.9.0", artifact.Unlisted, ""))
+	for i := range p.Versions {
+		p.Versions[i].Revision = "r-" + p.Versions[i].Version
+	}
+	reference := func(p Package, abbreviated bool) []byte {
+		listed := p.listed()
+		versions := map[string]object{}
+		for _, v := range listed {
+			if abbreviated {
+				versions[v.Version] = abbreviate(p.manifest(v))
+			} else {
+				versions[v.Version] = p.manifest(v)
+			}
+		}
+		var doc map[string]json.RawMessage
+		if abbreviated {
+			json.Unmarshal(p.Abbreviated(), &doc)
+		} else {
+			json.Unmarshal(p.Full(), &doc)
+		}
+		doc["versions"] = marshal(versions)
+		return marshal(doc)
+	}
+	canonical := func(b []byte) []byte { // the same members, keys sorted
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return marshal(doc)
+	}
+	cached := p
+	cached.Fragments = NewFragments(1 << 20)
+	for _, abbreviated := range []bool{false, true} {
+		render := Package.Full
+		if abbreviated {
+			render = Package.Abbreviated
+		}
+		plain := render(p)
+		if got := render(cached); string(got) != string(plain) {
+			t.Fatalf("abbreviated=%v: the document from kept manifests differs from the one rendered afresh", abbreviated)
+		}
+		if got := render(cached); string(got) != string(plain) { // now from the cache
+			t.Fatalf("abbreviated=%v: the second document from kept manifests differs", abbreviated)
+		}
+		if want := reference(p, abbreviated); string(canonical(plain)) != string(want) {
+			t.Fatalf("abbreviated=%v: the versions member differs from a marshalled map:\n%s\n%s", abbreviated, canonical(plain), want)
+		}
+	}
+	// A new revision of a version renders its manifest again.
+	changed := cached
+	changed.Versions = slices.Clone(cached.Versions)
+	changed.Versions[0].Meta.Extra = json.RawMessage(`{"description":"changed"}`)
+	changed.Versions[0].Revision = "r-changed"
+	if !strings.Contains(string(changed.Abbreviated()), `"deprecated":"use 2"`) || !strings.Contains(string(changed.Full()), `"description":"changed"`) {
+		t.Fatal("a version's new revision does not show in the document")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -15,9 +16,10 @@ type Deps = format.Deps
 
 // Format is the npm surface.
 type Format struct {
-	d    Deps
-	docs *rendered.Cache[docKey, *rendered.Doc]
-	now  func() time.Time
+	d         Deps
+	docs      *rendered.Cache[docKey, *rendered.Doc]
+	fragments *Fragments
+	now       func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -27,7 +29,8 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
-	f.docs = rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
 	return f
 }
 

@@ -247,7 +247,7 @@ func (f *Format) putDistTag(c *call) error {
 	if err != nil {
 		return err
 	}
-	if set := packageOf(view, c.name, c.req.BaseURL).SetDistTags(); len(set) >= MaxDistTags {
+	if set := f.packageOf(view, c.name, c.req.BaseURL).SetDistTags(); len(set) >= MaxDistTags {
 		if _, moving := set[c.p.tag]; !moving {
 			return errkind.Validationf("%s already has %d dist-tags, the most a package can have; remove one with npm dist-tag rm first", c.name, len(set))
 		}

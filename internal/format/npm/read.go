@@ -32,10 +32,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 var okBody = map[string]bool{"ok": true}
 
 // packageOf turns a resolved view into what documents are made from.
-func packageOf(view *resolve.View, name Name, baseURL string) Package {
-	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions))}
+func (f *Format) packageOf(view *resolve.View, name Name, baseURL string) Package {
+	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions)), Fragments: f.fragments}
 	for _, c := range view.Versions {
 		v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
+		if c.Remote == nil {
+			v.Revision = c.Revision
+		}
 		for i, a := range c.Assets {
 			if a.Name == TarballAsset {
 				v.Tarball = &c.Assets[i]
@@ -86,7 +89,7 @@ func (f *Format) document(c *call, abbreviated bool) (*rendered.Doc, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		pkg := packageOf(view, c.name, c.req.BaseURL)
+		pkg := f.packageOf(view, c.name, c.req.BaseURL)
 		if abbreviated {
 			return rendered.NewDoc(pkg.Abbreviated(), ContentTypeAbbreviated), view.Remote, nil
 		}
@@ -100,7 +103,7 @@ func (f *Format) getVersion(c *call) error {
 	if err != nil {
 		return err
 	}
-	body, found := packageOf(view, c.name, c.req.BaseURL).VersionDocument(c.p.version)
+	body, found := f.packageOf(view, c.name, c.req.BaseURL).VersionDocument(c.p.version)
 	if !found {
 		return errkind.NotFoundf("Version or dist-tag %s of %s not found", c.p.version, c.name)
 	}
@@ -141,7 +144,7 @@ func (f *Format) getDistTags(c *call) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c.w, http.StatusOK, packageOf(view, c.name, c.req.BaseURL).SetDistTags())
+	return writeJSON(c.w, http.StatusOK, f.packageOf(view, c.name, c.req.BaseURL).SetDistTags())
 }
 
 // maxTagBody bounds the body of a dist-tag request (a JSON string).

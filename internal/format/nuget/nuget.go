@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -23,7 +24,7 @@ var _ endpoint.Format = (*Format)(nil)
 
 // New returns the NuGet surface.
 func New(d Deps) *Format {
-	return &Format{d: d.WithDefaults(), docs: rendered.NewCache[docKey](DocCacheBytes, (*rendered.Doc).Size, time.Now)}
+	return &Format{d: d.WithDefaults(), docs: rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now)}
 }
 
 // Challenge returns a Basic challenge: NuGet sends no credentials until

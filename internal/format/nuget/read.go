@@ -48,7 +48,7 @@ func serveJSON(c *call, v any) error {
 
 // DocCacheBytes bounds the memory of rendered version lists and
 // registration indexes (plain and gzipped together).
-const DocCacheBytes = 32 << 20
+const DocCacheBytes = 16 << 20
 
 // docKey names a rendered document of a package.
 type docKey struct {

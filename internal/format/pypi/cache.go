@@ -2,7 +2,11 @@ package pypi
 
 // PageCacheBytes bounds the memory of rendered pages (plain and gzipped
 // together).
-const PageCacheBytes = 32 << 20
+const PageCacheBytes = 24 << 20
+
+// FragmentCacheBytes bounds the memory of releases' files and page
+// entries, of which pages are assembled.
+const FragmentCacheBytes = 16 << 20
 
 // pageKind is a rendering of a project.
 type pageKind uint8

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -18,7 +19,9 @@ type Format struct {
 	d     Deps
 	mux   *http.ServeMux
 	pages *rendered.Cache[pageKey, *rendered.Doc]
-	now   func() time.Time
+	// fragments keeps each release's files and page entries.
+	fragments *Fragments
+	now       func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -28,7 +31,8 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
-	f.pages = rendered.NewCache[pageKey](PageCacheBytes, (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -174,3 +174,38 @@ func FuzzParseIndexJSON(f *testing.F) {
 		}
 	})
 }
+
+// The JSON page assembled from each release's entries is the bytes that
+// marshalling the whole document gives (as pages were rendered before
+// releases' entries were kept), with files and without.
+func TestSimpleJSONAssembledMatchesMarshal(t *testing.T) {
+	p := Project{Name: "hello-ca", Releases: []Release{
+		{Version: "1.0.0", Status: artifact.Published, Files: []Dist{
+			{Filename: "hello_ca-1.0.0-py3-none-any.whl", SHA256: sha, Size: 10, File: File{RequiresPython: ">=3.8,<4", MetadataSHA256: sha, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
+			{Filename: "hello_ca-1.0.0.tar.gz", SHA256: sha, Size: 5},
+		}},
+		{Version: "0.9", Status: artifact.Published, Files: []Dist{{Filename: "hello_ca-0.9.tar.gz", SHA256: sha}}},
+		{Version: "0.8", Status: artifact.Published},
+		{Version: "1.1.0", Status: artifact.Unlisted, Files: []Dist{{Filename: "hello_ca-1.1.0.tar.gz", SHA256: sha}}},
+	}}
+	reference := func(p Project) []byte {
+		doc := struct {
+			Meta     jsonMeta   `json:"meta"`
+			Name     string     `json:"name"`
+			Files    []jsonFile `json:"files"`
+			Versions []string   `json:"versions"`
+		}{Meta: jsonMeta{APIVersion}, Name: p.Name, Files: []jsonFile{}, Versions: []string{}}
+		for _, r := range p.Listed() {
+			doc.Versions = append(doc.Versions, r.Version)
+			for _, d := range r.Files {
+				doc.Files = append(doc.Files, link{Dist: d, url: pageToFiles + FilePath(p.Name, r.Version, d.Filename)}.jsonFile())
+			}
+		}
+		return marshal(doc)
+	}
+	for _, proj := range []Project{p, {Name: "empty"}, {Name: "no-files", Releases: []Release{{Version: "1.0", Status: artifact.Published}}}} {
+		if got, want := proj.SimpleJSON(), reference(proj); string(got) != string(want) {
+			t.Errorf("%s:\n%s\nwant\n%s", proj.Name, got, want)
+		}
+	}
+}

@@ -28,30 +28,49 @@ import (
 // but that are not fetched yet (a version only in the index, or ingested
 // with some of its files: each file is fetched on its first download).
 // Only stored wheels advertise their metadata file.
-func projectOf(view *resolve.View, name string) Project {
+func (f *Format) projectOf(view *resolve.View, name string) Project {
 	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions))}
 	for _, c := range view.Versions {
 		r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta}
-		extra := ParseExtra(c.Meta.Extra)
-		stored := map[string]bool{}
-		for _, a := range c.Assets {
-			if KindOf(a.Name) == 0 {
-				continue
-			}
-			stored[a.Name] = true
-			r.Files = append(r.Files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra.Files[a.Name]})
+		if c.Remote != nil || c.Revision == "" {
+			r.Files = filesOf(c)
+		} else {
+			// Decoded and rendered once per revision of the version.
+			r.parts = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() *releaseParts {
+				r := r
+				r.Files = filesOf(c)
+				return partsOf(name, r)
+			})
+			r.Files = r.parts.files
 		}
-		for file, fe := range extra.Files {
-			if stored[file] || fe.SHA256 == "" {
-				continue
-			}
-			fe.MetadataSHA256 = ""
-			r.Files = append(r.Files, Dist{Filename: file, SHA256: fe.SHA256, Size: fe.Size, File: fe})
-		}
-		sort.Slice(r.Files, func(i, j int) bool { return r.Files[i].Filename < r.Files[j].Filename })
 		p.Releases = append(p.Releases, r)
 	}
 	return p
+}
+
+// filesOf returns a release's files: its stored assets, and the files its
+// metadata knows that are not stored yet (a public registry's), in file
+// name order.
+func filesOf(c resolve.Candidate) []Dist {
+	var files []Dist
+	extra := ParseExtra(c.Meta.Extra)
+	stored := map[string]bool{}
+	for _, a := range c.Assets {
+		if KindOf(a.Name) == 0 {
+			continue
+		}
+		stored[a.Name] = true
+		files = append(files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra.Files[a.Name]})
+	}
+	for file, fe := range extra.Files {
+		if stored[file] || fe.SHA256 == "" {
+			continue
+		}
+		fe.MetadataSHA256 = ""
+		files = append(files, Dist{Filename: file, SHA256: fe.SHA256, Size: fe.Size, File: fe})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Filename < files[j].Filename })
+	return files
 }
 
 // project reads the {project} of the route: its normal form, and whether
@@ -130,7 +149,7 @@ func (f *Format) page(c *call, key pageKey) (*rendered.Doc, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		p, err := renderPage(projectOf(view, key.project), key, repo.Name)
+		p, err := renderPage(f.projectOf(view, key.project), key, repo.Name)
 		return p, view.Remote, err
 	})
 }

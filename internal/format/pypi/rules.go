@@ -48,6 +48,12 @@ func (Rules) CompareVersions(a, b string) int {
 	return format.CompareParsed(a, b, pep440.Parse, pep440.Version.Compare)
 }
 
+// SortVersions sorts items by their versions in CompareVersions' order,
+// parsing each once.
+func SortVersions[T any](items []T, version func(T) string) {
+	format.SortParsed(items, version, pep440.Parse, pep440.Version.Compare)
+}
+
 // NamespaceRequired is false: PyPI projects have no namespace.
 func (Rules) NamespaceRequired() bool { return false }
 

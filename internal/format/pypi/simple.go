@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +48,61 @@ type Release struct {
 	Status  artifact.Status
 	Meta    artifact.Meta
 	Files   []Dist // in file name order
+	// parts are the release's entries of the project pages, when
+	// projectOf kept them (nil: rendered from Files).
+	parts *releaseParts
+}
+
+// releaseParts are a release's files as decoded from its version, and its
+// entries of the two project pages, made once per revision of the version
+// (see Fragments).
+type releaseParts struct {
+	files []Dist
+	html  []byte // its anchors, one line each
+	json  []byte // its file objects, comma-separated
+}
+
+func (r *releaseParts) size() int64 {
+	n := len(r.html) + len(r.json)
+	for _, d := range r.files {
+		n += 256 + len(d.Filename) + len(d.SHA256) + len(d.MD5) + len(d.RequiresPython) + len(d.MetadataSHA256)
+	}
+	return int64(n)
+}
+
+// Fragments keeps each release's parts, by project, version and the
+// version's revision.
+type Fragments = rendered.Fragments[releaseKey, *releaseParts]
+
+type releaseKey struct{ project, version, revision string }
+
+// NewFragments returns a cache of release parts of at most max bytes.
+func NewFragments(max int64) *Fragments {
+	return rendered.NewFragments[releaseKey](max, (*releaseParts).size)
+}
+
+// partsOf renders a release's entries of the project pages.
+func partsOf(project string, r Release) *releaseParts {
+	parts := &releaseParts{files: r.Files}
+	var h, j bytes.Buffer
+	for i, d := range r.Files {
+		l := link{Dist: d, url: pageToFiles + FilePath(project, r.Version, d.Filename)}
+		l.writeHTML(&h)
+		if i > 0 {
+			j.WriteByte(',')
+		}
+		j.Write(bytes.TrimSuffix(marshal(l.jsonFile()), []byte("\n")))
+	}
+	parts.html, parts.json = h.Bytes(), j.Bytes()
+	return parts
+}
+
+// pageParts returns the release's entries of the project pages.
+func (r Release) pageParts(project string) *releaseParts {
+	if r.parts != nil {
+		return r.parts
+	}
+	return partsOf(project, r)
 }
 
 // Project is what the pages of a project are made from.
@@ -66,9 +121,7 @@ func (p Project) Listed() []Release {
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return Rules{}.CompareVersions(out[i].Version, out[j].Version) < 0
-	})
+	SortVersions(out, func(r Release) string { return r.Version })
 	return out
 }
 
@@ -92,16 +145,6 @@ type link struct {
 	url string
 }
 
-func (p Project) links() []link {
-	var out []link
-	for _, r := range p.Listed() {
-		for _, d := range r.Files {
-			out = append(out, link{Dist: d, url: pageToFiles + FilePath(p.Name, r.Version, d.Filename)})
-		}
-	}
-	return out
-}
-
 // SimpleHTML renders the project page as PEP 503 HTML: one anchor per
 // file, with "#sha256=" on the URL, data-requires-python, and for wheels
 // whose METADATA is served, data-dist-info-metadata (PEP 658) and
@@ -111,23 +154,47 @@ func (p Project) SimpleHTML() []byte {
 	name := html.EscapeString(p.Name)
 	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + APIVersion + "\">\n")
 	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
-	for _, l := range p.links() {
-		b.WriteString(`    <a href="`)
-		b.WriteString(html.EscapeString(l.url))
-		if l.SHA256 != "" {
-			b.WriteString("#sha256=" + l.SHA256)
-		}
-		b.WriteByte('"')
-		if l.RequiresPython != "" {
-			b.WriteString(` data-requires-python="` + html.EscapeString(l.RequiresPython) + `"`)
-		}
-		if l.MetadataSHA256 != "" {
-			b.WriteString(` data-dist-info-metadata="sha256=` + l.MetadataSHA256 + `" data-core-metadata="sha256=` + l.MetadataSHA256 + `"`)
-		}
-		b.WriteString(">" + html.EscapeString(l.Filename) + "</a><br />\n")
+	for _, r := range p.Listed() {
+		b.Write(r.pageParts(p.Name).html)
 	}
 	b.WriteString("  </body>\n</html>\n")
 	return b.Bytes()
+}
+
+// writeHTML writes the file's anchor of the HTML project page.
+func (l link) writeHTML(b *bytes.Buffer) {
+	b.WriteString(`    <a href="`)
+	b.WriteString(html.EscapeString(l.url))
+	if l.SHA256 != "" {
+		b.WriteString("#sha256=" + l.SHA256)
+	}
+	b.WriteByte('"')
+	if l.RequiresPython != "" {
+		b.WriteString(` data-requires-python="` + html.EscapeString(l.RequiresPython) + `"`)
+	}
+	if l.MetadataSHA256 != "" {
+		b.WriteString(` data-dist-info-metadata="sha256=` + l.MetadataSHA256 + `" data-core-metadata="sha256=` + l.MetadataSHA256 + `"`)
+	}
+	b.WriteString(">" + html.EscapeString(l.Filename) + "</a><br />\n")
+}
+
+// jsonFile is the file's object of the JSON project page.
+func (l link) jsonFile() jsonFile {
+	f := jsonFile{
+		Filename: l.Filename, URL: l.url, Hashes: map[string]string{},
+		RequiresPython: l.RequiresPython, CoreMetadata: false, DistInfoMeta: false, Size: l.Size,
+	}
+	if l.SHA256 != "" {
+		f.Hashes["sha256"] = l.SHA256
+	}
+	if l.MetadataSHA256 != "" {
+		f.CoreMetadata = map[string]string{"sha256": l.MetadataSHA256}
+		f.DistInfoMeta = f.CoreMetadata
+	}
+	if !l.UploadTime.IsZero() {
+		f.UploadTime = l.UploadTime.UTC().Format("2006-01-02T15:04:05.000000Z")
+	}
+	return f
 }
 
 // jsonFile is a file of a PEP 691 project page.
@@ -150,33 +217,31 @@ type jsonMeta struct {
 // SimpleJSON renders the project page as PEP 691 JSON (API version 1.1,
 // with PEP 700's versions, sizes and upload times).
 func (p Project) SimpleJSON() []byte {
+	// The files are spliced in from each release's parts: the rest is
+	// marshalled with a placeholder (a number, which no string holds
+	// unescaped) where they go.
+	listed := p.Listed()
 	doc := struct {
-		Meta     jsonMeta   `json:"meta"`
-		Name     string     `json:"name"`
-		Files    []jsonFile `json:"files"`
-		Versions []string   `json:"versions"`
-	}{Meta: jsonMeta{APIVersion}, Name: p.Name, Files: []jsonFile{}, Versions: []string{}}
-	for _, r := range p.Listed() {
+		Meta     jsonMeta        `json:"meta"`
+		Name     string          `json:"name"`
+		Files    json.RawMessage `json:"files"`
+		Versions []string        `json:"versions"`
+	}{Meta: jsonMeta{APIVersion}, Name: p.Name, Files: json.RawMessage("0"), Versions: make([]string, 0, len(listed))}
+	files := []byte{'['}
+	for _, r := range listed {
 		doc.Versions = append(doc.Versions, r.Version)
+		if parts := r.pageParts(p.Name); len(parts.json) > 0 {
+			if len(files) > 1 {
+				files = append(files, ',')
+			}
+			files = append(files, parts.json...)
+		}
 	}
-	for _, l := range p.links() {
-		f := jsonFile{
-			Filename: l.Filename, URL: l.url, Hashes: map[string]string{},
-			RequiresPython: l.RequiresPython, CoreMetadata: false, DistInfoMeta: false, Size: l.Size,
-		}
-		if l.SHA256 != "" {
-			f.Hashes["sha256"] = l.SHA256
-		}
-		if l.MetadataSHA256 != "" {
-			f.CoreMetadata = map[string]string{"sha256": l.MetadataSHA256}
-			f.DistInfoMeta = f.CoreMetadata
-		}
-		if !l.UploadTime.IsZero() {
-			f.UploadTime = l.UploadTime.UTC().Format("2006-01-02T15:04:05.000000Z")
-		}
-		doc.Files = append(doc.Files, f)
-	}
-	return marshal(doc)
+	files = append(files, ']')
+	out := marshal(doc)
+	const member = `"files":0`
+	i := bytes.Index(out, []byte(member))
+	return slices.Concat(out[:i+len(member)-1], files, out[i+len(member):])
 }
 
 // ProjectListHTML renders the project list (GET simple/) as PEP 503 HTML.

@@ -3,6 +3,9 @@
 // send: rendered once however many requests ask at the same time, kept
 // in a bounded cache while the package generation they were made at
 // holds, and served with an ETag and, where the client accepts it, gzip.
+// Fragments keeps the per-version parts documents are assembled from
+// (npm manifests, PyPI releases' entries), by the revision they were made
+// from, so that a publish renders one part instead of every version's.
 package rendered
 
 import (
@@ -24,6 +27,13 @@ const RemoteTTL = 60 * time.Second
 // gzipMin is the size below which a body is not worth gzipping.
 const gzipMin = 1024
 
+// gzipFastMin is the size from which a body is gzipped at gzip's fastest
+// level: a document of thousands of versions is gzipped again after every
+// publish, and the fastest level takes half the time of the default for
+// about 5% more bytes (an npm document of 5,000 versions, 2.3 MB: 17 ms
+// and 565 KB against 33 ms and 538 KB).
+const gzipFastMin = 256 << 10
+
 // Doc is a rendered body with what is sent with it.
 type Doc struct {
 	ContentType string
@@ -43,7 +53,11 @@ func NewDoc(body []byte, contentType string) *Doc {
 	d := &Doc{ContentType: contentType, ETag: `W/"` + hex.EncodeToString(sum[:16]) + `"`, Body: body}
 	if len(body) >= gzipMin {
 		var gz bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
+		level := gzip.DefaultCompression
+		if len(body) >= gzipFastMin {
+			level = gzip.BestSpeed
+		}
+		w, _ := gzip.NewWriterLevel(&gz, level)
 		w.Write(body)
 		w.Close()
 		d.Gzip = gz.Bytes()

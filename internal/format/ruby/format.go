@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -29,7 +30,7 @@ var _ endpoint.Format = (*Format)(nil)
 func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
-	f.gems = rendered.NewCache[gemsKey](GemsCacheBytes, (*gemList).size, func() time.Time { return f.now() })
+	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -261,6 +261,26 @@ func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets b
 	return out, rows.Err()
 }
 
+func (q queries) VersionStamps(ctx context.Context, packageID int64) ([]store.VersionStamp, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT id, version, status, revision, updated_at FROM package_versions WHERE package_id = $1`, packageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.VersionStamp
+	for rows.Next() {
+		var s store.VersionStamp
+		var status string
+		var updated int64
+		if err := rows.Scan(&s.ID, &s.Version, &status, &s.Revision, &updated); err != nil {
+			return nil, err
+		}
+		s.Status, s.UpdatedAt = artifact.Status(status), fromMS(updated)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 func (q queries) assets(ctx context.Context, where string, args ...any) ([]artifact.Asset, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT a.name, b.sha256, b.size, b.sha1, b.md5, b.sha512
 		FROM assets a JOIN domain_blobs b ON b.domain_id = a.domain_id AND b.sha256 = a.sha256

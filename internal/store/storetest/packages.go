@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -184,8 +185,28 @@ func testVersions(t *testing.T, s store.Store) {
 		}
 	}
 
+	stamps, err := s.VersionStamps(ctx, p.ID)
+	must(t, err)
+	if len(stamps) != 2 {
+		t.Fatalf("VersionStamps = %+v, want 2", stamps)
+	}
+	for _, st := range stamps {
+		var want store.Version
+		for _, fv := range full {
+			if fv.ID == st.ID {
+				want = fv
+			}
+		}
+		if st.Version != want.Version || st.Status != want.Status || st.Revision != want.Revision || !st.UpdatedAt.Equal(want.UpdatedAt) {
+			t.Errorf("VersionStamps has %+v for %+v", st, want)
+		}
+	}
+
 	got.Status, got.Revision, got.Meta.Summary = artifact.Unlisted, "rev-2", "new summary"
 	must(t, s.UpdateVersion(ctx, got))
+	if after, _ := s.VersionStamps(ctx, p.ID); len(after) != 2 || slices.Equal(after, stamps) {
+		t.Errorf("VersionStamps after UpdateVersion = %+v, want a changed stamp", after)
+	}
 	upd, _ := s.GetVersion(ctx, p.ID, "1.0.0")
 	if upd.Status != artifact.Unlisted || upd.Revision != "rev-2" || upd.Meta.Summary != "new summary" {
 		t.Errorf("UpdateVersion did not stick: %+v", upd)

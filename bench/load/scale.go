@@ -1,0 +1,476 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
+
+	"github.com/arcahq/arca/bench/fixture"
+)
+
+// The scale scenario: what a publish and a document read cost as one
+// package grows (-scale-versions checkpoints, per format in
+// -scale-formats), and as a repository grows in packages
+// (-scale-packages checkpoints, with -scale-writers concurrent writers).
+// At each versions checkpoint it measures
+//
+//   - the publish: the median time of the last scaleProbe publishes before
+//     the checkpoint, and the seeding rate of the segment before it;
+//   - the first read after a publish (median of scaleProbe publish-then-read
+//     pairs), checking that the read shows the version just published;
+//   - the document read idle, then while one client publishes new
+//     versions of the package nonstop (each publish followed by a read that
+//     must show it: "own publish seen");
+//   - the server's peak RSS over the checkpoint, and its RSS after
+//     quietWait without requests.
+//
+// The versions the probes and the busy publisher add are deleted
+// (DeletePackageVersions) before the next checkpoint, so that each
+// starts from the package as the seeding left it.
+
+// scaleProbe is how many publishes (and publish-then-read pairs) each
+// checkpoint times.
+const scaleProbe = 20
+
+// scaleRow is one versions checkpoint of one format.
+type scaleRow struct {
+	Format       string        `json:"format"`
+	Versions     int           `json:"versions"`
+	Publish      time.Duration `json:"publish_ns"`      // median of scaleProbe publishes
+	SeedRate     float64       `json:"seed_per_s"`      // publishes/s over the segment before the checkpoint
+	FirstRead    time.Duration `json:"first_read_ns"`   // median read right after a publish
+	PublishCPU   time.Duration `json:"publish_cpu_ns"`  // server CPU per timed publish
+	PairCPU      time.Duration `json:"pair_cpu_ns"`     // server CPU per publish followed by a read
+	Idle         *result       `json:"idle,omitempty"`  // document reads, nobody publishing
+	Busy         *result       `json:"busy,omitempty"`  // document reads, one client publishing nonstop
+	BusyPublish  int           `json:"busy_publishes"`  // versions the busy publisher added
+	OwnStale     int           `json:"own_stale"`       // its reads that missed its own publish
+	PeakRSS      int64         `json:"peak_rss"`        // over the checkpoint
+	QuietRSS     int64         `json:"quiet_rss"`       // quietWait after it
+	DocumentSize int           `json:"document_bytes"`  // the document's size (uncompressed)
+	Err          string        `json:"error,omitempty"` // why the checkpoint did not finish
+	Extra        string        `json:"extra,omitempty"` // anything else to print
+}
+
+// scalePackagesRow is one packages checkpoint of one format.
+type scalePackagesRow struct {
+	Format   string        `json:"format"`
+	Packages int           `json:"packages"`
+	Writers  int           `json:"writers"`
+	Rate     float64       `json:"publish_per_s"` // over the segment before the checkpoint
+	Publish  time.Duration `json:"publish_p50_ns"`
+	Read     *result       `json:"read,omitempty"` // one package's document, idle
+	PeakRSS  int64         `json:"peak_rss"`
+	QuietRSS int64         `json:"quiet_rss"`
+}
+
+// scaleTarget is what the scale scenario needs of a format: how to
+// publish the i-th version of the growing package (or of package p), and
+// the document that lists them.
+type scaleTarget struct {
+	format types.PackageFormat
+	// publish publishes version number i of package pkg.
+	publish func(pkg string, i int) error
+	// version is how version number i is spelled (to look for it in the
+	// document).
+	version func(i int) string
+	// doc is the document of package pkg, as the format's client asks.
+	doc func(pkg string) target
+}
+
+// scaleTargets returns the scale scenario's formats for an Arca whose
+// endpoint for the format is ep.
+func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
+	switch format {
+	case "npm":
+		reg := npmRegistry{name: "arca", registry: a.ep, auth: a.bearer()}
+		return scaleTarget{
+			format:  types.PackageFormatNpm,
+			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
+			publish: func(pkg string, i int) error {
+				v, err := fixture.NPMTarball(pkg, fmt.Sprintf("1.%d.%d", i/1000, i%1000), map[string]string{"left-pad": "^1.0.0"}, 0, uint64(i))
+				if err != nil {
+					return err
+				}
+				return reg.publish(v)
+			},
+			doc: func(pkg string) target {
+				return target{url: a.ep + pkg, header: reg.header(npmAccept), size: -1}
+			},
+		}, nil
+	case "pypi":
+		return scaleTarget{
+			format:  types.PackageFormatPypi,
+			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
+			publish: func(pkg string, i int) error {
+				v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
+				name, data := fixture.Wheel(pkg, v, 0, uint64(i))
+				ct, body := fixture.TwineBody(pkg, v, name, data)
+				req, _ := http.NewRequest(http.MethodPost, a.ep, bytes.NewReader(body))
+				req.Header.Set("Content-Type", ct)
+				req.Header.Set("Authorization", a.basic())
+				req.Header.Set("User-Agent", "twine/6.1.0 CPython/3.11.7")
+				_, _, err := do(req)
+				return err
+			},
+			doc: func(pkg string) target {
+				return target{url: a.ep + "simple/" + pkg + "/", header: withAccept(pipHeader(a.basic()), pipAccept), size: -1}
+			},
+		}, nil
+	case "maven":
+		seeded := 0 // versions 0..seeded-1 are the seeding's
+		return scaleTarget{
+			format:  types.PackageFormatMaven,
+			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
+			publish: func(pkg string, i int) error {
+				v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
+				base := a.ep + strings.ReplaceAll(mavenGroup, ".", "/") + "/" + pkg + "/" + v + "/" + pkg + "-" + v
+				pom := fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <version>%s</version>\n</project>\n", mavenGroup, pkg, v)
+				if err := mavenPut(base+".jar", a.basic(), fixture.Jar(mavenGroup, pkg, v, 1<<10, uint64(i))); err != nil {
+					return err
+				}
+				if err := mavenPut(base+".pom", a.basic(), pom); err != nil {
+					return err
+				}
+				// mvn deploy then uploads the artifact's metadata, as the
+				// repository had it plus the new version: that publishes it.
+				if i < 1000000 {
+					seeded = i + 1
+				}
+				var b strings.Builder
+				fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <versioning>\n    <latest>%s</latest>\n    <release>%s</release>\n    <versions>\n", mavenGroup, pkg, v, v)
+				for j := range seeded {
+					fmt.Fprintf(&b, "      <version>1.%d.%d</version>\n", j/1000, j%1000)
+				}
+				if i >= 1000000 {
+					fmt.Fprintf(&b, "      <version>%s</version>\n", v)
+				}
+				b.WriteString("    </versions>\n    <lastUpdated>20261207120000</lastUpdated>\n  </versioning>\n</metadata>\n")
+				return mavenPut(a.ep+strings.ReplaceAll(mavenGroup, ".", "/")+"/"+pkg+"/maven-metadata.xml", a.basic(), []byte(b.String()))
+			},
+			doc: func(pkg string) target {
+				return target{url: a.ep + strings.ReplaceAll(mavenGroup, ".", "/") + "/" + pkg + "/maven-metadata.xml", header: mavenHeader(a.basic()), size: -1}
+			},
+		}, nil
+	}
+	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven)", format)
+}
+
+// scale runs the scale scenario for each format in formats.
+func (r *runner) scale() error {
+	for _, f := range r.scaleFormats {
+		if err := r.scaleVersions(f); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	if len(r.scalePackages) > 0 {
+		for _, f := range r.scaleFormats {
+			if f == "maven" {
+				continue // npm and PyPI: the formats published to most
+			}
+			if err := r.scalePackageCount(f); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+		}
+	}
+	return nil
+}
+
+// scaleVersions grows one package of format through the checkpoints.
+func (r *runner) scaleVersions(format string) error {
+	defer stopAll()
+	a, err := r.startScenarioArca("scale-"+format, formatOf(format))
+	if err != nil {
+		return err
+	}
+	t, err := scaleTargets(a, format)
+	if err != nil {
+		return err
+	}
+	pkg := "scale" + format // no separator: the same name in every format
+	next := 0               // the next version number to publish
+	for _, n := range r.scaleVersionCounts {
+		busyNext := 1000000 // the probes' and busy publisher's version numbers
+		row := scaleRow{Format: format}
+		rss := sampleRSS(a.PID(), 100*time.Millisecond)
+		// Seed up to the probe, then time the probe's publishes.
+		logf("scale: %s: publishing up to %d versions", format, n)
+		start, seeded := time.Now(), 0
+		for ; next < n-scaleProbe; next++ {
+			if err := t.publish(pkg, next); err != nil {
+				return err
+			}
+			seeded++
+		}
+		var times []time.Duration
+		cpu0, _ := treeUsage(a.PID())
+		for ; next < n; next++ {
+			t0 := time.Now()
+			if err := t.publish(pkg, next); err != nil {
+				return err
+			}
+			times = append(times, time.Since(t0))
+			seeded++
+		}
+		cpu1, _ := treeUsage(a.PID())
+		row.PublishCPU = (cpu1 - cpu0) / time.Duration(len(times))
+		row.SeedRate = float64(seeded) / time.Since(start).Seconds()
+		row.Publish = median(times)
+		// The first read after a publish, and whether it shows it.
+		doc := t.doc(pkg)
+		var reads []time.Duration
+		cpu0, _ = treeUsage(a.PID())
+		for range scaleProbe {
+			if err := t.publish(pkg, busyNext); err != nil {
+				return err
+			}
+			t0 := time.Now()
+			body, err := get(doc)
+			if err != nil {
+				return err
+			}
+			reads = append(reads, time.Since(t0))
+			if !bytes.Contains(body, []byte(t.version(busyNext))) {
+				row.OwnStale++
+			}
+			row.DocumentSize = len(body)
+			busyNext++
+		}
+		cpu1, _ = treeUsage(a.PID())
+		row.PairCPU = (cpu1 - cpu0) / scaleProbe
+		row.FirstRead = median(reads)
+		// Idle reads, then reads beside a busy publisher.
+		idle, err := measure(doc, a.PID(), r.opts)
+		if err != nil {
+			return err
+		}
+		row.Idle = &idle
+		stop := make(chan struct{})
+		var published, stale atomic.Int64
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := busyNext; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := t.publish(pkg, i); err != nil {
+					logf("scale: busy publisher: %v", err)
+					return
+				}
+				published.Add(1)
+				if body, err := get(doc); err != nil || !bytes.Contains(body, []byte(t.version(i))) {
+					stale.Add(1)
+				}
+			}
+		}()
+		busy, err := measure(doc, a.PID(), r.opts)
+		close(stop)
+		wg.Wait()
+		if err != nil {
+			return err
+		}
+		row.Busy, row.BusyPublish, row.OwnStale = &busy, int(published.Load()), row.OwnStale+int(stale.Load())
+		row.Versions = next
+		row.PeakRSS = rss.Peak()
+		var extra []string
+		for i := 1000000; i < busyNext+int(published.Load()); i++ {
+			extra = append(extra, t.version(i))
+		}
+		if err := a.deleteVersions(t.format, pkg, extra); err != nil {
+			return err
+		}
+		time.Sleep(quietWait)
+		_, row.QuietRSS = treeUsage(a.PID())
+		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
+			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
+		r.scaleRows = append(r.scaleRows, row)
+	}
+	return nil
+}
+
+// scalePackageCount fills a repository with packages of one version each,
+// written by r.scaleWriters clients at once, through the checkpoints.
+func (r *runner) scalePackageCount(format string) error {
+	defer stopAll()
+	a, err := r.startScenarioArca("scale-packages-"+format, formatOf(format))
+	if err != nil {
+		return err
+	}
+	t, err := scaleTargets(a, format)
+	if err != nil {
+		return err
+	}
+	next := 0
+	for _, n := range r.scalePackages {
+		logf("scale: %s: publishing up to %d packages with %d writers", format, n, r.scaleWriters)
+		rss := sampleRSS(a.PID(), 200*time.Millisecond)
+		var mu sync.Mutex
+		var times []time.Duration
+		var firstErr error
+		var wg sync.WaitGroup
+		var counter atomic.Int64
+		counter.Store(int64(next))
+		start := time.Now()
+		for range r.scaleWriters {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(counter.Add(1)) - 1
+					if i >= n {
+						return
+					}
+					t0 := time.Now()
+					err := t.publish(fmt.Sprintf("scalepkg-%d", i), 0)
+					d := time.Since(t0)
+					mu.Lock()
+					times = append(times, d)
+					if err != nil && firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return firstErr
+		}
+		row := scalePackagesRow{Format: format, Packages: n, Writers: r.scaleWriters, Rate: float64(n-next) / time.Since(start).Seconds(), Publish: median(times)}
+		next = n
+		read, err := measure(t.doc("scalepkg-0"), a.PID(), r.opts)
+		if err != nil {
+			return err
+		}
+		row.Read = &read
+		row.PeakRSS = rss.Peak()
+		time.Sleep(quietWait)
+		_, row.QuietRSS = treeUsage(a.PID())
+		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, read %.0f req/s, peak RSS %s", format, n, row.Rate, fmtDur(row.Publish), read.RPS, fmtMB(row.PeakRSS))
+		r.scalePackageRows = append(r.scalePackageRows, row)
+	}
+	return nil
+}
+
+// deleteVersions deletes versions of a package (DeletePackageVersions, in
+// batches).
+func (a scenarioArca) deleteVersions(format types.PackageFormat, pkg string, versions []string) error {
+	in := &codeartifact.DeletePackageVersionsInput{Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: format, Package: aws.String(pkg)}
+	if format == types.PackageFormatMaven {
+		in.Namespace = aws.String(mavenGroup)
+	}
+	for len(versions) > 0 {
+		n := min(len(versions), 100)
+		in.Versions = versions[:n]
+		out, err := a.ca.DeletePackageVersions(context.Background(), in)
+		if err != nil {
+			return fmt.Errorf("delete-package-versions: %w", err)
+		}
+		if len(out.FailedVersions) > 0 {
+			return fmt.Errorf("delete-package-versions: %d failed", len(out.FailedVersions))
+		}
+		versions = versions[n:]
+	}
+	return nil
+}
+
+// get fetches a target's URL and returns the body, decompressed.
+func get(t target) ([]byte, error) {
+	req, _ := http.NewRequest(http.MethodGet, t.url, nil)
+	req.Header = t.header.Clone()
+	req.Header.Del("Accept-Encoding")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", t.url, resp.StatusCode)
+	}
+	return b, err
+}
+
+func formatOf(name string) types.PackageFormat {
+	switch name {
+	case "pypi":
+		return types.PackageFormatPypi
+	case "maven":
+		return types.PackageFormatMaven
+	}
+	return types.PackageFormatNpm
+}
+
+// printScale prints the scale scenario's tables.
+func (r *runner) printScale(w io.Writer) {
+	if len(r.scaleRows) > 0 {
+		fmt.Fprintf(w, "\nOne package growing (publish: median of %d; first read: right after a publish; busy: one client publishing nonstop while %d connections read):\n\n", scaleProbe, r.opts.conns)
+		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, s := range r.scaleRows {
+			ratio := "-"
+			if s.Idle.RPS > 0 {
+				ratio = fmt.Sprintf("%.0f%%", 100*s.Busy.RPS/s.Idle.RPS)
+			}
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %.0f/s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
+				s.Format, s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
+				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
+		}
+		// The target: the last checkpoint's publish within 2x of the first's.
+		for _, f := range r.scaleFormats {
+			var rows []scaleRow
+			for _, s := range r.scaleRows {
+				if s.Format == f {
+					rows = append(rows, s)
+				}
+			}
+			if len(rows) > 1 && rows[0].Publish > 0 {
+				first, last := rows[0], rows[len(rows)-1]
+				fmt.Fprintf(w, "\n%s: publish at %d versions is %.1fx the publish at %d (target <= 2x: %s)", f, last.Versions, float64(last.Publish)/float64(first.Publish), first.Versions, metWord(last.Publish <= 2*first.Publish))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(r.scalePackageRows) > 0 {
+		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | read req/s | read p99 | peak RSS | RSS after |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, s := range r.scalePackageRows {
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %.0f | %s | %s | %s |\n", s.Format, s.Packages, s.Writers, s.Rate, fmtDur(s.Publish), s.Read.RPS, fmtDur(s.Read.P99), fmtMB(s.PeakRSS), fmtMB(s.QuietRSS))
+		}
+	}
+}
+
+// sortedCounts parses a comma-separated list of counts, ascending.
+func sortedCounts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(f, &n); err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a count", f)
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,32 @@
+// Package cachesize divides the server's one memory budget for caches
+// (--cache-bytes) among its caches. Every cache is declared with its size
+// at the default budget (its share); a server given another budget
+// scales every share alike, so that the caches together stay within the
+// budget whatever it is. The shares at the default budget add up to
+// Default:
+//
+//	catalog   version lookups 8 MiB, version lists 32 MiB
+//	npm       documents 32 MiB, version manifests 32 MiB
+//	pypi      pages 24 MiB, release entries 16 MiB
+//	nuget, maven, cargo, ruby   16 MiB each
+//	external connections' documents 40 MiB, shared among them
+//
+// 256 MiB in all. Each cache counts the bytes it holds, not entries, and
+// drops the least recently used beyond its share; one entry larger than a
+// quarter of its share is not kept at all.
+package cachesize
+
+// Default is the budget of a server not told otherwise: 256 MiB.
+const Default = 256 << 20
+
+// Min is the least budget a server accepts.
+const Min = 4 << 20
+
+// Share returns the bytes a cache of size atDefault (at the Default
+// budget) may hold under budget; budget 0 is Default.
+func Share(atDefault, budget int64) int64 {
+	if budget <= 0 || budget == Default {
+		return atDefault
+	}
+	return max(1, atDefault*(budget>>10)/(Default>>10))
+}

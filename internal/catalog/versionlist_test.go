@@ -1,0 +1,88 @@
+package catalog_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/store/sqlite"
+)
+
+// ListVersions keeps version lists decoded between calls; every change
+// shows in the next call, including changes another server process made
+// to the same store (which no generation of this process tracks).
+func TestListVersionsFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reader := catalog.New(st, "us-east-1", time.Now, nil)
+	writer := catalog.New(st, "us-east-1", time.Now, nil) // another process
+	d := catalog.DomainRef{Owner: owner, Name: "d"}
+	if _, err := writer.CreateDomain(ctx, d, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := writer.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, owner, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"1.0.0", "1.0.1", "1.0.2"} {
+		publish(t, writer, r, v)
+	}
+	p, err := reader.Package(ctx, r, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, want map[string]artifact.Status) {
+		t.Helper()
+		vs, err := reader.ListVersions(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]artifact.Status{}
+		for _, v := range vs {
+			got[v.Version] = v.Status
+			if len(v.Assets) != 1 || v.Meta.Summary != "v"+v.Version {
+				t.Errorf("%s: version %s listed with assets %v and summary %q", when, v.Version, v.Assets, v.Meta.Summary)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: versions %v, want %v", when, got, want)
+		}
+		for v, s := range want {
+			if got[v] != s {
+				t.Errorf("%s: version %s is %q, want %q", when, v, got[v], s)
+			}
+		}
+	}
+	pub := artifact.Published
+	check("first read", map[string]artifact.Status{"1.0.0": pub, "1.0.1": pub, "1.0.2": pub})
+	check("kept", map[string]artifact.Status{"1.0.0": pub, "1.0.1": pub, "1.0.2": pub})
+	publish(t, writer, r, "1.0.3")
+	check("after a publish", map[string]artifact.Status{"1.0.0": pub, "1.0.1": pub, "1.0.2": pub, "1.0.3": pub})
+	if _, err := writer.UpdateStatus(ctx, r, catalog.Batch{Ref: pkg, Versions: []string{"1.0.1"}}, artifact.Unlisted); err != nil {
+		t.Fatal(err)
+	}
+	check("after a status change", map[string]artifact.Status{"1.0.0": pub, "1.0.1": artifact.Unlisted, "1.0.2": pub, "1.0.3": pub})
+	if _, err := writer.DeleteVersions(ctx, r, catalog.Batch{Ref: pkg, Versions: []string{"1.0.0"}}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a deletion", map[string]artifact.Status{"1.0.1": artifact.Unlisted, "1.0.2": pub, "1.0.3": pub})
+	if _, err := writer.UpdateMeta(ctx, r, pkg, "1.0.2", func(m *artifact.Meta) error { m.Summary = "changed"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := reader.ListVersions(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(vs, func(v store.Version) bool { return v.Version == "1.0.2" }); i < 0 || vs[i].Meta.Summary != "changed" {
+		t.Errorf("after a metadata change: %+v", vs)
+	}
+}
