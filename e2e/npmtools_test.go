@@ -231,6 +231,7 @@ type pkgSpec struct {
 	Mark          string // e.g. the repository it is published to
 	Deps          map[string]string
 	Extra         map[string]any // more package.json fields
+	Readme        string         // README.md; readmeOf(p) when empty
 }
 
 // exportOf is what require(name) returns for a version made by writePkg.
@@ -270,6 +271,9 @@ func writePkg(t testing.TB, p pkgSpec) string {
 }
 
 func readmeOf(p pkgSpec) string {
+	if p.Readme != "" {
+		return p.Readme
+	}
 	return "# " + p.Name + "\n\nVersion " + p.Version + ", published to " + p.Mark + ".\n"
 }
 

@@ -115,6 +115,13 @@ if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOBIN)/versitygw" 
   (cd / && go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)
 fi
 
+# Chromium from Debian, for the web console's browser test (driven by
+# chromedp over the DevTools protocol; e2e/console_test.go).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium from Debian"
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+
 aws --version
 python3 -c 'import boto3; print("boto3", boto3.__version__)'
 echo "npm $(npm --version)"
@@ -128,4 +135,5 @@ poetry --version
 mvn --batch-mode --version 2>&1 | sed -n 1p || true
 gradle --version 2>/dev/null | sed -n "/^Gradle/p" || true
 nuget help 2>/dev/null | sed -n 1p || true
+chromium --version 2>/dev/null || true
 "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/postgres" --version

@@ -11,8 +11,9 @@
 // How a request becomes an event: Wrap puts an empty Record in the
 // request's context; the surfaces fill it as they learn things (the
 // control plane and IAM/STS name the operation, the caller and the
-// parameters; the repository endpoint the domain, repository, package and
-// token; the policy evaluator (authz) the permission checked, which names a
+// parameters, as does the web console for the operations it runs and its
+// sign-ins, ConsoleLogin; the repository endpoint the domain, repository,
+// package and token; the policy evaluator (authz) the permission checked, which names a
 // package request's event: ReadFromRepository, PublishPackageVersion,
 // PutPackageMetadata; the error edges the error code). After the response,
 // Wrap turns the record into one Event and hands it to the Log. A request

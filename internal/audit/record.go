@@ -13,6 +13,9 @@ const (
 	SourceCodeArtifact = "codeartifact.amazonaws.com"
 	SourceIAM          = "iam.amazonaws.com"
 	SourceSTS          = "sts.amazonaws.com"
+	// SourceSignIn is the source of the web console's sign-ins
+	// (ConsoleLogin).
+	SourceSignIn = "signin.amazonaws.com"
 )
 
 // Record is what one request's handlers learned for its audit event. The

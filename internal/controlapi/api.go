@@ -3,6 +3,7 @@ package controlapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -97,11 +98,19 @@ type API struct {
 	tokens  *token.Tokens
 	log     *slog.Logger
 	now     func() time.Time
-	routes  map[string]handler
+	routes  map[string]route
 }
 
 // handler serves one operation. in is the request with a verified body.
 type handler func(w http.ResponseWriter, r *http.Request, c *call) error
+
+// route is one operation: its HTTP handler and, for an operation whose
+// input and output are JSON, the same operation for a caller in the
+// process (Invoke).
+type route struct {
+	serve  handler
+	invoke func(ctx context.Context, c *call, in map[string]any) (any, error)
+}
 
 // call is one control-plane request in flight.
 type call struct {
@@ -161,15 +170,61 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer leavePrincipal()
 	// Every operation of the model has a handler (TestEveryOperationIsServed).
-	if err := a.routes[op.Name](w, r, &call{op: op, principal: p}); err != nil {
+	if err := a.routes[op.Name].serve(w, r, &call{op: op, principal: p}); err != nil {
 		a.writeError(w, r, err)
 	}
 }
 
+// Invoke runs a JSON operation for a principal authenticated by other
+// means (the web console's session) and decodes its output into out: the
+// input is validated against the model as a request's is, and the
+// operation authorizes the principal exactly as it does over HTTP. The
+// request's audit record names the operation, its parameters and the
+// principal; when one request invokes several operations (a console page
+// reads several), the first names the event.
+func (a *API) Invoke(ctx context.Context, p identity.Principal, name string, in map[string]any, out any) error {
+	op, ok := a.model.Operations[name]
+	rt := a.routes[name]
+	if !ok || rt.invoke == nil {
+		return fmt.Errorf("controlapi: %s cannot be invoked", name)
+	}
+	if rec := audit.From(ctx); !rec.Named() {
+		rec.Call(audit.SourceCodeArtifact, name)
+		rec.Params(in)
+	}
+	audit.From(ctx).SetPrincipal(p)
+	res, err := rt.invoke(ctx, &call{op: op, principal: p}, in)
+	if err != nil || out == nil {
+		return err
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
+
+// ServeAs serves a streaming operation (GetPackageVersionAsset) whose
+// input is r's query string, for a principal authenticated by other
+// means. It returns the operation's error without writing it, so the
+// caller renders it in its own way.
+func (a *API) ServeAs(w http.ResponseWriter, r *http.Request, p identity.Principal, name string) error {
+	op, ok := a.model.Operations[name]
+	if !ok {
+		return fmt.Errorf("controlapi: no operation %s", name)
+	}
+	rec := audit.From(r.Context())
+	if !rec.Named() {
+		rec.Call(audit.SourceCodeArtifact, name)
+	}
+	rec.SetPrincipal(p)
+	return a.routes[name].serve(w, r, &call{op: op, principal: p})
+}
+
 // jsonOp adapts a typed operation to a handler: bind and validate the
 // input, run fn, write the output as JSON.
-func jsonOp[In, Out any](a *API, fn func(ctx context.Context, c *call, in *In) (*Out, error)) handler {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+func jsonOp[In, Out any](a *API, fn func(ctx context.Context, c *call, in *In) (*Out, error)) route {
+	serve := func(w http.ResponseWriter, r *http.Request, c *call) error {
 		var in In
 		if err := a.bind(c.op, r, &in); err != nil {
 			return err
@@ -180,6 +235,14 @@ func jsonOp[In, Out any](a *API, fn func(ctx context.Context, c *call, in *In) (
 		}
 		return writeJSON(w, http.StatusOK, out)
 	}
+	invoke := func(ctx context.Context, c *call, raw map[string]any) (any, error) {
+		var in In
+		if err := a.decodeInput(c.op, raw, &in); err != nil {
+			return nil, err
+		}
+		return fn(ctx, c, &in)
+	}
+	return route{serve: serve, invoke: invoke}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -52,16 +52,22 @@ func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
 	// The audit event shows the operation's input, valid or not (members
 	// named like tokens are dropped there).
 	audit.From(r.Context()).Params(in)
+	// A streaming payload is required by the model but stays in r.Body:
+	// count it as present, and leave it to the handler.
+	streaming := streamingPayload(shape, a.model)
+	if streaming != "" {
+		in[streaming] = ""
+	}
+	err := a.decodeInput(op, in, dst)
+	delete(in, streaming)
+	return err
+}
+
+// decodeInput validates an operation's input, gathered into one value,
+// against the model and decodes it into dst.
+func (a *API) decodeInput(op *model.Operation, in map[string]any, dst any) error {
 	if op.Input != nil {
-		// A streaming payload is required by the model but stays in r.Body:
-		// count it as present, and leave it to the handler.
-		streaming := streamingPayload(shape, a.model)
-		if streaming != "" {
-			in[streaming] = ""
-		}
-		vs := a.model.Validate(op.Input.Shape, in)
-		delete(in, streaming)
-		if len(vs) > 0 {
+		if vs := a.model.Validate(op.Input.Shape, in); len(vs) > 0 {
 			return errkind.Validationf("%s", model.Summary(vs)).WithReason("FIELD_VALIDATION_FAILED")
 		}
 	}

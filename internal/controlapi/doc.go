@@ -25,6 +25,13 @@
 // holds it to that); a method and path that name no operation answer
 // UnknownOperationException with a 404.
 //
+// The web console (package console) runs the same operations in the
+// process for its sessions' principals: Invoke takes the operation's input
+// as one value, validates it against the model as bind does and runs the
+// same handler, authorization included; ServeAs serves a streaming
+// operation (an asset download) to a principal authenticated by the
+// console.
+//
 // Beside CodeArtifact's operations, Arca's own (the model package merges
 // them in: the release-age gate, gate.go; event subscriptions, events.go)
 // take the same path; they authorize arca:<Operation>

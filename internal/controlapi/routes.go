@@ -3,8 +3,8 @@ package controlapi
 // routeTable maps each operation of the model to its handler. Methods and
 // paths come from the model (see ServeHTTP); every operation is served
 // (TestEveryOperationIsServed).
-func (a *API) routeTable() map[string]handler {
-	return map[string]handler{
+func (a *API) routeTable() map[string]route {
+	return map[string]route{
 		// Domains.
 		"CreateDomain":                  jsonOp(a, a.createDomain),
 		"DescribeDomain":                jsonOp(a, a.describeDomain),
@@ -38,14 +38,14 @@ func (a *API) routeTable() map[string]handler {
 		"ListPackageVersions":            jsonOp(a, a.listPackageVersions),
 		"DescribePackageVersion":         jsonOp(a, a.describePackageVersion),
 		"ListPackageVersionAssets":       jsonOp(a, a.listPackageVersionAssets),
-		"GetPackageVersionAsset":         a.getPackageVersionAsset, // streams the asset
+		"GetPackageVersionAsset":         {serve: a.getPackageVersionAsset}, // streams the asset
 		"GetPackageVersionReadme":        jsonOp(a, a.getPackageVersionReadme),
 		"ListPackageVersionDependencies": jsonOp(a, a.listPackageVersionDependencies),
 		"UpdatePackageVersionsStatus":    jsonOp(a, a.updatePackageVersionsStatus),
 		"DeletePackageVersions":          jsonOp(a, a.deletePackageVersions),
 		"DisposePackageVersions":         jsonOp(a, a.disposePackageVersions),
 		"CopyPackageVersions":            jsonOp(a, a.copyPackageVersions),
-		"PublishPackageVersion":          a.publishPackageVersion, // streams the asset
+		"PublishPackageVersion":          {serve: a.publishPackageVersion}, // streams the asset
 
 		// Package groups.
 		"CreatePackageGroup":                    jsonOp(a, a.createPackageGroup),

@@ -13,6 +13,8 @@
 //
 //	IAM (2010-05-08)  CreateUser GetUser ListUsers DeleteUser
 //	                  CreateAccessKey ListAccessKeys UpdateAccessKey DeleteAccessKey
+//	                  CreateLoginProfile GetLoginProfile UpdateLoginProfile
+//	                  DeleteLoginProfile ChangePassword
 //	                  PutUserPolicy GetUserPolicy ListUserPolicies DeleteUserPolicy
 //	                  AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies
 //	                  CreateRole GetRole ListRoles DeleteRole UpdateAssumeRolePolicy
@@ -47,6 +49,9 @@
 // service models with their "1 validation error detected: ..." messages;
 // parameters of features Arca does not implement (tags, permissions
 // boundaries, session policies, MFA) are refused rather than ignored.
+//
+// Passwords (login profiles) are sensitive parameters: a validation
+// message never quotes one, and the audit log drops them by name.
 //
 // Policy documents in responses are URL-encoded, as IAM returns them;
 // botocore decodes them (json_decode_policies).

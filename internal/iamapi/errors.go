@@ -36,6 +36,8 @@ var reasonCodes = map[string]errorCode{
 	identity.ReasonMalformedPolicy: {"MalformedPolicyDocument", http.StatusBadRequest},
 	identity.ReasonInvalidInput:    {"InvalidInput", http.StatusBadRequest},
 	identity.ReasonExpiredToken:    {"ExpiredToken", http.StatusForbidden},
+	identity.ReasonPasswordPolicy:  {"PasswordPolicyViolation", http.StatusBadRequest},
+	identity.ReasonInvalidUserType: {"InvalidUserType", http.StatusBadRequest},
 	oidc.ReasonInvalidToken:        {"InvalidIdentityToken", http.StatusBadRequest},
 	oidc.ReasonExpired:             {"ExpiredTokenException", http.StatusBadRequest},
 	oidc.ReasonCommunication:       {"IDPCommunicationError", http.StatusBadRequest},

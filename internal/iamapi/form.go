@@ -30,6 +30,8 @@ type str struct {
 	pattern  string // the model's pattern, for the message; "" is none
 	re       *regexp.Regexp
 	enum     []string
+	// sensitive values (passwords) are never quoted in messages.
+	sensitive bool
 }
 
 // pat compiles a model pattern, anchored, with the model's text kept for
@@ -63,6 +65,7 @@ var (
 	externalIDType     = pat(str{min: 2, max: 1224}, `[\w+=,.@:\/-]*`)
 	sourceIdentityType = pat(str{min: 2, max: 64}, `[\w+=,.@-]*`)
 	webIdentityToken   = str{required: true, min: 4, max: 20000}
+	passwordType       = pat(str{min: 1, max: 128, sensitive: true}, `[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+`)
 )
 
 // fieldName is how AWS names a member in validation messages: lower camel.
@@ -95,6 +98,9 @@ func (f *form) String(name string, s str) string {
 
 func (f *form) check(field, v string, s str) {
 	n := utf8.RuneCountInString(v)
+	if s.sensitive {
+		v = "***"
+	}
 	switch {
 	case n < s.min:
 		f.fail("Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to %d", v, field, s.min)
@@ -133,6 +139,24 @@ func (f *form) Int(name string, min, max int) (v int, present bool) {
 		f.fail("Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", n, fieldName(name), max)
 	}
 	return n, true
+}
+
+// Bool returns a boolean parameter ("true" or "false"); present reports
+// whether it was given.
+func (f *form) Bool(name string) (v, present bool) {
+	f.used[name] = true
+	if _, ok := f.v[name]; !ok {
+		return false, false
+	}
+	switch s := f.v.Get(name); s {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	default:
+		f.fail("Value '%s' at '%s' failed to satisfy constraint: Member must be a boolean", truncate(s), fieldName(name))
+	}
+	return false, true
 }
 
 // List returns a list parameter, Name.member.1, Name.member.2, ..., each

@@ -17,6 +17,10 @@ func (a *API) iamOps() map[string]op {
 	return map[string]op{
 		"CreateUser": a.createUser, "GetUser": a.getUser, "ListUsers": a.listUsers, "DeleteUser": a.deleteUser,
 
+		"CreateLoginProfile": a.createLoginProfile, "GetLoginProfile": a.getLoginProfile,
+		"UpdateLoginProfile": a.updateLoginProfile, "DeleteLoginProfile": a.deleteLoginProfile,
+		"ChangePassword": a.changePassword,
+
 		"CreateAccessKey": a.createAccessKey, "ListAccessKeys": a.listAccessKeys,
 		"UpdateAccessKey": a.updateAccessKey, "DeleteAccessKey": a.deleteAccessKey,
 

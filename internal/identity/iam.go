@@ -120,8 +120,8 @@ func (d *Directory) ListUsers(ctx context.Context, account, pathPrefix, marker s
 	return users[:max], encodeMarker(users[max-1].Name), nil
 }
 
-// DeleteUser deletes a user that has no access keys and no policies left,
-// as IAM requires.
+// DeleteUser deletes a user that has no access keys, login profile or
+// policies left, as IAM requires.
 func (d *Directory) DeleteUser(ctx context.Context, account, name string) error {
 	return d.update(ctx, func(q store.Queries) error {
 		u, err := getUser(ctx, q, account, name)
@@ -134,6 +134,11 @@ func (d *Directory) DeleteUser(ctx context.Context, account, name string) error 
 		}
 		if len(keys) > 0 {
 			return deleteConflict("Cannot delete entity, must delete access keys first.")
+		}
+		if _, err := q.GetLoginProfile(ctx, u.ID); err == nil {
+			return deleteConflict("Cannot delete entity, must delete login profile first.")
+		} else if !errors.Is(err, errkind.ErrNotFound) {
+			return err
 		}
 		if err := checkNoPolicies(ctx, q, store.PolicyOwner{Kind: store.OwnerUser, ID: u.ID}); err != nil {
 			return err

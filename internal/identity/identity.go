@@ -8,7 +8,7 @@
 // to every decision made on the caller's behalf.
 //
 // The Directory is the one writer of IAM state (users, keys, roles,
-// policies, OIDC providers, STS sessions) and applies IAM's rules to it:
+// policies, login profiles, OIDC providers, STS sessions) and applies IAM's rules to it:
 // names unique regardless of case, at most two access keys per user, a
 // user or role deletable only once its keys and policies are gone, trust
 // policies validated when they are put. Every committed write bumps the

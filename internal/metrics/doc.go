@@ -3,10 +3,11 @@
 // (the Prometheus text format, through prometheus/client_golang).
 //
 // Every series has bounded labels. Surfaces are "controlplane", "iam",
-// "sts", a format's name or "other"; operations are names from the
-// service models (control-plane operations, IAM and STS actions) or, on a
-// repository endpoint, the permission the request needed
-// (ReadFromRepository, PublishPackageVersion, ...); statuses are classes
+// "sts", a format's name, "console" or "other"; operations are names from
+// the service models (control-plane operations, IAM and STS actions), on a
+// repository endpoint the permission the request needed
+// (ReadFromRepository, PublishPackageVersion, ...), and in the web console
+// the route's pattern; statuses are classes
 // (2xx...5xx); connections are configured external connection names.
 // Nothing carries a package name, a token, an account id or a path: those
 // are what the access and audit logs are for.

@@ -23,6 +23,7 @@ import (
 	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/config"
+	"github.com/arcahq/arca/internal/console"
 	"github.com/arcahq/arca/internal/controlapi"
 	"github.com/arcahq/arca/internal/controlapi/model"
 	"github.com/arcahq/arca/internal/endpoint"
@@ -276,6 +277,13 @@ func (s *Server) build(ctx context.Context) error {
 	deps := format.Deps{Catalog: cat, Resolver: res, Blobs: s.blobs, Log: s.log, Authz: decider, Region: s.cfg.Region, CacheBytes: s.cfg.CacheBytes}
 	repos := endpoint.New(s.cfg.PublicURL, s.cfg.Region, tokenChecks, decider, cat, s.formats.Surfaces(deps), limits)
 	iamsts := iamapi.New(dir, authn, decider, s.log)
+	auditFile := s.cfg.AuditLog
+	if auditFile == config.AuditOff || auditFile == config.AuditStdout {
+		auditFile = ""
+	}
+	// The web console runs the control plane's operations for its
+	// sessions' principals: the same authorization as the API.
+	cons := console.New(console.Config{PublicURL: s.cfg.PublicURL, Region: s.cfg.Region, AuditLog: auditFile}, dir, control, decider, s.store, s.log, now)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -286,6 +294,7 @@ func (s *Server) build(ctx context.Context) error {
 	// The query APIs of IAM and STS post to "/", which is no repository
 	// endpoint's path.
 	mux.Handle("POST /{$}", iamsts)
+	mux.Handle("/console/", cons)
 	mux.Handle("/", repos)
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.

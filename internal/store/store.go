@@ -2,9 +2,9 @@
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
 // graph and external connections, tags and resource policies, packages and their versions,
-// package groups, the subscriptions and outbox of package version events, and what servers
+// package groups, the subscriptions and outbox of package version events, what servers
 // sharing the store coordinate through (change counters, leases, blob holds, checksums of uploads
-// in progress).
+// in progress), and the web console's sessions.
 //
 // The contract is the Store interface below. One hand-written SQL layer
 // (package sqlstore) implements it for every engine; packages sqlite and
@@ -64,6 +64,7 @@ type Queries interface {
 	Leases
 	BlobHolds
 	Uploads
+	ConsoleSessions
 }
 
 // Account is a tenant: the owner of domains and the administrator of
@@ -179,10 +180,20 @@ type Session struct {
 	Expires        time.Time
 }
 
+// LoginProfile is an IAM user's console password: only its hash is kept
+// (package identity encodes it, parameters included), and whether the user
+// must choose a new one at the next sign-in.
+type LoginProfile struct {
+	UserID                string
+	PasswordHash          string
+	PasswordResetRequired bool
+	CreatedAt             time.Time
+}
+
 // IAM stores the principals of accounts besides their roots: users, roles,
 // their inline and attached policies, OIDC providers and STS sessions.
 // Lookups by name ignore case. Deleting a user or a role deletes what
-// hangs off it (keys, policies, attachments, sessions); the identity
+// hangs off it (keys, login profile, policies, attachments, sessions); the identity
 // package refuses such deletes first, as IAM does, so the cascade is a
 // safety net.
 type IAM interface {
@@ -196,6 +207,15 @@ type IAM interface {
 	// after, ordered by lower-cased name.
 	ListUsers(ctx context.Context, accountID, pathPrefix, after string, limit int) ([]User, error)
 	DeleteUser(ctx context.Context, id string) error
+
+	// CreateLoginProfile gives a user a console password; a user that has
+	// one already is errkind.Conflict.
+	CreateLoginProfile(ctx context.Context, p LoginProfile) error
+	GetLoginProfile(ctx context.Context, userID string) (LoginProfile, error)
+	// UpdateLoginProfile replaces the hash and the reset flag of a user's
+	// profile (its creation time stays); a missing one is errkind.NotFound.
+	UpdateLoginProfile(ctx context.Context, p LoginProfile) error
+	DeleteLoginProfile(ctx context.Context, userID string) error
 
 	CreateRole(ctx context.Context, r Role) error
 	GetRole(ctx context.Context, accountID, name string) (Role, error)
@@ -533,4 +553,35 @@ type Versions interface {
 	// Derived returns what SetDerived recorded: nil if nothing was, and
 	// errkind.NotFound if the domain does not reference the digest.
 	Derived(ctx context.Context, domainID int64, sha256 string) ([]byte, error)
+}
+
+// ConsoleSession is a signed-in browser of the web console, kept in the
+// store so that every replica knows it. ID is the SHA-256 (hex) of the
+// token in the browser's cookie: a copy of the database signs nobody in.
+type ConsoleSession struct {
+	ID           string
+	AccountID    string
+	PrincipalARN string
+	// UserID is the IAM user's id ("" for a root): a user deleted and
+	// created again under the same name is another user.
+	UserID        string
+	CSRF          string
+	ResetRequired bool
+	CreatedAt     time.Time
+	LastSeen      time.Time
+}
+
+// ConsoleSessions stores the web console's sessions.
+type ConsoleSessions interface {
+	// CreateConsoleSession inserts s; an existing id is errkind.Conflict.
+	CreateConsoleSession(ctx context.Context, s ConsoleSession) error
+	GetConsoleSession(ctx context.Context, id string) (ConsoleSession, error)
+	// TouchConsoleSession sets a session's LastSeen; SetConsoleSessionReset
+	// its ResetRequired. A missing session is errkind.NotFound.
+	TouchConsoleSession(ctx context.Context, id string, at time.Time) error
+	SetConsoleSessionReset(ctx context.Context, id string, reset bool) error
+	DeleteConsoleSession(ctx context.Context, id string) error
+	// DeleteExpiredConsoleSessions removes the sessions last seen before
+	// idleBefore or created before createdBefore, and returns how many.
+	DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error)
 }

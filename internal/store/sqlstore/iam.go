@@ -64,7 +64,35 @@ func (q queries) DeleteUser(ctx context.Context, id string) error {
 	if err := q.exec(ctx, false, `DELETE FROM access_keys WHERE user_id = $1`, id); err != nil {
 		return err
 	}
+	if err := q.exec(ctx, false, `DELETE FROM iam_login_profiles WHERE user_id = $1`, id); err != nil {
+		return err
+	}
 	return q.exec(ctx, true, `DELETE FROM iam_users WHERE id = $1`, id)
+}
+
+// --- login profiles ---
+
+func (q queries) CreateLoginProfile(ctx context.Context, p store.LoginProfile) error {
+	return q.exec(ctx, false, `INSERT INTO iam_login_profiles (user_id, password_hash, password_reset_required, created_at) VALUES ($1, $2, $3, $4)`,
+		p.UserID, p.PasswordHash, p.PasswordResetRequired, ms(p.CreatedAt))
+}
+
+func (q queries) GetLoginProfile(ctx context.Context, userID string) (store.LoginProfile, error) {
+	p := store.LoginProfile{UserID: userID}
+	var created int64
+	err := q.r.QueryRowContext(ctx, `SELECT password_hash, password_reset_required, created_at FROM iam_login_profiles WHERE user_id = $1`, userID).
+		Scan(&p.PasswordHash, &p.PasswordResetRequired, &created)
+	p.CreatedAt = fromMS(created)
+	return p, q.classify(err)
+}
+
+func (q queries) UpdateLoginProfile(ctx context.Context, p store.LoginProfile) error {
+	return q.exec(ctx, true, `UPDATE iam_login_profiles SET password_hash = $2, password_reset_required = $3 WHERE user_id = $1`,
+		p.UserID, p.PasswordHash, p.PasswordResetRequired)
+}
+
+func (q queries) DeleteLoginProfile(ctx context.Context, userID string) error {
+	return q.exec(ctx, true, `DELETE FROM iam_login_profiles WHERE user_id = $1`, userID)
 }
 
 func (q queries) deleteOwnerData(ctx context.Context, o store.PolicyOwner) error {

@@ -17,6 +17,7 @@ func iamTests() []namedTest {
 		{"Roles", testRoles},
 		{"InlineAndAttachedPolicies", testIdentityPolicies},
 		{"DeleteUserCascades", testDeleteUserCascades},
+		{"LoginProfiles", testLoginProfiles},
 		{"OIDCProviders", testOIDCProviders},
 		{"Sessions", testSessions},
 	}
@@ -238,9 +239,12 @@ func testDeleteUserCascades(t *testing.T, s store.Store) {
 	must(t, s.PutAccessKey(ctx, store.AccessKey{ID: "AKIAU", Secret: "s", AccountID: acctA, PrincipalARN: "arn:aws:iam::" + acctA + ":user/u", UserID: u.ID, Active: true, CreatedAt: now()}))
 	must(t, s.PutInlinePolicy(ctx, store.InlinePolicy{Owner: uo, Name: "p", Document: "{}", UpdatedAt: now()}))
 	must(t, s.AttachPolicy(ctx, uo, "arn:aws:iam::aws:policy/AWSCodeArtifactReadOnlyAccess", now()))
+	must(t, s.CreateLoginProfile(ctx, store.LoginProfile{UserID: u.ID, PasswordHash: "h", CreatedAt: now()}))
 	must(t, s.DeleteUser(ctx, u.ID))
 	_, err := s.GetAccessKey(ctx, "AKIAU")
 	wantKind(t, err, errkind.ErrNotFound, "the deleted user's key")
+	_, err = s.GetLoginProfile(ctx, u.ID)
+	wantKind(t, err, errkind.ErrNotFound, "the deleted user's login profile")
 	// A new user of the same name starts clean.
 	u2 := mkUser(t, s, acctA, "AIDAU2", "u", "/")
 	o2 := store.PolicyOwner{Kind: store.OwnerUser, ID: u2.ID}
@@ -325,4 +329,30 @@ func testSessions(t *testing.T, s store.Store) {
 	mkRole(t, s, acctA, "AROADEPLOY2", "deploy")
 	_, err = s.GetSession(ctx, "ASIA1")
 	wantKind(t, err, errkind.ErrNotFound, "session of a re-created role")
+}
+
+func testLoginProfiles(t *testing.T, s store.Store) {
+	mkAccounts(t, s)
+	u := mkUser(t, s, acctA, "AIDALP", "lp", "/")
+	_, err := s.GetLoginProfile(ctx, u.ID)
+	wantKind(t, err, errkind.ErrNotFound, "GetLoginProfile before one exists")
+	wantKind(t, s.UpdateLoginProfile(ctx, store.LoginProfile{UserID: u.ID, PasswordHash: "x"}), errkind.ErrNotFound, "UpdateLoginProfile missing")
+	wantKind(t, s.DeleteLoginProfile(ctx, u.ID), errkind.ErrNotFound, "DeleteLoginProfile missing")
+	p := store.LoginProfile{UserID: u.ID, PasswordHash: "$argon2id$one", PasswordResetRequired: true, CreatedAt: now()}
+	must(t, s.CreateLoginProfile(ctx, p))
+	wantKind(t, s.CreateLoginProfile(ctx, p), errkind.ErrConflict, "CreateLoginProfile twice")
+	got, err := s.GetLoginProfile(ctx, u.ID)
+	must(t, err)
+	if got != p {
+		t.Fatalf("GetLoginProfile = %+v, want %+v", got, p)
+	}
+	must(t, s.UpdateLoginProfile(ctx, store.LoginProfile{UserID: u.ID, PasswordHash: "$argon2id$two", CreatedAt: now().Add(time.Hour)}))
+	got, err = s.GetLoginProfile(ctx, u.ID)
+	must(t, err)
+	if want := (store.LoginProfile{UserID: u.ID, PasswordHash: "$argon2id$two", CreatedAt: p.CreatedAt}); got != want {
+		t.Fatalf("after UpdateLoginProfile = %+v, want %+v (creation time kept)", got, want)
+	}
+	must(t, s.DeleteLoginProfile(ctx, u.ID))
+	_, err = s.GetLoginProfile(ctx, u.ID)
+	wantKind(t, err, errkind.ErrNotFound, "GetLoginProfile after delete")
 }

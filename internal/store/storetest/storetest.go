@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	tests = append(tests, eventTests()...)
 	tests = append(tests, replicaTests()...)
 	tests = append(tests, raceTests()...)
+	tests = append(tests, consoleTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)
