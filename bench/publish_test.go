@@ -60,3 +60,51 @@ func BenchmarkPublishThenRead(b *testing.B) {
 		do(http.MethodGet, npm+"bench-grow", nil)
 	}
 }
+
+// BenchmarkPyPIPublishThenRead is BenchmarkPublishThenRead for PyPI: a
+// project of ARCA_BENCH_VERSIONS versions growing by one wheel per
+// iteration (uploaded as twine does), each upload followed by the read of
+// its simple page that pip makes (PEP 691 JSON, gzip).
+func BenchmarkPyPIPublishThenRead(b *testing.B) {
+	n, _ := strconv.Atoi(os.Getenv("ARCA_BENCH_VERSIONS"))
+	if n <= 0 {
+		n = 1000
+	}
+	tok, endpoint := benchRepository(b)
+	ep := endpoint(types.PackageFormatPypi)
+	do := func(req *http.Request) {
+		req.SetBasicAuth("aws", tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			b.Fatalf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, msg)
+		}
+	}
+	publish := func(i int) {
+		v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
+		file, data := fixture.Wheel("benchgrow", v, 0, uint64(i))
+		ct, body := fixture.TwineBody("benchgrow", v, file, data)
+		req, _ := http.NewRequest(http.MethodPost, ep, bytes.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		do(req)
+	}
+	read := func() {
+		req, _ := http.NewRequest(http.MethodGet, ep+"simple/benchgrow/", nil)
+		req.Header.Set("Accept", "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01")
+		req.Header.Set("Accept-Encoding", "gzip")
+		do(req)
+	}
+	for i := range n {
+		publish(i)
+	}
+	read()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		publish(n + i)
+		read()
+	}
+}

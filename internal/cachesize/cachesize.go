@@ -7,7 +7,7 @@
 //
 //	catalog   version lookups 8 MiB, version lists 32 MiB
 //	npm       documents 32 MiB, version manifests 32 MiB
-//	pypi      pages 24 MiB, release entries 16 MiB
+//	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
 //	nuget, maven, cargo, ruby   16 MiB each
 //	external connections' documents 40 MiB, shared among them
 //

@@ -6,7 +6,11 @@ const PageCacheBytes = 24 << 20
 
 // FragmentCacheBytes bounds the memory of releases' files and page
 // entries, of which pages are assembled.
-const FragmentCacheBytes = 16 << 20
+const FragmentCacheBytes = 14 << 20
+
+// OrderCacheBytes bounds the memory of projects' version orders, by
+// which a rebuild sorts only the versions that are new.
+const OrderCacheBytes = 2 << 20
 
 // pageKind is a rendering of a project.
 type pageKind uint8

@@ -21,7 +21,9 @@ type Format struct {
 	pages *rendered.Cache[pageKey, *rendered.Doc]
 	// fragments keeps each release's files and page entries.
 	fragments *Fragments
-	now       func() time.Time
+	// orders keeps each project's versions in the order last sorted.
+	orders *rendered.Cache[orderKey, []string]
+	now    func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -33,6 +35,7 @@ func New(d Deps) *Format {
 	// Through f.now, which tests set.
 	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), orderSize, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

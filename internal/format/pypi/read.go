@@ -28,7 +28,7 @@ import (
 // but that are not fetched yet (a version only in the index, or ingested
 // with some of its files: each file is fetched on its first download).
 // Only stored wheels advertise their metadata file.
-func (f *Format) projectOf(view *resolve.View, name string) Project {
+func (f *Format) projectOf(view *resolve.View, repository int64, name string) Project {
 	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions))}
 	for _, c := range view.Versions {
 		r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta}
@@ -45,6 +45,12 @@ func (f *Format) projectOf(view *resolve.View, name string) Project {
 		}
 		p.Releases = append(p.Releases, r)
 	}
+	key := orderKey{repository, name}
+	prev, _ := f.orders.Peek(key, 0)
+	if order := sortReleases(p.Releases, prev); order != nil {
+		f.orders.Put(key, 0, order)
+	}
+	p.sorted = true
 	return p
 }
 
@@ -149,7 +155,7 @@ func (f *Format) page(c *call, key pageKey) (*rendered.Doc, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		p, err := renderPage(f.projectOf(view, key.project), key, repo.Name)
+		p, err := renderPage(f.projectOf(view, repo.ID, key.project), key, repo.Name)
 		return p, view.Remote, err
 	})
 }

@@ -109,6 +109,8 @@ func (r Release) pageParts(project string) *releaseParts {
 type Project struct {
 	Name     string // normalised
 	Releases []Release
+	// sorted says Releases are in SortVersions' order already.
+	sorted bool
 }
 
 // Listed returns the releases installers may see (User Guide, "Package
@@ -121,7 +123,9 @@ func (p Project) Listed() []Release {
 			out = append(out, r)
 		}
 	}
-	SortVersions(out, func(r Release) string { return r.Version })
+	if !p.sorted {
+		SortVersions(out, func(r Release) string { return r.Version })
+	}
 	return out
 }
 

@@ -140,3 +140,15 @@ func (c *Cache[K, V]) remove(e *list.Element) {
 	delete(c.entries, en.key)
 	c.used -= en.size
 }
+
+// Peek returns the valid value for key at generation gen, if one is kept.
+func (c *Cache[K, V]) Peek(key K, gen uint64) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lookup(key, gen)
+}
+
+// Put keeps v for key at generation gen, replacing what was kept.
+func (c *Cache[K, V]) Put(key K, gen uint64, v V) {
+	c.put(&entry[K, V]{key: key, generation: gen, size: c.size(v), value: v})
+}
