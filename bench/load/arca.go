@@ -47,7 +47,9 @@ type arcaServer struct {
 	*proc
 	url   string // http://127.0.0.1:PORT
 	token string
-	ca    *codeartifact.Client
+	// otherToken is a second token of the same principal: another client.
+	otherToken string
+	ca         *codeartifact.Client
 }
 
 // startArca starts arca with a fresh data directory under dir (NAME-data,
@@ -104,6 +106,13 @@ func startArca(bin, dir, name string, extra ...string) (*arcaServer, error) {
 		return nil, fmt.Errorf("arca: get-authorization-token: %w", err)
 	}
 	s.token = *tok.AuthorizationToken
+	// A second token of the same principal: another client (the scale
+	// scenario's readers beside its busy publisher).
+	if tok, err = s.ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String(arcaDomain)}); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("arca: get-authorization-token: %w", err)
+	}
+	s.otherToken = *tok.AuthorizationToken
 	return s, nil
 }
 
@@ -126,6 +135,20 @@ func (s *arcaServer) endpoint(format types.PackageFormat) (string, error) {
 func (s *arcaServer) bearer() string { return "Bearer " + s.token }
 func (s *arcaServer) basic() string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte("aws:"+s.token))
+}
+
+// asOtherClient returns tg sent with the second token instead: a
+// different client from the one that publishes with the first.
+func (s *arcaServer) asOtherClient(tg target) target {
+	h := tg.header.Clone()
+	switch h.Get("Authorization") {
+	case s.bearer():
+		h.Set("Authorization", "Bearer "+s.otherToken)
+	case s.basic():
+		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("aws:"+s.otherToken)))
+	}
+	tg.header = h
+	return tg
 }
 
 // scenarioArca is the Arca of one scenario, with where it runs and what

@@ -250,8 +250,10 @@ func (r *runner) scaleVersions(format string) error {
 		cpu1, _ = treeUsage(a.PID())
 		row.PairCPU = (cpu1 - cpu0) / scaleProbe
 		row.FirstRead = median(reads)
-		// Idle reads, then reads beside a busy publisher.
-		idle, err := measure(doc, a.PID(), r.opts)
+		// Idle reads, then reads beside a busy publisher, by clients
+		// other than the publisher (which checks its own reads below).
+		readers := a.asOtherClient(doc)
+		idle, err := measure(readers, a.PID(), r.opts)
 		if err != nil {
 			return err
 		}
@@ -278,7 +280,7 @@ func (r *runner) scaleVersions(format string) error {
 				}
 			}
 		}()
-		busy, err := measure(doc, a.PID(), r.opts)
+		busy, err := measure(readers, a.PID(), r.opts)
 		close(stop)
 		wg.Wait()
 		if err != nil {

@@ -19,7 +19,10 @@ type Format struct {
 	d         Deps
 	docs      *rendered.Cache[docKey, *rendered.Doc]
 	fragments *Fragments
-	now       func() time.Time
+	// writers remembers which client published what, so that it is
+	// served its publish while other readers may get the previous page.
+	writers *rendered.Writers
+	now     func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -31,6 +34,7 @@ func New(d Deps) *Format {
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.writers = rendered.NewWriters()
 	return f
 }
 

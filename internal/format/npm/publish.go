@@ -12,6 +12,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // putPackage is npm publish: the package document with one new version
@@ -93,6 +94,7 @@ func (f *Format) putPackage(c *call) error {
 	if err != nil {
 		return err
 	}
+	f.notePublish(c, c.name.Ref())
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
 
@@ -278,4 +280,11 @@ func (f *Format) deleteDistTag(c *call) error {
 		return err
 	}
 	return writeJSON(c.w, http.StatusOK, okBody)
+}
+
+// notePublish records that the request's client (its token) changed ref,
+// so that its next read shows the change.
+func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
+	domain := c.req.Repository.DomainID
+	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
 }

@@ -21,6 +21,9 @@ type Format struct {
 	pages *rendered.Cache[pageKey, *rendered.Doc]
 	// fragments keeps each release's files and page entries.
 	fragments *Fragments
+	// writers remembers which client published what, so that it is
+	// served its publish while other readers may get the previous page.
+	writers *rendered.Writers
 	// orders keeps each project's versions in the order last sorted.
 	orders *rendered.Cache[orderKey, []string]
 	now    func() time.Time
@@ -35,6 +38,7 @@ func New(d Deps) *Format {
 	// Through f.now, which tests set.
 	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.writers = rendered.NewWriters()
 	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), orderSize, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {

@@ -15,6 +15,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // upload is twine upload: one distribution file per request, added to its
@@ -101,6 +102,7 @@ func (f *Format) upload(c *call) error {
 	if err != nil {
 		return err
 	}
+	f.notePublish(c, Ref(name))
 	if file.MetadataSHA256 != "" {
 		// Recorded once, here: "{file}.metadata" never opens the wheel.
 		if err := f.d.Catalog.SetDerived(ctx, c.req.Repository, *stored, raw); err != nil {
@@ -191,4 +193,11 @@ func (f *Format) storedMetadata(c *call, u *Upload, name, version string, fn Fil
 		return nil, nil, errkind.Validationf("The metadata of %s is for version %s, not %s", a.Name, md.Version, version)
 	}
 	return raw, md, nil
+}
+
+// notePublish records that the request's client (its token) changed ref,
+// so that its next read shows the change.
+func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
+	domain := c.req.Repository.DomainID
+	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
 }

@@ -22,6 +22,9 @@ type Cache[K comparable, V any] struct {
 	entries map[K]*list.Element
 	lru     *list.List // of *entry[K, V], most recently used first
 	flights map[flightKey[K]]*flight[V]
+	// rendering counts the renderings of each key under way, whatever
+	// their generation.
+	rendering map[K]int
 }
 
 type entry[K comparable, V any] struct {
@@ -51,6 +54,7 @@ func NewCache[K comparable, V any](max int64, size func(V) int64, now func() tim
 	return &Cache[K, V]{
 		max: max, size: size, now: now,
 		entries: map[K]*list.Element{}, lru: list.New(), flights: map[flightKey[K]]*flight[V]{},
+		rendering: map[K]int{},
 	}
 }
 
@@ -59,11 +63,29 @@ func NewCache[K comparable, V any](max int64, size func(V) int64, now func() tim
 // render reports whether the value depends on a public registry. Its work
 // should outlive a client that goes away, for the others waiting.
 func (c *Cache[K, V]) Load(key K, gen uint64, render func() (v V, remote bool, err error)) (V, error) {
+	return c.LoadAtLeast(key, gen, ^uint64(0), render)
+}
+
+// LoadAtLeast is Load, except that while a rendering of key is under way
+// (at any generation), a value kept from an earlier generation, atLeast
+// or later, is returned at once: readers beside a busy publisher get the
+// previous rendering instead of each waiting for (or starting) a rebuild
+// at every publish. atLeast is the generation of the requester's own last
+// change (which it must see); values that depend on a public registry
+// are never returned stale.
+func (c *Cache[K, V]) LoadAtLeast(key K, gen, atLeast uint64, render func() (v V, remote bool, err error)) (V, error) {
 	fk := flightKey[K]{key, gen}
 	c.mu.Lock()
 	if v, ok := c.lookup(key, gen); ok {
 		c.mu.Unlock()
 		return v, nil
+	}
+	if e, ok := c.entries[key]; ok && c.rendering[key] > 0 {
+		en := e.Value.(*entry[K, V])
+		if en.expires.IsZero() && en.generation < gen && en.generation >= atLeast {
+			c.mu.Unlock()
+			return en.value, nil
+		}
 	}
 	if f, ok := c.flights[fk]; ok {
 		c.mu.Unlock()
@@ -72,11 +94,15 @@ func (c *Cache[K, V]) Load(key K, gen uint64, render func() (v V, remote bool, e
 	}
 	f := &flight[V]{done: make(chan struct{})}
 	c.flights[fk] = f
+	c.rendering[key]++
 	c.mu.Unlock()
 
 	defer func() { // also when render panics, so that no waiter hangs
 		c.mu.Lock()
 		delete(c.flights, fk)
+		if c.rendering[key]--; c.rendering[key] == 0 {
+			delete(c.rendering, key)
+		}
 		c.mu.Unlock()
 		close(f.done)
 	}()
@@ -109,9 +135,12 @@ func (c *Cache[K, V]) lookup(key K, gen uint64) (v V, ok bool) {
 		return v, false
 	}
 	en := e.Value.(*entry[K, V])
-	if en.generation != gen || (!en.expires.IsZero() && !c.now().Before(en.expires)) {
+	if !en.expires.IsZero() && !c.now().Before(en.expires) {
 		c.remove(e)
 		return v, false
+	}
+	if en.generation != gen {
+		return v, false // kept for LoadAtLeast until replaced
 	}
 	c.lru.MoveToFront(e)
 	return en.value, true

@@ -143,3 +143,72 @@ func TestCacheCollapsesConcurrentRenders(t *testing.T) {
 		t.Errorf("%d renders for 8 concurrent requests, want 1", n)
 	}
 }
+
+// TestLoadAtLeastServesPreviousWhileRendering checks that while a
+// rendering of a newer generation is under way, a reader that may have
+// an older one gets the previous value at once, and a reader whose own
+// write is newer than that value (atLeast) waits for the new one.
+func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
+	c := NewCache[string](1<<20, func(s string) int64 { return int64(len(s)) }, time.Now)
+	fixed := func(v string) func() (string, bool, error) {
+		return func() (string, bool, error) { return v, false, nil }
+	}
+	if v, _ := c.Load("doc", 1, fixed("v1")); v != "v1" {
+		t.Fatalf("first load: %q", v)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan string)
+	go func() {
+		v, _ := c.Load("doc", 3, func() (string, bool, error) {
+			close(started)
+			<-release
+			return "v3", false, nil
+		})
+		done <- v
+	}()
+	<-started
+	// Another reader at generation 4 (a publish landed meanwhile): the
+	// previous rendering, not a rendering of its own.
+	if v, _ := c.LoadAtLeast("doc", 4, 0, fixed("v4")); v != "v1" {
+		t.Errorf("reader beside the rendering got %q, want the previous v1", v)
+	}
+	// The publisher of generation 2 must see it: it waits for generation 3.
+	waited := make(chan string)
+	go func() {
+		v, _ := c.LoadAtLeast("doc", 3, 2, fixed("unexpected"))
+		waited <- v
+	}()
+	select {
+	case v := <-waited:
+		t.Fatalf("publisher was served %q without waiting for the rendering", v)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if v := <-waited; v != "v3" {
+		t.Errorf("publisher got %q, want v3", v)
+	}
+	if v := <-done; v != "v3" {
+		t.Errorf("renderer got %q", v)
+	}
+	// Nothing under way: a reader of a newer generation renders it.
+	if v, _ := c.LoadAtLeast("doc", 5, 0, fixed("v5")); v != "v5" {
+		t.Errorf("with no rendering under way got %q, want v5", v)
+	}
+}
+
+// TestWriters checks what a writer must be served: its own last write's
+// generation, and nothing for others or from a nil record.
+func TestWriters(t *testing.T) {
+	w := NewWriters()
+	w.Note("1 npm a", "arn:alice", 7)
+	w.Note("1 npm a", "arn:alice", 5)
+	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {
+		t.Errorf("alice: %d, want 7", g)
+	}
+	if g := w.AtLeast("1 npm a", "arn:bob"); g != 0 {
+		t.Errorf("bob: %d, want 0", g)
+	}
+	if g := (*Writers)(nil).AtLeast("1 npm a", "arn:bob"); g != ^uint64(0) {
+		t.Errorf("nil record: %d, want the current generation", g)
+	}
+}

@@ -1,0 +1,68 @@
+package rendered
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+// Writers remembers, for the last writes to packages, who made each (the
+// client: the id of its authorization token, which a client such as npm,
+// pip or a CI job sends with all its requests) and at which package
+// generation, so that a client is served documents that show its own
+// write (Cache.LoadAtLeast) while other readers may be served the
+// previous rendering. It holds the last maxWriters writes
+// (about 100 bytes each); a client whose write was pushed out by that
+// many later ones is served like any other reader. A nil *Writers
+// remembers nothing, and every reader waits for the current rendering.
+type Writers struct {
+	mu   sync.Mutex
+	gens map[writer]uint64
+	ring []writer // the order writes came in, to forget the oldest
+	next int
+}
+
+// maxWriters bounds what Writers remembers.
+const maxWriters = 8192
+
+type writer struct{ pkg, who string }
+
+// NewWriters returns an empty record.
+func NewWriters() *Writers { return &Writers{gens: map[writer]uint64{}} }
+
+// Note records that who changed pkg (a key naming the package in its
+// repository), which is now at generation gen.
+func (w *Writers) Note(pkg, who string, gen uint64) {
+	k := writer{pkg, who}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.gens[k]; !ok {
+		if len(w.ring) < maxWriters {
+			w.ring = append(w.ring, k)
+		} else {
+			delete(w.gens, w.ring[w.next])
+			w.ring[w.next] = k
+			w.next = (w.next + 1) % maxWriters
+		}
+	}
+	w.gens[k] = max(w.gens[k], gen)
+}
+
+// AtLeast returns the generation a document of pkg served to who must be
+// at least: who's last write's, or 0 (any rendering will do); ^0 (the
+// current one) from a nil record.
+func (w *Writers) AtLeast(pkg, who string) uint64 {
+	if w == nil {
+		return ^uint64(0)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.gens[writer{pkg, who}]
+}
+
+// PackageOf names a package for Writers: its domain and its reference
+// (generations are counted per package of a domain, whichever repository
+// a document shows it in).
+func PackageOf(domainID int64, ref fmt.Stringer) string {
+	return strconv.FormatInt(domainID, 10) + " " + ref.String()
+}
