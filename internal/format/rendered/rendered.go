@@ -6,6 +6,9 @@
 // Fragments keeps the per-version parts documents are assembled from
 // (npm manifests, PyPI releases' entries), by the revision they were made
 // from, so that a publish renders one part instead of every version's.
+// While a document is rebuilt, readers other than the client that
+// changed the package (Writers) are served the previous rendering
+// (Cache.LoadAtLeast) instead of waiting.
 package rendered
 
 import (
