@@ -157,7 +157,7 @@ func TestRubyGems(t *testing.T) {
 		// gem push sends a body.
 		before := snapshot(t, s)
 		for body, want := range map[string]string{
-			"not a tar":                     "The gem is not a tar archive",
+			"not a tar":                     "The gem is not a valid tar archive",
 			string(tarOf(t, "../x")):        `member "../x" outside its top level`,
 			string(tarOf(t, "data.tar.gz")): "The gem has no metadata.gz",
 		} {
