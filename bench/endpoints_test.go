@@ -29,15 +29,7 @@ func BenchmarkPackageRead(b *testing.B) {
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			b.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, msg)
-		}
+		mustDo(b, req)
 	}
 
 	npm := endpoint(types.PackageFormatNpm)

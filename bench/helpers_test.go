@@ -3,7 +3,11 @@ package bench
 import (
 	"context"
 	"encoding/base64"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,4 +71,28 @@ func npmDomain(b *testing.B) (*catalog.Catalog, catalog.DomainRef, store.Reposit
 		b.Fatal(err)
 	}
 	return cat, d, repo
+}
+
+// mustDo sends req and fails the benchmark unless it gets a 2xx answer,
+// whose body it reads to the end.
+func mustDo(b *testing.B, req *http.Request) {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		b.Fatalf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, msg)
+	}
+}
+
+// benchVersions is the number of versions a growing package starts
+// with: ARCA_BENCH_VERSIONS, 1,000 by default.
+func benchVersions() int {
+	n, _ := strconv.Atoi(os.Getenv("ARCA_BENCH_VERSIONS"))
+	if n <= 0 {
+		n = 1000
+	}
+	return n
 }

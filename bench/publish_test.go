@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
@@ -21,10 +19,7 @@ import (
 // it goes (bench/load's scale scenario measures the same over a built
 // server).
 func BenchmarkPublishThenRead(b *testing.B) {
-	n, _ := strconv.Atoi(os.Getenv("ARCA_BENCH_VERSIONS"))
-	if n <= 0 {
-		n = 1000
-	}
+	n := benchVersions()
 	tok, endpoint := benchRepository(b)
 	npm := endpoint(types.PackageFormatNpm)
 	do := func(method, url string, body []byte) {
@@ -66,23 +61,12 @@ func BenchmarkPublishThenRead(b *testing.B) {
 // iteration (uploaded as twine does), each upload followed by the read of
 // its simple page that pip makes (PEP 691 JSON, gzip).
 func BenchmarkPyPIPublishThenRead(b *testing.B) {
-	n, _ := strconv.Atoi(os.Getenv("ARCA_BENCH_VERSIONS"))
-	if n <= 0 {
-		n = 1000
-	}
+	n := benchVersions()
 	tok, endpoint := benchRepository(b)
 	ep := endpoint(types.PackageFormatPypi)
 	do := func(req *http.Request) {
 		req.SetBasicAuth("aws", tok)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			b.Fatalf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, msg)
-		}
+		mustDo(b, req)
 	}
 	publish := func(i int) {
 		v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
