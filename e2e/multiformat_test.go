@@ -124,10 +124,7 @@ func TestMultiFormatChain(t *testing.T) {
 	step("twine upload", func(t *testing.T) {
 		u.login(t, "twine", "my-domain", "my-repo")
 		dir, files := dists(t, upstreamtest.PyPIDist{Name: "my-own-py", Version: "0.1"})
-		args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
-		for _, n := range sortedKeys(files) {
-			args = append(args, filepath.Join(dir, n))
-		}
+		args := twineUpload(dir, files)
 		// The upstream rule asks public:pypi whether it has the version.
 		only(t, "twine upload my-own-py", func(t *testing.T) { u.ok(t, "", twine, args...) }, "pypi")
 		if got := pyVersions(t, u, "my-repo", "my-own-py"); got != "0.1:Published" {

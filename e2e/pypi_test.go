@@ -159,6 +159,17 @@ func dists(t testing.TB, releases ...upstreamtest.PyPIDist) (string, map[string]
 	return dir, files
 }
 
+// twineUpload is the argument list of a non-interactive `twine upload` to
+// the repository `login --tool twine` configured, of the files in dir (in
+// name order), then extra.
+func twineUpload(dir string, files map[string][]byte, extra ...string) []string {
+	args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
+	for _, n := range sortedKeys(files) {
+		args = append(args, filepath.Join(dir, n))
+	}
+	return append(args, extra...)
+}
+
 func sortedKeys(m map[string][]byte) []string {
 	var out []string
 	for k := range m {
@@ -217,11 +228,7 @@ func TestPyPI(t *testing.T) {
 	})
 
 	step("twine upload", func(t *testing.T) {
-		args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
-		for _, n := range sortedKeys(files) {
-			args = append(args, filepath.Join(distDir, n))
-		}
-		r := u.ok(t, "", twine, args...)
+		r := u.ok(t, "", twine, twineUpload(distDir, files)...)
 		for n := range files {
 			if !strings.Contains(r.Stdout+r.Stderr, "Uploading "+n) {
 				t.Errorf("twine did not upload %s\n%s", n, r)
@@ -230,7 +237,7 @@ func TestPyPI(t *testing.T) {
 		// The same files again: accepted, nothing changes, and the answer
 		// says so (twine --verbose shows it).
 		// (twine wraps its lines: the words are compared.)
-		if r := u.ok(t, "", twine, append(args, "--verbose")...); strings.Count(strings.Join(strings.Fields(r.Stdout+r.Stderr), " "), "with the same content; nothing changed") != len(files) {
+		if r := u.ok(t, "", twine, twineUpload(distDir, files, "--verbose")...); strings.Count(strings.Join(strings.Fields(r.Stdout+r.Stderr), " "), "with the same content; nothing changed") != len(files) {
 			t.Errorf("twine upload --verbose of the same files again: want each answered \"with the same content; nothing changed\"\n%s", r)
 		}
 		if got := pyVersions(t, u, "my-repo", "hello-ca"); got != "1.0.0:Published 1.1.0:Published" {

@@ -109,11 +109,7 @@ func TestReplicasKill(t *testing.T) {
 		for v := 0; v < 100; v++ {
 			version := fmt.Sprintf("1.0.%d", v)
 			dir, files := dists(t, upstreamtest.PyPIDist{Name: "crash-py", Version: version})
-			args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
-			for _, n := range sortedKeys(files) {
-				args = append(args, filepath.Join(dir, n))
-			}
-			r := twine.run(t, "", twineBin, args...)
+			r := twine.run(t, "", twineBin, twineUpload(dir, files)...)
 			if r.Code != 0 {
 				failed("twine upload of crash-py "+version, r)
 				return

@@ -76,11 +76,7 @@ func TestReplicas(t *testing.T) {
 	py := newPyUser(t, replicas[2])
 	py.login(t, "twine", "shared", "npm-store")
 	distDir, files := dists(t, upstreamtest.PyPIDist{Name: "replicated-py", Version: "1.0"})
-	args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
-	for _, n := range sortedKeys(files) {
-		args = append(args, filepath.Join(distDir, n))
-	}
-	py.ok(t, "", tool(t, "twine"), args...)
+	py.ok(t, "", tool(t, "twine"), twineUpload(distDir, files)...)
 	pip := newPyUser(t, replicas[0])
 	pip.login(t, "pip", "shared", "npm-store")
 	dest := t.TempDir()

@@ -77,12 +77,10 @@ func TestServeS3Blobs(t *testing.T) {
 			py := newPyUser(t, s)
 			py.login(t, "twine", "my-domain", "my-repo")
 			distDir, files := dists(t, upstreamtest.PyPIDist{Name: "s3-hello", Version: "1.0"})
-			args := []string{"upload", "--repository", "codeartifact", "--non-interactive", "--disable-progress-bar"}
 			for _, n := range sortedKeys(files) {
-				args = append(args, filepath.Join(distDir, n))
 				stored = append(stored, sha(files[n]))
 			}
-			py.ok(t, "", tool(t, "twine"), args...)
+			py.ok(t, "", tool(t, "twine"), twineUpload(distDir, files)...)
 			py.login(t, "pip", "my-domain", "my-repo")
 			dest := t.TempDir()
 			py.ok(t, "", tool(t, "python3"), "-m", "pip", "download", "--no-cache-dir", "--no-deps", "--no-binary", ":none:", "-d", dest, "s3-hello==1.0")
