@@ -38,32 +38,36 @@ func pySteps(t *testing.T) func(name string, f func(t *testing.T)) {
 // pyUser is a developer with the AWS CLI, twine, pip and uv, all reading
 // their configuration from one throwaway HOME.
 type pyUser struct {
-	aws   *cli
+	clientUser
 	srv   *server
-	env   []string
 	venvs string
 }
 
-func newPyUser(t *testing.T, s *server) *pyUser {
-	t.Helper()
-	aws := newCLI(t, s)
-	u := &pyUser{aws: aws, srv: s, venvs: t.TempDir()}
+// clientUser runs a package manager's programs with the HOME and
+// credentials of an aws CLI user, in an environment cleared of that
+// manager's own variables.
+type clientUser struct {
+	aws *cli
+	env []string
+}
+
+// newClientUser copies aws's environment without the variables drop
+// matches (given their upper-cased names), then adds extra.
+func newClientUser(aws *cli, drop func(upperKey string) bool, extra ...string) clientUser {
+	u := clientUser{aws: aws}
 	for _, kv := range aws.env {
 		k, _, _ := strings.Cut(kv, "=")
-		switch uk := strings.ToUpper(k); {
-		case strings.HasPrefix(uk, "PIP_"), strings.HasPrefix(uk, "UV_"), strings.HasPrefix(uk, "TWINE_"),
-			uk == "VIRTUAL_ENV", uk == "PYTHONPATH", uk == "PYTHONHOME":
+		if drop(strings.ToUpper(k)) {
 			continue
 		}
 		u.env = append(u.env, kv)
 	}
-	u.env = append(u.env, "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1", "PIP_PROGRESS_BAR=off",
-		"UV_CACHE_DIR="+filepath.Join(aws.Home, ".cache", "uv"), "UV_NO_PROGRESS=1", "UV_PYTHON_DOWNLOADS=never")
+	u.env = append(u.env, extra...)
 	return u
 }
 
-// run runs a program in the user's environment.
-func (u *pyUser) run(t testing.TB, dir, prog string, args ...string) result {
+// run runs a program in the user's environment, in dir or else HOME.
+func (u *clientUser) run(t testing.TB, dir, prog string, args ...string) result {
 	t.Helper()
 	if dir == "" {
 		dir = u.aws.Home
@@ -71,13 +75,25 @@ func (u *pyUser) run(t testing.TB, dir, prog string, args ...string) result {
 	return runProgram(t, u.env, dir, prog, args...)
 }
 
-func (u *pyUser) ok(t testing.TB, dir, prog string, args ...string) result {
+func (u *clientUser) ok(t testing.TB, dir, prog string, args ...string) result {
 	t.Helper()
 	r := u.run(t, dir, prog, args...)
 	if r.Code != 0 {
 		t.Fatalf("command failed:\n%s", r)
 	}
 	return r
+}
+
+func newPyUser(t *testing.T, s *server) *pyUser {
+	t.Helper()
+	aws := newCLI(t, s)
+	drop := func(uk string) bool {
+		return strings.HasPrefix(uk, "PIP_") || strings.HasPrefix(uk, "UV_") || strings.HasPrefix(uk, "TWINE_") ||
+			uk == "VIRTUAL_ENV" || uk == "PYTHONPATH" || uk == "PYTHONHOME"
+	}
+	return &pyUser{srv: s, venvs: t.TempDir(), clientUser: newClientUser(aws, drop,
+		"PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_INPUT=1", "PIP_PROGRESS_BAR=off",
+		"UV_CACHE_DIR="+filepath.Join(aws.Home, ".cache", "uv"), "UV_NO_PROGRESS=1", "UV_PYTHON_DOWNLOADS=never")}
 }
 
 // login runs `aws codeartifact login --tool` for pip or twine.

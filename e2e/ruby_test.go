@@ -24,42 +24,16 @@ import (
 // gem host.
 
 // gemUser is a developer with gem and Bundler, in a throwaway HOME.
-type gemUser struct {
-	aws *cli
-	env []string
-}
+type gemUser struct{ clientUser }
 
 func newGemUser(t *testing.T, s *server) *gemUser {
 	t.Helper()
 	aws := newCLI(t, s)
-	u := &gemUser{aws: aws}
-	for _, kv := range aws.env {
-		k, _, _ := strings.Cut(kv, "=")
-		if uk := strings.ToUpper(k); strings.HasPrefix(uk, "GEM_") || strings.HasPrefix(uk, "BUNDLE_") || strings.HasPrefix(uk, "RUBY") {
-			continue
-		}
-		u.env = append(u.env, kv)
+	drop := func(uk string) bool {
+		return strings.HasPrefix(uk, "GEM_") || strings.HasPrefix(uk, "BUNDLE_") || strings.HasPrefix(uk, "RUBY")
 	}
-	u.env = append(u.env, "GEM_HOME="+filepath.Join(aws.Home, "gems"), "GEM_PATH="+filepath.Join(aws.Home, "gems"),
-		"BUNDLE_USER_HOME="+filepath.Join(aws.Home, ".bundle"), "BUNDLE_DISABLE_VERSION_CHECK=true")
-	return u
-}
-
-func (u *gemUser) run(t testing.TB, dir, prog string, args ...string) result {
-	t.Helper()
-	if dir == "" {
-		dir = u.aws.Home
-	}
-	return runProgram(t, u.env, dir, prog, args...)
-}
-
-func (u *gemUser) ok(t testing.TB, dir, prog string, args ...string) result {
-	t.Helper()
-	r := u.run(t, dir, prog, args...)
-	if r.Code != 0 {
-		t.Fatalf("command failed:\n%s", r)
-	}
-	return r
+	return &gemUser{newClientUser(aws, drop, "GEM_HOME="+filepath.Join(aws.Home, "gems"), "GEM_PATH="+filepath.Join(aws.Home, "gems"),
+		"BUNDLE_USER_HOME="+filepath.Join(aws.Home, ".bundle"), "BUNDLE_DISABLE_VERSION_CHECK=true")}
 }
 
 // buildGem writes a gemspec and builds it with gem build; it returns the
@@ -303,7 +277,7 @@ func TestArcaLoginGemAndBundler(t *testing.T) {
 	gems := filepath.Join(u.Home, "gems")
 	u.env = append(u.env, "GEM_HOME="+gems, "GEM_PATH="+gems, "BUNDLE_DISABLE_VERSION_CHECK=true")
 	endpoint := endpointOf(s, "ruby")
-	builder := &gemUser{aws: &cli{Home: u.Home}, env: u.env}
+	builder := &gemUser{clientUser{aws: &cli{Home: u.Home}, env: u.env}}
 	one := builder.buildGem(t, "arca-login-gem", "1.0.0", "")
 	two := builder.buildGem(t, "arca-exec-gem", "2.0.0", `  s.add_dependency "arca-login-gem", ">= 1"
 `)
