@@ -41,24 +41,13 @@ type mavenFile struct {
 // 1.1.0's jar is 10 KB and 2.0.0's 5 MB.
 func makeMavenFixtures() (files []mavenFile, small, large, metadata mavenFile) {
 	base := strings.ReplaceAll(mavenGroup, ".", "/") + "/" + mavenArtifact + "/"
-	var versions []string
-	for i := range 30 {
-		versions = append(versions, fmt.Sprintf("1.0.%d", i))
-	}
-	versions = append(versions, "1.1.0", "2.0.0")
+	versions, sizes := versionsOf32()
 	withSums := func(f mavenFile) []mavenFile {
 		s1, m5 := sha1.Sum(f.data), md5.Sum(f.data)
 		return []mavenFile{f, {f.path + ".sha1", []byte(hex.EncodeToString(s1[:]))}, {f.path + ".md5", []byte(hex.EncodeToString(m5[:]))}}
 	}
 	for i, v := range versions {
-		size := 1 << 10
-		switch v {
-		case "1.1.0":
-			size = 10 << 10
-		case "2.0.0":
-			size = 5 << 20
-		}
-		j := mavenFile{base + v + "/" + mavenArtifact + "-" + v + ".jar", fixture.Jar(mavenGroup, mavenArtifact, v, size, uint64(3000+i))}
+		j := mavenFile{base + v + "/" + mavenArtifact + "-" + v + ".jar", fixture.Jar(mavenGroup, mavenArtifact, v, sizes[v], uint64(3000+i))}
 		pom := mavenFile{base + v + "/" + mavenArtifact + "-" + v + ".pom", fmt.Appendf(nil, `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 http://maven.apache.org/xsd/maven-4.0.0.xsd">
   <modelVersion>4.0.0</modelVersion>

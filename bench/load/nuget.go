@@ -33,22 +33,11 @@ type nugetPackage struct {
 // makeNuGetFixtures returns 32 versions of one package: 1 KB of content
 // each, but 1.1.0 with 10 KB and 2.0.0 with 5 MB (incompressible).
 func makeNuGetFixtures() (pkgs []nugetPackage, small, large nugetPackage) {
-	var versions []string
-	for i := range 30 {
-		versions = append(versions, fmt.Sprintf("1.0.%d", i))
-	}
-	versions = append(versions, "1.1.0", "2.0.0")
+	versions, sizes := versionsOf32()
 	for i, v := range versions {
-		size := 1 << 10
-		switch v {
-		case "1.1.0":
-			size = 10 << 10
-		case "2.0.0":
-			size = 5 << 20
-		}
 		p := nugetPackage{v, nugettest.Package(nugettest.Spec{
 			ID: nugetID, Version: v, Description: "A fixture of Arca's load benchmark.",
-			Files: map[string]string{"lib/netstandard2.0/payload.bin": string(fixture.Noise(uint64(5000+i), size))},
+			Files: map[string]string{"lib/netstandard2.0/payload.bin": string(fixture.Noise(uint64(5000+i), sizes[v]))},
 		})}
 		pkgs = append(pkgs, p)
 		switch v {
