@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 )
@@ -68,19 +66,6 @@ func TestReplicasOverOneDatabase(t *testing.T) {
 func fetchNPM(t *testing.T, u *npmUser, path string) []byte {
 	t.Helper()
 	token := strings.TrimSpace(u.AWS.Raw(t, "codeartifact", "get-authorization-token", "--domain", "shared", "--query", "authorizationToken", "--output", "text").Stdout)
-	req, err := http.NewRequest(http.MethodGet, u.Endpoint+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %v", u.Endpoint+path, resp.StatusCode, err)
-	}
+	b, _ := fetch(t, u.Endpoint+path, token)
 	return b
 }
