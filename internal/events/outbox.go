@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -77,6 +78,9 @@ func (o *Outbox) RecordChange(ctx context.Context, q store.Queries, c catalog.Ve
 	detail.EventDeduplicationID = deduplicationID(resource, seq)
 	now := o.now().UTC().Truncate(time.Millisecond)
 	for _, account := range Recipients(c.Repository) {
+		if !slices.ContainsFunc(subs, func(s store.EventSubscription) bool { return s.AccountID == account }) {
+			continue // no subscription of this account: no event to build
+		}
 		e := Event{Version: version, ID: middleware.NewID(), DetailType: DetailType, Source: Source, Account: account,
 			Time: eventTime(now), Region: o.region, Resources: []string{resource}, Detail: detail}
 		body, err := json.Marshal(e)
