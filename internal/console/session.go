@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -286,16 +285,4 @@ func (t *throttle) succeeded(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.m, key)
-}
-
-// clientIP is the request's client address for throttling.
-func clientIP(r *http.Request) string {
-	if cl, ok := middleware.ClientFrom(r.Context()); ok && cl.IP != "" {
-		return cl.IP
-	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return host
 }
