@@ -234,9 +234,10 @@ const (
 
 // throttle counts failed sign-ins per key in fixed windows.
 type throttle struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]*window
+	mu     sync.Mutex
+	now    func() time.Time
+	m      map[string]*window
+	pruned time.Time // when failed last dropped lapsed windows
 }
 
 type window struct {
@@ -265,7 +266,10 @@ func (t *throttle) failed(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	if len(t.m) >= maxThrottleKeys {
+	// Lapsed windows are dropped when the map is full, at most once a
+	// second: a map full of live windows is not rescanned on every failure.
+	if len(t.m) >= maxThrottleKeys && now.Sub(t.pruned) >= time.Second {
+		t.pruned = now
 		for k, w := range t.m {
 			if now.Sub(w.start) >= failureWindow {
 				delete(t.m, k)
