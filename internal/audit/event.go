@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -95,7 +94,7 @@ func (rec *Record) event(r *http.Request, requestID, region string, at time.Time
 		EventSource:       rec.source,
 		EventName:         rec.operation,
 		AWSRegion:         region,
-		SourceIPAddress:   sourceIP(r),
+		SourceIPAddress:   middleware.ClientIP(r),
 		UserAgent:         r.UserAgent(),
 		ErrorCode:         rec.errCode,
 		ErrorMessage:      rec.errMessage,
@@ -262,18 +261,4 @@ func signingKeyID(r *http.Request) string {
 		return ""
 	}
 	return id
-}
-
-// sourceIP is the address the request came from: the client
-// middleware.Clients found (believing X-Forwarded-For only from trusted
-// proxies), else the connection's peer.
-func sourceIP(r *http.Request) string {
-	if c, ok := middleware.ClientFrom(r.Context()); ok && c.IP != "" {
-		return c.IP
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -290,7 +290,7 @@ func writeManifest(path string, m Manifest) error {
 	if err != nil {
 		return err
 	}
-	return createPrivate(path, bytes.NewReader(append(b, '\n')))
+	return sealed.CreatePrivate(path, bytes.NewReader(append(b, '\n')))
 }
 
 // claimEmptyDir makes dir ready to be filled: created 0700 if missing,
@@ -345,26 +345,8 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	if err := createPrivate(dst, in); err != nil {
+	if err := sealed.CreatePrivate(dst, in); err != nil {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
 	return nil
-}
-
-// createPrivate writes what r holds into the new file path, readable by
-// its owner only, synced.
-func createPrivate(path string, r io.Reader) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

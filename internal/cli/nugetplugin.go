@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -72,7 +71,7 @@ func (a *App) NuGetPlugin(ctx context.Context) int {
 				if !respond(m, a.nugetAnswer(m)) {
 					return 1
 				}
-				if m.Method == "Handshake" && !send(nugetMessage{RequestID: newRequestID(), Type: "Request", Method: "Handshake",
+				if m.Method == "Handshake" && !send(nugetMessage{RequestID: rand.Text(), Type: "Request", Method: "Handshake",
 					Payload: json.RawMessage(`{"ProtocolVersion":"` + nugetProtocolVersion + `","MinimumProtocolVersion":"1.0.0"}`)}) {
 					return 1
 				}
@@ -122,10 +121,4 @@ func underEndpoint(u, endpoint string) bool {
 	}
 	return strings.EqualFold(pu.Scheme, pe.Scheme) && strings.EqualFold(pu.Host, pe.Host) &&
 		strings.HasPrefix(pu.Path, strings.TrimSuffix(pe.Path, "/")+"/")
-}
-
-func newRequestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -35,68 +35,26 @@ var settings = []setting{
 	{Key: "tls-key", Env: EnvTLSKey, apply: text(func(c *Config) *string { return &c.TLSKey })},
 	{Key: "master-key-file", Env: EnvMasterKeyFile, apply: text(func(c *Config) *string { return &c.MasterKeyFile })},
 	{Key: "external-connection", Env: EnvExternalConnections, List: true, apply: (*Config).AddExternalConnection},
-	{Key: "upstream-timeout", Env: EnvUpstreamTimeout, apply: func(c *Config, v string) (err error) {
-		c.UpstreamTimeout, err = time.ParseDuration(v)
-		return err
-	}},
-	{Key: "event-max-attempts", Env: EnvEventMaxAttempts, apply: func(c *Config, v string) (err error) {
-		c.EventMaxAttempts, err = strconv.Atoi(v)
-		return err
-	}},
-	{Key: "event-retry-backoff", Env: EnvEventRetryBackoff, apply: func(c *Config, v string) (err error) {
-		c.EventRetryBackoff, err = time.ParseDuration(v)
-		return err
-	}},
-	{Key: "event-timeout", Env: EnvEventTimeout, apply: func(c *Config, v string) (err error) {
-		c.EventTimeout, err = time.ParseDuration(v)
-		return err
-	}},
+	{Key: "upstream-timeout", Env: EnvUpstreamTimeout, apply: parsed(time.ParseDuration, func(c *Config) *time.Duration { return &c.UpstreamTimeout })},
+	{Key: "event-max-attempts", Env: EnvEventMaxAttempts, apply: parsed(strconv.Atoi, func(c *Config) *int { return &c.EventMaxAttempts })},
+	{Key: "event-retry-backoff", Env: EnvEventRetryBackoff, apply: parsed(time.ParseDuration, func(c *Config) *time.Duration { return &c.EventRetryBackoff })},
+	{Key: "event-timeout", Env: EnvEventTimeout, apply: parsed(time.ParseDuration, func(c *Config) *time.Duration { return &c.EventTimeout })},
 	{Key: "trusted-proxy", Env: EnvTrustedProxies, List: true, apply: (*Config).AddTrustedProxy},
 	{Key: "log-format", Env: EnvLogFormat, apply: text(func(c *Config) *string { return &c.LogFormat })},
 	{Key: "metrics", Env: EnvMetrics, apply: text(func(c *Config) *string { return &c.Metrics })},
 	{Key: "debug-listen", Env: EnvDebugListen, apply: text(func(c *Config) *string { return &c.DebugListen })},
-	{Key: "max-connections", Env: EnvMaxConnections, apply: func(c *Config, v string) (err error) {
-		c.MaxConnections, err = strconv.Atoi(v)
-		return err
-	}},
-	{Key: "min-body-rate", Env: EnvMinBodyRate, apply: func(c *Config, v string) (err error) {
-		c.MinBodyRate, err = ParseSize(v)
-		return err
-	}},
-	{Key: "throttle", Env: EnvThrottle, apply: func(c *Config, v string) (err error) {
-		c.Throttle, err = ParseThrottle(v)
-		return err
-	}},
-	{Key: "max-requests-per-client", Env: EnvMaxRequestsPerClient, apply: func(c *Config, v string) (err error) {
-		c.MaxRequestsPerClient, err = strconv.Atoi(v)
-		return err
-	}},
-	{Key: "buffer-budget", Env: EnvBufferBudget, apply: func(c *Config, v string) (err error) {
-		c.BufferBudget, err = ParseSize(v)
-		return err
-	}},
+	{Key: "max-connections", Env: EnvMaxConnections, apply: parsed(strconv.Atoi, func(c *Config) *int { return &c.MaxConnections })},
+	{Key: "min-body-rate", Env: EnvMinBodyRate, apply: parsed(ParseSize, func(c *Config) *int64 { return &c.MinBodyRate })},
+	{Key: "throttle", Env: EnvThrottle, apply: parsed(ParseThrottle, func(c *Config) *float64 { return &c.Throttle })},
+	{Key: "max-requests-per-client", Env: EnvMaxRequestsPerClient, apply: parsed(strconv.Atoi, func(c *Config) *int { return &c.MaxRequestsPerClient })},
+	{Key: "buffer-budget", Env: EnvBufferBudget, apply: parsed(ParseSize, func(c *Config) *int64 { return &c.BufferBudget })},
 	{Key: "audit-log", Env: EnvAuditLog, apply: text(func(c *Config) *string { return &c.AuditLog })},
-	{Key: "audit-log-max-size", Env: EnvAuditLogMaxSize, apply: func(c *Config, v string) (err error) {
-		c.AuditLogMaxSize, err = ParseSize(v)
-		return err
-	}},
-	{Key: "audit-log-keep", Env: EnvAuditLogKeep, apply: func(c *Config, v string) (err error) {
-		c.AuditLogKeep, err = strconv.Atoi(v)
-		return err
-	}},
-	{Key: "audit-log-min-age", Env: EnvAuditLogMinAge, apply: func(c *Config, v string) (err error) {
-		c.AuditLogMinAge, err = time.ParseDuration(v)
-		return err
-	}},
-	{Key: "audit-log-stdout", Env: EnvAuditLogStdout, apply: func(c *Config, v string) (err error) {
-		c.AuditLogStdout, err = strconv.ParseBool(v)
-		return err
-	}},
+	{Key: "audit-log-max-size", Env: EnvAuditLogMaxSize, apply: parsed(ParseSize, func(c *Config) *int64 { return &c.AuditLogMaxSize })},
+	{Key: "audit-log-keep", Env: EnvAuditLogKeep, apply: parsed(strconv.Atoi, func(c *Config) *int { return &c.AuditLogKeep })},
+	{Key: "audit-log-min-age", Env: EnvAuditLogMinAge, apply: parsed(time.ParseDuration, func(c *Config) *time.Duration { return &c.AuditLogMinAge })},
+	{Key: "audit-log-stdout", Env: EnvAuditLogStdout, apply: parsed(strconv.ParseBool, func(c *Config) *bool { return &c.AuditLogStdout })},
 	{Key: "audit-data-events", Env: EnvAuditDataEvents, List: true, apply: (*Config).AddAuditDataEvents},
-	{Key: "cache-bytes", Env: EnvCacheBytes, apply: func(c *Config, v string) (err error) {
-		c.CacheBytes, err = ParseSize(v)
-		return err
-	}},
+	{Key: "cache-bytes", Env: EnvCacheBytes, apply: parsed(ParseSize, func(c *Config) *int64 { return &c.CacheBytes })},
 	{Env: EnvAccountID, apply: text(func(c *Config) *string { return &c.AccountID })},
 	{Env: EnvRootAccessKeyID, apply: text(func(c *Config) *string { return &c.RootAccessKeyID })},
 	{Env: EnvRootSecretKey, apply: text(func(c *Config) *string { return &c.RootSecretKey })},
@@ -105,6 +63,14 @@ var settings = []setting{
 
 func text(field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+// parsed sets the field to the value parse makes of the setting.
+func parsed[T any](parse func(string) (T, error), field func(*Config) *T) func(*Config, string) error {
+	return func(c *Config, v string) (err error) {
+		*field(c), err = parse(v)
+		return err
+	}
 }
 
 func lookupKey(key string) (setting, bool) {

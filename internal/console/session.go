@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -235,9 +234,10 @@ const (
 
 // throttle counts failed sign-ins per key in fixed windows.
 type throttle struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]*window
+	mu     sync.Mutex
+	now    func() time.Time
+	m      map[string]*window
+	pruned time.Time // when failed last dropped lapsed windows
 }
 
 type window struct {
@@ -266,7 +266,10 @@ func (t *throttle) failed(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	if len(t.m) >= maxThrottleKeys {
+	// Lapsed windows are dropped when the map is full, at most once a
+	// second: a map full of live windows is not rescanned on every failure.
+	if len(t.m) >= maxThrottleKeys && now.Sub(t.pruned) >= time.Second {
+		t.pruned = now
 		for k, w := range t.m {
 			if now.Sub(w.start) >= failureWindow {
 				delete(t.m, k)
@@ -286,16 +289,4 @@ func (t *throttle) succeeded(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.m, key)
-}
-
-// clientIP is the request's client address for throttling.
-func clientIP(r *http.Request) string {
-	if cl, ok := middleware.ClientFrom(r.Context()); ok && cl.IP != "" {
-		return cl.IP
-	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return host
 }

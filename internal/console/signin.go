@@ -10,6 +10,7 @@ import (
 	"github.com/arcahq/arca/internal/authz"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/middleware"
 )
 
 // signInData is the sign-in page's.
@@ -68,7 +69,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			rec.SetPrincipal(identity.Principal{Account: d.Account, ARN: identity.UserARN(d.Account, "/", d.User)})
 		}
 	}
-	ip := "ip:" + clientIP(r)
+	ip := "ip:" + middleware.ClientIP(r)
 	if !c.throttle.allowed(ip, maxFailuresPerIP) || !c.throttle.allowed(who, maxFailures) {
 		rec.Response(map[string]any{"ConsoleLogin": "Failure"})
 		rec.Fail("Throttling", errTooManyAttempt)

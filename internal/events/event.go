@@ -1,11 +1,8 @@
 package events
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"fmt"
 	"reflect"
 	"strconv"
 	"time"
@@ -148,13 +145,3 @@ func Recipients(r store.Repository) []string {
 
 // eventTime is the event's time: UTC to the second, as in the guide.
 func eventTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[0:8], h[8:12], h[12:16], h[16:20], h[20:])
-}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/eventpattern"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -76,7 +78,10 @@ func (o *Outbox) RecordChange(ctx context.Context, q store.Queries, c catalog.Ve
 	detail.EventDeduplicationID = deduplicationID(resource, seq)
 	now := o.now().UTC().Truncate(time.Millisecond)
 	for _, account := range Recipients(c.Repository) {
-		e := Event{Version: version, ID: newUUID(), DetailType: DetailType, Source: Source, Account: account,
+		if !slices.ContainsFunc(subs, func(s store.EventSubscription) bool { return s.AccountID == account }) {
+			continue // no subscription of this account: no event to build
+		}
+		e := Event{Version: version, ID: middleware.NewID(), DetailType: DetailType, Source: Source, Account: account,
 			Time: eventTime(now), Region: o.region, Resources: []string{resource}, Detail: detail}
 		body, err := json.Marshal(e)
 		if err != nil {
@@ -93,7 +98,7 @@ func (o *Outbox) RecordChange(ctx context.Context, q store.Queries, c catalog.Ve
 			if p := o.compile(s.Pattern); p == nil || !p.MatchValue(decoded) {
 				continue
 			}
-			d := store.EventDelivery{ID: newUUID(), SubscriptionID: s.ID, EventID: e.ID, Body: body,
+			d := store.EventDelivery{ID: middleware.NewID(), SubscriptionID: s.ID, EventID: e.ID, Body: body,
 				NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
 			if err := q.CreateEventDelivery(ctx, &d); err != nil {
 				return fmt.Errorf("event delivery: %w", err)

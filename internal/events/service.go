@@ -9,6 +9,7 @@ import (
 
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/eventpattern"
+	"github.com/arcahq/arca/internal/middleware"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -87,7 +88,7 @@ func (s *Service) Subscribe(ctx context.Context, sc Scope, n NewSubscription) (s
 	if len(mine) >= MaxSubscriptions {
 		return store.EventSubscription{}, errkind.Quotaf("An account can have at most %d event subscriptions per domain", MaxSubscriptions)
 	}
-	sub := store.EventSubscription{ID: newUUID(), AccountID: sc.Account, DomainOwner: sc.DomainOwner, DomainName: sc.DomainName,
+	sub := store.EventSubscription{ID: middleware.NewID(), AccountID: sc.Account, DomainOwner: sc.DomainOwner, DomainName: sc.DomainName,
 		Name: n.Name, URL: n.URL, Pattern: n.Pattern, Secret: n.Secret, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	return sub, s.st.CreateEventSubscription(ctx, sub)
 }

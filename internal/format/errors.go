@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -63,6 +64,18 @@ func WriteText(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if r.Method != http.MethodHead {
 		w.Write([]byte(msg + "\n"))
 	}
+}
+
+// WriteJSON answers status with v as a JSON body ending in a newline.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // Status is the HTTP status for an error on a package endpoint.

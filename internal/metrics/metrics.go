@@ -35,13 +35,25 @@ type Metrics struct {
 	decisionResults                 map[string]prometheus.Counter
 }
 
-// children resolves the counters of vec for each value of its one label.
-func children(vec *prometheus.CounterVec, values ...string) map[string]prometheus.Counter {
-	out := make(map[string]prometheus.Counter, len(values))
+// labeled is a collector vector of one label: a *prometheus.CounterVec
+// (T prometheus.Counter) or *prometheus.HistogramVec (prometheus.Observer).
+type labeled[T any] interface{ WithLabelValues(...string) T }
+
+// children resolves the children of vec for each value of its one label.
+func children[T any](vec labeled[T], values ...string) map[string]T {
+	out := make(map[string]T, len(values))
 	for _, v := range values {
 		out[v] = vec.WithLabelValues(v)
 	}
 	return out
+}
+
+// child returns the child of value, resolved or not.
+func child[T any](resolved map[string]T, vec labeled[T], value string) T {
+	if c, ok := resolved[value]; ok {
+		return c
+	}
+	return vec.WithLabelValues(value)
 }
 
 // latencyBuckets span a cached download (tens of microseconds) to a slow
@@ -112,13 +124,10 @@ func New() *Metrics {
 		Name: "arca_event_backlog",
 		Help: "Events waiting for delivery (pending) and in the dead-letter state (dead).",
 	}, []string{"state"})
-	m.storeKinds = map[string]prometheus.Observer{}
-	for _, k := range []string{"query", "exec", "transaction"} {
-		m.storeKinds[k] = m.storeTime.WithLabelValues(k)
-	}
-	m.tokenResults = children(m.tokenChecks, "valid", "missing", "invalid", "expired", "revoked", "error")
-	m.revocationResults = children(m.revocations, "valid", "revoked", "error")
-	m.decisionResults = children(m.decisions, "allow", "deny", "error")
+	m.storeKinds = children[prometheus.Observer](m.storeTime, "query", "exec", "transaction")
+	m.tokenResults = children[prometheus.Counter](m.tokenChecks, "valid", "missing", "invalid", "expired", "revoked", "error")
+	m.revocationResults = children[prometheus.Counter](m.revocations, "valid", "revoked", "error")
+	m.decisionResults = children[prometheus.Counter](m.decisions, "allow", "deny", "error")
 	m.reg.MustRegister(m.requests, m.upstreamFetches, m.upstreamBytes, m.upstreamTime, m.blobTime, m.storeTime,
 		m.tokenChecks, m.revocations, m.decisions, m.versions, m.deliveries, m.deliveryTime, m.backlog,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -188,11 +197,7 @@ func (m *Metrics) Store(kind string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	o, ok := m.storeKinds[kind]
-	if !ok {
-		o = m.storeTime.WithLabelValues(kind)
-	}
-	o.Observe(d.Seconds())
+	child(m.storeKinds, m.storeTime, kind).Observe(d.Seconds())
 }
 
 // TokenCheck records the result of checking a request's token.
@@ -200,7 +205,7 @@ func (m *Metrics) TokenCheck(result string) {
 	if m == nil {
 		return
 	}
-	inc(m.tokenResults, m.tokenChecks, result)
+	child(m.tokenResults, m.tokenChecks, result).Inc()
 }
 
 // RevocationCheck records one look-up in the revocation list.
@@ -208,7 +213,7 @@ func (m *Metrics) RevocationCheck(result string) {
 	if m == nil {
 		return
 	}
-	inc(m.revocationResults, m.revocations, result)
+	child(m.revocationResults, m.revocations, result).Inc()
 }
 
 // Decision records one policy decision: allow, deny or error.
@@ -216,16 +221,7 @@ func (m *Metrics) Decision(decision string) {
 	if m == nil {
 		return
 	}
-	inc(m.decisionResults, m.decisions, decision)
-}
-
-// inc increments the child of value, resolved or not.
-func inc(resolved map[string]prometheus.Counter, vec *prometheus.CounterVec, value string) {
-	if c, ok := resolved[value]; ok {
-		c.Inc()
-		return
-	}
-	vec.WithLabelValues(value).Inc()
+	child(m.decisionResults, m.decisions, decision).Inc()
 }
 
 // VersionCreated records a package version created (committed).

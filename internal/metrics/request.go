@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -53,11 +54,8 @@ func (r *Request) Permission(action string) {
 	if r == nil || !r.pkg {
 		return
 	}
-	for i := 0; i < len(action); i++ {
-		if action[i] == ':' {
-			action = action[i+1:]
-			break
-		}
+	if _, op, ok := strings.Cut(action, ":"); ok {
+		action = op
 	}
 	r.operation = action
 }

@@ -27,6 +27,20 @@ func ClientFrom(ctx context.Context) (Client, bool) {
 	return *c, true
 }
 
+// ClientIP returns the address r came from: the client Clients recorded
+// (believing X-Forwarded-For only from trusted proxies), else the
+// connection's peer.
+func ClientIP(r *http.Request) string {
+	if c, ok := ClientFrom(r.Context()); ok && c.IP != "" {
+		return c.IP
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 // WithClient returns ctx carrying c as the request's client, as Clients
 // records it (tests and callers that serve requests without Clients).
 func WithClient(ctx context.Context, c Client) context.Context {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func Load(src Source) (box *Box, created string, err error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, "", err
 		}
-		if err := writeNew(path, []byte(base64.StdEncoding.EncodeToString(key)+"\n")); err != nil {
+		if err := CreatePrivate(path, strings.NewReader(base64.StdEncoding.EncodeToString(key)+"\n")); err != nil {
 			return nil, "", fmt.Errorf("master key file: %w", err)
 		}
 		box, err := NewBox(key)
@@ -91,14 +92,14 @@ func parseKeys(fields []string) ([][]byte, error) {
 	return keys, nil
 }
 
-// writeNew creates path with data, readable by its owner only, failing if
-// it exists.
-func writeNew(path string, data []byte) error {
+// CreatePrivate writes what r holds into the new file path, readable by
+// its owner only, synced; it fails if path exists.
+func CreatePrivate(path string, r io.Reader) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		return err
 	}

@@ -34,8 +34,7 @@ type limitListener struct {
 	sem     chan struct{}
 	plain   bool
 	log     *slog.Logger
-	refused atomic.Int64
-	lastLog atomic.Int64 // unix second of the last refusal logged
+	refused refusals
 }
 
 // refusal is the whole answer to a connection over the bound.
@@ -60,10 +59,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			io.WriteString(c, refusal)
 		}
 		c.Close()
-		n := l.refused.Add(1)
-		if now := time.Now().Unix(); l.lastLog.Swap(now) != now {
-			l.log.Warn("connection refused: at the connection limit (--max-connections)", "limit", cap(l.sem), "refused_total", n)
-		}
+		l.refused.note(l.log, "connection refused: at the connection limit (--max-connections)", "limit", cap(l.sem))
 	}
 }
 
@@ -182,7 +178,7 @@ func bufferBudget(h http.Handler, b *throttle.Budget, log *slog.Logger) http.Han
 	if b == nil {
 		return h
 	}
-	var refused, lastLog atomic.Int64
+	var refused refusals
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := r.ContentLength
 		if r.Body == nil || r.Body == http.NoBody || n == 0 {
@@ -197,13 +193,24 @@ func bufferBudget(h http.Handler, b *throttle.Budget, log *slog.Logger) http.Han
 			w.Header().Set("Retry-After", "1")
 			w.Header().Set("Connection", "close")
 			http.Error(w, "The server is holding as many request bodies as it may; retry later.", http.StatusServiceUnavailable)
-			n := refused.Add(1)
-			if now := time.Now().Unix(); lastLog.Swap(now) != now {
-				log.Warn("request refused: the buffer budget is spent (--buffer-budget)", "refused_total", n)
-			}
+			refused.note(log, "request refused: the buffer budget is spent (--buffer-budget)")
 			return
 		}
 		defer release()
 		h.ServeHTTP(w, r)
 	})
+}
+
+// refusals counts what a limit refused and logs it at most once a second,
+// with the count so far: a flood of refusals does not flood the log.
+type refusals struct {
+	n       atomic.Int64
+	lastLog atomic.Int64 // unix second of the last refusal logged
+}
+
+func (r *refusals) note(log *slog.Logger, msg string, args ...any) {
+	n := r.n.Add(1)
+	if now := time.Now().Unix(); r.lastLog.Swap(now) != now {
+		log.Warn(msg, append(args, "refused_total", n)...)
+	}
 }

@@ -15,8 +15,8 @@ import (
 // sweeping holds it back for that long at most.
 const sweepLease = "blob-sweep"
 
-// newHolder names this server in leases: host, process and a random
-// part, so two servers never share a name.
+// newHolder names this server in leases: host and a random part, so two
+// servers never share a name.
 func newHolder() string {
 	host, _ := os.Hostname()
 	b := make([]byte, 6)

@@ -96,8 +96,13 @@ func (l *Limiter) forget(now time.Time, burst float64) {
 	}
 }
 
-// throttled is the refusal of a rate.
-func throttled(wait time.Duration, format string, args ...any) error {
+// take takes a request by key from the rate; the refusal, when there is
+// no room, says (format, args) why and when to retry.
+func (l *Limiter) take(key, format string, args ...any) error {
+	wait, ok := l.Allow(key)
+	if ok {
+		return nil
+	}
 	e := errkind.New(errkind.Throttled, format, args...)
 	e.RetryAfter = wait
 	return e

@@ -20,7 +20,6 @@ type Config struct {
 // Throttle is the server's rates and in-flight bounds. A nil *Throttle
 // lets everything through.
 type Throttle struct {
-	scale     float64
 	ops       map[string]*Limiter
 	token     *Limiter
 	read      *Limiter
@@ -32,7 +31,7 @@ type Throttle struct {
 
 // New returns the throttle cfg describes.
 func New(cfg Config, now func() time.Time) *Throttle {
-	t := &Throttle{scale: cfg.Scale}
+	t := &Throttle{}
 	if cfg.Scale > 0 {
 		t.ops = map[string]*Limiter{}
 		for op, q := range OperationQuotas {
@@ -57,10 +56,7 @@ func (t *Throttle) Operation(account, op string) error {
 		return nil
 	}
 	l := t.ops[op]
-	if wait, ok := l.Allow(account); !ok {
-		return throttled(wait, "Rate exceeded: at most %g %s requests a second per account.", l.rate, op)
-	}
-	return nil
+	return l.take(account, "Rate exceeded: at most %g %s requests a second per account.", l.rate, op)
 }
 
 // Token takes a request made with an authorization token from the
@@ -69,10 +65,7 @@ func (t *Throttle) Token(id string) error {
 	if t == nil || t.token == nil {
 		return nil
 	}
-	if wait, ok := t.token.Allow(id); !ok {
-		return throttled(wait, "Rate exceeded: at most %g requests a second with one authorization token.", t.token.rate)
-	}
-	return nil
+	return t.token.take(id, "Rate exceeded: at most %g requests a second with one authorization token.", t.token.rate)
 }
 
 // Repository takes a read or a write on a repository endpoint by account
@@ -85,10 +78,7 @@ func (t *Throttle) Repository(account, repository string, write bool) error {
 	if write {
 		l, what = t.write, "write"
 	}
-	if wait, ok := l.Allow(account + " " + repository); !ok {
-		return throttled(wait, "Rate exceeded: at most %g %s requests a second to this repository from one account.", l.rate, what)
-	}
-	return nil
+	return l.take(account+" "+repository, "Rate exceeded: at most %g %s requests a second to this repository from one account.", l.rate, what)
 }
 
 // Anonymous takes a request without valid credentials from its address's
@@ -97,10 +87,7 @@ func (t *Throttle) Anonymous(addr string) error {
 	if t == nil || t.anonymous == nil {
 		return nil
 	}
-	if wait, ok := t.anonymous.Allow(addr); !ok {
-		return throttled(wait, "Rate exceeded: at most %g requests a second without valid credentials from one address.", t.anonymous.rate)
-	}
-	return nil
+	return t.anonymous.take(addr, "Rate exceeded: at most %g requests a second without valid credentials from one address.", t.anonymous.rate)
 }
 
 // EnterAddress holds one of the client address's in-flight slots until

@@ -2,7 +2,6 @@ package cargo
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -54,7 +53,7 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 // {"errors":[{"detail":"..."}]}, whose details cargo prints.
 func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := format.Failure(f.d.Log, "cargo", w, r, err)
-	writeJSON(w, status, errorsBody(msg))
+	format.WriteJSON(w, status, errorsBody(msg))
 }
 
 type errorDetail struct {
@@ -63,17 +62,6 @@ type errorDetail struct {
 
 func errorsBody(msg string) map[string][]errorDetail {
 	return map[string][]errorDetail{"errors": {{Detail: msg}}}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
-	return err
 }
 
 // authorize checks that the caller may perform action on a crate.

@@ -13,6 +13,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -64,7 +65,7 @@ func (f *Format) publish(c *call) error {
 	}); err != nil {
 		return err
 	}
-	return writeJSON(c.w, http.StatusOK, publishWarnings)
+	return format.WriteJSON(c.w, http.StatusOK, publishWarnings)
 }
 
 // checkCollisions refuses a publish under another spelling of an
@@ -161,5 +162,5 @@ func (f *Format) setStatus(c *call, target artifact.Status) error {
 			return errkind.Validationf("crate %s version %s: %s", name, version, e.Message)
 		}
 	}
-	return writeJSON(c.w, http.StatusOK, okBody)
+	return format.WriteJSON(c.w, http.StatusOK, okBody)
 }

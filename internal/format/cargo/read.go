@@ -34,7 +34,7 @@ func CrateFile(name, version string) string { return name + "-" + version + ".cr
 // request (without "auth-required" cargo sends none for index files).
 func (f *Format) config(c *call) error {
 	base := c.req.BaseURL
-	return writeJSON(c.w, 200, map[string]any{
+	return format.WriteJSON(c.w, 200, map[string]any{
 		"dl":            base + "api/v1/crates",
 		"api":           strings.TrimSuffix(base, "/"),
 		"auth-required": true,

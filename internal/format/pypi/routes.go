@@ -3,12 +3,9 @@ package pypi
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"path"
 	"strings"
 
 	"github.com/arcahq/arca/internal/endpoint"
-	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 )
 
@@ -57,21 +54,11 @@ func (f *Format) notFound(c *call) error {
 // path is matched as a path of its own, "/" + Rest, so the table reads as
 // the layout below the repository endpoint.
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
-	rest := "/" + req.Rest
-	unescaped, err := url.PathUnescape(rest)
-	if err != nil {
-		return errkind.NotFoundf("Not found")
-	}
-	// ServeMux would redirect an unclean path to its clean form, a path
-	// without the endpoint's prefix: such paths name nothing here.
-	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
-		return errkind.NotFoundf("Not found")
-	}
 	c := &call{w: w, req: req, prefix: strings.TrimSuffix(r.URL.EscapedPath(), req.Rest)}
-	u := *r.URL
-	u.Path, u.RawPath = unescaped, rest
-	inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
-	inner.URL = &u
+	inner, err := format.RestRequest(context.WithValue(r.Context(), callKey{}, c), r, req.Rest)
+	if err != nil {
+		return err
+	}
 	f.mux.ServeHTTP(w, inner)
 	return c.err
 }

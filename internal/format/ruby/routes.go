@@ -3,11 +3,8 @@ package ruby
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"path"
 
 	"github.com/arcahq/arca/internal/endpoint"
-	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
 )
 
@@ -50,19 +47,11 @@ func (f *Format) notFound(c *call) error {
 // Serve routes a RubyGems request through the route table, the rest of
 // the path matched as a path of its own, "/" + Rest.
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
-	rest := "/" + req.Rest
-	unescaped, err := url.PathUnescape(rest)
-	if err != nil {
-		return errkind.NotFoundf("Not found")
-	}
-	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
-		return errkind.NotFoundf("Not found")
-	}
 	c := &call{w: w, req: req}
-	u := *r.URL
-	u.Path, u.RawPath = unescaped, rest
-	inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
-	inner.URL = &u
+	inner, err := format.RestRequest(context.WithValue(r.Context(), callKey{}, c), r, req.Rest)
+	if err != nil {
+		return err
+	}
 	f.mux.ServeHTTP(w, inner)
 	return c.err
 }

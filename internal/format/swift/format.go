@@ -61,18 +61,6 @@ func (f *Format) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// writeJSON writes a JSON answer of API version 1.
-func writeJSON(w http.ResponseWriter, status int, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
-	return err
-}
-
 // authorize checks that the caller may publish the call's package.
 func (f *Format) authorize(c *call) error {
 	ref := c.name.Ref()

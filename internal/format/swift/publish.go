@@ -170,7 +170,7 @@ func (f *Format) publish(c *call) error {
 		return err
 	}
 	c.w.Header().Set("Location", c.releaseURL(c.version))
-	return writeJSON(c.w, http.StatusCreated, map[string]string{"message": "Published " + c.name.String() + " " + c.version})
+	return format.WriteJSON(c.w, http.StatusCreated, map[string]string{"message": "Published " + c.name.String() + " " + c.version})
 }
 
 // spool copies the source archive to a temporary file (a zip is read from

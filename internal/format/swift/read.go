@@ -89,7 +89,7 @@ func (f *Format) releases(c *call) error {
 		links = append(links, link(repo[0], "canonical"))
 	}
 	c.w.Header().Set("Link", strings.Join(links, ", "))
-	return writeJSON(c.w, http.StatusOK, body)
+	return format.WriteJSON(c.w, http.StatusOK, body)
 }
 
 func link(u, rel string) string { return "<" + u + `>; rel="` + rel + `"` }
@@ -153,7 +153,7 @@ func (f *Format) release(c *call) error {
 	if view, err := f.view(c.ctx(), c); err == nil {
 		c.w.Header().Set("Link", strings.Join(neighbours(c, listed(view)), ", "))
 	}
-	return writeJSON(c.w, http.StatusOK, map[string]any{
+	return format.WriteJSON(c.w, http.StatusOK, map[string]any{
 		"id":          c.name.ID(),
 		"version":     c.version,
 		"resources":   []any{resource},
@@ -324,7 +324,7 @@ func (f *Format) identifiers(c *call) error {
 	if len(ids) == 0 {
 		return errkind.NotFoundf("No package in repository %s has the repository URL %s", repo.Name, want)
 	}
-	return writeJSON(c.w, http.StatusOK, map[string][]string{"identifiers": ids})
+	return format.WriteJSON(c.w, http.StatusOK, map[string][]string{"identifiers": ids})
 }
 
 // names reports whether a listed release of the package names the URL.

@@ -16,9 +16,6 @@ import (
 // mode). out is made readable by its owner only. The database is not
 // migrated: the copy has the schema of the server that wrote it.
 func Snapshot(ctx context.Context, path, out string) error {
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("database: %w", err)
-	}
 	db, err := openRaw(path, false)
 	if err != nil {
 		return err

@@ -37,9 +37,5 @@ func (q queries) DeleteConsoleSession(ctx context.Context, id string) error {
 }
 
 func (q queries) DeleteExpiredConsoleSessions(ctx context.Context, idleBefore, createdBefore time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM console_sessions WHERE last_seen < $1 OR created_at < $2`, ms(idleBefore), ms(createdBefore))
-	if err != nil {
-		return 0, q.classify(err)
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM console_sessions WHERE last_seen < $1 OR created_at < $2`, ms(idleBefore), ms(createdBefore))
 }

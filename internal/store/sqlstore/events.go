@@ -126,12 +126,8 @@ func (q queries) ListEventDeliveries(ctx context.Context, subscriptionID, state 
 }
 
 func (q queries) RedriveEventDeliveries(ctx context.Context, subscriptionID string, now time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `UPDATE event_deliveries SET state = $1, attempts = 0, next_attempt_at = $2, updated_at = $2,
+	return q.execCount(ctx, `UPDATE event_deliveries SET state = $1, attempts = 0, next_attempt_at = $2, updated_at = $2,
 		lease_owner = '', lease_until = 0 WHERE subscription_id = $3 AND state = $4`, store.DeliveryPending, ms(now), subscriptionID, store.DeliveryDead)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 func (q queries) CountEventDeliveries(ctx context.Context, state string) (int64, error) {
@@ -141,9 +137,5 @@ func (q queries) CountEventDeliveries(ctx context.Context, state string) (int64,
 }
 
 func (q queries) DeleteDeliveredEvents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM event_deliveries WHERE state = $1 AND updated_at < $2`, store.DeliveryDelivered, ms(before))
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
+	return q.execCount(ctx, `DELETE FROM event_deliveries WHERE state = $1 AND updated_at < $2`, store.DeliveryDelivered, ms(before))
 }

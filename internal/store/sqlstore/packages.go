@@ -204,16 +204,16 @@ func (q queries) CreateVersion(ctx context.Context, domainID int64, v *store.Ver
 }
 
 func (q queries) GetVersion(ctx context.Context, packageID int64, version string) (store.Version, error) {
-	v, err := scanVersion(q.r.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE package_id = $1 AND version = $2`, packageID, version))
-	if err != nil {
-		return v, q.classify(err)
-	}
-	v.Assets, err = q.assets(ctx, `a.version_id = $1`, v.ID)
-	return v, err
+	return q.version(ctx, `package_id = $1 AND version = $2`, packageID, version)
 }
 
 func (q queries) GetVersionByID(ctx context.Context, id int64) (store.Version, error) {
-	v, err := scanVersion(q.r.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE id = $1`, id))
+	return q.version(ctx, `id = $1`, id)
+}
+
+// version reads the one version that where selects, with its assets.
+func (q queries) version(ctx context.Context, where string, args ...any) (store.Version, error) {
+	v, err := scanVersion(q.r.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE `+where, args...))
 	if err != nil {
 		return v, q.classify(err)
 	}

@@ -1,0 +1,31 @@
+package format
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path"
+
+	"github.com/arcahq/arca/internal/errkind"
+)
+
+// RestRequest returns r with context ctx and its path replaced by "/" +
+// rest, the path below the repository endpoint, so that a format's route
+// table reads as the layout below the endpoint. A rest that does not
+// unescape, or is not clean, names nothing: http.ServeMux would redirect
+// it to its clean form, a path without the endpoint's prefix.
+func RestRequest(ctx context.Context, r *http.Request, rest string) (*http.Request, error) {
+	escaped := "/" + rest
+	unescaped, err := url.PathUnescape(escaped)
+	if err != nil {
+		return nil, errkind.NotFoundf("Not found")
+	}
+	if clean := path.Clean(unescaped); clean != unescaped && clean+"/" != unescaped {
+		return nil, errkind.NotFoundf("Not found")
+	}
+	u := *r.URL
+	u.Path, u.RawPath = unescaped, escaped
+	inner := r.WithContext(ctx)
+	inner.URL = &u
+	return inner, nil
+}
