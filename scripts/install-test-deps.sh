@@ -3,12 +3,25 @@
 # missing. Idempotent: on a machine that has them it only checks.
 set -euo pipefail
 
+# pip and venv for python3: a pyenv Python has both; Debian's python3 needs
+# its python3-pip and python3-venv packages (the tests run `pip`, and poetry
+# gets a venv of its own below).
+if ! python3 -m pip --version >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  echo "installing python3-pip and python3-venv from Debian"
+  apt-get update -qq && apt-get install -y -qq python3-pip python3-venv
+fi
+# pip_install installs into python3's site-packages; Debian's python3 marks
+# them externally managed (PEP 668), which a test machine overrides.
+pip_install() {
+  python3 -m pip install --quiet "$@" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "$@"
+}
+
 need_pip=()
 command -v aws >/dev/null 2>&1 || need_pip+=(awscli)
 python3 -c 'import boto3' >/dev/null 2>&1 || need_pip+=(boto3)
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "installing ${need_pip[*]} with pip"
-  python3 -m pip install --quiet "${need_pip[@]}"
+  pip_install "${need_pip[@]}"
 fi
 
 if ! command -v npm >/dev/null 2>&1; then
@@ -64,7 +77,7 @@ if ! command -v twine >/dev/null 2>&1; then
 fi
 if ! command -v uv >/dev/null 2>&1; then
   echo "installing uv with pip"
-  python3 -m pip install --quiet uv
+  pip_install uv
 fi
 
 # poetry from PyPI, in a virtual environment of its own (installed with
