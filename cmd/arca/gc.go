@@ -6,21 +6,20 @@ import (
 	"runtime/metrics"
 )
 
-// The server's garbage collection policy, unless GOGC says otherwise: the
-// heap may grow past what the last collection found live by four times
-// that (GOGC 400) while that is under heapHeadroom, by heapHeadroom beyond
-// it, and by never less than what is live (GOGC 100).
+// The server's garbage collection policy, unless GOGC says otherwise:
+// between collections the heap may grow past what the last collection
+// found live by four times the live heap (GOGC 400) as long as that is
+// at most heapHeadroom; beyond, by heapHeadroom, and never by less than
+// the live heap itself (GOGC 100, Go's default).
 //
 // GOGC 400 saves about a tenth of the CPU a small download costs
 // (measured with wrk on a 10 KB jar: 29.9 µs at GOGC=100, 26.4 µs at
 // 400), when the live heap is a few megabytes. But the live heap grows
 // with the caches (--cache-bytes) and with documents being rebuilt, and
 // five times a live heap of 60 MB is 300 MB of mostly garbage: the heap
-// must not grow in proportion to it. Past the headroom the collector runs
-// as often as a fixed allowance of garbage says, and its cost per
-// collection (marking the live heap) is paid more often only when the
-// live heap is large; the floor of GOGC 100 keeps that cost per allocated
-// byte bounded whatever the caches hold.
+// must not grow in proportion to it. The floor keeps the collector's work
+// per allocated byte what any Go program pays, whatever the caches hold.
+// docs/PERFORMANCE.md ("Memory") has the figures.
 const (
 	maxGCPercent = 400
 	minGCPercent = 100
