@@ -32,6 +32,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceFiles runs the suite with every blob a file, as stores
+// made before the pack hold them.
+func TestConformanceFiles(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		s := newStore(t, t.TempDir())
+		fsblob.SetPackMax(s, -1)
+		return s
+	})
+}
+
 // tmpFiles lists root/tmp.
 func tmpFiles(t *testing.T, root string) []string {
 	t.Helper()
@@ -46,10 +56,16 @@ func tmpFiles(t *testing.T, root string) []string {
 	return names
 }
 
+// large returns content that is stored as a file of its own: one byte
+// over fsblob.PackMax.
+func large(s string) []byte {
+	return append(bytes.Repeat([]byte{'.'}, fsblob.PackMax+1-len(s)), s...)
+}
+
 func TestLayout(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	data := []byte("layout")
+	data := large("layout")
 	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +102,7 @@ func TestLayout(t *testing.T) {
 
 func TestOpenReturnsOSFile(t *testing.T) {
 	s := newStore(t, t.TempDir())
-	info, err := blob.Put(t.Context(), s, bytes.NewReader([]byte("sendfile")))
+	info, err := blob.Put(t.Context(), s, bytes.NewReader(large("sendfile")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +176,7 @@ func TestNoTempLeftovers(t *testing.T) {
 func TestWalkSkipsStrayFiles(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	info, err := blob.Put(t.Context(), s, bytes.NewReader([]byte("real")))
+	info, err := blob.Put(t.Context(), s, bytes.NewReader(large("real")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +233,7 @@ func TestReadAfterDelete(t *testing.T) {
 func TestDedupRefreshesModTime(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	data := []byte("old blob")
+	data := large("old blob")
 	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +262,7 @@ func TestDedupRefreshesModTime(t *testing.T) {
 func TestTruncatedCopyIsReplaced(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	data := []byte("the whole blob")
+	data := large("the whole blob")
 	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
