@@ -36,6 +36,8 @@ type Store struct {
 	tmpDir  string // root/tmp
 	pack    *pack  // root/pack.db; nil in a store opened by Existing that has none
 	packMax int64  // blobs of at most this size go into the pack
+	// readOnly: opened by Existing, Create fails.
+	readOnly bool
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -76,7 +78,7 @@ func Existing(root string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsblob: root %q: %w", root, err)
 	}
-	s := &Store{blobDir: filepath.Join(abs, "sha256"), tmpDir: filepath.Join(abs, "tmp"), packMax: -1}
+	s := &Store{blobDir: filepath.Join(abs, "sha256"), tmpDir: filepath.Join(abs, "tmp"), readOnly: true}
 	if fi, err := os.Stat(s.blobDir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("fsblob: %s holds no blob store", root)
 	}
@@ -143,6 +145,9 @@ func notFound(d blob.Digest, err error) error {
 
 // Create starts a new blob in a temporary file under root/tmp.
 func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
+	if s.readOnly {
+		return nil, errors.New("fsblob: create: the store was opened to be read (Existing)")
+	}
 	sp, err := blob.NewSpool(ctx, s.tmpDir, tmpPattern, "fsblob")
 	if err != nil {
 		return nil, err
