@@ -104,6 +104,9 @@ func openPackPool(path string, writer, readOnly bool) (*sql.DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		// FULL: a commit survives power loss, not just a crash of the process.
 		q.Add("_pragma", "synchronous(FULL)")
+		// The WAL is checkpointed at 4 MiB (SQLite's default); one that grew
+		// past it while readers held the checkpoint back shrinks again.
+		q.Add("_pragma", "journal_size_limit(4194304)")
 		conns = 1
 	case readOnly:
 		q.Set("mode", "ro")
