@@ -146,7 +146,7 @@ func notFound(d blob.Digest, err error) error {
 // Create starts a new blob in a temporary file under root/tmp.
 func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
 	if s.readOnly {
-		return nil, errors.New("fsblob: create: the store was opened to be read (Existing)")
+		return nil, fmt.Errorf("fsblob: create: %w", errReadOnly)
 	}
 	sp, err := blob.NewSpool(ctx, s.tmpDir, tmpPattern, "fsblob")
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 	f, err := openRead(s.path(d))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && s.pack != nil {
-			data, info, perr := s.pack.get(ctx, d)
+			data, info, perr := s.pack.load(ctx, d)
 			if perr == nil {
 				return packedReader{bytes.NewReader(data), data}, info, nil
 			}
@@ -194,7 +194,7 @@ func (s *Store) Stat(ctx context.Context, d blob.Digest) (blob.Info, error) {
 	fi, err := os.Stat(s.path(d))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && s.pack != nil {
-			info, perr := s.pack.stat(ctx, d)
+			info, perr := s.pack.info(ctx, d)
 			if perr == nil {
 				return info, nil
 			}
@@ -225,7 +225,7 @@ func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
 		return fmt.Errorf("fsblob: delete %s: %w", d, err)
 	}
 	if s.pack != nil {
-		if err := s.pack.delete(ctx, d); err != nil {
+		if err := s.pack.remove(ctx, d); err != nil {
 			return fmt.Errorf("fsblob: delete %s: %w", d, err)
 		}
 	}
@@ -401,7 +401,7 @@ func (w *writer) commitPacked(ctx context.Context, d blob.Digest) (blob.Info, er
 		return blob.Info{}, fmt.Errorf("fsblob: commit: %w", err)
 	}
 	now := time.Now()
-	if err := w.s.pack.put(context.WithoutCancel(ctx), d, data, now); err != nil {
+	if err := w.s.pack.store(context.WithoutCancel(ctx), d, data, now); err != nil {
 		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", d, err)
 	}
 	if damaged {

@@ -311,3 +311,38 @@ func BenchmarkPut1MiB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpen10KiB reads a 10 KiB blob the way a download that misses
+// the in-memory cache does (open, read it all, close): packed, and as a
+// file.
+func BenchmarkOpen10KiB(b *testing.B) {
+	for _, packed := range []bool{true, false} {
+		name := "file"
+		if packed {
+			name = "pack"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := newStore(b, b.TempDir())
+			if !packed {
+				fsblob.SetPackMax(s, -1)
+			}
+			data := bytes.Repeat([]byte("0123456789"), 1024)
+			info, err := blob.Put(b.Context(), s, bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]byte, len(data))
+			b.ReportAllocs()
+			for b.Loop() {
+				rc, _, err := s.Open(b.Context(), info.Digest)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(rc, buf); err != nil {
+					b.Fatal(err)
+				}
+				rc.Close()
+			}
+		})
+	}
+}

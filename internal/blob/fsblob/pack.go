@@ -47,6 +47,10 @@ const packSchema = `CREATE TABLE IF NOT EXISTS blobs (
 type pack struct {
 	write *sql.DB // one connection; nil when opened read-only
 	read  *sql.DB
+
+	// Prepared once: parsing the SQL would cost a read more than the
+	// query itself. put and del are nil when opened read-only.
+	get, stat, put, del *sql.Stmt
 }
 
 // errNotPacked says the pack does not hold a digest.
@@ -65,7 +69,12 @@ func openPack(ctx context.Context, root string, readOnly bool) (*pack, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &pack{read: read}, nil
+		p := &pack{read: read}
+		if err := p.prepare(ctx); err != nil {
+			p.close()
+			return nil, fmt.Errorf("fsblob: %s: %w", path, err)
+		}
+		return p, nil
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, filePerm)
 	if err == nil {
@@ -87,7 +96,31 @@ func openPack(ctx context.Context, root string, readOnly bool) (*pack, error) {
 		write.Close()
 		return nil, err
 	}
-	return &pack{write: write, read: read}, nil
+	p := &pack{write: write, read: read}
+	if err := p.prepare(ctx); err != nil {
+		p.close()
+		return nil, fmt.Errorf("fsblob: %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// prepare prepares the pack's statements.
+func (p *pack) prepare(ctx context.Context) (err error) {
+	if p.get, err = p.read.PrepareContext(ctx, `SELECT size, mtime, data FROM blobs WHERE digest = ?`); err != nil {
+		return err
+	}
+	if p.stat, err = p.read.PrepareContext(ctx, `SELECT size, mtime FROM blobs WHERE digest = ?`); err != nil {
+		return err
+	}
+	if p.write == nil {
+		return nil
+	}
+	if p.put, err = p.write.PrepareContext(ctx, `INSERT INTO blobs (digest, size, mtime, data) VALUES (?, ?, ?, ?)
+		ON CONFLICT (digest) DO UPDATE SET mtime = excluded.mtime`); err != nil {
+		return err
+	}
+	p.del, err = p.write.PrepareContext(ctx, `DELETE FROM blobs WHERE digest = ?`)
+	return err
 }
 
 // openPackPool opens a pool on the pack: the writer (one connection, every
@@ -129,6 +162,11 @@ func openPackPool(path string, writer, readOnly bool) (*sql.DB, error) {
 // connection, of this process or another, has it open; New turns WAL on
 // again.
 func (p *pack) close() error {
+	for _, st := range []*sql.Stmt{p.get, p.stat, p.put, p.del} {
+		if st != nil {
+			st.Close()
+		}
+	}
 	if p.write != nil {
 		if err := p.read.Close(); err != nil {
 			p.write.Close()
@@ -140,11 +178,14 @@ func (p *pack) close() error {
 	return p.read.Close()
 }
 
-// get returns a blob's bytes, or errNotPacked.
-func (p *pack) get(ctx context.Context, d blob.Digest) ([]byte, blob.Info, error) {
+// load returns a blob's bytes, or errNotPacked. The query takes
+// microseconds and is not cancelled: with a cancellable ctx database/sql
+// would start a goroutine per query to watch it, a third of the CPU a
+// read costs.
+func (p *pack) load(ctx context.Context, d blob.Digest) ([]byte, blob.Info, error) {
 	var data []byte
 	var size, mtime int64
-	err := p.read.QueryRowContext(ctx, `SELECT size, mtime, data FROM blobs WHERE digest = ?`, d[:]).Scan(&size, &mtime, &data)
+	err := p.get.QueryRowContext(context.WithoutCancel(ctx), d[:]).Scan(&size, &mtime, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, blob.Info{}, errNotPacked
 	}
@@ -154,10 +195,10 @@ func (p *pack) get(ctx context.Context, d blob.Digest) ([]byte, blob.Info, error
 	return data, blob.Info{Digest: d, Size: size, ModTime: time.Unix(0, mtime)}, nil
 }
 
-// stat describes a blob, or returns errNotPacked.
-func (p *pack) stat(ctx context.Context, d blob.Digest) (blob.Info, error) {
+// info describes a blob, or returns errNotPacked.
+func (p *pack) info(ctx context.Context, d blob.Digest) (blob.Info, error) {
 	var size, mtime int64
-	err := p.read.QueryRowContext(ctx, `SELECT size, mtime FROM blobs WHERE digest = ?`, d[:]).Scan(&size, &mtime)
+	err := p.stat.QueryRowContext(context.WithoutCancel(ctx), d[:]).Scan(&size, &mtime)
 	if errors.Is(err, sql.ErrNoRows) {
 		return blob.Info{}, errNotPacked
 	}
@@ -167,30 +208,30 @@ func (p *pack) stat(ctx context.Context, d blob.Digest) (blob.Info, error) {
 	return blob.Info{Digest: d, Size: size, ModTime: time.Unix(0, mtime)}, nil
 }
 
-// put stores data under d, committed at now; if d is stored already it
+// store stores data under d, committed at now; if d is stored already it
 // only sets its modification time (deduplication). The row is durable
-// when put returns.
-func (p *pack) put(ctx context.Context, d blob.Digest, data []byte, now time.Time) error {
-	if p.write == nil {
-		return errors.New("the store was opened read-only")
+// when store returns.
+func (p *pack) store(ctx context.Context, d blob.Digest, data []byte, now time.Time) error {
+	if p.put == nil {
+		return errReadOnly
 	}
 	if data == nil {
 		data = []byte{} // NOT NULL: the empty blob is an empty BLOB
 	}
-	_, err := p.write.ExecContext(ctx, `INSERT INTO blobs (digest, size, mtime, data) VALUES (?, ?, ?, ?)
-		ON CONFLICT (digest) DO UPDATE SET mtime = excluded.mtime`,
-		d[:], len(data), now.UnixNano(), data)
+	_, err := p.put.ExecContext(ctx, d[:], len(data), now.UnixNano(), data)
 	return err
 }
 
-// delete removes d's row, if any.
-func (p *pack) delete(ctx context.Context, d blob.Digest) error {
-	if p.write == nil {
-		return errors.New("the store was opened read-only")
+// remove removes d's row, if any.
+func (p *pack) remove(ctx context.Context, d blob.Digest) error {
+	if p.del == nil {
+		return errReadOnly
 	}
-	_, err := p.write.ExecContext(ctx, `DELETE FROM blobs WHERE digest = ?`, d[:])
+	_, err := p.del.ExecContext(ctx, d[:])
 	return err
 }
+
+var errReadOnly = errors.New("the store was opened to be read (Existing)")
 
 // walkPage is how many rows walk reads per query; fn runs between queries,
 // never inside one, so it may use the store.
