@@ -231,29 +231,47 @@ func TestReadAfterDelete(t *testing.T) {
 }
 
 func TestDedupRefreshesModTime(t *testing.T) {
-	root := t.TempDir()
-	s := newStore(t, root)
-	data := large("old blob")
-	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := info.Digest.String()
-	p := filepath.Join(root, "sha256", h[:2], h[2:4], h)
-	old := time.Now().Add(-48 * time.Hour)
-	if err := os.Chtimes(p, old, old); err != nil {
-		t.Fatal(err)
-	}
-	again, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := s.Stat(t.Context(), info.Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(st.ModTime) > time.Hour || time.Since(again.ModTime) > time.Hour {
-		t.Errorf("after a deduplicating Commit, ModTime = %v (Stat), %v (Commit); want now", st.ModTime, again.ModTime)
+	for _, c := range []struct {
+		name string
+		data []byte
+		age  func(t *testing.T, root string, d blob.Digest, at time.Time)
+	}{
+		{"file", large("old blob"), func(t *testing.T, root string, d blob.Digest, at time.Time) {
+			if err := os.Chtimes(filePath(root, d.String()), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"pack", []byte("old packed blob"), setPackedModTime},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			s := newStore(t, root)
+			info, err := blob.Put(t.Context(), s, bytes.NewReader(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := time.Now().Add(-48 * time.Hour)
+			c.age(t, root, info.Digest, old)
+			if st, err := s.Stat(t.Context(), info.Digest); err != nil || !st.ModTime.Equal(old) {
+				t.Fatalf("Stat after ageing the blob: %v, %v; want %v", st.ModTime, err, old)
+			}
+			again, err := blob.Put(t.Context(), s, bytes.NewReader(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := s.Stat(t.Context(), info.Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if time.Since(st.ModTime) > time.Hour || time.Since(again.ModTime) > time.Hour {
+				t.Errorf("after a deduplicating Commit, ModTime = %v (Stat), %v (Commit); want now", st.ModTime, again.ModTime)
+			}
+			if c.name == "pack" {
+				if rows := packRows(t, root); len(rows) != 1 {
+					t.Errorf("pack holds %d rows, want 1", len(rows))
+				}
+			}
+		})
 	}
 }
 

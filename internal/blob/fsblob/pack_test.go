@@ -66,6 +66,21 @@ func setPackedModTime(t *testing.T, root string, d blob.Digest, at time.Time) {
 	}
 }
 
+// readAll reads blob d of s whole.
+func readAll(t *testing.T, s blob.Store, d blob.Digest) []byte {
+	t.Helper()
+	rc, _, err := s.Open(t.Context(), d)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", d, err)
+	}
+	defer rc.Close()
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func filePath(root string, h string) string {
 	return filepath.Join(root, "sha256", h[:2], h[2:4], h)
 }
@@ -138,13 +153,7 @@ func TestOldLayout(t *testing.T) {
 		if err != nil || info.Size != int64(len(data)) || !info.ModTime.Equal(old) {
 			t.Errorf("Stat(old %s) = %+v, %v; want size %d, ModTime %v", h, info, err, len(data), old)
 		}
-		rc, _, err := s.Open(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(rc)
-		rc.Close()
-		if !bytes.Equal(got, data) {
+		if got := readAll(t, s, d); !bytes.Equal(got, data) {
 			t.Errorf("Open(old %s) read %q", h, got)
 		}
 	}
@@ -188,13 +197,7 @@ func TestOldLayout(t *testing.T) {
 	if _, err := os.Stat(filePath(root, dh)); !os.IsNotExist(err) {
 		t.Errorf("the damaged file is still there: %v", err)
 	}
-	rc, _, err := s.Open(ctx, blob.Digest(dsum))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(rc)
-	rc.Close()
-	if !bytes.Equal(got, damaged) {
+	if got := readAll(t, s, blob.Digest(dsum)); !bytes.Equal(got, damaged) {
 		t.Errorf("after recommit, Open read %q, want %q", got, damaged)
 	}
 
@@ -206,37 +209,6 @@ func TestOldLayout(t *testing.T) {
 		if _, err := s.Stat(ctx, d); err == nil {
 			t.Errorf("%s still there after Delete", h)
 		}
-	}
-}
-
-// A deduplicating Commit of a packed blob refreshes its ModTime, which the
-// sweep's grace period starts from.
-func TestPackedDedupRefreshesModTime(t *testing.T) {
-	root := t.TempDir()
-	s := newStore(t, root)
-	data := []byte("old packed blob")
-	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := time.Now().Add(-48 * time.Hour)
-	setPackedModTime(t, root, info.Digest, old)
-	if st, err := s.Stat(t.Context(), info.Digest); err != nil || !st.ModTime.Equal(old) {
-		t.Fatalf("Stat after setting the row's mtime: %v, %v; want %v", st.ModTime, err, old)
-	}
-	again, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := s.Stat(t.Context(), info.Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(st.ModTime) > time.Hour || time.Since(again.ModTime) > time.Hour {
-		t.Errorf("after a deduplicating Commit, ModTime = %v (Stat), %v (Commit); want now", st.ModTime, again.ModTime)
-	}
-	if rows := packRows(t, root); len(rows) != 1 {
-		t.Errorf("pack holds %d rows, want 1", len(rows))
 	}
 }
 
@@ -307,13 +279,7 @@ func TestExisting(t *testing.T) {
 	}
 	defer e.Close()
 	for _, data := range [][]byte{small, big} {
-		rc, _, err := e.Open(t.Context(), blob.Digest(sha256.Sum256(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(rc)
-		rc.Close()
-		if !bytes.Equal(got, data) {
+		if got := readAll(t, e, blob.Digest(sha256.Sum256(data))); !bytes.Equal(got, data) {
 			t.Errorf("Existing read %d bytes, want %d", len(got), len(data))
 		}
 	}
@@ -373,13 +339,7 @@ func TestCrashAfterCommit(t *testing.T) {
 	s := newStore(t, root)
 	for _, want := range [][]byte{[]byte("committed, then killed"), large("committed, then killed")} {
 		d := blob.Digest(sha256.Sum256(want))
-		rc, _, err := s.Open(t.Context(), d)
-		if err != nil {
-			t.Fatalf("blob %s after the crash: %v", d, err)
-		}
-		got, _ := io.ReadAll(rc)
-		rc.Close()
-		if !bytes.Equal(got, want) {
+		if got := readAll(t, s, d); !bytes.Equal(got, want) {
 			t.Errorf("blob %s after the crash: %d bytes, want %d", d, len(got), len(want))
 		}
 	}
