@@ -72,7 +72,7 @@ func New(root string) (*Store, error) {
 
 // Existing opens the store rooted at root to read it, creating and
 // removing nothing (a backup): root/sha256 must exist; root/pack.db is
-// read if it exists. Writing to it fails.
+// read if it exists. Create and Delete fail.
 func Existing(root string) (*Store, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -220,6 +220,9 @@ func info(d blob.Digest, fi fs.FileInfo) blob.Info {
 func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("fsblob: delete %s: %w", d, err)
+	}
+	if s.readOnly {
+		return fmt.Errorf("fsblob: delete %s: %w", d, errReadOnly)
 	}
 	if err := os.Remove(s.path(d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fsblob: delete %s: %w", d, err)

@@ -286,6 +286,15 @@ func TestExisting(t *testing.T) {
 	if _, err := blob.Put(t.Context(), e, bytes.NewReader([]byte("new"))); err == nil {
 		t.Error("Put into a store opened by Existing succeeded")
 	}
+	for _, data := range [][]byte{small, big} {
+		d := blob.Digest(sha256.Sum256(data))
+		if err := e.Delete(t.Context(), d); err == nil {
+			t.Error("Delete from a store opened by Existing succeeded")
+		}
+		if got := readAll(t, e, d); !bytes.Equal(got, data) {
+			t.Errorf("after a refused Delete, read %d bytes, want %d", len(got), len(data))
+		}
+	}
 	// A store made before the pack: Existing reads its files and creates
 	// no pack.
 	oldRoot := t.TempDir()
