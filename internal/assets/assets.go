@@ -137,6 +137,28 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 			return nil
 		}
 	}
+	w.Header()["Etag"] = []string{`"` + a.SHA256 + `"`}
+	if contentType != "" {
+		w.Header()["Content-Type"] = []string{contentType}
+	}
+	return stream(w, r, blobs, d, true)
+}
+
+// Stream writes an asset's bytes as the response to r, honouring Range,
+// on the same path as Serve's (from memory when the blob cache holds them,
+// with sendfile otherwise) but with no redirect and no validators: the
+// caller sets every header (the control plane's GetPackageVersionAsset).
+func Stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.Asset) error {
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		return err
+	}
+	return stream(w, r, blobs, d, false)
+}
+
+// stream sends blob d, with its modification time as Last-Modified when
+// modified is set.
+func stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, d blob.Digest, modified bool) error {
 	open := blobs.Open
 	if c, ok := blobs.(interface {
 		OpenToServe(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error)
@@ -148,18 +170,17 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 		return err
 	}
 	defer f.Close()
-	h := w.Header()
-	h["Etag"] = []string{`"` + a.SHA256 + `"`}
-	if contentType != "" {
-		h["Content-Type"] = []string{contentType}
+	var modtime time.Time
+	if modified {
+		modtime = info.ModTime
 	}
 	if m, ok := f.(interface{ Bytes() []byte }); ok {
 		// A small blob in memory (blobcache): one write, no system call
 		// to read it.
-		respond.Bytes(w, r, info.ModTime, m.Bytes())
+		respond.Bytes(w, r, modtime, m.Bytes())
 		return nil
 	}
-	http.ServeContent(w, r, "", info.ModTime, f)
+	http.ServeContent(w, r, "", modtime, f)
 	return nil
 }
 

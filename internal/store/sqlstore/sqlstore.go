@@ -19,6 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -40,9 +42,13 @@ type Dialect interface {
 // Store implements store.Store over database/sql.
 type Store struct {
 	queries
-	write *sql.DB
-	close func() error
-	timer Timer
+	read, write *sql.DB
+	close       func() error
+	timer       Timer
+
+	// since is generationsSince prepared on the read pool (replicas.go).
+	since   atomic.Pointer[sql.Stmt]
+	sinceMu sync.Mutex
 }
 
 // Timer receives how long a statement ("query", "exec") or a whole
@@ -62,7 +68,7 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store reading from read and writing to write (they may be
 // the same pool). closeFn releases both.
 func New(read, write *sql.DB, d Dialect, closeFn func() error) *Store {
-	return &Store{queries: queries{r: read, w: write, d: d}, write: write, close: closeFn}
+	return &Store{queries: queries{r: read, w: write, d: d}, read: read, write: write, close: closeFn}
 }
 
 // maxAttempts bounds how often Update runs a transaction that keeps
@@ -195,7 +201,12 @@ func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 }
 
 // Close releases the connections.
-func (s *Store) Close() error { return s.close() }
+func (s *Store) Close() error {
+	if st := s.since.Load(); st != nil {
+		st.Close()
+	}
+	return s.close()
+}
 
 // dbtx is what *sql.DB and *sql.Tx have in common.
 type dbtx interface {
