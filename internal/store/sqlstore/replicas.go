@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -44,67 +43,12 @@ func (q queries) BumpGenerations(ctx context.Context, names ...string) error {
 	return nil
 }
 
-// generationsSince is the read of every server's freshness check
-// (generation.Counters.Sync), run up to once a millisecond.
-const generationsSince = `SELECT name, value FROM generations WHERE value > $1 ORDER BY value`
-
-func scanGeneration(row interface{ Scan(...any) error }) (store.Generation, error) {
-	var g store.Generation
-	err := row.Scan(&g.Name, &g.Value)
-	return g, err
-}
-
 func (q queries) GenerationsSince(ctx context.Context, after int64) ([]store.Generation, error) {
-	return queryAll(ctx, q.r, scanGeneration, generationsSince, after)
-}
-
-// GenerationsSince outside a transaction runs generationsSince as a
-// statement prepared once per connection of the read pool: on SQLite,
-// parsing and planning it was most of what the freshness check cost
-// (docs/PERFORMANCE.md). Same statement, same answer; a pool that cannot
-// prepare runs it as before.
-func (s *Store) GenerationsSince(ctx context.Context, after int64) ([]store.Generation, error) {
-	st := s.sinceStmt(ctx)
-	if st == nil {
-		return s.queries.GenerationsSince(ctx, after)
-	}
-	start := time.Now()
-	rows, err := st.QueryContext(ctx, after)
-	if s.timer != nil {
-		s.timer("query", time.Since(start))
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.Generation{}
-	for rows.Next() {
-		g, err := scanGeneration(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
-}
-
-// sinceStmt prepares generationsSince on the read pool the first time it
-// is asked for; nil if that failed (it is tried again next time).
-func (s *Store) sinceStmt(ctx context.Context) *sql.Stmt {
-	if st := s.since.Load(); st != nil {
-		return st
-	}
-	s.sinceMu.Lock()
-	defer s.sinceMu.Unlock()
-	if st := s.since.Load(); st != nil {
-		return st
-	}
-	st, err := s.read.PrepareContext(ctx, generationsSince)
-	if err != nil {
-		return nil
-	}
-	s.since.Store(st)
-	return st
+	return queryAll(ctx, q.r, func(row interface{ Scan(...any) error }) (store.Generation, error) {
+		var g store.Generation
+		err := row.Scan(&g.Name, &g.Value)
+		return g, err
+	}, `SELECT name, value FROM generations WHERE value > $1 ORDER BY value`, after)
 }
 
 func (q queries) LatestGeneration(ctx context.Context) (int64, error) {

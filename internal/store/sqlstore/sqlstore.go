@@ -19,8 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
@@ -42,13 +40,9 @@ type Dialect interface {
 // Store implements store.Store over database/sql.
 type Store struct {
 	queries
-	read, write *sql.DB
-	close       func() error
-	timer       Timer
-
-	// since is generationsSince prepared on the read pool (replicas.go).
-	since   atomic.Pointer[sql.Stmt]
-	sinceMu sync.Mutex
+	write *sql.DB
+	close func() error
+	timer Timer
 }
 
 // Timer receives how long a statement ("query", "exec") or a whole
@@ -68,7 +62,7 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store reading from read and writing to write (they may be
 // the same pool). closeFn releases both.
 func New(read, write *sql.DB, d Dialect, closeFn func() error) *Store {
-	return &Store{queries: queries{r: read, w: write, d: d}, read: read, write: write, close: closeFn}
+	return &Store{queries: queries{r: read, w: write, d: d}, write: write, close: closeFn}
 }
 
 // maxAttempts bounds how often Update runs a transaction that keeps
@@ -201,12 +195,7 @@ func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 }
 
 // Close releases the connections.
-func (s *Store) Close() error {
-	if st := s.since.Load(); st != nil {
-		st.Close()
-	}
-	return s.close()
-}
+func (s *Store) Close() error { return s.close() }
 
 // dbtx is what *sql.DB and *sql.Tx have in common.
 type dbtx interface {
