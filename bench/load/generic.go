@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -65,16 +64,8 @@ func (r *runner) generic() error {
 		t.size = int64(len(files[c]))
 		cs[c] = append(cs[c], contender{"arca", arca.PID(), t})
 	}
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(arca.dir, "nginx"), filepath.Join(arca.dir, "nginx", "root"), "")
-	}
-	if nerr != nil {
-		logf("generic: nginx cannot run here: %v", nerr)
-		r.skip("generic", "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+	nginx, nginxBin := r.scenarioNginx("generic", arca.dir, "", cases...)
+	if nginx != nil {
 		for _, c := range cases {
 			p := genericNamespace + "/" + genericPackage + "/" + versions[c] + "/" + names[c]
 			if err := writeStatic(nginx.root, p, files[c], false); err != nil {
