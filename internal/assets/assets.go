@@ -3,7 +3,8 @@
 // CodeArtifact reports (MD5, SHA-1, SHA-256, SHA-512), checking those the
 // client declared; Serve sends stored bytes back, from memory when the blob
 // store holds them there (blobcache) and with sendfile otherwise, with
-// ETags and range support.
+// ETags and range support (Stream: the same path for the control plane's
+// GetPackageVersionAsset, without redirect or ETag).
 //
 // A stored asset is invisible until its metadata commits (the caller's
 // transaction). If that fails, the bytes are not deleted here, which could
