@@ -8,7 +8,8 @@
 //	catalog   version lookups 8 MiB, version lists 32 MiB
 //	npm       documents 32 MiB, version manifests 32 MiB
 //	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
-//	nuget, maven, cargo, ruby   16 MiB each
+//	maven     metadata 14 MiB, version orders 2 MiB
+//	nuget, cargo, ruby   16 MiB each
 //	external connections' documents 40 MiB, shared among them
 //
 // 256 MiB in all. Each cache counts the bytes it holds, not entries, and
