@@ -22,6 +22,9 @@ type Format struct {
 	// gems are the packages' gem lists and info files, at their package
 	// generation.
 	gems *rendered.Cache[gemsKey, *gemList]
+	// writers remembers who pushed or yanked what, so that other readers
+	// are served the previous gem list while it is rebuilt.
+	writers *rendered.Writers
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -31,6 +34,7 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
+	f.writers = rendered.NewWriters()
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle
