@@ -86,13 +86,5 @@ func benchFormatGrowth(b *testing.B, format string) {
 		}
 		read = func() { send(http.MethodGet, ep+"v3/package/benchgrow/index.json", basicAuth, "", nil) }
 	}
-	for i := range n {
-		publish(i)
-	}
-	read()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		publish(n + i)
-		read()
-	}
+	grow(b, n, publish, read)
 }
