@@ -25,6 +25,9 @@ type Format struct {
 	// writers remembers who pushed or yanked what, so that other readers
 	// are served the previous gem list while it is rebuilt.
 	writers *rendered.Writers
+	// extras keeps each version's decoded gems, so that a rebuild after
+	// a push decodes one version's, not every version's again.
+	extras *rendered.Fragments[extraKey, []Gem]
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -35,6 +38,7 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
 	f.writers = rendered.NewWriters()
+	f.extras = rendered.NewFragments[extraKey](cachesize.Share(ExtraCacheBytes, d.CacheBytes), gemsSize)
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

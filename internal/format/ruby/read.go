@@ -73,11 +73,20 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 			if cand.Status == artifact.Unfinished {
 				continue
 			}
-			var own []Gem
-			for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-				own = append(own, g)
+			decode := func() []Gem {
+				var own []Gem
+				for _, g := range ParseExtra(cand.Meta.Extra).Gems {
+					own = append(own, g)
+				}
+				sortByPush(own)
+				return own
 			}
-			sortByPush(own)
+			var own []Gem // shared with f.extras: not modified
+			if cand.Revision != "" {
+				own = f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode)
+			} else {
+				own = decode()
+			}
 			if cand.Status == artifact.Published {
 				gems = append(gems, own...)
 			}
