@@ -203,8 +203,18 @@ func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
 		}
 		out = append(out, version{key: key, v: d.v, entry: d.entry, cand: cand})
 	}
-	slices.SortFunc(out, func(a, b version) int { return Compare(a.v, b.v) })
-	return out
+	// Sorted by index: a version is large, and sorting thousands of them
+	// in place moved each many times.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return Compare(out[a].v, out[b].v) })
+	sorted := make([]version, len(out))
+	for i, k := range order {
+		sorted[i] = out[k]
+	}
+	return sorted
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased
