@@ -33,6 +33,8 @@
 //	       a 5 MB .crate, against nginx
 //	ruby   Bundler's compact-index info file of a gem with 32 versions, a
 //	       10 KB and a 5 MB .gem, against nginx
+//	generic a 10 KB and a 5 MB asset read with GetPackageVersionAsset
+//	       (SigV4), against nginx
 //	scale  Arca alone, as data grows: one package of each -scale-formats
 //	       grown through -scale-versions (publish cost, first read after a
 //	       publish, document reads idle and beside a client publishing
@@ -80,7 +82,7 @@ func logf(format string, args ...any) {
 type row struct {
 	Scenario string  `json:"scenario"`
 	Case     string  `json:"case"`
-	Large    bool    `json:"large"` // a large file: the 90% target
+	Large    bool    `json:"large"` // a large file: the 95% target
 	Server   string  `json:"server"`
 	Result   *result `json:"result,omitempty"`
 	Skipped  string  `json:"skipped,omitempty"`
@@ -143,7 +145,7 @@ type runner struct {
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, scale (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, generic, scale (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -276,12 +278,14 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.cargo()
 		case "ruby":
 			err = r.ruby()
+		case "generic":
+			err = r.generic()
 		case "scale":
 			err = r.scale()
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, scale)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, generic, scale)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)
