@@ -50,15 +50,7 @@ func BenchmarkPublishThenRead(b *testing.B) {
 		}
 		do(http.MethodPut, npm+v.Name, v.PublishBody(npm+v.Name+"/-/"+v.TarballFile()))
 	}
-	for i := range n {
-		publish(i)
-	}
-	do(http.MethodGet, npm+"bench-grow", nil)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		publish(n + i)
-		do(http.MethodGet, npm+"bench-grow", nil)
-	}
+	grow(b, n, publish, func() { do(http.MethodGet, npm+"bench-grow", nil) })
 }
 
 // BenchmarkPyPIPublishThenRead is BenchmarkPublishThenRead for PyPI: a
@@ -87,6 +79,12 @@ func BenchmarkPyPIPublishThenRead(b *testing.B) {
 		req.Header.Set("Accept-Encoding", "gzip")
 		do(req)
 	}
+	grow(b, n, publish, read)
+}
+
+// grow publishes versions 0 to n-1, then times one more publish followed
+// by a read per iteration.
+func grow(b *testing.B, n int, publish func(i int), read func()) {
 	for i := range n {
 		publish(i)
 	}

@@ -162,7 +162,7 @@ func main() {
 		jsonOut    = flag.String("json", "", "also write the figures as JSON to this file")
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
-		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario")
+		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario: npm, pypi, maven, cargo, nuget, ruby")
 		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at (\"\": not measured, packages growth only)")
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")

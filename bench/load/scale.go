@@ -176,7 +176,7 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 			},
 		}, nil
 	}
-	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven)", format)
+	return scaleFormatTarget(a, format)
 }
 
 // scale runs the scale scenario for each format in formats.
@@ -191,7 +191,7 @@ func (r *runner) scale() error {
 	}
 	if len(r.scalePackages) > 0 {
 		for _, f := range r.scaleFormats {
-			if f == "maven" {
+			if f != "npm" && f != "pypi" {
 				continue // npm and PyPI: the formats published to most
 			}
 			if err := r.scalePackageCount(f); err != nil {
@@ -511,6 +511,9 @@ func get(t target) ([]byte, error) {
 }
 
 func formatOf(name string) types.PackageFormat {
+	if f, ok := scaleFormatOf(name); ok {
+		return f
+	}
 	switch name {
 	case "pypi":
 		return types.PackageFormatPypi
