@@ -524,6 +524,11 @@ type Versions interface {
 	// version of the package is errkind.Conflict.
 	CreateVersion(ctx context.Context, domainID int64, v *Version) error
 	GetVersion(ctx context.Context, packageID int64, version string) (Version, error)
+	// VersionWithPrefix returns the first version, in byte order, whose
+	// string begins with prefix ("": any version), with its assets; none is
+	// errkind.NotFound. It reads one indexed row however many versions the
+	// package has: a check for "a version like this one" asks it.
+	VersionWithPrefix(ctx context.Context, packageID int64, prefix string) (Version, error)
 	// GetVersionByID returns a version, with its assets, by its id.
 	GetVersionByID(ctx context.Context, id int64) (Version, error)
 	// ListVersions returns every version of the package, in no particular

@@ -207,6 +207,14 @@ func (q queries) GetVersion(ctx context.Context, packageID int64, version string
 	return q.version(ctx, `package_id = $1 AND version = $2`, packageID, version)
 }
 
+func (q queries) VersionWithPrefix(ctx context.Context, packageID int64, prefix string) (store.Version, error) {
+	// A range on (package_id, version), the unique index, rather than LIKE,
+	// which would need escaping and does not use the index everywhere;
+	// versions compare byte by byte (PostgreSQL: COLLATE "C").
+	return q.version(ctx, `package_id = $1 AND version >= $2 AND version < $3 ORDER BY version LIMIT 1`,
+		packageID, prefix, prefix+"\U0010FFFF")
+}
+
 func (q queries) GetVersionByID(ctx context.Context, id int64) (store.Version, error) {
 	return q.version(ctx, `id = $1`, id)
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -17,6 +18,7 @@ func packageTests() []namedTest {
 		{"PackageListing", testPackageListing},
 		{"PackageTags", testPackageTags},
 		{"Versions", testVersions},
+		{"VersionWithPrefix", testVersionWithPrefix},
 		{"AssetAccounting", testAssetAccounting},
 		{"DeleteRepositoryRemovesPackages", testDeleteRepositoryRemovesPackages},
 	}
@@ -312,4 +314,39 @@ func testDeleteRepositoryRemovesPackages(t *testing.T, s store.Store) {
 		t.Errorf("assetSizeBytes = %d after deleting the only repository", got.AssetSizeBytes)
 	}
 	must(t, s.DeleteDomain(ctx, d.ID))
+}
+
+func testVersionWithPrefix(t *testing.T, s store.Store) {
+	d := mkDomain(t, s, "111122223333", "d")
+	r := mkRepo(t, s, d, "r", "111122223333")
+	p := mkPackage(t, s, r, artifact.PackageRef{Format: artifact.Cargo, Name: "c"})
+	other := mkPackage(t, s, r, artifact.PackageRef{Format: artifact.Cargo, Name: "o"})
+	mkVersion(t, s, d, other, "1.0.0+zz")
+	if _, err := s.VersionWithPrefix(ctx, p.ID, ""); !errors.Is(err, errkind.ErrNotFound) {
+		t.Errorf("VersionWithPrefix of a package without versions: %v, want NotFound", err)
+	}
+	for _, v := range []string{"1.0.0-rc.1", "1.0.0+b2", "1.0.0+b1", "1.0.0", "1.0.10", "2.0.0"} {
+		mkVersion(t, s, d, p, v, asset(v+".crate", v))
+	}
+	for prefix, want := range map[string]string{
+		"":        "1.0.0",
+		"1.0.0":   "1.0.0",
+		"1.0.0+":  "1.0.0+b1",
+		"1.0.0-":  "1.0.0-rc.1",
+		"1.0.1":   "1.0.10",
+		"2.0.0":   "2.0.0",
+		"1.0.0+c": "",
+		"3":       "",
+	} {
+		got, err := s.VersionWithPrefix(ctx, p.ID, prefix)
+		if want == "" {
+			if !errors.Is(err, errkind.ErrNotFound) {
+				t.Errorf("VersionWithPrefix(%q) = %q, %v; want NotFound", prefix, got.Version, err)
+			}
+			continue
+		}
+		if err != nil || got.Version != want || got.PackageID != p.ID || len(got.Assets) != 1 || got.Assets[0].Name != want+".crate" {
+			t.Errorf("VersionWithPrefix(%q) = %q %v, %v; want %s with its asset", prefix, got.Version, got.Assets, err, want)
+		}
+	}
 }
