@@ -107,6 +107,7 @@ type Graph interface {
 	UpstreamGraph(ctx context.Context, domainID int64) (map[int64][]int64, error)
 	GetPackage(ctx context.Context, repositoryID int64, ref artifact.PackageRef) (store.Package, error)
 	GetVersion(ctx context.Context, packageID int64, version string) (store.Version, error)
+	VersionWithPrefix(ctx context.Context, packageID int64, prefix string) (store.Version, error)
 	PackageTags(ctx context.Context, packageID int64) (map[string]string, error)
 }
 
@@ -241,14 +242,48 @@ type Held struct {
 // nowhere is errkind.NotFound; a package found nowhere while a public
 // registry that might have it could not be reached is errkind.Unavailable.
 func (r *Resolver) Package(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (*View, error) {
-	return r.view(ctx, repo, ref, "")
+	return r.view(ctx, repo, ref, nil)
 }
 
-// view builds the view of a package from repo. With only set, the view
-// holds that one version at most, and no tags: each repository is asked
-// for that version alone (one indexed row, however many versions the
-// package has), which is all the publish check needs.
-func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact.PackageRef, only string) (*View, error) {
+// Selection narrows a view to the versions a check needs: each
+// repository is asked for those alone (an indexed row each, however many
+// versions the package has).
+type Selection struct {
+	// Version selects the version of exactly that string, if set.
+	Version string
+	// Prefixes select, of each repository, the first version (in byte
+	// order) beginning with each prefix ("": any one version), and of a
+	// public registry's, every version beginning with one.
+	Prefixes []string
+}
+
+// selects reports whether a public registry's version belongs to the
+// view.
+func (s *Selection) selects(version string) bool {
+	if s == nil || (s.Version != "" && version == s.Version) {
+		return true
+	}
+	for _, p := range s.Prefixes {
+		if strings.HasPrefix(version, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Select returns the view of a package from repo narrowed to sel, without
+// tags; errors are Package's.
+func (r *Resolver) Select(ctx context.Context, repo store.Repository, ref artifact.PackageRef, sel Selection) (*View, error) {
+	return r.view(ctx, repo, ref, &sel)
+}
+
+// only selects one version.
+func only(version string) *Selection { return &Selection{Version: version} }
+
+// view builds the view of a package from repo. With sel set, the view
+// holds only the versions it selects, and no tags: which is all a publish
+// check needs.
+func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact.PackageRef, sel *Selection) (*View, error) {
 	order, err := r.searchOrder(ctx, repo)
 	if err != nil {
 		return nil, err
@@ -272,7 +307,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 		switch {
 		case err == nil:
 			found = true
-			vs, err := r.versions(ctx, p.ID, only)
+			vs, err := r.versions(ctx, p.ID, sel)
 			if err != nil {
 				return err
 			}
@@ -281,7 +316,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
 				}
 			}
-			if only == "" {
+			if sel == nil {
 				if tags[i], err = r.g.PackageTags(ctx, p.ID); err != nil {
 					return err
 				}
@@ -313,7 +348,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 			case err == nil:
 				found, view.Remote = true, true
 				for ver, rv := range remote.Versions {
-					if only != "" && ver != only {
+					if !sel.selects(ver) {
 						continue
 					}
 					if _, seen := view.Versions[ver]; !seen {
@@ -329,7 +364,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 						}
 					}
 				}
-				if only == "" {
+				if sel == nil {
 					tags[i] = overlay(tags[i], remote.Tags)
 				}
 			case errors.Is(err, errkind.ErrUnavailable):
@@ -370,19 +405,31 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 }
 
 // versions returns the versions of a package with their assets: every
-// one, or only the one named (none when it has no such version).
-func (r *Resolver) versions(ctx context.Context, packageID int64, only string) ([]store.Version, error) {
-	if only == "" {
+// one, or those sel selects.
+func (r *Resolver) versions(ctx context.Context, packageID int64, sel *Selection) ([]store.Version, error) {
+	if sel == nil {
 		return r.cat.ListVersions(ctx, packageID)
 	}
-	v, err := r.g.GetVersion(ctx, packageID, only)
-	if errors.Is(err, errkind.ErrNotFound) {
-		return nil, nil
+	var out []store.Version
+	add := func(v store.Version, err error) error {
+		if err == nil {
+			out = append(out, v)
+		} else if !errors.Is(err, errkind.ErrNotFound) {
+			return err
+		}
+		return nil
 	}
-	if err != nil {
-		return nil, err
+	if sel.Version != "" {
+		if err := add(r.g.GetVersion(ctx, packageID, sel.Version)); err != nil {
+			return nil, err
+		}
 	}
-	return []store.Version{v}, nil
+	for _, p := range sel.Prefixes {
+		if err := add(r.g.VersionWithPrefix(ctx, packageID, p)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // overlay returns base with top's entries written over it.
@@ -471,7 +518,7 @@ func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artif
 	if v, err := r.cat.Version(ctx, repo, ref, version); err == nil || !errors.Is(err, errkind.ErrNotFound) {
 		return v, err
 	}
-	view, err := r.view(ctx, repo, ref, version)
+	view, err := r.view(ctx, repo, ref, only(version))
 	if err != nil {
 		return store.Version{}, err
 	}
@@ -546,7 +593,7 @@ func (r *Resolver) CheckPublish(ctx context.Context, repo store.Repository, ref 
 	if err := r.cat.CheckOrigin(ctx, repo, ref, pkggroup.Publish); err != nil {
 		return err
 	}
-	view, err := r.view(ctx, repo, ref, version)
+	view, err := r.view(ctx, repo, ref, only(version))
 	// Not reachable: found nowhere, a registry down, or kept out by a
 	// package group (which governs taking versions, not publishing them).
 	if errors.Is(err, errkind.ErrNotFound) || errors.Is(err, errkind.ErrUnavailable) || errors.Is(err, errkind.ErrAccessDenied) {

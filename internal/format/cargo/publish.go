@@ -14,6 +14,7 @@ import (
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -73,13 +74,19 @@ func (f *Format) publish(c *call) error {
 // existing crate's name (case: the same key; '-' and '_': another key of
 // this repository with the same CollisionName), or of a version the
 // repository (or its upstreams) has, build metadata ignored.
+//
+// Each repository is asked for three versions at most, by index, not for
+// all of them: any one (its spelling: a repository's versions share one,
+// since publishes under another are refused), the version without build
+// metadata, and the first with the same version and some build metadata.
 func (f *Format) checkCollisions(c *call, r artifact.PackageRef, p *Publish) error {
 	if n, err := f.otherSpelling(c, p.Name); err != nil {
 		return err
 	} else if n != "" {
 		return collision(p.Name, n)
 	}
-	view, err := f.d.Resolver.Package(c.ctx(), c.req.Repository, r)
+	base := WithoutBuild(p.Vers)
+	view, err := f.d.Resolver.Select(c.ctx(), c.req.Repository, r, resolve.Selection{Version: base, Prefixes: []string{"", base + "+"}})
 	if errors.Is(err, errkind.ErrNotFound) {
 		return nil
 	}
@@ -90,7 +97,7 @@ func (f *Format) checkCollisions(c *call, r artifact.PackageRef, p *Publish) err
 		if n := cand.Meta.DisplayName; n != "" && n != p.Name {
 			return collision(p.Name, n)
 		}
-		if WithoutBuild(v) == WithoutBuild(p.Vers) {
+		if WithoutBuild(v) == base {
 			return errkind.Conflictf("crate %s version %s is already published (as %s)", p.Name, p.Vers, v).OnResource("package-version", v)
 		}
 	}
