@@ -88,3 +88,43 @@ func TestScenarioPublishIndexYank(t *testing.T) {
 	expect("index after the unyank", send(http.MethodGet, "sc/en/scenario-lib", token, nil), http.StatusOK, `"yanked":false`)
 	expect("yank of an unknown version", send(http.MethodDelete, "api/v1/crates/scenario-lib/9.9.9/yank", token, nil), http.StatusNotFound, `{"errors":[{"detail":`)
 }
+
+// TestScenarioPublishCollisions: versions equal apart from build metadata
+// and other spellings of a name are refused, in the repository and
+// through its upstream; neighbours of a version are not.
+func TestScenarioPublishCollisions(t *testing.T) {
+	s := servertest.NewScenario(t, "my-domain")
+	up := s.Repository("up-repo", types.PackageFormatCargo)
+	down := s.Repository("down-repo", types.PackageFormatCargo, "up-repo")
+	publish := func(endpoint, name, version string) servertest.Response {
+		t.Helper()
+		dir := name + "-" + version
+		crate := cargo.CrateOf(t, map[string]string{dir + "/Cargo.toml": "[package]\n", dir + "/src/lib.rs": ""})
+		meta := `{"name":"` + name + `","vers":"` + version + `","deps":[],"features":{},"authors":[],"links":null}`
+		return s.Call(http.MethodPut, endpoint+"api/v1/crates/new", s.Token, cargo.FrameOf(meta, crate))
+	}
+	publish(up, "Col-Lib", "1.0.0+a").Expect(t, "publish upstream", http.StatusOK, "")
+	type refused struct{ repo, name, version, want string }
+	expectRefused := func(cases []refused) {
+		t.Helper()
+		for _, c := range cases {
+			publish(c.repo, c.name, c.version).Expect(t, c.name+" "+c.version, http.StatusConflict, `{"errors":[{"detail":"`+c.want)
+		}
+	}
+	// Through the upstream while the downstream holds no version (a
+	// version published downstream blocks the upstream for the crate).
+	expectRefused([]refused{
+		{down, "Col-Lib", "1.0.0+c", "crate Col-Lib version 1.0.0+c is already published (as 1.0.0+a)"},
+		{down, "col-lib", "2.0.0", "crate col-lib is already published as Col-Lib"},
+	})
+	publish(down, "Col-Lib", "0.9.0").Expect(t, "publish downstream", http.StatusOK, "")
+	expectRefused([]refused{
+		{up, "Col-Lib", "1.0.0", "crate Col-Lib version 1.0.0 is already published (as 1.0.0+a)"},
+		{up, "Col-Lib", "1.0.0+b", "crate Col-Lib version 1.0.0+b is already published (as 1.0.0+a)"},
+		{down, "Col-Lib", "0.9.0+x", "crate Col-Lib version 0.9.0+x is already published (as 0.9.0)"},
+		{up, "COL-LIB", "2.0.0", "crate COL-LIB is already published as Col-Lib"},
+	})
+	for _, v := range []string{"1.0.0-rc.1", "1.0.1", "1.0.10+z"} {
+		publish(up, "Col-Lib", v).Expect(t, "publish "+v, http.StatusOK, "")
+	}
+}
