@@ -4,20 +4,39 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
+
+	"github.com/arcahq/arca/internal/cachesize"
 
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // Format is the Swift registry surface.
 type Format struct {
 	d format.Deps
+	// lists keep each package's release list; orders make a rebuild
+	// after a publish place one version, not sort every version again.
+	lists  *rendered.Cache[listKey, *releaseList]
+	orders *format.Orders[orderKey]
+	// writers remembers who published what, so that readers other than
+	// the publisher are served the previous list while it is rebuilt.
+	writers *rendered.Writers
 }
 
 var _ endpoint.Format = (*Format)(nil)
 
 // New returns the Swift registry surface.
-func New(d format.Deps) *Format { return &Format{d: d.WithDefaults()} }
+func New(d format.Deps) *Format {
+	d = d.WithDefaults()
+	return &Format{
+		d:       d,
+		lists:   rendered.NewCache[listKey](cachesize.Share(ReleasesCacheBytes, d.CacheBytes), (*releaseList).size, time.Now),
+		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
+		writers: rendered.NewWriters(),
+	}
+}
 
 // Challenge returns a Basic challenge: on Linux SwiftPM reads its
 // credentials from ~/.netrc, which it sends as Basic.

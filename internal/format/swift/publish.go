@@ -169,6 +169,7 @@ func (f *Format) publish(c *call) error {
 	}); err != nil {
 		return err
 	}
+	f.notePublish(c)
 	c.w.Header().Set("Location", c.releaseURL(c.version))
 	return format.WriteJSON(c.w, http.StatusCreated, map[string]string{"message": "Published " + c.name.String() + " " + c.version})
 }

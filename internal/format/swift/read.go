@@ -17,7 +17,6 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
-	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -37,59 +36,22 @@ func ArchiveAsset(n Name, version string) string { return n.Ref().Name + "-" + v
 // Permission of a publish.
 const actionPublish = "codeartifact:PublishPackageVersion"
 
-// view resolves the call's package through the repository's upstreams.
-func (f *Format) view(ctx context.Context, c *call) (*resolve.View, error) {
-	view, err := f.d.Resolver.Package(ctx, c.req.Repository, c.name.Ref())
-	if err != nil {
-		return nil, err
-	}
-	if len(view.Versions) == 0 {
-		return nil, errkind.NotFoundf("Package %s has no releases in repository %s or its upstreams", c.name, c.req.Repository.Name)
-	}
-	return view, nil
-}
-
-// listed are the versions of a view clients are shown, newest first:
-// Published ones (Unlisted, Archived, Disposed and Unfinished are not
-// listed).
-func listed(view *resolve.View) []string {
-	var out []string
-	for v, c := range view.Versions {
-		if c.Status.Listed() {
-			out = append(out, v)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return format.CompareSemVer(out[i], out[j]) > 0 })
-	return out
-}
-
 // releases is 4.1: the listed releases with their URLs, and a Link to the
 // latest one.
 func (f *Format) releases(c *call) error {
 	if err := Negotiate(c.r.Header.Get("Accept"), mediaJSON); err != nil {
 		return err
 	}
-	view, err := f.view(c.ctx(), c)
+	l, err := f.releaseList(c)
 	if err != nil {
 		return err
 	}
-	versions := listed(view)
-	if len(versions) == 0 {
+	if len(l.versions) == 0 {
 		return errkind.NotFoundf("Package %s has no listed releases", c.name)
 	}
-	type release struct {
-		URL string `json:"url"`
-	}
-	body := map[string]map[string]release{"releases": {}}
-	for _, v := range versions {
-		body["releases"][v] = release{URL: c.releaseURL(v)}
-	}
-	links := []string{link(c.releaseURL(versions[0]), "latest-version")}
-	if repo := stored(view.Versions[versions[0]].Meta.Extra).RepositoryURLs; len(repo) > 0 {
-		links = append(links, link(repo[0], "canonical"))
-	}
-	c.w.Header().Set("Link", strings.Join(links, ", "))
-	return format.WriteJSON(c.w, http.StatusOK, body)
+	c.w.Header().Set("Link", l.link)
+	l.doc.Serve(c.w, c.r)
+	return nil
 }
 
 func link(u, rel string) string { return "<" + u + `>; rel="` + rel + `"` }
@@ -150,8 +112,8 @@ func (f *Format) release(c *call) error {
 	if published.IsZero() {
 		published = v.CreatedAt
 	}
-	if view, err := f.view(c.ctx(), c); err == nil {
-		c.w.Header().Set("Link", strings.Join(neighbours(c, listed(view)), ", "))
+	if l, err := f.releaseList(c); err == nil {
+		c.w.Header().Set("Link", strings.Join(neighbours(c, l.versions), ", "))
 	}
 	return format.WriteJSON(c.w, http.StatusOK, map[string]any{
 		"id":          c.name.ID(),
@@ -169,22 +131,18 @@ func neighbours(c *call, versions []string) []string {
 		return nil
 	}
 	links := []string{link(c.releaseURL(versions[0]), "latest-version")}
-	for i, v := range versions {
-		if format.CompareSemVer(v, c.version) > 0 {
-			continue
-		}
-		if i > 0 {
-			links = append(links, link(c.releaseURL(versions[i-1]), "successor-version"))
-		}
-		if v == c.version {
-			i++
-		}
-		if i < len(versions) {
-			links = append(links, link(c.releaseURL(versions[i]), "predecessor-version"))
-		}
-		return links
+	// The first version not newer than the call's, by binary search.
+	i := sort.Search(len(versions), func(i int) bool { return format.CompareSemVer(versions[i], c.version) <= 0 })
+	if i > 0 {
+		links = append(links, link(c.releaseURL(versions[i-1]), "successor-version"))
 	}
-	return append(links, link(c.releaseURL(versions[len(versions)-1]), "successor-version"))
+	if i < len(versions) && versions[i] == c.version {
+		i++
+	}
+	if i < len(versions) {
+		links = append(links, link(c.releaseURL(versions[i]), "predecessor-version"))
+	}
+	return links
 }
 
 // signing is the signature of a signed release, as 4.2 shows it.

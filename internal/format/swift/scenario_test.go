@@ -16,6 +16,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -339,4 +341,77 @@ func TestSwiftSignedRelease(t *testing.T) {
 		release.Resources[0].Signing.SignatureBase64Encoded != base64.StdEncoding.EncodeToString(sig) {
 		t.Errorf("release metadata: %s", r.Body)
 	}
+}
+
+// TestSwiftReleaseListChanges: the release list and a release's Links
+// follow every publish and status change (the list is kept between
+// reads), in SemVer order, and the list revalidates by ETag.
+func TestSwiftReleaseListChanges(t *testing.T) {
+	s := servertest.NewScenario(t, domain)
+	e := &env{s: s, t: t, base: s.Repository("repo", types.PackageFormatSwift)}
+	archive := sourceArchive(t, "Tree", map[string]string{"Package.swift": "// swift-tools-version:5.7\n"})
+	list := func() []string {
+		t.Helper()
+		r := e.get("mona/tree", map[string]string{"Accept": accept})
+		expect(t, r, http.StatusOK)
+		var body struct {
+			Releases map[string]struct{ URL string }
+		}
+		r.JSON(t, &body)
+		var out []string
+		for v := range body.Releases {
+			out = append(out, v)
+		}
+		sort.Strings(out)
+		return out
+	}
+	var want []string
+	for _, v := range []string{"1.0.0", "2.0.0", "1.10.0", "1.5.0-beta", "1.9.0"} {
+		expect(t, e.publish("mona/tree/"+v, archive, ""), http.StatusCreated)
+		want = append(want, v)
+		sort.Strings(want)
+		if got := list(); !slices.Equal(got, want) {
+			t.Fatalf("after publishing %s: releases %v, want %v", v, got, want)
+		}
+	}
+	links := func(version string) string {
+		t.Helper()
+		r := e.get("mona/tree/"+version, map[string]string{"Accept": accept})
+		expect(t, r, http.StatusOK)
+		return r.Header.Get("Link")
+	}
+	rel := func(v, rel string) string { return `<` + e.base + `mona/tree/` + v + `>; rel="` + rel + `"` }
+	for version, want := range map[string]string{
+		"2.0.0":      rel("2.0.0", "latest-version") + ", " + rel("1.10.0", "predecessor-version"),
+		"1.9.0":      rel("2.0.0", "latest-version") + ", " + rel("1.10.0", "successor-version") + ", " + rel("1.5.0-beta", "predecessor-version"),
+		"1.5.0-beta": rel("2.0.0", "latest-version") + ", " + rel("1.9.0", "successor-version") + ", " + rel("1.0.0", "predecessor-version"),
+		"1.0.0":      rel("2.0.0", "latest-version") + ", " + rel("1.5.0-beta", "successor-version"),
+	} {
+		if got := links(version); got != want {
+			t.Errorf("Link of %s:\n%s\nwant\n%s", version, got, want)
+		}
+	}
+	_, err := s.CA.UpdatePackageVersionsStatus(t.Context(), &codeartifact.UpdatePackageVersionsStatusInput{
+		Domain: aws.String(domain), Repository: aws.String("repo"), Format: types.PackageFormatSwift,
+		Namespace: aws.String("mona"), Package: aws.String("tree"), Versions: []string{"1.9.0"}, TargetStatus: types.PackageVersionStatusUnlisted,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := list(), []string{"1.0.0", "1.10.0", "1.5.0-beta", "2.0.0"}; !slices.Equal(got, want) {
+		t.Errorf("after unlisting 1.9.0: releases %v, want %v", got, want)
+	}
+	// An Unlisted release is fetched by version; its Links place it among
+	// the listed ones.
+	if got, want := links("1.9.0"), rel("2.0.0", "latest-version")+", "+rel("1.10.0", "successor-version")+", "+rel("1.5.0-beta", "predecessor-version"); got != want {
+		t.Errorf("Link of the Unlisted 1.9.0:\n%s\nwant\n%s", got, want)
+	}
+	r := e.get("mona/tree", map[string]string{"Accept": accept})
+	etag := r.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("release list without an ETag")
+	}
+	expect(t, e.get("mona/tree", map[string]string{"Accept": accept, "If-None-Match": etag}), http.StatusNotModified)
+	expect(t, e.publish("mona/tree/3.0.0", archive, ""), http.StatusCreated)
+	expect(t, e.get("mona/tree", map[string]string{"Accept": accept, "If-None-Match": etag}), http.StatusOK)
 }
