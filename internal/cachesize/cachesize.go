@@ -2,7 +2,7 @@
 // (--cache-bytes) among its caches. Every cache is declared with its size
 // at the default budget (its share); a server given another budget
 // scales every share alike, so that the caches together stay within the
-// budget whatever it is. The shares at the default budget add up to
+// budget whatever it is. The shares at the default budget stay within
 // Default:
 //
 //	catalog   version lookups 8 MiB, version lists 32 MiB
@@ -12,9 +12,10 @@
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 12 MiB, decoded entries 4 MiB
 //	ruby      gem lists 12 MiB, decoded gems 4 MiB
+//	swift     release lists 3 MiB, version orders 1 MiB
 //	external connections' documents 40 MiB, shared among them
 //
-// 256 MiB in all. Each cache counts the bytes it holds, not entries, and
+// 252 MiB in all. Each cache counts the bytes it holds, not entries, and
 // drops the least recently used beyond its share; one entry larger than a
 // quarter of its share is not kept at all.
 package cachesize

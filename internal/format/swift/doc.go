@@ -34,6 +34,10 @@
 //     the client's policy. A bad signature is 400 and publishes nothing.
 //   - Clients see Published releases in the list; Unlisted releases are
 //     still fetched by version; Archived and Disposed ones answer 410 Gone.
+//   - A package's release list (4.1, and the Links of 4.2) is kept until
+//     the package changes in any repository of the domain (cache.go); a
+//     rebuild places new versions into the order kept from the last one,
+//     and the publisher's next read always shows its publish.
 //
 // Authentication is the endpoint's: Bearer TOKEN, or Basic with any user
 // name and the token as password (SwiftPM on Linux sends the "login token
