@@ -240,7 +240,7 @@ func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
 		return token.Claims{}, err
 	}
 	if rec := audit.From(r.Context()); rec != nil {
-		rec.SetToken(c.ID.String(), c.Account, c.Principal)
+		rec.SetToken(c.ID, c.Account, c.Principal)
 	}
 	if a.revoked != nil {
 		if err := a.revoked.Check(r.Context(), c); err != nil {
