@@ -62,6 +62,11 @@ type Package struct {
 	// Fragments, when set, keeps each version's rendered manifest, so that
 	// a document is assembled from manifests rendered once.
 	Fragments *Fragments
+	// Runs, when set, keeps runs of versions' entries of the documents
+	// compressed (see rendered.Runs), so that a document is assembled
+	// from the runs its previous rendering left and the one a change
+	// touched.
+	Runs *rendered.Runs
 }
 
 // Fragments keeps rendered version manifests (see rendered.Fragments).
@@ -93,29 +98,26 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 	return p.Fragments.Get(fragmentKey{p.Name.String(), p.BaseURL, v.Version, v.Revision, abbreviated}, render)
 }
 
-// versionsJSON renders the "versions" member of a document: each listed
+// versionsParts renders the "versions" member of a document: each listed
 // version's manifest under its version, in the order encoding/json gives
-// a map's keys (byte order), as marshalling a map of them would.
-func (p Package) versionsJSON(listed []Version, abbreviated bool) []byte {
+// a map's keys (byte order), as marshalling a map of them would; as
+// parts, runs of versions kept in p.Runs.
+func (p Package) versionsParts(listed []Version, abbreviated bool) []*rendered.Part {
 	byKey := slices.Clone(listed)
 	slices.SortFunc(byKey, func(a, b Version) int { return strings.Compare(a.Version, b.Version) })
-	pieces := make([][]byte, len(byKey))
-	size := 2
-	for i, v := range byKey {
-		pieces[i] = p.manifestJSON(v, abbreviated)
-		size += len(pieces[i]) + len(v.Version) + 4
+	scope := p.Name.String() + "\x00" + p.BaseURL
+	if abbreviated {
+		scope += "\x00abbreviated"
 	}
-	out := make([]byte, 0, size)
-	out = append(out, '{')
-	for i, v := range byKey {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, marshal(v.Version)...)
-		out = append(out, ':')
-		out = append(out, pieces[i]...)
-	}
-	return append(out, '}')
+	return p.Runs.Parts(rendered.Entries{
+		Scope: scope, Len: len(byKey), Sep: ",",
+		Name:     func(i int) string { return byKey[i].Version },
+		Revision: func(i int) string { return byKey[i].Revision },
+		Render: func(i int) []byte {
+			v := byKey[i]
+			return slices.Concat(marshal(v.Version), []byte{':'}, p.manifestJSON(v, abbreviated))
+		},
+	})
 }
 
 // versionsPlaceholder stands for the "versions" member while the rest of
@@ -124,16 +126,19 @@ func (p Package) versionsJSON(listed []Version, abbreviated bool) []byte {
 // member: inside a string its quotes would be escaped.
 var versionsPlaceholder = json.RawMessage("0")
 
-func withVersions(doc, versions []byte) []byte {
+// withVersions returns the document doc (marshalled with the
+// placeholder) with the versions member in its place, as parts.
+func withVersions(doc []byte, versions []*rendered.Part, contentType string) *rendered.Doc {
 	const member = `"versions":0`
 	i := bytes.Index(doc, []byte(member))
 	if i < 0 {
 		panic("npm: the document has no versions member")
 	}
-	out := make([]byte, 0, len(doc)+len(versions))
-	out = append(out, doc[:i+len(member)-1]...)
-	out = append(out, versions...)
-	return append(out, doc[i+len(member):]...)
+	parts := make([]*rendered.Part, 0, len(versions)+2)
+	parts = append(parts, rendered.NewPartOnce(append(doc[:i+len(member)-1:i+len(member)-1], '{')))
+	parts = append(parts, versions...)
+	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, doc[i+len(member):]...)))
+	return rendered.Assemble(contentType, parts...)
 }
 
 // listed returns the versions package managers may see (User Guide,
@@ -330,7 +335,10 @@ type abbreviatedDocument struct {
 }
 
 // Full renders the full package document.
-func (p Package) Full() []byte {
+func (p Package) Full() []byte { return p.FullDoc().Bytes() }
+
+// FullDoc renders the full package document, ready to send.
+func (p Package) FullDoc() *rendered.Doc {
 	listed := p.listed()
 	tags := distTags(p.Tags, listed)
 	doc := fullDocument{
@@ -351,11 +359,14 @@ func (p Package) Full() []byte {
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}
-	return withVersions(marshal(doc), p.versionsJSON(listed, false))
+	return withVersions(marshal(doc), p.versionsParts(listed, false), ContentTypeFull)
 }
 
 // Abbreviated renders the abbreviated package document.
-func (p Package) Abbreviated() []byte {
+func (p Package) Abbreviated() []byte { return p.AbbreviatedDoc().Bytes() }
+
+// AbbreviatedDoc renders the abbreviated package document, ready to send.
+func (p Package) AbbreviatedDoc() *rendered.Doc {
 	listed := p.listed()
 	doc := abbreviatedDocument{
 		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
@@ -364,7 +375,7 @@ func (p Package) Abbreviated() []byte {
 	if _, modified := times(listed); !modified.IsZero() {
 		doc.Modified = formatTime(modified)
 	}
-	return withVersions(marshal(doc), p.versionsJSON(listed, true))
+	return withVersions(marshal(doc), p.versionsParts(listed, true), ContentTypeAbbreviated)
 }
 
 // VersionDocument renders the manifest of one listed version, named by

@@ -34,6 +34,13 @@ func NewPart(b []byte) *Part {
 	return newPart(b, partLevel)
 }
 
+// NewPartOnce makes b into a part of one rendering only (the head of a
+// document, which changes with every version): compressed at the fastest
+// level. b must not change afterwards.
+func NewPartOnce(b []byte) *Part {
+	return newPart(b, oneTimeLevel)
+}
+
 func newPart(b []byte, level int) *Part {
 	p := &Part{plain: b, crc: crc32.ChecksumIEEE(b)}
 	sum := sha256.Sum256(b)

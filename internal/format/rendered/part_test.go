@@ -45,7 +45,7 @@ func TestAssembledGzipIsTheDocument(t *testing.T) {
 	renders := 0
 	e := Entries{
 		Scope: "pkg", Len: len(items), Sep: ",",
-		Name:     func(i int) string { return items[i][1:strings.IndexByte(items[i][1:], '"')+1] },
+		Name:     func(i int) string { return items[i][1 : strings.IndexByte(items[i][1:], '"')+1] },
 		Revision: func(i int) string { return revs[i] },
 		Render:   func(i int) []byte { renders++; return []byte(items[i]) },
 	}

@@ -27,7 +27,7 @@ type runKey [sha256.Size]byte
 // runItems is the average number of entries in a run, maxRunItems the
 // most.
 const (
-	runItems    = 32
+	runItems    = 64
 	maxRunItems = 4 * runItems
 )
 
