@@ -103,8 +103,12 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 // a map's keys (byte order), as marshalling a map of them would; as
 // parts, runs of versions kept in p.Runs.
 func (p Package) versionsParts(listed []Version, abbreviated bool) []*rendered.Part {
-	byKey := slices.Clone(listed)
-	slices.SortFunc(byKey, func(a, b Version) int { return strings.Compare(a.Version, b.Version) })
+	// Sorted by index: a Version is too large to move around.
+	byKey := make([]*Version, len(listed))
+	for i := range listed {
+		byKey[i] = &listed[i]
+	}
+	slices.SortFunc(byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
 	scope := p.Name.String() + "\x00" + p.BaseURL
 	if abbreviated {
 		scope += "\x00abbreviated"
@@ -115,7 +119,7 @@ func (p Package) versionsParts(listed []Version, abbreviated bool) []*rendered.P
 		Revision: func(i int) string { return byKey[i].Revision },
 		Render: func(i int) []byte {
 			v := byKey[i]
-			return slices.Concat(marshal(v.Version), []byte{':'}, p.manifestJSON(v, abbreviated))
+			return slices.Concat(marshal(v.Version), []byte{':'}, p.manifestJSON(*v, abbreviated))
 		},
 	})
 }
@@ -396,14 +400,20 @@ func (p Package) VersionDocument(spec string) ([]byte, bool) {
 
 // rev returns the document's "_rev": npm sends it back when it changes a
 // package (unpublish), and only needs it to be stable while the document
-// is. It is a digest of what the document is made from.
+// is. It is a digest of what the document is made from: each version's
+// revision (itself a digest of its metadata and assets), or its manifest
+// and tarball digest when it has none.
 func (p Package) rev(listed []Version, tags map[string]string) string {
 	h := sha256.New()
 	for _, v := range listed {
 		h.Write([]byte(v.Version + "\x00"))
-		h.Write(v.Meta.Extra)
-		if v.Tarball != nil {
-			h.Write([]byte("\x00" + v.Tarball.SHA256))
+		if v.Revision != "" {
+			h.Write([]byte("r" + v.Revision))
+		} else {
+			h.Write(v.Meta.Extra)
+			if v.Tarball != nil {
+				h.Write([]byte("\x00" + v.Tarball.SHA256))
+			}
 		}
 		h.Write([]byte{0})
 	}

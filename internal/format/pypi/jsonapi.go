@@ -195,8 +195,11 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 	out := marshal(doc)
 	const member = `"releases":0`
 	i := bytes.Index(out, []byte(member))
-	byKey := slices.Clone(listed)
-	slices.SortFunc(byKey, func(a, b Release) int { return strings.Compare(a.Version, b.Version) })
+	byKey := make([]*Release, len(listed))
+	for i := range listed {
+		byKey[i] = &listed[i]
+	}
+	slices.SortFunc(byKey, func(a, b *Release) int { return strings.Compare(a.Version, b.Version) })
 	parts := []*rendered.Part{rendered.NewPartOnce(append(out[:i+len(member)-1:i+len(member)-1], '{'))}
 	parts = append(parts, p.Runs.Parts(rendered.Entries{
 		Scope: p.Name + "\x00jsonapi\x00" + baseURL, Len: len(byKey), Sep: ",",
@@ -204,7 +207,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 		Revision: func(i int) string { return byKey[i].Revision },
 		Render: func(i int) []byte {
 			return slices.Concat(bytes.TrimSuffix(marshal(byKey[i].Version), []byte("\n")), []byte{':'},
-				bytes.TrimSuffix(marshal(p.urls(byKey[i], baseURL)), []byte("\n")))
+				bytes.TrimSuffix(marshal(p.urls(*byKey[i], baseURL)), []byte("\n")))
 		},
 	})...)
 	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, out[i+len(member):]...)))

@@ -1,14 +1,3 @@
-// Package rendered keeps the documents formats render from the catalog
-// (npm package documents, PyPI pages, Maven metadata files) ready to
-// send: rendered once however many requests ask at the same time, kept
-// in a bounded cache while the package generation they were made at
-// holds, and served with an ETag and, where the client accepts it, gzip.
-// Fragments keeps the per-version parts documents are assembled from
-// (npm manifests, PyPI releases' entries), by the revision they were made
-// from, so that a publish renders one part instead of every version's.
-// While a document is rebuilt, readers other than the client that
-// changed the package (Writers) are served the previous rendering
-// (Cache.LoadAtLeast) instead of waiting.
 package rendered
 
 import (
