@@ -54,8 +54,7 @@ func newPart(b []byte, level int) *Part {
 	z.w.Reset(&out)
 	z.w.Write(b)
 	z.w.Flush() // a sync flush: byte-aligned, not final
-	z.w.Reset(nil)
-	deflaters[z.level].Put(z)
+	deflaters[z.level].Put(z) // reset when next used
 	p.deflate = out.Bytes()
 	return p
 }
