@@ -67,6 +67,9 @@ type Package struct {
 	// from the runs its previous rendering left and the one a change
 	// touched.
 	Runs *rendered.Runs
+	// Orders, when set, keeps the package's versions in semver order, so
+	// that a rebuild sorts only the versions new since.
+	Orders *Orders
 }
 
 // Fragments keeps rendered version manifests (see rendered.Fragments).
@@ -155,7 +158,15 @@ func (p Package) listed() []Version {
 			out = append(out, v)
 		}
 	}
-	format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+	if p.Orders == nil {
+		format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+		return out
+	}
+	key := p.Name.String()
+	prev, _ := p.Orders.Peek(key, 0)
+	if order := sortVersions(out, prev); order != nil && !slices.Equal(order, prev) {
+		p.Orders.Put(key, 0, order)
+	}
 	return out
 }
 

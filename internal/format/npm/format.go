@@ -20,6 +20,7 @@ type Format struct {
 	docs      *rendered.Cache[docKey, *rendered.Doc]
 	fragments *Fragments
 	runs      *rendered.Runs
+	orders    *Orders
 	// writers remembers which client published what, so that it is
 	// served its publish while other readers may get the previous page.
 	writers *rendered.Writers
@@ -34,7 +35,8 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
-	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-OrderCacheBytes, d.CacheBytes))
+	f.orders = NewOrders(cachesize.Share(OrderCacheBytes, d.CacheBytes))
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters()
 	return f
