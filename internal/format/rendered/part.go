@@ -53,7 +53,7 @@ func newPart(b []byte, level int) *Part {
 	out.Grow(len(b)/3 + 64)
 	z.w.Reset(&out)
 	z.w.Write(b)
-	z.w.Flush() // a sync flush: byte-aligned, not final
+	z.w.Flush()               // a sync flush: byte-aligned, not final
 	deflaters[z.level].Put(z) // reset when next used
 	p.deflate = out.Bytes()
 	return p
