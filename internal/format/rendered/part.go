@@ -18,10 +18,13 @@ import (
 // the document is assembled from parts it shares with its previous
 // rendering.
 type Part struct {
-	plain   []byte
-	deflate []byte
-	crc     uint32
-	sum     [16]byte // of plain: a document's ETag is made from its parts'
+	plain []byte
+	crc   uint32
+	sum   [16]byte // of plain: a document's ETag is made from its parts'
+	level int
+
+	once    sync.Once
+	deflate []byte // made when a document first needs it
 }
 
 // partLevel is the compression level of parts: a part is compressed once
@@ -29,7 +32,7 @@ type Part struct {
 // time.
 const partLevel = flate.DefaultCompression
 
-// NewPart compresses b into a part. b must not change afterwards.
+// NewPart makes b into a part. b must not change afterwards.
 func NewPart(b []byte) *Part {
 	return newPart(b, partLevel)
 }
@@ -42,28 +45,37 @@ func NewPartOnce(b []byte) *Part {
 }
 
 func newPart(b []byte, level int) *Part {
-	p := &Part{plain: b, crc: crc32.ChecksumIEEE(b)}
+	p := &Part{plain: b, crc: crc32.ChecksumIEEE(b), level: level}
 	sum := sha256.Sum256(b)
 	copy(p.sum[:], sum[:])
-	if len(b) == 0 {
-		return p
-	}
-	z := getDeflater(level)
-	var out bytes.Buffer
-	out.Grow(len(b)/3 + 64)
-	z.w.Reset(&out)
-	z.w.Write(b)
-	z.w.Flush()               // a sync flush: byte-aligned, not final
-	deflaters[z.level].Put(z) // reset when next used
-	p.deflate = out.Bytes()
 	return p
+}
+
+// compressed returns the part's DEFLATE segment, compressing it the first
+// time (a part of a small document, which is gzipped whole, never is).
+func (p *Part) compressed() []byte {
+	p.once.Do(func() {
+		if len(p.plain) == 0 {
+			return
+		}
+		z := getDeflater(p.level)
+		var out bytes.Buffer
+		out.Grow(len(p.plain)/3 + 64)
+		z.w.Reset(&out)
+		z.w.Write(p.plain)
+		z.w.Flush()               // a sync flush: byte-aligned, not final
+		deflaters[z.level].Put(z) // reset when next used
+		p.deflate = out.Bytes()
+	})
+	return p.deflate
 }
 
 // Bytes returns the part's bytes; they must not be changed.
 func (p *Part) Bytes() []byte { return p.plain }
 
-// Size is the memory the part holds.
-func (p *Part) Size() int64 { return int64(len(p.plain)+len(p.deflate)) + 64 }
+// Size is the memory the part holds, counting its DEFLATE segment as a
+// quarter of its bytes (it is made later).
+func (p *Part) Size() int64 { return int64(len(p.plain)+len(p.plain)/4) + 64 }
 
 // deflaters keeps compressors by level (index level+2, from HuffmanOnly):
 // one holds hundreds of kilobytes of tables, too much to allocate per

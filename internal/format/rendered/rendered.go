@@ -94,7 +94,7 @@ func Assemble(contentType string, parts ...*Part) *Doc {
 	for _, p := range parts {
 		h.Write(p.sum[:])
 		d.crc = crcCombine(d.crc, p.crc, int64(len(p.plain)))
-		gz += int64(len(p.deflate))
+		gz += int64(len(p.compressed()))
 	}
 	d.gzSize = gz + int64(len(gzipTrailer(0, 0)))
 	d.ETag = etagOf(h.Sum(nil)[:16])
@@ -122,7 +122,7 @@ func (d *Doc) Gzip() []byte {
 		d.gz = make([]byte, 0, d.gzSize)
 		d.gz = append(d.gz, gzipHeader...)
 		for _, p := range d.parts {
-			d.gz = append(d.gz, p.deflate...)
+			d.gz = append(d.gz, p.compressed()...)
 		}
 		d.gz = append(d.gz, gzipTrailer(d.crc, d.size)...)
 	})
