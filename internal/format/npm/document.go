@@ -297,9 +297,9 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // times returns the "time" member of the full document: "created",
 // "modified" and each listed version's publish time.
-func times(listed []Version) (map[string]string, time.Time) {
-	out := map[string]string{}
-	var created, modified time.Time
+func times(listed []Version) map[string]string {
+	out := make(map[string]string, len(listed)+2)
+	var created time.Time
 	for _, v := range listed {
 		at := v.Meta.PublishedAt
 		if at.IsZero() {
@@ -309,17 +309,30 @@ func times(listed []Version) (map[string]string, time.Time) {
 		if created.IsZero() || at.Before(created) {
 			created = at
 		}
+	}
+	if !created.IsZero() {
+		out["created"], out["modified"] = formatTime(created), formatTime(modified(listed))
+	}
+	return out
+}
+
+// modified returns when the listed versions last changed: the latest
+// publish or change of a version that has a publish time.
+func modified(listed []Version) time.Time {
+	var last time.Time
+	for _, v := range listed {
+		at := v.Meta.PublishedAt
+		if at.IsZero() {
+			continue
+		}
 		if m := v.Modified; m.After(at) {
 			at = m
 		}
-		if at.After(modified) {
-			modified = at
+		if at.After(last) {
+			last = at
 		}
 	}
-	if !created.IsZero() {
-		out["created"], out["modified"] = formatTime(created), formatTime(modified)
-	}
-	return out, modified
+	return last
 }
 
 // fullDocument is the full package document.
@@ -360,7 +373,7 @@ func (p Package) FullDoc() *rendered.Doc {
 		ID: p.Name.String(), Name: p.Name.String(), Rev: p.rev(listed, tags),
 		DistTags: tags, Versions: versionsPlaceholder,
 	}
-	doc.Time, _ = times(listed)
+	doc.Time = times(listed)
 	var latest *Version
 	for i, v := range listed {
 		if v.Version == tags["latest"] {
@@ -387,8 +400,8 @@ func (p Package) AbbreviatedDoc() *rendered.Doc {
 		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
 		Versions: versionsPlaceholder,
 	}
-	if _, modified := times(listed); !modified.IsZero() {
-		doc.Modified = formatTime(modified)
+	if m := modified(listed); !m.IsZero() {
+		doc.Modified = formatTime(m)
 	}
 	return withVersions(marshal(doc), p.versionsParts(listed, true), ContentTypeAbbreviated)
 }
