@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
@@ -87,16 +86,8 @@ func (r *runner) docScenario(s docScenario) error {
 		}
 	}
 	add("arca", arca.PID(), arca.ep, s.auth(arca))
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(arca.dir, "nginx"), filepath.Join(arca.dir, "nginx", "root"), "")
-	}
-	if nerr != nil {
-		logf("%s: nginx cannot run here: %v", s.name, nerr)
-		r.skip(s.name, "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, "", cases...)
+	if nginx != nil {
 		for _, c := range cases {
 			if err := writeStatic(nginx.root, paths[c], bodies[c], c == s.docCase); err != nil {
 				return err

@@ -33,11 +33,16 @@
 //	       a 5 MB .crate, against nginx
 //	ruby   Bundler's compact-index info file of a gem with 32 versions, a
 //	       10 KB and a 5 MB .gem, against nginx
+//	generic a 10 KB and a 5 MB asset read with GetPackageVersionAsset
+//	       (SigV4), against nginx
 //	scale  Arca alone, as data grows: one package of each -scale-formats
 //	       grown through -scale-versions (publish cost, first read after a
 //	       publish, document reads idle and beside a client publishing
 //	       nonstop, RSS); then, with -scale-packages, a repository grown
 //	       to that many packages by -scale-writers concurrent writers
+//	       (npm and PyPI: publish rate, p50, p99 and server CPU per
+//	       publish, reads of a document and a file, RSS, data on disk);
+//	       -scale-versions "" runs only the packages growth
 //
 // With -backend postgres,s3 the npm scenario runs a second Arca beside the
 // embedded one, on the storage several replicas share: a PostgreSQL server
@@ -80,7 +85,7 @@ func logf(format string, args ...any) {
 type row struct {
 	Scenario string  `json:"scenario"`
 	Case     string  `json:"case"`
-	Large    bool    `json:"large"` // a large file: the 90% target
+	Large    bool    `json:"large"` // a large file: the 95% target
 	Server   string  `json:"server"`
 	Result   *result `json:"result,omitempty"`
 	Skipped  string  `json:"skipped,omitempty"`
@@ -143,7 +148,7 @@ type runner struct {
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, scale (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, generic, scale (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -158,7 +163,7 @@ func main() {
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
 		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario")
-		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at")
+		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at (\"\": not measured, packages growth only)")
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")
@@ -276,12 +281,14 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.cargo()
 		case "ruby":
 			err = r.ruby()
+		case "generic":
+			err = r.generic()
 		case "scale":
 			err = r.scale()
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, scale)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, generic, scale)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)

@@ -143,16 +143,8 @@ func (r *runner) maven() error {
 	}
 
 	// nginx, with the bytes Arca serves at the same paths.
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(dir, "nginx"), filepath.Join(dir, "nginx", "root"), "")
-	}
-	if nerr != nil {
-		logf("maven: nginx cannot run here: %v", nerr)
-		r.skip("maven", "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+	nginx, nginxBin := r.scenarioNginx("maven", dir, "", cases...)
+	if nginx != nil {
 		for _, f := range files {
 			data := f.data
 			if strings.HasSuffix(f.path, "maven-metadata.xml") {

@@ -134,3 +134,21 @@ func writeStatic(root, path string, body []byte, gz bool) error {
 	}
 	return f.Close()
 }
+
+// scenarioNginx starts nginx for a scenario, its files under dir/nginx
+// (extra goes into its server block), tracked so that stopAll stops it.
+// When it cannot run here, the scenario's cases are recorded as not run
+// on nginx and it returns nil.
+func (r *runner) scenarioNginx(scenario, dir, extra string, cases ...string) (nginx *nginxServer, bin string) {
+	bin, err := nginxBinary(r.install)
+	if err == nil {
+		nginx, err = startNginx(bin, filepath.Join(dir, "nginx"), filepath.Join(dir, "nginx", "root"), extra)
+	}
+	if err != nil {
+		logf("%s: nginx cannot run here: %v", scenario, err)
+		r.skip(scenario, "nginx", firstLine(err.Error()), cases...)
+		return nil, bin
+	}
+	track(nginx)
+	return nginx, bin
+}

@@ -169,16 +169,8 @@ func (r *runner) npm() error {
 	}
 
 	// nginx: the same bytes as static files.
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(dir, "nginx"), filepath.Join(dir, "nginx", "root"), npmLocations)
-	}
-	if nerr != nil {
-		logf("npm: nginx cannot run here: %v", nerr)
-		r.skip("npm", "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+	nginx, nginxBin := r.scenarioNginx("npm", dir, npmLocations, cases...)
+	if nginx != nil {
 		for _, v := range []fixture.NPMVersion{fx.small, fx.large, fx.doc[0]} {
 			if err := writeNginxDoc(nginx.root, nginx.url, regs[0], v.Name); err != nil {
 				return err

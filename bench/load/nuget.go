@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
@@ -116,16 +115,8 @@ func (r *runner) nuget() error {
 	// nginx, with the bytes Arca serves at the same paths (documents as
 	// Arca renders them, so their URLs point at Arca: only the bytes
 	// matter here).
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(arca.dir, "nginx"), filepath.Join(arca.dir, "nginx", "root"), "")
-	}
-	if nerr != nil {
-		logf("nuget: nginx cannot run here: %v", nerr)
-		r.skip("nuget", "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+	nginx, nginxBin := r.scenarioNginx("nuget", arca.dir, "", cases...)
+	if nginx != nil {
 		for _, c := range cases {
 			req, _ := http.NewRequest(http.MethodGet, ep+paths[c], nil)
 			req.Header.Set("Authorization", arca.basic())

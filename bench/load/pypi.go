@@ -209,22 +209,14 @@ func (r *runner) pypi() error {
 	}
 
 	// nginx, with Arca's page and files laid out under the same paths.
-	var nginx *nginxServer
-	nginxBin, nerr := nginxBinary(r.install)
-	if nerr == nil {
-		nginx, nerr = startNginx(nginxBin, filepath.Join(dir, "nginx"), filepath.Join(dir, "nginx", "root"), `
+	nginx, nginxBin := r.scenarioNginx("pypi", dir, `
         location /simple/ {
             index index.json;
             types { }
             default_type `+hdr.Get("Content-Type")+`;
         }
-        location /files/ { }`)
-	}
-	if nerr != nil {
-		logf("pypi: nginx cannot run here: %v", nerr)
-		r.skip("pypi", "nginx", firstLine(nerr.Error()), cases...)
-	} else {
-		track(nginx)
+        location /files/ { }`, cases...)
+	if nginx != nil {
 		if err := writeStatic(nginx.root, "simple/benchindex/index.json", page, true); err != nil {
 			return err
 		}

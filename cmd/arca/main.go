@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -156,7 +155,7 @@ func serveConfig(flags *pflag.FlagSet, lookup func(string) (string, bool)) (conf
 
 func serve(cfg config.Config) error {
 	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
+		paceGC()
 	}
 	if cfg.DebugListen == "" {
 		// Heap profiles are served only with --debug-listen; without
@@ -218,15 +217,6 @@ This message is shown once.
 
 `, r.AccountID, path, r.AccessKeyID, r.SecretAccessKey, cfg.Region, cfg.PublicURL)
 }
-
-// gcPercent is the server's garbage collection target unless GOGC says
-// otherwise: the heap may grow to five times what is live before a
-// collection. Arca's live heap is a few megabytes of bounded caches, so
-// this costs some megabytes under load, given back when the server goes
-// quiet (server.trimWhenIdle), and saves a tenth of the CPU a small
-// download costs (measured with wrk on a 10 KB jar: 29.9 µs at GOGC=100,
-// 26.4 µs at 400).
-const gcPercent = 400
 
 // serveProfiles serves the runtime's profiles (net/http/pprof) on a
 // loopback address of their own, never on the public listener.

@@ -3,7 +3,8 @@
 // CodeArtifact reports (MD5, SHA-1, SHA-256, SHA-512), checking those the
 // client declared; Serve sends stored bytes back, from memory when the blob
 // store holds them there (blobcache) and with sendfile otherwise, with
-// ETags and range support.
+// ETags and range support (Stream: the same path for the control plane's
+// GetPackageVersionAsset, without redirect or ETag).
 //
 // A stored asset is invisible until its metadata commits (the caller's
 // transaction). If that fails, the bytes are not deleted here, which could
@@ -137,6 +138,28 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 			return nil
 		}
 	}
+	w.Header()["Etag"] = []string{`"` + a.SHA256 + `"`}
+	if contentType != "" {
+		w.Header()["Content-Type"] = []string{contentType}
+	}
+	return stream(w, r, blobs, d, true)
+}
+
+// Stream writes an asset's bytes as the response to r, honouring Range,
+// on the same path as Serve's (from memory when the blob cache holds them,
+// with sendfile otherwise) but with no redirect and no validators: the
+// caller sets every header (the control plane's GetPackageVersionAsset).
+func Stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.Asset) error {
+	d, err := blob.ParseDigest(a.SHA256)
+	if err != nil {
+		return err
+	}
+	return stream(w, r, blobs, d, false)
+}
+
+// stream sends blob d, with its modification time as Last-Modified when
+// modified is set.
+func stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, d blob.Digest, modified bool) error {
 	open := blobs.Open
 	if c, ok := blobs.(interface {
 		OpenToServe(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error)
@@ -148,18 +171,17 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 		return err
 	}
 	defer f.Close()
-	h := w.Header()
-	h["Etag"] = []string{`"` + a.SHA256 + `"`}
-	if contentType != "" {
-		h["Content-Type"] = []string{contentType}
+	var modtime time.Time
+	if modified {
+		modtime = info.ModTime
 	}
 	if m, ok := f.(interface{ Bytes() []byte }); ok {
 		// A small blob in memory (blobcache): one write, no system call
 		// to read it.
-		respond.Bytes(w, r, info.ModTime, m.Bytes())
+		respond.Bytes(w, r, modtime, m.Bytes())
 		return nil
 	}
-	http.ServeContent(w, r, "", info.ModTime, f)
+	http.ServeContent(w, r, "", modtime, f)
 	return nil
 }
 

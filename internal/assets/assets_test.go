@@ -15,6 +15,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/blobcache"
 	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -134,6 +135,43 @@ func TestServeRedirects(t *testing.T) {
 		if c.body != "" && rec.Body.String() != c.body {
 			t.Errorf("%s asset %d: body %q, want %q", c.method, c.a, rec.Body.String(), c.body)
 		}
+	}
+}
+
+// Stream serves the control plane's downloads: never a redirect, no
+// validators of its own, Range honoured; from the blob cache once a
+// download has put the asset there, the same bytes.
+func TestStream(t *testing.T) {
+	fs, _ := fsblob.New(t.TempDir())
+	blobs := blobcache.New(redirecting{fs}, 1<<20)
+	content := []byte("a large enough asset, streamed")
+	a, err := Store(t.Context(), blobs, "f", bytes.NewReader(content), Expect{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pass := range []string{"from the store", "from the cache"} {
+		rec := httptest.NewRecorder()
+		if err := Stream(rec, httptest.NewRequest(http.MethodGet, "/f", nil), blobs, a); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusOK || rec.Body.String() != string(content) {
+			t.Errorf("%s: %d %q, want the asset (no redirect)", pass, rec.Code, rec.Body.String())
+		}
+		if h := rec.Header(); h.Get("ETag") != "" || h.Get("Last-Modified") != "" || h.Get("Location") != "" {
+			t.Errorf("%s: headers %v, want none of ETag, Last-Modified, Location", pass, h)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/f", nil)
+		req.Header.Set("Range", "bytes=2-6")
+		rec = httptest.NewRecorder()
+		if err := Stream(rec, req, blobs, a); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusPartialContent || rec.Body.String() != string(content[2:7]) {
+			t.Errorf("%s: Range bytes=2-6: %d %q", pass, rec.Code, rec.Body.String())
+		}
+	}
+	if st := blobs.Stats(); st.Hits == 0 {
+		t.Errorf("blob cache stats %+v: the second pass did not read from the cache", st)
 	}
 }
 

@@ -81,6 +81,7 @@ func Backup(ctx context.Context, data, to string, opt Options) (m Manifest, err 
 	if err != nil {
 		return m, fmt.Errorf("the blobs are not in the data directory (an S3 bucket? back it up with the bucket's own tools): %w", err)
 	}
+	defer src.Close()
 	done, err := claimEmptyDir(to)
 	if err != nil {
 		return m, err
@@ -90,6 +91,7 @@ func Backup(ctx context.Context, data, to string, opt Options) (m Manifest, err 
 	if err != nil {
 		return m, err
 	}
+	defer dst.Close() // a second Close is harmless
 	snapshot := filepath.Join(to, databaseFile)
 	copied := map[string]int64{}
 	var digests []string
@@ -142,6 +144,10 @@ func Backup(ctx context.Context, data, to string, opt Options) (m Manifest, err 
 		if m.MasterKey, err = copyIfExists(keyFile, filepath.Join(to, sealed.KeyFile)); err != nil {
 			return m, err
 		}
+	}
+	// Closed, the pack of small blobs is one file: no -wal or -shm beside it.
+	if err := dst.Close(); err != nil {
+		return m, err
 	}
 	if err := os.RemoveAll(filepath.Join(to, blobsDir, "tmp")); err != nil {
 		return m, err
@@ -232,6 +238,7 @@ func Restore(ctx context.Context, from, data string, opt RestoreOptions) (m Mani
 	if err != nil {
 		return m, false, fmt.Errorf("the backup has no blobs: %w", err)
 	}
+	defer src.Close()
 	done, err := claimEmptyDir(data)
 	if err != nil {
 		return m, false, err
@@ -245,6 +252,9 @@ func Restore(ctx context.Context, from, data string, opt RestoreOptions) (m Mani
 		return m, false, err
 	}
 	missing, err := copyBlobs(ctx, src, dst, digests, map[string]int64{})
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return m, false, err
 	}

@@ -3,8 +3,10 @@ package backup_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/internal/backup"
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/servertest"
 )
@@ -36,9 +40,43 @@ func publish(t testing.TB, ca *codeartifact.Client, version string) (published, 
 	return published{version, sha}, err
 }
 
-// blobPath is where a data directory (or a backup) keeps a blob.
-func blobPath(dir, sha string) string {
-	return filepath.Join(dir, "blobs", "sha256", sha[:2], sha[2:4], sha)
+// readBlob reads a blob of a data directory (or a backup).
+func readBlob(t *testing.T, dir, sha string) ([]byte, error) {
+	t.Helper()
+	s, err := fsblob.Existing(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := blob.ParseDigest(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _, err := s.Open(t.Context(), d)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+// damageBlob appends a byte to a small blob in a backup: in the pack, the
+// SQLite database where the blob directory keeps small blobs.
+func damageBlob(t *testing.T, dir, sha string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "blobs", "pack.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d, _ := hex.DecodeString(sha)
+	res, err := db.Exec(`UPDATE blobs SET data = CAST(data AS BLOB) || x'00' WHERE digest = ?`, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("blob %s is not in the backup's pack", sha)
+	}
 }
 
 // A backup taken while publishes go on restores into a data directory
@@ -85,6 +123,10 @@ func TestBackupWhilePublishing(t *testing.T) {
 	if fileExists(filepath.Join(to, "master.key")) {
 		t.Error("the master key is in the backup without --include-master-key")
 	}
+	// The small blobs' pack is one file, readable from read-only media.
+	if !fileExists(filepath.Join(to, "blobs", "pack.db")) || fileExists(filepath.Join(to, "blobs", "pack.db-wal")) {
+		t.Error("the backup's blobs/pack.db is missing or has a -wal beside it")
+	}
 
 	data := filepath.Join(t.TempDir(), "restored")
 	got, checked, err := backup.Restore(t.Context(), to, data, backup.RestoreOptions{MasterKeyFile: filepath.Join(srv.Data, "master.key")})
@@ -97,7 +139,7 @@ func TestBackupWhilePublishing(t *testing.T) {
 	for i := range 5 {
 		sum := sha256.Sum256([]byte(fmt.Sprintf("the asset of version 1.0.%d", i) + strings.Repeat(".", 100)))
 		sha := hex.EncodeToString(sum[:])
-		b, err := os.ReadFile(blobPath(data, sha))
+		b, err := readBlob(t, data, sha)
 		if err != nil {
 			t.Fatalf("blob of 1.0.%d: %v", i, err)
 		}
@@ -174,14 +216,8 @@ func TestRefusals(t *testing.T) {
 	}
 	assertEmpty(t, empty)
 
-	// A flipped byte in a blob of the backup.
-	bp := blobPath(to, p.sha)
-	b, _ := os.ReadFile(bp)
-	b[0] ^= 1
-	os.Chmod(bp, 0o600)
-	if err := os.WriteFile(bp, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	// A damaged blob in the backup.
+	damageBlob(t, to, p.sha)
 	if _, _, err := backup.Restore(t.Context(), to, empty, backup.RestoreOptions{}); err == nil {
 		t.Error("a damaged blob was restored")
 	}

@@ -7,7 +7,10 @@
 //	manifest.json            what the backup holds; written last, so a
 //	                         directory without it is no backup
 //	arca.db                  a consistent snapshot of the database
-//	blobs/sha256/ab/cd/...   every blob the snapshot references
+//	blobs/pack.db            every blob the snapshot references: the small
+//	blobs/sha256/ab/cd/...   ones in the pack, the others as files (the
+//	                         layout of package fsblob); the pack closed,
+//	                         without -wal or -shm
 //	root-credentials.json    the generated root credentials, when the
 //	                         data directory has them
 //	master.key               only with IncludeMasterKey

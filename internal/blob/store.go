@@ -32,9 +32,9 @@ type Store interface {
 	// with Commit or Cancel (defer w.Cancel(ctx) right after Create).
 	Create(ctx context.Context) (Writer, error)
 
-	// Open returns the committed blob's bytes. Implementations backed by
-	// files return an *os.File as the io.ReadSeekCloser so http.ServeContent
-	// can use sendfile. A missing blob is an error matching
+	// Open returns the committed blob's bytes. Implementations return a
+	// blob kept in a file as an *os.File, so http.ServeContent can use
+	// sendfile, and one they hold in memory with a Bytes() []byte method. A missing blob is an error matching
 	// errkind.ErrNotFound. The caller closes the reader.
 	Open(ctx context.Context, d Digest) (io.ReadSeekCloser, Info, error)
 

@@ -18,8 +18,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -268,8 +266,7 @@ func (s *scenario) snapshot() snapshot {
 
 // blobExists reports whether the blob store holds bytes with this digest.
 func (s *scenario) blobExists(sha string) bool {
-	_, err := os.Stat(filepath.Join(s.srv.Data, "blobs", "sha256", sha[:2], sha[2:4], sha))
-	return err == nil
+	return s.srv.HasBlob(s.t, sha)
 }
 
 func wantNotFound(t *testing.T, err error, doing string, resourceType types.ResourceType) {

@@ -353,19 +353,14 @@ func (a *API) getPackageVersionAsset(w http.ResponseWriter, r *http.Request, c *
 	if i < 0 {
 		return errkind.NotFoundf("Version %s of %s has no asset %s", v.Version, a.cfg.Formats.Display(ref), in.Asset).OnResource("asset", in.Asset)
 	}
-	f, err := assets.Open(r.Context(), a.blobs, v.Assets[i])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	h := w.Header()
 	h.Set("X-AssetName", in.Asset)
 	h.Set("X-PackageVersion", v.Version)
 	h.Set("X-PackageVersionRevision", v.Revision)
 	h.Set("Content-Type", "application/octet-stream")
-	// ServeContent sends the file with sendfile and honours Range.
-	http.ServeContent(w, r, "", time.Time{}, f)
-	return nil
+	// As a package endpoint's download: small assets from memory in one
+	// write, others with sendfile; Range honoured.
+	return assets.Stream(w, r, a.blobs, v.Assets[i])
 }
 
 // --- GetPackageVersionReadme ---

@@ -67,6 +67,10 @@ type Request struct {
 	Rest string
 	// BaseURL is the repository endpoint's public URL, ending in "/".
 	BaseURL string
+	// Parsed is what the format made of Rest, kept by Describe (which
+	// runs first, for the audit record) so that Serve need not parse the
+	// path again; nil until then.
+	Parsed any
 }
 
 // Catalog is what the endpoint needs from the catalog.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -108,8 +109,10 @@ func VerifyPassword(hash, pw string) bool {
 
 // dummyHash is verified against when there is no profile to verify
 // against, so that a sign-in as an unknown user costs what a wrong
-// password costs.
-var dummyHash = HashPassword("no profile: nothing matches this")
+// password costs. It is made on the first such sign-in, not at start: an
+// argon2id hash takes 19 MiB, which every process (and every `arca`
+// command) would otherwise allocate for nothing.
+var dummyHash = sync.OnceValue(func() string { return HashPassword("no profile: nothing matches this") })
 
 func noSuchProfile(name string) error {
 	return errkind.NotFoundf("Login Profile for User %s cannot be found.", name)
@@ -225,7 +228,7 @@ func (d *Directory) ChangePassword(ctx context.Context, caller Principal, oldPas
 func (d *Directory) SignIn(ctx context.Context, account, userName, password string) (Principal, bool, error) {
 	p, u, err := loginProfile(ctx, d.st, account, userName)
 	if err != nil {
-		VerifyPassword(dummyHash, password)
+		VerifyPassword(dummyHash(), password)
 		if errors.Is(err, errkind.ErrNotFound) {
 			return Principal{}, false, ErrSignIn
 		}

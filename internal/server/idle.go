@@ -24,14 +24,16 @@ const (
 // returns it only gradually, so a server that took a thousand uploads
 // would sit near its peak for minutes; an idle server should be small.
 // When half a second that allocated little follows busy ones, forced
-// collections (debug.FreeOSMemory) return what is free.
+// collections (debug.FreeOSMemory) return what is free. Starting counts
+// as work: opening the store and migrating it, and the identity
+// package's password hashing, leave tens of megabytes of garbage.
 func trimWhenIdle(ctx context.Context) {
 	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	read := func() uint64 {
 		metrics.Read(allocs)
 		return allocs[0].Value.Uint64()
 	}
-	idle := idleDetector{last: read()}
+	idle := idleDetector{last: read(), busy: true}
 	every(ctx, idleCheck, func() {
 		if idle.quietAfterWork(read()) {
 			// Two collections: buffers pooled in sync.Pools (response

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,12 +29,7 @@ func TestRejectedUploadLeavesNothing(t *testing.T) {
 		return err
 	}
 	onDisk := func(content string) bool {
-		h := sha256hex([]byte(content))
-		_, err := os.Stat(filepath.Join(srv.Data, "blobs", "sha256", h[0:2], h[2:4], h))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		return err == nil
+		return srv.HasBlob(t, sha256hex([]byte(content)))
 	}
 	if err := publish("the first bytes"); err != nil {
 		t.Fatal(err)

@@ -8,14 +8,19 @@ package servertest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/blob/fsblob"
 	"github.com/arcahq/arca/internal/config"
+	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/server"
 )
 
@@ -95,4 +100,24 @@ func waitHealthy(t testing.TB, url string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatal("server never became healthy")
+}
+
+// HasBlob reports whether the server's blob directory holds the blob with
+// SHA-256 sha (hex), whether as a file or in the pack of small blobs.
+func (s *Server) HasBlob(t testing.TB, sha string) bool {
+	t.Helper()
+	st, err := fsblob.Existing(filepath.Join(s.Data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	d, err := blob.ParseDigest(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Stat(t.Context(), d)
+	if err != nil && !errors.Is(err, errkind.ErrNotFound) {
+		t.Fatal(err)
+	}
+	return err == nil
 }

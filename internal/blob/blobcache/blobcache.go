@@ -102,9 +102,14 @@ func (s *Store) OpenToServe(ctx context.Context, d blob.Digest) (io.ReadSeekClos
 		return f, info, err
 	}
 	defer f.Close()
-	data := make([]byte, info.Size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, blob.Info{}, err
+	var data []byte
+	if m, ok := f.(interface{ Bytes() []byte }); ok && int64(len(m.Bytes())) == info.Size {
+		data = m.Bytes() // in memory already (fsblob's pack): no copy
+	} else {
+		data = make([]byte, info.Size)
+		if _, err := io.ReadFull(f, data); err != nil {
+			return nil, blob.Info{}, err
+		}
 	}
 	s.put(&entry{digest: d, info: info, data: data})
 	return Reader{bytes.NewReader(data), data}, info, nil

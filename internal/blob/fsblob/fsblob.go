@@ -1,6 +1,7 @@
 package fsblob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,13 +34,18 @@ const (
 type Store struct {
 	blobDir string // root/sha256
 	tmpDir  string // root/tmp
+	pack    *pack  // root/pack.db; nil in a store opened by Existing that has none
+	packMax int64  // blobs of at most this size go into the pack
+	// readOnly: opened by Existing, Create fails.
+	readOnly bool
 }
 
 var _ blob.Store = (*Store)(nil)
 
-// New opens the store rooted at root, creating root, root/sha256 and root/tmp
-// if needed, and removes temporary files older than an hour that a crash left
-// behind.
+// New opens the store rooted at root, creating root, root/sha256, root/tmp
+// and root/pack.db if needed, and removes temporary files older than an
+// hour that a crash left behind. A store written before the pack existed
+// (every blob a file) is opened as it is: its files stay where they are.
 func New(root string) (*Store, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
@@ -48,6 +54,7 @@ func New(root string) (*Store, error) {
 	s := &Store{
 		blobDir: filepath.Join(abs, "sha256"),
 		tmpDir:  filepath.Join(abs, "tmp"),
+		packMax: PackMax,
 	}
 	for _, dir := range []string{s.blobDir, s.tmpDir} {
 		if err := os.MkdirAll(dir, dirPerm); err != nil {
@@ -57,22 +64,40 @@ func New(root string) (*Store, error) {
 	if err := s.removeStaleTemp(time.Now().Add(-staleAge)); err != nil {
 		return nil, err
 	}
+	if s.pack, err = openPack(context.Background(), abs, false); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Existing opens the store rooted at root to read it, creating and
-// removing nothing (a backup on read-only media): root/sha256 must
-// exist. Writing to it fails.
+// removing nothing (a backup): root/sha256 must exist; root/pack.db is
+// read if it exists. Create and Delete fail.
 func Existing(root string) (*Store, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("fsblob: root %q: %w", root, err)
 	}
-	s := &Store{blobDir: filepath.Join(abs, "sha256"), tmpDir: filepath.Join(abs, "tmp")}
+	s := &Store{blobDir: filepath.Join(abs, "sha256"), tmpDir: filepath.Join(abs, "tmp"), readOnly: true}
 	if fi, err := os.Stat(s.blobDir); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("fsblob: %s holds no blob store", root)
 	}
+	if s.pack, err = openPack(context.Background(), abs, true); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// Close releases the pack; closing again does nothing. A store is not
+// used after Close. A server need not call it: SQLite recovers a pack left
+// open by a crash.
+func (s *Store) Close() error {
+	p := s.pack
+	if p == nil {
+		return nil
+	}
+	s.pack = nil
+	return p.close()
 }
 
 // removeStaleTemp removes regular files in root/tmp last modified before
@@ -120,6 +145,9 @@ func notFound(d blob.Digest, err error) error {
 
 // Create starts a new blob in a temporary file under root/tmp.
 func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
+	if s.readOnly {
+		return nil, fmt.Errorf("fsblob: create: %w", errReadOnly)
+	}
 	sp, err := blob.NewSpool(ctx, s.tmpDir, tmpPattern, "fsblob")
 	if err != nil {
 		return nil, err
@@ -127,13 +155,24 @@ func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
 	return &writer{Spool: sp, s: s}, nil
 }
 
-// Open returns the blob's file itself, an *os.File.
+// Open returns the blob's file itself, an *os.File, or a packed blob's
+// bytes in memory. The file is looked for first: a miss costs one system
+// call, and a large blob is never in the pack.
 func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, err)
 	}
 	f, err := openRead(s.path(d))
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && s.pack != nil {
+			data, info, perr := s.pack.load(ctx, d)
+			if perr == nil {
+				return packedReader{bytes.NewReader(data), data}, info, nil
+			}
+			if !errors.Is(perr, errNotPacked) {
+				return nil, blob.Info{}, fmt.Errorf("fsblob: open %s: %w", d, perr)
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, blob.Info{}, notFound(d, err)
 		}
@@ -154,6 +193,15 @@ func (s *Store) Stat(ctx context.Context, d blob.Digest) (blob.Info, error) {
 	}
 	fi, err := os.Stat(s.path(d))
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && s.pack != nil {
+			info, perr := s.pack.info(ctx, d)
+			if perr == nil {
+				return info, nil
+			}
+			if !errors.Is(perr, errNotPacked) {
+				return blob.Info{}, fmt.Errorf("fsblob: stat %s: %w", d, perr)
+			}
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return blob.Info{}, notFound(d, err)
 		}
@@ -166,14 +214,23 @@ func info(d blob.Digest, fi fs.FileInfo) blob.Info {
 	return blob.Info{Digest: d, Size: fi.Size(), ModTime: fi.ModTime()}
 }
 
-// Delete removes the blob's file. The directory is not fsynced: if a crash
-// brings the file back, the next sweep deletes it again.
+// Delete removes the blob's file and its row in the pack (a blob is in one
+// or the other). The directory is not fsynced: if a crash brings the file
+// back, the next sweep deletes it again.
 func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("fsblob: delete %s: %w", d, err)
 	}
+	if s.readOnly {
+		return fmt.Errorf("fsblob: delete %s: %w", d, errReadOnly)
+	}
 	if err := os.Remove(s.path(d)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("fsblob: delete %s: %w", d, err)
+	}
+	if s.pack != nil {
+		if err := s.pack.remove(ctx, d); err != nil {
+			return fmt.Errorf("fsblob: delete %s: %w", d, err)
+		}
 	}
 	return nil
 }
@@ -184,9 +241,22 @@ func (s *Store) Delete(ctx context.Context, d blob.Digest) error {
 var errStop = errors.New("fsblob: walk stopped")
 
 // Walk visits every file under root/sha256 whose name is a digest and whose
-// directories match that digest's fan-out; anything else (a stray file, an
-// editor's backup) is skipped.
+// directories match that digest's fan-out (anything else, a stray file or
+// an editor's backup, is skipped), then every blob in the pack.
 func (s *Store) Walk(ctx context.Context, fn func(blob.Info) error) error {
+	if err := s.walkFiles(ctx, fn); err != nil || s.pack == nil {
+		return err
+	}
+	err := s.pack.walk(ctx, fn)
+	var perr *packError
+	if errors.As(err, &perr) {
+		return fmt.Errorf("fsblob: walk the pack: %w", perr.err)
+	}
+	return err
+}
+
+// walkFiles is Walk over the files.
+func (s *Store) walkFiles(ctx context.Context, fn func(blob.Info) error) error {
 	var fnErr error
 	err := filepath.WalkDir(s.blobDir, func(p string, e fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
@@ -235,12 +305,15 @@ type writer struct {
 	s *Store
 }
 
-// Commit fsyncs the temporary file, then renames it to the digest's path
-// unless an intact copy is there already, then fsyncs the directories it
-// changed.
+// Commit puts a blob of at most packMax bytes into the pack (commitPacked);
+// a larger one it fsyncs, then renames to the digest's path unless an intact
+// copy is there already, then fsyncs the directories it changed.
 func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, error) {
 	if err := w.Seal(ctx, expected); err != nil {
 		return blob.Info{}, err
+	}
+	if w.Size() <= w.s.packMax && w.s.pack != nil {
+		return w.commitPacked(ctx, expected)
 	}
 	tmp := w.File.Name()
 	published := false
@@ -301,6 +374,47 @@ func (w *writer) Commit(ctx context.Context, expected blob.Digest) (blob.Info, e
 		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", got, err)
 	}
 	return info(got, fi), nil
+}
+
+// commitPacked puts the sealed bytes into the pack, unless a file of the
+// store's older layout holds them already (then it refreshes the file's
+// modification time, as a deduplicating Commit does), and removes the
+// temporary file.
+func (w *writer) commitPacked(ctx context.Context, d blob.Digest) (blob.Info, error) {
+	defer w.Discard() // the bytes are in memory or the pack: the file is done with
+	size := w.Size()
+	data := make([]byte, size)
+	if _, err := w.File.ReadAt(data, 0); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: read back: %w", d, err)
+	}
+	target := w.s.path(d)
+	fi, err := os.Stat(target)
+	damaged := err == nil
+	if damaged && fi.Mode().IsRegular() && fi.Size() == size {
+		now := time.Now()
+		if err := os.Chtimes(target, now, now); err == nil {
+			return blob.Info{Digest: d, Size: size, ModTime: now}, nil
+		}
+		// Deleted meanwhile: pack the bytes instead.
+		damaged = false
+	}
+	// The last check before the point of no return: a done ctx publishes
+	// nothing. The insert itself runs to its end.
+	if err := ctx.Err(); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit: %w", err)
+	}
+	now := time.Now()
+	if err := w.s.pack.store(context.WithoutCancel(ctx), d, data, now); err != nil {
+		return blob.Info{}, fmt.Errorf("fsblob: commit %s: %w", d, err)
+	}
+	if damaged {
+		// A file of the wrong size under the digest's name would be
+		// opened before the pack: it goes.
+		if err := os.Remove(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return blob.Info{}, fmt.Errorf("fsblob: commit %s: remove damaged file: %w", d, err)
+		}
+	}
+	return blob.Info{Digest: d, Size: size, ModTime: now}, nil
 }
 
 // mkdirFanout creates root/sha256/ab/cd for the hex digest h and returns the

@@ -32,6 +32,16 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceFiles runs the suite with every blob a file, as stores
+// made before the pack hold them.
+func TestConformanceFiles(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) blob.Store {
+		s := newStore(t, t.TempDir())
+		fsblob.SetPackMax(s, -1)
+		return s
+	})
+}
+
 // tmpFiles lists root/tmp.
 func tmpFiles(t *testing.T, root string) []string {
 	t.Helper()
@@ -46,10 +56,16 @@ func tmpFiles(t *testing.T, root string) []string {
 	return names
 }
 
+// large returns content that is stored as a file of its own: one byte
+// over fsblob.PackMax.
+func large(s string) []byte {
+	return append(bytes.Repeat([]byte{'.'}, fsblob.PackMax+1-len(s)), s...)
+}
+
 func TestLayout(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	data := []byte("layout")
+	data := large("layout")
 	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +102,7 @@ func TestLayout(t *testing.T) {
 
 func TestOpenReturnsOSFile(t *testing.T) {
 	s := newStore(t, t.TempDir())
-	info, err := blob.Put(t.Context(), s, bytes.NewReader([]byte("sendfile")))
+	info, err := blob.Put(t.Context(), s, bytes.NewReader(large("sendfile")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +176,7 @@ func TestNoTempLeftovers(t *testing.T) {
 func TestWalkSkipsStrayFiles(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	info, err := blob.Put(t.Context(), s, bytes.NewReader([]byte("real")))
+	info, err := blob.Put(t.Context(), s, bytes.NewReader(large("real")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,29 +231,47 @@ func TestReadAfterDelete(t *testing.T) {
 }
 
 func TestDedupRefreshesModTime(t *testing.T) {
-	root := t.TempDir()
-	s := newStore(t, root)
-	data := []byte("old blob")
-	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := info.Digest.String()
-	p := filepath.Join(root, "sha256", h[:2], h[2:4], h)
-	old := time.Now().Add(-48 * time.Hour)
-	if err := os.Chtimes(p, old, old); err != nil {
-		t.Fatal(err)
-	}
-	again, err := blob.Put(t.Context(), s, bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := s.Stat(t.Context(), info.Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(st.ModTime) > time.Hour || time.Since(again.ModTime) > time.Hour {
-		t.Errorf("after a deduplicating Commit, ModTime = %v (Stat), %v (Commit); want now", st.ModTime, again.ModTime)
+	for _, c := range []struct {
+		name string
+		data []byte
+		age  func(t *testing.T, root string, d blob.Digest, at time.Time)
+	}{
+		{"file", large("old blob"), func(t *testing.T, root string, d blob.Digest, at time.Time) {
+			if err := os.Chtimes(filePath(root, d.String()), at, at); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"pack", []byte("old packed blob"), setPackedModTime},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := t.TempDir()
+			s := newStore(t, root)
+			info, err := blob.Put(t.Context(), s, bytes.NewReader(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := time.Now().Add(-48 * time.Hour)
+			c.age(t, root, info.Digest, old)
+			if st, err := s.Stat(t.Context(), info.Digest); err != nil || !st.ModTime.Equal(old) {
+				t.Fatalf("Stat after ageing the blob: %v, %v; want %v", st.ModTime, err, old)
+			}
+			again, err := blob.Put(t.Context(), s, bytes.NewReader(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := s.Stat(t.Context(), info.Digest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if time.Since(st.ModTime) > time.Hour || time.Since(again.ModTime) > time.Hour {
+				t.Errorf("after a deduplicating Commit, ModTime = %v (Stat), %v (Commit); want now", st.ModTime, again.ModTime)
+			}
+			if c.name == "pack" {
+				if rows := packRows(t, root); len(rows) != 1 {
+					t.Errorf("pack holds %d rows, want 1", len(rows))
+				}
+			}
+		})
 	}
 }
 
@@ -246,7 +280,7 @@ func TestDedupRefreshesModTime(t *testing.T) {
 func TestTruncatedCopyIsReplaced(t *testing.T) {
 	root := t.TempDir()
 	s := newStore(t, root)
-	data := []byte("the whole blob")
+	data := large("the whole blob")
 	info, err := blob.Put(t.Context(), s, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -293,5 +327,40 @@ func BenchmarkPut1MiB(b *testing.B) {
 		if _, err := blob.Put(ctx, s, bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkOpen10KiB reads a 10 KiB blob the way a download that misses
+// the in-memory cache does (open, read it all, close): packed, and as a
+// file.
+func BenchmarkOpen10KiB(b *testing.B) {
+	for _, packed := range []bool{true, false} {
+		name := "file"
+		if packed {
+			name = "pack"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := newStore(b, b.TempDir())
+			if !packed {
+				fsblob.SetPackMax(s, -1)
+			}
+			data := bytes.Repeat([]byte("0123456789"), 1024)
+			info, err := blob.Put(b.Context(), s, bytes.NewReader(data))
+			if err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]byte, len(data))
+			b.ReportAllocs()
+			for b.Loop() {
+				rc, _, err := s.Open(b.Context(), info.Digest)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(rc, buf); err != nil {
+					b.Fatal(err)
+				}
+				rc.Close()
+			}
+		})
 	}
 }

@@ -18,5 +18,6 @@ func (f *Format) Describe(r *http.Request, req *endpoint.Request) (namespace, na
 	if err != nil {
 		return "", "", ""
 	}
+	req.Parsed = p
 	return p.GroupID, p.ArtifactID, p.Version
 }

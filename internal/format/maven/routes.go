@@ -23,7 +23,11 @@ func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Req
 	if req.Rest == "" || strings.HasSuffix(req.Rest, "/") {
 		return errkind.NotFoundf("Not found: a Maven repository serves files, not directory listings")
 	}
-	p, err := ParsePath(req.Rest)
+	p, parsed := req.Parsed.(Path) // by Describe, for the audit record
+	var err error
+	if !parsed {
+		p, err = ParsePath(req.Rest)
+	}
 	if err != nil {
 		if read {
 			// No artifact can have that path, so none is here.
