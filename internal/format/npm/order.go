@@ -23,16 +23,7 @@ type Orders = rendered.Cache[string, []string]
 
 // NewOrders returns a cache of version orders of at most max bytes.
 func NewOrders(max int64) *Orders {
-	return rendered.NewCache[string](max, orderSize, time.Now)
-}
-
-// orderSize is the memory a kept order holds.
-func orderSize(vs []string) int64 {
-	n := int64(24 * len(vs))
-	for _, v := range vs {
-		n += int64(len(v))
-	}
-	return n
+	return rendered.NewCache[string](max, rendered.StringsSize, time.Now)
 }
 
 // sortVersions sorts vs into format.SortParsed's semver order, using prev

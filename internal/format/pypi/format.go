@@ -42,7 +42,7 @@ func New(d Deps) *Format {
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters()
-	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), orderSize, func() time.Time { return f.now() })
+	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), rendered.StringsSize, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle
