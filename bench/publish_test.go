@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
@@ -45,15 +50,7 @@ func BenchmarkPublishThenRead(b *testing.B) {
 		}
 		do(http.MethodPut, npm+v.Name, v.PublishBody(npm+v.Name+"/-/"+v.TarballFile()))
 	}
-	for i := range n {
-		publish(i)
-	}
-	do(http.MethodGet, npm+"bench-grow", nil)
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		publish(n + i)
-		do(http.MethodGet, npm+"bench-grow", nil)
-	}
+	grow(b, n, publish, func() { do(http.MethodGet, npm+"bench-grow", nil) })
 }
 
 // BenchmarkPyPIPublishThenRead is BenchmarkPublishThenRead for PyPI: a
@@ -82,6 +79,12 @@ func BenchmarkPyPIPublishThenRead(b *testing.B) {
 		req.Header.Set("Accept-Encoding", "gzip")
 		do(req)
 	}
+	grow(b, n, publish, read)
+}
+
+// grow publishes versions 0 to n-1, then times one more publish followed
+// by a read per iteration.
+func grow(b *testing.B, n int, publish func(i int), read func()) {
 	for i := range n {
 		publish(i)
 	}
@@ -90,5 +93,81 @@ func BenchmarkPyPIPublishThenRead(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		publish(n + i)
 		read()
+	}
+}
+
+// BenchmarkPublishPackages is a repository growing in packages: 16
+// writers at once each publish new packages of one version (npm: npm
+// publish's PUT; pypi: twine's upload), after ARCA_BENCH_PACKAGES
+// packages (default 1,000) were published the same way. It reports the
+// process's CPU per publish (cpu-ns/op, client included); bench/load's
+// scale scenario with -scale-packages measures the same over a built
+// server.
+func BenchmarkPublishPackages(b *testing.B) {
+	const writers = 16
+	seed := 1000
+	if n, _ := strconv.Atoi(os.Getenv("ARCA_BENCH_PACKAGES")); n > 0 {
+		seed = n
+	}
+	for _, f := range []types.PackageFormat{types.PackageFormatNpm, types.PackageFormatPypi} {
+		b.Run(string(f), func(b *testing.B) {
+			tok, endpoint := benchRepository(b)
+			ep := endpoint(f)
+			publish := func(i int) {
+				name := fmt.Sprintf("benchpkg-%d", i)
+				var req *http.Request
+				switch f {
+				case types.PackageFormatNpm:
+					v, err := fixture.NPMTarball(name, "1.0.0", map[string]string{"left-pad": "^1.0.0"}, 0, uint64(i))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					req, _ = http.NewRequest(http.MethodPut, ep+v.Name, bytes.NewReader(v.PublishBody(ep+v.Name+"/-/"+v.TarballFile())))
+					req.Header.Set("Authorization", "Bearer "+tok)
+					req.Header.Set("Content-Type", "application/json")
+				default:
+					file, data := fixture.Wheel(name, "1.0.0", 0, uint64(i))
+					ct, body := fixture.TwineBody(name, "1.0.0", file, data)
+					req, _ = http.NewRequest(http.MethodPost, ep, bytes.NewReader(body))
+					req.Header.Set("Content-Type", ct)
+					req.SetBasicAuth("aws", tok)
+				}
+				// Called from the writers' goroutines: Error, not Fatal.
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				msg, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 != 2 {
+					b.Errorf("%s %s: %d %s", req.Method, req.URL, resp.StatusCode, msg)
+				}
+			}
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := int(next.Add(1)) - 1; i < seed; i = int(next.Add(1)) - 1 {
+						publish(i)
+					}
+				}()
+			}
+			wg.Wait()
+			next.Store(int64(seed))
+			b.SetParallelism(max(1, writers/runtime.GOMAXPROCS(0)))
+			done := reportCPU(b)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					publish(int(next.Add(1)) - 1)
+				}
+			})
+			b.StopTimer()
+			done()
+		})
 	}
 }

@@ -146,6 +146,8 @@ func (s *arcaServer) asOtherClient(tg target) target {
 		h.Set("Authorization", "Bearer "+s.otherToken)
 	case s.basic():
 		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("aws:"+s.otherToken)))
+	case s.token: // cargo sends the bare token
+		h.Set("Authorization", s.otherToken)
 	}
 	tg.header = h
 	return tg

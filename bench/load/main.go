@@ -40,6 +40,9 @@
 //	       publish, document reads idle and beside a client publishing
 //	       nonstop, RSS); then, with -scale-packages, a repository grown
 //	       to that many packages by -scale-writers concurrent writers
+//	       (npm and PyPI: publish rate, p50, p99 and server CPU per
+//	       publish, reads of a document and a file, RSS, data on disk);
+//	       -scale-versions "" runs only the packages growth
 //
 // With -backend postgres,s3 the npm scenario runs a second Arca beside the
 // embedded one, on the storage several replicas share: a PostgreSQL server
@@ -159,8 +162,8 @@ func main() {
 		jsonOut    = flag.String("json", "", "also write the figures as JSON to this file")
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
-		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario")
-		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at")
+		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario: npm, pypi, maven, cargo, nuget, ruby")
+		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at (\"\": not measured, packages growth only)")
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/bench/fixture"
+	"github.com/arcahq/arca/internal/store/engine"
 )
 
 // The scale scenario: what a publish and a document read cost as one
@@ -65,14 +70,21 @@ type scaleRow struct {
 
 // scalePackagesRow is one packages checkpoint of one format.
 type scalePackagesRow struct {
-	Format   string        `json:"format"`
-	Packages int           `json:"packages"`
-	Writers  int           `json:"writers"`
-	Rate     float64       `json:"publish_per_s"` // over the segment before the checkpoint
-	Publish  time.Duration `json:"publish_p50_ns"`
-	Read     *result       `json:"read,omitempty"` // one package's document, idle
-	PeakRSS  int64         `json:"peak_rss"`
-	QuietRSS int64         `json:"quiet_rss"`
+	Format     string        `json:"format"`
+	Packages   int           `json:"packages"`
+	Writers    int           `json:"writers"`
+	Rate       float64       `json:"publish_per_s"` // over the segment before the checkpoint
+	Publish    time.Duration `json:"publish_p50_ns"`
+	PublishP99 time.Duration `json:"publish_p99_ns"`
+	PublishCPU time.Duration `json:"publish_cpu_ns"`   // server CPU per publish of the segment
+	Others     float64       `json:"others"`           // share of the machine other processes used while seeding
+	Read       *result       `json:"read,omitempty"`   // one package's document, idle
+	Asset      *result       `json:"asset,omitempty"`  // that package's tarball or wheel, idle
+	PeakRSS    int64         `json:"peak_rss"`         // over the checkpoint
+	QuietRSS   int64         `json:"quiet_rss"`        // quietWait after it
+	Database   int64         `json:"database_bytes"`   // on disk: the database with its WAL
+	Blobs      int64         `json:"blobs_bytes"`      // on disk: the blob directory
+	OtherData  int64         `json:"other_data_bytes"` // on disk: the rest of the data directory (logs)
 }
 
 // scaleTarget is what the scale scenario needs of a format: how to
@@ -164,19 +176,22 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 			},
 		}, nil
 	}
-	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven)", format)
+	return scaleFormatTarget(a, format)
 }
 
 // scale runs the scale scenario for each format in formats.
 func (r *runner) scale() error {
 	for _, f := range r.scaleFormats {
+		if len(r.scaleVersionCounts) == 0 {
+			break // -scale-versions "": packages growth only
+		}
 		if err := r.scaleVersions(f); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
 	}
 	if len(r.scalePackages) > 0 {
 		for _, f := range r.scaleFormats {
-			if f == "maven" {
+			if f != "npm" && f != "pypi" {
 				continue // npm and PyPI: the formats published to most
 			}
 			if err := r.scalePackageCount(f); err != nil {
@@ -306,7 +321,10 @@ func (r *runner) scaleVersions(format string) error {
 }
 
 // scalePackageCount fills a repository with packages of one version each,
-// written by r.scaleWriters clients at once, through the checkpoints.
+// written by r.scaleWriters clients at once, through the checkpoints. At
+// each one it reports the segment's publish rate, latency and server CPU
+// per publish, then reads one package's document and its tarball or
+// wheel, and measures the data directory.
 func (r *runner) scalePackageCount(format string) error {
 	defer stopAll()
 	a, err := r.startScenarioArca("scale-packages-"+format, formatOf(format))
@@ -327,7 +345,7 @@ func (r *runner) scalePackageCount(format string) error {
 		var wg sync.WaitGroup
 		var counter atomic.Int64
 		counter.Store(int64(next))
-		start := time.Now()
+		u0 := snapshot(a.PID(), nil)
 		for range r.scaleWriters {
 			wg.Add(1)
 			go func() {
@@ -350,23 +368,107 @@ func (r *runner) scalePackageCount(format string) error {
 			}()
 		}
 		wg.Wait()
+		u1 := snapshot(a.PID(), nil)
 		if firstErr != nil {
 			return firstErr
 		}
-		row := scalePackagesRow{Format: format, Packages: n, Writers: r.scaleWriters, Rate: float64(n-next) / time.Since(start).Seconds(), Publish: median(times)}
+		slices.Sort(times)
+		row := scalePackagesRow{Format: format, Packages: n, Writers: r.scaleWriters,
+			Rate: float64(n-next) / u1.at.Sub(u0.at).Seconds(), Publish: times[len(times)/2], PublishP99: times[len(times)*99/100],
+			PublishCPU: (u1.server - u0.server) / time.Duration(n-next), Others: others(u0, u1)}
 		next = n
-		read, err := measure(t.doc("scalepkg-0"), a.PID(), r.opts)
+		doc := t.doc("scalepkg-0")
+		read, err := measure(doc, a.PID(), r.opts)
 		if err != nil {
 			return err
 		}
 		row.Read = &read
+		if asset, ok, err := scaleAsset(format, doc); err != nil {
+			return err
+		} else if ok {
+			res, err := measure(asset, a.PID(), r.opts)
+			if err != nil {
+				return err
+			}
+			row.Asset = &res
+		}
 		row.PeakRSS = rss.Peak()
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
-		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, read %.0f req/s, peak RSS %s", format, n, row.Rate, fmtDur(row.Publish), read.RPS, fmtMB(row.PeakRSS))
+		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, "arca-data"))
+		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, p99 %s, CPU/publish %s, document %.0f req/s, peak RSS %s, database %s, blobs %s",
+			format, n, row.Rate, fmtDur(row.Publish), fmtDur(row.PublishP99), fmtDur(row.PublishCPU), read.RPS, fmtMB(row.PeakRSS), fmtMB(row.Database), fmtMB(row.Blobs))
 		r.scalePackageRows = append(r.scalePackageRows, row)
 	}
 	return nil
+}
+
+// scaleAsset returns the target of the first file the document doc lists
+// (npm: the tarball; PyPI: the wheel), asked for as the format's client
+// does; ok is false for a format without one here.
+func scaleAsset(format string, doc target) (_ target, ok bool, _ error) {
+	body, err := get(doc)
+	if err != nil {
+		return target{}, false, err
+	}
+	h := doc.header.Clone()
+	h.Del("Accept")
+	switch format {
+	case "npm":
+		var d struct {
+			Versions map[string]struct {
+				Dist struct {
+					Tarball string `json:"tarball"`
+				} `json:"dist"`
+			} `json:"versions"`
+		}
+		if err := json.Unmarshal(body, &d); err != nil {
+			return target{}, false, fmt.Errorf("%s: %w", doc.url, err)
+		}
+		for _, v := range d.Versions {
+			return target{url: v.Dist.Tarball, header: h, size: -1}, true, nil
+		}
+	case "pypi":
+		urls, err := simpleURLs(doc.url, body)
+		if err != nil {
+			return target{}, false, err
+		}
+		for _, u := range urls {
+			return target{url: u, header: h, size: -1}, true, nil
+		}
+	default:
+		return target{}, false, nil
+	}
+	return target{}, false, fmt.Errorf("%s lists no file", doc.url)
+}
+
+// dataDirSizes returns the space an Arca data directory takes on disk:
+// the database (with its WAL), the blobs, and the rest.
+func dataDirSizes(dir string) (database, blobs, other int64) {
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		n := info.Size()
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			n = st.Blocks * 512 // allocated, as du counts
+		}
+		rel, _ := filepath.Rel(dir, path)
+		switch {
+		case rel == "blobs" || strings.HasPrefix(rel, "blobs"+string(filepath.Separator)):
+			blobs += n
+		case strings.HasPrefix(rel, engine.DatabaseFile):
+			database += n
+		default:
+			other += n
+		}
+		return nil
+	})
+	return database, blobs, other
 }
 
 // deleteVersions deletes versions of a package (DeletePackageVersions, in
@@ -409,6 +511,9 @@ func get(t target) ([]byte, error) {
 }
 
 func formatOf(name string) types.PackageFormat {
+	if f, ok := scaleFormatOf(name); ok {
+		return f
+	}
 	switch name {
 	case "pypi":
 		return types.PackageFormatPypi
@@ -449,12 +554,18 @@ func (r *runner) printScale(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	if len(r.scalePackageRows) > 0 {
-		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers):")
+		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers; publishes/s, p50, p99 and CPU/publish over the segment before the checkpoint; reads of one package's document and its file, idle; data on disk):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | read req/s | read p99 | peak RSS | RSS after |")
-		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | publish p99 | CPU/publish | doc req/s | doc p99 | file req/s | file p99 | peak RSS | RSS after | database | blobs | other data | others' CPU |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scalePackageRows {
-			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %.0f | %s | %s | %s |\n", s.Format, s.Packages, s.Writers, s.Rate, fmtDur(s.Publish), s.Read.RPS, fmtDur(s.Read.P99), fmtMB(s.PeakRSS), fmtMB(s.QuietRSS))
+			fileRPS, fileP99 := "-", "-"
+			if s.Asset != nil {
+				fileRPS, fileP99 = fmt.Sprintf("%.0f", s.Asset.RPS), fmtDur(s.Asset.P99)
+			}
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", s.Format, s.Packages, s.Writers, s.Rate,
+				fmtDur(s.Publish), fmtDur(s.PublishP99), fmtDur(s.PublishCPU), s.Read.RPS, fmtDur(s.Read.P99), fileRPS, fileP99,
+				fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
 		}
 	}
 }

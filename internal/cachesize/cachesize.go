@@ -8,7 +8,10 @@
 //	catalog   version lookups 8 MiB, version lists 32 MiB
 //	npm       documents 32 MiB, version manifests 32 MiB
 //	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
-//	nuget, maven, cargo, ruby   16 MiB each
+//	maven     metadata 14 MiB, version orders 2 MiB
+//	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
+//	nuget     documents 12 MiB, decoded entries 4 MiB
+//	ruby      gem lists 12 MiB, decoded gems 4 MiB
 //	external connections' documents 40 MiB, shared among them
 //
 // 256 MiB in all. Each cache counts the bytes it holds, not entries, and

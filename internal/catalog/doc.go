@@ -24,7 +24,8 @@
 // decoded version lists (versionlist.go: ListVersions asks the store for
 // each version's stamp and reads again only the versions that changed, so
 // a package of thousands of versions costs one version's decoding per
-// publish; VersionStatuses reads the stamps alone).
+// publish; VersionsWithStatus reads the stamps of the versions with one
+// status alone).
 //
 // Rules kept here (User Guide, "Working with repositories", "Working with
 // upstream repositories", "Domains"):

@@ -76,22 +76,23 @@ func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Ve
 	return vs, nil
 }
 
-// VersionStatuses returns the status of each version of a package in
-// repo, from the versions' stamps: no version's metadata is read, so a
+// VersionsWithStatus returns the versions of a package in repo that
+// have the status, from the store's stamps of those versions alone: a
 // caller looking for a few versions among thousands (Maven's metadata
-// upload lists every version) pays a few small columns per version.
-func (c *Catalog) VersionStatuses(ctx context.Context, repo store.Repository, ref artifact.PackageRef) (map[string]artifact.Status, error) {
+// upload lists every version, to publish the Unfinished ones) reads a few
+// rows.
+func (c *Catalog) VersionsWithStatus(ctx context.Context, repo store.Repository, ref artifact.PackageRef, status artifact.Status) ([]string, error) {
 	p, err := c.getPackage(ctx, c.st, repo, ref)
 	if err != nil {
 		return nil, err
 	}
-	stamps, err := c.st.VersionStamps(ctx, p.ID)
+	stamps, err := c.st.VersionStampsWithStatus(ctx, p.ID, status)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]artifact.Status, len(stamps))
-	for _, s := range stamps {
-		out[s.Version] = s.Status
+	out := make([]string, len(stamps))
+	for i, s := range stamps {
+		out[i] = s.Version
 	}
 	return out, nil
 }

@@ -533,6 +533,10 @@ type Versions interface {
 	// from an earlier read of it, without its metadata: a reader that
 	// keeps versions decoded reads again only those whose stamp changed.
 	VersionStamps(ctx context.Context, packageID int64) ([]VersionStamp, error)
+	// VersionStampsWithStatus is VersionStamps of the versions with that
+	// status only: a caller looking for the few Unfinished versions among
+	// thousands gets a few rows.
+	VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]VersionStamp, error)
 	// UpdateVersion replaces the status, revision and metadata of v.
 	UpdateVersion(ctx context.Context, v Version) error
 	// AddAsset adds an asset to a version; an existing name is

@@ -1,10 +1,40 @@
 package cargo
 
-// IndexCacheBytes bounds the memory of rendered index files.
-const IndexCacheBytes = 16 << 20
+import "github.com/arcahq/arca/internal/format/rendered"
+
+// Cargo's 16 MiB share of the cache budget: rendered index files, their
+// lines by version, and each crate's versions in order.
+const (
+	// IndexCacheBytes bounds the memory of rendered index files.
+	IndexCacheBytes = 10 << 20
+	// LineCacheBytes bounds the memory of rendered index lines.
+	LineCacheBytes = 4 << 20
+	// OrderCacheBytes bounds the memory of crates' version orders.
+	OrderCacheBytes = 2 << 20
+)
 
 // indexKey names a rendered index file.
 type indexKey struct {
 	repository int64
 	name       string // the collision name
 }
+
+// lineKey names a rendered index line: what it was rendered from (a
+// version's revision changes with every change to its metadata).
+type lineKey struct {
+	name, version, revision string
+	yanked                  bool
+}
+
+// line is a version's rendered index line, with the crate name it
+// states (or why it could not be rendered).
+type line struct {
+	body []byte
+	name string
+	err  error
+}
+
+func lineSize(l line) int64 { return int64(len(l.body) + len(l.name) + 64) }
+
+// Lines keeps rendered index lines (see rendered.Fragments).
+type Lines = rendered.Fragments[lineKey, line]

@@ -19,7 +19,15 @@ type Deps = format.Deps
 type Format struct {
 	d     Deps
 	index *rendered.Cache[indexKey, *rendered.Doc]
-	now   func() time.Time
+	// lines and orders make a rebuild after a publish render one line
+	// and place one version, not every version's again.
+	lines  *Lines
+	orders *format.Orders[indexKey]
+	// writers remembers who published what, so that readers other than
+	// the publisher are served the previous index file while it is
+	// rebuilt.
+	writers *rendered.Writers
+	now     func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -29,6 +37,9 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	f.index = rendered.NewCache[indexKey](cachesize.Share(IndexCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.lines = rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize)
+	f.orders = format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
+	f.writers = rendered.NewWriters()
 	return f
 }
 

@@ -65,6 +65,7 @@ func (f *Format) publish(c *call) error {
 	}); err != nil {
 		return err
 	}
+	f.notePublish(c, r)
 	return format.WriteJSON(c.w, http.StatusOK, publishWarnings)
 }
 
@@ -161,6 +162,7 @@ func (f *Format) setStatus(c *call, target artifact.Status) error {
 		if e, failed := res.Failed[version]; failed {
 			return errkind.Validationf("crate %s version %s: %s", name, version, e.Message)
 		}
+		f.notePublish(c, r)
 	}
 	return format.WriteJSON(c.w, http.StatusOK, okBody)
 }

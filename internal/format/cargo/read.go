@@ -3,7 +3,6 @@ package cargo
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strings"
 	"time"
 
@@ -48,13 +47,15 @@ func (f *Format) config(c *call) error {
 func (f *Format) indexFile(c *call) error {
 	repo := c.req.Repository
 	r := ref(c.p.name)
+	key := indexKey{repository: repo.ID, name: c.p.name}
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, r)
-	doc, err := f.index.Load(indexKey{repository: repo.ID, name: c.p.name}, gen, func() (*rendered.Doc, bool, error) {
+	atLeast := f.writers.AtLeast(rendered.PackageOf(repo.DomainID, r), c.req.Claims.ID.String())
+	doc, err := f.index.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, r)
 		if err != nil {
 			return nil, false, err
 		}
-		body, modified, err := RenderIndex(view, c.p.name)
+		body, modified, err := renderIndex(view, c.p.name, f.lines, f.orders, key)
 		if err != nil {
 			return nil, false, err
 		}
@@ -69,6 +70,13 @@ func (f *Format) indexFile(c *call) error {
 	return nil
 }
 
+// notePublish records that the request's client (its token) changed the
+// crate, so that its next read of the index file shows the change.
+func (f *Format) notePublish(c *call, r artifact.PackageRef) {
+	domain := c.req.Repository.DomainID
+	f.writers.Note(rendered.PackageOf(domain, r), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, r))
+}
+
 // RenderIndex renders an index file from a resolved view: each version's
 // stored index line with yanked set from its status, and the newest
 // publish or status change of the versions listed (zero when only
@@ -76,34 +84,43 @@ func (f *Format) indexFile(c *call) error {
 // line to show, or published under a spelling whose lower case is not
 // path (the lower-cased name of the index path), is NotFound.
 func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
+	return renderIndex(view, path, nil, nil, indexKey{})
+}
+
+// renderIndex is RenderIndex with the lines of versions that have a
+// revision kept in lines, and the crate's version order kept in orders
+// under key.
+func renderIndex(view *resolve.View, path string, lines *Lines, orders *format.Orders[indexKey], key indexKey) ([]byte, time.Time, error) {
 	versions := make([]resolve.Candidate, 0, len(view.Versions))
+	size := 0
 	for _, v := range view.Versions {
 		if v.Status.Downloadable() && len(v.Meta.Extra) > 0 {
 			versions = append(versions, v)
+			size += len(v.Meta.Extra) + 16
 		}
 	}
 	if len(versions) == 0 {
 		return nil, time.Time{}, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
 	}
-	sort.Slice(versions, func(i, j int) bool {
-		return format.CompareSemVer(versions[i].Version.Version, versions[j].Version.Version) < 0
-	})
-	var out []byte
+	format.SortKept(orders, key, versions, func(v resolve.Candidate) string { return v.Version.Version }, format.CompareSemVer)
+	out := make([]byte, 0, size)
 	var modified time.Time
 	for _, v := range versions {
-		l, err := ParseIndexLine(v.Meta.Extra)
-		if err != nil {
-			return nil, time.Time{}, err
+		yanked := v.Status == artifact.Unlisted
+		render := func() line { return renderLine(v.Meta.Extra, yanked) }
+		var l line
+		if v.Revision != "" {
+			l = lines.Get(lineKey{view.Ref.Name, v.Version.Version, v.Revision, yanked}, render)
+		} else {
+			l = render()
 		}
-		if strings.ToLower(l.Name) != path {
-			return nil, time.Time{}, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.Name)
+		if l.err != nil {
+			return nil, time.Time{}, l.err
 		}
-		l.Yanked = v.Status == artifact.Unlisted
-		b, err := json.Marshal(l)
-		if err != nil {
-			return nil, time.Time{}, err
+		if strings.ToLower(l.name) != path {
+			return nil, time.Time{}, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.name)
 		}
-		out = append(append(out, b...), '\n')
+		out = append(append(out, l.body...), '\n')
 		for _, t := range []time.Time{v.CreatedAt, v.UpdatedAt} {
 			if t.After(modified) {
 				modified = t
@@ -111,6 +128,17 @@ func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
 		}
 	}
 	return out, modified, nil
+}
+
+// renderLine renders a version's stored index line with yanked set.
+func renderLine(extra []byte, yanked bool) line {
+	l, err := ParseIndexLine(extra)
+	if err != nil {
+		return line{err: err}
+	}
+	l.Yanked = yanked
+	b, err := json.Marshal(l)
+	return line{body: b, name: l.Name, err: err}
 }
 
 // download sends a version's .crate. Yanked (Unlisted) versions still

@@ -6,7 +6,11 @@ import (
 )
 
 // DocCacheBytes bounds the memory of generated metadata files.
-const DocCacheBytes = 16 << 20
+const DocCacheBytes = 14 << 20
+
+// OrderCacheBytes bounds the memory of artifacts' version orders (about
+// 100 bytes a version); with DocCacheBytes, Maven's 16 MiB share.
+const OrderCacheBytes = 2 << 20
 
 // docKey names a generated metadata file: the repository, and the path of
 // the file without a checksum extension.

@@ -16,8 +16,14 @@ type Deps = format.Deps
 
 // Format is the Maven surface.
 type Format struct {
-	d       Deps
-	docs    *rendered.Cache[docKey, document]
+	d    Deps
+	docs *rendered.Cache[docKey, document]
+	// orders keeps each artifact's versions in Maven's order, so that a
+	// rebuild after a publish places one version instead of sorting all.
+	orders *format.Orders[docKey]
+	// writers remembers who published what, so that readers other than
+	// the publisher are served the previous metadata while it is rebuilt.
+	writers *rendered.Writers
 	uploads *uploads
 	now     func() time.Time
 }
@@ -31,6 +37,8 @@ func New(d Deps) *Format {
 	f.uploads = &uploads{cat: d.Catalog, now: func() time.Time { return f.now() }}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
+	f.orders = format.NewOrders[docKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
+	f.writers = rendered.NewWriters()
 	return f
 }
 

@@ -1,6 +1,7 @@
 package maven
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -345,6 +346,7 @@ func TestParseChecksum(t *testing.T) {
 func FuzzParseMetadata(f *testing.F) {
 	f.Add([]byte(deployedMetadata))
 	f.Add([]byte(snapshotMetadataXML))
+	f.Add([]byte(manyVersions))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ParseMetadata(strings.NewReader(string(b)))
 		if err != nil {
@@ -352,6 +354,13 @@ func FuzzParseMetadata(f *testing.F) {
 				t.Fatalf("unclassified error %v", err)
 			}
 			return
+		}
+		// The scan of the version list reads what the decoder reads.
+		if want, ok := fullDecode(b); ok && want.Versioning != nil && !reflect.DeepEqual(trimmed(want).Versioning.Versions, m.Versioning.Versions) {
+			t.Fatalf("versions %q, decoded %q", m.Versioning.Versions, trimmed(want).Versioning.Versions)
+		}
+		if !bytes.Equal(m.Render(), m.renderXML()) {
+			t.Fatalf("Render differs from the encoder:\n%s\n%s", m.Render(), m.renderXML())
 		}
 		// What parses renders, and what renders parses back the same.
 		back, err := ParseMetadata(strings.NewReader(string(m.Render())))

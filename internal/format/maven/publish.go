@@ -96,6 +96,7 @@ func (f *Format) putFile(c *call) error {
 	if err != nil {
 		return err
 	}
+	f.notePublish(c)
 	return created(c, true)
 }
 
@@ -222,22 +223,31 @@ func (f *Format) putArtifactMetadata(c *call) error {
 		return created(c, true)
 	}
 	ctx, repo, ref := c.ctx(), c.req.Repository, c.p.Ref()
-	// mvn lists every version: only the Unfinished ones are read.
-	statuses, err := f.d.Catalog.VersionStatuses(ctx, repo, ref)
+	// mvn lists every version: only this repository's Unfinished ones
+	// (a few) are read, and published in the order the file lists them.
+	unfinished, err := f.d.Catalog.VersionsWithStatus(ctx, repo, ref, artifact.Unfinished)
 	if errors.Is(err, errkind.ErrNotFound) {
 		return created(c, true) // nothing published here (an upstream's)
 	}
 	if err != nil {
 		return err
 	}
+	if len(unfinished) == 0 {
+		return created(c, true)
+	}
+	isUnfinished := make(map[string]bool, len(unfinished))
+	for _, v := range unfinished {
+		isUnfinished[v] = true
+	}
 	var stored *artifact.Asset
 	for _, version := range m.Versioning.Versions {
-		if statuses[version] != artifact.Unfinished {
+		if !isUnfinished[version] {
 			continue
 		}
+		delete(isUnfinished, version) // listed twice: published once
 		v, err := f.d.Catalog.Version(ctx, repo, ref, version)
 		if errors.Is(err, errkind.ErrNotFound) {
-			continue // listed, but not published here (an upstream's)
+			continue // deleted since
 		}
 		if err != nil {
 			return err
@@ -259,6 +269,7 @@ func (f *Format) putArtifactMetadata(c *call) error {
 		if _, err := f.d.Catalog.Publish(ctx, repo, pub); err != nil {
 			return err
 		}
+		f.notePublish(c)
 	}
 	return created(c, true)
 }
@@ -303,5 +314,6 @@ func (f *Format) putSnapshotMetadata(c *call) error {
 	if _, err := f.d.Catalog.SplitVersion(ctx, repo, split); err != nil {
 		return err
 	}
+	f.notePublish(c)
 	return created(c, true)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
@@ -115,7 +117,8 @@ func (f *Format) metadata(c *call) (document, error) {
 	// The generation is read before resolving: a write that lands while
 	// the file is generated leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, p.Ref())
-	return f.docs.Load(key, gen, func() (document, bool, error) {
+	atLeast := f.writers.AtLeast(rendered.PackageOf(repo.DomainID, p.Ref()), c.req.Claims.ID.String())
+	return f.docs.LoadAtLeast(key, gen, atLeast, func() (document, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, p.Ref())
 		if err != nil {
@@ -123,7 +126,7 @@ func (f *Format) metadata(c *call) (document, error) {
 		}
 		var m *Metadata
 		if p.Kind == KindArtifactMetadata {
-			m, err = artifactMetadata(view.Versions, p)
+			m, err = f.artifactMetadata(view.Versions, p, key)
 		} else {
 			m, err = snapshotMetadata(view.Versions, p)
 		}
@@ -134,6 +137,13 @@ func (f *Format) metadata(c *call) (document, error) {
 	})
 }
 
+// notePublish records that the request's client (its token) changed the
+// artifact, so that its next read of the metadata shows the change.
+func (f *Format) notePublish(c *call) {
+	domain, ref := c.req.Repository.DomainID, c.p.Ref()
+	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
+}
+
 // candidates are the versions of a resolved view.
 type candidates = map[string]resolve.Candidate
 
@@ -141,7 +151,8 @@ type candidates = map[string]resolve.Candidate
 // Published versions of the repository, its upstreams and its external
 // connection (User Guide, "Package version status": Unlisted, Unfinished,
 // Archived and Disposed versions are not listed to package managers).
-func artifactMetadata(versions candidates, p Path) (*Metadata, error) {
+// The versions are sorted in the order kept under key (f.orders).
+func (f *Format) artifactMetadata(versions candidates, p Path, key docKey) (*Metadata, error) {
 	var infos []VersionInfo
 	for _, c := range versions {
 		if c.Status.Listed() {
@@ -151,7 +162,8 @@ func artifactMetadata(versions candidates, p Path) (*Metadata, error) {
 	if len(infos) == 0 {
 		return nil, errkind.NotFoundf("%s has no published versions", Rules{}.Display(p.Ref()))
 	}
-	return ArtifactMetadata(p.GroupID, p.ArtifactID, infos), nil
+	format.SortKept(f.orders, key, infos, func(v VersionInfo) string { return v.Version }, Rules{}.CompareVersions)
+	return sortedArtifactMetadata(p.GroupID, p.ArtifactID, infos), nil
 }
 
 // snapshotMetadata generates the metadata of a SNAPSHOT version from the

@@ -18,13 +18,24 @@ type Deps = format.Deps
 type Format struct {
 	d    Deps
 	docs *rendered.Cache[docKey, *rendered.Doc]
+	// entries keeps versions' decoded entries, so that a rebuild after a
+	// publish decodes one version's, not every version's again.
+	entries *rendered.Fragments[entryKey, decoded]
+	// writers remembers who changed what, so that other readers are
+	// served the previous rendering while a document is rebuilt.
+	writers *rendered.Writers
 }
 
 var _ endpoint.Format = (*Format)(nil)
 
 // New returns the NuGet surface.
 func New(d Deps) *Format {
-	return &Format{d: d.WithDefaults(), docs: rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now)}
+	return &Format{
+		d:       d.WithDefaults(),
+		docs:    rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now),
+		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
+		writers: rendered.NewWriters(),
+	}
 }
 
 // Challenge returns a Basic challenge: NuGet sends no credentials until

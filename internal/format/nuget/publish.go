@@ -73,6 +73,7 @@ func (f *Format) push(c *call) error {
 	if err != nil {
 		return err
 	}
+	f.notePublish(c, ref)
 	c.w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -124,6 +125,7 @@ func (f *Format) listing(c *call) error {
 		if e, failed := res.Failed[key]; failed {
 			return errkind.Conflictf("Version %s of %s did not change: %s", key, ref.Name, e.Message)
 		}
+		f.notePublish(c, ref)
 	}
 	c.w.WriteHeader(http.StatusNoContent)
 	return nil

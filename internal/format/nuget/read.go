@@ -46,9 +46,31 @@ func serveJSON(c *call, v any) error {
 	return nil
 }
 
-// DocCacheBytes bounds the memory of rendered version lists and
-// registration indexes (plain and gzipped together).
-const DocCacheBytes = 16 << 20
+// NuGet's 16 MiB share of the cache budget.
+const (
+	// DocCacheBytes bounds the memory of rendered version lists and
+	// registration indexes (plain and gzipped together).
+	DocCacheBytes = 12 << 20
+	// EntryCacheBytes bounds the memory of versions' decoded entries.
+	EntryCacheBytes = 4 << 20
+)
+
+// entryKey names a version's decoded entry: what it was decoded from (a
+// version's revision changes with every change to its metadata).
+type entryKey struct {
+	id, version, revision string
+}
+
+// decoded is a version's entry and parsed version, or ok false when its
+// metadata holds none.
+type decoded struct {
+	entry Entry
+	v     Version
+	ok    bool
+	size  int64 // roughly its memory: twice the JSON it was decoded from
+}
+
+func decodedSize(d decoded) int64 { return d.size }
 
 // docKey names a rendered document of a package.
 type docKey struct {
@@ -112,7 +134,7 @@ func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string
 	if err != nil {
 		return "", nil, false, err
 	}
-	out = visible(view, semVer2)
+	out = f.visible(view, semVer2)
 	if len(out) == 0 {
 		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
@@ -130,7 +152,8 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 	// The generation is read before resolving: a write that lands while
 	// the document renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
-	doc, err := f.docs.Load(key, gen, func() (*rendered.Doc, bool, error) {
+	atLeast := f.writers.AtLeast(rendered.PackageOf(repo.DomainID, ref), c.req.Claims.ID.String())
+	doc, err := f.docs.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
 		if err != nil {
@@ -145,25 +168,53 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 	return nil
 }
 
-// visible returns the versions of a view that clients see, in order.
-func visible(view *resolve.View, semVer2 bool) []version {
+// notePublish records that the request's client (its token) changed the
+// package, so that its next read shows the change while other readers
+// may be served the previous rendering.
+func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
+	domain := c.req.Repository.DomainID
+	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
+}
+
+// visible returns the versions of a view that clients see, in order. The
+// entries of versions with a revision are decoded once (f.entries).
+func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
 	var out []version
 	for key, cand := range view.Versions {
 		if !cand.Status.Downloadable() {
 			continue
 		}
-		e, ok := EntryOf(cand.Meta)
-		if !ok || (e.SemVer2 && !semVer2) {
+		decode := func() decoded {
+			e, ok := EntryOf(cand.Meta)
+			if !ok {
+				return decoded{}
+			}
+			v, err := ParseVersion(e.Version)
+			return decoded{entry: e, v: v, ok: err == nil, size: 2*int64(len(cand.Meta.Extra)) + 256}
+		}
+		var d decoded
+		if cand.Revision != "" {
+			d = f.entries.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+		} else {
+			d = decode()
+		}
+		if !d.ok || (d.entry.SemVer2 && !semVer2) {
 			continue
 		}
-		v, err := ParseVersion(e.Version)
-		if err != nil {
-			continue
-		}
-		out = append(out, version{key: key, v: v, entry: e, cand: cand})
+		out = append(out, version{key: key, v: d.v, entry: d.entry, cand: cand})
 	}
-	slices.SortFunc(out, func(a, b version) int { return Compare(a.v, b.v) })
-	return out
+	// Sorted by index: a version is large, and sorting thousands of them
+	// in place moved each many times.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return Compare(out[a].v, out[b].v) })
+	sorted := make([]version, len(out))
+	for i, k := range order {
+		sorted[i] = out[k]
+	}
+	return sorted
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased

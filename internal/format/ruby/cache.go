@@ -1,7 +1,31 @@
 package ruby
 
-// GemsCacheBytes bounds the memory of the cached gem lists and info files.
-const GemsCacheBytes = 16 << 20
+// RubyGems' 16 MiB share of the cache budget.
+const (
+	// GemsCacheBytes bounds the memory of the cached gem lists and info
+	// files.
+	GemsCacheBytes = 12 << 20
+	// ExtraCacheBytes bounds the memory of versions' decoded gems.
+	ExtraCacheBytes = 4 << 20
+)
+
+// extraKey names a version's decoded gems: what they were decoded from
+// (a version's revision changes with every change to its metadata).
+type extraKey struct {
+	name, version, revision string
+}
+
+// gemsSize is roughly the memory of a version's decoded gems.
+func gemsSize(gems []Gem) int64 {
+	n := int64(64)
+	for _, g := range gems {
+		n += 512 + int64(len(g.Summary)+len(g.Description))
+		for _, d := range g.Dependencies {
+			n += 64 + int64(len(d.Name))
+		}
+	}
+	return n
+}
 
 // gemsKey names a package's gems as one repository's clients see them.
 type gemsKey struct {

@@ -22,6 +22,12 @@ type Format struct {
 	// gems are the packages' gem lists and info files, at their package
 	// generation.
 	gems *rendered.Cache[gemsKey, *gemList]
+	// writers remembers who pushed or yanked what, so that other readers
+	// are served the previous gem list while it is rebuilt.
+	writers *rendered.Writers
+	// extras keeps each version's decoded gems, so that a rebuild after
+	// a push decodes one version's, not every version's again.
+	extras *rendered.Fragments[extraKey, []Gem]
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -31,6 +37,8 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
+	f.writers = rendered.NewWriters()
+	f.extras = rendered.NewFragments[extraKey](cachesize.Share(ExtraCacheBytes, d.CacheBytes), gemsSize)
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -205,30 +205,40 @@ func nilIfEmpty(s string) any {
 // checksum and its Ruby and RubyGems requirements.
 func InfoFile(gems []Gem) []byte {
 	var b strings.Builder
-	b.WriteString("---\n")
+	b.WriteString(infoHeader)
 	for _, g := range gems {
-		b.WriteString(g.Version)
-		if g.Platform != "ruby" && g.Platform != "" {
-			b.WriteString("-" + g.Platform)
-		}
-		b.WriteString(" ")
-		var deps []string
-		for _, d := range g.Dependencies {
-			if d.Type == "runtime" {
-				deps = append(deps, d.Name+":"+compactRequirement(d.Requirements))
-			}
-		}
-		b.WriteString(strings.Join(deps, ","))
-		b.WriteString("|checksum:" + g.SHA256)
-		if r := compactRequirement(g.RequiredRuby); r != "" && r != ">= 0" {
-			b.WriteString(",ruby:" + r)
-		}
-		if r := compactRequirement(g.RequiredRubygems); r != "" && r != ">= 0" {
-			b.WriteString(",rubygems:" + r)
-		}
-		b.WriteString("\n")
+		b.WriteString(infoLine(g))
 	}
 	return []byte(b.String())
+}
+
+// infoHeader begins every info file.
+const infoHeader = "---\n"
+
+// infoLine is a gem's line of the info file, newline included.
+func infoLine(g Gem) string {
+	var b strings.Builder
+	b.WriteString(g.Version)
+	if g.Platform != "ruby" && g.Platform != "" {
+		b.WriteString("-" + g.Platform)
+	}
+	b.WriteString(" ")
+	var deps []string
+	for _, d := range g.Dependencies {
+		if d.Type == "runtime" {
+			deps = append(deps, d.Name+":"+compactRequirement(d.Requirements))
+		}
+	}
+	b.WriteString(strings.Join(deps, ","))
+	b.WriteString("|checksum:" + g.SHA256)
+	if r := compactRequirement(g.RequiredRuby); r != "" && r != ">= 0" {
+		b.WriteString(",ruby:" + r)
+	}
+	if r := compactRequirement(g.RequiredRubygems); r != "" && r != ">= 0" {
+		b.WriteString(",rubygems:" + r)
+	}
+	b.WriteString("\n")
+	return b.String()
 }
 
 func compactRequirement(cs []Constraint) string {
@@ -304,9 +314,16 @@ func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
 		return changes[i].gems[0].FullName() < changes[j].gems[0].FullName()
 	})
 	var listed []Gem // in push order, as the info file lists them
+	// The info file after each change, hashed as it grows: a push appends
+	// its line, so only a removal hashes the file again (a package of
+	// thousands of versions hashed its whole file at every one).
+	var lines []string
+	sum := md5.New()
+	sum.Write([]byte(infoHeader))
 	var out []VersionsEvent
 	for _, c := range changes {
 		ev := VersionsEvent{At: c.at, Name: name}
+		removed := false
 		for _, g := range c.gems {
 			entry := g.Version
 			if g.Platform != "ruby" && g.Platform != "" {
@@ -314,13 +331,29 @@ func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
 			}
 			if c.removed {
 				ev.Entries = append(ev.Entries, "-"+entry)
-				listed = slices.DeleteFunc(listed, func(l Gem) bool { return l.FullName() == g.FullName() })
+				for i := len(listed) - 1; i >= 0; i-- {
+					if listed[i].FullName() == g.FullName() {
+						listed, lines = slices.Delete(listed, i, i+1), slices.Delete(lines, i, i+1)
+						removed = true
+					}
+				}
 			} else {
 				ev.Entries = append(ev.Entries, entry)
-				listed = append(listed, g)
+				l := infoLine(g)
+				listed, lines = append(listed, g), append(lines, l)
+				if !removed {
+					sum.Write([]byte(l))
+				}
 			}
 		}
-		ev.InfoMD5 = MD5(InfoFile(listed))
+		if removed {
+			sum.Reset()
+			sum.Write([]byte(infoHeader))
+			for _, l := range lines {
+				sum.Write([]byte(l))
+			}
+		}
+		ev.InfoMD5 = hex.EncodeToString(sum.Sum(nil))
 		out = append(out, ev)
 	}
 	if current := MD5(info); len(listed) > 0 && (len(out) == 0 || out[len(out)-1].InfoMD5 != current) {

@@ -3,7 +3,9 @@ package ruby
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,40 @@ func infoOf(gems []Gem) []byte {
 		return nil
 	}
 	return InfoFile(gems)
+}
+
+// TestVersionsHistoryChecksums: in a long history of pushes with yanks
+// among them, each line's checksum is that of the info file after it.
+func TestVersionsHistoryChecksums(t *testing.T) {
+	at := func(s int) time.Time { return time.Unix(1700000000+int64(s), 0).UTC() }
+	var versions []GemVersion
+	byEntry := map[string]Gem{}
+	for i := range 60 {
+		g := Gem{Spec: Spec{Name: "a", Version: fmt.Sprintf("1.%d", i), Platform: "ruby"}, SHA256: fmt.Sprint(i), Pushed: at(2 * i)}
+		byEntry[g.Version] = g
+		v := GemVersion{Gems: []Gem{g}, Listed: i%7 != 3}
+		if !v.Listed {
+			v.Changed = at(2*i + 31) // yanked some pushes later
+		}
+		versions = append(versions, v)
+	}
+	var served []Gem
+	for _, v := range versions {
+		if v.Listed {
+			served = append(served, v.Gems...)
+		}
+	}
+	var listed []Gem
+	for _, ev := range History("a", versions, InfoFile(served)) {
+		for _, e := range ev.Entries {
+			if name, ok := strings.CutPrefix(e, "-"); ok {
+				listed = slices.DeleteFunc(listed, func(g Gem) bool { return g.Version == name })
+			} else {
+				listed = append(listed, byEntry[e])
+			}
+		}
+		if want := MD5(InfoFile(listed)); ev.InfoMD5 != want {
+			t.Fatalf("after %v: checksum %s, want %s", ev.Entries, ev.InfoMD5, want)
+		}
+	}
 }

@@ -61,6 +61,7 @@ func (f *Format) push(c *call) error {
 	if err != nil {
 		return err
 	}
+	f.notePublish(c, spec.Name)
 	msg := fmt.Sprintf("Successfully registered gem: %s (%s)", spec.Name, spec.Version)
 	if spec.Platform != "ruby" {
 		msg = fmt.Sprintf("Successfully registered gem: %s (%s-%s)", spec.Name, spec.Version, spec.Platform)
@@ -134,6 +135,7 @@ func (f *Format) yank(c *call) error {
 	if e, ok := res.Failed[version]; ok {
 		return errkind.Validationf("%s", e.Message)
 	}
+	f.notePublish(c, name)
 	var files []string
 	for file := range ParseExtra(v.Meta.Extra).Gems {
 		files = append(files, strings.TrimSuffix(file, ".gem"))

@@ -13,6 +13,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/respond"
 )
 
@@ -55,7 +56,10 @@ func (f *Format) repositoryGems(c *call) ([]indexed, error) {
 func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemList, error) {
 	repo := c.req.Repository
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, Ref(name))
-	return f.gems.Load(gemsKey{repository: repo.ID, name: name}, gen, func() (*gemList, bool, error) {
+	// Readers other than the gem's last pusher get the previous list
+	// while it is rebuilt.
+	atLeast := f.writers.AtLeast(rendered.PackageOf(repo.DomainID, Ref(name)), c.req.Claims.ID.String())
+	return f.gems.LoadAtLeast(gemsKey{repository: repo.ID, name: name}, gen, atLeast, func() (*gemList, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), repo, Ref(name))
 		if errkind.KindOf(err) == errkind.NotFound {
 			return &gemList{}, false, nil
@@ -69,11 +73,20 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 			if cand.Status == artifact.Unfinished {
 				continue
 			}
-			var own []Gem
-			for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-				own = append(own, g)
+			decode := func() []Gem {
+				var own []Gem
+				for _, g := range ParseExtra(cand.Meta.Extra).Gems {
+					own = append(own, g)
+				}
+				sortByPush(own)
+				return own
 			}
-			sortByPush(own)
+			var own []Gem // shared with f.extras: not modified
+			if cand.Revision != "" {
+				own = f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode)
+			} else {
+				own = decode()
+			}
 			if cand.Status == artifact.Published {
 				gems = append(gems, own...)
 			}
@@ -89,6 +102,13 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 		l.history = History(name, history, l.info)
 		return l, view.Remote, nil
 	})
+}
+
+// notePublish records that the request's client (its token) changed the
+// gem name, so that its next read shows the change.
+func (f *Format) notePublish(c *call, name string) {
+	domain := c.req.Repository.DomainID
+	f.writers.Note(rendered.PackageOf(domain, Ref(name)), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, Ref(name)))
 }
 
 // sortByPush orders gems as the info file lists them: by push time, then

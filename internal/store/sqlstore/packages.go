@@ -262,7 +262,15 @@ func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets b
 }
 
 func (q queries) VersionStamps(ctx context.Context, packageID int64) ([]store.VersionStamp, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT id, version, status, revision, updated_at FROM package_versions WHERE package_id = $1`, packageID)
+	return q.versionStamps(ctx, `WHERE package_id = $1`, packageID)
+}
+
+func (q queries) VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]store.VersionStamp, error) {
+	return q.versionStamps(ctx, `WHERE package_id = $1 AND status = $2`, packageID, string(status))
+}
+
+func (q queries) versionStamps(ctx context.Context, where string, args ...any) ([]store.VersionStamp, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT id, version, status, revision, updated_at FROM package_versions `+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ type Dialect interface {
 // Store implements store.Store over database/sql.
 type Store struct {
 	queries
-	write *sql.DB
+	write *prepared // the write pool, whose connection Update's transactions hold
 	close func() error
 	timer Timer
 }
@@ -62,7 +62,13 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store reading from read and writing to write (they may be
 // the same pool). closeFn releases both.
 func New(read, write *sql.DB, d Dialect, closeFn func() error) *Store {
-	return &Store{queries: queries{r: read, w: write, d: d}, write: write, close: closeFn}
+	w, r := newPrepared(write), newPrepared(read)
+	if read == write {
+		r = w
+	}
+	return &Store{queries: queries{r: r, w: w, d: d}, write: w, close: func() error {
+		return errors.Join(r.close(), w.close(), closeFn())
+	}}
 }
 
 // maxAttempts bounds how often Update runs a transaction that keeps
@@ -86,7 +92,10 @@ func (s *Store) Update(ctx context.Context, fn func(q store.Queries) error) erro
 	}
 	uniqueRetried := false
 	for attempt := 1; ; attempt++ {
-		err, why := s.update(ctx, fn)
+		err, why, missed := s.update(ctx, fn)
+		// The transaction's connection is back in the pool: prepare what
+		// it ran unprepared.
+		s.write.prepare(ctx, missed)
 		switch {
 		case why == final || attempt == maxAttempts:
 			return err
@@ -116,13 +125,15 @@ const (
 	unique                    // a unique violation, maybe a concurrent insert
 )
 
-// update runs fn once in a transaction.
-func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err error, why failure) {
-	sqlTx, err := s.write.BeginTx(ctx, &sql.TxOptions{Isolation: s.d.Isolation()})
+// update runs fn once in a transaction, and returns the statements it ran
+// unprepared.
+func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err error, why failure, missed []string) {
+	sqlTx, err := s.write.db.BeginTx(ctx, &sql.TxOptions{Isolation: s.d.Isolation()})
 	if err != nil {
-		return fmt.Errorf("begin: %w", err), tx{d: s.d}.why(err)
+		return fmt.Errorf("begin: %w", err), tx{d: s.d}.why(err), nil
 	}
-	tx := &tx{Tx: sqlTx, d: s.d}
+	tx := &tx{Tx: sqlTx, d: s.d, stmts: s.write}
+	defer func() { missed = tx.missed }()
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -139,19 +150,22 @@ func (s *Store) update(ctx context.Context, fn func(q store.Queries) error) (err
 		in = timed{tx, s.timer}
 	}
 	if err = fn(queries{r: in, w: in, d: s.d}); err != nil {
-		return err, tx.why(err)
+		return err, tx.why(err), nil
 	}
 	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err), tx.why(err)
+		return fmt.Errorf("commit: %w", err), tx.why(err), nil
 	}
-	return nil, final
+	return nil, final, nil
 }
 
-// tx is a transaction that remembers how its statements failed.
+// tx is a transaction that remembers how its statements failed, and runs
+// them prepared when they are (see prepared.go).
 type tx struct {
 	*sql.Tx
 	d                   Dialect
 	retryable, violated bool
+	stmts               *prepared
+	missed              []string // statements run unprepared
 }
 
 func (t *tx) note(err error) {
@@ -176,20 +190,32 @@ func (t tx) why(err error) failure {
 	return final
 }
 
-func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := t.Tx.ExecContext(ctx, query, args...)
+func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	if st := t.stmts.inTx(ctx, t.Tx, query, &t.missed); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = t.Tx.ExecContext(ctx, query, args...)
+	}
 	t.note(err)
 	return res, err
 }
 
-func (t *tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.Tx.QueryContext(ctx, query, args...)
+func (t *tx) QueryContext(ctx context.Context, query string, args ...any) (rows *sql.Rows, err error) {
+	if st := t.stmts.inTx(ctx, t.Tx, query, &t.missed); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = t.Tx.QueryContext(ctx, query, args...)
+	}
 	t.note(err)
 	return rows, err
 }
 
-func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	row := t.Tx.QueryRowContext(ctx, query, args...)
+func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) (row *sql.Row) {
+	if st := t.stmts.inTx(ctx, t.Tx, query, &t.missed); st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = t.Tx.QueryRowContext(ctx, query, args...)
+	}
 	t.note(row.Err())
 	return row
 }

@@ -207,6 +207,12 @@ func testVersions(t *testing.T, s store.Store) {
 	if after, _ := s.VersionStamps(ctx, p.ID); len(after) != 2 || slices.Equal(after, stamps) {
 		t.Errorf("VersionStamps after UpdateVersion = %+v, want a changed stamp", after)
 	}
+	if only, err := s.VersionStampsWithStatus(ctx, p.ID, artifact.Unlisted); err != nil || len(only) != 1 || only[0].Version != "1.0.0" || only[0].Status != artifact.Unlisted {
+		t.Errorf("VersionStampsWithStatus(Unlisted) = %+v, %v; want 1.0.0 alone", only, err)
+	}
+	if none, err := s.VersionStampsWithStatus(ctx, p.ID, artifact.Archived); err != nil || len(none) != 0 {
+		t.Errorf("VersionStampsWithStatus(Archived) = %+v, %v; want none", none, err)
+	}
 	upd, _ := s.GetVersion(ctx, p.ID, "1.0.0")
 	if upd.Status != artifact.Unlisted || upd.Revision != "rev-2" || upd.Meta.Summary != "new summary" {
 		t.Errorf("UpdateVersion did not stick: %+v", upd)

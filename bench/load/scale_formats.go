@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
+
+	"github.com/arcahq/arca/bench/fixture"
+	"github.com/arcahq/arca/internal/format/nuget/nugettest"
+)
+
+// The scale scenario's targets for the formats added after npm, PyPI
+// and Maven: each publishes as its client does, over HTTP, and reads the
+// document its client reads to find versions.
+
+// scaleVersion spells version number i the same way in every format.
+func scaleVersion(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) }
+
+// scaleFormatTarget returns the scale target of cargo, nuget or ruby.
+func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
+	switch format {
+	case "cargo":
+		return scaleTarget{
+			format:  types.PackageFormatCargo,
+			version: scaleVersion,
+			publish: func(pkg string, i int) error {
+				_, body := fixture.Crate(pkg, scaleVersion(i), 0, uint64(i))
+				req, _ := http.NewRequest(http.MethodPut, a.ep+"api/v1/crates/new", bytes.NewReader(body))
+				req.Header.Set("Authorization", a.token) // cargo sends the bare token
+				_, _, err := do(req)
+				return err
+			},
+			doc: func(pkg string) target {
+				return target{url: a.ep + cargoIndexPath(pkg), header: http.Header{"Authorization": {a.token}, "Accept-Encoding": {"gzip"}}, size: -1}
+			},
+		}, nil
+	case "ruby":
+		return scaleTarget{
+			format:  types.PackageFormatRuby,
+			version: scaleVersion,
+			publish: func(pkg string, i int) error {
+				req, _ := http.NewRequest(http.MethodPost, a.ep+"api/v1/gems", bytes.NewReader(fixture.Gem(pkg, scaleVersion(i), 0, uint64(i))))
+				req.Header.Set("Authorization", a.bearer())
+				req.Header.Set("Content-Type", "application/octet-stream")
+				_, _, err := do(req)
+				return err
+			},
+			// Bundler's compact index: the gem's info file.
+			doc: func(pkg string) target {
+				return target{url: a.ep + "info/" + pkg, header: http.Header{"Authorization": {a.basic()}, "Accept-Encoding": {"gzip"}}, size: -1}
+			},
+		}, nil
+	case "nuget":
+		return scaleTarget{
+			format:  types.PackageFormatNuget,
+			version: scaleVersion,
+			publish: func(pkg string, i int) error {
+				return nugetPush(a.ep, a.basic(), nugettest.Package(nugettest.Spec{ID: pkg, Version: scaleVersion(i), Description: "A fixture of Arca's scale benchmark."}))
+			},
+			// The flat container's version list: what nuget.exe and
+			// dotnet restore read to pick a version.
+			doc: func(pkg string) target {
+				return target{url: a.ep + "v3/package/" + strings.ToLower(pkg) + "/index.json", header: nugetHeader(a.basic()), size: -1}
+			},
+		}, nil
+	}
+	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven, cargo, nuget, ruby)", format)
+}
+
+// cargoIndexPath is the sparse index path of a crate of four or more
+// characters: "sc/al/scalecargo".
+func cargoIndexPath(name string) string {
+	n := strings.ToLower(name)
+	return n[:2] + "/" + n[2:4] + "/" + n
+}
+
+// scaleFormatOf is the package format of a scale format name beyond npm,
+// PyPI and Maven.
+func scaleFormatOf(name string) (types.PackageFormat, bool) {
+	switch name {
+	case "cargo":
+		return types.PackageFormatCargo, true
+	case "nuget":
+		return types.PackageFormatNuget, true
+	case "ruby":
+		return types.PackageFormatRuby, true
+	}
+	return "", false
+}
