@@ -120,7 +120,8 @@ func BenchmarkMetricsPerRequest(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		c := m.Start(ctx)
+		key, value := m.Start()
+		c := context.WithValue(ctx, key, value)
 		r := metrics.From(c)
 		r.Package("npm")
 		m.TokenCheck("valid")

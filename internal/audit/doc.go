@@ -19,7 +19,8 @@
 // Wrap turns the record into one Event and hands it to the Log. A request
 // no surface claimed (a health check, a path that is no endpoint) makes no
 // event, nor does a successful package read of a repository whose data
-// events are not selected (not even built).
+// events are not selected (not even built: a package request keeps its
+// target as plain strings, made into requestParameters with the event).
 //
 // The Log writes events from one goroutine through a bounded queue, so a
 // slow or full disk never blocks a request: when the queue is full the

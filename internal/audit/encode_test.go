@@ -19,15 +19,15 @@ func downloadEvent() *Event {
 	req := httptest.NewRequest("GET", "/my-domain-111122223333/npm/my-repo/lodash/-/lodash-4.17.20.tgz", nil)
 	req.Header.Set("User-Agent", "npm/10.8.2 node/v22.11.0 linux x64 workspaces/false")
 	rec := &Record{}
-	rec.PackageRequest()
-	rec.SetToken("00112233445566778899aabbccddeeff", "111122223333", "arn:aws:iam::111122223333:user/alice")
-	rec.Params(map[string]any{"domainName": "my-domain", "domainOwner": "111122223333", "repositoryName": "my-repo", "packageFormat": "npm"})
-	rec.Param("packageName", "lodash")
-	rec.Param("packageVersion", "4.17.20")
+	rec.PackageRequest(Package{Domain: "my-domain", DomainOwner: "111122223333", Repository: "my-repo", Format: "npm", Name: "lodash", Version: "4.17.20"})
+	rec.SetToken(testTokenID, "111122223333", "arn:aws:iam::111122223333:user/alice")
 	rec.Authorizing(identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/alice", Kind: identity.KindUser, UserID: "AIDAALICE"},
 		"codeartifact:ReadFromRepository", "arn:aws:codeartifact:us-west-2:111122223333:repository/my-domain/my-repo")
 	return rec.event(req, "5d3f8c1e-7a8b-4c2d-9e0f-1a2b3c4d5e6f", "us-west-2", time.Date(2026, 11, 23, 10, 11, 12, 0, time.UTC))
 }
+
+// testTokenID is the token id 00112233445566778899aabbccddeeff.
+var testTokenID = [16]byte{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}
 
 // A control plane's response, with nested structs and slices.
 type (

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ const timeFormat = "2006-01-02T15:04:05Z"
 
 // event builds the event of a finished request.
 func (rec *Record) event(r *http.Request, requestID, region string, at time.Time) *Event {
+	if rec.pkg {
+		rec.targetParams()
+	}
 	e := &Event{
 		EventVersion:      EventVersion,
 		EventTime:         at.UTC().Format(timeFormat),
@@ -119,8 +123,8 @@ func (rec *Record) event(r *http.Request, requestID, region string, at time.Time
 		rec.packageFromARN()
 		e.RequestParameters = rec.params
 		e.AdditionalEventData = map[string]any{"httpMethod": r.Method, "requestUri": middleware.RedactPath(r.URL.Path)}
-		if rec.tokenID != "" {
-			e.AdditionalEventData["tokenId"] = rec.tokenID
+		if rec.tokenID != [16]byte{} {
+			e.AdditionalEventData["tokenId"] = hex.EncodeToString(rec.tokenID[:])
 		}
 	} else {
 		if e.EventName == "" {

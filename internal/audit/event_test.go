@@ -139,9 +139,8 @@ func TestControlPlaneEvent(t *testing.T) {
 func TestPackageRequestEvents(t *testing.T) {
 	tokenPrincipal := func(r *http.Request) *Record {
 		rec := From(r.Context())
-		rec.PackageRequest()
-		rec.SetToken("00112233445566778899aabbccddeeff", "111122223333", "arn:aws:iam::111122223333:user/alice")
-		rec.Params(map[string]any{"domainName": "my-domain", "domainOwner": "111122223333", "repositoryName": "my-repo", "packageFormat": "npm"})
+		rec.PackageRequest(Package{Domain: "my-domain", DomainOwner: "111122223333", Repository: "my-repo", Format: "npm"})
+		rec.SetToken(testTokenID, "111122223333", "arn:aws:iam::111122223333:user/alice")
 		return rec
 	}
 	repoARN := "arn:aws:codeartifact:us-west-2:111122223333:repository/my-domain/my-repo"
@@ -203,7 +202,7 @@ func TestPackageRequestEvents(t *testing.T) {
 		req := httptest.NewRequest("GET", "/my-domain-111122223333/npm/my-repo/-/user/token/SECRET-TOKEN", nil)
 		ev := serveWith(t, Config{}, func(w http.ResponseWriter, r *http.Request) {
 			rec := From(r.Context())
-			rec.PackageRequest()
+			rec.PackageRequest(Package{})
 			rec.Fail("UnauthorizedException", "The authorization token is not valid.")
 		}, req)
 		wantFields(t, ev, map[string]any{
@@ -260,7 +259,7 @@ func TestIdentityTypes(t *testing.T) {
 	rec = &Record{}
 	full := identity.Principal{Account: "111122223333", ARN: "arn:aws:iam::111122223333:user/bob", Kind: identity.KindUser, UserID: "AIDABOB", UserName: "bob"}
 	rec.SetPrincipal(full)
-	rec.SetToken("id", "111122223333", full.ARN)
+	rec.SetToken(testTokenID, "111122223333", full.ARN)
 	if rec.principal != full {
 		t.Errorf("principal %+v, want the resolved one kept", rec.principal)
 	}

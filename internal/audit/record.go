@@ -33,7 +33,12 @@ type Record struct {
 	principal    identity.Principal
 	hasPrincipal bool
 	webIdentity  *webIdentity
-	tokenID      string
+	tokenID      [16]byte // zero: no token
+	// target is what a package request's path named. It becomes
+	// requestParameters only when the event is built: most package
+	// requests are reads whose events are not written, and they should
+	// not pay for parameters nobody reads.
+	target Package
 
 	params   map[string]any
 	response any
@@ -67,14 +72,39 @@ func (r *Record) Call(source, operation string) {
 	r.source, r.operation, r.pkg = source, operation, false
 }
 
-// PackageRequest marks the request as a package manager's: its event is
-// named by the permission it needed, ReadFromRepository until a write
-// permission is checked.
-func (r *Record) PackageRequest() {
+// Package is what a package request's path names: its event's
+// requestParameters (domainName, domainOwner, repositoryName,
+// packageFormat, packageNamespace, packageName, packageVersion; empty
+// ones left out).
+type Package struct {
+	Domain, DomainOwner, Repository, Format string
+	Namespace, Name, Version                string
+}
+
+// PackageRequest marks the request as a package manager's, for the
+// package p: its event is named by the permission it needed,
+// ReadFromRepository until a write permission is checked.
+func (r *Record) PackageRequest(p Package) {
 	if r == nil {
 		return
 	}
 	r.source, r.operation, r.pkg = SourceCodeArtifact, "", true
+	r.target = p
+}
+
+// targetParams adds the package request's target to its parameters,
+// where a handler did not record them itself.
+func (r *Record) targetParams() {
+	t := r.target
+	for _, p := range [...]struct{ name, v string }{
+		{"domainName", t.Domain}, {"domainOwner", t.DomainOwner}, {"repositoryName", t.Repository},
+		{"packageFormat", t.Format}, {"packageNamespace", t.Namespace}, {"packageName", t.Name},
+		{"packageVersion", t.Version},
+	} {
+		if !r.HasParam(p.name) {
+			r.Param(p.name, p.v)
+		}
+	}
 }
 
 // Named reports whether the request's operation is known.
@@ -105,8 +135,9 @@ func detail(p identity.Principal) int {
 }
 
 // SetToken records the authorization token a package request carried: its
-// id (never the token) and the principal it names.
-func (r *Record) SetToken(id, account, principalARN string) {
+// id (never the token; written as 32 hex digits) and the principal it
+// names.
+func (r *Record) SetToken(id [16]byte, account, principalARN string) {
 	if r == nil {
 		return
 	}
@@ -140,7 +171,7 @@ func (r *Record) Param(name string, v any) {
 		return
 	}
 	if r.params == nil {
-		r.params = make(map[string]any, 8) // a package request records seven
+		r.params = make(map[string]any, 8) // a package request's target is seven
 	}
 	r.params[name] = v
 }
@@ -200,9 +231,7 @@ func (r *Record) read() bool {
 
 // repository returns the domain and repository a package request named.
 func (r *Record) repository() (domain, repository string) {
-	domain, _ = r.params["domainName"].(string)
-	repository, _ = r.params["repositoryName"].(string)
-	return domain, repository
+	return r.target.Domain, r.target.Repository
 }
 
 // claimed reports whether a surface claimed the request.

@@ -20,7 +20,9 @@ func Wrap(h http.Handler, l *Log, region string, now func() time.Time) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		at := now()
 		rec := &Record{}
-		r = r.WithContext(WithRecord(r.Context(), rec))
+		if !middleware.Attach(r.Context(), ctxKey{}, rec) {
+			r = r.WithContext(WithRecord(r.Context(), rec))
+		}
 		panicked := true
 		defer func() {
 			if panicked {

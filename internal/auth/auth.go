@@ -240,7 +240,7 @@ func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
 		return token.Claims{}, err
 	}
 	if rec := audit.From(r.Context()); rec != nil {
-		rec.SetToken(c.ID.String(), c.Account, c.Principal)
+		rec.SetToken(c.ID, c.Account, c.Principal)
 	}
 	if a.revoked != nil {
 		if err := a.revoked.Check(r.Context(), c); err != nil {
@@ -253,6 +253,10 @@ func (a *Authenticator) Token(r *http.Request) (token.Claims, error) {
 // ErrNoCredentials means the request carried no Authorization header.
 var ErrNoCredentials = errkind.Unauthf("Authentication required.").WithReason("no-credentials")
 
+// basicMax bounds the decoded Basic credentials: a user name ("aws") and
+// a token, which is at most about 1.4 KB.
+const basicMax = 2046
+
 func bearer(h string) (string, error) {
 	h = strings.TrimSpace(h)
 	if h == "" {
@@ -263,17 +267,24 @@ func bearer(h string) (string, error) {
 	case found && strings.EqualFold(scheme, "Bearer"):
 		return strings.TrimSpace(rest), nil
 	case found && strings.EqualFold(scheme, "Basic"):
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
+		rest = strings.TrimSpace(rest)
+		// Decoded on the stack: only the password is copied out.
+		var buf [basicMax]byte
+		var encoded [basicMax / 3 * 4]byte
+		if len(rest) > len(encoded) {
+			return "", token.ErrMalformed
+		}
+		n, err := base64.StdEncoding.Decode(buf[:], encoded[:copy(encoded[:], rest)])
 		if err != nil {
 			return "", token.ErrMalformed
 		}
 		// The user name is "aws" for every client CodeArtifact documents;
 		// the token is the password either way.
-		_, password, ok := strings.Cut(string(raw), ":")
-		if !ok {
+		i := bytes.IndexByte(buf[:n], ':')
+		if i < 0 {
 			return "", token.ErrMalformed
 		}
-		return password, nil
+		return string(buf[i+1 : n]), nil
 	case !found:
 		return h, nil // cargo sends the token verbatim
 	}

@@ -34,6 +34,9 @@ func TestBearer(t *testing.T) {
 		{"Basic !!!", "", errkind.ErrUnauthenticated},
 		{basic("no-colon"), "", errkind.ErrUnauthenticated},
 		{"Digest x=y", "", errkind.ErrUnauthenticated},
+		// Credentials up to basicMax bytes, well above the longest token.
+		{basic("aws:" + strings.Repeat("T", basicMax-4)), strings.Repeat("T", basicMax-4), nil},
+		{basic("aws:" + strings.Repeat("T", basicMax-3)), "", errkind.ErrUnauthenticated},
 	}
 	for _, c := range cases {
 		tok, err := bearer(c.header)

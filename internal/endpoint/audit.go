@@ -25,17 +25,11 @@ func (h *Handler) record(r *http.Request, req *Request, f Format) {
 	if rec == nil {
 		return
 	}
-	rec.PackageRequest()
-	rec.Param("domainName", req.Domain.Name)
-	rec.Param("domainOwner", req.Domain.Owner)
-	rec.Param("repositoryName", req.Repository.Name)
-	rec.Param("packageFormat", req.Format)
+	p := audit.Package{Domain: req.Domain.Name, DomainOwner: req.Domain.Owner, Repository: req.Repository.Name, Format: req.Format}
 	if d, ok := f.(Describer); ok {
-		ns, name, version := d.Describe(r, req)
-		rec.Param("packageNamespace", ns)
-		rec.Param("packageName", name)
-		rec.Param("packageVersion", version)
+		p.Namespace, p.Name, p.Version = d.Describe(r, req)
 	}
+	rec.PackageRequest(p)
 }
 
 // writeError renders err in the format's shape and records it in the

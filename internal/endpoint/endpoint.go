@@ -165,27 +165,30 @@ func (h *Handler) admit(r *http.Request, req *Request) (release func(), err erro
 // parse splits "/{domain}-{owner}/{format}/{repository}/{rest}". The domain
 // may itself contain hyphens; the owner is the 12 digits after the last.
 func (h *Handler) parse(path string) (*Request, bool) {
-	parts := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 4)
-	if len(parts) < 3 {
+	path = strings.TrimPrefix(path, "/")
+	domain, path, ok1 := strings.Cut(path, "/")
+	format, path, ok2 := strings.Cut(path, "/")
+	repository, rest, hasRest := strings.Cut(path, "/")
+	if !ok1 || !ok2 {
 		return nil, false
 	}
-	i := strings.LastIndexByte(parts[0], '-')
-	if i < 1 || !arn.IsAccountID(parts[0][i+1:]) {
+	i := strings.LastIndexByte(domain, '-')
+	if i < 1 || !arn.IsAccountID(domain[i+1:]) {
 		return nil, false
 	}
-	if _, ok := h.formats[parts[1]]; !ok || parts[2] == "" {
+	if _, ok := h.formats[format]; !ok || repository == "" {
 		return nil, false
 	}
 	req := &Request{
-		Domain: catalog.DomainRef{Owner: parts[0][i+1:], Name: parts[0][:i]},
-		Format: parts[1],
+		Domain: catalog.DomainRef{Owner: domain[i+1:], Name: domain[:i]},
+		Format: format,
 	}
-	req.BaseURL = h.publicURL + "/" + parts[0] + "/" + parts[1] + "/" + parts[2] + "/"
-	if len(parts) == 4 {
-		req.Rest = parts[3]
+	req.BaseURL = h.publicURL + "/" + domain + "/" + format + "/" + repository + "/"
+	if hasRest {
+		req.Rest = rest
 	}
 	// The repository name is matched literally; names never need escaping.
-	req.Repository.Name = parts[2]
+	req.Repository.Name = repository
 	return req, true
 }
 

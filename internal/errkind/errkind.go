@@ -157,8 +157,7 @@ func Unauthf(format string, args ...any) *Error     { return New(Unauthenticated
 
 // KindOf returns the kind of the first *Error in err's chain, or Internal.
 func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok { // AsType, unlike As, allocates nothing
 		return e.Kind
 	}
 	return Internal
@@ -166,8 +165,7 @@ func KindOf(err error) Kind {
 
 // As returns the first *Error in err's chain, or an Internal one wrapping err.
 func As(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
 	return &Error{Kind: Internal, Message: "internal error", Err: err}

@@ -36,14 +36,14 @@ func TestStatusClass(t *testing.T) {
 // its operation whatever permissions it checks.
 func TestRequestNaming(t *testing.T) {
 	m := metrics.New()
-	ctx := m.Start(context.Background())
+	ctx := start(m)
 	r := metrics.From(ctx)
 	r.Package("npm")
 	r.Permission("codeartifact:ReadFromRepository")
 	r.Permission("codeartifact:PublishPackageVersion")
 	m.Done(ctx, http.StatusCreated, time.Millisecond)
 
-	ctx = m.Start(context.Background())
+	ctx = start(m)
 	metrics.From(ctx).Name(metrics.ControlPlane, "CopyPackageVersions")
 	metrics.From(ctx).Permission("codeartifact:ReadFromRepository")
 	m.Done(ctx, http.StatusOK, time.Millisecond)
@@ -67,7 +67,7 @@ func TestRequestNaming(t *testing.T) {
 // every call and do nothing.
 func TestNilIsOff(t *testing.T) {
 	var m *metrics.Metrics
-	ctx := m.Start(context.Background())
+	ctx := start(m)
 	metrics.From(ctx).Package("npm")
 	metrics.From(ctx).Permission("codeartifact:ReadFromRepository")
 	metrics.From(ctx).Name("iam", "CreateUser")
@@ -105,4 +105,13 @@ func TestEventOutcomes(t *testing.T) {
 	if got := s.MustValue(t, "arca_event_backlog", map[string]string{"state": "pending"}); got != 7 {
 		t.Errorf("pending backlog %v, want 7", got)
 	}
+}
+
+// start gives a request its labels as middleware.Wrap does, in a context.
+func start(m *metrics.Metrics) context.Context {
+	key, value := m.Start()
+	if key == nil {
+		return context.Background()
+	}
+	return context.WithValue(context.Background(), key, value)
 }

@@ -61,11 +61,11 @@ func (r *Request) Permission(action string) {
 }
 
 // Start gives a request its labels (middleware.Observer).
-func (m *Metrics) Start(ctx context.Context) context.Context {
+func (m *Metrics) Start() (key, value any) {
 	if m == nil {
-		return ctx
+		return nil, nil
 	}
-	return context.WithValue(ctx, ctxKey{}, &Request{surface: "other", operation: "other"})
+	return ctxKey{}, &Request{surface: "other", operation: "other"}
 }
 
 // Done records a finished request (middleware.Observer).

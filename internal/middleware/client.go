@@ -57,6 +57,12 @@ func WithClient(ctx context.Context, c Client) context.Context {
 // choose its own aws:SourceIp.
 func Clients(h http.Handler, trusted []netip.Prefix) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().(*requestContext); ok && !c.hasClient {
+			// Inside Wrap: the request's own context holds the client.
+			c.client, c.hasClient = client(r, trusted), true
+			h.ServeHTTP(w, r)
+			return
+		}
 		h.ServeHTTP(w, r.WithContext(WithClient(r.Context(), client(r, trusted))))
 	})
 }
@@ -72,8 +78,12 @@ func client(r *http.Request, trusted []netip.Prefix) Client {
 		c.IP = host
 		return c
 	}
-	peer = peer.Unmap()
-	c.IP = peer.String()
+	if peer.Is4() {
+		c.IP = host // ParseAddr takes only canonical IPv4 text: String would copy it
+	} else {
+		peer = peer.Unmap()
+		c.IP = peer.String()
+	}
 	if !within(peer, trusted) {
 		return c
 	}

@@ -23,6 +23,56 @@ import (
 
 type ctxKey struct{}
 
+// requestContext is the context Wrap gives each request: the request id,
+// the client (Clients), the observer's value and those Attach stores, and
+// the response recorder, in one allocation rather than a context layer
+// (and a copy of the request) each.
+type requestContext struct {
+	context.Context
+	id        string
+	client    Client
+	hasClient bool
+	values    [2]struct{ key, value any } // the observer's, then Attach's
+	rec       recorder
+}
+
+// Value answers the keys the request's context holds, and asks its parent
+// for the others.
+func (c *requestContext) Value(key any) any {
+	switch key {
+	case ctxKey{}:
+		return c.id
+	case clientKey{}:
+		if c.hasClient {
+			return &c.client
+		}
+	}
+	for i := range c.values {
+		if v := &c.values[i]; v.key != nil && v.key == key {
+			return v.value
+		}
+	}
+	return c.Context.Value(key)
+}
+
+// Attach stores value under key in ctx when ctx is the context Wrap made
+// for a request and has room, and reports whether it did; otherwise the
+// caller layers a context.WithValue as usual. Per-request layers inside
+// Wrap (the audit record) use it to spare each request a context layer.
+func Attach(ctx context.Context, key, value any) bool {
+	c, ok := ctx.(*requestContext)
+	if !ok {
+		return false
+	}
+	for i := range c.values {
+		if v := &c.values[i]; v.key == nil {
+			v.key, v.value = key, value
+			return true
+		}
+	}
+	return false
+}
+
 // RequestID returns the id of the request ctx belongs to.
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(ctxKey{}).(string)
@@ -49,13 +99,18 @@ func NewID() string {
 	return string(s[:])
 }
 
-// Observer sees every request: Start may add to its context before the
-// handler runs, Done gets the status and the duration once it returned
-// (the metrics, package metrics).
+// Observer sees every request: Start returns a value the request's
+// context holds under key while the handler runs, Done gets the context,
+// the status and the duration once it returned (the metrics, package
+// metrics).
 type Observer interface {
-	Start(ctx context.Context) context.Context
+	Start() (key, value any)
 	Done(ctx context.Context, status int, d time.Duration)
 }
+
+// requestIDHeader is x-amzn-RequestId in the canonical form Header.Set
+// would make of it on every request.
+const requestIDHeader = "X-Amzn-Requestid"
 
 // Wrap returns h with request ids, panic recovery (logged to log), access
 // logging (to access; none if nil) and the observer obs (none if nil).
@@ -63,13 +118,13 @@ func Wrap(h http.Handler, log *slog.Logger, access *AccessLog, o Observer) http.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewID()
-		w.Header().Set("x-amzn-RequestId", id)
-		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		w.Header()[requestIDHeader] = []string{id}
+		ctx := &requestContext{Context: r.Context(), id: id, rec: recorder{ResponseWriter: w, status: http.StatusOK}}
 		if o != nil {
-			ctx = o.Start(ctx)
+			ctx.values[0].key, ctx.values[0].value = o.Start()
 		}
 		r = r.WithContext(ctx)
-		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		rec := &ctx.rec
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {

@@ -97,11 +97,17 @@ func (l *Limiter) forget(now time.Time, burst float64) {
 }
 
 // take takes a request by key from the rate; the refusal, when there is
-// no room, says (format, args) why and when to retry.
-func (l *Limiter) take(key, format string, args ...any) error {
+// no room, says why (format, given the rate and, unless "", what) and when
+// to retry. The message's arguments are boxed only for a refusal: an
+// admitted request allocates nothing here.
+func (l *Limiter) take(key, format, what string) error {
 	wait, ok := l.Allow(key)
 	if ok {
 		return nil
+	}
+	args := []any{l.rate}
+	if what != "" {
+		args = append(args, what)
 	}
 	e := errkind.New(errkind.Throttled, format, args...)
 	e.RetryAfter = wait

@@ -56,7 +56,7 @@ func (t *Throttle) Operation(account, op string) error {
 		return nil
 	}
 	l := t.ops[op]
-	return l.take(account, "Rate exceeded: at most %g %s requests a second per account.", l.rate, op)
+	return l.take(account, "Rate exceeded: at most %g %s requests a second per account.", op)
 }
 
 // Token takes a request made with an authorization token from the
@@ -65,7 +65,7 @@ func (t *Throttle) Token(id string) error {
 	if t == nil || t.token == nil {
 		return nil
 	}
-	return t.token.take(id, "Rate exceeded: at most %g requests a second with one authorization token.", t.token.rate)
+	return t.token.take(id, "Rate exceeded: at most %g requests a second with one authorization token.", "")
 }
 
 // Repository takes a read or a write on a repository endpoint by account
@@ -78,7 +78,7 @@ func (t *Throttle) Repository(account, repository string, write bool) error {
 	if write {
 		l, what = t.write, "write"
 	}
-	return l.take(account+" "+repository, "Rate exceeded: at most %g %s requests a second to this repository from one account.", l.rate, what)
+	return l.take(account+" "+repository, "Rate exceeded: at most %g %s requests a second to this repository from one account.", what)
 }
 
 // Anonymous takes a request without valid credentials from its address's
@@ -87,7 +87,7 @@ func (t *Throttle) Anonymous(addr string) error {
 	if t == nil || t.anonymous == nil {
 		return nil
 	}
-	return t.anonymous.take(addr, "Rate exceeded: at most %g requests a second without valid credentials from one address.", t.anonymous.rate)
+	return t.anonymous.take(addr, "Rate exceeded: at most %g requests a second without valid credentials from one address.", "")
 }
 
 // EnterAddress holds one of the client address's in-flight slots until

@@ -175,38 +175,56 @@ type keyring struct {
 }
 
 // key is one signing key with a pool of keyed HMAC states, so that
-// verifying a token allocates no hash state.
+// verifying a token allocates nothing.
 type key struct {
 	secret []byte
 	// retire is when the key stops verifying; zero for the current key.
 	retire time.Time
-	macs   sync.Pool
+	macs   sync.Pool // of *macState
+}
+
+// macState is a keyed HMAC with buffers for its input and its sum: what
+// it hashes is copied in, so that callers' buffers (a token decoded on
+// the stack) do not escape through the hash.Hash interface to the heap.
+type macState struct {
+	h   hash.Hash
+	in  []byte
+	sum [macSize]byte
 }
 
 func newKey(secret []byte, retire time.Time) *key {
 	k := &key{secret: secret, retire: retire}
-	k.macs.New = func() any { return hmac.New(sha256.New, k.secret) }
+	k.macs.New = func() any { return &macState{h: hmac.New(sha256.New, k.secret)} }
 	return k
 }
 
 // live reports whether the key still verifies at now.
 func (k *key) live(now time.Time) bool { return k.retire.IsZero() || now.Before(k.retire) }
 
+// sum computes HMAC(secret, purpose || payload) in a state from the pool,
+// which the caller puts back once done with the sum.
+func (k *key) sum(purpose string, payload []byte) (*macState, []byte) {
+	m := k.macs.Get().(*macState)
+	m.in = append(append(m.in[:0], purpose...), payload...)
+	m.h.Reset()
+	m.h.Write(m.in)
+	return m, m.h.Sum(m.sum[:0])
+}
+
 // mac appends HMAC(secret, purpose || payload) to dst.
 func (k *key) mac(dst []byte, purpose string, payload []byte) []byte {
-	m := k.macs.Get().(hash.Hash)
-	m.Reset()
-	m.Write([]byte(purpose))
-	m.Write(payload)
-	dst = m.Sum(dst)
+	m, sum := k.sum(purpose, payload)
+	dst = append(dst, sum...)
 	k.macs.Put(m)
 	return dst
 }
 
 // check reports in constant time whether mac is the MAC of payload.
 func (k *key) check(purpose string, payload, mac []byte) bool {
-	var sum [macSize]byte
-	return hmac.Equal(k.mac(sum[:0], purpose, payload), mac)
+	m, sum := k.sum(purpose, payload)
+	ok := hmac.Equal(sum, mac)
+	k.macs.Put(m)
+	return ok
 }
 
 // New loads the signing keys, creating the first one if the store has none
@@ -416,11 +434,14 @@ func Decode(tok string) (Claims, error) { return (*Tokens)(nil).open(tok, false,
 // open decodes tok and, when checkMAC is set, checks its MAC with a key
 // live at now.
 func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) {
+	// Both buffers live on the stack: verifying a token allocates only
+	// its claims' strings.
 	var buf [maxPayload + macSize]byte
-	if base64.RawURLEncoding.DecodedLen(len(tok)) > len(buf) {
+	var encoded [(len(buf)*8 + 5) / 6]byte // buf's size in base64
+	if len(tok) > len(encoded) {
 		return Claims{}, ErrMalformed
 	}
-	n, err := base64.RawURLEncoding.Strict().Decode(buf[:], []byte(tok))
+	n, err := base64.RawURLEncoding.Strict().Decode(buf[:], encoded[:copy(encoded[:], tok)])
 	if err != nil || n < 1+4+macSize {
 		return Claims{}, ErrMalformed
 	}
@@ -447,15 +468,19 @@ func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) 
 		copy(id[:], sum[:])
 	}
 	issued, expires, domainID := r.u64(), r.u64(), r.u64()
-	owner, account := r.bytes(12), r.bytes(12)
-	domain := r.bytes(int(r.u8()))
-	principal := r.bytes(int(r.u16()))
+	rest := r.b // owner (12), account (12), len(domain) (1), domain, len(principal) (2), principal
+	r.bytes(24)
+	dl := int(r.u8())
+	r.bytes(dl)
+	r.bytes(int(r.u16()))
 	if r.bad || len(r.b) != 0 {
 		return Claims{}, ErrMalformed
 	}
+	// The claims' strings share one copy of the rest of the payload.
+	text := string(rest)
 	return Claims{
-		ID: id, DomainID: int64(domainID), DomainOwner: string(owner), Domain: string(domain),
-		Account: string(account), Principal: string(principal),
+		ID: id, DomainID: int64(domainID), DomainOwner: text[:12], Domain: text[25 : 25+dl],
+		Account: text[12:24], Principal: text[25+dl+2:],
 		IssuedAt: time.UnixMilli(int64(issued)).UTC(), Expires: time.UnixMilli(int64(expires)).UTC(),
 	}, nil
 }

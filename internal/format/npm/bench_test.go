@@ -52,28 +52,39 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkRenderKept is a document of 5,000 versions assembled from kept
-// manifests, as after a publish (one manifest new, the others kept).
+// manifests and runs, gzipped, as after a publish: one version changed
+// (a new revision: its run is made again, the others are kept).
 func BenchmarkRenderKept(b *testing.B) {
 	p := benchPackage(5000)
 	for i := range p.Versions {
 		p.Versions[i].Revision = "r" + p.Versions[i].Version
 	}
 	p.Fragments = NewFragments(64 << 20)
-	p.Abbreviated()
-	p.Full()
+	p.Runs = rendered.NewRuns(64 << 20)
+	p.Orders = NewOrders(2 << 20)
+	p.AbbreviatedDoc().Gzip()
+	p.FullDoc().Gzip()
+	n := 0
+	change := func() {
+		n++
+		p.Versions[n%len(p.Versions)].Revision = fmt.Sprintf("r%d", n)
+	}
 	b.Run("abbreviated", func(b *testing.B) {
 		for b.Loop() {
+			change()
 			p.Abbreviated()
 		}
 	})
 	b.Run("abbreviated+gzip", func(b *testing.B) {
 		for b.Loop() {
-			rendered.NewDoc(p.Abbreviated(), ContentTypeAbbreviated)
+			change()
+			p.AbbreviatedDoc().Gzip()
 		}
 	})
-	b.Run("full", func(b *testing.B) {
+	b.Run("full+gzip", func(b *testing.B) {
 		for b.Loop() {
-			p.Full()
+			change()
+			p.FullDoc().Gzip()
 		}
 	})
 }

@@ -7,12 +7,22 @@ import (
 )
 
 // DocCacheBytes bounds the memory of rendered package documents (plain
-// and gzipped together).
+// and gzipped together) and of the runs of versions they are assembled
+// from (RunCacheBytes of it).
 const DocCacheBytes = 32 << 20
 
+// RunCacheBytes is the part of DocCacheBytes that keeps runs of versions'
+// entries, compressed (rendered.Runs).
+const RunCacheBytes = 16 << 20
+
 // FragmentCacheBytes bounds the memory of rendered version manifests, of
-// which documents are assembled.
+// which documents are assembled, and of packages' version orders
+// (OrderCacheBytes of it).
 const FragmentCacheBytes = 32 << 20
+
+// OrderCacheBytes is the part of FragmentCacheBytes that keeps packages'
+// versions in semver order (Orders).
+const OrderCacheBytes = 2 << 20
 
 // docKey names a rendered document.
 type docKey struct {

@@ -62,6 +62,14 @@ type Package struct {
 	// Fragments, when set, keeps each version's rendered manifest, so that
 	// a document is assembled from manifests rendered once.
 	Fragments *Fragments
+	// Runs, when set, keeps runs of versions' entries of the documents
+	// compressed (see rendered.Runs), so that a document is assembled
+	// from the runs its previous rendering left and the one a change
+	// touched.
+	Runs *rendered.Runs
+	// Orders, when set, keeps the package's versions in semver order, so
+	// that a rebuild sorts only the versions new since.
+	Orders *Orders
 }
 
 // Fragments keeps rendered version manifests (see rendered.Fragments).
@@ -93,29 +101,30 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 	return p.Fragments.Get(fragmentKey{p.Name.String(), p.BaseURL, v.Version, v.Revision, abbreviated}, render)
 }
 
-// versionsJSON renders the "versions" member of a document: each listed
+// versionsParts renders the "versions" member of a document: each listed
 // version's manifest under its version, in the order encoding/json gives
-// a map's keys (byte order), as marshalling a map of them would.
-func (p Package) versionsJSON(listed []Version, abbreviated bool) []byte {
-	byKey := slices.Clone(listed)
-	slices.SortFunc(byKey, func(a, b Version) int { return strings.Compare(a.Version, b.Version) })
-	pieces := make([][]byte, len(byKey))
-	size := 2
-	for i, v := range byKey {
-		pieces[i] = p.manifestJSON(v, abbreviated)
-		size += len(pieces[i]) + len(v.Version) + 4
+// a map's keys (byte order), as marshalling a map of them would; as
+// parts, runs of versions kept in p.Runs.
+func (p Package) versionsParts(listed []Version, abbreviated bool) []*rendered.Part {
+	// Sorted by index: a Version is too large to move around.
+	byKey := make([]*Version, len(listed))
+	for i := range listed {
+		byKey[i] = &listed[i]
 	}
-	out := make([]byte, 0, size)
-	out = append(out, '{')
-	for i, v := range byKey {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, marshal(v.Version)...)
-		out = append(out, ':')
-		out = append(out, pieces[i]...)
+	slices.SortFunc(byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
+	scope := p.Name.String() + "\x00" + p.BaseURL
+	if abbreviated {
+		scope += "\x00abbreviated"
 	}
-	return append(out, '}')
+	return p.Runs.Parts(rendered.Entries{
+		Scope: scope, Len: len(byKey), Sep: ",",
+		Name:     func(i int) string { return byKey[i].Version },
+		Revision: func(i int) string { return byKey[i].Revision },
+		Render: func(i int) []byte {
+			v := byKey[i]
+			return slices.Concat(marshal(v.Version), []byte{':'}, p.manifestJSON(*v, abbreviated))
+		},
+	})
 }
 
 // versionsPlaceholder stands for the "versions" member while the rest of
@@ -124,16 +133,19 @@ func (p Package) versionsJSON(listed []Version, abbreviated bool) []byte {
 // member: inside a string its quotes would be escaped.
 var versionsPlaceholder = json.RawMessage("0")
 
-func withVersions(doc, versions []byte) []byte {
+// withVersions returns the document doc (marshalled with the
+// placeholder) with the versions member in its place, as parts.
+func withVersions(doc []byte, versions []*rendered.Part, contentType string) *rendered.Doc {
 	const member = `"versions":0`
 	i := bytes.Index(doc, []byte(member))
 	if i < 0 {
 		panic("npm: the document has no versions member")
 	}
-	out := make([]byte, 0, len(doc)+len(versions))
-	out = append(out, doc[:i+len(member)-1]...)
-	out = append(out, versions...)
-	return append(out, doc[i+len(member):]...)
+	parts := make([]*rendered.Part, 0, len(versions)+2)
+	parts = append(parts, rendered.NewPartOnce(append(doc[:i+len(member)-1:i+len(member)-1], '{')))
+	parts = append(parts, versions...)
+	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, doc[i+len(member):]...)))
+	return rendered.Assemble(contentType, parts...)
 }
 
 // listed returns the versions package managers may see (User Guide,
@@ -146,7 +158,15 @@ func (p Package) listed() []Version {
 			out = append(out, v)
 		}
 	}
-	format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+	if p.Orders == nil {
+		format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+		return out
+	}
+	key := p.Name.String()
+	prev, _ := p.Orders.Peek(key, 0)
+	if order := sortVersions(out, prev); order != nil && !slices.Equal(order, prev) {
+		p.Orders.Put(key, 0, order)
+	}
 	return out
 }
 
@@ -277,9 +297,9 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // times returns the "time" member of the full document: "created",
 // "modified" and each listed version's publish time.
-func times(listed []Version) (map[string]string, time.Time) {
-	out := map[string]string{}
-	var created, modified time.Time
+func times(listed []Version) map[string]string {
+	out := make(map[string]string, len(listed)+2)
+	var created time.Time
 	for _, v := range listed {
 		at := v.Meta.PublishedAt
 		if at.IsZero() {
@@ -289,17 +309,30 @@ func times(listed []Version) (map[string]string, time.Time) {
 		if created.IsZero() || at.Before(created) {
 			created = at
 		}
+	}
+	if !created.IsZero() {
+		out["created"], out["modified"] = formatTime(created), formatTime(modified(listed))
+	}
+	return out
+}
+
+// modified returns when the listed versions last changed: the latest
+// publish or change of a version that has a publish time.
+func modified(listed []Version) time.Time {
+	var last time.Time
+	for _, v := range listed {
+		at := v.Meta.PublishedAt
+		if at.IsZero() {
+			continue
+		}
 		if m := v.Modified; m.After(at) {
 			at = m
 		}
-		if at.After(modified) {
-			modified = at
+		if at.After(last) {
+			last = at
 		}
 	}
-	if !created.IsZero() {
-		out["created"], out["modified"] = formatTime(created), formatTime(modified)
-	}
-	return out, modified
+	return last
 }
 
 // fullDocument is the full package document.
@@ -330,14 +363,17 @@ type abbreviatedDocument struct {
 }
 
 // Full renders the full package document.
-func (p Package) Full() []byte {
+func (p Package) Full() []byte { return p.FullDoc().Bytes() }
+
+// FullDoc renders the full package document, ready to send.
+func (p Package) FullDoc() *rendered.Doc {
 	listed := p.listed()
 	tags := distTags(p.Tags, listed)
 	doc := fullDocument{
 		ID: p.Name.String(), Name: p.Name.String(), Rev: p.rev(listed, tags),
 		DistTags: tags, Versions: versionsPlaceholder,
 	}
-	doc.Time, _ = times(listed)
+	doc.Time = times(listed)
 	var latest *Version
 	for i, v := range listed {
 		if v.Version == tags["latest"] {
@@ -351,20 +387,23 @@ func (p Package) Full() []byte {
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}
-	return withVersions(marshal(doc), p.versionsJSON(listed, false))
+	return withVersions(marshal(doc), p.versionsParts(listed, false), ContentTypeFull)
 }
 
 // Abbreviated renders the abbreviated package document.
-func (p Package) Abbreviated() []byte {
+func (p Package) Abbreviated() []byte { return p.AbbreviatedDoc().Bytes() }
+
+// AbbreviatedDoc renders the abbreviated package document, ready to send.
+func (p Package) AbbreviatedDoc() *rendered.Doc {
 	listed := p.listed()
 	doc := abbreviatedDocument{
 		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
 		Versions: versionsPlaceholder,
 	}
-	if _, modified := times(listed); !modified.IsZero() {
-		doc.Modified = formatTime(modified)
+	if m := modified(listed); !m.IsZero() {
+		doc.Modified = formatTime(m)
 	}
-	return withVersions(marshal(doc), p.versionsJSON(listed, true))
+	return withVersions(marshal(doc), p.versionsParts(listed, true), ContentTypeAbbreviated)
 }
 
 // VersionDocument renders the manifest of one listed version, named by
@@ -385,14 +424,20 @@ func (p Package) VersionDocument(spec string) ([]byte, bool) {
 
 // rev returns the document's "_rev": npm sends it back when it changes a
 // package (unpublish), and only needs it to be stable while the document
-// is. It is a digest of what the document is made from.
+// is. It is a digest of what the document is made from: each version's
+// revision (itself a digest of its metadata and assets), or its manifest
+// and tarball digest when it has none.
 func (p Package) rev(listed []Version, tags map[string]string) string {
 	h := sha256.New()
 	for _, v := range listed {
 		h.Write([]byte(v.Version + "\x00"))
-		h.Write(v.Meta.Extra)
-		if v.Tarball != nil {
-			h.Write([]byte("\x00" + v.Tarball.SHA256))
+		if v.Revision != "" {
+			h.Write([]byte("r" + v.Revision))
+		} else {
+			h.Write(v.Meta.Extra)
+			if v.Tarball != nil {
+				h.Write([]byte("\x00" + v.Tarball.SHA256))
+			}
 		}
 		h.Write([]byte{0})
 	}

@@ -1,7 +1,10 @@
 package npm
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"reflect"
 	"slices"
 	"sort"
@@ -10,6 +13,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 const base = "http://127.0.0.1:8700/d-111122223333/npm/r/"
@@ -265,6 +269,7 @@ func TestDocumentsFromFragments(t *testing.T) {
 	}
 	cached := p
 	cached.Fragments = NewFragments(1 << 20)
+	cached.Runs = rendered.NewRuns(1 << 20)
 	for _, abbreviated := range []bool{false, true} {
 		render := Package.Full
 		if abbreviated {
@@ -289,4 +294,43 @@ func TestDocumentsFromFragments(t *testing.T) {
 	if !strings.Contains(string(changed.Abbreviated()), `"deprecated":"use 2"`) || !strings.Contains(string(changed.Full()), `"description":"changed"`) {
 		t.Fatal("a version's new revision does not show in the document")
 	}
+}
+
+// A document large enough to be sent as parts: its gzip form, joined
+// from runs compressed once, decompresses to exactly the plain document,
+// which is the document rendered afresh; so after a publish.
+func TestGzipDocumentFromParts(t *testing.T) {
+	p := benchPackage(3000)
+	for i := range p.Versions {
+		p.Versions[i].Revision = "r-" + p.Versions[i].Version
+	}
+	cached := p
+	cached.Fragments = NewFragments(64 << 20)
+	cached.Runs = rendered.NewRuns(64 << 20)
+	check := func(p, cached Package) {
+		t.Helper()
+		for _, abbreviated := range []bool{false, true} {
+			doc, plain := cached.FullDoc(), p.Full()
+			if abbreviated {
+				doc, plain = cached.AbbreviatedDoc(), p.Abbreviated()
+			}
+			if !bytes.Equal(doc.Bytes(), plain) {
+				t.Fatalf("abbreviated=%v: the document from parts differs from the one rendered afresh", abbreviated)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(doc.Gzip()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(got, plain) {
+				t.Fatalf("abbreviated=%v: gunzip: %v, %d bytes, want the %d of the document", abbreviated, err, len(got), len(plain))
+			}
+		}
+	}
+	check(p, cached)
+	v := ver("1.1500.0", artifact.Published, `{"description":"new"}`)
+	v.Revision = "r-new"
+	p.Versions = append(p.Versions, v)
+	cached.Versions = p.Versions
+	check(p, cached)
 }

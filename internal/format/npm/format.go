@@ -19,6 +19,8 @@ type Format struct {
 	d         Deps
 	docs      *rendered.Cache[docKey, *rendered.Doc]
 	fragments *Fragments
+	runs      *rendered.Runs
+	orders    *Orders
 	// writers remembers which client published what, so that it is
 	// served its publish while other readers may get the previous page.
 	writers *rendered.Writers
@@ -32,8 +34,10 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
-	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
-	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-OrderCacheBytes, d.CacheBytes))
+	f.orders = NewOrders(cachesize.Share(OrderCacheBytes, d.CacheBytes))
+	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters()
 	return f
 }

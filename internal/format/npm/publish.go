@@ -94,7 +94,7 @@ func (f *Format) putPackage(c *call) error {
 	if err != nil {
 		return err
 	}
-	f.notePublish(c, c.name.Ref())
+	f.noteWrite(c, c.name.Ref())
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
 
@@ -220,6 +220,7 @@ func (f *Format) updateVersions(c *call, p *Publish) error {
 		if err != nil {
 			return err
 		}
+		f.noteWrite(c, ref)
 	}
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
@@ -264,6 +265,7 @@ func (f *Format) putDistTag(c *call) error {
 	if err := f.d.Catalog.SetTag(c.ctx(), c.req.Repository, c.name.Ref(), c.p.tag, version); err != nil {
 		return err
 	}
+	f.noteWrite(c, c.name.Ref())
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
 
@@ -279,12 +281,14 @@ func (f *Format) deleteDistTag(c *call) error {
 	if err := f.d.Catalog.DeleteTag(c.ctx(), c.req.Repository, c.name.Ref(), c.p.tag); err != nil {
 		return err
 	}
+	f.noteWrite(c, c.name.Ref())
 	return writeJSON(c.w, http.StatusOK, okBody)
 }
 
-// notePublish records that the request's client (its token) changed ref,
-// so that its next read shows the change.
-func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
+// noteWrite records that the request's client (its token) changed ref
+// (a publish, a deprecation, a dist-tag), so that its next read shows the
+// change even while other readers get the previous rendering.
+func (f *Format) noteWrite(c *call, ref artifact.PackageRef) {
 	domain := c.req.Repository.DomainID
 	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
 }

@@ -33,7 +33,7 @@ var okBody = map[string]bool{"ok": true}
 
 // packageOf turns a resolved view into what documents are made from.
 func (f *Format) packageOf(view *resolve.View, name Name, baseURL string) Package {
-	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions)), Fragments: f.fragments}
+	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions)), Fragments: f.fragments, Runs: f.runs, Orders: f.orders}
 	for _, c := range view.Versions {
 		v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
 		if c.Remote == nil {
@@ -92,9 +92,9 @@ func (f *Format) document(c *call, abbreviated bool) (*rendered.Doc, error) {
 		}
 		pkg := f.packageOf(view, c.name, c.req.BaseURL)
 		if abbreviated {
-			return rendered.NewDoc(pkg.Abbreviated(), ContentTypeAbbreviated), view.Remote, nil
+			return pkg.AbbreviatedDoc(), view.Remote, nil
 		}
-		return rendered.NewDoc(pkg.Full(), ContentTypeFull), view.Remote, nil
+		return pkg.FullDoc(), view.Remote, nil
 	})
 }
 

@@ -1,8 +1,13 @@
 package pypi
 
 // PageCacheBytes bounds the memory of rendered pages (plain and gzipped
-// together).
+// together) and of the runs of releases' entries they are assembled from
+// (RunCacheBytes of it).
 const PageCacheBytes = 24 << 20
+
+// RunCacheBytes is the part of PageCacheBytes that keeps runs of
+// releases' entries, compressed (rendered.Runs).
+const RunCacheBytes = 12 << 20
 
 // FragmentCacheBytes bounds the memory of releases' files and page
 // entries, of which pages are assembled.

@@ -21,6 +21,8 @@ type Format struct {
 	pages *rendered.Cache[pageKey, *rendered.Doc]
 	// fragments keeps each release's files and page entries.
 	fragments *Fragments
+	// runs keeps runs of releases' entries of pages, compressed.
+	runs *rendered.Runs
 	// writers remembers which client published what, so that it is
 	// served its publish while other readers may get the previous page.
 	writers *rendered.Writers
@@ -36,10 +38,11 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
-	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
+	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
+	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters()
-	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), orderSize, func() time.Time { return f.now() })
+	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), rendered.StringsSize, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -1,6 +1,10 @@
 package pypi
 
 import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
 	"net/url"
 	"reflect"
 	"strings"
@@ -8,6 +12,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 var pageURL, _ = url.Parse("https://index.example/simple/hello-ca/")
@@ -208,4 +213,68 @@ func TestSimpleJSONAssembledMatchesMarshal(t *testing.T) {
 			t.Errorf("%s:\n%s\nwant\n%s", proj.Name, got, want)
 		}
 	}
+}
+
+// Pages of thousands of releases, assembled from runs kept compressed:
+// their bytes are the pages rendered without runs (and, for the JSON API,
+// what marshalling the whole document gives), and their gzip forms
+// decompress to exactly those bytes; so again after a release is added.
+func TestPagesFromRunsMatch(t *testing.T) {
+	p := Project{Name: "big-ca"}
+	add := func(v string) {
+		p.Releases = append(p.Releases, Release{Version: v, Status: artifact.Published, Revision: "r-" + v, Files: []Dist{
+			{Filename: "big_ca-" + v + "-py3-none-any.whl", SHA256: sha, MD5: "0123456789abcdef0123456789abcdef", Size: 1000, File: File{RequiresPython: ">=3.8", MetadataSHA256: sha, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
+			{Filename: "big_ca-" + v + ".tar.gz", SHA256: sha, Size: 900},
+		}})
+	}
+	for i := range 1500 {
+		add(fmt.Sprintf("1.%d.%d", i/100, i%100))
+	}
+	const baseURL = "http://127.0.0.1:1/pypi/r/"
+	reference := func(p Project) []byte {
+		listed := p.Listed()
+		r, _ := latest(listed)
+		doc := jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Releases: map[string][]jsonURL{}, Vulnerabilities: []any{}}
+		for _, l := range listed {
+			doc.Releases[l.Version] = p.urls(l, baseURL)
+		}
+		return marshal(doc)
+	}
+	kept := rendered.NewRuns(64 << 20)
+	check := func() {
+		t.Helper()
+		runs := p
+		runs.Runs = kept
+		api, _ := runs.ProjectJSONDoc(baseURL)
+		for _, c := range []struct {
+			name string
+			doc  *rendered.Doc
+			want []byte
+		}{
+			{"html", runs.SimpleHTMLDoc(ContentTypeTextHTML), p.SimpleHTML()},
+			{"json", runs.SimpleJSONDoc(), p.SimpleJSON()},
+			{"json api", api, reference(p)},
+		} {
+			if !bytes.Equal(c.doc.Bytes(), c.want) {
+				a, b := c.doc.Bytes(), c.want
+				k := 0
+				for k < len(a) && k < len(b) && a[k] == b[k] {
+					k++
+				}
+				t.Fatalf("%s: the page from runs differs from the one rendered afresh at %d: %q vs %q", c.name, k, a[max(0, k-80):min(len(a), k+80)], b[max(0, k-80):min(len(b), k+80)])
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(c.doc.Gzip()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(zr)
+			if err != nil || !bytes.Equal(got, c.want) {
+				t.Fatalf("%s: gunzip: %v, %d bytes, want %d", c.name, err, len(got), len(c.want))
+			}
+		}
+	}
+	check()
+	add("1.7.5.post1")
+	add("2.0.0rc1")
+	check()
 }

@@ -1,7 +1,14 @@
 package pypi
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+
 	pep440 "github.com/aquasecurity/go-pep440-version"
+
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // The JSON API, which CodeArtifact does not offer but many tools read
@@ -162,16 +169,49 @@ func latest(listed []Release) (Release, bool) {
 // and files, and every listed release's files. ok is false when no
 // release is listed.
 func (p Project) ProjectJSON(baseURL string) (body []byte, ok bool) {
+	d, ok := p.ProjectJSONDoc(baseURL)
+	if !ok {
+		return nil, false
+	}
+	return d.Bytes(), true
+}
+
+// ProjectJSONDoc is ProjectJSON ready to send: "releases" is runs of each
+// release's entry (in the order encoding/json gives a map's keys, byte
+// order), the rest marshalled.
+func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 	listed := p.Listed()
 	r, ok := latest(listed)
 	if !ok {
 		return nil, false
 	}
-	doc := jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Releases: map[string][]jsonURL{}, Vulnerabilities: []any{}}
-	for _, l := range listed {
-		doc.Releases[l.Version] = p.urls(l, baseURL)
+	doc := struct {
+		Info            jsonInfo        `json:"info"`
+		LastSerial      int64           `json:"last_serial"`
+		Releases        json.RawMessage `json:"releases"`
+		URLs            []jsonURL       `json:"urls"`
+		Vulnerabilities []any           `json:"vulnerabilities"`
+	}{Info: p.info(r, baseURL), Releases: json.RawMessage("0"), URLs: p.urls(r, baseURL), Vulnerabilities: []any{}}
+	out := marshal(doc)
+	const member = `"releases":0`
+	i := bytes.Index(out, []byte(member))
+	byKey := make([]*Release, len(listed))
+	for i := range listed {
+		byKey[i] = &listed[i]
 	}
-	return marshal(doc), true
+	slices.SortFunc(byKey, func(a, b *Release) int { return strings.Compare(a.Version, b.Version) })
+	parts := []*rendered.Part{rendered.NewPartOnce(append(out[:i+len(member)-1:i+len(member)-1], '{'))}
+	parts = append(parts, p.Runs.Parts(rendered.Entries{
+		Scope: p.Name + "\x00jsonapi\x00" + baseURL, Len: len(byKey), Sep: ",",
+		Name:     func(i int) string { return byKey[i].Version },
+		Revision: func(i int) string { return byKey[i].Revision },
+		Render: func(i int) []byte {
+			return slices.Concat(bytes.TrimSuffix(marshal(byKey[i].Version), []byte("\n")), []byte{':'},
+				bytes.TrimSuffix(marshal(p.urls(*byKey[i], baseURL)), []byte("\n")))
+		},
+	})...)
+	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, out[i+len(member):]...)))
+	return rendered.Assemble("application/json", parts...), true
 }
 
 // ReleaseJSON renders GET pypi/{project}/{version}/json for a release

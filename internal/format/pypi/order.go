@@ -21,15 +21,6 @@ type orderKey struct {
 	project    string
 }
 
-// orderSize is the memory a kept order holds.
-func orderSize(vs []string) int64 {
-	n := int64(24 * len(vs))
-	for _, v := range vs {
-		n += int64(len(v))
-	}
-	return n
-}
-
 // sortReleases sorts rs into SortVersions' order, using prev (versions in
 // that order, all of them PEP 440, each once) for the versions it holds.
 // It returns rs's versions in their order when they can serve as the next

@@ -29,7 +29,7 @@ import (
 // with some of its files: each file is fetched on its first download).
 // Only stored wheels advertise their metadata file.
 func (f *Format) projectOf(view *resolve.View, repository int64, name string) Project {
-	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions))}
+	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions)), Runs: f.runs}
 	for _, c := range view.Versions {
 		r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta}
 		if c.Remote != nil || c.Revision == "" {
@@ -42,6 +42,7 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 				return partsOf(name, r)
 			})
 			r.Files = r.parts.files
+			r.Revision = c.Revision
 		}
 		p.Releases = append(p.Releases, r)
 	}
@@ -165,15 +166,15 @@ func (f *Format) page(c *call, key pageKey) (*rendered.Doc, error) {
 func renderPage(proj Project, key pageKey, repo string) (*rendered.Doc, error) {
 	switch key.kind {
 	case pageJSON:
-		return rendered.NewDoc(proj.SimpleJSON(), ContentTypeJSON), nil
+		return proj.SimpleJSONDoc(), nil
 	case pageHTMLv1:
-		return rendered.NewDoc(proj.SimpleHTML(), ContentTypeHTMLv1), nil
+		return proj.SimpleHTMLDoc(ContentTypeHTMLv1), nil
 	case pageJSONAPI:
-		body, ok := proj.ProjectJSON(key.baseURL)
+		doc, ok := proj.ProjectJSONDoc(key.baseURL)
 		if !ok {
 			return nil, errkind.NotFoundf("Project %s has no listed versions in repository %s or its upstreams", key.project, repo)
 		}
-		return rendered.NewDoc(body, "application/json"), nil
+		return doc, nil
 	case pageRelease:
 		r, ok := releaseOf(proj, key.version)
 		if !ok {
@@ -181,7 +182,7 @@ func renderPage(proj Project, key pageKey, repo string) (*rendered.Doc, error) {
 		}
 		return rendered.NewDoc(proj.ReleaseJSON(r, key.baseURL), "application/json"), nil
 	}
-	return rendered.NewDoc(proj.SimpleHTML(), ContentTypeTextHTML), nil
+	return proj.SimpleHTMLDoc(ContentTypeTextHTML), nil
 }
 
 // releaseOf finds a release that can be asked for by version: Published

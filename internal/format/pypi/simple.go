@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"html"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +47,9 @@ type Release struct {
 	Status  artifact.Status
 	Meta    artifact.Meta
 	Files   []Dist // in file name order
+	// Revision is the stored version's revision: its entries of the
+	// pages are kept under it ("": rendered every time).
+	Revision string
 	// parts are the release's entries of the project pages, when
 	// projectOf kept them (nil: rendered from Files).
 	parts *releaseParts
@@ -109,6 +111,10 @@ func (r Release) pageParts(project string) *releaseParts {
 type Project struct {
 	Name     string // normalised
 	Releases []Release
+	// Runs, when set, keeps runs of releases' entries of the pages
+	// compressed (see rendered.Runs), so that a page is assembled from
+	// the runs its previous rendering left and the one a change touched.
+	Runs *rendered.Runs
 	// sorted says Releases are in SortVersions' order already.
 	sorted bool
 }
@@ -153,16 +159,25 @@ type link struct {
 // file, with "#sha256=" on the URL, data-requires-python, and for wheels
 // whose METADATA is served, data-dist-info-metadata (PEP 658) and
 // data-core-metadata (PEP 714) with its hash.
-func (p Project) SimpleHTML() []byte {
+func (p Project) SimpleHTML() []byte { return p.SimpleHTMLDoc(ContentTypeTextHTML).Bytes() }
+
+// SimpleHTMLDoc renders the HTML project page, ready to send as
+// contentType.
+func (p Project) SimpleHTMLDoc(contentType string) *rendered.Doc {
 	var b bytes.Buffer
 	name := html.EscapeString(p.Name)
 	b.WriteString("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + APIVersion + "\">\n")
 	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
-	for _, r := range p.Listed() {
-		b.Write(r.pageParts(p.Name).html)
-	}
-	b.WriteString("  </body>\n</html>\n")
-	return b.Bytes()
+	listed := p.Listed()
+	parts := []*rendered.Part{rendered.NewPartOnce(b.Bytes())}
+	parts = append(parts, p.Runs.Parts(rendered.Entries{
+		Scope: p.Name + "\x00html", Len: len(listed),
+		Name:     func(i int) string { return listed[i].Version },
+		Revision: func(i int) string { return listed[i].Revision },
+		Render:   func(i int) []byte { return listed[i].pageParts(p.Name).html },
+	})...)
+	parts = append(parts, rendered.NewPartOnce([]byte("  </body>\n</html>\n")))
+	return rendered.Assemble(contentType, parts...)
 }
 
 // writeHTML writes the file's anchor of the HTML project page.
@@ -220,32 +235,36 @@ type jsonMeta struct {
 
 // SimpleJSON renders the project page as PEP 691 JSON (API version 1.1,
 // with PEP 700's versions, sizes and upload times).
-func (p Project) SimpleJSON() []byte {
-	// The files are spliced in from each release's parts: the rest is
-	// marshalled with a placeholder (a number, which no string holds
-	// unescaped) where they go.
+func (p Project) SimpleJSON() []byte { return p.SimpleJSONDoc().Bytes() }
+
+// SimpleJSONDoc renders the JSON project page, ready to send. The files
+// and the versions are runs of each release's entries; the rest is
+// written as marshalling the whole document would.
+func (p Project) SimpleJSONDoc() *rendered.Doc {
 	listed := p.Listed()
-	doc := struct {
-		Meta     jsonMeta        `json:"meta"`
-		Name     string          `json:"name"`
-		Files    json.RawMessage `json:"files"`
-		Versions []string        `json:"versions"`
-	}{Meta: jsonMeta{APIVersion}, Name: p.Name, Files: json.RawMessage("0"), Versions: make([]string, 0, len(listed))}
-	files := []byte{'['}
+	var withFiles []Release
 	for _, r := range listed {
-		doc.Versions = append(doc.Versions, r.Version)
-		if parts := r.pageParts(p.Name); len(parts.json) > 0 {
-			if len(files) > 1 {
-				files = append(files, ',')
-			}
-			files = append(files, parts.json...)
+		if len(r.pageParts(p.Name).json) > 0 {
+			withFiles = append(withFiles, r)
 		}
 	}
-	files = append(files, ']')
-	out := marshal(doc)
-	const member = `"files":0`
-	i := bytes.Index(out, []byte(member))
-	return slices.Concat(out[:i+len(member)-1], files, out[i+len(member):])
+	head := `{"meta":{"api-version":"` + APIVersion + `"},"name":` + string(bytes.TrimSuffix(marshal(p.Name), []byte("\n"))) + `,"files":[`
+	parts := []*rendered.Part{rendered.NewPartOnce([]byte(head))}
+	parts = append(parts, p.Runs.Parts(rendered.Entries{
+		Scope: p.Name + "\x00json", Len: len(withFiles), Sep: ",",
+		Name:     func(i int) string { return withFiles[i].Version },
+		Revision: func(i int) string { return withFiles[i].Revision },
+		Render:   func(i int) []byte { return withFiles[i].pageParts(p.Name).json },
+	})...)
+	parts = append(parts, rendered.NewPartOnce([]byte(`],"versions":[`)))
+	parts = append(parts, p.Runs.Parts(rendered.Entries{
+		Scope: "versions", Len: len(listed), Sep: ",",
+		Name:     func(i int) string { return listed[i].Version },
+		Revision: func(int) string { return "-" }, // a version's entry is its name
+		Render:   func(i int) []byte { return bytes.TrimSuffix(marshal(listed[i].Version), []byte("\n")) },
+	})...)
+	parts = append(parts, rendered.NewPartOnce([]byte("]}\n")))
+	return rendered.Assemble(ContentTypeJSON, parts...)
 }
 
 // ProjectListHTML renders the project list (GET simple/) as PEP 503 HTML.

@@ -35,3 +35,12 @@ func (f *Fragments[K, V]) Get(key K, make func() V) V {
 
 // BytesSize is the size of a []byte piece.
 func BytesSize(b []byte) int64 { return int64(len(b)) }
+
+// StringsSize is the memory a []string holds (a kept order of versions).
+func StringsSize(vs []string) int64 {
+	n := int64(24 * len(vs))
+	for _, v := range vs {
+		n += int64(len(v))
+	}
+	return n
+}

@@ -1,14 +1,3 @@
-// Package rendered keeps the documents formats render from the catalog
-// (npm package documents, PyPI pages, Maven metadata files) ready to
-// send: rendered once however many requests ask at the same time, kept
-// in a bounded cache while the package generation they were made at
-// holds, and served with an ETag and, where the client accepts it, gzip.
-// Fragments keeps the per-version parts documents are assembled from
-// (npm manifests, PyPI releases' entries), by the revision they were made
-// from, so that a publish renders one part instead of every version's.
-// While a document is rebuilt, readers other than the client that
-// changed the package (Writers) are served the previous rendering
-// (Cache.LoadAtLeast) instead of waiting.
 package rendered
 
 import (
@@ -17,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/arcahq/arca/internal/respond"
@@ -37,23 +27,30 @@ const gzipMin = 1024
 // and 565 KB against 33 ms and 538 KB).
 const gzipFastMin = 256 << 10
 
-// Doc is a rendered body with what is sent with it.
+// Doc is a rendered body with what is sent with it: one slice of bytes
+// (NewDoc), or parts (Assemble), joined when first sent.
 type Doc struct {
 	ContentType string
 	// ETag is weak, since the plain and the gzipped bytes share it.
 	ETag string
-	Body []byte
-	// Gzip is Body gzipped, made once here; nil for small bodies.
-	Gzip []byte
 	// Modified, when set, is sent as Last-Modified (and answers
 	// If-Modified-Since): when what the body shows last changed.
 	Modified time.Time
+
+	size   int64 // of the plain body
+	gzSize int64 // of the gzip body; 0: not offered (a small body)
+	parts  []*Part
+	crc    uint32 // of the plain body, from the parts'
+
+	plainOnce, gzOnce sync.Once
+	plain, gz         []byte
 }
 
 // NewDoc prepares body to be sent as contentType.
 func NewDoc(body []byte, contentType string) *Doc {
 	sum := sha256.Sum256(body)
-	d := &Doc{ContentType: contentType, ETag: `W/"` + hex.EncodeToString(sum[:16]) + `"`, Body: body}
+	d := &Doc{ContentType: contentType, ETag: etagOf(sum[:16]), size: int64(len(body))}
+	d.plainOnce.Do(func() { d.plain = body })
 	if len(body) >= gzipMin {
 		var gz bytes.Buffer
 		level := gzip.DefaultCompression
@@ -63,9 +60,73 @@ func NewDoc(body []byte, contentType string) *Doc {
 		w, _ := gzip.NewWriterLevel(&gz, level)
 		w.Write(body)
 		w.Close()
-		d.Gzip = gz.Bytes()
+		d.gzOnce.Do(func() { d.gz = gz.Bytes() })
+		d.gzSize = int64(gz.Len())
 	}
 	return d
+}
+
+func etagOf(sum []byte) string { return `W/"` + hex.EncodeToString(sum) + `"` }
+
+// assembleMin is the size from which Assemble keeps a document as its
+// parts; a smaller one is joined and gzipped whole, as NewDoc does.
+const assembleMin = 64 << 10
+
+// Assemble prepares the document made of parts, in order, to be sent as
+// contentType: its gzip form is the parts' compressed segments, joined
+// (with one gzip header and trailer) when a client first asks for it, and
+// its ETag is made from the parts' digests.
+func Assemble(contentType string, parts ...*Part) *Doc {
+	var size int64
+	for _, p := range parts {
+		size += int64(len(p.plain))
+	}
+	if size < assembleMin {
+		body := make([]byte, 0, size)
+		for _, p := range parts {
+			body = append(body, p.plain...)
+		}
+		return NewDoc(body, contentType)
+	}
+	d := &Doc{ContentType: contentType, size: size, parts: parts}
+	h := sha256.New()
+	gz := int64(len(gzipHeader))
+	for _, p := range parts {
+		h.Write(p.sum[:])
+		d.crc = crcCombine(d.crc, p.crc, int64(len(p.plain)))
+		gz += int64(len(p.compressed()))
+	}
+	d.gzSize = gz + int64(len(gzipTrailer(0, 0)))
+	d.ETag = etagOf(h.Sum(nil)[:16])
+	return d
+}
+
+// Bytes returns the plain body; it must not be changed.
+func (d *Doc) Bytes() []byte {
+	d.plainOnce.Do(func() {
+		d.plain = make([]byte, 0, d.size)
+		for _, p := range d.parts {
+			d.plain = append(d.plain, p.plain...)
+		}
+	})
+	return d.plain
+}
+
+// Gzip returns the body gzipped, nil for a body too small to be worth
+// it; it must not be changed.
+func (d *Doc) Gzip() []byte {
+	if d.gzSize == 0 {
+		return nil
+	}
+	d.gzOnce.Do(func() {
+		d.gz = make([]byte, 0, d.gzSize)
+		d.gz = append(d.gz, gzipHeader...)
+		for _, p := range d.parts {
+			d.gz = append(d.gz, p.compressed()...)
+		}
+		d.gz = append(d.gz, gzipTrailer(d.crc, d.size)...)
+	})
+	return d.gz
 }
 
 // Header values every document shares; net/http only reads them.
@@ -76,7 +137,7 @@ var (
 )
 
 // Size is the memory the document holds.
-func (d *Doc) Size() int64 { return int64(len(d.Body) + len(d.Gzip)) }
+func (d *Doc) Size() int64 { return d.size + d.gzSize }
 
 // Serve writes the document, gzipped when the client accepts it; a
 // request with a matching If-None-Match gets a 304. Clients are told to
@@ -87,10 +148,12 @@ func (d *Doc) Serve(w http.ResponseWriter, r *http.Request) {
 	h["Etag"] = []string{d.ETag}
 	h["Vary"] = vary
 	h["Cache-Control"] = noCache
-	body := d.Body
-	if d.Gzip != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+	var body []byte
+	if d.gzSize > 0 && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h["Content-Encoding"] = gzipEncoding
-		body = d.Gzip
+		body = d.Gzip()
+	} else {
+		body = d.Bytes()
 	}
 	respond.Bytes(w, r, d.Modified, body)
 }

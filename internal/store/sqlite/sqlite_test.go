@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/arcahq/arca/internal/store"
@@ -39,5 +40,39 @@ func TestReopenKeepsData(t *testing.T) {
 	defer s.Close()
 	if _, err := s.GetDomain(ctx, "111122223333", "kept"); err != nil {
 		t.Fatalf("domain lost across reopen: %v", err)
+	}
+}
+
+// The stamps of a package's versions are read at every rebuild of its
+// documents: SQLite must answer from the covering index alone, never
+// visiting the rows that carry each version's metadata.
+func TestVersionStampsFromTheIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "arca.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := openPool(path, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`EXPLAIN QUERY PLAN SELECT id, version, status, revision, updated_at FROM package_versions WHERE package_id = 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notUsed int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notUsed, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 1 || !strings.Contains(plan[0], "COVERING INDEX package_versions_stamps") {
+		t.Fatalf("query plan %q: want a search of the covering index package_versions_stamps", plan)
 	}
 }
