@@ -37,11 +37,17 @@ type gemsKey struct {
 // info file rendered from them, and its lines of the versions file.
 type gemList struct {
 	gems    []Gem
-	info    []byte
+	info    *document // nil when no gem is Published
 	history []VersionsEvent
 }
 
-// size is what a gemList is counted as in the cache: the info file twice
-// (its bytes and, roughly, the gems it was rendered from), and its
-// versions lines.
-func (l *gemList) size() int64 { return 2*int64(len(l.info)) + 96*int64(len(l.history)) + 64 }
+// size is what a gemList is counted as in the cache: the info file (its
+// plain and gzip bytes, and, roughly, the gems it was rendered from
+// again), and its versions lines.
+func (l *gemList) size() int64 {
+	n := 96*int64(len(l.history)) + 64
+	if l.info != nil {
+		n += l.info.Size() + int64(len(l.info.Bytes()))
+	}
+	return n
+}

@@ -96,10 +96,12 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 		}
 		sortByPush(gems)
 		l := &gemList{gems: gems}
+		var info []byte
 		if len(gems) > 0 {
-			l.info = InfoFile(gems)
+			info = InfoFile(gems)
+			l.info = newDocument(info, "text/plain; charset=utf-8")
 		}
-		l.history = History(name, history, l.info)
+		l.history = History(name, history, info)
 		return l, view.Remote, nil
 	})
 }
@@ -122,9 +124,10 @@ func sortByPush(gems []Gem) {
 	})
 }
 
-// serve answers a rendered document with the quoted MD5 of its bytes as
-// its ETag (Bundler checks the ETag against the MD5 of what it holds,
-// after appending a Range answer), honouring Range and If-None-Match.
+// serve answers a document rendered for this request with the quoted
+// MD5 of its bytes as its ETag (Bundler checks the ETag against the MD5
+// of what it holds, after appending a Range answer), honouring Range and
+// If-None-Match. A document kept across requests is a document instead.
 func serve(c *call, contentType string, body []byte) error {
 	h := c.w.Header()
 	h.Set("Content-Type", contentType)
@@ -311,7 +314,8 @@ func (f *Format) info(c *call) error {
 	if len(l.gems) == 0 {
 		return errkind.NotFoundf("Gem %s not found in repository %s or its upstreams", name, c.req.Repository.Name)
 	}
-	return serve(c, "text/plain; charset=utf-8", l.info)
+	l.info.serve(c)
+	return nil
 }
 
 // names serves the compact index's names.
