@@ -1,10 +1,15 @@
 package ruby
 
+import "slices"
+
 // RubyGems' 16 MiB share of the cache budget.
 const (
 	// GemsCacheBytes bounds the memory of the cached gem lists and info
 	// files.
-	GemsCacheBytes = 12 << 20
+	GemsCacheBytes = 10 << 20
+	// VersionsCacheBytes bounds the memory of repositories' kept versions
+	// files.
+	VersionsCacheBytes = 2 << 20
 	// ExtraCacheBytes bounds the memory of versions' decoded gems.
 	ExtraCacheBytes = 4 << 20
 )
@@ -51,3 +56,21 @@ func (l *gemList) size() int64 {
 	}
 	return n
 }
+
+// versionsFile is a repository's own versions file as last served, with
+// the gem lists it was made from: while a read finds the same lists (each
+// is replaced when its package changes), the kept document is sent. The
+// lists are held so that their addresses are not reused.
+type versionsFile struct {
+	lists []*gemList
+	doc   *document
+}
+
+// madeFrom reports whether v was made from exactly lists.
+func (v *versionsFile) madeFrom(lists []*gemList) bool {
+	return slices.Equal(v.lists, lists)
+}
+
+// size counts the document and the list of lists (the lists themselves
+// are counted in the gems cache).
+func (v *versionsFile) size() int64 { return v.doc.Size() + 8*int64(len(v.lists)) + 64 }

@@ -28,6 +28,11 @@ type Format struct {
 	// extras keeps each version's decoded gems, so that a rebuild after
 	// a push decodes one version's, not every version's again.
 	extras *rendered.Fragments[extraKey, []Gem]
+	// versionsFiles keeps each repository's own versions file (one
+	// generation, 0: an entry is valid while versionsFile.madeFrom says
+	// so); versionsMax is the largest file it keeps.
+	versionsFiles *rendered.Cache[int64, *versionsFile]
+	versionsMax   int64
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -39,6 +44,9 @@ func New(d Deps) *Format {
 	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
 	f.writers = rendered.NewWriters()
 	f.extras = rendered.NewFragments[extraKey](cachesize.Share(ExtraCacheBytes, d.CacheBytes), gemsSize)
+	versionsBytes := cachesize.Share(VersionsCacheBytes, d.CacheBytes)
+	f.versionsFiles = rendered.NewCache[int64](versionsBytes, (*versionsFile).size, func() time.Time { return f.now() })
+	f.versionsMax = versionsBytes / 8 // its plain and gzip forms within the cache's bound for one entry
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

@@ -262,7 +262,23 @@ func (f *Format) versions(c *call) error {
 	if public := f.publicVersions(c); public != nil {
 		return serve(c, "text/plain; charset=utf-8", AppendVersions(public, events))
 	}
-	return serve(c, "text/plain; charset=utf-8", VersionsFile(events))
+	lists := make([]*gemList, len(pkgs))
+	for i, p := range pkgs {
+		lists[i] = p.gemList
+	}
+	key := c.req.Repository.ID
+	if v, ok := f.versionsFiles.Peek(key, 0); ok && v.madeFrom(lists) {
+		v.doc.serve(c)
+		return nil
+	}
+	body := VersionsFile(events)
+	if int64(len(body)) > f.versionsMax {
+		return serve(c, "text/plain; charset=utf-8", body) // would not be kept
+	}
+	v := &versionsFile{lists: lists, doc: newDocument(body, "text/plain; charset=utf-8")}
+	f.versionsFiles.Put(key, 0, v)
+	v.doc.serve(c)
+	return nil
 }
 
 // versionsFiler is the connection client's part publicVersions uses.

@@ -66,6 +66,9 @@ func TestPushIndexYank(t *testing.T) {
 	expect("info revalidated", r, http.StatusNotModified, "")
 	versions := send(http.MethodGet, "versions", basic, nil)
 	expect("versions", versions, http.StatusOK, "\nhello-arca 0.1.0 "+ruby.MD5(info.Body)+"\n")
+	if got := versions.Header.Get("ETag"); got != `"`+ruby.MD5(versions.Body)+`"` {
+		t.Errorf("versions ETag %q", got)
+	}
 	expect("names", send(http.MethodGet, "names", basic, nil), http.StatusOK, "---\nhello-arca\n")
 	expect("unknown info", send(http.MethodGet, "info/nope", basic, nil), http.StatusNotFound, "Gem nope not found")
 	expect("quick spec", send(http.MethodGet, "quick/Marshal.4.8/hello-arca-0.1.0.gemspec.rz", basic, nil), http.StatusOK, "")
