@@ -39,7 +39,10 @@
 //     a push appends a line; documents are served with the quoted MD5 of
 //     their bytes as ETag and honour Range (Bundler appends a range and
 //     checks the MD5 of the result), so a changed document that is not an
-//     extension makes Bundler fetch it whole.
+//     extension makes Bundler fetch it whole. A gem's info file and a
+//     repository's own versions file are kept with that ETag and their
+//     gzip form (document.go), sent to clients accepting gzip except in
+//     answer to a Range request, which gets the plain bytes.
 //   - Errors are plain text (format.WriteText), which gem prints.
 //
 // The external connection public:ruby-gems-org (connection.go) reads a
