@@ -51,8 +51,11 @@ const (
 	// DocCacheBytes bounds the memory of rendered version lists and
 	// registration indexes (plain and gzipped together).
 	DocCacheBytes = 12 << 20
+	// BriefCacheBytes bounds the memory of what version lists need of
+	// versions' entries (about 250 bytes a version).
+	BriefCacheBytes = 2 << 20
 	// EntryCacheBytes bounds the memory of versions' decoded entries.
-	EntryCacheBytes = 4 << 20
+	EntryCacheBytes = 2 << 20
 )
 
 // entryKey names a version's decoded entry: what it was decoded from (a
@@ -61,11 +64,27 @@ type entryKey struct {
 	id, version, revision string
 }
 
-// decoded is a version's entry and parsed version, or ok false when its
-// metadata holds none.
+// brief is what lists of versions need of a version's entry: its parsed
+// version, the id it was published under and whether it is SemVer 2.0.0,
+// or ok false when its metadata holds none. Briefs are small, so those
+// of a package of thousands of versions stay cached together and a
+// rebuild after a publish decodes one version's entry, not every one's
+// (the whole entries, with their .nuspec, outgrow any small bound).
+type brief struct {
+	v       Version
+	id      string
+	semVer2 bool
+	ok      bool
+}
+
+func briefSize(b brief) int64 {
+	return int64(96 + len(b.id) + len(b.v.Release) + len(b.v.Metadata))
+}
+
+// decoded is a version's whole entry (for registration leaves), or ok
+// false when its metadata holds none.
 type decoded struct {
 	entry Entry
-	v     Version
 	ok    bool
 	size  int64 // roughly its memory: twice the JSON it was decoded from
 }
@@ -114,10 +133,13 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it.
+// version is a version of the package as reads show it. Its entry is
+// filled in (withEntries) only where a document shows more than the
+// version.
 type version struct {
 	key   string // the stored form
 	v     Version
+	id    string // the package id as this version wrote it
 	entry Entry
 	cand  resolve.Candidate
 }
@@ -139,7 +161,7 @@ func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string
 		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
 	// The id as the latest version wrote it.
-	return out[len(out)-1].entry.ID, out, view.Remote, nil
+	return out[len(out)-1].id, out, view.Remote, nil
 }
 
 // cached serves the document kind of the call's package from the cache,
@@ -176,32 +198,33 @@ func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
 	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
 }
 
-// visible returns the versions of a view that clients see, in order. The
-// entries of versions with a revision are decoded once (f.entries).
+// visible returns the versions of a view that clients see, in order,
+// without their entries. The briefs of versions with a revision are
+// decoded once (f.briefs).
 func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
-	var out []version
+	out := make([]version, 0, len(view.Versions))
 	for key, cand := range view.Versions {
 		if !cand.Status.Downloadable() {
 			continue
 		}
-		decode := func() decoded {
+		decode := func() brief {
 			e, ok := EntryOf(cand.Meta)
 			if !ok {
-				return decoded{}
+				return brief{}
 			}
 			v, err := ParseVersion(e.Version)
-			return decoded{entry: e, v: v, ok: err == nil, size: 2*int64(len(cand.Meta.Extra)) + 256}
+			return brief{v: v, id: e.ID, semVer2: e.SemVer2, ok: err == nil}
 		}
-		var d decoded
+		var b brief
 		if cand.Revision != "" {
-			d = f.entries.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+			b = f.briefs.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
 		} else {
-			d = decode()
+			b = decode()
 		}
-		if !d.ok || (d.entry.SemVer2 && !semVer2) {
+		if !b.ok || (b.semVer2 && !semVer2) {
 			continue
 		}
-		out = append(out, version{key: key, v: d.v, entry: d.entry, cand: cand})
+		out = append(out, version{key: key, v: b.v, id: b.id, cand: cand})
 	}
 	// Sorted by index: a version is large, and sorting thousands of them
 	// in place moved each many times.
@@ -215,6 +238,27 @@ func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
 		sorted[i] = out[k]
 	}
 	return sorted
+}
+
+// withEntries fills in the entries of vs, which visible returned for
+// the call's package: those of versions with a revision are decoded once
+// (f.entries).
+func (f *Format) withEntries(c *call, vs []version) {
+	name := Ref(c.rt.id).Name
+	for i := range vs {
+		cand := vs[i].cand
+		decode := func() decoded {
+			e, ok := EntryOf(cand.Meta)
+			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
+		}
+		var d decoded
+		if cand.Revision != "" {
+			d = f.entries.Get(entryKey{name, vs[i].key, cand.Revision}, decode)
+		} else {
+			d = decode()
+		}
+		vs[i].entry = d.entry
+	}
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased
@@ -308,6 +352,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 		"parent": base + "index.json",
 	}
 	if withItems {
+		f.withEntries(c, vs)
 		items := make([]any, len(vs))
 		for i, v := range vs {
 			items[i] = f.leaf(c, v)
@@ -344,7 +389,9 @@ func (f *Format) registrationLeaf(c *call) error {
 	key, _ := NormalizeVersion(c.rt.version)
 	for _, v := range vs {
 		if v.key == key {
-			return serveJSON(c, f.leaf(c, v))
+			one := []version{v}
+			f.withEntries(c, one)
+			return serveJSON(c, f.leaf(c, one[0]))
 		}
 	}
 	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))
