@@ -23,6 +23,7 @@ type Format struct {
 	// version's again; entries keeps the whole entries that registration
 	// leaves show.
 	briefs  *rendered.Fragments[entryKey, brief]
+	orders  *format.Orders[orderKey]
 	entries *rendered.Fragments[entryKey, decoded]
 	// writers remembers who changed what, so that other readers are
 	// served the previous rendering while a document is rebuilt.
@@ -36,6 +37,7 @@ func New(d Deps) *Format {
 	return &Format{
 		d:       d.WithDefaults(),
 		docs:    rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now),
+		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
 		briefs:  rendered.NewFragments[entryKey](cachesize.Share(BriefCacheBytes, d.CacheBytes), briefSize),
 		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
 		writers: rendered.NewWriters(),

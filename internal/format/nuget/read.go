@@ -13,6 +13,7 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
@@ -50,7 +51,9 @@ func serveJSON(c *call, v any) error {
 const (
 	// DocCacheBytes bounds the memory of rendered version lists and
 	// registration indexes (plain and gzipped together).
-	DocCacheBytes = 12 << 20
+	DocCacheBytes = 10 << 20
+	// OrderCacheBytes bounds the memory of packages' versions in order.
+	OrderCacheBytes = 2 << 20
 	// BriefCacheBytes bounds the memory of what version lists need of
 	// versions' entries (about 250 bytes a version).
 	BriefCacheBytes = 2 << 20
@@ -99,6 +102,13 @@ type docKey struct {
 	baseURL    string // URLs in documents depend on it
 }
 
+// orderKey names the order of a package's versions that clients see.
+type orderKey struct {
+	repository int64
+	id         string // lower-cased
+	semVer2    bool
+}
+
 // resource is an entry of the service index.
 type resource struct {
 	ID            string `json:"@id"`
@@ -140,7 +150,7 @@ type version struct {
 	key   string // the stored form
 	v     Version
 	id    string // the package id as this version wrote it
-	entry Entry
+	entry *Entry
 	cand  resolve.Candidate
 }
 
@@ -156,7 +166,7 @@ func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string
 	if err != nil {
 		return "", nil, false, err
 	}
-	out = f.visible(view, semVer2)
+	out = f.visible(orderKey{c.req.Repository.ID, view.Ref.Name, semVer2}, view, semVer2)
 	if len(out) == 0 {
 		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
@@ -201,8 +211,17 @@ func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
 // visible returns the versions of a view that clients see, in order,
 // without their entries. The briefs of versions with a revision are
 // decoded once (f.briefs).
-func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
-	out := make([]version, 0, len(view.Versions))
+func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []version {
+	// Sorted small (a version with its candidate is large, and sorting
+	// thousands of them moved each many times), keeping the order of the
+	// previous rendering: a publish places one version instead of
+	// sorting all.
+	type item struct {
+		key string
+		b   brief
+	}
+	items := make([]item, 0, len(view.Versions))
+	parsed := make(map[string]Version, len(view.Versions))
 	for key, cand := range view.Versions {
 		if !cand.Status.Downloadable() {
 			continue
@@ -224,20 +243,21 @@ func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
 		if !b.ok || (b.semVer2 && !semVer2) {
 			continue
 		}
-		out = append(out, version{key: key, v: b.v, id: b.id, cand: cand})
+		items = append(items, item{key, b})
+		parsed[key] = b.v
 	}
-	// Sorted by index: a version is large, and sorting thousands of them
-	// in place moved each many times.
-	order := make([]int, len(out))
-	for i := range order {
-		order[i] = i
+	byKey := func(a, b string) int {
+		if c := Compare(parsed[a], parsed[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b) // versions differing only in build metadata
 	}
-	slices.SortFunc(order, func(a, b int) int { return Compare(out[a].v, out[b].v) })
-	sorted := make([]version, len(out))
-	for i, k := range order {
-		sorted[i] = out[k]
+	format.SortKept(f.orders, key, items, func(it item) string { return it.key }, byKey)
+	out := make([]version, len(items))
+	for i, it := range items {
+		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, cand: view.Versions[it.key]}
 	}
-	return sorted
+	return out
 }
 
 // withEntries fills in the entries of vs, which visible returned for
@@ -257,7 +277,7 @@ func (f *Format) withEntries(c *call, vs []version) {
 		} else {
 			d = decode()
 		}
-		vs[i].entry = d.entry
+		vs[i].entry = &d.entry
 	}
 }
 
@@ -491,9 +511,9 @@ func (f *Format) search(c *call) error {
 				if !ok || err != nil || !v.Status.Listed() || (e.SemVer2 && !semVer2) || (pv.IsPrerelease() && !prerelease) {
 					continue
 				}
-				listed = append(listed, version{key: v.Version, v: pv, entry: e, cand: resolve.Candidate{Version: v}})
+				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: resolve.Candidate{Version: v}})
 			}
-			if len(listed) == 0 || !matches(listed[0].entry, terms) {
+			if len(listed) == 0 || !matches(*listed[0].entry, terms) {
 				continue
 			}
 			slices.SortFunc(listed, func(a, b version) int { return Compare(a.v, b.v) })
