@@ -143,13 +143,14 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it. Its entry is
-// filled in (withEntries) only where a document shows more than the
-// version.
+// version is a version of the package as reads show it. Its entry and
+// candidate are filled in (withEntries) only where a document shows more
+// than the version.
 type version struct {
 	key   string // the stored form
 	v     Version
-	id    string // the package id as this version wrote it
+	id    string        // the package id as this version wrote it
+	view  *resolve.View // the view it is a version of
 	entry *Entry
 	cand  resolve.Candidate
 }
@@ -255,18 +256,18 @@ func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []versi
 	format.SortKept(f.orders, key, items, func(it item) string { return it.key }, byKey)
 	out := make([]version, len(items))
 	for i, it := range items {
-		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, cand: view.Versions[it.key]}
+		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, view: view}
 	}
 	return out
 }
 
-// withEntries fills in the entries of vs, which visible returned for
-// the call's package: those of versions with a revision are decoded once
+// withEntries fills in the entries and candidates of vs, which visible
+// returned: the entries of versions with a revision are decoded once
 // (f.entries).
-func (f *Format) withEntries(c *call, vs []version) {
-	name := Ref(c.rt.id).Name
+func (f *Format) withEntries(vs []version) {
 	for i := range vs {
-		cand := vs[i].cand
+		name, cand := vs[i].view.Ref.Name, vs[i].view.Versions[vs[i].key]
+		vs[i].cand = cand
 		decode := func() decoded {
 			e, ok := EntryOf(cand.Meta)
 			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
@@ -372,7 +373,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 		"parent": base + "index.json",
 	}
 	if withItems {
-		f.withEntries(c, vs)
+		f.withEntries(vs)
 		items := make([]any, len(vs))
 		for i, v := range vs {
 			items[i] = f.leaf(c, v)
@@ -410,7 +411,7 @@ func (f *Format) registrationLeaf(c *call) error {
 	for _, v := range vs {
 		if v.key == key {
 			one := []version{v}
-			f.withEntries(c, one)
+			f.withEntries(one)
 			return serveJSON(c, f.leaf(c, one[0]))
 		}
 	}
