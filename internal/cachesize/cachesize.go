@@ -10,7 +10,8 @@
 //	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
 //	maven     metadata 14 MiB, version orders 2 MiB
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
-//	nuget     documents 12 MiB, decoded entries 4 MiB
+//	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
+//	          version orders 2 MiB
 //	ruby      gem lists 10 MiB, decoded gems 4 MiB, versions files 2 MiB
 //	swift     release lists 3 MiB, version orders 1 MiB
 //	external connections' documents 40 MiB, shared among them

@@ -18,8 +18,12 @@ type Deps = format.Deps
 type Format struct {
 	d    Deps
 	docs *rendered.Cache[docKey, *rendered.Doc]
-	// entries keeps versions' decoded entries, so that a rebuild after a
-	// publish decodes one version's, not every version's again.
+	// briefs keeps what version lists need of versions' entries, so that
+	// a rebuild after a publish decodes one version's, not every
+	// version's again; entries keeps the whole entries that registration
+	// leaves show.
+	briefs  *rendered.Fragments[entryKey, brief]
+	orders  *format.Orders[orderKey]
 	entries *rendered.Fragments[entryKey, decoded]
 	// writers remembers who changed what, so that other readers are
 	// served the previous rendering while a document is rebuilt.
@@ -33,6 +37,8 @@ func New(d Deps) *Format {
 	return &Format{
 		d:       d.WithDefaults(),
 		docs:    rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now),
+		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
+		briefs:  rendered.NewFragments[entryKey](cachesize.Share(BriefCacheBytes, d.CacheBytes), briefSize),
 		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
 		writers: rendered.NewWriters(),
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
@@ -50,9 +51,14 @@ func serveJSON(c *call, v any) error {
 const (
 	// DocCacheBytes bounds the memory of rendered version lists and
 	// registration indexes (plain and gzipped together).
-	DocCacheBytes = 12 << 20
+	DocCacheBytes = 10 << 20
+	// OrderCacheBytes bounds the memory of packages' versions in order.
+	OrderCacheBytes = 2 << 20
+	// BriefCacheBytes bounds the memory of what version lists need of
+	// versions' entries (about 250 bytes a version).
+	BriefCacheBytes = 2 << 20
 	// EntryCacheBytes bounds the memory of versions' decoded entries.
-	EntryCacheBytes = 4 << 20
+	EntryCacheBytes = 2 << 20
 )
 
 // entryKey names a version's decoded entry: what it was decoded from (a
@@ -61,11 +67,27 @@ type entryKey struct {
 	id, version, revision string
 }
 
-// decoded is a version's entry and parsed version, or ok false when its
-// metadata holds none.
+// brief is what lists of versions need of a version's entry: its parsed
+// version, the id it was published under and whether it is SemVer 2.0.0,
+// or ok false when its metadata holds none. Briefs are small, so those
+// of a package of thousands of versions stay cached together and a
+// rebuild after a publish decodes one version's entry, not every one's
+// (the whole entries, with their .nuspec, outgrow any small bound).
+type brief struct {
+	v       Version
+	id      string
+	semVer2 bool
+	ok      bool
+}
+
+func briefSize(b brief) int64 {
+	return int64(96 + len(b.id) + len(b.v.Release) + len(b.v.Metadata))
+}
+
+// decoded is a version's whole entry (for registration leaves), or ok
+// false when its metadata holds none.
 type decoded struct {
 	entry Entry
-	v     Version
 	ok    bool
 	size  int64 // roughly its memory: twice the JSON it was decoded from
 }
@@ -78,6 +100,13 @@ type docKey struct {
 	id         string // lower-cased
 	kind       string // "flat", "registrations", "registrations2"
 	baseURL    string // URLs in documents depend on it
+}
+
+// orderKey names the order of a package's versions that clients see.
+type orderKey struct {
+	repository int64
+	id         string // lower-cased
+	semVer2    bool
 }
 
 // resource is an entry of the service index.
@@ -114,11 +143,15 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it.
+// version is a version of the package as reads show it. Its entry and
+// candidate are filled in (withEntries) only where a document shows more
+// than the version.
 type version struct {
 	key   string // the stored form
 	v     Version
-	entry Entry
+	id    string        // the package id as this version wrote it
+	view  *resolve.View // the view it is a version of
+	entry *Entry
 	cand  resolve.Candidate
 }
 
@@ -134,12 +167,12 @@ func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string
 	if err != nil {
 		return "", nil, false, err
 	}
-	out = f.visible(view, semVer2)
+	out = f.visible(orderKey{c.req.Repository.ID, view.Ref.Name, semVer2}, view, semVer2)
 	if len(out) == 0 {
 		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
 	// The id as the latest version wrote it.
-	return out[len(out)-1].entry.ID, out, view.Remote, nil
+	return out[len(out)-1].id, out, view.Remote, nil
 }
 
 // cached serves the document kind of the call's package from the cache,
@@ -176,45 +209,77 @@ func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
 	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
 }
 
-// visible returns the versions of a view that clients see, in order. The
-// entries of versions with a revision are decoded once (f.entries).
-func (f *Format) visible(view *resolve.View, semVer2 bool) []version {
-	var out []version
+// visible returns the versions of a view that clients see, in order,
+// without their entries. The briefs of versions with a revision are
+// decoded once (f.briefs).
+func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []version {
+	// Sorted small (a version with its candidate is large, and sorting
+	// thousands of them moved each many times), keeping the order of the
+	// previous rendering: a publish places one version instead of
+	// sorting all.
+	type item struct {
+		key string
+		b   brief
+	}
+	items := make([]item, 0, len(view.Versions))
+	parsed := make(map[string]Version, len(view.Versions))
 	for key, cand := range view.Versions {
 		if !cand.Status.Downloadable() {
 			continue
 		}
-		decode := func() decoded {
+		decode := func() brief {
 			e, ok := EntryOf(cand.Meta)
 			if !ok {
-				return decoded{}
+				return brief{}
 			}
 			v, err := ParseVersion(e.Version)
-			return decoded{entry: e, v: v, ok: err == nil, size: 2*int64(len(cand.Meta.Extra)) + 256}
+			return brief{v: v, id: e.ID, semVer2: e.SemVer2, ok: err == nil}
+		}
+		var b brief
+		if cand.Revision != "" {
+			b = f.briefs.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+		} else {
+			b = decode()
+		}
+		if !b.ok || (b.semVer2 && !semVer2) {
+			continue
+		}
+		items = append(items, item{key, b})
+		parsed[key] = b.v
+	}
+	byKey := func(a, b string) int {
+		if c := Compare(parsed[a], parsed[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b) // versions differing only in build metadata
+	}
+	format.SortKept(f.orders, key, items, func(it item) string { return it.key }, byKey)
+	out := make([]version, len(items))
+	for i, it := range items {
+		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, view: view}
+	}
+	return out
+}
+
+// withEntries fills in the entries and candidates of vs, which visible
+// returned: the entries of versions with a revision are decoded once
+// (f.entries).
+func (f *Format) withEntries(vs []version) {
+	for i := range vs {
+		name, cand := vs[i].view.Ref.Name, vs[i].view.Versions[vs[i].key]
+		vs[i].cand = cand
+		decode := func() decoded {
+			e, ok := EntryOf(cand.Meta)
+			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
 		}
 		var d decoded
 		if cand.Revision != "" {
-			d = f.entries.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+			d = f.entries.Get(entryKey{name, vs[i].key, cand.Revision}, decode)
 		} else {
 			d = decode()
 		}
-		if !d.ok || (d.entry.SemVer2 && !semVer2) {
-			continue
-		}
-		out = append(out, version{key: key, v: d.v, entry: d.entry, cand: cand})
+		vs[i].entry = &d.entry
 	}
-	// Sorted by index: a version is large, and sorting thousands of them
-	// in place moved each many times.
-	order := make([]int, len(out))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return Compare(out[a].v, out[b].v) })
-	sorted := make([]version, len(out))
-	for i, k := range order {
-		sorted[i] = out[k]
-	}
-	return sorted
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased
@@ -308,6 +373,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 		"parent": base + "index.json",
 	}
 	if withItems {
+		f.withEntries(vs)
 		items := make([]any, len(vs))
 		for i, v := range vs {
 			items[i] = f.leaf(c, v)
@@ -344,7 +410,9 @@ func (f *Format) registrationLeaf(c *call) error {
 	key, _ := NormalizeVersion(c.rt.version)
 	for _, v := range vs {
 		if v.key == key {
-			return serveJSON(c, f.leaf(c, v))
+			one := []version{v}
+			f.withEntries(one)
+			return serveJSON(c, f.leaf(c, one[0]))
 		}
 	}
 	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))
@@ -444,9 +512,9 @@ func (f *Format) search(c *call) error {
 				if !ok || err != nil || !v.Status.Listed() || (e.SemVer2 && !semVer2) || (pv.IsPrerelease() && !prerelease) {
 					continue
 				}
-				listed = append(listed, version{key: v.Version, v: pv, entry: e, cand: resolve.Candidate{Version: v}})
+				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: resolve.Candidate{Version: v}})
 			}
-			if len(listed) == 0 || !matches(listed[0].entry, terms) {
+			if len(listed) == 0 || !matches(*listed[0].entry, terms) {
 				continue
 			}
 			slices.SortFunc(listed, func(a, b version) int { return Compare(a.v, b.v) })

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -303,6 +304,31 @@ func leavesOf(t *testing.T, e *env, index map[string]any) []map[string]any {
 		}
 	}
 	return out
+}
+
+// A version list read after each push shows the new version in its place
+// (each rebuild places the new one among the order kept from the last).
+func TestVersionListsAfterEachPush(t *testing.T) {
+	e := newEnv(t)
+	ep := e.repo("my-repo")
+	want := []string{}
+	for _, v := range []string{"2.0.0", "1.0.0", "1.5.0", "1.5.0-beta", "0.9.0", "1.5.0-alpha.1", "10.0.0", "1.10.0"} {
+		e.mustPush(ep, nugettest.Spec{ID: "Grows", Version: v})
+		want = append(want, v)
+		slices.SortFunc(want, nuget.CompareStrings)
+		flat := e.get(ep + "v3/package/grows/index.json").json(t)
+		if got := fmt.Sprint(flat["versions"]); got != fmt.Sprint(want) {
+			t.Errorf("after %s: flat container versions = %s, want %s", v, got, want)
+		}
+		var leaves []string
+		for _, l := range leavesOf(t, e, e.get(ep+"v3/registrations/grows/index.json").json(t)) {
+			leaves = append(leaves, l["catalogEntry"].(map[string]any)["version"].(string))
+		}
+		semVer1 := slices.DeleteFunc(slices.Clone(want), func(s string) bool { return strings.Contains(s, "alpha.") })
+		if fmt.Sprint(leaves) != fmt.Sprint(semVer1) {
+			t.Errorf("after %s: SemVer 1.0.0 registration leaves = %v, want %v", v, leaves, semVer1)
+		}
+	}
 }
 
 func TestRegistrationPages(t *testing.T) {
