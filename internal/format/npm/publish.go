@@ -12,7 +12,6 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // putPackage is npm publish: the package document with one new version
@@ -289,6 +288,5 @@ func (f *Format) deleteDistTag(c *call) error {
 // (a publish, a deprecation, a dist-tag), so that its next read shows the
 // change even while other readers get the previous rendering.
 func (f *Format) noteWrite(c *call, ref artifact.PackageRef) {
-	domain := c.req.Repository.DomainID
-	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
+	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID.String())
 }

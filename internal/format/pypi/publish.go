@@ -15,7 +15,6 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // upload is twine upload: one distribution file per request, added to its
@@ -198,6 +197,5 @@ func (f *Format) storedMetadata(c *call, u *Upload, name, version string, fn Fil
 // notePublish records that the request's client (its token) changed ref,
 // so that its next read shows the change.
 func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
-	domain := c.req.Repository.DomainID
-	f.writers.Note(rendered.PackageOf(domain, ref), c.req.Claims.ID.String(), f.d.Catalog.PackageGeneration(domain, ref))
+	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID.String())
 }

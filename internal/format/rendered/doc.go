@@ -9,8 +9,8 @@
 //   - Cache: rendered values by key and package generation (Load).
 //     LoadAtLeast serves readers the previous rendering while a rebuild
 //     of the document is under way, except the client that changed the
-//     package, which Writers remembers (Writers.Note after a write,
-//     Writers.AtLeast before a read).
+//     package, which Writers remembers (Writers.Wrote after a write,
+//     Writers.Seen before a read).
 //   - Doc: a body ready to send (Serve: gzip when accepted, ETag and
 //     If-None-Match, Range, HEAD). NewDoc makes one from bytes, gzipped
 //     whole; Assemble makes one from Parts.

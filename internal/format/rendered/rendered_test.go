@@ -199,7 +199,7 @@ func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
 // TestWriters checks what a writer must be served: its own last write's
 // generation, and nothing for others or from a nil record.
 func TestWriters(t *testing.T) {
-	w := NewWriters()
+	w := NewWriters(nil)
 	w.Note("1 npm a", "arn:alice", 7)
 	w.Note("1 npm a", "arn:alice", 5)
 	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"github.com/arcahq/arca/internal/artifact"
 )
 
 // Writers remembers, for the last writes to packages, who made each (the
@@ -16,10 +18,11 @@ import (
 // many later ones is served like any other reader. A nil *Writers
 // remembers nothing, and every reader waits for the current rendering.
 type Writers struct {
-	mu   sync.Mutex
-	gens map[writer]uint64
-	ring []writer // the order writes came in, to forget the oldest
-	next int
+	gens   Generations
+	mu     sync.Mutex
+	writes map[writer]uint64
+	ring   []writer // the order writes came in, to forget the oldest
+	next   int
 }
 
 // maxWriters bounds what Writers remembers.
@@ -27,8 +30,30 @@ const maxWriters = 8192
 
 type writer struct{ pkg, who string }
 
-// NewWriters returns an empty record.
-func NewWriters() *Writers { return &Writers{gens: map[writer]uint64{}} }
+// Generations tells the generation a package of a domain is at
+// (catalog.Catalog.PackageGeneration).
+type Generations interface {
+	PackageGeneration(domainID int64, ref artifact.PackageRef) uint64
+}
+
+// NewWriters returns an empty record; Wrote reads package generations
+// from g.
+func NewWriters(g Generations) *Writers {
+	return &Writers{gens: g, writes: map[writer]uint64{}}
+}
+
+// Wrote records that who changed ref in the domain (a publish, a status
+// change, a tag), so that who's next read (Seen) shows the change.
+func (w *Writers) Wrote(domainID int64, ref artifact.PackageRef, who string) {
+	w.Note(PackageOf(domainID, ref), who, w.gens.PackageGeneration(domainID, ref))
+}
+
+// Seen returns the generation that who's read of ref in the domain must
+// show (for Cache.LoadAtLeast): that of its last write, 0 when none is
+// remembered.
+func (w *Writers) Seen(domainID int64, ref artifact.PackageRef, who string) uint64 {
+	return w.AtLeast(PackageOf(domainID, ref), who)
+}
 
 // Note records that who changed pkg (a key naming the package in its
 // repository), which is now at generation gen.
@@ -36,16 +61,16 @@ func (w *Writers) Note(pkg, who string, gen uint64) {
 	k := writer{pkg, who}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, ok := w.gens[k]; !ok {
+	if _, ok := w.writes[k]; !ok {
 		if len(w.ring) < maxWriters {
 			w.ring = append(w.ring, k)
 		} else {
-			delete(w.gens, w.ring[w.next])
+			delete(w.writes, w.ring[w.next])
 			w.ring[w.next] = k
 			w.next = (w.next + 1) % maxWriters
 		}
 	}
-	w.gens[k] = max(w.gens[k], gen)
+	w.writes[k] = max(w.writes[k], gen)
 }
 
 // AtLeast returns the generation a document of pkg served to who must be
@@ -57,7 +82,7 @@ func (w *Writers) AtLeast(pkg, who string) uint64 {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.gens[writer{pkg, who}]
+	return w.writes[writer{pkg, who}]
 }
 
 // PackageOf names a package for Writers: its domain and its reference
