@@ -14,14 +14,13 @@ func TestRoutesMatchTheMux(t *testing.T) {
 	named := func(name string) http.Handler {
 		return http.HandlerFunc(func(http.ResponseWriter, *http.Request) { got = name })
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", named("healthz"))
-	mux.Handle("GET /metrics", named("metrics"))
-	mux.Handle("/v1/", named("control"))
-	mux.Handle("POST /{$}", named("iam"))
-	mux.Handle("/console/", named("console"))
-	mux.Handle("/", named("mux-repos"))
-	rt := routes{mux: mux, repos: named("repos")}
+	rt := newRoutes(named("repos"))
+	rt.Handle("GET /healthz", named("healthz"))
+	rt.Handle("GET /metrics", named("metrics"))
+	rt.Handle("/v1/", named("control"))
+	rt.Handle("POST /{$}", named("iam"))
+	rt.Handle("/console/", named("console"))
+	rt.Handle("/", named("mux-repos"))
 	for _, c := range []struct{ method, target, want string }{
 		{"GET", "/d-111122223333/npm/r/lodash", "repos"},
 		{"GET", "/d-111122223333/npm/r/@scope%2fname", "repos"},

@@ -285,10 +285,9 @@ func (s *Server) build(ctx context.Context) error {
 	// sessions' principals: the same authorization as the API.
 	cons := console.New(console.Config{PublicURL: s.cfg.PublicURL, Region: s.cfg.Region, AuditLog: auditFile}, dir, control, decider, s.store, s.log, now)
 
-	// routes serves the repository endpoints without the mux when it can:
-	// a pattern added here needs its first segment in muxSegments.
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", s.healthz)
+	// routes serves the repository endpoints without the mux when it can.
+	mux := newRoutes(repos)
+	mux.Handle("GET /healthz", http.HandlerFunc(s.healthz))
 	if s.metrics != nil {
 		mux.Handle("GET /metrics", metricsHandler(s.metrics, s.cfg.Metrics))
 	}
@@ -301,7 +300,7 @@ func (s *Server) build(ctx context.Context) error {
 	// The audit record lives inside the scope of the request id and of the
 	// client's address.
 	budget := throttle.NewBudget(s.cfg.BufferBudget, budgetWait)
-	handler := minBodyRate(settleUploads(bufferBudget(routes{mux: mux, repos: repos}, budget, s.log), s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
+	handler := minBodyRate(settleUploads(bufferBudget(mux, budget, s.log), s.blobs, s.store, s.log), s.cfg.MinBodyRate, bodyRateWindow)
 	var observer middleware.Observer
 	if s.metrics != nil {
 		observer = s.metrics
