@@ -128,6 +128,13 @@ if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$(go env GOBIN)/versitygw" 
   (cd / && go install github.com/versity/versitygw/cmd/versitygw@v1.8.0)
 fi
 
+# systemd-analyze (Debian's systemd package; nothing is started), to verify
+# the example unit deploy/arca.service (deploy/deploy_test.go).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "installing systemd-analyze from Debian"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends systemd
+fi
+
 # Chromium from Debian, for the web console's browser test (driven by
 # chromedp over the DevTools protocol; e2e/console_test.go).
 if ! command -v chromium >/dev/null 2>&1; then
