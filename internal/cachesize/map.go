@@ -71,7 +71,7 @@ func (m *Map[K, V]) Store(key K, v V, size int64) {
 		size -= old.(*mapEntry[V]).size
 	}
 	if m.size.Add(size) > m.max {
-		m.shrink()
+		m.shrink(en)
 	}
 }
 
@@ -96,9 +96,9 @@ func (m *Map[K, V]) Clear() {
 func (m *Map[K, V]) Bytes() int64 { return m.size.Load() }
 
 // shrink brings the Map back to three quarters of its bound: first the
-// entries not used in this tick or the one before, then any. One caller
-// shrinks at a time; the others go on.
-func (m *Map[K, V]) shrink() {
+// entries not used in this tick or the one before, then any but kept
+// (just stored). One caller shrinks at a time; the others go on.
+func (m *Map[K, V]) shrink(kept *mapEntry[V]) {
 	if !m.trim.TryLock() {
 		return
 	}
@@ -108,7 +108,7 @@ func (m *Map[K, V]) shrink() {
 	for pass := range 2 {
 		m.m.Range(func(k, e any) bool {
 			en := e.(*mapEntry[V])
-			if (pass == 1 || en.lastUse.Load()+1 < now) && m.m.CompareAndDelete(k, e) {
+			if en != kept && (pass == 1 || en.lastUse.Load()+1 < now) && m.m.CompareAndDelete(k, e) {
 				m.size.Add(-en.size)
 			}
 			return m.size.Load() > target
