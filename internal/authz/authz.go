@@ -67,7 +67,8 @@
 //
 // Policies are compiled once: identity policies by their Key (which ends
 // in a digest of the document), resource policies by their revision (new
-// for every put), in a bounded cache. Which policies a principal has, and
+// for every put), in caches bounded in bytes (CacheBytes, a share of the
+// server's cache budget: package cachesize). Which policies a principal has, and
 // which policy and tags a resource has, are cached under change counters
 // (package generation) that every IAM write (identity.Directory) and every
 // policy, tag, domain or repository write (catalog) bumps in its own
@@ -81,12 +82,12 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/arn"
 	"github.com/arcahq/arca/internal/audit"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/identity"
@@ -140,17 +141,41 @@ type Evaluator struct {
 	region string
 	now    func() time.Time
 
-	compiled         boundedMap // identity policy Key -> *policy.Policy
-	resourcePolicies boundedMap // resource policy revision -> Policy
-	principals       boundedMap // principal ARN -> principalPolicies
+	compiled         *cachesize.Map[string, *policy.Policy] // identity policy Key
+	resourcePolicies *cachesize.Map[string, Policy]         // by resource policy revision
+	principals       *cachesize.Map[string, principalPolicies]
 	clock            atomic.Pointer[clockKeys]
 }
 
 // New returns an Evaluator over the identity directory and the catalog.
 // region is aws:RequestedRegion; now is the clock of aws:CurrentTime.
 func New(dir Directory, res Resources, region string, now func() time.Time) *Evaluator {
-	return &Evaluator{dir: dir, res: res, region: region, now: now}
+	e := &Evaluator{dir: dir, res: res, region: region, now: now}
+	e.SetCacheBudget(cachesize.Default)
+	return e
 }
+
+// CacheBytes is the share of the cache budget (package cachesize) of the
+// compiled policies and the principals' policies, at the default budget.
+const CacheBytes = 4 << 20
+
+// SetCacheBudget sizes the Evaluator's caches as their share of the
+// server's cache budget: half for compiled policies (identity and
+// resource), half for the principals' lists of them. A dropped entry is
+// compiled or read again on the next request that needs it; none holds
+// a decision, so evicting one cannot change one. Call it before the
+// Evaluator is used.
+func (e *Evaluator) SetCacheBudget(budget int64) {
+	share := cachesize.Share(CacheBytes, budget)
+	e.compiled = cachesize.NewMap[string, *policy.Policy](share / 4)
+	e.resourcePolicies = cachesize.NewMap[string, Policy](share / 4)
+	e.principals = cachesize.NewMap[string, principalPolicies](share / 2)
+}
+
+// compiledBytes estimates what a compiled policy takes: measured at
+// about 8 to 11 times its document's length (policy.Parse keeps patterns,
+// condition values and indexes), counted here as 12 times plus 512.
+func compiledBytes(doc string) int64 { return 512 + 12*int64(len(doc)) }
 
 // Authorize returns nil if the request is allowed, an AccessDenied error
 // naming the principal, the action, the resource and the reason
@@ -305,8 +330,8 @@ type principalPolicies struct {
 // identityPolicies returns p's compiled identity policies.
 func (e *Evaluator) identityPolicies(ctx context.Context, p identity.Principal) ([]Policy, error) {
 	gen := e.dir.Generation()
-	if v, ok := e.principals.load(p.ARN); ok {
-		if pp := v.(principalPolicies); pp.gen == gen {
+	if pp, ok := e.principals.Load(p.ARN); ok {
+		if pp.gen == gen {
 			return pp.policies, nil
 		}
 	}
@@ -315,10 +340,14 @@ func (e *Evaluator) identityPolicies(ctx context.Context, p identity.Principal) 
 		return nil, err
 	}
 	out := make([]Policy, len(docs))
+	// The compiled policies are counted here too, though the compiled
+	// cache may share them: they stay as long as this entry does.
+	size := cachesize.StringBytes(p.ARN) + 32
 	for i, d := range docs {
 		out[i] = Policy{Name: policyName(d.Key), Policy: e.compileIdentity(d.Key, d.Document)}
+		size += 24 + cachesize.StringBytes(out[i].Name) + compiledBytes(d.Document)
 	}
-	e.principals.store(p.ARN, principalPolicies{gen: gen, policies: out})
+	e.principals.Store(p.ARN, principalPolicies{gen: gen, policies: out}, size)
 	return out, nil
 }
 
@@ -329,22 +358,22 @@ func (e *Evaluator) resourcePolicy(p store.Policy, kind, name string) (Policy, b
 	if p.Revision == "" {
 		return Policy{}, false
 	}
-	if v, ok := e.resourcePolicies.load(p.Revision); ok {
-		return v.(Policy), true
+	if rp, ok := e.resourcePolicies.Load(p.Revision); ok {
+		return rp, true
 	}
 	rp := Policy{Name: kind + name, Policy: e.compile(p.Document)}
-	e.resourcePolicies.store(p.Revision, rp)
+	e.resourcePolicies.Store(p.Revision, rp, cachesize.StringBytes(p.Revision)+cachesize.StringBytes(rp.Name)+compiledBytes(p.Document))
 	return rp, true
 }
 
 // compileIdentity returns the compiled identity policy cached under key
 // (which ends in a digest of the document), compiling doc on a miss.
 func (e *Evaluator) compileIdentity(key, doc string) *policy.Policy {
-	if v, ok := e.compiled.load(key); ok {
-		return v.(*policy.Policy)
+	if p, ok := e.compiled.Load(key); ok {
+		return p
 	}
 	p := e.compile(doc)
-	e.compiled.store(key, p)
+	e.compiled.Store(key, p, cachesize.StringBytes(key)+compiledBytes(doc))
 	return p
 }
 
@@ -430,25 +459,6 @@ func parseResource(s string) resource {
 		r.kind, r.domain, r.repo = kind, domain, repo
 	}
 	return r
-}
-
-// boundedMap is a sync.Map that starts over past maxEntries, so neither
-// compiled policies nor principals accumulate without bound.
-type boundedMap struct {
-	m sync.Map
-	n atomic.Int64
-}
-
-const maxEntries = 20_000
-
-func (b *boundedMap) load(key string) (any, bool) { return b.m.Load(key) }
-
-func (b *boundedMap) store(key string, v any) {
-	if b.n.Add(1) > maxEntries {
-		b.m.Clear()
-		b.n.Store(0)
-	}
-	b.m.Store(key, v)
 }
 
 // clockKeys are aws:CurrentTime and aws:EpochTime for one second,
