@@ -34,14 +34,14 @@ var ErrInactive = errkind.Unauthf("The principal of these credentials no longer 
 // lookup; a principal that does not exist is looked up every time.
 func (d *Directory) Active(ctx context.Context, principalARN string) (Principal, error) {
 	gen := d.Generation()
-	if p, ok := cacheLoad[Principal](&d.cache.active, principalARN, gen); ok {
+	if p, ok := cacheLoad(&d.cache.active, principalARN, gen); ok {
 		return p, nil
 	}
 	p, _, err := d.resolve(ctx, d.st, principalARN)
 	if err != nil {
 		return Principal{}, err
 	}
-	cacheStore(&d.cache.active, principalARN, gen, p)
+	cacheStore(&d.cache.active, principalARN, gen, p, principalBytes(p))
 	return p, nil
 }
 
@@ -112,7 +112,7 @@ type PolicyDocument struct {
 // write.
 func (d *Directory) IdentityPolicies(ctx context.Context, p Principal) ([]PolicyDocument, error) {
 	gen := d.Generation()
-	if docs, ok := cacheLoad[[]PolicyDocument](&d.cache.policies, p.ARN, gen); ok {
+	if docs, ok := cacheLoad(&d.cache.policies, p.ARN, gen); ok {
 		return docs, nil
 	}
 	_, owner, err := d.resolve(ctx, d.st, p.ARN)
@@ -142,6 +142,10 @@ func (d *Directory) IdentityPolicies(ctx context.Context, p Principal) ([]Policy
 			}
 		}
 	}
-	cacheStore(&d.cache.policies, p.ARN, gen, docs)
+	size := int64(24)
+	for _, doc := range docs {
+		size += 32 + int64(len(doc.Key)+len(doc.Document))
+	}
+	cacheStore(&d.cache.policies, p.ARN, gen, docs, size)
 	return docs, nil
 }

@@ -37,11 +37,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/arn"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/oidc"
@@ -119,9 +120,9 @@ type Directory struct {
 	oidc  *oidc.Keys
 	gens  *generation.Counters
 	cache struct {
-		keys     cacheMap // access key id -> keyEntry
-		active   cacheMap // principal ARN -> activeEntry
-		policies cacheMap // principal ARN -> policiesEntry
+		keys     cacheMap[keyEntry]         // by access key id
+		active   cacheMap[Principal]        // by principal ARN
+		policies cacheMap[[]PolicyDocument] // by principal ARN
 	}
 	lastPurge atomic.Int64 // unix seconds of the last purge of expired sessions
 }
@@ -130,7 +131,24 @@ type Directory struct {
 // verified with keys fetched from the issuers of registered OIDC
 // providers, over the default HTTP client.
 func NewDirectory(st store.Store, now func() time.Time) *Directory {
-	return &Directory{st: st, now: now, oidc: oidc.NewKeys(nil, now), gens: &generation.Counters{}}
+	d := &Directory{st: st, now: now, oidc: oidc.NewKeys(nil, now), gens: &generation.Counters{}}
+	d.SetCacheBudget(cachesize.Default)
+	return d
+}
+
+// CacheBytes is the share of the cache budget (package cachesize) of the
+// directory's caches (credentials, principals, their policies), at the
+// default budget.
+const CacheBytes = 4 << 20
+
+// SetCacheBudget sizes the directory's caches as their share of the
+// server's cache budget: half for credentials, a quarter each for
+// principals and their policies. Call it before the directory is used.
+func (d *Directory) SetCacheBudget(budget int64) {
+	share := cachesize.Share(CacheBytes, budget)
+	d.cache.keys.m = cachesize.NewMap[string, cached[keyEntry]](share / 2)
+	d.cache.active.m = cachesize.NewMap[string, cached[Principal]](share / 4)
+	d.cache.policies.m = cachesize.NewMap[string, cached[[]PolicyDocument]](share / 4)
 }
 
 // IAMChange names the change counter of IAM state.
@@ -171,45 +189,51 @@ func (d *Directory) update(ctx context.Context, fn func(q store.Queries) error) 
 	return err
 }
 
-// cacheMap is a sync.Map of entries tagged with the generation they were
-// read under, bounded in size: past maxEntries it starts over.
-type cacheMap struct {
-	m sync.Map
-	n atomic.Int64
+// cacheMap holds entries tagged with the generation they were read
+// under (IAM state's counter), within a share of the cache budget in
+// bytes. Dropping an entry, to stay within the share or because nobody
+// used it lately (cachesize.DropUnused), only makes the next request read
+// it again from the store: no answer outlives an IAM write, since every
+// hit is checked against the current generation, and a session's expiry
+// is checked on every hit (Lookup).
+type cacheMap[T any] struct {
+	m *cachesize.Map[string, cached[T]]
 }
-
-const maxCacheEntries = 100_000
 
 type cached[T any] struct {
 	v   T
 	gen uint64
 }
 
-func cacheLoad[T any](c *cacheMap, key string, gen uint64) (T, bool) {
-	if e, ok := c.m.Load(key); ok {
-		if e := e.(cached[T]); e.gen == gen {
-			return e.v, true
-		}
+func cacheLoad[T any](c *cacheMap[T], key string, gen uint64) (T, bool) {
+	if e, ok := c.m.Load(key); ok && e.gen == gen {
+		return e.v, true
 	}
 	var zero T
 	return zero, false
 }
 
 // cacheStore keeps v under the generation read before v was: a write
-// committed in between makes the entry stale at once.
-func cacheStore[T any](c *cacheMap, key string, gen uint64, v T) {
-	if c.n.Add(1) > maxCacheEntries {
-		c.clear()
-	}
-	c.m.Store(key, cached[T]{v: v, gen: gen})
+// committed in between makes the entry stale at once. size is what v
+// takes beyond its key.
+func cacheStore[T any](c *cacheMap[T], key string, gen uint64, v T, size int64) {
+	c.m.Store(key, cached[T]{v: v, gen: gen}, cachesize.StringBytes(key)+8+size)
 }
 
-func (c *cacheMap) clear() {
-	c.m.Clear()
-	c.n.Store(0)
+func (c *cacheMap[T]) clear() { c.m.Clear() }
+
+func (c *cacheMap[T]) delete(key string) { c.m.Delete(key) }
+
+// principalBytes is what a Principal takes: its fields and its strings.
+func principalBytes(p Principal) int64 {
+	return int64(unsafe.Sizeof(p)) + int64(len(p.Account)+len(p.ARN)+len(p.AccessKeyID)+len(p.UserID)+len(p.UserName)+
+		len(p.RoleARN)+len(p.RoleName)+len(p.SessionName)+len(p.SourceIdentity)+len(p.WebIdentityProvider)+len(p.Kind))
 }
 
-func (c *cacheMap) delete(key string) { c.m.Delete(key) }
+// keyEntryBytes is what a cached credential takes.
+func keyEntryBytes(e keyEntry) int64 {
+	return int64(unsafe.Sizeof(e)) - int64(unsafe.Sizeof(e.p)) + principalBytes(e.p) + int64(len(e.secret)+len(e.tokenHash))
+}
 
 // Errors of Lookup. Both are Unauthenticated; the authentication edge
 // renders them as InvalidClientTokenId / UnrecognizedClientException and
@@ -237,12 +261,12 @@ type keyEntry struct {
 // ErrUnknownKey, or ErrExpiredToken for a session past its expiry.
 func (d *Directory) Lookup(ctx context.Context, accessKeyID, sessionToken string) (secret string, p Principal, err error) {
 	gen := d.Generation()
-	e, ok := cacheLoad[keyEntry](&d.cache.keys, accessKeyID, gen)
+	e, ok := cacheLoad(&d.cache.keys, accessKeyID, gen)
 	if !ok {
 		if e, err = d.lookup(ctx, accessKeyID); err != nil {
 			return "", Principal{}, err
 		}
-		cacheStore(&d.cache.keys, accessKeyID, gen, e)
+		cacheStore(&d.cache.keys, accessKeyID, gen, e, keyEntryBytes(e))
 	}
 	if e.tokenHash == nil {
 		if sessionToken != "" {
