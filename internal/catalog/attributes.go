@@ -3,8 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
@@ -26,20 +25,13 @@ type Attributes struct {
 	Administrator string
 }
 
-// attributeCache caches Attributes by Resource. Entries carry the
+// The catalog caches Attributes by Resource (Catalog.attrs). Entries carry the
 // generation they were read under: the counter attributesChange, which
 // every write that can change an attribute (policies, tags, creating or
 // deleting a domain or repository) moves in its transaction, so the next
 // read on any server sees it. Those writes are rare next to package
 // requests, so one counter for the whole catalog costs little and cannot
-// miss a case.
-type attributeCache struct {
-	n atomic.Int64
-	m sync.Map // Resource -> cachedAttributes
-}
-
-// maxCachedAttributes bounds the cache; past it the cache starts over.
-const maxCachedAttributes = 50_000
+// miss a case. An entry dropped is read again.
 
 type cachedAttributes struct {
 	a   Attributes
@@ -52,23 +44,28 @@ type cachedAttributes struct {
 // Callers must not modify the returned slices.
 func (c *Catalog) Attributes(ctx context.Context, res Resource) (Attributes, error) {
 	gen := c.gens.Load(attributesChange)
-	if e, ok := c.attrs.m.Load(res); ok {
-		if e := e.(cachedAttributes); e.gen == gen {
-			return e.a, nil
-		}
+	if e, ok := c.attrs.Load(res); ok && e.gen == gen {
+		return e.a, nil
 	}
 	a, err := c.readAttributes(ctx, c.st, res)
 	if err != nil {
 		return Attributes{}, err
 	}
-	if c.attrs.n.Add(1) > maxCachedAttributes {
-		c.attrs.m.Clear()
-		c.attrs.n.Store(0)
-	}
 	// Stored under the generation read before the lookup: a change
 	// committed meanwhile makes the entry stale at once.
-	c.attrs.m.Store(res, cachedAttributes{a: a, gen: gen})
+	c.attrs.Store(res, cachedAttributes{a: a, gen: gen}, attributesBytes(res, a))
 	return a, nil
+}
+
+// attributesBytes is what cached attributes take: the resource, the entry
+// and their strings.
+func attributesBytes(res Resource, a Attributes) int64 {
+	n := int64(unsafe.Sizeof(res)+unsafe.Sizeof(cachedAttributes{})) + int64(len(res.Kind)+len(res.Domain.Owner)+len(res.Domain.Name)+
+		len(res.Repository)+len(res.PackageGroup)+len(a.Policy.Document)+len(a.Policy.Revision)+len(a.Administrator))
+	for _, t := range a.Tags {
+		n += 32 + int64(len(t.Key)+len(t.Value))
+	}
+	return n
 }
 
 func (c *Catalog) readAttributes(ctx context.Context, q store.Queries, res Resource) (Attributes, error) {

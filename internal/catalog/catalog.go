@@ -8,8 +8,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/cachesize"
@@ -31,11 +31,11 @@ type Catalog struct {
 	region   string
 	now      func() time.Time
 	gens     *generation.Counters
-	repos    sync.Map // RepositoryRef -> cachedRepository
+	repos    *cachesize.Map[RepositoryRef, cachedRepository]
 	versions *versionCache
-	lists    *versionLists  // decoded version lists, by package
-	attrs    attributeCache // policies, tags and administrators, for authz
-	groups   groupIndexes   // compiled package groups per domain
+	lists    *versionLists                              // decoded version lists, by package
+	attrs    *cachesize.Map[Resource, cachedAttributes] // policies, tags and administrators, for authz
+	groups   groupIndexes                               // compiled package groups per domain
 	conns    Formats
 	recorder Recorder // told of every package version change; nil for none
 }
@@ -106,15 +106,31 @@ func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref 
 // package groups); nil for none. Its change counters are its own until
 // UseGenerations shares some.
 func New(st store.Store, region string, now func() time.Time, conns Formats) *Catalog {
-	return &Catalog{st: st, region: region, now: now, gens: &generation.Counters{}, versions: newVersionCache(VersionCacheBytes), lists: newVersionLists(VersionListBytes), conns: conns}
+	c := &Catalog{st: st, region: region, now: now, gens: &generation.Counters{}, conns: conns}
+	c.SetCacheBudget(cachesize.Default)
+	return c
 }
 
+// ResourceCacheBytes is the share of the cache budget (package cachesize)
+// of the repositories, resource attributes and compiled package groups
+// the catalog keeps, at the default budget: a quarter each for
+// repositories and attributes, half for package groups.
+const ResourceCacheBytes = 2 << 20
+
 // SetCacheBudget sizes the catalog's caches (version lookups, version
-// lists) as their shares of the server's cache budget (package
-// cachesize). It is called before the catalog serves anything.
+// lists, repositories, resource attributes, package groups) as their
+// shares of the server's cache budget (package cachesize). It is called
+// before the catalog serves anything. Every entry of these caches is
+// checked against a change counter or the store on every hit, so one
+// dropped (past the share, or unused while the server is quiet) is only
+// read again.
 func (c *Catalog) SetCacheBudget(budget int64) {
 	c.versions = newVersionCache(cachesize.Share(VersionCacheBytes, budget))
 	c.lists = newVersionLists(cachesize.Share(VersionListBytes, budget))
+	resources := cachesize.Share(ResourceCacheBytes, budget)
+	c.repos = cachesize.NewMap[RepositoryRef, cachedRepository](resources / 4)
+	c.attrs = cachesize.NewMap[Resource, cachedAttributes](resources / 4)
+	c.groups.m = cachesize.NewMap[int64, *domainGroups](resources / 2)
 }
 
 // UseGenerations makes the catalog key its caches on g, the counters the
@@ -273,7 +289,6 @@ func (c *Catalog) CreateRepository(ctx context.Context, ref RepositoryRef, admin
 // request. An entry is good while its domain's generation is unchanged.
 func (c *Catalog) Repository(ctx context.Context, ref RepositoryRef) (store.Repository, error) {
 	if e, ok := c.repos.Load(ref); ok {
-		e := e.(cachedRepository)
 		if c.Generation(e.repo.DomainID) == e.gen {
 			return e.repo, nil
 		}
@@ -284,13 +299,24 @@ func (c *Catalog) Repository(ctx context.Context, ref RepositoryRef) (store.Repo
 	}
 	// The generation is read after the lookup: a change committed in
 	// between makes the entry stale at once rather than wrong for long.
-	c.repos.Store(ref, cachedRepository{repo: r, gen: c.Generation(r.DomainID)})
+	c.repos.Store(ref, cachedRepository{repo: r, gen: c.Generation(r.DomainID)}, repositoryBytes(ref, r))
 	return r, nil
 }
 
 type cachedRepository struct {
 	repo store.Repository
 	gen  uint64
+}
+
+// repositoryBytes is what a cached repository takes: its reference, the
+// entry and their strings.
+func repositoryBytes(ref RepositoryRef, r store.Repository) int64 {
+	n := int64(unsafe.Sizeof(ref)+unsafe.Sizeof(cachedRepository{})) + int64(len(ref.Owner)+len(ref.DomainRef.Name)+len(ref.Name)+
+		len(r.DomainName)+len(r.DomainOwner)+len(r.Name)+len(r.Administrator)+len(r.Description))
+	for _, s := range append(r.Upstreams, r.ExternalConnections...) {
+		n += cachesize.StringBytes(s)
+	}
+	return n
 }
 
 func getRepository(ctx context.Context, q store.Queries, ref RepositoryRef) (store.Repository, error) {

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/pkggroup"
@@ -31,10 +33,14 @@ import (
 // after it arrived (one query shared by the requests waiting for it), so
 // a change made through any server process is seen on the next request.
 
-// groupIndexes caches a compiled index per domain.
+// groupIndexes caches a compiled index per domain, within a share of the
+// cache budget (Catalog.SetCacheBudget). A domain's entry dropped (past
+// the share, or unused while the server is quiet) is made again, empty,
+// by the next request, which compiles the groups again: whoever still
+// holds the old entry finishes with it, and neither is used without its
+// generation check.
 type groupIndexes struct {
-	mu sync.Mutex
-	m  map[int64]*domainGroups
+	m *cachesize.Map[int64, *domainGroups]
 }
 
 // domainGroups is one domain's compiled groups. Like token.Revocations,
@@ -49,15 +55,12 @@ type domainGroups struct {
 }
 
 func (gi *groupIndexes) domain(id int64) *domainGroups {
-	gi.mu.Lock()
-	defer gi.mu.Unlock()
-	if gi.m == nil || len(gi.m) > maxCachedIndexes {
-		gi.m = map[int64]*domainGroups{}
-	}
-	e, ok := gi.m[id]
+	e, ok := gi.m.Load(id)
 	if !ok {
+		// Two requests may each make one: the second replaces the first,
+		// which its request still uses (and checks) as usual.
 		e = &domainGroups{gen: -1}
-		gi.m[id] = e
+		gi.m.Store(id, e, int64(unsafe.Sizeof(*e)))
 	}
 	return e
 }
@@ -78,7 +81,7 @@ func (c *Catalog) groupIndex(ctx context.Context, d store.Domain) (*pkggroup.Ind
 		return nil, err
 	}
 	if e.ix == nil || gen != e.gen {
-		ix, err := c.loadGroups(ctx, c.st, d)
+		ix, size, err := c.loadGroups(ctx, c.st, d)
 		if err != nil {
 			return nil, err
 		}
@@ -97,19 +100,18 @@ func (c *Catalog) groupIndex(ctx context.Context, d store.Domain) (*pkggroup.Ind
 			if gen, err = c.st.PackageGroupGeneration(ctx, d.ID); err != nil {
 				return nil, err
 			}
-			if ix, err = c.loadGroups(ctx, c.st, d); err != nil {
+			if ix, size, err = c.loadGroups(ctx, c.st, d); err != nil {
 				return nil, err
 			}
 		}
 		// Kept under the generation read before loading: a write
 		// committed meanwhile makes it stale at the next check.
 		e.gen, e.ix = gen, ix
+		c.groups.m.Store(d.ID, e, int64(unsafe.Sizeof(*e))+size)
 	}
 	e.synced = started
 	return e.ix, nil
 }
-
-const maxCachedIndexes = 10_000
 
 // ensureRoot creates the root group of a domain that has none (domains
 // created before package groups existed get it on first use).
@@ -130,21 +132,31 @@ func ensureRoot(ctx context.Context, q store.Queries, d store.Domain) error {
 	return q.CreatePackageGroup(ctx, &root)
 }
 
-func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domain) (*pkggroup.Index, error) {
+// loadGroups compiles a domain's package groups and estimates the bytes
+// the index takes: each group's node with its pattern (parsed, and kept
+// under several keys), modes, texts and allowed repositories.
+func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domain) (*pkggroup.Index, int64, error) {
 	stored, err := q.ListPackageGroups(ctx, d.ID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	allowed, err := q.ListAllowedRepositories(ctx, d.ID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	size := int64(512)
+	for _, g := range stored {
+		size += 1024 + 4*int64(len(g.Pattern)) + int64(len(g.Description)+len(g.ContactInfo)) + 64*int64(len(g.Modes))
+	}
+	for _, a := range allowed {
+		size += 96 + int64(len(a.RepositoryName))
 	}
 	byID := map[int64]*pkggroup.Group{}
 	groups := make([]pkggroup.Group, 0, len(stored))
 	for _, g := range stored {
 		p, err := pkggroup.Parse(c.groupFormats(), g.Pattern)
 		if err != nil {
-			return nil, fmt.Errorf("stored package group %q: %w", g.Pattern, err)
+			return nil, 0, fmt.Errorf("stored package group %q: %w", g.Pattern, err)
 		}
 		pg := pkggroup.Group{ID: g.ID, Pattern: p, Description: g.Description, ContactInfo: g.ContactInfo, CreatedAt: g.CreatedAt,
 			Modes: map[pkggroup.Restriction]pkggroup.Mode{}, Allowed: map[pkggroup.Restriction]map[int64]string{}}
@@ -166,11 +178,12 @@ func (c *Catalog) loadGroups(ctx context.Context, q store.Queries, d store.Domai
 	}
 	exemptions, err := loadGates(ctx, q, d.ID, byID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	size += 128 * int64(len(exemptions))
 	ix := pkggroup.NewIndex(c.groupFormats(), groups)
 	ix.SetExemptions(exemptions)
-	return ix, nil
+	return ix, size, nil
 }
 
 // PackageGroups returns a domain and its compiled package groups.
