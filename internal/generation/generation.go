@@ -19,6 +19,17 @@
 // server more than Window after the commit; Window is a millisecond by
 // default, which keeps the read off nearly every request of a busy
 // server (see docs/PERFORMANCE.md). With Window 0 every request reads.
+//
+// Memory: the counters held are bounded in bytes (Bytes, a share of the
+// server's cache budget: package cachesize), and those unused for a while
+// go when the server is quiet (cachesize.DropUnused). A name without a
+// counter answers its bucket's floor. Dropping a counter is safe because
+// every value is drawn from one sequence: before a counter goes, the
+// floor of its bucket moves to a value never drawn before, above every
+// value any counter had, so the name comes back at a value nothing was
+// cached under (and every other counterless name of the bucket moves
+// too, which only costs a cache miss). So each name's value never goes
+// back, and moves at every change announced under it.
 package generation
 
 import (
@@ -27,6 +38,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -51,9 +63,15 @@ type Counters struct {
 	st     Store
 	window time.Duration
 
-	m    sync.Map // name -> *atomic.Uint64
-	n    atomic.Int64
-	base atomic.Uint64 // added to every counter; moves when m starts over
+	m      sync.Map      // name -> *counter
+	seq    atomic.Uint64 // the last value drawn; every value is drawn from here
+	floors [floorBuckets]atomic.Uint64
+	size   atomic.Int64 // bytes held by the counters in m
+	limit  int64        // bound of size; 0 is Bytes
+	// dropMu keeps drops (which move floors, then delete counters) apart
+	// from Bumps (which draw values and raise or add counters).
+	dropMu   sync.RWMutex
+	register sync.Once
 
 	last atomic.Int64 // the highest store sequence value seen
 
@@ -64,9 +82,46 @@ type Counters struct {
 	synced atomic.Int64
 }
 
-// maxNames bounds the counters held; past it they start over, every
-// counter moving at once (every cache entry goes stale once).
-const maxNames = 1 << 20
+// Bytes is the share of the cache budget (package cachesize) of the
+// counters, at the default budget: some 20,000 names.
+const Bytes = 4 << 20
+
+// floorBuckets is how many floors counterless names share.
+const floorBuckets = 256
+
+// counter is one name's counter.
+type counter struct {
+	v       atomic.Uint64
+	lastUse atomic.Uint32 // cachesize.Now when last loaded or bumped
+	size    int64
+}
+
+// raise moves the counter up to v (never down: Bumps may race).
+func (g *counter) raise(v uint64) {
+	for old := g.v.Load(); old < v && !g.v.CompareAndSwap(old, v); old = g.v.Load() {
+	}
+}
+
+func (g *counter) touch() {
+	if now := cachesize.Now(); g.lastUse.Load() != now {
+		g.lastUse.Store(now)
+	}
+}
+
+// counterBytes is what a counter of name takes: the name, the counter and
+// the map's node.
+func counterBytes(name string) int64 {
+	return cachesize.StringBytes(name) + 24 + cachesize.EntryOverhead
+}
+
+// bucket is the floor bucket of name (FNV-1a).
+func bucket(name string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return int(h % floorBuckets)
+}
 
 // New returns counters that Sync with st, starting from its current
 // sequence (what the process caches is empty, so older changes do not
@@ -78,39 +133,109 @@ func New(ctx context.Context, st Store, window time.Duration) (*Counters, error)
 	}
 	c := &Counters{st: st, window: window, epoch: time.Now()}
 	c.last.Store(latest)
+	c.SetCacheBudget(cachesize.Default)
 	c.synced.Store(-1)
 	return c, nil
 }
 
+// SetCacheBudget bounds the counters held to their share of the server's
+// cache budget. Call it before the counters are used.
+func (c *Counters) SetCacheBudget(budget int64) { c.limit = cachesize.Share(Bytes, budget) }
+
+// HeldBytes returns the bytes the counters held count.
+func (c *Counters) HeldBytes() int64 { return c.size.Load() }
+
 // Load returns the counter of name: a number that moves with every
-// change announced under it.
+// change announced under it, and never goes back.
 func (c *Counters) Load(name string) uint64 {
-	base := c.base.Load()
 	if g, ok := c.m.Load(name); ok {
-		return base + g.(*atomic.Uint64).Load()
+		g := g.(*counter)
+		g.touch()
+		return g.v.Load()
 	}
-	return base
+	return c.floors[bucket(name)].Load()
 }
 
 // Bump moves the counters of names in this process (after the change
 // they announce committed).
 func (c *Counters) Bump(names ...string) {
+	c.register.Do(func() { cachesize.Register(c, (*Counters).dropUnused) })
+	c.dropMu.RLock()
+	grown := false
 	for _, name := range names {
-		g, loaded := c.m.LoadOrStore(name, new(atomic.Uint64))
-		if !loaded && c.n.Add(1) > maxNames {
-			c.startOver()
+		// Drawn while no drop runs: above the floor the name answers now.
+		v := c.seq.Add(1)
+		if g, ok := c.m.Load(name); ok {
+			g := g.(*counter)
+			g.raise(v)
+			g.touch()
 			continue
 		}
-		g.(*atomic.Uint64).Add(1)
+		g := &counter{size: counterBytes(name)}
+		g.v.Store(v)
+		g.lastUse.Store(cachesize.Now())
+		if old, loaded := c.m.LoadOrStore(name, g); loaded {
+			old.(*counter).raise(v)
+			continue
+		}
+		grown = c.size.Add(g.size) > c.bound() || grown
+	}
+	c.dropMu.RUnlock()
+	if grown {
+		c.shrink()
 	}
 }
 
-// startOver forgets every counter and moves the base past any value a
-// counter had, so that every Load answers a number never answered before.
-func (c *Counters) startOver() {
-	c.base.Add(1 << 40)
-	c.m.Clear()
-	c.n.Store(0)
+func (c *Counters) bound() int64 {
+	if c.limit == 0 {
+		return Bytes
+	}
+	return c.limit
+}
+
+// shrink brings the counters back to three quarters of their bound:
+// first those not used in this tick or the one before, then any.
+func (c *Counters) shrink() {
+	now := cachesize.Now()
+	target := c.bound() / 4 * 3
+	c.drop(func(g *counter) bool { return g.lastUse.Load()+1 >= now }, target)
+	c.drop(func(*counter) bool { return false }, target)
+}
+
+// dropUnused drops the counters last used before tick before.
+func (c *Counters) dropUnused(before uint32) int64 {
+	return c.drop(func(g *counter) bool { return g.lastUse.Load() >= before }, -1)
+}
+
+// drop drops the counters keep does not keep until the bytes held are at
+// most target (-1: all of them), and returns the bytes they held. The
+// floor of a counter's bucket moves before the counter goes (see the
+// package doc): a Load that no longer finds the counter finds the new
+// floor, above every value the counter had. No Bump runs meanwhile, so
+// none raises a counter being dropped above the new floor.
+func (c *Counters) drop(keep func(*counter) bool, target int64) int64 {
+	c.dropMu.Lock()
+	defer c.dropMu.Unlock()
+	var moved [floorBuckets]bool
+	var freed int64
+	if target >= 0 && c.size.Load() <= target {
+		return 0
+	}
+	c.m.Range(func(name, g any) bool {
+		g2 := g.(*counter)
+		if keep(g2) {
+			return true
+		}
+		if b := bucket(name.(string)); !moved[b] {
+			c.floors[b].Store(c.seq.Add(1))
+			moved[b] = true
+		}
+		c.m.Delete(name)
+		c.size.Add(-g2.size)
+		freed += g2.size
+		return target < 0 || c.size.Load() > target
+	})
+	return freed
 }
 
 // Changes collects the names a transaction's change moves.

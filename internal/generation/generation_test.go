@@ -2,10 +2,12 @@ package generation
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
@@ -129,15 +131,89 @@ func TestWindowSharesReads(t *testing.T) {
 	}
 }
 
-// Starting over moves every counter to a value never answered before.
-func TestStartOverMovesEveryCounter(t *testing.T) {
+// Bumped far past their bound, the counters hold no more bytes than it,
+// and a name whose counter was dropped never answers a value it answered
+// before its last change, nor goes back: what was cached under an old
+// value stays stale.
+func TestBoundedInBytes(t *testing.T) {
 	var c Counters
-	c.Bump("x")
-	before := map[string]uint64{"x": c.Load("x"), "y": c.Load("y")}
-	c.startOver()
-	for name, v := range before {
-		if c.Load(name) == v {
-			t.Errorf("counter %s kept its value %d past a start over", name, v)
+	c.SetCacheBudget(cachesize.Min)
+	bound := cachesize.Share(Bytes, cachesize.Min)
+	const n = 5000
+	stale := make([]uint64, n) // each name's value before its bump
+	fresh := make([]uint64, n) // and after
+	for i := range n {
+		name := fmt.Sprint("pkg/1/npm//name-", i)
+		stale[i] = c.Load(name)
+		c.Bump(name)
+		fresh[i] = c.Load(name)
+		if fresh[i] <= stale[i] {
+			t.Fatalf("%s went from %d to %d at a bump", name, stale[i], fresh[i])
+		}
+		if c.HeldBytes() > bound {
+			t.Fatalf("after %d names the counters hold %d bytes, over %d", i+1, c.HeldBytes(), bound)
 		}
 	}
+	dropped := 0
+	for i := range n {
+		name := fmt.Sprint("pkg/1/npm//name-", i)
+		if _, held := c.m.Load(name); !held {
+			dropped++
+		}
+		if v := c.Load(name); v < fresh[i] || v == stale[i] {
+			t.Errorf("%s answers %d; it answered %d before its change and %d after", name, v, stale[i], fresh[i])
+		}
+	}
+	if dropped == 0 {
+		t.Fatal("no counter was dropped: the test does not overflow the bound")
+	}
+}
+
+// Counters unused since a tick go at DropUnused, and their names come
+// back at new values; counters in use stay as they are.
+func TestDropUnused(t *testing.T) {
+	var c Counters
+	c.Bump("old")
+	old := c.Load("old")
+	cachesize.Tick()
+	c.Bump("recent")
+	recent := c.Load("recent")
+	if freed := c.dropUnused(cachesize.Now()); freed != counterBytes("old") {
+		t.Errorf("dropUnused freed %d bytes, want %d", freed, counterBytes("old"))
+	}
+	if v := c.Load("old"); v <= old {
+		t.Errorf("a dropped counter came back at %d, not above %d", v, old)
+	}
+	if v := c.Load("recent"); v != recent {
+		t.Errorf("a counter in use moved from %d to %d", recent, v)
+	}
+}
+
+// Bumps racing with drops: each name's value, as one goroutine sees it,
+// never goes back and moves at each of its bumps.
+func TestBumpsRacingDrops(t *testing.T) {
+	var c Counters
+	c.SetCacheBudget(cachesize.Min)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			c.dropUnused(cachesize.Tick())
+		}
+	}()
+	last := map[string]uint64{}
+	for i := range 20_000 {
+		name := fmt.Sprint("n", i%50)
+		before := c.Load(name)
+		if before < last[name] {
+			t.Fatalf("%s went back from %d to %d", name, last[name], before)
+		}
+		c.Bump(name)
+		after := c.Load(name)
+		if after <= before {
+			t.Fatalf("%s went from %d to %d at a bump", name, before, after)
+		}
+		last[name] = after
+	}
+	<-done
 }
