@@ -135,3 +135,13 @@ func (m *Map[K, V]) dropUnused(before uint32) int64 {
 
 // StringBytes is what a string takes: its header and its bytes.
 func StringBytes(s string) int64 { return 16 + int64(len(s)) }
+
+// Bucket hashes s (FNV-1a) into one of n buckets, for caches that keep a
+// mark per bucket of what they dropped.
+func Bucket(s string, n int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return int(h % uint32(n))
+}

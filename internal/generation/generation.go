@@ -114,15 +114,6 @@ func counterBytes(name string) int64 {
 	return cachesize.StringBytes(name) + 24 + cachesize.EntryOverhead
 }
 
-// bucket is the floor bucket of name (FNV-1a).
-func bucket(name string) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(name); i++ {
-		h = (h ^ uint32(name[i])) * 16777619
-	}
-	return int(h % floorBuckets)
-}
-
 // New returns counters that Sync with st, starting from its current
 // sequence (what the process caches is empty, so older changes do not
 // matter). window is how long a read serves later arrivals.
@@ -153,7 +144,7 @@ func (c *Counters) Load(name string) uint64 {
 		g.touch()
 		return g.v.Load()
 	}
-	return c.floors[bucket(name)].Load()
+	return c.floors[cachesize.Bucket(name, floorBuckets)].Load()
 }
 
 // Bump moves the counters of names in this process (after the change
@@ -226,7 +217,7 @@ func (c *Counters) drop(keep func(*counter) bool, target int64) int64 {
 		if keep(g2) {
 			return true
 		}
-		if b := bucket(name.(string)); !moved[b] {
+		if b := cachesize.Bucket(name.(string), floorBuckets); !moved[b] {
 			c.floors[b].Store(c.seq.Add(1))
 			moved[b] = true
 		}

@@ -199,7 +199,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("change counters: %w", err)
 	}
+	gens.SetCacheBudget(s.cfg.CacheBytes)
 	dir := identity.NewDirectory(s.store, now)
+	dir.SetCacheBudget(s.cfg.CacheBytes)
 	dir.UseGenerations(gens)
 	if s.Root, s.RootCreated, err = rootCredentials(s.cfg); err != nil {
 		return err
@@ -247,6 +249,7 @@ func (s *Server) build(ctx context.Context) error {
 	// One policy evaluator decides the control plane, the repository
 	// endpoints and IAM and STS.
 	evaluator := authz.New(dir, cat, s.cfg.Region, now)
+	evaluator.SetCacheBudget(s.cfg.CacheBytes)
 	var decider interface {
 		controlapi.Authorizer
 		iamapi.Authorizer

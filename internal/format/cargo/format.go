@@ -39,7 +39,7 @@ func New(d Deps) *Format {
 	f.index = rendered.NewCache[indexKey](cachesize.Share(IndexCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.lines = rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize)
 	f.orders = format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
-	f.writers = rendered.NewWriters(f.d.Catalog)
+	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f
 }
 

@@ -38,7 +38,7 @@ func New(d Deps) *Format {
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
 	f.orders = format.NewOrders[docKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
-	f.writers = rendered.NewWriters(f.d.Catalog)
+	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f
 }
 

@@ -38,7 +38,7 @@ func New(d Deps) *Format {
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-OrderCacheBytes, d.CacheBytes))
 	f.orders = NewOrders(cachesize.Share(OrderCacheBytes, d.CacheBytes))
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
-	f.writers = rendered.NewWriters(f.d.Catalog)
+	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f
 }
 

@@ -40,7 +40,7 @@ func New(d Deps) *Format {
 		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
 		briefs:  rendered.NewFragments[entryKey](cachesize.Share(BriefCacheBytes, d.CacheBytes), briefSize),
 		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
-		writers: rendered.NewWriters(d.Catalog),
+		writers: rendered.NewWriters(d.Catalog, d.CacheBytes),
 	}
 }
 

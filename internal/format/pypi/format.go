@@ -41,7 +41,7 @@ func New(d Deps) *Format {
 	f.pages = rendered.NewCache[pageKey](cachesize.Share(PageCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes, d.CacheBytes))
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
-	f.writers = rendered.NewWriters(f.d.Catalog)
+	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), rendered.StringsSize, func() time.Time { return f.now() })
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {

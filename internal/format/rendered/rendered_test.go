@@ -3,6 +3,7 @@ package rendered
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -227,7 +228,7 @@ func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
 // TestWriters checks what a writer must be served: its own last write's
 // generation, and nothing for others or from a nil record.
 func TestWriters(t *testing.T) {
-	w := NewWriters(nil)
+	w := NewWriters(nil, 0)
 	w.Note("1 npm a", "arn:alice", 7)
 	w.Note("1 npm a", "arn:alice", 5)
 	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {
@@ -238,5 +239,38 @@ func TestWriters(t *testing.T) {
 	}
 	if g := (*Writers)(nil).AtLeast("1 npm a", "arn:bob"); g != ^uint64(0) {
 		t.Errorf("nil record: %d, want the current generation", g)
+	}
+}
+
+// Writers past their bound hold no more bytes than it, and every writer,
+// its record kept or dropped, is still told to wait for a rendering at
+// least as recent as its write.
+func TestWritersStayWithinTheirShare(t *testing.T) {
+	w := NewWriters(nil, cachesize.Min)
+	bound := cachesize.Share(WritersBytes, cachesize.Min)
+	const n = 300
+	for i := range n {
+		w.Note(fmt.Sprint("1 npm pkg-", i), fmt.Sprint("token-", i), uint64(10+i))
+		if w.Bytes() > bound {
+			t.Fatalf("after %d writes the records hold %d bytes, over %d", i+1, w.Bytes(), bound)
+		}
+	}
+	dropped := 0
+	for i := range n {
+		pkg, who := fmt.Sprint("1 npm pkg-", i), fmt.Sprint("token-", i)
+		if _, kept := w.writes[writer{pkg, who}]; !kept {
+			dropped++
+		}
+		if g := w.AtLeast(pkg, who); g < uint64(10+i) {
+			t.Errorf("%s's writer must see generation %d, is told %d", pkg, 10+i, g)
+		}
+	}
+	if dropped == 0 {
+		t.Fatal("no record was dropped: the test does not overflow the bound")
+	}
+	cachesize.Tick()
+	w.Note("1 npm late", "token-late", 99)
+	if w.dropUnused(cachesize.Now()); len(w.writes) != 1 || w.AtLeast("1 npm pkg-0", "token-0") < 10 {
+		t.Errorf("after dropping the unused: %d records, pkg-0's writer told %d", len(w.writes), w.AtLeast("1 npm pkg-0", "token-0"))
 	}
 }

@@ -1,11 +1,13 @@
 package rendered
 
 import (
+	"container/list"
 	"fmt"
 	"strconv"
 	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // Writers remembers, for the last writes to packages, who made each (the
@@ -13,22 +15,51 @@ import (
 // pip or a CI job sends with all its requests) and at which package
 // generation, so that a client is served documents that show its own
 // write (Cache.LoadAtLeast) while other readers may be served the
-// previous rendering. It holds the last maxWriters writes
-// (about 100 bytes each); a client whose write was pushed out by that
-// many later ones is served like any other reader. A nil *Writers
-// remembers nothing, and every reader waits for the current rendering.
+// previous rendering. A nil *Writers remembers nothing, and every reader
+// waits for the current rendering.
+//
+// The records are bounded in bytes (WritersBytes, a share of the cache
+// budget: package cachesize); the least recently made go first, and those
+// older than a few seconds go when the server is quiet
+// (cachesize.DropUnused). A record that goes leaves its generation in
+// its package's bucket (dropped): a reader of a package of that bucket
+// with no record is served a rendering at least that recent, so the
+// writer whose record went still sees its write. For the other packages
+// of the bucket that generation means nothing (generations are counted
+// per package), and their readers may wait for the current rendering
+// instead of being served the previous one: slower, never staler.
 type Writers struct {
-	gens   Generations
-	mu     sync.Mutex
-	writes map[writer]uint64
-	ring   []writer // the order writes came in, to forget the oldest
-	next   int
+	gens Generations
+	max  int64
+
+	mu      sync.Mutex
+	size    int64
+	writes  map[writer]*list.Element
+	order   list.List // of *record, most recent first
+	dropped [droppedBuckets]uint64
 }
 
-// maxWriters bounds what Writers remembers.
-const maxWriters = 8192
+// WritersBytes is the share of the cache budget of one format's writer
+// records, at the default budget: about a thousand records.
+const WritersBytes = 256 << 10
+
+// droppedBuckets is how many buckets the packages' dropped records share.
+const droppedBuckets = 1024
 
 type writer struct{ pkg, who string }
+
+type record struct {
+	k       writer
+	gen     uint64
+	size    int64
+	lastUse uint32 // cachesize.Now when made
+}
+
+// recordBytes is what a record takes: its strings, the record, the list
+// element and the map's entry.
+func recordBytes(k writer) int64 {
+	return cachesize.StringBytes(k.pkg) + cachesize.StringBytes(k.who) + 48 + 48 + 64
+}
 
 // Generations tells the generation a package of a domain is at
 // (catalog.Catalog.PackageGeneration).
@@ -36,10 +67,13 @@ type Generations interface {
 	PackageGeneration(domainID int64, ref artifact.PackageRef) uint64
 }
 
-// NewWriters returns an empty record; Wrote reads package generations
-// from g.
-func NewWriters(g Generations) *Writers {
-	return &Writers{gens: g, writes: map[writer]uint64{}}
+// NewWriters returns an empty record within its share of budget (the
+// server's cache budget, 0 for the default); Wrote reads package
+// generations from g.
+func NewWriters(g Generations, budget int64) *Writers {
+	w := &Writers{gens: g, max: cachesize.Share(WritersBytes, budget), writes: map[writer]*list.Element{}}
+	cachesize.Register(w, (*Writers).dropUnused)
+	return w
 }
 
 // Wrote records that who changed ref in the domain (a publish, a status
@@ -61,28 +95,63 @@ func (w *Writers) Note(pkg, who string, gen uint64) {
 	k := writer{pkg, who}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, ok := w.writes[k]; !ok {
-		if len(w.ring) < maxWriters {
-			w.ring = append(w.ring, k)
-		} else {
-			delete(w.writes, w.ring[w.next])
-			w.ring[w.next] = k
-			w.next = (w.next + 1) % maxWriters
-		}
+	if e, ok := w.writes[k]; ok {
+		r := e.Value.(*record)
+		r.gen, r.lastUse = max(r.gen, gen), cachesize.Now()
+		w.order.MoveToFront(e)
+		return
 	}
-	w.writes[k] = max(w.writes[k], gen)
+	r := &record{k: k, gen: gen, size: recordBytes(k), lastUse: cachesize.Now()}
+	w.writes[k] = w.order.PushFront(r)
+	w.size += r.size
+	for w.size > w.max && w.order.Len() > 1 {
+		w.drop(w.order.Back())
+	}
 }
 
 // AtLeast returns the generation a document of pkg served to who must be
-// at least: who's last write's, or 0 (any rendering will do); ^0 (the
-// current one) from a nil record.
+// at least: who's last write's, or the highest of the records dropped in
+// pkg's bucket (0 when none: any rendering will do); ^0 (the current
+// one) from a nil record.
 func (w *Writers) AtLeast(pkg, who string) uint64 {
 	if w == nil {
 		return ^uint64(0)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.writes[writer{pkg, who}]
+	if e, ok := w.writes[writer{pkg, who}]; ok {
+		return e.Value.(*record).gen
+	}
+	return w.dropped[cachesize.Bucket(pkg, droppedBuckets)]
+}
+
+// Bytes returns the bytes the records count.
+func (w *Writers) Bytes() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.size
+}
+
+// drop forgets a record, leaving its generation in its bucket; w.mu is
+// held.
+func (w *Writers) drop(e *list.Element) {
+	r := w.order.Remove(e).(*record)
+	delete(w.writes, r.k)
+	w.size -= r.size
+	b := cachesize.Bucket(r.k.pkg, droppedBuckets)
+	w.dropped[b] = max(w.dropped[b], r.gen)
+}
+
+// dropUnused drops the records made before tick before.
+func (w *Writers) dropUnused(before uint32) int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var freed int64
+	for e := w.order.Back(); e != nil && e.Value.(*record).lastUse < before; e = w.order.Back() {
+		freed += e.Value.(*record).size
+		w.drop(e)
+	}
+	return freed
 }
 
 // PackageOf names a package for Writers: its domain and its reference

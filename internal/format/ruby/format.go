@@ -42,7 +42,7 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
-	f.writers = rendered.NewWriters(f.d.Catalog)
+	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	f.extras = rendered.NewFragments[extraKey](cachesize.Share(ExtraCacheBytes, d.CacheBytes), gemsSize)
 	versionsBytes := cachesize.Share(VersionsCacheBytes, d.CacheBytes)
 	f.versionsFiles = rendered.NewCache[int64](versionsBytes, (*versionsFile).size, func() time.Time { return f.now() })

@@ -34,7 +34,7 @@ func New(d format.Deps) *Format {
 		d:       d,
 		lists:   rendered.NewCache[listKey](cachesize.Share(ReleasesCacheBytes, d.CacheBytes), (*releaseList).size, time.Now),
 		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
-		writers: rendered.NewWriters(d.Catalog),
+		writers: rendered.NewWriters(d.Catalog, d.CacheBytes),
 	}
 }
 
