@@ -57,6 +57,7 @@ type Queries interface {
 	Policies
 	Packages
 	Versions
+	SourceURLs
 	PackageGroups
 	ReleaseGates
 	Events
