@@ -44,48 +44,47 @@ func (r *runner) docScenario(s docScenario) error {
 	small, large := s.name+" file 10 KB", s.name+" file 5 MB"
 	cases := []string{s.docCase, small, large}
 	defer stopAll()
-	arca, err := r.startScenarioArca(s.name, s.format)
+	arcas, err := r.startScenarioArcas(s.name, s.format)
 	if err != nil {
 		return err
 	}
 	versions, sizes := versionsOf32()
-	logf("%s: publishing %d versions to arca", s.name, len(versions))
 	paths := map[string]string{s.docCase: s.docPath}
-	for i, v := range versions {
-		p, err := s.publish(arca, v, sizes[v], uint64(7000+i))
-		if err != nil {
-			return fmt.Errorf("arca: %s %s: %w", s.name, v, err)
-		}
-		switch v {
-		case "1.1.0":
-			paths[small] = p
-		case "2.0.0":
-			paths[large] = p
-		}
-	}
-	bodies := map[string][]byte{}
-	for _, c := range cases {
-		req, _ := http.NewRequest(http.MethodGet, arca.ep+paths[c], nil)
-		req.Header.Set("Authorization", s.auth(arca))
-		if bodies[c], _, err = do(req); err != nil {
-			return fmt.Errorf("arca: %w", err)
-		}
-	}
+	bodies := map[string][]byte{} // the first Arca's, for nginx
 	cs := map[string][]contender{}
-	add := func(server string, pid int, base, auth string) {
+	for _, a := range arcas {
+		logf("%s: publishing %d versions to %s", s.name, len(versions), a.name)
+		for i, v := range versions {
+			p, err := s.publish(a, v, sizes[v], uint64(7000+i))
+			if err != nil {
+				return fmt.Errorf("%s: %s %s: %w", a.name, s.name, v, err)
+			}
+			switch v {
+			case "1.1.0":
+				paths[small] = p
+			case "2.0.0":
+				paths[large] = p
+			}
+		}
 		for _, c := range cases {
-			h := http.Header{"Accept-Encoding": {"gzip"}}
-			if auth != "" {
-				h.Set("Authorization", auth)
+			req, _ := http.NewRequest(http.MethodGet, a.ep+paths[c], nil)
+			req.Header.Set("Authorization", s.auth(a))
+			body, _, err := do(req)
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.name, err)
 			}
-			size := int64(len(bodies[c]))
-			if c == s.docCase {
-				size = -1
+			if bodies[c] == nil {
+				bodies[c] = body
 			}
-			cs[c] = append(cs[c], contender{server, pid, target{url: base + paths[c], header: h, size: size}})
+			cs[c] = append(cs[c], a.contender(docTarget(s, c, a.ep+paths[c], s.auth(a), body)))
 		}
 	}
-	add("arca", arca.PID(), arca.ep, s.auth(arca))
+	arca := arcas[0]
+	add := func(server string, pid int, base string) {
+		for _, c := range cases {
+			cs[c] = append(cs[c], contender{server, pid, docTarget(s, c, base+paths[c], "", bodies[c])})
+		}
+	}
 	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, "", cases...)
 	if nginx != nil {
 		for _, c := range cases {
@@ -93,9 +92,9 @@ func (r *runner) docScenario(s docScenario) error {
 				return err
 			}
 		}
-		add("nginx", nginx.PID(), nginx.url+"/", "")
+		add("nginx", nginx.PID(), nginx.url+"/")
 	}
-	r.note(s.name, "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas(s.name, arcas)
 	if nginx != nil {
 		r.note(s.name, "nginx", nginxVersion(nginxBin), nginx.PID(), 0)
 	}
@@ -103,6 +102,20 @@ func (r *runner) docScenario(s docScenario) error {
 	r.measureCase(s.name, small, false, cs[small])
 	r.measureCase(s.name, large, true, cs[large])
 	return nil
+}
+
+// docTarget is case c of the scenario at url, with the client's
+// Authorization (none when empty); body is what Arca answered.
+func docTarget(s docScenario, c, url, auth string, body []byte) target {
+	h := http.Header{"Accept-Encoding": {"gzip"}}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	size := int64(len(body))
+	if c == s.docCase {
+		size = -1
+	}
+	return target{url: url, header: h, size: size}
 }
 
 // cargo: the sparse index file of a crate with 32 versions, a 10 KB and

@@ -51,6 +51,7 @@ const scaleProbe = 20
 // scaleRow is one versions checkpoint of one format.
 type scaleRow struct {
 	Format       string        `json:"format"`
+	Server       string        `json:"server"` // "arca", or "arca (postgres+s3)" with -backend
 	Versions     int           `json:"versions"`
 	Publish      time.Duration `json:"publish_ns"`      // median of scaleProbe publishes
 	SeedRate     float64       `json:"seed_per_s"`      // publishes/s over the segment before the checkpoint
@@ -71,6 +72,7 @@ type scaleRow struct {
 // scalePackagesRow is one packages checkpoint of one format.
 type scalePackagesRow struct {
 	Format     string        `json:"format"`
+	Server     string        `json:"server"`
 	Packages   int           `json:"packages"`
 	Writers    int           `json:"writers"`
 	Rate       float64       `json:"publish_per_s"` // over the segment before the checkpoint
@@ -185,8 +187,10 @@ func (r *runner) scale() error {
 		if len(r.scaleVersionCounts) == 0 {
 			break // -scale-versions "": packages growth only
 		}
-		if err := r.scaleVersions(f); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
+		for _, back := range r.storages() {
+			if err := r.scaleVersions(f, back); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
 		}
 	}
 	if len(r.scalePackages) > 0 {
@@ -194,18 +198,21 @@ func (r *runner) scale() error {
 			if f != "npm" && f != "pypi" {
 				continue // npm and PyPI: the formats published to most
 			}
-			if err := r.scalePackageCount(f); err != nil {
-				return fmt.Errorf("%s: %w", f, err)
+			for _, back := range r.storages() {
+				if err := r.scalePackageCount(f, back); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// scaleVersions grows one package of format through the checkpoints.
-func (r *runner) scaleVersions(format string) error {
+// scaleVersions grows one package of format through the checkpoints, on
+// the storage of back (nil: embedded).
+func (r *runner) scaleVersions(format string, back *backends) error {
 	defer stopAll()
-	a, err := r.startScenarioArca("scale-"+format, formatOf(format))
+	a, err := r.startScenarioArcaOn("scale-"+format, formatOf(format), back)
 	if err != nil {
 		return err
 	}
@@ -217,7 +224,7 @@ func (r *runner) scaleVersions(format string) error {
 	next := 0               // the next version number to publish
 	for _, n := range r.scaleVersionCounts {
 		busyNext := 1000000 // the probes' and busy publisher's version numbers
-		row := scaleRow{Format: format}
+		row := scaleRow{Format: format, Server: a.name}
 		rss := sampleRSS(a.PID(), 100*time.Millisecond)
 		// Seed up to the probe, then time the probe's publishes.
 		logf("scale: %s: publishing up to %d versions", format, n)
@@ -325,9 +332,9 @@ func (r *runner) scaleVersions(format string) error {
 // each one it reports the segment's publish rate, latency and server CPU
 // per publish, then reads one package's document and its tarball or
 // wheel, and measures the data directory.
-func (r *runner) scalePackageCount(format string) error {
+func (r *runner) scalePackageCount(format string, back *backends) error {
 	defer stopAll()
-	a, err := r.startScenarioArca("scale-packages-"+format, formatOf(format))
+	a, err := r.startScenarioArcaOn("scale-packages-"+format, formatOf(format), back)
 	if err != nil {
 		return err
 	}
@@ -373,7 +380,7 @@ func (r *runner) scalePackageCount(format string) error {
 			return firstErr
 		}
 		slices.Sort(times)
-		row := scalePackagesRow{Format: format, Packages: n, Writers: r.scaleWriters,
+		row := scalePackagesRow{Format: format, Server: a.name, Packages: n, Writers: r.scaleWriters,
 			Rate: float64(n-next) / u1.at.Sub(u0.at).Seconds(), Publish: times[len(times)/2], PublishP99: times[len(times)*99/100],
 			PublishCPU: (u1.server - u0.server) / time.Duration(n-next), Others: others(u0, u1)}
 		next = n
@@ -395,7 +402,7 @@ func (r *runner) scalePackageCount(format string) error {
 		row.PeakRSS = rss.Peak()
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
-		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, "arca-data"))
+		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, a.proc.name+"-data"))
 		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, p99 %s, CPU/publish %s, document %.0f req/s, peak RSS %s, database %s, blobs %s",
 			format, n, row.Rate, fmtDur(row.Publish), fmtDur(row.PublishP99), fmtDur(row.PublishCPU), read.RPS, fmtMB(row.PeakRSS), fmtMB(row.Database), fmtMB(row.Blobs))
 		r.scalePackageRows = append(r.scalePackageRows, row)
@@ -535,20 +542,23 @@ func (r *runner) printScale(w io.Writer) {
 				ratio = fmt.Sprintf("%.0f%%", 100*s.Busy.RPS/s.Idle.RPS)
 			}
 			fmt.Fprintf(w, "| %s | %d | %s | %s | %.0f/s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
-				s.Format, s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
+				scaleLabel(s.Format, s.Server), s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
 				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
 		}
 		// The target: the last checkpoint's publish within 2x of the first's.
-		for _, f := range r.scaleFormats {
-			var rows []scaleRow
-			for _, s := range r.scaleRows {
-				if s.Format == f {
-					rows = append(rows, s)
-				}
+		var series []string // format and server, in the order run
+		rows := map[string][]scaleRow{}
+		for _, s := range r.scaleRows {
+			k := scaleLabel(s.Format, s.Server)
+			if rows[k] == nil {
+				series = append(series, k)
 			}
-			if len(rows) > 1 && rows[0].Publish > 0 {
-				first, last := rows[0], rows[len(rows)-1]
-				fmt.Fprintf(w, "\n%s: publish at %d versions is %.1fx the publish at %d (target <= 2x: %s)", f, last.Versions, float64(last.Publish)/float64(first.Publish), first.Versions, metWord(last.Publish <= 2*first.Publish))
+			rows[k] = append(rows[k], s)
+		}
+		for _, k := range series {
+			if rs := rows[k]; len(rs) > 1 && rs[0].Publish > 0 {
+				first, last := rs[0], rs[len(rs)-1]
+				fmt.Fprintf(w, "\n%s: publish at %d versions is %.1fx the publish at %d (target <= 2x: %s)", k, last.Versions, float64(last.Publish)/float64(first.Publish), first.Versions, metWord(last.Publish <= 2*first.Publish))
 			}
 		}
 		fmt.Fprintln(w)
@@ -563,11 +573,20 @@ func (r *runner) printScale(w io.Writer) {
 			if s.Asset != nil {
 				fileRPS, fileP99 = fmt.Sprintf("%.0f", s.Asset.RPS), fmtDur(s.Asset.P99)
 			}
-			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", s.Format, s.Packages, s.Writers, s.Rate,
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", scaleLabel(s.Format, s.Server), s.Packages, s.Writers, s.Rate,
 				fmtDur(s.Publish), fmtDur(s.PublishP99), fmtDur(s.PublishCPU), s.Read.RPS, fmtDur(s.Read.P99), fileRPS, fileP99,
 				fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
 		}
 	}
+}
+
+// scaleLabel is a scale row's first column: the format, and the server
+// when it is not the embedded Arca ("npm on arca (postgres+s3)").
+func scaleLabel(format, server string) string {
+	if server == "" || server == "arca" {
+		return format
+	}
+	return format + " on " + server
 }
 
 // sortedCounts parses a comma-separated list of counts, ascending.
