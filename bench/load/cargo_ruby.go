@@ -153,3 +153,18 @@ func (r *runner) ruby() error {
 		},
 	})
 }
+
+// swift: a package's release list (SE-0292 4.1) with 32 versions, a 10 KB
+// and a 5 MB source archive; SwiftPM sends Basic credentials.
+func (r *runner) swift() error {
+	const pkg = "benchswift"
+	return r.docScenario(docScenario{
+		name: "swift", format: types.PackageFormatSwift,
+		docCase: "release list, 32 versions", docPath: swiftScope + "/" + pkg,
+		auth: func(a scenarioArca) string { return a.basic() },
+		publish: func(a scenarioArca, v string, size int, seed uint64) (string, error) {
+			err := swiftPublish(a, pkg, v, fixture.SwiftArchive(pkg, v, size, seed))
+			return swiftScope + "/" + pkg + "/" + v + ".zip", err
+		},
+	})
+}

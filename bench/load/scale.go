@@ -53,20 +53,21 @@ type scaleRow struct {
 	Format       string        `json:"format"`
 	Server       string        `json:"server"` // "arca", or "arca (postgres+s3)" with -backend
 	Versions     int           `json:"versions"`
-	Publish      time.Duration `json:"publish_ns"`      // median of scaleProbe publishes
-	SeedRate     float64       `json:"seed_per_s"`      // publishes/s over the segment before the checkpoint
-	FirstRead    time.Duration `json:"first_read_ns"`   // median read right after a publish
-	PublishCPU   time.Duration `json:"publish_cpu_ns"`  // server CPU per timed publish
-	PairCPU      time.Duration `json:"pair_cpu_ns"`     // server CPU per publish followed by a read
-	Idle         *result       `json:"idle,omitempty"`  // document reads, nobody publishing
-	Busy         *result       `json:"busy,omitempty"`  // document reads, one client publishing nonstop
-	BusyPublish  int           `json:"busy_publishes"`  // versions the busy publisher added
-	OwnStale     int           `json:"own_stale"`       // its reads that missed its own publish
-	PeakRSS      int64         `json:"peak_rss"`        // over the checkpoint
-	QuietRSS     int64         `json:"quiet_rss"`       // quietWait after it
-	DocumentSize int           `json:"document_bytes"`  // the document's size (uncompressed)
-	Err          string        `json:"error,omitempty"` // why the checkpoint did not finish
-	Extra        string        `json:"extra,omitempty"` // anything else to print
+	Publish      time.Duration `json:"publish_ns"`       // median of scaleProbe publishes
+	SeedRate     float64       `json:"seed_per_s"`       // publishes/s over the segment before the checkpoint
+	FirstRead    time.Duration `json:"first_read_ns"`    // median read right after a publish
+	PublishCPU   time.Duration `json:"publish_cpu_ns"`   // server CPU per timed publish
+	PairCPU      time.Duration `json:"pair_cpu_ns"`      // server CPU per publish followed by a read
+	Idle         *result       `json:"idle,omitempty"`   // document reads, nobody publishing
+	Lookup       *result       `json:"lookup,omitempty"` // lookups (scaleTarget.lookup), nobody publishing
+	Busy         *result       `json:"busy,omitempty"`   // document reads, one client publishing nonstop
+	BusyPublish  int           `json:"busy_publishes"`   // versions the busy publisher added
+	OwnStale     int           `json:"own_stale"`        // its reads that missed its own publish
+	PeakRSS      int64         `json:"peak_rss"`         // over the checkpoint
+	QuietRSS     int64         `json:"quiet_rss"`        // quietWait after it
+	DocumentSize int           `json:"document_bytes"`   // the document's size (uncompressed)
+	Err          string        `json:"error,omitempty"`  // why the checkpoint did not finish
+	Extra        string        `json:"extra,omitempty"`  // anything else to print
 }
 
 // scalePackagesRow is one packages checkpoint of one format.
@@ -101,6 +102,10 @@ type scaleTarget struct {
 	version func(i int) string
 	// doc is the document of package pkg, as the format's client asks.
 	doc func(pkg string) target
+	// lookup, when the format has one, is a search that finds package
+	// pkg among the repository's (Swift's identifiers of a repository
+	// URL): measured idle beside the document.
+	lookup func(pkg string) target
 }
 
 // scaleTargets returns the scale scenario's formats for an Arca whose
@@ -280,6 +285,17 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 			return err
 		}
 		row.Idle = &idle
+		if t.lookup != nil {
+			lt := a.asOtherClient(t.lookup(pkg))
+			if body, err := get(lt); err != nil || !bytes.Contains(body, []byte(pkg)) {
+				return fmt.Errorf("lookup %s does not find %s: %v %s", lt.url, pkg, err, body)
+			}
+			res, err := measure(lt, a.PID(), r.opts)
+			if err != nil {
+				return err
+			}
+			row.Lookup = &res
+		}
 		stop := make(chan struct{})
 		var published, stale atomic.Int64
 		var wg sync.WaitGroup
@@ -482,8 +498,11 @@ func dataDirSizes(dir string) (database, blobs, other int64) {
 // batches).
 func (a scenarioArca) deleteVersions(format types.PackageFormat, pkg string, versions []string) error {
 	in := &codeartifact.DeletePackageVersionsInput{Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: format, Package: aws.String(pkg)}
-	if format == types.PackageFormatMaven {
+	switch format {
+	case types.PackageFormatMaven:
 		in.Namespace = aws.String(mavenGroup)
+	case types.PackageFormatSwift:
+		in.Namespace = aws.String(swiftScope)
 	}
 	for len(versions) > 0 {
 		n := min(len(versions), 100)
@@ -562,6 +581,21 @@ func (r *runner) printScale(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
+		var lookups []scaleRow
+		for _, s := range r.scaleRows {
+			if s.Lookup != nil {
+				lookups = append(lookups, s)
+			}
+		}
+		if len(lookups) > 0 {
+			fmt.Fprintln(w, "\nLookups beside the document, idle (Swift: the identifiers of the repository URL the package's releases declare):")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| format | versions | lookup req/s | lookup p50 | lookup p99 | lookup CPU/req |")
+			fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+			for _, s := range lookups {
+				fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s |\n", scaleLabel(s.Format, s.Server), s.Versions, s.Lookup.RPS, fmtDur(s.Lookup.P50), fmtDur(s.Lookup.P99), fmtDur(s.Lookup.CPUPerReq))
+			}
+		}
 	}
 	if len(r.scalePackageRows) > 0 {
 		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers; publishes/s, p50, p99 and CPU/publish over the segment before the checkpoint; reads of one package's document and its file, idle; data on disk):")
