@@ -52,7 +52,7 @@ func BenchmarkSwiftIdentifiers(b *testing.B) {
 	wg.Wait()
 	lookup := ep + "identifiers?url=" + url.QueryEscape(repoURL(packages/2))
 	want := []byte(fmt.Sprintf(`"bench.package-%d"`, packages/2))
-	for b.Loop() {
+	get := func() {
 		req, _ := http.NewRequest(http.MethodGet, lookup, nil)
 		req.Header.Set("Authorization", auth)
 		req.Header.Set("Accept", "application/vnd.swift.registry.v1+json")
@@ -66,6 +66,10 @@ func BenchmarkSwiftIdentifiers(b *testing.B) {
 		if resp.StatusCode != http.StatusOK || !bytes.Contains(body.Bytes(), want) {
 			b.Fatalf("lookup: %d %s", resp.StatusCode, body.Bytes())
 		}
+	}
+	get() // whatever a first lookup does once is not timed
+	for b.Loop() {
+		get()
 	}
 }
 

@@ -133,17 +133,16 @@ func testFormatVersions(t *testing.T, s store.Store) {
 }
 
 func testPendingBackfill(t *testing.T, s store.Store) {
-	// Migration 00015 leaves the Swift source URLs to backfill.
+	// Migration 00015 leaves the Swift source URLs to backfill only in a
+	// database that had Swift packages: a new one has none.
 	const name = "source_urls/swift"
-	if pending, err := s.PendingBackfill(ctx, name); err != nil || !pending {
+	if pending, err := s.PendingBackfill(ctx, name); err != nil || pending {
 		t.Fatalf("PendingBackfill(%s) on a new store = %v, %v", name, pending, err)
 	}
-	if pending, err := s.PendingBackfill(ctx, "none"); err != nil || pending {
-		t.Errorf("PendingBackfill(none) = %v, %v", pending, err)
-	}
+	// Finishing is idempotent, in a transaction or not.
 	must(t, s.Update(ctx, func(q store.Queries) error { return q.FinishBackfill(ctx, name) }))
+	must(t, s.FinishBackfill(ctx, name))
 	if pending, err := s.PendingBackfill(ctx, name); err != nil || pending {
 		t.Errorf("PendingBackfill after FinishBackfill = %v, %v", pending, err)
 	}
-	must(t, s.FinishBackfill(ctx, name))
 }

@@ -17,11 +17,13 @@ CREATE INDEX source_urls_by_version ON source_urls (version_id);
 
 -- Work a server does once after a migration because it needs Go code (a
 -- format's normalisation): the versions published before source_urls
--- existed are indexed on first use, then the row is deleted.
+-- existed are indexed on first use, then the row is deleted. A database
+-- without Swift packages has nothing to index: every later publish
+-- indexes its own.
 CREATE TABLE pending_backfills (
     name TEXT COLLATE "C" NOT NULL PRIMARY KEY
 );
-INSERT INTO pending_backfills (name) VALUES ('source_urls/swift');
+INSERT INTO pending_backfills (name) SELECT 'source_urls/swift' WHERE EXISTS (SELECT 1 FROM packages WHERE format = 'swift');
 
 -- +goose Down
 DROP TABLE pending_backfills;
