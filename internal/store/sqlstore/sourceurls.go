@@ -24,7 +24,8 @@ func (q queries) SetSourceURLs(ctx context.Context, repositoryID, packageID, ver
 
 func (q queries) PackagesWithSourceURL(ctx context.Context, repositoryID int64, f artifact.Format, url string, status artifact.Status, limit int) ([]artifact.PackageRef, error) {
 	// The packages among the URL's entries in the repository (a range of
-	// the primary key), each kept when one of its versions there has the
+	// the primary key: the derived table drives the query, so no other
+	// package is read), each kept when one of its versions there has the
 	// status: that probe stops at the first such version, so a package
 	// with thousands of releases naming the URL costs a range of small
 	// index entries and about one version row, not every version row.
@@ -32,9 +33,10 @@ func (q queries) PackagesWithSourceURL(ctx context.Context, repositoryID int64, 
 		r := artifact.PackageRef{Format: f}
 		err := row.Scan(&r.Namespace, &r.Name)
 		return r, err
-	}, `SELECT p.namespace, p.name FROM packages p
-		WHERE p.id IN (SELECT u.package_id FROM source_urls u WHERE u.repository_id = $1 AND u.url = $2) AND p.format = $3
-		AND EXISTS (SELECT 1 FROM source_urls u JOIN package_versions v ON v.id = u.version_id
+	}, `SELECT p.namespace, p.name
+		FROM (SELECT DISTINCT package_id FROM source_urls WHERE repository_id = $1 AND url = $2) s
+		JOIN packages p ON p.id = s.package_id
+		WHERE p.format = $3 AND EXISTS (SELECT 1 FROM source_urls u JOIN package_versions v ON v.id = u.version_id
 			WHERE u.repository_id = $1 AND u.url = $2 AND u.package_id = p.id AND v.status = $4)
 		ORDER BY p.namespace, p.name LIMIT $5`, repositoryID, url, string(f), string(status), limit)
 }
