@@ -25,6 +25,10 @@ type docScenario struct {
 	docPath string // the document's path below the endpoint
 	// auth is the Authorization header the format's client sends.
 	auth func(a scenarioArca) string
+	// nginxDoc, when set, is where nginx keeps the document, served at
+	// docPath by the location nginxConf adds (a document whose path is
+	// also the directory of the files).
+	nginxDoc, nginxConf string
 }
 
 // versionsOf32 are the fixture's versions: 30 of 1 KB, then 1.1.0 of
@@ -85,10 +89,14 @@ func (r *runner) docScenario(s docScenario) error {
 			cs[c] = append(cs[c], contender{server, pid, docTarget(s, c, base+paths[c], "", bodies[c])})
 		}
 	}
-	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, "", cases...)
+	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, s.nginxConf, cases...)
 	if nginx != nil {
 		for _, c := range cases {
-			if err := writeStatic(nginx.root, paths[c], bodies[c], c == s.docCase); err != nil {
+			file := paths[c]
+			if c == s.docCase && s.nginxDoc != "" {
+				file = s.nginxDoc
+			}
+			if err := writeStatic(nginx.root, file, bodies[c], c == s.docCase); err != nil {
 				return err
 			}
 		}
@@ -162,6 +170,13 @@ func (r *runner) swift() error {
 		name: "swift", format: types.PackageFormatSwift,
 		docCase: "release list, 32 versions", docPath: swiftScope + "/" + pkg,
 		auth: func(a scenarioArca) string { return a.basic() },
+		// The list's path is also the directory of the archives.
+		nginxDoc: "releases/" + pkg + ".json",
+		nginxConf: `
+        location = /` + swiftScope + "/" + pkg + ` {
+            default_type application/json;
+            try_files /releases/` + pkg + `.json =404;
+        }`,
 		publish: func(a scenarioArca, v string, size int, seed uint64) (string, error) {
 			err := swiftPublish(a, pkg, v, fixture.SwiftArchive(pkg, v, size, seed))
 			return swiftScope + "/" + pkg + "/" + v + ".zip", err
