@@ -2,24 +2,35 @@
 // (--cache-bytes) among its caches. Every cache is declared with its size
 // at the default budget (its share); a server given another budget
 // scales every share alike, so that the caches together stay within the
-// budget whatever it is. The shares at the default budget stay within
-// Default:
+// budget whatever it is. The shares at the default budget:
 //
-//	catalog   version lookups 8 MiB, version lists 32 MiB
-//	npm       documents 32 MiB, version manifests 32 MiB
-//	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
+//	catalog   version lookups 8 MiB, version lists 32 MiB; repositories,
+//	          resource attributes and package groups 2 MiB
+//	npm       documents 32 MiB, runs 16 MiB, version manifests 32 MiB,
+//	          version orders 2 MiB
+//	pypi      pages 24 MiB, runs 12 MiB, release entries 14 MiB,
+//	          version orders 2 MiB
 //	maven     metadata 14 MiB, version orders 2 MiB
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB
 //	ruby      gem lists 10 MiB, decoded gems 4 MiB, versions files 2 MiB
 //	swift     release lists 3 MiB, version orders 1 MiB
+//	writers   records of who wrote what (package rendered), 256 KiB in
+//	          each of the 7 formats above
+//	counters  the change counters caches key on (package generation) 4 MiB
+//	identity  credentials, principals and their policies 4 MiB
+//	authz     compiled policies and principals' policies 4 MiB
 //	external connections' documents 40 MiB, shared among them
 //
-// 252 MiB in all (and the server's 4 MiB of small blobs). Each cache
-// counts the bytes it holds, not entries, and drops the least recently
-// used beyond its share; one entry larger than a quarter of its share is
-// not kept at all. While the server is quiet, entries nobody used for a
+// 298 MiB in all (and the server's 4 MiB of small blobs): over Default
+// since the runs caches came, to be rebalanced. Each cache counts the
+// bytes it holds (keys, values and its own overhead), not entries, and
+// drops the least recently used beyond its share (a Map: those unused
+// for the last second first, then any); one entry larger than a quarter
+// of its share is not kept at all. What the change counters and the
+// writers' records drop leaves a mark in a bucket (a floor) so that
+// nothing cached under a dropped value looks fresh. While the server is quiet, entries nobody used for a
 // few seconds go too (Register, DropUnused): a share is what a cache may
 // hold under load, not what an idle server keeps. The public registries'
 // documents are the exception: they stay, to be served when a registry
