@@ -174,8 +174,10 @@ func (e *Evaluator) SetCacheBudget(budget int64) {
 
 // compiledBytes estimates what a compiled policy takes: measured at
 // about 8 to 11 times its document's length (policy.Parse keeps patterns,
-// condition values and indexes), counted here as 12 times plus 512.
-func compiledBytes(doc string) int64 { return 512 + 12*int64(len(doc)) }
+// condition values and indexes), counted here as 12 times, plus 2 KiB for
+// the statements it indexes by action as it is asked (a few dozen
+// CodeArtifact, IAM and STS actions, some 40 bytes each).
+func compiledBytes(doc string) int64 { return 2048 + 12*int64(len(doc)) }
 
 // Authorize returns nil if the request is allowed, an AccessDenied error
 // naming the principal, the action, the resource and the reason
