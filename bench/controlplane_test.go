@@ -120,15 +120,8 @@ func reportPercentiles(b *testing.B, lat []time.Duration) {
 // does (a signature holds for the allowed clock skew).
 func BenchmarkGenericAsset(b *testing.B) {
 	// As bench/load runs it: the quotas would measure themselves.
-	srv := servertest.Start(b, func(c *config.Config) { c.Throttle, c.MaxRequestsPerClient = 0, 0 })
+	srv, ca := benchServer(b, func(c *config.Config) { c.Throttle, c.MaxRequestsPerClient = 0, 0 })
 	ctx := context.Background()
-	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
 	data := fixture.Noise(9001, 10<<10)
 	sum := sha256.Sum256(data)
 	if _, err := ca.PublishPackageVersion(ctx, &codeartifact.PublishPackageVersionInput{
