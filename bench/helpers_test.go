@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/servertest"
@@ -30,15 +31,8 @@ func basic(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)
 // "bench" and returns an authorization token for it and the repository's
 // endpoint of each format (ending in "/").
 func benchRepository(b *testing.B) (token string, endpoint func(types.PackageFormat) string) {
-	srv := servertest.Start(b)
+	_, ca := benchServer(b)
 	ctx := context.Background()
-	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
 	tok, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bench")})
 	if err != nil {
 		b.Fatal(err)
@@ -50,6 +44,22 @@ func benchRepository(b *testing.B) (token string, endpoint func(types.PackageFor
 		}
 		return strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
 	}
+}
+
+// benchServer starts an in-process server (options adjust its
+// configuration) with domain and repository "bench", and returns it with
+// a control-plane client.
+func benchServer(b *testing.B, options ...func(*config.Config)) (*servertest.Server, *codeartifact.Client) {
+	srv := servertest.Start(b, options...)
+	ctx := context.Background()
+	ca := srv.CodeArtifact()
+	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	return srv, ca
 }
 
 // npmDomain returns a catalog with npm's rules on a new SQLite store,
