@@ -2,6 +2,7 @@ package rendered
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -23,6 +24,36 @@ func TestNegotiation(t *testing.T) {
 			t.Errorf("AcceptsGzip(%q) != %v", enc, want)
 		}
 	}
+}
+
+// quality is what Quality computed before it parsed q values itself:
+// JSON's number syntax, through encoding/json.
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &q); err != nil || q < 0 || q > 1 {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
+}
+
+// FuzzQuality checks Quality against encoding/json's reading of the q
+// value: a client's Accept and Accept-Encoding headers mean what they did.
+func FuzzQuality(f *testing.F) {
+	for _, s := range []string{"", "q=0.5", "q=1", "q=1.000", "q=0", " q = 0.001 ", "q=-0", "q=1e-1", "q=1E0", "q=01",
+		"q=.5", "q=5.", "q=Inf", "q=NaN", "q=0x1p-1", "q=1_0", "q=2", "q=abc", "level=1;q=0.3", "q=1e400", "q=-", "q=0.5e", "q=\t0.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, params string) {
+		if got, want := Quality(params), quality(params); got != want {
+			t.Errorf("Quality(%q) = %v, encoding/json reads %v", params, got, want)
+		}
+	})
 }
 
 func TestDocServe(t *testing.T) {
