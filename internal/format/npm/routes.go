@@ -146,7 +146,8 @@ func match(parts, segs []string) (params, bool) {
 // and whose method does; if patterns match but no method does, allowed
 // lists the methods that would.
 func lookup(method, path string) (r *route, p params, allowed []string) {
-	segs := strings.Split(path, "/")
+	var buf [8]string
+	segs := format.Split(buf[:0], path)
 	for i := range routes {
 		rt := &routes[i]
 		pp, ok := match(routeParts[i], segs)

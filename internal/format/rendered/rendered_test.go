@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/arcahq/arca/internal/artifact"
 )
 
 func TestNegotiation(t *testing.T) {
@@ -227,19 +229,35 @@ func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
 	}
 }
 
+// fixedGenerations answers gen for every package.
+type fixedGenerations struct{ gen uint64 }
+
+func (f *fixedGenerations) PackageGeneration(int64, artifact.PackageRef) uint64 { return f.gen }
+
 // TestWriters checks what a writer must be served: its own last write's
 // generation, and nothing for others or from a nil record.
 func TestWriters(t *testing.T) {
-	w := NewWriters(nil)
-	w.Note("1 npm a", "arn:alice", 7)
-	w.Note("1 npm a", "arn:alice", 5)
-	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {
+	gens := &fixedGenerations{}
+	w := NewWriters(gens)
+	a := artifact.PackageRef{Format: "npm", Name: "a"}
+	alice, bob := [16]byte{1}, [16]byte{2}
+	gens.gen = 7
+	w.Wrote(1, a, alice)
+	gens.gen = 5
+	w.Wrote(1, a, alice)
+	if g := w.Seen(1, a, alice); g != 7 {
 		t.Errorf("alice: %d, want 7", g)
 	}
-	if g := w.AtLeast("1 npm a", "arn:bob"); g != 0 {
+	if g := w.Seen(1, a, bob); g != 0 {
 		t.Errorf("bob: %d, want 0", g)
 	}
-	if g := (*Writers)(nil).AtLeast("1 npm a", "arn:bob"); g != ^uint64(0) {
+	if g := w.Seen(2, a, alice); g != 0 {
+		t.Errorf("alice in another domain: %d, want 0", g)
+	}
+	if g := w.Seen(1, artifact.PackageRef{Format: "npm", Namespace: "a"}, alice); g != 0 {
+		t.Errorf("alice, another package: %d, want 0", g)
+	}
+	if g := (*Writers)(nil).Seen(1, a, bob); g != ^uint64(0) {
 		t.Errorf("nil record: %d, want the current generation", g)
 	}
 }
