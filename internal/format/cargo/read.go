@@ -147,7 +147,7 @@ func (f *Format) download(c *call) error {
 	if ValidateName(name) != nil || ValidateVersion(version) != nil {
 		return errkind.NotFoundf("Crate %s version %s not found", name, version)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, ref(name), version)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, ref(name), version)
 	if err != nil {
 		return err
 	}

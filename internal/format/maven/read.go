@@ -68,7 +68,7 @@ func writeChecksum(c *call, sum string) error {
 // Disposed) are not found.
 func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artifact.Asset, error) {
 	ref := p.Ref()
-	v, err := f.d.Resolver.Version(ctx, repo, ref, p.Version)
+	v, err := f.d.Resolver.SharedVersion(ctx, repo, ref, p.Version)
 	if err != nil && !(errors.Is(err, errkind.ErrNotFound) && p.Name.Build != "") {
 		return artifact.Asset{}, err
 	}
@@ -90,7 +90,7 @@ func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artif
 		}
 	}
 	if p.Name.Build != "" {
-		bv, err := f.d.Resolver.Version(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
+		bv, err := f.d.Resolver.SharedVersion(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
 		if err == nil && bv.Status.Downloadable() {
 			if a, ok := assetNamed(bv.Assets, p.File); ok {
 				return a, nil

@@ -122,7 +122,7 @@ func (f *Format) getTarball(c *call) error {
 	if !found {
 		return errkind.NotFoundf("%s is not a tarball of %s", c.p.file, c.name)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, c.name.Ref(), version)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, c.name.Ref(), version)
 	if err != nil {
 		return err
 	}

@@ -306,7 +306,7 @@ func (f *Format) flatFile(c *call) error {
 	if !ok || ValidateID(c.rt.id) != nil || (c.rt.file != nupkg && c.rt.file != id+".nuspec") {
 		return errkind.NotFoundf("%s is not a file of the flat container", c.r.URL.Path)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, Ref(id), key)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, Ref(id), key)
 	if err != nil {
 		return err
 	}
