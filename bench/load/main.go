@@ -144,6 +144,7 @@ type runner struct {
 	scaleWriters       int
 	scaleRows          []scaleRow
 	scalePackageRows   []scalePackagesRow
+	scaleStarts        []scaleStart
 }
 
 func main() {
@@ -390,8 +391,10 @@ func (r *runner) note(scenario, server, version string, pid int, start int64) {
 
 // quietWait is how long a server is left without requests after seeding
 // before its idle memory is taken: right after a burst of uploads a
-// server is not idle yet.
-const quietWait = 5 * time.Second
+// server is not idle yet, and Arca keeps cache entries for 10 s after
+// their last use before it gives them back (internal/server,
+// keepUnused).
+const quietWait = 12 * time.Second
 
 // startRSS is a server's RSS a second after it started.
 func startRSS(pid int) int64 {

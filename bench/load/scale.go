@@ -63,6 +63,7 @@ type scaleRow struct {
 	OwnStale     int           `json:"own_stale"`       // its reads that missed its own publish
 	PeakRSS      int64         `json:"peak_rss"`        // over the checkpoint
 	QuietRSS     int64         `json:"quiet_rss"`       // quietWait after it
+	QuietAnon    int64         `json:"quiet_anon"`      // its anonymous part (heap, stacks)
 	DocumentSize int           `json:"document_bytes"`  // the document's size (uncompressed)
 	Err          string        `json:"error,omitempty"` // why the checkpoint did not finish
 	Extra        string        `json:"extra,omitempty"` // anything else to print
@@ -82,6 +83,7 @@ type scalePackagesRow struct {
 	Asset      *result       `json:"asset,omitempty"`  // that package's tarball or wheel, idle
 	PeakRSS    int64         `json:"peak_rss"`         // over the checkpoint
 	QuietRSS   int64         `json:"quiet_rss"`        // quietWait after it
+	QuietAnon  int64         `json:"quiet_anon"`       // its anonymous part (heap, stacks)
 	Database   int64         `json:"database_bytes"`   // on disk: the database with its WAL
 	Blobs      int64         `json:"blobs_bytes"`      // on disk: the blob directory
 	OtherData  int64         `json:"other_data_bytes"` // on disk: the rest of the data directory (logs)
@@ -209,6 +211,7 @@ func (r *runner) scaleVersions(format string) error {
 	if err != nil {
 		return err
 	}
+	r.noteScaleStart("scale-"+format, a)
 	t, err := scaleTargets(a, format)
 	if err != nil {
 		return err
@@ -313,6 +316,7 @@ func (r *runner) scaleVersions(format string) error {
 		}
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
+		row.QuietAnon, _ = procStatus(a.PID())
 		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
 			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
 		r.scaleRows = append(r.scaleRows, row)
@@ -331,6 +335,7 @@ func (r *runner) scalePackageCount(format string) error {
 	if err != nil {
 		return err
 	}
+	r.noteScaleStart("scale-packages-"+format, a)
 	t, err := scaleTargets(a, format)
 	if err != nil {
 		return err
@@ -395,6 +400,7 @@ func (r *runner) scalePackageCount(format string) error {
 		row.PeakRSS = rss.Peak()
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
+		row.QuietAnon, _ = procStatus(a.PID())
 		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, "arca-data"))
 		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, p99 %s, CPU/publish %s, document %.0f req/s, peak RSS %s, database %s, blobs %s",
 			format, n, row.Rate, fmtDur(row.Publish), fmtDur(row.PublishP99), fmtDur(row.PublishCPU), read.RPS, fmtMB(row.PeakRSS), fmtMB(row.Database), fmtMB(row.Blobs))
@@ -527,7 +533,7 @@ func formatOf(name string) types.PackageFormat {
 func (r *runner) printScale(w io.Writer) {
 	if len(r.scaleRows) > 0 {
 		fmt.Fprintf(w, "\nOne package growing (publish: median of %d; first read: right after a publish; busy: one client publishing nonstop while %d connections read):\n\n", scaleProbe, r.opts.conns)
-		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
+		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after (anon) | others' CPU |")
 		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scaleRows {
 			ratio := "-"
@@ -536,7 +542,7 @@ func (r *runner) printScale(w io.Writer) {
 			}
 			fmt.Fprintf(w, "| %s | %d | %s | %s | %.0f/s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
 				s.Format, s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
-				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
+				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtQuiet(s.QuietRSS, s.QuietAnon), 100*max(s.Idle.Others, s.Busy.Others))
 		}
 		// The target: the last checkpoint's publish within 2x of the first's.
 		for _, f := range r.scaleFormats {
@@ -553,10 +559,17 @@ func (r *runner) printScale(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(r.scaleStarts) > 0 {
+		fmt.Fprintf(w, "\nRSS after start (anon):")
+		for _, st := range r.scaleStarts {
+			fmt.Fprintf(w, " %s %s;", st.Server, fmtQuiet(st.RSS, st.Anon))
+		}
+		fmt.Fprintf(w, " RSS after: %s after the checkpoint's last request.\n", quietWait)
+	}
 	if len(r.scalePackageRows) > 0 {
 		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers; publishes/s, p50, p99 and CPU/publish over the segment before the checkpoint; reads of one package's document and its file, idle; data on disk):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | publish p99 | CPU/publish | doc req/s | doc p99 | file req/s | file p99 | peak RSS | RSS after | database | blobs | other data | others' CPU |")
+		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | publish p99 | CPU/publish | doc req/s | doc p99 | file req/s | file p99 | peak RSS | RSS after (anon) | database | blobs | other data | others' CPU |")
 		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scalePackageRows {
 			fileRPS, fileP99 := "-", "-"
@@ -565,9 +578,28 @@ func (r *runner) printScale(w io.Writer) {
 			}
 			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", s.Format, s.Packages, s.Writers, s.Rate,
 				fmtDur(s.Publish), fmtDur(s.PublishP99), fmtDur(s.PublishCPU), s.Read.RPS, fmtDur(s.Read.P99), fileRPS, fileP99,
-				fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
+				fmtMB(s.PeakRSS), fmtQuiet(s.QuietRSS, s.QuietAnon), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
 		}
 	}
+}
+
+// scaleStart is an Arca's RSS a second after it started, before the
+// scale scenario's first request.
+type scaleStart struct {
+	Server string `json:"server"`
+	RSS    int64  `json:"rss"`
+	Anon   int64  `json:"anon"`
+}
+
+func (r *runner) noteScaleStart(server string, a scenarioArca) {
+	anon, _ := procStatus(a.PID())
+	r.scaleStarts = append(r.scaleStarts, scaleStart{server, a.start, anon})
+}
+
+// fmtQuiet is an RSS with its anonymous part: the rest is the binary's
+// and libraries' pages, clean page cache the kernel can take back.
+func fmtQuiet(rss, anon int64) string {
+	return fmt.Sprintf("%s (%s)", fmtMB(rss), fmtMB(anon))
 }
 
 // sortedCounts parses a comma-separated list of counts, ascending.
