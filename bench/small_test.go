@@ -37,14 +37,7 @@ func BenchmarkSmallResponse(b *testing.B) {
 	}
 	bearer := "Bearer " + tok
 	basicAuth := "Basic " + basic("aws:"+tok)
-	send := func(method, url, auth, contentType string, body []byte) {
-		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-		req.Header.Set("Authorization", auth)
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		mustDo(b, req)
-	}
+	send := sender(b)
 
 	npm := endpoint(types.PackageFormatNpm)
 	var small fixture.NPMVersion
