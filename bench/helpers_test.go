@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"io"
@@ -81,6 +82,19 @@ func npmDomain(b *testing.B) (*catalog.Catalog, catalog.DomainRef, store.Reposit
 		b.Fatal(err)
 	}
 	return cat, d, repo
+}
+
+// sender returns a function that sends a request with an Authorization
+// header and a body (of contentType, unless "") and requires a 2xx answer.
+func sender(b *testing.B) func(method, url, auth, contentType string, body []byte) {
+	return func(method, url, auth, contentType string, body []byte) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		mustDo(b, req)
+	}
 }
 
 // mustDo sends req and fails the benchmark unless it gets a 2xx answer,

@@ -68,7 +68,7 @@ func writeChecksum(c *call, sum string) error {
 // Disposed) are not found.
 func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artifact.Asset, error) {
 	ref := p.Ref()
-	v, err := f.d.Resolver.Version(ctx, repo, ref, p.Version)
+	v, err := f.d.Resolver.SharedVersion(ctx, repo, ref, p.Version)
 	if err != nil && !(errors.Is(err, errkind.ErrNotFound) && p.Name.Build != "") {
 		return artifact.Asset{}, err
 	}
@@ -90,7 +90,7 @@ func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artif
 		}
 	}
 	if p.Name.Build != "" {
-		bv, err := f.d.Resolver.Version(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
+		bv, err := f.d.Resolver.SharedVersion(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
 		if err == nil && bv.Status.Downloadable() {
 			if a, ok := assetNamed(bv.Assets, p.File); ok {
 				return a, nil
@@ -116,7 +116,7 @@ func (f *Format) metadata(c *call) (document, error) {
 	// The generation is read before resolving: a write that lands while
 	// the file is generated leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, p.Ref())
-	atLeast := f.writers.Seen(repo.DomainID, p.Ref(), c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, p.Ref(), c.req.Claims.ID)
 	return f.docs.LoadAtLeast(key, gen, atLeast, func() (document, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, p.Ref())
@@ -139,7 +139,7 @@ func (f *Format) metadata(c *call) (document, error) {
 // notePublish records that the request's client (its token) changed the
 // artifact, so that its next read of the metadata shows the change.
 func (f *Format) notePublish(c *call) {
-	f.writers.Wrote(c.req.Repository.DomainID, c.p.Ref(), c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, c.p.Ref(), c.req.Claims.ID)
 }
 
 // candidates are the versions of a resolved view.

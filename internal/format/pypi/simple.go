@@ -313,7 +313,7 @@ func Negotiate(accept string) string {
 	best, bestQ := ContentTypeHTML, 0.0
 	rank := map[string]int{ContentTypeJSON: 3, ContentTypeHTMLv1: 2, ContentTypeHTML: 1}
 	bestRank := 0
-	for _, part := range strings.Split(accept, ",") {
+	for part := range strings.SplitSeq(accept, ",") {
 		mediaType, params, _ := strings.Cut(part, ";")
 		mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 		r, ok := rank[mediaType]

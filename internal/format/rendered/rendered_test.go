@@ -2,6 +2,7 @@ package rendered
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/cachesize"
 )
 
@@ -25,6 +27,36 @@ func TestNegotiation(t *testing.T) {
 			t.Errorf("AcceptsGzip(%q) != %v", enc, want)
 		}
 	}
+}
+
+// quality is what Quality computed before it parsed q values itself:
+// JSON's number syntax, through encoding/json.
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &q); err != nil || q < 0 || q > 1 {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
+}
+
+// FuzzQuality checks Quality against encoding/json's reading of the q
+// value: a client's Accept and Accept-Encoding headers mean what they did.
+func FuzzQuality(f *testing.F) {
+	for _, s := range []string{"", "q=0.5", "q=1", "q=1.000", "q=0", " q = 0.001 ", "q=-0", "q=1e-1", "q=1E0", "q=01",
+		"q=.5", "q=5.", "q=Inf", "q=NaN", "q=0x1p-1", "q=1_0", "q=2", "q=abc", "level=1;q=0.3", "q=1e400", "q=-", "q=0.5e", "q=\t0.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, params string) {
+		if got, want := Quality(params), quality(params); got != want {
+			t.Errorf("Quality(%q) = %v, encoding/json reads %v", params, got, want)
+		}
+	})
 }
 
 func TestDocServe(t *testing.T) {
@@ -224,19 +256,35 @@ func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
 	}
 }
 
+// fixedGenerations answers gen for every package.
+type fixedGenerations struct{ gen uint64 }
+
+func (f *fixedGenerations) PackageGeneration(int64, artifact.PackageRef) uint64 { return f.gen }
+
 // TestWriters checks what a writer must be served: its own last write's
 // generation, and nothing for others or from a nil record.
 func TestWriters(t *testing.T) {
-	w := NewWriters(nil)
-	w.Note("1 npm a", "arn:alice", 7)
-	w.Note("1 npm a", "arn:alice", 5)
-	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {
+	gens := &fixedGenerations{}
+	w := NewWriters(gens)
+	a := artifact.PackageRef{Format: "npm", Name: "a"}
+	alice, bob := [16]byte{1}, [16]byte{2}
+	gens.gen = 7
+	w.Wrote(1, a, alice)
+	gens.gen = 5
+	w.Wrote(1, a, alice)
+	if g := w.Seen(1, a, alice); g != 7 {
 		t.Errorf("alice: %d, want 7", g)
 	}
-	if g := w.AtLeast("1 npm a", "arn:bob"); g != 0 {
+	if g := w.Seen(1, a, bob); g != 0 {
 		t.Errorf("bob: %d, want 0", g)
 	}
-	if g := (*Writers)(nil).AtLeast("1 npm a", "arn:bob"); g != ^uint64(0) {
+	if g := w.Seen(2, a, alice); g != 0 {
+		t.Errorf("alice in another domain: %d, want 0", g)
+	}
+	if g := w.Seen(1, artifact.PackageRef{Format: "npm", Namespace: "a"}, alice); g != 0 {
+		t.Errorf("alice, another package: %d, want 0", g)
+	}
+	if g := (*Writers)(nil).Seen(1, a, bob); g != ^uint64(0) {
 		t.Errorf("nil record: %d, want the current generation", g)
 	}
 }

@@ -1,8 +1,6 @@
 package rendered
 
 import (
-	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -28,7 +26,13 @@ type Writers struct {
 // maxWriters bounds what Writers remembers.
 const maxWriters = 8192
 
-type writer struct{ pkg, who string }
+// writer is a package of a domain (generations are counted per package
+// of a domain, whichever repository a document shows it in) and a client.
+type writer struct {
+	domainID int64
+	ref      artifact.PackageRef
+	who      [16]byte
+}
 
 // Generations tells the generation a package of a domain is at
 // (catalog.Catalog.PackageGeneration).
@@ -42,23 +46,28 @@ func NewWriters(g Generations) *Writers {
 	return &Writers{gens: g, writes: map[writer]uint64{}}
 }
 
-// Wrote records that who changed ref in the domain (a publish, a status
-// change, a tag), so that who's next read (Seen) shows the change.
-func (w *Writers) Wrote(domainID int64, ref artifact.PackageRef, who string) {
-	w.Note(PackageOf(domainID, ref), who, w.gens.PackageGeneration(domainID, ref))
+// Wrote records that who (a token's id) changed ref in the domain (a
+// publish, a status change, a tag), so that who's next read (Seen) shows
+// the change.
+func (w *Writers) Wrote(domainID int64, ref artifact.PackageRef, who [16]byte) {
+	w.note(writer{domainID, ref, who}, w.gens.PackageGeneration(domainID, ref))
 }
 
 // Seen returns the generation that who's read of ref in the domain must
 // show (for Cache.LoadAtLeast): that of its last write, 0 when none is
-// remembered.
-func (w *Writers) Seen(domainID int64, ref artifact.PackageRef, who string) uint64 {
-	return w.AtLeast(PackageOf(domainID, ref), who)
+// remembered; ^0 (the current one) from a nil record.
+func (w *Writers) Seen(domainID int64, ref artifact.PackageRef, who [16]byte) uint64 {
+	if w == nil {
+		return ^uint64(0)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.writes[writer{domainID, ref, who}]
 }
 
-// Note records that who changed pkg (a key naming the package in its
-// repository), which is now at generation gen.
-func (w *Writers) Note(pkg, who string, gen uint64) {
-	k := writer{pkg, who}
+// note records that k's client changed its package, which is now at
+// generation gen.
+func (w *Writers) note(k writer, gen uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, ok := w.writes[k]; !ok {
@@ -71,23 +80,4 @@ func (w *Writers) Note(pkg, who string, gen uint64) {
 		}
 	}
 	w.writes[k] = max(w.writes[k], gen)
-}
-
-// AtLeast returns the generation a document of pkg served to who must be
-// at least: who's last write's, or 0 (any rendering will do); ^0 (the
-// current one) from a nil record.
-func (w *Writers) AtLeast(pkg, who string) uint64 {
-	if w == nil {
-		return ^uint64(0)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.writes[writer{pkg, who}]
-}
-
-// PackageOf names a package for Writers: its domain and its reference
-// (generations are counted per package of a domain, whichever repository
-// a document shows it in).
-func PackageOf(domainID int64, ref fmt.Stringer) string {
-	return strconv.FormatInt(domainID, 10) + " " + ref.String()
 }
