@@ -2,6 +2,8 @@ package catalog_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -84,5 +86,94 @@ func TestListVersionsFollowsTheStore(t *testing.T) {
 	}
 	if i := slices.IndexFunc(vs, func(v store.Version) bool { return v.Version == "1.0.2" }); i < 0 || vs[i].Meta.Summary != "changed" {
 		t.Errorf("after a metadata change: %+v", vs)
+	}
+}
+
+// What ListVersions returns, after each of a sequence of writes by this
+// process and by another, is what the store lists, by ID; and a list
+// returned earlier stays as it was (callers share it).
+func TestListVersionsMatchesTheStore(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reader := catalog.New(st, "us-east-1", time.Now, nil)
+	other := catalog.New(st, "us-east-1", time.Now, nil) // another process
+	d := catalog.DomainRef{Owner: owner, Name: "d"}
+	if _, err := other.CreateDomain(ctx, d, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := other.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, owner, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publish(t, other, r, "0.0.1")
+	p, err := reader.Package(ctx, r, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type returned struct {
+		vs, copy []store.Version
+	}
+	var earlier []returned
+	check := func(when string) {
+		t.Helper()
+		got, err := reader.ListVersions(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.ListVersions(ctx, p.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(want, func(a, b store.Version) int { return int(a.ID - b.ID) })
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: ListVersions =\n%+v\nthe store has\n%+v", when, got, want)
+		}
+		for _, e := range earlier {
+			if !reflect.DeepEqual(e.vs, e.copy) {
+				t.Errorf("%s: a list returned earlier changed", when)
+			}
+		}
+		earlier = append(earlier, returned{got, slices.Clone(got)})
+	}
+	check("first read")
+	for i, w := range []*catalog.Catalog{reader, other, reader} {
+		publish(t, w, r, fmt.Sprintf("1.0.%d", i))
+		check(fmt.Sprintf("publish %d", i))
+	}
+	batch := func(vs ...string) catalog.Batch { return catalog.Batch{Ref: pkg, Versions: vs} }
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"an unlist by the other process", func() error {
+			_, err := other.UpdateStatus(ctx, r, batch("1.0.1"), artifact.Unlisted)
+			return err
+		}},
+		{"a deletion of the first version", func() error { _, err := reader.DeleteVersions(ctx, r, batch("0.0.1")); return err }},
+		{"a disposal", func() error { _, err := other.DisposeVersions(ctx, r, batch("1.0.0")); return err }},
+		{"a metadata change", func() error {
+			_, err := other.UpdateMeta(ctx, r, pkg, "1.0.2", func(m *artifact.Meta) error { m.Summary = "changed"; return nil })
+			return err
+		}},
+		{"a publish and a deletion read at once", func() error {
+			publish(t, other, r, "2.0.0")
+			_, err := other.DeleteVersions(ctx, r, batch("1.0.2"))
+			return err
+		}},
+		{"the version deleted published again", func() error {
+			publish(t, other, r, "1.0.2")
+			return nil
+		}},
+		{"nothing", func() error { return nil }},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		check(s.what)
 	}
 }
