@@ -3,8 +3,8 @@ package catalog_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
