@@ -246,9 +246,9 @@ func TestDocumentsFromFragments(t *testing.T) {
 		versions := map[string]object{}
 		for _, v := range listed {
 			if abbreviated {
-				versions[v.Version] = abbreviate(p.manifest(v))
+				versions[v.Version] = abbreviate(p.manifest(*v))
 			} else {
-				versions[v.Version] = p.manifest(v)
+				versions[v.Version] = p.manifest(*v)
 			}
 		}
 		var doc map[string]json.RawMessage
