@@ -236,7 +236,7 @@ func TestPagesFromRunsMatch(t *testing.T) {
 		r, _ := latest(listed)
 		doc := jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Releases: map[string][]jsonURL{}, Vulnerabilities: []any{}}
 		for _, l := range listed {
-			doc.Releases[l.Version] = p.urls(l, baseURL)
+			doc.Releases[l.Version] = p.urls(*l, baseURL)
 		}
 		return marshal(doc)
 	}
