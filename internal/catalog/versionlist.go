@@ -3,10 +3,12 @@ package catalog
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync/atomic"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -33,6 +35,12 @@ func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Ve
 		since = kept.seq
 	}
 	ch, err := c.st.VersionChanges(ctx, packageID, since)
+	if errors.Is(err, errkind.ErrNotFound) {
+		// Deleted since the caller found it: no versions (as a list of
+		// them read then would have said).
+		c.lists.l.drop(packageID)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}

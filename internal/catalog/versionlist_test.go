@@ -177,3 +177,24 @@ func TestListVersionsMatchesTheStore(t *testing.T) {
 		check(s.what)
 	}
 }
+
+// A package deleted after the caller found it lists no versions, as a
+// read of its versions would have said.
+func TestListVersionsOfADeletedPackage(t *testing.T) {
+	ctx := context.Background()
+	cat, r := setup(t)
+	publish(t, cat, r, "1.0.0")
+	p, err := cat.Package(ctx, r, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := cat.ListVersions(ctx, p.ID); err != nil || len(vs) != 1 {
+		t.Fatalf("ListVersions = %d versions, %v", len(vs), err)
+	}
+	if _, err := cat.DeletePackage(ctx, r, pkg); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := cat.ListVersions(ctx, p.ID); err != nil || len(vs) != 0 {
+		t.Errorf("ListVersions of a deleted package = %d versions, %v; want none and no error", len(vs), err)
+	}
+}
