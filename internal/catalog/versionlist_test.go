@@ -15,10 +15,10 @@ import (
 	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
-// ListVersions keeps version lists decoded between calls; every change
-// shows in the next call, including changes another server process made
-// to the same store (which no generation of this process tracks).
-func TestListVersionsFollowsTheStore(t *testing.T) {
+// twoProcesses returns a store and two catalogs over it, as two server
+// processes have, and a repository the second one created.
+func twoProcesses(t *testing.T) (store.Store, *catalog.Catalog, *catalog.Catalog, store.Repository) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
 	if err != nil {
@@ -26,7 +26,7 @@ func TestListVersionsFollowsTheStore(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	reader := catalog.New(st, "us-east-1", time.Now, nil)
-	writer := catalog.New(st, "us-east-1", time.Now, nil) // another process
+	writer := catalog.New(st, "us-east-1", time.Now, nil)
 	d := catalog.DomainRef{Owner: owner, Name: "d"}
 	if _, err := writer.CreateDomain(ctx, d, "", nil); err != nil {
 		t.Fatal(err)
@@ -35,6 +35,15 @@ func TestListVersionsFollowsTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, reader, writer, r
+}
+
+// ListVersions keeps version lists decoded between calls; every change
+// shows in the next call, including changes another server process made
+// to the same store (which no generation of this process tracks).
+func TestListVersionsFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	_, reader, writer, r := twoProcesses(t)
 	for _, v := range []string{"1.0.0", "1.0.1", "1.0.2"} {
 		publish(t, writer, r, v)
 	}
@@ -94,21 +103,7 @@ func TestListVersionsFollowsTheStore(t *testing.T) {
 // returned earlier stays as it was (callers share it).
 func TestListVersionsMatchesTheStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	reader := catalog.New(st, "us-east-1", time.Now, nil)
-	other := catalog.New(st, "us-east-1", time.Now, nil) // another process
-	d := catalog.DomainRef{Owner: owner, Name: "d"}
-	if _, err := other.CreateDomain(ctx, d, "", nil); err != nil {
-		t.Fatal(err)
-	}
-	r, err := other.CreateRepository(ctx, catalog.RepositoryRef{DomainRef: d, Name: "r"}, owner, "", nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, reader, other, r := twoProcesses(t)
 	publish(t, other, r, "0.0.1")
 	p, err := reader.Package(ctx, r, pkg)
 	if err != nil {
