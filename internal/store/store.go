@@ -556,13 +556,10 @@ type Versions interface {
 	// ListVersions returns every version of the package, in no particular
 	// order (ordering is the format's business).
 	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)
-	// VersionStamps returns what tells each version of the package apart
-	// from an earlier read of it, without its metadata: a reader that
-	// keeps versions decoded reads again only those whose stamp changed.
-	VersionStamps(ctx context.Context, packageID int64) ([]VersionStamp, error)
-	// VersionStampsWithStatus is VersionStamps of the versions with that
-	// status only: a caller looking for the few Unfinished versions among
-	// thousands gets a few rows.
+	// VersionStampsWithStatus returns what tells apart each version of
+	// the package that has the status, without its metadata: a caller
+	// looking for the few Unfinished versions among thousands gets a few
+	// rows.
 	VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]VersionStamp, error)
 	// VersionChanges returns what changed in the package's versions after
 	// change number since (0: every version), with their assets: a reader

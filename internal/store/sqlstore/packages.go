@@ -299,10 +299,6 @@ func (q queries) listVersions(ctx context.Context, withAssets bool, where string
 	return out, rows.Err()
 }
 
-func (q queries) VersionStamps(ctx context.Context, packageID int64) ([]store.VersionStamp, error) {
-	return q.versionStamps(ctx, `WHERE package_id = $1`, packageID)
-}
-
 func (q queries) VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]store.VersionStamp, error) {
 	return q.versionStamps(ctx, `WHERE package_id = $1 AND status = $2`, packageID, string(status))
 }

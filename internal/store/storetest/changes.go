@@ -235,7 +235,7 @@ func testVersionWritesAreNumbered(t *testing.T, _ store.Store) {
 	known := map[string]string{
 		"CreateVersion": "write", "UpdateVersion": "write", "AddAsset": "write", "RemoveAssets": "write", "DeleteVersion": "write",
 		"GetVersion": "read", "VersionWithPrefix": "read", "GetVersionByID": "read", "ListVersions": "read",
-		"VersionStamps": "read", "VersionStampsWithStatus": "read", "VersionChanges": "read",
+		"VersionStampsWithStatus": "read", "VersionChanges": "read",
 		"DomainAsset": "read", "BlobInUse": "read",
 		// The derived file belongs to a digest, not to a version.
 		"SetDerived": "not a version's", "Derived": "read",
