@@ -25,6 +25,11 @@
 //   - Asset bytes are counted once per domain: a domain's AssetSizeBytes is
 //     the total size of the distinct digests its package versions
 //     reference, kept true by every write that adds or removes an asset.
+//   - Every write of a package's versions or their assets takes the
+//     package's next change number, writers of one package one after the
+//     other, so that VersionChanges tells a reader what changed since the
+//     number it last saw, on every engine and across processes (the
+//     engines number writes with triggers: no write path can miss it).
 package store
 
 import (
