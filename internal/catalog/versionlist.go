@@ -45,11 +45,13 @@ func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Ve
 		return nil, err
 	}
 	if kept != nil && !ch.All && len(ch.Changed) == 0 && len(ch.Deleted) == 0 {
-		return kept.versions, nil
+		return slices.Clip(kept.versions), nil
 	}
 	next := kept.apply(ch)
 	c.lists.put(packageID, next)
-	return next.versions, nil
+	// Clipped: a caller's append makes its own array instead of writing
+	// where the kept list grows.
+	return slices.Clip(next.versions), nil
 }
 
 // VersionsWithStatus returns the versions of a package in repo that
