@@ -157,6 +157,7 @@ func (s *arcaServer) asOtherClient(tg target) target {
 // the scenario needs from it.
 type scenarioArca struct {
 	*arcaServer
+	name  string // in the tables: "arca", or "arca (postgres+s3)" on shared storage
 	dir   string // the scenario's directory, holding every server's data
 	ep    string // the repository endpoint of the scenario's format
 	start int64  // RSS right after start
@@ -168,11 +169,59 @@ type scenarioArca struct {
 // startScenarioArca makes the scenario's directory and starts Arca in it,
 // tracked so that stopAll stops it.
 func (r *runner) startScenarioArca(scenario string, format types.PackageFormat) (scenarioArca, error) {
+	return r.startScenarioArcaOn(scenario, format, nil)
+}
+
+// startScenarioArcaOn is startScenarioArca on the storage of back (nil:
+// the embedded default).
+func (r *runner) startScenarioArcaOn(scenario string, format types.PackageFormat, back *backends) (scenarioArca, error) {
 	dir := filepath.Join(r.dir, scenario)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return scenarioArca{}, err
 	}
-	return r.startArcaIn(dir, "arca", format, nil)
+	name := "arca"
+	if back != nil {
+		name = "arca-shared"
+	}
+	return r.startArcaIn(dir, name, format, back)
+}
+
+// storages are what the scale scenario runs each growth on, one after
+// the other: the embedded default, and with -backend the shared storage.
+func (r *runner) storages() []*backends {
+	if r.backends == nil {
+		return []*backends{nil}
+	}
+	return []*backends{nil, r.backends}
+}
+
+// startScenarioArcas starts the scenario's Arca and, with -backend, a
+// second one beside it on the shared storage: every scenario seeds both
+// and measures both with the same requests.
+func (r *runner) startScenarioArcas(scenario string, format types.PackageFormat) ([]scenarioArca, error) {
+	a, err := r.startScenarioArca(scenario, format)
+	if err != nil || r.backends == nil {
+		return []scenarioArca{a}, err
+	}
+	shared, err := r.startArcaIn(a.dir, "arca-shared", format, r.backends)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.backends.name(), err)
+	}
+	return []scenarioArca{a, shared}, nil
+}
+
+// contender is the case of this Arca that loads it with t (with its
+// database and blob store, when apart, counted).
+func (a scenarioArca) contender(t target) contender {
+	t.backing = a.backing
+	return contender{a.name, a.PID(), t}
+}
+
+// noteArcas records each Arca of a scenario (runner.note).
+func (r *runner) noteArcas(scenario string, arcas []scenarioArca) {
+	for _, a := range arcas {
+		r.note(scenario, a.name, "this checkout", a.PID(), a.start)
+	}
 }
 
 // startArcaIn starts an Arca in the scenario's directory: the embedded
@@ -180,7 +229,9 @@ func (r *runner) startScenarioArca(scenario string, format types.PackageFormat) 
 func (r *runner) startArcaIn(dir, name string, format types.PackageFormat, back *backends) (scenarioArca, error) {
 	var env []string
 	var bk *backing
+	label := "arca"
 	if back != nil {
+		label = back.name()
 		var err error
 		if env, bk, err = back.storage(filepath.Base(dir)); err != nil {
 			return scenarioArca{}, err
@@ -191,7 +242,7 @@ func (r *runner) startArcaIn(dir, name string, format types.PackageFormat, back 
 		return scenarioArca{}, err
 	}
 	track(arca)
-	s := scenarioArca{arcaServer: arca, dir: dir, start: startRSS(arca.PID()), backing: bk}
+	s := scenarioArca{arcaServer: arca, name: label, dir: dir, start: startRSS(arca.PID()), backing: bk}
 	s.ep, err = arca.endpoint(format)
 	return s, err
 }

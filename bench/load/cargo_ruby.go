@@ -25,6 +25,10 @@ type docScenario struct {
 	docPath string // the document's path below the endpoint
 	// auth is the Authorization header the format's client sends.
 	auth func(a scenarioArca) string
+	// nginxDoc, when set, is where nginx keeps the document, served at
+	// docPath by the location nginxConf adds (a document whose path is
+	// also the directory of the files).
+	nginxDoc, nginxConf string
 }
 
 // versionsOf32 are the fixture's versions: 30 of 1 KB, then 1.1.0 of
@@ -44,58 +48,61 @@ func (r *runner) docScenario(s docScenario) error {
 	small, large := s.name+" file 10 KB", s.name+" file 5 MB"
 	cases := []string{s.docCase, small, large}
 	defer stopAll()
-	arca, err := r.startScenarioArca(s.name, s.format)
+	arcas, err := r.startScenarioArcas(s.name, s.format)
 	if err != nil {
 		return err
 	}
 	versions, sizes := versionsOf32()
-	logf("%s: publishing %d versions to arca", s.name, len(versions))
 	paths := map[string]string{s.docCase: s.docPath}
-	for i, v := range versions {
-		p, err := s.publish(arca, v, sizes[v], uint64(7000+i))
-		if err != nil {
-			return fmt.Errorf("arca: %s %s: %w", s.name, v, err)
-		}
-		switch v {
-		case "1.1.0":
-			paths[small] = p
-		case "2.0.0":
-			paths[large] = p
-		}
-	}
-	bodies := map[string][]byte{}
-	for _, c := range cases {
-		req, _ := http.NewRequest(http.MethodGet, arca.ep+paths[c], nil)
-		req.Header.Set("Authorization", s.auth(arca))
-		if bodies[c], _, err = do(req); err != nil {
-			return fmt.Errorf("arca: %w", err)
-		}
-	}
+	bodies := map[string][]byte{} // the first Arca's, for nginx
 	cs := map[string][]contender{}
-	add := func(server string, pid int, base, auth string) {
+	for _, a := range arcas {
+		logf("%s: publishing %d versions to %s", s.name, len(versions), a.name)
+		for i, v := range versions {
+			p, err := s.publish(a, v, sizes[v], uint64(7000+i))
+			if err != nil {
+				return fmt.Errorf("%s: %s %s: %w", a.name, s.name, v, err)
+			}
+			switch v {
+			case "1.1.0":
+				paths[small] = p
+			case "2.0.0":
+				paths[large] = p
+			}
+		}
 		for _, c := range cases {
-			h := http.Header{"Accept-Encoding": {"gzip"}}
-			if auth != "" {
-				h.Set("Authorization", auth)
+			req, _ := http.NewRequest(http.MethodGet, a.ep+paths[c], nil)
+			req.Header.Set("Authorization", s.auth(a))
+			body, _, err := do(req)
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.name, err)
 			}
-			size := int64(len(bodies[c]))
-			if c == s.docCase {
-				size = -1
+			if bodies[c] == nil {
+				bodies[c] = body
 			}
-			cs[c] = append(cs[c], contender{server, pid, target{url: base + paths[c], header: h, size: size}})
+			cs[c] = append(cs[c], a.contender(docTarget(s, c, a.ep+paths[c], s.auth(a), body)))
 		}
 	}
-	add("arca", arca.PID(), arca.ep, s.auth(arca))
-	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, "", cases...)
+	arca := arcas[0]
+	add := func(server string, pid int, base string) {
+		for _, c := range cases {
+			cs[c] = append(cs[c], contender{server, pid, docTarget(s, c, base+paths[c], "", bodies[c])})
+		}
+	}
+	nginx, nginxBin := r.scenarioNginx(s.name, arca.dir, s.nginxConf, cases...)
 	if nginx != nil {
 		for _, c := range cases {
-			if err := writeStatic(nginx.root, paths[c], bodies[c], c == s.docCase); err != nil {
+			file := paths[c]
+			if c == s.docCase && s.nginxDoc != "" {
+				file = s.nginxDoc
+			}
+			if err := writeStatic(nginx.root, file, bodies[c], c == s.docCase); err != nil {
 				return err
 			}
 		}
-		add("nginx", nginx.PID(), nginx.url+"/", "")
+		add("nginx", nginx.PID(), nginx.url+"/")
 	}
-	r.note(s.name, "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas(s.name, arcas)
 	if nginx != nil {
 		r.note(s.name, "nginx", nginxVersion(nginxBin), nginx.PID(), 0)
 	}
@@ -103,6 +110,20 @@ func (r *runner) docScenario(s docScenario) error {
 	r.measureCase(s.name, small, false, cs[small])
 	r.measureCase(s.name, large, true, cs[large])
 	return nil
+}
+
+// docTarget is case c of the scenario at url, with the client's
+// Authorization (none when empty); body is what Arca answered.
+func docTarget(s docScenario, c, url, auth string, body []byte) target {
+	h := http.Header{"Accept-Encoding": {"gzip"}}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	size := int64(len(body))
+	if c == s.docCase {
+		size = -1
+	}
+	return target{url: url, header: h, size: size}
 }
 
 // cargo: the sparse index file of a crate with 32 versions, a 10 KB and
@@ -137,6 +158,28 @@ func (r *runner) ruby() error {
 			req.Header.Set("Content-Type", "application/octet-stream")
 			_, _, err := do(req)
 			return "gems/" + gem + "-" + v + ".gem", err
+		},
+	})
+}
+
+// swift: a package's release list (SE-0292 4.1) with 32 versions, a 10 KB
+// and a 5 MB source archive; SwiftPM sends Basic credentials.
+func (r *runner) swift() error {
+	const pkg = "benchswift"
+	return r.docScenario(docScenario{
+		name: "swift", format: types.PackageFormatSwift,
+		docCase: "release list, 32 versions", docPath: swiftScope + "/" + pkg,
+		auth: func(a scenarioArca) string { return a.basic() },
+		// The list's path is also the directory of the archives.
+		nginxDoc: "releases/" + pkg + ".json",
+		nginxConf: `
+        location = /` + swiftScope + "/" + pkg + ` {
+            default_type application/json;
+            try_files /releases/` + pkg + `.json =404;
+        }`,
+		publish: func(a scenarioArca, v string, size int, seed uint64) (string, error) {
+			err := swiftPublish(a, pkg, v, fixture.SwiftArchive(pkg, v, size, seed))
+			return swiftScope + "/" + pkg + "/" + v + ".zip", err
 		},
 	})
 }

@@ -34,36 +34,39 @@ const (
 func (r *runner) generic() error {
 	cases := []string{genericCaseSmall, genericCaseLarge}
 	defer stopAll()
-	arca, err := r.startScenarioArca("generic", types.PackageFormatGeneric)
+	arcas, err := r.startScenarioArcas("generic", types.PackageFormatGeneric)
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{genericCaseSmall: fixture.Noise(9001, 10<<10), genericCaseLarge: fixture.Noise(9002, 5<<20)}
 	names := map[string]string{genericCaseSmall: "small.bin", genericCaseLarge: "large.bin"}
 	versions := map[string]string{genericCaseSmall: "1.1.0", genericCaseLarge: "2.0.0"}
-	logf("generic: publishing 2 versions to arca")
-	for _, c := range cases {
-		sum := sha256.Sum256(files[c])
-		if _, err := arca.ca.PublishPackageVersion(context.Background(), &codeartifact.PublishPackageVersionInput{
-			Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: types.PackageFormatGeneric,
-			Namespace: aws.String(genericNamespace), Package: aws.String(genericPackage), PackageVersion: aws.String(versions[c]),
-			AssetName: aws.String(names[c]), AssetSHA256: aws.String(hex.EncodeToString(sum[:])),
-			AssetContent: bytes.NewReader(files[c]), Unfinished: aws.Bool(false),
-		}); err != nil {
-			return fmt.Errorf("arca: publish-package-version: %w", err)
-		}
-	}
 	cs := map[string][]contender{}
-	for _, c := range cases {
-		// One signed request, sent again and again: a signature is good
-		// for the allowed clock skew (minutes), longer than a case runs.
-		t, err := signedAssetRequest(arca.url, versions[c], names[c])
-		if err != nil {
-			return err
+	for _, arca := range arcas {
+		logf("generic: publishing 2 versions to %s", arca.name)
+		for _, c := range cases {
+			sum := sha256.Sum256(files[c])
+			if _, err := arca.ca.PublishPackageVersion(context.Background(), &codeartifact.PublishPackageVersionInput{
+				Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: types.PackageFormatGeneric,
+				Namespace: aws.String(genericNamespace), Package: aws.String(genericPackage), PackageVersion: aws.String(versions[c]),
+				AssetName: aws.String(names[c]), AssetSHA256: aws.String(hex.EncodeToString(sum[:])),
+				AssetContent: bytes.NewReader(files[c]), Unfinished: aws.Bool(false),
+			}); err != nil {
+				return fmt.Errorf("%s: publish-package-version: %w", arca.name, err)
+			}
 		}
-		t.size = int64(len(files[c]))
-		cs[c] = append(cs[c], contender{"arca", arca.PID(), t})
+		for _, c := range cases {
+			// One signed request, sent again and again: a signature is good
+			// for the allowed clock skew (minutes), longer than a case runs.
+			t, err := signedAssetRequest(arca.url, versions[c], names[c])
+			if err != nil {
+				return err
+			}
+			t.size = int64(len(files[c]))
+			cs[c] = append(cs[c], arca.contender(t))
+		}
 	}
+	arca := arcas[0]
 	nginx, nginxBin := r.scenarioNginx("generic", arca.dir, "", cases...)
 	if nginx != nil {
 		for _, c := range cases {
@@ -74,7 +77,7 @@ func (r *runner) generic() error {
 			cs[c] = append(cs[c], contender{"nginx", nginx.PID(), target{url: nginx.url + "/" + p, header: http.Header{}, size: int64(len(files[c]))}})
 		}
 	}
-	r.note("generic", "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas("generic", arcas)
 	if nginx != nil {
 		r.note("generic", "nginx", nginxVersion(nginxBin), nginx.PID(), 0)
 	}

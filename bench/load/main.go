@@ -33,22 +33,27 @@
 //	       a 5 MB .crate, against nginx
 //	ruby   Bundler's compact-index info file of a gem with 32 versions, a
 //	       10 KB and a 5 MB .gem, against nginx
+//	swift  the release list of a Swift package with 32 versions (SE-0292
+//	       4.1), a 10 KB and a 5 MB source archive, against nginx
 //	generic a 10 KB and a 5 MB asset read with GetPackageVersionAsset
 //	       (SigV4), against nginx
 //	scale  Arca alone, as data grows: one package of each -scale-formats
 //	       grown through -scale-versions (publish cost, first read after a
 //	       publish, document reads idle and beside a client publishing
-//	       nonstop, RSS); then, with -scale-packages, a repository grown
-//	       to that many packages by -scale-writers concurrent writers
+//	       nonstop, RSS; Swift also its identifiers lookup of the
+//	       package's repository URL); then, with -scale-packages, a
+//	       repository grown to that many packages by -scale-writers
+//	       concurrent writers
 //	       (npm and PyPI: publish rate, p50, p99 and server CPU per
 //	       publish, reads of a document and a file, RSS, data on disk);
 //	       -scale-versions "" runs only the packages growth
 //
-// With -backend postgres,s3 the npm scenario runs a second Arca beside the
-// embedded one, on the storage several replicas share: a PostgreSQL server
-// (scripts/postgres.sh starts one from Debian's package, or -database
-// names one) and versitygw (installed with go install when missing), each
-// with a schema and a bucket of its own. A table then gives what its
+// With -backend postgres,s3 every scenario runs a second Arca beside the
+// embedded one, seeded and measured alike (the scale scenario runs each
+// growth on one, then on the other), on the storage several replicas
+// share: a PostgreSQL server (scripts/postgres.sh starts one from
+// Debian's package, or -database names one) and versitygw (installed with
+// go install when missing), each with a schema and a bucket of its own. A table then gives what its
 // database and blob store cost per request: their CPU time and the
 // database's transactions. -backend postgres or -backend s3 alone moves
 // only one of the two.
@@ -144,11 +149,12 @@ type runner struct {
 	scaleWriters       int
 	scaleRows          []scaleRow
 	scalePackageRows   []scalePackagesRow
+	scaleStarts        []scaleStart
 }
 
 func main() {
 	var (
-		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, generic, scale (BENCH_SCENARIOS)")
+		scenarios  = flag.String("scenarios", envOr("BENCH_SCENARIOS", "npm,pypi,maven"), "comma-separated scenarios: npm, pypi, maven, nuget, cargo, ruby, swift, generic, scale (BENCH_SCENARIOS)")
 		conns      = flag.Int("c", atoiOr(envOr("BENCH_CONNS", "16"), 16), "concurrent keep-alive connections (BENCH_CONNS)")
 		duration   = flag.Duration("duration", durOr(envOr("BENCH_DURATION", "10s")), "measured time per case and server (BENCH_DURATION)")
 		warmup     = flag.Duration("warmup", durOr(envOr("BENCH_WARMUP", "2s")), "warm-up before each measurement (BENCH_WARMUP)")
@@ -162,12 +168,12 @@ func main() {
 		jsonOut    = flag.String("json", "", "also write the figures as JSON to this file")
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
-		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario: npm, pypi, maven, cargo, nuget, ruby")
+		scaleFmts  = flag.String("scale-formats", "npm,pypi,maven", "formats of the scale scenario: npm, pypi, maven, cargo, nuget, ruby, swift")
 		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at (\"\": not measured, packages growth only)")
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")
-		backend    = flag.String("backend", envOr("BENCH_BACKEND", ""), "in the npm scenario, a second Arca beside the embedded one, on postgres, s3 or both (postgres,s3) (BENCH_BACKEND)")
+		backend    = flag.String("backend", envOr("BENCH_BACKEND", ""), "in every scenario, a second Arca beside the embedded one, on postgres, s3 or both (postgres,s3) (BENCH_BACKEND)")
 		database   = flag.String("database", envOr("BENCH_DATABASE", ""), "with -backend postgres, this PostgreSQL server (a role that may create schemas) instead of one started with scripts/postgres.sh (BENCH_DATABASE)")
 	)
 	flag.Parse()
@@ -281,6 +287,8 @@ func (r *runner) main(scenarios, arcaBin string) int {
 			err = r.cargo()
 		case "ruby":
 			err = r.ruby()
+		case "swift":
+			err = r.swift()
 		case "generic":
 			err = r.generic()
 		case "scale":
@@ -288,7 +296,7 @@ func (r *runner) main(scenarios, arcaBin string) int {
 		case "":
 			continue
 		default:
-			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, generic, scale)", s)
+			err = fmt.Errorf("unknown scenario %q (npm, pypi, maven, nuget, cargo, ruby, swift, generic, scale)", s)
 		}
 		if err != nil {
 			logf("scenario %s: %v", s, err)
@@ -390,8 +398,10 @@ func (r *runner) note(scenario, server, version string, pid int, start int64) {
 
 // quietWait is how long a server is left without requests after seeding
 // before its idle memory is taken: right after a burst of uploads a
-// server is not idle yet.
-const quietWait = 5 * time.Second
+// server is not idle yet, and Arca keeps cache entries for 10 s after
+// their last use before it gives them back (internal/server,
+// keepUnused).
+const quietWait = 12 * time.Second
 
 // startRSS is a server's RSS a second after it started.
 func startRSS(pid int) int64 {

@@ -104,25 +104,34 @@ func (r *runner) maven() error {
 	logf("maven: building fixtures")
 	files, small, large, metadata := makeMavenFixtures()
 	defer stopAll()
-	arca, err := r.startScenarioArca("maven", types.PackageFormatMaven)
+	arcas, err := r.startScenarioArcas("maven", types.PackageFormatMaven)
 	if err != nil {
 		return err
 	}
+	arca := arcas[0]
 	dir, ep := arca.dir, arca.ep
-	logf("maven: deploying %d files to arca", len(files))
-	for _, f := range files {
-		if err := mavenPut(ep+f.path, arca.basic(), f.data); err != nil {
-			return fmt.Errorf("arca: %w", err)
-		}
-	}
 	cs := map[string][]contender{}
-	add := func(server string, pid int, base, auth string) {
-		h := mavenHeader(auth)
-		cs[mavenCaseMetadata] = append(cs[mavenCaseMetadata], contender{server, pid, target{url: base + metadata.path, header: h, size: -1}})
-		cs[mavenCaseSmall] = append(cs[mavenCaseSmall], contender{server, pid, target{url: base + small.path, header: h, size: int64(len(small.data))}})
-		cs[mavenCaseLarge] = append(cs[mavenCaseLarge], contender{server, pid, target{url: base + large.path, header: h, size: int64(len(large.data))}})
+	cases3 := func(base string, h http.Header) (metadataT, smallT, largeT target) {
+		return target{url: base + metadata.path, header: h, size: -1}, target{url: base + small.path, header: h, size: int64(len(small.data))}, target{url: base + large.path, header: h, size: int64(len(large.data))}
 	}
-	add("arca", arca.PID(), ep, arca.basic())
+	add := func(server string, pid int, base, auth string) {
+		m, sm, lg := cases3(base, mavenHeader(auth))
+		cs[mavenCaseMetadata] = append(cs[mavenCaseMetadata], contender{server, pid, m})
+		cs[mavenCaseSmall] = append(cs[mavenCaseSmall], contender{server, pid, sm})
+		cs[mavenCaseLarge] = append(cs[mavenCaseLarge], contender{server, pid, lg})
+	}
+	for _, a := range arcas {
+		logf("maven: deploying %d files to %s", len(files), a.name)
+		for _, f := range files {
+			if err := mavenPut(a.ep+f.path, a.basic(), f.data); err != nil {
+				return fmt.Errorf("%s: %w", a.name, err)
+			}
+		}
+		m, sm, lg := cases3(a.ep, mavenHeader(a.basic()))
+		cs[mavenCaseMetadata] = append(cs[mavenCaseMetadata], a.contender(m))
+		cs[mavenCaseSmall] = append(cs[mavenCaseSmall], a.contender(sm))
+		cs[mavenCaseLarge] = append(cs[mavenCaseLarge], a.contender(lg))
+	}
 
 	// Reposilite.
 	var rep *reposiliteServer
@@ -161,7 +170,7 @@ func (r *runner) maven() error {
 		}
 		add("nginx", nginx.PID(), nginx.url+"/", "")
 	}
-	r.note("maven", "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas("maven", arcas)
 	if rep != nil {
 		r.note("maven", "reposilite", rep.version, rep.PID(), repStart)
 	}

@@ -132,19 +132,14 @@ func (r *runner) npm() error {
 		return err
 	}
 	defer stopAll()
-	arca, err := r.startScenarioArca("npm", types.PackageFormatNpm)
+	arcas, err := r.startScenarioArcas("npm", types.PackageFormatNpm)
 	if err != nil {
 		return err
 	}
-	dir, ep := arca.dir, arca.ep
-	regs := []npmRegistry{{name: "arca", pid: arca.PID(), registry: ep, auth: arca.bearer(), token: arca.token}}
-	var shared scenarioArca
-	if r.backends != nil {
-		name := r.backends.name()
-		if shared, err = r.startArcaIn(dir, "arca-shared", types.PackageFormatNpm, r.backends); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		regs = append(regs, npmRegistry{name: name, pid: shared.PID(), backing: shared.backing, registry: shared.ep, auth: shared.bearer(), token: shared.token})
+	dir := arcas[0].dir
+	var regs []npmRegistry
+	for _, a := range arcas {
+		regs = append(regs, npmRegistry{name: a.name, pid: a.PID(), backing: a.backing, registry: a.ep, auth: a.bearer(), token: a.token})
 	}
 
 	// Verdaccio.
@@ -184,10 +179,7 @@ func (r *runner) npm() error {
 		regs = append(regs, npmRegistry{name: "nginx", pid: nginx.PID(), registry: nginx.url + "/"})
 	}
 
-	r.note("npm", "arca", "this checkout", arca.PID(), arca.start)
-	if shared.arcaServer != nil {
-		r.note("npm", regs[1].name, "this checkout", shared.PID(), shared.start)
-	}
+	r.noteArcas("npm", arcas)
 	if verd != nil {
 		r.note("npm", "verdaccio", verd.version, verd.PID(), verdStart)
 	}

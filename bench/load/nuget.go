@@ -85,17 +85,12 @@ func (r *runner) nuget() error {
 	logf("nuget: building fixtures")
 	pkgs, small, large := makeNuGetFixtures()
 	defer stopAll()
-	arca, err := r.startScenarioArca("nuget", types.PackageFormatNuget)
+	arcas, err := r.startScenarioArcas("nuget", types.PackageFormatNuget)
 	if err != nil {
 		return err
 	}
+	arca := arcas[0]
 	ep := arca.ep
-	logf("nuget: pushing %d versions to arca", len(pkgs))
-	for _, p := range pkgs {
-		if err := nugetPush(ep, arca.basic(), p.data); err != nil {
-			return fmt.Errorf("arca: %w", err)
-		}
-	}
 	lower := strings.ToLower(nugetID)
 	paths := map[string]string{
 		nugetCaseFlat:         "v3/package/" + lower + "/index.json",
@@ -110,7 +105,17 @@ func (r *runner) nuget() error {
 			cs[c] = append(cs[c], contender{server, pid, target{url: base + paths[c], header: nugetHeader(auth), size: sizes[c]}})
 		}
 	}
-	add("arca", arca.PID(), ep, arca.basic())
+	for _, a := range arcas {
+		logf("nuget: pushing %d versions to %s", len(pkgs), a.name)
+		for _, p := range pkgs {
+			if err := nugetPush(a.ep, a.basic(), p.data); err != nil {
+				return fmt.Errorf("%s: %w", a.name, err)
+			}
+		}
+		for _, c := range cases {
+			cs[c] = append(cs[c], a.contender(target{url: a.ep + paths[c], header: nugetHeader(a.basic()), size: sizes[c]}))
+		}
+	}
 
 	// nginx, with the bytes Arca serves at the same paths (documents as
 	// Arca renders them, so their URLs point at Arca: only the bytes
@@ -130,7 +135,7 @@ func (r *runner) nuget() error {
 		}
 		add("nginx", nginx.PID(), nginx.url+"/", "")
 	}
-	r.note("nuget", "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas("nuget", arcas)
 	if nginx != nil {
 		r.note("nuget", "nginx", nginxVersion(nginxBin), nginx.PID(), 0)
 	}

@@ -147,41 +147,54 @@ func (r *runner) pypi() error {
 	index, small, large := makePyPIFixtures()
 	all := append(append([]pypiFile{}, index...), small, large)
 	defer stopAll()
-	arca, err := r.startScenarioArca("pypi", types.PackageFormatPypi)
-	if err != nil {
-		return err
-	}
-	dir, ep := arca.dir, arca.ep
-	logf("pypi: uploading %d files to arca as twine does", len(all))
-	for _, f := range all {
-		ct, body := fixture.TwineBody(f.project, f.version, f.name, f.data)
-		req, _ := http.NewRequest(http.MethodPost, ep, bytes.NewReader(body))
-		req.Header.Set("Content-Type", ct)
-		req.Header.Set("Authorization", arca.basic())
-		req.Header.Set("User-Agent", "twine/6.1.0 CPython/3.11.7")
-		if _, _, err := do(req); err != nil {
-			return fmt.Errorf("arca: upload %s: %w", f.name, err)
-		}
-	}
-	// The page Arca serves, and the URLs of its files.
-	arcaIndexURL := ep + "simple/benchindex/"
-	page, hdr, err := pypiGet(arcaIndexURL, withAccept(pipHeader(arca.basic()), pipAccept))
-	if err != nil {
-		return err
-	}
-	filesPage, _, err := pypiGet(ep+"simple/benchfiles/", withAccept(pipHeader(arca.basic()), pipAccept))
-	if err != nil {
-		return err
-	}
-	fileURLs, err := simpleURLs(ep+"simple/benchfiles/", filesPage)
+	arcas, err := r.startScenarioArcas("pypi", types.PackageFormatPypi)
 	if err != nil {
 		return err
 	}
 	cs := map[string][]contender{}
 	add := func(c string, x contender) { cs[c] = append(cs[c], x) }
-	add(pypiCaseIndex, contender{"arca", arca.PID(), target{url: arcaIndexURL, header: withAccept(pipHeader(arca.basic()), pipAccept), size: -1}})
-	add(pypiCaseSmall, contender{"arca", arca.PID(), target{url: fileURLs[small.name], header: pipHeader(arca.basic()), size: int64(len(small.data))}})
-	add(pypiCaseLarge, contender{"arca", arca.PID(), target{url: fileURLs[large.name], header: pipHeader(arca.basic()), size: int64(len(large.data))}})
+	// The first Arca's page, and the URLs of its files, for nginx.
+	var (
+		ep, arcaIndexURL string
+		page             []byte
+		hdr              http.Header
+		fileURLs         map[string]string
+	)
+	for i, arca := range arcas {
+		aep := arca.ep
+		logf("pypi: uploading %d files to %s as twine does", len(all), arca.name)
+		for _, f := range all {
+			ct, body := fixture.TwineBody(f.project, f.version, f.name, f.data)
+			req, _ := http.NewRequest(http.MethodPost, aep, bytes.NewReader(body))
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("Authorization", arca.basic())
+			req.Header.Set("User-Agent", "twine/6.1.0 CPython/3.11.7")
+			if _, _, err := do(req); err != nil {
+				return fmt.Errorf("%s: upload %s: %w", arca.name, f.name, err)
+			}
+		}
+		// The page Arca serves, and the URLs of its files.
+		indexURL := aep + "simple/benchindex/"
+		pg, h, err := pypiGet(indexURL, withAccept(pipHeader(arca.basic()), pipAccept))
+		if err != nil {
+			return err
+		}
+		filesPage, _, err := pypiGet(aep+"simple/benchfiles/", withAccept(pipHeader(arca.basic()), pipAccept))
+		if err != nil {
+			return err
+		}
+		urls, err := simpleURLs(aep+"simple/benchfiles/", filesPage)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			ep, arcaIndexURL, page, hdr, fileURLs = aep, indexURL, pg, h, urls
+		}
+		add(pypiCaseIndex, arca.contender(target{url: indexURL, header: withAccept(pipHeader(arca.basic()), pipAccept), size: -1}))
+		add(pypiCaseSmall, arca.contender(target{url: urls[small.name], header: pipHeader(arca.basic()), size: int64(len(small.data))}))
+		add(pypiCaseLarge, arca.contender(target{url: urls[large.name], header: pipHeader(arca.basic()), size: int64(len(large.data))}))
+	}
+	dir := arcas[0].dir
 
 	// pypiserver, with the same files in its directory.
 	var ps *pypiserverServer
@@ -242,7 +255,7 @@ func (r *runner) pypi() error {
 		add(pypiCaseLarge, contender{"nginx", nginx.PID(), target{url: nginx.url + "/" + strings.TrimPrefix(fileURLs[large.name], ep), header: pipHeader(""), size: int64(len(large.data))}})
 	}
 
-	r.note("pypi", "arca", "this checkout", arca.PID(), arca.start)
+	r.noteArcas("pypi", arcas)
 	if ps != nil {
 		r.note("pypi", "pypiserver", ps.version, ps.PID(), psStart)
 	}

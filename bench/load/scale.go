@@ -51,26 +51,30 @@ const scaleProbe = 20
 // scaleRow is one versions checkpoint of one format.
 type scaleRow struct {
 	Format       string        `json:"format"`
+	Server       string        `json:"server"` // "arca", or "arca (postgres+s3)" with -backend
 	Versions     int           `json:"versions"`
-	Publish      time.Duration `json:"publish_ns"`      // median of scaleProbe publishes
-	SeedRate     float64       `json:"seed_per_s"`      // publishes/s over the segment before the checkpoint
-	FirstRead    time.Duration `json:"first_read_ns"`   // median read right after a publish
-	PublishCPU   time.Duration `json:"publish_cpu_ns"`  // server CPU per timed publish
-	PairCPU      time.Duration `json:"pair_cpu_ns"`     // server CPU per publish followed by a read
-	Idle         *result       `json:"idle,omitempty"`  // document reads, nobody publishing
-	Busy         *result       `json:"busy,omitempty"`  // document reads, one client publishing nonstop
-	BusyPublish  int           `json:"busy_publishes"`  // versions the busy publisher added
-	OwnStale     int           `json:"own_stale"`       // its reads that missed its own publish
-	PeakRSS      int64         `json:"peak_rss"`        // over the checkpoint
-	QuietRSS     int64         `json:"quiet_rss"`       // quietWait after it
-	DocumentSize int           `json:"document_bytes"`  // the document's size (uncompressed)
-	Err          string        `json:"error,omitempty"` // why the checkpoint did not finish
-	Extra        string        `json:"extra,omitempty"` // anything else to print
+	Publish      time.Duration `json:"publish_ns"`       // median of scaleProbe publishes
+	SeedRate     float64       `json:"seed_per_s"`       // publishes/s over the segment before the checkpoint
+	FirstRead    time.Duration `json:"first_read_ns"`    // median read right after a publish
+	PublishCPU   time.Duration `json:"publish_cpu_ns"`   // server CPU per timed publish
+	PairCPU      time.Duration `json:"pair_cpu_ns"`      // server CPU per publish followed by a read
+	Idle         *result       `json:"idle,omitempty"`   // document reads, nobody publishing
+	Lookup       *result       `json:"lookup,omitempty"` // lookups (scaleTarget.lookup), nobody publishing
+	Busy         *result       `json:"busy,omitempty"`   // document reads, one client publishing nonstop
+	BusyPublish  int           `json:"busy_publishes"`   // versions the busy publisher added
+	OwnStale     int           `json:"own_stale"`        // its reads that missed its own publish
+	PeakRSS      int64         `json:"peak_rss"`         // over the checkpoint
+	QuietRSS     int64         `json:"quiet_rss"`        // quietWait after it
+	QuietAnon    int64         `json:"quiet_anon"`       // its anonymous part (heap, stacks)
+	DocumentSize int           `json:"document_bytes"`   // the document's size (uncompressed)
+	Err          string        `json:"error,omitempty"`  // why the checkpoint did not finish
+	Extra        string        `json:"extra,omitempty"`  // anything else to print
 }
 
 // scalePackagesRow is one packages checkpoint of one format.
 type scalePackagesRow struct {
 	Format     string        `json:"format"`
+	Server     string        `json:"server"`
 	Packages   int           `json:"packages"`
 	Writers    int           `json:"writers"`
 	Rate       float64       `json:"publish_per_s"` // over the segment before the checkpoint
@@ -82,6 +86,7 @@ type scalePackagesRow struct {
 	Asset      *result       `json:"asset,omitempty"`  // that package's tarball or wheel, idle
 	PeakRSS    int64         `json:"peak_rss"`         // over the checkpoint
 	QuietRSS   int64         `json:"quiet_rss"`        // quietWait after it
+	QuietAnon  int64         `json:"quiet_anon"`       // its anonymous part (heap, stacks)
 	Database   int64         `json:"database_bytes"`   // on disk: the database with its WAL
 	Blobs      int64         `json:"blobs_bytes"`      // on disk: the blob directory
 	OtherData  int64         `json:"other_data_bytes"` // on disk: the rest of the data directory (logs)
@@ -99,6 +104,10 @@ type scaleTarget struct {
 	version func(i int) string
 	// doc is the document of package pkg, as the format's client asks.
 	doc func(pkg string) target
+	// lookup, when the format has one, is a search that finds package
+	// pkg among the repository's (Swift's identifiers of a repository
+	// URL): measured idle beside the document.
+	lookup func(pkg string) target
 }
 
 // scaleTargets returns the scale scenario's formats for an Arca whose
@@ -185,8 +194,10 @@ func (r *runner) scale() error {
 		if len(r.scaleVersionCounts) == 0 {
 			break // -scale-versions "": packages growth only
 		}
-		if err := r.scaleVersions(f); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
+		for _, back := range r.storages() {
+			if err := r.scaleVersions(f, back); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
 		}
 	}
 	if len(r.scalePackages) > 0 {
@@ -194,21 +205,25 @@ func (r *runner) scale() error {
 			if f != "npm" && f != "pypi" {
 				continue // npm and PyPI: the formats published to most
 			}
-			if err := r.scalePackageCount(f); err != nil {
-				return fmt.Errorf("%s: %w", f, err)
+			for _, back := range r.storages() {
+				if err := r.scalePackageCount(f, back); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// scaleVersions grows one package of format through the checkpoints.
-func (r *runner) scaleVersions(format string) error {
+// scaleVersions grows one package of format through the checkpoints, on
+// the storage of back (nil: embedded).
+func (r *runner) scaleVersions(format string, back *backends) error {
 	defer stopAll()
-	a, err := r.startScenarioArca("scale-"+format, formatOf(format))
+	a, err := r.startScenarioArcaOn("scale-"+format, formatOf(format), back)
 	if err != nil {
 		return err
 	}
+	r.noteScaleStart(scaleLabel("scale-"+format, a.name), a)
 	t, err := scaleTargets(a, format)
 	if err != nil {
 		return err
@@ -217,7 +232,7 @@ func (r *runner) scaleVersions(format string) error {
 	next := 0               // the next version number to publish
 	for _, n := range r.scaleVersionCounts {
 		busyNext := 1000000 // the probes' and busy publisher's version numbers
-		row := scaleRow{Format: format}
+		row := scaleRow{Format: format, Server: a.name}
 		rss := sampleRSS(a.PID(), 100*time.Millisecond)
 		// Seed up to the probe, then time the probe's publishes.
 		logf("scale: %s: publishing up to %d versions", format, n)
@@ -273,6 +288,17 @@ func (r *runner) scaleVersions(format string) error {
 			return err
 		}
 		row.Idle = &idle
+		if t.lookup != nil {
+			lt := a.asOtherClient(t.lookup(pkg))
+			if body, err := get(lt); err != nil || !bytes.Contains(body, []byte(pkg)) {
+				return fmt.Errorf("lookup %s does not find %s: %v %s", lt.url, pkg, err, body)
+			}
+			res, err := measure(lt, a.PID(), r.opts)
+			if err != nil {
+				return err
+			}
+			row.Lookup = &res
+		}
 		stop := make(chan struct{})
 		var published, stale atomic.Int64
 		var wg sync.WaitGroup
@@ -313,6 +339,7 @@ func (r *runner) scaleVersions(format string) error {
 		}
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
+		row.QuietAnon, _ = procStatus(a.PID())
 		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
 			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
 		r.scaleRows = append(r.scaleRows, row)
@@ -325,12 +352,13 @@ func (r *runner) scaleVersions(format string) error {
 // each one it reports the segment's publish rate, latency and server CPU
 // per publish, then reads one package's document and its tarball or
 // wheel, and measures the data directory.
-func (r *runner) scalePackageCount(format string) error {
+func (r *runner) scalePackageCount(format string, back *backends) error {
 	defer stopAll()
-	a, err := r.startScenarioArca("scale-packages-"+format, formatOf(format))
+	a, err := r.startScenarioArcaOn("scale-packages-"+format, formatOf(format), back)
 	if err != nil {
 		return err
 	}
+	r.noteScaleStart(scaleLabel("scale-packages-"+format, a.name), a)
 	t, err := scaleTargets(a, format)
 	if err != nil {
 		return err
@@ -373,7 +401,7 @@ func (r *runner) scalePackageCount(format string) error {
 			return firstErr
 		}
 		slices.Sort(times)
-		row := scalePackagesRow{Format: format, Packages: n, Writers: r.scaleWriters,
+		row := scalePackagesRow{Format: format, Server: a.name, Packages: n, Writers: r.scaleWriters,
 			Rate: float64(n-next) / u1.at.Sub(u0.at).Seconds(), Publish: times[len(times)/2], PublishP99: times[len(times)*99/100],
 			PublishCPU: (u1.server - u0.server) / time.Duration(n-next), Others: others(u0, u1)}
 		next = n
@@ -395,7 +423,8 @@ func (r *runner) scalePackageCount(format string) error {
 		row.PeakRSS = rss.Peak()
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
-		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, "arca-data"))
+		row.QuietAnon, _ = procStatus(a.PID())
+		row.Database, row.Blobs, row.OtherData = dataDirSizes(filepath.Join(a.dir, a.proc.name+"-data"))
 		logf("scale: %s at %d packages: %.0f publishes/s, p50 %s, p99 %s, CPU/publish %s, document %.0f req/s, peak RSS %s, database %s, blobs %s",
 			format, n, row.Rate, fmtDur(row.Publish), fmtDur(row.PublishP99), fmtDur(row.PublishCPU), read.RPS, fmtMB(row.PeakRSS), fmtMB(row.Database), fmtMB(row.Blobs))
 		r.scalePackageRows = append(r.scalePackageRows, row)
@@ -475,8 +504,11 @@ func dataDirSizes(dir string) (database, blobs, other int64) {
 // batches).
 func (a scenarioArca) deleteVersions(format types.PackageFormat, pkg string, versions []string) error {
 	in := &codeartifact.DeletePackageVersionsInput{Domain: aws.String(arcaDomain), Repository: aws.String(arcaRepo), Format: format, Package: aws.String(pkg)}
-	if format == types.PackageFormatMaven {
+	switch format {
+	case types.PackageFormatMaven:
 		in.Namespace = aws.String(mavenGroup)
+	case types.PackageFormatSwift:
+		in.Namespace = aws.String(swiftScope)
 	}
 	for len(versions) > 0 {
 		n := min(len(versions), 100)
@@ -527,7 +559,7 @@ func formatOf(name string) types.PackageFormat {
 func (r *runner) printScale(w io.Writer) {
 	if len(r.scaleRows) > 0 {
 		fmt.Fprintf(w, "\nOne package growing (publish: median of %d; first read: right after a publish; busy: one client publishing nonstop while %d connections read):\n\n", scaleProbe, r.opts.conns)
-		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after | others' CPU |")
+		fmt.Fprintln(w, "| format | versions | publish | publish CPU | seeding | first read | publish+read CPU | doc size | idle req/s | idle p99 | idle CPU/req | busy req/s | busy p99 | busy CPU/req | busy / idle | busy publishes | own publish missed | peak RSS | RSS after (anon) | others' CPU |")
 		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scaleRows {
 			ratio := "-"
@@ -535,39 +567,92 @@ func (r *runner) printScale(w io.Writer) {
 				ratio = fmt.Sprintf("%.0f%%", 100*s.Busy.RPS/s.Idle.RPS)
 			}
 			fmt.Fprintf(w, "| %s | %d | %s | %s | %.0f/s | %s | %s | %s | %.0f | %s | %s | %.0f | %s | %s | %s | %d | %d | %s | %s | %.0f%% |\n",
-				s.Format, s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
-				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), 100*max(s.Idle.Others, s.Busy.Others))
+				scaleLabel(s.Format, s.Server), s.Versions, fmtDur(s.Publish), fmtDur(s.PublishCPU), s.SeedRate, fmtDur(s.FirstRead), fmtDur(s.PairCPU), fmt.Sprintf("%d KB", s.DocumentSize>>10),
+				s.Idle.RPS, fmtDur(s.Idle.P99), fmtDur(s.Idle.CPUPerReq), s.Busy.RPS, fmtDur(s.Busy.P99), fmtDur(s.Busy.CPUPerReq), ratio, s.BusyPublish, s.OwnStale, fmtMB(s.PeakRSS), fmtQuiet(s.QuietRSS, s.QuietAnon), 100*max(s.Idle.Others, s.Busy.Others))
 		}
 		// The target: the last checkpoint's publish within 2x of the first's.
-		for _, f := range r.scaleFormats {
-			var rows []scaleRow
-			for _, s := range r.scaleRows {
-				if s.Format == f {
-					rows = append(rows, s)
-				}
+		var series []string // format and server, in the order run
+		rows := map[string][]scaleRow{}
+		for _, s := range r.scaleRows {
+			k := scaleLabel(s.Format, s.Server)
+			if rows[k] == nil {
+				series = append(series, k)
 			}
-			if len(rows) > 1 && rows[0].Publish > 0 {
-				first, last := rows[0], rows[len(rows)-1]
-				fmt.Fprintf(w, "\n%s: publish at %d versions is %.1fx the publish at %d (target <= 2x: %s)", f, last.Versions, float64(last.Publish)/float64(first.Publish), first.Versions, metWord(last.Publish <= 2*first.Publish))
+			rows[k] = append(rows[k], s)
+		}
+		for _, k := range series {
+			if rs := rows[k]; len(rs) > 1 && rs[0].Publish > 0 {
+				first, last := rs[0], rs[len(rs)-1]
+				fmt.Fprintf(w, "\n%s: publish at %d versions is %.1fx the publish at %d (target <= 2x: %s)", k, last.Versions, float64(last.Publish)/float64(first.Publish), first.Versions, metWord(last.Publish <= 2*first.Publish))
 			}
 		}
 		fmt.Fprintln(w)
+		var lookups []scaleRow
+		for _, s := range r.scaleRows {
+			if s.Lookup != nil {
+				lookups = append(lookups, s)
+			}
+		}
+		if len(lookups) > 0 {
+			fmt.Fprintln(w, "\nLookups beside the document, idle (Swift: the identifiers of the repository URL the package's releases declare):")
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "| format | versions | lookup req/s | lookup p50 | lookup p99 | lookup CPU/req |")
+			fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|")
+			for _, s := range lookups {
+				fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %s |\n", scaleLabel(s.Format, s.Server), s.Versions, s.Lookup.RPS, fmtDur(s.Lookup.P50), fmtDur(s.Lookup.P99), fmtDur(s.Lookup.CPUPerReq))
+			}
+		}
+	}
+	if len(r.scaleStarts) > 0 {
+		fmt.Fprintf(w, "\nRSS after start (anon):")
+		for _, st := range r.scaleStarts {
+			fmt.Fprintf(w, " %s %s;", st.Server, fmtQuiet(st.RSS, st.Anon))
+		}
+		fmt.Fprintf(w, " RSS after: %s after the checkpoint's last request.\n", quietWait)
 	}
 	if len(r.scalePackageRows) > 0 {
 		fmt.Fprintln(w, "\nA repository growing in packages (one version each; concurrent writers; publishes/s, p50, p99 and CPU/publish over the segment before the checkpoint; reads of one package's document and its file, idle; data on disk):")
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | publish p99 | CPU/publish | doc req/s | doc p99 | file req/s | file p99 | peak RSS | RSS after | database | blobs | other data | others' CPU |")
+		fmt.Fprintln(w, "| format | packages | writers | publishes/s | publish p50 | publish p99 | CPU/publish | doc req/s | doc p99 | file req/s | file p99 | peak RSS | RSS after (anon) | database | blobs | other data | others' CPU |")
 		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, s := range r.scalePackageRows {
 			fileRPS, fileP99 := "-", "-"
 			if s.Asset != nil {
 				fileRPS, fileP99 = fmt.Sprintf("%.0f", s.Asset.RPS), fmtDur(s.Asset.P99)
 			}
-			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", s.Format, s.Packages, s.Writers, s.Rate,
+			fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %.0f%% |\n", scaleLabel(s.Format, s.Server), s.Packages, s.Writers, s.Rate,
 				fmtDur(s.Publish), fmtDur(s.PublishP99), fmtDur(s.PublishCPU), s.Read.RPS, fmtDur(s.Read.P99), fileRPS, fileP99,
-				fmtMB(s.PeakRSS), fmtMB(s.QuietRSS), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
+				fmtMB(s.PeakRSS), fmtQuiet(s.QuietRSS, s.QuietAnon), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
 		}
 	}
+}
+
+// scaleLabel is a scale row's first column: the format, and the server
+// when it is not the embedded Arca ("npm on arca (postgres+s3)").
+func scaleLabel(format, server string) string {
+	if server == "" || server == "arca" {
+		return format
+	}
+	return format + " on " + server
+}
+
+// scaleStart is an Arca's RSS a second after it started, before the
+// scale scenario's first request.
+type scaleStart struct {
+	Server string `json:"server"`
+	RSS    int64  `json:"rss"`
+	Anon   int64  `json:"anon"`
+}
+
+func (r *runner) noteScaleStart(server string, a scenarioArca) {
+	anon, _ := procStatus(a.PID())
+	r.scaleStarts = append(r.scaleStarts, scaleStart{server, a.start, anon})
+}
+
+// fmtQuiet is an RSS with its anonymous part: the rest is the binary's
+// and libraries' pages, clean page cache the kernel can take back.
+func fmtQuiet(rss, anon int64) string {
+	return fmt.Sprintf("%s (%s)", fmtMB(rss), fmtMB(anon))
 }
 
 // sortedCounts parses a comma-separated list of counts, ascending.

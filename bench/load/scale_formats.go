@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
@@ -19,7 +20,8 @@ import (
 // scaleVersion spells version number i the same way in every format.
 func scaleVersion(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) }
 
-// scaleFormatTarget returns the scale target of cargo, nuget or ruby.
+// scaleFormatTarget returns the scale target of cargo, nuget, ruby or
+// swift.
 func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 	switch format {
 	case "cargo":
@@ -66,8 +68,53 @@ func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 				return target{url: a.ep + "v3/package/" + strings.ToLower(pkg) + "/index.json", header: nugetHeader(a.basic()), size: -1}
 			},
 		}, nil
+	case "swift":
+		return scaleTarget{
+			format:  types.PackageFormatSwift,
+			version: scaleVersion,
+			publish: func(pkg string, i int) error {
+				return swiftPublish(a, pkg, scaleVersion(i), fixture.SwiftArchive(pkg, scaleVersion(i), 0, uint64(i)))
+			},
+			// The release list (SE-0292 4.1), what SwiftPM reads to
+			// resolve a version.
+			doc: func(pkg string) target {
+				return target{url: a.ep + swiftScope + "/" + pkg, header: swiftHeader(a), size: -1}
+			},
+			// The identifiers of the repository URL every release declares
+			// (4.5), what SwiftPM asks to map a URL dependency to a
+			// registry package.
+			lookup: func(pkg string) target {
+				return target{url: a.ep + "identifiers?url=" + url.QueryEscape(swiftRepositoryURL(pkg)), header: swiftHeader(a), size: -1}
+			},
+		}, nil
 	}
-	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven, cargo, nuget, ruby)", format)
+	return scaleTarget{}, fmt.Errorf("the scale scenario has no format %q (npm, pypi, maven, cargo, nuget, ruby, swift)", format)
+}
+
+// swiftScope is the scope of the benchmarks' Swift packages.
+const swiftScope = "bench"
+
+// swiftRepositoryURL is the source repository a Swift package's releases
+// declare in their metadata.
+func swiftRepositoryURL(pkg string) string { return "https://example.com/bench/" + pkg + ".git" }
+
+// swiftHeader is what SwiftPM sends to read: the registry's JSON media
+// type, and the token of ~/.netrc as Basic.
+func swiftHeader(a scenarioArca) http.Header {
+	return http.Header{"Accept": {"application/vnd.swift.registry.v1+json"}, "Authorization": {a.basic()}, "Accept-Encoding": {"gzip"}}
+}
+
+// swiftPublish publishes a release as `swift package-registry publish`
+// does: PUT /{scope}/{name}/{version}, multipart with the source archive
+// and the metadata naming the package's repository URL.
+func swiftPublish(a scenarioArca, pkg, version string, archive []byte) error {
+	ct, body := fixture.SwiftPublishBody(archive, `{"description":"A fixture of Arca's benchmarks.","repositoryURLs":["`+swiftRepositoryURL(pkg)+`"]}`)
+	req, _ := http.NewRequest(http.MethodPut, a.ep+swiftScope+"/"+pkg+"/"+version, bytes.NewReader(body))
+	req.Header = swiftHeader(a)
+	req.Header.Del("Accept-Encoding")
+	req.Header.Set("Content-Type", ct)
+	_, _, err := do(req)
+	return err
 }
 
 // cargoIndexPath is the sparse index path of a crate of four or more
@@ -87,6 +134,8 @@ func scaleFormatOf(name string) (types.PackageFormat, bool) {
 		return types.PackageFormatNuget, true
 	case "ruby":
 		return types.PackageFormatRuby, true
+	case "swift":
+		return types.PackageFormatSwift, true
 	}
 	return "", false
 }

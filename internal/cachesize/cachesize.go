@@ -16,9 +16,14 @@
 //	swift     release lists 3 MiB, version orders 1 MiB
 //	external connections' documents 40 MiB, shared among them
 //
-// 252 MiB in all. Each cache counts the bytes it holds, not entries, and
-// drops the least recently used beyond its share; one entry larger than a
-// quarter of its share is not kept at all.
+// 252 MiB in all (and the server's 4 MiB of small blobs). Each cache
+// counts the bytes it holds, not entries, and drops the least recently
+// used beyond its share; one entry larger than a quarter of its share is
+// not kept at all. While the server is quiet, entries nobody used for a
+// few seconds go too (Register, DropUnused): a share is what a cache may
+// hold under load, not what an idle server keeps. The public registries'
+// documents are the exception: they stay, to be served when a registry
+// cannot be reached.
 package cachesize
 
 // Default is the budget of a server not told otherwise: 256 MiB.

@@ -27,17 +27,18 @@ const (
 
 // Catalog applies CodeArtifact's rules to the metadata store.
 type Catalog struct {
-	st       store.Store
-	region   string
-	now      func() time.Time
-	gens     *generation.Counters
-	repos    sync.Map // RepositoryRef -> cachedRepository
-	versions *versionCache
-	lists    *versionLists  // decoded version lists, by package
-	attrs    attributeCache // policies, tags and administrators, for authz
-	groups   groupIndexes   // compiled package groups per domain
-	conns    Formats
-	recorder Recorder // told of every package version change; nil for none
+	st        store.Store
+	region    string
+	now       func() time.Time
+	gens      *generation.Counters
+	repos     sync.Map // RepositoryRef -> cachedRepository
+	versions  *versionCache
+	lists     *versionLists  // decoded version lists, by package
+	attrs     attributeCache // policies, tags and administrators, for authz
+	groups    groupIndexes   // compiled package groups per domain
+	conns     Formats
+	recorder  Recorder // told of every package version change; nil for none
+	backfills backfills
 }
 
 // The names of the change counters the catalog's caches key on (package
@@ -79,17 +80,27 @@ func (c *Catalog) update(ctx context.Context, fn func(q store.Queries, ch *gener
 
 // updatePackage runs fn in a transaction that announces a change of the
 // package. Every version fn creates, changes or deletes is handed to the
-// recorder inside the same transaction (events.go).
+// recorder inside the same transaction (events.go), and its declared
+// source URLs are indexed there (sourceurls.go).
 func (c *Catalog) updatePackage(ctx context.Context, repo store.Repository, ref artifact.PackageRef, fn func(q store.Queries) error) error {
 	recorded := false
+	urls := c.sourceURLs(ref.Format)
 	err := c.update(ctx, func(q store.Queries, ch *generation.Changes) error {
 		ch.Add(packageChange(repo.DomainID, ref))
-		if c.recorder == nil {
+		if c.recorder == nil && urls == nil {
 			return fn(q)
 		}
 		t := newTracker(q)
 		if err := fn(t); err != nil {
 			return err
+		}
+		if urls != nil {
+			if err := t.indexSourceURLs(ctx, repo, urls); err != nil {
+				return err
+			}
+		}
+		if c.recorder == nil {
+			return nil
 		}
 		var err error
 		recorded, err = t.record(ctx, c.recorder, repo, ref)

@@ -24,6 +24,9 @@ type Formats interface {
 	CompareVersions(f artifact.Format, a, b string) int
 	// Display names a package in messages as its format does.
 	Display(ref artifact.PackageRef) string
+	// SourceURLs returns what gives the source URLs a version of format
+	// f declares, normalised, when the catalog indexes them; else nil.
+	SourceURLs(f artifact.Format) func(artifact.Meta) []string
 }
 
 // ExternalConnectionFormat returns the format the named external

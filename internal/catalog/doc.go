@@ -10,7 +10,11 @@
 // copy, retention from an upstream or ingestion through an external
 // connection, disposal, deletion) is handed to a Recorder inside the
 // transaction that makes it (events.go), so an outbox written there
-// commits or rolls back with the change.
+// commits or rolls back with the change. In the same transaction the
+// source URLs a version declares, for a format that indexes them
+// (Formats.SourceURLs: Swift's repositoryURLs), are recorded in the store
+// (sourceurls.go), so that PackagesWithSourceURL finds the packages
+// naming a URL without reading their versions.
 //
 // Callers name resources as the API does (owner account, domain name,
 // repository name); the catalog finds them, enforces the User Guide's

@@ -41,10 +41,25 @@ type tracker struct {
 	order  []int64
 	before map[int64]*store.Version // nil: created in this transaction
 	gone   map[int64]bool
+	after  map[int64]*store.Version // read once fn is done (current)
 }
 
 func newTracker(q store.Queries) *tracker {
-	return &tracker{Queries: q, before: map[int64]*store.Version{}, gone: map[int64]bool{}}
+	return &tracker{Queries: q, before: map[int64]*store.Version{}, gone: map[int64]bool{}, after: map[int64]*store.Version{}}
+}
+
+// current returns a version as the transaction left it, read once: it is
+// asked only after every write.
+func (t *tracker) current(ctx context.Context, id int64) (*store.Version, error) {
+	if v, ok := t.after[id]; ok {
+		return v, nil
+	}
+	v, err := t.Queries.GetVersionByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t.after[id] = &v
+	return &v, nil
 }
 
 // note records a version as it is before a write, once.
@@ -125,11 +140,10 @@ func (t *tracker) record(ctx context.Context, r Recorder, repo store.Repository,
 		before := t.before[id]
 		var after *store.Version
 		if !t.gone[id] {
-			v, err := t.Queries.GetVersionByID(ctx, id)
-			if err != nil {
+			var err error
+			if after, err = t.current(ctx, id); err != nil {
 				return did, err
 			}
-			after = &v
 		}
 		if before == nil && after == nil || before != nil && after != nil && sameState(*before, *after) {
 			continue

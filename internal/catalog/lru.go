@@ -3,11 +3,14 @@ package catalog
 import (
 	"container/list"
 	"sync"
+
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // lru keeps values by key within a byte bound, least recently used out
 // first. An entry larger than limit is not kept (a huge one must not
-// flush everything else).
+// flush everything else). Entries not used for a while go when the server
+// is quiet (cachesize.DropUnused).
 type lru[K comparable, V any] struct {
 	max, limit int64
 
@@ -18,13 +21,16 @@ type lru[K comparable, V any] struct {
 }
 
 type lruEntry[K comparable, V any] struct {
-	key   K
-	value V
-	size  int64
+	key     K
+	value   V
+	size    int64
+	lastUse uint32 // cachesize.Now when last kept or read
 }
 
 func newLRU[K comparable, V any](max, limit int64) *lru[K, V] {
-	return &lru[K, V]{max: max, limit: limit, entries: map[K]*list.Element{}, order: list.New()}
+	l := &lru[K, V]{max: max, limit: limit, entries: map[K]*list.Element{}, order: list.New()}
+	cachesize.Register(l, (*lru[K, V]).dropUnused)
+	return l
 }
 
 // get returns the value kept for key.
@@ -36,7 +42,9 @@ func (l *lru[K, V]) get(key K) (v V, ok bool) {
 		return v, false
 	}
 	l.order.MoveToFront(e)
-	return e.Value.(*lruEntry[K, V]).value, true
+	en := e.Value.(*lruEntry[K, V])
+	en.lastUse = cachesize.Now()
+	return en.value, true
 }
 
 // put keeps value for key, replacing what was kept; a value over the
@@ -50,7 +58,7 @@ func (l *lru[K, V]) put(key K, value V, size int64) {
 	if size > l.limit {
 		return
 	}
-	l.entries[key] = l.order.PushFront(&lruEntry[K, V]{key, value, size})
+	l.entries[key] = l.order.PushFront(&lruEntry[K, V]{key, value, size, cachesize.Now()})
 	l.size += size
 	for l.size > l.max {
 		l.remove(l.order.Back())
@@ -64,6 +72,19 @@ func (l *lru[K, V]) drop(key K) {
 	if e, ok := l.entries[key]; ok {
 		l.remove(e)
 	}
+}
+
+// dropUnused drops the entries last used before tick before and returns
+// the bytes they held; they are the last ones in order of use.
+func (l *lru[K, V]) dropUnused(before uint32) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var freed int64
+	for e := l.order.Back(); e != nil && e.Value.(*lruEntry[K, V]).lastUse < before; e = l.order.Back() {
+		freed += e.Value.(*lruEntry[K, V]).size
+		l.remove(e)
+	}
+	return freed
 }
 
 func (l *lru[K, V]) remove(e *list.Element) {

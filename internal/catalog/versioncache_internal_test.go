@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/store"
 )
 
@@ -53,5 +54,29 @@ func TestVersionCacheBound(t *testing.T) {
 	}
 	if _, ok := c.get(testKey(0), 7); !ok {
 		t.Error("a huge version flushed the cache")
+	}
+}
+
+// When the server is quiet, versions nobody read lately go; those read
+// since stay.
+func TestVersionCacheDropsUnused(t *testing.T) {
+	v := store.Version{Version: "x"}
+	c := newVersionCache(1 << 20)
+	c.put(testKey(0), 7, v)
+	c.put(testKey(1), 7, v)
+	since := cachesize.Tick()
+	c.get(testKey(1), 7)
+	c.put(testKey(2), 7, v)
+	if freed := c.l.dropUnused(since); freed != versionSize(testKey(0), v) {
+		t.Errorf("dropUnused freed %d bytes, want entry 0's %d", freed, versionSize(testKey(0), v))
+	}
+	for i, want := range []bool{false, true, true} {
+		if _, ok := c.get(testKey(i), 7); ok != want {
+			t.Errorf("entry %d kept: %v, want %v", i, ok, want)
+		}
+	}
+	c.l.dropUnused(cachesize.Tick())
+	if c.l.size != 0 || len(c.l.entries) != 0 || c.l.order.Len() != 0 {
+		t.Errorf("after dropping everything: %d bytes, %d entries", c.l.size, len(c.l.entries))
 	}
 }

@@ -89,6 +89,15 @@ func (r *Registry) LatestTag(f artifact.Format) string { return r.Rules(f).Lates
 // packages of format f.
 func (r *Registry) PublishedByAPI(f artifact.Format) bool { return r.Rules(f).PublishedByAPI() }
 
+// SourceURLs returns the declared source URLs of a version of format f
+// (SourceIndexed), or nil when the format indexes none.
+func (r *Registry) SourceURLs(f artifact.Format) func(artifact.Meta) []string {
+	if s, ok := r.rules[f].(SourceIndexed); ok {
+		return s.SourceURLs
+	}
+	return nil
+}
+
 // Served returns, sorted, the formats whose packages the server serves:
 // those with a repository endpoint (Surface) and those the control plane
 // publishes (PublishedByAPI, generic). The others are known but have

@@ -66,6 +66,16 @@ type Rules interface {
 	Connections() []string
 }
 
+// SourceIndexed is the optional capability of Rules whose packages are
+// looked up by the source code repository URLs their versions declare
+// (Swift's identifiers lookup): the catalog keeps those URLs indexed on
+// every write of a version of the format.
+type SourceIndexed interface {
+	// SourceURLs returns the URLs a version with meta declares, normalised
+	// as a lookup compares them, each once.
+	SourceURLs(meta artifact.Meta) []string
+}
+
 // Surface is the optional capability of Rules whose format serves a
 // repository endpoint: it builds the format's HTTP surface. A format
 // without it is known (repositories, control plane, external connection

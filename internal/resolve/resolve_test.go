@@ -335,7 +335,8 @@ func (testFormats) ConnectionFormat(name string) (artifact.Format, bool) {
 	f, ok := testConnections[name]
 	return f, ok
 }
-func (testFormats) ConnectionNames() []string { return []string{"public:npmjs", "public:pypi"} }
+func (testFormats) ConnectionNames() []string                               { return []string{"public:npmjs", "public:pypi"} }
+func (testFormats) SourceURLs(artifact.Format) func(artifact.Meta) []string { return nil }
 
 // CompareVersions orders versions by semver, as npm does (the tests'
 // versions are all semver).

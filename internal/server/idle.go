@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // idleCheck is how often trimWhenIdle looks at what the program allocated.
@@ -19,6 +21,13 @@ const (
 	quietBytes = 128 << 10
 )
 
+// keepUnused is how long a cache entry nobody uses is kept while the
+// server is quiet (in idleCheck ticks of the caches' clock).
+const keepUnused = 10 * time.Second
+
+// trimBytes is how much the caches must have dropped to be worth a trim.
+const trimBytes = 256 << 10
+
 // trimWhenIdle gives the memory a burst of work used back to the system
 // once the server goes quiet. The Go runtime keeps freed heap for reuse and
 // returns it only gradually, so a server that took a thousand uploads
@@ -27,21 +36,47 @@ const (
 // collections (debug.FreeOSMemory) return what is free. Starting counts
 // as work: opening the store and migrating it, and the identity
 // package's password hashing, leave tens of megabytes of garbage.
+//
+// The caches' content goes too: every half second that allocated little,
+// the entries no request used for keepUnused are dropped
+// (cachesize.DropUnused), and the memory they held is returned. Under
+// load the caches keep up to their share of --cache-bytes; a server left
+// alone comes back to what it held after start, and its next requests
+// build what they need again (a document from the parts the store keeps).
 func trimWhenIdle(ctx context.Context) {
 	allocs := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	read := func() uint64 {
 		metrics.Read(allocs)
 		return allocs[0].Value.Uint64()
 	}
-	idle := idleDetector{last: read(), busy: true}
+	idle := idlePolicy{idleDetector: idleDetector{last: read(), busy: true}, keep: uint32(keepUnused / idleCheck)}
 	every(ctx, idleCheck, func() {
-		if idle.quietAfterWork(read()) {
+		if idle.step(read(), cachesize.Tick(), cachesize.DropUnused) {
 			// Two collections: buffers pooled in sync.Pools (response
 			// holds, log lines) survive one in the pools' victim caches.
 			runtime.GC()
 			debug.FreeOSMemory()
 		}
 	})
+}
+
+// idlePolicy decides, at each tick, what an idle server gives back.
+type idlePolicy struct {
+	idleDetector
+	keep uint32 // ticks an unused cache entry is kept while quiet
+}
+
+// step takes the bytes allocated so far and the caches' clock at a tick;
+// in a quiet interval it drops the cache entries unused for p.keep ticks
+// (drop, cachesize.DropUnused). It reports whether to return free memory
+// to the system: work has just stopped, or the caches dropped enough.
+func (p *idlePolicy) step(allocated uint64, now uint32, drop func(before uint32) int64) (trim bool) {
+	quiet, afterWork := p.sample(allocated)
+	var dropped int64
+	if quiet && now > p.keep {
+		dropped = drop(now - p.keep)
+	}
+	return afterWork || dropped >= trimBytes
 }
 
 // idleDetector tells, from the bytes allocated so far sampled at
@@ -51,17 +86,19 @@ type idleDetector struct {
 	busy bool
 }
 
-// quietAfterWork takes the next sample and reports whether the interval
-// before it was quiet after busy ones; it answers true once per burst.
-func (d *idleDetector) quietAfterWork(allocated uint64) bool {
+// sample takes the next sample and reports whether the interval before
+// it was quiet, and whether it was quiet after busy ones (afterWork:
+// true once per burst).
+func (d *idleDetector) sample(allocated uint64) (quiet, afterWork bool) {
 	delta := allocated - d.last
 	d.last = allocated
+	quiet = delta < quietBytes
 	switch {
 	case delta >= busyBytes:
 		d.busy = true
-	case delta < quietBytes && d.busy:
+	case quiet && d.busy:
 		d.busy = false
-		return true
+		return true, true
 	}
-	return false
+	return quiet, false
 }

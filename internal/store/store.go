@@ -1,8 +1,8 @@
 // Package store is the contract of Arca's metadata store: accounts and
 // their keys, IAM users, roles, their policies, OIDC providers and STS
 // sessions, token signing keys and token revocations, domains, repositories with their upstream
-// graph and external connections, tags and resource policies, packages and their versions,
-// package groups, the subscriptions and outbox of package version events, what servers
+// graph and external connections, tags and resource policies, packages and their versions
+// (with the source URLs versions declare), package groups, the subscriptions and outbox of package version events, what servers
 // sharing the store coordinate through (change counters, leases, blob holds, checksums of uploads
 // in progress), and the web console's sessions.
 //
@@ -62,6 +62,7 @@ type Queries interface {
 	Policies
 	Packages
 	Versions
+	SourceURLs
 	PackageGroups
 	ReleaseGates
 	Events

@@ -7,7 +7,8 @@
 // to invalidate but Delete.
 //
 // The cache holds blobs of at most MaxEntry bytes, MaxBytes in all, and
-// drops the least recently used first.
+// drops the least recently used first; blobs not served for a while go
+// when the server is quiet (cachesize.DropUnused).
 package blobcache
 
 import (
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/blob"
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // MaxEntry is the largest blob kept.
@@ -54,14 +56,17 @@ func (s *Store) Stats() Stats {
 }
 
 type entry struct {
-	digest blob.Digest
-	info   blob.Info
-	data   []byte
+	digest  blob.Digest
+	info    blob.Info
+	data    []byte
+	lastUse uint32 // cachesize.Now when last kept or served
 }
 
 // New returns s with a cache of at most maxBytes in front of it.
 func New(s blob.Store, maxBytes int64) *Store {
-	return &Store{Store: s, max: maxBytes, byKey: map[blob.Digest]*list.Element{}}
+	c := &Store{Store: s, max: maxBytes, byKey: map[blob.Digest]*list.Element{}}
+	cachesize.Register(c, (*Store).dropUnused)
+	return c
 }
 
 var _ blob.Redirector = (*Store)(nil)
@@ -140,7 +145,9 @@ func (s *Store) get(d blob.Digest) (*entry, bool) {
 		return nil, false
 	}
 	s.lru.MoveToFront(el)
-	return el.Value.(*entry), true
+	e := el.Value.(*entry)
+	e.lastUse = cachesize.Now()
+	return e, true
 }
 
 func (s *Store) put(e *entry) {
@@ -149,11 +156,25 @@ func (s *Store) put(e *entry) {
 	if _, ok := s.byKey[e.digest]; ok {
 		return // another request cached it meanwhile
 	}
+	e.lastUse = cachesize.Now()
 	s.byKey[e.digest] = s.lru.PushFront(e)
 	s.size += int64(len(e.data))
 	for s.size > s.max {
 		s.remove(s.lru.Back())
 	}
+}
+
+// dropUnused drops the blobs last served before tick before and returns
+// their size; they are the last ones in order of use.
+func (s *Store) dropUnused(before uint32) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var freed int64
+	for el := s.lru.Back(); el != nil && el.Value.(*entry).lastUse < before; el = s.lru.Back() {
+		freed += int64(len(el.Value.(*entry).data))
+		s.remove(el)
+	}
+	return freed
 }
 
 func (s *Store) remove(el *list.Element) {

@@ -12,6 +12,7 @@ import (
 	"github.com/arcahq/arca/internal/blob"
 	"github.com/arcahq/arca/internal/blob/blobtest"
 	"github.com/arcahq/arca/internal/blob/fsblob"
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // The cached store is a blob.Store like any other.
@@ -204,6 +205,42 @@ func TestStats(t *testing.T) {
 		f.Close()
 	}
 	if got, want := c.Stats(), (Stats{Hits: 2, Misses: 1, Entries: 1, Bytes: info.Size}); got != want {
+		t.Errorf("Stats() = %+v, want %+v", got, want)
+	}
+}
+
+// When the server is quiet, blobs nobody downloaded lately leave memory;
+// those served since stay.
+func TestDropsUnused(t *testing.T) {
+	ctx := context.Background()
+	inner, err := fsblob.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(s string) blob.Digest {
+		info, err := blob.Put(ctx, inner, bytes.NewReader([]byte(s)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.Digest
+	}
+	old, served := put("old blob"), put("served blob")
+	c := New(inner, 1<<20)
+	serve := func(d blob.Digest) {
+		f, _, err := c.OpenToServe(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	serve(old)
+	serve(served)
+	since := cachesize.Tick()
+	serve(served)
+	if freed := c.dropUnused(since); freed != int64(len("old blob")) {
+		t.Errorf("dropUnused freed %d bytes, want the old blob's %d", freed, len("old blob"))
+	}
+	if got, want := c.Stats(), (Stats{Hits: 1, Misses: 2, Entries: 1, Bytes: int64(len("served blob"))}); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
 	}
 }

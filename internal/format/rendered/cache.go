@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 // Cache keeps rendered values by key, least recently used out first. An
@@ -33,6 +35,7 @@ type entry[K comparable, V any] struct {
 	expires    time.Time // zero: valid until the generation changes
 	size       int64
 	value      V
+	lastUse    uint32 // cachesize.Now when last kept or served
 }
 
 type flightKey[K comparable] struct {
@@ -50,12 +53,16 @@ type flight[V any] struct {
 
 // NewCache returns a cache holding at most max bytes as size counts them;
 // now is its clock.
+// Entries not used for a while go when the server is quiet
+// (cachesize.DropUnused).
 func NewCache[K comparable, V any](max int64, size func(V) int64, now func() time.Time) *Cache[K, V] {
-	return &Cache[K, V]{
+	c := &Cache[K, V]{
 		max: max, size: size, now: now,
 		entries: map[K]*list.Element{}, lru: list.New(), flights: map[flightKey[K]]*flight[V]{},
 		rendering: map[K]int{},
 	}
+	cachesize.Register(c, (*Cache[K, V]).dropUnused)
+	return c
 }
 
 // Load returns the value for key at generation gen: from the cache, or
@@ -143,6 +150,7 @@ func (c *Cache[K, V]) lookup(key K, gen uint64) (v V, ok bool) {
 		return v, false // kept for LoadAtLeast until replaced
 	}
 	c.lru.MoveToFront(e)
+	en.lastUse = cachesize.Now()
 	return en.value, true
 }
 
@@ -157,11 +165,26 @@ func (c *Cache[K, V]) put(en *entry[K, V]) {
 	if e, ok := c.entries[en.key]; ok {
 		c.remove(e)
 	}
+	en.lastUse = cachesize.Now()
 	c.entries[en.key] = c.lru.PushFront(en)
 	c.used += en.size
 	for c.used > c.max {
 		c.remove(c.lru.Back())
 	}
+}
+
+// dropUnused drops the entries last used before tick before and returns
+// the bytes they held. The list is in order of use, so they are the
+// last ones.
+func (c *Cache[K, V]) dropUnused(before uint32) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var freed int64
+	for e := c.lru.Back(); e != nil && e.Value.(*entry[K, V]).lastUse < before; e = c.lru.Back() {
+		freed += e.Value.(*entry[K, V]).size
+		c.remove(e)
+	}
+	return freed
 }
 
 func (c *Cache[K, V]) remove(e *list.Element) {

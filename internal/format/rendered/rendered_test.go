@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/arcahq/arca/internal/cachesize"
 )
 
 func TestNegotiation(t *testing.T) {
@@ -114,6 +116,32 @@ func TestCacheEviction(t *testing.T) {
 	put("h", 5000)
 	if cached("h") || !cached("x") {
 		t.Error("a value over a quarter of the cache must not be cached")
+	}
+}
+
+// When the server is quiet, what nobody used lately goes, whatever room
+// is left; what was served since stays.
+func TestCacheDropsUnused(t *testing.T) {
+	c := NewCache[string](4000, func(s string) int64 { return int64(len(s)) }, time.Now)
+	hit := func(k string) bool {
+		hit := true
+		c.Load(k, 1, func() (string, bool, error) { hit = false; return strings.Repeat("x", 100), false, nil })
+		return hit
+	}
+	hit("old")
+	hit("served")
+	since := cachesize.Tick()
+	hit("served")
+	hit("new")
+	if freed := c.dropUnused(since); freed != 100 || c.used != 200 {
+		t.Errorf("dropUnused freed %d bytes, %d left; want 100 and 200", freed, c.used)
+	}
+	if !hit("served") || !hit("new") || hit("old") {
+		t.Error("dropUnused dropped an entry used since, or kept one unused")
+	}
+	// "old" was made again by the miss above.
+	if freed := c.dropUnused(cachesize.Tick()); freed != 300 || c.used != 0 || c.lru.Len() != 0 || len(c.entries) != 0 {
+		t.Errorf("after dropping everything: freed %d, %d bytes and %d entries left", freed, c.used, c.lru.Len())
 	}
 }
 

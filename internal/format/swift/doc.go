@@ -11,6 +11,14 @@
 // repository URL names (4.5, from the repositoryURLs of the publish
 // metadata), the synchronous publish (4.6, 201 Created) and login (4.7).
 //
+// The identifiers lookup reads an index, not the releases: Rules.SourceURLs
+// gives each release's repositoryURLs normalised (NormalizeURL), which the
+// catalog records in the store on every write of a version (publish, copy;
+// deleted versions take theirs along) and the lookup joins with the
+// versions' status, so it answers from the Published releases' URLs in
+// time independent of how many packages and versions the repository
+// holds. Releases stored before the index are indexed on the first lookup.
+//
 // Invariants:
 //   - Every answer carries Content-Version: 1; errors are
 //     application/problem+json with "detail" (format.go).

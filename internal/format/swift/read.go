@@ -246,11 +246,11 @@ func (f *Format) archive(c *call) error {
 	return assets.Serve(c.w, c.r, f.d.Blobs, a, "application/zip")
 }
 
-// maxLookup bounds the packages an identifiers lookup reads.
-const maxLookup = 10_000
-
 // identifiers is 4.5: the packages of this repository whose listed
-// releases name the repository URL in their metadata (repositoryURLs).
+// releases name the repository URL in their metadata (repositoryURLs),
+// from the catalog's index of the URLs releases declare (Rules.SourceURLs):
+// a lookup reads the entries of one URL, however many packages and
+// versions the repository has.
 func (f *Format) identifiers(c *call) error {
 	if err := Negotiate(c.r.Header.Get("Accept"), mediaJSON); err != nil {
 		return err
@@ -260,48 +260,19 @@ func (f *Format) identifiers(c *call) error {
 		return errkind.Validationf("The url query parameter is required: the repository URL to look up")
 	}
 	want = NormalizeURL(want)
-	ctx, repo := c.ctx(), c.req.Repository
-	ids := []string{}
-	filter := store.PackageFilter{Format: artifact.Swift}
-	for seen := 0; seen < maxLookup; {
-		page, err := f.d.Catalog.ListPackages(ctx, repo, filter, 1000)
-		if err != nil {
-			return err
-		}
-		for _, p := range page.Packages {
-			if f.names(ctx, c, p.PackageRef, want) {
-				ids = append(ids, p.Namespace+"."+p.Name)
-			}
-		}
-		seen += len(page.Packages)
-		if !page.More || len(page.Packages) == 0 {
-			break
-		}
-		filter.After = page.Packages[len(page.Packages)-1].PackageRef
+	repo := c.req.Repository
+	refs, err := f.d.Catalog.PackagesWithSourceURL(c.ctx(), repo, artifact.Swift, want)
+	if err != nil {
+		return err
 	}
-	if len(ids) == 0 {
+	if len(refs) == 0 {
 		return errkind.NotFoundf("No package in repository %s has the repository URL %s", repo.Name, want)
 	}
+	ids := make([]string, len(refs))
+	for i, p := range refs {
+		ids[i] = p.Namespace + "." + p.Name
+	}
 	return format.WriteJSON(c.w, http.StatusOK, map[string][]string{"identifiers": ids})
-}
-
-// names reports whether a listed release of the package names the URL.
-func (f *Format) names(ctx context.Context, c *call, ref artifact.PackageRef, want string) bool {
-	_, versions, _, err := f.d.Catalog.PackageVersions(ctx, c.req.Repository, ref)
-	if err != nil {
-		return false
-	}
-	for _, v := range versions {
-		if !v.Status.Listed() {
-			continue
-		}
-		for _, u := range stored(v.Meta.Extra).RepositoryURLs {
-			if NormalizeURL(u) == want {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // login is 4.7: the endpoint has authenticated the token already.

@@ -1,6 +1,7 @@
 package swift
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -16,8 +17,9 @@ import (
 type Rules struct{}
 
 var (
-	_ format.Rules   = Rules{}
-	_ format.Surface = Rules{}
+	_ format.Rules         = Rules{}
+	_ format.Surface       = Rules{}
+	_ format.SourceIndexed = Rules{}
 )
 
 // Format is "swift".
@@ -58,3 +60,16 @@ func (Rules) Connections() []string { return nil }
 
 // Surface returns the Swift registry endpoint (New).
 func (Rules) Surface(d format.Deps) endpoint.Format { return New(d) }
+
+// SourceURLs are the repositoryURLs of a release's metadata, normalised
+// (NormalizeURL), each once: what an identifiers lookup (4.5) finds the
+// release by. The catalog keeps them indexed.
+func (Rules) SourceURLs(meta artifact.Meta) []string {
+	var out []string
+	for _, u := range stored(meta.Extra).RepositoryURLs {
+		if n := NormalizeURL(u); !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 	tests = append(tests, packageTests()...)
 	tests = append(tests, changeTests()...)
+	tests = append(tests, sourceURLTests()...)
 	tests = append(tests, iamTests()...)
 	tests = append(tests, revocationTests()...)
 	tests = append(tests, groupTests()...)
