@@ -311,6 +311,11 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 			if err != nil {
 				return err
 			}
+			if len(view.Versions) == 0 {
+				// Sized once: growing a map of thousands of candidates
+				// moves them all at each step.
+				view.Versions = make(map[string]Candidate, len(vs))
+			}
 			for _, v := range vs {
 				if _, seen := view.Versions[v.Version]; !seen {
 					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
