@@ -83,6 +83,11 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseMetadata(b)
+}
+
+// parseMetadata is ParseMetadata of a file read already.
+func parseMetadata(b []byte) (*Metadata, error) {
 	var m Metadata
 	if !decodeListed(b, &m) {
 		m = Metadata{}
@@ -113,23 +118,30 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 // full, unless b has one <versioning> with one <versions> in it, holding
 // nothing but <version> elements of plain ASCII text and whitespace, and
 // no comment, CDATA section, document type or namespace prefix that
-// could make the scan read what encoding/xml would not.
+// could make the scan read what encoding/xml would not. The list is read
+// once: the checks look at what is around it.
 func decodeListed(b []byte, m *Metadata) bool {
 	const open, closing = "<versions>", "</versions>"
-	if bytes.Count(b, []byte("<versioning")) != 1 || bytes.Count(b, []byte("<versions")) != 1 ||
-		bytes.Contains(b, []byte("<!")) || bytes.Contains(b, []byte(":version")) {
+	i := bytes.Index(b, []byte(open))
+	if i < 0 {
 		return false
 	}
-	vi, i, j := bytes.Index(b, []byte("<versioning>")), bytes.Index(b, []byte(open)), bytes.Index(b, []byte(closing))
-	if vi < 0 || i < vi || j < i || j > bytes.Index(b, []byte("</versioning>")) {
+	list := string(b[i+len(open):]) // one string: each version is a piece of it
+	versions, n, ok := scanVersions(list)
+	if !ok || !strings.HasPrefix(list[n:], closing) {
 		return false
 	}
-	versions, ok := scanVersions(b[i+len(open) : j])
-	if !ok {
+	// The list holds no markup but <version> elements: what the checks
+	// look for can only be around it.
+	head, tail := b[:i+len(open)], b[i+len(open)+n:]
+	count := func(s string) int { return bytes.Count(head, []byte(s)) + bytes.Count(tail, []byte(s)) }
+	if count("<versioning") != 1 || count("<versions") != 1 || count("<!") != 0 || count(":version") != 0 ||
+		!bytes.Contains(head, []byte("<versioning>")) || bytes.Contains(head, []byte("</versioning>")) ||
+		!bytes.Contains(tail, []byte("</versioning>")) {
 		return false
 	}
-	rest := make([]byte, 0, len(b)-(j-i))
-	rest = append(append(append(rest, b[:i]...), open+closing...), b[j+len(closing):]...)
+	rest := make([]byte, 0, len(head)+len(tail))
+	rest = append(append(rest, head...), tail...)
 	if decodeXML(rest, m) != nil || m.Versioning == nil {
 		return false // the full decoding says what is wrong
 	}
@@ -137,32 +149,32 @@ func decodeListed(b []byte, m *Metadata) bool {
 	return true
 }
 
-// scanVersions reads a run of <version>text</version> elements separated
-// by whitespace, the text printable ASCII other than < and &, tabs and
-// newlines; anything else reports false.
-func scanVersions(b []byte) ([]string, bool) {
+// scanVersions reads from the start of s a run of <version>text</version>
+// elements and whitespace, the text printable ASCII other than < and &,
+// tabs and newlines, up to the first other markup: it returns the texts
+// (pieces of s) and the length read. A <version> element it cannot read
+// so reports false.
+func scanVersions(s string) (versions []string, n int, ok bool) {
 	const open, closing = "<version>", "</version>"
-	var out []string
 	for {
-		b = bytes.TrimLeft(b, " \t\n")
-		if len(b) == 0 {
-			return out, true
+		for n < len(s) && (s[n] == ' ' || s[n] == '\t' || s[n] == '\n') {
+			n++
 		}
-		if !bytes.HasPrefix(b, []byte(open)) {
-			return nil, false
+		if !strings.HasPrefix(s[n:], open) {
+			return versions, n, true
 		}
-		b = b[len(open):]
-		end := bytes.IndexByte(b, '<')
-		if end < 0 || !bytes.HasPrefix(b[end:], []byte(closing)) {
-			return nil, false
+		text := s[n+len(open):]
+		end := strings.IndexByte(text, '<')
+		if end < 0 || !strings.HasPrefix(text[end:], closing) {
+			return nil, 0, false
 		}
-		for _, c := range b[:end] {
+		for _, c := range []byte(text[:end]) {
 			if (c < 0x20 && c != '\t' && c != '\n') || c > 0x7e || c == '&' {
-				return nil, false
+				return nil, 0, false
 			}
 		}
-		out = append(out, string(b[:end]))
-		b = b[end+len(closing):]
+		versions = append(versions, text[:end])
+		n += len(open) + end + len(closing)
 	}
 }
 
