@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // MaxMetadataSize bounds a maven-metadata.xml file (one listing tens of
@@ -210,32 +211,71 @@ func (m *Metadata) Check(p Path) error {
 
 // Render returns m as a metadata file, with an XML declaration.
 func (m *Metadata) Render() []byte {
+	head, versions, tail := m.split()
+	if versions == nil {
+		return head
+	}
+	var b bytes.Buffer
+	b.Grow(len(head) + len(tail) + len(versions)*(len(versionIndent)+32))
+	b.Write(head)
+	for k, version := range versions {
+		if k > 0 {
+			b.WriteString(versionIndent)
+		}
+		writeVersion(&b, version)
+	}
+	b.Write(tail)
+	return b.Bytes()
+}
+
+// Parts returns what Render does as parts for rendered.Assemble, the
+// version list in runs kept in runs (rendered.Runs): after a publish,
+// only the run of the new version is rendered and compressed again.
+func (m *Metadata) Parts(runs *rendered.Runs) []*rendered.Part {
+	head, versions, tail := m.split()
+	if versions == nil {
+		return []*rendered.Part{rendered.NewPartOnce(head)}
+	}
+	parts := []*rendered.Part{rendered.NewPartOnce(head)}
+	parts = append(parts, runs.Parts(rendered.Entries{
+		Scope: "maven-metadata.xml versions", Len: len(versions), Sep: versionIndent,
+		Name: func(i int) string { return versions[i] },
+		// An element is made from its version alone.
+		Revision: func(int) string { return "-" },
+		Render: func(i int) []byte {
+			var b bytes.Buffer
+			writeVersion(&b, versions[i])
+			return b.Bytes()
+		},
+	})...)
+	return append(parts, rendered.NewPartOnce(tail))
+}
+
+// split returns m as a metadata file cut around its version list: what
+// comes before the first <version> element and after the last, and the
+// versions between; a file of fewer than two versions is head alone.
+// encoding/xml writes thousands of versions slowly (5 ms for 5,000): the
+// file is encoded with one marker version, where the versions go, written
+// and escaped as the encoder writes them.
+func (m *Metadata) split() (head []byte, versions []string, tail []byte) {
 	v := m.Versioning
 	if v == nil || len(v.Versions) < 2 {
-		return m.renderXML()
+		return m.renderXML(), nil, nil
 	}
-	// encoding/xml writes thousands of versions slowly (5 ms for 5,000):
-	// the file is encoded with one marker version, which is then replaced
-	// by the versions, written and escaped as the encoder writes them.
 	short, vs := *m, *v
 	vs.Versions = []string{versionsMarker}
 	short.Versioning = &vs
 	out := short.renderXML()
 	marker := []byte("<version>" + versionsMarker + "</version>")
 	i := bytes.Index(out, marker)
-	var b bytes.Buffer
-	b.Grow(len(out) + len(v.Versions)*(len(versionIndent)+32))
-	b.Write(out[:i])
-	for k, version := range v.Versions {
-		if k > 0 {
-			b.WriteString(versionIndent)
-		}
-		b.WriteString("<version>")
-		xml.EscapeText(&b, []byte(version))
-		b.WriteString("</version>")
-	}
-	b.Write(out[i+len(marker):])
-	return b.Bytes()
+	return out[:i], v.Versions, out[i+len(marker):]
+}
+
+// writeVersion writes the <version> element of a version.
+func writeVersion(b *bytes.Buffer, version string) {
+	b.WriteString("<version>")
+	xml.EscapeText(b, []byte(version))
+	b.WriteString("</version>")
 }
 
 // versionsMarker stands for the versions while a file is encoded: no
