@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"hash"
 	"strings"
 	"time"
 
@@ -94,21 +95,21 @@ func digestsOf(name string, b []byte) artifact.Asset {
 
 // Sum returns the hex digest of b by c.
 func (c Checksum) Sum(b []byte) string {
+	var h hash.Hash
 	switch c {
 	case MD5:
-		s := md5.Sum(b)
-		return hex.EncodeToString(s[:])
+		h = md5.New()
 	case SHA1:
-		s := sha1.Sum(b)
-		return hex.EncodeToString(s[:])
+		h = sha1.New()
 	case SHA256:
-		s := sha256.Sum256(b)
-		return hex.EncodeToString(s[:])
+		h = sha256.New()
 	case SHA512:
-		s := sha512.Sum512(b)
-		return hex.EncodeToString(s[:])
+		h = sha512.New()
+	default:
+		return ""
 	}
-	return ""
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // MaxChecksumSize bounds the body of a checksum upload.
