@@ -127,9 +127,9 @@ func decodeListed(b []byte, m *Metadata) bool {
 	if i < 0 {
 		return false
 	}
-	list := string(b[i+len(open):]) // one string: each version is a piece of it
+	list := b[i+len(open):]
 	versions, n, ok := scanVersions(list)
-	if !ok || !strings.HasPrefix(list[n:], closing) {
+	if !ok || !bytes.HasPrefix(list[n:], []byte(closing)) {
 		return false
 	}
 	// The list holds no markup but <version> elements: what the checks
@@ -150,31 +150,32 @@ func decodeListed(b []byte, m *Metadata) bool {
 	return true
 }
 
-// scanVersions reads from the start of s a run of <version>text</version>
+// scanVersions reads from the start of b a run of <version>text</version>
 // elements and whitespace, the text printable ASCII other than < and &,
 // tabs and newlines, up to the first other markup: it returns the texts
-// (pieces of s) and the length read. A <version> element it cannot read
-// so reports false.
-func scanVersions(s string) (versions []string, n int, ok bool) {
+// and the length read. A <version> element it cannot read so reports
+// false. Each version is a string of its own: one kept (a version
+// published) must not hold the whole file in memory.
+func scanVersions(b []byte) (versions []string, n int, ok bool) {
 	const open, closing = "<version>", "</version>"
 	for {
-		for n < len(s) && (s[n] == ' ' || s[n] == '\t' || s[n] == '\n') {
+		for n < len(b) && (b[n] == ' ' || b[n] == '\t' || b[n] == '\n') {
 			n++
 		}
-		if !strings.HasPrefix(s[n:], open) {
+		if !bytes.HasPrefix(b[n:], []byte(open)) {
 			return versions, n, true
 		}
-		text := s[n+len(open):]
-		end := strings.IndexByte(text, '<')
-		if end < 0 || !strings.HasPrefix(text[end:], closing) {
+		text := b[n+len(open):]
+		end := bytes.IndexByte(text, '<')
+		if end < 0 || !bytes.HasPrefix(text[end:], []byte(closing)) {
 			return nil, 0, false
 		}
-		for _, c := range []byte(text[:end]) {
+		for _, c := range text[:end] {
 			if (c < 0x20 && c != '\t' && c != '\n') || c > 0x7e || c == '&' {
 				return nil, 0, false
 			}
 		}
-		versions = append(versions, text[:end])
+		versions = append(versions, string(text[:end]))
 		n += len(open) + end + len(closing)
 	}
 }
