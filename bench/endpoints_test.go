@@ -23,14 +23,7 @@ func BenchmarkPackageRead(b *testing.B) {
 	tok, endpoint := benchRepository(b)
 	bearer := "Bearer " + tok
 	basicAuth := "Basic " + basic("aws:"+tok)
-	send := func(method, url, auth, contentType string, body []byte) {
-		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-		req.Header.Set("Authorization", auth)
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		mustDo(b, req)
-	}
+	send := sender(b)
 
 	npm := endpoint(types.PackageFormatNpm)
 	for i := range 200 {

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/config"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/npm"
 	"github.com/arcahq/arca/internal/servertest"
@@ -30,15 +32,8 @@ func basic(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)
 // "bench" and returns an authorization token for it and the repository's
 // endpoint of each format (ending in "/").
 func benchRepository(b *testing.B) (token string, endpoint func(types.PackageFormat) string) {
-	srv := servertest.Start(b)
+	_, ca := benchServer(b)
 	ctx := context.Background()
-	ca := srv.CodeArtifact()
-	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
-		b.Fatal(err)
-	}
 	tok, err := ca.GetAuthorizationToken(ctx, &codeartifact.GetAuthorizationTokenInput{Domain: aws.String("bench")})
 	if err != nil {
 		b.Fatal(err)
@@ -50,6 +45,22 @@ func benchRepository(b *testing.B) (token string, endpoint func(types.PackageFor
 		}
 		return strings.TrimSuffix(*out.RepositoryEndpoint, "/") + "/"
 	}
+}
+
+// benchServer starts an in-process server (options adjust its
+// configuration) with domain and repository "bench", and returns it with
+// a control-plane client.
+func benchServer(b *testing.B, options ...func(*config.Config)) (*servertest.Server, *codeartifact.Client) {
+	srv := servertest.Start(b, options...)
+	ctx := context.Background()
+	ca := srv.CodeArtifact()
+	if _, err := ca.CreateDomain(ctx, &codeartifact.CreateDomainInput{Domain: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ca.CreateRepository(ctx, &codeartifact.CreateRepositoryInput{Domain: aws.String("bench"), Repository: aws.String("bench")}); err != nil {
+		b.Fatal(err)
+	}
+	return srv, ca
 }
 
 // npmDomain returns a catalog with npm's rules on a new SQLite store,
@@ -71,6 +82,19 @@ func npmDomain(b *testing.B) (*catalog.Catalog, catalog.DomainRef, store.Reposit
 		b.Fatal(err)
 	}
 	return cat, d, repo
+}
+
+// sender returns a function that sends a request with an Authorization
+// header and a body (of contentType, unless "") and requires a 2xx answer.
+func sender(b *testing.B) func(method, url, auth, contentType string, body []byte) {
+	return func(method, url, auth, contentType string, body []byte) {
+		req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		mustDo(b, req)
+	}
 }
 
 // mustDo sends req and fails the benchmark unless it gets a 2xx answer,

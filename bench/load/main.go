@@ -62,6 +62,8 @@
 // connections (or wrk with -loader wrk), -warmup then -duration per case.
 // It runs on the same machine as the servers, so on a small machine it
 // takes CPU from them: compare servers with each other, within one run.
+// -large-only measures only the 5 MB file cases (one serving path for
+// every format: their figures should agree within one run).
 //
 // Nothing here runs under `go test`: this is a command.
 package main
@@ -136,6 +138,7 @@ type runner struct {
 	rounds            int
 	hold              time.Duration
 	skipInstall       bool
+	largeOnly         bool // -large-only: only the 5 MB file cases
 	reposiliteJarPath string
 	backends          *backends // -backend: a second Arca on shared storage, nil for none
 
@@ -165,6 +168,7 @@ func main() {
 		rounds     = flag.Int("rounds", atoiOr(envOr("BENCH_ROUNDS", "1"), 1), "rounds per case, servers alternating; the median round is reported (BENCH_ROUNDS)")
 		installs   = flag.Int("install-runs", atoiOr(envOr("BENCH_INSTALL_RUNS", "3"), 3), "measured `npm install` runs per server (BENCH_INSTALL_RUNS)")
 		skipNPMI   = flag.Bool("skip-npm-install", false, "leave out the npm install scenario")
+		largeOnly  = flag.Bool("large-only", false, "measure only the 5 MB file cases of the scenarios")
 		jsonOut    = flag.String("json", "", "also write the figures as JSON to this file")
 		keep       = flag.Bool("keep", false, "keep the temporary directory (servers' data and logs)")
 		hold       = flag.Duration("hold", 0, "after seeding each scenario, wait this long before measuring (to attach a profiler; PIDs are logged)")
@@ -209,7 +213,7 @@ func main() {
 	r := &runner{
 		opts: loadOpts{conns: *conns, warmup: *warmup, duration: *duration, loader: *loader},
 		root: root, dir: dir, cache: *cacheDir, install: !*noInstall,
-		installRuns: *installs, rounds: *rounds, hold: *hold, skipInstall: *skipNPMI, reposiliteJarPath: *reposilite,
+		installRuns: *installs, rounds: *rounds, hold: *hold, skipInstall: *skipNPMI, largeOnly: *largeOnly, reposiliteJarPath: *reposilite,
 		scaleFormats: strings.Split(*scaleFmts, ","), scaleVersionCounts: versionCounts, scalePackages: packageCounts, scaleWriters: max(1, *scaleWrite),
 		backends: backs,
 	}
@@ -340,6 +344,9 @@ type contender struct {
 // falls on all of them alike), and keeps each server's median round by
 // requests per second.
 func (r *runner) measureCase(scenario, name string, large bool, cs []contender) {
+	if r.largeOnly && !large {
+		return
+	}
 	results := make([][]result, len(cs))
 	failed := make([]string, len(cs))
 	for round := 1; round <= r.rounds; round++ {

@@ -138,11 +138,30 @@ func Serve(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact.
 			return nil
 		}
 	}
-	w.Header()["Etag"] = []string{`"` + a.SHA256 + `"`}
-	if contentType != "" {
-		w.Header()["Content-Type"] = []string{contentType}
+	f, info, err := openToServe(r.Context(), blobs, d)
+	if err != nil {
+		return err
 	}
-	return stream(w, r, blobs, d, true)
+	defer f.Close()
+	if m, ok := f.(memoReader); ok {
+		// A small blob in memory (blobcache): one write, no system call
+		// to read it, and header values formatted once per cached blob.
+		hv, _ := m.Memo().(*headerValues)
+		if hv == nil {
+			hv, _ = m.KeepMemo(newHeaderValues(a.SHA256, contentType, info.ModTime, len(m.Bytes()))).(*headerValues)
+		}
+		if hv != nil {
+			hv.send(w, r, a.SHA256, contentType, m.Bytes())
+			return nil
+		}
+	}
+	h := w.Header()
+	h["Etag"] = []string{etag(a.SHA256)}
+	if contentType != "" {
+		h["Content-Type"] = []string{contentType}
+	}
+	send(w, r, f, info.ModTime)
+	return nil
 }
 
 // Stream writes an asset's bytes as the response to r, honouring Range,
@@ -154,35 +173,82 @@ func Stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, a artifact
 	if err != nil {
 		return err
 	}
-	return stream(w, r, blobs, d, false)
-}
-
-// stream sends blob d, with its modification time as Last-Modified when
-// modified is set.
-func stream(w http.ResponseWriter, r *http.Request, blobs blob.Store, d blob.Digest, modified bool) error {
-	open := blobs.Open
-	if c, ok := blobs.(interface {
-		OpenToServe(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error)
-	}); ok {
-		open = c.OpenToServe // blobcache: keep small blobs clients fetch
-	}
-	f, info, err := open(r.Context(), d)
+	f, _, err := openToServe(r.Context(), blobs, d)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	var modtime time.Time
-	if modified {
-		modtime = info.ModTime
+	send(w, r, f, time.Time{})
+	return nil
+}
+
+// openToServe opens blob d for a download: through the blob cache's
+// OpenToServe when there is one, which keeps small blobs clients fetch.
+func openToServe(ctx context.Context, blobs blob.Store, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
+	if c, ok := blobs.(interface {
+		OpenToServe(context.Context, blob.Digest) (io.ReadSeekCloser, blob.Info, error)
+	}); ok {
+		return c.OpenToServe(ctx, d)
 	}
+	return blobs.Open(ctx, d)
+}
+
+// send sends f, with modtime (when not zero) as Last-Modified.
+func send(w http.ResponseWriter, r *http.Request, f io.ReadSeeker, modtime time.Time) {
 	if m, ok := f.(interface{ Bytes() []byte }); ok {
 		// A small blob in memory (blobcache): one write, no system call
 		// to read it.
 		respond.Bytes(w, r, modtime, m.Bytes())
-		return nil
+		return
 	}
 	http.ServeContent(w, r, "", modtime, f)
-	return nil
+}
+
+func etag(sha256 string) string { return `"` + sha256 + `"` }
+
+// memoReader is a blob in memory that keeps a value for its callers
+// (blobcache.Reader).
+type memoReader interface {
+	Bytes() []byte
+	Memo() any
+	KeepMemo(v any) any
+}
+
+// headerValues are what a blob in memory is sent with, formatted once
+// and kept with it: its ETag, Content-Type, Content-Length and
+// Last-Modified.
+type headerValues struct {
+	sha256, contentType string // what etag and ctype were made from
+	etag, ctype         []string
+	fields              *respond.Fields
+}
+
+func newHeaderValues(sha256, contentType string, modtime time.Time, size int) *headerValues {
+	hv := &headerValues{sha256: sha256, contentType: contentType, etag: []string{etag(sha256)}, fields: respond.NewFields(modtime, size)}
+	if contentType != "" {
+		hv.ctype = []string{contentType}
+	}
+	return hv
+}
+
+// send answers r with body, the blob's bytes, as the asset whose SHA-256
+// is sha256 (the same digest; any other spelling of it gets its own ETag
+// value) and as contentType.
+func (hv *headerValues) send(w http.ResponseWriter, r *http.Request, sha256, contentType string, body []byte) {
+	h := w.Header()
+	if sha256 == hv.sha256 {
+		h["Etag"] = hv.etag
+	} else {
+		h["Etag"] = []string{etag(sha256)}
+	}
+	switch {
+	case contentType == "":
+	case contentType == hv.contentType:
+		h["Content-Type"] = hv.ctype
+	default:
+		h["Content-Type"] = []string{contentType}
+	}
+	hv.fields.Bytes(w, r, body)
 }
 
 // Open returns an asset's bytes for streaming (the control plane's

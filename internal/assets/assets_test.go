@@ -175,6 +175,54 @@ func TestStream(t *testing.T) {
 	}
 }
 
+// Serve sends a blob from the cache with the same headers as from the
+// store, whatever each call's content type, and answers revalidations and
+// ranges there too (its header values are kept with the cached blob).
+func TestServeFromCache(t *testing.T) {
+	fs, _ := fsblob.New(t.TempDir())
+	blobs := blobcache.New(fs, 1<<20)
+	content := []byte("a small asset, served from memory once fetched")
+	a, err := Store(t.Context(), blobs, "f", bytes.NewReader(content), Expect{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(contentType string, header ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/f", nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		if err := Serve(rec, req, blobs, a, contentType); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	first := serve("application/octet-stream")
+	for _, pass := range []string{"cached", "cached again"} {
+		rec := serve("application/octet-stream")
+		if rec.Code != http.StatusOK || rec.Body.String() != string(content) {
+			t.Fatalf("%s: %d %q", pass, rec.Code, rec.Body.String())
+		}
+		for _, k := range []string{"ETag", "Content-Type", "Last-Modified", "Content-Length"} {
+			if got, want := rec.Header().Get(k), first.Header().Get(k); got != want || want == "" {
+				t.Errorf("%s: %s %q, from the store %q", pass, k, got, want)
+			}
+		}
+	}
+	if st := blobs.Stats(); st.Hits < 2 {
+		t.Fatalf("blob cache stats %+v: not served from the cache", st)
+	}
+	if got := serve("application/x-tar").Header().Get("Content-Type"); got != "application/x-tar" {
+		t.Errorf("another format's content type: %q", got)
+	}
+	if rec := serve("application/octet-stream", "If-None-Match", `"`+a.SHA256+`"`); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Errorf("If-None-Match with the ETag: %d, want 304", rec.Code)
+	}
+	if rec := serve("application/octet-stream", "Range", "bytes=2-6"); rec.Code != http.StatusPartialContent || rec.Body.String() != string(content[2:7]) {
+		t.Errorf("Range: %d %q", rec.Code, rec.Body.String())
+	}
+}
+
 // onlySeeker hides a reader's ReadAt.
 type onlySeeker struct{ io.ReadSeeker }
 

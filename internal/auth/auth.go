@@ -145,7 +145,9 @@ func (a *Authenticator) SigV4(r *http.Request, maxBody int64, services ...string
 	if err := sigv4.Verify(r, claim, secret, payloadHash); err != nil {
 		return r, identity.Principal{}, err
 	}
-	r2 := r.Clone(identity.WithPrincipal(r.Context(), p))
+	// A shallow copy: the caller goes on with r2 alone, so nothing needs
+	// the deep copy of headers and URL that Clone makes.
+	r2 := r.WithContext(identity.WithPrincipal(r.Context(), p))
 	r2.Body = body
 	return r2, p, nil
 }

@@ -10,7 +10,7 @@
 //	          version orders 2 MiB
 //	pypi      pages 24 MiB, runs 12 MiB, release entries 14 MiB,
 //	          version orders 2 MiB
-//	maven     metadata 14 MiB, version orders 2 MiB
+//	maven     metadata 12 MiB, runs of versions 2 MiB, version orders 2 MiB
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB
@@ -30,9 +30,10 @@
 // for the last second first, then any); one entry larger than a quarter
 // of its share is not kept at all. What the change counters and the
 // writers' records drop leaves a mark in a bucket (a floor) so that
-// nothing cached under a dropped value looks fresh. While the server is quiet, entries nobody used for a
-// few seconds go too (Register, DropUnused): a share is what a cache may
-// hold under load, not what an idle server keeps. The public registries'
+// nothing cached under a dropped value looks fresh. While the server is
+// quiet, entries nobody used for a few seconds go too (Register,
+// DropUnused): a share is what a cache may hold under load, not what an
+// idle server keeps. The public registries'
 // documents are the exception: they stay, to be served when a registry
 // cannot be reached.
 package cachesize

@@ -25,11 +25,12 @@
 // Reads that every request makes are kept in memory, each bounded in bytes
 // (its share of the server's cache budget, SetCacheBudget): version
 // lookups (versioncache.go, valid while the package generation holds) and
-// decoded version lists (versionlist.go: ListVersions asks the store for
-// each version's stamp and reads again only the versions that changed, so
-// a package of thousands of versions costs one version's decoding per
-// publish; VersionsWithStatus reads the stamps of the versions with one
-// status alone).
+// decoded version lists (versionlist.go: ListVersions keeps each list
+// with the package's change number and asks the store only what changed
+// since, so a package of thousands of versions costs one version's
+// decoding per publish and nothing when nothing changed;
+// VersionsWithStatus reads the stamps of the versions with one status
+// alone).
 //
 // Rules kept here (User Guide, "Working with repositories", "Working with
 // upstream repositories", "Domains"):

@@ -96,11 +96,23 @@ func (c *Catalog) PackageVersions(ctx context.Context, repo store.Repository, re
 // Versions found are cached (every download asks) until the package's
 // generation changes.
 func (c *Catalog) Version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
+	return c.version(ctx, repo, ref, version, false)
+}
+
+// SharedVersion is Version for a caller that only reads the version (a
+// download looking for its asset): a cached version comes without a copy
+// of its assets and metadata, which it shares with the cache and which
+// must not be modified.
+func (c *Catalog) SharedVersion(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
+	return c.version(ctx, repo, ref, version, true)
+}
+
+func (c *Catalog) version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, shared bool) (store.Version, error) {
 	key := versionKey{repository: repo.ID, ref: ref, version: version}
 	// The generation is read before the store: a change committed while
 	// the version is read leaves it under the old generation, stale.
 	gen := c.PackageGeneration(repo.DomainID, ref)
-	if v, ok := c.versions.get(key, gen); ok {
+	if v, ok := c.versions.get(key, gen, shared); ok {
 		return v, nil
 	}
 	v, err := c.getVersion(ctx, c.st, repo, ref, version)

@@ -38,8 +38,9 @@ func newVersionCache(max int64) *versionCache {
 	return &versionCache{l: newLRU[versionKey, cachedVersion](max, max/16)}
 }
 
-// get returns a copy of the version cached for key if it is still valid.
-func (c *versionCache) get(key versionKey, gen uint64) (store.Version, bool) {
+// get returns the version cached for key if it is still valid: a copy,
+// or if shared the cache's own, whose slices must not be modified.
+func (c *versionCache) get(key versionKey, gen uint64, shared bool) (store.Version, bool) {
 	cv, ok := c.l.get(key)
 	if !ok {
 		return store.Version{}, false
@@ -47,6 +48,9 @@ func (c *versionCache) get(key versionKey, gen uint64) (store.Version, bool) {
 	if cv.generation != gen {
 		c.l.drop(key)
 		return store.Version{}, false
+	}
+	if shared {
+		return cv.v, true
 	}
 	return cloneVersion(cv.v), true
 }

@@ -24,15 +24,15 @@ func TestVersionCacheBound(t *testing.T) {
 	for i := range 20 {
 		c.put(testKey(i), 7, v)
 	}
-	if _, ok := c.get(testKey(0), 7); !ok { // 0 is now the most recently used
+	if _, ok := c.get(testKey(0), 7, false); !ok { // 0 is now the most recently used
 		t.Fatal("entry 0 missing before the cache was full")
 	}
 	c.put(testKey(20), 7, v)
-	if _, ok := c.get(testKey(1), 7); ok {
+	if _, ok := c.get(testKey(1), 7, false); ok {
 		t.Error("entry 1, the least recently used, survived an insertion into a full cache")
 	}
 	for _, i := range []int{0, 2, 20} {
-		if _, ok := c.get(testKey(i), 7); !ok {
+		if _, ok := c.get(testKey(i), 7, false); !ok {
 			t.Errorf("entry %d was evicted", i)
 		}
 	}
@@ -40,20 +40,37 @@ func TestVersionCacheBound(t *testing.T) {
 		t.Errorf("size %d of max %d, %d entries, %d in the list", c.l.size, c.l.max, len(c.l.entries), c.l.order.Len())
 	}
 
-	if _, ok := c.get(testKey(2), 8); ok {
+	if _, ok := c.get(testKey(2), 8, false); ok {
 		t.Error("an entry read at generation 7 was served at generation 8")
 	}
-	if _, ok := c.get(testKey(2), 7); ok {
+	if _, ok := c.get(testKey(2), 7, false); ok {
 		t.Error("a stale entry was kept")
 	}
 
 	huge := store.Version{Version: "x", Meta: artifact.Meta{Readme: strings.Repeat("r", int(c.l.max))}}
 	c.put(testKey(99), 7, huge)
-	if _, ok := c.get(testKey(99), 7); ok {
+	if _, ok := c.get(testKey(99), 7, false); ok {
 		t.Error("a version bigger than a sixteenth of the cache was cached")
 	}
-	if _, ok := c.get(testKey(0), 7); !ok {
+	if _, ok := c.get(testKey(0), 7, false); !ok {
 		t.Error("a huge version flushed the cache")
+	}
+}
+
+// A copy leaves the cached version alone; a shared read is the cache's
+// own (read-only) version.
+func TestVersionCacheCopies(t *testing.T) {
+	c := newVersionCache(1 << 20)
+	c.put(testKey(1), 7, store.Version{Version: "x", Assets: []artifact.Asset{{Name: "a"}}})
+	v, _ := c.get(testKey(1), 7, false)
+	v.Assets[0].Name = "changed"
+	if shared, _ := c.get(testKey(1), 7, true); shared.Assets[0].Name != "a" {
+		t.Errorf("changing a copy changed the cache: %q", shared.Assets[0].Name)
+	}
+	a, _ := c.get(testKey(1), 7, true)
+	b, _ := c.get(testKey(1), 7, true)
+	if &a.Assets[0] != &b.Assets[0] {
+		t.Error("shared reads copied the version")
 	}
 }
 
@@ -65,13 +82,13 @@ func TestVersionCacheDropsUnused(t *testing.T) {
 	c.put(testKey(0), 7, v)
 	c.put(testKey(1), 7, v)
 	since := cachesize.Tick()
-	c.get(testKey(1), 7)
+	c.get(testKey(1), 7, false)
 	c.put(testKey(2), 7, v)
 	if freed := c.l.dropUnused(since); freed != versionSize(testKey(0), v) {
 		t.Errorf("dropUnused freed %d bytes, want entry 0's %d", freed, versionSize(testKey(0), v))
 	}
 	for i, want := range []bool{false, true, true} {
-		if _, ok := c.get(testKey(i), 7); ok != want {
+		if _, ok := c.get(testKey(i), 7, false); ok != want {
 			t.Errorf("entry %d kept: %v, want %v", i, ok, want)
 		}
 	}

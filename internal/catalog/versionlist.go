@@ -1,79 +1,57 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
 )
 
 // VersionListBytes bounds the memory of kept version lists.
 const VersionListBytes = 32 << 20
 
-// versionListMaxRead is how many changed versions a list reads one by one;
-// beyond it, the whole list is read again.
-const versionListMaxRead = 32
-
-// ListVersions returns every version of a package with its assets, in no
-// particular order, as the store has them now. The versions are kept
-// decoded between calls: each call asks the store for the versions'
-// stamps only (store.VersionStamp: a few small columns per version) and
-// reads in full only those whose stamp changed, so that a package of
-// thousands of versions costs one version's decoding per publish instead
-// of every version's. Nothing depends on a generation: what the store
-// says now decides, on every engine and with several server processes.
+// ListVersions returns every version of a package with its assets, by ID,
+// as the store has them now. The versions are kept decoded between calls,
+// with the package's change number they are as of: each call asks the
+// store what changed since (store.VersionChanges: one indexed row when
+// nothing did, the changed versions and the IDs of the deleted ones
+// otherwise) and applies it, so that a package of thousands of versions
+// costs one version's decoding per publish, and no pass over every
+// version. Nothing depends on a generation: the store's change number
+// decides, on every engine and with several server processes.
 //
-// The versions returned share their slices (assets, metadata) with the
-// kept list and with other callers: they must not be modified.
+// The versions returned share their slices (assets, metadata) and their
+// backing array with the kept list and with other callers: they must not
+// be modified.
 func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Version, error) {
-	stamps, err := c.st.VersionStamps(ctx, packageID)
+	kept := c.lists.get(packageID)
+	var since int64
+	if kept != nil {
+		since = kept.seq
+	}
+	ch, err := c.st.VersionChanges(ctx, packageID, since)
+	if errors.Is(err, errkind.ErrNotFound) {
+		// Deleted since the caller found it: no versions (as a list of
+		// them read then would have said).
+		c.lists.l.drop(packageID)
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	kept := c.lists.get(packageID)
-	var changed []store.VersionStamp
-	for _, s := range stamps {
-		if v, ok := kept[s.ID]; !ok || !sameStamp(v, s) {
-			changed = append(changed, s)
-		}
+	if kept != nil && !ch.All && len(ch.Changed) == 0 && len(ch.Deleted) == 0 {
+		return slices.Clip(kept.versions), nil
 	}
-	if len(changed) == 0 && len(kept) == len(stamps) {
-		return listOf(kept, stamps), nil
-	}
-	if len(changed) > versionListMaxRead || kept == nil {
-		vs, err := c.st.ListVersions(ctx, packageID, true)
-		if err != nil {
-			return nil, err
-		}
-		c.lists.put(packageID, vs)
-		return vs, nil
-	}
-	next := make(map[int64]store.Version, len(stamps))
-	for _, s := range stamps {
-		if v, ok := kept[s.ID]; ok && sameStamp(v, s) {
-			next[s.ID] = v
-		}
-	}
-	for _, s := range changed {
-		v, err := c.st.GetVersion(ctx, packageID, s.Version)
-		if err != nil {
-			// Changed again (or deleted) since the stamps were read: read
-			// everything, consistently.
-			vs, err := c.st.ListVersions(ctx, packageID, true)
-			if err != nil {
-				return nil, err
-			}
-			c.lists.put(packageID, vs)
-			return vs, nil
-		}
-		next[v.ID] = v
-	}
-	vs := make([]store.Version, 0, len(next))
-	for _, v := range next {
-		vs = append(vs, v)
-	}
-	c.lists.put(packageID, vs)
-	return vs, nil
+	next := kept.apply(ch)
+	c.lists.put(packageID, next)
+	// Clipped: a caller's append makes its own array instead of writing
+	// where the kept list grows.
+	return slices.Clip(next.versions), nil
 }
 
 // VersionsWithStatus returns the versions of a package in repo that
@@ -97,45 +75,102 @@ func (c *Catalog) VersionsWithStatus(ctx context.Context, repo store.Repository,
 	return out, nil
 }
 
-func sameStamp(v store.Version, s store.VersionStamp) bool {
-	return v.Status == s.Status && v.Revision == s.Revision && v.UpdatedAt.Equal(s.UpdatedAt) && v.Version == s.Version
+// versionList is a package's versions by ID as of a change number.
+// versions is never modified where callers can see it: a new version
+// (the next ID, as a publish makes) is appended past the end of the
+// slice, by the one apply that claims the list (extended); any other
+// change makes a new slice.
+type versionList struct {
+	seq      int64
+	versions []store.Version
+	size     int64 // versionSize of every version
+	extended atomic.Bool
 }
 
-// listOf returns the kept versions in the stamps' order.
-func listOf(kept map[int64]store.Version, stamps []store.VersionStamp) []store.Version {
-	out := make([]store.Version, len(stamps))
-	for i, s := range stamps {
-		out[i] = kept[s.ID]
+// apply returns the list with the changes applied (l may be nil: no list).
+func (l *versionList) apply(ch store.VersionChanges) *versionList {
+	changed := ch.Changed
+	if !slices.IsSortedFunc(changed, byID) {
+		changed = slices.Clone(changed)
+		slices.SortFunc(changed, byID)
 	}
-	return out
+	next := &versionList{seq: ch.Seq}
+	if l == nil || ch.All {
+		next.versions = changed
+		for _, v := range changed {
+			next.size += listedSize(v)
+		}
+		return next
+	}
+	next.size = l.size
+	n := len(l.versions)
+	if len(ch.Deleted) == 0 && (len(changed) == 0 || n == 0 || changed[0].ID > l.versions[n-1].ID) && l.extended.CompareAndSwap(false, true) {
+		// Only new versions, after every kept one: append (the backing
+		// array grows by doubling, so a publish costs its own version).
+		next.versions = append(l.versions, changed...)
+		for _, v := range changed {
+			next.size += listedSize(v)
+		}
+		return next
+	}
+	deleted := make(map[int64]bool, len(ch.Deleted))
+	for _, id := range ch.Deleted {
+		deleted[id] = true
+	}
+	// Merge the kept versions and the changed ones, both by ID.
+	out := make([]store.Version, 0, n+len(changed))
+	i := 0
+	for _, v := range changed {
+		for ; i < n && l.versions[i].ID < v.ID; i++ {
+			if old := l.versions[i]; deleted[old.ID] {
+				next.size -= listedSize(old)
+			} else {
+				out = append(out, old)
+			}
+		}
+		if i < n && l.versions[i].ID == v.ID {
+			next.size -= listedSize(l.versions[i])
+			i++
+		}
+		if !deleted[v.ID] {
+			out = append(out, v)
+			next.size += listedSize(v)
+		}
+	}
+	for ; i < n; i++ {
+		if old := l.versions[i]; deleted[old.ID] {
+			next.size -= listedSize(old)
+		} else {
+			out = append(out, old)
+		}
+	}
+	next.versions = out
+	return next
 }
+
+func byID(a, b store.Version) int { return cmp.Compare(a.ID, b.ID) }
+
+func listedSize(v store.Version) int64 { return versionSize(versionKey{version: v.Version}, v) }
 
 // versionLists keeps decoded version lists by package, least recently
 // used out first, within a byte bound; a package whose list is larger
 // than half of it is read in full every time (at the default budget,
 // about 10,000 versions of an npm package with 1.5 KB manifests fit).
 type versionLists struct {
-	l *lru[int64, map[int64]store.Version]
+	l *lru[int64, *versionList]
 }
 
 func newVersionLists(max int64) *versionLists {
-	return &versionLists{l: newLRU[int64, map[int64]store.Version](max, max/2)}
+	return &versionLists{l: newLRU[int64, *versionList](max, max/2)}
 }
 
-// get returns the kept versions of a package by ID (nil when none are
-// kept); the map is never modified after it is kept.
-func (l *versionLists) get(packageID int64) map[int64]store.Version {
-	m, _ := l.l.get(packageID)
-	return m
+// get returns the kept list of a package (nil when none is kept).
+func (l *versionLists) get(packageID int64) *versionList {
+	vl, _ := l.l.get(packageID)
+	return vl
 }
 
-// put keeps vs as the package's versions.
-func (l *versionLists) put(packageID int64, vs []store.Version) {
-	m := make(map[int64]store.Version, len(vs))
-	var size int64
-	for _, v := range vs {
-		m[v.ID] = v
-		size += versionSize(versionKey{version: v.Version}, v)
-	}
-	l.l.put(packageID, m, size)
+// put keeps vl as the package's list.
+func (l *versionLists) put(packageID int64, vl *versionList) {
+	l.l.put(packageID, vl, vl.size)
 }

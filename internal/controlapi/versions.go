@@ -353,15 +353,18 @@ func (a *API) getPackageVersionAsset(w http.ResponseWriter, r *http.Request, c *
 	if i < 0 {
 		return errkind.NotFoundf("Version %s of %s has no asset %s", v.Version, a.cfg.Formats.Display(ref), in.Asset).OnResource("asset", in.Asset)
 	}
+	// Keys in canonical form, as Set would make them on every call.
 	h := w.Header()
-	h.Set("X-AssetName", in.Asset)
-	h.Set("X-PackageVersion", v.Version)
-	h.Set("X-PackageVersionRevision", v.Revision)
-	h.Set("Content-Type", "application/octet-stream")
+	h["X-Assetname"] = []string{in.Asset}
+	h["X-Packageversion"] = []string{v.Version}
+	h["X-Packageversionrevision"] = []string{v.Revision}
+	h["Content-Type"] = octetStream
 	// As a package endpoint's download: small assets from memory in one
 	// write, others with sendfile; Range honoured.
 	return assets.Stream(w, r, a.blobs, v.Assets[i])
 }
+
+var octetStream = []string{"application/octet-stream"}
 
 // --- GetPackageVersionReadme ---
 

@@ -153,7 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // token; per account on the repository, reads and writes apart) and holds
 // one of its principal's in-flight slots until release.
 func (h *Handler) admit(r *http.Request, req *Request) (release func(), err error) {
-	if err := h.throttle.Token(string(req.Claims.ID[:])); err != nil {
+	if err := h.throttle.Token(req.Claims.ID[:]); err != nil {
 		return nil, err
 	}
 	if err := h.throttle.Repository(req.Principal.Account, strconv.FormatInt(req.Repository.ID, 10), !readOnly(r.Method)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strings"
 
 	"github.com/arcahq/arca/internal/errkind"
 )
@@ -28,4 +29,18 @@ func RestRequest(ctx context.Context, r *http.Request, rest string) (*http.Reque
 	inner := r.WithContext(ctx)
 	inner.URL = &u
 	return inner, nil
+}
+
+// Split appends the "/"-separated segments of path to dst and returns
+// the result, as strings.Split would return them: a caller passing a
+// small array's slice splits a request path without allocating.
+func Split(dst []string, path string) []string {
+	for {
+		seg, after, found := strings.Cut(path, "/")
+		dst = append(dst, seg)
+		if !found {
+			return dst
+		}
+		path = after
+	}
 }

@@ -3,6 +3,7 @@ package format_test
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/Masterminds/semver/v3"
@@ -97,5 +98,14 @@ func TestSortParsedIsCompareOrder(t *testing.T) {
 	format.SortParsed(got, func(s string) string { return s }, semver.StrictNewVersion, (*semver.Version).Compare)
 	if !slices.Equal(got, want) {
 		t.Errorf("SortParsed = %v, want %v", got, want)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	for _, p := range []string{"", "/", "a", "a/b", "/a/b/", "a//b", "@scope%2fname/-/name-1.0.0.tgz", "1/2/3/4/5/6/7/8/9/10"} {
+		var buf [4]string
+		if got, want := format.Split(buf[:0], p), strings.Split(p, "/"); !slices.Equal(got, want) {
+			t.Errorf("Split(%q) = %q, want %q", p, got, want)
+		}
 	}
 }

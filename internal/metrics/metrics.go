@@ -1,7 +1,10 @@
 package metrics
 
 import (
+	"maps"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +36,39 @@ type Metrics struct {
 	storeKinds                      map[string]prometheus.Observer
 	tokenResults, revocationResults map[string]prometheus.Counter
 	decisionResults                 map[string]prometheus.Counter
+	// requestChildren are the children of requests resolved so far (the
+	// label values are few: surfaces, operations and status classes),
+	// replaced whole on each addition so that a request reads without a
+	// lock.
+	requestChildren atomic.Pointer[map[requestLabels]prometheus.Observer]
+	requestMu       sync.Mutex // held to add a child
+}
+
+// requestLabels are a request's label values.
+type requestLabels struct{ surface, operation, class string }
+
+// requestChild returns the child of requests for l.
+func (m *Metrics) requestChild(l requestLabels) prometheus.Observer {
+	if all := m.requestChildren.Load(); all != nil {
+		if o, ok := (*all)[l]; ok {
+			return o
+		}
+	}
+	m.requestMu.Lock()
+	defer m.requestMu.Unlock()
+	var all map[requestLabels]prometheus.Observer
+	if old := m.requestChildren.Load(); old != nil {
+		if o, ok := (*old)[l]; ok {
+			return o
+		}
+		all = maps.Clone(*old)
+	} else {
+		all = map[requestLabels]prometheus.Observer{}
+	}
+	o := m.requests.WithLabelValues(l.surface, l.operation, l.class)
+	all[l] = o
+	m.requestChildren.Store(&all)
+	return o
 }
 
 // labeled is a collector vector of one label: a *prometheus.CounterVec

@@ -74,5 +74,5 @@ func (m *Metrics) Done(ctx context.Context, status int, d time.Duration) {
 	if m == nil || r == nil {
 		return
 	}
-	m.requests.WithLabelValues(r.surface, r.operation, StatusClass(status)).Observe(d.Seconds())
+	m.requestChild(requestLabels{r.surface, r.operation, StatusClass(status)}).Observe(d.Seconds())
 }

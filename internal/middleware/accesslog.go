@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -19,6 +20,54 @@ type AccessLog struct {
 	w    io.Writer
 	json bool
 	bufs sync.Pool
+	// last is the second of the last line, formatted: the lines of one
+	// second (thousands, on a busy server) differ in their fraction only.
+	last atomic.Pointer[second]
+}
+
+// second is a second's date, time and zone offset, formatted.
+type second struct {
+	unix       int64
+	loc        *time.Location
+	date, zone []byte // 2006-01-02T15:04:05 and Z07:00
+}
+
+// second returns at's second, formatted.
+func (a *AccessLog) second(at time.Time) *second {
+	if s := a.last.Load(); s != nil && s.unix == at.Unix() && s.loc == at.Location() {
+		return s
+	}
+	s := &second{unix: at.Unix(), loc: at.Location(),
+		date: at.AppendFormat(nil, "2006-01-02T15:04:05"), zone: at.AppendFormat(nil, "Z07:00")}
+	a.last.Store(s)
+	return s
+}
+
+// appendTime writes at as AppendFormat would with layout
+// 2006-01-02T15:04:05.000Z07:00 (text) or time.RFC3339Nano (JSON), from
+// its second s, formatted.
+func appendTime(b []byte, at time.Time, s *second, json bool) []byte {
+	b = append(b, s.date...)
+	ns := at.Nanosecond()
+	if json {
+		if ns != 0 {
+			var frac [10]byte
+			frac[0] = '.'
+			for i := 9; i > 0; i-- {
+				frac[i] = byte('0' + ns%10)
+				ns /= 10
+			}
+			n := 10
+			for frac[n-1] == '0' {
+				n--
+			}
+			b = append(b, frac[:n]...)
+		}
+	} else {
+		ms := ns / 1e6
+		b = append(b, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10))
+	}
+	return append(b, s.zone...)
 }
 
 // NewAccessLog returns an access log writing to w (a LogWriter, so that
@@ -39,10 +88,11 @@ type line struct {
 func (a *AccessLog) write(l line) {
 	bp := a.bufs.Get().(*[]byte)
 	b := (*bp)[:0]
+	sec := a.second(l.at)
 	if a.json {
-		b = l.appendJSON(b)
+		b = l.appendJSON(b, sec)
 	} else {
-		b = l.appendText(b)
+		b = l.appendText(b, sec)
 	}
 	a.w.Write(b)
 	*bp = b
@@ -50,9 +100,9 @@ func (a *AccessLog) write(l line) {
 }
 
 // appendText writes what slog.TextHandler would.
-func (l line) appendText(b []byte) []byte {
+func (l line) appendText(b []byte, sec *second) []byte {
 	b = append(b, "time="...)
-	b = l.at.AppendFormat(b, "2006-01-02T15:04:05.000Z07:00")
+	b = appendTime(b, l.at, sec, false)
 	b = append(b, " level=INFO msg=request request_id="...)
 	b = appendTextValue(b, l.id)
 	b = append(b, " method="...)
@@ -84,9 +134,9 @@ func appendTextValue(b []byte, s string) []byte {
 }
 
 // appendJSON writes what slog.JSONHandler would.
-func (l line) appendJSON(b []byte) []byte {
+func (l line) appendJSON(b []byte, sec *second) []byte {
 	b = append(b, `{"time":"`...)
-	b = l.at.AppendFormat(b, time.RFC3339Nano)
+	b = appendTime(b, l.at, sec, true)
 	b = append(b, `","level":"INFO","msg":"request","request_id":`...)
 	b = jsonstr.Append(b, l.id)
 	b = append(b, `,"method":`...)

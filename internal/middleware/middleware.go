@@ -34,6 +34,7 @@ type requestContext struct {
 	hasClient bool
 	values    [2]struct{ key, value any } // the observer's, then Attach's
 	rec       recorder
+	idHeader  [1]string // the x-amzn-RequestId header's value
 }
 
 // Value answers the keys the request's context holds, and asks its parent
@@ -118,8 +119,8 @@ func Wrap(h http.Handler, log *slog.Logger, access *AccessLog, o Observer) http.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := NewID()
-		w.Header()[requestIDHeader] = []string{id}
-		ctx := &requestContext{Context: r.Context(), id: id, rec: recorder{ResponseWriter: w, status: http.StatusOK}}
+		ctx := &requestContext{Context: r.Context(), id: id, rec: recorder{ResponseWriter: w, status: http.StatusOK}, idHeader: [1]string{id}}
+		w.Header()[requestIDHeader] = ctx.idHeader[:]
 		if o != nil {
 			ctx.values[0].key, ctx.values[0].value = o.Start()
 		}

@@ -28,9 +28,10 @@ type AssetFetcher interface {
 // have yet is fetched through that connection, once however many requests
 // ask at the same time, and kept in the repository holding the connection
 // and in repo. Statuses are the caller's business: a version whose assets
-// cannot be downloaded gets nothing fetched.
+// cannot be downloaded gets nothing fetched. The version is read-only, as
+// SharedVersion's.
 func (r *Resolver) Asset(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version, name string) (store.Version, artifact.Asset, error) {
-	v, err := r.Version(ctx, repo, ref, version)
+	v, err := r.SharedVersion(ctx, repo, ref, version)
 	if err != nil {
 		return v, artifact.Asset{}, err
 	}

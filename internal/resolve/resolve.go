@@ -311,6 +311,11 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 			if err != nil {
 				return err
 			}
+			if len(view.Versions) == 0 {
+				// Sized once: growing a map of thousands of candidates
+				// moves them all at each step.
+				view.Versions = make(map[string]Candidate, len(vs))
+			}
 			for _, v := range vs {
 				if _, seen := view.Versions[v.Version]; !seen {
 					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
@@ -515,7 +520,23 @@ func (r *Resolver) remote(ctx context.Context, name string, ref artifact.Package
 // connection) if it was found elsewhere. Retention happens only for
 // versions whose assets can be downloaded.
 func (r *Resolver) Version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
-	if v, err := r.cat.Version(ctx, repo, ref, version); err == nil || !errors.Is(err, errkind.ErrNotFound) {
+	return r.version(ctx, repo, ref, version, false)
+}
+
+// SharedVersion is Version for a caller that only reads the version (a
+// download looking for its asset): what it returns may share its assets
+// and metadata with the catalog's cache (catalog.Catalog.SharedVersion)
+// and must not be modified.
+func (r *Resolver) SharedVersion(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string) (store.Version, error) {
+	return r.version(ctx, repo, ref, version, true)
+}
+
+func (r *Resolver) version(ctx context.Context, repo store.Repository, ref artifact.PackageRef, version string, shared bool) (store.Version, error) {
+	get := r.cat.Version
+	if shared {
+		get = r.cat.SharedVersion
+	}
+	if v, err := get(ctx, repo, ref, version); err == nil || !errors.Is(err, errkind.ErrNotFound) {
 		return v, err
 	}
 	view, err := r.view(ctx, repo, ref, only(version))

@@ -52,6 +52,14 @@ func StartWith(t testing.TB, serverOpts []server.Option, options ...func(*config
 	if err != nil {
 		t.Fatal(err)
 	}
+	return StartOn(t, ln, serverOpts, options...)
+}
+
+// StartOn starts a server accepting connections from ln, a listener on
+// 127.0.0.1 (a test's wrapper can watch what the server does with each
+// connection).
+func StartOn(t testing.TB, ln net.Listener, serverOpts []server.Option, options ...func(*config.Config)) *Server {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Listen = ln.Addr().String()
 	cfg.Data = t.TempDir()

@@ -34,9 +34,11 @@
 //
 // # Invariants
 //
-//   - The package is pure: no storage, no globals, no clock (the caller
-//     passes now), no logging. It never reads the request body and never
-//     modifies the request.
+//   - The package is pure: no storage, no clock (the caller passes now), no
+//     logging, and one global: the signing keys derived lately, at most
+//     1,024 (a key serves its secret and scope for a day, and deriving it
+//     is four HMACs). It never reads the request body and never modifies
+//     the request.
 //   - Verify compares signatures in constant time (hmac.Equal) and says
 //     nothing about where two signatures differ.
 //   - Every failure is an *Error whose Code is an AWS error type name; all of

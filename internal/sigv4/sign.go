@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 )
 
 // stringToSign builds step 2 of signing:
@@ -34,9 +35,47 @@ func appendScope(dst []byte, s Scope) []byte {
 	return append(dst, terminator...)
 }
 
-// signingKey derives step 3's key from the secret by the HMAC chain over the
-// scope: date, region, service, "aws4_request".
+// signingKey returns step 3's key for the secret and scope: derived once
+// and kept (signingKeys), since a client signs every request of a day with
+// the same key.
 func signingKey(secretAccessKey string, s Scope) []byte {
+	id := signingKeyID{secretAccessKey, s}
+	signingKeys.Lock()
+	k, ok := signingKeys.m[id]
+	signingKeys.Unlock()
+	if ok {
+		return k[:]
+	}
+	key := deriveSigningKey(secretAccessKey, s)
+	signingKeys.Lock()
+	if len(signingKeys.m) >= maxSigningKeys {
+		clear(signingKeys.m) // callers of other days and regions derive again
+	}
+	signingKeys.m[id] = [sha256.Size]byte(key)
+	signingKeys.Unlock()
+	return key
+}
+
+// signingKeys are the derived keys of the secrets and scopes seen lately:
+// the four HMACs of the derivation were a third of a signature check. A
+// scope's date is the request's (within the allowed skew), so a key stays
+// in use for a day; at most maxSigningKeys are kept, and the process
+// holds the secrets anyway.
+var signingKeys = struct {
+	sync.Mutex
+	m map[signingKeyID][sha256.Size]byte
+}{m: map[signingKeyID][sha256.Size]byte{}}
+
+const maxSigningKeys = 1024
+
+type signingKeyID struct {
+	secret string
+	scope  Scope
+}
+
+// deriveSigningKey derives step 3's key from the secret by the HMAC chain
+// over the scope: date, region, service, "aws4_request".
+func deriveSigningKey(secretAccessKey string, s Scope) []byte {
 	k := hmacSHA256([]byte("AWS4"+secretAccessKey), s.Date)
 	k = hmacSHA256(k, s.Region)
 	k = hmacSHA256(k, s.Service)

@@ -25,6 +25,11 @@
 //   - Asset bytes are counted once per domain: a domain's AssetSizeBytes is
 //     the total size of the distinct digests its package versions
 //     reference, kept true by every write that adds or removes an asset.
+//   - Every write of a package's versions or their assets takes the
+//     package's next change number, writers of one package one after the
+//     other, so that VersionChanges tells a reader what changed since the
+//     number it last saw, on every engine and across processes (the
+//     engines number writes with triggers: no write path can miss it).
 package store
 
 import (
@@ -518,6 +523,28 @@ type VersionStamp struct {
 	UpdatedAt time.Time
 }
 
+// VersionChanges is what changed in a package's versions since a change
+// number. Every write of a version (created, updated, deleted, an asset
+// added or removed) takes the package's next change number, in the
+// order the writes commit.
+type VersionChanges struct {
+	// Seq is the package's change number the changes bring a reader to:
+	// every write numbered up to it is in Changed or Deleted (a few
+	// later ones may be too; the next call with since = Seq returns them
+	// again).
+	Seq int64
+	// All says that Changed holds every version of the package: what the
+	// reader kept is to be dropped (since was 0, or ahead of the
+	// package's number, as after a restore from a backup).
+	All bool
+	// Changed holds the versions written after since, with their assets,
+	// as they are now, by ID.
+	Changed []Version
+	// Deleted holds the IDs of the versions deleted after since. An ID is
+	// never used again: a version in Changed and Deleted is deleted.
+	Deleted []int64
+}
+
 // Versions stores package versions and their assets. Assets reference
 // bytes by SHA-256 within the domain; the store counts each digest once.
 type Versions interface {
@@ -535,14 +562,17 @@ type Versions interface {
 	// ListVersions returns every version of the package, in no particular
 	// order (ordering is the format's business).
 	ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]Version, error)
-	// VersionStamps returns what tells each version of the package apart
-	// from an earlier read of it, without its metadata: a reader that
-	// keeps versions decoded reads again only those whose stamp changed.
-	VersionStamps(ctx context.Context, packageID int64) ([]VersionStamp, error)
-	// VersionStampsWithStatus is VersionStamps of the versions with that
-	// status only: a caller looking for the few Unfinished versions among
-	// thousands gets a few rows.
+	// VersionStampsWithStatus returns what tells apart each version of
+	// the package that has the status, without its metadata: a caller
+	// looking for the few Unfinished versions among thousands gets a few
+	// rows.
 	VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]VersionStamp, error)
+	// VersionChanges returns what changed in the package's versions after
+	// change number since (0: every version), with their assets: a reader
+	// that keeps a package's versions applies the changes to what it kept
+	// as of since, and keeps the result as of the number returned. A
+	// package that does not exist is errkind.NotFound.
+	VersionChanges(ctx context.Context, packageID, since int64) (VersionChanges, error)
 	// UpdateVersion replaces the status, revision and metadata of v.
 	UpdateVersion(ctx context.Context, v Version) error
 	// AddAsset adds an asset to a version; an existing name is

@@ -60,12 +60,13 @@ func (t *Throttle) Operation(account, op string) error {
 }
 
 // Token takes a request made with an authorization token from the
-// token's quota.
-func (t *Throttle) Token(id string) error {
+// token's quota. id is the token's id (its bytes are copied only when
+// the quota is on).
+func (t *Throttle) Token(id []byte) error {
 	if t == nil || t.token == nil {
 		return nil
 	}
-	return t.token.take(id, "Rate exceeded: at most %g requests a second with one authorization token.", "")
+	return t.token.take(string(id), "Rate exceeded: at most %g requests a second with one authorization token.", "")
 }
 
 // Repository takes a read or a write on a repository endpoint by account

@@ -61,11 +61,11 @@ func TestScaleAndOff(t *testing.T) {
 	c := &clock{t: time.Unix(1_700_000_000, 0)}
 	th := throttle.New(throttle.Config{Scale: 2}, c.now)
 	for i := range 2 * throttle.TokenQuota {
-		if err := th.Token("tok"); err != nil {
+		if err := th.Token([]byte("tok")); err != nil {
 			t.Fatalf("request %d: %v", i+1, err)
 		}
 	}
-	wantThrottled(t, th.Token("tok"), "at most 1600 requests a second with one authorization token")
+	wantThrottled(t, th.Token([]byte("tok")), "at most 1600 requests a second with one authorization token")
 	for i := range 2 * throttle.RepositoryWriteQuota {
 		if err := th.Repository("111122223333", "7", true); err != nil {
 			t.Fatalf("write %d: %v", i+1, err)

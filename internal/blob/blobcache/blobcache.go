@@ -60,7 +60,10 @@ type entry struct {
 	info    blob.Info
 	data    []byte
 	lastUse uint32 // cachesize.Now when last kept or served
+	memo    atomic.Pointer[memo]
 }
+
+type memo struct{ v any }
 
 // New returns s with a cache of at most maxBytes in front of it.
 func New(s blob.Store, maxBytes int64) *Store {
@@ -74,15 +77,39 @@ var _ blob.Redirector = (*Store)(nil)
 // Reader is what Open returns for a blob held in memory: a ReadSeekCloser
 // whose Bytes are the whole blob, for callers that can send them at once.
 type Reader struct {
-	*bytes.Reader
-	data []byte
+	bytes.Reader
+	e *entry
 }
 
 // Bytes returns the whole blob. The caller must not modify it.
-func (r Reader) Bytes() []byte { return r.data }
+func (r *Reader) Bytes() []byte { return r.e.data }
 
 // Close does nothing: the bytes belong to the cache.
-func (Reader) Close() error { return nil }
+func (*Reader) Close() error { return nil }
+
+// Memo returns the value kept with the blob for as long as it stays
+// cached (KeepMemo), nil if none: what a caller derives from the blob for
+// every response it sends it in, such as header values. The caller must
+// not modify it.
+func (r *Reader) Memo() any {
+	if m := r.e.memo.Load(); m != nil {
+		return m.v
+	}
+	return nil
+}
+
+// KeepMemo keeps v with the blob unless a value is kept already, and
+// returns the value kept.
+func (r *Reader) KeepMemo(v any) any {
+	r.e.memo.CompareAndSwap(nil, &memo{v})
+	return r.e.memo.Load().v
+}
+
+func (e *entry) reader() *Reader {
+	r := &Reader{e: e}
+	r.Reader.Reset(e.data)
+	return r
+}
 
 // Open returns the blob from memory when it is cached, else from the
 // store.
@@ -92,7 +119,7 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 			return nil, blob.Info{}, err
 		}
 		s.hits.Add(1)
-		return Reader{bytes.NewReader(e.data), e.data}, e.info, nil
+		return e.reader(), e.info, nil
 	}
 	s.misses.Add(1)
 	return s.Store.Open(ctx, d)
@@ -103,7 +130,7 @@ func (s *Store) Open(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blo
 // use Open and leave the cache to what clients fetch.
 func (s *Store) OpenToServe(ctx context.Context, d blob.Digest) (io.ReadSeekCloser, blob.Info, error) {
 	f, info, err := s.Open(ctx, d)
-	if _, cached := f.(Reader); err != nil || cached || info.Size > MaxEntry || info.Size > s.max {
+	if _, cached := f.(*Reader); err != nil || cached || info.Size > MaxEntry || info.Size > s.max {
 		return f, info, err
 	}
 	defer f.Close()
@@ -116,8 +143,8 @@ func (s *Store) OpenToServe(ctx context.Context, d blob.Digest) (io.ReadSeekClos
 			return nil, blob.Info{}, err
 		}
 	}
-	s.put(&entry{digest: d, info: info, data: data})
-	return Reader{bytes.NewReader(data), data}, info, nil
+	e := s.put(&entry{digest: d, info: info, data: data})
+	return e.reader(), info, nil
 }
 
 // Delete removes the blob from the store and from the cache.
@@ -150,11 +177,13 @@ func (s *Store) get(d blob.Digest) (*entry, bool) {
 	return e, true
 }
 
-func (s *Store) put(e *entry) {
+// put caches e and returns the entry held for its digest: e, or the one
+// another request cached meanwhile.
+func (s *Store) put(e *entry) *entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.byKey[e.digest]; ok {
-		return // another request cached it meanwhile
+	if el, ok := s.byKey[e.digest]; ok {
+		return el.Value.(*entry)
 	}
 	e.lastUse = cachesize.Now()
 	s.byKey[e.digest] = s.lru.PushFront(e)
@@ -162,6 +191,7 @@ func (s *Store) put(e *entry) {
 	for s.size > s.max {
 		s.remove(s.lru.Back())
 	}
+	return e
 }
 
 // dropUnused drops the blobs last served before tick before and returns

@@ -92,7 +92,7 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	for range 2 {
 		if _, r := readWith(t, s.Open, ds[0]); r == nil {
 			t.Fatal("no reader")
-		} else if _, ok := r.(Reader); ok {
+		} else if _, ok := r.(*Reader); ok {
 			t.Error("Open filled the cache")
 		}
 	}
@@ -102,7 +102,7 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 		if !bytes.Equal(got, small[0]) {
 			t.Fatal("wrong bytes")
 		}
-		if m, ok := r.(Reader); !ok || !bytes.Equal(m.Bytes(), small[0]) {
+		if m, ok := r.(*Reader); !ok || !bytes.Equal(m.Bytes(), small[0]) {
 			t.Fatalf("a small blob is not served from memory: %T", r)
 		}
 	}
@@ -112,7 +112,7 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	for range 2 {
 		if got, r := read(t, s, dBig); !bytes.Equal(got, big) {
 			t.Fatal("wrong bytes")
-		} else if _, ok := r.(Reader); ok {
+		} else if _, ok := r.(*Reader); ok {
 			t.Error("a blob over MaxEntry is held in memory")
 		}
 	}
@@ -142,8 +142,23 @@ func TestSmallBlobsFromMemory(t *testing.T) {
 	// Open serves what downloads cached.
 	if _, r := readWith(t, s.Open, ds[0]); r == nil {
 		t.Fatal("no reader")
-	} else if _, ok := r.(Reader); !ok {
+	} else if _, ok := r.(*Reader); !ok {
 		t.Error("Open does not serve a cached blob from memory")
+	}
+
+	// A memo stays with the cached blob: made once, then given back.
+	_, r := read(t, s, ds[0])
+	if v := r.(*Reader).Memo(); v != nil {
+		t.Errorf("memo %v before any was kept", v)
+	}
+	if v := r.(*Reader).KeepMemo(1); v != 1 {
+		t.Errorf("KeepMemo(1) = %v", v)
+	}
+	if v := r.(*Reader).KeepMemo(2); v != 1 {
+		t.Errorf("KeepMemo(2) over 1 = %v, want the first kept", v)
+	}
+	if _, r := read(t, s, ds[0]); r.(*Reader).Memo() != 1 {
+		t.Errorf("the next read's memo is %v, want 1", r.(*Reader).Memo())
 	}
 
 	// Delete takes the blob out of the cache too.

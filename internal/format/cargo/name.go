@@ -84,10 +84,23 @@ func indexDir(name string) string {
 // ParseIndexPath returns the crate name an index path names, or false if
 // the path is not one cargo asks for (or names no valid crate).
 func ParseIndexPath(path string) (string, bool) {
-	segs := strings.Split(path, "/")
-	name := segs[len(segs)-1]
-	if ValidateName(name) != nil || name != strings.ToLower(name) || IndexPath(name) != path {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	if ValidateName(name) != nil || name != strings.ToLower(name) || !inIndexDir(path[:len(path)-len(name)], name) {
 		return "", false
 	}
 	return name, true
+}
+
+// inIndexDir reports whether dir is indexDir(name) + "/", without
+// building it (a read of an index file parses its path).
+func inIndexDir(dir, name string) bool {
+	switch len(name) {
+	case 0:
+		return false
+	case 1, 2:
+		return len(dir) == 2 && dir[0] == byte('0'+len(name)) && dir[1] == '/'
+	case 3:
+		return len(dir) == 4 && dir[:2] == "3/" && dir[2] == name[0] && dir[3] == '/'
+	}
+	return len(dir) == 6 && dir[:2] == name[:2] && dir[2] == '/' && dir[3:5] == name[2:4] && dir[5] == '/'
 }

@@ -162,5 +162,10 @@ func FuzzParseIndexPath(f *testing.F) {
 		if ok && (IndexPath(name) != path || ValidateName(name) != nil) {
 			t.Fatalf("%q -> %q", path, name)
 		}
+		// And every crate's own index path is taken.
+		last := path[strings.LastIndexByte(path, '/')+1:]
+		if ValidateName(last) == nil && last == strings.ToLower(last) && IndexPath(last) == path && !ok {
+			t.Fatalf("%q, the index path of %q, refused", path, last)
+		}
 	})
 }

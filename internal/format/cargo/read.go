@@ -49,7 +49,7 @@ func (f *Format) indexFile(c *call) error {
 	r := ref(c.p.name)
 	key := indexKey{repository: repo.ID, name: c.p.name}
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, r)
-	atLeast := f.writers.Seen(repo.DomainID, r, c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, r, c.req.Claims.ID)
 	doc, err := f.index.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, r)
 		if err != nil {
@@ -73,7 +73,7 @@ func (f *Format) indexFile(c *call) error {
 // notePublish records that the request's client (its token) changed the
 // crate, so that its next read of the index file shows the change.
 func (f *Format) notePublish(c *call, r artifact.PackageRef) {
-	f.writers.Wrote(c.req.Repository.DomainID, r, c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, r, c.req.Claims.ID)
 }
 
 // RenderIndex renders an index file from a resolved view: each version's
@@ -147,7 +147,7 @@ func (f *Format) download(c *call) error {
 	if ValidateName(name) != nil || ValidateVersion(version) != nil {
 		return errkind.NotFoundf("Crate %s version %s not found", name, version)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, ref(name), version)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, ref(name), version)
 	if err != nil {
 		return err
 	}

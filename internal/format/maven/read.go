@@ -9,6 +9,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
@@ -24,7 +25,7 @@ func (f *Format) get(c *call) error {
 			return err
 		}
 		if c.p.Checksum != "" {
-			return writeChecksum(c, c.p.Checksum.Of(doc.digests))
+			return writeChecksum(c, doc.checksum(c.p.Checksum))
 		}
 		doc.Serve(c.w, c.r)
 		return nil
@@ -68,7 +69,7 @@ func writeChecksum(c *call, sum string) error {
 // Disposed) are not found.
 func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artifact.Asset, error) {
 	ref := p.Ref()
-	v, err := f.d.Resolver.Version(ctx, repo, ref, p.Version)
+	v, err := f.d.Resolver.SharedVersion(ctx, repo, ref, p.Version)
 	if err != nil && !(errors.Is(err, errkind.ErrNotFound) && p.Name.Build != "") {
 		return artifact.Asset{}, err
 	}
@@ -90,7 +91,7 @@ func (f *Format) file(ctx context.Context, repo store.Repository, p Path) (artif
 		}
 	}
 	if p.Name.Build != "" {
-		bv, err := f.d.Resolver.Version(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
+		bv, err := f.d.Resolver.SharedVersion(ctx, repo, ref, BuildVersion(p.Version, p.Name.Build))
 		if err == nil && bv.Status.Downloadable() {
 			if a, ok := assetNamed(bv.Assets, p.File); ok {
 				return a, nil
@@ -116,7 +117,7 @@ func (f *Format) metadata(c *call) (document, error) {
 	// The generation is read before resolving: a write that lands while
 	// the file is generated leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, p.Ref())
-	atLeast := f.writers.Seen(repo.DomainID, p.Ref(), c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, p.Ref(), c.req.Claims.ID)
 	return f.docs.LoadAtLeast(key, gen, atLeast, func() (document, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, p.Ref())
@@ -132,14 +133,14 @@ func (f *Format) metadata(c *call) (document, error) {
 		if err != nil {
 			return document{}, false, err
 		}
-		return newDocument(m.Render()), view.Remote, nil
+		return newDocument(rendered.Assemble("text/xml", m.Parts(f.runs)...)), view.Remote, nil
 	})
 }
 
 // notePublish records that the request's client (its token) changed the
 // artifact, so that its next read of the metadata shows the change.
 func (f *Format) notePublish(c *call) {
-	f.writers.Wrote(c.req.Repository.DomainID, c.p.Ref(), c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, c.p.Ref(), c.req.Claims.ID)
 }
 
 // candidates are the versions of a resolved view.

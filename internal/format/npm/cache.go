@@ -38,7 +38,7 @@ type docKey struct {
 // application/json alone.
 func acceptsAbbreviated(accept string) bool {
 	abbreviated, full := 0.0, 0.0
-	for _, part := range strings.Split(accept, ",") {
+	for part := range strings.SplitSeq(accept, ",") {
 		mediaType, params, _ := strings.Cut(part, ";")
 		switch strings.ToLower(strings.TrimSpace(mediaType)) {
 		case ContentTypeAbbreviated:

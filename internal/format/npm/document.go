@@ -105,12 +105,8 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 // version's manifest under its version, in the order encoding/json gives
 // a map's keys (byte order), as marshalling a map of them would; as
 // parts, runs of versions kept in p.Runs.
-func (p Package) versionsParts(listed []Version, abbreviated bool) []*rendered.Part {
-	// Sorted by index: a Version is too large to move around.
-	byKey := make([]*Version, len(listed))
-	for i := range listed {
-		byKey[i] = &listed[i]
-	}
+func (p Package) versionsParts(listed []*Version, abbreviated bool) []*rendered.Part {
+	byKey := slices.Clone(listed)
 	slices.SortFunc(byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
 	scope := p.Name.String() + "\x00" + p.BaseURL
 	if abbreviated {
@@ -150,16 +146,18 @@ func withVersions(doc []byte, versions []*rendered.Part, contentType string) *re
 
 // listed returns the versions package managers may see (User Guide,
 // "Package version status": Unlisted, Archived, Disposed and Unfinished
-// versions are left out), ordered by semver, oldest first.
-func (p Package) listed() []Version {
-	var out []Version
-	for _, v := range p.Versions {
-		if v.Status.Listed() {
-			out = append(out, v)
+// versions are left out), ordered by semver, oldest first: pointers into
+// p.Versions (a Version is too large to copy thousands of times on every
+// rebuild).
+func (p Package) listed() []*Version {
+	out := make([]*Version, 0, len(p.Versions))
+	for i := range p.Versions {
+		if p.Versions[i].Status.Listed() {
+			out = append(out, &p.Versions[i])
 		}
 	}
 	if p.Orders == nil {
-		format.SortParsed(out, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+		format.SortParsed(out, func(v *Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
 		return out
 	}
 	key := p.Name.String()
@@ -187,7 +185,7 @@ func (p Package) SetDistTags() map[string]string {
 	return setTags(p.Tags, p.listed())
 }
 
-func setTags(tags map[string]string, listed []Version) map[string]string {
+func setTags(tags map[string]string, listed []*Version) map[string]string {
 	have := make(map[string]bool, len(listed))
 	for _, v := range listed {
 		have[v.Version] = true
@@ -201,7 +199,7 @@ func setTags(tags map[string]string, listed []Version) map[string]string {
 	return out
 }
 
-func distTags(tags map[string]string, listed []Version) map[string]string {
+func distTags(tags map[string]string, listed []*Version) map[string]string {
 	out := setTags(tags, listed)
 	if _, ok := out["latest"]; !ok && len(listed) > 0 {
 		latest := listed[len(listed)-1].Version
@@ -297,7 +295,7 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // times returns the "time" member of the full document: "created",
 // "modified" and each listed version's publish time.
-func times(listed []Version) map[string]string {
+func times(listed []*Version) map[string]string {
 	out := make(map[string]string, len(listed)+2)
 	var created time.Time
 	for _, v := range listed {
@@ -318,7 +316,7 @@ func times(listed []Version) map[string]string {
 
 // modified returns when the listed versions last changed: the latest
 // publish or change of a version that has a publish time.
-func modified(listed []Version) time.Time {
+func modified(listed []*Version) time.Time {
 	var last time.Time
 	for _, v := range listed {
 		at := v.Meta.PublishedAt
@@ -375,9 +373,9 @@ func (p Package) FullDoc() *rendered.Doc {
 	}
 	doc.Time = times(listed)
 	var latest *Version
-	for i, v := range listed {
+	for _, v := range listed {
 		if v.Version == tags["latest"] {
-			latest = &listed[i]
+			latest = v
 		}
 	}
 	if latest != nil {
@@ -416,7 +414,7 @@ func (p Package) VersionDocument(spec string) ([]byte, bool) {
 	}
 	for _, v := range listed {
 		if v.Version == spec {
-			return marshal(p.manifest(v)), true
+			return marshal(p.manifest(*v)), true
 		}
 	}
 	return nil, false
@@ -427,7 +425,7 @@ func (p Package) VersionDocument(spec string) ([]byte, bool) {
 // is. It is a digest of what the document is made from: each version's
 // revision (itself a digest of its metadata and assets), or its manifest
 // and tarball digest when it has none.
-func (p Package) rev(listed []Version, tags map[string]string) string {
+func (p Package) rev(listed []*Version, tags map[string]string) string {
 	h := sha256.New()
 	for _, v := range listed {
 		h.Write([]byte(v.Version + "\x00"))

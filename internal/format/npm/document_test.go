@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"sort"
@@ -246,9 +249,9 @@ func TestDocumentsFromFragments(t *testing.T) {
 		versions := map[string]object{}
 		for _, v := range listed {
 			if abbreviated {
-				versions[v.Version] = abbreviate(p.manifest(v))
+				versions[v.Version] = abbreviate(p.manifest(*v))
 			} else {
-				versions[v.Version] = p.manifest(v)
+				versions[v.Version] = p.manifest(*v)
 			}
 		}
 		var doc map[string]json.RawMessage
@@ -333,4 +336,80 @@ func TestGzipDocumentFromParts(t *testing.T) {
 	p.Versions = append(p.Versions, v)
 	cached.Versions = p.Versions
 	check(p, cached)
+}
+
+// Documents rendered from what a server keeps between rebuilds (rendered
+// manifests, compressed runs, the semver order) are, byte for byte and
+// in gzip form, the documents rendered from scratch, after each step of
+// a sequence of publishes, unlists, deletions, deprecations and dist-tag
+// changes; the versions arrive in a different order every time, as they
+// do from the store.
+func TestKeptDocumentsFollowChanges(t *testing.T) {
+	p := benchPackage(400)
+	for i := range p.Versions {
+		p.Versions[i].Revision = "r-" + p.Versions[i].Version
+	}
+	kept := struct {
+		f *Fragments
+		r *rendered.Runs
+		o *Orders
+	}{NewFragments(64 << 20), rendered.NewRuns(64 << 20), NewOrders(2 << 20)}
+	rng := rand.New(rand.NewPCG(1, 2))
+	index := func(v string) int {
+		return slices.IndexFunc(p.Versions, func(x Version) bool { return x.Version == v })
+	}
+	check := func(step string) {
+		t.Helper()
+		vs := slices.Clone(p.Versions)
+		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
+		cached := p
+		cached.Versions, cached.Tags = vs, maps.Clone(p.Tags)
+		cached.Fragments, cached.Runs, cached.Orders = kept.f, kept.r, kept.o
+		fresh := p
+		fresh.Versions = slices.Clone(p.Versions)
+		for _, abbreviated := range []bool{false, true} {
+			doc, plain := cached.FullDoc(), fresh.Full()
+			if abbreviated {
+				doc, plain = cached.AbbreviatedDoc(), fresh.Abbreviated()
+			}
+			if !bytes.Equal(doc.Bytes(), plain) {
+				t.Fatalf("%s, abbreviated=%v: the kept document differs from the one rendered from scratch", step, abbreviated)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(doc.Gzip()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, plain) {
+				t.Fatalf("%s, abbreviated=%v: the kept document's gzip form differs", step, abbreviated)
+			}
+		}
+	}
+	check("first rendering")
+	for i := range 5 {
+		v := ver(fmt.Sprintf("2.%d.0", i), artifact.Published, fmt.Sprintf(`{"description":"new %d"}`, i))
+		v.Revision = "r-new-" + v.Version
+		p.Versions = append(p.Versions, v)
+		check("publish " + v.Version)
+	}
+	p.Versions[index("1.17.0")].Status = artifact.Unlisted
+	check("an unlist")
+	p.Versions = slices.Delete(p.Versions, index("1.3.0"), index("1.3.0")+1)
+	check("a deletion")
+	i := index("1.200.0")
+	p.Versions[i].Meta.Extra, p.Versions[i].Revision = json.RawMessage(`{"deprecated":"use 2"}`), "r-deprecated"
+	check("a deprecation")
+	p.Tags = map[string]string{"latest": "1.100.0", "next": "2.4.0"}
+	check("dist-tags changed")
+	delete(p.Tags, "latest")
+	check("latest removed")
+	pre := ver("3.0.0-rc.1", artifact.Published, `{}`)
+	pre.Revision = "r-rc"
+	p.Versions = append(p.Versions, pre)
+	check("a prerelease")
+	again := ver("1.3.0", artifact.Published, `{"description":"again"}`)
+	again.Revision = "r-again"
+	p.Versions = append(p.Versions, again)
+	check("a deleted version published again")
+	p.Versions[index("1.17.0")].Status = artifact.Published
+	check("listed again")
 }

@@ -31,9 +31,9 @@ func NewOrders(max int64) *Orders {
 // holds. It returns vs's versions in their order when they can serve as
 // the next prev, nil otherwise (a version twice, or one that is not
 // semver: then vs is sorted from scratch).
-func sortVersions(vs []Version, prev []string) []string {
+func sortVersions(vs []*Version, prev []string) []string {
 	fromScratch := func() []string {
-		format.SortParsed(vs, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+		format.SortParsed(vs, func(v *Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
 		return nil
 	}
 	rank := make(map[string]int, len(prev))
@@ -46,13 +46,11 @@ func sortVersions(vs []Version, prev []string) []string {
 		i  int
 	}
 	var news []added
-	seen := make(map[string]bool, len(vs))
 	for i, v := range vs {
-		if seen[v.Version] {
-			return fromScratch()
-		}
-		seen[v.Version] = true
 		if r, ok := rank[v.Version]; ok {
+			if byRank[r] != 0 {
+				return fromScratch() // twice
+			}
 			byRank[r] = i + 1
 			continue
 		}
@@ -70,6 +68,11 @@ func sortVersions(vs []Version, prev []string) []string {
 		return strings.Compare(a, b)
 	}
 	slices.SortFunc(news, func(x, y added) int { return compare(vs[x.i].Version, x.sv, vs[y.i].Version, y.sv) })
+	for j := 1; j < len(news); j++ {
+		if vs[news[j].i].Version == vs[news[j-1].i].Version {
+			return fromScratch() // twice
+		}
+	}
 	known := make([]int, 0, len(vs))
 	for _, i := range byRank {
 		if i > 0 {
@@ -92,7 +95,7 @@ func sortVersions(vs []Version, prev []string) []string {
 		}
 		known = append(merged, known[k:]...)
 	}
-	sorted := make([]Version, len(vs))
+	sorted := make([]*Version, len(vs))
 	order := make([]string, len(vs))
 	for j, i := range known {
 		sorted[j] = vs[i]

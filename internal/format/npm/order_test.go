@@ -36,12 +36,12 @@ func TestSortVersionsMatchesSortParsed(t *testing.T) {
 				}
 			}
 		}
-		vs := make([]Version, len(have))
+		vs := make([]*Version, len(have))
 		for i, v := range rng.Perm(len(have)) {
-			vs[i] = Version{Version: have[v]}
+			vs[i] = &Version{Version: have[v]}
 		}
 		want := slices.Clone(vs)
-		format.SortParsed(want, func(v Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
+		format.SortParsed(want, func(v *Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
 		order := sortVersions(vs, prev)
 		for i := range vs {
 			if vs[i].Version != want[i].Version {

@@ -288,5 +288,5 @@ func (f *Format) deleteDistTag(c *call) error {
 // (a publish, a deprecation, a dist-tag), so that its next read shows the
 // change even while other readers get the previous rendering.
 func (f *Format) noteWrite(c *call, ref artifact.PackageRef) {
-	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID)
 }

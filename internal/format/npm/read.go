@@ -83,7 +83,7 @@ func (f *Format) document(c *call, abbreviated bool) (*rendered.Doc, error) {
 	// The generation is read before resolving: a write that lands while
 	// the document renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, c.name.Ref())
-	atLeast := f.writers.Seen(repo.DomainID, c.name.Ref(), c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, c.name.Ref(), c.req.Claims.ID)
 	return f.docs.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.view(context.WithoutCancel(c.ctx()), c)
@@ -122,7 +122,7 @@ func (f *Format) getTarball(c *call) error {
 	if !found {
 		return errkind.NotFoundf("%s is not a tarball of %s", c.p.file, c.name)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, c.name.Ref(), version)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, c.name.Ref(), version)
 	if err != nil {
 		return err
 	}

@@ -146,8 +146,16 @@ func match(parts, segs []string) (params, bool) {
 // and whose method does; if patterns match but no method does, allowed
 // lists the methods that would.
 func lookup(method, path string) (r *route, p params, allowed []string) {
-	segs := strings.Split(path, "/")
+	var buf [8]string
+	segs := format.Split(buf[:0], path)
+	// Most routes start with a literal segment ("-"): those are passed
+	// over on the first segment alone, as match would, without matching
+	// them part by part.
+	first, err := url.PathUnescape(segs[0])
 	for i := range routes {
+		if lit := routeParts[i][0]; !strings.Contains(lit, "{") && (err != nil || lit != first) {
+			continue
+		}
 		rt := &routes[i]
 		pp, ok := match(routeParts[i], segs)
 		if !ok {

@@ -13,10 +13,14 @@ var _ endpoint.Describer = (*Format)(nil)
 // name them; a push names them only inside its package.
 func (f *Format) Describe(r *http.Request, req *endpoint.Request) (namespace, name, version string) {
 	rt := lookup(req.Rest)
+	req.Parsed = rt // for Serve
 	if rt == nil || rt.id == "" || ValidateID(rt.id) != nil {
 		return "", "", ""
 	}
 	version = rt.version
+	if version == "" {
+		return "", NormalizeID(rt.id), ""
+	}
 	if v, ok := NormalizeVersion(version); ok {
 		version = v
 	}

@@ -60,7 +60,10 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 
 // Serve routes a NuGet request.
 func (f *Format) Serve(w http.ResponseWriter, r *http.Request, req *endpoint.Request) error {
-	rt := lookup(req.Rest)
+	rt, parsed := req.Parsed.(*route) // by Describe, for the audit record
+	if !parsed {
+		rt = lookup(req.Rest)
+	}
 	if rt == nil {
 		return notV3(req.Rest)
 	}

@@ -185,7 +185,7 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 	// The generation is read before resolving: a write that lands while
 	// the document renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
-	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID)
 	doc, err := f.docs.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
@@ -205,7 +205,7 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 // package, so that its next read shows the change while other readers
 // may be served the previous rendering.
 func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
-	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID)
 }
 
 // visible returns the versions of a view that clients see, in order,
@@ -306,7 +306,7 @@ func (f *Format) flatFile(c *call) error {
 	if !ok || ValidateID(c.rt.id) != nil || (c.rt.file != nupkg && c.rt.file != id+".nuspec") {
 		return errkind.NotFoundf("%s is not a file of the flat container", c.r.URL.Path)
 	}
-	v, err := f.d.Resolver.Version(c.ctx(), c.req.Repository, Ref(id), key)
+	v, err := f.d.Resolver.SharedVersion(c.ctx(), c.req.Repository, Ref(id), key)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format"
 )
 
 // The paths of the resources the service index advertises, below the
@@ -45,7 +46,9 @@ type route struct {
 //	v2/package[/]                                  push (PUT)
 //	v2/package/{id}/{version}                      unlist (DELETE), relist (POST)
 func lookup(rest string) *route {
-	segs := strings.Split(rest, "/")
+	get := onlyGet
+	var buf [8]string
+	segs := format.Split(buf[:0], rest)
 	for i, s := range segs {
 		u, err := url.PathUnescape(s)
 		if err != nil {
@@ -53,7 +56,6 @@ func lookup(rest string) *route {
 		}
 		segs[i] = u
 	}
-	get := []string{http.MethodGet}
 	switch {
 	case rest == pathIndex:
 		return &route{handle: (*Format).serviceIndex, methods: get}
@@ -91,6 +93,9 @@ func lookup(rest string) *route {
 	}
 	return nil
 }
+
+// onlyGet is the methods of the routes that only read; never modified.
+var onlyGet = []string{http.MethodGet}
 
 // allows reports whether the route answers method.
 func (r *route) allows(method string) bool {

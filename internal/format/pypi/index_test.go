@@ -5,8 +5,10 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,7 +238,7 @@ func TestPagesFromRunsMatch(t *testing.T) {
 		r, _ := latest(listed)
 		doc := jsonDocument{Info: p.info(r, baseURL), URLs: p.urls(r, baseURL), Releases: map[string][]jsonURL{}, Vulnerabilities: []any{}}
 		for _, l := range listed {
-			doc.Releases[l.Version] = p.urls(l, baseURL)
+			doc.Releases[l.Version] = p.urls(*l, baseURL)
 		}
 		return marshal(doc)
 	}
@@ -277,4 +279,77 @@ func TestPagesFromRunsMatch(t *testing.T) {
 	add("1.7.5.post1")
 	add("2.0.0rc1")
 	check()
+}
+
+// Pages rendered from what a server keeps between rebuilds (compressed
+// runs, the PEP 440 order) are, byte for byte and in gzip form, the
+// pages rendered from scratch, after each step of a sequence of uploads,
+// unlists, deletions and changed releases; the releases arrive in a
+// different order every time, as they do from the store.
+func TestKeptPagesFollowChanges(t *testing.T) {
+	var rs []Release
+	release := func(v, rev string) Release {
+		return Release{Version: v, Status: artifact.Published, Revision: rev, Files: []Dist{
+			{Filename: "seq_ca-" + v + "-py3-none-any.whl", SHA256: sha, Size: 1000, File: File{RequiresPython: ">=3.8"}},
+		}}
+	}
+	for i := range 300 {
+		v := fmt.Sprintf("1.%d.%d", i/50, i%50)
+		rs = append(rs, release(v, "r-"+v))
+	}
+	runs := rendered.NewRuns(64 << 20)
+	var order []string
+	rng := rand.New(rand.NewPCG(3, 4))
+	const baseURL = "http://127.0.0.1:1/pypi/r/"
+	index := func(v string) int { return slices.IndexFunc(rs, func(r Release) bool { return r.Version == v }) }
+	check := func(step string) {
+		t.Helper()
+		shuffled := slices.Clone(rs)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if next := sortReleases(shuffled, order); next != nil {
+			order = next
+		}
+		kept := Project{Name: "seq-ca", Releases: shuffled, Runs: runs, sorted: true}
+		fresh := Project{Name: "seq-ca", Releases: slices.Clone(rs)}
+		keptAPI, _ := kept.ProjectJSONDoc(baseURL)
+		freshAPI, _ := fresh.ProjectJSONDoc(baseURL)
+		for _, c := range []struct {
+			name string
+			doc  *rendered.Doc
+			want []byte
+		}{
+			{"html", kept.SimpleHTMLDoc(ContentTypeTextHTML), fresh.SimpleHTML()},
+			{"json", kept.SimpleJSONDoc(), fresh.SimpleJSON()},
+			{"json api", keptAPI, freshAPI.Bytes()},
+		} {
+			if !bytes.Equal(c.doc.Bytes(), c.want) {
+				t.Fatalf("%s, %s: the kept page differs from the one rendered from scratch", step, c.name)
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(c.doc.Gzip()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, c.want) {
+				t.Fatalf("%s, %s: the kept page's gzip form differs", step, c.name)
+			}
+		}
+	}
+	check("first rendering")
+	for i := range 4 {
+		v := fmt.Sprintf("2.0.%d", i)
+		rs = append(rs, release(v, "r-"+v))
+		check("upload " + v)
+	}
+	rs[index("1.2.3")].Status = artifact.Unlisted
+	check("an unlist")
+	rs = slices.Delete(rs, index("1.0.7"), index("1.0.7")+1)
+	check("a deletion")
+	i := index("1.3.3")
+	rs[i].Files = append(rs[i].Files, Dist{Filename: "seq_ca-1.3.3.tar.gz", SHA256: sha, Size: 900})
+	rs[i].Revision = "r-sdist"
+	check("a file added to a release")
+	rs = append(rs, release("3.0rc1", "r-rc"), release("1.0.7", "r-again"))
+	check("a prerelease, and a deleted version uploaded again")
+	rs[index("1.2.3")].Status = artifact.Published
+	check("listed again")
 }

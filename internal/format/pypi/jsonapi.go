@@ -153,16 +153,16 @@ func (p Project) urls(r Release, baseURL string) []jsonURL {
 
 // latest is the release the project's "info" describes: the highest
 // listed final release, else the highest listed one.
-func latest(listed []Release) (Release, bool) {
+func latest(listed []*Release) (Release, bool) {
 	for i := len(listed) - 1; i >= 0; i-- {
 		if v, err := pep440.Parse(listed[i].Version); err == nil && !v.IsPreRelease() {
-			return listed[i], true
+			return *listed[i], true
 		}
 	}
 	if len(listed) == 0 {
 		return Release{}, false
 	}
-	return listed[len(listed)-1], true
+	return *listed[len(listed)-1], true
 }
 
 // ProjectJSON renders GET pypi/{project}/json: the latest release's info
@@ -195,10 +195,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 	out := marshal(doc)
 	const member = `"releases":0`
 	i := bytes.Index(out, []byte(member))
-	byKey := make([]*Release, len(listed))
-	for i := range listed {
-		byKey[i] = &listed[i]
-	}
+	byKey := slices.Clone(listed)
 	slices.SortFunc(byKey, func(a, b *Release) int { return strings.Compare(a.Version, b.Version) })
 	parts := []*rendered.Part{rendered.NewPartOnce(append(out[:i+len(member)-1:i+len(member)-1], '{'))}
 	parts = append(parts, p.Runs.Parts(rendered.Entries{

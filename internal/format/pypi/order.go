@@ -26,39 +26,35 @@ type orderKey struct {
 // It returns rs's versions in their order when they can serve as the next
 // prev (all PEP 440, each once), nil otherwise.
 func sortReleases(rs []Release, prev []string) []string {
+	fromScratch := func() []string {
+		SortVersions(rs, func(r Release) string { return r.Version })
+		return nil
+	}
 	rank := make(map[string]int, len(prev))
 	for i, v := range prev {
 		rank[v] = i
 	}
-	type ranked struct {
-		rank int
-		r    Release
-	}
-	var known []ranked
-	var added []Release
-	seen := make(map[string]bool, len(rs))
-	for _, r := range rs {
-		if seen[r.Version] {
-			SortVersions(rs, func(r Release) string { return r.Version })
-			return nil // a version twice: order is the input's too
-		}
-		seen[r.Version] = true
-		if i, ok := rank[r.Version]; ok {
-			known = append(known, ranked{i, r})
+	// By index: a Release is too large to move around thousands of times.
+	byRank := make([]int, len(prev)) // index in rs + 1 of the version of each rank
+	var added []int
+	for i := range rs {
+		if r, ok := rank[rs[i].Version]; ok {
+			if byRank[r] != 0 {
+				return fromScratch() // a version twice: order is the input's too
+			}
+			byRank[r] = i + 1
 		} else {
-			added = append(added, r)
+			added = append(added, i)
 		}
 	}
-	parsed := make([]pep440.Version, len(added))
-	for i, r := range added {
-		v, err := pep440.Parse(r.Version)
+	parsed := make(map[int]pep440.Version, len(added))
+	for _, i := range added {
+		v, err := pep440.Parse(rs[i].Version)
 		if err != nil {
-			SortVersions(rs, func(r Release) string { return r.Version })
-			return nil // not PEP 440: ordered by name among themselves
+			return fromScratch() // not PEP 440: ordered by name among themselves
 		}
 		parsed[i] = v
 	}
-	slices.SortFunc(known, func(a, b ranked) int { return a.rank - b.rank })
 	// Distinct PEP 440 versions: the order is total, and SortVersions'.
 	order := func(a string, va pep440.Version, b string, vb pep440.Version) int {
 		if c := va.Compare(vb); c != 0 {
@@ -66,32 +62,40 @@ func sortReleases(rs []Release, prev []string) []string {
 		}
 		return strings.Compare(a, b)
 	}
-	idx := make([]int, len(added))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(i, j int) int { return order(added[i].Version, parsed[i], added[j].Version, parsed[j]) })
-	out := rs[:0]
-	next := 0
-	for _, i := range idx {
-		a, va := added[i], parsed[i]
-		rest := known[next:]
-		j := next + sort.Search(len(rest), func(k int) bool {
-			vk, _ := pep440.Parse(rest[k].r.Version) // parsed before: in prev
-			return order(rest[k].r.Version, vk, a.Version, va) > 0
-		})
-		for _, k := range known[next:j] {
-			out = append(out, k.r)
+	slices.SortFunc(added, func(i, j int) int { return order(rs[i].Version, parsed[i], rs[j].Version, parsed[j]) })
+	for k := 1; k < len(added); k++ {
+		if rs[added[k]].Version == rs[added[k-1]].Version {
+			return fromScratch() // a version twice
 		}
-		out = append(out, a)
-		next = j
 	}
-	for _, k := range known[next:] {
-		out = append(out, k.r)
+	known := make([]int, 0, len(rs))
+	for _, i := range byRank {
+		if i > 0 {
+			known = append(known, i-1)
+		}
 	}
-	versions := make([]string, len(out))
-	for i, r := range out {
-		versions[i] = r.Version
+	merged := known
+	if len(added) > 0 {
+		merged = make([]int, 0, len(rs))
+		next := 0
+		for _, a := range added {
+			rest := known[next:]
+			j := next + sort.Search(len(rest), func(k int) bool {
+				vk, _ := pep440.Parse(rs[rest[k]].Version) // parsed before: in prev
+				return order(rs[rest[k]].Version, vk, rs[a].Version, parsed[a]) > 0
+			})
+			merged = append(merged, known[next:j]...)
+			merged = append(merged, a)
+			next = j
+		}
+		merged = append(merged, known[next:]...)
 	}
+	sorted := make([]Release, len(rs))
+	versions := make([]string, len(rs))
+	for j, i := range merged {
+		sorted[j] = rs[i]
+		versions[j] = rs[i].Version
+	}
+	copy(rs, sorted)
 	return versions
 }

@@ -197,5 +197,5 @@ func (f *Format) storedMetadata(c *call, u *Upload, name, version string, fn Fil
 // notePublish records that the request's client (its token) changed ref,
 // so that its next read shows the change.
 func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
-	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, ref, c.req.Claims.ID)
 }

@@ -150,7 +150,7 @@ func (f *Format) page(c *call, key pageKey) (*rendered.Doc, error) {
 	// The generation is read before resolving: a change that lands while
 	// the page renders leaves it under the old generation, stale.
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
-	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID)
 	return f.pages.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, ref)

@@ -100,11 +100,11 @@ func partsOf(project string, r Release) *releaseParts {
 }
 
 // pageParts returns the release's entries of the project pages.
-func (r Release) pageParts(project string) *releaseParts {
+func (r *Release) pageParts(project string) *releaseParts {
 	if r.parts != nil {
 		return r.parts
 	}
-	return partsOf(project, r)
+	return partsOf(project, *r)
 }
 
 // Project is what the pages of a project are made from.
@@ -122,15 +122,15 @@ type Project struct {
 // Listed returns the releases installers may see (User Guide, "Package
 // version status": Unlisted, Archived, Disposed and Unfinished versions
 // are left out), in PEP 440 order, oldest first.
-func (p Project) Listed() []Release {
-	var out []Release
-	for _, r := range p.Releases {
-		if r.Status.Listed() {
-			out = append(out, r)
+func (p Project) Listed() []*Release {
+	out := make([]*Release, 0, len(p.Releases))
+	for i := range p.Releases {
+		if p.Releases[i].Status.Listed() {
+			out = append(out, &p.Releases[i])
 		}
 	}
 	if !p.sorted {
-		SortVersions(out, func(r Release) string { return r.Version })
+		SortVersions(out, func(r *Release) string { return r.Version })
 	}
 	return out
 }
@@ -242,7 +242,7 @@ func (p Project) SimpleJSON() []byte { return p.SimpleJSONDoc().Bytes() }
 // written as marshalling the whole document would.
 func (p Project) SimpleJSONDoc() *rendered.Doc {
 	listed := p.Listed()
-	var withFiles []Release
+	var withFiles []*Release
 	for _, r := range listed {
 		if len(r.pageParts(p.Name).json) > 0 {
 			withFiles = append(withFiles, r)
@@ -313,7 +313,7 @@ func Negotiate(accept string) string {
 	best, bestQ := ContentTypeHTML, 0.0
 	rank := map[string]int{ContentTypeJSON: 3, ContentTypeHTMLv1: 2, ContentTypeHTML: 1}
 	bestRank := 0
-	for _, part := range strings.Split(accept, ",") {
+	for part := range strings.SplitSeq(accept, ",") {
 		mediaType, params, _ := strings.Cut(part, ";")
 		mediaType = strings.ToLower(strings.TrimSpace(mediaType))
 		r, ok := rank[mediaType]

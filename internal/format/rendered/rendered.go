@@ -44,6 +44,17 @@ type Doc struct {
 
 	plainOnce, gzOnce sync.Once
 	plain, gz         []byte
+
+	// header holds the header values every response carries, formatted
+	// at the first (the fields above are set by then: a document is
+	// shared only once made).
+	headerOnce sync.Once
+	header     docHeader
+}
+
+type docHeader struct {
+	contentType, etag []string
+	plain, gz         *respond.Fields
 }
 
 // NewDoc prepares body to be sent as contentType.
@@ -143,17 +154,21 @@ func (d *Doc) Size() int64 { return d.size + d.gzSize }
 // request with a matching If-None-Match gets a 304. Clients are told to
 // revalidate every time (a 304 is cheap), so a publish shows at once.
 func (d *Doc) Serve(w http.ResponseWriter, r *http.Request) {
+	d.headerOnce.Do(func() {
+		d.header = docHeader{contentType: []string{d.ContentType}, etag: []string{d.ETag}, plain: respond.NewFields(d.Modified, int(d.size))}
+		if d.gzSize > 0 {
+			d.header.gz = respond.NewFields(d.Modified, int(d.gzSize))
+		}
+	})
 	h := w.Header()
-	h["Content-Type"] = []string{d.ContentType}
-	h["Etag"] = []string{d.ETag}
+	h["Content-Type"] = d.header.contentType
+	h["Etag"] = d.header.etag
 	h["Vary"] = vary
 	h["Cache-Control"] = noCache
-	var body []byte
 	if d.gzSize > 0 && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 		h["Content-Encoding"] = gzipEncoding
-		body = d.Gzip()
-	} else {
-		body = d.Bytes()
+		d.header.gz.Bytes(w, r, d.Gzip())
+		return
 	}
-	respond.Bytes(w, r, d.Modified, body)
+	d.header.plain.Bytes(w, r, d.Bytes())
 }

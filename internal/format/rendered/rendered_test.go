@@ -2,6 +2,7 @@ package rendered
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/cachesize"
 )
 
@@ -26,6 +28,36 @@ func TestNegotiation(t *testing.T) {
 			t.Errorf("AcceptsGzip(%q) != %v", enc, want)
 		}
 	}
+}
+
+// quality is what Quality computed before it parsed q values itself:
+// JSON's number syntax, through encoding/json.
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			var q float64
+			if err := json.Unmarshal([]byte(strings.TrimSpace(v)), &q); err != nil || q < 0 || q > 1 {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
+}
+
+// FuzzQuality checks Quality against encoding/json's reading of the q
+// value: a client's Accept and Accept-Encoding headers mean what they did.
+func FuzzQuality(f *testing.F) {
+	for _, s := range []string{"", "q=0.5", "q=1", "q=1.000", "q=0", " q = 0.001 ", "q=-0", "q=1e-1", "q=1E0", "q=01",
+		"q=.5", "q=5.", "q=Inf", "q=NaN", "q=0x1p-1", "q=1_0", "q=2", "q=abc", "level=1;q=0.3", "q=1e400", "q=-", "q=0.5e", "q=\t0.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, params string) {
+		if got, want := Quality(params), quality(params); got != want {
+			t.Errorf("Quality(%q) = %v, encoding/json reads %v", params, got, want)
+		}
+	})
 }
 
 func TestDocServe(t *testing.T) {
@@ -225,19 +257,35 @@ func TestLoadAtLeastServesPreviousWhileRendering(t *testing.T) {
 	}
 }
 
+// fixedGenerations answers gen for every package.
+type fixedGenerations struct{ gen uint64 }
+
+func (f *fixedGenerations) PackageGeneration(int64, artifact.PackageRef) uint64 { return f.gen }
+
 // TestWriters checks what a writer must be served: its own last write's
 // generation, and nothing for others or from a nil record.
 func TestWriters(t *testing.T) {
-	w := NewWriters(nil, 0)
-	w.Note("1 npm a", "arn:alice", 7)
-	w.Note("1 npm a", "arn:alice", 5)
-	if g := w.AtLeast("1 npm a", "arn:alice"); g != 7 {
+	gens := &fixedGenerations{}
+	w := NewWriters(gens, 0)
+	a := artifact.PackageRef{Format: "npm", Name: "a"}
+	alice, bob := [16]byte{1}, [16]byte{2}
+	gens.gen = 7
+	w.Wrote(1, a, alice)
+	gens.gen = 5
+	w.Wrote(1, a, alice)
+	if g := w.Seen(1, a, alice); g != 7 {
 		t.Errorf("alice: %d, want 7", g)
 	}
-	if g := w.AtLeast("1 npm a", "arn:bob"); g != 0 {
+	if g := w.Seen(1, a, bob); g != 0 {
 		t.Errorf("bob: %d, want 0", g)
 	}
-	if g := (*Writers)(nil).AtLeast("1 npm a", "arn:bob"); g != ^uint64(0) {
+	if g := w.Seen(2, a, alice); g != 0 {
+		t.Errorf("alice in another domain: %d, want 0", g)
+	}
+	if g := w.Seen(1, artifact.PackageRef{Format: "npm", Namespace: "a"}, alice); g != 0 {
+		t.Errorf("alice, another package: %d, want 0", g)
+	}
+	if g := (*Writers)(nil).Seen(1, a, bob); g != ^uint64(0) {
 		t.Errorf("nil record: %d, want the current generation", g)
 	}
 }
@@ -246,31 +294,37 @@ func TestWriters(t *testing.T) {
 // its record kept or dropped, is still told to wait for a rendering at
 // least as recent as its write.
 func TestWritersStayWithinTheirShare(t *testing.T) {
-	w := NewWriters(nil, cachesize.Min)
+	gens := &fixedGenerations{}
+	w := NewWriters(gens, cachesize.Min)
 	bound := cachesize.Share(WritersBytes, cachesize.Min)
 	const n = 300
+	ref := func(i int) artifact.PackageRef {
+		return artifact.PackageRef{Format: "npm", Name: fmt.Sprint("pkg-", i)}
+	}
+	who := func(i int) [16]byte { return [16]byte{byte(i), byte(i >> 8), 7} }
 	for i := range n {
-		w.Note(fmt.Sprint("1 npm pkg-", i), fmt.Sprint("token-", i), uint64(10+i))
+		gens.gen = uint64(10 + i)
+		w.Wrote(1, ref(i), who(i))
 		if w.Bytes() > bound {
 			t.Fatalf("after %d writes the records hold %d bytes, over %d", i+1, w.Bytes(), bound)
 		}
 	}
 	dropped := 0
 	for i := range n {
-		pkg, who := fmt.Sprint("1 npm pkg-", i), fmt.Sprint("token-", i)
-		if _, kept := w.writes[writer{pkg, who}]; !kept {
+		if _, kept := w.writes[writer{1, ref(i), who(i)}]; !kept {
 			dropped++
 		}
-		if g := w.AtLeast(pkg, who); g < uint64(10+i) {
-			t.Errorf("%s's writer must see generation %d, is told %d", pkg, 10+i, g)
+		if g := w.Seen(1, ref(i), who(i)); g < uint64(10+i) {
+			t.Errorf("pkg-%d's writer must see generation %d, is told %d", i, 10+i, g)
 		}
 	}
 	if dropped == 0 {
 		t.Fatal("no record was dropped: the test does not overflow the bound")
 	}
 	cachesize.Tick()
-	w.Note("1 npm late", "token-late", 99)
-	if w.dropUnused(cachesize.Now()); len(w.writes) != 1 || w.AtLeast("1 npm pkg-0", "token-0") < 10 {
-		t.Errorf("after dropping the unused: %d records, pkg-0's writer told %d", len(w.writes), w.AtLeast("1 npm pkg-0", "token-0"))
+	gens.gen = 99
+	w.Wrote(1, ref(n), who(n))
+	if w.dropUnused(cachesize.Now()); len(w.writes) != 1 || w.Seen(1, ref(0), who(0)) < 10 {
+		t.Errorf("after dropping the unused: %d records, pkg-0's writer told %d", len(w.writes), w.Seen(1, ref(0), who(0)))
 	}
 }

@@ -3,7 +3,6 @@ package rendered
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"hash/fnv"
 )
 
 // Runs keeps the parts that the long middle of a document (one entry per
@@ -73,11 +72,18 @@ func (r *Runs) Parts(e Entries) []*Part {
 	return parts
 }
 
-// isCut reports whether a run ends after the entry named name.
+// isCut reports whether a run ends after the entry named name: its
+// 64-bit FNV-1a hash is a multiple of runItems (computed here rather than
+// with hash/fnv, which costs an allocation per name, thousands per
+// document).
 func isCut(name string) bool {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	return h.Sum64()%runItems == 0
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(name); i++ {
+		h ^= uint64(name[i])
+		h *= prime
+	}
+	return h%runItems == 0
 }
 
 // run returns the part of entries [start, end).
@@ -92,11 +98,12 @@ func (r *Runs) run(e Entries, start, end int) *Part {
 		}
 		return newPart(b, level)
 	}
-	h := sha256.New()
-	var n [binary.MaxVarintLen64]byte
+	// The key digests the fields, each preceded by its length, written
+	// into one buffer (not one allocation per field).
+	key := make([]byte, 0, 1024)
 	field := func(s string) {
-		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
-		h.Write([]byte(s))
+		key = binary.AppendUvarint(key, uint64(len(s)))
+		key = append(key, s...)
 	}
 	field(e.Scope)
 	field(e.Sep)
@@ -111,9 +118,7 @@ func (r *Runs) run(e Entries, start, end int) *Part {
 		field(e.Name(i))
 		field(rev)
 	}
-	var key runKey
-	h.Sum(key[:0])
-	return r.f.Get(key, func() *Part { return render(partLevel) })
+	return r.f.Get(sha256.Sum256(key), func() *Part { return render(partLevel) })
 }
 
 // oneTimeLevel is the compression level of parts made for one rendering

@@ -2,9 +2,8 @@ package rendered
 
 import (
 	"container/list"
-	"fmt"
-	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/cachesize"
@@ -46,7 +45,19 @@ const WritersBytes = 256 << 10
 // droppedBuckets is how many buckets the packages' dropped records share.
 const droppedBuckets = 1024
 
-type writer struct{ pkg, who string }
+// writer is a package of a domain (generations are counted per package
+// of a domain, whichever repository a document shows it in) and a client.
+type writer struct {
+	domainID int64
+	ref      artifact.PackageRef
+	who      [16]byte
+}
+
+// bucket is the dropped-records bucket of the writer's package.
+func (k writer) bucket() int {
+	return (cachesize.Bucket(k.ref.Name, droppedBuckets) + cachesize.Bucket(k.ref.Namespace, droppedBuckets) +
+		int(uint64(k.domainID)%droppedBuckets)) % droppedBuckets
+}
 
 type record struct {
 	k       writer
@@ -55,10 +66,10 @@ type record struct {
 	lastUse uint32 // cachesize.Now when made
 }
 
-// recordBytes is what a record takes: its strings, the record, the list
-// element and the map's entry.
+// recordBytes is what a record takes: the key's strings, the record, the
+// list element and the map's entry (the key again, and a pointer).
 func recordBytes(k writer) int64 {
-	return cachesize.StringBytes(k.pkg) + cachesize.StringBytes(k.who) + 48 + 48 + 64
+	return int64(len(k.ref.Format)+len(k.ref.Namespace)+len(k.ref.Name)) + 2*int64(unsafe.Sizeof(k)) + 32 + 48 + 16
 }
 
 // Generations tells the generation a package of a domain is at
@@ -76,23 +87,33 @@ func NewWriters(g Generations, budget int64) *Writers {
 	return w
 }
 
-// Wrote records that who changed ref in the domain (a publish, a status
-// change, a tag), so that who's next read (Seen) shows the change.
-func (w *Writers) Wrote(domainID int64, ref artifact.PackageRef, who string) {
-	w.Note(PackageOf(domainID, ref), who, w.gens.PackageGeneration(domainID, ref))
+// Wrote records that who (a token's id) changed ref in the domain (a
+// publish, a status change, a tag), so that who's next read (Seen) shows
+// the change.
+func (w *Writers) Wrote(domainID int64, ref artifact.PackageRef, who [16]byte) {
+	w.note(writer{domainID, ref, who}, w.gens.PackageGeneration(domainID, ref))
 }
 
 // Seen returns the generation that who's read of ref in the domain must
-// show (for Cache.LoadAtLeast): that of its last write, 0 when none is
-// remembered.
-func (w *Writers) Seen(domainID int64, ref artifact.PackageRef, who string) uint64 {
-	return w.AtLeast(PackageOf(domainID, ref), who)
+// show (for Cache.LoadAtLeast): that of its last write, or the highest of
+// the records dropped in the package's bucket (0 when none: any rendering
+// will do); ^0 (the current one) from a nil record.
+func (w *Writers) Seen(domainID int64, ref artifact.PackageRef, who [16]byte) uint64 {
+	if w == nil {
+		return ^uint64(0)
+	}
+	k := writer{domainID, ref, who}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if e, ok := w.writes[k]; ok {
+		return e.Value.(*record).gen
+	}
+	return w.dropped[k.bucket()]
 }
 
-// Note records that who changed pkg (a key naming the package in its
-// repository), which is now at generation gen.
-func (w *Writers) Note(pkg, who string, gen uint64) {
-	k := writer{pkg, who}
+// note records that k's client changed its package, which is now at
+// generation gen.
+func (w *Writers) note(k writer, gen uint64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if e, ok := w.writes[k]; ok {
@@ -109,22 +130,6 @@ func (w *Writers) Note(pkg, who string, gen uint64) {
 	}
 }
 
-// AtLeast returns the generation a document of pkg served to who must be
-// at least: who's last write's, or the highest of the records dropped in
-// pkg's bucket (0 when none: any rendering will do); ^0 (the current
-// one) from a nil record.
-func (w *Writers) AtLeast(pkg, who string) uint64 {
-	if w == nil {
-		return ^uint64(0)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if e, ok := w.writes[writer{pkg, who}]; ok {
-		return e.Value.(*record).gen
-	}
-	return w.dropped[cachesize.Bucket(pkg, droppedBuckets)]
-}
-
 // Bytes returns the bytes the records count.
 func (w *Writers) Bytes() int64 {
 	w.mu.Lock()
@@ -138,7 +143,7 @@ func (w *Writers) drop(e *list.Element) {
 	r := w.order.Remove(e).(*record)
 	delete(w.writes, r.k)
 	w.size -= r.size
-	b := cachesize.Bucket(r.k.pkg, droppedBuckets)
+	b := r.k.bucket()
 	w.dropped[b] = max(w.dropped[b], r.gen)
 }
 
@@ -152,11 +157,4 @@ func (w *Writers) dropUnused(before uint32) int64 {
 		w.drop(e)
 	}
 	return freed
-}
-
-// PackageOf names a package for Writers: its domain and its reference
-// (generations are counted per package of a domain, whichever repository
-// a document shows it in).
-func PackageOf(domainID int64, ref fmt.Stringer) string {
-	return strconv.FormatInt(domainID, 10) + " " + ref.String()
 }

@@ -57,7 +57,7 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, Ref(name))
 	// Readers other than the gem's last pusher get the previous list
 	// while it is rebuilt.
-	atLeast := f.writers.Seen(repo.DomainID, Ref(name), c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, Ref(name), c.req.Claims.ID)
 	return f.gems.LoadAtLeast(gemsKey{repository: repo.ID, name: name}, gen, atLeast, func() (*gemList, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), repo, Ref(name))
 		if errkind.KindOf(err) == errkind.NotFound {
@@ -108,7 +108,7 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 // notePublish records that the request's client (its token) changed the
 // gem name, so that its next read shows the change.
 func (f *Format) notePublish(c *call, name string) {
-	f.writers.Wrote(c.req.Repository.DomainID, Ref(name), c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, Ref(name), c.req.Claims.ID)
 }
 
 // sortByPush orders gems as the info file lists them: by push time, then

@@ -61,7 +61,7 @@ func (f *Format) releaseList(c *call) (*releaseList, error) {
 	repo, ref := c.req.Repository, c.name.Ref()
 	key := listKey{repository: repo.ID, ref: ref, base: c.req.BaseURL}
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, ref)
-	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID.String())
+	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID)
 	return f.lists.LoadAtLeast(key, gen, atLeast, func() (*releaseList, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(c.ctx()), repo, ref)
 		if err != nil {
@@ -78,7 +78,7 @@ func (f *Format) releaseList(c *call) (*releaseList, error) {
 // notePublish records that the request's client (its token) changed the
 // package, so that its next read of the list shows the change.
 func (f *Format) notePublish(c *call) {
-	f.writers.Wrote(c.req.Repository.DomainID, c.name.Ref(), c.req.Claims.ID.String())
+	f.writers.Wrote(c.req.Repository.DomainID, c.name.Ref(), c.req.Claims.ID)
 }
 
 // renderReleases makes a package's release list from its view: the

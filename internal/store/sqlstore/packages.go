@@ -230,7 +230,34 @@ func (q queries) version(ctx context.Context, where string, args ...any) (store.
 }
 
 func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets bool) ([]store.Version, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE package_id = $1`, packageID)
+	return q.listVersions(ctx, withAssets, `package_id = $1`, packageID)
+}
+
+func (q queries) VersionChanges(ctx context.Context, packageID, since int64) (store.VersionChanges, error) {
+	// The package's number first: every write numbered up to it has
+	// committed (writers of a package take numbers one after the other),
+	// so the reads below, which begin later, see them all.
+	var c store.VersionChanges
+	if err := q.r.QueryRowContext(ctx, `SELECT change_seq FROM packages WHERE id = $1`, packageID).Scan(&c.Seq); err != nil {
+		return c, q.classify(err)
+	}
+	if c.Seq == since {
+		return c, nil
+	}
+	if since <= 0 || since > c.Seq {
+		since, c.All = 0, true
+	}
+	var err error
+	if c.Changed, err = q.listVersions(ctx, true, `package_id = $1 AND change_seq > $2`, packageID, since); err != nil || c.All {
+		return c, err
+	}
+	c.Deleted, err = q.int64s(ctx, `SELECT version_id FROM version_tombstones WHERE package_id = $1 AND change_seq > $2`, packageID, since)
+	return c, err
+}
+
+// listVersions returns the versions that where selects, by ID.
+func (q queries) listVersions(ctx context.Context, withAssets bool, where string, args ...any) ([]store.Version, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+versionColumns+` FROM package_versions WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -249,10 +276,12 @@ func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets b
 	if err := rows.Err(); err != nil || !withAssets || len(out) == 0 {
 		return out, err
 	}
-	// One query for the assets of every version, not one per version.
+	// One query for the assets of every version, not one per version. A
+	// version changed since the query above may have more or fewer: it
+	// has a later change number, and is read again by the next reader.
 	rows, err = q.r.QueryContext(ctx, `SELECT a.version_id, a.name, b.sha256, b.size, b.sha1, b.md5, b.sha512
 		FROM assets a JOIN domain_blobs b ON b.domain_id = a.domain_id AND b.sha256 = a.sha256
-		JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = $1 ORDER BY a.name`, packageID)
+		WHERE a.version_id IN (SELECT id FROM package_versions WHERE `+where+`) ORDER BY a.name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -263,14 +292,11 @@ func (q queries) ListVersions(ctx context.Context, packageID int64, withAssets b
 		if err := rows.Scan(&id, &a.Name, &a.SHA256, &a.Size, &a.SHA1, &a.MD5, &a.SHA512); err != nil {
 			return nil, err
 		}
-		v := &out[byID[id]]
-		v.Assets = append(v.Assets, a)
+		if i, ok := byID[id]; ok {
+			out[i].Assets = append(out[i].Assets, a)
+		}
 	}
 	return out, rows.Err()
-}
-
-func (q queries) VersionStamps(ctx context.Context, packageID int64) ([]store.VersionStamp, error) {
-	return q.versionStamps(ctx, `WHERE package_id = $1`, packageID)
 }
 
 func (q queries) VersionStampsWithStatus(ctx context.Context, packageID int64, status artifact.Status) ([]store.VersionStamp, error) {

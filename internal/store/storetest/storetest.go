@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 	}
 	tests = append(tests, packageTests()...)
+	tests = append(tests, changeTests()...)
 	tests = append(tests, sourceURLTests()...)
 	tests = append(tests, iamTests()...)
 	tests = append(tests, revocationTests()...)
