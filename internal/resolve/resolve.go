@@ -208,7 +208,9 @@ type Candidate struct {
 // the repository, its upstreams and its external connection, and the
 // merged tags.
 type View struct {
-	Ref      artifact.PackageRef
+	Ref artifact.PackageRef
+	// Versions are the candidates by version string. They point into
+	// arrays shared by the view's readers: they must not be modified.
 	Versions map[string]*Candidate
 	Tags     map[string]string
 	// Remote reports whether part of the view came from a public registry,
