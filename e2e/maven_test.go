@@ -259,7 +259,8 @@ func TestMaven(t *testing.T) {
 	step("dependency:get", func(t *testing.T) {
 		u.Forget(t, "com.example")
 		before := len(accessLog(s, "demo-1.0.0.jar"))
-		u.MvnOK(t, work, "dependency:get", "-Dartifact=com.example:demo:1.0.0")
+		// -C: a checksum Arca serves that does not match fails the build.
+		u.MvnOK(t, work, "-C", "dependency:get", "-Dartifact=com.example:demo:1.0.0")
 		got, err := os.ReadFile(filepath.Join(u.Repo, "com/example/demo/1.0.0/demo-1.0.0.jar"))
 		if err != nil || !bytes.Equal(got, demoBytes) {
 			t.Fatalf("the jar mvn downloaded differs: %v", err)
@@ -294,7 +295,9 @@ func TestMaven(t *testing.T) {
 	step("snapshots", func(t *testing.T) {
 		snap := mavenProject(t, "com.example", "proj", "1.1.0-SNAPSHOT", ep)
 		u.MvnOK(t, snap, "deploy")
-		u.MvnOK(t, snap, "deploy")
+		// The second deploy reads the metadata the first published, and
+		// checks its checksums (-C: strictly).
+		u.MvnOK(t, snap, "-C", "deploy")
 		vs := aws.OK(t, append([]string{"list-package-versions"}, pkg("proj", "--status", "Unlisted")...)...)
 		builds := list(t, vs, "versions")
 		if len(builds) != 1 || !regexp.MustCompile(`^1\.1\.0-\d{8}\.\d{6}-1$`).MatchString(builds[0].(map[string]any)["version"].(string)) {
@@ -305,7 +308,7 @@ func TestMaven(t *testing.T) {
 		// A consumer resolves the SNAPSHOT to the latest build.
 		consumer := mavenProject(t, "com.example", "consumer", "1.0.0", ep, "com.example:proj:1.1.0-SNAPSHOT")
 		u.Forget(t, "com.example")
-		u.MvnOK(t, consumer, "dependency:resolve")
+		u.MvnOK(t, consumer, "-C", "dependency:resolve")
 		jars, _ := filepath.Glob(filepath.Join(u.Repo, "com/example/proj/1.1.0-SNAPSHOT/proj-1.1.0-*-2.jar"))
 		if len(jars) == 0 {
 			entries, _ := os.ReadDir(filepath.Join(u.Repo, "com/example/proj/1.1.0-SNAPSHOT"))

@@ -8,7 +8,7 @@
 //	catalog   version lookups 8 MiB, version lists 32 MiB
 //	npm       documents 32 MiB, version manifests 32 MiB
 //	pypi      pages 24 MiB, release entries 14 MiB, version orders 2 MiB
-//	maven     metadata 14 MiB, version orders 2 MiB
+//	maven     metadata 12 MiB, runs of versions 2 MiB, version orders 2 MiB
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB

@@ -1,12 +1,18 @@
 package maven
 
 import (
-	"github.com/arcahq/arca/internal/artifact"
+	"sync"
+
 	"github.com/arcahq/arca/internal/format/rendered"
 )
 
-// DocCacheBytes bounds the memory of generated metadata files.
+// DocCacheBytes bounds the memory of generated metadata files and of the
+// runs of versions they are assembled from (RunCacheBytes of it).
 const DocCacheBytes = 14 << 20
+
+// RunCacheBytes is the part of DocCacheBytes that keeps runs of
+// artifacts' <version> elements, compressed (rendered.Runs).
+const RunCacheBytes = 2 << 20
 
 // OrderCacheBytes bounds the memory of artifacts' version orders (about
 // 100 bytes a version); with DocCacheBytes, Maven's 16 MiB share.
@@ -19,15 +25,33 @@ type docKey struct {
 	path       string
 }
 
-// document is a generated metadata file, ready to send, with its
-// digests (served for its checksum files).
+// document is a generated metadata file, ready to send, with the digests
+// its checksum files are served from, each computed when first asked
+// for: Maven asks for the .sha1 only, most readers for none.
 type document struct {
 	*rendered.Doc
-	digests artifact.Asset
+	sums *sums
 }
 
-func newDocument(body []byte) document {
-	return document{rendered.NewDoc(body, "text/xml"), digestsOf(MetadataFile, body)}
+type sums struct {
+	mu  sync.Mutex
+	hex map[Checksum]string
+}
+
+func newDocument(d *rendered.Doc) document {
+	return document{d, &sums{hex: map[Checksum]string{}}}
+}
+
+// checksum returns the hex digest of the file by c.
+func (d document) checksum(c Checksum) string {
+	d.sums.mu.Lock()
+	defer d.sums.mu.Unlock()
+	sum, ok := d.sums.hex[c]
+	if !ok {
+		sum = c.Sum(d.Bytes())
+		d.sums.hex[c] = sum
+	}
+	return sum
 }
 
 func (d document) size() int64 { return d.Size() + 512 }

@@ -12,6 +12,17 @@
 //     its external connection, cached per package generation with an
 //     ETag; uploaded ones are validated and publish what they list.
 //
+// Costs that would grow with an artifact's versions (mvn uploads a
+// maven-metadata.xml listing every version at every deploy, 150 KB at
+// 5,000): the uploaded file's version list is scanned once, its digests
+// computed once (for the checksum files uploaded after it) and the file
+// then dropped; the version it publishes keeps as its asset
+// maven-metadata.xml a file listing that version alone. Generated
+// metadata is assembled from runs of <version> elements kept compressed
+// (rendered.Runs), so a rebuild after a deploy compresses the new
+// version's run only, and its checksums are computed when a client
+// first asks for one (Maven asks for the .sha1).
+//
 // Rules kept here:
 //
 //   - Status (User Guide, "Package version status", "Publishing with

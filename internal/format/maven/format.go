@@ -21,6 +21,9 @@ type Format struct {
 	// orders keeps each artifact's versions in Maven's order, so that a
 	// rebuild after a publish places one version instead of sorting all.
 	orders *format.Orders[docKey]
+	// runs keeps the metadata files' version lists in runs, compressed,
+	// so that a rebuild compresses the run of a new version only.
+	runs *rendered.Runs
 	// writers remembers who published what, so that readers other than
 	// the publisher are served the previous metadata while it is rebuilt.
 	writers *rendered.Writers
@@ -36,7 +39,8 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	f.uploads = &uploads{cat: d.Catalog, now: func() time.Time { return f.now() }}
 	// Through f.now, which tests set.
-	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
+	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
+	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.orders = format.NewOrders[docKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters(f.d.Catalog)
 	return f

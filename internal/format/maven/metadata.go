@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // MaxMetadataSize bounds a maven-metadata.xml file (one listing tens of
@@ -83,6 +84,11 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseMetadata(b)
+}
+
+// parseMetadata is ParseMetadata of a file read already.
+func parseMetadata(b []byte) (*Metadata, error) {
 	var m Metadata
 	if !decodeListed(b, &m) {
 		m = Metadata{}
@@ -113,23 +119,30 @@ func ParseMetadata(r io.Reader) (*Metadata, error) {
 // full, unless b has one <versioning> with one <versions> in it, holding
 // nothing but <version> elements of plain ASCII text and whitespace, and
 // no comment, CDATA section, document type or namespace prefix that
-// could make the scan read what encoding/xml would not.
+// could make the scan read what encoding/xml would not. The list is read
+// once: the checks look at what is around it.
 func decodeListed(b []byte, m *Metadata) bool {
 	const open, closing = "<versions>", "</versions>"
-	if bytes.Count(b, []byte("<versioning")) != 1 || bytes.Count(b, []byte("<versions")) != 1 ||
-		bytes.Contains(b, []byte("<!")) || bytes.Contains(b, []byte(":version")) {
+	i := bytes.Index(b, []byte(open))
+	if i < 0 {
 		return false
 	}
-	vi, i, j := bytes.Index(b, []byte("<versioning>")), bytes.Index(b, []byte(open)), bytes.Index(b, []byte(closing))
-	if vi < 0 || i < vi || j < i || j > bytes.Index(b, []byte("</versioning>")) {
+	list := b[i+len(open):]
+	versions, n, ok := scanVersions(list)
+	if !ok || !bytes.HasPrefix(list[n:], []byte(closing)) {
 		return false
 	}
-	versions, ok := scanVersions(b[i+len(open) : j])
-	if !ok {
+	// The list holds no markup but <version> elements: what the checks
+	// look for can only be around it.
+	head, tail := b[:i+len(open)], b[i+len(open)+n:]
+	count := func(s string) int { return bytes.Count(head, []byte(s)) + bytes.Count(tail, []byte(s)) }
+	if count("<versioning") != 1 || count("<versions") != 1 || count("<!") != 0 || count(":version") != 0 ||
+		!bytes.Contains(head, []byte("<versioning>")) || bytes.Contains(head, []byte("</versioning>")) ||
+		!bytes.Contains(tail, []byte("</versioning>")) {
 		return false
 	}
-	rest := make([]byte, 0, len(b)-(j-i))
-	rest = append(append(append(rest, b[:i]...), open+closing...), b[j+len(closing):]...)
+	rest := make([]byte, 0, len(head)+len(tail))
+	rest = append(append(rest, head...), tail...)
 	if decodeXML(rest, m) != nil || m.Versioning == nil {
 		return false // the full decoding says what is wrong
 	}
@@ -137,32 +150,33 @@ func decodeListed(b []byte, m *Metadata) bool {
 	return true
 }
 
-// scanVersions reads a run of <version>text</version> elements separated
-// by whitespace, the text printable ASCII other than < and &, tabs and
-// newlines; anything else reports false.
-func scanVersions(b []byte) ([]string, bool) {
+// scanVersions reads from the start of b a run of <version>text</version>
+// elements and whitespace, the text printable ASCII other than < and &,
+// tabs and newlines, up to the first other markup: it returns the texts
+// and the length read. A <version> element it cannot read so reports
+// false. Each version is a string of its own: one kept (a version
+// published) must not hold the whole file in memory.
+func scanVersions(b []byte) (versions []string, n int, ok bool) {
 	const open, closing = "<version>", "</version>"
-	var out []string
 	for {
-		b = bytes.TrimLeft(b, " \t\n")
-		if len(b) == 0 {
-			return out, true
+		for n < len(b) && (b[n] == ' ' || b[n] == '\t' || b[n] == '\n') {
+			n++
 		}
-		if !bytes.HasPrefix(b, []byte(open)) {
-			return nil, false
+		if !bytes.HasPrefix(b[n:], []byte(open)) {
+			return versions, n, true
 		}
-		b = b[len(open):]
-		end := bytes.IndexByte(b, '<')
-		if end < 0 || !bytes.HasPrefix(b[end:], []byte(closing)) {
-			return nil, false
+		text := b[n+len(open):]
+		end := bytes.IndexByte(text, '<')
+		if end < 0 || !bytes.HasPrefix(text[end:], []byte(closing)) {
+			return nil, 0, false
 		}
-		for _, c := range b[:end] {
+		for _, c := range text[:end] {
 			if (c < 0x20 && c != '\t' && c != '\n') || c > 0x7e || c == '&' {
-				return nil, false
+				return nil, 0, false
 			}
 		}
-		out = append(out, string(b[:end]))
-		b = b[end+len(closing):]
+		versions = append(versions, string(text[:end]))
+		n += len(open) + end + len(closing)
 	}
 }
 
@@ -198,32 +212,71 @@ func (m *Metadata) Check(p Path) error {
 
 // Render returns m as a metadata file, with an XML declaration.
 func (m *Metadata) Render() []byte {
+	head, versions, tail := m.split()
+	if versions == nil {
+		return head
+	}
+	var b bytes.Buffer
+	b.Grow(len(head) + len(tail) + len(versions)*(len(versionIndent)+32))
+	b.Write(head)
+	for k, version := range versions {
+		if k > 0 {
+			b.WriteString(versionIndent)
+		}
+		writeVersion(&b, version)
+	}
+	b.Write(tail)
+	return b.Bytes()
+}
+
+// Parts returns what Render does as parts for rendered.Assemble, the
+// version list in runs kept in runs (rendered.Runs): after a publish,
+// only the run of the new version is rendered and compressed again.
+func (m *Metadata) Parts(runs *rendered.Runs) []*rendered.Part {
+	head, versions, tail := m.split()
+	if versions == nil {
+		return []*rendered.Part{rendered.NewPartOnce(head)}
+	}
+	parts := []*rendered.Part{rendered.NewPartOnce(head)}
+	parts = append(parts, runs.Parts(rendered.Entries{
+		Scope: "maven-metadata.xml versions", Len: len(versions), Sep: versionIndent,
+		Name: func(i int) string { return versions[i] },
+		// An element is made from its version alone.
+		Revision: func(int) string { return "-" },
+		Render: func(i int) []byte {
+			var b bytes.Buffer
+			writeVersion(&b, versions[i])
+			return b.Bytes()
+		},
+	})...)
+	return append(parts, rendered.NewPartOnce(tail))
+}
+
+// split returns m as a metadata file cut around its version list: what
+// comes before the first <version> element and after the last, and the
+// versions between; a file of fewer than two versions is head alone.
+// encoding/xml writes thousands of versions slowly (5 ms for 5,000): the
+// file is encoded with one marker version, where the versions go, written
+// and escaped as the encoder writes them.
+func (m *Metadata) split() (head []byte, versions []string, tail []byte) {
 	v := m.Versioning
 	if v == nil || len(v.Versions) < 2 {
-		return m.renderXML()
+		return m.renderXML(), nil, nil
 	}
-	// encoding/xml writes thousands of versions slowly (5 ms for 5,000):
-	// the file is encoded with one marker version, which is then replaced
-	// by the versions, written and escaped as the encoder writes them.
 	short, vs := *m, *v
 	vs.Versions = []string{versionsMarker}
 	short.Versioning = &vs
 	out := short.renderXML()
 	marker := []byte("<version>" + versionsMarker + "</version>")
 	i := bytes.Index(out, marker)
-	var b bytes.Buffer
-	b.Grow(len(out) + len(v.Versions)*(len(versionIndent)+32))
-	b.Write(out[:i])
-	for k, version := range v.Versions {
-		if k > 0 {
-			b.WriteString(versionIndent)
-		}
-		b.WriteString("<version>")
-		xml.EscapeText(&b, []byte(version))
-		b.WriteString("</version>")
-	}
-	b.Write(out[i+len(marker):])
-	return b.Bytes()
+	return out[:i], v.Versions, out[i+len(marker):]
+}
+
+// writeVersion writes the <version> element of a version.
+func writeVersion(b *bytes.Buffer, version string) {
+	b.WriteString("<version>")
+	xml.EscapeText(b, []byte(version))
+	b.WriteString("</version>")
 }
 
 // versionsMarker stands for the versions while a file is encoded: no

@@ -2,9 +2,14 @@ package maven
 
 import (
 	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // fullDecode is ParseMetadata without the scan of the version list:
@@ -109,6 +114,36 @@ func TestRenderMatchesEncoder(t *testing.T) {
 		m.Versioning.Versions, m.Versioning.Latest = vs, vs[len(vs)-1]
 		if got, want := m.Render(), m.renderXML(); !bytes.Equal(got, want) {
 			t.Errorf("Render(%q) =\n%s\nwant\n%s", vs, got, want)
+		}
+		if got := rendered.Assemble("text/xml", m.Parts(nil)...).Bytes(); !bytes.Equal(got, m.Render()) {
+			t.Errorf("Parts(%q) =\n%s\nwant\n%s", vs, got, m.Render())
+		}
+	}
+}
+
+// TestPartsOfManyVersions: a file of thousands of versions, assembled
+// from runs (kept from one rendering to the next), is the file Render
+// writes, plain and gzipped.
+func TestPartsOfManyVersions(t *testing.T) {
+	var infos []VersionInfo
+	runs := rendered.NewRuns(1 << 20)
+	for i := range 5000 {
+		infos = append(infos, VersionInfo{Version: fmt.Sprintf("1.%d.%d", i/1000, i%1000)})
+		if i < 4990 {
+			continue
+		}
+		m := ArtifactMetadata("com.example", "lib", infos)
+		want := m.Render()
+		d := rendered.Assemble("text/xml", m.Parts(runs)...)
+		if got := d.Bytes(); !bytes.Equal(got, want) {
+			t.Fatalf("%d versions: assembled file differs from Render", i+1)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(d.Gzip()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(zr); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%d versions: gzipped file differs from Render: %v", i+1, err)
 		}
 	}
 }

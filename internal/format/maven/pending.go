@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"hash"
 	"strings"
 	"time"
 
@@ -89,12 +90,26 @@ func (u *uploads) metadata(ctx context.Context, repo store.Repository, p Path) (
 
 // digestsOf returns an asset describing b, with every digest.
 func digestsOf(name string, b []byte) artifact.Asset {
-	m, s1, s256, s512 := md5.Sum(b), sha1.Sum(b), sha256.Sum256(b), sha512.Sum512(b)
-	return artifact.Asset{
-		Name: name, Size: int64(len(b)),
-		MD5: hex.EncodeToString(m[:]), SHA1: hex.EncodeToString(s1[:]),
-		SHA256: hex.EncodeToString(s256[:]), SHA512: hex.EncodeToString(s512[:]),
+	return artifact.Asset{Name: name, Size: int64(len(b)), MD5: MD5.Sum(b), SHA1: SHA1.Sum(b), SHA256: SHA256.Sum(b), SHA512: SHA512.Sum(b)}
+}
+
+// Sum returns the hex digest of b by c.
+func (c Checksum) Sum(b []byte) string {
+	var h hash.Hash
+	switch c {
+	case MD5:
+		h = md5.New()
+	case SHA1:
+		h = sha1.New()
+	case SHA256:
+		h = sha256.New()
+	case SHA512:
+		h = sha512.New()
+	default:
+		return ""
 	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // MaxChecksumSize bounds the body of a checksum upload.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 const childPOM = `<?xml version="1.0" encoding="UTF-8"?>
@@ -361,6 +362,9 @@ func FuzzParseMetadata(f *testing.F) {
 		}
 		if !bytes.Equal(m.Render(), m.renderXML()) {
 			t.Fatalf("Render differs from the encoder:\n%s\n%s", m.Render(), m.renderXML())
+		}
+		if got := rendered.Assemble("text/xml", m.Parts(nil)...).Bytes(); !bytes.Equal(got, m.Render()) {
+			t.Fatalf("Parts differ from Render:\n%s\n%s", got, m.Render())
 		}
 		// What parses renders, and what renders parses back the same.
 		back, err := ParseMetadata(strings.NewReader(string(m.Render())))

@@ -158,13 +158,14 @@ func (f *Format) putChecksum(c *call) error {
 	return created(c, true)
 }
 
-// readMetadata reads and checks an uploaded metadata file.
+// readMetadata reads and checks an uploaded metadata file, and remembers
+// its digests for the checksum files uploaded after it.
 func (f *Format) readMetadata(c *call) (*Metadata, []byte, error) {
 	b, err := readAtMost(c.r.Body, MaxMetadataSize, "maven-metadata.xml")
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := ParseMetadata(bytes.NewReader(b))
+	m, err := parseMetadata(b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -209,13 +210,15 @@ func expectOf(x assets.Expect, c Checksum) string {
 
 // putArtifactMetadata takes an artifact's maven-metadata.xml: the
 // Unfinished versions of this repository it lists become Published, each
-// keeping the file as its asset maven-metadata.xml (as the User Guide's
-// asset listings show). Metadata is then served as generated from the
-// repository, so that statuses, deletions and upstreams show; the file
-// uploaded is kept for the record. A group's metadata (plugin prefixes)
-// is accepted and not kept: prefixes resolve from plugin POMs.
+// with the asset maven-metadata.xml (as the User Guide's asset listings
+// show) that lists it alone. Metadata is then served as generated from
+// the repository, so that statuses, deletions and upstreams show. The
+// file uploaded is not kept: mvn lists every version in it (150 KB at
+// 5,000), and keeping it with each version would store the whole list
+// again at every deploy. A group's metadata (plugin prefixes) is
+// accepted and not kept: prefixes resolve from plugin POMs.
 func (f *Format) putArtifactMetadata(c *call) error {
-	m, b, err := f.readMetadata(c)
+	m, _, err := f.readMetadata(c)
 	if err != nil {
 		return err
 	}
@@ -239,7 +242,6 @@ func (f *Format) putArtifactMetadata(c *call) error {
 	for _, v := range unfinished {
 		isUnfinished[v] = true
 	}
-	var stored *artifact.Asset
 	for _, version := range m.Versioning.Versions {
 		if !isUnfinished[version] {
 			continue
@@ -257,14 +259,12 @@ func (f *Format) putArtifactMetadata(c *call) error {
 		}
 		pub := catalog.Publication{Ref: ref, Version: version, AddAssets: catalog.AddAlways}
 		if _, has := assetNamed(v.Assets, MetadataFile); !has {
-			if stored == nil {
-				a, err := assets.Store(ctx, f.d.Blobs, MetadataFile, bytes.NewReader(b), assets.Expect{}, MaxMetadataSize)
-				if err != nil {
-					return err
-				}
-				stored = &a
+			own := ArtifactMetadata(c.p.GroupID, c.p.ArtifactID, []VersionInfo{{Version: version, Updated: f.now()}}).Render()
+			a, err := assets.Store(ctx, f.d.Blobs, MetadataFile, bytes.NewReader(own), assets.Expect{}, MaxMetadataSize)
+			if err != nil {
+				return err
 			}
-			pub.Assets = []artifact.Asset{*stored}
+			pub.Assets = []artifact.Asset{a}
 		}
 		if _, err := f.d.Catalog.Publish(ctx, repo, pub); err != nil {
 			return err

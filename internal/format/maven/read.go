@@ -9,6 +9,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
 	"github.com/arcahq/arca/internal/store"
@@ -24,7 +25,7 @@ func (f *Format) get(c *call) error {
 			return err
 		}
 		if c.p.Checksum != "" {
-			return writeChecksum(c, c.p.Checksum.Of(doc.digests))
+			return writeChecksum(c, doc.checksum(c.p.Checksum))
 		}
 		doc.Serve(c.w, c.r)
 		return nil
@@ -132,7 +133,7 @@ func (f *Format) metadata(c *call) (document, error) {
 		if err != nil {
 			return document{}, false, err
 		}
-		return newDocument(m.Render()), view.Remote, nil
+		return newDocument(rendered.Assemble("text/xml", m.Parts(f.runs)...)), view.Remote, nil
 	})
 }
 

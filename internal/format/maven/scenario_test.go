@@ -349,6 +349,30 @@ func TestDeploy(t *testing.T) {
 	if !strings.Contains(gen, "<latest>1.1.0</latest>") || !strings.Contains(gen, "<version>1.0.0</version>") {
 		t.Errorf("metadata after 1.1.0:\n%s", gen)
 	}
+	// Each version's asset maven-metadata.xml lists that version alone,
+	// not every version the uploaded file listed.
+	for _, v := range []string{"1.0.0", "1.1.0"} {
+		m, err := maven.ParseMetadata(bytes.NewReader(e.asset("my-repo", "com.example", "demo", v, "maven-metadata.xml")))
+		if err != nil || m.GroupID != "com.example" || m.ArtifactID != "demo" || m.Versioning == nil || !slices.Equal(m.Versioning.Versions, []string{v}) {
+			t.Errorf("asset maven-metadata.xml of %s: %+v, %v", v, m, err)
+		}
+	}
+}
+
+// asset downloads an asset with GetPackageVersionAsset.
+func (e *env) asset(repo, group, artifactID, version, name string) []byte {
+	e.t.Helper()
+	out, err := e.ca.GetPackageVersionAsset(e.ctx, &codeartifact.GetPackageVersionAssetInput{Domain: aws.String(domain), Repository: aws.String(repo),
+		Format: types.PackageFormatMaven, Namespace: aws.String(group), Package: aws.String(artifactID), PackageVersion: aws.String(version), Asset: aws.String(name)})
+	if err != nil {
+		e.t.Fatalf("GetPackageVersionAsset %s of %s:%s:%s: %v", name, group, artifactID, version, err)
+	}
+	defer out.Asset.Close()
+	b, err := io.ReadAll(out.Asset)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
 }
 
 // TestUploadsRefused covers what a PUT refuses: checksums that do not
