@@ -208,8 +208,10 @@ type Candidate struct {
 // the repository, its upstreams and its external connection, and the
 // merged tags.
 type View struct {
-	Ref      artifact.PackageRef
-	Versions map[string]Candidate
+	Ref artifact.PackageRef
+	// Versions are the candidates by version string. They point into
+	// arrays shared by the view's readers: they must not be modified.
+	Versions map[string]*Candidate
 	Tags     map[string]string
 	// Remote reports whether part of the view came from a public registry,
 	// or should have but the registry could not be reached (such views go
@@ -288,7 +290,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 	if err != nil {
 		return nil, err
 	}
-	view := &View{Ref: ref, Versions: map[string]Candidate{}}
+	view := &View{Ref: ref, Versions: map[string]*Candidate{}}
 	gate := &groupGate{r: r, ref: ref}
 	release := &releaseGate{r: r, repo: repo, ref: ref}
 	tags := make([]map[string]string, len(order))
@@ -314,11 +316,15 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 			if len(view.Versions) == 0 {
 				// Sized once: growing a map of thousands of candidates
 				// moves them all at each step.
-				view.Versions = make(map[string]Candidate, len(vs))
+				view.Versions = make(map[string]*Candidate, len(vs))
 			}
+			// The candidates in one array (one allocation, not one per
+			// version), the map holding pointers into it.
+			cands := make([]Candidate, 0, len(vs))
 			for _, v := range vs {
 				if _, seen := view.Versions[v.Version]; !seen {
-					view.Versions[v.Version] = Candidate{Version: v, Repository: n.repo}
+					cands = append(cands, Candidate{Version: v, Repository: n.repo})
+					view.Versions[v.Version] = &cands[len(cands)-1]
 				}
 			}
 			if sel == nil {
@@ -363,7 +369,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 							continue
 						}
 						rv := rv
-						view.Versions[ver] = Candidate{
+						view.Versions[ver] = &Candidate{
 							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
 							Repository: n.repo, Remote: &rv,
 						}

@@ -90,7 +90,7 @@ func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
 // revision kept in lines, and the crate's version order kept in orders
 // under key.
 func renderIndex(view *resolve.View, path string, lines *Lines, orders *format.Orders[indexKey], key indexKey) ([]byte, time.Time, error) {
-	versions := make([]resolve.Candidate, 0, len(view.Versions))
+	versions := make([]*resolve.Candidate, 0, len(view.Versions))
 	size := 0
 	for _, v := range view.Versions {
 		if v.Status.Downloadable() && len(v.Meta.Extra) > 0 {
@@ -101,7 +101,7 @@ func renderIndex(view *resolve.View, path string, lines *Lines, orders *format.O
 	if len(versions) == 0 {
 		return nil, time.Time{}, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
 	}
-	format.SortKept(orders, key, versions, func(v resolve.Candidate) string { return v.Version.Version }, format.CompareSemVer)
+	format.SortKept(orders, key, versions, func(v *resolve.Candidate) string { return v.Version.Version }, format.CompareSemVer)
 	out := make([]byte, 0, size)
 	var modified time.Time
 	for _, v := range versions {

@@ -144,7 +144,7 @@ func (f *Format) notePublish(c *call) {
 }
 
 // candidates are the versions of a resolved view.
-type candidates = map[string]resolve.Candidate
+type candidates = map[string]*resolve.Candidate
 
 // artifactMetadata generates the artifact-level metadata clients see: the
 // Published versions of the repository, its upstreams and its external

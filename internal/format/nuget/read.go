@@ -152,7 +152,7 @@ type version struct {
 	id    string        // the package id as this version wrote it
 	view  *resolve.View // the view it is a version of
 	entry *Entry
-	cand  resolve.Candidate
+	cand  *resolve.Candidate
 }
 
 // versions resolves the package of the call through the repository's
@@ -511,7 +511,7 @@ func (f *Format) search(c *call) error {
 				if !ok || err != nil || !v.Status.Listed() || (e.SemVer2 && !semVer2) || (pv.IsPrerelease() && !prerelease) {
 					continue
 				}
-				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: resolve.Candidate{Version: v}})
+				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: &resolve.Candidate{Version: v}})
 			}
 			if len(listed) == 0 || !matches(*listed[0].entry, terms) {
 				continue

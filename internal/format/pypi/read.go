@@ -58,7 +58,7 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 // filesOf returns a release's files: its stored assets, and the files its
 // metadata knows that are not stored yet (a public registry's), in file
 // name order.
-func filesOf(c resolve.Candidate) []Dist {
+func filesOf(c *resolve.Candidate) []Dist {
 	var files []Dist
 	extra := ParseExtra(c.Meta.Extra)
 	stored := map[string]bool{}
