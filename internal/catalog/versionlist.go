@@ -13,7 +13,7 @@ import (
 )
 
 // VersionListBytes bounds the memory of kept version lists.
-const VersionListBytes = 32 << 20
+const VersionListBytes = 24 << 20
 
 // ListVersions returns every version of a package with its assets, by ID,
 // as the store has them now. The versions are kept decoded between calls,
