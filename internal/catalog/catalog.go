@@ -299,18 +299,32 @@ func (c *Catalog) CreateRepository(ctx context.Context, ref RepositoryRef, admin
 // Lookups are cached: package requests find their repository on every
 // request. An entry is good while its domain's generation is unchanged.
 func (c *Catalog) Repository(ctx context.Context, ref RepositoryRef) (store.Repository, error) {
+	domainID := int64(-1)
 	if e, ok := c.repos.Load(ref); ok {
 		if c.Generation(e.repo.DomainID) == e.gen {
 			return e.repo, nil
 		}
+		domainID = e.repo.DomainID
 	}
+	if domainID < 0 {
+		// The domain's generation must be read before the lookup whose
+		// result is kept under it (a change committed after the read
+		// moves it past the entry's); the first lookup only names the
+		// domain.
+		r, err := getRepository(ctx, c.st, ref)
+		if err != nil {
+			return r, err
+		}
+		domainID = r.DomainID
+	}
+	gen := c.Generation(domainID)
 	r, err := getRepository(ctx, c.st, ref)
 	if err != nil {
 		return r, err
 	}
-	// The generation is read after the lookup: a change committed in
-	// between makes the entry stale at once rather than wrong for long.
-	c.repos.Store(ref, cachedRepository{repo: r, gen: c.Generation(r.DomainID)}, repositoryBytes(ref, r))
+	if r.DomainID == domainID {
+		c.repos.Store(ref, cachedRepository{repo: r, gen: gen}, repositoryBytes(ref, r))
+	}
 	return r, nil
 }
 
