@@ -96,7 +96,10 @@ func (l *versionList) apply(ch store.VersionChanges) *versionList {
 	}
 	next := &versionList{seq: ch.Seq}
 	if l == nil || ch.All {
-		next.versions = changed
+		// Room to grow: the next publishes append in place (views and
+		// documents made from the list extend what they kept while its
+		// backing array stays the same).
+		next.versions = slices.Grow(changed, len(changed)/4+8)
 		for _, v := range changed {
 			next.size += listedSize(v)
 		}
@@ -118,7 +121,7 @@ func (l *versionList) apply(ch store.VersionChanges) *versionList {
 		deleted[id] = true
 	}
 	// Merge the kept versions and the changed ones, both by ID.
-	out := make([]store.Version, 0, n+len(changed))
+	out := make([]store.Version, 0, n+len(changed)+n/4+8)
 	i := 0
 	for _, v := range changed {
 		for ; i < n && l.versions[i].ID < v.ID; i++ {

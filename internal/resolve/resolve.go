@@ -53,6 +53,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +61,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/arcahq/arca/internal/artifact"
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/pkggroup"
@@ -120,13 +122,21 @@ type Resolver struct {
 	// Timeout bounds how long a request waits for a public registry.
 	timeout time.Duration
 	ingests singleflight.Group
+	kept    *keptViews
 }
 
 // New returns a Resolver. connections maps external connection names to
 // the registries configured for them; a connection without one serves only
 // what was ingested before.
 func New(g Graph, cat *catalog.Catalog, connections map[string]Connection, timeout time.Duration, log *slog.Logger) *Resolver {
-	return &Resolver{g: g, cat: cat, connections: connections, timeout: timeout, log: log}
+	return &Resolver{g: g, cat: cat, connections: connections, timeout: timeout, log: log, kept: newKeptViews(ViewCacheBytes)}
+}
+
+// SetCacheBudget sizes the resolver's kept views by the server's cache
+// budget (package cachesize; 0 is the default). Call it before the
+// resolver is used.
+func (r *Resolver) SetCacheBudget(budget int64) {
+	r.kept = newKeptViews(cachesize.Share(ViewCacheBytes, budget))
 }
 
 // node is one stop of the search.
@@ -213,6 +223,20 @@ type View struct {
 	// arrays shared by the view's readers: they must not be modified.
 	Versions map[string]*Candidate
 	Tags     map[string]string
+	// List holds the same candidates as Versions in the order their
+	// repository's store numbered them (publication order) when they all
+	// come from one repository (nothing from an upstream or a public
+	// registry besides); nil otherwise. It must not be modified.
+	List []*Candidate
+	// Lineage, when not zero, says how List grew: of two views of the
+	// package with the same Lineage, the one with the longer List holds
+	// the other's candidates first, the same ones, and after them the
+	// versions published since. Any other change (a status, a deletion, an
+	// asset added to a version, another repository's versions) starts a
+	// new Lineage. A format may keep what it derived from a view with its
+	// Lineage and length, and extend it by the candidates added; Tags are
+	// not part of it.
+	Lineage uint64
 	// Remote reports whether part of the view came from a public registry,
 	// or should have but the registry could not be reached (such views go
 	// stale when the registry changes or comes back, not just when the
@@ -291,6 +315,14 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 		return nil, err
 	}
 	view := &View{Ref: ref, Versions: map[string]*Candidate{}}
+	// shared: view.Versions and view.List are a kept view's, which other
+	// views hold too; own makes them the view's own before it adds to them.
+	shared := false
+	own := func() {
+		if shared {
+			view.Versions, view.List, view.Lineage, shared = maps.Clone(view.Versions), nil, 0, false
+		}
+	}
 	gate := &groupGate{r: r, ref: ref}
 	release := &releaseGate{r: r, repo: repo, ref: ref}
 	tags := make([]map[string]string, len(order))
@@ -313,18 +345,26 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 			if err != nil {
 				return err
 			}
-			if len(view.Versions) == 0 {
-				// Sized once: growing a map of thousands of candidates
-				// moves them all at each step.
-				view.Versions = make(map[string]*Candidate, len(vs))
-			}
-			// The candidates in one array (one allocation, not one per
-			// version), the map holding pointers into it.
-			cands := make([]Candidate, 0, len(vs))
-			for _, v := range vs {
-				if _, seen := view.Versions[v.Version]; !seen {
-					cands = append(cands, Candidate{Version: v, Repository: n.repo})
-					view.Versions[v.Version] = &cands[len(cands)-1]
+			if sel == nil && len(view.Versions) == 0 {
+				// The first repository with versions: its candidates are
+				// kept between views (only new versions are made anew).
+				kv := r.kept.view(n.repo, p.ID, vs)
+				view.Versions, view.List, view.Lineage, shared = kv.byVersion, kv.list, kv.lineage, true
+			} else {
+				if len(view.Versions) == 0 {
+					// Sized once: growing a map of thousands of candidates
+					// moves them all at each step.
+					view.Versions = make(map[string]*Candidate, len(vs))
+				}
+				// The candidates in one array (one allocation, not one per
+				// version), the map holding pointers into it.
+				cands := make([]Candidate, 0, len(vs))
+				for _, v := range vs {
+					if _, seen := view.Versions[v.Version]; !seen {
+						own()
+						cands = append(cands, Candidate{Version: v, Repository: n.repo})
+						view.Versions[v.Version] = &cands[len(cands)-1]
+					}
 				}
 			}
 			if sel == nil {
@@ -369,6 +409,7 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 							continue
 						}
 						rv := rv
+						own()
 						view.Versions[ver] = &Candidate{
 							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
 							Repository: n.repo, Remote: &rv,

@@ -16,6 +16,7 @@ import (
 	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/identity"
+	"github.com/arcahq/arca/internal/resolve"
 )
 
 // TestCacheSharesFitTheBudget adds up every cache's share at the default
@@ -40,6 +41,7 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 		"authz":    authz.CacheBytes,
 		"upstream": UpstreamCacheBytes,
 		"blobs":    blobCacheSize,
+		"views":    resolve.ViewCacheBytes,
 	}
 	var total int64
 	for name, b := range shares {

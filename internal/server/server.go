@@ -272,6 +272,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	conns := s.formats.Connect(s.cfg.ExternalConnections, upstreams)
 	res := resolve.New(s.store, cat, conns, s.cfg.UpstreamTimeout, s.log)
+	res.SetCacheBudget(s.cfg.CacheBytes)
 	if err := s.warnConnections(ctx, res.Connected); err != nil {
 		return fmt.Errorf("external connections: %w", err)
 	}

@@ -18,7 +18,7 @@ const RunCacheBytes = 16 << 20
 // FragmentCacheBytes bounds the memory of rendered version manifests, of
 // which documents are assembled, and of packages' version orders
 // (OrderCacheBytes of it).
-const FragmentCacheBytes = 32 << 20
+const FragmentCacheBytes = 24 << 20
 
 // OrderCacheBytes is the part of FragmentCacheBytes that keeps packages'
 // versions in semver order (Orders).
