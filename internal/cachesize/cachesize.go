@@ -8,7 +8,7 @@
 //	          resource attributes and package groups 2 MiB
 //	resolve   packages' candidates kept between views 8 MiB
 //	npm       documents 32 MiB (of which runs 16 MiB), version manifests
-//	          24 MiB (of which version orders 2 MiB)
+//	          24 MiB (of which packages' sorted versions 8 MiB)
 //	pypi      pages 24 MiB (of which runs 12 MiB), release entries 14 MiB,
 //	          version orders 2 MiB
 //	maven     metadata 14 MiB (of which runs of versions 2 MiB), version

@@ -61,7 +61,6 @@ func BenchmarkRenderKept(b *testing.B) {
 	}
 	p.Fragments = NewFragments(64 << 20)
 	p.Runs = rendered.NewRuns(64 << 20)
-	p.Orders = NewOrders(2 << 20)
 	p.AbbreviatedDoc().Gzip()
 	p.FullDoc().Gzip()
 	n := 0

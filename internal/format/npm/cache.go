@@ -16,13 +16,9 @@ const DocCacheBytes = 32 << 20
 const RunCacheBytes = 16 << 20
 
 // FragmentCacheBytes bounds the memory of rendered version manifests, of
-// which documents are assembled, and of packages' version orders
-// (OrderCacheBytes of it).
+// which documents are assembled, and of packages' sorted versions kept
+// between rebuilds (PackageCacheBytes of it).
 const FragmentCacheBytes = 24 << 20
-
-// OrderCacheBytes is the part of FragmentCacheBytes that keeps packages'
-// versions in semver order (Orders).
-const OrderCacheBytes = 2 << 20
 
 // docKey names a rendered document.
 type docKey struct {

@@ -4,7 +4,8 @@
 //
 //   - package documents, full (application/json) and abbreviated
 //     (application/vnd.npm.install-v1+json), with ETags, gzip and a cache
-//     keyed on the catalog's generation;
+//     keyed on the catalog's generation, rebuilt after a publish from what
+//     the previous build kept (kept.go) at the cost of the new version;
 //   - tarballs, sent with sendfile, retaining versions found upstream;
 //   - npm publish, npm deprecate, npm dist-tag (ls, add, rm), npm ping,
 //     npm whoami, and an empty answer to npm's audit requests;

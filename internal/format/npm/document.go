@@ -2,17 +2,13 @@ package npm
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/arcahq/arca/internal/artifact"
-	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 )
 
@@ -67,9 +63,6 @@ type Package struct {
 	// from the runs its previous rendering left and the one a change
 	// touched.
 	Runs *rendered.Runs
-	// Orders, when set, keeps the package's versions in semver order, so
-	// that a rebuild sorts only the versions new since.
-	Orders *Orders
 }
 
 // Fragments keeps rendered version manifests (see rendered.Fragments).
@@ -104,15 +97,20 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 // versionsParts renders the "versions" member of a document: each listed
 // version's manifest under its version, in the order encoding/json gives
 // a map's keys (byte order), as marshalling a map of them would; as
-// parts, runs of versions kept in p.Runs.
-func (p Package) versionsParts(listed []*Version, abbreviated bool) []*rendered.Part {
-	byKey := slices.Clone(listed)
-	slices.SortFunc(byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
+// parts, runs of versions kept in p.Runs. The runs are cut where they
+// were for the state s extends (or for s itself, rendered before), so
+// that only the runs holding new versions are made again.
+func (p Package) versionsParts(s *sorted, abbreviated bool) []*rendered.Part {
+	byKey := s.byKey
 	scope := p.Name.String() + "\x00" + p.BaseURL
 	if abbreviated {
 		scope += "\x00abbreviated"
 	}
-	return p.Runs.Parts(rendered.Entries{
+	prev, old := s.layouts.get(scope), func(i int) int { return i }
+	if prev == nil && s.from != nil {
+		prev, old = s.from.get(scope), func(i int) int { return int(s.old[i]) }
+	}
+	parts, layout := p.Runs.PartsAfter(rendered.Entries{
 		Scope: scope, Len: len(byKey), Sep: ",",
 		Name:     func(i int) string { return byKey[i].Version },
 		Revision: func(i int) string { return byKey[i].Revision },
@@ -120,7 +118,9 @@ func (p Package) versionsParts(listed []*Version, abbreviated bool) []*rendered.
 			v := byKey[i]
 			return slices.Concat(marshal(v.Version), []byte{':'}, p.manifestJSON(*v, abbreviated))
 		},
-	})
+	}, prev, old)
+	s.layouts.put(scope, layout)
+	return parts
 }
 
 // versionsPlaceholder stands for the "versions" member while the rest of
@@ -149,24 +149,7 @@ func withVersions(doc []byte, versions []*rendered.Part, contentType string) *re
 // versions are left out), ordered by semver, oldest first: pointers into
 // p.Versions (a Version is too large to copy thousands of times on every
 // rebuild).
-func (p Package) listed() []*Version {
-	out := make([]*Version, 0, len(p.Versions))
-	for i := range p.Versions {
-		if p.Versions[i].Status.Listed() {
-			out = append(out, &p.Versions[i])
-		}
-	}
-	if p.Orders == nil {
-		format.SortParsed(out, func(v *Version) string { return v.Version }, semver.StrictNewVersion, (*semver.Version).Compare)
-		return out
-	}
-	key := p.Name.String()
-	prev, _ := p.Orders.Peek(key, 0)
-	if order := sortVersions(out, prev); order != nil && !slices.Equal(order, prev) {
-		p.Orders.Put(key, 0, order)
-	}
-	return out
-}
+func (p Package) listed() []*Version { return p.sort(nil).listed }
 
 // DistTags returns the dist-tags clients see: the tags that point at
 // listed versions, and "latest" pointing at the highest listed version
@@ -200,7 +183,12 @@ func setTags(tags map[string]string, listed []*Version) map[string]string {
 }
 
 func distTags(tags map[string]string, listed []*Version) map[string]string {
-	out := setTags(tags, listed)
+	return withLatest(setTags(tags, listed), listed)
+}
+
+// withLatest adds to the set tags out a "latest" when none is set (see
+// DistTags).
+func withLatest(out map[string]string, listed []*Version) map[string]string {
 	if _, ok := out["latest"]; !ok && len(listed) > 0 {
 		latest := listed[len(listed)-1].Version
 		for i := len(listed) - 1; i >= 0; i-- {
@@ -341,7 +329,7 @@ type fullDocument struct {
 	Description string            `json:"description,omitempty"`
 	DistTags    map[string]string `json:"dist-tags"`
 	Versions    json.RawMessage   `json:"versions"` // versionsPlaceholder
-	Time        map[string]string `json:"time"`
+	Time        json.RawMessage   `json:"time"`
 	Readme      string            `json:"readme,omitempty"`
 	// From the latest version's manifest, as the registry copies them.
 	Homepage   json.RawMessage `json:"homepage,omitempty"`
@@ -364,44 +352,41 @@ type abbreviatedDocument struct {
 func (p Package) Full() []byte { return p.FullDoc().Bytes() }
 
 // FullDoc renders the full package document, ready to send.
-func (p Package) FullDoc() *rendered.Doc {
-	listed := p.listed()
-	tags := distTags(p.Tags, listed)
+func (p Package) FullDoc() *rendered.Doc { return p.fullDoc(p.sort(nil)) }
+
+// fullDoc renders the full document of the versions s.
+func (p Package) fullDoc(s *sorted) *rendered.Doc {
+	tags := s.distTags(p.Tags)
 	doc := fullDocument{
-		ID: p.Name.String(), Name: p.Name.String(), Rev: p.rev(listed, tags),
-		DistTags: tags, Versions: versionsPlaceholder,
+		ID: p.Name.String(), Name: p.Name.String(), Rev: s.revOf(tags),
+		DistTags: tags, Versions: versionsPlaceholder, Time: s.timeJSON(),
 	}
-	doc.Time = times(listed)
-	var latest *Version
-	for _, v := range listed {
-		if v.Version == tags["latest"] {
-			latest = v
-		}
-	}
-	if latest != nil {
+	if latest := s.find(tags["latest"]); latest != nil {
 		m := p.manifest(*latest)
 		doc.Description = m.str("description")
 		doc.Readme = latest.Meta.Readme
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}
-	return withVersions(marshal(doc), p.versionsParts(listed, false), ContentTypeFull)
+	return withVersions(marshal(doc), p.versionsParts(s, false), ContentTypeFull)
 }
 
 // Abbreviated renders the abbreviated package document.
 func (p Package) Abbreviated() []byte { return p.AbbreviatedDoc().Bytes() }
 
 // AbbreviatedDoc renders the abbreviated package document, ready to send.
-func (p Package) AbbreviatedDoc() *rendered.Doc {
-	listed := p.listed()
+func (p Package) AbbreviatedDoc() *rendered.Doc { return p.abbreviatedDoc(p.sort(nil)) }
+
+// abbreviatedDoc renders the abbreviated document of the versions s.
+func (p Package) abbreviatedDoc(s *sorted) *rendered.Doc {
 	doc := abbreviatedDocument{
-		Name: p.Name.String(), DistTags: distTags(p.Tags, listed),
+		Name: p.Name.String(), DistTags: s.distTags(p.Tags),
 		Versions: versionsPlaceholder,
 	}
-	if m := modified(listed); !m.IsZero() {
-		doc.Modified = formatTime(m)
+	if !s.modified.IsZero() {
+		doc.Modified = formatTime(s.modified)
 	}
-	return withVersions(marshal(doc), p.versionsParts(listed, true), ContentTypeAbbreviated)
+	return withVersions(marshal(doc), p.versionsParts(s, true), ContentTypeAbbreviated)
 }
 
 // VersionDocument renders the manifest of one listed version, named by
@@ -418,27 +403,4 @@ func (p Package) VersionDocument(spec string) ([]byte, bool) {
 		}
 	}
 	return nil, false
-}
-
-// rev returns the document's "_rev": npm sends it back when it changes a
-// package (unpublish), and only needs it to be stable while the document
-// is. It is a digest of what the document is made from: each version's
-// revision (itself a digest of its metadata and assets), or its manifest
-// and tarball digest when it has none.
-func (p Package) rev(listed []*Version, tags map[string]string) string {
-	h := sha256.New()
-	for _, v := range listed {
-		h.Write([]byte(v.Version + "\x00"))
-		if v.Revision != "" {
-			h.Write([]byte("r" + v.Revision))
-		} else {
-			h.Write(v.Meta.Extra)
-			if v.Tarball != nil {
-				h.Write([]byte("\x00" + v.Tarball.SHA256))
-			}
-		}
-		h.Write([]byte{0})
-	}
-	h.Write(marshal(tags))
-	return "1-" + hex.EncodeToString(h.Sum(nil)[:16])
 }

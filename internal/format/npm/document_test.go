@@ -339,7 +339,7 @@ func TestGzipDocumentFromParts(t *testing.T) {
 }
 
 // Documents rendered from what a server keeps between rebuilds (rendered
-// manifests, compressed runs, the semver order) are, byte for byte and
+// manifests, compressed runs) are, byte for byte and
 // in gzip form, the documents rendered from scratch, after each step of
 // a sequence of publishes, unlists, deletions, deprecations and dist-tag
 // changes; the versions arrive in a different order every time, as they
@@ -352,8 +352,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 	kept := struct {
 		f *Fragments
 		r *rendered.Runs
-		o *Orders
-	}{NewFragments(64 << 20), rendered.NewRuns(64 << 20), NewOrders(2 << 20)}
+	}{NewFragments(64 << 20), rendered.NewRuns(64 << 20)}
 	rng := rand.New(rand.NewPCG(1, 2))
 	index := func(v string) int {
 		return slices.IndexFunc(p.Versions, func(x Version) bool { return x.Version == v })
@@ -364,7 +363,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
 		cached := p
 		cached.Versions, cached.Tags = vs, maps.Clone(p.Tags)
-		cached.Fragments, cached.Runs, cached.Orders = kept.f, kept.r, kept.o
+		cached.Fragments, cached.Runs = kept.f, kept.r
 		fresh := p
 		fresh.Versions = slices.Clone(p.Versions)
 		for _, abbreviated := range []bool{false, true} {

@@ -20,7 +20,7 @@ type Format struct {
 	docs      *rendered.Cache[docKey, *rendered.Doc]
 	fragments *Fragments
 	runs      *rendered.Runs
-	orders    *Orders
+	sorted    *sortedCache
 	// writers remembers which client published what, so that it is
 	// served its publish while other readers may get the previous page.
 	writers *rendered.Writers
@@ -35,8 +35,8 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
-	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-OrderCacheBytes, d.CacheBytes))
-	f.orders = NewOrders(cachesize.Share(OrderCacheBytes, d.CacheBytes))
+	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-PackageCacheBytes, d.CacheBytes))
+	f.sorted = cachesize.NewMap[sortedKey, *sorted](cachesize.Share(PackageCacheBytes, d.CacheBytes))
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f

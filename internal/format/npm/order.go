@@ -4,27 +4,17 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/arcahq/arca/internal/format"
-	"github.com/arcahq/arca/internal/format/rendered"
 )
 
 // Sorting a package's thousands of versions by semver on every rebuild of
 // its documents costs milliseconds (each version is parsed, and a stable
-// sort moves them many times). The order of a package's versions is kept
-// (Package.Orders, by package name), and a rebuild places only the
-// versions not in it, by binary search: a publish sorts one version.
-
-// Orders keeps packages' versions in semver order, by package name.
-type Orders = rendered.Cache[string, []string]
-
-// NewOrders returns a cache of version orders of at most max bytes.
-func NewOrders(max int64) *Orders {
-	return rendered.NewCache[string](max, rendered.StringsSize, time.Now)
-}
+// sort moves them many times). A rebuild that cannot extend the kept
+// state of the package (kept.go) places the versions of the kept semver
+// order without sorting them again, and only the others by binary search.
 
 // sortVersions sorts vs into format.SortParsed's semver order, using prev
 // (versions in that order, each once, all semver) for the versions it

@@ -33,20 +33,18 @@ var okBody = map[string]bool{"ok": true}
 
 // packageOf turns a resolved view into what documents are made from.
 func (f *Format) packageOf(view *resolve.View, name Name, baseURL string) Package {
-	p := Package{Name: name, BaseURL: baseURL, Tags: view.Tags, Versions: make([]Version, 0, len(view.Versions)), Fragments: f.fragments, Runs: f.runs, Orders: f.orders}
+	p := f.documentsOf(name, baseURL, view.Tags)
+	p.Versions = make([]Version, 0, len(view.Versions))
 	for _, c := range view.Versions {
-		v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
-		if c.Remote == nil {
-			v.Revision = c.Revision
-		}
-		for i, a := range c.Assets {
-			if a.Name == TarballAsset {
-				v.Tarball = &c.Assets[i]
-			}
-		}
-		p.Versions = append(p.Versions, v)
+		p.Versions = append(p.Versions, versionOf(c))
 	}
 	return p
+}
+
+// documentsOf is a package with the format's caches and no versions
+// (documents of a kept state are made from it, see sortedOf).
+func (f *Format) documentsOf(name Name, baseURL string, tags map[string]string) Package {
+	return Package{Name: name, BaseURL: baseURL, Tags: tags, Fragments: f.fragments, Runs: f.runs}
 }
 
 // view resolves the call's package through the repository's upstreams
@@ -90,11 +88,12 @@ func (f *Format) document(c *call, abbreviated bool) (*rendered.Doc, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		pkg := f.packageOf(view, c.name, c.req.BaseURL)
+		pkg := f.documentsOf(c.name, c.req.BaseURL, view.Tags)
+		s := f.sortedOf(repo.ID, view, pkg)
 		if abbreviated {
-			return pkg.AbbreviatedDoc(), view.Remote, nil
+			return pkg.abbreviatedDoc(s), view.Remote, nil
 		}
-		return pkg.FullDoc(), view.Remote, nil
+		return pkg.fullDoc(s), view.Remote, nil
 	})
 }
 

@@ -3,6 +3,7 @@ package rendered
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"slices"
 )
 
 // Runs keeps the parts that the long middle of a document (one entry per
@@ -60,16 +61,78 @@ type Entries struct {
 // part is the kept one when its entries' names and revisions (and Scope,
 // and whether it is the first) are those it was made from.
 func (r *Runs) Parts(e Entries) []*Part {
+	parts, _ := r.PartsAfter(e, nil, nil)
+	return parts
+}
+
+// Layout is how Parts cut a sequence of entries into runs, and what each
+// run was made from: kept beside the sequence, it lets the next rendering
+// of the sequence with entries inserted take every run that holds no new
+// entry as it is, without reading its entries again (PartsAfter).
+type Layout struct {
+	starts []int32  // each run's first entry
+	keys   []runKey // each run's key; zero: made for one rendering
+	len    int
+}
+
+// Size is the memory the layout holds.
+func (l *Layout) Size() int64 { return 64 + int64(len(l.starts))*(4+sha256.Size) }
+
+// PartsAfter is Parts for a sequence that is the one prev was made from
+// with entries inserted: old(i) is the index in that sequence of entry i,
+// -1 for an inserted one (the old entries keep their order). The runs of
+// prev whose entries are all still consecutive are taken by their keys;
+// only the runs around the inserted entries are cut and keyed again. A
+// nil prev cuts every run. It returns the layout of e too.
+func (r *Runs) PartsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
 	var parts []*Part
+	next := &Layout{len: e.Len}
 	for start := 0; start < e.Len; {
+		if end, key, ok := prev.reusable(start, e.Len, old); ok && r != nil {
+			parts = append(parts, r.f.Get(key, func() *Part { return e.render(start, end, partLevel) }))
+			next.starts, next.keys = append(next.starts, int32(start)), append(next.keys, key)
+			start = end
+			continue
+		}
 		end := start + 1
 		for end < e.Len && end-start < maxRunItems && !isCut(e.Name(end-1)) {
 			end++
 		}
-		parts = append(parts, r.run(e, start, end))
+		part, key := r.run(e, start, end)
+		parts = append(parts, part)
+		next.starts, next.keys = append(next.starts, int32(start)), append(next.keys, key)
 		start = end
 	}
-	return parts
+	return parts, next
+}
+
+// reusable reports whether the entries from start on begin with one of
+// l's kept runs, unchanged, and returns where it ends and its key. A run
+// is cut by its own entries alone (a cut after its last one, or its
+// length), so the same entries from a run's start make the same run;
+// except the last run of l, which ended for want of entries and goes on
+// in a longer sequence, and the first run, which alone has no separator.
+func (l *Layout) reusable(start, n int, old func(i int) int) (end int, key runKey, ok bool) {
+	if l == nil {
+		return 0, key, false
+	}
+	o := old(start)
+	if o < 0 || (o == 0) != (start == 0) {
+		return 0, key, false
+	}
+	j, found := slices.BinarySearch(l.starts, int32(o))
+	if !found || l.keys[j] == (runKey{}) {
+		return 0, key, false
+	}
+	oldEnd := l.len
+	if j+1 < len(l.starts) {
+		oldEnd = int(l.starts[j+1])
+	}
+	end = start + oldEnd - o
+	if end > n || old(end-1) != oldEnd-1 || (oldEnd == l.len && end != n) {
+		return 0, key, false
+	}
+	return end, l.keys[j], true
 }
 
 // isCut reports whether a run ends after the entry named name: its
@@ -86,18 +149,21 @@ func isCut(name string) bool {
 	return h%runItems == 0
 }
 
-// run returns the part of entries [start, end).
-func (r *Runs) run(e Entries, start, end int) *Part {
-	render := func(level int) *Part {
-		var b []byte
-		for i := start; i < end; i++ {
-			if i > 0 {
-				b = append(b, e.Sep...)
-			}
-			b = append(b, e.Render(i)...)
+// render makes the part of entries [start, end) at a compression level.
+func (e Entries) render(start, end, level int) *Part {
+	var b []byte
+	for i := start; i < end; i++ {
+		if i > 0 {
+			b = append(b, e.Sep...)
 		}
-		return newPart(b, level)
+		b = append(b, e.Render(i)...)
 	}
+	return newPart(b, level)
+}
+
+// run returns the part of entries [start, end) and its key (zero when the
+// part is made for this rendering only).
+func (r *Runs) run(e Entries, start, end int) (*Part, runKey) {
 	// The key digests the fields, each preceded by its length, written
 	// into one buffer (not one allocation per field).
 	key := make([]byte, 0, 1024)
@@ -113,12 +179,13 @@ func (r *Runs) run(e Entries, start, end int) *Part {
 	for i := start; i < end; i++ {
 		rev := e.Revision(i)
 		if rev == "" || r == nil {
-			return render(oneTimeLevel)
+			return e.render(start, end, oneTimeLevel), runKey{}
 		}
 		field(e.Name(i))
 		field(rev)
 	}
-	return r.f.Get(sha256.Sum256(key), func() *Part { return render(partLevel) })
+	sum := runKey(sha256.Sum256(key))
+	return r.f.Get(sum, func() *Part { return e.render(start, end, partLevel) }), sum
 }
 
 // oneTimeLevel is the compression level of parts made for one rendering

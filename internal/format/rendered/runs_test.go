@@ -1,0 +1,83 @@
+package rendered
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// PartsAfter, given the layout of a sequence and where its entries went
+// after insertions, cuts the longer sequence into the runs Parts cuts it
+// into (so that later renderings find the same runs kept), with the same
+// bytes, and makes again only the runs holding a new entry.
+func TestPartsAfterInsertions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	names := make([]string, 0, 3000)
+	for i := range 2000 {
+		names = append(names, fmt.Sprintf("v%05d", i*10))
+	}
+	runs := NewRuns(64 << 20)
+	made := 0
+	entries := func(names []string) Entries {
+		return Entries{
+			Scope: "s", Len: len(names), Sep: ",",
+			Name:     func(i int) string { return names[i] },
+			Revision: func(i int) string { return "r" },
+			Render:   func(i int) []byte { made++; return []byte(names[i]) },
+		}
+	}
+	_, layout := runs.PartsAfter(entries(names), nil, nil)
+	for round := range 40 {
+		// Insert one to three names anywhere (first, last, between).
+		next := slices.Clone(names)
+		for range 1 + rng.IntN(3) {
+			var name string
+			switch rng.IntN(4) {
+			case 0:
+				name = fmt.Sprintf("a%05d", round)
+			case 1:
+				name = fmt.Sprintf("z%05d", round)
+			default:
+				name = fmt.Sprintf("v%05d", rng.IntN(20000)|1)
+			}
+			at, found := slices.BinarySearch(next, name)
+			if !found {
+				next = slices.Insert(next, at, name)
+			}
+		}
+		old := make([]int, len(next))
+		j := 0
+		for i, n := range next {
+			if j < len(names) && names[j] == n {
+				old[i], j = j, j+1
+			} else {
+				old[i] = -1
+			}
+		}
+		made = 0
+		parts, nextLayout := runs.PartsAfter(entries(next), layout, func(i int) int { return old[i] })
+		remade := made
+		fresh := NewRuns(64 << 20)
+		want, wantLayout := fresh.PartsAfter(entries(next), nil, nil)
+		if !bytes.Equal(join(parts), join(want)) {
+			t.Fatalf("round %d: the parts after insertions are not the sequence's", round)
+		}
+		if !slices.Equal(nextLayout.starts, wantLayout.starts) || !slices.Equal(nextLayout.keys, wantLayout.keys) {
+			t.Fatalf("round %d: the runs after insertions are not those Parts cuts", round)
+		}
+		if remade == 0 || remade > 3*2*maxRunItems {
+			t.Fatalf("round %d: %d entries made again for %d new", round, remade, len(next)-len(names))
+		}
+		names, layout = next, nextLayout
+	}
+}
+
+func join(parts []*Part) []byte {
+	var b []byte
+	for _, p := range parts {
+		b = append(b, p.Bytes()...)
+	}
+	return b
+}
