@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -48,7 +49,11 @@ type sortedKey struct {
 type sorted struct {
 	listed []*Version // listed versions, in semver order
 	byKey  []*Version // the same, in byte order (a document's order)
-	times  []string   // the publish time of byKey[i] as documents show it; "" for none
+	// times holds the publish time of byKey[i] as the full document shows
+	// it ("" for none), made when first needed (timesOf).
+	times     []string
+	timesOnce sync.Once
+	timesMade atomic.Bool
 	// created and modified are the "time" member's: the first publish
 	// and the last change of a listed version.
 	created, modified time.Time
@@ -174,10 +179,6 @@ func (p Package) sort(prev []string) *sorted {
 	s.semver = sortVersions(listed, prev) != nil
 	s.byKey = slices.Clone(listed)
 	slices.SortFunc(s.byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
-	s.times = make([]string, len(s.byKey))
-	for i, v := range s.byKey {
-		s.times[i] = publishTime(v)
-	}
 	for _, v := range listed {
 		s.times1(v)
 	}
@@ -187,6 +188,20 @@ func (p Package) sort(prev []string) *sorted {
 	}
 	s.rev, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
 	return s
+}
+
+// timesOf returns the publish times of byKey's versions.
+func (s *sorted) timesOf() []string {
+	s.timesOnce.Do(func() {
+		if !s.timesMade.Load() {
+			s.times = make([]string, len(s.byKey))
+			for i, v := range s.byKey {
+				s.times[i] = publishTime(v)
+			}
+		}
+		s.timesMade.Store(true)
+	})
+	return s.times
 }
 
 // maxExtend is the most versions an extension places one by one; more
@@ -216,12 +231,20 @@ func (s *sorted) extend(add []Version) *sorted {
 		news = append(news, placed{&add[i], sv})
 	}
 	next := &sorted{
-		listed: s.listed, byKey: s.byKey, times: s.times, semver: true, rev: s.rev,
+		listed: s.listed, byKey: s.byKey, semver: true, rev: s.rev,
 		created: s.created, modified: s.modified,
 		layouts: &layouts{m: map[string]*rendered.Layout{}}, from: s.layouts,
 	}
+	// The times, if made for s (a full document was rendered), are
+	// extended too; otherwise made when first needed.
+	var times []string
+	if s.timesMade.Load() {
+		times = s.timesOf()
+	}
 	if len(news) == 0 {
 		next.layouts = s.layouts // the same documents
+		next.times = times
+		next.timesMade.Store(times != nil)
 		return next
 	}
 	// Semver order: each new version by binary search (the listed ones
@@ -261,19 +284,31 @@ func (s *sorted) extend(add []Version) *sorted {
 	slices.SortFunc(news, func(a, b placed) int { return strings.Compare(a.v.Version, b.v.Version) })
 	total := len(s.byKey) + len(news)
 	next.byKey = make([]*Version, 0, total)
-	next.times = make([]string, 0, total)
 	next.old = make([]int32, 0, total)
+	if times != nil {
+		next.times = make([]string, 0, total)
+	}
 	i := 0
-	for _, n := range news {
-		for ; i < len(s.byKey) && s.byKey[i].Version < n.v.Version; i++ {
-			next.byKey, next.times, next.old = append(next.byKey, s.byKey[i]), append(next.times, s.times[i]), append(next.old, int32(i))
+	keep := func(to int) { // the kept versions before index to
+		next.byKey = append(next.byKey, s.byKey[i:to]...)
+		if times != nil {
+			next.times = append(next.times, times[i:to]...)
 		}
-		next.byKey, next.times, next.old = append(next.byKey, n.v), append(next.times, publishTime(n.v)), append(next.old, -1)
+		for ; i < to; i++ {
+			next.old = append(next.old, int32(i))
+		}
+	}
+	for _, n := range news {
+		at, _ := slices.BinarySearchFunc(s.byKey[i:], n.v.Version, func(v *Version, x string) int { return strings.Compare(v.Version, x) })
+		keep(i + at)
+		next.byKey, next.old = append(next.byKey, n.v), append(next.old, -1)
+		if times != nil {
+			next.times = append(next.times, publishTime(n.v))
+		}
 		next.times1(n.v)
 	}
-	for ; i < len(s.byKey); i++ {
-		next.byKey, next.times, next.old = append(next.byKey, s.byKey[i]), append(next.times, s.times[i]), append(next.old, int32(i))
-	}
+	keep(len(s.byKey))
+	next.timesMade.Store(times != nil)
 	return next
 }
 
@@ -369,15 +404,16 @@ func (s *sorted) timeJSON() json.RawMessage {
 	if s.created.IsZero() {
 		extra = nil
 	}
+	times := s.timesOf()
 	for i, v := range s.byKey {
-		if s.times[i] == "" {
+		if times[i] == "" {
 			continue
 		}
 		for len(extra) > 0 && extra[0][0] < v.Version {
 			member(extra[0][0], extra[0][1])
 			extra = extra[1:]
 		}
-		member(v.Version, s.times[i])
+		member(v.Version, times[i])
 	}
 	for _, e := range extra {
 		member(e[0], e[1])

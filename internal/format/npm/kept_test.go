@@ -83,12 +83,13 @@ func TestExtendedDocuments(t *testing.T) {
 		k.publish(fmt.Sprintf("1.%d.%d", i/10, i%10), artifact.Published, manifest(fmt.Sprint(i)))
 	}
 	extended := 0
+	kinds := []bool{true, false} // abbreviated, full
 	check := func(step string) {
 		t.Helper()
 		view := k.view()
 		before, _ := f.sorted.Load(sortedKey{7, name.String()})
 		for _, baseURL := range []string{base, "http://other.example/npm/"} {
-			for _, abbreviated := range []bool{true, false} {
+			for _, abbreviated := range kinds {
 				pkg := f.documentsOf(name, baseURL, view.Tags)
 				s := f.sortedOf(7, view, pkg)
 				scratch := Package{Name: name, BaseURL: baseURL, Tags: view.Tags}
@@ -143,6 +144,14 @@ func TestExtendedDocuments(t *testing.T) {
 		c.Meta.Extra, c.Revision = []byte(`{"deprecated":"use 2"}`), "r-deprecated"
 	})
 	check("a deprecation")
+	kinds = []bool{true} // a state whose times were never made
+	k.publish("1.63.1", artifact.Published, manifest("abbreviated only"))
+	check("a publish read abbreviated only")
+	k.change("1.63.1", func(c *resolve.Candidate) { c.Status = artifact.Archived })
+	check("an archive read abbreviated only")
+	k.publish("1.63.2", artifact.Published, manifest("abbreviated only"))
+	check("a publish read abbreviated only after the archive")
+	kinds = []bool{true, false}
 	k.publish("1.64.0", artifact.Published, manifest("last"))
 	k.publish("1.64.0-beta", artifact.Published, manifest("beta"))
 	check("a publish after the deprecation")
