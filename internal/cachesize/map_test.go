@@ -80,6 +80,7 @@ func TestMapDropsUnused(t *testing.T) {
 func TestMapOfLargeKeepsLargeEntries(t *testing.T) {
 	const max = 1 << 20
 	small, large := NewMap[string, int](max), NewMapOfLarge[string, int](max, max/2)
+	t.Cleanup(large.Clear) // the other tests count what every Map drops
 	small.Store("k", 1, max/3)
 	large.Store("k", 1, max/3)
 	if _, ok := small.Load("k"); ok {
