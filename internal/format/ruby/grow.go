@@ -4,6 +4,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"hash"
+	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -38,9 +40,13 @@ type growth struct {
 // buildGems makes the gem list of name from every version of view; own
 // returns a candidate's gems in push order.
 func buildGems(name string, view *resolve.View, own func(*resolve.Candidate) []Gem) *gemList {
-	var gems []Gem
-	var versions []GemVersion
-	for _, cand := range view.Versions {
+	gems := make([]Gem, 0, len(view.Versions))
+	versions := make([]GemVersion, 0, len(view.Versions))
+	cands := view.List // in publication order: the sorts below find it nearly sorted
+	if cands == nil {
+		cands = slices.Collect(maps.Values(view.Versions))
+	}
+	for _, cand := range cands {
 		if cand.Status == artifact.Unfinished {
 			continue
 		}

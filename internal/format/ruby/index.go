@@ -294,11 +294,11 @@ func history(name string, versions []GemVersion, infoMD5 string) ([]VersionsEven
 		removed bool
 		gems    []Gem
 	}
-	var changes []change
+	changes := make([]change, 0, len(versions)+len(versions)/8)
 	for _, v := range versions {
 		var last time.Time
-		for _, g := range v.Gems {
-			changes = append(changes, change{at: g.Pushed, gems: []Gem{g}})
+		for i, g := range v.Gems {
+			changes = append(changes, change{at: g.Pushed, gems: v.Gems[i : i+1]}) // not copied
 			if g.Pushed.After(last) {
 				last = g.Pushed
 			}
