@@ -18,7 +18,6 @@ import (
 // each publish appends a candidate to the same lineage, any other change
 // starts a new one.
 type growing struct {
-	t       *testing.T
 	list    []*resolve.Candidate
 	lineage uint64
 	clock   time.Time
@@ -140,7 +139,7 @@ func (p *growing) next(prev *gemList) (*gemList, bool) {
 }
 
 func TestGemListExtends(t *testing.T) {
-	p := &growing{t: t, lineage: 1, clock: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := &growing{lineage: 1, clock: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	var l *gemList
 	steps := 0
 	step := func(what string, extended bool) {
