@@ -149,7 +149,23 @@ func withVersions(doc []byte, versions []*rendered.Part, contentType string) *re
 // versions are left out), ordered by semver, oldest first: pointers into
 // p.Versions (a Version is too large to copy thousands of times on every
 // rebuild).
-func (p Package) listed() []*Version { return p.sort(nil).listed }
+func (p Package) listed() []*Version {
+	listed, _ := p.listedAfter(nil)
+	return listed
+}
+
+// listedAfter is listed, placing the versions of prev (an earlier semver
+// order of them) without sorting them again (sortVersions); semver
+// reports whether every listed version is semver.
+func (p Package) listedAfter(prev []string) (listed []*Version, semver bool) {
+	listed = make([]*Version, 0, len(p.Versions))
+	for i := range p.Versions {
+		if p.Versions[i].Status.Listed() {
+			listed = append(listed, &p.Versions[i])
+		}
+	}
+	return listed, sortVersions(listed, prev) != nil
+}
 
 // DistTags returns the dist-tags clients see: the tags that point at
 // listed versions, and "latest" pointing at the highest listed version

@@ -169,14 +169,8 @@ func (f *Format) sortedOf(repository int64, view *resolve.View, p Package) *sort
 // versions of prev (an earlier semver order of them) without sorting
 // them again.
 func (p Package) sort(prev []string) *sorted {
-	listed := make([]*Version, 0, len(p.Versions))
-	for i := range p.Versions {
-		if p.Versions[i].Status.Listed() {
-			listed = append(listed, &p.Versions[i])
-		}
-	}
-	s := &sorted{listed: listed, layouts: &layouts{m: map[string]*rendered.Layout{}}}
-	s.semver = sortVersions(listed, prev) != nil
+	listed, semver := p.listedAfter(prev)
+	s := &sorted{listed: listed, semver: semver, layouts: &layouts{m: map[string]*rendered.Layout{}}}
 	s.byKey = slices.Clone(listed)
 	slices.SortFunc(s.byKey, func(a, b *Version) int { return strings.Compare(a.Version, b.Version) })
 	for _, v := range listed {
