@@ -176,11 +176,7 @@ func (p Package) sort(prev []string) *sorted {
 	for _, v := range listed {
 		s.times1(v)
 	}
-	h := sha256.New()
-	for _, v := range listed {
-		writeRev(h, v)
-	}
-	s.rev, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+	s.rev = revState(nil, listed)
 	return s
 }
 
@@ -261,18 +257,13 @@ func (s *sorted) extend(add []Version) *sorted {
 	}
 	next.listed = listed
 	if appended {
-		h := sha256.New()
-		h.(encoding.BinaryUnmarshaler).UnmarshalBinary(s.rev)
-		for _, n := range news {
-			writeRev(h, n.v)
+		added := make([]*Version, len(news))
+		for i, n := range news {
+			added[i] = n.v
 		}
-		next.rev, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+		next.rev = revState(s.rev, added)
 	} else {
-		h := sha256.New()
-		for _, v := range listed {
-			writeRev(h, v)
-		}
-		next.rev, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+		next.rev = revState(nil, listed)
 	}
 	// Byte order: merge the new versions, sorted, into the kept ones.
 	slices.SortFunc(news, func(a, b placed) int { return strings.Compare(a.v.Version, b.v.Version) })
@@ -329,6 +320,20 @@ func publishTime(v *Version) string {
 		return ""
 	}
 	return formatTime(v.Meta.PublishedAt)
+}
+
+// revState returns the digest state of "_rev" after the versions vs,
+// going on from the state from (nil: the start).
+func revState(from []byte, vs []*Version) []byte {
+	h := sha256.New()
+	if from != nil {
+		h.(encoding.BinaryUnmarshaler).UnmarshalBinary(from)
+	}
+	for _, v := range vs {
+		writeRev(h, v)
+	}
+	state, _ := h.(encoding.BinaryMarshaler).MarshalBinary()
+	return state
 }
 
 // writeRev writes what "_rev" digests of a listed version (see revOf).
