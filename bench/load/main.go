@@ -340,9 +340,11 @@ type contender struct {
 }
 
 // measureCase loads each contender in turn with the same request, for
-// r.rounds rounds (servers alternating, so that other work on the machine
-// falls on all of them alike), and keeps each server's median round by
-// requests per second.
+// r.rounds rounds, and keeps each server's median round by requests per
+// second. The servers alternate, and their order turns around every round
+// (A B, B A, A B, ...), so that other work on the machine, and its drift
+// over the case, falls on all of them alike; every round's figures are
+// kept, for the ratio of two servers round by round (pairedRatios).
 func (r *runner) measureCase(scenario, name string, large bool, cs []contender) {
 	if r.largeOnly && !large {
 		return
@@ -350,7 +352,12 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 	results := make([][]result, len(cs))
 	failed := make([]string, len(cs))
 	for round := 1; round <= r.rounds; round++ {
-		for i, c := range cs {
+		for j := range cs {
+			i := j
+			if round%2 == 0 {
+				i = len(cs) - 1 - j
+			}
+			c := cs[i]
 			if failed[i] != "" {
 				continue
 			}
@@ -361,8 +368,8 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 				logf("  %v", err)
 				continue
 			}
-			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s, errors %d, others used %.0f%% of the machine",
-				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), res.Errors, 100*res.Others)
+			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s (load generator %s), errors %d, others used %.0f%% of the machine",
+				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), fmtDur(res.ClientCPUPerReq), res.Errors, 100*res.Others)
 			results[i] = append(results[i], res)
 		}
 	}
@@ -373,7 +380,7 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 			slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.RPS, b.RPS) })
 			med := rs[len(rs)/2]
 			for _, x := range results[i] {
-				med.Rounds = append(med.Rounds, x.RPS)
+				med.Rounds = append(med.Rounds, roundFigures{RPS: x.RPS, CPUPerReq: x.CPUPerReq, ClientCPUPerReq: x.ClientCPUPerReq})
 			}
 			rw.Result = &med
 		}
