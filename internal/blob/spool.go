@@ -40,9 +40,10 @@ type Spool struct {
 // cached pages in folios no larger than the writes that filled them, and
 // sending a file with sendfile (and receiving it) costs per folio: a 5 MB
 // blob written 32 KB at a time (io.Copy's buffer, what most uploads pass
-// through) sits in 160 folios, in 5 when written 1 MiB at a time, and a
-// download of it costs the server and the client together about a sixth
-// less CPU (docs/PERFORMANCE.md, "Large files: the blob's pages").
+// through) sits in 160 folios or more (4 KB writes: 1,280), in 5 when
+// written 1 MiB at a time, and a download of it costs the server and the
+// client together 5-10% less CPU than from single pages
+// (docs/PERFORMANCE.md, "Large files: the blob's pages").
 const spoolChunk = 1 << 20
 
 // spoolSmall is how many bytes a Spool gathers in a buffer of its own
