@@ -63,7 +63,12 @@
 // It runs on the same machine as the servers, so on a small machine it
 // takes CPU from them: compare servers with each other, within one run.
 // -large-only measures only the 5 MB file cases (one serving path for
-// every format: their figures should agree within one run).
+// every format: their figures should agree within one run). A large
+// file's cost also depends on how the kernel caches its pages (in folios
+// as large as the writes that filled them, when memory allows): nginx's
+// copy is written in one write, Arca's blob a MiB at a time (blob.Spool).
+// Beside nginx, -rounds N gives the median of the N round-by-round
+// ratios, the figure to read the 95% target from.
 //
 // Nothing here runs under `go test`: this is a command.
 package main
