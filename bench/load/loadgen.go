@@ -55,6 +55,9 @@ type result struct {
 	ClientCPUPerReq  time.Duration  `json:"client_cpu_per_req_ns"` // ClientCPU / requests
 	Others           float64        `json:"others"`                // share of the machine other processes used
 	Rounds           []roundFigures `json:"rounds,omitempty"`      // every round's figures, in the order measured
+	// Folios is how many page-cache folios held the file served (a large
+	// file's), counted after the round; 0 when not known (pages.go).
+	Folios int `json:"folios,omitempty"`
 }
 
 // roundFigures are one round's figures of a case on one server.
@@ -110,12 +113,24 @@ func measure(t target, pid int, o loadOpts) (result, error) {
 	}
 	time.Sleep(500 * time.Millisecond) // let the check's work settle
 	_, idle := treeUsage(pid)
+	var served chan string
+	stop := make(chan struct{})
+	if t.size >= 1<<20 {
+		served = make(chan string, 1)
+		go func() { served <- servedFile(pid, t.size, stop) }()
+	}
 	var r result
 	var err error
 	if o.loader == "wrk" {
 		r, err = measureWrk(t, pid, o)
 	} else {
 		r, err = measureGo(t, pid, o)
+	}
+	close(stop)
+	if served != nil {
+		if path := <-served; path != "" {
+			r.Folios, _ = folios(path)
+		}
 	}
 	r.IdleRSS = idle
 	r.Backed = t.backing != nil

@@ -373,8 +373,8 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 				logf("  %v", err)
 				continue
 			}
-			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s (load generator %s), errors %d, others used %.0f%% of the machine",
-				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), fmtDur(res.ClientCPUPerReq), res.Errors, 100*res.Others)
+			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s (load generator %s), errors %d, others used %.0f%% of the machine%s",
+				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), fmtDur(res.ClientCPUPerReq), res.Errors, 100*res.Others, foliosNote(res.Folios))
 			results[i] = append(results[i], res)
 		}
 	}
@@ -391,6 +391,14 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 		}
 		r.rows = append(r.rows, rw)
 	}
+}
+
+// foliosNote says how many folios held a large file, when known.
+func foliosNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", the file in %d page-cache folios", n)
 }
 
 // skip records a server that could not run in a scenario.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -118,8 +119,8 @@ func (r *runner) printVersus(w io.Writer) {
 		if !header {
 			fmt.Fprintln(w, "\nArca beside nginx (same run):")
 			fmt.Fprintln(w)
-			fmt.Fprintln(w, "| scenario | case | Arca req/s | nginx req/s | vs nginx | rounds vs nginx (median, range) | Arca CPU/req | nginx CPU/req | CPU vs nginx | Arca with loader | nginx with loader | with loader vs nginx | others' CPU |")
-			fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+			fmt.Fprintln(w, "| scenario | case | Arca req/s | nginx req/s | vs nginx | rounds vs nginx (median, range) | Arca CPU/req | nginx CPU/req | CPU vs nginx | Arca with loader | nginx with loader | with loader vs nginx | file's folios Arca / nginx | others' CPU |")
+			fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 			header = true
 		}
 		rounds := "-"
@@ -127,9 +128,13 @@ func (r *runner) printVersus(w io.Writer) {
 			rounds = fmt.Sprintf("%.0f%% (%.0f-%.0f%%)", 100*med, 100*lo, 100*hi)
 		}
 		aw, nw := a.CPUPerReq+a.ClientCPUPerReq, n.CPUPerReq+n.ClientCPUPerReq
-		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.0f%% | %s | %s | %s | %.2fx | %s | %s | %.2fx | %.0f%% |\n", rw.Scenario, rw.Case, a.RPS, n.RPS, 100*a.RPS/n.RPS, rounds,
+		pages := "-"
+		if a.Folios > 0 || n.Folios > 0 {
+			pages = fmtCount(a.Folios) + " / " + fmtCount(n.Folios)
+		}
+		fmt.Fprintf(w, "| %s | %s | %.0f | %.0f | %.0f%% | %s | %s | %s | %.2fx | %s | %s | %.2fx | %s | %.0f%% |\n", rw.Scenario, rw.Case, a.RPS, n.RPS, 100*a.RPS/n.RPS, rounds,
 			fmtDur(a.CPUPerReq), fmtDur(n.CPUPerReq), float64(a.CPUPerReq)/float64(n.CPUPerReq),
-			fmtDur(aw), fmtDur(nw), float64(aw)/float64(nw), 100*max(a.Others, n.Others))
+			fmtDur(aw), fmtDur(nw), float64(aw)/float64(nw), pages, 100*max(a.Others, n.Others))
 	}
 }
 
@@ -153,6 +158,14 @@ func pairedRatios(a, b *result) (med, lo, hi float64, ok bool) {
 		med = (rs[len(rs)/2-1] + rs[len(rs)/2]) / 2
 	}
 	return med, rs[0], rs[len(rs)-1], true
+}
+
+// fmtCount writes n, or "?" for 0 (not known).
+func fmtCount(n int) string {
+	if n == 0 {
+		return "?"
+	}
+	return strconv.Itoa(n)
 }
 
 func (r *runner) find(scenario, c, server string) *result {
