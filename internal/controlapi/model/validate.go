@@ -186,7 +186,11 @@ func (s *Shape) match(str string) bool {
 		return false
 	}
 	if len(str) <= rememberedMax {
-		s.matched.Store(&str)
+		// A copy of the header: taking str's own address would move it
+		// to the heap on every call, hits included.
+		last := new(string)
+		*last = str
+		s.matched.Store(last)
 	}
 	return true
 }
