@@ -22,11 +22,12 @@
 //	          each of the 7 formats above
 //	counters  the change counters caches key on (package generation) 4 MiB
 //	identity  credentials, principals and their policies 4 MiB
+//	tokens    authorization tokens verified (package token) 256 KiB
 //	authz     compiled policies and principals' policies 4 MiB
 //	external connections' documents 28 MiB, shared among them
 //	small blobs 4 MiB (not scaled)
 //
-// 255.75 MiB in all, within Default (a test in package server adds the
+// 256 MiB in all, within Default (a test in package server adds the
 // shares up and fails past it). Each cache counts the
 // bytes it holds (keys, values and its own overhead), not entries, and
 // drops the least recently used beyond its share (a Map: those unused

@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/token"
 )
 
 // TestCacheSharesFitTheBudget adds up every cache's share at the default
@@ -42,6 +43,7 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 		"upstream": UpstreamCacheBytes,
 		"blobs":    blobCacheSize,
 		"views":    resolve.ViewCacheBytes,
+		"tokens":   token.VerifiedBytes,
 	}
 	var total int64
 	for name, b := range shares {
