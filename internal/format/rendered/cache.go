@@ -204,3 +204,20 @@ func (c *Cache[K, V]) Peek(key K, gen uint64) (V, bool) {
 func (c *Cache[K, V]) Put(key K, gen uint64, v V) {
 	c.put(&entry[K, V]{key: key, generation: gen, size: c.size(v), value: v})
 }
+
+// Last returns the value kept for key whatever its generation (one that
+// depends on a public registry only until it expires): what a rendering
+// may start from when the value keeps what it was derived from.
+func (c *Cache[K, V]) Last(key K) (v V, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok {
+		return v, false
+	}
+	en := e.Value.(*entry[K, V])
+	if !en.expires.IsZero() && !c.now().Before(en.expires) {
+		return v, false
+	}
+	return en.value, true
+}
