@@ -162,7 +162,7 @@ func Relist(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listi
 // listed by prev (when given) keeping their places and the others placed
 // by binary search.
 func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listing {
-	next := &Listing{lineage: view.Lineage, Stamp: stamps.Add(1)}
+	next := &Listing{lineage: view.Lineage}
 	var listed []string
 	add := func(c *resolve.Candidate) {
 		if !c.Status.Listed() {
@@ -186,7 +186,7 @@ func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Li
 	}
 	if prev == nil || len(prev.Versions) == 0 {
 		slices.SortFunc(listed, cmp)
-		next.Versions = slices.Compact(listed)
+		next.Versions, next.Stamp = slices.Compact(listed), stamps.Add(1)
 		return next
 	}
 	// Versions of prev still listed keep their order; the others are
@@ -217,7 +217,10 @@ func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Li
 		sorted = append(append(sorted, vs[next1:j]...), v)
 		next1 = j
 	}
-	next.Versions = append(sorted, vs[next1:]...)
+	next.Versions, next.Stamp = append(sorted, vs[next1:]...), stamps.Add(1)
+	if slices.Equal(next.Versions, prev.Versions) && next.Updated.Equal(prev.Updated) {
+		next.Versions, next.Stamp = prev.Versions, prev.Stamp
+	}
 	return next
 }
 
