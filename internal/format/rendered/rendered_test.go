@@ -123,6 +123,18 @@ func TestCacheValidity(t *testing.T) {
 	if load("e", 1, "fine", false) != "fine" {
 		t.Error("errors are not cached")
 	}
+	// Last: what a rendering starts from, at any generation, a remote
+	// value only until it expires.
+	if v, ok := c.Last("a"); !ok || v != "three" {
+		t.Errorf("Last(a) = %q, %v; want the value of generation 8", v, ok)
+	}
+	if _, ok := c.Last("none"); ok {
+		t.Error("Last of a key never rendered")
+	}
+	now = now.Add(RemoteTTL)
+	if _, ok := c.Last("r"); ok {
+		t.Error("Last returns an expired remote value")
+	}
 }
 
 func TestCacheEviction(t *testing.T) {
