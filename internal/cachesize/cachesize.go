@@ -11,13 +11,14 @@
 //	          24 MiB (of which packages' sorted versions 8 MiB)
 //	pypi      pages 24 MiB (of which runs 12 MiB), release entries 14 MiB,
 //	          version orders 2 MiB
-//	maven     metadata 14 MiB (of which runs of versions 2 MiB), version
-//	          orders 2 MiB
+//	maven     metadata with the listings of versions it was made from
+//	          16 MiB (of which runs of versions 2 MiB)
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB
 //	ruby      gem lists 10 MiB, decoded gems 4 MiB, versions files 2 MiB
-//	swift     release lists 3 MiB, version orders 1 MiB
+//	swift     release lists with their listings of versions 4 MiB (of
+//	          which runs of entries 768 KiB)
 //	writers   records of who wrote what (package rendered), 256 KiB in
 //	          each of the 7 formats above
 //	counters  the change counters caches key on (package generation) 4 MiB
