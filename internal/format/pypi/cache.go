@@ -11,7 +11,12 @@ const RunCacheBytes = 12 << 20
 
 // FragmentCacheBytes bounds the memory of releases' files and page
 // entries, of which pages are assembled.
-const FragmentCacheBytes = 14 << 20
+const FragmentCacheBytes = 8 << 20
+
+// ProjectCacheBytes bounds the memory of projects' releases kept in
+// order between rebuilds (keptProject): about 5,800 releases of one
+// project at the default budget (an entry is kept up to a quarter).
+const ProjectCacheBytes = 6 << 20
 
 // OrderCacheBytes bounds the memory of projects' version orders, by
 // which a rebuild sorts only the versions that are new.
