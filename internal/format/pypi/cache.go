@@ -14,8 +14,9 @@ const RunCacheBytes = 12 << 20
 const FragmentCacheBytes = 8 << 20
 
 // ProjectCacheBytes bounds the memory of projects' releases kept in
-// order between rebuilds (keptProject): about 5,800 releases of one
-// project at the default budget (an entry is kept up to a quarter).
+// order between rebuilds (keptProject), one project up to half of it:
+// about 11,000 releases at the default budget, as many as the
+// resolver keeps candidates of (resolve.ViewCacheBytes).
 const ProjectCacheBytes = 6 << 20
 
 // OrderCacheBytes bounds the memory of projects' version orders, by

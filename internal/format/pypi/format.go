@@ -46,7 +46,8 @@ func New(d Deps) *Format {
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), rendered.StringsSize, func() time.Time { return f.now() })
-	f.projects = cachesize.NewMap[projectKey, *keptProject](cachesize.Share(ProjectCacheBytes, d.CacheBytes))
+	projects := cachesize.Share(ProjectCacheBytes, d.CacheBytes)
+	f.projects = cachesize.NewMapOfLarge[projectKey, *keptProject](projects, projects/2)
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle
