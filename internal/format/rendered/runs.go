@@ -61,12 +61,16 @@ type Entries struct {
 // and whether it is the first) are those it was made from.
 func (r *Runs) Parts(e Entries) []*Part {
 	var parts []*Part
+	// The runs' keys are digested from one buffer, grown once.
+	key := make([]byte, 0, 4096)
 	for start := 0; start < e.Len; {
 		end := start + 1
 		for end < e.Len && end-start < maxRunItems && !isCut(e.Name(end-1)) {
 			end++
 		}
-		parts = append(parts, r.run(e, start, end))
+		var p *Part
+		p, key = r.run(e, start, end, key[:0])
+		parts = append(parts, p)
 		start = end
 	}
 	return parts
@@ -86,8 +90,9 @@ func isCut(name string) bool {
 	return h%runItems == 0
 }
 
-// run returns the part of entries [start, end).
-func (r *Runs) run(e Entries, start, end int) *Part {
+// run returns the part of entries [start, end), and key (empty, its
+// room reused) as it grew.
+func (r *Runs) run(e Entries, start, end int, key []byte) (*Part, []byte) {
 	render := func(level int) *Part {
 		var b []byte
 		for i := start; i < end; i++ {
@@ -100,7 +105,6 @@ func (r *Runs) run(e Entries, start, end int) *Part {
 	}
 	// The key digests the fields, each preceded by its length, written
 	// into one buffer (not one allocation per field).
-	key := make([]byte, 0, 1024)
 	field := func(s string) {
 		key = binary.AppendUvarint(key, uint64(len(s)))
 		key = append(key, s...)
@@ -113,12 +117,12 @@ func (r *Runs) run(e Entries, start, end int) *Part {
 	for i := start; i < end; i++ {
 		rev := e.Revision(i)
 		if rev == "" || r == nil {
-			return render(oneTimeLevel)
+			return render(oneTimeLevel), key
 		}
 		field(e.Name(i))
 		field(rev)
 	}
-	return r.f.Get(sha256.Sum256(key), func() *Part { return render(partLevel) })
+	return r.f.Get(sha256.Sum256(key), func() *Part { return render(partLevel) }), key
 }
 
 // oneTimeLevel is the compression level of parts made for one rendering
