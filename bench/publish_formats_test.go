@@ -20,9 +20,11 @@ import (
 // publish followed by the read of the document its client reads to find
 // versions (Maven's maven-metadata.xml, which mvn deploy also uploads
 // listing every version; cargo's sparse index file; RubyGems' compact
-// index info file; NuGet's flat container version list).
+// index info file; NuGet's flat container version list; a Swift
+// package's release list, after a publish as swift package-registry
+// publish sends it).
 func BenchmarkFormatPublishThenRead(b *testing.B) {
-	for _, f := range []string{"maven", "cargo", "ruby", "nuget"} {
+	for _, f := range []string{"maven", "cargo", "ruby", "nuget", "swift"} {
 		b.Run(f, func(b *testing.B) { benchFormatGrowth(b, f) })
 	}
 }
@@ -85,6 +87,24 @@ func benchFormatGrowth(b *testing.B, format string) {
 			send(http.MethodPut, ep+"v2/package/", basicAuth, mw.FormDataContentType(), body.Bytes())
 		}
 		read = func() { send(http.MethodGet, ep+"v3/package/benchgrow/index.json", basicAuth, "", nil) }
+	case "swift":
+		ep := endpoint(types.PackageFormatSwift) + "bench/benchgrow"
+		send := func(method, url, contentType string, body []byte) {
+			req, _ := http.NewRequest(method, url, bytes.NewReader(body))
+			req.Header.Set("Authorization", basicAuth)
+			req.Header.Set("Accept", "application/vnd.swift.registry.v1+json")
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			} else {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			mustDo(b, req)
+		}
+		publish = func(i int) {
+			ct, body := fixture.SwiftPublishBody(fixture.SwiftArchive("benchgrow", version(i), 0, uint64(i)), `{"description":"A fixture.","repositoryURLs":["https://example.com/bench/benchgrow.git"]}`)
+			send(http.MethodPut, ep+"/"+version(i), ct, body)
+		}
+		read = func() { send(http.MethodGet, ep, "", nil) }
 	}
 	grow(b, n, publish, read)
 }

@@ -11,22 +11,24 @@
 //	          24 MiB (of which version orders 2 MiB)
 //	pypi      pages 24 MiB (of which runs 12 MiB), release entries 8 MiB,
 //	          releases kept in order 6 MiB, version orders 2 MiB
-//	maven     metadata 14 MiB (of which runs of versions 2 MiB), version
-//	          orders 2 MiB
+//	maven     metadata with the listings of versions it was made from
+//	          16 MiB (of which runs of versions 2 MiB)
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB
 //	ruby      gem lists 10 MiB, decoded gems 4 MiB, versions files 2 MiB
-//	swift     release lists 3 MiB, version orders 1 MiB
+//	swift     release lists with their listings of versions 4 MiB (of
+//	          which runs of entries 768 KiB)
 //	writers   records of who wrote what (package rendered), 256 KiB in
 //	          each of the 7 formats above
 //	counters  the change counters caches key on (package generation) 4 MiB
 //	identity  credentials, principals and their policies 4 MiB
+//	tokens    authorization tokens verified (package token) 256 KiB
 //	authz     compiled policies and principals' policies 4 MiB
 //	external connections' documents 28 MiB, shared among them
 //	small blobs 4 MiB (not scaled)
 //
-// 255.75 MiB in all, within Default (a test in package server adds the
+// 256 MiB in all, within Default (a test in package server adds the
 // shares up and fails past it). Each cache counts the
 // bytes it holds (keys, values and its own overhead), not entries, and
 // drops the least recently used beyond its share (a Map: those unused

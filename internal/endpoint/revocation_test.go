@@ -17,8 +17,9 @@ import (
 
 // TestRevocationByTheCLI: `arca token revoke` writes to the data directory
 // beside the running server, which refuses the revoked tokens from its
-// next request on, in every form they are sent, and keeps accepting the
-// others and the tokens issued after a principal's revocation.
+// next request on, in every form they are sent (also a token it verified
+// before), and keeps accepting the others and the tokens issued after a
+// principal's revocation.
 func TestRevocationByTheCLI(t *testing.T) {
 	s := start(t)
 	s.setup("my-domain", "my-repo")
@@ -26,6 +27,10 @@ func TestRevocationByTheCLI(t *testing.T) {
 	ep := s.endpoint("my-domain", "my-repo", types.PackageFormatNpm) + "-/whoami"
 	otherEp := s.endpoint("other-domain", "my-repo", types.PackageFormatNpm) + "-/whoami"
 	revoked, kept := s.token("my-domain", 0), s.token("my-domain", 0)
+	// Used once before it is revoked: the server has verified it already.
+	if r := s.get(ep, bearer(revoked)); r.status != http.StatusOK {
+		t.Fatalf("the token before its revocation: %d %q", r.status, r.body)
+	}
 
 	rv, err := admin.Revoke(s.ctx, admin.Dir{Data: s.srv.Data}, admin.RevokeRequest{Token: revoked, Reason: "leaked"}, time.Now())
 	if err != nil {

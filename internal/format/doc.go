@@ -54,7 +54,10 @@
 //     repository and its upstreams (PyPI's project list, RubyGems'
 //     indexes).
 //   - Version orders: CompareSemVer, CompareParsed (a format's own parser
-//     and comparison, with unparsable versions first), CompareNatural.
+//     and comparison, with unparsable versions first), CompareNatural;
+//     Orders and SortKept keep a package's order between sorts, Relist
+//     (listing.go) derives a document's listed versions from the
+//     previous document's and the view's List.
 //
 // # The files of a format's folder
 //

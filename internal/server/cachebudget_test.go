@@ -17,6 +17,7 @@ import (
 	"github.com/arcahq/arca/internal/generation"
 	"github.com/arcahq/arca/internal/identity"
 	"github.com/arcahq/arca/internal/resolve"
+	"github.com/arcahq/arca/internal/token"
 )
 
 // TestCacheSharesFitTheBudget adds up every cache's share at the default
@@ -30,11 +31,11 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 		"catalog":  catalog.VersionCacheBytes + catalog.VersionListBytes + catalog.ResourceCacheBytes,
 		"npm":      npm.DocCacheBytes + npm.FragmentCacheBytes,
 		"pypi":     pypi.PageCacheBytes + pypi.FragmentCacheBytes + pypi.OrderCacheBytes + pypi.ProjectCacheBytes,
-		"maven":    maven.DocCacheBytes + maven.OrderCacheBytes,
+		"maven":    maven.DocCacheBytes,
 		"cargo":    cargo.IndexCacheBytes + cargo.LineCacheBytes + cargo.OrderCacheBytes,
 		"nuget":    nuget.DocCacheBytes + nuget.OrderCacheBytes + nuget.BriefCacheBytes + nuget.EntryCacheBytes,
 		"ruby":     ruby.GemsCacheBytes + ruby.VersionsCacheBytes + ruby.ExtraCacheBytes,
-		"swift":    swift.ReleasesCacheBytes + swift.OrderCacheBytes,
+		"swift":    swift.ReleasesCacheBytes,
 		"writers":  7 * rendered.WritersBytes,
 		"counters": generation.Bytes,
 		"identity": identity.CacheBytes,
@@ -42,6 +43,7 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 		"upstream": UpstreamCacheBytes,
 		"blobs":    blobCacheSize,
 		"views":    resolve.ViewCacheBytes,
+		"tokens":   token.VerifiedBytes,
 	}
 	var total int64
 	for name, b := range shares {

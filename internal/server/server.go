@@ -213,6 +213,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
+	tokens.SetCacheBudget(s.cfg.CacheBytes)
 	m, err := model.Load()
 	if err != nil {
 		return err

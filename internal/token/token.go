@@ -11,7 +11,11 @@
 // so every replica can verify every other replica's tokens; verifying needs
 // no database round trip: keys are held in memory and reloaded when a
 // token names a key this replica has not seen yet, and at most once a
-// minute before minting, to pick up a new current key.
+// minute before minting, to pick up a new current key. A token found
+// authentic is remembered (bounded in bytes), so that the next request
+// carrying it skips the decoding and the MAC, never the checks of its
+// expiry and of its key being live; the caller checks revocations on
+// every request either way.
 //
 // Keys rotate without invalidating live tokens: the newest key is the
 // current one and signs; every key verifies until it is retired, which is
@@ -41,6 +45,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/errkind"
 	"github.com/arcahq/arca/internal/store"
 )
@@ -159,6 +164,9 @@ type Tokens struct {
 
 	reloadMu   sync.Mutex
 	lastReload time.Time
+
+	// verified are the tokens Verify found authentic (verifiedCache).
+	verified *verifiedCache
 }
 
 // Option adjusts Tokens.
@@ -230,7 +238,7 @@ func (k *key) check(purpose string, payload, mac []byte) bool {
 // New loads the signing keys, creating the first one if the store has none
 // and a new current one if the current key is older than RotateEvery.
 func New(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
-	t := &Tokens{st: st, now: time.Now, rotate: true}
+	t := &Tokens{st: st, now: time.Now, rotate: true, verified: newVerifiedCache(VerifiedBytes)}
 	for _, o := range opts {
 		o(t)
 	}
@@ -248,11 +256,17 @@ func New(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
 	return t, t.reload(ctx)
 }
 
+// SetCacheBudget bounds the tokens Verify remembers to their share of
+// the server's cache budget (package cachesize). Call it before Verify.
+func (t *Tokens) SetCacheBudget(budget int64) {
+	t.verified = newVerifiedCache(cachesize.Share(VerifiedBytes, budget))
+}
+
 // Load loads the signing keys of st without ever creating one: for tools
 // that inspect tokens beside a server. A store without keys is
 // errkind.NotFound.
 func Load(ctx context.Context, st KeyStore, opts ...Option) (*Tokens, error) {
-	t := &Tokens{st: st, now: time.Now}
+	t := &Tokens{st: st, now: time.Now, verified: newVerifiedCache(VerifiedBytes)}
 	for _, o := range opts {
 		o(t)
 	}
@@ -407,10 +421,25 @@ func (t *Tokens) Mint(c Claims) (string, error) {
 // server mints one, and a revocation, which lasts MaxLifetime, could not
 // outlive it). It does not consult revocations: the caller does, with
 // Revocations.Check.
+//
+// A token verified before is found in a cache of those (verifiedCache):
+// its MAC and parse are skipped, nothing else.
 func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
-	c, err := t.open(tok, true, now)
-	if err != nil {
-		return Claims{}, err
+	var c Claims
+	var keyID uint32
+	v, hit := t.verified.get(tok)
+	if hit {
+		// The key that signed it must still be live, as on a miss (which
+		// says why not).
+		k, ok := t.fresh().byID[v.key]
+		hit = ok && k.live(now)
+		c = v.claims
+	}
+	if !hit {
+		var err error
+		if c, keyID, err = t.open(tok, true, now); err != nil {
+			return Claims{}, err
+		}
 	}
 	if c.Expires.Sub(c.IssuedAt) > MaxLifetime || c.IssuedAt.After(now.Add(MaxSkew)) {
 		return Claims{}, ErrLifetime
@@ -418,42 +447,52 @@ func (t *Tokens) Verify(tok string, now time.Time) (Claims, error) {
 	if !now.Before(c.Expires) {
 		return Claims{}, ErrExpired
 	}
+	if !hit {
+		t.verified.put(tok, c, keyID)
+	}
 	return c, nil
 }
 
 // Authentic checks that tok was minted with one of the keys not retired
 // and returns its claims, whether or not it has expired. It fails with
 // ErrMalformed or ErrForged.
-func (t *Tokens) Authentic(tok string) (Claims, error) { return t.open(tok, true, t.now()) }
+func (t *Tokens) Authentic(tok string) (Claims, error) {
+	c, _, err := t.open(tok, true, t.now())
+	return c, err
+}
 
 // Decode returns the claims tok asserts without checking its MAC or its
 // expiry: for showing what a token says, never for trusting it. It fails
 // with ErrMalformed.
-func Decode(tok string) (Claims, error) { return (*Tokens)(nil).open(tok, false, time.Time{}) }
+func Decode(tok string) (Claims, error) {
+	c, _, err := (*Tokens)(nil).open(tok, false, time.Time{})
+	return c, err
+}
 
 // open decodes tok and, when checkMAC is set, checks its MAC with a key
-// live at now.
-func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) {
+// live at now; it returns the claims and the id of the key named.
+func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, uint32, error) {
 	// Both buffers live on the stack: verifying a token allocates only
 	// its claims' strings.
 	var buf [maxPayload + macSize]byte
 	var encoded [(len(buf)*8 + 5) / 6]byte // buf's size in base64
 	if len(tok) > len(encoded) {
-		return Claims{}, ErrMalformed
+		return Claims{}, 0, ErrMalformed
 	}
 	n, err := base64.RawURLEncoding.Strict().Decode(buf[:], encoded[:copy(encoded[:], tok)])
 	if err != nil || n < 1+4+macSize {
-		return Claims{}, ErrMalformed
+		return Claims{}, 0, ErrMalformed
 	}
 	b := buf[:n]
 	if b[0] != version && b[0] != versionID {
-		return Claims{}, ErrMalformed
+		return Claims{}, 0, ErrMalformed
 	}
 	payload, mac := b[:n-macSize], b[n-macSize:]
+	keyID := binary.BigEndian.Uint32(payload[1:5])
 	if checkMAC {
-		key, ok := t.key(binary.BigEndian.Uint32(payload[1:5]), now)
+		key, ok := t.key(keyID, now)
 		if !ok || !key.check(purposeAuth, payload, mac) {
-			return Claims{}, ErrForged
+			return Claims{}, 0, ErrForged
 		}
 	}
 	// The MAC is good, so the payload is one Mint wrote: parse it plainly,
@@ -474,7 +513,7 @@ func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) 
 	r.bytes(dl)
 	r.bytes(int(r.u16()))
 	if r.bad || len(r.b) != 0 {
-		return Claims{}, ErrMalformed
+		return Claims{}, 0, ErrMalformed
 	}
 	// The claims' strings share one copy of the rest of the payload.
 	text := string(rest)
@@ -482,7 +521,7 @@ func (t *Tokens) open(tok string, checkMAC bool, now time.Time) (Claims, error) 
 		ID: id, DomainID: int64(domainID), DomainOwner: text[:12], Domain: text[25 : 25+dl],
 		Account: text[12:24], Principal: text[25+dl+2:],
 		IssuedAt: time.UnixMilli(int64(issued)).UTC(), Expires: time.UnixMilli(int64(expires)).UTC(),
-	}, nil
+	}, keyID, nil
 }
 
 // Seal returns data as an opaque, tamper-proof string bound to purpose.

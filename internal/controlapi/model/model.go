@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync/atomic"
 )
 
 //go:embed codeartifact-2018-09-22.service.json
@@ -96,6 +97,8 @@ type Shape struct {
 	} `json:"error"`
 
 	re *regexp.Regexp
+	// matched is the last string that satisfied re (match).
+	matched atomic.Pointer[string]
 }
 
 // Load parses the embedded model. It fails only if the embedded file is

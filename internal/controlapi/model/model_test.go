@@ -79,3 +79,23 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateRemembersOnlyMatches: a value that satisfied a pattern is
+// remembered, and never lets another value through.
+func TestValidateRemembersOnlyMatches(t *testing.T) {
+	m, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, round := range []string{"first", "again"} {
+		for _, c := range []struct {
+			domain string
+			valid  bool
+		}{{"my-domain", true}, {"my-domain", true}, {"ab-", false}, {"my-domain-", false}, {"my-domain", true}, {"other", true}, {"My-domain", false}} {
+			vs := m.Validate("CreateDomainRequest", map[string]any{"domain": c.domain})
+			if valid := len(vs) == 0; valid != c.valid {
+				t.Errorf("%s: domain %q valid = %v, want %v (%s)", round, c.domain, valid, c.valid, Summary(vs))
+			}
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (m *Model) validate(out *[]Violation, shapeName, path string, v any) {
 			return
 		}
 		checkRange(s, float64(utf8.RuneCountInString(str)), "length", add)
-		if s.re != nil && !s.re.MatchString(str) {
+		if s.re != nil && !s.match(str) {
 			add("Member must satisfy regular expression pattern: " + s.Pattern)
 		}
 		if len(s.Enum) > 0 && !contains(s.Enum, str) {
@@ -167,4 +167,30 @@ func Summary(vs []Violation) string {
 		noun = "error"
 	}
 	return fmt.Sprintf("%d validation %s detected: %s", len(vs), noun, strings.Join(parts, "; "))
+}
+
+// rememberedMax bounds the strings a shape remembers as matching its
+// pattern: names and versions, not documents.
+const rememberedMax = 256
+
+// match reports whether str satisfies the shape's pattern. The last
+// string that did is remembered: requests name the same domain,
+// repository and package again and again, the regular expressions cost
+// a few microseconds a request, and whether a string matches never
+// changes.
+func (s *Shape) match(str string) bool {
+	if last := s.matched.Load(); last != nil && *last == str {
+		return true
+	}
+	if !s.re.MatchString(str) {
+		return false
+	}
+	if len(str) <= rememberedMax {
+		// A copy of the header: taking str's own address would move it
+		// to the heap on every call, hits included.
+		last := new(string)
+		*last = str
+		s.matched.Store(last)
+	}
+	return true
 }

@@ -3,20 +3,19 @@ package maven
 import (
 	"sync"
 
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 )
 
-// DocCacheBytes bounds the memory of generated metadata files and of the
-// runs of versions they are assembled from (RunCacheBytes of it).
-const DocCacheBytes = 14 << 20
+// DocCacheBytes bounds the memory of generated metadata files, with the
+// listings of versions they were made from (format.Listing), and of the
+// runs of versions they are assembled from (RunCacheBytes of it):
+// Maven's 16 MiB share.
+const DocCacheBytes = 16 << 20
 
 // RunCacheBytes is the part of DocCacheBytes that keeps runs of
 // artifacts' <version> elements, compressed (rendered.Runs).
 const RunCacheBytes = 2 << 20
-
-// OrderCacheBytes bounds the memory of artifacts' version orders (about
-// 100 bytes a version); with DocCacheBytes, Maven's 16 MiB share.
-const OrderCacheBytes = 2 << 20
 
 // docKey names a generated metadata file: the repository, and the path of
 // the file without a checksum extension.
@@ -27,10 +26,13 @@ type docKey struct {
 
 // document is a generated metadata file, ready to send, with the digests
 // its checksum files are served from, each computed when first asked
-// for: Maven asks for the .sha1 only, most readers for none.
+// for: Maven asks for the .sha1 only, most readers for none. An
+// artifact's metadata keeps the listing of versions it was made from,
+// which the next one is derived from.
 type document struct {
 	*rendered.Doc
-	sums *sums
+	sums    *sums
+	listing *format.Listing
 }
 
 type sums struct {
@@ -38,8 +40,8 @@ type sums struct {
 	hex map[Checksum]string
 }
 
-func newDocument(d *rendered.Doc) document {
-	return document{d, &sums{hex: map[Checksum]string{}}}
+func newDocument(d *rendered.Doc, l *format.Listing) document {
+	return document{d, &sums{hex: map[Checksum]string{}}, l}
 }
 
 // checksum returns the hex digest of the file by c.
@@ -54,4 +56,10 @@ func (d document) checksum(c Checksum) string {
 	return sum
 }
 
-func (d document) size() int64 { return d.Size() + 512 }
+func (d document) size() int64 {
+	n := d.Size() + 512
+	if d.listing != nil {
+		n += d.listing.Size()
+	}
+	return n
+}

@@ -18,10 +18,14 @@
 // computed once (for the checksum files uploaded after it) and the file
 // then dropped; the version it publishes keeps as its asset
 // maven-metadata.xml a file listing that version alone. Generated
-// metadata is assembled from runs of <version> elements kept compressed
-// (rendered.Runs), so a rebuild after a deploy compresses the new
-// version's run only, and its checksums are computed when a client
-// first asks for one (Maven asks for the .sha1).
+// metadata is kept with the listing of versions it was made from
+// (format.Relist): a rebuild compares the view's versions with it and
+// places what changed by binary search, and serves the kept file again
+// when nothing listed changed (a deploy's jar and POM, before its
+// maven-metadata.xml). It is assembled from runs of <version> elements
+// kept compressed (rendered.Runs), so a rebuild after a deploy
+// compresses the new version's run only, and its checksums are computed
+// when a client first asks for one (Maven asks for the .sha1).
 //
 // Rules kept here:
 //

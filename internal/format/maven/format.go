@@ -18,9 +18,6 @@ type Deps = format.Deps
 type Format struct {
 	d    Deps
 	docs *rendered.Cache[docKey, document]
-	// orders keeps each artifact's versions in Maven's order, so that a
-	// rebuild after a publish places one version instead of sorting all.
-	orders *format.Orders[docKey]
 	// runs keeps the metadata files' version lists in runs, compressed,
 	// so that a rebuild compresses the run of a new version only.
 	runs *rendered.Runs
@@ -41,7 +38,6 @@ func New(d Deps) *Format {
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), document.size, func() time.Time { return f.now() })
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
-	f.orders = format.NewOrders[docKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f
 }

@@ -368,22 +368,28 @@ type VersionInfo struct {
 func ArtifactMetadata(groupID, artifactID string, versions []VersionInfo) *Metadata {
 	vs := slices.Clone(versions)
 	slices.SortFunc(vs, func(a, b VersionInfo) int { return Rules{}.CompareVersions(a.Version, b.Version) })
-	return sortedArtifactMetadata(groupID, artifactID, vs)
-}
-
-// sortedArtifactMetadata is ArtifactMetadata of versions already in
-// Maven's order.
-func sortedArtifactMetadata(groupID, artifactID string, vs []VersionInfo) *Metadata {
-	v := &Versioning{Versions: make([]string, 0, len(vs))}
+	sorted := make([]string, len(vs))
 	var updated time.Time
-	for _, x := range vs {
-		v.Versions = append(v.Versions, x.Version)
-		v.Latest = x.Version
-		if !IsSnapshot(x.Version) {
-			v.Release = x.Version
-		}
+	for i, x := range vs {
+		sorted[i] = x.Version
 		if x.Updated.After(updated) {
 			updated = x.Updated
+		}
+	}
+	return sortedArtifactMetadata(groupID, artifactID, sorted, updated)
+}
+
+// sortedArtifactMetadata is the artifact-level metadata of versions in
+// Maven's order, the latest of which changed at updated.
+func sortedArtifactMetadata(groupID, artifactID string, versions []string, updated time.Time) *Metadata {
+	v := &Versioning{Versions: versions}
+	if n := len(versions); n > 0 {
+		v.Latest = versions[n-1]
+	}
+	for i := len(versions) - 1; i >= 0; i-- {
+		if !IsSnapshot(versions[i]) {
+			v.Release = versions[i]
+			break
 		}
 	}
 	if !updated.IsZero() {

@@ -124,16 +124,15 @@ func (f *Format) metadata(c *call) (document, error) {
 		if err != nil {
 			return document{}, false, err
 		}
-		var m *Metadata
 		if p.Kind == KindArtifactMetadata {
-			m, err = f.artifactMetadata(view.Versions, p, key)
-		} else {
-			m, err = snapshotMetadata(view.Versions, p)
+			d, err := f.artifactMetadata(key, view, p)
+			return d, view.Remote, err
 		}
+		m, err := snapshotMetadata(view.Versions, p)
 		if err != nil {
 			return document{}, false, err
 		}
-		return newDocument(rendered.Assemble("text/xml", m.Parts(f.runs)...)), view.Remote, nil
+		return newDocument(rendered.Assemble("text/xml", m.Parts(f.runs)...), nil), view.Remote, nil
 	})
 }
 
@@ -150,19 +149,21 @@ type candidates = map[string]*resolve.Candidate
 // Published versions of the repository, its upstreams and its external
 // connection (User Guide, "Package version status": Unlisted, Unfinished,
 // Archived and Disposed versions are not listed to package managers).
-// The versions are sorted in the order kept under key (f.orders).
-func (f *Format) artifactMetadata(versions candidates, p Path, key docKey) (*Metadata, error) {
-	var infos []VersionInfo
-	for _, c := range versions {
-		if c.Status.Listed() {
-			infos = append(infos, VersionInfo{Version: c.Version.Version, Updated: c.UpdatedAt})
-		}
+// The versions are listed from the listing of the file kept under key
+// (format.Relist): a publish places its version, and a change that lists
+// nothing new (a deploy's jar and POM, before its maven-metadata.xml)
+// serves the kept file again.
+func (f *Format) artifactMetadata(key docKey, view *resolve.View, p Path) (document, error) {
+	prev, _ := f.docs.Last(key)
+	l := format.Relist(prev.listing, view, Rules{}.CompareVersions)
+	if len(l.Versions) == 0 {
+		return document{}, errkind.NotFoundf("%s has no published versions", Rules{}.Display(p.Ref()))
 	}
-	if len(infos) == 0 {
-		return nil, errkind.NotFoundf("%s has no published versions", Rules{}.Display(p.Ref()))
+	if prev.listing != nil && prev.listing.Stamp == l.Stamp {
+		return document{prev.Doc, prev.sums, l}, nil
 	}
-	format.SortKept(f.orders, key, infos, func(v VersionInfo) string { return v.Version }, Rules{}.CompareVersions)
-	return sortedArtifactMetadata(p.GroupID, p.ArtifactID, infos), nil
+	m := sortedArtifactMetadata(p.GroupID, p.ArtifactID, l.Versions, l.Updated)
+	return newDocument(rendered.Assemble("text/xml", m.Parts(f.runs)...), l), nil
 }
 
 // snapshotMetadata generates the metadata of a SNAPSHOT version from the

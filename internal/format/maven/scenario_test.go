@@ -749,3 +749,56 @@ func TestSlowConnection(t *testing.T) {
 	// Recovery after the failure memory is the connection's own test
 	// (connection_test.go), on a stepped clock.
 }
+
+// TestMetadataFollowsEachChange reads an artifact's metadata after each
+// step of deploys and status changes: each reading is derived from the
+// previous one (only what changed is placed), and must list what the
+// repository holds, in Maven's order. A deploy's jar and POM, before its
+// metadata, leave the file as it was, byte for byte.
+func TestMetadataFollowsEachChange(t *testing.T) {
+	e := newEnv(t)
+	ep := e.repo("my-repo")
+	url := ep + "com/example/demo/maven-metadata.xml"
+	deployFiles := func(v string) {
+		dir := ep + "com/example/demo/" + v + "/demo-" + v
+		e.deployFile(dir+".jar", upstreamtest.Jar(map[string]string{"Demo.class": v}))
+		e.deployFile(dir+".pom", pom("com.example", "demo", v, ""))
+	}
+	listed := func(step string, want ...string) []byte {
+		t.Helper()
+		body := e.mustGet(url)
+		m, err := maven.ParseMetadata(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if !slices.Equal(m.Versioning.Versions, want) || m.Versioning.Latest != want[len(want)-1] {
+			t.Fatalf("%s: versions %v latest %s, want %v", step, m.Versioning.Versions, m.Versioning.Latest, want)
+		}
+		return body
+	}
+	deploy := func(v string) {
+		deployFiles(v)
+		e.deployFile(url, artifactMetadata("com.example", "demo", v))
+	}
+	deploy("1.10")
+	listed("first deploy", "1.10")
+	deploy("1.9")
+	deploy("1.0-alpha-1")
+	before := listed("three deploys", "1.0-alpha-1", "1.9", "1.10")
+	deployFiles("1.2")
+	if after := listed("jar and POM of 1.2", "1.0-alpha-1", "1.9", "1.10"); !bytes.Equal(after, before) {
+		t.Errorf("a version's files before its metadata changed the file:\n%s\nwas\n%s", after, before)
+	}
+	e.deployFile(url, artifactMetadata("com.example", "demo", "1.2"))
+	listed("metadata of 1.2", "1.0-alpha-1", "1.2", "1.9", "1.10")
+	e.setStatus("my-repo", "com.example", "demo", "1.9", types.PackageVersionStatusUnlisted)
+	listed("1.9 unlisted", "1.0-alpha-1", "1.2", "1.10")
+	e.setStatus("my-repo", "com.example", "demo", "1.9", types.PackageVersionStatusPublished)
+	deploy("2.0")
+	listed("1.9 listed again, 2.0 deployed", "1.0-alpha-1", "1.2", "1.9", "1.10", "2.0")
+	if _, err := e.ca.DeletePackageVersions(e.ctx, &codeartifact.DeletePackageVersionsInput{Domain: aws.String(domain), Repository: aws.String("my-repo"),
+		Format: types.PackageFormatMaven, Namespace: aws.String("com.example"), Package: aws.String("demo"), Versions: []string{"1.10"}}); err != nil {
+		t.Fatal(err)
+	}
+	listed("1.10 deleted", "1.0-alpha-1", "1.2", "1.9", "2.0")
+}

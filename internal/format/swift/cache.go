@@ -3,7 +3,6 @@ package swift
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"strings"
 
 	"github.com/arcahq/arca/internal/artifact"
@@ -13,13 +12,15 @@ import (
 	"github.com/arcahq/arca/internal/resolve"
 )
 
-// Swift's 4 MiB share of the cache budget: packages' release lists and
-// each package's versions in order.
+// Swift's 4 MiB share of the cache budget: packages' release lists, with
+// the listings of versions they were made from, and the runs of entries
+// they are assembled from (RunCacheBytes of it).
 const (
-	// ReleasesCacheBytes bounds the memory of release lists.
-	ReleasesCacheBytes = 3 << 20
-	// OrderCacheBytes bounds the memory of packages' version orders.
-	OrderCacheBytes = 1 << 20
+	// ReleasesCacheBytes bounds the memory of release lists and runs.
+	ReleasesCacheBytes = 4 << 20
+	// RunCacheBytes is the part of ReleasesCacheBytes that keeps runs of
+	// release lists' entries, compressed (rendered.Runs).
+	RunCacheBytes = 768 << 10
 )
 
 // listKey names a package's release list as one repository endpoint
@@ -30,26 +31,20 @@ type listKey struct {
 	base       string
 }
 
-// orderKey names a package's version order in a repository.
-type orderKey struct {
-	repository int64
-	ref        artifact.PackageRef
+// releaseList is a package's listed releases, oldest first (the
+// listing's versions), with the 4.1 answer made from them: its body and
+// its Link header.
+type releaseList struct {
+	listing *format.Listing
+	doc     *rendered.Doc
+	link    string
 }
 
-// releaseList is a package's listed releases, newest first, with the
-// 4.1 answer made from them: its body and its Link header.
-type releaseList struct {
-	versions []string
-	doc      *rendered.Doc
-	link     string
-}
+// versions are the listed releases, oldest first.
+func (l *releaseList) versions() []string { return l.listing.Versions }
 
 func (l *releaseList) size() int64 {
-	n := l.doc.Size() + int64(len(l.link))
-	for _, v := range l.versions {
-		n += int64(len(v)) + 16
-	}
-	return n
+	return l.doc.Size() + int64(len(l.link)) + l.listing.Size()
 }
 
 // releaseList returns the call's package's release list: kept until the
@@ -70,8 +65,8 @@ func (f *Format) releaseList(c *call) (*releaseList, error) {
 		if len(view.Versions) == 0 {
 			return nil, false, errkind.NotFoundf("Package %s has no releases in repository %s or its upstreams", c.name, repo.Name)
 		}
-		l, err := renderReleases(c, view, f.orders, orderKey{repo.ID, ref})
-		return l, view.Remote, err
+		prev, _ := f.lists.Last(key)
+		return renderReleases(c, view, prev, f.runs), view.Remote, nil
 	})
 }
 
@@ -81,40 +76,53 @@ func (f *Format) notePublish(c *call) {
 	f.writers.Wrote(c.req.Repository.DomainID, c.name.Ref(), c.req.Claims.ID)
 }
 
-// renderReleases makes a package's release list from its view: the
-// Published versions (Unlisted, Archived, Disposed and Unfinished are not
-// listed), and the 4.1 answer with a Link to the latest release and to
-// its canonical repository URL.
-func renderReleases(c *call, view *resolve.View, orders *format.Orders[orderKey], key orderKey) (*releaseList, error) {
-	var versions []string
-	for v, cand := range view.Versions {
-		if cand.Status.Listed() {
-			versions = append(versions, v)
-		}
+// renderReleases makes a package's release list from its view, derived
+// from prev (the package's previous list, or nil): the Published versions
+// (Unlisted, Archived, Disposed and Unfinished are not listed), and the
+// 4.1 answer with a Link to the latest release and to its canonical
+// repository URL. The answer lists releases newest first; prev's body
+// serves again when the listing did not change.
+func renderReleases(c *call, view *resolve.View, prev *releaseList, runs *rendered.Runs) *releaseList {
+	var was *format.Listing
+	if prev != nil {
+		was = prev.listing
 	}
-	format.SortKept(orders, key, versions, func(v string) string { return v }, format.CompareSemVer)
-	slices.Reverse(versions) // newest first
-	l := &releaseList{versions: versions}
-	if len(versions) == 0 {
+	l := &releaseList{listing: format.Relist(was, view, format.CompareSemVer)}
+	versions := l.versions()
+	n := len(versions)
+	if n == 0 {
 		l.doc = rendered.NewDoc(nil, "application/json")
-		return l, nil
+		return l
 	}
-	type release struct {
-		URL string `json:"url"`
-	}
-	body := map[string]map[string]release{"releases": {}}
-	for _, v := range versions {
-		body["releases"][v] = release{URL: c.releaseURL(v)}
-	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return nil, err
-	}
-	l.doc = rendered.NewDoc(append(b, '\n'), "application/json")
-	links := []string{link(c.releaseURL(versions[0]), "latest-version")}
-	if repo := stored(view.Versions[versions[0]].Meta.Extra).RepositoryURLs; len(repo) > 0 {
+	latest := versions[n-1]
+	links := []string{link(c.releaseURL(latest), "latest-version")}
+	if repo := stored(view.Versions[latest].Meta.Extra).RepositoryURLs; len(repo) > 0 {
 		links = append(links, link(repo[0], "canonical"))
 	}
 	l.link = strings.Join(links, ", ")
-	return l, nil
+	if was != nil && was.Stamp == l.listing.Stamp {
+		l.doc = prev.doc
+		return l
+	}
+	parts := []*rendered.Part{rendered.NewPartOnce([]byte(`{"releases":{`))}
+	parts = append(parts, runs.Parts(rendered.Entries{
+		Scope: "swift releases " + c.releaseURL(""), Len: n, Sep: ",",
+		Name: func(i int) string { return versions[n-1-i] },
+		// An entry is made from its version alone.
+		Revision: func(int) string { return "-" },
+		Render:   func(i int) []byte { return releaseEntry(c, versions[n-1-i]) },
+	})...)
+	parts = append(parts, rendered.NewPartOnce([]byte("}}\n")))
+	l.doc = rendered.Assemble("application/json", parts...)
+	return l
+}
+
+// releaseEntry is a release's member of the releases object:
+// "1.0.0":{"url":"…/scope/name/1.0.0"}, escaped as encoding/json does.
+func releaseEntry(c *call, version string) []byte {
+	k, _ := json.Marshal(version)
+	u, _ := json.Marshal(c.releaseURL(version))
+	b := make([]byte, 0, len(k)+len(u)+10)
+	b = append(append(b, k...), `:{"url":`...)
+	return append(append(b, u...), '}')
 }

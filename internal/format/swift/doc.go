@@ -43,9 +43,11 @@
 //   - Clients see Published releases in the list; Unlisted releases are
 //     still fetched by version; Archived and Disposed ones answer 410 Gone.
 //   - A package's release list (4.1, and the Links of 4.2) is kept until
-//     the package changes in any repository of the domain (cache.go); a
-//     rebuild places new versions into the order kept from the last one,
-//     and the publisher's next read always shows its publish.
+//     the package changes in any repository of the domain (cache.go),
+//     with the listing of versions it was made from (format.Relist): a
+//     rebuild places what changed by binary search, assembles the list
+//     (newest first) from runs of entries kept compressed, and the
+//     publisher's next read always shows its publish.
 //
 // Authentication is the endpoint's: Bearer TOKEN, or Basic with any user
 // name and the token as password (SwiftPM on Linux sends the "login token

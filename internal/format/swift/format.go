@@ -16,10 +16,13 @@ import (
 // Format is the Swift registry surface.
 type Format struct {
 	d format.Deps
-	// lists keep each package's release list; orders make a rebuild
-	// after a publish place one version, not sort every version again.
-	lists  *rendered.Cache[listKey, *releaseList]
-	orders *format.Orders[orderKey]
+	// lists keep each package's release list, with the listing of
+	// versions it was made from: a rebuild after a publish places one
+	// version, not sort every version again; runs keep the list's
+	// entries in runs, compressed, so that it compresses the run of the
+	// new version only.
+	lists *rendered.Cache[listKey, *releaseList]
+	runs  *rendered.Runs
 	// writers remembers who published what, so that readers other than
 	// the publisher are served the previous list while it is rebuilt.
 	writers *rendered.Writers
@@ -32,8 +35,8 @@ func New(d format.Deps) *Format {
 	d = d.WithDefaults()
 	return &Format{
 		d:       d,
-		lists:   rendered.NewCache[listKey](cachesize.Share(ReleasesCacheBytes, d.CacheBytes), (*releaseList).size, time.Now),
-		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
+		lists:   rendered.NewCache[listKey](cachesize.Share(ReleasesCacheBytes-RunCacheBytes, d.CacheBytes), (*releaseList).size, time.Now),
+		runs:    rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
 		writers: rendered.NewWriters(d.Catalog, d.CacheBytes),
 	}
 }

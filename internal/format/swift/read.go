@@ -46,7 +46,7 @@ func (f *Format) releases(c *call) error {
 	if err != nil {
 		return err
 	}
-	if len(l.versions) == 0 {
+	if len(l.versions()) == 0 {
 		return errkind.NotFoundf("Package %s has no listed releases", c.name)
 	}
 	c.w.Header().Set("Link", l.link)
@@ -113,7 +113,7 @@ func (f *Format) release(c *call) error {
 		published = v.CreatedAt
 	}
 	if l, err := f.releaseList(c); err == nil {
-		c.w.Header().Set("Link", strings.Join(neighbours(c, l.versions), ", "))
+		c.w.Header().Set("Link", strings.Join(neighbours(c, l.versions()), ", "))
 	}
 	return format.WriteJSON(c.w, http.StatusOK, map[string]any{
 		"id":          c.name.ID(),
@@ -125,22 +125,23 @@ func (f *Format) release(c *call) error {
 }
 
 // neighbours are the Links of a release: the latest, and its successor
-// and predecessor among the listed versions (newest first).
+// and predecessor among the listed versions (oldest first).
 func neighbours(c *call, versions []string) []string {
-	if len(versions) == 0 {
+	n := len(versions)
+	if n == 0 {
 		return nil
 	}
-	links := []string{link(c.releaseURL(versions[0]), "latest-version")}
-	// The first version not newer than the call's, by binary search.
-	i := sort.Search(len(versions), func(i int) bool { return format.CompareSemVer(versions[i], c.version) <= 0 })
+	links := []string{link(c.releaseURL(versions[n-1]), "latest-version")}
+	// The first version newer than the call's, by binary search.
+	i := sort.Search(n, func(i int) bool { return format.CompareSemVer(versions[i], c.version) > 0 })
+	if i < n {
+		links = append(links, link(c.releaseURL(versions[i]), "successor-version"))
+	}
+	if i > 0 && versions[i-1] == c.version {
+		i--
+	}
 	if i > 0 {
-		links = append(links, link(c.releaseURL(versions[i-1]), "successor-version"))
-	}
-	if i < len(versions) && versions[i] == c.version {
-		i++
-	}
-	if i < len(versions) {
-		links = append(links, link(c.releaseURL(versions[i]), "predecessor-version"))
+		links = append(links, link(c.releaseURL(versions[i-1]), "predecessor-version"))
 	}
 	return links
 }

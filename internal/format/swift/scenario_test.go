@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -414,4 +415,15 @@ func TestSwiftReleaseListChanges(t *testing.T) {
 	expect(t, e.get("mona/tree", map[string]string{"Accept": accept, "If-None-Match": etag}), http.StatusNotModified)
 	expect(t, e.publish("mona/tree/3.0.0", archive, ""), http.StatusCreated)
 	expect(t, e.get("mona/tree", map[string]string{"Accept": accept, "If-None-Match": etag}), http.StatusOK)
+	// The list names the releases newest first.
+	var b strings.Builder
+	for i, v := range []string{"3.0.0", "2.0.0", "1.10.0", "1.5.0-beta", "1.0.0"} {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"%s":{"url":"%smona/tree/%s"}`, v, e.base, v)
+	}
+	if got, want := string(e.get("mona/tree", map[string]string{"Accept": accept}).Body), `{"releases":{`+b.String()+"}}\n"; got != want {
+		t.Errorf("release list:\n%s\nwant\n%s", got, want)
+	}
 }
