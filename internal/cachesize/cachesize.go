@@ -9,8 +9,8 @@
 //	resolve   packages' candidates kept between views 12 MiB
 //	npm       documents 32 MiB (of which runs 16 MiB), version manifests
 //	          24 MiB (of which packages' sorted versions 8 MiB)
-//	pypi      pages 24 MiB (of which runs 12 MiB), release entries 14 MiB,
-//	          version orders 2 MiB
+//	pypi      pages 24 MiB (of which runs 12 MiB), release entries 8 MiB,
+//	          releases kept in order 6 MiB, version orders 2 MiB
 //	maven     metadata with the listings of versions it was made from
 //	          16 MiB (of which runs of versions 2 MiB)
 //	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB

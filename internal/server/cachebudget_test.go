@@ -30,7 +30,7 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 	shares := map[string]int64{
 		"catalog":  catalog.VersionCacheBytes + catalog.VersionListBytes + catalog.ResourceCacheBytes,
 		"npm":      npm.DocCacheBytes + npm.FragmentCacheBytes,
-		"pypi":     pypi.PageCacheBytes + pypi.FragmentCacheBytes + pypi.OrderCacheBytes,
+		"pypi":     pypi.PageCacheBytes + pypi.FragmentCacheBytes + pypi.OrderCacheBytes + pypi.ProjectCacheBytes,
 		"maven":    maven.DocCacheBytes,
 		"cargo":    cargo.IndexCacheBytes + cargo.LineCacheBytes + cargo.OrderCacheBytes,
 		"nuget":    nuget.DocCacheBytes + nuget.OrderCacheBytes + nuget.BriefCacheBytes + nuget.EntryCacheBytes,

@@ -11,7 +11,13 @@ const RunCacheBytes = 12 << 20
 
 // FragmentCacheBytes bounds the memory of releases' files and page
 // entries, of which pages are assembled.
-const FragmentCacheBytes = 14 << 20
+const FragmentCacheBytes = 8 << 20
+
+// ProjectCacheBytes bounds the memory of projects' releases kept in
+// order between rebuilds (keptProject), one project up to half of it:
+// about 11,000 releases at the default budget, as many as the
+// resolver keeps candidates of (resolve.ViewCacheBytes).
+const ProjectCacheBytes = 6 << 20
 
 // OrderCacheBytes bounds the memory of projects' version orders, by
 // which a rebuild sorts only the versions that are new.

@@ -47,6 +47,11 @@
 //   - A version ingested through public:pypi records every file the
 //     index listed; each file is fetched on its first download and then
 //     served from the store, also when the index is unreachable.
+//   - Pages are byte for byte what rendering them from scratch gives,
+//     however they were assembled: from releases kept per repository and
+//     project between rebuilds (kept.go; an upload makes and places only
+//     its release), each release's entries kept per revision, and runs
+//     of entries kept compressed (package rendered).
 //
 // The metadata code (name.go, filename.go, metadata.go, archive.go,
 // upload.go, index.go, simple.go, jsonapi.go) is pure: bytes in, typed

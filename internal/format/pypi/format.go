@@ -28,7 +28,10 @@ type Format struct {
 	writers *rendered.Writers
 	// orders keeps each project's versions in the order last sorted.
 	orders *rendered.Cache[orderKey, []string]
-	now    func() time.Time
+	// projects keeps each project's releases as last made from a view
+	// of one repository's versions.
+	projects *cachesize.Map[projectKey, *keptProject]
+	now      func() time.Time
 }
 
 var _ endpoint.Format = (*Format)(nil)
@@ -43,6 +46,8 @@ func New(d Deps) *Format {
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	f.orders = rendered.NewCache[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes), rendered.StringsSize, func() time.Time { return f.now() })
+	projects := cachesize.Share(ProjectCacheBytes, d.CacheBytes)
+	f.projects = cachesize.NewMapOfLarge[projectKey, *keptProject](projects, projects/2)
 	f.mux = http.NewServeMux()
 	for _, rt := range routes {
 		handle := rt.handle

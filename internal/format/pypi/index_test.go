@@ -83,7 +83,7 @@ func TestParseIndexHTML(t *testing.T) {
 
 // What Arca renders, Arca reads back the same.
 func TestSimpleRoundTrip(t *testing.T) {
-	p := Project{Name: "hello-ca", Releases: []Release{
+	p := Project{Name: "hello-ca", Releases: []*Release{
 		{Version: "1.0.0", Status: artifact.Published, Files: []Dist{
 			{Filename: "hello_ca-1.0.0-py3-none-any.whl", SHA256: sha, Size: 10, File: File{RequiresPython: ">=3.8,<4", MetadataSHA256: sha, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
 			{Filename: "hello_ca-1.0.0.tar.gz", SHA256: sha, Size: 5},
@@ -145,7 +145,7 @@ func TestNegotiate(t *testing.T) {
 func FuzzParseIndexHTML(f *testing.F) {
 	for _, s := range []string{
 		`<a href="x-1.tar.gz#sha256=00">x-1.tar.gz</a>`, `<a href='a' data-yanked`, `<!-- <a href="b">`, `<base href=>`, `<a href="%zz">`,
-		string(Project{Name: "x", Releases: []Release{{Version: "1", Status: artifact.Published, Files: []Dist{{Filename: "x-1.tar.gz", SHA256: sha}}}}}.SimpleHTML()),
+		string(Project{Name: "x", Releases: []*Release{{Version: "1", Status: artifact.Published, Files: []Dist{{Filename: "x-1.tar.gz", SHA256: sha}}}}}.SimpleHTML()),
 	} {
 		f.Add([]byte(s))
 	}
@@ -186,7 +186,7 @@ func FuzzParseIndexJSON(f *testing.F) {
 // marshalling the whole document gives (as pages were rendered before
 // releases' entries were kept), with files and without.
 func TestSimpleJSONAssembledMatchesMarshal(t *testing.T) {
-	p := Project{Name: "hello-ca", Releases: []Release{
+	p := Project{Name: "hello-ca", Releases: []*Release{
 		{Version: "1.0.0", Status: artifact.Published, Files: []Dist{
 			{Filename: "hello_ca-1.0.0-py3-none-any.whl", SHA256: sha, Size: 10, File: File{RequiresPython: ">=3.8,<4", MetadataSHA256: sha, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
 			{Filename: "hello_ca-1.0.0.tar.gz", SHA256: sha, Size: 5},
@@ -210,7 +210,7 @@ func TestSimpleJSONAssembledMatchesMarshal(t *testing.T) {
 		}
 		return marshal(doc)
 	}
-	for _, proj := range []Project{p, {Name: "empty"}, {Name: "no-files", Releases: []Release{{Version: "1.0", Status: artifact.Published}}}} {
+	for _, proj := range []Project{p, {Name: "empty"}, {Name: "no-files", Releases: []*Release{{Version: "1.0", Status: artifact.Published}}}} {
 		if got, want := proj.SimpleJSON(), reference(proj); string(got) != string(want) {
 			t.Errorf("%s:\n%s\nwant\n%s", proj.Name, got, want)
 		}
@@ -224,7 +224,7 @@ func TestSimpleJSONAssembledMatchesMarshal(t *testing.T) {
 func TestPagesFromRunsMatch(t *testing.T) {
 	p := Project{Name: "big-ca"}
 	add := func(v string) {
-		p.Releases = append(p.Releases, Release{Version: v, Status: artifact.Published, Revision: "r-" + v, Files: []Dist{
+		p.Releases = append(p.Releases, &Release{Version: v, Status: artifact.Published, Revision: "r-" + v, Files: []Dist{
 			{Filename: "big_ca-" + v + "-py3-none-any.whl", SHA256: sha, MD5: "0123456789abcdef0123456789abcdef", Size: 1000, File: File{RequiresPython: ">=3.8", MetadataSHA256: sha, UploadTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}},
 			{Filename: "big_ca-" + v + ".tar.gz", SHA256: sha, Size: 900},
 		}})
@@ -304,13 +304,13 @@ func TestKeptPagesFollowChanges(t *testing.T) {
 	index := func(v string) int { return slices.IndexFunc(rs, func(r Release) bool { return r.Version == v }) }
 	check := func(step string) {
 		t.Helper()
-		shuffled := slices.Clone(rs)
+		shuffled := pointers(rs)
 		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 		if next := sortReleases(shuffled, order); next != nil {
 			order = next
 		}
 		kept := Project{Name: "seq-ca", Releases: shuffled, Runs: runs, sorted: true}
-		fresh := Project{Name: "seq-ca", Releases: slices.Clone(rs)}
+		fresh := Project{Name: "seq-ca", Releases: pointers(rs)}
 		keptAPI, _ := kept.ProjectJSONDoc(baseURL)
 		freshAPI, _ := fresh.ProjectJSONDoc(baseURL)
 		for _, c := range []struct {
@@ -352,4 +352,14 @@ func TestKeptPagesFollowChanges(t *testing.T) {
 	check("a prerelease, and a deleted version uploaded again")
 	rs[index("1.2.3")].Status = artifact.Published
 	check("listed again")
+}
+
+// pointers returns pointers to copies of rs.
+func pointers(rs []Release) []*Release {
+	out := make([]*Release, len(rs))
+	for i := range rs {
+		r := rs[i]
+		out[i] = &r
+	}
+	return out
 }

@@ -25,16 +25,15 @@ type orderKey struct {
 // that order, all of them PEP 440, each once) for the versions it holds.
 // It returns rs's versions in their order when they can serve as the next
 // prev (all PEP 440, each once), nil otherwise.
-func sortReleases(rs []Release, prev []string) []string {
+func sortReleases(rs []*Release, prev []string) []string {
 	fromScratch := func() []string {
-		SortVersions(rs, func(r Release) string { return r.Version })
+		SortVersions(rs, func(r *Release) string { return r.Version })
 		return nil
 	}
 	rank := make(map[string]int, len(prev))
 	for i, v := range prev {
 		rank[v] = i
 	}
-	// By index: a Release is too large to move around thousands of times.
 	byRank := make([]int, len(prev)) // index in rs + 1 of the version of each rank
 	var added []int
 	for i := range rs {
@@ -56,12 +55,7 @@ func sortReleases(rs []Release, prev []string) []string {
 		parsed[i] = v
 	}
 	// Distinct PEP 440 versions: the order is total, and SortVersions'.
-	order := func(a string, va pep440.Version, b string, vb pep440.Version) int {
-		if c := va.Compare(vb); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	}
+	order := comparePEP440
 	slices.SortFunc(added, func(i, j int) int { return order(rs[i].Version, parsed[i], rs[j].Version, parsed[j]) })
 	for k := 1; k < len(added); k++ {
 		if rs[added[k]].Version == rs[added[k-1]].Version {
@@ -90,7 +84,7 @@ func sortReleases(rs []Release, prev []string) []string {
 		}
 		merged = append(merged, known[next:]...)
 	}
-	sorted := make([]Release, len(rs))
+	sorted := make([]*Release, len(rs))
 	versions := make([]string, len(rs))
 	for j, i := range merged {
 		sorted[j] = rs[i]
@@ -98,4 +92,13 @@ func sortReleases(rs []Release, prev []string) []string {
 	}
 	copy(rs, sorted)
 	return versions
+}
+
+// comparePEP440 orders distinct PEP 440 versions a and b (parsed as va
+// and vb) as SortVersions does: by PEP 440, then by their strings.
+func comparePEP440(a string, va pep440.Version, b string, vb pep440.Version) int {
+	if c := va.Compare(vb); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }

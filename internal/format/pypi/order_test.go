@@ -17,17 +17,17 @@ func TestSortReleasesMatchesSortVersions(t *testing.T) {
 		pool = append(pool, fmt.Sprintf("1.%d.%d", i/7, i%7))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	pick := func(vs []string) []Release {
-		var rs []Release
+	pick := func(vs []string) []*Release {
+		var rs []*Release
 		for _, v := range vs {
 			if rng.IntN(3) > 0 {
-				rs = append(rs, Release{Version: v})
+				rs = append(rs, &Release{Version: v})
 			}
 		}
 		rng.Shuffle(len(rs), func(i, j int) { rs[i], rs[j] = rs[j], rs[i] })
 		return rs
 	}
-	versions := func(rs []Release) []string {
+	versions := func(rs []*Release) []string {
 		var out []string
 		for _, r := range rs {
 			out = append(out, r.Version)
@@ -42,7 +42,7 @@ func TestSortReleasesMatchesSortVersions(t *testing.T) {
 		}
 		rs := pick(vs)
 		want := slices.Clone(rs)
-		SortVersions(want, func(r Release) string { return r.Version })
+		SortVersions(want, func(r *Release) string { return r.Version })
 		order := sortReleases(rs, prev)
 		if got, w := versions(rs), versions(want); !slices.Equal(got, w) {
 			t.Fatalf("round %d: with kept order %q\ngot  %q\nwant %q", round, prev, got, w)

@@ -27,32 +27,52 @@ import (
 // records of each, and the files of a public index that its Extra lists
 // but that are not fetched yet (a version only in the index, or ingested
 // with some of its files: each file is fetched on its first download).
-// Only stored wheels advertise their metadata file.
+// Only stored wheels advertise their metadata file. A view of one
+// repository's versions (View.List) extends or reuses the project kept
+// from the previous one (keptProject); any other is built in full.
 func (f *Format) projectOf(view *resolve.View, repository int64, name string) Project {
-	p := Project{Name: name, Releases: make([]Release, 0, len(view.Versions)), Runs: f.runs}
-	for _, c := range view.Versions {
-		r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta}
-		if c.Remote != nil || c.Revision == "" {
-			r.Files = filesOf(c)
-		} else {
-			// Decoded and rendered once per revision of the version.
-			r.parts = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() *releaseParts {
-				r := r
-				r.Files = filesOf(c)
-				return partsOf(name, r)
-			})
-			r.Files = r.parts.files
-			r.Revision = c.Revision
+	if view.List != nil {
+		if p, ok := f.fromKept(view, repository, name); ok {
+			return p
 		}
-		p.Releases = append(p.Releases, r)
+	}
+	all := make([]Release, 0, len(view.Versions))
+	for _, c := range view.Versions {
+		all = append(all, f.release(name, c))
+	}
+	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs}
+	for i := range all {
+		p.Releases[i] = &all[i]
 	}
 	key := orderKey{repository, name}
 	prev, _ := f.orders.Peek(key, 0)
-	if order := sortReleases(p.Releases, prev); order != nil {
+	order := sortReleases(p.Releases, prev)
+	if order != nil {
 		f.orders.Put(key, 0, order)
 	}
 	p.sorted = true
+	if view.List != nil && order != nil {
+		f.keep(projectKey{repository, name}, view, p.Releases)
+	}
 	return p
+}
+
+// release makes the release of candidate c of project name, its files
+// and page entries decoded and rendered once per revision of the version.
+func (f *Format) release(name string, c *resolve.Candidate) Release {
+	r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, id: c.ID}
+	if c.Remote != nil || c.Revision == "" {
+		r.Files = filesOf(c)
+		return r
+	}
+	r.parts = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() *releaseParts {
+		r := r
+		r.Files = filesOf(c)
+		return partsOf(name, r)
+	})
+	r.Files = r.parts.files
+	r.Revision = c.Revision
+	return r
 }
 
 // filesOf returns a release's files: its stored assets, and the files its
@@ -190,7 +210,7 @@ func renderPage(proj Project, key pageKey, repo string) (*rendered.Doc, error) {
 func releaseOf(p Project, version string) (Release, bool) {
 	for _, r := range p.Releases {
 		if r.Version == version && r.Status.Downloadable() {
-			return r, true
+			return *r, true
 		}
 	}
 	return Release{}, false

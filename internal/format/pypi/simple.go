@@ -53,6 +53,8 @@ type Release struct {
 	// parts are the release's entries of the project pages, when
 	// projectOf kept them (nil: rendered from Files).
 	parts *releaseParts
+	// id is the stored version's ID (0: not a stored version's).
+	id int64
 }
 
 // releaseParts are a release's files as decoded from its version, and its
@@ -110,7 +112,7 @@ func (r *Release) pageParts(project string) *releaseParts {
 // Project is what the pages of a project are made from.
 type Project struct {
 	Name     string // normalised
-	Releases []Release
+	Releases []*Release
 	// Runs, when set, keeps runs of releases' entries of the pages
 	// compressed (see rendered.Runs), so that a page is assembled from
 	// the runs its previous rendering left and the one a change touched.
@@ -124,9 +126,9 @@ type Project struct {
 // are left out), in PEP 440 order, oldest first.
 func (p Project) Listed() []*Release {
 	out := make([]*Release, 0, len(p.Releases))
-	for i := range p.Releases {
-		if p.Releases[i].Status.Listed() {
-			out = append(out, &p.Releases[i])
+	for _, r := range p.Releases {
+		if r.Status.Listed() {
+			out = append(out, r)
 		}
 	}
 	if !p.sorted {
