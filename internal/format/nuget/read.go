@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
@@ -51,9 +51,13 @@ func serveJSON(c *call, v any) error {
 const (
 	// DocCacheBytes bounds the memory of rendered version lists and
 	// registration indexes (plain and gzipped together).
-	DocCacheBytes = 10 << 20
-	// OrderCacheBytes bounds the memory of packages' versions in order.
-	OrderCacheBytes = 2 << 20
+	DocCacheBytes = 7 << 20
+	// SortedCacheBytes bounds the memory of packages' versions in order,
+	// by view lineage (about 120 bytes a version).
+	SortedCacheBytes = 4 << 20
+	// RunCacheBytes bounds the memory of runs of the flat container's
+	// version lists made into parts (plain and compressed).
+	RunCacheBytes = 1 << 20
 	// BriefCacheBytes bounds the memory of what version lists need of
 	// versions' entries (about 250 bytes a version).
 	BriefCacheBytes = 2 << 20
@@ -102,7 +106,7 @@ type docKey struct {
 	baseURL    string // URLs in documents depend on it
 }
 
-// orderKey names the order of a package's versions that clients see.
+// orderKey names the versions of a package that clients see, in order.
 type orderKey struct {
 	repository int64
 	id         string // lower-cased
@@ -143,22 +147,27 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it. Its entry and
-// candidate are filled in (withEntries) only where a document shows more
-// than the version.
+// version is a version of the package as reads show it. Its entry is
+// filled in (withEntries) only where a document shows more than the
+// version.
 type version struct {
 	key   string // the stored form
 	v     Version
-	id    string        // the package id as this version wrote it
-	view  *resolve.View // the view it is a version of
-	entry *Entry
+	id    string // the package id as this version wrote it
 	cand  *resolve.Candidate
+	entry *Entry
+}
+
+// versionSize is the memory a version of a kept order holds.
+func versionSize(v version) int64 {
+	return int64(unsafe.Sizeof(v)) + int64(len(v.key)+len(v.id)+len(v.v.Release)+len(v.v.Metadata))
 }
 
 // versions resolves the package of the call through the repository's
 // upstreams and external connection, and returns its versions that
 // clients see, in order: Published and Unlisted ones (Unlisted ones show
-// as not listed), SemVer 2.0.0 ones only when semVer2.
+// as not listed), SemVer 2.0.0 ones only when semVer2. The versions are
+// shared with other reads: they must not be modified.
 func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, remote bool, err error) {
 	if err := ValidateID(c.rt.id); err != nil {
 		return "", nil, false, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
@@ -178,7 +187,7 @@ func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string
 // cached serves the document kind of the call's package from the cache,
 // or renders it once however many requests ask at the same time. render
 // gets the package's versions as versions returns them.
-func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) any) error {
+func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) *rendered.Doc) error {
 	repo := c.req.Repository
 	ref := Ref(c.rt.id)
 	key := docKey{repository: repo.ID, id: ref.Name, kind: kind, baseURL: c.req.BaseURL}
@@ -192,7 +201,7 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 		if err != nil {
 			return nil, false, err
 		}
-		return rendered.NewDoc(marshal(render(id, vs)), contentTypeJSON), remote, nil
+		return render(id, vs), remote, nil
 	})
 	if err != nil {
 		return err
@@ -209,22 +218,13 @@ func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
 }
 
 // visible returns the versions of a view that clients see, in order,
-// without their entries. The briefs of versions with a revision are
-// decoded once (f.briefs).
+// without their entries, kept under key by the view's lineage (a
+// rebuild after a publish places the versions published since). The
+// briefs of versions with a revision are decoded once (f.briefs).
 func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []version {
-	// Sorted small (a version with its candidate is large, and sorting
-	// thousands of them moved each many times), keeping the order of the
-	// previous rendering: a publish places one version instead of
-	// sorting all.
-	type item struct {
-		key string
-		b   brief
-	}
-	items := make([]item, 0, len(view.Versions))
-	parsed := make(map[string]Version, len(view.Versions))
-	for key, cand := range view.Versions {
+	shown := func(cand *resolve.Candidate) (version, bool, error) {
 		if !cand.Status.Downloadable() {
-			continue
+			return version{}, false, nil
 		}
 		decode := func() brief {
 			e, ok := EntryOf(cand.Meta)
@@ -236,63 +236,73 @@ func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []versi
 		}
 		var b brief
 		if cand.Revision != "" {
-			b = f.briefs.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+			b = f.briefs.Get(entryKey{view.Ref.Name, cand.Version.Version, cand.Revision}, decode)
 		} else {
 			b = decode()
 		}
 		if !b.ok || (b.semVer2 && !semVer2) {
-			continue
+			return version{}, false, nil
 		}
-		items = append(items, item{key, b})
-		parsed[key] = b.v
+		return version{key: cand.Version.Version, v: b.v, id: b.id, cand: cand}, true, nil
 	}
-	byKey := func(a, b string) int {
-		if c := Compare(parsed[a], parsed[b]); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b) // versions differing only in build metadata
-	}
-	format.SortKept(f.orders, key, items, func(it item) string { return it.key }, byKey)
-	out := make([]version, len(items))
-	for i, it := range items {
-		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, view: view}
-	}
-	return out
+	vs, _ := f.sorted.Items(key, view, shown, func(vs []version) { slices.SortFunc(vs, compareVersions) }, compareVersions)
+	return vs
 }
 
-// withEntries fills in the entries and candidates of vs, which visible
-// returned: the entries of versions with a revision are decoded once
-// (f.entries).
-func (f *Format) withEntries(vs []version) {
-	for i := range vs {
-		name, cand := vs[i].view.Ref.Name, vs[i].view.Versions[vs[i].key]
-		vs[i].cand = cand
+// compareVersions orders versions as clients see them, and versions
+// differing only in build metadata by their stored form.
+func compareVersions(a, b version) int {
+	if c := Compare(a.v, b.v); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+// withEntries returns vs, which visible returned, with their entries:
+// the entries of versions with a revision are decoded once (f.entries).
+func (f *Format) withEntries(name string, vs []version) []version {
+	out := slices.Clone(vs)
+	for i := range out {
+		cand := out[i].cand
 		decode := func() decoded {
 			e, ok := EntryOf(cand.Meta)
 			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
 		}
 		var d decoded
 		if cand.Revision != "" {
-			d = f.entries.Get(entryKey{name, vs[i].key, cand.Revision}, decode)
+			d = f.entries.Get(entryKey{name, out[i].key, cand.Revision}, decode)
 		} else {
 			d = decode()
 		}
-		vs[i].entry = &d.entry
+		out[i].entry = &d.entry
 	}
+	return out
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased
 // versions a client may restore (Unlisted ones included, as on the public
 // gallery, so that pinned versions still restore).
 func (f *Format) flatVersions(c *call) error {
-	return f.cached(c, "flat", true, func(_ string, vs []version) any {
-		keys := make([]string, len(vs))
-		for i, v := range vs {
-			keys[i] = v.key
-		}
-		return map[string][]string{"versions": keys}
+	return f.cached(c, "flat", true, func(id string, vs []version) *rendered.Doc {
+		parts := []*rendered.Part{flatHead}
+		parts = append(parts, f.runs.Parts(rendered.Entries{
+			Scope: "nuget flat " + NormalizeID(id), Len: len(vs), Sep: ",",
+			Name: func(i int) string { return vs[i].key },
+			// An entry is made from its version alone.
+			Revision: func(int) string { return "-" },
+			Render:   func(i int) []byte { return bytes.TrimSuffix(marshal(vs[i].key), []byte("\n")) },
+		})...)
+		parts = append(parts, flatTail)
+		return rendered.AssembleEach(contentTypeJSON, parts...)
 	})
 }
+
+// The flat container's version list around its versions, as marshal
+// writes {"versions":[...]}: parts of every list.
+var (
+	flatHead = rendered.NewPart([]byte(`{"versions":[`))
+	flatTail = rendered.NewPart([]byte("]}\n"))
+)
 
 // flatFile serves v3/package/{id}/{version}/{id}.{version}.nupkg and
 // v3/package/{id}/{version}/{id}.nuspec. The version is retained in this
@@ -344,19 +354,19 @@ func (f *Format) registrationIndex(c *call) error {
 	if c.rt.semVer2 {
 		kind = "registrations2"
 	}
-	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) any {
+	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) *rendered.Doc {
 		base := registrationBase(c) + NormalizeID(id) + "/"
 		inline := len(vs) <= InlineLimit
 		var pages []any
 		for start := 0; start < len(vs); start += PageSize {
 			pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
 		}
-		return map[string]any{
+		return rendered.NewDoc(marshal(map[string]any{
 			"@id":   base + "index.json",
 			"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
 			"count": len(pages),
 			"items": pages,
-		}
+		}), contentTypeJSON)
 	})
 }
 
@@ -372,9 +382,8 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 		"parent": base + "index.json",
 	}
 	if withItems {
-		f.withEntries(vs)
 		items := make([]any, len(vs))
-		for i, v := range vs {
+		for i, v := range f.withEntries(Ref(id).Name, vs) {
 			items[i] = f.leaf(c, v)
 		}
 		p["items"] = items
@@ -409,9 +418,7 @@ func (f *Format) registrationLeaf(c *call) error {
 	key, _ := NormalizeVersion(c.rt.version)
 	for _, v := range vs {
 		if v.key == key {
-			one := []version{v}
-			f.withEntries(one)
-			return serveJSON(c, f.leaf(c, one[0]))
+			return serveJSON(c, f.leaf(c, f.withEntries(Ref(id).Name, []version{v})[0]))
 		}
 	}
 	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))
