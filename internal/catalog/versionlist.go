@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/errkind"
@@ -175,5 +176,6 @@ func (l *versionLists) get(packageID int64) *versionList {
 
 // put keeps vl as the package's list.
 func (l *versionLists) put(packageID int64, vl *versionList) {
-	l.l.put(packageID, vl, vl.size)
+	spare := int64(cap(vl.versions)-len(vl.versions)) * int64(unsafe.Sizeof(store.Version{}))
+	l.l.put(packageID, vl, vl.size+spare)
 }
