@@ -153,11 +153,12 @@ func (k *kept) render(view *resolve.View, key indexKey) (*rendered.Doc, error) {
 		Len:   len(versions),
 		Name:  func(i int) string { return versions[i].Version.Version },
 		Revision: func(i int) string {
-			// A line is made from the version's index line and its status.
-			if v := versions[i]; v.Revision != "" {
-				return v.Revision + "/" + string(v.Status)
+			// A line is made from the version's index line (its revision,
+			// base64, without spaces) and whether it is yanked.
+			if v := versions[i]; v.Revision != "" && v.Status == artifact.Unlisted {
+				return v.Revision + " yanked"
 			}
-			return ""
+			return versions[i].Revision
 		},
 		Render: func(i int) []byte { return append(slices.Clip(line(versions[i]).body), '\n') },
 	})
