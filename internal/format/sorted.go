@@ -15,7 +15,10 @@ import (
 // same lineage (a publish since) is served by deriving the versions
 // added and placing each by binary search, not by deriving and sorting
 // every version again. Keys name a package in a repository and whatever
-// else decides which versions are shown. A nil *Sorted keeps nothing.
+// else decides which versions are shown. Items should hold what the
+// format needs to find a version again in a view (its string), not the
+// view's candidates: those would keep old views alive, uncounted. A nil
+// *Sorted keeps nothing.
 type Sorted[K comparable, T any] struct {
 	c    *rendered.Cache[K, *sorted[T]]
 	size func(T) int64

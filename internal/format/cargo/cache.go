@@ -16,7 +16,7 @@ const (
 	// views rendered whole.
 	OrderCacheBytes = 2 << 20
 	// SortedCacheBytes bounds the memory of crates' listed versions in
-	// order by view lineage (8 bytes a version).
+	// order by view lineage (about 24 bytes a version).
 	SortedCacheBytes = 1 << 20
 )
 

@@ -9,7 +9,6 @@ import (
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
-	"github.com/arcahq/arca/internal/resolve"
 )
 
 // Deps are what the cargo surface needs.
@@ -40,7 +39,7 @@ func New(d Deps) *Format {
 	f.kept = &kept{
 		lines:  rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize),
 		orders: format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
-		sorted: format.NewSorted[indexKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), func(*resolve.Candidate) int64 { return 8 }),
+		sorted: format.NewSorted[indexKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), func(v string) int64 { return 16 + int64(len(v)) }),
 		runs:   rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
 	}
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)

@@ -98,8 +98,10 @@ type kept struct {
 	// orders keeps crates' versions in order, for a view rendered whole.
 	orders *format.Orders[indexKey]
 	// sorted keeps crates' listed versions in order by view lineage: a
-	// rebuild after a publish checks and places the versions added.
-	sorted *format.Sorted[indexKey, *resolve.Candidate]
+	// rebuild after a publish checks and places the versions added. It
+	// keeps their strings, not their candidates (which would keep the
+	// views they are of alive).
+	sorted *format.Sorted[indexKey, string]
 	// runs keeps runs of lines made into parts: a rebuild after a
 	// publish renders and compresses the run of the new version.
 	runs *rendered.Runs
@@ -117,31 +119,35 @@ func (k *kept) render(view *resolve.View, key indexKey) (*rendered.Doc, error) {
 		}
 		return k.lines.Get(lineKey{view.Ref.Name, v.Version.Version, v.Revision, yanked}, render)
 	}
-	listed := func(v *resolve.Candidate) (*resolve.Candidate, bool, error) {
+	listed := func(v *resolve.Candidate) (string, bool, error) {
 		if !v.Status.Downloadable() || len(v.Meta.Extra) == 0 {
-			return nil, false, nil
+			return "", false, nil
 		}
 		l := line(v)
 		if l.err != nil {
-			return nil, false, l.err
+			return "", false, l.err
 		}
 		if strings.ToLower(l.name) != path {
-			return nil, false, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.name)
+			return "", false, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.name)
 		}
-		return v, true, nil
+		return v.Version.Version, true, nil
 	}
-	versionOf := func(v *resolve.Candidate) string { return v.Version.Version }
-	versions, err := k.sorted.Items(key, view, listed,
-		func(vs []*resolve.Candidate) { format.SortKept(k.orders, key, vs, versionOf, format.CompareSemVer) },
-		func(a, b *resolve.Candidate) int { return format.CompareSemVer(a.Version.Version, b.Version.Version) })
+	names, err := k.sorted.Items(key, view, listed,
+		func(vs []string) {
+			format.SortKept(k.orders, key, vs, func(v string) string { return v }, format.CompareSemVer)
+		},
+		format.CompareSemVer)
 	if err != nil {
 		return nil, err
 	}
-	if len(versions) == 0 {
+	if len(names) == 0 {
 		return nil, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
 	}
 	var modified time.Time
-	for _, v := range versions {
+	versions := make([]*resolve.Candidate, len(names))
+	for i, name := range names {
+		v := view.Versions[name]
+		versions[i] = v
 		for _, t := range []time.Time{v.CreatedAt, v.UpdatedAt} {
 			if t.After(modified) {
 				modified = t

@@ -147,9 +147,10 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it. Its entry is
-// filled in (withEntries) only where a document shows more than the
-// version.
+// version is a version of the package as reads show it. Its candidate
+// and entry are filled in (withEntries) only where a document shows more
+// than the version: kept orders hold neither (a candidate would keep its
+// view's alive).
 type version struct {
 	key   string // the stored form
 	v     Version
@@ -166,28 +167,29 @@ func versionSize(v version) int64 {
 // versions resolves the package of the call through the repository's
 // upstreams and external connection, and returns its versions that
 // clients see, in order: Published and Unlisted ones (Unlisted ones show
-// as not listed), SemVer 2.0.0 ones only when semVer2. The versions are
-// shared with other reads: they must not be modified.
-func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, remote bool, err error) {
+// as not listed), SemVer 2.0.0 ones only when semVer2, with the view
+// they are of. The versions are shared with other reads: they must not
+// be modified.
+func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, view *resolve.View, err error) {
 	if err := ValidateID(c.rt.id); err != nil {
-		return "", nil, false, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
+		return "", nil, nil, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
 	}
-	view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
+	view, err = f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
 	if err != nil {
-		return "", nil, false, err
+		return "", nil, nil, err
 	}
 	out = f.visible(orderKey{c.req.Repository.ID, view.Ref.Name, semVer2}, view, semVer2)
 	if len(out) == 0 {
-		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
+		return "", nil, nil, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
 	// The id as the latest version wrote it.
-	return out[len(out)-1].id, out, view.Remote, nil
+	return out[len(out)-1].id, out, view, nil
 }
 
 // cached serves the document kind of the call's package from the cache,
 // or renders it once however many requests ask at the same time. render
 // gets the package's versions as versions returns them.
-func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) *rendered.Doc) error {
+func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version, view *resolve.View) *rendered.Doc) error {
 	repo := c.req.Repository
 	ref := Ref(c.rt.id)
 	key := docKey{repository: repo.ID, id: ref.Name, kind: kind, baseURL: c.req.BaseURL}
@@ -197,11 +199,11 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID)
 	doc, err := f.docs.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
-		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
+		id, vs, view, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
 		if err != nil {
 			return nil, false, err
 		}
-		return render(id, vs), remote, nil
+		return render(id, vs, view), view.Remote, nil
 	})
 	if err != nil {
 		return err
@@ -243,7 +245,7 @@ func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []versi
 		if !b.ok || (b.semVer2 && !semVer2) {
 			return version{}, false, nil
 		}
-		return version{key: cand.Version.Version, v: b.v, id: b.id, cand: cand}, true, nil
+		return version{key: cand.Version.Version, v: b.v, id: b.id}, true, nil
 	}
 	vs, _ := f.sorted.Items(key, view, shown, func(vs []version) { slices.SortFunc(vs, compareVersions) }, compareVersions)
 	return vs
@@ -258,12 +260,15 @@ func compareVersions(a, b version) int {
 	return strings.Compare(a.key, b.key)
 }
 
-// withEntries returns vs, which visible returned, with their entries:
-// the entries of versions with a revision are decoded once (f.entries).
-func (f *Format) withEntries(name string, vs []version) []version {
+// withEntries returns vs, versions of view that visible returned, with
+// their candidates and entries: the entries of versions with a revision
+// are decoded once (f.entries).
+func (f *Format) withEntries(view *resolve.View, vs []version) []version {
+	name := view.Ref.Name
 	out := slices.Clone(vs)
 	for i := range out {
-		cand := out[i].cand
+		cand := view.Versions[out[i].key]
+		out[i].cand = cand
 		decode := func() decoded {
 			e, ok := EntryOf(cand.Meta)
 			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
@@ -283,7 +288,7 @@ func (f *Format) withEntries(name string, vs []version) []version {
 // versions a client may restore (Unlisted ones included, as on the public
 // gallery, so that pinned versions still restore).
 func (f *Format) flatVersions(c *call) error {
-	return f.cached(c, "flat", true, func(id string, vs []version) *rendered.Doc {
+	return f.cached(c, "flat", true, func(id string, vs []version, _ *resolve.View) *rendered.Doc {
 		parts := []*rendered.Part{flatHead}
 		parts = append(parts, f.runs.Parts(rendered.Entries{
 			Scope: "nuget flat " + NormalizeID(id), Len: len(vs), Sep: ",",
@@ -354,12 +359,12 @@ func (f *Format) registrationIndex(c *call) error {
 	if c.rt.semVer2 {
 		kind = "registrations2"
 	}
-	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) *rendered.Doc {
+	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version, view *resolve.View) *rendered.Doc {
 		base := registrationBase(c) + NormalizeID(id) + "/"
 		inline := len(vs) <= InlineLimit
 		var pages []any
 		for start := 0; start < len(vs); start += PageSize {
-			pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
+			pages = append(pages, f.page(c, id, base, view, vs[start:min(start+PageSize, len(vs))], inline))
 		}
 		return rendered.NewDoc(marshal(map[string]any{
 			"@id":   base + "index.json",
@@ -371,7 +376,7 @@ func (f *Format) registrationIndex(c *call) error {
 }
 
 // page renders a registration page: with its leaves when withItems.
-func (f *Format) page(c *call, id, base string, vs []version, withItems bool) map[string]any {
+func (f *Format) page(c *call, id, base string, view *resolve.View, vs []version, withItems bool) map[string]any {
 	lower, upper := vs[0].v.String(), vs[len(vs)-1].v.String()
 	p := map[string]any{
 		"@id":    base + "page/" + strings.ToLower(lower) + "/" + strings.ToLower(upper) + ".json",
@@ -383,7 +388,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 	}
 	if withItems {
 		items := make([]any, len(vs))
-		for i, v := range f.withEntries(Ref(id).Name, vs) {
+		for i, v := range f.withEntries(view, vs) {
 			items[i] = f.leaf(c, v)
 		}
 		p["items"] = items
@@ -393,7 +398,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 
 // registrationPage serves a page that the index did not inline.
 func (f *Format) registrationPage(c *call) error {
-	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	id, vs, view, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
@@ -401,7 +406,7 @@ func (f *Format) registrationPage(c *call) error {
 	for start := 0; start < len(vs); start += PageSize {
 		page := vs[start:min(start+PageSize, len(vs))]
 		if strings.EqualFold(page[0].v.String(), c.rt.lower) && strings.EqualFold(page[len(page)-1].v.String(), c.rt.upper) {
-			p := f.page(c, id, base, page, true)
+			p := f.page(c, id, base, view, page, true)
 			p["@context"] = map[string]string{"@vocab": "http://schema.nuget.org/schema#"}
 			return serveJSON(c, p)
 		}
@@ -411,14 +416,14 @@ func (f *Format) registrationPage(c *call) error {
 
 // registrationLeaf serves v3/registrations[2]/{id}/{version}.json.
 func (f *Format) registrationLeaf(c *call) error {
-	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	id, vs, view, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
 	key, _ := NormalizeVersion(c.rt.version)
 	for _, v := range vs {
 		if v.key == key {
-			return serveJSON(c, f.leaf(c, f.withEntries(Ref(id).Name, []version{v})[0]))
+			return serveJSON(c, f.leaf(c, f.withEntries(view, []version{v})[0]))
 		}
 	}
 	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))
