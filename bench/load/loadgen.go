@@ -49,11 +49,22 @@ type result struct {
 	DBXactsPerReq    float64       `json:"db_transactions_per_req,omitempty"`
 	backingCPU       time.Duration
 	xacts            int64
-	IdleRSS          int64         `json:"idle_rss"`
-	PeakRSS          int64         `json:"peak_rss"`
-	ClientCPU        time.Duration `json:"client_cpu_ns"`        // the load generator's CPU time
-	Others           float64       `json:"others"`               // share of the machine other processes used
-	Rounds           []float64     `json:"rounds_rps,omitempty"` // every round's requests per second
+	IdleRSS          int64          `json:"idle_rss"`
+	PeakRSS          int64          `json:"peak_rss"`
+	ClientCPU        time.Duration  `json:"client_cpu_ns"`         // the load generator's CPU time
+	ClientCPUPerReq  time.Duration  `json:"client_cpu_per_req_ns"` // ClientCPU / requests
+	Others           float64        `json:"others"`                // share of the machine other processes used
+	Rounds           []roundFigures `json:"rounds,omitempty"`      // every round's figures, in the order measured
+	// Folios is how many page-cache folios held the file served (a large
+	// file's), counted after the round; 0 when not known (pages.go).
+	Folios int `json:"folios,omitempty"`
+}
+
+// roundFigures are one round's figures of a case on one server.
+type roundFigures struct {
+	RPS             float64       `json:"rps"`
+	CPUPerReq       time.Duration `json:"cpu_per_req_ns"`
+	ClientCPUPerReq time.Duration `json:"client_cpu_per_req_ns"`
 }
 
 // loadOpts are the knobs of a run.
@@ -102,6 +113,12 @@ func measure(t target, pid int, o loadOpts) (result, error) {
 	}
 	time.Sleep(500 * time.Millisecond) // let the check's work settle
 	_, idle := treeUsage(pid)
+	var served chan string
+	stop := make(chan struct{})
+	if t.size >= 1<<20 {
+		served = make(chan string, 1)
+		go func() { served <- servedFile(pid, t.size, stop) }()
+	}
 	var r result
 	var err error
 	if o.loader == "wrk" {
@@ -109,10 +126,17 @@ func measure(t target, pid int, o loadOpts) (result, error) {
 	} else {
 		r, err = measureGo(t, pid, o)
 	}
+	close(stop)
+	if served != nil {
+		if path := <-served; path != "" {
+			r.Folios, _ = folios(path)
+		}
+	}
 	r.IdleRSS = idle
 	r.Backed = t.backing != nil
 	if r.Requests > 0 {
 		r.CPUPerReq = r.CPU / time.Duration(r.Requests)
+		r.ClientCPUPerReq = r.ClientCPU / time.Duration(r.Requests)
 		r.BackingCPUPerReq = r.backingCPU / time.Duration(r.Requests)
 		r.DBXactsPerReq = float64(r.xacts) / float64(r.Requests)
 		r.RPS = float64(r.Requests) / r.Elapsed.Seconds()

@@ -63,7 +63,12 @@
 // It runs on the same machine as the servers, so on a small machine it
 // takes CPU from them: compare servers with each other, within one run.
 // -large-only measures only the 5 MB file cases (one serving path for
-// every format: their figures should agree within one run).
+// every format: their figures should agree within one run). A large
+// file's cost also depends on how the kernel caches its pages (in folios
+// as large as the writes that filled them, when memory allows): nginx's
+// copy is written in one write, Arca's blob a MiB at a time (blob.Spool).
+// Beside nginx, -rounds N gives the median of the N round-by-round
+// ratios, the figure to read the 95% target from.
 //
 // Nothing here runs under `go test`: this is a command.
 package main
@@ -340,9 +345,11 @@ type contender struct {
 }
 
 // measureCase loads each contender in turn with the same request, for
-// r.rounds rounds (servers alternating, so that other work on the machine
-// falls on all of them alike), and keeps each server's median round by
-// requests per second.
+// r.rounds rounds, and keeps each server's median round by requests per
+// second. The servers alternate, and their order turns around every round
+// (A B, B A, A B, ...), so that other work on the machine, and its drift
+// over the case, falls on all of them alike; every round's figures are
+// kept, for the ratio of two servers round by round (pairedRatios).
 func (r *runner) measureCase(scenario, name string, large bool, cs []contender) {
 	if r.largeOnly && !large {
 		return
@@ -350,7 +357,12 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 	results := make([][]result, len(cs))
 	failed := make([]string, len(cs))
 	for round := 1; round <= r.rounds; round++ {
-		for i, c := range cs {
+		for j := range cs {
+			i := j
+			if round%2 == 0 {
+				i = len(cs) - 1 - j
+			}
+			c := cs[i]
 			if failed[i] != "" {
 				continue
 			}
@@ -361,8 +373,8 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 				logf("  %v", err)
 				continue
 			}
-			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s, errors %d, others used %.0f%% of the machine",
-				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), res.Errors, 100*res.Others)
+			logf("  %.0f req/s, p50 %s, p99 %s, CPU/req %s (load generator %s), errors %d, others used %.0f%% of the machine%s",
+				res.RPS, fmtDur(res.P50), fmtDur(res.P99), fmtDur(res.CPUPerReq), fmtDur(res.ClientCPUPerReq), res.Errors, 100*res.Others, foliosNote(res.Folios))
 			results[i] = append(results[i], res)
 		}
 	}
@@ -373,12 +385,20 @@ func (r *runner) measureCase(scenario, name string, large bool, cs []contender) 
 			slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.RPS, b.RPS) })
 			med := rs[len(rs)/2]
 			for _, x := range results[i] {
-				med.Rounds = append(med.Rounds, x.RPS)
+				med.Rounds = append(med.Rounds, roundFigures{RPS: x.RPS, CPUPerReq: x.CPUPerReq, ClientCPUPerReq: x.ClientCPUPerReq})
 			}
 			rw.Result = &med
 		}
 		r.rows = append(r.rows, rw)
 	}
+}
+
+// foliosNote says how many folios held a large file, when known.
+func foliosNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", the file in %d page-cache folios", n)
 }
 
 // skip records a server that could not run in a scenario.

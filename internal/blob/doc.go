@@ -2,7 +2,8 @@
 // every backend implements (Store, Writer and the optional Redirector), the
 // Digest that keys it, Put, a helper built only on the contract, and Spool,
 // the hashed temporary file on which backends that stage bytes locally
-// (fsblob, s3blob) build their Writers.
+// (fsblob, s3blob) build their Writers (it writes a MiB at a time, so that
+// the kernel caches a large blob's pages in large folios, cheaper to send).
 //
 // Package bytes (npm tarballs, wheels, jars, crates) live in a Store keyed by
 // the SHA-256 of their content; what they mean (which package version, which

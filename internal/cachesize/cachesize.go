@@ -6,7 +6,7 @@
 //
 //	catalog   version lookups 8 MiB, version lists 24 MiB; repositories,
 //	          resource attributes and package groups 2 MiB
-//	resolve   packages' candidates kept between views 8 MiB
+//	resolve   packages' candidates kept between views 12 MiB
 //	npm       documents 32 MiB (of which runs 16 MiB), version manifests
 //	          24 MiB (of which version orders 2 MiB)
 //	pypi      pages 24 MiB (of which runs 12 MiB), release entries 14 MiB,
@@ -23,7 +23,7 @@
 //	counters  the change counters caches key on (package generation) 4 MiB
 //	identity  credentials, principals and their policies 4 MiB
 //	authz     compiled policies and principals' policies 4 MiB
-//	external connections' documents 32 MiB, shared among them
+//	external connections' documents 28 MiB, shared among them
 //	small blobs 4 MiB (not scaled)
 //
 // 255.75 MiB in all, within Default (a test in package server adds the

@@ -15,10 +15,11 @@ import (
 // entries unused for a while go when the server is quiet (DropUnused).
 // A dropped entry is only a miss: whoever asks next reads it again.
 type Map[K comparable, V any] struct {
-	max  int64
-	size atomic.Int64
-	m    sync.Map // K -> *mapEntry[V]
-	trim sync.Mutex
+	max     int64
+	largest int64 // the largest entry kept
+	size    atomic.Int64
+	m       sync.Map // K -> *mapEntry[V]
+	trim    sync.Mutex
 }
 
 type mapEntry[V any] struct {
@@ -36,7 +37,14 @@ const EntryOverhead = 112
 // NewMap returns an empty Map holding at most max bytes, registered with
 // DropUnused.
 func NewMap[K comparable, V any](max int64) *Map[K, V] {
-	m := &Map[K, V]{max: max}
+	return NewMapOfLarge[K, V](max, max/4)
+}
+
+// NewMapOfLarge is NewMap for a Map whose entries may each hold up to
+// largest bytes (NewMap's: a quarter of the bound), for caches of few,
+// large values that are worth keeping even if one fills half of it.
+func NewMapOfLarge[K comparable, V any](max, largest int64) *Map[K, V] {
+	m := &Map[K, V]{max: max, largest: largest}
 	Register(m, (*Map[K, V]).dropUnused)
 	return m
 }
@@ -57,10 +65,11 @@ func (m *Map[K, V]) Load(key K) (v V, ok bool) {
 
 // Store keeps v for key; size is the bytes of the key and the value (what
 // they reference and nothing else holds). A value larger than a quarter
-// of the bound is not kept, and what was kept for key goes.
+// of the bound (NewMapOfLarge: its largest) is not kept, and what was
+// kept for key goes.
 func (m *Map[K, V]) Store(key K, v V, size int64) {
 	size += EntryOverhead
-	if size > m.max/4 {
+	if size > m.largest {
 		m.Delete(key)
 		return
 	}

@@ -74,3 +74,23 @@ func TestMapDropsUnused(t *testing.T) {
 		t.Errorf("the recent entry went, or the count is off: %d", m.Bytes())
 	}
 }
+
+// A Map made for large entries keeps one up to its largest; NewMap's
+// stops at a quarter of the bound.
+func TestMapOfLargeKeepsLargeEntries(t *testing.T) {
+	const max = 1 << 20
+	small, large := NewMap[string, int](max), NewMapOfLarge[string, int](max, max/2)
+	t.Cleanup(large.Clear) // the other tests count what every Map drops
+	small.Store("k", 1, max/3)
+	large.Store("k", 1, max/3)
+	if _, ok := small.Load("k"); ok {
+		t.Error("NewMap kept an entry of a third of its bound")
+	}
+	if _, ok := large.Load("k"); !ok {
+		t.Error("NewMapOfLarge(max, max/2) did not keep an entry of a third of its bound")
+	}
+	large.Store("k2", 2, max/2+1)
+	if _, ok := large.Load("k2"); ok {
+		t.Error("NewMapOfLarge kept an entry over its largest")
+	}
+}

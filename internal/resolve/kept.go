@@ -11,8 +11,10 @@ import (
 )
 
 // ViewCacheBytes bounds the memory of kept views (their candidates and
-// maps; the versions' own metadata and assets are the catalog's).
-const ViewCacheBytes = 8 << 20
+// maps; the versions' own metadata and assets are the catalog's). One
+// package's may take half of it (at the default budget, about 10,000
+// versions, as the catalog keeps their lists).
+const ViewCacheBytes = 12 << 20
 
 // keptViews keeps, per repository and package, the candidates made from
 // the catalog's version list of that package, with the list they were
@@ -43,7 +45,7 @@ type keptView struct {
 var lineages atomic.Uint64
 
 func newKeptViews(max int64) *keptViews {
-	return &keptViews{m: cachesize.NewMap[viewKey, *keptView](max)}
+	return &keptViews{m: cachesize.NewMapOfLarge[viewKey, *keptView](max, max/2)}
 }
 
 // view returns the candidates of vs, the catalog's list of package pkg in

@@ -316,7 +316,7 @@ func (s *Server) build(ctx context.Context) error {
 // UpstreamCacheBytes is the share of the cache budget (package cachesize)
 // that the documents of every public registry behind an external
 // connection share.
-const UpstreamCacheBytes = 32 << 20
+const UpstreamCacheBytes = 28 << 20
 
 // rootCredentials returns the root account's credentials: from the
 // configuration when it has keys, else those kept in the data directory,

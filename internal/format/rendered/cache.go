@@ -204,3 +204,21 @@ func (c *Cache[K, V]) Peek(key K, gen uint64) (V, bool) {
 func (c *Cache[K, V]) Put(key K, gen uint64, v V) {
 	c.put(&entry[K, V]{key: key, generation: gen, size: c.size(v), value: v})
 }
+
+// Last returns the value kept for key whatever its generation (not one
+// whose time has passed): what a rendering at a newer generation may
+// extend instead of making its value anew.
+func (c *Cache[K, V]) Last(key K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var v V
+	e, ok := c.entries[key]
+	if !ok {
+		return v, false
+	}
+	en := e.Value.(*entry[K, V])
+	if !en.expires.IsZero() && !c.now().Before(en.expires) {
+		return v, false
+	}
+	return en.value, true
+}

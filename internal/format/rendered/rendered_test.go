@@ -108,12 +108,22 @@ func TestCacheValidity(t *testing.T) {
 	if load("a", 8, "three", false) != "three" {
 		t.Error("a new generation must render again")
 	}
+	// What a rendering at a newer generation may extend.
+	if v, ok := c.Last("a"); !ok || v != "three" {
+		t.Errorf("Last = %q %v, want the value of generation 8", v, ok)
+	}
+	if _, ok := c.Last("nothing"); ok {
+		t.Error("Last of a key never rendered")
+	}
 	load("r", 7, "remote", true)
 	now = now.Add(RemoteTTL - time.Second)
 	if load("r", 7, "again", true) != "remote" {
 		t.Error("a remote value is kept until RemoteTTL")
 	}
 	now = now.Add(time.Second)
+	if _, ok := c.Last("r"); ok {
+		t.Error("Last returns a remote value past RemoteTTL")
+	}
 	if load("r", 7, "again", true) != "again" {
 		t.Error("a remote value expires after RemoteTTL")
 	}

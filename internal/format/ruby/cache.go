@@ -41,18 +41,20 @@ type gemsKey struct {
 // gemList is a package's Published gems in push order, its compact index
 // info file rendered from them, and its lines of the versions file.
 type gemList struct {
-	gems    []Gem
-	info    *document // nil when no gem is Published
-	history []VersionsEvent
+	gems      []Gem
+	info      *document // nil when no gem is Published
+	infoBytes int64     // the size of info's plain bytes
+	history   []VersionsEvent
+	grow      *growth // nil: the list is not extended, but built again
 }
 
 // size is what a gemList is counted as in the cache: the info file (its
-// plain and gzip bytes, and, roughly, the gems it was rendered from
-// again), and its versions lines.
+// plain and gzip bytes joined, the parts they are joined from, and,
+// roughly, the gems it was rendered from again), and its versions lines.
 func (l *gemList) size() int64 {
 	n := 96*int64(len(l.history)) + 64
 	if l.info != nil {
-		n += l.info.Size() + int64(len(l.info.Bytes()))
+		n += 2*l.info.Size() + l.infoBytes
 	}
 	return n
 }

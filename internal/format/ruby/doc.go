@@ -42,7 +42,13 @@
 //     extension makes Bundler fetch it whole. A gem's info file and a
 //     repository's own versions file are kept with that ETag and their
 //     gzip form (document.go), sent to clients accepting gzip except in
-//     answer to a Range request, which gets the plain bytes.
+//     answer to a Range request, which gets the plain bytes. A push
+//     extends a gem's kept list (grow.go): its info file's new lines are
+//     compressed after the parts compressed before them, its MD5 goes on
+//     from the kept hash state, its versions lines are appended; the
+//     result is byte for byte a build from every version, which anything
+//     but versions published after the last line (resolve.View.Lineage)
+//     makes instead.
 //   - Errors are plain text (format.WriteText), which gem prints.
 //
 // The external connection public:ruby-gems-org (connection.go) reads a

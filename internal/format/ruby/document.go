@@ -40,3 +40,11 @@ func (d *document) serve(c *call) {
 	h.Set("Vary", "Accept-Encoding")
 	respond.Bytes(c.w, c.r, time.Time{}, d.Bytes())
 }
+
+// assembled prepares the document made of parts (rendered.Assemble)
+// whose plain bytes' hex MD5 is sum.
+func assembled(parts []*rendered.Part, sum, contentType string) *document {
+	d := rendered.Assemble(contentType, parts...)
+	d.ETag = `"` + sum + `"`
+	return &document{d}
+}

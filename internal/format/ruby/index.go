@@ -218,10 +218,7 @@ const infoHeader = "---\n"
 // infoLine is a gem's line of the info file, newline included.
 func infoLine(g Gem) string {
 	var b strings.Builder
-	b.WriteString(g.Version)
-	if g.Platform != "ruby" && g.Platform != "" {
-		b.WriteString("-" + g.Platform)
-	}
+	b.WriteString(indexEntry(g))
 	b.WriteString(" ")
 	var deps []string
 	for _, d := range g.Dependencies {
@@ -282,16 +279,26 @@ type GemVersion struct {
 // from its versions; the last line carries the MD5 of info, the info
 // file served now (a line is added if the history does not end there).
 func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
+	events, _ := history(name, versions, MD5(info))
+	return events
+}
+
+// history is History given the MD5 of the info file served now; it also
+// returns the MD5 of the info file its lines replay to (the file's
+// header and the lines of the gems listed after the last line): when it
+// is that of the file served, no line was added and a push after the
+// last line appends exactly its own (gemList.extend).
+func history(name string, versions []GemVersion, infoMD5 string) ([]VersionsEvent, string) {
 	type change struct {
 		at      time.Time
 		removed bool
 		gems    []Gem
 	}
-	var changes []change
+	changes := make([]change, 0, len(versions)+len(versions)/8)
 	for _, v := range versions {
 		var last time.Time
-		for _, g := range v.Gems {
-			changes = append(changes, change{at: g.Pushed, gems: []Gem{g}})
+		for i, g := range v.Gems {
+			changes = append(changes, change{at: g.Pushed, gems: v.Gems[i : i+1]}) // not copied
 			if g.Pushed.After(last) {
 				last = g.Pushed
 			}
@@ -304,14 +311,17 @@ func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
 			changes = append(changes, change{at: at, removed: true, gems: v.Gems})
 		}
 	}
-	sort.SliceStable(changes, func(i, j int) bool {
-		if !changes[i].at.Equal(changes[j].at) {
-			return changes[i].at.Before(changes[j].at)
+	slices.SortStableFunc(changes, func(a, b change) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
 		}
-		if changes[i].removed != changes[j].removed {
-			return !changes[i].removed
+		if a.removed != b.removed {
+			if a.removed {
+				return 1
+			}
+			return -1
 		}
-		return changes[i].gems[0].FullName() < changes[j].gems[0].FullName()
+		return strings.Compare(a.gems[0].FullName(), b.gems[0].FullName())
 	})
 	var listed []Gem // in push order, as the info file lists them
 	// The info file after each change, hashed as it grows: a push appends
@@ -325,10 +335,7 @@ func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
 		ev := VersionsEvent{At: c.at, Name: name}
 		removed := false
 		for _, g := range c.gems {
-			entry := g.Version
-			if g.Platform != "ruby" && g.Platform != "" {
-				entry += "-" + g.Platform
-			}
+			entry := indexEntry(g)
 			if c.removed {
 				ev.Entries = append(ev.Entries, "-"+entry)
 				for i := len(listed) - 1; i >= 0; i-- {
@@ -356,19 +363,24 @@ func History(name string, versions []GemVersion, info []byte) []VersionsEvent {
 		ev.InfoMD5 = hex.EncodeToString(sum.Sum(nil))
 		out = append(out, ev)
 	}
-	if current := MD5(info); len(listed) > 0 && (len(out) == 0 || out[len(out)-1].InfoMD5 != current) {
+	replayed := hex.EncodeToString(sum.Sum(nil))
+	if len(listed) > 0 && (len(out) == 0 || out[len(out)-1].InfoMD5 != infoMD5) {
 		var at time.Time
 		if len(out) > 0 {
 			at = out[len(out)-1].At
 		}
-		g := listed[len(listed)-1]
-		entry := g.Version
-		if g.Platform != "ruby" && g.Platform != "" {
-			entry += "-" + g.Platform
-		}
-		out = append(out, VersionsEvent{At: at, Name: name, Entries: []string{entry}, InfoMD5: current})
+		out = append(out, VersionsEvent{At: at, Name: name, Entries: []string{indexEntry(listed[len(listed)-1])}, InfoMD5: infoMD5})
 	}
-	return out
+	return out, replayed
+}
+
+// indexEntry is a gem's entry in a line of the versions file: its
+// version, and its platform if not ruby.
+func indexEntry(g Gem) string {
+	if g.Platform != "ruby" && g.Platform != "" {
+		return g.Version + "-" + g.Platform
+	}
+	return g.Version
 }
 
 // versionsCreated is the versions file's created_at: the file is rendered

@@ -5,7 +5,6 @@ import (
 	"iter"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/catalog"
 	"github.com/arcahq/arca/internal/errkind"
+	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/respond"
 )
 
@@ -51,14 +51,17 @@ func (f *Format) repositoryGems(c *call) ([]indexed, error) {
 // packageGems returns the gems of name's Published versions as the
 // repository's clients see them, in the order they were pushed, with the
 // package's info file: rendered once per package generation (any change
-// to the package or to the domain's structure renders it again).
+// to the package or to the domain's structure renders it again), by
+// extending the list of the previous generation when only versions were
+// published since (grow.go).
 func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemList, error) {
 	repo := c.req.Repository
 	gen := f.d.Catalog.PackageGeneration(repo.DomainID, Ref(name))
 	// Readers other than the gem's last pusher get the previous list
 	// while it is rebuilt.
 	atLeast := f.writers.Seen(repo.DomainID, Ref(name), c.req.Claims.ID)
-	return f.gems.LoadAtLeast(gemsKey{repository: repo.ID, name: name}, gen, atLeast, func() (*gemList, bool, error) {
+	key := gemsKey{repository: repo.ID, name: name}
+	return f.gems.LoadAtLeast(key, gen, atLeast, func() (*gemList, bool, error) {
 		view, err := f.d.Resolver.Package(context.WithoutCancel(ctx), repo, Ref(name))
 		if errkind.KindOf(err) == errkind.NotFound {
 			return &gemList{}, false, nil
@@ -66,12 +69,7 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 		if err != nil {
 			return nil, false, err
 		}
-		var gems []Gem
-		var history []GemVersion
-		for _, cand := range view.Versions {
-			if cand.Status == artifact.Unfinished {
-				continue
-			}
+		own := func(cand *resolve.Candidate) []Gem {
 			decode := func() []Gem {
 				var own []Gem
 				for _, g := range ParseExtra(cand.Meta.Extra).Gems {
@@ -80,28 +78,17 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 				sortByPush(own)
 				return own
 			}
-			var own []Gem // shared with f.extras: not modified
-			if cand.Revision != "" {
-				own = f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode)
-			} else {
-				own = decode()
+			if cand.Revision == "" {
+				return decode()
 			}
-			if cand.Status == artifact.Published {
-				gems = append(gems, own...)
-			}
-			if cand.Remote == nil { // a version of the public registry has no history here
-				history = append(history, GemVersion{Gems: own, Listed: cand.Status == artifact.Published, Changed: cand.UpdatedAt})
+			return f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode) // shared: not modified
+		}
+		if prev, ok := f.gems.Last(key); ok {
+			if l, ok := prev.extend(name, view, own); ok {
+				return l, view.Remote, nil
 			}
 		}
-		sortByPush(gems)
-		l := &gemList{gems: gems}
-		var info []byte
-		if len(gems) > 0 {
-			info = InfoFile(gems)
-			l.info = newDocument(info, "text/plain; charset=utf-8")
-		}
-		l.history = History(name, history, info)
-		return l, view.Remote, nil
+		return buildGems(name, view, own), view.Remote, nil
 	})
 }
 
@@ -114,11 +101,11 @@ func (f *Format) notePublish(c *call, name string) {
 // sortByPush orders gems as the info file lists them: by push time, then
 // file name.
 func sortByPush(gems []Gem) {
-	sort.Slice(gems, func(i, j int) bool {
-		if !gems[i].Pushed.Equal(gems[j].Pushed) {
-			return gems[i].Pushed.Before(gems[j].Pushed)
+	slices.SortFunc(gems, func(a, b Gem) int {
+		if c := a.Pushed.Compare(b.Pushed); c != 0 {
+			return c
 		}
-		return gems[i].FullName() < gems[j].FullName()
+		return strings.Compare(a.FullName(), b.FullName())
 	})
 }
 
