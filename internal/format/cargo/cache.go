@@ -3,14 +3,21 @@ package cargo
 import "github.com/arcahq/arca/internal/format/rendered"
 
 // Cargo's 16 MiB share of the cache budget: rendered index files, their
-// lines by version, and each crate's versions in order.
+// lines by version and in runs, and each crate's versions in order.
 const (
 	// IndexCacheBytes bounds the memory of rendered index files.
-	IndexCacheBytes = 10 << 20
+	IndexCacheBytes = 8 << 20
 	// LineCacheBytes bounds the memory of rendered index lines.
-	LineCacheBytes = 4 << 20
-	// OrderCacheBytes bounds the memory of crates' version orders.
+	LineCacheBytes = 3 << 20
+	// RunCacheBytes bounds the memory of runs of lines made into parts
+	// (plain and compressed).
+	RunCacheBytes = 2 << 20
+	// OrderCacheBytes bounds the memory of crates' version orders, for
+	// views rendered whole.
 	OrderCacheBytes = 2 << 20
+	// SortedCacheBytes bounds the memory of crates' listed versions in
+	// order by view lineage (about 24 bytes a version).
+	SortedCacheBytes = 1 << 20
 )
 
 // indexKey names a rendered index file.

@@ -19,10 +19,9 @@ type Deps = format.Deps
 type Format struct {
 	d     Deps
 	index *rendered.Cache[indexKey, *rendered.Doc]
-	// lines and orders make a rebuild after a publish render one line
-	// and place one version, not every version's again.
-	lines  *Lines
-	orders *format.Orders[indexKey]
+	// kept makes a rebuild after a publish render one line and place one
+	// version, not every version's again.
+	kept *kept
 	// writers remembers who published what, so that readers other than
 	// the publisher are served the previous index file while it is
 	// rebuilt.
@@ -37,8 +36,12 @@ func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
 	f.index = rendered.NewCache[indexKey](cachesize.Share(IndexCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
-	f.lines = rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize)
-	f.orders = format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes))
+	f.kept = &kept{
+		lines:  rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize),
+		orders: format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
+		sorted: format.NewSorted[indexKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), func(v string) int64 { return 16 + int64(len(v)) }),
+		runs:   rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
+	}
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	return f
 }

@@ -3,6 +3,7 @@ package cargo
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,12 +56,10 @@ func (f *Format) indexFile(c *call) error {
 		if err != nil {
 			return nil, false, err
 		}
-		body, modified, err := renderIndex(view, c.p.name, f.lines, f.orders, key)
+		doc, err := f.kept.render(view, key)
 		if err != nil {
 			return nil, false, err
 		}
-		doc := rendered.NewDoc(body, "text/plain; charset=utf-8")
-		doc.Modified = modified
 		return doc, view.Remote, nil
 	})
 	if err != nil {
@@ -81,52 +80,97 @@ func (f *Format) notePublish(c *call, r artifact.PackageRef) {
 // publish or status change of the versions listed (zero when only
 // versions not yet ingested are), its Last-Modified. A crate with no
 // line to show, or published under a spelling whose lower case is not
-// path (the lower-cased name of the index path), is NotFound.
+// path (the lower-cased name of the index path), is NotFound. Nothing is
+// kept: it renders what the server's cached rendering must equal.
 func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
-	return renderIndex(view, path, nil, nil, indexKey{})
+	doc, err := (&kept{}).render(view, indexKey{name: path})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return doc.Bytes(), doc.Modified, nil
 }
 
-// renderIndex is RenderIndex with the lines of versions that have a
-// revision kept in lines, and the crate's version order kept in orders
-// under key.
-func renderIndex(view *resolve.View, path string, lines *Lines, orders *format.Orders[indexKey], key indexKey) ([]byte, time.Time, error) {
-	versions := make([]*resolve.Candidate, 0, len(view.Versions))
-	size := 0
-	for _, v := range view.Versions {
-		if v.Status.Downloadable() && len(v.Meta.Extra) > 0 {
-			versions = append(versions, v)
-			size += len(v.Meta.Extra) + 16
-		}
-	}
-	if len(versions) == 0 {
-		return nil, time.Time{}, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
-	}
-	format.SortKept(orders, key, versions, func(v *resolve.Candidate) string { return v.Version.Version }, format.CompareSemVer)
-	out := make([]byte, 0, size)
-	var modified time.Time
-	for _, v := range versions {
+// kept is what index files are rendered from beside the views: any of
+// it may be nil (nothing kept).
+type kept struct {
+	// lines keeps versions' rendered lines, by revision.
+	lines *Lines
+	// orders keeps crates' versions in order, for a view rendered whole.
+	orders *format.Orders[indexKey]
+	// sorted keeps crates' listed versions in order by view lineage: a
+	// rebuild after a publish checks and places the versions added. It
+	// keeps their strings, not their candidates (which would keep the
+	// views they are of alive).
+	sorted *format.Sorted[indexKey, string]
+	// runs keeps runs of lines made into parts: a rebuild after a
+	// publish renders and compresses the run of the new version.
+	runs *rendered.Runs
+}
+
+// render renders the index file of view at key (key.name is the
+// lower-cased name of its path), as RenderIndex describes.
+func (k *kept) render(view *resolve.View, key indexKey) (*rendered.Doc, error) {
+	path := key.name
+	line := func(v *resolve.Candidate) line {
 		yanked := v.Status == artifact.Unlisted
 		render := func() line { return renderLine(v.Meta.Extra, yanked) }
-		var l line
-		if v.Revision != "" {
-			l = lines.Get(lineKey{view.Ref.Name, v.Version.Version, v.Revision, yanked}, render)
-		} else {
-			l = render()
+		if v.Revision == "" {
+			return render()
 		}
+		return k.lines.Get(lineKey{view.Ref.Name, v.Version.Version, v.Revision, yanked}, render)
+	}
+	listed := func(v *resolve.Candidate) (string, bool, error) {
+		if !v.Status.Downloadable() || len(v.Meta.Extra) == 0 {
+			return "", false, nil
+		}
+		l := line(v)
 		if l.err != nil {
-			return nil, time.Time{}, l.err
+			return "", false, l.err
 		}
 		if strings.ToLower(l.name) != path {
-			return nil, time.Time{}, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.name)
+			return "", false, errkind.NotFoundf("Crate %s not found (this repository has it as %s)", path, l.name)
 		}
-		out = append(append(out, l.body...), '\n')
+		return v.Version.Version, true, nil
+	}
+	names, err := k.sorted.Items(key, view, listed,
+		func(vs []string) {
+			format.SortKept(k.orders, key, vs, func(v string) string { return v }, format.CompareSemVer)
+		},
+		format.CompareSemVer)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errkind.NotFoundf("Crate %s not found", view.Ref.Name)
+	}
+	var modified time.Time
+	versions := make([]*resolve.Candidate, len(names))
+	for i, name := range names {
+		v := view.Versions[name]
+		versions[i] = v
 		for _, t := range []time.Time{v.CreatedAt, v.UpdatedAt} {
 			if t.After(modified) {
 				modified = t
 			}
 		}
 	}
-	return out, modified, nil
+	parts := k.runs.Parts(rendered.Entries{
+		Scope: "cargo index " + view.Ref.Name,
+		Len:   len(versions),
+		Name:  func(i int) string { return versions[i].Version.Version },
+		Revision: func(i int) string {
+			// A line is made from the version's index line (its revision,
+			// base64, without spaces) and whether it is yanked.
+			if v := versions[i]; v.Revision != "" && v.Status == artifact.Unlisted {
+				return v.Revision + " yanked"
+			}
+			return versions[i].Revision
+		},
+		Render: func(i int) []byte { return append(slices.Clip(line(versions[i]).body), '\n') },
+	})
+	doc := rendered.Assemble("text/plain; charset=utf-8", parts...)
+	doc.Modified = modified
+	return doc, nil
 }
 
 // renderLine renders a version's stored index line with yanked set.

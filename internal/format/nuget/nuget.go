@@ -23,8 +23,13 @@ type Format struct {
 	// version's again; entries keeps the whole entries that registration
 	// leaves show.
 	briefs  *rendered.Fragments[entryKey, brief]
-	orders  *format.Orders[orderKey]
 	entries *rendered.Fragments[entryKey, decoded]
+	// sorted keeps packages' versions in order by view lineage: a
+	// rebuild after a publish places the versions published since.
+	sorted *format.Sorted[orderKey, version]
+	// runs keeps runs of the flat container's version lists made into
+	// parts: a rebuild after a publish compresses one run again.
+	runs *rendered.Runs
 	// writers remembers who changed what, so that other readers are
 	// served the previous rendering while a document is rebuilt.
 	writers *rendered.Writers
@@ -37,7 +42,8 @@ func New(d Deps) *Format {
 	return &Format{
 		d:       d.WithDefaults(),
 		docs:    rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now),
-		orders:  format.NewOrders[orderKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
+		sorted:  format.NewSorted[orderKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), versionSize),
+		runs:    rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
 		briefs:  rendered.NewFragments[entryKey](cachesize.Share(BriefCacheBytes, d.CacheBytes), briefSize),
 		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
 		writers: rendered.NewWriters(d.Catalog, d.CacheBytes),

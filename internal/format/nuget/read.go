@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/assets"
 	"github.com/arcahq/arca/internal/errkind"
-	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 	"github.com/arcahq/arca/internal/store"
@@ -51,9 +51,13 @@ func serveJSON(c *call, v any) error {
 const (
 	// DocCacheBytes bounds the memory of rendered version lists and
 	// registration indexes (plain and gzipped together).
-	DocCacheBytes = 10 << 20
-	// OrderCacheBytes bounds the memory of packages' versions in order.
-	OrderCacheBytes = 2 << 20
+	DocCacheBytes = 7 << 20
+	// SortedCacheBytes bounds the memory of packages' versions in order,
+	// by view lineage (about 120 bytes a version).
+	SortedCacheBytes = 4 << 20
+	// RunCacheBytes bounds the memory of runs of the flat container's
+	// version lists made into parts (plain and compressed).
+	RunCacheBytes = 1 << 20
 	// BriefCacheBytes bounds the memory of what version lists need of
 	// versions' entries (about 250 bytes a version).
 	BriefCacheBytes = 2 << 20
@@ -102,7 +106,7 @@ type docKey struct {
 	baseURL    string // URLs in documents depend on it
 }
 
-// orderKey names the order of a package's versions that clients see.
+// orderKey names the versions of a package that clients see, in order.
 type orderKey struct {
 	repository int64
 	id         string // lower-cased
@@ -143,42 +147,49 @@ func (f *Format) serviceIndex(c *call) error {
 	return serveJSON(c, map[string]any{"version": "3.0.0", "resources": rs})
 }
 
-// version is a version of the package as reads show it. Its entry and
-// candidate are filled in (withEntries) only where a document shows more
-// than the version.
+// version is a version of the package as reads show it. Its candidate
+// and entry are filled in (withEntries) only where a document shows more
+// than the version: kept orders hold neither (a candidate would keep its
+// view's alive).
 type version struct {
 	key   string // the stored form
 	v     Version
-	id    string        // the package id as this version wrote it
-	view  *resolve.View // the view it is a version of
-	entry *Entry
+	id    string // the package id as this version wrote it
 	cand  *resolve.Candidate
+	entry *Entry
+}
+
+// versionSize is the memory a version of a kept order holds.
+func versionSize(v version) int64 {
+	return int64(unsafe.Sizeof(v)) + int64(len(v.key)+len(v.id)+len(v.v.Release)+len(v.v.Metadata))
 }
 
 // versions resolves the package of the call through the repository's
 // upstreams and external connection, and returns its versions that
 // clients see, in order: Published and Unlisted ones (Unlisted ones show
-// as not listed), SemVer 2.0.0 ones only when semVer2.
-func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, remote bool, err error) {
+// as not listed), SemVer 2.0.0 ones only when semVer2, with the view
+// they are of. The versions are shared with other reads: they must not
+// be modified.
+func (f *Format) versions(ctx context.Context, c *call, semVer2 bool) (id string, out []version, view *resolve.View, err error) {
 	if err := ValidateID(c.rt.id); err != nil {
-		return "", nil, false, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
+		return "", nil, nil, errkind.NotFoundf("Package %q not found: %s", c.rt.id, errkind.As(err).Message)
 	}
-	view, err := f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
+	view, err = f.d.Resolver.Package(ctx, c.req.Repository, Ref(c.rt.id))
 	if err != nil {
-		return "", nil, false, err
+		return "", nil, nil, err
 	}
 	out = f.visible(orderKey{c.req.Repository.ID, view.Ref.Name, semVer2}, view, semVer2)
 	if len(out) == 0 {
-		return "", nil, false, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
+		return "", nil, nil, errkind.NotFoundf("Package %s has no versions in repository %s or its upstreams", NormalizeID(c.rt.id), c.req.Repository.Name)
 	}
 	// The id as the latest version wrote it.
-	return out[len(out)-1].id, out, view.Remote, nil
+	return out[len(out)-1].id, out, view, nil
 }
 
 // cached serves the document kind of the call's package from the cache,
 // or renders it once however many requests ask at the same time. render
 // gets the package's versions as versions returns them.
-func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version) any) error {
+func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id string, vs []version, view *resolve.View) *rendered.Doc) error {
 	repo := c.req.Repository
 	ref := Ref(c.rt.id)
 	key := docKey{repository: repo.ID, id: ref.Name, kind: kind, baseURL: c.req.BaseURL}
@@ -188,11 +199,11 @@ func (f *Format) cached(c *call, kind string, semVer2 bool, render func(id strin
 	atLeast := f.writers.Seen(repo.DomainID, ref, c.req.Claims.ID)
 	doc, err := f.docs.LoadAtLeast(key, gen, atLeast, func() (*rendered.Doc, bool, error) {
 		// The work outlives a client that goes away, for the others.
-		id, vs, remote, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
+		id, vs, view, err := f.versions(context.WithoutCancel(c.ctx()), c, semVer2)
 		if err != nil {
 			return nil, false, err
 		}
-		return rendered.NewDoc(marshal(render(id, vs)), contentTypeJSON), remote, nil
+		return render(id, vs, view), view.Remote, nil
 	})
 	if err != nil {
 		return err
@@ -209,22 +220,13 @@ func (f *Format) notePublish(c *call, ref artifact.PackageRef) {
 }
 
 // visible returns the versions of a view that clients see, in order,
-// without their entries. The briefs of versions with a revision are
-// decoded once (f.briefs).
+// without their entries, kept under key by the view's lineage (a
+// rebuild after a publish places the versions published since). The
+// briefs of versions with a revision are decoded once (f.briefs).
 func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []version {
-	// Sorted small (a version with its candidate is large, and sorting
-	// thousands of them moved each many times), keeping the order of the
-	// previous rendering: a publish places one version instead of
-	// sorting all.
-	type item struct {
-		key string
-		b   brief
-	}
-	items := make([]item, 0, len(view.Versions))
-	parsed := make(map[string]Version, len(view.Versions))
-	for key, cand := range view.Versions {
+	shown := func(cand *resolve.Candidate) (version, bool, error) {
 		if !cand.Status.Downloadable() {
-			continue
+			return version{}, false, nil
 		}
 		decode := func() brief {
 			e, ok := EntryOf(cand.Meta)
@@ -236,63 +238,76 @@ func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []versi
 		}
 		var b brief
 		if cand.Revision != "" {
-			b = f.briefs.Get(entryKey{view.Ref.Name, key, cand.Revision}, decode)
+			b = f.briefs.Get(entryKey{view.Ref.Name, cand.Version.Version, cand.Revision}, decode)
 		} else {
 			b = decode()
 		}
 		if !b.ok || (b.semVer2 && !semVer2) {
-			continue
+			return version{}, false, nil
 		}
-		items = append(items, item{key, b})
-		parsed[key] = b.v
+		return version{key: cand.Version.Version, v: b.v, id: b.id}, true, nil
 	}
-	byKey := func(a, b string) int {
-		if c := Compare(parsed[a], parsed[b]); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b) // versions differing only in build metadata
-	}
-	format.SortKept(f.orders, key, items, func(it item) string { return it.key }, byKey)
-	out := make([]version, len(items))
-	for i, it := range items {
-		out[i] = version{key: it.key, v: it.b.v, id: it.b.id, view: view}
-	}
-	return out
+	vs, _ := f.sorted.Items(key, view, shown, func(vs []version) { slices.SortFunc(vs, compareVersions) }, compareVersions)
+	return vs
 }
 
-// withEntries fills in the entries and candidates of vs, which visible
-// returned: the entries of versions with a revision are decoded once
-// (f.entries).
-func (f *Format) withEntries(vs []version) {
-	for i := range vs {
-		name, cand := vs[i].view.Ref.Name, vs[i].view.Versions[vs[i].key]
-		vs[i].cand = cand
+// compareVersions orders versions as clients see them, and versions
+// differing only in build metadata by their stored form.
+func compareVersions(a, b version) int {
+	if c := Compare(a.v, b.v); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
+}
+
+// withEntries returns vs, versions of view that visible returned, with
+// their candidates and entries: the entries of versions with a revision
+// are decoded once (f.entries).
+func (f *Format) withEntries(view *resolve.View, vs []version) []version {
+	name := view.Ref.Name
+	out := slices.Clone(vs)
+	for i := range out {
+		cand := view.Versions[out[i].key]
+		out[i].cand = cand
 		decode := func() decoded {
 			e, ok := EntryOf(cand.Meta)
 			return decoded{entry: e, ok: ok, size: 2*int64(len(cand.Meta.Extra)) + 256}
 		}
 		var d decoded
 		if cand.Revision != "" {
-			d = f.entries.Get(entryKey{name, vs[i].key, cand.Revision}, decode)
+			d = f.entries.Get(entryKey{name, out[i].key, cand.Revision}, decode)
 		} else {
 			d = decode()
 		}
-		vs[i].entry = &d.entry
+		out[i].entry = &d.entry
 	}
+	return out
 }
 
 // flatVersions serves v3/package/{id}/index.json: the lower-cased
 // versions a client may restore (Unlisted ones included, as on the public
 // gallery, so that pinned versions still restore).
 func (f *Format) flatVersions(c *call) error {
-	return f.cached(c, "flat", true, func(_ string, vs []version) any {
-		keys := make([]string, len(vs))
-		for i, v := range vs {
-			keys[i] = v.key
-		}
-		return map[string][]string{"versions": keys}
+	return f.cached(c, "flat", true, func(id string, vs []version, _ *resolve.View) *rendered.Doc {
+		parts := []*rendered.Part{flatHead}
+		parts = append(parts, f.runs.Parts(rendered.Entries{
+			Scope: "nuget flat " + NormalizeID(id), Len: len(vs), Sep: ",",
+			Name: func(i int) string { return vs[i].key },
+			// An entry is made from its version alone.
+			Revision: func(int) string { return "-" },
+			Render:   func(i int) []byte { return bytes.TrimSuffix(marshal(vs[i].key), []byte("\n")) },
+		})...)
+		parts = append(parts, flatTail)
+		return rendered.AssembleEach(contentTypeJSON, parts...)
 	})
 }
+
+// The flat container's version list around its versions, as marshal
+// writes {"versions":[...]}: parts of every list.
+var (
+	flatHead = rendered.NewPart([]byte(`{"versions":[`))
+	flatTail = rendered.NewPart([]byte("]}\n"))
+)
 
 // flatFile serves v3/package/{id}/{version}/{id}.{version}.nupkg and
 // v3/package/{id}/{version}/{id}.nuspec. The version is retained in this
@@ -344,24 +359,24 @@ func (f *Format) registrationIndex(c *call) error {
 	if c.rt.semVer2 {
 		kind = "registrations2"
 	}
-	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version) any {
+	return f.cached(c, kind, c.rt.semVer2, func(id string, vs []version, view *resolve.View) *rendered.Doc {
 		base := registrationBase(c) + NormalizeID(id) + "/"
 		inline := len(vs) <= InlineLimit
 		var pages []any
 		for start := 0; start < len(vs); start += PageSize {
-			pages = append(pages, f.page(c, id, base, vs[start:min(start+PageSize, len(vs))], inline))
+			pages = append(pages, f.page(c, id, base, view, vs[start:min(start+PageSize, len(vs))], inline))
 		}
-		return map[string]any{
+		return rendered.NewDoc(marshal(map[string]any{
 			"@id":   base + "index.json",
 			"@type": []string{"catalog:CatalogRoot", "PackageRegistration", "catalog:Permalink"},
 			"count": len(pages),
 			"items": pages,
-		}
+		}), contentTypeJSON)
 	})
 }
 
 // page renders a registration page: with its leaves when withItems.
-func (f *Format) page(c *call, id, base string, vs []version, withItems bool) map[string]any {
+func (f *Format) page(c *call, id, base string, view *resolve.View, vs []version, withItems bool) map[string]any {
 	lower, upper := vs[0].v.String(), vs[len(vs)-1].v.String()
 	p := map[string]any{
 		"@id":    base + "page/" + strings.ToLower(lower) + "/" + strings.ToLower(upper) + ".json",
@@ -372,9 +387,8 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 		"parent": base + "index.json",
 	}
 	if withItems {
-		f.withEntries(vs)
 		items := make([]any, len(vs))
-		for i, v := range vs {
+		for i, v := range f.withEntries(view, vs) {
 			items[i] = f.leaf(c, v)
 		}
 		p["items"] = items
@@ -384,7 +398,7 @@ func (f *Format) page(c *call, id, base string, vs []version, withItems bool) ma
 
 // registrationPage serves a page that the index did not inline.
 func (f *Format) registrationPage(c *call) error {
-	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	id, vs, view, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
@@ -392,7 +406,7 @@ func (f *Format) registrationPage(c *call) error {
 	for start := 0; start < len(vs); start += PageSize {
 		page := vs[start:min(start+PageSize, len(vs))]
 		if strings.EqualFold(page[0].v.String(), c.rt.lower) && strings.EqualFold(page[len(page)-1].v.String(), c.rt.upper) {
-			p := f.page(c, id, base, page, true)
+			p := f.page(c, id, base, view, page, true)
 			p["@context"] = map[string]string{"@vocab": "http://schema.nuget.org/schema#"}
 			return serveJSON(c, p)
 		}
@@ -402,16 +416,14 @@ func (f *Format) registrationPage(c *call) error {
 
 // registrationLeaf serves v3/registrations[2]/{id}/{version}.json.
 func (f *Format) registrationLeaf(c *call) error {
-	id, vs, _, err := f.versions(c.ctx(), c, c.rt.semVer2)
+	id, vs, view, err := f.versions(c.ctx(), c, c.rt.semVer2)
 	if err != nil {
 		return err
 	}
 	key, _ := NormalizeVersion(c.rt.version)
 	for _, v := range vs {
 		if v.key == key {
-			one := []version{v}
-			f.withEntries(one)
-			return serveJSON(c, f.leaf(c, one[0]))
+			return serveJSON(c, f.leaf(c, f.withEntries(view, []version{v})[0]))
 		}
 	}
 	return errkind.NotFoundf("Version %s of %s not found", c.rt.version, NormalizeID(id))

@@ -13,7 +13,9 @@
 //     Writers.Seen before a read).
 //   - Doc: a body ready to send (Serve: gzip when accepted, ETag and
 //     If-None-Match, Range, HEAD). NewDoc makes one from bytes, gzipped
-//     whole; Assemble makes one from Parts.
+//     whole; Assemble makes one from Parts (AssembleEach also when the
+//     document is small: a list of version strings rebuilt at every
+//     publish).
 //   - Part: bytes compressed once as a DEFLATE segment that concatenates
 //     with others (NewPart for a part kept and reused, NewPartOnce for
 //     one used by a single rendering, such as a document's head). The
