@@ -44,6 +44,11 @@
 // asked nothing; a not-found answer then names it, so that the missing
 // configuration shows where a user looks.
 //
+// Views are kept per repository and package (kept.go) and extended by
+// the versions a publish appends to the catalog's list; View.List and
+// View.Lineage let a format keep what it derived from a view and extend
+// it the same way.
+//
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.
 package resolve
