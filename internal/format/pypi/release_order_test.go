@@ -1,22 +1,13 @@
 package pypi
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
 	pep440 "github.com/aquasecurity/go-pep440-version"
 )
-
-func sign(c int) int {
-	switch {
-	case c < 0:
-		return -1
-	case c > 0:
-		return 1
-	}
-	return 0
-}
 
 // checkSameOrder fails when compareReleases takes a and b and orders them
 // otherwise than the PEP 440 library.
@@ -28,7 +19,7 @@ func checkSameOrder(t *testing.T, a, b string) {
 	if !ok || ea != nil || eb != nil {
 		return
 	}
-	if want := sign(va.Compare(vb)); sign(c) != want {
+	if want := cmp.Compare(va.Compare(vb), 0); cmp.Compare(c, 0) != want {
 		t.Fatalf("compareReleases(%q, %q) = %d, PEP 440 says %d", a, b, c, want)
 	}
 }
