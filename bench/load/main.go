@@ -38,8 +38,8 @@
 //	generic a 10 KB and a 5 MB asset read with GetPackageVersionAsset
 //	       (SigV4), against nginx
 //	scale  Arca alone, as data grows: one package of each -scale-formats
-//	       grown through -scale-versions (publish cost, first read after a
-//	       publish, document reads idle and beside a client publishing
+//	       grown through -scale-versions (publish cost, the read after the
+//	       seeding on its own, first read after a publish, document reads idle and beside a client publishing
 //	       nonstop, RSS; Swift also its identifiers lookup of the
 //	       package's repository URL); then, with -scale-packages, a
 //	       repository grown to that many packages by -scale-writers
