@@ -41,7 +41,13 @@
 //	       grown through -scale-versions (publish cost, first read after a
 //	       publish, document reads idle and beside a client publishing
 //	       nonstop, RSS; Swift also its identifiers lookup of the
-//	       package's repository URL); then, with -scale-packages, a
+//	       package's repository URL). The nonstop publisher's payloads
+//	       are built before its window (at most 256 MB of them), so the
+//	       window holds its requests only; a second table gives its
+//	       publishes/s and the server's CPU per publish in the window
+//	       (the window's server CPU less the reads at their idle
+//	       CPU/req), and the CPU split: cores of the server and of this
+//	       process (readers and publisher), idle and busy. Then, with -scale-packages, a
 //	       repository grown to that many packages by -scale-writers
 //	       concurrent writers
 //	       (npm and PyPI: publish rate, p50, p99 and server CPU per

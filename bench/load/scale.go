@@ -197,20 +197,24 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 				for ; seeded <= i && i < 1000000; seeded++ {
 					seededLines = fmt.Appendf(seededLines, "      <version>1.%d.%d</version>\n", seeded/1000, seeded%1000)
 				}
-				meta := fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <versioning>\n    <latest>%s</latest>\n    <release>%s</release>\n    <versions>\n", mavenGroup, pkg, v, v)
-				meta = append(meta, seededLines...)
+				// The metadata: head, the seeded versions' lines (shared by
+				// every payload built before the seeding goes on: appends
+				// write past their length), tail.
+				head := fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <versioning>\n    <latest>%s</latest>\n    <release>%s</release>\n    <versions>\n", mavenGroup, pkg, v, v)
+				lines := seededLines[:len(seededLines):len(seededLines)]
+				var tail []byte
 				if i >= 1000000 {
-					meta = fmt.Appendf(meta, "      <version>%s</version>\n", v)
+					tail = fmt.Appendf(tail, "      <version>%s</version>\n", v)
 				}
-				meta = append(meta, "    </versions>\n    <lastUpdated>20261207120000</lastUpdated>\n  </versioning>\n</metadata>\n"...)
-				return scalePayload{size: len(jar) + len(pom) + len(meta), send: func() error {
+				tail = append(tail, "    </versions>\n    <lastUpdated>20261207120000</lastUpdated>\n  </versioning>\n</metadata>\n"...)
+				return scalePayload{size: len(jar) + len(pom) + len(head) + len(tail), send: func() error {
 					if err := mavenPut(base+".jar", a.basic(), jar); err != nil {
 						return err
 					}
 					if err := mavenPut(base+".pom", a.basic(), pom); err != nil {
 						return err
 					}
-					return mavenPut(a.ep+strings.ReplaceAll(mavenGroup, ".", "/")+"/"+pkg+"/maven-metadata.xml", a.basic(), meta)
+					return mavenPut(a.ep+strings.ReplaceAll(mavenGroup, ".", "/")+"/"+pkg+"/maven-metadata.xml", a.basic(), head, lines, tail)
 				}}, nil
 			},
 			doc: func(pkg string) target {
@@ -222,13 +226,13 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 }
 
 // scaleBusyBytes bounds the memory the busy publisher's prebuilt
-// payloads take (Maven's metadata lists every version: 170 KB at 5,000).
+// payloads take.
 const scaleBusyBytes = 256 << 20
 
 // scaleBusyCount is how many payloads the busy publisher builds ahead:
 // twice what publishes taking pair (a publish and its read, idle) would
 // send over the busy phase (the check, its pause, warm-up, measurement),
-// at least 50 and at most 50,000.
+// at least 50 and at most 50,000 (within scaleBusyBytes).
 func scaleBusyCount(pair time.Duration, o loadOpts) int {
 	phase := 500*time.Millisecond + o.warmup + o.duration + time.Second
 	if pair <= 0 {
