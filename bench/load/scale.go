@@ -230,8 +230,8 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 const scaleBusyBytes = 256 << 20
 
 // scaleBusyCount is how many payloads the busy publisher builds ahead:
-// twice what publishes taking pair (a publish and its read, idle) would
-// send over the busy phase (the check, its pause, warm-up, measurement),
+// twice what publishes every pair (a publish and its read, idle, or the
+// pace of -scale-busy-rate) would send over the busy phase (the check, its pause, warm-up, measurement),
 // at least 50 and at most 50,000 (within scaleBusyBytes).
 func scaleBusyCount(pair time.Duration, o loadOpts) int {
 	phase := 500*time.Millisecond + o.warmup + o.duration + time.Second
@@ -370,7 +370,11 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 		}
 		// The busy publisher's payloads are built before its window, so
 		// that the window holds its requests only.
-		payloads, err := t.prebuild(pkg, busyNext, scaleBusyCount(row.Publish+row.FirstRead, r.opts))
+		pace := row.Publish + row.FirstRead
+		if r.scaleBusyRate > 0 {
+			pace = max(pace, time.Duration(float64(time.Second)/r.scaleBusyRate))
+		}
+		payloads, err := t.prebuild(pkg, busyNext, scaleBusyCount(pace, r.opts))
 		if err != nil {
 			return err
 		}
@@ -382,7 +386,20 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var tick <-chan time.Time // paced with -scale-busy-rate
+			if r.scaleBusyRate > 0 {
+				t := time.NewTicker(time.Duration(float64(time.Second) / r.scaleBusyRate))
+				defer t.Stop()
+				tick = t.C
+			}
 			for k, i := 0, busyNext; ; k, i = k+1, i+1 {
+				if tick != nil {
+					select {
+					case <-stop:
+						return
+					case <-tick:
+					}
+				}
 				select {
 				case <-stop:
 					return
@@ -686,7 +703,11 @@ func (r *runner) printScale(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "\nThe busy publisher in the measured window (its payloads built before the busy phase; server CPU per publish: the window's server CPU less the reads at their idle CPU/req, per publish with its read; CPU in cores: CPU time per second of the window, idle and busy, of the server and of this process, the readers and the publisher):")
+		pace := "nonstop"
+		if r.scaleBusyRate > 0 {
+			pace = fmt.Sprintf("paced at %g publishes/s", r.scaleBusyRate)
+		}
+		fmt.Fprintln(w, "\nThe busy publisher ("+pace+") in the measured window (its payloads built before the busy phase; server CPU per publish: the window's server CPU less the reads at their idle CPU/req, per publish with its read; CPU in cores: CPU time per second of the window, idle and busy, of the server and of this process, the readers and the publisher):")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "| format | versions | publishes/s | server CPU/publish | publish+read CPU, idle | server cores idle | server cores busy | bench cores idle | bench cores busy | prebuilt | built in window |")
 		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
