@@ -37,7 +37,10 @@ import (
 //     pairs), checking that the read shows the version just published;
 //   - the document read idle, then while one client publishes new
 //     versions of the package nonstop (each publish followed by a read that
-//     must show it: "own publish seen");
+//     must show it: "own publish seen"), or at -scale-busy-rate; its
+//     payloads are built before, so that the window holds only requests,
+//     and its publishes/s and the server's CPU per publish in the window
+//     are reported with the CPU split of the server and this process;
 //   - the server's peak RSS over the checkpoint, and its RSS after
 //     quietWait without requests.
 //
