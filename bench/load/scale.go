@@ -68,7 +68,8 @@ type scaleRow struct {
 	BusyPublish int           `json:"busy_publishes"`   // versions the busy publisher added
 	// The busy publisher in the measured window: its publishes, their
 	// rate, and the server's CPU per publish (the window's server CPU
-	// less the reads at their idle CPU/req, per publish and its read).
+	// less the reads at their idle CPU/req, per publish: the publish,
+	// its read, and the rebuild it causes the readers).
 	BusyWindowPublishes int           `json:"busy_window_publishes"`
 	BusyPublishRate     float64       `json:"busy_publish_per_s"`
 	BusyPublishCPU      time.Duration `json:"busy_publish_cpu_ns"`
@@ -233,9 +234,10 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 const scaleBusyBytes = 256 << 20
 
 // scaleBusyCount is how many payloads the busy publisher builds ahead:
-// twice what publishes every pair (a publish and its read, idle, or the
-// pace of -scale-busy-rate) would send over the busy phase (the check, its pause, warm-up, measurement),
-// at least 50 and at most 50,000 (within scaleBusyBytes).
+// twice what one publish every pair (a publish and its read, idle, or
+// the pace of -scale-busy-rate) sends over the busy phase (the check,
+// its pause, warm-up, measurement), at least 50 and at most 50,000
+// (within scaleBusyBytes).
 func scaleBusyCount(pair time.Duration, o loadOpts) int {
 	phase := 500*time.Millisecond + o.warmup + o.duration + time.Second
 	if pair <= 0 {
