@@ -26,7 +26,7 @@ type orderKey struct {
 // (format.SortParsedAfter). It returns rs's versions in their order when
 // they can serve as the next prev (all PEP 440, each once), nil otherwise.
 func sortReleases(rs []*Release, prev []string) []string {
-	return format.SortParsedAfter(rs, prev, func(r *Release) string { return r.Version }, pep440.Parse, pep440.Version.Compare)
+	return format.SortParsedAfter(rs, prev, func(r *Release) string { return r.Version }, parseVersion, compareParsed)
 }
 
 // comparePEP440 orders distinct PEP 440 versions a and b (parsed as va
