@@ -13,14 +13,37 @@ func TestGCPercentFor(t *testing.T) {
 	}{
 		{0, 400},        // nothing measured yet
 		{2 * mb, 400},   // a small live heap may grow fivefold
-		{8 * mb, 400},   // 32 MiB of garbage at most
-		{16 * mb, 200},  // the headroom, no more
-		{32 * mb, 100},  // the floor: never less than what is live
-		{512 * mb, 100}, // a large cache is not collected ever more often
+		{6 * mb, 400},   // 30 MiB of heap: under heapTarget
+		{8 * mb, 300},   // the heap grows to heapTarget, no more
+		{16 * mb, 100},  // half of it live: as much garbage again
+		{24 * mb, 50},   // the floor: half the live heap
+		{32 * mb, 50},   // at heapTarget
+		{64 * mb, 50},   // twice heapTarget: the floor still
+		{128 * mb, 75},  // beyond, back towards Go's default
+		{512 * mb, 93},  // a large cache is not collected ever more often
+		{4096 * mb, 99}, //
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live/mb, got, c.want)
 		}
+	}
+}
+
+// The heap a collection lets grow (the live heap and the headroom) never
+// shrinks as more is live, and it never exceeds heapTarget while the
+// live heap is under two thirds of it.
+func TestHeapGoalGrowsWithTheLiveHeap(t *testing.T) {
+	const step = 256 << 10
+	prev := uint64(0)
+	for live := uint64(step); live <= 1<<30; live += step {
+		goal := live + live*uint64(gcPercentFor(live))/100
+		if goal+live/100 < prev { // percentages round down: 1% slack
+			t.Fatalf("heap goal %d at %d live, after %d at %d", goal, live, prev, live-step)
+		}
+		if live*3 < heapTarget*2 && goal > heapTarget {
+			t.Errorf("heap goal %d at %d live, over heapTarget %d", goal, live, heapTarget)
+		}
+		prev = goal
 	}
 }
 
