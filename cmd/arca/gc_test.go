@@ -1,7 +1,10 @@
 package main
 
 import (
+	"net/http/httptest"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +67,31 @@ func TestAfterEachGC(t *testing.T) {
 			runtime.GC()
 			runtime.Gosched()
 		}
+	}
+}
+
+// /debug/metrics names the figures the memory work reads, each with a
+// number, and leaves out the histograms.
+func TestServeMetrics(t *testing.T) {
+	rec := httptest.NewRecorder()
+	serveMetrics(rec, httptest.NewRequest("GET", "/debug/metrics", nil))
+	got := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(rec.Body.String()), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			t.Fatalf("line %q is not \"name value\"", line)
+		}
+		if _, err := strconv.ParseFloat(value, 64); err != nil {
+			t.Errorf("%s: %q is not a number", name, value)
+		}
+		got[name] = value
+	}
+	for _, name := range []string{"/gc/heap/live:bytes", "/gc/heap/goal:bytes", "/memory/classes/heap/released:bytes", "/cpu/classes/gc/total:cpu-seconds"} {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s missing", name)
+		}
+	}
+	if _, ok := got["/gc/pauses:seconds"]; ok {
+		t.Errorf("a histogram is listed")
 	}
 }

@@ -104,7 +104,7 @@ config file, the environment, the flags.`,
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.String("metrics", d.Metrics, "who may read GET /metrics (Prometheus): loopback (clients on this host, not through a proxy), open, or off (no metrics kept) ("+config.EnvMetrics+")")
-	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
+	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/ and runtime metrics at /debug/metrics; off by default ("+config.EnvDebugListen+")")
 	f.Int("max-connections", d.MaxConnections, "connections served at once; more are answered 503 with Retry-After; 0 for no bound ("+config.EnvMaxConnections+")")
 	f.String("min-body-rate", strconv.FormatInt(d.MinBodyRate>>10, 10)+"KiB", "slowest a request body may arrive, per second over 30-second windows, e.g. 10KiB; 0 for no minimum ("+config.EnvMinBodyRate+")")
 	f.String("throttle", "10", "CodeArtifact's request quotas (per account, per token, per address) times this: codeartifact for its own numbers, off for none ("+config.EnvThrottle+")")
