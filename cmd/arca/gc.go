@@ -7,29 +7,26 @@ import (
 )
 
 // The server's garbage collection policy, unless GOGC says otherwise:
-// the heap may grow, between collections, to heapTarget (live heap and
-// garbage together) but never past five times the live heap (GOGC 400);
-// as the live heap nears heapTarget the headroom left shrinks, down to
-// half the live heap (GOGC 50); far past it (twice heapTarget and more)
-// the headroom is what is live beyond heapTarget, which tends to the
-// live heap itself (GOGC 100, Go's default) as the caches grow. In MiB
-// of live heap: 2 → 10, 8 → 32, 16 → 32, 32 → 48, 64 → 96, 256 → 480.
+// between collections the heap (what the last collection found live and
+// the garbage since) may grow to heapTarget, but never past five times
+// the live heap (GOGC 400), and never by less than the live heap itself
+// (GOGC 100, Go's default). In MiB of live heap, the heap's goal: 2 →
+// 10, 8 → 32, 16 → 32, 24 → 48, 256 → 512.
 //
 // GOGC 400 saves about a tenth of the CPU a small download costs
 // (measured with wrk on a 10 KB jar: 29.9 µs at GOGC=100, 26.4 µs at
 // 400), when the live heap is a few megabytes. But the live heap grows
-// with the caches (--cache-bytes) and with documents being rebuilt: the
-// heap must not grow in proportion to it while it is tens of megabytes,
-// the size of one large package's kept lists and documents (a package of
-// 5,000 versions keeps 25-35 MB live), or the process holds twice that.
-// The collector works harder only there: per byte allocated it marks the
-// live heap at most twice as often as at Go's default (GOGC 50, when
-// 21-64 MiB are live), and ever closer to the default beyond, so a
-// server holding large caches does not collect ever more often.
-// docs/PERFORMANCE.md ("Memory" and "Peak memory") has the figures.
+// with the caches (--cache-bytes) and with documents being rebuilt, and
+// five times a live heap of 60 MB is 300 MB of mostly garbage: the heap
+// must not grow in proportion to it. The floor keeps the collector's work
+// per allocated byte what any Go program pays, whatever the caches hold:
+// a lower one was measured (GOGC 50 from 21 MiB live cut the peak of a
+// 5,000-version package by 15-18 MB, at 28% more CPU per publish and
+// read) and not kept. docs/PERFORMANCE.md ("Memory", "Peak memory") has
+// the figures.
 const (
 	maxGCPercent = 400
-	minGCPercent = 50
+	minGCPercent = 100
 	heapTarget   = 32 << 20
 )
 
@@ -38,13 +35,10 @@ func gcPercentFor(live uint64) int {
 	if live == 0 {
 		return maxGCPercent
 	}
-	headroom := live * minGCPercent / 100
-	if live < heapTarget {
-		headroom = max(headroom, heapTarget-live)
-	} else {
-		headroom = max(headroom, live-heapTarget)
+	if live >= heapTarget {
+		return minGCPercent
 	}
-	return int(min(headroom*100/live, maxGCPercent))
+	return int(min(max((heapTarget-live)*100/live, minGCPercent), maxGCPercent))
 }
 
 // paceGC applies gcPercentFor after every collection, from the live heap

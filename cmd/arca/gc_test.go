@@ -16,15 +16,13 @@ func TestGCPercentFor(t *testing.T) {
 	}{
 		{0, 400},        // nothing measured yet
 		{2 * mb, 400},   // a small live heap may grow fivefold
-		{6 * mb, 400},   // 30 MiB of heap: under heapTarget
+		{6 * mb, 400},   // 30 MiB: under heapTarget
 		{8 * mb, 300},   // the heap grows to heapTarget, no more
+		{12 * mb, 166},  // 32 MiB
 		{16 * mb, 100},  // half of it live: as much garbage again
-		{24 * mb, 50},   // the floor: half the live heap
-		{32 * mb, 50},   // at heapTarget
-		{64 * mb, 50},   // twice heapTarget: the floor still
-		{128 * mb, 75},  // beyond, back towards Go's default
-		{512 * mb, 93},  // a large cache is not collected ever more often
-		{4096 * mb, 99}, //
+		{24 * mb, 100},  // the floor: never less than what is live
+		{32 * mb, 100},  // 64 MiB
+		{512 * mb, 100}, // a large cache is not collected ever more often
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live/mb, got, c.want)
@@ -34,7 +32,7 @@ func TestGCPercentFor(t *testing.T) {
 
 // The heap a collection lets grow (the live heap and the headroom) never
 // shrinks as more is live, and it never exceeds heapTarget while the
-// live heap is under two thirds of it.
+// live heap is under half of it.
 func TestHeapGoalGrowsWithTheLiveHeap(t *testing.T) {
 	const step = 256 << 10
 	prev := uint64(0)
@@ -43,7 +41,7 @@ func TestHeapGoalGrowsWithTheLiveHeap(t *testing.T) {
 		if goal+live/100 < prev { // percentages round down: 1% slack
 			t.Fatalf("heap goal %d at %d live, after %d at %d", goal, live, prev, live-step)
 		}
-		if live*3 < heapTarget*2 && goal > heapTarget {
+		if live*2 < heapTarget && goal > heapTarget {
 			t.Errorf("heap goal %d at %d live, over heapTarget %d", goal, live, heapTarget)
 		}
 		prev = goal
