@@ -21,7 +21,7 @@ import (
 // must not grow in proportion to it. The floor keeps the collector's work
 // per allocated byte what any Go program pays, whatever the caches hold:
 // a lower one was measured (GOGC 50 from 21 MiB live cut the peak of a
-// 5,000-version package by 15-18 MB, at 28% more CPU per publish and
+// 5,000-version package by 14-18 MB, at 28% more CPU per publish and
 // read) and not kept. docs/PERFORMANCE.md ("Memory", "Peak memory") has
 // the figures.
 const (
