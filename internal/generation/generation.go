@@ -94,10 +94,11 @@ type Counters struct {
 	synced atomic.Int64
 
 	// marker, when the store gives one; mark is what it read before the
-	// last read of the store, if marked (both under syncMu).
-	marker Marker
-	mark   store.CommitMark
-	marked bool
+	// last read of the store, if marked; read is where the next mark is
+	// read (all under syncMu).
+	marker     Marker
+	mark, read store.CommitMark
+	marked     bool
 }
 
 // Bytes is the share of the cache budget (package cachesize) of the
@@ -297,9 +298,8 @@ func (c *Counters) Sync(ctx context.Context) error {
 	started := time.Since(c.epoch)
 	// The mark is read before the store: a commit after this read moves
 	// the next mark, one before it is in what the read below returns.
-	var mark store.CommitMark
-	marked := c.marker != nil && c.marker.CommitMark(&mark)
-	if marked && c.marked && mark == c.mark {
+	marked := c.marker != nil && c.marker.CommitMark(&c.read)
+	if marked && c.marked && c.read == c.mark {
 		c.synced.Store(int64(started))
 		return nil
 	}
@@ -308,7 +308,7 @@ func (c *Counters) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.mark, c.marked = mark, marked
+	c.mark, c.marked = c.read, marked
 	last := c.last.Load()
 	for _, g := range list {
 		if g.Name != "" {
