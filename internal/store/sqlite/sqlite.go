@@ -6,6 +6,10 @@
 // a single write connection whose transactions begin IMMEDIATE (taking the
 // write lock up front, so two writers never deadlock upgrading a read lock),
 // and several read connections that WAL lets run beside the writer.
+//
+// The store also gives a mark of what the database has committed, by any
+// process (store.CommitMark): the header of the WAL index (walmark.go),
+// which lets the change counters skip their read when nothing changed.
 package sqlite
 
 import (
