@@ -146,5 +146,7 @@ func BenchmarkGenericAsset(b *testing.B) {
 	for k := range req.Header {
 		header[k] = req.Header.Get(k)
 	}
+	b.ReportAllocs()
+	defer reportCPU(b)()
 	getParallel(b, req.URL.String(), header)
 }

@@ -152,6 +152,9 @@ func (a *Authenticator) SigV4(r *http.Request, maxBody int64, services ...string
 	return r2, p, nil
 }
 
+// emptyPayload is the hex SHA-256 of an empty body.
+var emptyPayload = sigv4.PayloadHash(nil)
+
 // bodyTooLarge is the error of a body over its limit.
 func bodyTooLarge(limit int64) error {
 	return errkind.Validationf("The request body is larger than %d bytes.", limit)
@@ -166,6 +169,10 @@ func payload(r *http.Request, maxBody int64) (string, io.ReadCloser, error) {
 			return "", nil, errkind.Validationf("x-amz-content-sha256 must be the hex SHA-256 of the request body")
 		}
 		return declared, &checkedBody{r: r.Body, h: sha256.New(), want: want, left: maxBody, limit: maxBody}, nil
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		// No body (a GET, as every download asks): the hash of nothing.
+		return emptyPayload, http.NoBody, nil
 	}
 	// The server hashes the body itself, so it must hold it whole.
 	limit := int64(MaxBufferedBody)

@@ -171,7 +171,7 @@ func streamingPayload(shape *model.Shape, m *model.Model) string {
 // most auth.MaxBufferedBody bytes (the authenticator refuses a larger body
 // already; the bound here keeps that true for any caller).
 func readBody(r *http.Request, shape *model.Shape, m *model.Model, in map[string]any) error {
-	if streamingPayload(shape, m) != "" {
+	if streamingPayload(shape, m) != "" || r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
 	raw, err := io.ReadAll(io.LimitReader(r.Body, auth.MaxBufferedBody+1))

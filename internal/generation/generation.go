@@ -19,6 +19,10 @@
 // server more than Window after the commit; Window is a millisecond by
 // default, which keeps the read off nearly every request of a busy
 // server (see docs/PERFORMANCE.md). With Window 0 every request reads.
+// When the store gives a mark of what it has committed (UseMarks: SQLite's
+// WAL index header, shared by every process on the database), a read
+// whose mark has not moved since the last one skips the query: nothing
+// was committed anywhere, so the counters are as recent as the store.
 //
 // Memory: the counters held are bounded in bytes (Bytes, a share of the
 // server's cache budget: package cachesize), and those unused for a while
@@ -52,6 +56,14 @@ type Store interface {
 	LatestGeneration(ctx context.Context) (int64, error)
 }
 
+// Marker is what Counters may also read from the store when it gives one
+// (sqlstore.Store over SQLite): a mark of everything committed, read
+// without a query. Equal marks read one after the other mean nothing
+// committed in between, by any process (store.CommitMark).
+type Marker interface {
+	CommitMark(m *store.CommitMark) bool
+}
+
 // Updater runs transactions (store.Store).
 type Updater interface {
 	Update(ctx context.Context, fn func(q store.Queries) error) error
@@ -80,6 +92,13 @@ type Counters struct {
 	syncMu sync.Mutex
 	epoch  time.Time
 	synced atomic.Int64
+
+	// marker, when the store gives one; mark is what it read before the
+	// last read of the store, if marked; read is where the next mark is
+	// read (all under syncMu).
+	marker     Marker
+	mark, read store.CommitMark
+	marked     bool
 }
 
 // Bytes is the share of the cache budget (package cachesize) of the
@@ -128,6 +147,11 @@ func New(ctx context.Context, st Store, window time.Duration) (*Counters, error)
 	c.synced.Store(-1)
 	return c, nil
 }
+
+// UseMarks makes Sync skip its read of the store when m's mark has not
+// moved since the last read: nothing was committed, by any process, so
+// there is nothing to read. Call it before the counters are used.
+func (c *Counters) UseMarks(m Marker) { c.marker = m }
 
 // SetCacheBudget bounds the counters held to their share of the server's
 // cache budget. Call it before the counters are used.
@@ -272,10 +296,19 @@ func (c *Counters) Sync(ctx context.Context) error {
 		return nil
 	}
 	started := time.Since(c.epoch)
+	// The mark is read before the store: a commit after this read moves
+	// the next mark, one before it is in what the read below returns.
+	marked := c.marker != nil && c.marker.CommitMark(&c.read)
+	if marked && c.marked && c.read == c.mark {
+		c.synced.Store(int64(started))
+		return nil
+	}
+	c.marked = false
 	list, err := c.st.GenerationsSince(ctx, c.last.Load())
 	if err != nil {
 		return err
 	}
+	c.mark, c.marked = c.read, marked
 	last := c.last.Load()
 	for _, g := range list {
 		if g.Name != "" {

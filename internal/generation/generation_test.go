@@ -3,6 +3,8 @@ package generation
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -216,4 +218,88 @@ func TestBumpsRacingDrops(t *testing.T) {
 		last[name] = after
 	}
 	<-done
+}
+
+// helperDB names the database TestHelperProcessBump bumps "x" in, when
+// the test binary runs as another process.
+const helperDB = "ARCA_GENERATION_HELPER_DB"
+
+// TestHelperProcessBump is another process writing to the database: it
+// runs only as the child of TestMarksSeeAnotherProcess.
+func TestHelperProcessBump(t *testing.T) {
+	path := os.Getenv(helperDB)
+	if path == "" {
+		t.Skip("runs as another process of TestMarksSeeAnotherProcess")
+	}
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Update(context.Background(), func(q store.Queries) error { return q.BumpGenerations(context.Background(), "x") }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With the SQLite store's commit marks, a Sync with nothing committed
+// since the last one skips the query, and a change committed by another
+// process (a second `arca serve`, or `arca token revoke`, over the same
+// database) is still read at the next Sync.
+func TestMarksSeeAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "arca.db")
+	raw, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	st := &countingStore{Store: raw}
+	c, err := New(ctx, st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marker Marker = raw
+	var m store.CommitMark
+	if !marker.CommitMark(&m) {
+		t.Fatal("the SQLite store gave no mark of an open database")
+	}
+	c.UseMarks(marker)
+	sync := func() {
+		t.Helper()
+		if err := c.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync()
+	if st.reads != 1 {
+		t.Fatalf("the first sync read the store %d times, want 1", st.reads)
+	}
+	sync()
+	if st.reads != 1 {
+		t.Errorf("a sync with nothing committed since the last one read the store (%d reads)", st.reads)
+	}
+
+	x0 := c.Load("x")
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestHelperProcessBump$", "-test.count", "1")
+	cmd.Env = append(os.Environ(), helperDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the other process: %v\n%s", err, out)
+	}
+	sync()
+	if st.reads != 2 {
+		t.Errorf("the sync after another process's commit read the store %d times in all, want 2", st.reads)
+	}
+	if c.Load("x") == x0 {
+		t.Error("the counter of x did not move at the sync after another process bumped it")
+	}
+
+	// A commit through this process's own store moves the mark too.
+	if err := raw.Update(ctx, func(q store.Queries) error { return q.BumpGenerations(ctx, "y") }); err != nil {
+		t.Fatal(err)
+	}
+	y0 := c.Load("y")
+	sync()
+	if c.Load("y") == y0 {
+		t.Error("the counter of y did not move at the sync after a commit the counters did not make")
+	}
 }

@@ -95,6 +95,9 @@ type Server struct {
 	// freshness is how long one read of the store's change counters
 	// serves later requests (generation.Counters).
 	freshness time.Duration
+	// marks tell the change counters when nothing was committed (the
+	// SQLite store's; nil when the store gives none).
+	marks generation.Marker
 	// holder names this server in leases.
 	holder string
 	Root   identity.Root
@@ -143,9 +146,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if cfg.Metrics != config.MetricsOff {
 		m = metrics.New()
 	}
+	var marks generation.Marker
 	st, created, err := sealed.OpenStore(ctx, sealed.Source{Env: cfg.MasterKey, File: cfg.MasterKeyFile, Data: cfg.Data, Create: true},
 		func() (store.Store, error) {
 			st, err := engine.Open(ctx, cfg.Database, cfg.Data, true)
+			// Taken before the wrappers below, which do not pass it on.
+			marks, _ = st.(generation.Marker)
 			if err != nil || m == nil {
 				return st, err
 			}
@@ -164,7 +170,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 			"but a copy of the whole directory holds the key; keep the key elsewhere (ARCA_MASTER_KEY or --master-key-file)", "file", created)
 	}
 	s := &Server{cfg: cfg, log: log, store: st, now: time.Now, formats: formats, cert: cert, metrics: m,
-		freshness: generation.DefaultWindow, holder: newHolder()}
+		freshness: generation.DefaultWindow, marks: marks, holder: newHolder()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -200,6 +206,9 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("change counters: %w", err)
 	}
 	gens.SetCacheBudget(s.cfg.CacheBytes)
+	if s.marks != nil {
+		gens.UseMarks(s.marks)
+	}
 	dir := identity.NewDirectory(s.store, now)
 	dir.SetCacheBudget(s.cfg.CacheBytes)
 	dir.UseGenerations(gens)

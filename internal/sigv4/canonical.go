@@ -21,8 +21,10 @@ func canonicalRequest(r *http.Request, a *Auth, payloadHash string) ([]byte, boo
 	buf = append(buf, '\n')
 	buf = canonicalURI(buf, path)
 	buf = append(buf, '\n')
-	buf, ok := canonicalQuery(buf, rawQuery, a.Presigned)
-	if !ok {
+	var ok bool
+	if a.parsed {
+		buf = canonicalParams(buf, a.query, a.Presigned)
+	} else if buf, ok = canonicalQuery(buf, rawQuery, a.Presigned); !ok {
 		return nil, false
 	}
 	buf = append(buf, '\n')
@@ -58,15 +60,20 @@ func canonicalQuery(dst []byte, rawQuery string, presigned bool) ([]byte, bool) 
 	if !ok {
 		return nil, false
 	}
-	n := 0
-	for _, p := range params {
+	return canonicalParams(dst, params, presigned), true
+}
+
+// canonicalParams appends the canonical query string of a decoded query
+// (canonicalQuery), leaving query as it is.
+func canonicalParams(dst []byte, query []param, presigned bool) []byte {
+	var room [16]param
+	params := room[:0]
+	for _, p := range query {
 		if presigned && p.key == paramSignature {
 			continue
 		}
-		params[n] = param{encodeComponent(p.key), encodeComponent(p.value)}
-		n++
+		params = append(params, param{encodeComponent(p.key), encodeComponent(p.value)})
 	}
-	params = params[:n]
 	// SigV4 sorts after encoding: the orders of the two forms differ
 	// ("a-b" < "a/b" but "a%2Fb" < "a-b").
 	slices.SortFunc(params, func(x, y param) int {
@@ -83,7 +90,7 @@ func canonicalQuery(dst []byte, rawQuery string, presigned bool) ([]byte, bool) 
 		dst = append(dst, '=')
 		dst = append(dst, p.value...)
 	}
-	return dst, true
+	return dst
 }
 
 // canonicalHeaders appends "name:value\n" for each signed header, in the

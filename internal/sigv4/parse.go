@@ -262,15 +262,18 @@ func parseQueryAuth(params []param) (*Auth, time.Duration, *Error) {
 // which Scope does not keep; checkScope checks the rest of the scope once
 // the request's time is known.
 func parseCredential(a *Auth, credential string) *Error {
-	parts := strings.Split(credential, "/")
-	if len(parts) != 5 || parts[0] == "" {
+	key, rest, _ := strings.Cut(credential, "/")
+	date, rest, _ := strings.Cut(rest, "/")
+	region, rest, _ := strings.Cut(rest, "/")
+	service, term, _ := strings.Cut(rest, "/")
+	if strings.Count(credential, "/") != 4 || key == "" {
 		return incomplete("Credential must have exactly 5 slash-delimited elements, " +
 			"e.g. keyid/date/region/service/term, got '" + credential + "'")
 	}
-	a.AccessKeyID = parts[0]
-	a.Scope = Scope{Date: parts[1], Region: parts[2], Service: parts[3]}
-	if parts[4] != terminator {
-		return invalid("Credential should be scoped with a valid terminator: 'aws4_request', not '" + parts[4] + "'. ")
+	a.AccessKeyID = key
+	a.Scope = Scope{Date: date, Region: region, Service: service}
+	if term != terminator {
+		return invalid("Credential should be scoped with a valid terminator: 'aws4_request', not '" + term + "'. ")
 	}
 	return nil
 }
@@ -330,14 +333,44 @@ func fromHex(c byte) (byte, bool) {
 }
 
 // parseAmzDate parses an ISO 8601 basic format time, "20060102T150405Z",
-// strictly: time.Parse alone would accept some strings of other lengths.
+// strictly: exactly those 16 characters, every field in its range (what
+// time.Parse of amzDateLayout accepts and formats back the same, read
+// here without either: it ran on every signed request).
 func parseAmzDate(v string) (time.Time, *Error) {
-	t, err := time.Parse(amzDateLayout, v)
-	if err != nil || t.Format(amzDateLayout) != v {
-		return time.Time{}, incomplete("Date must be in ISO-8601 'basic format'. Got '" + v +
-			"'. See http://en.wikipedia.org/wiki/ISO_8601")
+	if t, ok := amzDate(v); ok {
+		return t, nil
 	}
-	return t, nil
+	return time.Time{}, incomplete("Date must be in ISO-8601 'basic format'. Got '" + v +
+		"'. See http://en.wikipedia.org/wiki/ISO_8601")
+}
+
+// amzDate reads "yyyymmddThhmmssZ".
+func amzDate(v string) (time.Time, bool) {
+	if len(v) != len(amzDateLayout) || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for i := from; i < to; i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(4, 6), num(6, 8)
+	hour, minute, second := num(9, 11), num(11, 13), num(13, 15)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
+		minute < 0 || minute > 59 || second < 0 || second > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, second, 0, time.UTC)
+	if t.Day() != day { // past the month's end: time.Date would roll over
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // parseHTTPDate parses the Date header in any of the formats HTTP allows.

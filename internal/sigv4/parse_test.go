@@ -266,3 +266,22 @@ func FuzzParseVerify(f *testing.F) {
 		_ = Verify(r, a, "secret", PayloadHash(nil))
 	})
 }
+
+// FuzzAmzDate checks the hand-written reading of X-Amz-Date against the
+// rule it replaced: time.Parse of the layout, accepted only when the time
+// formats back to the same string.
+func FuzzAmzDate(f *testing.F) {
+	for _, s := range []string{"20261123T190453Z", "20260229T000000Z", "20240229T235959Z", "20261131T000000Z",
+		"20261123T240000Z", "20261123T196000Z", "20261123T190460Z", "2026-11-23T19:04:53Z", "20261123T190453", "00001123T190453Z",
+		"20261123t190453Z", "+0261123T190453Z", "2026112 T190453Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want, err := time.Parse(amzDateLayout, v)
+		wantOK := err == nil && want.Format(amzDateLayout) == v
+		got, ok := amzDate(v)
+		if ok != wantOK || ok && !got.Equal(want) {
+			t.Errorf("amzDate(%q) = %v, %v; time.Parse gives %v, %v", v, got, ok, want, wantOK)
+		}
+	})
+}

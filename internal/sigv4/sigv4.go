@@ -23,6 +23,11 @@ type Auth struct {
 	Signature     string   // lowercase hex
 	SecurityToken string   // X-Amz-Security-Token header or query value, "" if none
 	Presigned     bool
+
+	// query is the request's query as Parse decoded it, kept for Verify's
+	// canonical request (one parse per request); parsed says it is set.
+	query  []param
+	parsed bool
 }
 
 // Error is a signature failure. Code is the AWS error type name; all are HTTP 403.
@@ -82,6 +87,7 @@ func Parse(r *http.Request, now time.Time, maxSkew time.Duration, services ...st
 	if err != nil {
 		return nil, err
 	}
+	a.query, a.parsed = params, true
 	if err := checkScope(a, services); err != nil {
 		return nil, err
 	}
@@ -102,7 +108,8 @@ func Parse(r *http.Request, now time.Time, maxSkew time.Duration, services ...st
 // (the caller passes the x-amz-content-sha256 header value when present, else PayloadHash(body));
 // for presigned requests the caller passes "UNSIGNED-PAYLOAD".
 //
-// Verify trusts a as Parse returned it and does not repeat Parse's checks.
+// Verify trusts a as Parse returned it for r and does not repeat Parse's
+// checks, nor its decoding of r's query.
 // The returned error is always an *Error.
 func Verify(r *http.Request, a *Auth, secretAccessKey, payloadHash string) error {
 	if a == nil {

@@ -12,6 +12,14 @@ type Generation struct {
 	Value int64
 }
 
+// CommitMark is a mark of everything a database has committed, read
+// without a query (package sqlite reads SQLite's WAL index header): two
+// equal marks read one after the other mean that no transaction committed
+// between the two reads, by this process or any other. It lets a server
+// skip reading the counters when nothing at all changed (package
+// generation); an engine without one (PostgreSQL) is always read.
+type CommitMark [96]byte
+
 // Generations are named change counters shared by every server over one
 // store, so that what a server caches is dropped when another changes it
 // (package generation). Counters are bumped in the transaction of the

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync/atomic"
 )
@@ -96,7 +97,10 @@ type Shape struct {
 		HTTPStatusCode int `json:"httpStatusCode"`
 	} `json:"error"`
 
-	re *regexp.Regexp
+	// names are the names of Members, sorted (the order violations are
+	// reported in), listed once at Load.
+	names []string
+	re    *regexp.Regexp
 	// matched is the last string that satisfied re (match).
 	matched atomic.Pointer[string]
 }
@@ -138,6 +142,10 @@ func Load() (*Model, error) {
 		m.byRoute[key] = op
 	}
 	for name, s := range m.Shapes {
+		for member := range s.Members {
+			s.names = append(s.names, member)
+		}
+		sort.Strings(s.names)
 		if s.Pattern == "" {
 			continue
 		}

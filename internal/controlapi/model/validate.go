@@ -3,7 +3,6 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,12 +46,7 @@ func (m *Model) validate(out *[]Violation, shapeName, path string, v any) {
 				*out = append(*out, Violation{Path: join(path, req), Value: "null", Message: "Member must not be null"})
 			}
 		}
-		names := make([]string, 0, len(s.Members))
-		for name := range s.Members {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range s.names {
 			if mv, ok := obj[name]; ok {
 				m.validate(out, s.Members[name].Shape, join(path, name), mv)
 			}

@@ -6,6 +6,10 @@
 // a single write connection whose transactions begin IMMEDIATE (taking the
 // write lock up front, so two writers never deadlock upgrading a read lock),
 // and several read connections that WAL lets run beside the writer.
+//
+// The store also gives a mark of what the database has committed, by any
+// process (store.CommitMark): the header of the WAL index (walmark.go),
+// which lets the change counters skip their read when nothing changed.
 package sqlite
 
 import (
@@ -23,6 +27,7 @@ import (
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 
+	"github.com/arcahq/arca/internal/store"
 	"github.com/arcahq/arca/internal/store/sqlstore"
 )
 
@@ -58,9 +63,25 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		write.Close()
 		return nil, err
 	}
-	return sqlstore.New(read, write, dialect{}, func() error {
-		return errors.Join(read.Close(), write.Close())
-	}), nil
+	// The WAL index's header tells the change counters when nothing was
+	// committed (walmark.go). The write pool keeps its connection, so the
+	// index stays initialised while the store is open; without a header
+	// the counters read the store every time.
+	wal, err := openWALIndex(path)
+	if err == nil && !wal.mark(new(store.CommitMark)) {
+		wal.close()
+		err = errors.New("the WAL index is not initialised")
+	}
+	if err != nil {
+		wal = nil
+	}
+	st := sqlstore.New(read, write, dialect{}, func() error {
+		return errors.Join(read.Close(), write.Close(), wal.close())
+	})
+	if wal != nil {
+		st.MarkCommits(wal.mark)
+	}
+	return st, nil
 }
 
 // createPrivate creates path empty with mode 0600 if it does not exist

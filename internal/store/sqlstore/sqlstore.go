@@ -43,7 +43,18 @@ type Store struct {
 	write *prepared // the write pool, whose connection Update's transactions hold
 	close func() error
 	timer Timer
+	mark  func(*store.CommitMark) bool
 }
+
+// MarkCommits gives the store a way to read a mark of what its database
+// has committed (package sqlite: SQLite's WAL index header). Call it
+// before the store is used.
+func (s *Store) MarkCommits(mark func(*store.CommitMark) bool) { s.mark = mark }
+
+// CommitMark reads a mark of what the database has committed into m, and
+// reports false when the engine gives none (PostgreSQL) or the mark could
+// not be read: the caller then reads the store.
+func (s *Store) CommitMark(m *store.CommitMark) bool { return s.mark != nil && s.mark(m) }
 
 // Timer receives how long a statement ("query", "exec") or a whole
 // read-write transaction ("transaction", commit included) took.
