@@ -9,6 +9,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/store"
 )
 
 // A view after a publish extends the view before it (same lineage, the
@@ -203,4 +204,31 @@ func states(vs map[string]*Candidate) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// BenchmarkViewAfterChange is the resolver's own cost of a view of 5,000
+// versions after one of them changed (a Maven deploy's POM or metadata):
+// rebased on the kept view, and made anew.
+func BenchmarkViewAfterChange(b *testing.B) {
+	repo := store.Repository{ID: 1, DomainID: 1, Name: "app"}
+	lists := [2][]store.Version{make([]store.Version, 5000), nil}
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for i := range lists[0] {
+		lists[0][i] = store.Version{ID: int64(i + 1), Version: fmt.Sprintf("1.%d.%d", i/1000, i%1000), Status: artifact.Published,
+			Revision: fmt.Sprint("r", i), UpdatedAt: at, Assets: []artifact.Asset{{Name: "a.jar"}}}
+	}
+	lists[1] = slices.Clone(lists[0])
+	lists[1][4999].Status, lists[1][4999].UpdatedAt = artifact.Unlisted, at.Add(time.Second)
+	for _, anew := range []bool{false, true} {
+		b.Run(map[bool]string{false: "rebased", true: "anew"}[anew], func(b *testing.B) {
+			k := newKeptViews(ViewCacheBytes)
+			k.view(repo, 1, lists[0])
+			for i := 0; b.Loop(); i++ {
+				if anew {
+					k = newKeptViews(ViewCacheBytes)
+				}
+				k.view(repo, 1, lists[1-i%2])
+			}
+		})
+	}
 }
