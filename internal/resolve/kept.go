@@ -13,7 +13,9 @@ import (
 // ViewCacheBytes bounds the memory of kept views (their candidates and
 // maps; the versions' own metadata and assets are the catalog's). One
 // package's may take half of it (at the default budget, about 10,000
-// versions, as the catalog keeps their lists).
+// versions, as the catalog keeps their lists; a view rebased after
+// changes counts the candidates it may keep alive, up to 1.5 times its
+// versions).
 const ViewCacheBytes = 12 << 20
 
 // keptViews keeps, per repository and package, the candidates made from
