@@ -58,6 +58,9 @@ type result struct {
 	// Folios is how many page-cache folios held the file served (a large
 	// file's), counted after the round; 0 when not known (pages.go).
 	Folios int `json:"folios,omitempty"`
+	// from and to bound the measured window (what CPU and Requests
+	// count), for work beside it to be counted in the same window.
+	from, to time.Time
 }
 
 // roundFigures are one round's figures of a case on one server.
@@ -222,7 +225,7 @@ func measureGo(t target, pid int, o loadOpts) (result, error) {
 	slices.Sort(all)
 	r := result{Requests: int64(len(all)), Errors: errs.Load(), Bytes: bytesRead.Load(), Elapsed: u1.at.Sub(u0.at),
 		CPU: u1.server - u0.server, ClientCPU: u1.client - u0.client, Others: others(u0, u1), PeakRSS: peak,
-		backingCPU: u1.backing - u0.backing, xacts: u1.xacts - u0.xacts}
+		backingCPU: u1.backing - u0.backing, xacts: u1.xacts - u0.xacts, from: u0.at, to: u1.at}
 	if len(all) > 0 {
 		r.P50 = all[(len(all)-1)*50/100]
 		r.P99 = all[(len(all)-1)*99/100]
@@ -265,7 +268,7 @@ func measureWrk(t target, pid int, o loadOpts) (result, error) {
 		return result{}, err
 	}
 	r.CPU, r.ClientCPU, r.Others, r.PeakRSS = u1.server-u0.server, u1.client-u0.client, others(u0, u1), peak
-	r.backingCPU, r.xacts = u1.backing-u0.backing, u1.xacts-u0.xacts
+	r.backingCPU, r.xacts, r.from, r.to = u1.backing-u0.backing, u1.xacts-u0.xacts, u0.at, u1.at
 	if r.Elapsed == 0 {
 		r.Elapsed = u1.at.Sub(u0.at)
 	}

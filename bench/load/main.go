@@ -38,10 +38,21 @@
 //	generic a 10 KB and a 5 MB asset read with GetPackageVersionAsset
 //	       (SigV4), against nginx
 //	scale  Arca alone, as data grows: one package of each -scale-formats
-//	       grown through -scale-versions (publish cost, first read after a
-//	       publish, document reads idle and beside a client publishing
+//	       grown through -scale-versions (publish cost, the read after the
+//	       seeding on its own, first read after a publish, document reads idle and beside a client publishing
 //	       nonstop, RSS; Swift also its identifiers lookup of the
-//	       package's repository URL); then, with -scale-packages, a
+//	       package's repository URL). The nonstop publisher's payloads
+//	       are built before its window (at most 256 MB of them), so the
+//	       window holds its requests only; a second table gives its
+//	       publishes/s and the server's CPU per publish in the window
+//	       (the window's server CPU less the reads at their idle
+//	       CPU/req), and the CPU split: cores of the server and of this
+//	       process (readers and publisher), idle and busy. With
+//	       -scale-busy-rate the publisher is paced at that many
+//	       publishes/s instead of nonstop: a nonstop publisher takes
+//	       the machine's share the scheduler gives it whatever a
+//	       publish costs (a cheaper publish makes it faster), a paced
+//	       one a share that falls with the cost. Then, with -scale-packages, a
 //	       repository grown to that many packages by -scale-writers
 //	       concurrent writers
 //	       (npm and PyPI: publish rate, p50, p99 and server CPU per
@@ -155,6 +166,7 @@ type runner struct {
 	scaleVersionCounts []int
 	scalePackages      []int
 	scaleWriters       int
+	scaleBusyRate      float64 // the busy publisher's publishes/s; 0: nonstop
 	scaleRows          []scaleRow
 	scalePackageRows   []scalePackagesRow
 	scaleStarts        []scaleStart
@@ -181,6 +193,7 @@ func main() {
 		scaleVers  = flag.String("scale-versions", "100,1000,5000", "version counts the scale scenario measures one package at (\"\": not measured, packages growth only)")
 		scalePkgs  = flag.String("scale-packages", "", "package counts the scale scenario measures a repository at (\"\": not measured), e.g. 1000,10000,100000")
 		scaleWrite = flag.Int("scale-writers", 16, "concurrent writers filling the repository with packages")
+		scaleRate  = flag.Float64("scale-busy-rate", 0, "publishes/s of the scale scenario's busy publisher, paced (0: nonstop, as fast as the server answers)")
 		reposilite = flag.String("reposilite-jar", envOr("BENCH_REPOSILITE_JAR", ""), "a Reposilite jar to use instead of fetching one (BENCH_REPOSILITE_JAR)")
 		backend    = flag.String("backend", envOr("BENCH_BACKEND", ""), "in every scenario, a second Arca beside the embedded one, on postgres, s3 or both (postgres,s3) (BENCH_BACKEND)")
 		database   = flag.String("database", envOr("BENCH_DATABASE", ""), "with -backend postgres, this PostgreSQL server (a role that may create schemas) instead of one started with scripts/postgres.sh (BENCH_DATABASE)")
@@ -219,7 +232,7 @@ func main() {
 		opts: loadOpts{conns: *conns, warmup: *warmup, duration: *duration, loader: *loader},
 		root: root, dir: dir, cache: *cacheDir, install: !*noInstall,
 		installRuns: *installs, rounds: *rounds, hold: *hold, skipInstall: *skipNPMI, largeOnly: *largeOnly, reposiliteJarPath: *reposilite,
-		scaleFormats: strings.Split(*scaleFmts, ","), scaleVersionCounts: versionCounts, scalePackages: packageCounts, scaleWriters: max(1, *scaleWrite),
+		scaleFormats: strings.Split(*scaleFmts, ","), scaleVersionCounts: versionCounts, scalePackages: packageCounts, scaleWriters: max(1, *scaleWrite), scaleBusyRate: max(0, *scaleRate),
 		backends: backs,
 	}
 	if backs != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -80,8 +81,23 @@ func makeMavenFixtures() (files []mavenFile, small, large, metadata mavenFile) {
 }
 
 // mavenPut uploads a file as mvn deploy does.
-func mavenPut(u, auth string, data []byte) error {
-	req, _ := http.NewRequest(http.MethodPut, u, bytes.NewReader(data))
+func mavenPut(u, auth string, data ...[]byte) error {
+	// The parts are sent as one body (the scale scenario's metadata
+	// shares its list of versions between publishes).
+	body := func() (io.ReadCloser, error) {
+		readers := make([]io.Reader, len(data))
+		for i, d := range data {
+			readers[i] = bytes.NewReader(d)
+		}
+		return io.NopCloser(io.MultiReader(readers...)), nil
+	}
+	var n int64
+	for _, d := range data {
+		n += int64(len(d))
+	}
+	b, _ := body()
+	req, _ := http.NewRequest(http.MethodPut, u, b)
+	req.ContentLength, req.GetBody = n, body // sent again on a stale connection, as a bytes.Reader body is
 	req.Header.Set("Authorization", auth)
 	req.Header.Set("User-Agent", mavenUA)
 	_, _, err := do(req)

@@ -54,9 +54,17 @@ func (g npmRegistry) header(accept string) http.Header {
 
 // publish sends a publish request, as npm publish does.
 func (g npmRegistry) publish(v fixture.NPMVersion) error {
-	url := g.registry + v.Name
-	body := v.PublishBody(g.registry + v.Name + "/-/" + v.TarballFile())
-	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
+	return g.put(v, g.publishBody(v))
+}
+
+// publishBody is the body npm publish sends for v.
+func (g npmRegistry) publishBody(v fixture.NPMVersion) []byte {
+	return v.PublishBody(g.registry + v.Name + "/-/" + v.TarballFile())
+}
+
+// put sends a publish body built by publishBody.
+func (g npmRegistry) put(v fixture.NPMVersion, body []byte) error {
+	req, _ := http.NewRequest(http.MethodPut, g.registry+v.Name, bytes.NewReader(body))
 	req.Header = g.header("")
 	req.Header.Set("Content-Type", "application/json")
 	if _, _, err := do(req); err != nil {

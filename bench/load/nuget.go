@@ -52,19 +52,28 @@ func makeNuGetFixtures() (pkgs []nugetPackage, small, large nugetPackage) {
 // nugetPush pushes a package as nuget.exe does: a PUT of a one-part
 // multipart form to the publish resource.
 func nugetPush(endpoint, auth string, data []byte) error {
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, err := mw.CreateFormFile("package", "package.nupkg")
-	if err != nil {
-		return err
-	}
+	ct, body := nugetPushBody(data)
+	return nugetSend(endpoint, auth, ct, body)
+}
+
+// nugetPushBody is the multipart form nuget push sends with the package
+// data.
+func nugetPushBody(data []byte) (contentType string, body []byte) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	part, _ := mw.CreateFormFile("package", "package.nupkg") // writes to memory: no error
 	part.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPut, endpoint+"v2/package/", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return mw.FormDataContentType(), b.Bytes()
+}
+
+// nugetSend sends a push built by nugetPushBody.
+func nugetSend(endpoint, auth, contentType string, body []byte) error {
+	req, _ := http.NewRequest(http.MethodPut, endpoint+"v2/package/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Authorization", auth)
 	req.Header.Set("User-Agent", nugetUA)
-	_, _, err = do(req)
+	_, _, err := do(req)
 	return err
 }
 

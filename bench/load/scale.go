@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -32,11 +33,18 @@ import (
 //
 //   - the publish: the median time of the last scaleProbe publishes before
 //     the checkpoint, and the seeding rate of the segment before it;
+//   - the read after the seeding, on its own (its server CPU): the seeding
+//     reads nothing, so that read makes the document from every version
+//     published since the last read, once;
 //   - the first read after a publish (median of scaleProbe publish-then-read
-//     pairs), checking that the read shows the version just published;
+//     pairs, after that read), checking that the read shows the version
+//     just published;
 //   - the document read idle, then while one client publishes new
 //     versions of the package nonstop (each publish followed by a read that
-//     must show it: "own publish seen");
+//     must show it: "own publish seen"), or at -scale-busy-rate; its
+//     payloads are built before, so that the window holds only requests,
+//     and its publishes/s and the server's CPU per publish in the window
+//     are reported with the CPU split of the server and this process;
 //   - the server's peak RSS over the checkpoint, and its RSS after
 //     quietWait without requests.
 //
@@ -50,25 +58,35 @@ const scaleProbe = 20
 
 // scaleRow is one versions checkpoint of one format.
 type scaleRow struct {
-	Format       string        `json:"format"`
-	Server       string        `json:"server"` // "arca", or "arca (postgres+s3)" with -backend
-	Versions     int           `json:"versions"`
-	Publish      time.Duration `json:"publish_ns"`       // median of scaleProbe publishes
-	SeedRate     float64       `json:"seed_per_s"`       // publishes/s over the segment before the checkpoint
-	FirstRead    time.Duration `json:"first_read_ns"`    // median read right after a publish
-	PublishCPU   time.Duration `json:"publish_cpu_ns"`   // server CPU per timed publish
-	PairCPU      time.Duration `json:"pair_cpu_ns"`      // server CPU per publish followed by a read
-	Idle         *result       `json:"idle,omitempty"`   // document reads, nobody publishing
-	Lookup       *result       `json:"lookup,omitempty"` // lookups (scaleTarget.lookup), nobody publishing
-	Busy         *result       `json:"busy,omitempty"`   // document reads, one client publishing nonstop
-	BusyPublish  int           `json:"busy_publishes"`   // versions the busy publisher added
-	OwnStale     int           `json:"own_stale"`        // its reads that missed its own publish
-	PeakRSS      int64         `json:"peak_rss"`         // over the checkpoint
-	QuietRSS     int64         `json:"quiet_rss"`        // quietWait after it
-	QuietAnon    int64         `json:"quiet_anon"`       // its anonymous part (heap, stacks)
-	DocumentSize int           `json:"document_bytes"`   // the document's size (uncompressed)
-	Err          string        `json:"error,omitempty"`  // why the checkpoint did not finish
-	Extra        string        `json:"extra,omitempty"`  // anything else to print
+	Format      string        `json:"format"`
+	Server      string        `json:"server"` // "arca", or "arca (postgres+s3)" with -backend
+	Versions    int           `json:"versions"`
+	Publish     time.Duration `json:"publish_ns"`       // median of scaleProbe publishes
+	SeedRate    float64       `json:"seed_per_s"`       // publishes/s over the segment before the checkpoint
+	FirstRead   time.Duration `json:"first_read_ns"`    // median read right after a publish
+	PublishCPU  time.Duration `json:"publish_cpu_ns"`   // server CPU per timed publish
+	PairCPU     time.Duration `json:"pair_cpu_ns"`      // server CPU per publish followed by a read
+	SeedReadCPU time.Duration `json:"seed_read_cpu_ns"` // server CPU of the read after the seeding
+	Idle        *result       `json:"idle,omitempty"`   // document reads, nobody publishing
+	Lookup      *result       `json:"lookup,omitempty"` // lookups (scaleTarget.lookup), nobody publishing
+	Busy        *result       `json:"busy,omitempty"`   // document reads, one client publishing nonstop
+	BusyPublish int           `json:"busy_publishes"`   // versions the busy publisher added
+	// The busy publisher in the measured window: its publishes, their
+	// rate, and the server's CPU per publish (the window's server CPU
+	// less the reads at their idle CPU/req, per publish: the publish,
+	// its read, and the rebuild it causes the readers).
+	BusyWindowPublishes int           `json:"busy_window_publishes"`
+	BusyPublishRate     float64       `json:"busy_publish_per_s"`
+	BusyPublishCPU      time.Duration `json:"busy_publish_cpu_ns"`
+	BusyPrebuilt        int           `json:"busy_prebuilt"`   // payloads built before the busy phase
+	BusyBuilt           int           `json:"busy_built"`      // payloads built during it (the prebuilt ran out)
+	OwnStale            int           `json:"own_stale"`       // its reads that missed its own publish
+	PeakRSS             int64         `json:"peak_rss"`        // over the checkpoint
+	QuietRSS            int64         `json:"quiet_rss"`       // quietWait after it
+	QuietAnon           int64         `json:"quiet_anon"`      // its anonymous part (heap, stacks)
+	DocumentSize        int           `json:"document_bytes"`  // the document's size (uncompressed)
+	Err                 string        `json:"error,omitempty"` // why the checkpoint did not finish
+	Extra               string        `json:"extra,omitempty"` // anything else to print
 }
 
 // scalePackagesRow is one packages checkpoint of one format.
@@ -97,8 +115,10 @@ type scalePackagesRow struct {
 // the document that lists them.
 type scaleTarget struct {
 	format types.PackageFormat
-	// publish publishes version number i of package pkg.
-	publish func(pkg string, i int) error
+	// prepare builds what publishing version number i of package pkg
+	// sends, to be sent now or later (the busy publisher builds its
+	// payloads before the window it is measured in).
+	prepare func(pkg string, i int) (scalePayload, error)
 	// version is how version number i is spelled (to look for it in the
 	// document).
 	version func(i int) string
@@ -110,6 +130,21 @@ type scaleTarget struct {
 	lookup func(pkg string) target
 }
 
+// scalePayload is a publish built and ready to send.
+type scalePayload struct {
+	send func() error // sends the publish's requests
+	size int          // bytes held until then
+}
+
+// publish builds and sends version number i of package pkg.
+func (t scaleTarget) publish(pkg string, i int) error {
+	p, err := t.prepare(pkg, i)
+	if err != nil {
+		return err
+	}
+	return p.send()
+}
+
 // scaleTargets returns the scale scenario's formats for an Arca whose
 // endpoint for the format is ep.
 func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
@@ -119,12 +154,13 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatNpm,
 			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
-			publish: func(pkg string, i int) error {
+			prepare: func(pkg string, i int) (scalePayload, error) {
 				v, err := fixture.NPMTarball(pkg, fmt.Sprintf("1.%d.%d", i/1000, i%1000), map[string]string{"left-pad": "^1.0.0"}, 0, uint64(i))
 				if err != nil {
-					return err
+					return scalePayload{}, err
 				}
-				return reg.publish(v)
+				body := reg.publishBody(v)
+				return scalePayload{size: len(body), send: func() error { return reg.put(v, body) }}, nil
 			},
 			doc: func(pkg string) target {
 				return target{url: a.ep + pkg, header: reg.header(npmAccept), size: -1}
@@ -134,51 +170,61 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatPypi,
 			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
-			publish: func(pkg string, i int) error {
+			prepare: func(pkg string, i int) (scalePayload, error) {
 				v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
 				name, data := fixture.Wheel(pkg, v, 0, uint64(i))
 				ct, body := fixture.TwineBody(pkg, v, name, data)
-				req, _ := http.NewRequest(http.MethodPost, a.ep, bytes.NewReader(body))
-				req.Header.Set("Content-Type", ct)
-				req.Header.Set("Authorization", a.basic())
-				req.Header.Set("User-Agent", "twine/6.1.0 CPython/3.11.7")
-				_, _, err := do(req)
-				return err
+				return scalePayload{size: len(body), send: func() error {
+					req, _ := http.NewRequest(http.MethodPost, a.ep, bytes.NewReader(body))
+					req.Header.Set("Content-Type", ct)
+					req.Header.Set("Authorization", a.basic())
+					req.Header.Set("User-Agent", "twine/6.1.0 CPython/3.11.7")
+					_, _, err := do(req)
+					return err
+				}}, nil
 			},
 			doc: func(pkg string) target {
 				return target{url: a.ep + "simple/" + pkg + "/", header: withAccept(pipHeader(a.basic()), pipAccept), size: -1}
 			},
 		}, nil
 	case "maven":
-		seeded := 0 // versions 0..seeded-1 are the seeding's
+		// mvn deploy uploads the artifact's metadata as the repository
+		// had it plus the new version: that publishes it. seededLines are
+		// the <version> lines of the seeding's versions (numbers below
+		// 1000000), the probes' and busy publisher's versions each adding
+		// theirs to them.
+		var seededLines []byte
+		seeded := 0
 		return scaleTarget{
 			format:  types.PackageFormatMaven,
 			version: func(i int) string { return fmt.Sprintf("1.%d.%d", i/1000, i%1000) },
-			publish: func(pkg string, i int) error {
+			prepare: func(pkg string, i int) (scalePayload, error) {
 				v := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
 				base := a.ep + strings.ReplaceAll(mavenGroup, ".", "/") + "/" + pkg + "/" + v + "/" + pkg + "-" + v
 				pom := fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <version>%s</version>\n</project>\n", mavenGroup, pkg, v)
-				if err := mavenPut(base+".jar", a.basic(), fixture.Jar(mavenGroup, pkg, v, 1<<10, uint64(i))); err != nil {
-					return err
+				jar := fixture.Jar(mavenGroup, pkg, v, 1<<10, uint64(i))
+				for ; seeded <= i && i < 1000000; seeded++ {
+					seededLines = fmt.Appendf(seededLines, "      <version>1.%d.%d</version>\n", seeded/1000, seeded%1000)
 				}
-				if err := mavenPut(base+".pom", a.basic(), pom); err != nil {
-					return err
-				}
-				// mvn deploy then uploads the artifact's metadata, as the
-				// repository had it plus the new version: that publishes it.
-				if i < 1000000 {
-					seeded = i + 1
-				}
-				var b strings.Builder
-				fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <versioning>\n    <latest>%s</latest>\n    <release>%s</release>\n    <versions>\n", mavenGroup, pkg, v, v)
-				for j := range seeded {
-					fmt.Fprintf(&b, "      <version>1.%d.%d</version>\n", j/1000, j%1000)
-				}
+				// The metadata: head, the seeded versions' lines (shared by
+				// every payload built before the seeding goes on: appends
+				// write past their length), tail.
+				head := fmt.Appendf(nil, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>%s</groupId>\n  <artifactId>%s</artifactId>\n  <versioning>\n    <latest>%s</latest>\n    <release>%s</release>\n    <versions>\n", mavenGroup, pkg, v, v)
+				lines := seededLines[:len(seededLines):len(seededLines)]
+				var tail []byte
 				if i >= 1000000 {
-					fmt.Fprintf(&b, "      <version>%s</version>\n", v)
+					tail = fmt.Appendf(tail, "      <version>%s</version>\n", v)
 				}
-				b.WriteString("    </versions>\n    <lastUpdated>20261207120000</lastUpdated>\n  </versioning>\n</metadata>\n")
-				return mavenPut(a.ep+strings.ReplaceAll(mavenGroup, ".", "/")+"/"+pkg+"/maven-metadata.xml", a.basic(), []byte(b.String()))
+				tail = append(tail, "    </versions>\n    <lastUpdated>20261207120000</lastUpdated>\n  </versioning>\n</metadata>\n"...)
+				return scalePayload{size: len(jar) + len(pom) + len(head) + len(tail), send: func() error {
+					if err := mavenPut(base+".jar", a.basic(), jar); err != nil {
+						return err
+					}
+					if err := mavenPut(base+".pom", a.basic(), pom); err != nil {
+						return err
+					}
+					return mavenPut(a.ep+strings.ReplaceAll(mavenGroup, ".", "/")+"/"+pkg+"/maven-metadata.xml", a.basic(), head, lines, tail)
+				}}, nil
 			},
 			doc: func(pkg string) target {
 				return target{url: a.ep + strings.ReplaceAll(mavenGroup, ".", "/") + "/" + pkg + "/maven-metadata.xml", header: mavenHeader(a.basic()), size: -1}
@@ -186,6 +232,39 @@ func scaleTargets(a scenarioArca, format string) (scaleTarget, error) {
 		}, nil
 	}
 	return scaleFormatTarget(a, format)
+}
+
+// scaleBusyBytes bounds the memory the busy publisher's prebuilt
+// payloads take.
+const scaleBusyBytes = 256 << 20
+
+// scaleBusyCount is how many payloads the busy publisher builds ahead:
+// twice what one publish every pair (a publish and its read, idle, or
+// the pace of -scale-busy-rate) sends over the busy phase (the check,
+// its pause, warm-up, measurement), at least 50 and at most 50,000
+// (within scaleBusyBytes).
+func scaleBusyCount(pair time.Duration, o loadOpts) int {
+	phase := 500*time.Millisecond + o.warmup + o.duration + time.Second
+	if pair <= 0 {
+		pair = time.Millisecond
+	}
+	return min(max(2*int(phase/pair), 50), 50000)
+}
+
+// prebuild builds the payloads of up to n publishes from version number
+// from, within scaleBusyBytes.
+func (t scaleTarget) prebuild(pkg string, from, n int) ([]scalePayload, error) {
+	var out []scalePayload
+	size := 0
+	for i := from; len(out) < n && size < scaleBusyBytes; i++ {
+		p, err := t.prepare(pkg, i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+		size += p.size
+	}
+	return out, nil
 }
 
 // scale runs the scale scenario for each format in formats.
@@ -257,8 +336,19 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 		row.PublishCPU = (cpu1 - cpu0) / time.Duration(len(times))
 		row.SeedRate = float64(seeded) / time.Since(start).Seconds()
 		row.Publish = median(times)
-		// The first read after a publish, and whether it shows it.
+		// The read after the seeding makes the document from every
+		// version published since the last read (the seeding reads
+		// nothing; at 5,000 versions hundreds of milliseconds of CPU,
+		// once): timed on its own, so that the pairs below measure what
+		// they claim, a publish and the read that follows it.
 		doc := t.doc(pkg)
+		cpu0, _ = treeUsage(a.PID())
+		if _, err := get(doc); err != nil {
+			return err
+		}
+		cpu1, _ = treeUsage(a.PID())
+		row.SeedReadCPU = cpu1 - cpu0
+		// The first read after a publish, and whether it shows it.
 		var reads []time.Duration
 		cpu0, _ = treeUsage(a.PID())
 		for range scaleProbe {
@@ -299,23 +389,57 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 			}
 			row.Lookup = &res
 		}
+		// The busy publisher's payloads are built before its window, so
+		// that the window holds its requests only.
+		pace := row.Publish + row.FirstRead
+		if r.scaleBusyRate > 0 {
+			pace = max(pace, time.Duration(float64(time.Second)/r.scaleBusyRate))
+		}
+		payloads, err := t.prebuild(pkg, busyNext, scaleBusyCount(pace, r.opts))
+		if err != nil {
+			return err
+		}
+		runtime.GC() // the building's garbage, collected before the window
 		stop := make(chan struct{})
-		var published, stale atomic.Int64
+		var published, stale, built atomic.Int64
+		var done []time.Time // when each publish finished
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := busyNext; ; i++ {
+			var tick <-chan time.Time // paced with -scale-busy-rate
+			if r.scaleBusyRate > 0 {
+				t := time.NewTicker(time.Duration(float64(time.Second) / r.scaleBusyRate))
+				defer t.Stop()
+				tick = t.C
+			}
+			for k, i := 0, busyNext; ; k, i = k+1, i+1 {
+				if tick != nil {
+					select {
+					case <-stop:
+						return
+					case <-tick:
+					}
+				}
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				if err := t.publish(pkg, i); err != nil {
+				var err error
+				if k < len(payloads) {
+					err = payloads[k].send()
+					payloads[k] = scalePayload{} // its bytes are no longer held
+				} else {
+					built.Add(1) // ran out: built in the window
+					err = t.publish(pkg, i)
+				}
+				if err != nil {
 					logf("scale: busy publisher: %v", err)
 					return
 				}
 				published.Add(1)
+				done = append(done, time.Now())
 				if body, err := get(doc); err != nil || !bytes.Contains(body, []byte(t.version(i))) {
 					stale.Add(1)
 				}
@@ -328,6 +452,19 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 			return err
 		}
 		row.Busy, row.BusyPublish, row.OwnStale = &busy, int(published.Load()), row.OwnStale+int(stale.Load())
+		row.BusyPrebuilt, row.BusyBuilt = len(payloads), int(built.Load())
+		for _, at := range done {
+			if !at.Before(busy.from) && !at.After(busy.to) {
+				row.BusyWindowPublishes++
+			}
+		}
+		if row.BusyWindowPublishes > 0 && busy.Elapsed > 0 {
+			row.BusyPublishRate = float64(row.BusyWindowPublishes) / busy.Elapsed.Seconds()
+			// The server's CPU in the window less the readers' requests
+			// at their idle cost: what each publish (with its read)
+			// cost the server beside the readers.
+			row.BusyPublishCPU = (busy.CPU - time.Duration(busy.Requests)*idle.CPUPerReq) / time.Duration(row.BusyWindowPublishes)
+		}
 		row.Versions = next
 		row.PeakRSS = rss.Peak()
 		var extra []string
@@ -340,8 +477,8 @@ func (r *runner) scaleVersions(format string, back *backends) error {
 		time.Sleep(quietWait)
 		_, row.QuietRSS = treeUsage(a.PID())
 		row.QuietAnon, _ = procStatus(a.PID())
-		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
-			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
+		logf("scale: %s at %d versions: publish %s (CPU %s; seeding %.0f/s), read after seeding CPU %s, first read %s (publish+read CPU %s), idle %.0f req/s p99 %s, busy %.0f req/s p99 %s, peak RSS %s",
+			format, row.Versions, fmtDur(row.Publish), fmtDur(row.PublishCPU), row.SeedRate, fmtDur(row.SeedReadCPU), fmtDur(row.FirstRead), fmtDur(row.PairCPU), idle.RPS, fmtDur(idle.P99), busy.RPS, fmtDur(busy.P99), fmtMB(row.PeakRSS))
 		r.scaleRows = append(r.scaleRows, row)
 	}
 	return nil
@@ -587,6 +724,23 @@ func (r *runner) printScale(w io.Writer) {
 			}
 		}
 		fmt.Fprintln(w)
+		fmt.Fprintf(w, "\nServer CPU of the read after the seeding (the document made from every version published since the last read; not in publish+read CPU):")
+		for _, s := range r.scaleRows {
+			fmt.Fprintf(w, " %s %d: %s;", scaleLabel(s.Format, s.Server), s.Versions, fmtDur(s.SeedReadCPU))
+		}
+		fmt.Fprintln(w)
+		pace := "nonstop"
+		if r.scaleBusyRate > 0 {
+			pace = fmt.Sprintf("paced at %g publishes/s", r.scaleBusyRate)
+		}
+		fmt.Fprintln(w, "\nThe busy publisher ("+pace+") in the measured window (its payloads built before the busy phase; server CPU per publish: the window's server CPU less the reads at their idle CPU/req, per publish with its read; CPU in cores: CPU time per second of the window, idle and busy, of the server and of this process, the readers and the publisher):")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| format | versions | publishes/s | server CPU/publish | publish+read CPU, idle | server cores idle | server cores busy | bench cores idle | bench cores busy | prebuilt | built in window |")
+		fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, s := range r.scaleRows {
+			fmt.Fprintf(w, "| %s | %d | %.0f | %s | %s | %.2f | %.2f | %.2f | %.2f | %d | %d |\n", scaleLabel(s.Format, s.Server), s.Versions, s.BusyPublishRate, fmtDur(s.BusyPublishCPU), fmtDur(s.PairCPU),
+				cores(s.Idle.CPU, s.Idle.Elapsed), cores(s.Busy.CPU, s.Busy.Elapsed), cores(s.Idle.ClientCPU, s.Idle.Elapsed), cores(s.Busy.ClientCPU, s.Busy.Elapsed), s.BusyPrebuilt, s.BusyBuilt)
+		}
 		var lookups []scaleRow
 		for _, s := range r.scaleRows {
 			if s.Lookup != nil {
@@ -625,6 +779,14 @@ func (r *runner) printScale(w io.Writer) {
 				fmtMB(s.PeakRSS), fmtQuiet(s.QuietRSS, s.QuietAnon), fmtMB(s.Database), fmtMB(s.Blobs), fmtMB(s.OtherData), 100*s.Others)
 		}
 	}
+}
+
+// cores is CPU time per second of elapsed.
+func cores(cpu, elapsed time.Duration) float64 {
+	if elapsed <= 0 {
+		return 0
+	}
+	return cpu.Seconds() / elapsed.Seconds()
 }
 
 // scaleLabel is a scale row's first column: the format, and the server

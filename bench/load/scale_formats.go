@@ -28,12 +28,14 @@ func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatCargo,
 			version: scaleVersion,
-			publish: func(pkg string, i int) error {
+			prepare: func(pkg string, i int) (scalePayload, error) {
 				_, body := fixture.Crate(pkg, scaleVersion(i), 0, uint64(i))
-				req, _ := http.NewRequest(http.MethodPut, a.ep+"api/v1/crates/new", bytes.NewReader(body))
-				req.Header.Set("Authorization", a.token) // cargo sends the bare token
-				_, _, err := do(req)
-				return err
+				return scalePayload{size: len(body), send: func() error {
+					req, _ := http.NewRequest(http.MethodPut, a.ep+"api/v1/crates/new", bytes.NewReader(body))
+					req.Header.Set("Authorization", a.token) // cargo sends the bare token
+					_, _, err := do(req)
+					return err
+				}}, nil
 			},
 			doc: func(pkg string) target {
 				return target{url: a.ep + cargoIndexPath(pkg), header: http.Header{"Authorization": {a.token}, "Accept-Encoding": {"gzip"}}, size: -1}
@@ -43,12 +45,15 @@ func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatRuby,
 			version: scaleVersion,
-			publish: func(pkg string, i int) error {
-				req, _ := http.NewRequest(http.MethodPost, a.ep+"api/v1/gems", bytes.NewReader(fixture.Gem(pkg, scaleVersion(i), 0, uint64(i))))
-				req.Header.Set("Authorization", a.bearer())
-				req.Header.Set("Content-Type", "application/octet-stream")
-				_, _, err := do(req)
-				return err
+			prepare: func(pkg string, i int) (scalePayload, error) {
+				gem := fixture.Gem(pkg, scaleVersion(i), 0, uint64(i))
+				return scalePayload{size: len(gem), send: func() error {
+					req, _ := http.NewRequest(http.MethodPost, a.ep+"api/v1/gems", bytes.NewReader(gem))
+					req.Header.Set("Authorization", a.bearer())
+					req.Header.Set("Content-Type", "application/octet-stream")
+					_, _, err := do(req)
+					return err
+				}}, nil
 			},
 			// Bundler's compact index: the gem's info file.
 			doc: func(pkg string) target {
@@ -59,8 +64,9 @@ func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatNuget,
 			version: scaleVersion,
-			publish: func(pkg string, i int) error {
-				return nugetPush(a.ep, a.basic(), nugettest.Package(nugettest.Spec{ID: pkg, Version: scaleVersion(i), Description: "A fixture of Arca's scale benchmark."}))
+			prepare: func(pkg string, i int) (scalePayload, error) {
+				ct, body := nugetPushBody(nugettest.Package(nugettest.Spec{ID: pkg, Version: scaleVersion(i), Description: "A fixture of Arca's scale benchmark."}))
+				return scalePayload{size: len(body), send: func() error { return nugetSend(a.ep, a.basic(), ct, body) }}, nil
 			},
 			// The flat container's version list: what nuget.exe and
 			// dotnet restore read to pick a version.
@@ -72,8 +78,9 @@ func scaleFormatTarget(a scenarioArca, format string) (scaleTarget, error) {
 		return scaleTarget{
 			format:  types.PackageFormatSwift,
 			version: scaleVersion,
-			publish: func(pkg string, i int) error {
-				return swiftPublish(a, pkg, scaleVersion(i), fixture.SwiftArchive(pkg, scaleVersion(i), 0, uint64(i)))
+			prepare: func(pkg string, i int) (scalePayload, error) {
+				ct, body := swiftPublishBody(pkg, fixture.SwiftArchive(pkg, scaleVersion(i), 0, uint64(i)))
+				return scalePayload{size: len(body), send: func() error { return swiftSend(a, pkg, scaleVersion(i), ct, body) }}, nil
 			},
 			// The release list (SE-0292 4.1), what SwiftPM reads to
 			// resolve a version.
@@ -108,7 +115,17 @@ func swiftHeader(a scenarioArca) http.Header {
 // does: PUT /{scope}/{name}/{version}, multipart with the source archive
 // and the metadata naming the package's repository URL.
 func swiftPublish(a scenarioArca, pkg, version string, archive []byte) error {
-	ct, body := fixture.SwiftPublishBody(archive, `{"description":"A fixture of Arca's benchmarks.","repositoryURLs":["`+swiftRepositoryURL(pkg)+`"]}`)
+	ct, body := swiftPublishBody(pkg, archive)
+	return swiftSend(a, pkg, version, ct, body)
+}
+
+// swiftPublishBody is the multipart body of a publish of pkg's archive.
+func swiftPublishBody(pkg string, archive []byte) (contentType string, body []byte) {
+	return fixture.SwiftPublishBody(archive, `{"description":"A fixture of Arca's benchmarks.","repositoryURLs":["`+swiftRepositoryURL(pkg)+`"]}`)
+}
+
+// swiftSend sends a publish built by swiftPublishBody.
+func swiftSend(a scenarioArca, pkg, version, ct string, body []byte) error {
 	req, _ := http.NewRequest(http.MethodPut, a.ep+swiftScope+"/"+pkg+"/"+version, bytes.NewReader(body))
 	req.Header = swiftHeader(a)
 	req.Header.Del("Accept-Encoding")

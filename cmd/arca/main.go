@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"syscall"
 	"time"
@@ -103,7 +104,7 @@ config file, the environment, the flags.`,
 	f.StringArray("trusted-proxy", nil, "CIDR block or address of a reverse proxy whose X-Forwarded-For is believed; repeatable ("+config.EnvTrustedProxies+": comma-separated)")
 	f.String("log-format", d.LogFormat, "log format: text or json ("+config.EnvLogFormat+")")
 	f.String("metrics", d.Metrics, "who may read GET /metrics (Prometheus): loopback (clients on this host, not through a proxy), open, or off (no metrics kept) ("+config.EnvMetrics+")")
-	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/; off by default ("+config.EnvDebugListen+")")
+	f.String("debug-listen", "", "loopback ip:port serving Go profiles at /debug/pprof/ and runtime metrics at /debug/metrics; off by default ("+config.EnvDebugListen+")")
 	f.Int("max-connections", d.MaxConnections, "connections served at once; more are answered 503 with Retry-After; 0 for no bound ("+config.EnvMaxConnections+")")
 	f.String("min-body-rate", strconv.FormatInt(d.MinBodyRate>>10, 10)+"KiB", "slowest a request body may arrive, per second over 30-second windows, e.g. 10KiB; 0 for no minimum ("+config.EnvMinBodyRate+")")
 	f.String("throttle", "10", "CodeArtifact's request quotas (per account, per token, per address) times this: codeartifact for its own numbers, off for none ("+config.EnvThrottle+")")
@@ -218,16 +219,45 @@ This message is shown once.
 `, r.AccountID, path, r.AccessKeyID, r.SecretAccessKey, cfg.Region, cfg.PublicURL)
 }
 
-// serveProfiles serves the runtime's profiles (net/http/pprof) on a
-// loopback address of their own, never on the public listener.
+// serveProfiles serves the runtime's profiles (net/http/pprof) and its
+// metrics (/debug/metrics) on a loopback address of their own, never on
+// the public listener.
 func serveProfiles(addr string, log *slog.Logger) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/metrics", serveMetrics)
 	log.Info("serving profiles", slog.String("address", "http://"+addr+"/debug/pprof/"))
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	if err := srv.ListenAndServe(); err != nil {
 		log.Error("profiles", slog.Any("error", err))
 	}
+}
+
+// serveMetrics writes every runtime/metrics figure with a single value
+// (heap live, heap goal, released, stacks, GC CPU...), one "name value"
+// a line: cheap enough to poll while a benchmark runs, and allocating
+// too little to keep the idle trim from seeing a quiet server.
+func serveMetrics(w http.ResponseWriter, _ *http.Request) {
+	descs := metrics.All()
+	samples := make([]metrics.Sample, len(descs))
+	for i, d := range descs {
+		samples[i].Name = d.Name
+	}
+	metrics.Read(samples)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	b := make([]byte, 0, 8<<10)
+	for _, s := range samples {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			b = strconv.AppendUint(append(append(b, s.Name...), ' '), s.Value.Uint64(), 10)
+		case metrics.KindFloat64:
+			b = strconv.AppendFloat(append(append(b, s.Name...), ' '), s.Value.Float64(), 'g', -1, 64)
+		default:
+			continue // histograms: the profiles tell more
+		}
+		b = append(b, '\n')
+	}
+	w.Write(b)
 }

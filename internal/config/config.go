@@ -85,8 +85,9 @@ type Config struct {
 	LogFormat string // "text" or "json"
 
 	// DebugListen, when set, is a loopback host:port where the Go
-	// runtime's profiles are served (/debug/pprof/), for finding where a
-	// running server spends its time. Empty: not served.
+	// runtime's profiles (/debug/pprof/) and metrics (/debug/metrics) are
+	// served, for finding where a running server spends its time and
+	// memory. Empty: not served.
 	DebugListen string
 
 	// Metrics says who may read GET /metrics on the main listener:

@@ -97,7 +97,11 @@ func sortReleases(rs []*Release, prev []string) []string {
 // comparePEP440 orders distinct PEP 440 versions a and b (parsed as va
 // and vb) as SortVersions does: by PEP 440, then by their strings.
 func comparePEP440(a string, va pep440.Version, b string, vb pep440.Version) int {
-	if c := va.Compare(vb); c != 0 {
+	c, ok := compareReleases(a, b)
+	if !ok {
+		c = va.Compare(vb)
+	}
+	if c != 0 {
 		return c
 	}
 	return strings.Compare(a, b)

@@ -1,8 +1,6 @@
 package pypi
 
 import (
-	pep440 "github.com/aquasecurity/go-pep440-version"
-
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/endpoint"
 	"github.com/arcahq/arca/internal/format"
@@ -45,13 +43,13 @@ func (Rules) NormalizeVersion(v string) string {
 //
 // Spec: https://packaging.python.org/en/latest/specifications/version-specifiers/
 func (Rules) CompareVersions(a, b string) int {
-	return format.CompareParsed(a, b, pep440.Parse, pep440.Version.Compare)
+	return format.CompareParsed(a, b, parseVersion, compareParsed)
 }
 
 // SortVersions sorts items by their versions in CompareVersions' order,
 // parsing each once.
 func SortVersions[T any](items []T, version func(T) string) {
-	format.SortParsed(items, version, pep440.Parse, pep440.Version.Compare)
+	format.SortParsed(items, version, parseVersion, compareParsed)
 }
 
 // NamespaceRequired is false: PyPI projects have no namespace.

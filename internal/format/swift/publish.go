@@ -53,7 +53,7 @@ func (f *Format) publish(c *call) error {
 	sigFormat := c.r.Header.Get("X-Swift-Package-Signature-Format")
 
 	var (
-		archive     *os.File
+		archive     *received
 		sig         []byte
 		metadata    []byte
 		metadataSig []byte
@@ -61,8 +61,7 @@ func (f *Format) publish(c *call) error {
 	)
 	defer func() {
 		if archive != nil {
-			archive.Close()
-			os.Remove(archive.Name())
+			archive.close()
 		}
 	}()
 	mr, err := c.r.MultipartReader()
@@ -134,11 +133,7 @@ func (f *Format) publish(c *call) error {
 	if err != nil {
 		return err
 	}
-	info, err := archive.Stat()
-	if err != nil {
-		return err
-	}
-	parsed, err := ParseArchive(archive, info.Size(), DefaultLimits)
+	parsed, err := ParseArchive(archive, archive.Size(), DefaultLimits)
 	if err != nil {
 		return err
 	}
@@ -174,14 +169,44 @@ func (f *Format) publish(c *call) error {
 	return format.WriteJSON(c.w, http.StatusCreated, map[string]string{"message": "Published " + c.name.String() + " " + c.version})
 }
 
-// spool copies the source archive to a temporary file (a zip is read from
-// its end), at most assets.MaxSize bytes.
-func spool(r io.Reader) (*os.File, error) {
+// inMemory is the size up to which a source archive is held in memory
+// rather than in a temporary file: most are smaller, and a file costs a
+// publish its creation, writes, reads and removal. The request's body is
+// within the server's buffer budget already.
+const inMemory = 1 << 20
+
+// received is a source archive as the request sent it (a zip is read from
+// its end, so it is kept whole before it is read): in memory, or in a
+// temporary file when larger than inMemory.
+type received struct {
+	*io.SectionReader
+	file *os.File // nil in memory
+}
+
+// close removes the temporary file, if any.
+func (a *received) close() {
+	if a.file != nil {
+		a.file.Close()
+		os.Remove(a.file.Name())
+	}
+}
+
+// spool keeps the source archive, at most assets.MaxSize bytes: in
+// memory up to inMemory, in a temporary file beyond.
+func spool(r io.Reader) (*received, error) {
+	var head bytes.Buffer
+	if _, err := head.ReadFrom(io.LimitReader(r, inMemory+1)); err != nil {
+		return nil, errkind.Validationf("The source archive could not be read: %v", err)
+	}
+	if head.Len() <= inMemory {
+		b := head.Bytes()
+		return &received{SectionReader: io.NewSectionReader(bytes.NewReader(b), 0, int64(len(b)))}, nil
+	}
 	f, err := os.CreateTemp("", "arca-swift-*.zip")
 	if err != nil {
 		return nil, err
 	}
-	n, err := io.Copy(f, io.LimitReader(r, assets.MaxSize+1))
+	n, err := io.Copy(f, io.LimitReader(io.MultiReader(&head, r), assets.MaxSize+1))
 	if err == nil && n > assets.MaxSize {
 		err = errkind.New(errkind.QuotaExceeded, "The source archive is larger than the largest asset accepted")
 	}
@@ -193,7 +218,7 @@ func spool(r io.Reader) (*os.File, error) {
 		}
 		return nil, errkind.Validationf("The source archive could not be read: %v", err)
 	}
-	return f, nil
+	return &received{SectionReader: io.NewSectionReader(f, 0, n), file: f}, nil
 }
 
 func readPart(r io.Reader, name string, limit int64) ([]byte, error) {

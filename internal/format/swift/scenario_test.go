@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact"
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
+	"github.com/arcahq/arca/internal/format/swift"
 	"github.com/arcahq/arca/internal/servertest"
 )
 
@@ -426,4 +427,47 @@ func TestSwiftReleaseListChanges(t *testing.T) {
 	if got, want := string(e.get("mona/tree", map[string]string{"Accept": accept}).Body), `{"releases":{`+b.String()+"}}\n"; got != want {
 		t.Errorf("release list:\n%s\nwant\n%s", got, want)
 	}
+}
+
+// TestSwiftArchiveKept publishes source archives on both sides of the
+// size a publish holds in memory (beyond it the archive waits in a
+// temporary file): each release serves its archive byte for byte and its
+// manifest, and an archive beyond it without Package.swift is refused
+// with no release left behind.
+func TestSwiftArchiveKept(t *testing.T) {
+	s := servertest.NewScenario(t, domain)
+	e := &env{s: s, t: t, base: s.Repository("repo", types.PackageFormatSwift)}
+	noise := func(n int) string { // incompressible: the zip is as large
+		b := make([]byte, n)
+		var sum [sha256.Size]byte
+		for i := 0; i < n; i += len(sum) {
+			sum = sha256.Sum256(sum[:])
+			copy(b[i:], sum[:])
+		}
+		return string(b)
+	}
+	manifest := "// swift-tools-version:5.9\nimport PackageDescription\nlet package = Package(name: \"Big\")\n"
+	for _, c := range []struct {
+		version string
+		pad     int
+	}{{"1.0.0", 10}, {"1.1.0", swift.InMemory - 4096}, {"2.0.0", swift.InMemory + 512<<10}} {
+		archive := sourceArchive(t, "Big", map[string]string{"Package.swift": manifest, "Resources/data.bin": noise(c.pad)})
+		if above := len(archive) > swift.InMemory; above != (c.pad > swift.InMemory) {
+			t.Fatalf("%s: an archive of %d bytes for a member of %d", c.version, len(archive), c.pad)
+		}
+		expect(t, e.publish("mona/Big/"+c.version, archive, ""), http.StatusCreated)
+		r := e.get("mona/Big/"+c.version+".zip", map[string]string{"Accept": "application/vnd.swift.registry.v1+zip"})
+		expect(t, r, http.StatusOK)
+		if !bytes.Equal(r.Body, archive) {
+			t.Errorf("%s: the archive served (%d bytes) is not the one published (%d bytes)", c.version, len(r.Body), len(archive))
+		}
+		r = e.get("mona/Big/"+c.version+"/Package.swift", map[string]string{"Accept": "application/vnd.swift.registry.v1+swift"})
+		expect(t, r, http.StatusOK)
+		if string(r.Body) != manifest {
+			t.Errorf("%s: manifest %q", c.version, r.Body)
+		}
+	}
+	large := sourceArchive(t, "Big", map[string]string{"Sources/Big/Big.swift": "", "Resources/data.bin": noise(swift.InMemory + 512<<10)})
+	problem(t, e.publish("mona/Big/3.0.0", large, ""), http.StatusBadRequest, "no Package.swift")
+	expect(t, e.get("mona/Big/3.0.0", map[string]string{"Accept": accept}), http.StatusNotFound)
 }
