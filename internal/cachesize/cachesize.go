@@ -13,7 +13,8 @@
 //	          releases kept in order 6 MiB, version orders 2 MiB
 //	maven     metadata with the listings of versions it was made from
 //	          16 MiB (of which runs of versions 2 MiB)
-//	cargo     index files 10 MiB, index lines 4 MiB, version orders 2 MiB
+//	cargo     index files 8 MiB, index lines 3 MiB, runs of lines 2 MiB,
+//	          crates' versions in order 3 MiB
 //	nuget     documents 10 MiB, version briefs 2 MiB, decoded entries 2 MiB,
 //	          version orders 2 MiB
 //	ruby      gem lists 10 MiB, decoded gems 4 MiB, versions files 2 MiB

@@ -57,13 +57,17 @@
 //     and comparison, with unparsable versions first), CompareNatural,
 //     SortParsed. A package's kept order takes the versions added since
 //     by one Merge (merge.go: sorted additions placed by binary search,
-//     after the kept versions equal to them), wherever it is kept:
-//     Orders and SortKept keep a package's order between sorts,
-//     SortParsedAfter sorts with an order the caller keeps (npm, PyPI),
-//     Sorted (sorted.go) extends items derived from a view along its
-//     Lineage (NuGet, cargo), and Relist (listing.go) derives a
-//     document's listed versions from the previous document's and the
-//     view's List (Maven, Swift).
+//     after the kept versions equal to them), wherever it is kept. The
+//     one keeper of a package's items in order between rebuilds is
+//     Sorted (sorted.go; NuGet, cargo): along a view's Lineage it
+//     derives and places the items added, and otherwise derives every
+//     item and sorts keeping the places of the kept ones. Two ways keep
+//     an order beside what they keep anyway: Relist (listing.go; Maven,
+//     Swift) derives a document's listed versions, with their Stamp and
+//     Updated, from the listing the previous document was made from
+//     (following status changes index by index), and SortParsedAfter
+//     (order.go; npm, PyPI) sorts with the order the caller keeps with
+//     its parsed versions.
 //
 // # The files of a format's folder
 //

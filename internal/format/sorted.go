@@ -9,22 +9,25 @@ import (
 )
 
 // Sorted keeps, per package, what a format derived from each version of
-// a view that its documents show, in the format's version order, with
-// the view's Lineage and the length of its List: the next view of the
-// same lineage (a publish since) is served by deriving the versions
-// added and placing each by binary search, not by deriving and sorting
-// every version again. Keys name a package in a repository and whatever
-// else decides which versions are shown. Items should hold what the
-// format needs to find a version again in a view (its string), not the
-// view's candidates: those would keep old views alive, uncounted. A nil
-// *Sorted keeps nothing.
+// a view that its documents show, in the format's version order: it is
+// the one way a format keeps a package's order between rebuilds. The
+// next view of the same Lineage (a publish since) is served by deriving
+// the versions added and placing each by binary search (Merge); any
+// other view (a new lineage: a status changed, a version deleted) is
+// derived whole, and its items sorted keeping the places of the kept
+// items of the same versions, the others placed among them, so that
+// nothing is sorted whole unless nothing is kept. Keys name a package in
+// a repository and whatever else decides which versions are shown. Items
+// should hold what the format needs to find a version again in a view
+// (its string), not the view's candidates: those would keep old views
+// alive, uncounted. A nil *Sorted keeps nothing.
 type Sorted[K comparable, T any] struct {
 	c    *rendered.Cache[K, *sorted[T]]
 	size func(T) int64
 }
 
-// sorted is what a view of one lineage derived, the first n candidates
-// of its List.
+// sorted is what a view derived, the first n candidates of its List
+// (lineage zero: a view without one, kept for its order alone).
 type sorted[T any] struct {
 	lineage uint64
 	n       int
@@ -45,22 +48,26 @@ func NewSorted[K comparable, T any](max int64, size func(T) int64) *Sorted[K, T]
 }
 
 // Items returns the items of view's candidates in cmp's order, which
-// must be total (only the same version compares equal): item derives a
-// candidate's (ok false: the candidate is not shown), sort sorts the
-// items of a view derived whole. The result is kept under key and must
-// not be modified. An error of item is returned as it is.
-func (s *Sorted[K, T]) Items(key K, view *resolve.View, item func(*resolve.Candidate) (T, bool, error), sortAll func([]T), cmp func(a, b T) int) ([]T, error) {
-	if s != nil && view.Lineage != 0 {
-		if prev, ok := s.c.Peek(key, 0); ok && prev.lineage == view.Lineage && prev.n <= len(view.List) {
-			if prev.n == len(view.List) {
-				return prev.items, nil
-			}
-			if next, ok, err := s.extend(prev, view.List, item, cmp); err != nil {
-				return nil, err
-			} else if ok {
-				s.c.Put(key, 0, next)
-				return next.items, nil
-			}
+// must be total (only the same version compares equal; when it is not,
+// items are sorted stably in the order they were derived): item derives
+// a candidate's (ok false: the candidate is not shown), version names
+// the version an item is of. The result is what a nil *Sorted returns
+// (a stable sort of every item); it is kept under key and must not be
+// modified. An error of item is returned as it is.
+func (s *Sorted[K, T]) Items(key K, view *resolve.View, item func(*resolve.Candidate) (T, bool, error), version func(T) string, cmp func(a, b T) int) ([]T, error) {
+	var prev *sorted[T]
+	if s != nil {
+		prev, _ = s.c.Peek(key, 0)
+	}
+	if prev != nil && view.Lineage != 0 && prev.lineage == view.Lineage && prev.n <= len(view.List) {
+		if prev.n == len(view.List) {
+			return prev.items, nil
+		}
+		if next, ok, err := s.extend(prev, view.List, item, cmp); err != nil {
+			return nil, err
+		} else if ok {
+			s.c.Put(key, 0, next)
+			return next.items, nil
 		}
 	}
 	items := make([]T, 0, len(view.Versions))
@@ -85,13 +92,17 @@ func (s *Sorted[K, T]) Items(key K, view *resolve.View, item func(*resolve.Candi
 			}
 		}
 	}
-	sortAll(items)
-	if s != nil && view.Lineage != 0 {
-		kept := &sorted[T]{lineage: view.Lineage, n: len(view.List), items: items, size: sortedOverhead}
+	var kept []T
+	if prev != nil {
+		kept = prev.items
+	}
+	sortKeeping(kept, items, version, cmp)
+	if s != nil {
+		next := &sorted[T]{lineage: view.Lineage, n: len(view.List), items: items, size: sortedOverhead}
 		for _, it := range items {
-			kept.size += s.size(it)
+			next.size += s.size(it)
 		}
-		s.c.Put(key, 0, kept)
+		s.c.Put(key, 0, next)
 	}
 	return items, nil
 }
@@ -120,4 +131,51 @@ func (s *Sorted[K, T]) extend(prev *sorted[T], list []*resolve.Candidate, item f
 		next.size += s.size(it)
 	}
 	return next, true, nil
+}
+
+// sortKeeping sorts items stably in cmp's order, the items whose
+// versions kept holds (kept: in cmp's order, from an earlier sort) in
+// kept's order and the others sorted and placed among them (Merge). When
+// the items kept are no longer in order, or one compares equal to one
+// kept, it sorts all of them.
+func sortKeeping[T any](kept, items []T, version func(T) string, cmp func(a, b T) int) {
+	full := func() { slices.SortStableFunc(items, cmp) }
+	if len(kept) == 0 {
+		full()
+		return
+	}
+	at := make(map[string]int, len(items)) // an item's index, by version
+	for i, it := range items {
+		v := version(it)
+		if _, twice := at[v]; twice {
+			full()
+			return
+		}
+		at[v] = i
+	}
+	placed := make([]T, 0, len(items))
+	for _, k := range kept {
+		v := version(k)
+		if i, ok := at[v]; ok {
+			if n := len(placed); n > 0 && cmp(placed[n-1], items[i]) >= 0 {
+				full() // an item's place changed with it
+				return
+			}
+			placed = append(placed, items[i])
+			delete(at, v)
+		}
+	}
+	added := make([]T, 0, len(at))
+	for _, it := range items {
+		if _, ok := at[version(it)]; ok {
+			added = append(added, it)
+		}
+	}
+	slices.SortStableFunc(added, cmp)
+	merged, distinct := Merge(placed, added, cmp)
+	if !distinct { // added equal among themselves keep their order
+		full()
+		return
+	}
+	copy(items, merged)
 }

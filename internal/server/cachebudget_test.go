@@ -32,7 +32,7 @@ func TestCacheSharesFitTheBudget(t *testing.T) {
 		"npm":      npm.DocCacheBytes + npm.FragmentCacheBytes,
 		"pypi":     pypi.PageCacheBytes + pypi.FragmentCacheBytes + pypi.OrderCacheBytes + pypi.ProjectCacheBytes,
 		"maven":    maven.DocCacheBytes,
-		"cargo":    cargo.IndexCacheBytes + cargo.LineCacheBytes + cargo.RunCacheBytes + cargo.OrderCacheBytes + cargo.SortedCacheBytes,
+		"cargo":    cargo.IndexCacheBytes + cargo.LineCacheBytes + cargo.RunCacheBytes + cargo.SortedCacheBytes,
 		"nuget":    nuget.DocCacheBytes + nuget.SortedCacheBytes + nuget.RunCacheBytes + nuget.BriefCacheBytes + nuget.EntryCacheBytes,
 		"ruby":     ruby.GemsCacheBytes + ruby.VersionsCacheBytes + ruby.ExtraCacheBytes,
 		"swift":    swift.ReleasesCacheBytes,

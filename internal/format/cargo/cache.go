@@ -12,12 +12,9 @@ const (
 	// RunCacheBytes bounds the memory of runs of lines made into parts
 	// (plain and compressed).
 	RunCacheBytes = 2 << 20
-	// OrderCacheBytes bounds the memory of crates' version orders, for
-	// views rendered whole.
-	OrderCacheBytes = 2 << 20
 	// SortedCacheBytes bounds the memory of crates' listed versions in
-	// order by view lineage (about 24 bytes a version).
-	SortedCacheBytes = 1 << 20
+	// order (about 24 bytes a version).
+	SortedCacheBytes = 3 << 20
 )
 
 // indexKey names a rendered index file.

@@ -38,7 +38,6 @@ func New(d Deps) *Format {
 	f.index = rendered.NewCache[indexKey](cachesize.Share(IndexCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
 	f.kept = &kept{
 		lines:  rendered.NewFragments[lineKey](cachesize.Share(LineCacheBytes, d.CacheBytes), lineSize),
-		orders: format.NewOrders[indexKey](cachesize.Share(OrderCacheBytes, d.CacheBytes)),
 		sorted: format.NewSorted[indexKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), func(v string) int64 { return 16 + int64(len(v)) }),
 		runs:   rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
 	}

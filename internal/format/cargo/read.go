@@ -95,12 +95,11 @@ func RenderIndex(view *resolve.View, path string) ([]byte, time.Time, error) {
 type kept struct {
 	// lines keeps versions' rendered lines, by revision.
 	lines *Lines
-	// orders keeps crates' versions in order, for a view rendered whole.
-	orders *format.Orders[indexKey]
-	// sorted keeps crates' listed versions in order by view lineage: a
-	// rebuild after a publish checks and places the versions added. It
-	// keeps their strings, not their candidates (which would keep the
-	// views they are of alive).
+	// sorted keeps crates' listed versions in order: a rebuild after a
+	// publish checks and places the versions added, one after another
+	// change keeps the places of the versions kept. It keeps their
+	// strings, not their candidates (which would keep the views they are
+	// of alive).
 	sorted *format.Sorted[indexKey, string]
 	// runs keeps runs of lines made into parts: a rebuild after a
 	// publish renders and compresses the run of the new version.
@@ -132,11 +131,7 @@ func (k *kept) render(view *resolve.View, key indexKey) (*rendered.Doc, error) {
 		}
 		return v.Version.Version, true, nil
 	}
-	names, err := k.sorted.Items(key, view, listed,
-		func(vs []string) {
-			format.SortKept(k.orders, key, vs, func(v string) string { return v }, format.CompareSemVer)
-		},
-		format.CompareSemVer)
+	names, err := k.sorted.Items(key, view, listed, func(v string) string { return v }, format.CompareSemVer)
 	if err != nil {
 		return nil, err
 	}

@@ -247,7 +247,7 @@ func (f *Format) visible(key orderKey, view *resolve.View, semVer2 bool) []versi
 		}
 		return version{key: cand.Version.Version, v: b.v, id: b.id}, true, nil
 	}
-	vs, _ := f.sorted.Items(key, view, shown, func(vs []version) { slices.SortFunc(vs, compareVersions) }, compareVersions)
+	vs, _ := f.sorted.Items(key, view, shown, func(v version) string { return v.key }, compareVersions)
 	return vs
 }
 
