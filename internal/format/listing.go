@@ -161,9 +161,9 @@ func Relist(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listi
 	return next
 }
 
-// relistAll makes the listing of view from all its versions, those
-// listed by prev (when given) keeping their places and the others placed
-// by binary search.
+// relistAll makes the listing of view from all its versions, sorted as
+// Sorted sorts a view derived whole: those listed by prev (when given)
+// keeping their places and the others placed by binary search.
 func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listing {
 	next := &Listing{lineage: view.Lineage}
 	var listed []string
@@ -187,34 +187,14 @@ func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Li
 			add(c)
 		}
 	}
-	if prev == nil || len(prev.Versions) == 0 {
-		slices.SortFunc(listed, cmp)
-		next.Versions, next.Stamp = slices.Compact(listed), stamps.Add(1)
-		return next
+	var kept []string
+	if prev != nil {
+		kept = prev.Versions
 	}
-	// Versions of prev still listed keep their order; the others are
-	// sorted and placed among them.
-	isKept := make(map[string]bool, len(listed))
-	for _, v := range listed {
-		isKept[v] = false
-	}
-	vs := make([]string, 0, len(listed))
-	for _, v := range prev.Versions {
-		if was, ok := isKept[v]; ok && !was {
-			isKept[v] = true
-			vs = append(vs, v)
-		}
-	}
-	var added []string
-	for v, kept := range isKept {
-		if !kept {
-			added = append(added, v)
-		}
-	}
-	slices.SortFunc(added, cmp)
-	next.Versions, _ = Merge(vs, added, cmp) // distinct: a set's
+	sortKeeping(kept, listed, func(v string) string { return v }, cmp)
+	next.Versions = slices.Compact(listed) // a version twice: listed once
 	next.Stamp = stamps.Add(1)
-	if slices.Equal(next.Versions, prev.Versions) && next.Updated.Equal(prev.Updated) {
+	if prev != nil && slices.Equal(next.Versions, prev.Versions) && next.Updated.Equal(prev.Updated) {
 		next.Versions, next.Stamp = prev.Versions, prev.Stamp
 	}
 	return next
