@@ -61,11 +61,12 @@
 //     one keeper of a package's items in order between rebuilds is
 //     Sorted (sorted.go; NuGet, cargo): along a view's Lineage it
 //     derives and places the items added, and otherwise derives every
-//     item and sorts keeping the places of the kept ones. Two ways keep
-//     an order beside what they keep anyway: Relist (listing.go; Maven,
-//     Swift) derives a document's listed versions, with their Stamp and
-//     Updated, from the listing the previous document was made from
-//     (following status changes index by index), and SortParsedAfter
+//     item and sorts keeping the places of the kept ones (merge.go's
+//     placeAdded and sortKeeping). Two ways keep an order beside what
+//     they keep anyway: Relist (listing.go; Maven, Swift) derives a
+//     document's listed versions, with their Stamp and Updated, from the
+//     listing the previous document was made from, by the same two steps
+//     (and following status changes index by index), and SortParsedAfter
 //     (order.go; npm, PyPI) sorts with the order the caller keeps with
 //     its parsed versions.
 //

@@ -152,9 +152,8 @@ func Relist(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listi
 	for i, s := range added {
 		versions[i] = s.version
 	}
-	slices.SortFunc(versions, cmp)
-	vs, distinct := Merge(vs, versions, cmp)
-	if !distinct || hasEqualNeighbours(versions, cmp) {
+	vs, ok := placeAdded(vs, versions, cmp)
+	if !ok {
 		return relistAll(prev, view, cmp) // listed twice
 	}
 	next.Versions, next.Stamp = vs, stamps.Add(1)

@@ -49,3 +49,43 @@ func TestMergeIsAStableSort(t *testing.T) {
 		}
 	}
 }
+
+// weighed is a version with a weight that orders before it.
+type weighed struct {
+	v string
+	w int
+}
+
+// TestSortKeepingAnItemEqualToAKeptOne sorts an item added that compares
+// equal to a kept one (an order that is not total): the two stay in the
+// order they were derived, as a stable sort leaves them, not after the
+// kept one.
+func TestSortKeepingAnItemEqualToAKeptOne(t *testing.T) {
+	items := []weighed{{"2.0.0", 0}, {"1.0.0", 0}, {"3.0.0", 1}}
+	sortKeeping([]weighed{{"1.0.0", 0}, {"3.0.0", 1}}, items, func(it weighed) string { return it.v }, func(a, b weighed) int { return a.w - b.w })
+	if want := []weighed{{"2.0.0", 0}, {"1.0.0", 0}, {"3.0.0", 1}}; !slices.Equal(items, want) {
+		t.Errorf("sortKeeping = %v, want %v", items, want)
+	}
+}
+
+// TestPlaceAddedRefusesEqualItems places added items in an order that
+// is not total (by weight alone): an item equal to a kept one or to
+// another added one is refused (the caller sorts every item), others are
+// placed.
+func TestPlaceAddedRefusesEqualItems(t *testing.T) {
+	byWeight := func(a, b weighed) int { return a.w - b.w }
+	kept := []weighed{{"1.0.0", 0}, {"2.0.0", 2}}
+	for _, c := range []struct {
+		added []weighed
+		want  []weighed // nil: refused
+	}{
+		{[]weighed{{"4.0.0", 3}, {"3.0.0", 1}}, []weighed{{"1.0.0", 0}, {"3.0.0", 1}, {"2.0.0", 2}, {"4.0.0", 3}}},
+		{[]weighed{{"3.0.0", 2}}, nil},
+		{[]weighed{{"3.0.0", 1}, {"4.0.0", 1}}, nil},
+	} {
+		got, ok := placeAdded(kept, slices.Clone(c.added), byWeight)
+		if ok != (c.want != nil) || !slices.Equal(got, c.want) {
+			t.Errorf("placeAdded(%v) = %v, %v; want %v", c.added, got, ok, c.want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package format
 
 import (
-	"slices"
 	"time"
 
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -121,9 +120,8 @@ func (s *Sorted[K, T]) extend(prev *sorted[T], list []*resolve.Candidate, item f
 			added = append(added, it)
 		}
 	}
-	slices.SortFunc(added, cmp)
-	items, distinct := Merge(prev.items, added, cmp)
-	if !distinct || hasEqualNeighbours(added, cmp) {
+	items, ok := placeAdded(prev.items, added, cmp)
+	if !ok {
 		return nil, false, nil
 	}
 	next := &sorted[T]{lineage: prev.lineage, n: len(list), items: items, size: prev.size}
@@ -131,51 +129,4 @@ func (s *Sorted[K, T]) extend(prev *sorted[T], list []*resolve.Candidate, item f
 		next.size += s.size(it)
 	}
 	return next, true, nil
-}
-
-// sortKeeping sorts items stably in cmp's order, the items whose
-// versions kept holds (kept: in cmp's order, from an earlier sort) in
-// kept's order and the others sorted and placed among them (Merge). When
-// the items kept are no longer in order, or one compares equal to one
-// kept, it sorts all of them.
-func sortKeeping[T any](kept, items []T, version func(T) string, cmp func(a, b T) int) {
-	full := func() { slices.SortStableFunc(items, cmp) }
-	if len(kept) == 0 {
-		full()
-		return
-	}
-	at := make(map[string]int, len(items)) // an item's index, by version
-	for i, it := range items {
-		v := version(it)
-		if _, twice := at[v]; twice {
-			full()
-			return
-		}
-		at[v] = i
-	}
-	placed := make([]T, 0, len(items))
-	for _, k := range kept {
-		v := version(k)
-		if i, ok := at[v]; ok {
-			if n := len(placed); n > 0 && cmp(placed[n-1], items[i]) >= 0 {
-				full() // an item's place changed with it
-				return
-			}
-			placed = append(placed, items[i])
-			delete(at, v)
-		}
-	}
-	added := make([]T, 0, len(at))
-	for _, it := range items {
-		if _, ok := at[version(it)]; ok {
-			added = append(added, it)
-		}
-	}
-	slices.SortStableFunc(added, cmp)
-	merged, distinct := Merge(placed, added, cmp)
-	if !distinct { // added equal among themselves keep their order
-		full()
-		return
-	}
-	copy(items, merged)
 }

@@ -88,12 +88,6 @@ func TestSortedKeepsPlacesAcrossLineages(t *testing.T) {
 	}
 }
 
-// weighed is a version with a weight that orders before it.
-type weighed struct {
-	v string
-	w int
-}
-
 func testSortedKeepsPlaces(t *testing.T, cmp func(a, b weighed) int) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := NewSorted[string](1<<20, func(weighed) int64 { return 24 })
@@ -143,17 +137,5 @@ func testSortedKeepsPlaces(t *testing.T, cmp func(a, b weighed) int) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("round %d: Items = %v\nfrom scratch %v", round, got, want)
 		}
-	}
-}
-
-// TestSortKeepingAnItemEqualToAKeptOne sorts an item added that compares
-// equal to a kept one (an order that is not total): the two stay in the
-// order they were derived, as a stable sort leaves them, not after the
-// kept one.
-func TestSortKeepingAnItemEqualToAKeptOne(t *testing.T) {
-	items := []weighed{{"2.0.0", 0}, {"1.0.0", 0}, {"3.0.0", 1}}
-	sortKeeping([]weighed{{"1.0.0", 0}, {"3.0.0", 1}}, items, func(it weighed) string { return it.v }, func(a, b weighed) int { return a.w - b.w })
-	if want := []weighed{{"2.0.0", 0}, {"1.0.0", 0}, {"3.0.0", 1}}; !slices.Equal(items, want) {
-		t.Errorf("sortKeeping = %v, want %v", items, want)
 	}
 }
