@@ -54,10 +54,16 @@
 //     repository and its upstreams (PyPI's project list, RubyGems'
 //     indexes).
 //   - Version orders: CompareSemVer, CompareParsed (a format's own parser
-//     and comparison, with unparsable versions first), CompareNatural;
-//     Orders and SortKept keep a package's order between sorts, Relist
-//     (listing.go) derives a document's listed versions from the
-//     previous document's and the view's List.
+//     and comparison, with unparsable versions first), CompareNatural,
+//     SortParsed. A package's kept order takes the versions added since
+//     by one Merge (merge.go: sorted additions placed by binary search,
+//     after the kept versions equal to them), wherever it is kept:
+//     Orders and SortKept keep a package's order between sorts,
+//     SortParsedAfter sorts with an order the caller keeps (npm, PyPI),
+//     Sorted (sorted.go) extends items derived from a view along its
+//     Lineage (NuGet, cargo), and Relist (listing.go) derives a
+//     document's listed versions from the previous document's and the
+//     view's List (Maven, Swift).
 //
 // # The files of a format's folder
 //

@@ -3,7 +3,6 @@ package format
 import (
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -138,21 +137,25 @@ func Relist(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Listi
 		}
 		return next
 	}
-	vs := make([]string, len(prev.Versions), len(prev.Versions)+len(added))
-	copy(vs, prev.Versions)
-	for _, v := range removed {
-		i, ok := slices.BinarySearchFunc(vs, v, cmp)
-		if !ok {
-			return relistAll(prev, view, cmp)
+	vs := prev.Versions
+	if len(removed) > 0 {
+		vs = slices.Clone(vs)
+		for _, v := range removed {
+			i, ok := slices.BinarySearchFunc(vs, v, cmp)
+			if !ok {
+				return relistAll(prev, view, cmp)
+			}
+			vs = slices.Delete(vs, i, i+1)
 		}
-		vs = slices.Delete(vs, i, i+1)
 	}
-	for _, s := range added {
-		i, ok := slices.BinarySearchFunc(vs, s.version, cmp)
-		if ok {
-			return relistAll(prev, view, cmp) // listed twice
-		}
-		vs = slices.Insert(vs, i, s.version)
+	versions := make([]string, len(added))
+	for i, s := range added {
+		versions[i] = s.version
+	}
+	slices.SortFunc(versions, cmp)
+	vs, distinct := Merge(vs, versions, cmp)
+	if !distinct || hasEqualNeighbours(versions, cmp) {
+		return relistAll(prev, view, cmp) // listed twice
 	}
 	next.Versions, next.Stamp = vs, stamps.Add(1)
 	return next
@@ -209,15 +212,8 @@ func relistAll(prev *Listing, view *resolve.View, cmp func(a, b string) int) *Li
 		}
 	}
 	slices.SortFunc(added, cmp)
-	sorted := make([]string, 0, len(listed))
-	next1 := 0
-	for _, v := range added {
-		rest := vs[next1:]
-		j := next1 + sort.Search(len(rest), func(k int) bool { return cmp(rest[k], v) > 0 })
-		sorted = append(append(sorted, vs[next1:j]...), v)
-		next1 = j
-	}
-	next.Versions, next.Stamp = append(sorted, vs[next1:]...), stamps.Add(1)
+	next.Versions, _ = Merge(vs, added, cmp) // distinct: a set's
+	next.Stamp = stamps.Add(1)
 	if slices.Equal(next.Versions, prev.Versions) && next.Updated.Equal(prev.Updated) {
 		next.Versions, next.Stamp = prev.Versions, prev.Stamp
 	}

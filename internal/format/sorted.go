@@ -2,7 +2,6 @@ package format
 
 import (
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -111,17 +110,13 @@ func (s *Sorted[K, T]) extend(prev *sorted[T], list []*resolve.Candidate, item f
 			added = append(added, it)
 		}
 	}
-	next := &sorted[T]{lineage: prev.lineage, n: len(list), size: prev.size}
-	// The kept items are shared with the views that returned them: a new
-	// slice, one copy of them, with the added ones inserted.
-	next.items = make([]T, len(prev.items), len(prev.items)+len(added))
-	copy(next.items, prev.items)
+	slices.SortFunc(added, cmp)
+	items, distinct := Merge(prev.items, added, cmp)
+	if !distinct || hasEqualNeighbours(added, cmp) {
+		return nil, false, nil
+	}
+	next := &sorted[T]{lineage: prev.lineage, n: len(list), items: items, size: prev.size}
 	for _, it := range added {
-		i := sort.Search(len(next.items), func(j int) bool { return cmp(next.items[j], it) >= 0 })
-		if i < len(next.items) && cmp(next.items[i], it) == 0 {
-			return nil, false, nil
-		}
-		next.items = slices.Insert(next.items, i, it)
 		next.size += s.size(it)
 	}
 	return next, true, nil

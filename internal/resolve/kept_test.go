@@ -1,10 +1,15 @@
 package resolve
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/catalog"
+	"github.com/arcahq/arca/internal/store"
 )
 
 // A view after a publish extends the view before it (same lineage, the
@@ -99,4 +104,131 @@ func versionsOf(list []*Candidate) []string {
 		out = append(out, c.Version.Version)
 	}
 	return out
+}
+
+// A view after a change other than a publish (an asset added, a status
+// changed, a version deleted, several at once, with an upstream's
+// versions mixed in) is made from the kept one: the candidates of the
+// versions that did not change are the kept ones, and the view is the
+// one a resolver with nothing kept makes, candidate for candidate, in
+// the same order.
+func TestViewRebase(t *testing.T) {
+	w := newWorld(t)
+	up := w.repo("up")
+	app := w.repo("app", "up")
+	for i := range 20 { // few enough changes among them to rebase
+		w.publish(app, fmt.Sprintf("1.%d.0", i), nil)
+	}
+	if _, err := w.cat.PutOriginConfiguration(ctx, app, pkg, artifact.OriginConfig{Publish: artifact.Allow, Upstream: artifact.Allow}); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := w.res.Package(ctx, app, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// step changes the package, then compares the view with the previous
+	// one and with one made from nothing kept; changed are the versions
+	// whose candidates are new.
+	step := func(name string, change func(), changed ...string) {
+		t.Helper()
+		change()
+		got, err := w.res.Package(ctx, app, pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := New(w.st, w.cat, nil, time.Second, w.res.log)
+		want, err := fresh.Package(ctx, app, pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Versions, want.Versions) || !reflect.DeepEqual(got.List, want.List) || !reflect.DeepEqual(got.Tags, want.Tags) {
+			t.Fatalf("%s: the view differs from one made anew:\n got %v %v\nwant %v %v", name, versionsOf(got.List), states(got.Versions), versionsOf(want.List), states(want.Versions))
+		}
+		if (got.List == nil) != (got.Lineage == 0) || got.Lineage != 0 && got.Lineage == prev.Lineage {
+			t.Fatalf("%s: lineage %d after %d, list %v", name, got.Lineage, prev.Lineage, versionsOf(got.List))
+		}
+		for v, c := range got.Versions {
+			if was := prev.Versions[v]; (c == was) == slices.Contains(changed, v) {
+				t.Fatalf("%s: version %s: candidate kept %v, changed %v", name, v, c == was, slices.Contains(changed, v))
+			}
+		}
+		prev = got
+	}
+	step("asset added", func() {
+		if _, err := w.cat.Publish(ctx, app, catalog.Publication{Ref: pkg, Version: "1.3.0", AddAssets: catalog.AddAlways,
+			Assets: []artifact.Asset{{Name: "extra.tgz", Size: 5, SHA256: "sha-extra"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}, "1.3.0")
+	step("status changed", func() {
+		if _, err := w.cat.UpdateStatus(ctx, app, catalog.Batch{Ref: pkg, Versions: []string{"1.5.0"}}, artifact.Unlisted); err != nil {
+			t.Fatal(err)
+		}
+	}, "1.5.0")
+	step("deleted", func() {
+		if _, err := w.cat.DeleteVersions(ctx, app, catalog.Batch{Ref: pkg, Versions: []string{"1.0.0", "1.6.0"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	step("published, changed and deleted at once", func() {
+		w.publish(app, "2.0.0", nil)
+		if _, err := w.cat.UpdateStatus(ctx, app, catalog.Batch{Ref: pkg, Versions: []string{"1.2.0"}}, artifact.Archived); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cat.DeleteVersions(ctx, app, catalog.Batch{Ref: pkg, Versions: []string{"1.7.0"}}); err != nil {
+			t.Fatal(err)
+		}
+		w.publish(app, "1.7.0", nil) // the same string again: a new version
+	}, "2.0.0", "1.2.0", "1.7.0")
+	step("an upstream's version mixed in", func() {
+		w.publish(up, "0.9.0", nil)
+		if _, err := w.cat.UpdateStatus(ctx, app, catalog.Batch{Ref: pkg, Versions: []string{"1.1.0"}}, artifact.Unlisted); err != nil {
+			t.Fatal(err)
+		}
+	}, "0.9.0", "1.1.0")
+	if prev.List != nil {
+		t.Fatalf("with an upstream's version, list %v", versionsOf(prev.List))
+	}
+	step("the upstream's version alone changed", func() {
+		if _, err := w.cat.UpdateStatus(ctx, up, catalog.Batch{Ref: pkg, Versions: []string{"0.9.0"}}, artifact.Unlisted); err != nil {
+			t.Fatal(err)
+		}
+	}, "0.9.0")
+}
+
+// states lists the candidates of a view with what a reader sees of them.
+func states(vs map[string]*Candidate) []string {
+	var out []string
+	for v, c := range vs {
+		out = append(out, fmt.Sprintf("%s:%s:%s:%d assets in %s", v, c.Status, c.Revision, len(c.Assets), c.Repository.Name))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// BenchmarkViewAfterChange is the resolver's own cost of a view of 5,000
+// versions after one of them changed (a Maven deploy's POM or metadata):
+// rebased on the kept view, and made anew.
+func BenchmarkViewAfterChange(b *testing.B) {
+	repo := store.Repository{ID: 1, DomainID: 1, Name: "app"}
+	lists := [2][]store.Version{make([]store.Version, 5000), nil}
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for i := range lists[0] {
+		lists[0][i] = store.Version{ID: int64(i + 1), Version: fmt.Sprintf("1.%d.%d", i/1000, i%1000), Status: artifact.Published,
+			Revision: fmt.Sprint("r", i), UpdatedAt: at, Assets: []artifact.Asset{{Name: "a.jar"}}}
+	}
+	lists[1] = slices.Clone(lists[0])
+	lists[1][4999].Status, lists[1][4999].UpdatedAt = artifact.Unlisted, at.Add(time.Second)
+	for _, anew := range []bool{false, true} {
+		b.Run(map[bool]string{false: "rebased", true: "anew"}[anew], func(b *testing.B) {
+			k := newKeptViews(ViewCacheBytes)
+			k.view(repo, 1, lists[0])
+			for i := 0; b.Loop(); i++ {
+				if anew {
+					k = newKeptViews(ViewCacheBytes)
+				}
+				k.view(repo, 1, lists[1-i%2])
+			}
+		})
+	}
 }

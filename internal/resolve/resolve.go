@@ -45,9 +45,10 @@
 // configuration shows where a user looks.
 //
 // Views are kept per repository and package (kept.go) and extended by
-// the versions a publish appends to the catalog's list; View.List and
-// View.Lineage let a format keep what it derived from a view and extend
-// it the same way.
+// the versions a publish appends to the catalog's list; any other change
+// makes a view of a new lineage from the kept one, with new candidates
+// for the versions that changed alone. View.List and View.Lineage let a
+// format keep what it derived from a view and extend it the same way.
 //
 // The package APIs of the control plane do not come here: they act on the
 // repository alone, except CopyPackageVersions with includeFromUpstream.

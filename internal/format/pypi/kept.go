@@ -2,12 +2,12 @@ package pypi
 
 import (
 	"slices"
-	"sort"
 	"unsafe"
 
 	pep440 "github.com/aquasecurity/go-pep440-version"
 
 	"github.com/arcahq/arca/internal/cachesize"
+	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -128,23 +128,19 @@ func (f *Format) place(name string, known []*Release, added []*resolve.Candidate
 		news[i] = newRelease{&made[i], v}
 	}
 	slices.SortFunc(news, func(a, b newRelease) int { return comparePEP440(a.r.Version, a.v, b.r.Version, b.v) })
-	out := make([]*Release, 0, len(known)+len(news))
-	next := 0
-	for k, n := range news {
-		if k > 0 && news[k-1].r.Version == n.r.Version {
+	for k := 1; k < len(news); k++ {
+		if news[k-1].r.Version == news[k].r.Version {
 			return nil, false
 		}
-		rest := known[next:]
-		j := next + sort.Search(len(rest), func(i int) bool {
-			v, _ := pep440.Parse(rest[i].Version) // parsed before: kept
-			return comparePEP440(rest[i].Version, v, n.r.Version, n.v) >= 0
-		})
-		if j < len(known) && known[j].Version == n.r.Version {
-			return nil, false
-		}
-		out = append(out, known[next:j]...)
-		out = append(out, n.r)
-		next = j
 	}
-	return append(out, known[next:]...), true
+	sorted := make([]*Release, len(news))
+	parsed := make(map[*Release]pep440.Version, len(news))
+	for k, n := range news {
+		sorted[k], parsed[n.r] = n.r, n.v
+	}
+	out, distinct := format.Merge(known, sorted, func(k, a *Release) int {
+		v, _ := pep440.Parse(k.Version) // parsed before: kept
+		return comparePEP440(k.Version, v, a.Version, parsed[a])
+	})
+	return out, distinct
 }

@@ -15,9 +15,10 @@ import (
 // package and to the domain's structure changes) and, for values that
 // depend on a public registry, until RemoteTTL has passed.
 type Cache[K comparable, V any] struct {
-	max  int64
-	size func(V) int64
-	now  func() time.Time
+	max     int64
+	largest int64 // the largest entry kept
+	size    func(V) int64
+	now     func() time.Time
 
 	mu      sync.Mutex
 	used    int64
@@ -51,13 +52,21 @@ type flight[V any] struct {
 	err   error
 }
 
-// NewCache returns a cache holding at most max bytes as size counts them;
-// now is its clock.
+// NewCache returns a cache holding at most max bytes as size counts them,
+// none of its entries larger than a quarter of that; now is its clock.
 // Entries not used for a while go when the server is quiet
 // (cachesize.DropUnused).
 func NewCache[K comparable, V any](max int64, size func(V) int64, now func() time.Time) *Cache[K, V] {
+	return NewCacheOfLarge[K](max, max/4, size, now)
+}
+
+// NewCacheOfLarge is NewCache for a cache whose entries may each hold up
+// to largest bytes (NewCache's: a quarter of the bound), for values that
+// grow with a package's versions and are worth keeping even if one fills
+// half of it.
+func NewCacheOfLarge[K comparable, V any](max, largest int64, size func(V) int64, now func() time.Time) *Cache[K, V] {
 	c := &Cache[K, V]{
-		max: max, size: size, now: now,
+		max: max, largest: largest, size: size, now: now,
 		entries: map[K]*list.Element{}, lru: list.New(), flights: map[flightKey[K]]*flight[V]{},
 		rendering: map[K]int{},
 	}
@@ -157,7 +166,7 @@ func (c *Cache[K, V]) lookup(key K, gen uint64) (v V, ok bool) {
 // put stores en, replacing the entry for its key and evicting the least
 // recently used ones beyond the bound.
 func (c *Cache[K, V]) put(en *entry[K, V]) {
-	if en.size > c.max/4 {
+	if en.size > c.largest {
 		return // one package must not flush everything else
 	}
 	c.mu.Lock()

@@ -6,7 +6,9 @@
 //
 // What a format uses:
 //
-//   - Cache: rendered values by key and package generation (Load).
+//   - Cache: rendered values by key and package generation (Load), none
+//     larger than a quarter of its bound (NewCacheOfLarge: a given
+//     allowance, for values that grow with a package's versions).
 //     LoadAtLeast serves readers the previous rendering while a rebuild
 //     of the document is under way, except the client that changed the
 //     package, which Writers remembers (Writers.Wrote after a write,

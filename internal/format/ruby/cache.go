@@ -1,6 +1,9 @@
 package ruby
 
-import "slices"
+import (
+	"slices"
+	"unsafe"
+)
 
 // RubyGems' 16 MiB share of the cache budget.
 const (
@@ -48,13 +51,23 @@ type gemList struct {
 	grow      *growth // nil: the list is not extended, but built again
 }
 
-// size is what a gemList is counted as in the cache: the info file (its
-// plain and gzip bytes joined, the parts they are joined from, and,
-// roughly, the gems it was rendered from again), and its versions lines.
+// size is what a gemList holds: its gems (their strings and slices are
+// the decoded gems', counted by the extras cache), its versions lines,
+// its info file (its parts, and the plain and gzip bytes joined from
+// them once served), and what an extension continues from.
 func (l *gemList) size() int64 {
-	n := 96*int64(len(l.history)) + 64
+	n := 64 + int64(cap(l.gems))*int64(unsafe.Sizeof(Gem{})) + int64(cap(l.history))*int64(unsafe.Sizeof(VersionsEvent{}))
+	for _, e := range l.history { // its Name is the package's
+		n += int64(16*cap(e.Entries) + len(e.InfoMD5))
+		for _, s := range e.Entries {
+			n += int64(len(s))
+		}
+	}
 	if l.info != nil {
-		n += 2*l.info.Size() + l.infoBytes
+		n += 2 * l.info.Size()
+	}
+	if l.grow != nil {
+		n += 256 + int64(cap(l.grow.info.tail)) // with its MD5 state
 	}
 	return n
 }

@@ -41,7 +41,10 @@ var _ endpoint.Format = (*Format)(nil)
 func New(d Deps) *Format {
 	d = d.WithDefaults()
 	f := &Format{d: d, now: time.Now}
-	f.gems = rendered.NewCache[gemsKey](cachesize.Share(GemsCacheBytes, d.CacheBytes), (*gemList).size, func() time.Time { return f.now() })
+	// A gem list grows with its package's versions (about 3 MB at 5,000):
+	// one may fill half of the cache.
+	gemsBytes := cachesize.Share(GemsCacheBytes, d.CacheBytes)
+	f.gems = rendered.NewCacheOfLarge[gemsKey](gemsBytes, gemsBytes/2, (*gemList).size, func() time.Time { return f.now() })
 	f.writers = rendered.NewWriters(f.d.Catalog, f.d.CacheBytes)
 	f.extras = rendered.NewFragments[extraKey](cachesize.Share(ExtraCacheBytes, d.CacheBytes), gemsSize)
 	versionsBytes := cachesize.Share(VersionsCacheBytes, d.CacheBytes)
