@@ -96,30 +96,34 @@ func heldSize(v, prev *store.Version) int64 {
 	n += stringSize(m.DisplayName, pm.DisplayName) + stringSize(m.Summary, pm.Summary) + stringSize(m.HomePage, pm.HomePage) +
 		stringSize(m.SourceCodeRepository, pm.SourceCodeRepository) + stringSize(m.Readme, pm.Readme) +
 		sliceSize(m.Extra, pm.Extra)
-	n += sliceSize(m.Licenses, pm.Licenses)
-	if !sameArray(m.Licenses, pm.Licenses) {
-		for i, l := range m.Licenses {
-			var p artifact.License
-			if i < len(pm.Licenses) {
-				p = pm.Licenses[i]
-			}
-			n += stringSize(l.Name, p.Name) + stringSize(l.URL, p.URL)
-		}
-	}
-	n += sliceSize(m.Dependencies, pm.Dependencies)
-	if !sameArray(m.Dependencies, pm.Dependencies) {
-		for i, d := range m.Dependencies {
-			var p artifact.Dependency
-			if i < len(pm.Dependencies) {
-				p = pm.Dependencies[i]
-			}
-			n += stringSize(d.Namespace, p.Namespace) + stringSize(d.Package, p.Package) +
-				stringSize(d.DependencyType, p.DependencyType) + stringSize(d.VersionRange, p.VersionRange)
-		}
-	}
+	n += elemsSize(m.Licenses, pm.Licenses, func(l, p artifact.License) int64 {
+		return stringSize(l.Name, p.Name) + stringSize(l.URL, p.URL)
+	})
+	n += elemsSize(m.Dependencies, pm.Dependencies, func(d, p artifact.Dependency) int64 {
+		return stringSize(d.Namespace, p.Namespace) + stringSize(d.Package, p.Package) +
+			stringSize(d.DependencyType, p.DependencyType) + stringSize(d.VersionRange, p.VersionRange)
+	})
 	n += sliceSize(v.Assets, prev.Assets)
 	for _, a := range v.Assets {
 		n += allocSize(len(a.Name)) + allocSize(len(a.SHA256)) + allocSize(len(a.SHA1)) + allocSize(len(a.MD5)) + allocSize(len(a.SHA512))
+	}
+	return n
+}
+
+// elemsSize is the bytes of s's array and of its elements' strings (by
+// strings, beside those of prev's element at the same index), unless s is
+// prev.
+func elemsSize[E any](s, prev []E, strings func(e, p E) int64) int64 {
+	if sameArray(s, prev) {
+		return 0
+	}
+	n := sliceSize(s, prev)
+	for i, e := range s {
+		var p E
+		if i < len(prev) {
+			p = prev[i]
+		}
+		n += strings(e, p)
 	}
 	return n
 }
