@@ -27,8 +27,9 @@ const VersionListBytes = 24 << 20
 // decides, on every engine and with several server processes.
 //
 // The versions returned share their slices (assets, metadata) and their
-// backing array with the kept list and with other callers: they must not
-// be modified.
+// backing array with the kept list and with other callers, and a version
+// shares the strings and slices equal to those of the version before it
+// (shareRun): they must not be modified.
 func (c *Catalog) ListVersions(ctx context.Context, packageID int64) ([]store.Version, error) {
 	kept := c.lists.get(packageID)
 	var since int64
@@ -151,7 +152,8 @@ func byID(a, b store.Version) int { return cmp.Compare(a.ID, b.ID) }
 // versionLists keeps decoded version lists by package, least recently
 // used out first, within a byte bound; a package whose list is larger
 // than half of it is read in full every time (at the default budget,
-// about 10,000 versions of an npm package with 1.5 KB manifests fit).
+// about 8,000 versions of the load benchmark's npm package fit, ~1.5 KB
+// a version held, and more of a package whose versions repeat a README).
 type versionLists struct {
 	l *lru[int64, *versionList]
 }
