@@ -28,8 +28,9 @@
 // decoded version lists (versionlist.go: ListVersions keeps each list
 // with the package's change number and asks the store only what changed
 // since, so a package of thousands of versions costs one version's
-// decoding per publish and nothing when nothing changed;
-// VersionsWithStatus reads the stamps of the versions with one status
+// decoding per publish and nothing when nothing changed; the metadata a
+// version repeats from the one before, README, summary, licenses,
+// dependencies, is held once, share.go; VersionsWithStatus reads the stamps of the versions with one status
 // alone).
 //
 // Rules kept here (User Guide, "Working with repositories", "Working with

@@ -23,19 +23,26 @@ func (q queries) SetSourceURLs(ctx context.Context, repositoryID, packageID, ver
 }
 
 func (q queries) PackagesWithSourceURL(ctx context.Context, repositoryID int64, f artifact.Format, url string, status artifact.Status, limit int) ([]artifact.PackageRef, error) {
-	// The packages among the URL's entries in the repository (a range of
-	// the primary key: the derived table drives the query, so no other
-	// package is read), each kept when one of its versions there has the
-	// status: that probe stops at the first such version, so a package
-	// with thousands of releases naming the URL costs a range of small
-	// index entries and about one version row, not every version row.
+	// The packages among the URL's entries in the repository, found by
+	// a skip scan of the primary key (repository_id, url, package_id,
+	// version_id): the recursive query seeks the smallest package ID
+	// above the last one found, so a package with thousands of releases
+	// naming the URL costs one index seek, not a pass over its entries.
+	// Each package is kept when one of its versions there has the status:
+	// that probe stops at the first such version, so it costs a range of
+	// small index entries and about one version row, not every version
+	// row.
 	return queryAll(ctx, q.r, func(row interface{ Scan(...any) error }) (artifact.PackageRef, error) {
 		r := artifact.PackageRef{Format: f}
 		err := row.Scan(&r.Namespace, &r.Name)
 		return r, err
-	}, `SELECT p.namespace, p.name
-		FROM (SELECT DISTINCT package_id FROM source_urls WHERE repository_id = $1 AND url = $2) s
-		JOIN packages p ON p.id = s.package_id
+	}, `WITH RECURSIVE s(package_id) AS (
+			SELECT (SELECT MIN(package_id) FROM source_urls WHERE repository_id = $1 AND url = $2)
+			UNION ALL
+			SELECT (SELECT MIN(u.package_id) FROM source_urls u WHERE u.repository_id = $1 AND u.url = $2 AND u.package_id > s.package_id)
+			FROM s WHERE s.package_id IS NOT NULL)
+		SELECT p.namespace, p.name
+		FROM s JOIN packages p ON p.id = s.package_id
 		WHERE p.format = $3 AND EXISTS (SELECT 1 FROM source_urls u JOIN package_versions v ON v.id = u.version_id
 			WHERE u.repository_id = $1 AND u.url = $2 AND u.package_id = p.id AND v.status = $4)
 		ORDER BY p.namespace, p.name LIMIT $5`, repositoryID, url, string(f), string(status), limit)
