@@ -208,9 +208,9 @@ func sha1Hex(b []byte) string {
 }
 
 // TestMaven is the guide's Maven section with the real mvn: deploy:deploy-file
-// of a third-party jar, mvn deploy of a project that depends on it (resolved
-// from Arca), two SNAPSHOT deploys, and dependency:get; then the AWS CLI on
-// the packages mvn published.
+// of a third-party jar, dependency:get of it and of a 5 MB jar, mvn deploy
+// of a project that depends on the first (resolved from Arca), two SNAPSHOT
+// deploys; then the AWS CLI on the packages mvn published.
 func TestMaven(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
