@@ -30,22 +30,23 @@ func (a *API) bind(op *model.Operation, r *http.Request, dst any) error {
 	if err := readBody(r, shape, a.model, in); err != nil {
 		return err
 	}
-	query := r.URL.Query()
+	var query query
+	query.parse(r.URL.RawQuery)
 	for name, m := range shape.Members {
 		switch m.Location {
 		case "querystring":
-			vals, ok := query[m.LocationName]
-			if !ok {
-				continue
-			}
 			if a.model.Shapes[m.Shape].Type == "list" {
+				vals := query.values(m.LocationName)
+				if vals == nil {
+					continue
+				}
 				list := make([]any, len(vals))
 				for i, v := range vals {
 					list[i] = v
 				}
 				in[name] = list
-			} else {
-				in[name] = scalar(a.model.Shapes[m.Shape].Type, vals[0])
+			} else if v, ok := query.first(m.LocationName); ok {
+				in[name] = scalar(a.model.Shapes[m.Shape].Type, v)
 			}
 		case "header":
 			if v := r.Header.Get(m.LocationName); v != "" {
