@@ -102,6 +102,8 @@ type Handler struct {
 	catalog   Catalog
 	formats   map[string]Format
 	throttle  *throttle.Throttle
+	// baseURLs and repoARNs keep each repository's base URL and ARN.
+	baseURLs, repoARNs memo
 }
 
 // New returns a Handler dispatching to formats by name. t bounds each
@@ -183,13 +185,24 @@ func (h *Handler) parse(path string) (*Request, bool) {
 		Domain: catalog.DomainRef{Owner: domain[i+1:], Name: domain[:i]},
 		Format: format,
 	}
-	req.BaseURL = h.publicURL + "/" + domain + "/" + format + "/" + repository + "/"
+	req.BaseURL = h.baseURLs.get(domain, format, repository, h.baseURL)
 	if hasRest {
 		req.Rest = rest
 	}
 	// The repository name is matched literally; names never need escaping.
 	req.Repository.Name = repository
 	return req, true
+}
+
+// baseURL is the public URL of the repository endpoint a path names by
+// its first three segments, as sent.
+func (h *Handler) baseURL(domain, format, repository string) string {
+	return h.publicURL + "/" + domain + "/" + format + "/" + repository + "/"
+}
+
+// repositoryARN is arn.Repository in the Handler's region.
+func (h *Handler) repositoryARN(owner, domain, repository string) string {
+	return arn.Repository(h.region, owner, domain, repository)
 }
 
 // authenticate checks the token, the domain it is for, the repository and
@@ -225,7 +238,7 @@ func (h *Handler) authenticate(r *http.Request, req *Request) error {
 		return errkind.Unauthf("The authorization token was issued to a principal that no longer exists.")
 	}
 	if readOnly(r.Method) {
-		repoARN := arn.Repository(h.region, repo.DomainOwner, repo.DomainName, repo.Name)
+		repoARN := h.repoARNs.get(repo.DomainOwner, repo.DomainName, repo.Name, h.repositoryARN)
 		if err := h.authz.Authorize(r.Context(), authz.Request{Principal: p, Action: actionRead, Resource: repoARN}); err != nil {
 			return err
 		}

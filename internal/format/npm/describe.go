@@ -22,7 +22,8 @@ func (f *Format) Describe(r *http.Request, req *endpoint.Request) (namespace, na
 	} else if strings.HasPrefix(rest, "-/") {
 		return "", "", ""
 	}
-	segs := strings.SplitN(rest, "/", 4)
+	var buf [4]string
+	segs := splitPath(rest, &buf)
 	pkg, _ := url.PathUnescape(segs[0])
 	segs = segs[1:]
 	if strings.HasPrefix(pkg, "@") && !strings.Contains(pkg, "/") && len(segs) > 0 {
@@ -41,4 +42,19 @@ func (f *Format) Describe(r *http.Request, req *endpoint.Request) (namespace, na
 		version, _ = url.PathUnescape(segs[0])
 	}
 	return n.Scope, n.Base, version
+}
+
+// splitPath is strings.SplitN(p, "/", 4) into buf, which spares Describe,
+// on every npm request, the slice SplitN allocates.
+func splitPath(p string, buf *[4]string) []string {
+	n := 0
+	for ; n < len(buf)-1; n++ {
+		seg, after, found := strings.Cut(p, "/")
+		if !found {
+			break
+		}
+		buf[n], p = seg, after
+	}
+	buf[n] = p
+	return buf[:n+1]
 }

@@ -64,7 +64,7 @@ func (f *Format) view(ctx context.Context, c *call) (*resolve.View, error) {
 // asks ("?write=true", sent by commands that change the document, always
 // gets the full one).
 func (f *Format) getPackage(c *call) error {
-	abbreviated := c.r.URL.Query().Get("write") != "true" && acceptsAbbreviated(c.r.Header.Get("Accept"))
+	abbreviated := (c.r.URL.RawQuery == "" || c.r.URL.Query().Get("write") != "true") && acceptsAbbreviated(c.r.Header.Get("Accept"))
 	doc, err := f.document(c, abbreviated)
 	if err != nil {
 		return err
