@@ -353,11 +353,13 @@ func (a *API) getPackageVersionAsset(w http.ResponseWriter, r *http.Request, c *
 	if i < 0 {
 		return errkind.NotFoundf("Version %s of %s has no asset %s", v.Version, a.cfg.Formats.Display(ref), in.Asset).OnResource("asset", in.Asset)
 	}
-	// Keys in canonical form, as Set would make them on every call.
+	// Keys in canonical form, as Set would make them on every call; the
+	// three values share one allocation.
 	h := w.Header()
-	h["X-Assetname"] = []string{in.Asset}
-	h["X-Packageversion"] = []string{v.Version}
-	h["X-Packageversionrevision"] = []string{v.Revision}
+	vals := &[3]string{in.Asset, v.Version, v.Revision}
+	h["X-Assetname"] = vals[0:1:1]
+	h["X-Packageversion"] = vals[1:2:2]
+	h["X-Packageversionrevision"] = vals[2:3:3]
 	h["Content-Type"] = octetStream
 	// As a package endpoint's download: small assets from memory in one
 	// write, others with sendfile; Range honoured.

@@ -399,9 +399,12 @@ func parseExpires(v string) (time.Duration, *Error) {
 // checkScope checks the credential scope against the request's time and the
 // accepted services. Any non-empty region is accepted.
 func checkScope(a *Auth, services []string) *Error {
-	if want := a.Time.Format(scopeDateLayout); a.Scope.Date != want {
+	// The scope's date is the first 8 characters of X-Amz-Date's (UTC),
+	// written on the stack.
+	var date [16]byte
+	if want := appendAmzDate(date[:0], a.Time.UTC())[:len(scopeDateLayout)]; a.Scope.Date != string(want) {
 		return invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-			a.Scope.Date + "' != '" + want + "', from '" + a.Time.Format(amzDateLayout) + "'.")
+			a.Scope.Date + "' != '" + string(want) + "', from '" + a.Time.Format(amzDateLayout) + "'.")
 	}
 	if a.Scope.Region == "" {
 		return invalid("Credential should be scoped to a valid region. ")
