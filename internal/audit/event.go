@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/arcahq/arca/internal/identity"
@@ -87,6 +88,26 @@ type SessionAttributes struct {
 // timeFormat is CloudTrail's: UTC, seconds.
 const timeFormat = "2006-01-02T15:04:05Z"
 
+// eventSecond is the last event time formatted: the events of one second
+// (hundreds, on a busy server) share it.
+var eventSecond atomic.Pointer[formattedSecond]
+
+type formattedSecond struct {
+	unix int64
+	text string
+}
+
+// eventTime is at in timeFormat, formatted once a second.
+func eventTime(at time.Time) string {
+	u := at.Unix()
+	if f := eventSecond.Load(); f != nil && f.unix == u {
+		return f.text
+	}
+	f := &formattedSecond{unix: u, text: at.UTC().Format(timeFormat)}
+	eventSecond.Store(f)
+	return f.text
+}
+
 // event builds the event of a finished request.
 func (rec *Record) event(r *http.Request, requestID, region string, at time.Time) *Event {
 	if rec.pkg {
@@ -94,7 +115,7 @@ func (rec *Record) event(r *http.Request, requestID, region string, at time.Time
 	}
 	e := &Event{
 		EventVersion:      EventVersion,
-		EventTime:         at.UTC().Format(timeFormat),
+		EventTime:         eventTime(at),
 		EventSource:       rec.source,
 		EventName:         rec.operation,
 		AWSRegion:         region,

@@ -288,3 +288,20 @@ func TestSecretNames(t *testing.T) {
 }
 
 func slogDiscard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// eventTime, remembering the last second formatted, answers what
+// formatting each time would: within a second, across seconds (either
+// way), in any zone, before 1970.
+func TestEventTime(t *testing.T) {
+	base := time.Date(2026, 12, 8, 1, 2, 3, 0, time.UTC)
+	east := time.FixedZone("east", 5*3600+1800)
+	for _, at := range []time.Time{
+		base, base.Add(999 * time.Millisecond), base.Add(time.Second), base.Add(-time.Nanosecond),
+		base.In(east), base.Add(1500 * time.Millisecond).In(east), base.Add(time.Hour),
+		time.Date(1969, 12, 31, 23, 59, 59, 500, time.UTC), time.Date(1969, 12, 31, 23, 59, 58, 999999999, time.UTC),
+	} {
+		if got, want := eventTime(at), at.UTC().Format(timeFormat); got != want {
+			t.Errorf("eventTime(%v) = %s, want %s", at, got, want)
+		}
+	}
+}
