@@ -84,7 +84,29 @@ func (l *Layout) Size() int64 { return 64 + int64(len(l.starts))*(4+sha256.Size)
 // prev whose entries are all still consecutive are taken by their keys;
 // only the runs around the inserted entries are cut and keyed again. A
 // nil prev cuts every run. It returns the layout of e too.
+//
+// The runs of prev that the new layout does not hold (those an inserted
+// entry fell in) are dropped from r: the sequence has moved past them,
+// and each publish would otherwise leave one behind until the cache's
+// bound evicts it (a document's worth of stale runs at a few thousand
+// versions). Documents already made keep their parts.
 func (r *Runs) PartsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
+	parts, next := r.partsAfter(e, prev, old)
+	if prev != nil && r != nil {
+		held := make(map[runKey]bool, len(next.keys))
+		for _, k := range next.keys {
+			held[k] = true
+		}
+		for _, k := range prev.keys {
+			if k != (runKey{}) && !held[k] {
+				r.f.Forget(k)
+			}
+		}
+	}
+	return parts, next
+}
+
+func (r *Runs) partsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
 	var parts []*Part
 	next := &Layout{len: e.Len}
 	for start := 0; start < e.Len; {
@@ -150,13 +172,25 @@ func isCut(name string) bool {
 }
 
 // render makes the part of entries [start, end) at a compression level.
+// The entries are rendered first and joined into bytes of their exact
+// length: a kept run holds no spare capacity, and no copies are left
+// behind by growing it.
 func (e Entries) render(start, end, level int) *Part {
-	var b []byte
+	entries := make([][]byte, end-start)
+	n := 0
 	for i := start; i < end; i++ {
+		entries[i-start] = e.Render(i)
+		n += len(entries[i-start])
 		if i > 0 {
+			n += len(e.Sep)
+		}
+	}
+	b := make([]byte, 0, n)
+	for i, entry := range entries {
+		if start+i > 0 {
 			b = append(b, e.Sep...)
 		}
-		b = append(b, e.Render(i)...)
+		b = append(b, entry...)
 	}
 	return newPart(b, level)
 }

@@ -70,6 +70,16 @@ func TestPartsAfterInsertions(t *testing.T) {
 		if remade == 0 || remade > 3*2*maxRunItems {
 			t.Fatalf("round %d: %d entries made again for %d new", round, remade, len(next)-len(names))
 		}
+		// The runs the insertions replaced are dropped: the cache holds
+		// the new layout's runs and no others.
+		if kept := len(runs.f.c.entries); kept != len(nextLayout.keys) {
+			t.Fatalf("round %d: %d runs kept for a layout of %d", round, kept, len(nextLayout.keys))
+		}
+		for _, p := range parts {
+			if cap(p.plain) != len(p.plain) {
+				t.Fatalf("round %d: a run of %d bytes holds %d", round, len(p.plain), cap(p.plain))
+			}
+		}
 		names, layout = next, nextLayout
 	}
 }
