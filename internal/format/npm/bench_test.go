@@ -27,7 +27,7 @@ func benchPackage(n int) Package {
 		}
 		extra, _ := json.Marshal(m)
 		a := asset(v)
-		p.Versions = append(p.Versions, Version{Version: v, Status: artifact.Published, Tarball: &a, Meta: artifact.Meta{Extra: extra, PublishedAt: t0}})
+		p.Versions = append(p.Versions, Version{Version: v, Status: artifact.Published, Tarball: &a, Meta: &artifact.Meta{Extra: extra, PublishedAt: t0}})
 	}
 	return p
 }

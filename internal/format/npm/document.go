@@ -31,8 +31,10 @@ const (
 type Version struct {
 	Version string
 	Status  artifact.Status
-	// Meta is the version's metadata; Meta.Extra is its manifest.
-	Meta artifact.Meta
+	// Meta is the version's metadata; Meta.Extra is its manifest. It
+	// points at the resolver's candidate (not a copy: a kept state holds
+	// thousands of versions); nil is no metadata.
+	Meta *artifact.Meta
 	// Modified is when the version last changed (status, deprecation).
 	Modified time.Time
 	// Tarball is the stored package.tgz, nil when the bytes are not
@@ -43,6 +45,17 @@ type Version struct {
 	// metadata and assets): rendered manifests are kept under it. ""
 	// (a version only in a public registry) renders every time.
 	Revision string
+}
+
+// noMeta is the metadata of a Version with none.
+var noMeta artifact.Meta
+
+// meta returns v's metadata, empty when it has none.
+func (v *Version) meta() *artifact.Meta {
+	if v.Meta == nil {
+		return &noMeta
+	}
+	return v.Meta
 }
 
 // Package is what documents of a package are made from.
@@ -223,8 +236,8 @@ func withLatest(out map[string]string, listed []*Version) map[string]string {
 // pointing at this server with the stored tarball's digests.
 func (p Package) manifest(v Version) object {
 	o := object{}
-	if len(v.Meta.Extra) > 0 {
-		json.Unmarshal(v.Meta.Extra, &o)
+	if len(v.meta().Extra) > 0 {
+		json.Unmarshal(v.meta().Extra, &o)
 		if o == nil {
 			o = object{}
 		}
@@ -235,8 +248,8 @@ func (p Package) manifest(v Version) object {
 	if _, ok := o["_id"]; !ok {
 		o.setString("_id", name+"@"+v.Version)
 	}
-	if _, ok := o["description"]; !ok && v.Meta.Summary != "" {
-		o.setString("description", v.Meta.Summary)
+	if _, ok := o["description"]; !ok && v.meta().Summary != "" {
+		o.setString("description", v.meta().Summary)
 	}
 	delete(o, "readme")
 	dist := o.sub("dist")
@@ -303,7 +316,7 @@ func times(listed []*Version) map[string]string {
 	out := make(map[string]string, len(listed)+2)
 	var created time.Time
 	for _, v := range listed {
-		at := v.Meta.PublishedAt
+		at := v.meta().PublishedAt
 		if at.IsZero() {
 			continue
 		}
@@ -323,7 +336,7 @@ func times(listed []*Version) map[string]string {
 func modified(listed []*Version) time.Time {
 	var last time.Time
 	for _, v := range listed {
-		at := v.Meta.PublishedAt
+		at := v.meta().PublishedAt
 		if at.IsZero() {
 			continue
 		}
@@ -380,7 +393,7 @@ func (p Package) fullDoc(s *sorted) *rendered.Doc {
 	if latest := s.find(tags["latest"]); latest != nil {
 		m := p.manifest(*latest)
 		doc.Description = m.str("description")
-		doc.Readme = latest.Meta.Readme
+		doc.Readme = latest.meta().Readme
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}

@@ -26,7 +26,7 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 func ver(v string, status artifact.Status, extra string) Version {
 	a := asset("bytes of " + v)
 	return Version{Version: v, Status: status, Tarball: &a,
-		Meta: artifact.Meta{Extra: json.RawMessage(extra), Readme: "readme of " + v, PublishedAt: t0.Add(time.Duration(len(v)) * time.Hour)}}
+		Meta: &artifact.Meta{Extra: json.RawMessage(extra), Readme: "readme of " + v, PublishedAt: t0.Add(time.Duration(len(v)) * time.Hour)}}
 }
 
 func keys[V any](m map[string]V) []string {
@@ -78,7 +78,7 @@ func TestFullDocument(t *testing.T) {
 	}
 	// A version only in the public registry: no stored tarball, digests as sent.
 	remote := Version{Version: "1.0.1", Status: artifact.Published,
-		Meta: artifact.Meta{Summary: "from the registry", Extra: json.RawMessage(`{"dist":{"tarball":"https://registry.example/@myscope/hello/-/hello-1.0.1.tgz","integrity":"sha512-remote"}}`)}}
+		Meta: &artifact.Meta{Summary: "from the registry", Extra: json.RawMessage(`{"dist":{"tarball":"https://registry.example/@myscope/hello/-/hello-1.0.1.tgz","integrity":"sha512-remote"}}`)}}
 	p.Versions = append(p.Versions, remote)
 
 	var doc struct {
@@ -292,7 +292,9 @@ func TestDocumentsFromFragments(t *testing.T) {
 	// A new revision of a version renders its manifest again.
 	changed := cached
 	changed.Versions = slices.Clone(cached.Versions)
-	changed.Versions[0].Meta.Extra = json.RawMessage(`{"description":"changed"}`)
+	meta := *changed.Versions[0].Meta // a version's metadata is never changed in place
+	meta.Extra = json.RawMessage(`{"description":"changed"}`)
+	changed.Versions[0].Meta = &meta
 	changed.Versions[0].Revision = "r-changed"
 	if !strings.Contains(string(changed.Abbreviated()), `"deprecated":"use 2"`) || !strings.Contains(string(changed.Full()), `"description":"changed"`) {
 		t.Fatal("a version's new revision does not show in the document")
@@ -395,7 +397,9 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 	p.Versions = slices.Delete(p.Versions, index("1.3.0"), index("1.3.0")+1)
 	check("a deletion")
 	i := index("1.200.0")
-	p.Versions[i].Meta.Extra, p.Versions[i].Revision = json.RawMessage(`{"deprecated":"use 2"}`), "r-deprecated"
+	meta := *p.Versions[i].Meta // a version's metadata is never changed in place
+	meta.Extra = json.RawMessage(`{"deprecated":"use 2"}`)
+	p.Versions[i].Meta, p.Versions[i].Revision = &meta, "r-deprecated"
 	check("a deprecation")
 	p.Tags = map[string]string{"latest": "1.100.0", "next": "2.4.0"}
 	check("dist-tags changed")

@@ -106,7 +106,7 @@ func (s *sorted) size() int64 {
 
 // versionOf is a candidate of a view as documents are made from it.
 func versionOf(c *resolve.Candidate) Version {
-	v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
+	v := Version{Version: c.Version.Version, Status: c.Status, Meta: &c.Meta, Modified: c.UpdatedAt}
 	if c.Remote == nil {
 		v.Revision = c.Revision
 	}
@@ -300,7 +300,7 @@ func (s *sorted) extend(add []Version) *sorted {
 // times1 counts a listed version in created and modified (as times and
 // modified do).
 func (s *sorted) times1(v *Version) {
-	at := v.Meta.PublishedAt
+	at := v.meta().PublishedAt
 	if at.IsZero() {
 		return
 	}
@@ -316,10 +316,10 @@ func (s *sorted) times1(v *Version) {
 }
 
 func publishTime(v *Version) string {
-	if v.Meta.PublishedAt.IsZero() {
+	if v.meta().PublishedAt.IsZero() {
 		return ""
 	}
-	return formatTime(v.Meta.PublishedAt)
+	return formatTime(v.meta().PublishedAt)
 }
 
 // revState returns the digest state of "_rev" after the versions vs,
@@ -342,7 +342,7 @@ func writeRev(h hash.Hash, v *Version) {
 	if v.Revision != "" {
 		h.Write([]byte("r" + v.Revision))
 	} else {
-		h.Write(v.Meta.Extra)
+		h.Write(v.meta().Extra)
 		if v.Tarball != nil {
 			h.Write([]byte("\x00" + v.Tarball.SHA256))
 		}

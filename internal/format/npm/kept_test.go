@@ -92,6 +92,11 @@ func TestExtendedDocuments(t *testing.T) {
 			for _, abbreviated := range kinds {
 				pkg := f.documentsOf(name, baseURL, view.Tags)
 				s := f.sortedOf(7, view, pkg)
+				for _, v := range s.byKey {
+					if v.Meta != &view.Versions[v.Version].Meta {
+						t.Fatalf("%s: version %s holds a copy of its metadata, not the candidate's", step, v.Version)
+					}
+				}
 				scratch := Package{Name: name, BaseURL: baseURL, Tags: view.Tags}
 				for _, c := range view.Versions {
 					scratch.Versions = append(scratch.Versions, versionOf(c))
