@@ -42,8 +42,9 @@ type Version struct {
 	// manifest's digests are then kept as the registry sent them.
 	Tarball *artifact.Asset
 	// Revision is the stored version's revision (a digest of its
-	// metadata and assets): rendered manifests are kept under it. ""
-	// (a version only in a public registry) renders every time.
+	// metadata and assets): runs of rendered manifests are kept under
+	// their versions' revisions. "" (a version only in a public registry)
+	// renders every time.
 	Revision string
 }
 
@@ -68,9 +69,6 @@ type Package struct {
 	// Tags are the package's dist-tags, merged across upstreams, before
 	// the rules of DistTags.
 	Tags map[string]string
-	// Fragments, when set, keeps each version's rendered manifest, so that
-	// a document is assembled from manifests rendered once.
-	Fragments *Fragments
 	// Runs, when set, keeps runs of versions' entries of the documents
 	// compressed (see rendered.Runs), so that a document is assembled
 	// from the runs its previous rendering left and the one a change
@@ -78,33 +76,16 @@ type Package struct {
 	Runs *rendered.Runs
 }
 
-// Fragments keeps rendered version manifests (see rendered.Fragments).
-type Fragments = rendered.Fragments[fragmentKey, []byte]
-
-// fragmentKey names a rendered manifest: what it was rendered from.
-type fragmentKey struct {
-	name, baseURL, version, revision string
-	abbreviated                      bool
-}
-
-// NewFragments returns a cache of rendered manifests of at most max bytes.
-func NewFragments(max int64) *Fragments {
-	return rendered.NewFragments[fragmentKey](max, rendered.BytesSize)
-}
-
 // manifestJSON returns v's manifest as a document shows it, full or
-// abbreviated: kept in p.Fragments under v's revision when it has one.
+// abbreviated. Documents keep no manifests apart from their runs: a run
+// made again after a publish takes its other entries from the run it
+// replaces (rendered.Runs.PartsAfter), so the new version's is the one
+// rendered.
 func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
-	render := func() []byte {
-		if abbreviated {
-			return marshal(abbreviate(p.manifest(v)))
-		}
-		return marshal(p.manifest(v))
+	if abbreviated {
+		return marshal(abbreviate(p.manifest(v)))
 	}
-	if v.Revision == "" {
-		return render()
-	}
-	return p.Fragments.Get(fragmentKey{p.Name.String(), p.BaseURL, v.Version, v.Revision, abbreviated}, render)
+	return marshal(p.manifest(v))
 }
 
 // versionsParts renders the "versions" member of a document: each listed
@@ -112,7 +93,8 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 // a map's keys (byte order), as marshalling a map of them would; as
 // parts, runs of versions kept in p.Runs. The runs are cut where they
 // were for the state s extends (or for s itself, rendered before), so
-// that only the runs holding new versions are made again.
+// that only the runs holding new versions are made again, from the runs
+// they replace and the new versions' manifests.
 func (p Package) versionsParts(s *sorted, abbreviated bool) []*rendered.Part {
 	byKey := s.byKey
 	scope := p.Name.String() + "\x00" + p.BaseURL

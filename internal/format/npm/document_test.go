@@ -234,11 +234,11 @@ func TestSetDistTagsHasNoMadeUpLatest(t *testing.T) {
 	}
 }
 
-// The documents assembled from kept manifests are the bytes that
-// marshalling a map of every version's manifest gives (as documents were
-// rendered before manifests were kept), and a changed version (a new
-// revision) shows in the next document.
-func TestDocumentsFromFragments(t *testing.T) {
+// The documents assembled from kept runs are the bytes that marshalling
+// a map of every version's manifest gives (as documents were rendered
+// before runs were kept), and a changed version (a new revision) shows
+// in the next document.
+func TestDocumentsFromRuns(t *testing.T) {
 	p := benchPackage(40)
 	p.Versions = append(p.Versions, ver("1.2.0-beta.1", artifact.Published, `{"description":"<b>&</b>","deprecated":"use 2"}`), ver("0.9.0", artifact.Unlisted, ""))
 	for i := range p.Versions {
@@ -271,7 +271,6 @@ func TestDocumentsFromFragments(t *testing.T) {
 		return marshal(doc)
 	}
 	cached := p
-	cached.Fragments = NewFragments(1 << 20)
 	cached.Runs = rendered.NewRuns(1 << 20)
 	for _, abbreviated := range []bool{false, true} {
 		render := Package.Full
@@ -280,10 +279,10 @@ func TestDocumentsFromFragments(t *testing.T) {
 		}
 		plain := render(p)
 		if got := render(cached); string(got) != string(plain) {
-			t.Fatalf("abbreviated=%v: the document from kept manifests differs from the one rendered afresh", abbreviated)
+			t.Fatalf("abbreviated=%v: the document from kept runs differs from the one rendered afresh", abbreviated)
 		}
 		if got := render(cached); string(got) != string(plain) { // now from the cache
-			t.Fatalf("abbreviated=%v: the second document from kept manifests differs", abbreviated)
+			t.Fatalf("abbreviated=%v: the second document from kept runs differs", abbreviated)
 		}
 		if want := reference(p, abbreviated); string(canonical(plain)) != string(want) {
 			t.Fatalf("abbreviated=%v: the versions member differs from a marshalled map:\n%s\n%s", abbreviated, canonical(plain), want)
@@ -310,7 +309,6 @@ func TestGzipDocumentFromParts(t *testing.T) {
 		p.Versions[i].Revision = "r-" + p.Versions[i].Version
 	}
 	cached := p
-	cached.Fragments = NewFragments(64 << 20)
 	cached.Runs = rendered.NewRuns(64 << 20)
 	check := func(p, cached Package) {
 		t.Helper()
@@ -351,10 +349,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 	for i := range p.Versions {
 		p.Versions[i].Revision = "r-" + p.Versions[i].Version
 	}
-	kept := struct {
-		f *Fragments
-		r *rendered.Runs
-	}{NewFragments(64 << 20), rendered.NewRuns(64 << 20)}
+	kept := rendered.NewRuns(64 << 20)
 	rng := rand.New(rand.NewPCG(1, 2))
 	index := func(v string) int {
 		return slices.IndexFunc(p.Versions, func(x Version) bool { return x.Version == v })
@@ -365,7 +360,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
 		cached := p
 		cached.Versions, cached.Tags = vs, maps.Clone(p.Tags)
-		cached.Fragments, cached.Runs = kept.f, kept.r
+		cached.Runs = kept
 		fresh := p
 		fresh.Versions = slices.Clone(p.Versions)
 		for _, abbreviated := range []bool{false, true} {

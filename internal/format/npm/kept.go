@@ -33,8 +33,8 @@ import (
 // versions from an upstream or a public registry) is sorted from scratch,
 // in the kept semver order where it still holds (sortVersions).
 
-// PackageCacheBytes is the part of FragmentCacheBytes that keeps
-// packages' sorted versions between rebuilds.
+// PackageCacheBytes bounds the memory of packages' sorted versions kept
+// between rebuilds.
 const PackageCacheBytes = 8 << 20
 
 // sortedKey names a kept state: a package in a repository.

@@ -70,8 +70,8 @@ func (k *keptViews) view() *resolve.View {
 // again).
 func TestExtendedDocuments(t *testing.T) {
 	f := &Format{
-		sorted:    cachesize.NewMap[sortedKey, *sorted](64 << 20),
-		fragments: NewFragments(64 << 20), runs: rendered.NewRuns(64 << 20),
+		sorted: cachesize.NewMap[sortedKey, *sorted](64 << 20),
+		runs:   rendered.NewRuns(64 << 20),
 	}
 	name := Name{Scope: "acme", Base: "util"}
 	k := &keptViews{lineage: 1, tags: map[string]string{}}

@@ -18,7 +18,27 @@ import (
 // document, DEFLATE's window being 32 KB. A nil *Runs makes every run
 // each time.
 type Runs struct {
-	f *Fragments[runKey, *Part]
+	f *Fragments[runKey, *run]
+}
+
+// run is a kept run: its part, and where each of its entries starts in
+// the part's bytes (after the separator before it), so that a run made
+// again around an inserted entry takes its other entries from the run
+// it replaces instead of rendering them again (PartsAfter).
+type run struct {
+	part   *Part
+	starts []int32
+}
+
+func (r *run) size() int64 { return r.part.Size() + int64(4*len(r.starts)) }
+
+// entry returns the bytes of the run's k-th entry.
+func (r *run) entry(k int, sep string) []byte {
+	end := len(r.part.plain)
+	if k+1 < len(r.starts) {
+		end = int(r.starts[k+1]) - len(sep)
+	}
+	return r.part.plain[r.starts[k]:end]
 }
 
 // runKey is a digest of what a run was made from.
@@ -33,7 +53,7 @@ const (
 
 // NewRuns returns a cache of runs of at most max bytes.
 func NewRuns(max int64) *Runs {
-	return &Runs{f: NewFragments[runKey](max, (*Part).Size)}
+	return &Runs{f: NewFragments[runKey](max, (*run).size)}
 }
 
 // Entries is a sequence of a document's entries, for Runs.Parts.
@@ -55,6 +75,11 @@ type Entries struct {
 	Render func(i int) []byte
 	// Sep separates entries (a comma in JSON, nothing in HTML).
 	Sep string
+
+	// kept, when set, returns entry i's bytes as a kept run holds them,
+	// nil when none does (PartsAfter: the entries of the runs it
+	// replaces).
+	kept func(i int) []byte
 }
 
 // Parts returns the entries joined by Sep as parts, in order: each run's
@@ -109,9 +134,12 @@ func (r *Runs) PartsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part
 func (r *Runs) partsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
 	var parts []*Part
 	next := &Layout{len: e.Len}
+	if prev != nil && r != nil {
+		e.kept = r.keptEntries(e.Sep, prev, old)
+	}
 	for start := 0; start < e.Len; {
 		if end, key, ok := prev.reusable(start, e.Len, old); ok && r != nil {
-			parts = append(parts, r.f.Get(key, func() *Part { return e.render(start, end, partLevel) }))
+			parts = append(parts, r.f.Get(key, func() *run { return e.render(start, end, partLevel) }).part)
 			next.starts, next.keys = append(next.starts, int32(start)), append(next.keys, key)
 			start = end
 			continue
@@ -126,6 +154,32 @@ func (r *Runs) partsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part
 		start = end
 	}
 	return parts, next
+}
+
+// keptEntries returns the function that finds an entry of the sequence
+// prev was made from in the run of prev that holds it, while r keeps it.
+func (r *Runs) keptEntries(sep string, prev *Layout, old func(i int) int) func(i int) []byte {
+	j, at := -1, (*run)(nil) // the run last looked at
+	return func(i int) []byte {
+		o := old(i)
+		if o < 0 {
+			return nil
+		}
+		if j < 0 || o < int(prev.starts[j]) || (j+1 < len(prev.starts) && o >= int(prev.starts[j+1])) {
+			j, _ = slices.BinarySearch(prev.starts, int32(o))
+			if j == len(prev.starts) || prev.starts[j] != int32(o) {
+				j--
+			}
+			at = nil
+			if k := prev.keys[j]; k != (runKey{}) {
+				at, _ = r.f.Peek(k)
+			}
+		}
+		if at == nil {
+			return nil
+		}
+		return at.entry(o-int(prev.starts[j]), sep)
+	}
 }
 
 // reusable reports whether the entries from start on begin with one of
@@ -171,28 +225,37 @@ func isCut(name string) bool {
 	return h%runItems == 0
 }
 
-// render makes the part of entries [start, end) at a compression level.
-// The entries are rendered first and joined into bytes of their exact
-// length: a kept run holds no spare capacity, and no copies are left
-// behind by growing it.
-func (e Entries) render(start, end, level int) *Part {
+// render makes the run of entries [start, end) at a compression level:
+// each entry as a kept run holds it (e.kept) or rendered, joined into
+// bytes of their exact length (a kept run holds no spare capacity, and
+// no copies are left behind by growing it).
+func (e Entries) render(start, end, level int) *run {
 	entries := make([][]byte, end-start)
 	n := 0
 	for i := start; i < end; i++ {
-		entries[i-start] = e.Render(i)
-		n += len(entries[i-start])
+		var b []byte
+		if e.kept != nil {
+			b = e.kept(i)
+		}
+		if b == nil {
+			b = e.Render(i)
+		}
+		entries[i-start] = b
+		n += len(b)
 		if i > 0 {
 			n += len(e.Sep)
 		}
 	}
 	b := make([]byte, 0, n)
+	starts := make([]int32, len(entries))
 	for i, entry := range entries {
 		if start+i > 0 {
 			b = append(b, e.Sep...)
 		}
+		starts[i] = int32(len(b))
 		b = append(b, entry...)
 	}
-	return newPart(b, level)
+	return &run{part: newPart(b, level), starts: starts}
 }
 
 // run returns the part of entries [start, end) and its key (zero when the
@@ -213,13 +276,13 @@ func (r *Runs) run(e Entries, start, end int) (*Part, runKey) {
 	for i := start; i < end; i++ {
 		rev := e.Revision(i)
 		if rev == "" || r == nil {
-			return e.render(start, end, oneTimeLevel), runKey{}
+			return e.render(start, end, oneTimeLevel).part, runKey{}
 		}
 		field(e.Name(i))
 		field(rev)
 	}
 	sum := runKey(sha256.Sum256(key))
-	return r.f.Get(sum, func() *Part { return e.render(start, end, partLevel) }), sum
+	return r.f.Get(sum, func() *run { return e.render(start, end, partLevel) }).part, sum
 }
 
 // oneTimeLevel is the compression level of parts made for one rendering
