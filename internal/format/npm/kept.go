@@ -239,7 +239,8 @@ func (s *sorted) extend(add []Version) *sorted {
 	}
 	// Semver order: each new version by binary search (the listed ones
 	// parse again, a dozen per version placed).
-	listed := slices.Grow(slices.Clone(s.listed), len(news))
+	listed := make([]*Version, len(s.listed), len(s.listed)+len(news)) // one allocation, not Clone's and Grow's
+	copy(listed, s.listed)
 	appended := true
 	for _, n := range news {
 		at, found := slices.BinarySearchFunc(listed, n, func(v *Version, n placed) int {
