@@ -31,7 +31,8 @@ import (
 // after them: the kept state is extended by those alone (each placed by
 // binary search). Any other view (a status changed, a version deleted,
 // versions from an upstream or a public registry) is sorted from scratch,
-// in the kept semver order where it still holds (sortVersions).
+// in the kept semver order where it still holds (sortVersions), its
+// documents' runs cut again from the kept state's (sameVersions).
 
 // PackageCacheBytes bounds the memory of packages' sorted versions kept
 // between rebuilds.
@@ -69,8 +70,9 @@ type sorted struct {
 	n       int
 
 	// layouts are the runs the versions member was cut into, by scope;
-	// from, the layouts of the state this one extends, and old, for each
-	// of byKey's versions, its index in that state's byKey (-1: new).
+	// from, the layouts of the state this one extends or replaces, and
+	// old, for each of byKey's versions, its index in that state's byKey
+	// (-1: new, or changed since).
 	layouts *layouts
 	from    *layouts
 	old     []int32
@@ -156,6 +158,11 @@ func (f *Format) sortedOf(repository int64, view *resolve.View, p Package) *sort
 		}
 	}
 	s := p.sort(prev)
+	if kept != nil {
+		// The documents' runs are cut again from the kept state's, the
+		// versions unchanged since taken from its runs.
+		s.from, s.old = kept.layouts, sameVersions(kept.byKey, s.byKey)
+	}
 	if view.Lineage != 0 {
 		s.lineage, s.n = view.Lineage, len(view.List)
 		f.sorted.Store(key, s, s.size())
@@ -178,6 +185,24 @@ func (p Package) sort(prev []string) *sorted {
 	}
 	s.rev = revState(nil, listed)
 	return s
+}
+
+// sameVersions returns, for each of the versions byKey, its index in
+// the versions was (both in byte order) when it is the same version
+// there (the same revision), -1 when it is not there or changed.
+func sameVersions(was, byKey []*Version) []int32 {
+	old := make([]int32, len(byKey))
+	j := 0
+	for i, v := range byKey {
+		for j < len(was) && was[j].Version < v.Version {
+			j++
+		}
+		old[i] = -1
+		if j < len(was) && was[j].Version == v.Version && v.Revision != "" && was[j].Revision == v.Revision {
+			old[i] = int32(j)
+		}
+	}
+	return old
 }
 
 // timesOf returns the publish times of byKey's versions.

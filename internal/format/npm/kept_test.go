@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -173,4 +174,21 @@ func firstDifference(a, b []byte) string {
 	}
 	from := max(0, i-80)
 	return fmt.Sprintf("at byte %d:\n%s\n%s", i, a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// sameVersions maps each version to the same one (same revision) of the
+// state it replaces: new, changed and remote versions map to none.
+func TestSameVersions(t *testing.T) {
+	vs := func(s ...string) []*Version {
+		var out []*Version
+		for i := 0; i < len(s); i += 2 {
+			out = append(out, &Version{Version: s[i], Revision: s[i+1]})
+		}
+		return out
+	}
+	was := vs("1.0.0", "r1", "1.1.0", "r2", "2.0.0", "r3", "2.1.0", "", "4.0.0", "r4")
+	now := vs("1.0.0", "r1", "1.0.5", "r9", "1.1.0", "r2b", "2.0.0", "r3", "2.1.0", "", "3.0.0", "r5")
+	if got, want := sameVersions(was, now), []int32{0, -1, -1, 2, -1, -1}; !slices.Equal(got, want) {
+		t.Fatalf("sameVersions = %v, want %v", got, want)
+	}
 }

@@ -103,17 +103,20 @@ type Layout struct {
 // Size is the memory the layout holds.
 func (l *Layout) Size() int64 { return 64 + int64(len(l.starts))*(4+sha256.Size) }
 
-// PartsAfter is Parts for a sequence that is the one prev was made from
-// with entries inserted: old(i) is the index in that sequence of entry i,
-// -1 for an inserted one (the old entries keep their order). The runs of
-// prev whose entries are all still consecutive are taken by their keys;
-// only the runs around the inserted entries are cut and keyed again. A
-// nil prev cuts every run. It returns the layout of e too.
+// PartsAfter is Parts for a sequence made from the one prev was made
+// from by inserting, removing or changing entries: old(i) is the index in
+// that sequence of entry i when it is the same entry (same name and
+// revision), -1 for a new or changed one (the old entries keep their
+// order). The runs of prev whose entries are all still there, consecutive,
+// are taken by their keys; only the runs around the new, changed and
+// removed entries are cut and keyed again, their other entries taken
+// from the runs of prev that hold them. A nil prev cuts every run. It
+// returns the layout of e too.
 //
-// The runs of prev that the new layout does not hold (those an inserted
-// entry fell in) are dropped from r: the sequence has moved past them,
-// and each publish would otherwise leave one behind until the cache's
-// bound evicts it (a document's worth of stale runs at a few thousand
+// The runs of prev that the new layout does not hold (those a change
+// fell in) are dropped from r: the sequence has moved past them, and
+// each publish would otherwise leave one behind until the cache's bound
+// evicts it (a document's worth of stale runs at a few thousand
 // versions). Documents already made keep their parts.
 func (r *Runs) PartsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
 	parts, next := r.partsAfter(e, prev, old)
@@ -185,7 +188,8 @@ func (r *Runs) keptEntries(sep string, prev *Layout, old func(i int) int) func(i
 // reusable reports whether the entries from start on begin with one of
 // l's kept runs, unchanged, and returns where it ends and its key. A run
 // is cut by its own entries alone (a cut after its last one, or its
-// length), so the same entries from a run's start make the same run;
+// length), so the same entries from a run's start make the same run
+// (each of them checked: an entry between may have been changed);
 // except the last run of l, which ended for want of entries and goes on
 // in a longer sequence, and the first run, which alone has no separator.
 func (l *Layout) reusable(start, n int, old func(i int) int) (end int, key runKey, ok bool) {
@@ -205,8 +209,13 @@ func (l *Layout) reusable(start, n int, old func(i int) int) (end int, key runKe
 		oldEnd = int(l.starts[j+1])
 	}
 	end = start + oldEnd - o
-	if end > n || old(end-1) != oldEnd-1 || (oldEnd == l.len && end != n) {
+	if end > n || (oldEnd == l.len && end != n) {
 		return 0, key, false
+	}
+	for i := start + 1; i < end; i++ { // every entry of the run, in order
+		if old(i) != o+i-start {
+			return 0, key, false
+		}
 	}
 	return end, l.keys[j], true
 }
