@@ -26,7 +26,7 @@ func TestGemListCountsWhatItHolds(t *testing.T) {
 		g := Gem{Spec: Spec{Name: "counted", Version: v, Platform: "ruby", Authors: []string{"Arca"}, Licenses: []string{"MIT"},
 			RequiredRuby: []Constraint{{Op: ">=", Version: "0"}}, RequiredRubygems: []Constraint{{Op: ">=", Version: "0"}}},
 			SHA256: fmt.Sprintf("%064x", i), Pushed: clock}
-		c := &resolve.Candidate{Version: store.Version{ID: int64(i + 1), Version: v, Status: artifact.Published, UpdatedAt: clock}}
+		c := &resolve.Candidate{Version: &store.Version{ID: int64(i + 1), Version: v, Status: artifact.Published, UpdatedAt: clock}}
 		view.List = append(view.List, c)
 		view.Versions[v] = c
 		decoded[c] = []Gem{g}
