@@ -1,7 +1,6 @@
 package ruby
 
 import (
-	"bytes"
 	"compress/gzip"
 	"compress/zlib"
 	"crypto/md5"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/arcahq/arca/internal/deflate"
 )
 
 // The two indexes gem clients read, rendered from the gems of a
@@ -82,11 +83,7 @@ func SpecsIndex(gems []Gem, which Which) []byte {
 	for i, t := range ts {
 		list[i] = []any{t.name, gemVersion(t.raw), t.platform}
 	}
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	zw.Write(Marshal(list))
-	zw.Close()
-	return b.Bytes()
+	return deflate.Gzip(Marshal(list), gzip.DefaultCompression)
 }
 
 func gemVersion(v string) *UserMarshal {
@@ -171,11 +168,7 @@ func QuickSpec(s *Spec) []byte {
 		orEmpty(s.Licenses),
 		metadata,
 	}
-	var b bytes.Buffer
-	zw := zlib.NewWriter(&b)
-	zw.Write(Marshal(&UserDump{Class: "Gem::Specification", Data: Marshal(fields)}))
-	zw.Close()
-	return b.Bytes()
+	return deflate.Zlib(Marshal(&UserDump{Class: "Gem::Specification", Data: Marshal(fields)}), zlib.DefaultCompression)
 }
 
 func orAny(cs []Constraint) []Constraint {
