@@ -211,6 +211,9 @@ func (r *Resolver) SearchOrder(ctx context.Context, repo store.Repository) ([]st
 }
 
 // Candidate is a version available to a repository, and where it is.
+// Version points at the version in the catalog's list (or a version made
+// of what a public registry offers) and Repository is shared by the
+// view's candidates: both are read-only.
 type Candidate struct {
 	*store.Version
 	// Repository is where the version is stored, or the repository holding
