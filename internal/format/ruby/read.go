@@ -69,21 +69,20 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 		if err != nil {
 			return nil, false, err
 		}
+		var d gemDecoder
 		own := func(cand *resolve.Candidate) []Gem {
-			decode := func() []Gem {
-				var own []Gem
-				for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-					own = append(own, g)
-				}
-				sortByPush(own)
-				return own
-			}
+			decode := func() []Gem { return d.decode(cand.Meta.Extra) }
+			var gems []Gem
 			if cand.Revision == "" {
-				return decode()
+				gems = decode()
+			} else {
+				gems = f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode) // shared: not modified
 			}
-			return f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode) // shared: not modified
+			d.saw(gems)
+			return gems
 		}
 		if prev, ok := f.gems.Last(key); ok {
+			d.saw(prev.gems) // an extension's gems share with the last listed
 			if l, ok := prev.extend(name, view, own); ok {
 				return l, view.Remote, nil
 			}
