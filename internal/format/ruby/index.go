@@ -43,18 +43,36 @@ const (
 // SpecsIndex renders a list of the Marshal index: gzip of a Marshal array
 // of [name, Gem::Version, platform], by name, version and platform.
 func SpecsIndex(gems []Gem, which Which) []byte {
+	ids := make([]gemID, len(gems))
+	for i, g := range gems {
+		ids[i] = idOf(g)
+	}
+	return specsIndex(ids, which)
+}
+
+// gemID is what the Marshal index lists of a gem: a gem list keeps this
+// much of each of its gems (their strings are the decoded gems').
+type gemID struct{ name, version, platform string }
+
+func idOf(g Gem) gemID { return gemID{g.Name, g.Version, g.Platform} }
+
+// FullName is the gem's file stem, as Gem.FullName.
+func (id gemID) FullName() string { return FullName(id.name, id.version, id.platform) }
+
+// specsIndex is SpecsIndex of the gems ids names.
+func specsIndex(ids []gemID, which Which) []byte {
 	type tuple struct {
 		name, platform string
 		version        Version
 		raw            string
 	}
 	var ts []tuple
-	for _, g := range gems {
-		v, err := ParseVersion(g.Version)
+	for _, g := range ids {
+		v, err := ParseVersion(g.version)
 		if err != nil || v.Prerelease() != (which == Prereleases) {
 			continue
 		}
-		ts = append(ts, tuple{g.Name, g.Platform, v, g.Version})
+		ts = append(ts, tuple{g.name, g.platform, v, g.version})
 	}
 	sort.SliceStable(ts, func(i, j int) bool {
 		if ts[i].name != ts[j].name {

@@ -82,12 +82,15 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 			return gems
 		}
 		if prev, ok := f.gems.Last(key); ok {
-			d.saw(prev.gems) // an extension's gems share with the last listed
+			d.prev = prev.decoded // an extension's gems share with the last decoded
 			if l, ok := prev.extend(name, view, own); ok {
+				l.decoded = d.prev
 				return l, view.Remote, nil
 			}
 		}
-		return buildGems(name, view, own), view.Remote, nil
+		l := buildGems(name, view, own)
+		l.decoded = d.prev
+		return l, view.Remote, nil
 	})
 }
 
@@ -126,11 +129,11 @@ func (f *Format) specs(c *call, which Which) error {
 	if err != nil {
 		return err
 	}
-	var gems []Gem
+	var gems []gemID
 	for _, p := range pkgs {
 		gems = append(gems, p.gems...)
 	}
-	return serve(c, "application/octet-stream", SpecsIndex(gems, which))
+	return serve(c, "application/octet-stream", specsIndex(gems, which))
 }
 
 // findGem finds the gem whose file stem (name-version[-platform]) is
