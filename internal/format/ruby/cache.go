@@ -44,7 +44,7 @@ type gemsKey struct {
 // gemList is a package's Published gems in push order, its compact index
 // info file rendered from them, and its lines of the versions file.
 type gemList struct {
-	gems      []gemID // what the Marshal index lists of each gem
+	gems      []gemID   // what the Marshal index lists of each gem
 	info      *document // nil when no gem is Published
 	infoBytes int64     // the size of info's plain bytes
 	history   []VersionsEvent
