@@ -31,7 +31,7 @@ type keptViews struct {
 func (k *keptViews) publish(version string, status artifact.Status, extra string) {
 	k.id++
 	at := t0.Add(time.Duration(k.id) * time.Minute)
-	c := &resolve.Candidate{Version: store.Version{
+	c := &resolve.Candidate{Version: &store.Version{
 		ID: k.id, Version: version, Status: status, Revision: fmt.Sprintf("r%d", k.id), UpdatedAt: at,
 		Meta:   artifact.Meta{Extra: []byte(extra), Readme: "readme of " + version, PublishedAt: at},
 		Assets: []artifact.Asset{asset("bytes of " + version)},
@@ -45,7 +45,8 @@ func (k *keptViews) change(version string, edit func(c *resolve.Candidate)) {
 	k.list = append([]*resolve.Candidate(nil), k.list...)
 	for i, c := range k.list {
 		if c.Version.Version == version {
-			next := *c
+			next, v := *c, *c.Version
+			next.Version = &v
 			next.UpdatedAt = next.UpdatedAt.Add(time.Hour)
 			edit(&next)
 			k.list[i] = &next

@@ -523,7 +523,7 @@ func (f *Format) search(c *call) error {
 				if !ok || err != nil || !v.Status.Listed() || (e.SemVer2 && !semVer2) || (pv.IsPrerelease() && !prerelease) {
 					continue
 				}
-				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: &resolve.Candidate{Version: v}})
+				listed = append(listed, version{key: v.Version, v: pv, entry: &e, cand: &resolve.Candidate{Version: &v}})
 			}
 			if len(listed) == 0 || !matches(*listed[0].entry, terms) {
 				continue

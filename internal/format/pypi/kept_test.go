@@ -29,7 +29,7 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 		for _, f := range files {
 			assets = append(assets, artifact.Asset{Name: f, Size: int64(len(f)), SHA256: fmt.Sprintf("%064x", len(f)+int(nextID)), MD5: "0123456789abcdef0123456789abcdef"})
 		}
-		return &resolve.Candidate{Version: store.Version{
+		return &resolve.Candidate{Version: &store.Version{
 			ID: nextID, Version: v, Status: status, Revision: fmt.Sprintf("rev-%d", nextID),
 			Meta: artifact.Meta{Summary: "the " + v + " release"}, Assets: assets,
 		}}
@@ -52,7 +52,8 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 	changed := func(v string, change func(c *resolve.Candidate)) []*resolve.Candidate {
 		out := make([]*resolve.Candidate, len(list))
 		for i, c := range list {
-			cc := *c
+			cc, cv := *c, *c.Version
+			cc.Version = &cv
 			if c.Version.Version == v {
 				change(&cc)
 			}

@@ -288,7 +288,7 @@ func (f *Format) metadata(c *call, name, version, wheel string) error {
 		if !ok || cand.Remote != nil {
 			return errkind.NotFoundf("Version %s of %s has no stored file %s", version, name, wheel)
 		}
-		v, err = cand.Version, nil
+		v, err = *cand.Version, nil
 	}
 	if err != nil {
 		return err

@@ -37,5 +37,6 @@
 // A document of thousands of versions is thus rebuilt after a publish by
 // rendering one entry, compressing one run of a few dozen entries and
 // joining the kept runs' compressed bytes; its plain form is joined only
-// when a client asks for it without gzip.
+// when a client asks for it without gzip. Compressors are the binary's
+// bounded pools' (package deflate).
 package rendered
