@@ -28,8 +28,8 @@ import (
 // own read. It reports the process's CPU per read (cpu-ns/op, the
 // clients' share included) and, busy, the publishes per read; the
 // server's CPU per publish beside the readers is then (busy cpu-ns/op -
-// idle cpu-ns/op) / publishes-per-read. ARCA_BENCH_PROFILE profiles the
-// measured reads.
+// idle cpu-ns/op) / publishes-per-read. ARCA_BENCH_PROFILE=path profiles
+// the measured reads into path.idle and path.busy.
 func BenchmarkNuGetBesideBusyPublisher(b *testing.B) {
 	n := benchVersions()
 	_, ca := benchServer(b)
@@ -132,8 +132,8 @@ func BenchmarkNuGetBesideBusyPublisher(b *testing.B) {
 					}
 				}()
 			}
-			if path := os.Getenv("ARCA_BENCH_PROFILE"); path != "" && busy {
-				f, err := os.Create(path)
+			if path := os.Getenv("ARCA_BENCH_PROFILE"); path != "" {
+				f, err := os.Create(path + "." + name)
 				if err != nil {
 					b.Fatal(err)
 				}
