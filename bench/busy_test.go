@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,12 +66,7 @@ func BenchmarkNuGetBesideBusyPublisher(b *testing.B) {
 		return nil
 	}
 	payload := func(i int) (string, []byte) {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		part, _ := mw.CreateFormFile("package", "package.nupkg")
-		part.Write(nugettest.Package(nugettest.Spec{ID: "BenchBusy", Version: fmt.Sprintf("1.%d.%d", i/1000, i%1000), Description: "A fixture."}))
-		mw.Close()
-		return mw.FormDataContentType(), body.Bytes()
+		return nugetPushBody("BenchBusy", fmt.Sprintf("1.%d.%d", i/1000, i%1000))
 	}
 	publish := func(i int) error {
 		ct, body := payload(i)
@@ -133,15 +127,7 @@ func BenchmarkNuGetBesideBusyPublisher(b *testing.B) {
 				}()
 			}
 			if path := os.Getenv("ARCA_BENCH_PROFILE"); path != "" {
-				f, err := os.Create(path + "." + name)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					b.Fatal(err)
-				}
-				defer pprof.StopCPUProfile()
+				defer profileCPU(b, path+"."+name)()
 			}
 			var reads atomic.Int64
 			b.ResetTimer()
@@ -171,4 +157,15 @@ func BenchmarkNuGetBesideBusyPublisher(b *testing.B) {
 			}
 		})
 	}
+}
+
+// nugetPushBody is nuget push's multipart body of a package of id and
+// version, and its content type.
+func nugetPushBody(id, version string) (contentType string, body []byte) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	part, _ := mw.CreateFormFile("package", "package.nupkg")
+	part.Write(nugettest.Package(nugettest.Spec{ID: id, Version: version, Description: "A fixture."}))
+	mw.Close()
+	return mw.FormDataContentType(), b.Bytes()
 }
