@@ -79,11 +79,13 @@ type Layout struct {
 func (l *Layout) Size() int64 { return 64 + int64(len(l.starts))*(4+sha256.Size) }
 
 // PartsAfter is Parts for a sequence that is the one prev was made from
-// with entries inserted: old(i) is the index in that sequence of entry i,
-// -1 for an inserted one (the old entries keep their order). The runs of
-// prev whose entries are all still consecutive are taken by their keys;
-// only the runs around the inserted entries are cut and keyed again. A
-// nil prev cuts every run. It returns the layout of e too.
+// with entries inserted, and possibly some removed: old(i) is the index in
+// that sequence of entry i, -1 for an inserted one (the old entries keep
+// their order, and an entry that changed is one removed and one
+// inserted). The runs of prev whose entries are all still there and
+// consecutive are taken by their keys; only the runs around the inserted
+// and removed entries are cut and keyed again. A nil prev cuts every run.
+// It returns the layout of e too.
 func (r *Runs) PartsAfter(e Entries, prev *Layout, old func(i int) int) ([]*Part, *Layout) {
 	var parts []*Part
 	next := &Layout{len: e.Len}
@@ -131,6 +133,11 @@ func (l *Layout) reusable(start, n int, old func(i int) int) (end int, key runKe
 	end = start + oldEnd - o
 	if end > n || old(end-1) != oldEnd-1 || (oldEnd == l.len && end != n) {
 		return 0, key, false
+	}
+	for i := start + 1; i < end-1; i++ {
+		if old(i) != o+i-start { // an entry removed, another inserted
+			return 0, key, false
+		}
 	}
 	return end, l.keys[j], true
 }

@@ -74,6 +74,64 @@ func TestPartsAfterInsertions(t *testing.T) {
 	}
 }
 
+// PartsAfter also takes a sequence with entries removed or changed (an
+// entry made from another revision is one removed and one inserted in its
+// place): the runs that held them are made again, with the new bytes, and
+// the others are kept.
+func TestPartsAfterChangesAndRemovals(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	type entry struct{ name, rev string }
+	seq := make([]*entry, 0, 2000)
+	for i := range 2000 {
+		seq = append(seq, &entry{fmt.Sprintf("v%05d", i), "r0"})
+	}
+	runs := NewRuns(64 << 20)
+	made := 0
+	entries := func(seq []*entry) Entries {
+		return Entries{
+			Scope: "s", Len: len(seq), Sep: ",",
+			Name:     func(i int) string { return seq[i].name },
+			Revision: func(i int) string { return seq[i].rev },
+			Render:   func(i int) []byte { made++; return []byte(seq[i].name + "@" + seq[i].rev) },
+		}
+	}
+	_, layout := runs.PartsAfter(entries(seq), nil, nil)
+	for round := range 40 {
+		next := slices.Clone(seq)
+		for range 1 + rng.IntN(3) {
+			i := rng.IntN(len(next))
+			if rng.IntN(2) == 0 {
+				next[i] = &entry{next[i].name, fmt.Sprintf("r%d", round+1)} // changed in place
+			} else {
+				next = slices.Delete(next, i, i+1)
+			}
+		}
+		old := make([]int, len(next))
+		j := 0
+		for i, e := range next {
+			for j < len(seq) && seq[j] != e && seq[j].name <= e.name {
+				j++ // removed, or the changed entry's former self
+			}
+			if j < len(seq) && seq[j] == e {
+				old[i], j = j, j+1
+			} else {
+				old[i] = -1
+			}
+		}
+		made = 0
+		parts, nextLayout := runs.PartsAfter(entries(next), layout, func(i int) int { return old[i] })
+		remade := made
+		want, _ := NewRuns(64<<20).PartsAfter(entries(next), nil, nil)
+		if !bytes.Equal(join(parts), join(want)) {
+			t.Fatalf("round %d: the parts after changes and removals are not the sequence's", round)
+		}
+		if remade == 0 || remade > 3*2*maxRunItems {
+			t.Fatalf("round %d: %d entries made again", round, remade)
+		}
+		seq, layout = next, nextLayout
+	}
+}
+
 func join(parts []*Part) []byte {
 	var b []byte
 	for _, p := range parts {
