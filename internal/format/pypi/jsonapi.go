@@ -198,7 +198,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 	byKey := slices.Clone(listed)
 	slices.SortFunc(byKey, func(a, b *Release) int { return strings.Compare(a.Version, b.Version) })
 	parts := []*rendered.Part{rendered.NewPartOnce(append(out[:i+len(member)-1:i+len(member)-1], '{'))}
-	parts = append(parts, p.Runs.Parts(rendered.Entries{
+	parts = append(parts, p.runParts(rendered.Entries{
 		Scope: p.Name + "\x00jsonapi\x00" + baseURL, Len: len(byKey), Sep: ",",
 		Name:     func(i int) string { return byKey[i].Version },
 		Revision: func(i int) string { return byKey[i].Revision },
@@ -206,7 +206,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 			return slices.Concat(bytes.TrimSuffix(marshal(byKey[i].Version), []byte("\n")), []byte{':'},
 				bytes.TrimSuffix(marshal(p.urls(*byKey[i], baseURL)), []byte("\n")))
 		},
-	})...)
+	}, byKey, byVersionString)...)
 	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, out[i+len(member):]...)))
 	return rendered.Assemble("application/json", parts...), true
 }

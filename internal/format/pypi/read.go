@@ -52,25 +52,20 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	}
 	p.sorted = true
 	if view.List != nil && order != nil {
-		f.keep(projectKey{repository, name}, view, p.Releases)
+		p.layouts = f.keep(projectKey{repository, name}, view, p.Releases, nil)
 	}
 	return p
 }
 
 // release makes the release of candidate c of project name, its files
-// and page entries decoded and rendered once per revision of the version.
+// decoded once per revision of the version.
 func (f *Format) release(name string, c *resolve.Candidate) Release {
 	r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, id: c.ID}
 	if c.Remote != nil || c.Revision == "" {
 		r.Files = filesOf(c)
 		return r
 	}
-	r.parts = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() *releaseParts {
-		r := r
-		r.Files = filesOf(c)
-		return partsOf(name, r)
-	})
-	r.Files = r.parts.files
+	r.Files = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() []Dist { return filesOf(c) })
 	r.Revision = c.Revision
 	return r
 }
