@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -74,24 +73,24 @@ func (f *Format) release(name string, c *resolve.Candidate) Release {
 // metadata knows that are not stored yet (a public registry's), in file
 // name order.
 func filesOf(c *resolve.Candidate) []Dist {
-	var files []Dist
-	extra := ParseExtra(c.Meta.Extra)
-	stored := map[string]bool{}
-	for _, a := range c.Assets {
-		if KindOf(a.Name) == 0 {
-			continue
-		}
-		stored[a.Name] = true
-		files = append(files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra.Files[a.Name]})
+	extra := ParseFiles(c.Meta.Extra)
+	stored := func(file string) bool {
+		return slices.ContainsFunc(c.Assets, func(a artifact.Asset) bool { return a.Name == file && KindOf(a.Name) != 0 })
 	}
-	for file, fe := range extra.Files {
-		if stored[file] || fe.SHA256 == "" {
+	files := make([]Dist, 0, len(c.Assets))
+	for _, a := range c.Assets {
+		if KindOf(a.Name) != 0 {
+			files = append(files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra[a.Name]})
+		}
+	}
+	for file, fe := range extra {
+		if fe.SHA256 == "" || stored(file) {
 			continue
 		}
 		fe.MetadataSHA256 = ""
 		files = append(files, Dist{Filename: file, SHA256: fe.SHA256, Size: fe.Size, File: fe})
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Filename < files[j].Filename })
+	slices.SortFunc(files, func(a, b Dist) int { return strings.Compare(a.Filename, b.Filename) })
 	return files
 }
 
