@@ -6,8 +6,6 @@ import (
 	"sync"
 	"unsafe"
 
-	pep440 "github.com/aquasecurity/go-pep440-version"
-
 	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/format"
 	"github.com/arcahq/arca/internal/format/rendered"
@@ -136,16 +134,8 @@ func oldIndexes(prev, next []*Release, cmp func(a, b *Release) int) []int32 {
 	return old
 }
 
-// byPEP440 orders releases of distinct PEP 440 versions as SortVersions
-// does (a kept project's).
-func byPEP440(a, b *Release) int {
-	if c, ok := compareReleases(a.Version, b.Version); ok {
-		return c
-	}
-	va, _ := pep440.Parse(a.Version)
-	vb, _ := pep440.Parse(b.Version)
-	return comparePEP440(a.Version, va, b.Version, vb)
-}
+// byPEP440 orders releases as SortVersions does (a kept project's).
+func byPEP440(a, b *Release) int { return Rules{}.CompareVersions(a.Version, b.Version) }
 
 // byVersionString orders releases by their version strings (the JSON
 // API's "releases").
@@ -229,34 +219,21 @@ func (f *Format) place(name string, known []*Release, added []*resolve.Candidate
 	if len(added) == 0 {
 		return known, true
 	}
-	type newRelease struct {
-		r *Release
-		v pep440.Version
-	}
 	made := make([]Release, len(added))
-	news := make([]newRelease, len(added))
+	news := make([]*Release, len(added))
 	for i, c := range added {
-		v, err := pep440.Parse(c.Version.Version)
-		if err != nil {
+		if _, err := parseVersion(c.Version.Version); err != nil {
 			return nil, false
 		}
 		made[i] = f.release(name, c)
-		news[i] = newRelease{&made[i], v}
+		news[i] = &made[i]
 	}
-	slices.SortFunc(news, func(a, b newRelease) int { return comparePEP440(a.r.Version, a.v, b.r.Version, b.v) })
+	slices.SortFunc(news, byPEP440)
 	for k := 1; k < len(news); k++ {
-		if news[k-1].r.Version == news[k].r.Version {
+		if news[k-1].Version == news[k].Version {
 			return nil, false
 		}
 	}
-	sorted := make([]*Release, len(news))
-	parsed := make(map[*Release]pep440.Version, len(news))
-	for k, n := range news {
-		sorted[k], parsed[n.r] = n.r, n.v
-	}
-	out, distinct := format.Merge(known, sorted, func(k, a *Release) int {
-		v, _ := pep440.Parse(k.Version) // parsed before: kept
-		return comparePEP440(k.Version, v, a.Version, parsed[a])
-	})
+	out, distinct := format.Merge(known, news, byPEP440)
 	return out, distinct
 }
