@@ -208,7 +208,7 @@ func (f *Format) fromKept(view *resolve.View, repository int64, name string) (Pr
 	if len(added) > 0 || (view.Lineage != kept.lineage && !older) {
 		f.keep(key, view, rs, kept.layouts)
 	}
-	return Project{Name: name, Releases: rs, Runs: f.runs, sorted: true, layouts: kept.layouts}, true
+	return Project{Name: name, Releases: rs, Runs: f.runs, sorted: true, layouts: kept.layouts, versions: view.Versions}, true
 }
 
 // place returns known (releases in SortVersions' order, PEP 440 and

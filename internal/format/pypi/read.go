@@ -39,7 +39,7 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	for _, c := range view.Versions {
 		all = append(all, f.release(name, c))
 	}
-	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs}
+	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs, versions: view.Versions}
 	for i := range all {
 		p.Releases[i] = &all[i]
 	}
@@ -59,7 +59,7 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 // release makes the release of candidate c of project name, its files
 // decoded once per revision of the version.
 func (f *Format) release(name string, c *resolve.Candidate) Release {
-	r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, id: c.ID}
+	r := Release{Version: c.Version.Version, Status: c.Status, id: c.ID}
 	if c.Remote != nil || c.Revision == "" {
 		r.Files = filesOf(c)
 		return r

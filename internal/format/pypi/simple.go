@@ -12,6 +12,7 @@ import (
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/format/rendered"
+	"github.com/arcahq/arca/internal/resolve"
 )
 
 // The simple repository API, the index pip, uv and every other installer
@@ -47,7 +48,6 @@ type Release struct {
 	// Version is the version as stored (its normal form).
 	Version string
 	Status  artifact.Status
-	Meta    artifact.Meta
 	Files   []Dist // in file name order
 	// Revision is the stored version's revision: its files are kept
 	// under it, and its entries of the pages in runs ("": decoded and
@@ -115,6 +115,18 @@ type Project struct {
 	// layouts, for a kept project, are how its pages' runs were last
 	// cut (nil: each rendering cuts them all).
 	layouts *layouts
+	// versions are the candidates of the view the project was made
+	// from: the JSON API's "info" is the metadata of one of them (a
+	// release does not copy its version's metadata).
+	versions map[string]*resolve.Candidate
+}
+
+// meta returns the metadata of the release's version.
+func (p Project) meta(r Release) artifact.Meta {
+	if c, ok := p.versions[r.Version]; ok {
+		return c.Meta
+	}
+	return artifact.Meta{}
 }
 
 // Listed returns the releases installers may see (User Guide, "Package
