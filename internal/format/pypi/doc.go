@@ -50,8 +50,9 @@
 //   - Pages are byte for byte what rendering them from scratch gives,
 //     however they were assembled: from releases kept per repository and
 //     project between rebuilds (kept.go; an upload makes and places only
-//     its release), each release's files kept per revision, and runs of
-//     entries kept compressed (package rendered), cut where the previous
+//     its release; releases of other views keep their files per
+//     revision), and runs of entries kept compressed (package
+//     rendered), cut where the previous
 //     rendering of the page cut them: a rebuild makes again only the runs
 //     holding a release added, changed or removed, from those releases'
 //     files.

@@ -186,7 +186,7 @@ func (f *Format) fromKept(view *resolve.View, repository int64, name string) (Pr
 			case c.Revision != "" && c.Revision == r.Revision && c.Status == r.Status:
 				known = append(known, r) // a revision names metadata and assets
 			default:
-				nr := f.release(name, c)
+				nr := f.release(name, c, false)
 				known = append(known, &nr)
 			}
 		}
@@ -225,7 +225,7 @@ func (f *Format) place(name string, known []*Release, added []*resolve.Candidate
 		if _, err := parseVersion(c.Version.Version); err != nil {
 			return nil, false
 		}
-		made[i] = f.release(name, c)
+		made[i] = f.release(name, c, false)
 		news[i] = &made[i]
 	}
 	slices.SortFunc(news, byPEP440)

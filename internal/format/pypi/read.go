@@ -37,7 +37,7 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	}
 	all := make([]Release, 0, len(view.Versions))
 	for _, c := range view.Versions {
-		all = append(all, f.release(name, c))
+		all = append(all, f.release(name, c, view.List == nil))
 	}
 	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs, versions: view.Versions}
 	for i := range all {
@@ -56,16 +56,24 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	return p
 }
 
-// release makes the release of candidate c of project name, its files
-// decoded once per revision of the version.
-func (f *Format) release(name string, c *resolve.Candidate) Release {
+// release makes the release of candidate c of project name. Its files
+// are decoded from the version; with cached, once per revision of the
+// version (kept in Format.fragments). A project made from a view of one
+// repository's versions, which is kept with its releases between
+// rebuilds (kept.go), does without: it decodes the files of the
+// versions it does not hold, each once.
+func (f *Format) release(name string, c *resolve.Candidate, cached bool) Release {
 	r := Release{Version: c.Version.Version, Status: c.Status, id: c.ID}
 	if c.Remote != nil || c.Revision == "" {
 		r.Files = filesOf(c)
 		return r
 	}
-	r.Files = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() []Dist { return filesOf(c) })
 	r.Revision = c.Revision
+	if !cached {
+		r.Files = filesOf(c)
+		return r
+	}
+	r.Files = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() []Dist { return filesOf(c) })
 	return r
 }
 
