@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -207,9 +208,9 @@ func sha1Hex(b []byte) string {
 }
 
 // TestMaven is the guide's Maven section with the real mvn: deploy:deploy-file
-// of a third-party jar, mvn deploy of a project that depends on it (resolved
-// from Arca), two SNAPSHOT deploys, and dependency:get; then the AWS CLI on
-// the packages mvn published.
+// of a third-party jar, dependency:get of it and of a 5 MB jar, mvn deploy
+// of a project that depends on the first (resolved from Arca), two SNAPSHOT
+// deploys; then the AWS CLI on the packages mvn published.
 func TestMaven(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
@@ -270,6 +271,26 @@ func TestMaven(t *testing.T) {
 		log := gets(accessLog(s, "demo-1.0.0.jar")[before:])
 		if len(log) < 2 || log[0] != "GET 401" || !contains(log, "GET 200") {
 			t.Errorf("dependency:get of the jar: %v, want GET 401 then GET 200", log)
+		}
+	})
+
+	step("a 5 MB jar", func(t *testing.T) {
+		// A jar too large for the blob cache: mvn gets it the way every
+		// large download leaves (sendfile), and -C checks it against the
+		// .sha1 Arca answers from the digests stored at publish.
+		payload := make([]byte, 5<<20)
+		rand.NewChaCha8([32]byte{5}).Read(payload)
+		bigJar, bigBytes := writeJar(t, work, "big.jar", map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n", "payload.bin": string(payload)})
+		u.MvnOK(t, work, "deploy:deploy-file", "-Dfile="+bigJar, "-DgroupId=com.example", "-DartifactId=big",
+			"-Dversion=1.0.0", "-Dpackaging=jar", "-Durl="+ep, "-DrepositoryId=codeartifact")
+		u.Forget(t, "com.example")
+		u.MvnOK(t, work, "-C", "dependency:get", "-Dartifact=com.example:big:1.0.0")
+		got, err := os.ReadFile(filepath.Join(u.Repo, "com/example/big/1.0.0/big-1.0.0.jar"))
+		if err != nil || !bytes.Equal(got, bigBytes) {
+			t.Fatalf("the 5 MB jar mvn downloaded differs (%d bytes of %d): %v", len(got), len(bigBytes), err)
+		}
+		if log := gets(accessLog(s, "big-1.0.0.jar")); !contains(log, "GET 200") {
+			t.Errorf("dependency:get of the 5 MB jar: %v, want a GET 200", log)
 		}
 	})
 

@@ -6,13 +6,17 @@ package server_test
 // response writer or connection wrapper that hides ReadFrom, a digest
 // computed while sending or a body copied through a buffer would send the
 // bytes with writes instead, at twice the copying; this test fails then,
-// naming the format.
+// naming the format. It also holds that every format answers with the
+// same headers (length up front, no chunking or compression, the SHA-256
+// as ETag, ranges offered) and sends a range the same way: nothing in one
+// format's large-file path differs from another's.
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -144,19 +148,47 @@ func TestLargeDownloadsGoOutWithSendfile(t *testing.T) {
 				format, c.fromFile, len(want), c.written)
 		}
 	}
-	for _, d := range downloads {
+	get := func(d download, rangeFrom int) (*http.Response, []byte) {
+		t.Helper()
 		req, _ := http.NewRequest(http.MethodGet, d.url, nil)
 		req.Header.Set("Authorization", d.auth)
+		if rangeFrom > 0 {
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", rangeFrom))
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s: GET %s: %d %v", d.format, d.url, resp.StatusCode, err)
+		if err != nil {
+			t.Fatalf("%s: GET %s: %v", d.format, d.url, err)
+		}
+		return resp, got
+	}
+	for _, d := range downloads {
+		resp, got := get(d, 0)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: GET %s: %d", d.format, d.url, resp.StatusCode)
 		}
 		check(d.format, got, d.want)
+		// Every format answers with the same headers: the length up
+		// front (no chunking, no compression), the SHA-256 as the ETag,
+		// ranges offered.
+		sum := sha256.Sum256(d.want)
+		if resp.ContentLength != int64(len(d.want)) || len(resp.TransferEncoding) != 0 || resp.Header.Get("Content-Encoding") != "" ||
+			resp.Header.Get("Etag") != `"`+hex.EncodeToString(sum[:])+`"` || resp.Header.Get("Accept-Ranges") != "bytes" ||
+			resp.Header.Get("Last-Modified") == "" || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("%s: answered with Content-Length %d, Transfer-Encoding %q and headers %v; want the length, the SHA-256 as ETag, Accept-Ranges, Last-Modified and a type",
+				d.format, resp.ContentLength, resp.TransferEncoding, resp.Header)
+		}
+		// A resumed download (a range) takes the same way out.
+		const from = 100 << 10
+		resp, got = get(d, from)
+		if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Range") != fmt.Sprintf("bytes %d-%d/%d", from, len(d.want)-1, len(d.want)) {
+			t.Fatalf("%s: GET %s from byte %d: %d, Content-Range %q", d.format, d.url, from, resp.StatusCode, resp.Header.Get("Content-Range"))
+		}
+		check(d.format+" (range)", got, d.want[from:])
 	}
 
 	// The generic format's assets come through the control plane's

@@ -7,7 +7,7 @@
 // request" (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html),
 // for services other than S3. Each signing step is its own function:
 // canonicalURI, canonicalQuery, canonicalHeaders, canonicalRequest,
-// stringToSign, signingKey and sign.
+// stringToSign, signingKey and signingKeyState.sign.
 //
 // # Use
 //
@@ -37,7 +37,9 @@
 //   - The package is pure: no storage, no clock (the caller passes now), no
 //     logging, and one global: the signing keys derived lately, at most
 //     1,024 (a key serves its secret and scope for a day, and deriving it
-//     is four HMACs). It never reads the request body and never modifies
+//     is four HMACs), each with the HMACs keyed with it that signed before
+//     (a sync.Pool: reset, an HMAC starts from its keyed states instead of
+//     hashing the padded key again). It never reads the request body and never modifies
 //     the request.
 //   - Verify compares signatures in constant time (hmac.Equal) and says
 //     nothing about where two signatures differ.

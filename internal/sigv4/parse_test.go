@@ -283,5 +283,11 @@ func FuzzAmzDate(f *testing.F) {
 		if ok != wantOK || ok && !got.Equal(want) {
 			t.Errorf("amzDate(%q) = %v, %v; time.Parse gives %v, %v", v, got, ok, want, wantOK)
 		}
+		// The string to sign writes an accepted date back as it came.
+		if ok {
+			if back := string(appendAmzDate(nil, got.UTC())); back != v {
+				t.Errorf("appendAmzDate(amzDate(%q)) = %q", v, back)
+			}
+		}
 	})
 }

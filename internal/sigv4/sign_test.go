@@ -1,11 +1,15 @@
 package sigv4
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -61,4 +65,39 @@ func TestKeptSigningKeysAreTheirSecretsOnly(t *testing.T) {
 		t.Errorf("%d signing keys kept, at most %d wanted", n, maxSigningKeys)
 	}
 	check("after the keys were dropped")
+}
+
+// The string to sign carries the request's time as amzDateLayout formats
+// it, whatever the time's own zone.
+func TestAppendAmzDate(t *testing.T) {
+	zone := time.FixedZone("x", -5*3600)
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 8, 1, 2, 3, 999, time.UTC),
+		time.Date(1999, 1, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(2024, 2, 29, 0, 0, 0, 0, zone),
+		time.Unix(0, 0),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+	} {
+		want := at.UTC().Format(amzDateLayout)
+		if got := string(appendAmzDate([]byte("x"), at.UTC())); got != "x"+want {
+			t.Errorf("%v: %q, want %q", at, got, "x"+want)
+		}
+	}
+}
+
+// A kept key's HMAC signs each string as a fresh HMAC would, also when
+// it is reused for another string right after.
+func TestKeptKeySignsAsFreshHMAC(t *testing.T) {
+	s := Scope{Date: "20261208", Region: "us-west-2", Service: "codeartifact"}
+	k := keyFor("kept-key-secret", s)
+	for _, sts := range []string{"first", "second, longer than the first one", "", "first"} {
+		h := hmac.New(sha256.New, k.key[:])
+		h.Write([]byte(sts))
+		want := h.Sum(nil)
+		for range 3 {
+			if got := k.sign(nil, []byte(sts)); !bytes.Equal(got, want) {
+				t.Fatalf("%q: %x, want %x", sts, got, want)
+			}
+		}
+	}
 }

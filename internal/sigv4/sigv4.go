@@ -124,7 +124,8 @@ func Verify(r *http.Request, a *Auth, secretAccessKey, payloadHash string) error
 		return mismatch()
 	}
 	sts := stringToSign(a, sha256.Sum256(creq))
-	got := sign(signingKey(secretAccessKey, a.Scope), sts)
+	var sum [sha256.Size]byte
+	got := keyFor(secretAccessKey, a.Scope).sign(sum[:0], sts)
 	if !hmac.Equal(got, claimed[:]) {
 		return mismatch()
 	}
