@@ -47,15 +47,7 @@ func TestPartsAfterInsertions(t *testing.T) {
 				next = slices.Insert(next, at, name)
 			}
 		}
-		old := make([]int, len(next))
-		j := 0
-		for i, n := range next {
-			if j < len(names) && names[j] == n {
-				old[i], j = j, j+1
-			} else {
-				old[i] = -1
-			}
-		}
+		old := oldIndexes(names, next, func(string, string) bool { return false })
 		made = 0
 		parts, nextLayout := runs.PartsAfter(entries(next), layout, func(i int) int { return old[i] })
 		remade := made
@@ -106,18 +98,8 @@ func TestPartsAfterChangesAndRemovals(t *testing.T) {
 				next = slices.Delete(next, i, i+1)
 			}
 		}
-		old := make([]int, len(next))
-		j := 0
-		for i, e := range next {
-			for j < len(seq) && seq[j] != e && seq[j].name <= e.name {
-				j++ // removed, or the changed entry's former self
-			}
-			if j < len(seq) && seq[j] == e {
-				old[i], j = j, j+1
-			} else {
-				old[i] = -1
-			}
-		}
+		// Removed before e: an entry of a lower name, or e's former self.
+		old := oldIndexes(seq, next, func(p, e *entry) bool { return p.name <= e.name })
 		made = 0
 		parts, nextLayout := runs.PartsAfter(entries(next), layout, func(i int) int { return old[i] })
 		remade := made
@@ -130,6 +112,25 @@ func TestPartsAfterChangesAndRemovals(t *testing.T) {
 		}
 		seq, layout = next, nextLayout
 	}
+}
+
+// oldIndexes maps each entry of next to its index in prev, -1 for one
+// not there, walking both in order: removed(p, e) says that prev's entry
+// p, which is not e, was removed before e.
+func oldIndexes[E comparable](prev, next []E, removed func(p, e E) bool) []int {
+	old := make([]int, len(next))
+	j := 0
+	for i, e := range next {
+		for j < len(prev) && prev[j] != e && removed(prev[j], e) {
+			j++
+		}
+		if j < len(prev) && prev[j] == e {
+			old[i], j = j, j+1
+		} else {
+			old[i] = -1
+		}
+	}
+	return old
 }
 
 func join(parts []*Part) []byte {
