@@ -28,7 +28,9 @@
 //     from (Entries: names, revisions, a renderer). Cuts between runs
 //     depend on the entries' names only, so a publish or a change re-makes
 //     the one run it falls in; every other run is the one the previous
-//     rendering used.
+//     rendering used. PartsAfter (a sequence with entries inserted) takes
+//     the other entries of a run it makes again from the run it replaces,
+//     and drops the replaced runs.
 //   - Fragments: any per-version piece (a rendered manifest, decoded
 //     files) by a key naming what it was made from.
 //
