@@ -150,7 +150,7 @@ func TestUploadReusesRunsWithoutReadingThem(t *testing.T) {
 	f := New(Deps{})
 	var list []*resolve.Candidate
 	add := func(v string) {
-		list = append(list, &resolve.Candidate{Version: store.Version{
+		list = append(list, &resolve.Candidate{Version: &store.Version{
 			ID: int64(len(list) + 1), Version: v, Status: artifact.Published, Revision: "rev-" + v,
 			Assets: []artifact.Asset{{Name: "reuse_ca-" + v + "-py3-none-any.whl", Size: 1, SHA256: fmt.Sprintf("%064x", len(list)+1)}},
 		}})
