@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codeartifact/types"
 
 	"github.com/arcahq/arca/bench/fixture"
-	"github.com/arcahq/arca/internal/format/nuget/nugettest"
 )
 
 // BenchmarkFormatPublishThenRead is BenchmarkPublishThenRead for the
@@ -79,12 +77,8 @@ func benchFormatGrowth(b *testing.B, format string) {
 	case "nuget":
 		ep := endpoint(types.PackageFormatNuget)
 		publish = func(i int) {
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			part, _ := mw.CreateFormFile("package", "package.nupkg")
-			part.Write(nugettest.Package(nugettest.Spec{ID: "BenchGrow", Version: version(i), Description: "A fixture."}))
-			mw.Close()
-			send(http.MethodPut, ep+"v2/package/", basicAuth, mw.FormDataContentType(), body.Bytes())
+			ct, body := nugetPushBody("BenchGrow", version(i))
+			send(http.MethodPut, ep+"v2/package/", basicAuth, ct, body)
 		}
 		read = func() { send(http.MethodGet, ep+"v3/package/benchgrow/index.json", basicAuth, "", nil) }
 	case "swift":

@@ -95,15 +95,7 @@ func grow(b *testing.B, n int, publish func(i int), read func()) {
 	}
 	read()
 	if path := os.Getenv("ARCA_BENCH_PROFILE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			b.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+		defer profileCPU(b, path)()
 	}
 	b.ResetTimer()
 	defer reportCPU(b)()
@@ -191,5 +183,22 @@ func BenchmarkPublishPackages(b *testing.B) {
 			b.StopTimer()
 			done()
 		})
+	}
+}
+
+// profileCPU writes a CPU profile to path from now until the returned
+// function is called.
+func profileCPU(b *testing.B, path string) (stop func()) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }

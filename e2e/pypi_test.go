@@ -320,6 +320,15 @@ func TestPyPI(t *testing.T) {
 		// metadata, which needs setuptools and wheel from the index.)
 	})
 
+	step("pip index versions", func(t *testing.T) {
+		// The project page's versions, newest first (the JSON page, kept
+		// as runs of releases' entries between rebuilds).
+		r := u.pip(t, venv, "index", "versions", "hello-ca")
+		if r.Code != 0 || !strings.Contains(r.Stdout, "hello-ca (1.1.0)") || !strings.Contains(r.Stdout, "Available versions: 1.1.0, 1.0.0") {
+			t.Errorf("pip index versions hello-ca:\n%s", r)
+		}
+	})
+
 	step("uv", func(t *testing.T) {
 		dir := filepath.Join(u.venvs, "uv")
 		u.ok(t, "", uv, "venv", "--python", filepath.Join(venv, "bin", "python"), dir)

@@ -30,8 +30,11 @@
 // since, so a package of thousands of versions costs one version's
 // decoding per publish and nothing when nothing changed; the metadata a
 // version repeats from the one before, README, summary, licenses,
-// dependencies, is held once, share.go; VersionsWithStatus reads the stamps of the versions with one status
-// alone).
+// dependencies, is held once, share.go, and a version's assets are in
+// an array of their number; VersionsWithStatus reads the stamps of the
+// versions with one status alone). A publish drops its version from the
+// version lookups (a client that looks a version up before each of its
+// publishes to it leaves no stale copies).
 //
 // Rules kept here (User Guide, "Working with repositories", "Working with
 // upstream repositories", "Domains"):

@@ -288,6 +288,10 @@ func (c *Catalog) Publish(ctx context.Context, repo store.Repository, pub Public
 		}
 		return nil
 	})
+	// A version looked up before it is published to (a Maven deploy looks
+	// its version up at each of its three steps) is stale now: dropped
+	// rather than left to take the cache's room until evicted.
+	c.versions.l.drop(versionKey{repository: repo.ID, ref: pub.Ref, version: pub.Version})
 	return out, err
 }
 

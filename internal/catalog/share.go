@@ -16,10 +16,12 @@ import (
 // compared first, so the cost is a few comparisons a field), and
 // returns the bytes those versions hold, shared parts counted once.
 // Listed versions are read-only, so sharing changes nothing a caller
-// sees. vs[from:] must be versions no caller has seen yet.
+// sees. Each version's assets are first given an array of their number
+// (fit). vs[from:] must be versions no caller has seen yet.
 func shareRun(vs []store.Version, from int) int64 {
 	var n int64
 	for i := from; i < len(vs); i++ {
+		fit(&vs[i])
 		var prev *store.Version
 		if i > 0 {
 			prev = &vs[i-1]
@@ -28,6 +30,14 @@ func shareRun(vs []store.Version, from int) int64 {
 		n += heldSize(&vs[i], prev)
 	}
 	return n
+}
+
+// fit gives v's assets an array of their number: the store appends
+// them one by one (a Maven version's three assets in an array of four).
+func fit(v *store.Version) {
+	if cap(v.Assets) > len(v.Assets) {
+		v.Assets = append([]artifact.Asset(nil), v.Assets...)
+	}
 }
 
 // share makes v use prev's strings and slices where they are equal.

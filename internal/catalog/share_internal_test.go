@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -139,4 +140,36 @@ func listSizeAndHeap(repeated bool) (counted, held float64) {
 	counted = float64(l.size + int64(cap(l.versions)-len(l.versions))*int64(unsafe.Sizeof(store.Version{})))
 	runtime.KeepAlive(l)
 	return counted, held
+}
+
+// A version's assets, appended one by one by the store, are kept in an
+// array of their number, and read back the same.
+func TestVersionListFitsAssets(t *testing.T) {
+	var changes []store.Version
+	for i := range 3 {
+		v := decoded(i, false)
+		var assets []artifact.Asset
+		for _, ext := range []string{"jar", "pom", "xml"} { // a Maven version's three: an array of four
+			a := v.Assets[0]
+			a.Name = fmt.Sprintf("lib-1.0.%d.%s", i, ext)
+			assets = append(assets, a)
+		}
+		v.Assets = assets
+		changes = append(changes, v)
+	}
+	want := make([]store.Version, len(changes))
+	for i, v := range changes {
+		want[i] = v
+		want[i].Assets = slices.Clone(v.Assets)
+	}
+	l := (*versionList)(nil).apply(store.VersionChanges{Seq: 1, All: true, Changed: changes[:2]})
+	l = l.apply(store.VersionChanges{Seq: 2, Changed: changes[2:]})
+	for _, v := range l.versions {
+		if len(v.Assets) != 3 || cap(v.Assets) != 3 {
+			t.Errorf("version %s: %d assets in an array of %d", v.Version, len(v.Assets), cap(v.Assets))
+		}
+	}
+	if !reflect.DeepEqual(l.versions, want) {
+		t.Fatalf("the kept list =\n%+v\nthe store gave\n%+v", l.versions, want)
+	}
 }

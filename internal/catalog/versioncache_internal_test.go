@@ -1,13 +1,17 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/store"
+	"github.com/arcahq/arca/internal/store/sqlite"
 )
 
 func testKey(i int) versionKey {
@@ -95,5 +99,48 @@ func TestVersionCacheDropsUnused(t *testing.T) {
 	c.l.dropUnused(cachesize.Tick())
 	if c.l.size != 0 || len(c.l.entries) != 0 || c.l.order.Len() != 0 {
 		t.Errorf("after dropping everything: %d bytes, %d entries", c.l.size, len(c.l.entries))
+	}
+}
+
+// A version published to leaves the version cache: a deploy that looks
+// its version up at every step does not fill it with stale entries.
+func TestPublishDropsTheCachedVersion(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := New(st, "us-east-1", time.Now, nil)
+	d := DomainRef{Owner: "111122223333", Name: "d"}
+	if _, err := c.CreateDomain(ctx, d, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := c.CreateRepository(ctx, RepositoryRef{DomainRef: d, Name: "r"}, d.Owner, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := artifact.PackageRef{Format: artifact.Maven, Namespace: "com.example", Name: "lib"}
+	key := versionKey{repository: repo.ID, ref: ref, version: "1.0"}
+	for i, name := range []string{"lib-1.0.jar", "lib-1.0.pom"} {
+		pub := Publication{Ref: ref, Version: "1.0", Unfinished: true, AddAssets: AddAlways,
+			Assets: []artifact.Asset{{Name: name, Size: 1, SHA256: fmt.Sprintf("%064x", i)}}}
+		if _, err := c.Publish(ctx, repo, pub); err != nil {
+			t.Fatal(err)
+		}
+		v, err := c.Version(ctx, repo, ref, "1.0")
+		if err != nil || len(v.Assets) != i+1 {
+			t.Fatalf("after publishing %s: %d assets, %v", name, len(v.Assets), err)
+		}
+		if _, ok := c.versions.l.get(key); !ok {
+			t.Fatal("a version looked up is not cached")
+		}
+	}
+	if _, err := c.Publish(ctx, repo, Publication{Ref: ref, Version: "1.0", AddAssets: AddAlways,
+		Assets: []artifact.Asset{{Name: "maven-metadata.xml", Size: 1, SHA256: fmt.Sprintf("%064x", 9)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.versions.l.get(key); ok {
+		t.Error("the version published to is still cached")
 	}
 }

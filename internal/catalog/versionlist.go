@@ -118,8 +118,13 @@ func (l *versionList) apply(ch store.VersionChanges) *versionList {
 	for _, id := range ch.Deleted {
 		deleted[id] = true
 	}
-	// Merge the kept versions and the changed ones, both by ID.
-	out := make([]store.Version, 0, n+len(changed)+n/4+8)
+	// Merge the kept versions and the changed ones, both by ID, with
+	// room for a few publishes (appended in place): a list changed this
+	// way is likely to change again so (a Maven deploy changes its
+	// version twice after publishing it), and each change makes a new
+	// array, so that room beyond the next publishes would be held for
+	// nothing (a quarter of the list before).
+	out := make([]store.Version, 0, n+len(changed)+n/64+8)
 	i := 0
 	for _, v := range changed {
 		for ; i < n && l.versions[i].ID < v.ID; i++ {

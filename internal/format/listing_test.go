@@ -40,7 +40,7 @@ func TestRelistIsAListingFromScratch(t *testing.T) {
 		return v
 	}
 	cand := func(v string, s artifact.Status) *resolve.Candidate {
-		return &resolve.Candidate{Version: store.Version{Version: v, Status: s, UpdatedAt: base.Add(time.Duration(at) * time.Minute)}}
+		return &resolve.Candidate{Version: &store.Version{Version: v, Status: s, UpdatedAt: base.Add(time.Duration(at) * time.Minute)}}
 	}
 	// replace makes a new list (a new lineage) with version i changed.
 	replace := func(i int, s artifact.Status) {
@@ -108,7 +108,7 @@ func TestRelistOrdersEqualVersionsByTheirStrings(t *testing.T) {
 	var list []*resolve.Candidate
 	var prev *format.Listing
 	for i, v := range []string{"1.0.0+b", "1.0.0+a", "0.9.0", "1.0.0+c"} {
-		list = append(list, &resolve.Candidate{Version: store.Version{Version: v, Status: artifact.Published}})
+		list = append(list, &resolve.Candidate{Version: &store.Version{Version: v, Status: artifact.Published}})
 		prev = format.Relist(prev, &resolve.View{List: list, Lineage: 1}, format.CompareSemVer)
 		if i == 3 {
 			want := []string{"0.9.0", "1.0.0+a", "1.0.0+b", "1.0.0+c"}

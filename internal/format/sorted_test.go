@@ -38,7 +38,8 @@ func TestSortedExtendsALineage(t *testing.T) {
 			lineage++
 			next := make([]*resolve.Candidate, len(list))
 			for i, c := range list {
-				cc := *c
+				cc, cv := *c, *c.Version
+				cc.Version = &cv
 				if i == rng.IntN(len(list)) {
 					cc.Status = artifact.Archived
 				}
@@ -50,7 +51,7 @@ func TestSortedExtendsALineage(t *testing.T) {
 				v := fmt.Sprintf("%d.%d.%d", rng.IntN(4), rng.IntN(20), rng.IntN(20))
 				if !seen[v] {
 					seen[v] = true
-					list = append(list, &resolve.Candidate{Version: store.Version{Version: v, Status: artifact.Published}})
+					list = append(list, &resolve.Candidate{Version: &store.Version{Version: v, Status: artifact.Published}})
 				}
 			}
 		}
@@ -125,7 +126,7 @@ func testSortedKeepsPlaces(t *testing.T, cmp func(a, b weighed) int) {
 		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
 		vw := &resolve.View{Versions: map[string]*resolve.Candidate{}, Lineage: uint64(round + 1)}
 		for _, v := range vs {
-			c := &resolve.Candidate{Version: store.Version{Version: v, Status: artifact.Published}}
+			c := &resolve.Candidate{Version: &store.Version{Version: v, Status: artifact.Published}}
 			vw.List = append(vw.List, c)
 			vw.Versions[v] = c
 		}

@@ -211,11 +211,14 @@ func (r *Resolver) SearchOrder(ctx context.Context, repo store.Repository) ([]st
 }
 
 // Candidate is a version available to a repository, and where it is.
+// Version points at the version in the catalog's list (or a version made
+// of what a public registry offers) and Repository is shared by the
+// view's candidates: both are read-only.
 type Candidate struct {
-	store.Version
+	*store.Version
 	// Repository is where the version is stored, or the repository holding
 	// the external connection it would be ingested through.
-	Repository store.Repository
+	Repository *store.Repository
 	// Remote is set when the version is only in the public registry.
 	Remote *RemoteVersion
 }
@@ -365,10 +368,11 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 				// The candidates in one array (one allocation, not one per
 				// version), the map holding pointers into it.
 				cands := make([]Candidate, 0, len(vs))
-				for _, v := range vs {
+				for k := range vs {
+					v := &vs[k]
 					if _, seen := view.Versions[v.Version]; !seen {
 						own()
-						cands = append(cands, Candidate{Version: v, Repository: n.repo})
+						cands = append(cands, Candidate{Version: v, Repository: &n.repo})
 						view.Versions[v.Version] = &cands[len(cands)-1]
 					}
 				}
@@ -417,8 +421,8 @@ func (r *Resolver) view(ctx context.Context, repo store.Repository, ref artifact
 						rv := rv
 						own()
 						view.Versions[ver] = &Candidate{
-							Version:    store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
-							Repository: n.repo, Remote: &rv,
+							Version:    &store.Version{Version: ver, Status: artifact.Published, Meta: rv.Meta, Origin: artifact.Origin{Type: artifact.OriginExternal, ExternalConnection: name}},
+							Repository: &n.repo, Remote: &rv,
 						}
 					}
 				}
@@ -607,11 +611,11 @@ func (r *Resolver) version(ctx context.Context, repo store.Repository, ref artif
 		return store.Version{}, errkind.NotFoundf("Version %s of %s not found in repository %s or its upstreams%s", version, r.cat.Display(ref), repo.Name, UnconfiguredHint(view.Unconfigured)).OnResource("package-version", version)
 	}
 	if !c.Status.Downloadable() {
-		return c.Version, nil // nothing to retain: its assets cannot be fetched
+		return *c.Version, nil // nothing to retain: its assets cannot be fetched
 	}
-	found := c.Version
+	found := *c.Version
 	if c.Remote != nil {
-		if found, err = r.ingest(ctx, c.Repository, ref, *c.Remote, c.Origin.ExternalConnection); err != nil {
+		if found, err = r.ingest(ctx, *c.Repository, ref, *c.Remote, c.Origin.ExternalConnection); err != nil {
 			return store.Version{}, err
 		}
 	}

@@ -29,7 +29,7 @@ import (
 func TestCacheSharesFitTheBudget(t *testing.T) {
 	shares := map[string]int64{
 		"catalog":  catalog.VersionCacheBytes + catalog.VersionListBytes + catalog.ResourceCacheBytes,
-		"npm":      npm.DocCacheBytes + npm.FragmentCacheBytes,
+		"npm":      npm.DocCacheBytes + npm.PackageCacheBytes,
 		"pypi":     pypi.PageCacheBytes + pypi.FragmentCacheBytes + pypi.OrderCacheBytes + pypi.ProjectCacheBytes,
 		"maven":    maven.DocCacheBytes,
 		"cargo":    cargo.IndexCacheBytes + cargo.LineCacheBytes + cargo.RunCacheBytes + cargo.SortedCacheBytes,

@@ -27,7 +27,7 @@ func benchPackage(n int) Package {
 		}
 		extra, _ := json.Marshal(m)
 		a := asset(v)
-		p.Versions = append(p.Versions, Version{Version: v, Status: artifact.Published, Tarball: &a, Meta: artifact.Meta{Extra: extra, PublishedAt: t0}})
+		p.Versions = append(p.Versions, Version{Version: v, Status: artifact.Published, Tarball: &a, Meta: &artifact.Meta{Extra: extra, PublishedAt: t0}})
 	}
 	return p
 }
@@ -52,14 +52,13 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkRenderKept is a document of 5,000 versions assembled from kept
-// manifests and runs, gzipped, as after a publish: one version changed
+// runs, gzipped, as after a publish: one version changed
 // (a new revision: its run is made again, the others are kept).
 func BenchmarkRenderKept(b *testing.B) {
 	p := benchPackage(5000)
 	for i := range p.Versions {
 		p.Versions[i].Revision = "r" + p.Versions[i].Version
 	}
-	p.Fragments = NewFragments(64 << 20)
 	p.Runs = rendered.NewRuns(64 << 20)
 	p.AbbreviatedDoc().Gzip()
 	p.FullDoc().Gzip()

@@ -15,11 +15,6 @@ const DocCacheBytes = 32 << 20
 // entries, compressed (rendered.Runs).
 const RunCacheBytes = 16 << 20
 
-// FragmentCacheBytes bounds the memory of rendered version manifests, of
-// which documents are assembled, and of packages' sorted versions kept
-// between rebuilds (PackageCacheBytes of it).
-const FragmentCacheBytes = 24 << 20
-
 // docKey names a rendered document.
 type docKey struct {
 	repository  int64

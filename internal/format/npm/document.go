@@ -31,8 +31,10 @@ const (
 type Version struct {
 	Version string
 	Status  artifact.Status
-	// Meta is the version's metadata; Meta.Extra is its manifest.
-	Meta artifact.Meta
+	// Meta is the version's metadata; Meta.Extra is its manifest. It
+	// points at the resolver's candidate (not a copy: a kept state holds
+	// thousands of versions); nil is no metadata.
+	Meta *artifact.Meta
 	// Modified is when the version last changed (status, deprecation).
 	Modified time.Time
 	// Tarball is the stored package.tgz, nil when the bytes are not
@@ -40,9 +42,21 @@ type Version struct {
 	// manifest's digests are then kept as the registry sent them.
 	Tarball *artifact.Asset
 	// Revision is the stored version's revision (a digest of its
-	// metadata and assets): rendered manifests are kept under it. ""
-	// (a version only in a public registry) renders every time.
+	// metadata and assets): runs of rendered manifests are kept under
+	// their versions' revisions. "" (a version only in a public registry)
+	// renders every time.
 	Revision string
+}
+
+// noMeta is the metadata of a Version with none.
+var noMeta artifact.Meta
+
+// meta returns v's metadata, empty when it has none.
+func (v *Version) meta() *artifact.Meta {
+	if v.Meta == nil {
+		return &noMeta
+	}
+	return v.Meta
 }
 
 // Package is what documents of a package are made from.
@@ -55,9 +69,6 @@ type Package struct {
 	// Tags are the package's dist-tags, merged across upstreams, before
 	// the rules of DistTags.
 	Tags map[string]string
-	// Fragments, when set, keeps each version's rendered manifest, so that
-	// a document is assembled from manifests rendered once.
-	Fragments *Fragments
 	// Runs, when set, keeps runs of versions' entries of the documents
 	// compressed (see rendered.Runs), so that a document is assembled
 	// from the runs its previous rendering left and the one a change
@@ -65,33 +76,16 @@ type Package struct {
 	Runs *rendered.Runs
 }
 
-// Fragments keeps rendered version manifests (see rendered.Fragments).
-type Fragments = rendered.Fragments[fragmentKey, []byte]
-
-// fragmentKey names a rendered manifest: what it was rendered from.
-type fragmentKey struct {
-	name, baseURL, version, revision string
-	abbreviated                      bool
-}
-
-// NewFragments returns a cache of rendered manifests of at most max bytes.
-func NewFragments(max int64) *Fragments {
-	return rendered.NewFragments[fragmentKey](max, rendered.BytesSize)
-}
-
 // manifestJSON returns v's manifest as a document shows it, full or
-// abbreviated: kept in p.Fragments under v's revision when it has one.
+// abbreviated. Documents keep no manifests apart from their runs: a run
+// made again after a publish takes its other entries from the run it
+// replaces (rendered.Runs.PartsAfter), so the new version's is the one
+// rendered.
 func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
-	render := func() []byte {
-		if abbreviated {
-			return marshal(abbreviate(p.manifest(v)))
-		}
-		return marshal(p.manifest(v))
+	if abbreviated {
+		return marshal(abbreviate(p.manifest(v)))
 	}
-	if v.Revision == "" {
-		return render()
-	}
-	return p.Fragments.Get(fragmentKey{p.Name.String(), p.BaseURL, v.Version, v.Revision, abbreviated}, render)
+	return marshal(p.manifest(v))
 }
 
 // versionsParts renders the "versions" member of a document: each listed
@@ -99,7 +93,8 @@ func (p Package) manifestJSON(v Version, abbreviated bool) []byte {
 // a map's keys (byte order), as marshalling a map of them would; as
 // parts, runs of versions kept in p.Runs. The runs are cut where they
 // were for the state s extends (or for s itself, rendered before), so
-// that only the runs holding new versions are made again.
+// that only the runs holding new versions are made again, from the runs
+// they replace and the new versions' manifests.
 func (p Package) versionsParts(s *sorted, abbreviated bool) []*rendered.Part {
 	byKey := s.byKey
 	scope := p.Name.String() + "\x00" + p.BaseURL
@@ -223,8 +218,8 @@ func withLatest(out map[string]string, listed []*Version) map[string]string {
 // pointing at this server with the stored tarball's digests.
 func (p Package) manifest(v Version) object {
 	o := object{}
-	if len(v.Meta.Extra) > 0 {
-		json.Unmarshal(v.Meta.Extra, &o)
+	if len(v.meta().Extra) > 0 {
+		json.Unmarshal(v.meta().Extra, &o)
 		if o == nil {
 			o = object{}
 		}
@@ -235,8 +230,8 @@ func (p Package) manifest(v Version) object {
 	if _, ok := o["_id"]; !ok {
 		o.setString("_id", name+"@"+v.Version)
 	}
-	if _, ok := o["description"]; !ok && v.Meta.Summary != "" {
-		o.setString("description", v.Meta.Summary)
+	if _, ok := o["description"]; !ok && v.meta().Summary != "" {
+		o.setString("description", v.meta().Summary)
 	}
 	delete(o, "readme")
 	dist := o.sub("dist")
@@ -303,7 +298,7 @@ func times(listed []*Version) map[string]string {
 	out := make(map[string]string, len(listed)+2)
 	var created time.Time
 	for _, v := range listed {
-		at := v.Meta.PublishedAt
+		at := v.meta().PublishedAt
 		if at.IsZero() {
 			continue
 		}
@@ -323,7 +318,7 @@ func times(listed []*Version) map[string]string {
 func modified(listed []*Version) time.Time {
 	var last time.Time
 	for _, v := range listed {
-		at := v.Meta.PublishedAt
+		at := v.meta().PublishedAt
 		if at.IsZero() {
 			continue
 		}
@@ -380,7 +375,7 @@ func (p Package) fullDoc(s *sorted) *rendered.Doc {
 	if latest := s.find(tags["latest"]); latest != nil {
 		m := p.manifest(*latest)
 		doc.Description = m.str("description")
-		doc.Readme = latest.Meta.Readme
+		doc.Readme = latest.meta().Readme
 		doc.Homepage, doc.Keywords, doc.Repository = m["homepage"], m["keywords"], m["repository"]
 		doc.Author, doc.Bugs, doc.License = m["author"], m["bugs"], m["license"]
 	}

@@ -26,7 +26,7 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 func ver(v string, status artifact.Status, extra string) Version {
 	a := asset("bytes of " + v)
 	return Version{Version: v, Status: status, Tarball: &a,
-		Meta: artifact.Meta{Extra: json.RawMessage(extra), Readme: "readme of " + v, PublishedAt: t0.Add(time.Duration(len(v)) * time.Hour)}}
+		Meta: &artifact.Meta{Extra: json.RawMessage(extra), Readme: "readme of " + v, PublishedAt: t0.Add(time.Duration(len(v)) * time.Hour)}}
 }
 
 func keys[V any](m map[string]V) []string {
@@ -78,7 +78,7 @@ func TestFullDocument(t *testing.T) {
 	}
 	// A version only in the public registry: no stored tarball, digests as sent.
 	remote := Version{Version: "1.0.1", Status: artifact.Published,
-		Meta: artifact.Meta{Summary: "from the registry", Extra: json.RawMessage(`{"dist":{"tarball":"https://registry.example/@myscope/hello/-/hello-1.0.1.tgz","integrity":"sha512-remote"}}`)}}
+		Meta: &artifact.Meta{Summary: "from the registry", Extra: json.RawMessage(`{"dist":{"tarball":"https://registry.example/@myscope/hello/-/hello-1.0.1.tgz","integrity":"sha512-remote"}}`)}}
 	p.Versions = append(p.Versions, remote)
 
 	var doc struct {
@@ -234,11 +234,11 @@ func TestSetDistTagsHasNoMadeUpLatest(t *testing.T) {
 	}
 }
 
-// The documents assembled from kept manifests are the bytes that
-// marshalling a map of every version's manifest gives (as documents were
-// rendered before manifests were kept), and a changed version (a new
-// revision) shows in the next document.
-func TestDocumentsFromFragments(t *testing.T) {
+// The documents assembled from kept runs are the bytes that marshalling
+// a map of every version's manifest gives (as documents were rendered
+// before runs were kept), and a changed version (a new revision) shows
+// in the next document.
+func TestDocumentsFromRuns(t *testing.T) {
 	p := benchPackage(40)
 	p.Versions = append(p.Versions, ver("1.2.0-beta.1", artifact.Published, `{"description":"<b>&</b>","deprecated":"use 2"}`), ver("0.9.0", artifact.Unlisted, ""))
 	for i := range p.Versions {
@@ -271,7 +271,6 @@ func TestDocumentsFromFragments(t *testing.T) {
 		return marshal(doc)
 	}
 	cached := p
-	cached.Fragments = NewFragments(1 << 20)
 	cached.Runs = rendered.NewRuns(1 << 20)
 	for _, abbreviated := range []bool{false, true} {
 		render := Package.Full
@@ -280,10 +279,10 @@ func TestDocumentsFromFragments(t *testing.T) {
 		}
 		plain := render(p)
 		if got := render(cached); string(got) != string(plain) {
-			t.Fatalf("abbreviated=%v: the document from kept manifests differs from the one rendered afresh", abbreviated)
+			t.Fatalf("abbreviated=%v: the document from kept runs differs from the one rendered afresh", abbreviated)
 		}
 		if got := render(cached); string(got) != string(plain) { // now from the cache
-			t.Fatalf("abbreviated=%v: the second document from kept manifests differs", abbreviated)
+			t.Fatalf("abbreviated=%v: the second document from kept runs differs", abbreviated)
 		}
 		if want := reference(p, abbreviated); string(canonical(plain)) != string(want) {
 			t.Fatalf("abbreviated=%v: the versions member differs from a marshalled map:\n%s\n%s", abbreviated, canonical(plain), want)
@@ -292,7 +291,9 @@ func TestDocumentsFromFragments(t *testing.T) {
 	// A new revision of a version renders its manifest again.
 	changed := cached
 	changed.Versions = slices.Clone(cached.Versions)
-	changed.Versions[0].Meta.Extra = json.RawMessage(`{"description":"changed"}`)
+	meta := *changed.Versions[0].Meta // a version's metadata is never changed in place
+	meta.Extra = json.RawMessage(`{"description":"changed"}`)
+	changed.Versions[0].Meta = &meta
 	changed.Versions[0].Revision = "r-changed"
 	if !strings.Contains(string(changed.Abbreviated()), `"deprecated":"use 2"`) || !strings.Contains(string(changed.Full()), `"description":"changed"`) {
 		t.Fatal("a version's new revision does not show in the document")
@@ -308,7 +309,6 @@ func TestGzipDocumentFromParts(t *testing.T) {
 		p.Versions[i].Revision = "r-" + p.Versions[i].Version
 	}
 	cached := p
-	cached.Fragments = NewFragments(64 << 20)
 	cached.Runs = rendered.NewRuns(64 << 20)
 	check := func(p, cached Package) {
 		t.Helper()
@@ -349,10 +349,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 	for i := range p.Versions {
 		p.Versions[i].Revision = "r-" + p.Versions[i].Version
 	}
-	kept := struct {
-		f *Fragments
-		r *rendered.Runs
-	}{NewFragments(64 << 20), rendered.NewRuns(64 << 20)}
+	kept := rendered.NewRuns(64 << 20)
 	rng := rand.New(rand.NewPCG(1, 2))
 	index := func(v string) int {
 		return slices.IndexFunc(p.Versions, func(x Version) bool { return x.Version == v })
@@ -363,7 +360,7 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 		rng.Shuffle(len(vs), func(i, j int) { vs[i], vs[j] = vs[j], vs[i] })
 		cached := p
 		cached.Versions, cached.Tags = vs, maps.Clone(p.Tags)
-		cached.Fragments, cached.Runs = kept.f, kept.r
+		cached.Runs = kept
 		fresh := p
 		fresh.Versions = slices.Clone(p.Versions)
 		for _, abbreviated := range []bool{false, true} {
@@ -395,7 +392,9 @@ func TestKeptDocumentsFollowChanges(t *testing.T) {
 	p.Versions = slices.Delete(p.Versions, index("1.3.0"), index("1.3.0")+1)
 	check("a deletion")
 	i := index("1.200.0")
-	p.Versions[i].Meta.Extra, p.Versions[i].Revision = json.RawMessage(`{"deprecated":"use 2"}`), "r-deprecated"
+	meta := *p.Versions[i].Meta // a version's metadata is never changed in place
+	meta.Extra = json.RawMessage(`{"deprecated":"use 2"}`)
+	p.Versions[i].Meta, p.Versions[i].Revision = &meta, "r-deprecated"
 	check("a deprecation")
 	p.Tags = map[string]string{"latest": "1.100.0", "next": "2.4.0"}
 	check("dist-tags changed")

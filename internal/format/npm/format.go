@@ -16,11 +16,10 @@ type Deps = format.Deps
 
 // Format is the npm surface.
 type Format struct {
-	d         Deps
-	docs      *rendered.Cache[docKey, *rendered.Doc]
-	fragments *Fragments
-	runs      *rendered.Runs
-	sorted    *sortedCache
+	d      Deps
+	docs   *rendered.Cache[docKey, *rendered.Doc]
+	runs   *rendered.Runs
+	sorted *sortedCache
 	// writers remembers which client published what, so that it is
 	// served its publish while other readers may get the previous page.
 	writers *rendered.Writers
@@ -35,9 +34,8 @@ func New(d Deps) *Format {
 	f := &Format{d: d, now: time.Now}
 	// Through f.now, which tests set.
 	f.docs = rendered.NewCache[docKey](cachesize.Share(DocCacheBytes-RunCacheBytes, d.CacheBytes), (*rendered.Doc).Size, func() time.Time { return f.now() })
-	f.fragments = NewFragments(cachesize.Share(FragmentCacheBytes-PackageCacheBytes, d.CacheBytes))
-	// One package's state may fill half the share (~320 bytes a version:
-	// 5,000 versions take 1.6 MB).
+	// One package's state may fill half the share (~150 bytes a version:
+	// 5,000 versions take 0.8 MB).
 	states := cachesize.Share(PackageCacheBytes, d.CacheBytes)
 	f.sorted = cachesize.NewMapOfLarge[sortedKey, *sorted](states, states/2)
 	f.runs = rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes))

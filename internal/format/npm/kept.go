@@ -31,10 +31,11 @@ import (
 // after them: the kept state is extended by those alone (each placed by
 // binary search). Any other view (a status changed, a version deleted,
 // versions from an upstream or a public registry) is sorted from scratch,
-// in the kept semver order where it still holds (sortVersions).
+// in the kept semver order where it still holds (sortVersions), its
+// documents' runs cut again from the kept state's (sameVersions).
 
-// PackageCacheBytes is the part of FragmentCacheBytes that keeps
-// packages' sorted versions between rebuilds.
+// PackageCacheBytes bounds the memory of packages' sorted versions kept
+// between rebuilds.
 const PackageCacheBytes = 8 << 20
 
 // sortedKey names a kept state: a package in a repository.
@@ -69,8 +70,9 @@ type sorted struct {
 	n       int
 
 	// layouts are the runs the versions member was cut into, by scope;
-	// from, the layouts of the state this one extends, and old, for each
-	// of byKey's versions, its index in that state's byKey (-1: new).
+	// from, the layouts of the state this one extends or replaces, and
+	// old, for each of byKey's versions, its index in that state's byKey
+	// (-1: new, or changed since).
 	layouts *layouts
 	from    *layouts
 	old     []int32
@@ -106,7 +108,7 @@ func (s *sorted) size() int64 {
 
 // versionOf is a candidate of a view as documents are made from it.
 func versionOf(c *resolve.Candidate) Version {
-	v := Version{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, Modified: c.UpdatedAt}
+	v := Version{Version: c.Version.Version, Status: c.Status, Meta: &c.Meta, Modified: c.UpdatedAt}
 	if c.Remote == nil {
 		v.Revision = c.Revision
 	}
@@ -156,6 +158,11 @@ func (f *Format) sortedOf(repository int64, view *resolve.View, p Package) *sort
 		}
 	}
 	s := p.sort(prev)
+	if kept != nil {
+		// The documents' runs are cut again from the kept state's, the
+		// versions unchanged since taken from its runs.
+		s.from, s.old = kept.layouts, sameVersions(kept.byKey, s.byKey)
+	}
 	if view.Lineage != 0 {
 		s.lineage, s.n = view.Lineage, len(view.List)
 		f.sorted.Store(key, s, s.size())
@@ -178,6 +185,24 @@ func (p Package) sort(prev []string) *sorted {
 	}
 	s.rev = revState(nil, listed)
 	return s
+}
+
+// sameVersions returns, for each of the versions byKey, its index in
+// the versions was (both in byte order) when it is the same version
+// there (the same revision), -1 when it is not there or changed.
+func sameVersions(was, byKey []*Version) []int32 {
+	old := make([]int32, len(byKey))
+	j := 0
+	for i, v := range byKey {
+		for j < len(was) && was[j].Version < v.Version {
+			j++
+		}
+		old[i] = -1
+		if j < len(was) && was[j].Version == v.Version && v.Revision != "" && was[j].Revision == v.Revision {
+			old[i] = int32(j)
+		}
+	}
+	return old
 }
 
 // timesOf returns the publish times of byKey's versions.
@@ -239,7 +264,8 @@ func (s *sorted) extend(add []Version) *sorted {
 	}
 	// Semver order: each new version by binary search (the listed ones
 	// parse again, a dozen per version placed).
-	listed := slices.Grow(slices.Clone(s.listed), len(news))
+	listed := make([]*Version, len(s.listed), len(s.listed)+len(news)) // one allocation, not Clone's and Grow's
+	copy(listed, s.listed)
 	appended := true
 	for _, n := range news {
 		at, found := slices.BinarySearchFunc(listed, n, func(v *Version, n placed) int {
@@ -300,7 +326,7 @@ func (s *sorted) extend(add []Version) *sorted {
 // times1 counts a listed version in created and modified (as times and
 // modified do).
 func (s *sorted) times1(v *Version) {
-	at := v.Meta.PublishedAt
+	at := v.meta().PublishedAt
 	if at.IsZero() {
 		return
 	}
@@ -316,10 +342,10 @@ func (s *sorted) times1(v *Version) {
 }
 
 func publishTime(v *Version) string {
-	if v.Meta.PublishedAt.IsZero() {
+	if v.meta().PublishedAt.IsZero() {
 		return ""
 	}
-	return formatTime(v.Meta.PublishedAt)
+	return formatTime(v.meta().PublishedAt)
 }
 
 // revState returns the digest state of "_rev" after the versions vs,
@@ -342,7 +368,7 @@ func writeRev(h hash.Hash, v *Version) {
 	if v.Revision != "" {
 		h.Write([]byte("r" + v.Revision))
 	} else {
-		h.Write(v.Meta.Extra)
+		h.Write(v.meta().Extra)
 		if v.Tarball != nil {
 			h.Write([]byte("\x00" + v.Tarball.SHA256))
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ type keptViews struct {
 func (k *keptViews) publish(version string, status artifact.Status, extra string) {
 	k.id++
 	at := t0.Add(time.Duration(k.id) * time.Minute)
-	c := &resolve.Candidate{Version: store.Version{
+	c := &resolve.Candidate{Version: &store.Version{
 		ID: k.id, Version: version, Status: status, Revision: fmt.Sprintf("r%d", k.id), UpdatedAt: at,
 		Meta:   artifact.Meta{Extra: []byte(extra), Readme: "readme of " + version, PublishedAt: at},
 		Assets: []artifact.Asset{asset("bytes of " + version)},
@@ -44,7 +45,8 @@ func (k *keptViews) change(version string, edit func(c *resolve.Candidate)) {
 	k.list = append([]*resolve.Candidate(nil), k.list...)
 	for i, c := range k.list {
 		if c.Version.Version == version {
-			next := *c
+			next, v := *c, *c.Version
+			next.Version = &v
 			next.UpdatedAt = next.UpdatedAt.Add(time.Hour)
 			edit(&next)
 			k.list[i] = &next
@@ -70,8 +72,8 @@ func (k *keptViews) view() *resolve.View {
 // again).
 func TestExtendedDocuments(t *testing.T) {
 	f := &Format{
-		sorted:    cachesize.NewMap[sortedKey, *sorted](64 << 20),
-		fragments: NewFragments(64 << 20), runs: rendered.NewRuns(64 << 20),
+		sorted: cachesize.NewMap[sortedKey, *sorted](64 << 20),
+		runs:   rendered.NewRuns(64 << 20),
 	}
 	name := Name{Scope: "acme", Base: "util"}
 	k := &keptViews{lineage: 1, tags: map[string]string{}}
@@ -92,6 +94,11 @@ func TestExtendedDocuments(t *testing.T) {
 			for _, abbreviated := range kinds {
 				pkg := f.documentsOf(name, baseURL, view.Tags)
 				s := f.sortedOf(7, view, pkg)
+				for _, v := range s.byKey {
+					if v.Meta != &view.Versions[v.Version].Meta {
+						t.Fatalf("%s: version %s holds a copy of its metadata, not the candidate's", step, v.Version)
+					}
+				}
 				scratch := Package{Name: name, BaseURL: baseURL, Tags: view.Tags}
 				for _, c := range view.Versions {
 					scratch.Versions = append(scratch.Versions, versionOf(c))
@@ -168,4 +175,21 @@ func firstDifference(a, b []byte) string {
 	}
 	from := max(0, i-80)
 	return fmt.Sprintf("at byte %d:\n%s\n%s", i, a[from:min(len(a), i+80)], b[from:min(len(b), i+80)])
+}
+
+// sameVersions maps each version to the same one (same revision) of the
+// state it replaces: new, changed and remote versions map to none.
+func TestSameVersions(t *testing.T) {
+	vs := func(s ...string) []*Version {
+		var out []*Version
+		for i := 0; i < len(s); i += 2 {
+			out = append(out, &Version{Version: s[i], Revision: s[i+1]})
+		}
+		return out
+	}
+	was := vs("1.0.0", "r1", "1.1.0", "r2", "2.0.0", "r3", "2.1.0", "", "4.0.0", "r4")
+	now := vs("1.0.0", "r1", "1.0.5", "r9", "1.1.0", "r2b", "2.0.0", "r3", "2.1.0", "", "3.0.0", "r5")
+	if got, want := sameVersions(was, now), []int32{0, -1, -1, 2, -1, -1}; !slices.Equal(got, want) {
+		t.Fatalf("sameVersions = %v, want %v", got, want)
+	}
 }

@@ -44,7 +44,7 @@ func (f *Format) packageOf(view *resolve.View, name Name, baseURL string) Packag
 // documentsOf is a package with the format's caches and no versions
 // (documents of a kept state are made from it, see sortedOf).
 func (f *Format) documentsOf(name Name, baseURL string, tags map[string]string) Package {
-	return Package{Name: name, BaseURL: baseURL, Tags: tags, Fragments: f.fragments, Runs: f.runs}
+	return Package{Name: name, BaseURL: baseURL, Tags: tags, Runs: f.runs}
 }
 
 // view resolves the call's package through the repository's upstreams

@@ -26,10 +26,13 @@ type Format struct {
 	entries *rendered.Fragments[entryKey, decoded]
 	// sorted keeps packages' versions in order by view lineage: a
 	// rebuild after a publish places the versions published since.
-	sorted *format.Sorted[orderKey, version]
+	sorted *format.Sorted[orderKey, *version]
 	// runs keeps runs of the flat container's version lists made into
-	// parts: a rebuild after a publish compresses one run again.
-	runs *rendered.Runs
+	// parts: a rebuild after a publish compresses one run again; flats
+	// keeps how each list was cut, so that the rebuild takes the other
+	// runs as they were (flatParts).
+	runs  *rendered.Runs
+	flats *rendered.Cache[docKey, *flatLayout]
 	// writers remembers who changed what, so that other readers are
 	// served the previous rendering while a document is rebuilt.
 	writers *rendered.Writers
@@ -43,7 +46,8 @@ func New(d Deps) *Format {
 		d:       d.WithDefaults(),
 		docs:    rendered.NewCache[docKey](cachesize.Share(DocCacheBytes, d.CacheBytes), (*rendered.Doc).Size, time.Now),
 		sorted:  format.NewSorted[orderKey](cachesize.Share(SortedCacheBytes, d.CacheBytes), versionSize),
-		runs:    rendered.NewRuns(cachesize.Share(RunCacheBytes, d.CacheBytes)),
+		runs:    rendered.NewRuns(cachesize.Share(RunCacheBytes-FlatLayoutCacheBytes, d.CacheBytes)),
+		flats:   newFlats(cachesize.Share(FlatLayoutCacheBytes, d.CacheBytes)),
 		briefs:  rendered.NewFragments[entryKey](cachesize.Share(BriefCacheBytes, d.CacheBytes), briefSize),
 		entries: rendered.NewFragments[entryKey](cachesize.Share(EntryCacheBytes, d.CacheBytes), decodedSize),
 		writers: rendered.NewWriters(d.Catalog, d.CacheBytes),

@@ -9,9 +9,12 @@ const PageCacheBytes = 24 << 20
 // releases' entries, compressed (rendered.Runs).
 const RunCacheBytes = 12 << 20
 
-// FragmentCacheBytes bounds the memory of releases' files and page
-// entries, of which pages are assembled.
-const FragmentCacheBytes = 8 << 20
+// FragmentCacheBytes bounds the memory of releases' files, of which
+// pages' entries are made, for projects made from views that are not kept
+// (versions of upstream repositories or a public index): about 11,000
+// releases of a wheel or two. A kept project holds its releases' files
+// itself, and a page's entries are in its runs.
+const FragmentCacheBytes = 4 << 20
 
 // ProjectCacheBytes bounds the memory of projects' releases kept in
 // order between rebuilds (keptProject), one project up to half of it:

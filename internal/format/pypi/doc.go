@@ -50,8 +50,12 @@
 //   - Pages are byte for byte what rendering them from scratch gives,
 //     however they were assembled: from releases kept per repository and
 //     project between rebuilds (kept.go; an upload makes and places only
-//     its release), each release's entries kept per revision, and runs
-//     of entries kept compressed (package rendered).
+//     its release; releases of other views keep their files per
+//     revision), and runs of entries kept compressed (package
+//     rendered), cut where the previous
+//     rendering of the page cut them: a rebuild makes again only the runs
+//     holding a release added, changed or removed, from those releases'
+//     files.
 //
 // The metadata code (name.go, filename.go, metadata.go, archive.go,
 // upload.go, index.go, simple.go, jsonapi.go) is pure: bytes in, typed

@@ -46,6 +46,20 @@ func ParseExtra(raw json.RawMessage) Extra {
 	return e
 }
 
+// ParseFiles reads the files of a version's Extra (nil when unreadable)
+// without decoding its core metadata: the pages need the files of every
+// version, the metadata of one (a metadata member ParseExtra cannot read
+// does not hide the files here).
+func ParseFiles(raw json.RawMessage) map[string]File {
+	var e struct {
+		Files map[string]File `json:"files"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &e) != nil {
+		return nil
+	}
+	return e.Files
+}
+
 // JSON encodes e for artifact.Meta.Extra.
 func (e Extra) JSON() json.RawMessage {
 	b, err := json.Marshal(e)

@@ -19,7 +19,7 @@ type Format struct {
 	d     Deps
 	mux   *http.ServeMux
 	pages *rendered.Cache[pageKey, *rendered.Doc]
-	// fragments keeps each release's files and page entries.
+	// fragments keeps the files of releases of views not kept.
 	fragments *Fragments
 	// runs keeps runs of releases' entries of pages, compressed.
 	runs *rendered.Runs

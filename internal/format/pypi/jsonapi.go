@@ -87,14 +87,15 @@ func optional(s string) *string {
 }
 
 func (p Project) info(r Release, baseURL string) jsonInfo {
-	e := ParseExtra(r.Meta.Extra)
+	meta := p.meta(r)
+	e := ParseExtra(meta.Extra)
 	md := e.Metadata
 	if md == nil {
 		md = &Metadata{}
 	}
 	name := md.Name
 	if name == "" {
-		name = r.Meta.DisplayName
+		name = meta.DisplayName
 	}
 	if name == "" {
 		name = p.Name
@@ -109,7 +110,7 @@ func (p Project) info(r Release, baseURL string) jsonInfo {
 	}
 	return jsonInfo{
 		Author: md.Author, AuthorEmail: md.AuthorEmail,
-		Classifiers: nonNil(md.Classifiers), Description: r.Meta.Readme,
+		Classifiers: nonNil(md.Classifiers), Description: meta.Readme,
 		DescriptionContentType: optional(md.DescriptionContentType),
 		DownloadURL:            md.DownloadURL, Downloads: map[string]int{"last_day": -1, "last_month": -1, "last_week": -1},
 		Dynamic: md.Dynamic, HomePage: md.HomePage, Keywords: md.Keywords, License: md.License,
@@ -119,7 +120,7 @@ func (p Project) info(r Release, baseURL string) jsonInfo {
 		ProjectURLs: urls, ProvidesExtra: md.ProvidesExtra,
 		ReleaseURL:   baseURL + "pypi/" + p.Name + "/" + r.Version + "/json",
 		RequiresDist: md.RequiresDist, RequiresPython: optional(md.RequiresPython),
-		Summary: r.Meta.Summary, Version: version,
+		Summary: meta.Summary, Version: version,
 	}
 }
 
@@ -198,7 +199,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 	byKey := slices.Clone(listed)
 	slices.SortFunc(byKey, func(a, b *Release) int { return strings.Compare(a.Version, b.Version) })
 	parts := []*rendered.Part{rendered.NewPartOnce(append(out[:i+len(member)-1:i+len(member)-1], '{'))}
-	parts = append(parts, p.Runs.Parts(rendered.Entries{
+	parts = append(parts, p.runParts(rendered.Entries{
 		Scope: p.Name + "\x00jsonapi\x00" + baseURL, Len: len(byKey), Sep: ",",
 		Name:     func(i int) string { return byKey[i].Version },
 		Revision: func(i int) string { return byKey[i].Revision },
@@ -206,7 +207,7 @@ func (p Project) ProjectJSONDoc(baseURL string) (*rendered.Doc, bool) {
 			return slices.Concat(bytes.TrimSuffix(marshal(byKey[i].Version), []byte("\n")), []byte{':'},
 				bytes.TrimSuffix(marshal(p.urls(*byKey[i], baseURL)), []byte("\n")))
 		},
-	})...)
+	}, byKey, byVersionString)...)
 	parts = append(parts, rendered.NewPartOnce(append([]byte{'}'}, out[i+len(member):]...)))
 	return rendered.Assemble("application/json", parts...), true
 }

@@ -2,12 +2,13 @@ package pypi
 
 import (
 	"slices"
+	"strings"
+	"sync"
 	"unsafe"
-
-	pep440 "github.com/aquasecurity/go-pep440-version"
 
 	"github.com/arcahq/arca/internal/cachesize"
 	"github.com/arcahq/arca/internal/format"
+	"github.com/arcahq/arca/internal/format/rendered"
 	"github.com/arcahq/arca/internal/resolve"
 )
 
@@ -38,20 +39,125 @@ type keptProject struct {
 	// releases are in SortVersions' order, their versions PEP 440 and
 	// distinct (a project with others is not kept).
 	releases []*Release
+	// layouts are how the pages last cut their entries into runs, shared
+	// by the projects kept one after the other.
+	layouts *layouts
 }
+
+// layouts keeps, per scope of a page's runs (rendered.Entries.Scope), how
+// the runs were last cut (rendered.Layout) and the releases whose entries
+// they hold, one per entry. A release is not modified once made, so the
+// same *Release is the same entry: the next rendering of that scope maps
+// its releases onto the previous ones by pointer (oldIndexes) and makes
+// again only the runs around the releases added, changed or removed
+// (rendered.Runs.PartsAfter).
+type layouts struct {
+	mu sync.Mutex
+	m  map[string]layout
+}
+
+type layout struct {
+	cut      *rendered.Layout
+	releases []*Release // not modified once kept
+}
+
+// maxLayouts bounds the scopes kept per project (the JSON API has one per
+// base URL clients use).
+const maxLayouts = 8
+
+// layoutBytes is what a project's layouts count per release: a pointer
+// for each of the simple pages' three scopes and the JSON API's.
+const layoutBytes = 4 * 8
+
+func (l *layouts) get(scope string) layout {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m[scope]
+}
+
+func (l *layouts) put(scope string, v layout) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.m[scope]; !ok && len(l.m) >= maxLayouts {
+		clear(l.m)
+	}
+	l.m[scope] = v
+}
+
+// runParts returns the parts of e, the entries of releases (entry i is
+// releases[i]'s, in the order cmp gives), reusing the runs of the layout
+// last kept for e.Scope that hold no release added, changed or removed
+// since. releases must not be modified afterwards.
+func (p Project) runParts(e rendered.Entries, releases []*Release, cmp func(a, b *Release) int) []*rendered.Part {
+	if p.layouts == nil {
+		return p.Runs.Parts(e)
+	}
+	prev := p.layouts.get(e.Scope)
+	var parts []*rendered.Part
+	var cut *rendered.Layout
+	if old := oldIndexes(prev.releases, releases, cmp); old != nil {
+		parts, cut = p.Runs.PartsAfter(e, prev.cut, func(i int) int { return int(old[i]) })
+	} else {
+		parts, cut = p.Runs.PartsAfter(e, nil, nil)
+	}
+	p.layouts.put(e.Scope, layout{cut, releases})
+	return parts
+}
+
+// oldIndexes returns, for each release of next, its index in prev (the
+// same *Release), -1 for one added or changed since; nil when there is no
+// prev. Both are in the order cmp gives, which only says which of two
+// differing releases was removed or added (the walk's indexes increase
+// whatever it says, and PartsAfter checks that a run's are consecutive).
+func oldIndexes(prev, next []*Release, cmp func(a, b *Release) int) []int32 {
+	if len(prev) == 0 {
+		return nil
+	}
+	old := make([]int32, len(next))
+	j := 0
+	for i, r := range next {
+		old[i] = -1
+		for j < len(prev) && prev[j] != r {
+			c := cmp(prev[j], r)
+			if c > 0 {
+				break // r is added, before prev[j]
+			}
+			j++ // prev[j] was removed (c < 0), or r is what it became
+			if c == 0 {
+				break
+			}
+		}
+		if j < len(prev) && prev[j] == r {
+			old[i], j = int32(j), j+1
+		}
+	}
+	return old
+}
+
+// byPEP440 orders releases as SortVersions does (a kept project's).
+func byPEP440(a, b *Release) int { return Rules{}.CompareVersions(a.Version, b.Version) }
+
+// byVersionString orders releases by their version strings (the JSON
+// API's "releases").
+func byVersionString(a, b *Release) int { return strings.Compare(a.Version, b.Version) }
 
 // releaseBytes is what a kept project counts per release: the release
 // and its pointer. Its files and page entries are the fragment cache's,
 // its metadata the catalog's (a page being rendered holds them alike).
 const releaseBytes = int64(unsafe.Sizeof(Release{})) + 8
 
-// keep keeps rs, the releases made from view in SortVersions' order.
-func (f *Format) keep(key projectKey, view *resolve.View, rs []*Release) {
-	kp := &keptProject{lineage: view.Lineage, n: len(view.List), releases: rs}
+// keep keeps rs, the releases made from view in SortVersions' order, with
+// the pages' layouts (nil: none yet), and returns the layouts.
+func (f *Format) keep(key projectKey, view *resolve.View, rs []*Release, l *layouts) *layouts {
+	if l == nil {
+		l = &layouts{m: map[string]layout{}}
+	}
+	kp := &keptProject{lineage: view.Lineage, n: len(view.List), releases: rs, layouts: l}
 	for _, r := range rs {
 		kp.maxID = max(kp.maxID, r.id)
 	}
-	f.projects.Store(key, kp, 64+cachesize.StringBytes(key.project)+int64(len(rs))*releaseBytes)
+	f.projects.Store(key, kp, 64+cachesize.StringBytes(key.project)+int64(len(rs))*(releaseBytes+layoutBytes))
+	return l
 }
 
 // fromKept makes the project of view, a view of one repository's
@@ -80,7 +186,7 @@ func (f *Format) fromKept(view *resolve.View, repository int64, name string) (Pr
 			case c.Revision != "" && c.Revision == r.Revision && c.Status == r.Status:
 				known = append(known, r) // a revision names metadata and assets
 			default:
-				nr := f.release(name, c)
+				nr := f.release(name, c, false)
 				known = append(known, &nr)
 			}
 		}
@@ -100,9 +206,9 @@ func (f *Format) fromKept(view *resolve.View, repository int64, name string) (Pr
 	}
 	older := view.Lineage == kept.lineage && len(view.List) < kept.n
 	if len(added) > 0 || (view.Lineage != kept.lineage && !older) {
-		f.keep(key, view, rs)
+		f.keep(key, view, rs, kept.layouts)
 	}
-	return Project{Name: name, Releases: rs, Runs: f.runs, sorted: true}, true
+	return Project{Name: name, Releases: rs, Runs: f.runs, sorted: true, layouts: kept.layouts, versions: view.Versions}, true
 }
 
 // place returns known (releases in SortVersions' order, PEP 440 and
@@ -113,34 +219,21 @@ func (f *Format) place(name string, known []*Release, added []*resolve.Candidate
 	if len(added) == 0 {
 		return known, true
 	}
-	type newRelease struct {
-		r *Release
-		v pep440.Version
-	}
 	made := make([]Release, len(added))
-	news := make([]newRelease, len(added))
+	news := make([]*Release, len(added))
 	for i, c := range added {
-		v, err := pep440.Parse(c.Version.Version)
-		if err != nil {
+		if _, err := parseVersion(c.Version.Version); err != nil {
 			return nil, false
 		}
-		made[i] = f.release(name, c)
-		news[i] = newRelease{&made[i], v}
+		made[i] = f.release(name, c, false)
+		news[i] = &made[i]
 	}
-	slices.SortFunc(news, func(a, b newRelease) int { return comparePEP440(a.r.Version, a.v, b.r.Version, b.v) })
+	slices.SortFunc(news, byPEP440)
 	for k := 1; k < len(news); k++ {
-		if news[k-1].r.Version == news[k].r.Version {
+		if news[k-1].Version == news[k].Version {
 			return nil, false
 		}
 	}
-	sorted := make([]*Release, len(news))
-	parsed := make(map[*Release]pep440.Version, len(news))
-	for k, n := range news {
-		sorted[k], parsed[n.r] = n.r, n.v
-	}
-	out, distinct := format.Merge(known, sorted, func(k, a *Release) int {
-		v, _ := pep440.Parse(k.Version) // parsed before: kept
-		return comparePEP440(k.Version, v, a.Version, parsed[a])
-	})
+	out, distinct := format.Merge(known, news, byPEP440)
 	return out, distinct
 }

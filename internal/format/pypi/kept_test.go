@@ -29,7 +29,7 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 		for _, f := range files {
 			assets = append(assets, artifact.Asset{Name: f, Size: int64(len(f)), SHA256: fmt.Sprintf("%064x", len(f)+int(nextID)), MD5: "0123456789abcdef0123456789abcdef"})
 		}
-		return &resolve.Candidate{Version: store.Version{
+		return &resolve.Candidate{Version: &store.Version{
 			ID: nextID, Version: v, Status: status, Revision: fmt.Sprintf("rev-%d", nextID),
 			Meta: artifact.Meta{Summary: "the " + v + " release"}, Assets: assets,
 		}}
@@ -52,7 +52,8 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 	changed := func(v string, change func(c *resolve.Candidate)) []*resolve.Candidate {
 		out := make([]*resolve.Candidate, len(list))
 		for i, c := range list {
-			cc := *c
+			cc, cv := *c, *c.Version
+			cc.Version = &cv
 			if c.Version.Version == v {
 				change(&cc)
 			}
@@ -118,6 +119,12 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 		c.Revision += "-sdist"
 	})
 	check("a second file of a release", view(lineage, list))
+	lineage++ // and of a release among the others, in the middle of a run
+	list = changed("1.3.10", func(c *resolve.Candidate) {
+		c.Assets = append(slices.Clone(c.Assets), artifact.Asset{Name: "kept_ca-1.3.10.tar.gz", Size: 9, SHA256: fmt.Sprintf("%064x", 8)})
+		c.Revision += "-sdist"
+	})
+	check("a second file of an older release", view(lineage, list))
 	before = release("1.0.0")
 
 	lineage++
@@ -131,4 +138,65 @@ func TestKeptProjectMatchesFromScratch(t *testing.T) {
 	list = append(list, candidate("not-pep-440", artifact.Published, "kept_ca-x.tar.gz"))
 	check("a version that is not PEP 440", view(lineage, list))
 	check("a view of no lineage", view(0, list))
+}
+
+// An upload's rebuild takes the runs of the pages that hold no new
+// release as they are, without reading their releases again (their
+// names, revisions and entries: rendered.Runs.PartsAfter): a release
+// changed behind the kept project's back, which never happens outside
+// this test, still shows as it was, in every page.
+func TestUploadReusesRunsWithoutReadingThem(t *testing.T) {
+	const project, baseURL = "reuse-ca", "http://127.0.0.1:1/pypi/r/"
+	f := New(Deps{})
+	var list []*resolve.Candidate
+	add := func(v string) {
+		list = append(list, &resolve.Candidate{Version: &store.Version{
+			ID: int64(len(list) + 1), Version: v, Status: artifact.Published, Revision: "rev-" + v,
+			Assets: []artifact.Asset{{Name: "reuse_ca-" + v + "-py3-none-any.whl", Size: 1, SHA256: fmt.Sprintf("%064x", len(list)+1)}},
+		}})
+	}
+	for i := range 500 {
+		add(fmt.Sprintf("1.%d.%d", i/50, i%50))
+	}
+	view := func() *resolve.View {
+		vw := &resolve.View{Versions: map[string]*resolve.Candidate{}, List: slices.Clone(list), Lineage: 1}
+		for _, c := range list {
+			vw.Versions[c.Version.Version] = c
+		}
+		return vw
+	}
+	kinds := []pageKey{
+		{kind: pageHTML}, {kind: pageJSON}, {kind: pageJSONAPI, baseURL: baseURL},
+	}
+	render := func() [][]byte {
+		p := f.projectOf(view(), 1, project)
+		var out [][]byte
+		for _, k := range kinds {
+			k.repository, k.project = 1, project
+			d, err := renderPage(p, k, "r")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d.Bytes())
+		}
+		return out
+	}
+	render()
+	// Behind the kept project's back: release 1.0.0 gets another file
+	// hash and revision, in place.
+	p := f.projectOf(view(), 1, project)
+	r := p.Releases[slices.IndexFunc(p.Releases, func(r *Release) bool { return r.Version == "1.0.0" })]
+	oldHash := r.Files[0].SHA256
+	r.Revision = "changed"
+	r.Files = []Dist{r.Files[0]}
+	r.Files[0].SHA256 = fmt.Sprintf("%064x", 999999)
+	add("1.9.99") // uploaded: placed last
+	for i, page := range render() {
+		if !bytes.Contains(page, []byte(oldHash)) || bytes.Contains(page, []byte(r.Files[0].SHA256)) {
+			t.Fatalf("page %d: the run holding 1.0.0 was made again after an upload that did not touch it", kinds[i].kind)
+		}
+		if !bytes.Contains(page, []byte("1.9.99")) {
+			t.Fatalf("page %d: the upload is not on it", kinds[i].kind)
+		}
+	}
 }

@@ -1,12 +1,6 @@
 package pypi
 
-import (
-	"strings"
-
-	pep440 "github.com/aquasecurity/go-pep440-version"
-
-	"github.com/arcahq/arca/internal/format"
-)
+import "github.com/arcahq/arca/internal/format"
 
 // Sorting a project's thousands of versions by PEP 440 on every rebuild of
 // its pages costs tens of milliseconds (parsing a version takes
@@ -27,17 +21,4 @@ type orderKey struct {
 // they can serve as the next prev (all PEP 440, each once), nil otherwise.
 func sortReleases(rs []*Release, prev []string) []string {
 	return format.SortParsedAfter(rs, prev, func(r *Release) string { return r.Version }, parseVersion, compareParsed)
-}
-
-// comparePEP440 orders distinct PEP 440 versions a and b (parsed as va
-// and vb) as SortVersions does: by PEP 440, then by their strings.
-func comparePEP440(a string, va pep440.Version, b string, vb pep440.Version) int {
-	c, ok := compareReleases(a, b)
-	if !ok {
-		c = va.Compare(vb)
-	}
-	if c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
 }

@@ -93,7 +93,7 @@ func (f *Format) upload(c *call) error {
 		// A later file keeps the version's metadata (the first file's,
 		// as on PyPI) and adds its own entry.
 		MergeMeta: func(old artifact.Meta) (artifact.Meta, error) {
-			_, again = ParseExtra(old.Extra).Files[stored.Name]
+			_, again = ParseFiles(old.Extra)[stored.Name]
 			old.Extra = WithFile(old.Extra, stored.Name, file, md)
 			return old, nil
 		},

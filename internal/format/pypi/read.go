@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -38,9 +37,9 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	}
 	all := make([]Release, 0, len(view.Versions))
 	for _, c := range view.Versions {
-		all = append(all, f.release(name, c))
+		all = append(all, f.release(name, c, view.List == nil))
 	}
-	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs}
+	p := Project{Name: name, Releases: make([]*Release, len(all)), Runs: f.runs, versions: view.Versions}
 	for i := range all {
 		p.Releases[i] = &all[i]
 	}
@@ -52,26 +51,29 @@ func (f *Format) projectOf(view *resolve.View, repository int64, name string) Pr
 	}
 	p.sorted = true
 	if view.List != nil && order != nil {
-		f.keep(projectKey{repository, name}, view, p.Releases)
+		p.layouts = f.keep(projectKey{repository, name}, view, p.Releases, nil)
 	}
 	return p
 }
 
-// release makes the release of candidate c of project name, its files
-// and page entries decoded and rendered once per revision of the version.
-func (f *Format) release(name string, c *resolve.Candidate) Release {
-	r := Release{Version: c.Version.Version, Status: c.Status, Meta: c.Meta, id: c.ID}
+// release makes the release of candidate c of project name. Its files
+// are decoded from the version; with cached, once per revision of the
+// version (kept in Format.fragments). A project made from a view of one
+// repository's versions, which is kept with its releases between
+// rebuilds (kept.go), does without: it decodes the files of the
+// versions it does not hold, each once.
+func (f *Format) release(name string, c *resolve.Candidate, cached bool) Release {
+	r := Release{Version: c.Version.Version, Status: c.Status, id: c.ID}
 	if c.Remote != nil || c.Revision == "" {
 		r.Files = filesOf(c)
 		return r
 	}
-	r.parts = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() *releaseParts {
-		r := r
-		r.Files = filesOf(c)
-		return partsOf(name, r)
-	})
-	r.Files = r.parts.files
 	r.Revision = c.Revision
+	if !cached {
+		r.Files = filesOf(c)
+		return r
+	}
+	r.Files = f.fragments.Get(releaseKey{name, r.Version, c.Revision}, func() []Dist { return filesOf(c) })
 	return r
 }
 
@@ -79,24 +81,24 @@ func (f *Format) release(name string, c *resolve.Candidate) Release {
 // metadata knows that are not stored yet (a public registry's), in file
 // name order.
 func filesOf(c *resolve.Candidate) []Dist {
-	var files []Dist
-	extra := ParseExtra(c.Meta.Extra)
-	stored := map[string]bool{}
-	for _, a := range c.Assets {
-		if KindOf(a.Name) == 0 {
-			continue
-		}
-		stored[a.Name] = true
-		files = append(files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra.Files[a.Name]})
+	extra := ParseFiles(c.Meta.Extra)
+	stored := func(file string) bool {
+		return slices.ContainsFunc(c.Assets, func(a artifact.Asset) bool { return a.Name == file && KindOf(a.Name) != 0 })
 	}
-	for file, fe := range extra.Files {
-		if stored[file] || fe.SHA256 == "" {
+	files := make([]Dist, 0, len(c.Assets))
+	for _, a := range c.Assets {
+		if KindOf(a.Name) != 0 {
+			files = append(files, Dist{Filename: a.Name, SHA256: a.SHA256, MD5: a.MD5, Size: a.Size, File: extra[a.Name]})
+		}
+	}
+	for file, fe := range extra {
+		if fe.SHA256 == "" || stored(file) {
 			continue
 		}
 		fe.MetadataSHA256 = ""
 		files = append(files, Dist{Filename: file, SHA256: fe.SHA256, Size: fe.Size, File: fe})
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Filename < files[j].Filename })
+	slices.SortFunc(files, func(a, b Dist) int { return strings.Compare(a.Filename, b.Filename) })
 	return files
 }
 
@@ -288,7 +290,7 @@ func (f *Format) metadata(c *call, name, version, wheel string) error {
 		if !ok || cand.Remote != nil {
 			return errkind.NotFoundf("Version %s of %s has no stored file %s", version, name, wheel)
 		}
-		v, err = cand.Version, nil
+		v, err = *cand.Version, nil
 	}
 	if err != nil {
 		return err

@@ -65,6 +65,32 @@ func FuzzCompareReleases(f *testing.F) {
 	f.Fuzz(checkSameOrder)
 }
 
+// FuzzParsedVersions checks parseVersion, which leaves plain releases to
+// compareReleases without the library's parse, against the library: it
+// refuses what the library refuses (numbers past uint64 too), and
+// compareParsed orders any two versions (a plain release and another kind
+// too) as the library does.
+func FuzzParsedVersions(f *testing.F) {
+	for _, s := range [][2]string{{"1.0", "1.0rc1"}, {"2!1.0", "3.1"}, {"18446744073709551616", "1"}, {"0001.2", "1.2.post1"}, {"99999999999999999999.1", "1.0+local"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		pa, ea := parseVersion(a)
+		pb, eb := parseVersion(b)
+		va, wa := pep440.Parse(a)
+		vb, wb := pep440.Parse(b)
+		if (ea != nil) != (wa != nil) || (eb != nil) != (wb != nil) {
+			t.Fatalf("parseVersion(%q), (%q): errors %v, %v; the library's %v, %v", a, b, ea, eb, wa, wb)
+		}
+		if ea != nil || eb != nil {
+			return
+		}
+		if got, want := cmp.Compare(compareParsed(pa, pb), 0), cmp.Compare(va.Compare(vb), 0); got != want {
+			t.Fatalf("compareParsed(%q, %q) = %d, PEP 440 says %d", a, b, got, want)
+		}
+	})
+}
+
 // BenchmarkSortVersions sorts 5,000 plain releases from scratch, as the
 // first rebuild of a project's pages does.
 func BenchmarkSortVersions(b *testing.B) {

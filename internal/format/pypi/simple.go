@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"html"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/arcahq/arca/internal/artifact"
 	"github.com/arcahq/arca/internal/format/rendered"
+	"github.com/arcahq/arca/internal/resolve"
 )
 
 // The simple repository API, the index pip, uv and every other installer
@@ -45,68 +48,58 @@ type Release struct {
 	// Version is the version as stored (its normal form).
 	Version string
 	Status  artifact.Status
-	Meta    artifact.Meta
 	Files   []Dist // in file name order
-	// Revision is the stored version's revision: its entries of the
-	// pages are kept under it ("": rendered every time).
+	// Revision is the stored version's revision: its files are kept
+	// under it, and its entries of the pages in runs ("": decoded and
+	// rendered every time).
 	Revision string
-	// parts are the release's entries of the project pages, when
-	// projectOf kept them (nil: rendered from Files).
-	parts *releaseParts
 	// id is the stored version's ID (0: not a stored version's).
 	id int64
 }
 
-// releaseParts are a release's files as decoded from its version, and its
-// entries of the two project pages, made once per revision of the version
-// (see Fragments).
-type releaseParts struct {
-	files []Dist
-	html  []byte // its anchors, one line each
-	json  []byte // its file objects, comma-separated
-}
-
-func (r *releaseParts) size() int64 {
-	n := len(r.html) + len(r.json)
-	for _, d := range r.files {
-		n += 256 + len(d.Filename) + len(d.SHA256) + len(d.MD5) + len(d.RequiresPython) + len(d.MetadataSHA256)
-	}
-	return int64(n)
-}
-
-// Fragments keeps each release's parts, by project, version and the
-// version's revision.
-type Fragments = rendered.Fragments[releaseKey, *releaseParts]
+// Fragments keeps each release's files as decoded from its version, by
+// project, version and the version's revision. The pages' entries are
+// not kept per release: they are in the runs (rendered.Runs), and made
+// from the files again for a run that is made again.
+type Fragments = rendered.Fragments[releaseKey, []Dist]
 
 type releaseKey struct{ project, version, revision string }
 
-// NewFragments returns a cache of release parts of at most max bytes.
+// NewFragments returns a cache of releases' files of at most max bytes.
 func NewFragments(max int64) *Fragments {
-	return rendered.NewFragments[releaseKey](max, (*releaseParts).size)
+	return rendered.NewFragments[releaseKey](max, filesSize)
 }
 
-// partsOf renders a release's entries of the project pages.
-func partsOf(project string, r Release) *releaseParts {
-	parts := &releaseParts{files: r.Files}
-	var h, j bytes.Buffer
+// filesSize is the memory a release's files hold.
+func filesSize(files []Dist) int64 {
+	n := 64 + int64(len(files))*int64(unsafe.Sizeof(Dist{}))
+	for _, d := range files {
+		n += int64(len(d.Filename) + len(d.SHA256) + len(d.MD5) + len(d.PackageType) + len(d.PythonVersion) + len(d.RequiresPython) + len(d.MetadataSHA256))
+	}
+	return n
+}
+
+// htmlEntry renders the release's entry of the HTML project page: its
+// files' anchors, one line each.
+func (r *Release) htmlEntry(project string) []byte {
+	var b []byte
+	for _, d := range r.Files {
+		b = appendHTML(b, pageToFiles+FilePath(project, r.Version, d.Filename), d)
+	}
+	return b
+}
+
+// jsonEntry renders the release's entry of the JSON project page: its
+// files' objects, comma-separated.
+func (r *Release) jsonEntry(project string) []byte {
+	var b []byte
 	for i, d := range r.Files {
-		l := link{Dist: d, url: pageToFiles + FilePath(project, r.Version, d.Filename)}
-		l.writeHTML(&h)
 		if i > 0 {
-			j.WriteByte(',')
+			b = append(b, ',')
 		}
-		j.Write(bytes.TrimSuffix(marshal(l.jsonFile()), []byte("\n")))
+		b = appendJSONFile(b, pageToFiles+FilePath(project, r.Version, d.Filename), d)
 	}
-	parts.html, parts.json = h.Bytes(), j.Bytes()
-	return parts
-}
-
-// pageParts returns the release's entries of the project pages.
-func (r *Release) pageParts(project string) *releaseParts {
-	if r.parts != nil {
-		return r.parts
-	}
-	return partsOf(project, *r)
+	return b
 }
 
 // Project is what the pages of a project are made from.
@@ -119,6 +112,21 @@ type Project struct {
 	Runs *rendered.Runs
 	// sorted says Releases are in SortVersions' order already.
 	sorted bool
+	// layouts, for a kept project, are how its pages' runs were last
+	// cut (nil: each rendering cuts them all).
+	layouts *layouts
+	// versions are the candidates of the view the project was made
+	// from: the JSON API's "info" is the metadata of one of them (a
+	// release does not copy its version's metadata).
+	versions map[string]*resolve.Candidate
+}
+
+// meta returns the metadata of the release's version.
+func (p Project) meta(r Release) artifact.Meta {
+	if c, ok := p.versions[r.Version]; ok {
+		return c.Meta
+	}
+	return artifact.Meta{}
 }
 
 // Listed returns the releases installers may see (User Guide, "Package
@@ -151,12 +159,6 @@ func FilePath(project, version, filename string) string {
 // the index URL's credentials to them.
 const pageToFiles = "../../"
 
-// link is a file's entry in a project page.
-type link struct {
-	Dist
-	url string
-}
-
 // SimpleHTML renders the project page as PEP 503 HTML: one anchor per
 // file, with "#sha256=" on the URL, data-requires-python, and for wheels
 // whose METADATA is served, data-dist-info-metadata (PEP 658) and
@@ -172,63 +174,108 @@ func (p Project) SimpleHTMLDoc(contentType string) *rendered.Doc {
 	b.WriteString("    <title>Links for " + name + "</title>\n  </head>\n  <body>\n    <h1>Links for " + name + "</h1>\n")
 	listed := p.Listed()
 	parts := []*rendered.Part{rendered.NewPartOnce(b.Bytes())}
-	parts = append(parts, p.Runs.Parts(rendered.Entries{
+	parts = append(parts, p.runParts(rendered.Entries{
 		Scope: p.Name + "\x00html", Len: len(listed),
 		Name:     func(i int) string { return listed[i].Version },
 		Revision: func(i int) string { return listed[i].Revision },
-		Render:   func(i int) []byte { return listed[i].pageParts(p.Name).html },
-	})...)
+		Render:   func(i int) []byte { return listed[i].htmlEntry(p.Name) },
+	}, listed, byPEP440)...)
 	parts = append(parts, rendered.NewPartOnce([]byte("  </body>\n</html>\n")))
 	return rendered.Assemble(contentType, parts...)
 }
 
-// writeHTML writes the file's anchor of the HTML project page.
-func (l link) writeHTML(b *bytes.Buffer) {
-	b.WriteString(`    <a href="`)
-	b.WriteString(html.EscapeString(l.url))
-	if l.SHA256 != "" {
-		b.WriteString("#sha256=" + l.SHA256)
+// appendHTML appends the anchor of file d, at url, of the HTML project
+// page: "#sha256=" on the URL, data-requires-python, and for a wheel
+// whose METADATA is served, data-dist-info-metadata (PEP 658) and
+// data-core-metadata (PEP 714) with its hash.
+func appendHTML(b []byte, url string, d Dist) []byte {
+	b = append(b, `    <a href="`...)
+	b = appendEscaped(b, url)
+	if d.SHA256 != "" {
+		b = append(b, "#sha256="...)
+		b = append(b, d.SHA256...)
 	}
-	b.WriteByte('"')
-	if l.RequiresPython != "" {
-		b.WriteString(` data-requires-python="` + html.EscapeString(l.RequiresPython) + `"`)
+	b = append(b, '"')
+	if d.RequiresPython != "" {
+		b = append(b, ` data-requires-python="`...)
+		b = appendEscaped(b, d.RequiresPython)
+		b = append(b, '"')
 	}
-	if l.MetadataSHA256 != "" {
-		b.WriteString(` data-dist-info-metadata="sha256=` + l.MetadataSHA256 + `" data-core-metadata="sha256=` + l.MetadataSHA256 + `"`)
+	if d.MetadataSHA256 != "" {
+		b = append(b, ` data-dist-info-metadata="sha256=`...)
+		b = append(b, d.MetadataSHA256...)
+		b = append(b, `" data-core-metadata="sha256=`...)
+		b = append(b, d.MetadataSHA256...)
+		b = append(b, '"')
 	}
-	b.WriteString(">" + html.EscapeString(l.Filename) + "</a><br />\n")
+	b = append(b, '>')
+	b = appendEscaped(b, d.Filename)
+	return append(b, "</a><br />\n"...)
 }
 
-// jsonFile is the file's object of the JSON project page.
-func (l link) jsonFile() jsonFile {
-	f := jsonFile{
-		Filename: l.Filename, URL: l.url, Hashes: map[string]string{},
-		RequiresPython: l.RequiresPython, CoreMetadata: false, DistInfoMeta: false, Size: l.Size,
+// appendEscaped appends s escaped as html.EscapeString escapes it.
+func appendEscaped(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, `<>&'"`) {
+		return append(b, s...)
 	}
-	if l.SHA256 != "" {
-		f.Hashes["sha256"] = l.SHA256
-	}
-	if l.MetadataSHA256 != "" {
-		f.CoreMetadata = map[string]string{"sha256": l.MetadataSHA256}
-		f.DistInfoMeta = f.CoreMetadata
-	}
-	if !l.UploadTime.IsZero() {
-		f.UploadTime = l.UploadTime.UTC().Format("2006-01-02T15:04:05.000000Z")
-	}
-	return f
+	return append(b, html.EscapeString(s)...)
 }
 
-// jsonFile is a file of a PEP 691 project page.
-type jsonFile struct {
-	Filename       string            `json:"filename"`
-	URL            string            `json:"url"`
-	Hashes         map[string]string `json:"hashes"`
-	RequiresPython string            `json:"requires-python,omitempty"`
-	CoreMetadata   any               `json:"core-metadata"`
-	DistInfoMeta   any               `json:"dist-info-metadata"`
-	Size           int64             `json:"size"`
-	UploadTime     string            `json:"upload-time,omitempty"`
-	Yanked         bool              `json:"yanked"`
+// appendJSONFile appends the object of file d, at url, of the PEP 691
+// project page, as encoding/json marshals it (without HTML escaping):
+//
+//	{"filename","url","hashes","requires-python" (when set),
+//	"core-metadata","dist-info-metadata","size","upload-time" (when
+//	known),"yanked"}
+//
+// with each metadata member the hashes of the wheel's METADATA, or false.
+func appendJSONFile(b []byte, url string, d Dist) []byte {
+	b = append(b, `{"filename":`...)
+	b = appendString(b, d.Filename)
+	b = append(b, `,"url":`...)
+	b = appendString(b, url)
+	b = append(b, `,"hashes":{`...)
+	if d.SHA256 != "" {
+		b = append(b, `"sha256":`...)
+		b = appendString(b, d.SHA256)
+	}
+	b = append(b, '}')
+	if d.RequiresPython != "" {
+		b = append(b, `,"requires-python":`...)
+		b = appendString(b, d.RequiresPython)
+	}
+	for _, member := range [...]string{`,"core-metadata":`, `,"dist-info-metadata":`} {
+		b = append(b, member...)
+		if d.MetadataSHA256 == "" {
+			b = append(b, "false"...)
+		} else {
+			b = append(b, `{"sha256":`...)
+			b = appendString(b, d.MetadataSHA256)
+			b = append(b, '}')
+		}
+	}
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, d.Size, 10)
+	if !d.UploadTime.IsZero() {
+		b = append(b, `,"upload-time":"`...)
+		b = d.UploadTime.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z")
+		b = append(b, '"')
+	}
+	return append(b, `,"yanked":false}`...)
+}
+
+// appendString appends s as a JSON string, as marshal writes it: printable
+// ASCII but the quote and the backslash as it is, any other string
+// through marshal (control characters, invalid UTF-8, U+2028 and U+2029).
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return append(b, bytes.TrimSuffix(marshal(s), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 type jsonMeta struct {
@@ -246,25 +293,25 @@ func (p Project) SimpleJSONDoc() *rendered.Doc {
 	listed := p.Listed()
 	var withFiles []*Release
 	for _, r := range listed {
-		if len(r.pageParts(p.Name).json) > 0 {
+		if len(r.Files) > 0 {
 			withFiles = append(withFiles, r)
 		}
 	}
 	head := `{"meta":{"api-version":"` + APIVersion + `"},"name":` + string(bytes.TrimSuffix(marshal(p.Name), []byte("\n"))) + `,"files":[`
 	parts := []*rendered.Part{rendered.NewPartOnce([]byte(head))}
-	parts = append(parts, p.Runs.Parts(rendered.Entries{
+	parts = append(parts, p.runParts(rendered.Entries{
 		Scope: p.Name + "\x00json", Len: len(withFiles), Sep: ",",
 		Name:     func(i int) string { return withFiles[i].Version },
 		Revision: func(i int) string { return withFiles[i].Revision },
-		Render:   func(i int) []byte { return withFiles[i].pageParts(p.Name).json },
-	})...)
+		Render:   func(i int) []byte { return withFiles[i].jsonEntry(p.Name) },
+	}, withFiles, byPEP440)...)
 	parts = append(parts, rendered.NewPartOnce([]byte(`],"versions":[`)))
-	parts = append(parts, p.Runs.Parts(rendered.Entries{
+	parts = append(parts, p.runParts(rendered.Entries{
 		Scope: "versions", Len: len(listed), Sep: ",",
 		Name:     func(i int) string { return listed[i].Version },
 		Revision: func(int) string { return "-" }, // a version's entry is its name
 		Render:   func(i int) []byte { return bytes.TrimSuffix(marshal(listed[i].Version), []byte("\n")) },
-	})...)
+	}, listed, byPEP440)...)
 	parts = append(parts, rendered.NewPartOnce([]byte("]}\n")))
 	return rendered.Assemble(ContentTypeJSON, parts...)
 }

@@ -202,6 +202,15 @@ func (c *Cache[K, V]) remove(e *list.Element) {
 	c.used -= en.size
 }
 
+// Delete drops what is kept for key, if anything.
+func (c *Cache[K, V]) Delete(key K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[key]; ok {
+		c.remove(e)
+	}
+}
+
 // Peek returns the valid value for key at generation gen, if one is kept.
 func (c *Cache[K, V]) Peek(key K, gen uint64) (V, bool) {
 	c.mu.Lock()

@@ -28,12 +28,15 @@
 //     from (Entries: names, revisions, a renderer). Cuts between runs
 //     depend on the entries' names only, so a publish or a change re-makes
 //     the one run it falls in; every other run is the one the previous
-//     rendering used.
+//     rendering used. PartsAfter (a sequence with entries inserted) takes
+//     the other entries of a run it makes again from the run it replaces,
+//     and drops the replaced runs.
 //   - Fragments: any per-version piece (a rendered manifest, decoded
 //     files) by a key naming what it was made from.
 //
 // A document of thousands of versions is thus rebuilt after a publish by
 // rendering one entry, compressing one run of a few dozen entries and
 // joining the kept runs' compressed bytes; its plain form is joined only
-// when a client asks for it without gzip.
+// when a client asks for it without gzip. Compressors are the binary's
+// bounded pools' (package deflate).
 package rendered

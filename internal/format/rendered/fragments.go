@@ -33,6 +33,23 @@ func (f *Fragments[K, V]) Get(key K, make func() V) V {
 	return v
 }
 
+// Peek returns the piece kept for key, if any, without making it.
+func (f *Fragments[K, V]) Peek(key K) (V, bool) {
+	if f == nil {
+		var v V
+		return v, false
+	}
+	return f.c.Peek(key, 0)
+}
+
+// Forget drops the piece kept for key: one no rendering will ask for
+// again, which would otherwise hold its memory until evicted.
+func (f *Fragments[K, V]) Forget(key K) {
+	if f != nil {
+		f.c.Delete(key)
+	}
+}
+
 // BytesSize is the size of a []byte piece.
 func BytesSize(b []byte) int64 { return int64(len(b)) }
 

@@ -1,11 +1,12 @@
 package rendered
 
 import (
-	"bytes"
 	"compress/flate"
 	"crypto/sha256"
 	"hash/crc32"
 	"sync"
+
+	"github.com/arcahq/arca/internal/deflate"
 )
 
 // Part is a piece of a document made once and sent in many documents:
@@ -58,14 +59,8 @@ func (p *Part) compressed() []byte {
 		if len(p.plain) == 0 {
 			return
 		}
-		z := getDeflater(p.level)
-		var out bytes.Buffer
-		out.Grow(len(p.plain)/3 + 64)
-		z.w.Reset(&out)
-		z.w.Write(p.plain)
-		z.w.Flush()               // a sync flush: byte-aligned, not final
-		deflaters[z.level].Put(z) // reset when next used
-		p.deflate = out.Bytes()
+		// A sync flush: byte-aligned, not final.
+		p.deflate = deflate.Append(make([]byte, 0, len(p.plain)/3+64), p.plain, p.level, true)
 	})
 	return p.deflate
 }
@@ -76,28 +71,6 @@ func (p *Part) Bytes() []byte { return p.plain }
 // Size is the memory the part holds, counting its DEFLATE segment as a
 // quarter of its bytes (it is made later).
 func (p *Part) Size() int64 { return int64(len(p.plain)+len(p.plain)/4) + 64 }
-
-// deflaters keeps compressors by level (index level+2, from HuffmanOnly):
-// one holds hundreds of kilobytes of tables, too much to allocate per
-// part.
-var deflaters [flate.BestCompression + 3]sync.Pool
-
-type deflater struct {
-	w     *flate.Writer
-	level int
-}
-
-func getDeflater(level int) *deflater {
-	i := level + 2
-	if z, ok := deflaters[i].Get().(*deflater); ok {
-		return z
-	}
-	w, err := flate.NewWriter(nil, level)
-	if err != nil {
-		panic(err) // a level of the constants above
-	}
-	return &deflater{w: w, level: i}
-}
 
 // gzipHeader is the header of every gzip body a Doc sends: no name, no
 // modification time, unknown operating system (RFC 1952).

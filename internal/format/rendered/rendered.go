@@ -1,7 +1,6 @@
 package rendered
 
 import (
-	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arcahq/arca/internal/deflate"
 	"github.com/arcahq/arca/internal/respond"
 )
 
@@ -63,16 +63,13 @@ func NewDoc(body []byte, contentType string) *Doc {
 	d := &Doc{ContentType: contentType, ETag: etagOf(sum[:16]), size: int64(len(body))}
 	d.plainOnce.Do(func() { d.plain = body })
 	if len(body) >= gzipMin {
-		var gz bytes.Buffer
 		level := gzip.DefaultCompression
 		if len(body) >= gzipFastMin {
 			level = gzip.BestSpeed
 		}
-		w, _ := gzip.NewWriterLevel(&gz, level)
-		w.Write(body)
-		w.Close()
-		d.gzOnce.Do(func() { d.gz = gz.Bytes() })
-		d.gzSize = int64(gz.Len())
+		gz := deflate.Gzip(body, level)
+		d.gzOnce.Do(func() { d.gz = gz })
+		d.gzSize = int64(len(gz))
 	}
 	return d
 }

@@ -44,11 +44,14 @@ type gemsKey struct {
 // gemList is a package's Published gems in push order, its compact index
 // info file rendered from them, and its lines of the versions file.
 type gemList struct {
-	gems      []Gem
+	gems      []gemID   // what the Marshal index lists of each gem
 	info      *document // nil when no gem is Published
 	infoBytes int64     // the size of info's plain bytes
 	history   []VersionsEvent
 	grow      *growth // nil: the list is not extended, but built again
+	// decoded is the last gem decoded for the list (a kept decoded gem,
+	// read only): the gems decoded for its extension share its strings.
+	decoded *Gem
 }
 
 // size is what a gemList holds: its gems (their strings and slices are
@@ -56,7 +59,7 @@ type gemList struct {
 // its info file (its parts, and the plain and gzip bytes joined from
 // them once served), and what an extension continues from.
 func (l *gemList) size() int64 {
-	n := 64 + int64(cap(l.gems))*int64(unsafe.Sizeof(Gem{})) + int64(cap(l.history))*int64(unsafe.Sizeof(VersionsEvent{}))
+	n := 64 + int64(cap(l.gems))*int64(unsafe.Sizeof(gemID{})) + int64(cap(l.history))*int64(unsafe.Sizeof(VersionsEvent{}))
 	for _, e := range l.history { // its Name is the package's
 		n += int64(16*cap(e.Entries) + len(e.InfoMD5))
 		for _, s := range e.Entries {

@@ -49,6 +49,10 @@
 //     result is byte for byte a build from every version, which anything
 //     but versions published after the last line (resolve.View.Lineage)
 //     makes instead.
+//   - A version's gems are decoded from its Extra once and kept by its
+//     revision (Format.extras); the gems decoded for one list share the
+//     strings, slices and maps equal to the gem before's (share.go), and
+//     a kept list holds of each gem only what the Marshal index lists.
 //   - Errors are plain text (format.WriteText), which gem prints.
 //
 // The external connection public:ruby-gems-org (connection.go) reads a

@@ -63,7 +63,7 @@ func buildGems(name string, view *resolve.View, own func(*resolve.Candidate) []G
 	for _, g := range gems {
 		b.add(infoLine(g))
 	}
-	l := &gemList{gems: gems}
+	l := &gemList{gems: idsOf(nil, gems)}
 	served := MD5(nil)
 	if len(gems) > 0 {
 		l.info, l.infoBytes, served = b.document(), b.size, b.sum()
@@ -111,7 +111,7 @@ func (l *gemList) extend(name string, view *resolve.View, own func(*resolve.Cand
 		return nil, false // another rendering extends l
 	}
 	b := g.info.resume()
-	next := &gemList{gems: append(l.gems, added...), history: l.history, info: l.info, infoBytes: l.infoBytes}
+	next := &gemList{gems: idsOf(l.gems, added), history: l.history, info: l.info, infoBytes: l.infoBytes}
 	last := g.last
 	for _, gem := range added {
 		b.add(infoLine(gem))
@@ -185,4 +185,13 @@ func (s infoState) resume() *infoBuilder {
 		panic(err) // crypto/md5's digest clones
 	}
 	return &infoBuilder{sealed: s.sealed, tail: s.tail, md5: h, size: s.size}
+}
+
+// idsOf appends the IDs of gems to ids.
+func idsOf(ids []gemID, gems []Gem) []gemID {
+	ids = slices.Grow(ids, len(gems))
+	for _, g := range gems {
+		ids = append(ids, idOf(g))
+	}
+	return ids
 }

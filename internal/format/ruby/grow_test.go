@@ -56,7 +56,7 @@ func (p *growing) publish(version string, status artifact.Status, platforms ...s
 		}
 		extra = withGem(extra, g.FullName()+".gem", g)
 	}
-	c := &resolve.Candidate{Version: store.Version{ID: int64(len(p.list) + 1), Version: version, Status: status,
+	c := &resolve.Candidate{Version: &store.Version{ID: int64(len(p.list) + 1), Version: version, Status: status,
 		Revision: fmt.Sprint(len(p.list)), Meta: artifact.Meta{Extra: extra}, UpdatedAt: p.clock}}
 	p.list = append(p.list, c)
 }
@@ -67,8 +67,9 @@ func (p *growing) change(version string, status artifact.Status) {
 	p.clock = p.clock.Add(time.Second)
 	for i, c := range p.list {
 		if c.Version.Version == version {
-			next := *c
-			next.Status, next.UpdatedAt, next.Revision = status, p.clock, c.Revision+"'"
+			v := *c.Version
+			v.Status, v.UpdatedAt, v.Revision = status, p.clock, c.Revision+"'"
+			next := resolve.Candidate{Version: &v}
 			p.list = append(slices.Clip(p.list[:i:i]), append([]*resolve.Candidate{&next}, p.list[i+1:]...)...)
 		}
 	}

@@ -1,7 +1,6 @@
 package ruby
 
 import (
-	"bytes"
 	"compress/gzip"
 	"compress/zlib"
 	"crypto/md5"
@@ -10,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/arcahq/arca/internal/deflate"
 )
 
 // The two indexes gem clients read, rendered from the gems of a
@@ -42,18 +43,36 @@ const (
 // SpecsIndex renders a list of the Marshal index: gzip of a Marshal array
 // of [name, Gem::Version, platform], by name, version and platform.
 func SpecsIndex(gems []Gem, which Which) []byte {
+	ids := make([]gemID, len(gems))
+	for i, g := range gems {
+		ids[i] = idOf(g)
+	}
+	return specsIndex(ids, which)
+}
+
+// gemID is what the Marshal index lists of a gem: a gem list keeps this
+// much of each of its gems (their strings are the decoded gems').
+type gemID struct{ name, version, platform string }
+
+func idOf(g Gem) gemID { return gemID{g.Name, g.Version, g.Platform} }
+
+// FullName is the gem's file stem, as Gem.FullName.
+func (id gemID) FullName() string { return FullName(id.name, id.version, id.platform) }
+
+// specsIndex is SpecsIndex of the gems ids names.
+func specsIndex(ids []gemID, which Which) []byte {
 	type tuple struct {
 		name, platform string
 		version        Version
 		raw            string
 	}
 	var ts []tuple
-	for _, g := range gems {
-		v, err := ParseVersion(g.Version)
+	for _, g := range ids {
+		v, err := ParseVersion(g.version)
 		if err != nil || v.Prerelease() != (which == Prereleases) {
 			continue
 		}
-		ts = append(ts, tuple{g.Name, g.Platform, v, g.Version})
+		ts = append(ts, tuple{g.name, g.platform, v, g.version})
 	}
 	sort.SliceStable(ts, func(i, j int) bool {
 		if ts[i].name != ts[j].name {
@@ -82,11 +101,7 @@ func SpecsIndex(gems []Gem, which Which) []byte {
 	for i, t := range ts {
 		list[i] = []any{t.name, gemVersion(t.raw), t.platform}
 	}
-	var b bytes.Buffer
-	zw := gzip.NewWriter(&b)
-	zw.Write(Marshal(list))
-	zw.Close()
-	return b.Bytes()
+	return deflate.Gzip(Marshal(list), gzip.DefaultCompression)
 }
 
 func gemVersion(v string) *UserMarshal {
@@ -171,11 +186,7 @@ func QuickSpec(s *Spec) []byte {
 		orEmpty(s.Licenses),
 		metadata,
 	}
-	var b bytes.Buffer
-	zw := zlib.NewWriter(&b)
-	zw.Write(Marshal(&UserDump{Class: "Gem::Specification", Data: Marshal(fields)}))
-	zw.Close()
-	return b.Bytes()
+	return deflate.Zlib(Marshal(&UserDump{Class: "Gem::Specification", Data: Marshal(fields)}), zlib.DefaultCompression)
 }
 
 func orAny(cs []Constraint) []Constraint {

@@ -69,26 +69,28 @@ func (f *Format) packageGems(ctx context.Context, name string, c *call) (*gemLis
 		if err != nil {
 			return nil, false, err
 		}
+		var d gemDecoder
 		own := func(cand *resolve.Candidate) []Gem {
-			decode := func() []Gem {
-				var own []Gem
-				for _, g := range ParseExtra(cand.Meta.Extra).Gems {
-					own = append(own, g)
-				}
-				sortByPush(own)
-				return own
-			}
+			decode := func() []Gem { return d.decode(cand.Meta.Extra) }
+			var gems []Gem
 			if cand.Revision == "" {
-				return decode()
+				gems = decode()
+			} else {
+				gems = f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode) // shared: not modified
 			}
-			return f.extras.Get(extraKey{name, cand.Version.Version, cand.Revision}, decode) // shared: not modified
+			d.saw(gems)
+			return gems
 		}
 		if prev, ok := f.gems.Last(key); ok {
+			d.prev = prev.decoded // an extension's gems share with the last decoded
 			if l, ok := prev.extend(name, view, own); ok {
+				l.decoded = d.prev
 				return l, view.Remote, nil
 			}
 		}
-		return buildGems(name, view, own), view.Remote, nil
+		l := buildGems(name, view, own)
+		l.decoded = d.prev
+		return l, view.Remote, nil
 	})
 }
 
@@ -127,11 +129,11 @@ func (f *Format) specs(c *call, which Which) error {
 	if err != nil {
 		return err
 	}
-	var gems []Gem
+	var gems []gemID
 	for _, p := range pkgs {
 		gems = append(gems, p.gems...)
 	}
-	return serve(c, "application/octet-stream", SpecsIndex(gems, which))
+	return serve(c, "application/octet-stream", specsIndex(gems, which))
 }
 
 // findGem finds the gem whose file stem (name-version[-platform]) is
